@@ -1,0 +1,66 @@
+// Every limit of the protocol in one place; validateLimits() runs once at start-up.
+
+/** Largest frame (header + payload + signature) a peer may send or accept. */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024 + 64 * 1024;
+/** Largest JSON header inside a frame. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** Largest binary payload inside a frame (one shard plus room). */
+export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+/** Default shard size for stored files. */
+export const DEFAULT_SHARD_BYTES = 1024 * 1024;
+/** A message whose timestamp is further than this from the receiver's clock is stale. */
+export const FRESHNESS_WINDOW_MS = 5 * 60 * 1000;
+/** Message ids remembered for replay detection (bounded; oldest evicted first). */
+export const MAX_REPLAY_ENTRIES = 200_000;
+/** Length in bytes of a message id. */
+export const MESSAGE_ID_BYTES = 16;
+/** Longest accepted message type name. */
+export const MAX_TYPE_LENGTH = 64;
+/** Time a peer has to answer the connection challenge. */
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Largest number of relays in one peer group (k of the k-ary tree). */
+export const MAX_MAX_PEERS = 1024;
+/** Default k of the k-ary tree. */
+export const DEFAULT_MAX_PEERS = 4;
+/** Default replica count for shards and memories. */
+export const DEFAULT_REPLICAS = 3;
+/** Interval between heartbeats on a tree edge. */
+export const HEARTBEAT_INTERVAL_MS = 2_000;
+/** A peer silent for this long is considered dead. */
+export const PEER_TIMEOUT_MS = 10_000;
+/** Default time a request waits for its reply. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Messages a relay keeps in its persistent outbox before refusing more. */
+export const MAX_OUTBOX_MESSAGES = 10_000;
+/** Largest HTTP request body the relay reads. */
+export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
+/** Simultaneous WebSocket connections accepted from one address. */
+export const MAX_CONNECTIONS_PER_ADDRESS = 64;
+
+export interface Limits {
+  readonly maxFrameBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly maxPayloadBytes: number;
+  readonly freshnessWindowMs: number;
+  readonly maxReplayEntries: number;
+}
+
+export const LIMITS: Limits = Object.freeze({
+  maxFrameBytes: MAX_FRAME_BYTES,
+  maxHeaderBytes: MAX_HEADER_BYTES,
+  maxPayloadBytes: MAX_PAYLOAD_BYTES,
+  freshnessWindowMs: FRESHNESS_WINDOW_MS,
+  maxReplayEntries: MAX_REPLAY_ENTRIES,
+});
+
+/** Throws if the limits contradict each other; called once when a relay or app starts. */
+export function validateLimits(limits: Limits = LIMITS): void {
+  const positive = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
+  if (positive.length > 0) throw new Error(`limits must be positive integers: ${positive.map(([k]) => k).join(', ')}`);
+  if (limits.maxHeaderBytes + limits.maxPayloadBytes + 128 > limits.maxFrameBytes) {
+    throw new Error('maxFrameBytes must hold the largest header, payload and signature');
+  }
+  if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
+  if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
+  if (DEFAULT_MAX_PEERS < 2 || DEFAULT_MAX_PEERS > MAX_MAX_PEERS) throw new Error('default k out of range');
+}
