@@ -1,0 +1,3 @@
+export * from './sha256.ts';
+export * from './ed25519.ts';
+export * from './webcrypto.ts';

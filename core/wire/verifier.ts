@@ -1,0 +1,130 @@
+// Checks incoming frames over the exact received bytes and counts every drop by reason.
+import { fromHex, fromUtf8 } from '../bytes.ts';
+import { sha256 } from '../crypto/sha256.ts';
+import { verifySignature } from '../identity/identity.ts';
+import { nodeIdOf } from '../identity/node-id.ts';
+import { LIMITS, type Limits } from '../limits.ts';
+import type { ErrorCode } from '../errors.ts';
+import { signedBytes, splitFrame } from './frame-layout.ts';
+import { headerProblem, type FrameHeader } from './header.ts';
+import { ReplayGuard } from './replay-guard.ts';
+
+/** A frame that passed every check. `payload` is a view into the received frame (no copy). */
+export interface Message extends FrameHeader {
+  /** Node id of the sender, derived from `from`. */
+  readonly fromId: string;
+  readonly fromKey: Uint8Array;
+  readonly payload: Uint8Array | null;
+}
+
+export const DROP_REASONS = [
+  'too-large',
+  'truncated',
+  'bad-magic',
+  'bad-utf8',
+  'bad-json',
+  'bad-field',
+  'foreign-tree',
+  'stale',
+  'replay',
+  'bad-signature',
+] as const;
+export type DropReason = (typeof DROP_REASONS)[number];
+
+/** The error code a shell reports for each drop reason. */
+export const DROP_REASON_CODES: Record<DropReason, ErrorCode> = {
+  'too-large': 'TOO_LARGE',
+  truncated: 'BAD_INPUT',
+  'bad-magic': 'BAD_INPUT',
+  'bad-utf8': 'BAD_INPUT',
+  'bad-json': 'BAD_INPUT',
+  'bad-field': 'BAD_INPUT',
+  'foreign-tree': 'FOREIGN_TREE',
+  stale: 'STALE',
+  replay: 'REPLAY',
+  'bad-signature': 'BAD_SIGNATURE',
+};
+
+export type VerifyResult = { ok: true; message: Message } | { ok: false; reason: DropReason; detail?: string };
+
+export interface FrameVerifierOptions {
+  /** This participant's tree id; null accepts any (a client not yet in a tree). */
+  treeId: () => string | null;
+  /** Receiver clock in ms. */
+  now: () => number;
+  /** Types accepted with an empty or foreign tree id (join negotiation). */
+  treeExemptTypes?: ReadonlySet<string>;
+  limits?: Limits;
+}
+
+export class FrameVerifier {
+  readonly drops: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  accepted = 0;
+  private readonly replay: ReplayGuard;
+  private readonly limits: Limits;
+
+  constructor(private readonly options: FrameVerifierOptions) {
+    this.limits = options.limits ?? LIMITS;
+    this.replay = new ReplayGuard(this.limits.freshnessWindowMs, this.limits.maxReplayEntries);
+  }
+
+  get totalDropped(): number {
+    return DROP_REASONS.reduce((sum, r) => sum + this.drops[r], 0);
+  }
+
+  /** Verifies one received frame. Never throws: any problem is a counted drop. */
+  async verify(frame: Uint8Array): Promise<VerifyResult> {
+    try {
+      return await this.check(frame);
+    } catch (err) {
+      // Defensive: a bug in a check must never let a frame through or crash the caller.
+      return this.drop('bad-field', err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private drop(reason: DropReason, detail?: string): VerifyResult {
+    this.drops[reason]++;
+    return detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
+  }
+
+  private async check(frame: Uint8Array): Promise<VerifyResult> {
+    if (!(frame instanceof Uint8Array)) return this.drop('bad-field', 'not bytes');
+    if (frame.length > this.limits.maxFrameBytes) return this.drop('too-large');
+    const parts = splitFrame(frame, this.limits.maxHeaderBytes, this.limits.maxPayloadBytes);
+    if (typeof parts === 'string') return this.drop(parts);
+    let text: string;
+    try {
+      text = fromUtf8(parts.header);
+    } catch {
+      return this.drop('bad-utf8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.drop('bad-json');
+    }
+    const problem = headerProblem(parsed);
+    if (problem !== null) return this.drop('bad-field', problem);
+    const header = parsed as FrameHeader;
+    const ownTree = this.options.treeId();
+    if (ownTree !== null && header.tree !== ownTree && !this.options.treeExemptTypes?.has(header.type)) {
+      return this.drop('foreign-tree');
+    }
+    const now = this.options.now();
+    if (Math.abs(header.ts - now) > this.limits.freshnessWindowMs) return this.drop('stale');
+    if (this.replay.has(header.from, header.id)) return this.drop('replay');
+    const fromKey = fromHex(header.from);
+    const digest = await sha256(parts.payload);
+    if (!(await verifySignature(fromKey, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
+    // Re-check after the await: the same frame may have been verified concurrently.
+    if (this.replay.has(header.from, header.id)) return this.drop('replay');
+    // Record only after the signature holds, so forged frames cannot fill the replay memory with real ids.
+    this.replay.add(header.from, header.id, now);
+    this.accepted++;
+    return {
+      ok: true,
+      message: { ...header, fromId: nodeIdOf(fromKey), fromKey, payload: parts.payload.length > 0 ? parts.payload : null },
+    };
+  }
+}
