@@ -1,7 +1,7 @@
 // Every limit of the protocol in one place; validateLimits() runs once at start-up.
 
 /** Largest frame (header + payload + signature) a peer may send or accept. */
-export const MAX_FRAME_BYTES = 4 * 1024 * 1024 + 64 * 1024;
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024 + 64 * 1024 + 128;
 /** Largest JSON header inside a frame. */
 export const MAX_HEADER_BYTES = 64 * 1024;
 /** Largest binary payload inside a frame (one shard plus room). */
