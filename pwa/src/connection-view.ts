@@ -1,0 +1,36 @@
+// The connection badge `[data-testid=connection]` (data-state online|offline) with a readable description.
+import type { ConnectionSnapshot } from './connection-monitor.ts';
+import { h, setAttrs, setText } from './dom.ts';
+
+export interface ConnectionView {
+  readonly element: HTMLElement;
+  render(snapshot: ConnectionSnapshot): void;
+}
+
+function describe(s: ConnectionSnapshot): string {
+  if (!s.browserOnline) return 'This device has no network. Your files stay here and the app keeps working.';
+  if (s.state === 'online') {
+    const relay = s.status ? `relay ${s.status.id}` : 'the relay';
+    const tree = s.status ? ` · tree of ${s.status.size} relay${s.status.size === 1 ? '' : 's'}` : '';
+    const socket = s.socket === 'ready' ? ' · secure channel open' : '';
+    return `Connected to ${relay}${tree}${socket}`;
+  }
+  return `No relay reachable${s.lastError ? ` (${s.lastError})` : ''}; retrying.`;
+}
+
+export function createConnectionView(): ConnectionView {
+  const label = h('span', { class: 'connection-label' }, 'Offline');
+  const element = h(
+    'p',
+    { class: 'connection', 'data-testid': 'connection', 'data-state': 'offline', 'data-socket': 'idle', role: 'status', 'aria-live': 'polite' },
+    h('span', { class: 'connection-dot', 'aria-hidden': 'true' }),
+    label,
+  );
+  return {
+    element,
+    render(snapshot) {
+      setAttrs(element, { 'data-state': snapshot.state, 'data-socket': snapshot.socket, title: describe(snapshot) });
+      setText(label, snapshot.state === 'online' ? 'Online' : 'Offline');
+    },
+  };
+}

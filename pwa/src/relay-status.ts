@@ -1,0 +1,71 @@
+// GET /api/status from a relay, with a time limit, and a check that turns the untrusted JSON into a typed value.
+
+export interface RelayStatus {
+  readonly id: string;
+  readonly treeId: string;
+  readonly position: number;
+  readonly epoch: number;
+  readonly parent: string | null;
+  readonly children: readonly string[];
+  readonly size: number;
+  readonly depth: number;
+  readonly shards: number;
+  readonly bytes: number;
+  readonly outbox: number;
+}
+
+export const STATUS_TIMEOUT_MS = 5_000;
+/** A relay's status JSON is small; anything larger is refused before parsing. */
+const MAX_STATUS_BYTES = 256 * 1024;
+const MAX_CHILDREN = 1024;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isShortString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
+
+/** The typed status if `value` has every field DESIGN.md promises; null otherwise. Extra fields are ignored. */
+export function parseRelayStatus(value: unknown): RelayStatus | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const v = value as Record<string, unknown>;
+  const { id, treeId, position, epoch, parent, children, size, depth, shards, bytes, outbox } = v;
+  if (!isShortString(id) || typeof treeId !== 'string' || treeId.length > 256) return null;
+  if (!isCount(position) || !isCount(epoch) || !isCount(size) || !isCount(depth)) return null;
+  if (!isCount(shards) || !isCount(bytes) || !isCount(outbox)) return null;
+  if (parent !== null && !isShortString(parent)) return null;
+  if (!Array.isArray(children) || children.length > MAX_CHILDREN || !children.every(isShortString)) return null;
+  return { id, treeId, position, epoch, parent, children: [...children], size, depth, shards, bytes, outbox };
+}
+
+export class RelayStatusError extends Error {
+  override readonly name = 'RelayStatusError';
+}
+
+/**
+ * Fetches and checks a relay's status. Throws RelayStatusError (HTTP error, wrong type, malformed JSON) or the
+ * fetch's own error (network down, time-out). Never served from a cache.
+ */
+export async function fetchRelayStatus(baseUrl: string | URL, signal?: AbortSignal): Promise<RelayStatus> {
+  const url = new URL('/api/status', baseUrl);
+  const timeout = AbortSignal.timeout(STATUS_TIMEOUT_MS);
+  const response = await fetch(url, {
+    cache: 'no-store',
+    credentials: 'omit',
+    headers: { accept: 'application/json' },
+    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+  });
+  if (!response.ok) throw new RelayStatusError(`relay status: HTTP ${response.status}`);
+  const type = response.headers.get('content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new RelayStatusError(`relay status: unexpected content type "${type}"`);
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > MAX_STATUS_BYTES) throw new RelayStatusError('relay status: response too large');
+  const text = await response.text();
+  if (text.length > MAX_STATUS_BYTES) throw new RelayStatusError('relay status: response too large');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new RelayStatusError('relay status: not JSON');
+  }
+  const status = parseRelayStatus(json);
+  if (!status) throw new RelayStatusError('relay status: missing or mistyped fields');
+  return status;
+}

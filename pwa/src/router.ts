@@ -1,0 +1,49 @@
+// Hash routes: "#/" (your files), "#/open/CAPABILITY" (open a shared file); anything else is "not found".
+
+export type Route =
+  | { readonly name: 'files' }
+  | { readonly name: 'open'; readonly capability: string }
+  | { readonly name: 'not-found'; readonly path: string };
+
+/** Capabilities are URL-safe text (hex, base32/base64url, with "." or ":" separators); bounded in length. */
+const CAPABILITY_RE = /^[A-Za-z0-9_.:~-]{1,512}$/;
+
+export function isCapabilityText(value: string): boolean {
+  return CAPABILITY_RE.test(value);
+}
+
+/** Parses `location.hash` (with or without the leading "#"). Never throws. */
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  if (path === '/' || path === '') return { name: 'files' };
+  const open = /^\/open\/(.*)$/.exec(path);
+  if (open) {
+    let capability: string;
+    try {
+      capability = decodeURIComponent(open[1] ?? '');
+    } catch {
+      return { name: 'not-found', path };
+    }
+    return isCapabilityText(capability) ? { name: 'open', capability } : { name: 'not-found', path };
+  }
+  return { name: 'not-found', path };
+}
+
+export function hrefOf(route: Route): string {
+  switch (route.name) {
+    case 'files':
+      return '#/';
+    case 'open':
+      return `#/open/${encodeURIComponent(route.capability)}`;
+    case 'not-found':
+      return `#${route.path}`;
+  }
+}
+
+/** Calls `onRoute` now and on every hash change; returns a function that stops listening. */
+export function watchRoute(onRoute: (route: Route) => void): () => void {
+  const handler = (): void => onRoute(parseRoute(location.hash));
+  window.addEventListener('hashchange', handler);
+  handler();
+  return () => window.removeEventListener('hashchange', handler);
+}
