@@ -1,0 +1,5 @@
+export * from './capability.ts';
+export * from './chunker.ts';
+export * from './file-cipher.ts';
+export * from './file-codec.ts';
+export * from './manifest.ts';
