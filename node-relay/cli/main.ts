@@ -1,0 +1,40 @@
+// Entry point of the `peertree` command (bin/peertree.js calls main): dispatch to subcommands, return the exit code.
+import { processIo, type CliIo } from './io.ts';
+import { relayCommand } from './relay-command.ts';
+import { statusCommand } from './status-command.ts';
+import { MAIN_USAGE } from './usage.ts';
+
+/** Commands from DESIGN.md that later issues build, and the issue that brings each. */
+export const NOT_YET: Readonly<Record<string, string>> = {
+  put: 'storing files (issue 4)',
+  get: 'fetching files (issue 4)',
+  remember: 'memories and search (issue 6)',
+  search: 'memories and search (issue 6)',
+};
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    (command === undefined ? io.err : io.out)(MAIN_USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    const { VERSION } = await import('../relay.ts');
+    io.out(VERSION + '\n');
+    return 0;
+  }
+  switch (command) {
+    case 'relay':
+      return relayCommand(rest, io);
+    case 'status':
+      return statusCommand(rest, io);
+  }
+  const later = NOT_YET[command];
+  if (later !== undefined) {
+    io.err(`peertree ${command}: not implemented yet (${later}). See DESIGN.md for what it will do.\n`);
+    return 2;
+  }
+  io.err(`peertree: unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
+  return 2;
+}

@@ -1,0 +1,76 @@
+// `peertree relay`: parse flags, start the relay, print the ready line, wait for SIGTERM/SIGINT, shut down.
+import { createLogger } from '../logger.ts';
+import { defaultComponents } from '../components.ts';
+import { parseRelayArgs } from '../config/relay-config.ts';
+import { startRelay } from '../relay.ts';
+import { RELAY_USAGE } from './usage.ts';
+import type { CliIo } from './io.ts';
+
+export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseRelayArgs(argv);
+  if (parsed.ok === 'help') {
+    io.out(RELAY_USAGE);
+    return 0;
+  }
+  if (!parsed.ok) {
+    io.err(`peertree relay: ${parsed.error}\n\n${RELAY_USAGE}`);
+    return 2;
+  }
+  const config = parsed.value;
+  const components = defaultComponents({ logger: createLogger({ level: config.logLevel }) });
+  if (config.join.length > 0) {
+    io.err(
+      `peertree relay: note: joining another relay (--join ${config.join.join(', ')}) is not implemented yet; ` +
+        'it arrives with the tree protocol (issue 3). This relay starts as the root of its own tree.\n',
+    );
+  }
+  let relay;
+  try {
+    relay = await startRelay(config, components);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const hint = e.code === 'EADDRINUSE' ? ` (port ${config.port} is in use; pick another --port)` : e.code === 'EACCES' ? ' (permission denied)' : '';
+    io.err(`peertree relay: cannot start: ${e.message}${hint}\n`);
+    return 1;
+  }
+  const ready = {
+    url: relay.url,
+    ws: relay.wsUrl,
+    id: relay.id,
+    publicKey: relay.publicKeyHex,
+    treeId: relay.treeId,
+    position: relay.status().position,
+    pid: process.pid,
+    data: relay.dataDir.path,
+    tls: relay.tls ? (relay.tls.selfSigned ? 'self-signed' : 'certificate') : 'none',
+    fingerprint256: relay.tls?.fingerprint256 ?? null,
+  };
+  io.out(JSON.stringify(ready) + '\n');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        components.logger.warn('second signal: exiting now', { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      components.logger.info('signal received', { signal });
+      relay.close().then(
+        () => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          // If a stray handle kept the event loop alive, do not hang: the relay state is already closed.
+          setTimeout(() => process.exit(0), 2_000).unref();
+          resolve(0);
+        },
+        (err: unknown) => {
+          components.logger.error('shutdown failed', { error: String(err) });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

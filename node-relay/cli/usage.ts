@@ -1,0 +1,44 @@
+// Help texts of the `peertree` command.
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../config/relay-config.ts';
+
+export const MAIN_USAGE = `PeerTree: a peer-to-peer tree of relays that stores files as signed, content-addressed shards.
+
+Usage: peertree <command> [options]
+
+Commands:
+  relay                      start a relay (the root of a new tree unless --join is given)
+  status --relay URL         print a relay's status JSON
+  put FILE --relay URL       store a file (not implemented yet)
+  get CAPABILITY --relay URL -o FILE
+                             fetch a file (not implemented yet)
+  remember TEXT --relay URL  store a memory (not implemented yet)
+  search WORDS --relay URL   search memories (not implemented yet)
+
+Run \`peertree <command> --help\` for a command's options. Docs: docs/relay.md
+`;
+
+export const RELAY_USAGE = `Usage: peertree relay [options]
+
+Starts a relay. Its first stdout line is one JSON object: {"url", "id", "treeId", "position", "pid", ...}.
+Logs go to stderr as JSON lines. SIGTERM or SIGINT shuts it down cleanly (exit code 0).
+
+Options:
+  --port P          TCP port (default ${DEFAULT_PORT}: any free port; \`npm start\` uses 8443)
+  --host H          address to listen on (default ${DEFAULT_HOST})
+  --data DIR        data folder: keys, certificate, database (default ${DEFAULT_DATA_DIR})
+  --join URL        relay to join (repeatable; accepted, joining arrives with the tree protocol)
+  --max-peers K     k of the k-ary tree (default 4)
+  --replicas N      copies kept of each shard (default 3)
+  --cert FILE       PEM certificate to use instead of the self-signed one (needs --key)
+  --key FILE        PEM private key for --cert
+  --http            plain HTTP, only on a loopback host (development)
+  --static DIR      folder of the built PWA (default: the repository's dist/)
+  --log-level L     debug, info, warn or error (default info)
+  -h, --help        this text
+`;
+
+export const STATUS_USAGE = `Usage: peertree status --relay URL
+
+Prints the relay's GET /api/status JSON. URL may be https://host:port, wss://host:port/ws or http://…
+A self-signed certificate is accepted for this request: the relay's identity is its signing key, not its certificate.
+`;

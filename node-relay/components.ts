@@ -1,0 +1,56 @@
+// The relay's injected non-determinism: clock, randomness, timers and logger, passed around as one object.
+import { randomBytes } from 'node:crypto';
+import { createLogger, type Logger } from './logger.ts';
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch (wall clock: used for frame timestamps and freshness). */
+  now(): number;
+  /** Monotonic milliseconds (used for uptimes and durations). */
+  monotonic(): number;
+}
+
+export interface Rng {
+  /** `n` random bytes (nonces, message ids, tree ids). */
+  bytes(n: number): Uint8Array;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Everything the relay shell reads from the outside world besides sockets and files. */
+export interface Components {
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly timers: Timers;
+  readonly logger: Logger;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+};
+
+export const systemRng: Rng = {
+  bytes: (n) => new Uint8Array(randomBytes(n)),
+};
+
+export const systemTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Real clock, crypto randomness, unref'd timers and a JSON-lines logger on stderr; any part can be overridden. */
+export function defaultComponents(overrides: Partial<Components> = {}): Components {
+  return {
+    clock: overrides.clock ?? systemClock,
+    rng: overrides.rng ?? systemRng,
+    timers: overrides.timers ?? systemTimers,
+    logger: overrides.logger ?? createLogger({ level: 'info' }),
+  };
+}

@@ -1,0 +1,210 @@
+// The relay's configuration and the pure parser that turns `peertree relay` flags into it.
+import { isIP } from 'node:net';
+import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS } from '../../core/limits.ts';
+import { isLogLevel, type LogLevel } from '../logger.ts';
+
+export const DEFAULT_HOST = '127.0.0.1';
+/** Port 0 asks the OS for any free port (the ready line prints the real one); `npm start` passes 8443. */
+export const DEFAULT_PORT = 0;
+export const DEFAULT_DATA_DIR = '.peertree/default';
+export const MAX_REPLICAS = 64;
+
+export interface RelayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Relay URLs to join; stored for the tree protocol (not implemented in this issue). */
+  readonly join: readonly string[];
+  readonly maxPeers: number;
+  readonly replicas: number;
+  /** A real certificate and key (PEM files); null: use the self-signed pair in the data folder. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /** Plain HTTP (loopback development only). */
+  readonly http: boolean;
+  /** Folder of the built PWA; null: the repository's dist/. */
+  readonly staticDir: string | null;
+  readonly logLevel: LogLevel;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string } | { ok: 'help' };
+
+interface FlagSpec {
+  readonly kind: 'string' | 'boolean' | 'list';
+}
+
+const RELAY_FLAGS: Record<string, FlagSpec> = {
+  port: { kind: 'string' },
+  host: { kind: 'string' },
+  data: { kind: 'string' },
+  join: { kind: 'list' },
+  'max-peers': { kind: 'string' },
+  replicas: { kind: 'string' },
+  cert: { kind: 'string' },
+  key: { kind: 'string' },
+  http: { kind: 'boolean' },
+  static: { kind: 'string' },
+  'log-level': { kind: 'string' },
+};
+
+export type ParsedFlags = { positionals: string[]; flags: Map<string, string | true | string[]>; help: boolean };
+
+/**
+ * Splits argv into positionals and flags (`--name value` or `--name=value`) against a spec.
+ * Unknown flags, missing values and repeated single-valued flags are errors.
+ */
+export function parseFlags(argv: readonly string[], spec: Record<string, FlagSpec>): ParsedFlags | { error: string } {
+  const positionals: string[] = [];
+  const flags = new Map<string, string | true | string[]>();
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('--')) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
+    const flag = spec[name];
+    if (!flag) return { error: `unknown flag --${name}` };
+    if (flag.kind === 'boolean') {
+      if (eq !== -1) return { error: `--${name} takes no value` };
+      flags.set(name, true);
+      continue;
+    }
+    let value: string;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) return { error: `--${name} needs a value` };
+      value = next;
+      i++;
+    }
+    if (flag.kind === 'list') {
+      const list = (flags.get(name) as string[] | undefined) ?? [];
+      list.push(value);
+      flags.set(name, list);
+    } else {
+      if (flags.has(name)) return { error: `--${name} given twice` };
+      flags.set(name, value);
+    }
+  }
+  return { positionals, flags, help };
+}
+
+function parseInteger(text: string, what: string, min: number, max: number): number | string {
+  if (!/^\d{1,10}$/.test(text)) return `${what} must be an integer in [${min}, ${max}], got ${JSON.stringify(text)}`;
+  const n = Number(text);
+  if (n < min || n > max) return `${what} must be an integer in [${min}, ${max}], got ${n}`;
+  return n;
+}
+
+const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** Strips the brackets of an IPv6 literal written as `[::1]`. */
+export function normalizeHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+export function isValidHost(host: string): boolean {
+  return isIP(host) !== 0 || HOSTNAME_RE.test(host);
+}
+
+/** True for addresses that never leave the machine: 127.0.0.0/8, ::1, ::ffff:127.x and `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = normalizeHost(host).toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice(7) : h;
+  return isIP(v4) === 4 && v4.startsWith('127.');
+}
+
+/** Validates a URL given to --join: http(s) or ws(s), no credentials. */
+export function checkPeerUrl(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `--join ${JSON.stringify(text)} is not a URL`;
+  }
+  if (!['https:', 'wss:', 'http:', 'ws:'].includes(url.protocol)) return `--join ${text}: only https://, wss://, http:// or ws:// URLs`;
+  if (url.username || url.password) return `--join ${text}: credentials in URLs are not allowed`;
+  return null;
+}
+
+/** Parses the flags of `peertree relay`; never throws, never touches the file system. */
+export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig> {
+  const parsed = parseFlags(argv, RELAY_FLAGS);
+  if ('error' in parsed) return { ok: false, error: parsed.error };
+  if (parsed.help) return { ok: 'help' };
+  if (parsed.positionals.length > 0) return { ok: false, error: `unexpected argument ${JSON.stringify(parsed.positionals[0])}` };
+  const f = parsed.flags;
+  const str = (name: string) => f.get(name) as string | undefined;
+
+  const host = normalizeHost(str('host') ?? DEFAULT_HOST);
+  if (!isValidHost(host)) return { ok: false, error: `--host ${JSON.stringify(host)} is not an IP address or host name` };
+
+  const port = str('port') === undefined ? DEFAULT_PORT : parseInteger(str('port')!, '--port', 0, 65535);
+  if (typeof port === 'string') return { ok: false, error: port };
+
+  const dataDir = str('data') ?? DEFAULT_DATA_DIR;
+  if (dataDir.length === 0 || dataDir.includes('\0')) return { ok: false, error: '--data must be a folder path' };
+
+  const maxPeers = str('max-peers') === undefined ? DEFAULT_MAX_PEERS : parseInteger(str('max-peers')!, '--max-peers', 2, MAX_MAX_PEERS);
+  if (typeof maxPeers === 'string') return { ok: false, error: maxPeers };
+
+  const replicas = str('replicas') === undefined ? DEFAULT_REPLICAS : parseInteger(str('replicas')!, '--replicas', 1, MAX_REPLICAS);
+  if (typeof replicas === 'string') return { ok: false, error: replicas };
+
+  const join = (f.get('join') as string[] | undefined) ?? [];
+  for (const url of join) {
+    const problem = checkPeerUrl(url);
+    if (problem) return { ok: false, error: problem };
+  }
+
+  const http = f.get('http') === true;
+  const certFile = str('cert');
+  const keyFile = str('key');
+  if ((certFile === undefined) !== (keyFile === undefined)) return { ok: false, error: '--cert and --key must be given together' };
+  if (http && certFile !== undefined) return { ok: false, error: '--http cannot be combined with --cert/--key' };
+  if (http && !isLoopbackHost(host)) {
+    return { ok: false, error: `--http is for loopback development only; refusing plain HTTP on ${host} (use 127.0.0.1, ::1 or localhost)` };
+  }
+
+  const staticDir = str('static') ?? null;
+  if (staticDir !== null && (staticDir.length === 0 || staticDir.includes('\0'))) return { ok: false, error: '--static must be a folder path' };
+
+  const logLevel = str('log-level') ?? 'info';
+  if (!isLogLevel(logLevel)) return { ok: false, error: '--log-level must be debug, info, warn or error' };
+
+  return {
+    ok: true,
+    value: {
+      host,
+      port,
+      dataDir,
+      join,
+      maxPeers,
+      replicas,
+      tls: certFile !== undefined && keyFile !== undefined ? { certFile, keyFile } : null,
+      http,
+      staticDir,
+      logLevel,
+    },
+  };
+}
+
+/** The URL a relay on `host:port` is reachable at from this machine (wildcard binds print the loopback address). */
+export function relayUrl(host: string, port: number, http: boolean): string {
+  let h = normalizeHost(host);
+  if (h === '0.0.0.0') h = '127.0.0.1';
+  else if (h === '::') h = '::1';
+  const shown = isIP(h) === 6 ? `[${h}]` : h;
+  return `${http ? 'http' : 'https'}://${shown}:${port}`;
+}

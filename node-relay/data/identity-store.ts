@@ -1,0 +1,37 @@
+// The relay's Ed25519 identity: a 32-byte seed kept as hex in the data folder (0600), made once, reused forever.
+import { fromHex, toHex } from '../../core/bytes.ts';
+import { identityFromSeed, SEED_BYTES, type Identity } from '../../core/identity/index.ts';
+import type { Rng } from '../components.ts';
+import type { Logger } from '../logger.ts';
+import { createFileOnce, DATA_FILES, ensurePrivate, readIfExists, SECRET_FILE_MODE, type DataDir } from './data-dir.ts';
+
+const SEED_RE = new RegExp(`^[0-9a-f]{${SEED_BYTES * 2}}$`);
+
+/** Parses the seed file's text; throws with a clear message when it is damaged. */
+export function parseSeedFile(text: string): Uint8Array {
+  const trimmed = text.trim();
+  if (!SEED_RE.test(trimmed)) throw new Error(`identity seed file is damaged (expected ${SEED_BYTES * 2} hex characters)`);
+  return fromHex(trimmed);
+}
+
+export interface LoadedIdentity {
+  readonly identity: Identity;
+  /** True when this start created the identity. */
+  readonly created: boolean;
+}
+
+export async function loadOrCreateIdentity(dir: DataDir, rng: Rng, logger: Logger): Promise<LoadedIdentity> {
+  const path = dir.file(DATA_FILES.seed);
+  let existing = await readIfExists(path);
+  let created = false;
+  if (existing === null) {
+    existing = await createFileOnce(path, toHex(rng.bytes(SEED_BYTES)) + '\n', SECRET_FILE_MODE);
+    created = true;
+  } else {
+    await ensurePrivate(path, logger);
+  }
+  const seed = parseSeedFile(existing.toString('utf8'));
+  const identity = await identityFromSeed(seed);
+  seed.fill(0);
+  return { identity, created };
+}

@@ -1,0 +1,53 @@
+// The relay's JSON API under /api: the status document, and JSON errors with statuses from ERROR_TABLE.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERROR_TABLE, type ErrorCode } from '../../core/errors.ts';
+import { buildStatus, type StatusSources } from '../status.ts';
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-max-age': '600',
+};
+
+export function sendJson(res: ServerResponse, status: number, value: unknown, head = false, extra: Record<string, string> = {}): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...extra,
+  });
+  res.end(head ? undefined : text);
+}
+
+export function sendError(res: ServerResponse, code: ErrorCode, message?: string, head = false, extra: Record<string, string> = {}): void {
+  const entry = ERROR_TABLE[code];
+  sendJson(res, entry.http, { error: { code, message: message ?? entry.message } }, head, extra);
+}
+
+export interface Api {
+  handle(req: IncomingMessage, res: ServerResponse, path: string): void;
+}
+
+/** `path` is the request path without its query; the caller routes only /api and /api/* here. */
+export function createApi(status: StatusSources): Api {
+  return {
+    handle(req, res, path) {
+      const head = req.method === 'HEAD';
+      if (path === '/api/status') {
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, CORS_HEADERS);
+          res.end();
+          return;
+        }
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          sendError(res, 'BAD_INPUT', `method ${req.method} not allowed`, false, { allow: 'GET, HEAD, OPTIONS', ...CORS_HEADERS });
+          return;
+        }
+        sendJson(res, 200, buildStatus(status), head, CORS_HEADERS);
+        return;
+      }
+      sendError(res, 'NOT_FOUND', `no API endpoint ${path.slice(0, 200)}`, head, CORS_HEADERS);
+    },
+  };
+}

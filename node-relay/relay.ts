@@ -1,0 +1,196 @@
+// Starts a relay: data folder, identity, certificate, database, HTTP(S) server with /api, /ws and the PWA.
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toHex } from '../core/bytes.ts';
+import type { Identity } from '../core/identity/index.ts';
+import { validateLimits } from '../core/limits.ts';
+import { defaultComponents, type Components } from './components.ts';
+import { relayUrl, type RelayConfig } from './config/relay-config.ts';
+import { loadOrCreateSelfSigned, loadTlsFiles, type TlsMaterial } from './data/certificate.ts';
+import { DATA_FILES, openDataDir, type DataDir } from './data/data-dir.ts';
+import { loadOrCreateIdentity } from './data/identity-store.ts';
+import { openRelayDb, setMeta, type RelayDb } from './data/relay-db.ts';
+import { loadOrCreateTreeId } from './data/tree-id-store.ts';
+import { createApi } from './http/api.ts';
+import { createRequestHandler } from './http/request-handler.ts';
+import { createStaticSite } from './http/static-files.ts';
+import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
+import { ConnectionManager } from './ws/connection-manager.ts';
+import { Dispatcher } from './ws/dispatcher.ts';
+import { newDropCounters } from './ws/drop-counters.ts';
+import { registerPing } from './ws/ping.ts';
+import { attachWebSocketEndpoint, WS_PATH } from './ws/ws-server.ts';
+
+/** The repository's built PWA (vite build output). */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
+/** Time shutdown waits for peers to acknowledge the close before cutting sockets. */
+export const SHUTDOWN_GRACE_MS = 2_000;
+
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export interface RelayOptions {
+  /** Handshake time limit (default HANDSHAKE_TIMEOUT_MS); tests may shorten it. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** A running relay: what the CLI prints, and the seams the tree protocol and storage plug into. */
+export interface Relay {
+  readonly config: RelayConfig;
+  readonly components: Components;
+  readonly identity: Identity;
+  readonly id: string;
+  readonly publicKeyHex: string;
+  readonly treeId: string;
+  /** https://host:port (or http:// with --http). */
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly port: number;
+  readonly dataDir: DataDir;
+  readonly db: RelayDb;
+  readonly tls: TlsMaterial | null;
+  readonly dispatcher: Dispatcher;
+  readonly connections: ConnectionManager;
+  status(): StatusDocument;
+  /** Replaces the lone-root tree picture shown in the status (the tree protocol calls this). */
+  setTreeStatus(source: () => TreeStatus): void;
+  /** Replaces the storage counters shown in the status (the shard store and outbox call this). */
+  setStorageStatus(source: () => StorageStatus): void;
+  /** Closes every socket with 1001, stops the server, closes the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ port, host, exclusive: true }, () => {
+      server.off('error', onError);
+      resolvePort((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startRelay(config: RelayConfig, components: Components = defaultComponents(), options: RelayOptions = {}): Promise<Relay> {
+  validateLimits();
+  const { logger, clock } = components;
+  const started = clock.monotonic();
+  const dataDir = await openDataDir(config.dataDir, logger);
+  const { identity, created } = await loadOrCreateIdentity(dataDir, components.rng, logger);
+  if (created) logger.info('created relay identity', { id: identity.id, file: dataDir.file(DATA_FILES.seed) });
+  const { treeId } = await loadOrCreateTreeId(dataDir, components.rng);
+  const tls = config.http
+    ? null
+    : config.tls
+      ? await loadTlsFiles(config.tls.certFile, config.tls.keyFile)
+      : await loadOrCreateSelfSigned(dataDir, [config.host], logger);
+
+  const db = openRelayDb(dataDir.file(DATA_FILES.db));
+  try {
+    setMeta(db, 'node_id', identity.id);
+    setMeta(db, 'tree_id', treeId);
+    setMeta(db, 'last_start', new Date(clock.now()).toISOString());
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+
+  let url = '';
+  let treeSource: () => TreeStatus = () => LONE_ROOT;
+  let storageSource: () => StorageStatus = () => EMPTY_STORAGE;
+  const counters = newDropCounters();
+  const dispatcher = new Dispatcher(logger, counters);
+  const connections = new ConnectionManager({ identity, treeId: () => treeId, selfUrl: () => url, components, dispatcher, counters });
+  registerPing(dispatcher, () => clock.now());
+
+  const statusSources: StatusSources = {
+    self: {
+      id: identity.id,
+      publicKey: toHex(identity.publicKey),
+      treeId,
+      get url() {
+        return url;
+      },
+      version: VERSION,
+      maxPeers: config.maxPeers,
+      replicas: config.replicas,
+    },
+    tree: () => treeSource(),
+    storage: () => storageSource(),
+    uptimeMs: () => clock.monotonic() - started,
+    connections: () => connections.socketCount,
+    peers: () => connections.links().map((l) => ({ id: l.peerId, role: l.role, direction: l.direction })),
+    drops: () => mergeCounters(connections.verifier.drops, connections.counters),
+  };
+
+  const site = createStaticSite(resolve(config.staticDir ?? DEFAULT_STATIC_DIR));
+  const handler = createRequestHandler(createApi(statusSources), site, logger);
+  const server: Server = tls ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server) : createHttpServer(handler);
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('tlsClientError', () => {});
+  const endpoint = attachWebSocketEndpoint(server, { identity, treeId: () => treeId, components, manager: connections, dispatcher, ...options });
+
+  let port: number;
+  try {
+    port = await listen(server, config.port, config.host);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  url = relayUrl(config.host, port, config.http);
+
+  let closing: Promise<void> | null = null;
+  const relay: Relay = {
+    config,
+    components,
+    identity,
+    id: identity.id,
+    publicKeyHex: toHex(identity.publicKey),
+    treeId,
+    url,
+    wsUrl: url.replace(/^http/, 'ws') + WS_PATH,
+    port,
+    dataDir,
+    db,
+    tls,
+    dispatcher,
+    connections,
+    status: () => buildStatus(statusSources),
+    setTreeStatus(source) {
+      treeSource = source;
+    },
+    setStorageStatus(source) {
+      storageSource = source;
+    },
+    close() {
+      closing ??= (async () => {
+        logger.info('shutting down', { id: identity.id });
+        endpoint.closeAll(1001, 'relay shutting down');
+        connections.closeAll(1001, 'relay shutting down');
+        const stopped = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        const deadline = new Promise<void>((r) => components.timers.setTimeout(r, SHUTDOWN_GRACE_MS));
+        await Promise.race([stopped, deadline]);
+        server.closeAllConnections();
+        for (const link of connections.links()) link.terminate();
+        endpoint.terminateAll();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+  return relay;
+}

@@ -1,0 +1,96 @@
+// The relay's public status document (GET /api/status): a pure function of its sources. No secrets in it.
+
+/** The relay's place in the tree; a lone relay is the root of its own tree. The tree protocol supplies the real one. */
+export interface TreeStatus {
+  readonly position: number;
+  readonly epoch: number;
+  /** Node id of the parent, or null for the root. */
+  readonly parent: string | null;
+  /** Node ids of the children. */
+  readonly children: readonly string[];
+  /** Relays in the tree. */
+  readonly size: number;
+  readonly depth: number;
+}
+
+export const LONE_ROOT: TreeStatus = Object.freeze({ position: 0, epoch: 0, parent: null, children: Object.freeze([]), size: 1, depth: 0 });
+
+export interface StorageStatus {
+  readonly shards: number;
+  readonly bytes: number;
+  readonly outbox: number;
+}
+
+export const EMPTY_STORAGE: StorageStatus = Object.freeze({ shards: 0, bytes: 0, outbox: 0 });
+
+export interface SelfInfo {
+  readonly id: string;
+  /** Raw Ed25519 public key, hex. */
+  readonly publicKey: string;
+  readonly treeId: string;
+  readonly url: string;
+  readonly version: string;
+  readonly maxPeers: number;
+  readonly replicas: number;
+}
+
+export interface StatusSources {
+  readonly self: SelfInfo;
+  tree(): TreeStatus;
+  storage(): StorageStatus;
+  uptimeMs(): number;
+  /** Open WebSocket connections (authenticated or not). */
+  connections(): number;
+  /** Authenticated peers: node id and role. */
+  peers(): readonly { id: string; role: string; direction: 'in' | 'out' }[];
+  /** Dropped frames by reason (wire-format checks plus connection-level checks). */
+  drops(): Readonly<Record<string, number>>;
+}
+
+export interface StatusDocument extends TreeStatus, StorageStatus {
+  readonly id: string;
+  readonly publicKey: string;
+  readonly treeId: string;
+  readonly url: string;
+  readonly version: string;
+  readonly maxPeers: number;
+  readonly replicas: number;
+  readonly uptimeMs: number;
+  readonly connections: number;
+  readonly peers: readonly { id: string; role: string; direction: 'in' | 'out' }[];
+  readonly drops: Readonly<Record<string, number>>;
+}
+
+export function buildStatus(s: StatusSources): StatusDocument {
+  const tree = s.tree();
+  const storage = s.storage();
+  return {
+    id: s.self.id,
+    publicKey: s.self.publicKey,
+    treeId: s.self.treeId,
+    url: s.self.url,
+    version: s.self.version,
+    position: tree.position,
+    epoch: tree.epoch,
+    parent: tree.parent,
+    children: [...tree.children],
+    size: tree.size,
+    depth: tree.depth,
+    maxPeers: s.self.maxPeers,
+    replicas: s.self.replicas,
+    shards: storage.shards,
+    bytes: storage.bytes,
+    outbox: storage.outbox,
+    uptimeMs: Math.max(0, Math.round(s.uptimeMs())),
+    connections: s.connections(),
+    peers: s.peers(),
+    drops: { ...s.drops() },
+  };
+}
+
+/** Sums several counter maps key by key (verifier drops plus connection-level drops). */
+export function mergeCounters(...maps: Readonly<Record<string, number>>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of maps) for (const [k, v] of Object.entries(m)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}

@@ -1,0 +1,148 @@
+// The client side of a connection (CLI, tests, and relay-to-relay links): dial wss://…/ws, accept a
+// self-signed certificate for this one socket, and trust the peer through the signed handshake instead.
+import { WebSocket } from 'ws';
+import { toHex } from '../../core/bytes.ts';
+import { PeerTreeError } from '../../core/errors.ts';
+import { generateIdentity, type Identity } from '../../core/identity/index.ts';
+import { HANDSHAKE_TIMEOUT_MS, MAX_FRAME_BYTES } from '../../core/limits.ts';
+import { AUTH, FrameVerifier, HANDSHAKE_TYPES, isWelcome, readHello, type Message, type PeerRole } from '../../core/wire/index.ts';
+import { defaultComponents, type Components } from '../components.ts';
+import { silentLogger } from '../logger.ts';
+import { newDropCounters, type DropCounters } from './drop-counters.ts';
+import { attachIngress } from './ingress.ts';
+import { Link } from './link.ts';
+import { closeWith, errorCodeForClose, sendSigned } from './signed-send.ts';
+
+export interface ConnectOptions {
+  /** Our signing identity; a fresh throwaway one when absent (CLI clients). */
+  readonly identity?: Identity;
+  /** Refuse the relay unless its node id is this one. */
+  readonly expectedId?: string;
+  readonly role?: PeerRole;
+  /** Our own public URL (relays dialing relays); null for clients. */
+  readonly selfUrl?: string | null;
+  /** Limit for connecting plus the handshake. */
+  readonly timeoutMs?: number;
+  readonly components?: Partial<Components>;
+  /** Verifier for incoming frames; a relay passes its own (shared replay memory and counters). */
+  readonly verifier?: FrameVerifier;
+  readonly counters?: DropCounters;
+  /** Messages from the peer that are not replies to our requests. */
+  readonly onMessage?: (message: Message, link: Link) => void | Promise<void>;
+}
+
+/** Accepts https://host:port, wss://host:port and either with the /ws path; returns the WebSocket URL. */
+export function toWebSocketUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new PeerTreeError('BAD_INPUT', `not a URL: ${url}`);
+  }
+  const protocols: Record<string, string> = { 'https:': 'wss:', 'wss:': 'wss:', 'http:': 'ws:', 'ws:': 'ws:' };
+  const protocol = protocols[u.protocol];
+  if (!protocol) throw new PeerTreeError('BAD_INPUT', `relay URL must be https://, wss://, http:// or ws://, got ${u.protocol}`);
+  if (u.username || u.password) throw new PeerTreeError('BAD_INPUT', 'credentials in relay URLs are not allowed');
+  const path = u.pathname.replace(/\/+$/, '');
+  if (path !== '' && path !== '/ws') throw new PeerTreeError('BAD_INPUT', `relay URL path must be empty or /ws, got ${u.pathname}`);
+  return `${protocol}//${u.host}/ws`;
+}
+
+/** Connects, runs the handshake, and resolves with a Link bound to the relay's key. */
+export async function connect(url: string, options: ConnectOptions = {}): Promise<Link> {
+  const wsUrl = toWebSocketUrl(url);
+  const components = defaultComponents({ logger: silentLogger, ...options.components });
+  const identity = options.identity ?? (await generateIdentity()).identity;
+  const counters = options.counters ?? newDropCounters();
+  const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  let treeId: string | null = null;
+  const verifier =
+    options.verifier ?? new FrameVerifier({ treeId: () => treeId, now: () => components.clock.now(), treeExemptTypes: HANDSHAKE_TYPES });
+  const { timers } = components;
+
+  const ws = new WebSocket(wsUrl, {
+    // Trust comes from the handshake signatures, not from a CA: this socket, and only this one, takes any certificate.
+    rejectUnauthorized: false,
+    perMessageDeflate: false,
+    maxPayload: MAX_FRAME_BYTES,
+    handshakeTimeout: timeoutMs,
+  });
+
+  return new Promise<Link>((resolve, reject) => {
+    let settled = false;
+    let helloKey: Uint8Array | null = null;
+    let challenge: string | null = null;
+
+    const fail = (err: PeerTreeError, closeCode?: Parameters<typeof closeWith>[1]) => {
+      if (settled) return;
+      settled = true;
+      timers.clearTimeout(timer);
+      ingress.stop();
+      if (closeCode) closeWith(ws, closeCode, err.message);
+      else ws.terminate();
+      reject(err);
+    };
+
+    const timer = timers.setTimeout(() => fail(new PeerTreeError('TIMEOUT', `no handshake with ${wsUrl} within ${timeoutMs} ms`), 'TIMEOUT'), timeoutMs);
+
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') counters['too-large']++;
+      const status = /Unexpected server response: (\d+)/.exec(err.message)?.[1];
+      const code = status === '429' ? 'RATE_LIMITED' : status === '503' ? 'UNAVAILABLE' : 'UNAVAILABLE';
+      fail(new PeerTreeError(code, `cannot connect to ${wsUrl}: ${err.message}`));
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      fail(new PeerTreeError(errorCodeForClose(code), `relay closed the connection during the handshake (${code} ${reason.toString('utf8')})`));
+    });
+
+    const handshake = async (message: Message) => {
+      if (settled) return;
+      if (helloKey === null) {
+        const hello = readHello(message);
+        if (hello === null) return; // anything before a valid hello is ignored
+        if (options.expectedId !== undefined && message.fromId !== options.expectedId) {
+          fail(new PeerTreeError('FORBIDDEN', `relay is ${message.fromId}, expected ${options.expectedId}`), 'FORBIDDEN');
+          return;
+        }
+        helloKey = message.fromKey;
+        treeId = message.tree === '' ? null : message.tree;
+        challenge = toHex(components.rng.bytes(32));
+        try {
+          await sendSigned(ws, identity, components, {
+            type: AUTH,
+            tree: message.tree,
+            body: { nonce: hello.nonce, challenge, role: options.role ?? 'client', url: options.selfUrl ?? null },
+          });
+        } catch (err) {
+          fail(err instanceof PeerTreeError ? err : new PeerTreeError('UNAVAILABLE', String(err)));
+        }
+        return;
+      }
+      if (!isWelcome(message, challenge!, options.expectedId)) return;
+      if (toHex(message.fromKey) !== toHex(helloKey)) {
+        fail(new PeerTreeError('FORBIDDEN', 'welcome signed by a different key than hello'), 'FORBIDDEN');
+        return;
+      }
+      settled = true;
+      timers.clearTimeout(timer);
+      const bound = treeId;
+      const link = new Link({
+        ws,
+        identity,
+        peerKey: helloKey,
+        peerId: message.fromId,
+        role: 'relay',
+        url: url,
+        direction: 'out',
+        treeId: () => bound ?? '',
+        components,
+        counters,
+        onMessage: options.onMessage ?? (() => {}),
+      });
+      ingress.setHandler((m) => link.receive(m));
+      resolve(link);
+    };
+
+    const ingress = attachIngress(ws, verifier, counters, components.logger, handshake);
+  });
+}

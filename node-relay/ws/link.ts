@@ -1,0 +1,236 @@
+// An authenticated connection to one peer (either direction): signed sends with backpressure, requests with
+// replies correlated by `body.re`, and the check that every frame comes from the key the handshake bound.
+import { WebSocket } from 'ws';
+import { toHex, equalBytes } from '../../core/bytes.ts';
+import { isErrorCode, PeerTreeError, type ErrorCode } from '../../core/errors.ts';
+import type { Identity } from '../../core/identity/index.ts';
+import { MESSAGE_ID_BYTES, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { encodeFrame, type Message, type PeerRole } from '../../core/wire/index.ts';
+import type { Components } from '../components.ts';
+import type { DropCounters } from './drop-counters.ts';
+
+/** Bytes a link lets pile up in its socket before refusing sends with FULL. */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Handlers running at once for one link before reading from it waits. */
+export const MAX_INFLIGHT_HANDLERS = 32;
+/** Requests waiting for a reply on one link. */
+export const MAX_PENDING_REQUESTS = 1024;
+/** The reply type that carries an error: body { re, code, message }. */
+export const ERROR_TYPE = 'peer.error';
+
+export interface SendOptions {
+  readonly payload?: Uint8Array;
+  /** Recipient node id; null (default) addresses the directly connected peer or a broadcast. */
+  readonly to?: string | null;
+  /** Message id (32 hex chars); random when absent. */
+  readonly id?: string;
+}
+
+export interface LinkInit {
+  readonly ws: WebSocket;
+  readonly identity: Identity;
+  readonly peerKey: Uint8Array;
+  readonly peerId: string;
+  readonly role: PeerRole;
+  /** The peer's own URL when it said so in the handshake (relays), else null. */
+  readonly url: string | null;
+  readonly direction: 'in' | 'out';
+  /** Tree id stamped on outgoing frames. */
+  readonly treeId: () => string;
+  readonly components: Components;
+  readonly counters: DropCounters;
+  /** Messages that are not replies to our own requests. */
+  readonly onMessage: (message: Message, link: Link) => void | Promise<void>;
+  readonly maxBufferedBytes?: number;
+}
+
+interface Pending {
+  resolve(message: Message): void;
+  reject(err: Error): void;
+  timer: unknown;
+}
+
+/** True when a body is a reply: an object whose `re` is a message id. */
+export function replyTo(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const re = (body as Record<string, unknown>).re;
+  return typeof re === 'string' && /^[0-9a-f]{32}$/.test(re) ? re : null;
+}
+
+export class Link {
+  readonly peerId: string;
+  readonly peerKey: Uint8Array;
+  readonly peerKeyHex: string;
+  readonly role: PeerRole;
+  readonly url: string | null;
+  readonly direction: 'in' | 'out';
+  private readonly pending = new Map<string, Pending>();
+  private readonly closeListeners: ((code: number, reason: string) => void)[] = [];
+  private sendChain: Promise<unknown> = Promise.resolve();
+  private inflight = 0;
+  private slotWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly init: LinkInit) {
+    this.peerId = init.peerId;
+    this.peerKey = init.peerKey;
+    this.peerKeyHex = toHex(init.peerKey);
+    this.role = init.role;
+    this.url = init.url;
+    this.direction = init.direction;
+    init.ws.on('close', (code: number, reason: Buffer) => this.handleClose(code, reason.toString('utf8')));
+  }
+
+  /** Tree id this link stamps on outgoing frames. */
+  get treeId(): string {
+    return this.init.treeId();
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.init.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Bytes queued in the socket, not yet written to the network. */
+  get bufferedAmount(): number {
+    return this.init.ws.bufferedAmount;
+  }
+
+  onClose(listener: (code: number, reason: string) => void): void {
+    if (this.closed) listener(1006, 'already closed');
+    else this.closeListeners.push(listener);
+  }
+
+  /**
+   * Signs and sends one frame; resolves with its message id once it is handed to the socket. Sends leave in
+   * call order. Rejects with CLOSED when the link is closed and FULL when the peer is not reading.
+   */
+  send(type: string, body: unknown, options: SendOptions = {}): Promise<string> {
+    const id = options.id ?? toHex(this.init.components.rng.bytes(MESSAGE_ID_BYTES));
+    const result = this.sendChain.then(async () => {
+      if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
+      const frame = await encodeFrame(
+        { type, tree: this.init.treeId(), to: options.to ?? null, body, ts: this.init.components.clock.now(), id, ...(options.payload ? { payload: options.payload } : {}) },
+        this.init.identity,
+      );
+      if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
+      const limit = this.init.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+      if (this.init.ws.bufferedAmount + frame.length > limit) {
+        this.init.counters.backpressure++;
+        throw new PeerTreeError('FULL', `peer ${this.peerId} is not reading (${this.init.ws.bufferedAmount} bytes buffered)`);
+      }
+      this.init.ws.send(frame, { binary: true });
+      return id;
+    });
+    this.sendChain = result.catch(() => {});
+    return result;
+  }
+
+  /** Sends a message and waits for the reply whose body.re is its id; peer.error replies reject. */
+  request(type: string, body: unknown, timeoutMs: number = REQUEST_TIMEOUT_MS, options: Omit<SendOptions, 'id'> = {}): Promise<Message> {
+    if (this.pending.size >= MAX_PENDING_REQUESTS) return Promise.reject(new PeerTreeError('FULL', 'too many requests waiting'));
+    const id = toHex(this.init.components.rng.bytes(MESSAGE_ID_BYTES));
+    const { timers } = this.init.components;
+    return new Promise<Message>((resolve, reject) => {
+      const timer = timers.setTimeout(() => {
+        this.pending.delete(id);
+        reject(new PeerTreeError('TIMEOUT', `no reply to ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.send(type, body, { ...options, id }).catch((err: unknown) => {
+        const p = this.pending.get(id);
+        if (!p) return;
+        this.pending.delete(id);
+        timers.clearTimeout(p.timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+  }
+
+  /** Answers `message` with `type`; the body gets `re: message.id` (so `body` must be an object). */
+  reply(message: Message, type: string, body: Record<string, unknown> = {}, options: Omit<SendOptions, 'id'> = {}): Promise<string> {
+    return this.send(type, { ...body, re: message.id }, options);
+  }
+
+  /** Answers a request with peer.error; never answers a message that is itself a reply (no error ping-pong). */
+  async replyError(message: Message, error: PeerTreeError): Promise<void> {
+    if (replyTo(message.body) !== null || !this.isOpen) return;
+    await this.reply(message, ERROR_TYPE, { code: error.code, message: error.message.slice(0, 500) });
+  }
+
+  /**
+   * Takes a verified message from this link's socket: drops it unless it comes from the bound key, settles a
+   * waiting request if it is a reply, otherwise hands it to onMessage. Resolves quickly; waits only when
+   * too many handlers are running, which pauses reading from the socket.
+   */
+  async receive(message: Message): Promise<void> {
+    if (!equalBytes(message.fromKey, this.peerKey)) {
+      this.init.counters['wrong-sender']++;
+      return;
+    }
+    const re = replyTo(message.body);
+    if (re !== null) {
+      const p = this.pending.get(re);
+      if (p) {
+        this.pending.delete(re);
+        this.init.components.timers.clearTimeout(p.timer);
+        if (message.type === ERROR_TYPE) p.reject(errorFromBody(message.body));
+        else p.resolve(message);
+        return;
+      }
+      if (message.type === ERROR_TYPE) {
+        this.init.counters['unexpected-reply']++;
+        return;
+      }
+    }
+    while (this.inflight >= MAX_INFLIGHT_HANDLERS && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
+    if (this.closed) return;
+    this.inflight++;
+    void (async () => {
+      try {
+        await this.init.onMessage(message, this);
+      } catch {
+        this.init.counters['handler-error']++;
+      } finally {
+        this.inflight--;
+        this.slotWaiters.shift()?.();
+      }
+    })();
+  }
+
+  /** Closes the link; `code` is a WebSocket close code (see ERROR_TABLE). */
+  close(code = 1000, reason = ''): void {
+    if (this.init.ws.readyState === WebSocket.OPEN || this.init.ws.readyState === WebSocket.CONNECTING) {
+      this.init.ws.close(code, reason.slice(0, 120));
+    }
+  }
+
+  /** Drops the connection without a closing handshake. */
+  terminate(): void {
+    this.init.ws.terminate();
+  }
+
+  private handleClose(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, p] of this.pending) {
+      this.init.components.timers.clearTimeout(p.timer);
+      p.reject(new PeerTreeError('CLOSED', `link closed (${code}${reason ? ` ${reason}` : ''})`));
+      this.pending.delete(id);
+    }
+    for (const wake of this.slotWaiters.splice(0)) wake();
+    for (const listener of this.closeListeners.splice(0)) {
+      try {
+        listener(code, reason);
+      } catch {
+        // a listener's failure must not stop the others
+      }
+    }
+  }
+}
+
+function errorFromBody(body: unknown): PeerTreeError {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const code: ErrorCode = isErrorCode(b.code) ? b.code : 'INTERNAL';
+  const message = typeof b.message === 'string' ? b.message.slice(0, 500) : undefined;
+  return new PeerTreeError(code, message);
+}
