@@ -33,7 +33,7 @@ function createRow(f: LocalFile, onRemove: (key: string) => void): RowParts {
   const row = h(
     'li',
     { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.key },
-    h('span', { class: 'file-icon', 'aria-hidden': 'true' }, iconFor(f.type)),
+    h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name)),
     h('span', { class: 'file-main' }, h('span', { class: 'file-name' }, f.name), meta, hash, progress),
     badge,
     remove,
@@ -41,12 +41,19 @@ function createRow(f: LocalFile, onRemove: (key: string) => void): RowParts {
   return { row, meta, hash, progress, badge };
 }
 
-function iconFor(type: string): string {
-  if (type.startsWith('image/')) return '🖼';
-  if (type.startsWith('video/')) return '🎞';
-  if (type.startsWith('audio/')) return '🎵';
-  if (type === 'application/pdf' || type.startsWith('text/')) return '📄';
-  return '📦';
+/** A coarse kind for the icon colour (no emoji: they depend on fonts the device may not have). */
+function kindOf(type: string): string {
+  if (type.startsWith('image/')) return 'image';
+  if (type.startsWith('video/')) return 'video';
+  if (type.startsWith('audio/')) return 'audio';
+  if (type === 'application/pdf' || type.startsWith('text/')) return 'doc';
+  return 'other';
+}
+
+/** Up to four characters of the file's extension, shown in its icon ("JPG", "PDF"); "FILE" when none. */
+function extensionOf(name: string): string {
+  const m = /\.([A-Za-z0-9]{1,4})$/.exec(name);
+  return m ? m[1]!.toUpperCase() : 'FILE';
 }
 
 function updateRow(parts: RowParts, f: LocalFile): void {

@@ -10,7 +10,7 @@ export interface IdentityView {
 
 export function createIdentityView(): IdentityView {
   const value = h('code', { class: 'node-id', 'data-testid': 'node-id', 'data-state': 'loading' }, '…');
-  const copy = h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Copy your node id', hidden: true }, '⧉');
+  const copy = h('button', { type: 'button', class: 'link-button', 'aria-label': 'Copy your node id', hidden: true }, 'Copy');
   const hint = h('span', { class: 'identity-hint' });
   const element = h('div', { class: 'identity' }, h('span', { class: 'identity-label' }, 'This device'), value, copy, hint);
 

@@ -1,49 +1,55 @@
-// Test page entry (pwa/test-vectors.html): exposes the same core/ modules the app uses, so end-to-end tests can
-// check the wire test vectors inside the browser. Not linked from the app and not precached.
-import * as bytes from '../../core/bytes.ts';
-import * as sha from '../../core/crypto/sha256.ts';
-import * as identity from '../../core/identity/index.ts';
-import * as wire from '../../core/wire/index.ts';
+// Test page entry (pwa/test-vectors.html): runs the wire test vectors through the same core/ code the app uses,
+// in this browser, and reports into the DOM. Not linked from the app and not precached.
+import { ed25519Backend } from '../../core/crypto/ed25519.ts';
+import { checkWireVectors, type VectorResult, type WireVector } from '../../tests/vectors/check-wire-vectors.ts';
+import vectorFile from '../../tests/vectors/wire-vectors.json';
 
-export interface VectorResult {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail?: string;
+export interface VectorReport {
+  /** Ed25519 implementation chosen in this browser ("webcrypto" or "noble"). */
+  readonly backend: string;
+  readonly results: readonly VectorResult[];
+  readonly passed: number;
+  readonly failed: number;
+  readonly error: string | null;
 }
-
-const api = {
-  bytes,
-  sha,
-  identity,
-  wire,
-  /** Shows results in the page (for people looking at a trace or screenshot) and returns them. */
-  report(results: readonly VectorResult[]): readonly VectorResult[] {
-    const list = document.querySelector('[data-testid=vectors-results]');
-    const status = document.querySelector('[data-testid=vectors-status]');
-    list?.replaceChildren(
-      ...results.map((r) => {
-        const li = document.createElement('li');
-        li.dataset.ok = String(r.ok);
-        li.textContent = `${r.ok ? 'PASS' : 'FAIL'} ${r.name}${r.detail ? ` — ${r.detail}` : ''}`;
-        return li;
-      }),
-    );
-    const failed = results.filter((r) => !r.ok).length;
-    if (status) {
-      status.setAttribute('data-state', failed === 0 ? 'pass' : 'fail');
-      status.textContent = `${results.length - failed} passed, ${failed} failed`;
-    }
-    return results;
-  },
-};
-
-export type PeerTreeTestApi = typeof api;
 
 declare global {
   interface Window {
-    peertreeCore?: PeerTreeTestApi;
+    peertreeVectorReport?: VectorReport;
   }
 }
 
-window.peertreeCore = api;
-document.querySelector('[data-testid=vectors-status]')?.setAttribute('data-state', 'ready');
+function render(report: VectorReport): void {
+  const status = document.querySelector('[data-testid=vectors-status]');
+  const list = document.querySelector('[data-testid=vectors-results]');
+  list?.replaceChildren(
+    ...report.results.map((r) => {
+      const ok = r.encodes && r.verifies && r.rejectsTampered;
+      const li = document.createElement('li');
+      li.dataset.ok = String(ok);
+      li.textContent = `${ok ? 'PASS' : 'FAIL'} ${r.name} (encodes ${r.encodes}, verifies ${r.verifies}, rejects tampered ${r.rejectsTampered})`;
+      return li;
+    }),
+  );
+  if (status) {
+    status.setAttribute('data-state', report.error === null && report.failed === 0 && report.passed > 0 ? 'pass' : 'fail');
+    status.textContent = report.error ?? `${report.passed} passed, ${report.failed} failed, Ed25519 via ${report.backend}`;
+  }
+}
+
+async function run(): Promise<VectorReport> {
+  const backend = (await ed25519Backend()).name;
+  try {
+    const vectors = (vectorFile as { vectors: WireVector[] }).vectors;
+    const results = await checkWireVectors(vectors);
+    const passed = results.filter((r) => r.encodes && r.verifies && r.rejectsTampered).length;
+    return { backend, results, passed, failed: results.length - passed, error: null };
+  } catch (err) {
+    return { backend, results: [], passed: 0, failed: 0, error: `vector check threw: ${err instanceof Error ? err.message : String(err)}` };
+  }
+}
+
+void run().then((report) => {
+  window.peertreeVectorReport = report;
+  render(report);
+});
