@@ -36,6 +36,7 @@ export function validateManifest(value: unknown): Manifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('not an object');
   const m = value as Record<string, unknown>;
   if (m.v !== MANIFEST_VERSION) bad('unknown version');
+  // eslint-disable-next-line no-control-regex -- NUL in a name is exactly what this refuses
   if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > MAX_NAME_LENGTH || /[/\\\u0000]/.test(m.name)) bad('name');
   if (typeof m.size !== 'number' || !Number.isSafeInteger(m.size) || m.size < 0) bad('size');
   if (typeof m.type !== 'string' || m.type.length > MAX_MIME_LENGTH || !/^[\w.+-]+\/[\w.+-]+$/.test(m.type)) bad('type');
@@ -81,6 +82,7 @@ export function parseManifest(bytes: Uint8Array): Manifest {
 /** Strips any path from a user-supplied file name and falls back to "file". */
 export function cleanFileName(name: string): string {
   const base = name.split(/[/\\]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex -- control characters are stripped on purpose
   const cleaned = base.replace(/[\u0000-\u001f]/g, '').slice(0, MAX_NAME_LENGTH);
   return cleaned.length > 0 && cleaned !== '.' && cleaned !== '..' ? cleaned : 'file';
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { fixedSizeChunks } from '../../../core/storage/chunker.ts';
 import { concatBytes, toHex } from '../../../core/bytes.ts';

@@ -1,0 +1,176 @@
+// ShardStore on disk: shard bytes as files written atomically (temp, fsync, rename), indexed in SQLite.
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import { assertHex } from '../../core/asserts.ts';
+import { PeerTreeError } from '../../core/errors.ts';
+import { verifyShard } from '../../core/storage/file-codec.ts';
+import type { ShardStats, ShardStore } from '../../core/storage/shard-store.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS shards (
+  hash TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  stored_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+export interface FileShardStoreOptions {
+  /** Folder for shard files; created with mode 0700. */
+  readonly dir: string;
+  /** Open SQLite database for the index (shared with the rest of the relay). */
+  readonly db: Database;
+  readonly capacityBytes?: number;
+  readonly now?: () => number;
+}
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+export class FileShardStore implements ShardStore {
+  private readonly insert: Statement<[string, number, number]>;
+  private readonly remove: Statement<[string]>;
+  private readonly select: Statement<[string], { size: number }>;
+  private readonly page: Statement<[string, number], { hash: string }>;
+  private readonly totals: Statement<[], { shards: number; bytes: number | null }>;
+  private readonly capacityBytes: number;
+  private readonly now: () => number;
+  private closed = false;
+  /** Bytes of puts in progress, so concurrent puts cannot together overshoot the capacity. */
+  private reserved = 0;
+
+  private constructor(private readonly options: FileShardStoreOptions) {
+    options.db.exec(SCHEMA);
+    this.insert = options.db.prepare('INSERT OR IGNORE INTO shards (hash, size, stored_at) VALUES (?, ?, ?)');
+    this.remove = options.db.prepare('DELETE FROM shards WHERE hash = ?');
+    this.select = options.db.prepare('SELECT size FROM shards WHERE hash = ?');
+    this.page = options.db.prepare('SELECT hash FROM shards WHERE hash > ? ORDER BY hash LIMIT ?');
+    this.totals = options.db.prepare('SELECT COUNT(*) AS shards, SUM(size) AS bytes FROM shards');
+    this.capacityBytes = options.capacityBytes ?? Number.MAX_SAFE_INTEGER;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Opens the store, removing temp files a crash left behind and re-indexing complete shard files. */
+  static async open(options: FileShardStoreOptions): Promise<FileShardStore> {
+    await mkdir(join(options.dir, 'tmp'), { recursive: true, mode: 0o700 });
+    const store = new FileShardStore(options);
+    await store.recover();
+    return store;
+  }
+
+  private pathOf(hash: string): string {
+    return join(this.options.dir, hash.slice(0, 2), hash);
+  }
+
+  private check(hash: string): void {
+    if (this.closed) throw new PeerTreeError('CLOSED', 'shard store is closed');
+    assertHex(hash, 'shard hash', 32);
+  }
+
+  private async recover(): Promise<void> {
+    const tmp = join(this.options.dir, 'tmp');
+    for (const name of await readdir(tmp)) await rm(join(tmp, name), { force: true });
+    for (const sub of await readdir(this.options.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+      for (const name of await readdir(join(this.options.dir, sub))) {
+        if (!/^[0-9a-f]{64}$/.test(name) || this.select.get(name)) continue;
+        // A shard renamed into place whose index row was not yet written: keep it if it is intact.
+        const bytes = await readFile(join(this.options.dir, sub, name));
+        try {
+          await verifyShard(name, bytes);
+          this.insert.run(name, bytes.length, this.now());
+        } catch {
+          await rm(join(this.options.dir, sub, name), { force: true });
+        }
+      }
+    }
+  }
+
+  async put(hash: string, bytes: Uint8Array): Promise<void> {
+    this.check(hash);
+    await verifyShard(hash, bytes);
+    if (this.select.get(hash)) return;
+    const { bytes: used } = await this.stats();
+    if (used + this.reserved + bytes.length > this.capacityBytes) throw new PeerTreeError('FULL', 'shard store is full');
+    this.reserved += bytes.length;
+    const tmpPath = join(this.options.dir, 'tmp', `${hash}.${randomBytes(6).toString('hex')}`);
+    try {
+      const file = await open(tmpPath, 'wx', 0o600);
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      const finalDir = join(this.options.dir, hash.slice(0, 2));
+      await mkdir(finalDir, { recursive: true, mode: 0o700 });
+      await rename(tmpPath, this.pathOf(hash));
+      const dir = await open(finalDir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+      this.insert.run(hash, bytes.length, this.now());
+    } catch (err) {
+      await rm(tmpPath, { force: true });
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new PeerTreeError('FULL', 'disk is full', { cause: err });
+      throw err;
+    } finally {
+      this.reserved -= bytes.length;
+    }
+  }
+
+  async get(hash: string): Promise<Uint8Array | null> {
+    this.check(hash);
+    if (!this.select.get(hash)) return null;
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(this.pathOf(hash)));
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      this.remove.run(hash);
+      return null;
+    }
+    try {
+      await verifyShard(hash, bytes);
+    } catch {
+      // Corrupt on disk: drop it so that repair fetches a good copy from another holder.
+      await this.delete(hash);
+      return null;
+    }
+    return bytes;
+  }
+
+  async has(hash: string): Promise<boolean> {
+    this.check(hash);
+    return this.select.get(hash) !== undefined;
+  }
+
+  async delete(hash: string): Promise<boolean> {
+    this.check(hash);
+    const existed = this.remove.run(hash).changes > 0;
+    try {
+      await unlink(this.pathOf(hash));
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+    }
+    return existed;
+  }
+
+  async list(after = '', limit = 1000): Promise<string[]> {
+    if (this.closed) throw new PeerTreeError('CLOSED', 'shard store is closed');
+    return this.page.all(after, Math.max(0, Math.min(limit, 100_000))).map((r) => r.hash);
+  }
+
+  async stats(): Promise<ShardStats> {
+    const t = this.totals.get()!;
+    return { shards: t.shards, bytes: t.bytes ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
