@@ -12,6 +12,8 @@ export interface ConnectionSnapshot {
   /** The last status probe answered, and no later probe failed. */
   readonly statusOk: boolean;
   readonly socket: SocketState;
+  /** Node id of the relay: proven by the socket handshake, else as its status reports it. */
+  readonly relayId: string | null;
   /** The last status the relay returned (kept while offline, for display). */
   readonly status: RelayStatus | null;
   readonly lastError: string | null;
@@ -81,6 +83,7 @@ export class ConnectionMonitor extends EventTarget {
       browserOnline: this.browserOnline,
       statusOk: this.statusOk,
       socket,
+      relayId: this.socket?.relayId ?? this.status?.id ?? null,
       status: this.status,
       lastError: this.lastError,
     };

@@ -29,7 +29,7 @@ export function createConnectionView(): ConnectionView {
   return {
     element,
     render(snapshot) {
-      setAttrs(element, { 'data-state': snapshot.state, 'data-socket': snapshot.socket, title: describe(snapshot) });
+      setAttrs(element, { 'data-state': snapshot.state, 'data-socket': snapshot.socket, 'data-relay-id': snapshot.relayId, title: describe(snapshot) });
       setText(label, snapshot.state === 'online' ? 'Online' : 'Offline');
     },
   };

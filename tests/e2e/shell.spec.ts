@@ -8,6 +8,7 @@ test('loads from the relay, shows a node id that survives a reload, and is onlin
   const id = await nodeId.getAttribute('data-node-id');
   await expect(nodeId).toHaveText(id!);
   await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'online');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-relay-id', relay.id);
   // The browser's id is its own, not the relay's.
   expect(id).not.toBe(relay.id);
 

@@ -7,6 +7,7 @@ export interface RelayInfo {
 }
 
 export const test = base.extend<{ relay: RelayInfo }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright requires an object pattern for fixture dependencies
   relay: async ({}, use) => {
     const url = process.env.PEERTREE_E2E_URL;
     const id = process.env.PEERTREE_E2E_RELAY_ID;

@@ -20,6 +20,8 @@ export interface RelayOptions {
   /** URL of a relay to join (omit for a new root). */
   readonly join?: string;
   readonly extraArgs?: readonly string[];
+  /** Port to listen on (e.g. to restart a relay where pages expect it); a free one when absent. */
+  readonly port?: number;
 }
 
 export interface RunningRelay {
@@ -54,7 +56,7 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'peertree-e2e-relay-'));
   const args = [RELAY_BIN, 'relay', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, '--http'];
@@ -101,7 +103,7 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     });
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}\n--- relay output ---\n${log}`);
+    throw new Error(`${(err as Error).message}\n--- relay output ---\n${log}`, { cause: err });
   }
   append(first + '\n');
   lines.on('line', (line) => append(line + '\n'));
