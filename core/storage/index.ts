@@ -5,3 +5,6 @@ export * from './file-codec.ts';
 export * from './manifest.ts';
 export * from './shard-store.ts';
 export * from './memory-shard-store.ts';
+export * from './shard-transport.ts';
+export * from './put-file.ts';
+export * from './get-file.ts';
