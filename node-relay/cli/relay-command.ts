@@ -45,9 +45,8 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     tls: relay.tls ? (relay.tls.selfSigned ? 'self-signed' : 'certificate') : 'none',
     fingerprint256: relay.tls?.fingerprint256 ?? null,
   };
-  io.out(JSON.stringify(ready) + '\n');
-
-  return new Promise<number>((resolve) => {
+  // Signal handlers go in before the ready line: whoever reads the line may send SIGTERM at once.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -73,4 +72,6 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  io.out(JSON.stringify(ready) + '\n');
+  return stopped;
 }

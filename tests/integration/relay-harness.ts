@@ -1,0 +1,230 @@
+// Test harness: start real `peertree relay` processes, read their ready line, talk raw HTTP(S) and WebSocket.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { generateIdentity, type Identity } from '../../core/identity/index.ts';
+import { encodeFrame, FrameVerifier, HANDSHAKE_TYPES, isWelcome, newNonce, readHello, AUTH, type Message } from '../../core/wire/index.ts';
+
+export const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+export const BIN = join(REPO, 'bin', 'peertree.js');
+
+export interface Ready {
+  url: string;
+  ws: string;
+  id: string;
+  publicKey: string;
+  treeId: string;
+  position: number;
+  pid: number;
+  data: string;
+}
+
+export interface RelayProcess {
+  readonly proc: ChildProcess;
+  readonly ready: Ready;
+  stderr(): string;
+  /** Sends `signal` and resolves with the exit code (null if killed by a signal) within `timeoutMs`. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+
+/** Kills every relay still running (call from afterAll/afterEach). */
+export function killAll(): void {
+  for (const p of live) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+  live.clear();
+}
+
+export function tmpDir(prefix = 'peertree-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** Runs the CLI to completion (bounded) and returns its exit code and output. */
+export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const proc = spawn(process.execPath, [BIN, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(proc);
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`peertree ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      live.delete(proc);
+      resolveRun({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Starts `peertree relay --port 0 --data DIR [args]` and waits (bounded) for its first stdout line. */
+export function startRelayProcess(dataDir: string, args: string[] = [], timeoutMs = 20_000): Promise<RelayProcess> {
+  return new Promise((resolveStart, reject) => {
+    const proc = spawn(process.execPath, [BIN, 'relay', '--port', '0', '--data', dataDir, ...args], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(proc);
+    let stdout = '';
+    let stderr = '';
+    let started = false;
+    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`relay did not start within ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const nl = stdout.indexOf('\n');
+      if (started || nl === -1) return;
+      started = true;
+      clearTimeout(timer);
+      let ready: Ready;
+      try {
+        ready = JSON.parse(stdout.slice(0, nl)) as Ready;
+      } catch (err) {
+        proc.kill('SIGKILL');
+        reject(new Error(`first stdout line is not JSON: ${stdout.slice(0, nl)}`, { cause: err }));
+        return;
+      }
+      resolveStart({
+        proc,
+        ready,
+        stderr: () => stderr,
+        async stop(signal = 'SIGTERM', stopTimeoutMs = 10_000) {
+          if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+          proc.kill(signal);
+          const killer = setTimeout(() => proc.kill('SIGKILL'), stopTimeoutMs);
+          const code = await exited;
+          clearTimeout(killer);
+          live.delete(proc);
+          return code;
+        },
+      });
+    });
+    proc.on('exit', (code) => {
+      if (!started) {
+        clearTimeout(timer);
+        reject(new Error(`relay exited with ${code} before its ready line\n${stderr}`));
+      }
+    });
+  });
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** One HTTP(S) request with the path sent exactly as given (no normalization), any certificate accepted. */
+export function rawRequest(baseUrl: string, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<RawResponse> {
+  const base = new URL(baseUrl);
+  const options = { host: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, path, method, headers, agent: false as const, timeout: 10_000 };
+  return new Promise((resolveReq, reject) => {
+    const req = base.protocol === 'https:' ? httpsRequest({ ...options, rejectUnauthorized: false }) : httpRequest(options);
+    req.on('timeout', () => req.destroy(new Error('request timed out')));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.end();
+  });
+}
+
+export async function getStatus(baseUrl: string): Promise<Record<string, unknown> & { drops: Record<string, number> }> {
+  const res = await rawRequest(baseUrl, '/api/status');
+  if (res.status !== 200) throw new Error(`status ${res.status}`);
+  return JSON.parse(res.body.toString('utf8'));
+}
+
+/**
+ * A hand-written client of the handshake over a raw socket (independent of node-relay's connector), so tests
+ * can send arbitrary bytes once authenticated.
+ */
+export interface RawSession {
+  readonly ws: WebSocket;
+  readonly identity: Identity;
+  readonly treeId: string;
+  readonly relayId: string;
+  /** Verified messages received after the handshake, in order. */
+  readonly received: Message[];
+  frame(type: string, body: unknown, overrides?: { tree?: string; ts?: number; id?: string; payload?: Uint8Array }, signer?: Identity): Promise<Uint8Array>;
+  /** Waits (bounded) for a verified message matching `pred`. */
+  waitFor(pred: (m: Message) => boolean, timeoutMs?: number): Promise<Message>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export function openSocket(wsUrl: string): WebSocket {
+  return new WebSocket(wsUrl, { rejectUnauthorized: false, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
+}
+
+export async function rawSession(wsUrl: string, timeoutMs = 10_000): Promise<RawSession> {
+  const { identity } = await generateIdentity();
+  const ws = openSocket(wsUrl);
+  let treeId: string | null = null;
+  const verifier = new FrameVerifier({ treeId: () => treeId, now: Date.now, treeExemptTypes: HANDSHAKE_TYPES });
+  const received: Message[] = [];
+  const waiters = new Set<() => void>();
+  const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+  ws.on('error', () => {});
+  let chain = Promise.resolve();
+  ws.on('message', (data: Buffer) => {
+    chain = chain.then(async () => {
+      const result = await verifier.verify(new Uint8Array(data));
+      if (result.ok) {
+        received.push(result.message);
+        for (const w of waiters) w();
+      }
+    });
+  });
+  const waitFor = (pred: (m: Message) => boolean, ms = timeoutMs) =>
+    new Promise<Message>((resolveWait, reject) => {
+      const check = () => {
+        const m = received.find(pred);
+        if (m) {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolveWait(m);
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error('timed out waiting for a message'));
+      }, ms);
+      waiters.add(check);
+      check();
+    });
+
+  const hello = await waitFor((m) => m.type === 'peer.hello');
+  const helloBody = readHello(hello);
+  if (!helloBody) throw new Error('bad hello');
+  treeId = hello.tree;
+  const challenge = newNonce();
+  ws.send(await encodeFrame({ type: AUTH, tree: hello.tree, to: null, ts: Date.now(), body: { nonce: helloBody.nonce, challenge, role: 'client', url: null } }, identity));
+  await waitFor((m) => isWelcome(m, challenge, hello.fromId));
+  received.length = 0;
+  return {
+    ws,
+    identity,
+    treeId: hello.tree,
+    relayId: hello.fromId,
+    received,
+    frame: (type, body, o = {}, signer = identity) =>
+      encodeFrame({ type, tree: o.tree ?? hello.tree, to: null, ts: o.ts ?? Date.now(), body, ...(o.id ? { id: o.id } : {}), ...(o.payload ? { payload: o.payload } : {}) }, signer),
+    waitFor,
+    closed,
+  };
+}
