@@ -42,6 +42,8 @@ export const VERSION: string = (() => {
 export interface RelayOptions {
   /** Handshake time limit (default HANDSHAKE_TIMEOUT_MS); tests may shorten it. */
   readonly handshakeTimeoutMs?: number;
+  /** WebSocket connections accepted from one address (default MAX_CONNECTIONS_PER_ADDRESS). */
+  readonly maxConnectionsPerAddress?: number;
 }
 
 /** A running relay: what the CLI prints, and the seams the tree protocol and storage plug into. */
@@ -110,7 +112,15 @@ export async function startRelay(config: RelayConfig, components: Components = d
   let storageSource: () => StorageStatus = () => EMPTY_STORAGE;
   const counters = newDropCounters();
   const dispatcher = new Dispatcher(logger, counters);
-  const connections = new ConnectionManager({ identity, treeId: () => treeId, selfUrl: () => url, components, dispatcher, counters });
+  const connections = new ConnectionManager({
+    identity,
+    treeId: () => treeId,
+    selfUrl: () => url,
+    components,
+    dispatcher,
+    counters,
+    ...(options.maxConnectionsPerAddress !== undefined ? { maxPerAddress: options.maxConnectionsPerAddress } : {}),
+  });
   registerPing(dispatcher, () => clock.now());
 
   const statusSources: StatusSources = {
@@ -141,7 +151,14 @@ export async function startRelay(config: RelayConfig, components: Components = d
     else socket.destroy();
   });
   server.on('tlsClientError', () => {});
-  const endpoint = attachWebSocketEndpoint(server, { identity, treeId: () => treeId, components, manager: connections, dispatcher, ...options });
+  const endpoint = attachWebSocketEndpoint(server, {
+    identity,
+    treeId: () => treeId,
+    components,
+    manager: connections,
+    dispatcher,
+    ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+  });
 
   let port: number;
   try {

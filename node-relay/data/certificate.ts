@@ -46,7 +46,7 @@ function describe(cert: string, key: string, selfSigned: boolean): TlsMaterial {
   try {
     x509 = new X509Certificate(cert);
   } catch (err) {
-    throw new Error(`certificate is not a valid PEM X.509 certificate: ${(err as Error).message}`);
+    throw new Error(`certificate is not a valid PEM X.509 certificate: ${(err as Error).message}`, { cause: err });
   }
   return { cert, key, fingerprint256: x509.fingerprint256, selfSigned };
 }
