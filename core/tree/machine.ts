@@ -69,6 +69,9 @@ function dispatch(ctx: Ctx, input: TreeInput): void {
     case 'join':
       if (s.phase !== 'idle' && s.phase !== 'left') return ctx.fail('UNAVAILABLE', `cannot join while ${s.phase}`);
       assertRef(input.contact, 'contact');
+      // An explicit join starts afresh: the contact's tree may be a new one.
+      s.treeId = '';
+      s.membership = EMPTY_MEMBERSHIP;
       s.phase = 'joining';
       s.contact = input.contact;
       s.joinAttempts = 0;
@@ -157,7 +160,7 @@ function onMessage(ctx: Ctx, from: string, msg: Message): void {
     ctx.count('foreign-tree');
     return;
   }
-  if (s.lastHeard[from] !== undefined) {
+  if (msg.type === MSG.heartbeat && s.lastHeard[from] !== undefined) {
     s.lastHeard[from] = ctx.now;
     delete s.suspects[from];
   }

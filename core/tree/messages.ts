@@ -28,7 +28,7 @@ export type Message =
   | { readonly type: 'tree.hb'; readonly body: VersionBody }
   | { readonly type: 'tree.probe'; readonly body: VersionBody }
   | { readonly type: 'tree.syncreq'; readonly body: VersionBody }
-  | { readonly type: 'tree.join'; readonly body: { readonly t: string; readonly ref: NodeRef; readonly hops: number } }
+  | { readonly type: 'tree.join'; readonly body: JoinBody }
   | { readonly type: 'tree.sync'; readonly body: { readonly t: string; readonly m: Membership; readonly from: NodeRef } }
   | { readonly type: 'tree.update'; readonly body: UpdateBody }
   | { readonly type: 'tree.report'; readonly body: { readonly t: string; readonly e: number; readonly dead: string } }
@@ -37,6 +37,9 @@ export type Message =
   | { readonly type: 'tree.ack'; readonly body: { readonly mid: string; readonly src: string; readonly dst: string; readonly hops: number } }
   | { readonly type: 'tree.bcast'; readonly body: BroadcastBody }
   | { readonly type: 'tree.back'; readonly body: { readonly mid: string } };
+
+/** A join request; e/d is the joiner's last known version (0/'' when it knows none). */
+export interface JoinBody { readonly t: string; readonly ref: NodeRef; readonly hops: number; readonly e: number; readonly d: string }
 
 export interface UpdateBody {
   readonly t: string;
@@ -142,6 +145,8 @@ export function parseMessage(type: unknown, body: unknown): Message {
       assertString(b.t, 'tree id', MAX_ID_LENGTH);
       assertRef(b.ref, 'ref');
       assertInteger(b.hops, 'hops', 0, MAX_JOIN_HOPS);
+      assertInteger(b.e, 'epoch');
+      assertDigest(b.d, 'digest');
       break;
     case MSG.sync:
       assertString(b.t, 'tree id', MAX_ID_LENGTH);

@@ -2,10 +2,10 @@
 // membership change: it bumps the epoch, installs the change and floods it over tree edges.
 import type { Ctx } from './context.ts';
 import { LEAVE_TIMEOUT_MS, MAX_JOIN_HOPS, PEER_TIMEOUT_MS } from './constants.ts';
-import { applyOps, memberAt, positionOf } from './membership.ts';
-import { MSG } from './messages.ts';
+import { applyOps, compareVersions, memberAt, positionOf } from './membership.ts';
+import { MSG, type JoinBody } from './messages.ts';
 import type { MembershipOp, NodeRef } from './types.ts';
-import { becomeLeft, floodUpdate, install, sendSync } from './sync.ts';
+import { becomeLeft, floodUpdate, install, knowsView, sendSync } from './sync.ts';
 import { isActive, myPosition, sequencer, watchedNeighbours } from './view.ts';
 
 /** Applies ops as the next epoch and disseminates them. False when they do not apply. */
@@ -29,8 +29,13 @@ export function isSequencer(ctx: Ctx): boolean {
 }
 
 /** A join request: the sequencer appends the relay; anyone else forwards it toward position 0. */
-export function onJoin(ctx: Ctx, b: { t: string; ref: NodeRef; hops: number }): void {
+export function onJoin(ctx: Ctx, b: JoinBody): void {
   const s = ctx.s;
+  // A joiner that my newer view already names as a member only needs that view.
+  if (b.ref.id !== s.self.id && knowsView(ctx) && positionOf(s.membership, b.ref.id) >= 0 && compareVersions(s.membership, { epoch: b.e, digest: b.d }) > 0) {
+    sendSync(ctx, b.ref);
+    if (!isSequencer(ctx)) return;
+  }
   if (b.ref.id === s.self.id || (b.t !== '' && s.treeId !== '' && b.t !== s.treeId)) {
     ctx.count('join-refused');
     return;

@@ -107,7 +107,10 @@ export function floodUpdate(ctx: Ctx, body: UpdateBody, exceptId: string | null)
 export function onUpdate(ctx: Ctx, from: string, b: UpdateBody): void {
   const s = ctx.s;
   if (!isActive(s) || b.t !== s.treeId) {
-    ctx.count('update-ignored');
+    // A joining relay may be named in a newer view it never received: ask for it.
+    const sender = refOf(ctx, from);
+    if (s.phase === 'joining' && sender !== null && compareVersions({ epoch: b.e, digest: b.d }, s.membership) > 0) requestSync(ctx, sender);
+    else ctx.count('update-ignored');
     return;
   }
   if (compareVersions({ epoch: b.e, digest: b.d }, s.membership) <= 0) return;
@@ -146,17 +149,22 @@ export function onSync(ctx: Ctx, b: { t: string; m: Membership; from: NodeRef })
   }
 }
 
+/** A relay that knows a view (even one it is not in, while joining) can share it. */
+export function knowsView(ctx: Ctx): boolean {
+  return isActive(ctx.s) || ((ctx.s.phase === 'joining' || ctx.s.phase === 'left') && ctx.s.membership.members.length > 0);
+}
+
 export function onSyncRequest(ctx: Ctx, b: VersionBody): void {
-  if (isActive(ctx.s) && compareVersions(ctx.s.membership, { epoch: b.e, digest: b.d }) !== 0) sendSync(ctx, b.from);
+  if (knowsView(ctx) && compareVersions(ctx.s.membership, { epoch: b.e, digest: b.d }) !== 0) sendSync(ctx, b.from);
 }
 
 /** Heartbeats and probes carry a version: the winner pushes its membership to the loser. */
 export function onVersion(ctx: Ctx, type: 'tree.hb' | 'tree.probe', b: VersionBody): void {
   const s = ctx.s;
-  if (!isActive(s)) return;
+  if (!knowsView(ctx)) return;
   const order = compareVersions(s.membership, { epoch: b.e, digest: b.d });
   if (order > 0) sendSync(ctx, b.from);
-  else if (order < 0) {
+  else if (order < 0 && isActive(s)) {
     if (type === MSG.probe) ctx.send(b.from, MSG.probe, versionBody(s));
     else requestSync(ctx, b.from);
   }

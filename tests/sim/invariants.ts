@@ -1,0 +1,63 @@
+// Invariants checked once the network is quiescent (faults stopped and a settle time passed).
+import { treeStatus } from '../../core/tree/machine.ts';
+import { childrenOf, depthOf, parentOf } from '../../core/tree/positions.ts';
+import type { World } from './world.ts';
+
+export interface Expectations {
+  /** Application messages the outboxes accepted: mid → target id. */
+  readonly accepted: ReadonlyMap<string, string>;
+  /** Broadcasts accepted by a member. */
+  readonly broadcasts: ReadonlySet<string>;
+  /** Requests started (mids). */
+  readonly requests: ReadonlySet<string>;
+}
+
+/** Returns null when every invariant holds, else the first violation. */
+export function checkQuiescent(world: World, expect: Expectations): string | null {
+  const nodes = [...world.nodes.values()];
+  const n = nodes.length;
+  for (const node of nodes) {
+    if (!node.alive) return `${node.ref.id} is not alive`;
+    if (node.state.phase !== 'member') return `${node.ref.id} is ${node.state.phase}`;
+  }
+  const first = nodes[0]!.state.membership;
+  for (const node of nodes) {
+    const m = node.state.membership;
+    if (m.epoch !== first.epoch || m.digest !== first.digest) return `${node.ref.id} has epoch ${m.epoch}/${m.digest}, ${nodes[0]!.ref.id} has ${first.epoch}/${first.digest}`;
+    if (m.members.length !== first.members.length || m.members.some((r, i) => r.id !== first.members[i]!.id)) return `${node.ref.id} has a different membership at the same version`;
+  }
+  if (first.members.length !== n) return `membership has ${first.members.length} relays, ${n} are alive`;
+  const holders = new Map<number, string>();
+  let roots = 0;
+  const k = world.opts.k;
+  for (const node of nodes) {
+    const st = treeStatus(node.state);
+    if (holders.has(st.position)) return `position ${st.position} held by ${holders.get(st.position)} and ${node.ref.id}`;
+    holders.set(st.position, node.ref.id);
+    if (st.position === 0) roots++;
+    const parentPos = parentOf(st.position, k);
+    const expectParent = parentPos === null ? null : first.members[parentPos]!.id;
+    if (st.parent !== expectParent) return `${node.ref.id} at ${st.position} names parent ${st.parent}, expected ${expectParent}`;
+    const expectChildren = childrenOf(st.position, k, n).map((c) => first.members[c]!.id);
+    if (st.children.join() !== expectChildren.join()) return `${node.ref.id} children ${st.children.join()} ≠ ${expectChildren.join()}`;
+    if (st.depth !== depthOf(n, k)) return `${node.ref.id} reports depth ${st.depth}`;
+    if (st.outbox !== 0) return `${node.ref.id} still has ${st.outbox} outbox messages`;
+  }
+  for (let p = 0; p < n; p++) if (!holders.has(p)) return `position ${p} is empty`;
+  if (roots !== 1) return `${roots} roots`;
+  for (const [mid, target] of expect.accepted) {
+    const count = world.delivered.get(mid)?.get(target) ?? 0;
+    if (count !== 1) return `message ${mid} delivered ${count} times at ${target}`;
+  }
+  for (const mid of expect.broadcasts) {
+    const counts = world.broadcastDelivered.get(mid);
+    for (const node of nodes) {
+      const count = counts?.get(node.ref.id) ?? 0;
+      if (count !== 1) return `broadcast ${mid} delivered ${count} times at ${node.ref.id}`;
+    }
+  }
+  for (const mid of expect.requests) {
+    if ((world.requestOutcomes.get(mid) ?? 0) !== 1) return `request ${mid} never got a reply or a timeout`;
+  }
+  return null;
+}
