@@ -49,7 +49,7 @@ export function attachIngress(
     }
   };
 
-  const process = async (frame: Uint8Array) => {
+  const handleFrame = async (frame: Uint8Array) => {
     try {
       if (stopped) return;
       const result = await verifier.verify(frame);
@@ -89,7 +89,7 @@ export function attachIngress(
       ws.pause();
     }
     // One frame at a time per socket: messages are handled in the order they were sent.
-    chain = chain.then(() => process(frame));
+    chain = chain.then(() => handleFrame(frame));
   });
 
   return {

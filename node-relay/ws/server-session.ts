@@ -30,7 +30,6 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
   const { components, counters, identity } = deps;
   const { logger, timers } = components;
   const nonce = toHex(components.rng.bytes(32));
-  let link: Link | null = null;
   let done = false;
 
   const timer = timers.setTimeout(() => {
@@ -64,7 +63,7 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
     }
     done = true;
     timers.clearTimeout(timer);
-    link = new Link({
+    const bound = new Link({
       ws,
       identity,
       peerKey: message.fromKey,
@@ -77,7 +76,6 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
       counters,
       onMessage: deps.onMessage,
     });
-    const bound = link;
     // Route frames to the link before the welcome leaves, so nothing the peer sends after it is missed.
     ingress.setHandler((m) => bound.receive(m));
     try {
