@@ -28,6 +28,7 @@ export interface RunResult {
   readonly steps: number;
   readonly faults: readonly string[];
   readonly trace: readonly string[];
+  readonly counters: Readonly<Record<string, number>>;
 }
 
 export function replayCommand(r: { seed: number; nodes: number; k: number; fixedNodes?: boolean; fixedK?: boolean }): string {
@@ -113,9 +114,9 @@ export function runSeed(opts: RunOptions): RunResult {
   const rejoin = (id: string): void => {
     const node = world.node(id);
     if (!node.alive) return;
-    const tree = refs.some((r) => ['member', 'leaving'].includes(world.node(r.id).state.phase));
+    const tree = refs.some((r) => ['member', 'leaving'].includes(world.node(r.id).state.phase) && (world.node(r.id).alive || world.now < faultEnd));
     const contact = node.state.contact === null ? null : world.node(node.state.contact.id);
-    const treeAlive = refs.some((r) => ['member', 'leaving'].includes(world.node(r.id).state.phase) && world.node(r.id).state.treeId === node.state.treeId);
+    const treeAlive = refs.some((r) => ['member', 'leaving'].includes(world.node(r.id).state.phase) && world.node(r.id).state.treeId === node.state.treeId && (world.node(r.id).alive || world.now < faultEnd));
     const hopeless = node.state.phase === 'joining' && (node.state.membership.members.length === 0
       ? contact === null || !contact.alive || contact.state.phase !== 'member'
       : !treeAlive);
@@ -161,6 +162,15 @@ export function runSeed(opts: RunOptions): RunResult {
     world.maxDelay = 20;
     world.heal();
     for (const r of refs) world.restart(r.id);
+    // Sometimes relays die for good: the tree must close up around them.
+    if (n > 2 && rng.chance(0.3)) {
+      const victims = rng.range(1, Math.min(2, n - 2));
+      for (let i = 0; i < victims; i++) {
+        const v = rng.pick(refs.filter((r) => world.node(r.id).alive)).id;
+        world.crash(v);
+        faults.push(`kill ${v}@${world.now}`);
+      }
+    }
   });
 
   const expect: Expectations = { accepted, broadcasts, requests };
@@ -181,5 +191,11 @@ export function runSeed(opts: RunOptions): RunResult {
     if (!(err instanceof InvariantError)) throw err;
     failure = `safety: ${err.message}`;
   }
-  return { seed: opts.seed, nodes: n, k, fixedNodes: opts.nodes !== undefined, fixedK: opts.k !== undefined, ok: failure === null, failure, settleMs: settled, steps: world.steps, faults, trace: world.trace };
+  return { seed: opts.seed, nodes: n, k, fixedNodes: opts.nodes !== undefined, fixedK: opts.k !== undefined, ok: failure === null, failure, settleMs: settled, steps: world.steps, faults, trace: world.trace, counters: sumCounters(world) };
+}
+
+function sumCounters(world: World): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const node of world.nodes.values()) for (const [k, v] of Object.entries(node.state.counters)) out[k] = (out[k] ?? 0) + v;
+  return out;
 }
