@@ -8,3 +8,4 @@ export * from './memory-shard-store.ts';
 export * from './shard-transport.ts';
 export * from './put-file.ts';
 export * from './get-file.ts';
+export * from './placement.ts';

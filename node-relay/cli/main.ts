@@ -2,12 +2,11 @@
 import { processIo, type CliIo } from './io.ts';
 import { relayCommand } from './relay-command.ts';
 import { statusCommand } from './status-command.ts';
+import { getCommand, putCommand } from './file-commands.ts';
 import { MAIN_USAGE } from './usage.ts';
 
 /** Commands from DESIGN.md that later issues build, and the issue that brings each. */
 export const NOT_YET: Readonly<Record<string, string>> = {
-  put: 'storing files (issue 4)',
-  get: 'fetching files (issue 4)',
   remember: 'memories and search (issue 6)',
   search: 'memories and search (issue 6)',
 };
@@ -29,6 +28,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return relayCommand(rest, io);
     case 'status':
       return statusCommand(rest, io);
+    case 'put':
+      return putCommand(rest, io);
+    case 'get':
+      return getCommand(rest, io);
   }
   const later = NOT_YET[command];
   if (later !== undefined) {

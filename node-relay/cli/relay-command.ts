@@ -4,6 +4,7 @@ import { defaultComponents } from '../components.ts';
 import { parseRelayArgs } from '../config/relay-config.ts';
 import { startRelay } from '../relay.ts';
 import { RELAY_USAGE } from './usage.ts';
+import { lonePeers, startStorage, type RunningStorage } from '../storage/index.ts';
 import type { CliIo } from './io.ts';
 
 export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -33,6 +34,15 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     io.err(`peertree relay: cannot start: ${e.message}${hint}\n`);
     return 1;
   }
+  let storage: RunningStorage;
+  try {
+    storage = await startStorage(relay, lonePeers(relay.id, relay.url));
+  } catch (err) {
+    io.err(`peertree relay: cannot open the shard store: ${(err as Error).message}\n`);
+    await relay.close();
+    return 1;
+  }
+  relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
   const ready = {
     url: relay.url,
     ws: relay.wsUrl,
@@ -55,7 +65,10 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
       }
       stopping = true;
       components.logger.info('signal received', { signal });
-      relay.close().then(
+      storage
+        .close()
+        .then(() => relay.close())
+        .then(
         () => {
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);

@@ -8,9 +8,9 @@ Usage: peertree <command> [options]
 Commands:
   relay                      start a relay (the root of a new tree unless --join is given)
   status --relay URL         print a relay's status JSON
-  put FILE --relay URL       store a file (not implemented yet)
+  put FILE --relay URL       store a file (encrypted unless --public); prints its capability
   get CAPABILITY --relay URL -o FILE
-                             fetch a file (not implemented yet)
+                             fetch, verify and write a file
   remember TEXT --relay URL  store a memory (not implemented yet)
   search WORDS --relay URL   search memories (not implemented yet)
 

@@ -132,7 +132,9 @@ describe('the CLI', () => {
       [['relay', '--http', '--host', '0.0.0.0'], /loopback/],
       [['relay', '--cert', 'x.pem'], /--cert and --key/],
       [['status'], /--relay URL is required/],
-      [['put', 'file.txt', '--relay', 'https://127.0.0.1:1'], /not implemented yet/],
+      [['remember', 'hello', '--relay', 'https://127.0.0.1:1'], /not implemented yet/],
+      [['put', 'file.txt'], /--relay URL is required/],
+      [['get', 'not-a-capability', '--relay', 'https://127.0.0.1:1'], /capability/],
       [['frobnicate'], /unknown command/],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(args)));

@@ -1,0 +1,153 @@
+// `peertree put` and `peertree get`: store a file through a relay, fetch and verify one by capability.
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_REPLICAS } from '../../core/limits.ts';
+import { toPeerTreeError } from '../../core/errors.ts';
+import { putFile } from '../../core/storage/put-file.ts';
+import { getFile, type ByteRange } from '../../core/storage/get-file.ts';
+import { parseCapability } from '../../core/storage/capability.ts';
+import { parseFlags } from '../config/relay-config.ts';
+import { connect } from '../ws/connector.ts';
+import { LinkTransport } from '../storage/link-transport.ts';
+import { mimeTypeOf } from './mime.ts';
+import { progressReporter } from './progress.ts';
+import type { CliIo } from './io.ts';
+
+export const PUT_USAGE = `Usage: peertree put FILE --relay URL [--replicas N] [--public]
+
+Stores FILE on N relays (default ${DEFAULT_REPLICAS}). Encrypted on this machine with a fresh key unless
+--public. The last line printed is the capability that names (and, when encrypted, unlocks) the file.
+`;
+
+export const GET_USAGE = `Usage: peertree get CAPABILITY --relay URL [-o FILE] [--range START-END]
+
+Fetches the file named by CAPABILITY, checks every shard and the whole file, and writes it to FILE
+(standard output when -o is absent or -). With --range, writes only bytes START..END (inclusive).
+Nothing unverified is ever written under FILE's name.
+`;
+
+function expandShortFlags(argv: readonly string[]): string[] {
+  return argv.map((a) => (a === '-o' ? '--output' : a));
+}
+
+export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boolean(process.stderr.isTTY)): Promise<number> {
+  const parsed = parseFlags(argv, { relay: { kind: 'string' }, replicas: { kind: 'string' }, public: { kind: 'boolean' } });
+  if ('error' in parsed) return usageError(io, 'put', parsed.error, PUT_USAGE);
+  if (parsed.help) return io.out(PUT_USAGE), 0;
+  const [file, ...extra] = parsed.positionals;
+  const relay = parsed.flags.get('relay');
+  if (!file || extra.length > 0) return usageError(io, 'put', 'give exactly one FILE', PUT_USAGE);
+  if (typeof relay !== 'string') return usageError(io, 'put', '--relay URL is required', PUT_USAGE);
+  const replicasText = parsed.flags.get('replicas');
+  const replicas = typeof replicasText === 'string' ? Number(replicasText) : DEFAULT_REPLICAS;
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > 16) return usageError(io, 'put', '--replicas must be an integer from 1 to 16', PUT_USAGE);
+
+  let link;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return usageError(io, 'put', `${file} is not a regular file`, PUT_USAGE);
+    link = await connect(relay);
+    const progress = progressReporter(io, isTty, `put ${basename(file)}`);
+    const result = await putFile(createReadStream(file, { highWaterMark: 1024 * 1024 }), new LinkTransport(link), {
+      name: basename(file),
+      type: mimeTypeOf(file),
+      public: parsed.flags.get('public') === true,
+      replicas,
+      size: info.size,
+      onProgress: progress.update,
+    });
+    progress.done();
+    io.err(`stored ${result.manifest.name} (${result.manifest.size} bytes, ${result.manifest.shards.length} shards) on ${replicas} relays each\n`);
+    io.out(result.capability + '\n');
+    return 0;
+  } catch (err) {
+    const e = toPeerTreeError(err);
+    io.err(`peertree put: ${e.code}: ${e.message}\n`);
+    return 1;
+  } finally {
+    link?.close(1000, 'done');
+  }
+}
+
+function parseRange(text: string): ByteRange | null {
+  const m = /^(\d{1,15})-(\d{1,15})$/.exec(text);
+  if (!m) return null;
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  return end >= start ? { start, end } : null;
+}
+
+export async function getCommand(argv: readonly string[], io: CliIo, stdout: NodeJS.WritableStream = process.stdout, isTty = Boolean(process.stderr.isTTY)): Promise<number> {
+  const parsed = parseFlags(expandShortFlags(argv), { relay: { kind: 'string' }, output: { kind: 'string' }, range: { kind: 'string' } });
+  if ('error' in parsed) return usageError(io, 'get', parsed.error, GET_USAGE);
+  if (parsed.help) return io.out(GET_USAGE), 0;
+  const [capability, ...extra] = parsed.positionals;
+  const relay = parsed.flags.get('relay');
+  if (!capability || extra.length > 0) return usageError(io, 'get', 'give exactly one CAPABILITY', GET_USAGE);
+  if (typeof relay !== 'string') return usageError(io, 'get', '--relay URL is required', GET_USAGE);
+  try {
+    parseCapability(capability);
+  } catch (err) {
+    return usageError(io, 'get', toPeerTreeError(err).message, GET_USAGE);
+  }
+  const rangeText = parsed.flags.get('range');
+  const range = typeof rangeText === 'string' ? parseRange(rangeText) : undefined;
+  if (range === null) return usageError(io, 'get', '--range must be START-END with START ≤ END', GET_USAGE);
+  const output = parsed.flags.get('output');
+  const toStdout = output === undefined || output === '-';
+
+  let link;
+  let tmpPath: string | null = null;
+  let handle: Awaited<ReturnType<typeof open>> | null = null;
+  try {
+    link = await connect(relay);
+    const progress = progressReporter(io, isTty && !toStdout, 'get');
+    let write: (bytes: Uint8Array) => Promise<void>;
+    if (toStdout) {
+      write = (bytes) => writeStream(stdout, bytes);
+    } else {
+      const target = String(output);
+      tmpPath = join(dirname(target), `.${basename(target)}.peertree-${randomBytes(6).toString('hex')}.partial`);
+      handle = await open(tmpPath, 'wx', 0o600);
+      const h = handle;
+      write = async (bytes) => {
+        await h.write(bytes);
+      };
+    }
+    const manifest = await getFile(capability, new LinkTransport(link), write, { ...(range ? { range } : {}), onProgress: progress.update });
+    progress.done();
+    if (handle && tmpPath) {
+      await handle.sync();
+      await handle.close();
+      handle = null;
+      // Only now, with every shard and the whole file verified, does the file get its name.
+      await rename(tmpPath, String(output));
+      tmpPath = null;
+      io.err(`wrote ${manifest.name} (${range ? range.end - range.start + 1 : manifest.size} bytes) to ${String(output)}\n`);
+    }
+    return 0;
+  } catch (err) {
+    const e = toPeerTreeError(err);
+    io.err(`peertree get: ${e.code}: ${e.message}\n`);
+    return 1;
+  } finally {
+    await handle?.close().catch(() => {});
+    if (tmpPath) await rm(tmpPath, { force: true });
+    link?.close(1000, 'done');
+  }
+}
+
+function writeStream(stream: NodeJS.WritableStream, bytes: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ok = stream.write(bytes, (err) => (err ? reject(err) : undefined));
+    if (ok) resolve();
+    else stream.once('drain', resolve);
+  });
+}
+
+function usageError(io: CliIo, command: string, message: string, usage: string): number {
+  io.err(`peertree ${command}: ${message}\n\n${usage}`);
+  return 2;
+}

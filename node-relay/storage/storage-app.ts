@@ -1,0 +1,186 @@
+// The storage application: places shards on n random relays, serves and finds shards, and keeps holder sets.
+// It registers message handlers on the relay's dispatcher; the tree code knows nothing about it.
+import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
+import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { verifyShard } from '../../core/storage/file-codec.ts';
+import { pickHolders } from '../../core/storage/placement.ts';
+import type { ShardStore } from '../../core/storage/shard-store.ts';
+import type { Message } from '../../core/wire/index.ts';
+import type { Logger } from '../logger.ts';
+import type { Dispatcher } from '../ws/dispatcher.ts';
+import type { Link } from '../ws/link.ts';
+import type { HolderIndex } from './holder-index.ts';
+import { DATA, GET, HOLDERS, OK, PUT, readGet, readHolders, readPut, readStore, STORE, STORED } from './storage-messages.ts';
+import type { StoragePeers } from './storage-peers.ts';
+
+/** Relays asked at once when looking for a shard this relay does not hold. */
+export const FIND_PARALLEL = 3;
+/** Most relays asked for one shard before giving up (bounded work per request). */
+export const FIND_MAX_ASKED = 32;
+
+export interface StorageAppInit {
+  readonly dispatcher: Dispatcher;
+  readonly store: ShardStore;
+  readonly holders: HolderIndex;
+  readonly peers: StoragePeers;
+  readonly logger: Logger;
+  /** Uniform float in [0, 1): injected so that placement is reproducible in tests. */
+  readonly random: () => number;
+  readonly requestTimeoutMs?: number;
+}
+
+export interface StorageCounters {
+  stored: number;
+  served: number;
+  forwarded: number;
+  refused: number;
+}
+
+export class StorageApp {
+  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0 };
+  private readonly unregister: (() => void)[] = [];
+  private readonly timeoutMs: number;
+
+  constructor(private readonly init: StorageAppInit) {
+    this.timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const d = init.dispatcher;
+    this.unregister.push(
+      d.on(STORE, (m, link) => this.onStore(m, link)),
+      d.on(PUT, (m, link) => this.onPut(m, link)),
+      d.on(GET, (m, link) => this.onGet(m, link)),
+      d.on(HOLDERS, (m, link) => this.onHolders(m, link)),
+    );
+  }
+
+  close(): void {
+    for (const off of this.unregister.splice(0)) off();
+  }
+
+  /**
+   * Stores a verified shard on `replicas` distinct relays chosen at random. A refusal or time-out is
+   * retried on relays not yet tried; fails with UNAVAILABLE only when the tree has no more candidates.
+   */
+  async place(hash: string, bytes: Uint8Array, replicas: number): Promise<string[]> {
+    await verifyShard(hash, bytes);
+    const members = this.init.peers.members();
+    if (members.length < replicas) {
+      throw new PeerTreeError('UNAVAILABLE', `need ${replicas} relays for ${replicas} replicas, but the tree has ${members.length}`);
+    }
+    const tried = new Set<string>();
+    const holders: string[] = [];
+    const errors: string[] = [];
+    while (holders.length < replicas) {
+      const batch = pickHolders(members, replicas - holders.length, this.init.random, tried);
+      if (batch.length === 0) break;
+      for (const m of batch) tried.add(m.id);
+      const planned = [...holders, ...batch.map((m) => m.id)];
+      const results = await Promise.allSettled(batch.map((m) => this.putOn(m.id, hash, bytes, planned)));
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') holders.push(batch[i]!.id);
+        else errors.push(`${batch[i]!.id}: ${toPeerTreeError(r.reason).message}`);
+      });
+    }
+    if (holders.length < replicas) {
+      throw new PeerTreeError('UNAVAILABLE', `only ${holders.length} of ${replicas} relays accepted the shard (${errors.slice(0, 3).join('; ')})`);
+    }
+    this.init.holders.set(hash, holders);
+    // Tell every holder the final set (retries may have changed it): they need it to repair later.
+    for (const id of holders) {
+      if (id === this.init.peers.selfId) continue;
+      void this.init.peers
+        .linkTo(id)
+        .then((link) => link.send(HOLDERS, { hash, holders }))
+        .catch((err: unknown) => this.init.logger.debug('holder update not sent', { to: id, error: String(err) }));
+    }
+    return holders;
+  }
+
+  /** Fetches a shard: from this relay's store, else from its known holders, else from other members. */
+  async find(hash: string): Promise<Uint8Array> {
+    const local = await this.init.store.get(hash);
+    if (local) return local;
+    const self = this.init.peers.selfId;
+    const hinted = this.init.holders.holders(hash).filter((id) => id !== self);
+    const others = pickHolders(this.init.peers.members(), FIND_MAX_ASKED, this.init.random, new Set([self, ...hinted])).map((m) => m.id);
+    const order = [...hinted, ...others].slice(0, FIND_MAX_ASKED);
+    for (let i = 0; i < order.length; i += FIND_PARALLEL) {
+      const batch = order.slice(i, i + FIND_PARALLEL);
+      const found = await firstSuccess(batch.map((id) => this.fetchFrom(id, hash)));
+      if (found) {
+        this.counters.forwarded++;
+        return found;
+      }
+    }
+    throw new PeerTreeError('NOT_FOUND', `no relay of ${this.init.peers.members().length} holds shard ${hash.slice(0, 12)}…`);
+  }
+
+  /** Only relays of this tree (by their authenticated key) may push shards or holder sets. */
+  private isMember(id: string): boolean {
+    return id !== this.init.peers.selfId && this.init.peers.members().some((m) => m.id === id);
+  }
+
+  private async putOn(id: string, hash: string, bytes: Uint8Array, planned: string[]): Promise<void> {
+    if (id === this.init.peers.selfId) {
+      await this.init.store.put(hash, bytes);
+      this.init.holders.set(hash, planned);
+      this.counters.stored++;
+      return;
+    }
+    const link = await this.init.peers.linkTo(id);
+    await link.request(PUT, { hash, holders: planned }, this.timeoutMs, { payload: bytes });
+  }
+
+  private async fetchFrom(id: string, hash: string): Promise<Uint8Array> {
+    const link = await this.init.peers.linkTo(id);
+    const reply = await link.request(GET, { hash, local: true }, this.timeoutMs);
+    const bytes = reply.payload ?? new Uint8Array(0);
+    await verifyShard(hash, bytes);
+    return bytes;
+  }
+
+  private async onStore(m: Message, link: Link): Promise<void> {
+    const { hash, replicas, bytes } = readStore(m);
+    const holders = await this.place(hash, bytes, replicas);
+    await link.reply(m, STORED, { hash, holders });
+  }
+
+  private async onPut(m: Message, link: Link): Promise<void> {
+    if (!this.isMember(link.peerId)) {
+      this.counters.refused++;
+      throw new PeerTreeError('FORBIDDEN', `${PUT} is for relays of this tree; clients use ${STORE}`);
+    }
+    const { hash, holders, bytes } = readPut(m);
+    await this.init.store.put(hash, bytes);
+    this.init.holders.set(hash, holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId]);
+    this.counters.stored++;
+    await link.reply(m, OK, { hash });
+  }
+
+  private async onGet(m: Message, link: Link): Promise<void> {
+    const { hash, local } = readGet(m);
+    const bytes = local ? await this.init.store.get(hash) : await this.find(hash);
+    if (!bytes) throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
+    this.counters.served++;
+    await link.reply(m, DATA, { hash }, { payload: bytes });
+  }
+
+  private async onHolders(m: Message, link: Link): Promise<void> {
+    if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${HOLDERS} is for relays of this tree`);
+    const { hash, holders } = readHolders(m);
+    if (await this.init.store.has(hash)) this.init.holders.set(hash, holders);
+  }
+}
+
+/** Resolves with the first fulfilled value, or null when all reject. */
+async function firstSuccess<T>(attempts: Promise<T>[]): Promise<T | null> {
+  if (attempts.length === 0) return null;
+  return new Promise((resolve) => {
+    let failed = 0;
+    for (const a of attempts) {
+      a.then(resolve, () => {
+        failed++;
+        if (failed === attempts.length) resolve(null);
+      });
+    }
+  });
+}

@@ -1,0 +1,65 @@
+// Message types of the storage application and checks of their untrusted bodies.
+import { isShardHash } from '../../core/storage/capability.ts';
+import { isNodeId } from '../../core/identity/node-id.ts';
+import { PeerTreeError } from '../../core/errors.ts';
+import type { Message } from '../../core/wire/index.ts';
+
+/** client → any relay: store this shard (payload) on `replicas` relays; answered by STORED { holders }. */
+export const STORE = 'shard.store';
+export const STORED = 'shard.stored';
+/** relay → holder: keep this shard (payload); `holders` is the intended holder set. Answered by OK. */
+export const PUT = 'shard.put';
+export const OK = 'shard.ok';
+/** anyone → relay: the bytes of shard `hash`; with `local: true` only from this relay's own store. */
+export const GET = 'shard.get';
+export const DATA = 'shard.data';
+/** holder → holder: the holder set of `hash` changed. */
+export const HOLDERS = 'shard.holders';
+
+export const MAX_REPLICAS = 16;
+
+function object(m: Message): Record<string, unknown> {
+  if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body)) throw new PeerTreeError('BAD_INPUT', `${m.type}: body must be an object`);
+  return m.body as Record<string, unknown>;
+}
+
+function hashOf(b: Record<string, unknown>, type: string): string {
+  if (!isShardHash(b.hash)) throw new PeerTreeError('BAD_INPUT', `${type}: hash must be 64 lowercase hex chars`);
+  return b.hash;
+}
+
+/** The shard bytes travel as the frame's binary payload (an absent payload is an empty shard). */
+function payloadOf(m: Message): Uint8Array {
+  return m.payload ?? new Uint8Array(0);
+}
+
+function holdersOf(b: Record<string, unknown>, type: string): string[] {
+  if (!Array.isArray(b.holders) || b.holders.length > MAX_REPLICAS * 4 || !b.holders.every(isNodeId)) {
+    throw new PeerTreeError('BAD_INPUT', `${type}: holders must be a list of node ids`);
+  }
+  return [...new Set(b.holders as string[])];
+}
+
+export function readStore(m: Message): { hash: string; replicas: number; bytes: Uint8Array } {
+  const b = object(m);
+  const replicas = b.replicas;
+  if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
+    throw new PeerTreeError('BAD_INPUT', `${STORE}: replicas must be an integer from 1 to ${MAX_REPLICAS}`);
+  }
+  return { hash: hashOf(b, STORE), replicas, bytes: payloadOf(m) };
+}
+
+export function readPut(m: Message): { hash: string; holders: string[]; bytes: Uint8Array } {
+  const b = object(m);
+  return { hash: hashOf(b, PUT), holders: holdersOf(b, PUT), bytes: payloadOf(m) };
+}
+
+export function readGet(m: Message): { hash: string; local: boolean } {
+  const b = object(m);
+  return { hash: hashOf(b, GET), local: b.local === true };
+}
+
+export function readHolders(m: Message): { hash: string; holders: string[] } {
+  const b = object(m);
+  return { hash: hashOf(b, HOLDERS), holders: holdersOf(b, HOLDERS) };
+}

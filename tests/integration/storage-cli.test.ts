@@ -1,0 +1,92 @@
+// peertree put / get against a real relay process: exact bytes back, clear failures, nothing unverified written.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+
+let relay: RelayProcess;
+const data = tmpDir('peertree-storage-');
+const work = tmpDir('peertree-files-');
+
+beforeAll(async () => {
+  relay = await startRelayProcess(data.path);
+});
+
+afterAll(async () => {
+  await relay?.stop();
+  killAll();
+  data.remove();
+  work.remove();
+});
+
+function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1)!;
+}
+
+describe('peertree put and get through one relay', () => {
+  it('stores an encrypted multi-shard file and gets back the exact bytes', async () => {
+    const original = randomBytes(3 * 1024 * 1024 + 12345);
+    const file = join(work.path, 'holiday.jpg');
+    writeFileSync(file, original);
+    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1'], 60_000);
+    expect(put.code, put.stderr).toBe(0);
+    const capability = lastLine(put.stdout);
+    expect(capability).toMatch(/^pt1\.[0-9a-f]{64}\.[A-Za-z0-9_-]{43}$/);
+
+    const out = join(work.path, 'copy.jpg');
+    const get = await runCli(['get', capability, '--relay', relay.ready.url, '-o', out], 60_000);
+    expect(get.code, get.stderr).toBe(0);
+    expect(readFileSync(out).equals(original)).toBe(true);
+
+    const status = await getStatus(relay.ready.url);
+    expect(status.shards).toBeGreaterThanOrEqual(5); // 4 data shards and the manifest
+    expect(status.bytes).toBeGreaterThan(original.length);
+  });
+
+  it('stores a public file that others can fetch, and streams a byte range to stdout', async () => {
+    const original = Buffer.from('0123456789'.repeat(1000));
+    const file = join(work.path, 'digits.txt');
+    writeFileSync(file, original);
+    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1', '--public']);
+    expect(put.code, put.stderr).toBe(0);
+    const capability = lastLine(put.stdout);
+    expect(capability).toMatch(/^pt1\.[0-9a-f]{64}$/);
+    const whole = await runCli(['get', capability, '--relay', relay.ready.url]);
+    expect(whole.stdout).toBe(original.toString());
+    const range = await runCli(['get', capability, '--relay', relay.ready.url, '--range', '15-24']);
+    expect(range.code).toBe(0);
+    expect(range.stdout).toBe('5678901234');
+  });
+
+  it('fails clearly when the tree cannot supply the replicas asked for', async () => {
+    const file = join(work.path, 'small.bin');
+    writeFileSync(file, randomBytes(100));
+    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '3']);
+    expect(put.code).toBe(1);
+    expect(put.stderr).toMatch(/UNAVAILABLE: need 3 relays for 3 replicas, but the tree has 1/);
+    expect(put.stdout).toBe('');
+  });
+
+  it('exits non-zero for a file that is not stored, and leaves no output file behind', async () => {
+    const out = join(work.path, 'missing.bin');
+    const get = await runCli(['get', `pt1.${'ab'.repeat(32)}`, '--relay', relay.ready.url, '-o', out]);
+    expect(get.code).toBe(1);
+    expect(get.stderr).toMatch(/NOT_FOUND/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(work.path).filter((n) => n.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses to decrypt with a wrong key and writes nothing under the output name', async () => {
+    const file = join(work.path, 'secret.txt');
+    writeFileSync(file, 'the secret');
+    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1']);
+    const [prefix, hash] = lastLine(put.stdout).split('.');
+    const wrongKey = Buffer.alloc(32, 7).toString('base64url');
+    const out = join(work.path, 'secret-copy.txt');
+    const get = await runCli(['get', `${prefix}.${hash}.${wrongKey}`, '--relay', relay.ready.url, '-o', out]);
+    expect(get.code).toBe(1);
+    expect(get.stderr).toMatch(/HASH_MISMATCH/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
