@@ -27,11 +27,20 @@ export function sendError(res: ServerResponse, code: ErrorCode, message?: string
 
 export interface Api {
   handle(req: IncomingMessage, res: ServerResponse, path: string): void;
+  /** Adds a route for applications (storage, search, …); it returns true when it handled the request. */
+  addRoute(route: ApiRoute): void;
 }
+
+/** An application's HTTP handler under /api: returns false to let the next route (or 404) answer. */
+export type ApiRoute = (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 
 /** `path` is the request path without its query; the caller routes only /api and /api/* here. */
 export function createApi(status: StatusSources): Api {
+  const routes: ApiRoute[] = [];
   return {
+    addRoute(route) {
+      routes.push(route);
+    },
     handle(req, res, path) {
       const head = req.method === 'HEAD';
       if (path === '/api/status') {
@@ -47,6 +56,7 @@ export function createApi(status: StatusSources): Api {
         sendJson(res, 200, buildStatus(status), head, CORS_HEADERS);
         return;
       }
+      for (const route of routes) if (route(req, res, path)) return;
       sendError(res, 'NOT_FOUND', `no API endpoint ${path.slice(0, 200)}`, head, CORS_HEADERS);
     },
   };

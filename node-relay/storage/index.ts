@@ -5,3 +5,5 @@ export * from './storage-app.ts';
 export * from './storage-messages.ts';
 export * from './storage-peers.ts';
 export * from './start-storage.ts';
+export * from './files-endpoint.ts';
+export * from './http-range.ts';

@@ -5,6 +5,7 @@ import type { Relay } from '../relay.ts';
 import { FileShardStore } from './file-shard-store.ts';
 import { HolderIndex } from './holder-index.ts';
 import { StorageApp } from './storage-app.ts';
+import { handleStorageHttp } from './files-endpoint.ts';
 import type { StoragePeers } from './storage-peers.ts';
 
 export interface RunningStorage {
@@ -30,6 +31,7 @@ export async function startStorage(relay: Relay, peers: StoragePeers, options: {
   });
   const holders = new HolderIndex(relay.db);
   const app = new StorageApp({ dispatcher: relay.dispatcher, store, holders, peers, logger: relay.components.logger, random: secureRandom });
+  relay.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
   let cached = await store.stats();
   const refresh = () => {
     void store.stats().then((s) => (cached = s));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, rawRequest, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 
 let relay: RelayProcess;
 const data = tmpDir('peertree-storage-');
@@ -88,5 +88,42 @@ describe('peertree put and get through one relay', () => {
     expect(get.code).toBe(1);
     expect(get.stderr).toMatch(/HASH_MISMATCH/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('HTTP access to stored data', () => {
+  it('streams a public file with Range, serves raw shards, and refuses encrypted capabilities', async () => {
+    const original = randomBytes(1024 * 1024 + 500);
+    const file = join(work.path, 'clip.mp4');
+    writeFileSync(file, original);
+    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1', '--public']);
+    const capability = lastLine(put.stdout);
+    const whole = await rawRequest(relay.ready.url, `/api/files/${capability}`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers['content-type']).toBe('video/mp4');
+    expect(whole.headers['accept-ranges']).toBe('bytes');
+    expect(whole.body.equals(original)).toBe(true);
+    const part = await rawRequest(relay.ready.url, `/api/files/${capability}`, 'GET', { range: 'bytes=1048570-1048590' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe(`bytes 1048570-1048590/${original.length}`);
+    expect(part.body.equals(original.subarray(1048570, 1048591))).toBe(true);
+    const beyond = await rawRequest(relay.ready.url, `/api/files/${capability}`, 'GET', { range: `bytes=${original.length}-` });
+    expect(beyond.status).toBe(416);
+
+    const shardHash = capability.split('.')[1]!;
+    const shard = await rawRequest(relay.ready.url, `/api/shards/${shardHash}`);
+    expect(shard.status).toBe(200);
+    expect(shard.headers['cache-control']).toMatch(/immutable/);
+    expect(JSON.parse(shard.body.toString()).name).toBe('clip.mp4');
+
+    const secret = join(work.path, 'private.txt');
+    writeFileSync(secret, 'private');
+    const encrypted = lastLine((await runCli(['put', secret, '--relay', relay.ready.url, '--replicas', '1'])).stdout);
+    const refused = await rawRequest(relay.ready.url, `/api/files/${encrypted}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.toString()).toMatch(/never take keys/);
+    for (const bad of ['/api/shards/..%2f..%2fetc%2fpasswd', '/api/shards/ABC', '/api/files/pt1.zz']) {
+      expect((await rawRequest(relay.ready.url, bad)).status, bad).toBe(400);
+    }
   });
 });
