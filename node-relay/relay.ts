@@ -1,11 +1,13 @@
 // Starts a relay: data folder, identity, certificate, database, HTTP(S) server with /api, /ws and the PWA.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { toHex } from '../core/bytes.ts';
+import { fromHex, toHex } from '../core/bytes.ts';
+import { PeerTreeError } from '../core/errors.ts';
 import type { Identity } from '../core/identity/index.ts';
 import { validateLimits } from '../core/limits.ts';
 import { defaultComponents, type Components } from './components.ts';
@@ -14,11 +16,15 @@ import { loadOrCreateSelfSigned, loadTlsFiles, type TlsMaterial } from './data/c
 import { DATA_FILES, openDataDir, type DataDir } from './data/data-dir.ts';
 import { loadOrCreateIdentity } from './data/identity-store.ts';
 import { openRelayDb, setMeta, type RelayDb } from './data/relay-db.ts';
-import { loadOrCreateTreeId } from './data/tree-id-store.ts';
-import { createApi } from './http/api.ts';
+import { loadOrCreateTreeId, newTreeId, replaceTreeId } from './data/tree-id-store.ts';
+import { createApi, type ApiRoute } from './http/api.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createStaticSite } from './http/static-files.ts';
 import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
+import { startDiagApp } from './tree/diag-app.ts';
+import { OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
+import type { TreeApi } from './tree/tree-api.ts';
+import { startTree, type RunningTree } from './tree/tree-service.ts';
 import { ConnectionManager } from './ws/connection-manager.ts';
 import { Dispatcher } from './ws/dispatcher.ts';
 import { newDropCounters } from './ws/drop-counters.ts';
@@ -53,6 +59,7 @@ export interface Relay {
   readonly identity: Identity;
   readonly id: string;
   readonly publicKeyHex: string;
+  /** The tree id in frame headers: the one this relay created, or adopted when it joined a tree. */
   readonly treeId: string;
   /** https://host:port (or http:// with --http). */
   readonly url: string;
@@ -63,9 +70,19 @@ export interface Relay {
   readonly tls: TlsMaterial | null;
   readonly dispatcher: Dispatcher;
   readonly connections: ConnectionManager;
+  /** The tree's application API: members, send, request, broadcast, on(type, handler), linkTo. */
+  readonly tree: TreeApi;
   status(): StatusDocument;
+  /** Leaves the tree gracefully (announced; bounded wait). True when the tree removed this relay. */
+  leave(timeoutMs?: number): Promise<boolean>;
+  /** Called when joining is refused for good (e.g. FORBIDDEN by join control). */
+  onTreeFatal(listener: (err: PeerTreeError) => void): void;
+  /** Adds a top-level section to the status document (it never replaces a fixed field). */
+  setStatusSection(name: string, source: () => unknown): void;
   /** Replaces the lone-root tree picture shown in the status (the tree protocol calls this). */
   setTreeStatus(source: () => TreeStatus): void;
+  /** Adds an application's HTTP route under /api. */
+  addApiRoute(route: ApiRoute): void;
   /** Replaces the storage counters shown in the status (the shard store and outbox call this). */
   setStorageStatus(source: () => StorageStatus): void;
   /** Closes every socket with 1001, stops the server, closes the database. Idempotent. */
@@ -90,7 +107,12 @@ export async function startRelay(config: RelayConfig, components: Components = d
   const dataDir = await openDataDir(config.dataDir, logger);
   const { identity, created } = await loadOrCreateIdentity(dataDir, components.rng, logger);
   if (created) logger.info('created relay identity', { id: identity.id, file: dataDir.file(DATA_FILES.seed) });
-  const { treeId } = await loadOrCreateTreeId(dataDir, components.rng);
+  let { treeId } = await loadOrCreateTreeId(dataDir, components.rng);
+  const joinToken = await readJoinToken(config.joinTokenFile);
+  const policy: JoinPolicy =
+    config.allow === undefined && config.operatorKey === undefined
+      ? OPEN_POLICY
+      : { allow: new Set(config.allow ?? []), operatorKey: config.operatorKey !== undefined ? fromHex(config.operatorKey) : null };
   const tls = config.http
     ? null
     : config.tls
@@ -110,6 +132,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
   let url = '';
   let treeSource: () => TreeStatus = () => LONE_ROOT;
   let storageSource: () => StorageStatus = () => EMPTY_STORAGE;
+  const sections = new Map<string, () => unknown>();
   const counters = newDropCounters();
   const dispatcher = new Dispatcher(logger, counters);
   const connections = new ConnectionManager({
@@ -127,7 +150,9 @@ export async function startRelay(config: RelayConfig, components: Components = d
     self: {
       id: identity.id,
       publicKey: toHex(identity.publicKey),
-      treeId,
+      get treeId() {
+        return treeId;
+      },
       get url() {
         return url;
       },
@@ -141,10 +166,12 @@ export async function startRelay(config: RelayConfig, components: Components = d
     connections: () => connections.socketCount,
     peers: () => connections.links().map((l) => ({ id: l.peerId, role: l.role, direction: l.direction })),
     drops: () => mergeCounters(connections.verifier.drops, connections.counters),
+    sections: () => Object.fromEntries([...sections].map(([name, source]) => [name, source()])),
   };
 
   const site = createStaticSite(resolve(config.staticDir ?? DEFAULT_STATIC_DIR));
-  const handler = createRequestHandler(createApi(statusSources), site, logger);
+  const api = createApi(statusSources);
+  const handler = createRequestHandler(api, site, logger);
   const server: Server = tls ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server) : createHttpServer(handler);
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -169,6 +196,37 @@ export async function startRelay(config: RelayConfig, components: Components = d
   }
   url = relayUrl(config.host, port, config.http);
 
+  let tree: RunningTree;
+  try {
+    tree = startTree({
+      self: { id: identity.id, url },
+      db,
+      dispatcher,
+      connections,
+      components,
+      join: config.join,
+      maxPeers: config.maxPeers,
+      policy,
+      joinToken,
+      treeId: () => treeId,
+      setTreeId(next) {
+        if (next === treeId) return;
+        replaceTreeId(dataDir, next);
+        setMeta(db, 'tree_id', next);
+        logger.info('tree id changed', { from: treeId, to: next });
+        treeId = next;
+      },
+      newTreeId: () => newTreeId(components.rng),
+    });
+  } catch (err) {
+    server.close();
+    db.close();
+    throw err;
+  }
+  treeSource = () => tree.status();
+  const diag = config.diag === true ? startDiagApp(tree.api, dispatcher) : null;
+  if (diag !== null) sections.set('diag', () => diag.status());
+
   let closing: Promise<void> | null = null;
   const relay: Relay = {
     config,
@@ -176,7 +234,9 @@ export async function startRelay(config: RelayConfig, components: Components = d
     identity,
     id: identity.id,
     publicKeyHex: toHex(identity.publicKey),
-    treeId,
+    get treeId() {
+      return treeId;
+    },
     url,
     wsUrl: url.replace(/^http/, 'ws') + WS_PATH,
     port,
@@ -185,9 +245,18 @@ export async function startRelay(config: RelayConfig, components: Components = d
     tls,
     dispatcher,
     connections,
+    tree: tree.api,
     status: () => buildStatus(statusSources),
+    leave: (timeoutMs) => tree.leave(timeoutMs),
+    onTreeFatal: (listener) => tree.onFatal(listener),
+    setStatusSection(name, source) {
+      sections.set(name, source);
+    },
     setTreeStatus(source) {
       treeSource = source;
+    },
+    addApiRoute(route) {
+      api.addRoute(route);
     },
     setStorageStatus(source) {
       storageSource = source;
@@ -195,6 +264,8 @@ export async function startRelay(config: RelayConfig, components: Components = d
     close() {
       closing ??= (async () => {
         logger.info('shutting down', { id: identity.id });
+        diag?.stop();
+        tree.stop();
         endpoint.closeAll(1001, 'relay shutting down');
         connections.closeAll(1001, 'relay shutting down');
         const stopped = new Promise<void>((r) => server.close(() => r()));
@@ -210,4 +281,15 @@ export async function startRelay(config: RelayConfig, components: Components = d
     },
   };
   return relay;
+}
+
+async function readJoinToken(file: string | undefined): Promise<JoinToken | null> {
+  if (file === undefined) return null;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new PeerTreeError('BAD_INPUT', `cannot read --join-token ${file}: ${(err as Error).message}`);
+  }
+  return parseJoinToken(text);
 }
