@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '../core/bytes.ts';
 import { PeerTreeError } from '../core/errors.ts';
+import { HANDSHAKE_TYPES } from '../core/wire/index.ts';
 import type { Identity } from '../core/identity/index.ts';
 import { validateLimits } from '../core/limits.ts';
 import { defaultComponents, type Components } from './components.ts';
@@ -22,7 +23,7 @@ import { createRequestHandler } from './http/request-handler.ts';
 import { createStaticSite } from './http/static-files.ts';
 import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
 import { startDiagApp } from './tree/diag-app.ts';
-import { OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
+import { JOIN_HANDSHAKE_TYPES, OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
 import type { TreeApi } from './tree/tree-api.ts';
 import { startTree, type RunningTree } from './tree/tree-service.ts';
 import { ConnectionManager } from './ws/connection-manager.ts';
@@ -44,6 +45,10 @@ export const VERSION: string = (() => {
     return '0.0.0';
   }
 })();
+
+/** Frames accepted whatever tree id they carry: the connection handshake, and the join admission that runs
+ * before a joining relay knows (and adopts) the tree id of the tree it joins. */
+export const TREE_EXEMPT_TYPES: ReadonlySet<string> = new Set([...HANDSHAKE_TYPES, ...JOIN_HANDSHAKE_TYPES]);
 
 export interface RelayOptions {
   /** Handshake time limit (default HANDSHAKE_TIMEOUT_MS); tests may shorten it. */
@@ -137,6 +142,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
   const dispatcher = new Dispatcher(logger, counters);
   const connections = new ConnectionManager({
     identity,
+    treeExemptTypes: TREE_EXEMPT_TYPES,
     treeId: () => treeId,
     selfUrl: () => url,
     components,

@@ -11,6 +11,14 @@ export interface TreeStatus {
   /** Relays in the tree. */
   readonly size: number;
   readonly depth: number;
+  /** Tree messages waiting in the persistent outbox (added to the storage outbox in the document). */
+  readonly outbox?: number;
+  /** idle, joining, member, leaving or left. */
+  readonly phase?: string;
+  /** The ordered membership: who holds each position. */
+  readonly members?: readonly { readonly position: number; readonly id: string; readonly url: string }[];
+  /** Tree protocol and shell counters (steps, persists, frames sent, drops by reason, ...). */
+  readonly counters?: Readonly<Record<string, number>>;
 }
 
 export const LONE_ROOT: TreeStatus = Object.freeze({ position: 0, epoch: 0, parent: null, children: Object.freeze([]), size: 1, depth: 0 });
@@ -45,9 +53,11 @@ export interface StatusSources {
   peers(): readonly { id: string; role: string; direction: 'in' | 'out' }[];
   /** Dropped frames by reason (wire-format checks plus connection-level checks). */
   drops(): Readonly<Record<string, number>>;
+  /** Extra top-level sections (e.g. `diag`), added after the fixed fields; never replace them. */
+  sections?(): Readonly<Record<string, unknown>>;
 }
 
-export interface StatusDocument extends TreeStatus, StorageStatus {
+export interface StatusDocument extends Omit<TreeStatus, 'outbox'>, StorageStatus {
   readonly id: string;
   readonly publicKey: string;
   readonly treeId: string;
@@ -59,12 +69,16 @@ export interface StatusDocument extends TreeStatus, StorageStatus {
   readonly connections: number;
   readonly peers: readonly { id: string; role: string; direction: 'in' | 'out' }[];
   readonly drops: Readonly<Record<string, number>>;
+  readonly phase?: string;
+  readonly members?: readonly { readonly position: number; readonly id: string; readonly url: string }[];
+  readonly tree?: Readonly<Record<string, number>>;
+  readonly [section: string]: unknown;
 }
 
 export function buildStatus(s: StatusSources): StatusDocument {
   const tree = s.tree();
   const storage = s.storage();
-  return {
+  const doc: StatusDocument = {
     id: s.self.id,
     publicKey: s.self.publicKey,
     treeId: s.self.treeId,
@@ -80,12 +94,19 @@ export function buildStatus(s: StatusSources): StatusDocument {
     replicas: s.self.replicas,
     shards: storage.shards,
     bytes: storage.bytes,
-    outbox: storage.outbox,
+    outbox: storage.outbox + (tree.outbox ?? 0),
     uptimeMs: Math.max(0, Math.round(s.uptimeMs())),
     connections: s.connections(),
     peers: s.peers(),
     drops: { ...s.drops() },
+    ...(tree.phase !== undefined ? { phase: tree.phase } : {}),
+    ...(tree.members !== undefined ? { members: tree.members.map((m) => ({ position: m.position, id: m.id, url: m.url })) } : {}),
+    ...(tree.counters !== undefined ? { tree: { ...tree.counters } } : {}),
   };
+  const extra = s.sections?.() ?? {};
+  const out: Record<string, unknown> = { ...doc };
+  for (const [name, value] of Object.entries(extra)) if (!(name in out)) out[name] = value;
+  return out as StatusDocument;
 }
 
 /** Sums several counter maps key by key (verifier drops plus connection-level drops). */

@@ -4,7 +4,8 @@ import { defaultComponents } from '../components.ts';
 import { parseRelayArgs } from '../config/relay-config.ts';
 import { startRelay } from '../relay.ts';
 import { RELAY_USAGE } from './usage.ts';
-import { lonePeers, startStorage, type RunningStorage } from '../storage/index.ts';
+import { startStorage, type RunningStorage } from '../storage/index.ts';
+import { treePeers } from '../tree/tree-peers.ts';
 import type { CliIo } from './io.ts';
 
 export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -19,12 +20,6 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const config = parsed.value;
   const components = defaultComponents({ logger: createLogger({ level: config.logLevel }) });
-  if (config.join.length > 0) {
-    io.err(
-      `peertree relay: note: joining another relay (--join ${config.join.join(', ')}) is not implemented yet; ` +
-        'it arrives with the tree protocol (issue 3). This relay starts as the root of its own tree.\n',
-    );
-  }
   let relay;
   try {
     relay = await startRelay(config, components);
@@ -36,7 +31,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
   }
   let storage: RunningStorage;
   try {
-    storage = await startStorage(relay, lonePeers(relay.id, relay.url));
+    storage = await startStorage(relay, treePeers(relay.tree));
   } catch (err) {
     io.err(`peertree relay: cannot open the shard store: ${(err as Error).message}\n`);
     await relay.close();
@@ -65,8 +60,14 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
       }
       stopping = true;
       components.logger.info('signal received', { signal });
-      storage
-        .close()
+      // Announce the leave first (bounded wait), so the tree shrinks at once instead of after a timeout.
+      relay
+        .leave()
+        .then(
+          (left) => components.logger.info(left ? 'left the tree' : 'leave not confirmed in time; shutting down anyway', { signal }),
+          (err: unknown) => components.logger.warn('leave failed; shutting down anyway', { error: String(err) }),
+        )
+        .then(() => storage.close())
         .then(() => relay.close())
         .then(
         () => {
@@ -84,6 +85,19 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    // Joining refused for good (join control): say why on stderr and exit 1.
+    relay.onTreeFatal((err) => {
+      if (stopping) return;
+      stopping = true;
+      io.err(`peertree relay: cannot join the tree: ${err.message} (${err.code})\n`);
+      void storage
+        .close()
+        .then(() => relay.close())
+        .finally(() => {
+          setTimeout(() => process.exit(1), 2_000).unref();
+          resolve(1);
+        });
+    });
   });
   io.out(JSON.stringify(ready) + '\n');
   return stopped;

@@ -13,7 +13,7 @@ export interface RelayConfig {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  /** Relay URLs to join; stored for the tree protocol (not implemented in this issue). */
+  /** Relay URLs to join (any member of the tree; tried in turn). Empty: the root of a new tree. */
   readonly join: readonly string[];
   readonly maxPeers: number;
   readonly replicas: number;
@@ -24,6 +24,14 @@ export interface RelayConfig {
   /** Folder of the built PWA; null: the repository's dist/. */
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
+  /** Join control: relay ids admitted without a token (absent: no allowlist). */
+  readonly allow?: readonly string[];
+  /** Join control: the tree operator's Ed25519 public key (hex); join tokens it signed admit relays. */
+  readonly operatorKey?: string;
+  /** The join token (JSON file) this relay presents when it joins a closed tree. */
+  readonly joinTokenFile?: string;
+  /** Enables the diag application (test hook: clients may ask for diag sends and broadcasts). */
+  readonly diag?: boolean;
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string } | { ok: 'help' };
@@ -44,6 +52,10 @@ const RELAY_FLAGS: Record<string, FlagSpec> = {
   http: { kind: 'boolean' },
   static: { kind: 'string' },
   'log-level': { kind: 'string' },
+  allow: { kind: 'list' },
+  'operator-key': { kind: 'string' },
+  'join-token': { kind: 'string' },
+  diag: { kind: 'boolean' },
 };
 
 export type ParsedFlags = { positionals: string[]; flags: Map<string, string | true | string[]>; help: boolean };
@@ -183,6 +195,13 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   const logLevel = str('log-level') ?? 'info';
   if (!isLogLevel(logLevel)) return { ok: false, error: '--log-level must be debug, info, warn or error' };
 
+  const allow = ((f.get('allow') as string[] | undefined) ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
+  for (const id of allow) if (!/^[a-z2-7]{16}$/.test(id)) return { ok: false, error: `--allow ${JSON.stringify(id)} is not a relay id (16 base32 characters)` };
+  const operatorKey = str('operator-key');
+  if (operatorKey !== undefined && !/^[0-9a-f]{64}$/.test(operatorKey)) return { ok: false, error: '--operator-key must be an Ed25519 public key: 64 lowercase hex characters' };
+  const joinTokenFile = str('join-token');
+  if (joinTokenFile !== undefined && (joinTokenFile.length === 0 || joinTokenFile.includes('\0'))) return { ok: false, error: '--join-token must be a file path' };
+
   return {
     ok: true,
     value: {
@@ -196,6 +215,10 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       http,
       staticDir,
       logLevel,
+      ...(allow.length > 0 ? { allow } : {}),
+      ...(operatorKey !== undefined ? { operatorKey } : {}),
+      ...(joinTokenFile !== undefined ? { joinTokenFile } : {}),
+      ...(f.get('diag') === true ? { diag: true } : {}),
     },
   };
 }

@@ -21,6 +21,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT`);
     },
   },
+  {
+    version: 2,
+    description: 'tree protocol state (membership, outbox, seen ids, recent broadcasts, the rest), one row per part',
+    up: (db) => {
+      db.exec(`CREATE TABLE tree_state (
+        part       TEXT PRIMARY KEY NOT NULL,
+        value      TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT`);
+    },
+  },
 ];
 
 /** Applies every migration newer than the database's `user_version`, each in its own transaction. */

@@ -18,6 +18,8 @@ export interface ConnectionManagerInit {
   readonly components: Components;
   readonly dispatcher: Dispatcher;
   readonly maxPerAddress?: number;
+  /** Frame types accepted with an empty or foreign tree id (default: the handshake types). */
+  readonly treeExemptTypes?: ReadonlySet<string>;
   /** Connection-level drop counters to count into (shared with the dispatcher); new ones when absent. */
   readonly counters?: DropCounters;
 }
@@ -34,7 +36,7 @@ export class ConnectionManager {
 
   constructor(private readonly init: ConnectionManagerInit) {
     this.counters = init.counters ?? newDropCounters();
-    this.verifier = new FrameVerifier({ treeId: init.treeId, now: () => init.components.clock.now(), treeExemptTypes: HANDSHAKE_TYPES });
+    this.verifier = new FrameVerifier({ treeId: init.treeId, now: () => init.components.clock.now(), treeExemptTypes: init.treeExemptTypes ?? HANDSHAKE_TYPES });
   }
 
   /** Sockets open now, authenticated or still in the handshake. */
