@@ -1,9 +1,18 @@
-// The PWA's IndexedDB database: one versioned schema, opened once per page through `idb`.
+// The PWA's IndexedDB database: one versioned schema, opened once per page (and once per worker) through `idb`.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 export const DB_NAME = 'peertree';
 /** Bump when adding stores or indexes, and add a step to `upgrade` below (never edit an old step). */
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
+
+/** A backup-able copy of the private key: PKCS#8 sealed with a non-extractable AES-GCM key of this device. */
+export interface WrappedKey {
+  /** AES-256-GCM key that never leaves the browser (non-extractable). */
+  readonly deviceKey: CryptoKey;
+  readonly iv: Uint8Array;
+  /** AES-GCM(deviceKey, iv, PKCS#8 of the Ed25519 private key). */
+  readonly sealed: Uint8Array;
+}
 
 /** The one browser identity, under the key `self`. */
 export interface IdentityRecord {
@@ -16,34 +25,111 @@ export interface IdentityRecord {
   readonly id: string;
   /** When the key was made (ms since the epoch). */
   readonly createdAt: number;
+  /** Present for keys made (or imported) by version 2 and later: what the encrypted backup is made from. */
+  readonly wrapped?: WrappedKey;
+}
+
+/** local: being sealed on this device · queued: waiting for a relay · uploading · stored · error */
+export type FileStatus = 'local' | 'queued' | 'uploading' | 'stored' | 'error';
+
+/** One file the user added (origin `added`) or opened from a link (origin `opened`). */
+export interface FileRecord {
+  readonly id: string;
+  readonly origin: 'added' | 'opened';
+  readonly name: string;
+  readonly size: number;
+  readonly type: string;
+  readonly addedAt: number;
+  readonly status: FileStatus;
+  /** The capability (manifest hash + key); set once sealing finished. Shown to the user once stored. */
+  readonly capability: string | null;
+  /** PeerTree file hash from the manifest (see core/storage/file-codec.ts). */
+  readonly fileHash: string | null;
+  /** Stored shard hashes in file order, then the manifest shard last. */
+  readonly shards: readonly string[];
+  /** Relays that acknowledged holding every shard (the smallest holder count over all shards). */
+  readonly replicas: number | null;
+  readonly error: string | null;
+  readonly public: boolean;
+}
+
+/** An upload waiting for acknowledgements. Holds no signed frames: every send is signed when it happens. */
+export interface OutboxItem {
+  /** Same as the file's id. */
+  readonly id: string;
+  readonly createdAt: number;
+  /** Data shards in order, then the manifest (sent last: a capability only resolves once its data is held). */
+  readonly shards: readonly string[];
+  /** Shards some relay acknowledged as held by `replicas` relays, with the holder count it reported. */
+  readonly acked: Readonly<Record<string, number>>;
+  /** Replica count asked for; fixed at the first send. */
+  readonly replicas: number | null;
+  readonly attempts: number;
+  readonly lastError: string | null;
+}
+
+export interface ShardStats {
+  readonly key: 'totals';
+  readonly shards: number;
+  readonly bytes: number;
+}
+
+export interface SettingRecord {
+  readonly key: string;
+  readonly value: unknown;
 }
 
 export interface PeerTreeDB extends DBSchema {
   identity: { key: 'self'; value: IdentityRecord };
+  /** Shard bytes by hash (out-of-line key). */
+  shards: { key: string; value: Uint8Array };
+  'shard-stats': { key: 'totals'; value: ShardStats };
+  files: { key: string; value: FileRecord; indexes: { addedAt: number } };
+  outbox: { key: string; value: OutboxItem; indexes: { createdAt: number } };
+  settings: { key: string; value: SettingRecord };
 }
 
 export type PeerTreeDatabase = IDBPDatabase<PeerTreeDB>;
 
-let opening: Promise<PeerTreeDatabase> | undefined;
-
-/** Opens (and creates or migrates) the database; later calls share the same connection. */
-export function openPeerTreeDB(): Promise<PeerTreeDatabase> {
-  opening ??= openDB<PeerTreeDB>(DB_NAME, DB_VERSION, {
+/** Opens (creating or migrating) a database with this schema; a new connection each call. */
+export function openDatabase(name: string = DB_NAME, hooks: { onBlocking?: () => void; onTerminated?: () => void } = {}): Promise<PeerTreeDatabase> {
+  return openDB<PeerTreeDB>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       // Each step upgrades from one version to the next; they run in order for old databases.
       if (oldVersion < 1) {
         db.createObjectStore('identity', { keyPath: 'key' });
       }
+      if (oldVersion < 2) {
+        db.createObjectStore('shards');
+        db.createObjectStore('shard-stats', { keyPath: 'key' });
+        db.createObjectStore('files', { keyPath: 'id' }).createIndex('addedAt', 'addedAt');
+        db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
+        db.createObjectStore('settings', { keyPath: 'key' });
+      }
     },
     blocked() {
-      // Another tab holds an older version open; it will close on `versionchange` below.
+      // Another tab holds an older version open; it will close on `versionchange`.
     },
     blocking() {
+      hooks.onBlocking?.();
+    },
+    terminated() {
+      hooks.onTerminated?.();
+    },
+  });
+}
+
+let opening: Promise<PeerTreeDatabase> | undefined;
+
+/** The shared connection of this page (or worker); later calls share it. */
+export function openPeerTreeDB(): Promise<PeerTreeDatabase> {
+  opening ??= openDatabase(DB_NAME, {
+    onBlocking() {
       // A newer tab wants to upgrade: let it, and make the next call here reopen.
       void opening?.then((db) => db.close());
       opening = undefined;
     },
-    terminated() {
+    onTerminated() {
       opening = undefined;
     },
   }).catch((err: unknown) => {
