@@ -9,3 +9,4 @@ export * from './shard-transport.ts';
 export * from './put-file.ts';
 export * from './get-file.ts';
 export * from './placement.ts';
+export * from './pin.ts';

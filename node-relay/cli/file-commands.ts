@@ -12,13 +12,23 @@ import { parseFlags } from '../config/relay-config.ts';
 import { connect } from '../ws/connector.ts';
 import { LinkTransport } from '../storage/link-transport.ts';
 import { mimeTypeOf } from './mime.ts';
+import { loadClientIdentity } from './client-identity.ts';
+import { openFile } from '../../core/storage/get-file.ts';
 import { progressReporter } from './progress.ts';
 import type { CliIo } from './io.ts';
 
-export const PUT_USAGE = `Usage: peertree put FILE --relay URL [--replicas N] [--public]
+export const PUT_USAGE = `Usage: peertree put FILE --relay URL [--replicas N] [--public] [--identity FILE]
 
 Stores FILE on N relays (default ${DEFAULT_REPLICAS}). Encrypted on this machine with a fresh key unless
---public. The last line printed is the capability that names (and, when encrypted, unlocks) the file.
+--public. Every shard is pinned with your key (--identity, default $PEERTREE_HOME/identity.seed or
+~/.peertree/identity.seed, created on first use), so that only you can delete it. The last line printed
+is the capability that names (and, when encrypted, unlocks) the file.
+`;
+
+export const DELETE_USAGE = `Usage: peertree delete CAPABILITY --relay URL [--identity FILE]
+
+Releases your pins on the file's manifest and shards on every relay that holds them; relays then
+collect shards nobody pins. A delete signed by any other key is refused.
 `;
 
 export const GET_USAGE = `Usage: peertree get CAPABILITY --relay URL [-o FILE] [--range START-END]
@@ -33,7 +43,7 @@ function expandShortFlags(argv: readonly string[]): string[] {
 }
 
 export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boolean(process.stderr.isTTY)): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, replicas: { kind: 'string' }, public: { kind: 'boolean' } });
+  const parsed = parseFlags(argv, { relay: { kind: 'string' }, replicas: { kind: 'string' }, public: { kind: 'boolean' }, identity: { kind: 'string' } });
   if ('error' in parsed) return usageError(io, 'put', parsed.error, PUT_USAGE);
   if (parsed.help) return io.out(PUT_USAGE), 0;
   const [file, ...extra] = parsed.positionals;
@@ -48,9 +58,12 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
   try {
     const info = await stat(file);
     if (!info.isFile()) return usageError(io, 'put', `${file} is not a regular file`, PUT_USAGE);
-    link = await connect(relay);
+    const idFile = parsed.flags.get('identity');
+    const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
+    link = await connect(relay, { identity });
     const progress = progressReporter(io, isTty, `put ${basename(file)}`);
-    const result = await putFile(createReadStream(file, { highWaterMark: 1024 * 1024 }), new LinkTransport(link), {
+    const transport = new LinkTransport(link, { identity, now: Date.now });
+    const result = await putFile(createReadStream(file, { highWaterMark: 1024 * 1024 }), transport, {
       name: basename(file),
       type: mimeTypeOf(file),
       public: parsed.flags.get('public') === true,
@@ -135,6 +148,37 @@ export async function getCommand(argv: readonly string[], io: CliIo, stdout: Nod
   } finally {
     await handle?.close().catch(() => {});
     if (tmpPath) await rm(tmpPath, { force: true });
+    link?.close(1000, 'done');
+  }
+}
+
+export async function deleteCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' } });
+  if ('error' in parsed) return usageError(io, 'delete', parsed.error, DELETE_USAGE);
+  if (parsed.help) return io.out(DELETE_USAGE), 0;
+  const [capability, ...extra] = parsed.positionals;
+  const relay = parsed.flags.get('relay');
+  if (!capability || extra.length > 0) return usageError(io, 'delete', 'give exactly one CAPABILITY', DELETE_USAGE);
+  if (typeof relay !== 'string') return usageError(io, 'delete', '--relay URL is required', DELETE_USAGE);
+  let link;
+  try {
+    const cap = parseCapability(capability);
+    const idFile = parsed.flags.get('identity');
+    const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
+    link = await connect(relay, { identity });
+    const transport = new LinkTransport(link, { identity, now: Date.now });
+    const manifest = (await openFile(capability, transport)).manifest;
+    let released = 0;
+    // Shards first, the manifest last: an interrupted delete can be run again with the same capability.
+    for (const hash of [...new Set(manifest.shards), cap.manifest]) released += await transport.unpin(hash);
+    io.err(`released ${released} pins on ${manifest.shards.length + 1} shards of ${manifest.name}\n`);
+    io.out(JSON.stringify({ deleted: cap.manifest, released }) + '\n');
+    return 0;
+  } catch (err) {
+    const e = toPeerTreeError(err);
+    io.err(`peertree delete: ${e.code}: ${e.message}\n`);
+    return 1;
+  } finally {
     link?.close(1000, 'done');
   }
 }

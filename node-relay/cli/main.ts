@@ -2,7 +2,7 @@
 import { processIo, type CliIo } from './io.ts';
 import { relayCommand } from './relay-command.ts';
 import { statusCommand } from './status-command.ts';
-import { getCommand, putCommand } from './file-commands.ts';
+import { deleteCommand, getCommand, putCommand } from './file-commands.ts';
 import { MAIN_USAGE } from './usage.ts';
 
 /** Commands from DESIGN.md that later issues build, and the issue that brings each. */
@@ -32,6 +32,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return putCommand(rest, io);
     case 'get':
       return getCommand(rest, io);
+    case 'delete':
+      return deleteCommand(rest, io);
   }
   const later = NOT_YET[command];
   if (later !== undefined) {

@@ -11,6 +11,8 @@ Commands:
   put FILE --relay URL       store a file (encrypted unless --public); prints its capability
   get CAPABILITY --relay URL -o FILE
                              fetch, verify and write a file
+  delete CAPABILITY --relay URL
+                             release your pins on a file (signed with your key)
   remember TEXT --relay URL  store a memory (not implemented yet)
   search WORDS --relay URL   search memories (not implemented yet)
 

@@ -7,3 +7,4 @@ export * from './storage-peers.ts';
 export * from './start-storage.ts';
 export * from './files-endpoint.ts';
 export * from './http-range.ts';
+export * from './pin-index.ts';

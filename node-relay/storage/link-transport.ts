@@ -1,18 +1,30 @@
-// ShardTransport over one link to a relay: what the CLI (and tests) use to put and get files.
+// ShardTransport over one link to a relay: what the CLI (and tests) use to put, get and release files.
 import { PeerTreeError } from '../../core/errors.ts';
+import type { Identity } from '../../core/identity/index.ts';
+import { signPin } from '../../core/storage/pin.ts';
 import type { ShardTransport, StoreReceipt } from '../../core/storage/shard-transport.ts';
 import type { Link } from '../ws/link.ts';
-import { GET, STORE } from './storage-messages.ts';
+import { GET, STORE, UNPIN } from './storage-messages.ts';
 
 /** Storing waits for n relays to write the shard durably; fetching may cross the tree. */
 export const STORE_TIMEOUT_MS = 60_000;
 export const FETCH_TIMEOUT_MS = 60_000;
 
+export interface OwnerKey {
+  readonly identity: Identity;
+  readonly now: () => number;
+}
+
 export class LinkTransport implements ShardTransport {
-  constructor(private readonly link: Link) {}
+  /** With `owner`, every stored shard carries the owner's signed pin, and `unpin` can release it. */
+  constructor(
+    private readonly link: Link,
+    private readonly owner?: OwnerKey,
+  ) {}
 
   async storeShard(hash: string, bytes: Uint8Array, replicas: number): Promise<StoreReceipt> {
-    const reply = await this.link.request(STORE, { hash, replicas }, STORE_TIMEOUT_MS, { payload: bytes });
+    const pin = this.owner ? await signPin(this.owner.identity, 'pin', hash, this.owner.now()) : undefined;
+    const reply = await this.link.request(STORE, { hash, replicas, ...(pin ? { pin } : {}) }, STORE_TIMEOUT_MS, { payload: bytes });
     const holders = (reply.body as { holders?: unknown }).holders;
     if (!Array.isArray(holders) || holders.length < replicas) throw new PeerTreeError('UNAVAILABLE', 'relay acknowledged fewer holders than asked');
     return { holders: holders as string[] };
@@ -21,5 +33,14 @@ export class LinkTransport implements ShardTransport {
   async fetchShard(hash: string): Promise<Uint8Array> {
     const reply = await this.link.request(GET, { hash }, FETCH_TIMEOUT_MS);
     return reply.payload ?? new Uint8Array(0);
+  }
+
+  /** Releases the owner's pin on `hash` on every relay that holds it; returns how many released it. */
+  async unpin(hash: string): Promise<number> {
+    if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'unpin needs the owner key');
+    const unpin = await signPin(this.owner.identity, 'unpin', hash, this.owner.now());
+    const reply = await this.link.request(UNPIN, { unpin }, FETCH_TIMEOUT_MS);
+    const n = (reply.body as { released?: unknown }).released;
+    return typeof n === 'number' ? n : 0;
   }
 }

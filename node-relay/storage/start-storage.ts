@@ -4,6 +4,7 @@ import { randomInt } from 'node:crypto';
 import type { Relay } from '../relay.ts';
 import { FileShardStore } from './file-shard-store.ts';
 import { HolderIndex } from './holder-index.ts';
+import { PinIndex } from './pin-index.ts';
 import { StorageApp } from './storage-app.ts';
 import { handleStorageHttp } from './files-endpoint.ts';
 import type { StoragePeers } from './storage-peers.ts';
@@ -12,7 +13,8 @@ export interface RunningStorage {
   readonly app: StorageApp;
   readonly store: FileShardStore;
   readonly holders: HolderIndex;
-  /** Shard count and bytes, cached for the synchronous status document. */
+  readonly pins: PinIndex;
+  /** Shard count and bytes, for the synchronous status document. */
   stats(): { shards: number; bytes: number };
   close(): Promise<void>;
 }
@@ -30,24 +32,16 @@ export async function startStorage(relay: Relay, peers: StoragePeers, options: {
     now: () => relay.components.clock.now(),
   });
   const holders = new HolderIndex(relay.db);
-  const app = new StorageApp({ dispatcher: relay.dispatcher, store, holders, peers, logger: relay.components.logger, random: secureRandom });
+  const pins = new PinIndex(relay.db);
+  const app = new StorageApp({ dispatcher: relay.dispatcher, store, holders, pins, peers, logger: relay.components.logger, random: secureRandom });
   relay.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
-  let cached = await store.stats();
-  const refresh = () => {
-    void store.stats().then((s) => (cached = s));
-  };
-  const timer = setInterval(refresh, 1000);
-  timer.unref();
   return {
     app,
     store,
     holders,
-    stats: () => {
-      refresh();
-      return cached;
-    },
+    pins,
+    stats: () => store.statsNow(),
     close: async () => {
-      clearInterval(timer);
       app.close();
       await store.close();
     },

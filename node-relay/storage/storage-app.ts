@@ -9,8 +9,11 @@ import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
+import { toHex } from '../../core/bytes.ts';
+import { verifyPin, type PinStatement } from '../../core/storage/pin.ts';
 import type { HolderIndex } from './holder-index.ts';
-import { DATA, GET, HOLDERS, OK, PUT, readGet, readHolders, readPut, readStore, STORE, STORED } from './storage-messages.ts';
+import type { PinIndex, PinRecord } from './pin-index.ts';
+import { DATA, GET, HOLDERS, OK, PUT, readGet, readHolders, readPut, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from './storage-messages.ts';
 import type { StoragePeers } from './storage-peers.ts';
 
 /** Relays asked at once when looking for a shard this relay does not hold. */
@@ -22,6 +25,7 @@ export interface StorageAppInit {
   readonly dispatcher: Dispatcher;
   readonly store: ShardStore;
   readonly holders: HolderIndex;
+  readonly pins: PinIndex;
   readonly peers: StoragePeers;
   readonly logger: Logger;
   /** Uniform float in [0, 1): injected so that placement is reproducible in tests. */
@@ -34,10 +38,11 @@ export interface StorageCounters {
   served: number;
   forwarded: number;
   refused: number;
+  collected: number;
 }
 
 export class StorageApp {
-  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0 };
+  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0 };
   private readonly unregister: (() => void)[] = [];
   private readonly timeoutMs: number;
 
@@ -49,6 +54,7 @@ export class StorageApp {
       d.on(PUT, (m, link) => this.onPut(m, link)),
       d.on(GET, (m, link) => this.onGet(m, link)),
       d.on(HOLDERS, (m, link) => this.onHolders(m, link)),
+      d.on(UNPIN, (m, link) => this.onUnpin(m, link)),
     );
   }
 
@@ -60,7 +66,7 @@ export class StorageApp {
    * Stores a verified shard on `replicas` distinct relays chosen at random. A refusal or time-out is
    * retried on relays not yet tried; fails with UNAVAILABLE only when the tree has no more candidates.
    */
-  async place(hash: string, bytes: Uint8Array, replicas: number): Promise<string[]> {
+  async place(hash: string, bytes: Uint8Array, replicas: number, pins: readonly PinRecord[]): Promise<string[]> {
     await verifyShard(hash, bytes);
     const members = this.init.peers.members();
     if (members.length < replicas) {
@@ -74,7 +80,7 @@ export class StorageApp {
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
       const planned = [...holders, ...batch.map((m) => m.id)];
-      const results = await Promise.allSettled(batch.map((m) => this.putOn(m.id, hash, bytes, planned)));
+      const results = await Promise.allSettled(batch.map((m) => this.putOn(m.id, hash, bytes, planned, pins)));
       results.forEach((r, i) => {
         if (r.status === 'fulfilled') holders.push(batch[i]!.id);
         else errors.push(`${batch[i]!.id}: ${toPeerTreeError(r.reason).message}`);
@@ -119,15 +125,35 @@ export class StorageApp {
     return id !== this.init.peers.selfId && this.init.peers.members().some((m) => m.id === id);
   }
 
-  private async putOn(id: string, hash: string, bytes: Uint8Array, planned: string[]): Promise<void> {
+  private async putOn(id: string, hash: string, bytes: Uint8Array, planned: string[], pins: readonly PinRecord[]): Promise<void> {
     if (id === this.init.peers.selfId) {
-      await this.init.store.put(hash, bytes);
-      this.init.holders.set(hash, planned);
-      this.counters.stored++;
+      await this.keep(hash, bytes, planned, pins);
       return;
     }
     const link = await this.init.peers.linkTo(id);
-    await link.request(PUT, { hash, holders: planned }, this.timeoutMs, { payload: bytes });
+    await link.request(PUT, { hash, holders: planned, pins }, this.timeoutMs, { payload: bytes });
+  }
+
+  /** Stores a shard with its pins and holder set on this relay. */
+  private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[]): Promise<void> {
+    await this.init.store.put(hash, bytes);
+    for (const pin of pins) this.init.pins.add(hash, pin);
+    this.init.holders.set(hash, holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId]);
+    this.counters.stored++;
+  }
+
+  /** Releases `unpin.owner`'s pin here; collects the shard when no pin is left. Returns 1 if a pin was released. */
+  private async releaseHere(unpin: PinStatement): Promise<number> {
+    const pin = this.init.pins.get(unpin.hash, unpin.owner);
+    // No pin of this owner, or the release is older than the pin: nothing to do (and no replay possible).
+    if (!pin || pin.ts >= unpin.ts) return 0;
+    const remaining = this.init.pins.release(unpin.hash, unpin.owner);
+    if (remaining === 0) {
+      await this.init.store.delete(unpin.hash);
+      this.init.holders.set(unpin.hash, []);
+      this.counters.collected++;
+    }
+    return 1;
   }
 
   private async fetchFrom(id: string, hash: string): Promise<Uint8Array> {
@@ -139,9 +165,43 @@ export class StorageApp {
   }
 
   private async onStore(m: Message, link: Link): Promise<void> {
-    const { hash, replicas, bytes } = readStore(m);
-    const holders = await this.place(hash, bytes, replicas);
+    const { hash, replicas, bytes, pin } = readStore(m);
+    const sender = toHex(m.fromKey);
+    let record: PinRecord;
+    if (pin) {
+      if (pin.owner !== sender || !(await verifyPin(pin))) throw new PeerTreeError('BAD_SIGNATURE', `${STORE}: the pin is not signed by the sender`);
+      record = { owner: pin.owner, ts: pin.ts, sig: pin.sig };
+    } else {
+      // The sender's frame was signed by its key on an authenticated link: this relay vouches for the owner.
+      record = { owner: sender, ts: m.ts, sig: '' };
+    }
+    const holders = await this.place(hash, bytes, replicas, [record]);
     await link.reply(m, STORED, { hash, holders });
+  }
+
+  private async onUnpin(m: Message, link: Link): Promise<void> {
+    const { unpin, local } = readUnpin(m);
+    if (!(await verifyPin(unpin))) throw new PeerTreeError('BAD_SIGNATURE', `${UNPIN}: the release is not signed by the owner it names`);
+    if (local && !this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `local ${UNPIN} is for relays of this tree`);
+    let released = await this.releaseHere(unpin);
+    if (!local) {
+      const self = this.init.peers.selfId;
+      const hinted = this.init.holders.holders(unpin.hash).filter((id) => id !== self);
+      const others = pickHolders(this.init.peers.members(), FIND_MAX_ASKED, this.init.random, new Set([self, ...hinted])).map((x) => x.id);
+      const order = [...hinted, ...others].slice(0, FIND_MAX_ASKED);
+      for (let i = 0; i < order.length; i += FIND_PARALLEL) {
+        const results = await Promise.allSettled(
+          order.slice(i, i + FIND_PARALLEL).map(async (id) => {
+            const reply = await (await this.init.peers.linkTo(id)).request(UNPIN, { unpin, local: true }, this.timeoutMs);
+            const n = (reply.body as { released?: unknown }).released;
+            return typeof n === 'number' ? n : 0;
+          }),
+        );
+        for (const r of results) if (r.status === 'fulfilled') released += r.value;
+      }
+      if (released === 0) throw new PeerTreeError('FORBIDDEN', `no pin of ${unpin.owner.slice(0, 12)}… on shard ${unpin.hash.slice(0, 12)}… to release`);
+    }
+    await link.reply(m, RELEASED, { hash: unpin.hash, released });
   }
 
   private async onPut(m: Message, link: Link): Promise<void> {
@@ -149,10 +209,13 @@ export class StorageApp {
       this.counters.refused++;
       throw new PeerTreeError('FORBIDDEN', `${PUT} is for relays of this tree; clients use ${STORE}`);
     }
-    const { hash, holders, bytes } = readPut(m);
-    await this.init.store.put(hash, bytes);
-    this.init.holders.set(hash, holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId]);
-    this.counters.stored++;
+    const { hash, holders, bytes, pins } = readPut(m);
+    for (const p of pins) {
+      if (p.sig !== '' && !(await verifyPin({ op: 'pin', hash, owner: p.owner, ts: p.ts, sig: p.sig }))) {
+        throw new PeerTreeError('BAD_SIGNATURE', `${PUT}: a pin does not verify`);
+      }
+    }
+    await this.keep(hash, bytes, holders, pins);
     await link.reply(m, OK, { hash });
   }
 

@@ -3,6 +3,8 @@ import { isShardHash } from '../../core/storage/capability.ts';
 import { isNodeId } from '../../core/identity/node-id.ts';
 import { PeerTreeError } from '../../core/errors.ts';
 import type { Message } from '../../core/wire/index.ts';
+import { readPin, type PinStatement } from '../../core/storage/pin.ts';
+import type { PinRecord } from './pin-index.ts';
 
 /** client → any relay: store this shard (payload) on `replicas` relays; answered by STORED { holders }. */
 export const STORE = 'shard.store';
@@ -15,6 +17,11 @@ export const GET = 'shard.get';
 export const DATA = 'shard.data';
 /** holder → holder: the holder set of `hash` changed. */
 export const HOLDERS = 'shard.holders';
+/** owner → relay: release my pin (signed `unpin` statement); with `local: true` only on this relay. */
+export const UNPIN = 'shard.unpin';
+export const RELEASED = 'shard.released';
+
+export const MAX_PINS_PER_MESSAGE = 64;
 
 export const MAX_REPLICAS = 16;
 
@@ -40,18 +47,55 @@ function holdersOf(b: Record<string, unknown>, type: string): string[] {
   return [...new Set(b.holders as string[])];
 }
 
-export function readStore(m: Message): { hash: string; replicas: number; bytes: Uint8Array } {
+function pinOf(value: unknown, type: string, op: 'pin' | 'unpin', hash: string): PinStatement {
+  const pin = readPin(value);
+  if (!pin || pin.op !== op || pin.hash !== hash) throw new PeerTreeError('BAD_INPUT', `${type}: malformed ${op} statement`);
+  return pin;
+}
+
+function pinRecordsOf(b: Record<string, unknown>, type: string): PinRecord[] {
+  if (b.pins === undefined) return [];
+  if (!Array.isArray(b.pins) || b.pins.length > MAX_PINS_PER_MESSAGE) throw new PeerTreeError('BAD_INPUT', `${type}: pins must be a short list`);
+  return b.pins.map((p: unknown) => {
+    const r = p as Record<string, unknown> | null;
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      typeof r.owner !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(r.owner) ||
+      typeof r.ts !== 'number' ||
+      !Number.isSafeInteger(r.ts) ||
+      r.ts < 0 ||
+      typeof r.sig !== 'string' ||
+      !/^(?:[0-9a-f]{128})?$/.test(r.sig)
+    ) {
+      throw new PeerTreeError('BAD_INPUT', `${type}: malformed pin`);
+    }
+    return { owner: r.owner, ts: r.ts, sig: r.sig };
+  });
+}
+
+export function readStore(m: Message): { hash: string; replicas: number; bytes: Uint8Array; pin: PinStatement | null } {
   const b = object(m);
   const replicas = b.replicas;
   if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
     throw new PeerTreeError('BAD_INPUT', `${STORE}: replicas must be an integer from 1 to ${MAX_REPLICAS}`);
   }
-  return { hash: hashOf(b, STORE), replicas, bytes: payloadOf(m) };
+  const hash = hashOf(b, STORE);
+  return { hash, replicas, bytes: payloadOf(m), pin: b.pin === undefined ? null : pinOf(b.pin, STORE, 'pin', hash) };
 }
 
-export function readPut(m: Message): { hash: string; holders: string[]; bytes: Uint8Array } {
+export function readPut(m: Message): { hash: string; holders: string[]; bytes: Uint8Array; pins: PinRecord[] } {
   const b = object(m);
-  return { hash: hashOf(b, PUT), holders: holdersOf(b, PUT), bytes: payloadOf(m) };
+  return { hash: hashOf(b, PUT), holders: holdersOf(b, PUT), bytes: payloadOf(m), pins: pinRecordsOf(b, PUT) };
+}
+
+export function readUnpin(m: Message): { unpin: PinStatement; local: boolean } {
+  const b = object(m);
+  const raw = b.unpin as Record<string, unknown> | undefined;
+  const hash = typeof raw === 'object' && raw !== null ? raw.hash : undefined;
+  if (!isShardHash(hash)) throw new PeerTreeError('BAD_INPUT', `${UNPIN}: unpin.hash must be 64 lowercase hex chars`);
+  return { unpin: pinOf(b.unpin, UNPIN, 'unpin', hash), local: b.local === true };
 }
 
 export function readGet(m: Message): { hash: string; local: boolean } {

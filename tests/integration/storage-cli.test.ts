@@ -8,6 +8,8 @@ import { getStatus, killAll, rawRequest, runCli, startRelayProcess, tmpDir, type
 let relay: RelayProcess;
 const data = tmpDir('peertree-storage-');
 const work = tmpDir('peertree-files-');
+// The CLI keeps the user's key under PEERTREE_HOME: never in the real home folder during tests.
+process.env.PEERTREE_HOME = join(work.path, 'home');
 
 beforeAll(async () => {
   relay = await startRelayProcess(data.path);
@@ -88,6 +90,37 @@ describe('peertree put and get through one relay', () => {
     expect(get.code).toBe(1);
     expect(get.stderr).toMatch(/HASH_MISMATCH/);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('peertree delete', () => {
+  it('lets the owner release a file, after which relays collect its shards', async () => {
+    const file = join(work.path, 'to-delete.bin');
+    writeFileSync(file, randomBytes(1024 * 1024 + 10));
+    const before = (await getStatus(relay.ready.url)).shards as number;
+    const capability = lastLine((await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1'])).stdout);
+    expect((await getStatus(relay.ready.url)).shards).toBe(before + 3);
+    await new Promise((r) => setTimeout(r, 5)); // the release must be newer than the pin
+    const del = await runCli(['delete', capability, '--relay', relay.ready.url]);
+    expect(del.code, del.stderr).toBe(0);
+    expect(JSON.parse(lastLine(del.stdout))).toMatchObject({ released: 3 });
+    expect((await getStatus(relay.ready.url)).shards).toBe(before);
+    const get = await runCli(['get', capability, '--relay', relay.ready.url, '-o', join(work.path, 'gone.bin')]);
+    expect(get.code).toBe(1);
+    expect(get.stderr).toMatch(/NOT_FOUND/);
+  });
+
+  it('refuses a delete signed by anyone but the owner, and the file stays', async () => {
+    const file = join(work.path, 'mine.txt');
+    writeFileSync(file, 'mine, not yours');
+    const capability = lastLine((await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1'])).stdout);
+    const otherKey = join(work.path, 'mallory.seed');
+    const del = await runCli(['delete', capability, '--relay', relay.ready.url, '--identity', otherKey]);
+    expect(del.code).toBe(1);
+    expect(del.stderr).toMatch(/FORBIDDEN: no pin of/);
+    const out = join(work.path, 'mine-copy.txt');
+    expect((await runCli(['get', capability, '--relay', relay.ready.url, '-o', out])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('mine, not yours');
   });
 });
 
