@@ -38,7 +38,7 @@ describe('a lone relay', () => {
         publicKey: ready.publicKey,
         url: ready.url,
         position: 0,
-        epoch: 0,
+        epoch: 1,
         parent: null,
         children: [],
         size: 1,
@@ -113,11 +113,12 @@ describe('a lone relay', () => {
     }
   });
 
-  it('says clearly that --join is not implemented yet instead of pretending', async () => {
+  it('keeps trying an unreachable --join contact, says so on stderr, and is not a member meanwhile', async () => {
     const relay = await startRelayProcess(join(tmp(), 'data'), ['--join', 'https://127.0.0.1:9']);
     try {
-      expect(relay.stderr()).toMatch(/not implemented yet/);
-      expect((await getStatus(relay.ready.url)).size).toBe(1);
+      for (let i = 0; i < 50 && !/join attempt failed/.test(relay.stderr()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(relay.stderr()).toMatch(/join attempt failed/);
+      expect(await getStatus(relay.ready.url)).toMatchObject({ position: -1, phase: 'idle', parent: null, children: [] });
     } finally {
       await relay.stop();
     }

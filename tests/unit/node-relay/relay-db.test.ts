@@ -31,17 +31,19 @@ describe('relay.db', () => {
 
   it('applies only pending migrations, in order, and refuses a newer schema', () => {
     const db = openRelayDb(join(tmp(), 'relay.db'));
-    const extra: Migration = { version: 2, description: 'test table', up: (d) => d.exec('CREATE TABLE t (x INTEGER) STRICT') };
-    expect(migrate(db, [...MIGRATIONS, extra])).toBe(2);
-    expect(migrate(db, [...MIGRATIONS, extra])).toBe(2); // idempotent: nothing re-run
+    const next = MIGRATIONS.at(-1)!.version + 1;
+    const extra: Migration = { version: next, description: 'test table', up: (d) => d.exec('CREATE TABLE t (x INTEGER) STRICT') };
+    expect(migrate(db, [...MIGRATIONS, extra])).toBe(next);
+    expect(migrate(db, [...MIGRATIONS, extra])).toBe(next); // idempotent: nothing re-run
     expect(() => migrate(db, MIGRATIONS)).toThrow(/newer/);
     db.close();
   });
 
   it('rolls back a failing migration', () => {
     const db = openRelayDb(join(tmp(), 'relay.db'));
+    const latest = MIGRATIONS.at(-1)!.version;
     const broken: Migration = {
-      version: 2,
+      version: latest + 1,
       description: 'fails halfway',
       up: (d) => {
         d.exec('CREATE TABLE half (x INTEGER)');
@@ -49,7 +51,7 @@ describe('relay.db', () => {
       },
     };
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow('boom');
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(latest);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
     db.close();
   });
