@@ -1,0 +1,4 @@
+export * from './memory.ts';
+export * from './query.ts';
+export * from './bloom.ts';
+export * from './merge.ts';
