@@ -8,3 +8,4 @@ export * from './start-storage.ts';
 export * from './files-endpoint.ts';
 export * from './http-range.ts';
 export * from './pin-index.ts';
+export * from './repair.ts';

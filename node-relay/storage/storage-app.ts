@@ -15,6 +15,7 @@ import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex, PinRecord } from './pin-index.ts';
 import { DATA, GET, HOLDERS, OK, PUT, readGet, readHolders, readPut, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from './storage-messages.ts';
 import type { StoragePeers } from './storage-peers.ts';
+import { Repairer } from './repair.ts';
 
 /** Relays asked at once when looking for a shard this relay does not hold. */
 export const FIND_PARALLEL = 3;
@@ -45,9 +46,20 @@ export class StorageApp {
   readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0 };
   private readonly unregister: (() => void)[] = [];
   private readonly timeoutMs: number;
+  readonly repairer: Repairer;
 
   constructor(private readonly init: StorageAppInit) {
     this.timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.repairer = new Repairer({
+      store: init.store,
+      holders: init.holders,
+      pins: init.pins,
+      peers: init.peers,
+      logger: init.logger,
+      random: init.random,
+      putOn: (id, hash, bytes, holders) => this.putOn(id, hash, bytes, holders, init.pins.pins(hash)),
+      announce: (hash, holders) => this.announce(hash, holders),
+    });
     const d = init.dispatcher;
     this.unregister.push(
       d.on(STORE, (m, link) => this.onStore(m, link)),
@@ -91,6 +103,12 @@ export class StorageApp {
     }
     this.init.holders.set(hash, holders);
     // Tell every holder the final set (retries may have changed it): they need it to repair later.
+    this.announce(hash, holders);
+    return holders;
+  }
+
+  /** Sends the holder set of `hash` to every other holder (best effort; repair re-announces). */
+  private announce(hash: string, holders: readonly string[]): void {
     for (const id of holders) {
       if (id === this.init.peers.selfId) continue;
       void this.init.peers
@@ -98,7 +116,6 @@ export class StorageApp {
         .then((link) => link.send(HOLDERS, { hash, holders }))
         .catch((err: unknown) => this.init.logger.debug('holder update not sent', { to: id, error: String(err) }));
     }
-    return holders;
   }
 
   /** Fetches a shard: from this relay's store, else from its known holders, else from other members. */

@@ -1,0 +1,105 @@
+// Self-healing: when holders leave the tree, the surviving holder with the smallest id restores the replica
+// count on other relays. Every survivor computes the same leader from the same holder set, so exactly one
+// of them does the work, with no coordinator.
+import { toPeerTreeError } from '../../core/errors.ts';
+import { pickHolders, repairLeader } from '../../core/storage/placement.ts';
+import type { Logger } from '../logger.ts';
+import type { HolderIndex } from './holder-index.ts';
+import type { PinIndex } from './pin-index.ts';
+import type { ShardStore } from '../../core/storage/shard-store.ts';
+import type { StoragePeers } from './storage-peers.ts';
+
+/** Shards repaired at once: repair competes with users' traffic, so it is kept modest. */
+export const REPAIR_CONCURRENCY = 4;
+
+export interface RepairDeps {
+  readonly store: ShardStore;
+  readonly holders: HolderIndex;
+  readonly pins: PinIndex;
+  readonly peers: StoragePeers;
+  readonly logger: Logger;
+  readonly random: () => number;
+  /** Stores the shard on `id` with its holder set and pins (the storage app's put path). */
+  putOn(id: string, hash: string, bytes: Uint8Array, holders: string[]): Promise<void>;
+  /** Tells the holders the new holder set. */
+  announce(hash: string, holders: string[]): void;
+}
+
+export interface RepairCounters {
+  repaired: number;
+  repairFailed: number;
+  repairSkipped: number;
+}
+
+export class Repairer {
+  readonly counters: RepairCounters = { repaired: 0, repairFailed: 0, repairSkipped: 0 };
+  private queue: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(private readonly deps: RepairDeps) {
+    deps.peers.onDeparted((departed) => this.schedule(departed));
+  }
+
+  /** Repairs still queued or running. */
+  get backlog(): number {
+    return this.pending;
+  }
+
+  /** Resolves when every repair scheduled so far has finished (for tests and shutdown). */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  schedule(departed: readonly string[]): void {
+    this.pending++;
+    this.queue = this.queue
+      .then(() => this.repairAfter(departed))
+      .catch((err: unknown) => this.deps.logger.error('repair pass failed', { error: toPeerTreeError(err).message }))
+      .finally(() => this.pending--);
+  }
+
+  private async repairAfter(departed: readonly string[]): Promise<void> {
+    const hashes = new Set<string>();
+    for (const id of departed) for (const h of this.deps.holders.shardsOf(id)) hashes.add(h);
+    const list = [...hashes];
+    for (let i = 0; i < list.length; i += REPAIR_CONCURRENCY) {
+      await Promise.all(list.slice(i, i + REPAIR_CONCURRENCY).map((h) => this.repairShard(h, new Set(departed))));
+    }
+  }
+
+  private async repairShard(hash: string, departed: ReadonlySet<string>): Promise<void> {
+    const { holders, peers, store } = this.deps;
+    const members = peers.members();
+    const memberIds = new Set(members.map((m) => m.id));
+    const before = holders.holders(hash);
+    const survivors = before.filter((id) => !departed.has(id) && memberIds.has(id));
+    const target = Math.min(before.length, members.length);
+    if (!survivors.includes(peers.selfId) || repairLeader(survivors) !== peers.selfId || survivors.length >= target) {
+      // Not ours to repair (another survivor leads), or nothing to do: just forget the departed holders.
+      holders.set(hash, before.filter((id) => !departed.has(id)));
+      this.counters.repairSkipped++;
+      return;
+    }
+    const bytes = await store.get(hash);
+    if (!bytes) {
+      this.counters.repairFailed++;
+      return;
+    }
+    const next = [...survivors];
+    const tried = new Set(before);
+    while (next.length < target) {
+      const batch = pickHolders(members, target - next.length, this.deps.random, tried);
+      if (batch.length === 0) break;
+      for (const m of batch) tried.add(m.id);
+      const planned = [...next, ...batch.map((m) => m.id)];
+      const results = await Promise.allSettled(batch.map((m) => this.deps.putOn(m.id, hash, bytes, planned)));
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') next.push(batch[i]!.id);
+      });
+    }
+    holders.set(hash, next);
+    this.deps.announce(hash, next);
+    if (next.length >= target) this.counters.repaired++;
+    else this.counters.repairFailed++;
+  }
+}
