@@ -64,7 +64,10 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
       relay
         .leave()
         .then(
-          (left) => components.logger.info(left ? 'left the tree' : 'leave not confirmed in time; shutting down anyway', { signal }),
+          (left) => {
+            if (left) components.logger.info('left the tree', { signal });
+            else components.logger.warn('leave not confirmed in time; shutting down anyway', { signal });
+          },
           (err: unknown) => components.logger.warn('leave failed; shutting down anyway', { error: String(err) }),
         )
         .then(() => storage.close())
