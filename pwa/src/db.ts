@@ -66,6 +66,8 @@ export interface OutboxItem {
   readonly replicas: number | null;
   readonly attempts: number;
   readonly lastError: string | null;
+  /** A relay refused it: it waits for the user's retry instead of being sent again and again. */
+  readonly stopped: boolean;
 }
 
 export interface ShardStats {

@@ -1,44 +1,31 @@
 // The file picker, drop zone and the list of `[data-testid=file-row]` elements, updated in place per file.
-import { formatBytes, groupHex } from './format.ts';
 import { h, setAttrs, setText } from './dom.ts';
-import type { LocalFile, FileStatus, LocalFiles } from './local-files.ts';
+import { formatBytes, groupHex } from './format.ts';
+import type { FileEntry, FileStatus, Library } from './library.ts';
+import { openShareDialog } from './share-dialog.ts';
 
 const STATUS_LABEL: Record<FileStatus, string> = {
-  local: 'On this device',
+  local: 'Preparing',
   queued: 'Waiting for a relay',
   uploading: 'Uploading',
   stored: 'Stored on the tree',
   error: 'Problem',
 };
 
+export interface FileActions {
+  remove(id: string): void;
+  retry(id: string): void;
+  download(id: string): void;
+}
+
 interface RowParts {
   readonly row: HTMLLIElement;
   readonly meta: HTMLElement;
-  readonly hash: HTMLElement;
+  readonly detail: HTMLElement;
   readonly progress: HTMLProgressElement;
   readonly badge: HTMLElement;
-}
-
-function metaText(f: LocalFile): string {
-  return [formatBytes(f.size), f.type || 'unknown type'].join(' · ');
-}
-
-function createRow(f: LocalFile, onRemove: (key: string) => void): RowParts {
-  const meta = h('span', { class: 'file-meta' });
-  const hash = h('span', { class: 'file-hash' });
-  const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': `Hashing ${f.name}` });
-  const badge = h('span', { class: 'badge' });
-  const remove = h('button', { type: 'button', class: 'icon-button', 'aria-label': `Remove ${f.name} from this list` }, '×');
-  remove.addEventListener('click', () => onRemove(f.key));
-  const row = h(
-    'li',
-    { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.key },
-    h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name)),
-    h('span', { class: 'file-main' }, h('span', { class: 'file-name' }, f.name), meta, hash, progress),
-    badge,
-    remove,
-  );
-  return { row, meta, hash, progress, badge };
+  readonly actions: HTMLElement;
+  lastActionsKey: string;
 }
 
 /** A coarse kind for the icon colour (no emoji: they depend on fonts the device may not have). */
@@ -56,67 +43,125 @@ function extensionOf(name: string): string {
   return m ? m[1]!.toUpperCase() : 'FILE';
 }
 
-function updateRow(parts: RowParts, f: LocalFile): void {
+function createRow(f: FileEntry): RowParts {
+  const meta = h('span', { class: 'file-meta' });
+  const detail = h('span', { class: 'file-hash', 'data-testid': 'file-detail' });
+  const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': `Progress of ${f.name}`, 'data-testid': 'file-progress' });
+  const badge = h('span', { class: 'badge', 'data-testid': 'file-badge' });
+  const actions = h('span', { class: 'file-actions' });
+  const row = h(
+    'li',
+    { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.id },
+    h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name)),
+    h('span', { class: 'file-main' }, h('span', { class: 'file-name' }, f.name), meta, detail, progress),
+    badge,
+    actions,
+  );
+  return { row, meta, detail, progress, badge, actions, lastActionsKey: '' };
+}
+
+function statusText(f: FileEntry): string {
+  if (f.status === 'stored') {
+    if (f.origin === 'opened') return 'Opened from a link · kept on this device';
+    return `Stored on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}`;
+  }
+  if (f.status === 'error') return f.error ?? 'Something went wrong';
+  if (f.progress?.phase === 'sealing') return `Encrypting on this device… ${f.size === 0 ? '' : `${Math.floor((100 * f.progress.done) / Math.max(1, f.progress.total))}%`}`;
+  if (f.status === 'uploading') return f.progress ? `Sending piece ${f.progress.done} of ${f.progress.total}` : 'Sending…';
+  if (f.status === 'queued') return 'Encrypted and saved here; it will be sent when a relay is reachable';
+  return 'Preparing…';
+}
+
+function button(label: string, aria: string, onClick: () => void, testid: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'link-button', 'aria-label': aria, 'data-testid': testid }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean): void {
+  const key = `${f.status}|${f.capability ?? ''}|${canRetry}`;
+  if (key === parts.lastActionsKey) return;
+  parts.lastActionsKey = key;
+  const items: HTMLElement[] = [];
+  if (f.status === 'stored' && f.capability) {
+    items.push(h('a', { class: 'link-button', href: `#/open/${encodeURIComponent(f.capability)}`, 'aria-label': `Open ${f.name}`, 'data-testid': 'file-open' }, 'Open'));
+    items.push(button('Share', `Share ${f.name}`, () => openShareDialog(f.name, f.capability!), 'file-share'));
+  }
+  if (f.capability) items.push(button('Download', `Download ${f.name}`, () => actions.download(f.id), 'file-download'));
+  if (f.status === 'error' && canRetry) items.push(button('Retry', `Retry ${f.name}`, () => actions.retry(f.id), 'file-retry'));
+  items.push(
+    button(
+      'Delete',
+      `Delete ${f.name} from this device`,
+      () => {
+        const onTree = f.status === 'stored' || f.status === 'uploading';
+        const question = onTree
+          ? `Delete "${f.name}" from this device? Copies already on relays stay there for now: deleting from relays is not available yet.`
+          : `Delete "${f.name}" from this device?`;
+        if (confirm(question)) actions.remove(f.id);
+      },
+      'file-delete',
+    ),
+  );
+  parts.actions.replaceChildren(...items);
+}
+
+function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean): void {
   setAttrs(parts.row, {
     'data-name': f.name,
     'data-status': f.status,
-    'data-sha256': f.sha256,
-    'data-capability': f.capability,
+    'data-origin': f.origin,
+    'data-file-hash': f.fileHash,
+    // Shown once the file is on the tree: a link shared earlier would not open anywhere yet.
+    'data-capability': f.status === 'stored' ? f.capability : null,
+    'data-replicas': f.status === 'stored' ? f.replicas : null,
+    'data-error': f.status === 'error' ? f.error : null,
   });
-  setText(parts.meta, metaText(f));
-  const hashing = f.sha256 === null && f.status !== 'error';
-  parts.progress.hidden = !hashing;
-  parts.progress.value = f.size === 0 ? 0 : f.bytesHashed / f.size;
-  if (f.error) setText(parts.hash, f.error);
-  else if (f.sha256) setText(parts.hash, `SHA-256 ${groupHex(f.sha256)}…`);
-  else setText(parts.hash, `Hashing… ${f.size === 0 ? '' : `${Math.floor((100 * f.bytesHashed) / f.size)}%`}`);
-  setAttrs(parts.hash, { title: f.sha256 ?? null });
-  setText(parts.badge, STATUS_LABEL[f.status]);
+  setText(parts.meta, [formatBytes(f.size), f.type || 'unknown type', f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null].filter(Boolean).join(' · '));
+  setText(parts.detail, statusText(f));
+  const p = f.progress;
+  parts.progress.hidden = !p;
+  if (p) parts.progress.value = p.total === 0 ? 0 : p.done / p.total;
+  setText(parts.badge, f.status === 'stored' && f.origin === 'added' ? `Stored ×${f.replicas ?? '?'}` : STATUS_LABEL[f.status]);
   parts.badge.className = `badge badge-${f.status}`;
+  renderActions(parts, f, actions, canRetry);
 }
 
 export interface FileListView {
   readonly element: HTMLElement;
 }
 
-/** Builds the "Your files" section and keeps it in sync with `files`. */
-export function createFileListView(files: LocalFiles): FileListView {
+/** Builds the "Your files" section and keeps it in sync with the library. */
+export function createFileListView(files: Library, actions: FileActions, canRetry: (f: FileEntry) => boolean): FileListView {
   const input = h('input', { id: 'file-input', class: 'visually-hidden', type: 'file', multiple: true, 'data-testid': 'file-input' });
   const picker = h('label', { for: 'file-input', class: 'button button-primary' }, 'Add files');
   const list = h('ul', { class: 'file-list', 'data-testid': 'file-list', 'aria-label': 'Your files' });
-  const empty = h('p', { class: 'empty' }, 'No files yet. Add photos, documents or anything else: they are hashed on this device first.');
+  const empty = h('p', { class: 'empty' }, 'No files yet. Add photos, documents or anything else: they are encrypted on this device, then stored on the relay tree.');
   const count = h('p', { class: 'file-count', 'aria-live': 'polite' });
-  const drop = h(
-    'div',
-    { class: 'dropzone' },
-    input,
-    picker,
-    h('p', { class: 'dropzone-hint' }, 'or drop files here'),
-  );
+  const drop = h('div', { class: 'dropzone' }, input, picker, h('p', { class: 'dropzone-hint' }, 'or drop files here'));
   const element = h(
     'section',
     { class: 'view view-files', 'aria-labelledby': 'files-title' },
     h('h1', { id: 'files-title' }, 'Your files'),
     drop,
-    h('p', { class: 'note' }, 'Sending files to the relay tree is coming next. For now they are checked and fingerprinted here, and nothing leaves this device.'),
     count,
     empty,
     list,
   );
 
   const rows = new Map<string, RowParts>();
-  const render = (key: string): void => {
-    const f = files.get(key);
-    const parts = rows.get(key);
+  const render = (id: string): void => {
+    const f = files.get(id);
+    const parts = rows.get(id);
     if (!f) {
       parts?.row.remove();
-      rows.delete(key);
+      rows.delete(id);
     } else if (parts) {
-      updateRow(parts, f);
+      updateRow(parts, f, actions, canRetry(f));
     } else {
-      const created = createRow(f, (k) => files.remove(k));
-      rows.set(key, created);
-      updateRow(created, f);
+      const created = createRow(f);
+      rows.set(id, created);
+      updateRow(created, f, actions, canRetry(f));
       list.prepend(created.row);
     }
     const n = rows.size;
@@ -124,7 +169,7 @@ export function createFileListView(files: LocalFiles): FileListView {
     setText(count, n === 0 ? '' : `${n} file${n === 1 ? '' : 's'}`);
   };
   files.addEventListener('change', (event) => render((event as CustomEvent<string>).detail));
-  for (const f of files.list()) render(f.key);
+  for (const f of files.list()) render(f.id);
   empty.hidden = rows.size > 0;
 
   input.addEventListener('change', () => {

@@ -1,28 +1,67 @@
-// Entry point of the PWA shell: builds the page, loads the identity, watches the relay and the route.
-import { validateLimits } from '../../core/limits.ts';
+// Entry point of the PWA: builds the page, loads the identity and the library, connects, syncs the outbox.
+import { DEFAULT_REPLICAS, validateLimits } from '../../core/limits.ts';
 import { ConnectionMonitor } from './connection-monitor.ts';
 import { createConnectionView } from './connection-view.ts';
 import { h } from './dom.ts';
-import { FileHasher } from './file-hasher.ts';
 import { createFileListView } from './file-list-view.ts';
 import { createIdentityView } from './identity-view.ts';
 import { loadOrCreateIdentity } from './identity-store.ts';
-import { LocalFiles } from './local-files.ts';
+import { Library } from './library.ts';
+import { openCapability, downloadBlob } from './open-file.ts';
 import { createNotFoundView, createOpenView } from './open-view.ts';
 import { RelaySocket } from './relay-socket.ts';
+import { fetchRelayStatus } from './relay-status.ts';
 import { watchRoute, type Route } from './router.ts';
-import { registerServiceWorker } from './sw-register.ts';
+import { openPeerTreeDB } from './db.ts';
+import { IdbShardStore } from './storage/idb-shard-store.ts';
+import { OutboxSync } from './storage/outbox-sync.ts';
+import { Sealer } from './storage/sealer.ts';
+import { CachingTransport, SocketShardTransport } from './storage/socket-transport.ts';
+import { registerServiceWorker, requestBackgroundSync } from './sw-register.ts';
 
-function mount(root: HTMLElement): void {
+async function mount(root: HTMLElement): Promise<void> {
   validateLimits();
   // The relay that served this page is the relay the app talks to.
   const relayUrl = location.origin;
 
+  const db = await openPeerTreeDB();
+  const store = new IdbShardStore(db);
   const connectionView = createConnectionView();
   const identityView = createIdentityView();
-  const files = new LocalFiles(new FileHasher());
-  const filesView = createFileListView(files);
-  const openView = createOpenView();
+  let sync: OutboxSync | null = null;
+  let socket: RelaySocket | null = null;
+  const library = await Library.open(new Sealer(), store, () => {
+    sync?.kick();
+    void requestBackgroundSync();
+  });
+
+  const readTransport = (): CachingTransport =>
+    new CachingTransport({ cache: store, relays: () => [socket?.relayUrl ?? relayUrl], ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
+
+  const filesView = createFileListView(
+    library,
+    {
+      remove: (id) => void library.remove(id),
+      retry: (id) => {
+        if (library.canReseal(id)) void library.reseal(id);
+        else void sync?.retry(id);
+      },
+      download: (id) => {
+        const f = library.get(id);
+        if (!f?.capability) return;
+        openCapability(f.capability, readTransport()).then(
+          (opened) => downloadBlob(opened.blob, opened.manifest.name),
+          (err: unknown) => alert(`Could not download ${f.name}: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      },
+    },
+    (f) => f.status === 'error' && (library.canReseal(f.id) || f.capability !== null),
+  );
+  const openView = createOpenView({
+    transport: readTransport,
+    remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
+    relayUrl: () => socket?.relayUrl ?? relayUrl,
+  });
   const notFound = createNotFoundView();
   const updateBanner = h(
     'div',
@@ -65,14 +104,34 @@ function mount(root: HTMLElement): void {
   monitor.addEventListener('change', (e) => connectionView.render((e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail));
   connectionView.render(monitor.snapshot());
   monitor.start();
+  monitor.addEventListener('change', () => {
+    if (monitor.state === 'online') sync?.kick();
+  });
 
   identityView.showLoading();
   loadOrCreateIdentity().then(
     ({ identity, created }) => {
       identityView.showId(identity.id, created);
-      const socket = new RelaySocket({ relayUrl, identity });
-      monitor.attachSocket(socket);
-      socket.start();
+      const s = new RelaySocket({ relayUrl, identity });
+      socket = s;
+      sync = new OutboxSync({
+        db,
+        store,
+        transport: new SocketShardTransport(s),
+        // The browser's own offline flag counts too: an old socket may outlive the network for a while.
+        isConnected: () => s.state === 'ready' && navigator.onLine,
+        replicas: async () => {
+          const status = await fetchRelayStatus(s.relayUrl);
+          return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
+        },
+        onChange: (id) => void library.refresh(id),
+        onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
+      });
+      s.addEventListener('state', () => {
+        if (s.state === 'ready') sync?.kick();
+      });
+      monitor.attachSocket(s);
+      s.start();
     },
     (err: unknown) => identityView.showError(err instanceof Error ? err.message : String(err)),
   );
@@ -87,10 +146,8 @@ function mount(root: HTMLElement): void {
 
 const root = document.getElementById('app');
 if (root) {
-  try {
-    mount(root);
-  } catch (err) {
+  mount(root).catch((err: unknown) => {
     root.dataset.boot = 'error';
     root.textContent = `PeerTree could not start: ${err instanceof Error ? err.message : String(err)}`;
-  }
+  });
 }

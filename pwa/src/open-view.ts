@@ -1,30 +1,141 @@
-// "#/open/CAPABILITY": opening shared files needs fetching from the tree, which is not built yet; say so plainly.
-import { h, setText } from './dom.ts';
+// "#/open/CAPABILITY": fetch through the relay (or this device's cache), verify, decrypt here, preview, download.
+import { toPeerTreeError } from '../../core/errors.ts';
+import type { Manifest } from '../../core/storage/manifest.ts';
+import type { ShardTransport } from '../../core/storage/shard-transport.ts';
+import { h, setAttrs, setText } from './dom.ts';
+import { formatBytes } from './format.ts';
+import { openCapability, type OpenedFile } from './open-file.ts';
+
+/** Text previews show at most this much (the download has everything). */
+const TEXT_PREVIEW_BYTES = 256 * 1024;
+
+export interface OpenViewDeps {
+  readonly transport: () => ShardTransport;
+  /** Keeps the opened file on this device's list (its shards are cached already). */
+  readonly remember: (capability: string, opened: OpenedFile) => Promise<void>;
+  /** Relay base URL for streaming public media with range requests. */
+  readonly relayUrl: () => string;
+}
 
 export interface OpenView {
   readonly element: HTMLElement;
   show(capability: string): void;
 }
 
-export function createOpenView(): OpenView {
+function isTextual(type: string): boolean {
+  return type.startsWith('text/') || /^application\/(json|xml|javascript|x-ndjson|yaml)$/.test(type);
+}
+
+export function createOpenView(deps: OpenViewDeps): OpenView {
   const code = h('code', { class: 'capability', 'data-testid': 'open-capability' });
+  const title = h('h1', { id: 'open-title' }, 'Open a shared file');
+  const status = h('p', { class: 'open-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'open-status' });
+  const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': 'Fetching the file' });
+  const meta = h('p', { class: 'file-meta' });
+  const preview = h('div', { class: 'preview', 'data-testid': 'preview' });
+  const actions = h('div', { class: 'open-actions' });
   const element = h(
     'section',
-    { class: 'view view-open', 'aria-labelledby': 'open-title', 'data-testid': 'open-view' },
-    h('h1', { id: 'open-title' }, 'Open a shared file'),
-    h(
-      'div',
-      { class: 'notice notice-info', role: 'status', 'data-testid': 'open-unavailable' },
-      h('p', {}, h('strong', {}, 'Not available yet. '), 'This version of PeerTree cannot fetch files from the tree, so nothing was downloaded.'),
-      h('p', {}, 'Keep the link: it will open here once fetching arrives in an update.'),
-    ),
-    h('p', { class: 'capability-line' }, 'Link: ', code),
+    { class: 'view view-open', 'aria-labelledby': 'open-title', 'data-testid': 'open-view', 'data-state': 'idle' },
+    title,
+    status,
+    progress,
+    meta,
+    preview,
+    actions,
+    h('details', { class: 'capability-details' }, h('summary', {}, 'Link details'), h('p', { class: 'capability-line' }, code)),
     h('p', {}, h('a', { href: '#/', class: 'button' }, 'Back to your files')),
   );
+
+  let generation = 0;
+  let objectUrl: string | null = null;
+  const reset = (): void => {
+    if (objectUrl) URL.revokeObjectURL(objectUrl);
+    objectUrl = null;
+    preview.replaceChildren();
+    actions.replaceChildren();
+    setText(meta, '');
+  };
+
+  const showPreview = (opened: OpenedFile, capability: string, url: string): void => {
+    const m = opened.manifest;
+    const type = m.type;
+    const label = `Preview of ${m.name}`;
+    if (type.startsWith('image/')) {
+      preview.append(h('img', { src: url, alt: label, 'data-kind': 'image' }));
+    } else if (type.startsWith('video/')) {
+      // Public files stream from the relay with range requests; encrypted ones play from the decrypted copy.
+      const src = m.enc === null ? new URL(`/api/files/${capability}`, deps.relayUrl()).href : url;
+      preview.append(h('video', { src, controls: true, preload: 'metadata', 'aria-label': label, 'data-kind': 'video' }));
+    } else if (type.startsWith('audio/')) {
+      preview.append(h('audio', { src: url, controls: true, 'aria-label': label, 'data-kind': 'audio' }));
+    } else if (type === 'application/pdf') {
+      preview.append(h('iframe', { src: url, title: label, class: 'preview-pdf', 'data-kind': 'pdf' }));
+    } else if (isTextual(type)) {
+      const pre = h('pre', { class: 'preview-text', 'data-kind': 'text', tabindex: 0, 'aria-label': label });
+      preview.append(pre);
+      void opened.blob
+        .slice(0, TEXT_PREVIEW_BYTES)
+        .text()
+        .then((text) => setText(pre, m.size > TEXT_PREVIEW_BYTES ? `${text}\n…` : text));
+    } else {
+      preview.append(h('p', { class: 'note', 'data-kind': 'none' }, `No preview for ${type}. The download has the exact bytes.`));
+    }
+  };
+
+  const showManifest = (m: Manifest): void => {
+    setText(title, m.name);
+    setText(meta, [formatBytes(m.size), m.type, m.enc ? 'encrypted: decrypted on this device' : 'public'].join(' · '));
+  };
+
+  async function open(capability: string): Promise<void> {
+    const mine = ++generation;
+    reset();
+    setText(title, 'Open a shared file');
+    setText(code, capability);
+    setAttrs(element, { 'data-state': 'loading' });
+    setText(status, 'Fetching and checking…');
+    progress.hidden = false;
+    progress.value = 0;
+    try {
+      const opened = await openCapability(
+        capability,
+        deps.transport(),
+        (done, total) => {
+          if (mine === generation) progress.value = total === 0 ? 1 : done / total;
+        },
+        (m) => {
+          if (mine === generation) showManifest(m);
+        },
+      );
+      if (mine !== generation) return;
+      showManifest(opened.manifest);
+      objectUrl = URL.createObjectURL(opened.blob);
+      showPreview(opened, capability, objectUrl);
+      const download = h('a', { class: 'button button-primary', href: objectUrl, download: opened.manifest.name, 'data-testid': 'download' }, 'Download');
+      actions.append(download);
+      progress.hidden = true;
+      setText(status, 'Every piece matched its fingerprint. This copy is kept on this device for offline use.');
+      setAttrs(element, { 'data-state': 'ready', 'data-name': opened.manifest.name, 'data-size': opened.manifest.size });
+      await deps.remember(capability, opened).catch(() => {});
+    } catch (err) {
+      if (mine !== generation) return;
+      const e = toPeerTreeError(err);
+      progress.hidden = true;
+      setAttrs(element, { 'data-state': 'error', 'data-error': e.code });
+      const hint =
+        e.code === 'BAD_INPUT' ? 'This link is not a valid PeerTree link.' : e.code === 'HASH_MISMATCH' ? 'The data did not match its fingerprint, so nothing is shown.' : 'No relay could provide this file right now.';
+      setText(status, `${hint} (${e.code}: ${e.message})`);
+      const retry = h('button', { type: 'button', class: 'button' }, 'Try again');
+      retry.addEventListener('click', () => void open(capability));
+      actions.append(retry);
+    }
+  }
+
   return {
     element,
     show(capability) {
-      setText(code, capability);
+      void open(capability);
     },
   };
 }

@@ -12,6 +12,32 @@ export interface RelayStatus {
   readonly shards: number;
   readonly bytes: number;
   readonly outbox: number;
+  /** Optional fields (present on current relays; ignored when missing or mistyped). */
+  readonly replicas: number | null;
+  readonly maxPeers: number | null;
+  readonly url: string | null;
+  /** The ordered membership, when the relay reports it. */
+  readonly members: readonly RelayMember[] | null;
+}
+
+export interface RelayMember {
+  readonly position: number;
+  readonly id: string;
+  readonly url: string;
+}
+
+const MAX_MEMBERS = 4096;
+
+function parseMembers(value: unknown): RelayMember[] | null {
+  if (!Array.isArray(value) || value.length > MAX_MEMBERS) return null;
+  const out: RelayMember[] = [];
+  for (const m of value) {
+    if (typeof m !== 'object' || m === null) return null;
+    const { position, id, url } = m as Record<string, unknown>;
+    if (!isCount(position) || !isShortString(id) || typeof url !== 'string' || url.length > 512) return null;
+    out.push({ position, id, url });
+  }
+  return out;
 }
 
 export const STATUS_TIMEOUT_MS = 5_000;
@@ -32,7 +58,11 @@ export function parseRelayStatus(value: unknown): RelayStatus | null {
   if (!isCount(shards) || !isCount(bytes) || !isCount(outbox)) return null;
   if (parent !== null && !isShortString(parent)) return null;
   if (!Array.isArray(children) || children.length > MAX_CHILDREN || !children.every(isShortString)) return null;
-  return { id, treeId, position, epoch, parent, children: [...children], size, depth, shards, bytes, outbox };
+  const replicas = isCount(v.replicas) && v.replicas > 0 ? v.replicas : null;
+  const maxPeers = isCount(v.maxPeers) && v.maxPeers > 0 ? v.maxPeers : null;
+  const url = typeof v.url === 'string' && v.url.length <= 512 ? v.url : null;
+  const members = parseMembers(v.members);
+  return { id, treeId, position, epoch, parent, children: [...children], size, depth, shards, bytes, outbox, replicas, maxPeers, url, members };
 }
 
 export class RelayStatusError extends Error {

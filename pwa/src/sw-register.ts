@@ -33,3 +33,24 @@ export async function registerServiceWorker(hooks: ServiceWorkerHooks): Promise<
     hooks.onState('error', err instanceof Error ? err.message : String(err));
   }
 }
+
+/** The Background Sync tag the service worker answers by delivering the outbox. */
+export const OUTBOX_SYNC_TAG = 'peertree-outbox';
+
+interface SyncManagerLike {
+  register(tag: string): Promise<void>;
+}
+
+/** Asks the browser to wake the service worker when a network is back (where Background Sync exists). */
+export async function requestBackgroundSync(): Promise<boolean> {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return false;
+  try {
+    const registration = await navigator.serviceWorker.ready;
+    const sync = (registration as ServiceWorkerRegistration & { sync?: SyncManagerLike }).sync;
+    if (!sync) return false;
+    await sync.register(OUTBOX_SYNC_TAG);
+    return true;
+  } catch {
+    return false;
+  }
+}

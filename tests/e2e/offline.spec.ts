@@ -23,7 +23,7 @@ test('after the first visit the shell reloads offline and shows the connection a
 
   // A client-side route that was never visited also opens from the cache (navigation fallback).
   await page.goto('/some/deep/link#/open/abc123');
-  await expect(page.getByTestId('open-unavailable')).toBeVisible();
+  await expect(page.getByTestId('open-view')).toHaveAttribute('data-state', 'error');
   await expect(connection).toHaveAttribute('data-state', 'offline');
 
   // Back online: the app notices without a reload.

@@ -59,11 +59,12 @@ test('a fresh browser context gets a different identity', async ({ page, browser
   }
 });
 
-test('#/open/CAPABILITY says plainly that opening is not available yet, and downloads nothing', async ({ page }) => {
+test('#/open/ with something that is not a capability says so, and offers no download', async ({ page }) => {
   await page.goto('/#/open/abc123def456');
-  const notice = page.getByTestId('open-unavailable');
-  await expect(notice).toBeVisible();
-  await expect(notice).toContainText('Not available yet');
+  const view = page.getByTestId('open-view');
+  await expect(view).toHaveAttribute('data-state', 'error');
+  await expect(view).toHaveAttribute('data-error', 'BAD_INPUT');
+  await expect(page.getByTestId('open-status')).toContainText('not a valid PeerTree link');
   await expect(page.getByTestId('open-capability')).toHaveText('abc123def456');
   await expect(page.getByTestId('download')).toHaveCount(0);
 

@@ -1,0 +1,209 @@
+// The user's files on this device: records in IndexedDB, sealing in the worker, and live progress.
+import type { Manifest } from '../../core/storage/manifest.ts';
+import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase } from './db.ts';
+import { announceFileChange, deleteFileLocally, enqueueUpload, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
+import type { IdbShardStore } from './storage/idb-shard-store.ts';
+import type { Sealer } from './storage/sealer.ts';
+
+export type { FileStatus } from './db.ts';
+
+export interface Progress {
+  readonly phase: 'sealing' | 'uploading';
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface FileEntry extends FileRecord {
+  /** Live progress of sealing (bytes) or uploading (shards acknowledged); null when idle. */
+  readonly progress: Progress | null;
+}
+
+function newId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class Library extends EventTarget {
+  private readonly files = new Map<string, FileRecord>();
+  private readonly progress = new Map<string, Progress>();
+  /** Files added on this page and not sealed yet (kept so that a failed seal can be retried). */
+  private readonly blobs = new Map<string, File>();
+  private channel: BroadcastChannel | null = null;
+
+  private constructor(
+    private readonly db: PeerTreeDatabase,
+    private readonly sealer: Sealer,
+    private readonly store: IdbShardStore,
+    private readonly onQueued: () => void,
+  ) {
+    super();
+  }
+
+  static async open(sealer: Sealer, store: IdbShardStore, onQueued: () => void): Promise<Library> {
+    const db = await openPeerTreeDB();
+    const library = new Library(db, sealer, store, onQueued);
+    await library.load();
+    return library;
+  }
+
+  private async load(): Promise<void> {
+    for (const record of await this.db.getAllFromIndex('files', 'addedAt')) {
+      let r = record;
+      // Sealing happens in this page's worker: a record still `local` lost its page before it was sealed.
+      if (r.status === 'local' && r.origin === 'added') {
+        r = (await patchFile(this.db, r.id, { status: 'error', error: 'the page closed before this file was prepared; add it again' })) ?? r;
+      }
+      // An upload that was running when the page closed is waiting again.
+      if (r.status === 'uploading') r = (await patchFile(this.db, r.id, { status: 'queued' })) ?? r;
+      this.files.set(r.id, r);
+    }
+    if (typeof BroadcastChannel !== 'undefined') {
+      this.channel = new BroadcastChannel(FILES_CHANNEL);
+      this.channel.onmessage = (e: MessageEvent<unknown>) => {
+        const id = (e.data as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') void this.refresh(id, false);
+      };
+    }
+  }
+
+  list(): FileEntry[] {
+    return [...this.files.keys()].map((id) => this.get(id)!);
+  }
+
+  get(id: string): FileEntry | undefined {
+    const r = this.files.get(id);
+    return r ? { ...r, progress: this.progress.get(id) ?? null } : undefined;
+  }
+
+  /** Adds files (picker or drop): records them, then seals them one by one in the worker. */
+  add(files: Iterable<File>): string[] {
+    const ids: string[] = [];
+    for (const file of files) {
+      const id = newId();
+      const record: FileRecord = {
+        id,
+        origin: 'added',
+        name: file.name || 'untitled',
+        size: file.size,
+        type: file.type,
+        addedAt: Date.now(),
+        status: 'local',
+        capability: null,
+        fileHash: null,
+        shards: [],
+        replicas: null,
+        error: null,
+        public: false,
+      };
+      this.files.set(id, record);
+      this.blobs.set(id, file);
+      ids.push(id);
+      this.changed(id);
+      void this.db.put('files', record).then(() => this.seal(id));
+    }
+    return ids;
+  }
+
+  private async seal(id: string): Promise<void> {
+    const file = this.blobs.get(id);
+    const record = this.files.get(id);
+    if (!file || !record) return;
+    this.progress.set(id, { phase: 'sealing', done: 0, total: file.size });
+    this.changed(id);
+    try {
+      const result = await this.sealer.seal(file, {
+        name: record.name,
+        mime: record.type,
+        public: record.public,
+        onProgress: (done) => {
+          this.progress.set(id, { phase: 'sealing', done, total: file.size });
+          this.changed(id);
+        },
+      });
+      this.progress.delete(id);
+      const current = this.files.get(id);
+      if (!current) return; // removed while sealing
+      const sealed: FileRecord = { ...current, status: 'queued', capability: result.capability, fileHash: result.fileHash, shards: result.shards, error: null };
+      await enqueueUpload(this.db, sealed, Date.now());
+      this.blobs.delete(id);
+      this.files.set(id, sealed);
+      this.changed(id);
+      this.onQueued();
+    } catch (err) {
+      this.progress.delete(id);
+      const failed = await patchFile(this.db, id, { status: 'error', error: `could not prepare the file: ${err instanceof Error ? err.message : String(err)}` });
+      if (failed) this.files.set(id, failed);
+      this.changed(id);
+    }
+  }
+
+  /** Whether a failed file can be sealed again on this page (its bytes are still in memory). */
+  canReseal(id: string): boolean {
+    return this.blobs.has(id) && this.files.get(id)?.status === 'error';
+  }
+
+  async reseal(id: string): Promise<void> {
+    if (!this.canReseal(id)) return;
+    const r = await patchFile(this.db, id, { status: 'local', error: null });
+    if (r) this.files.set(id, r);
+    this.changed(id);
+    await this.seal(id);
+  }
+
+  /** Removes a file from this device only (record, outbox item, cached shards). */
+  async remove(id: string): Promise<void> {
+    this.blobs.delete(id);
+    this.progress.delete(id);
+    this.files.delete(id);
+    this.changed(id);
+    await deleteFileLocally(this.db, id, (hash) => this.store.delete(hash));
+    announceFileChange(id);
+  }
+
+  /** Keeps a file opened from a link: its shards are already cached by the open pipeline. */
+  async rememberOpened(capability: string, manifestHash: string, manifest: Manifest): Promise<void> {
+    const id = `opened-${manifestHash}`;
+    const record: FileRecord = {
+      id,
+      origin: 'opened',
+      name: manifest.name,
+      size: manifest.size,
+      type: manifest.type,
+      addedAt: this.files.get(id)?.addedAt ?? Date.now(),
+      status: 'stored',
+      capability,
+      fileHash: manifest.hash,
+      shards: [...manifest.shards, manifestHash],
+      replicas: null,
+      error: null,
+      public: manifest.enc === null,
+    };
+    await this.db.put('files', record);
+    this.files.set(id, record);
+    this.changed(id);
+  }
+
+  setUploadProgress(id: string, acked: number, total: number): void {
+    if (!this.files.has(id)) return;
+    this.progress.set(id, { phase: 'uploading', done: acked, total });
+    this.changed(id);
+  }
+
+  /** Reloads a record another part of the app (or another context) changed in IndexedDB. */
+  async refresh(id: string, announce = true): Promise<void> {
+    const r = await this.db.get('files', id);
+    if (r) this.files.set(id, r);
+    else this.files.delete(id);
+    if (!r || r.status !== 'uploading') this.progress.delete(id);
+    this.changed(id);
+    if (announce) announceFileChange(id);
+  }
+
+  async outboxLength(): Promise<number> {
+    return this.db.count('outbox');
+  }
+
+  private changed(id: string): void {
+    this.dispatchEvent(new CustomEvent<string>('change', { detail: id }));
+  }
+}

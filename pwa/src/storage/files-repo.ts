@@ -1,0 +1,56 @@
+// Reads and writes of file records and outbox items, shared by the page and the service worker, plus a
+// BroadcastChannel so that every open page redraws a file another context changed.
+import type { FileRecord, OutboxItem, PeerTreeDatabase } from '../db.ts';
+
+export const FILES_CHANNEL = 'peertree-files';
+
+/** Tells other pages (and the service worker) that file `id` changed in IndexedDB. */
+export function announceFileChange(id: string): void {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel(FILES_CHANNEL);
+  channel.postMessage({ id });
+  channel.close();
+}
+
+/** Applies `patch` to file `id` in one transaction; returns the new record, or undefined when it is gone. */
+export async function patchFile(db: PeerTreeDatabase, id: string, patch: Partial<Omit<FileRecord, 'id'>>): Promise<FileRecord | undefined> {
+  const tx = db.transaction('files', 'readwrite');
+  const current = await tx.store.get(id);
+  if (!current) {
+    await tx.done;
+    return undefined;
+  }
+  const next: FileRecord = { ...current, ...patch, id };
+  await tx.store.put(next);
+  await tx.done;
+  return next;
+}
+
+/** Marks a sealed file queued and puts its upload in the outbox, atomically. */
+export async function enqueueUpload(db: PeerTreeDatabase, file: FileRecord, createdAt: number): Promise<void> {
+  const tx = db.transaction(['files', 'outbox'], 'readwrite');
+  const item: OutboxItem = { id: file.id, createdAt, shards: file.shards, acked: {}, replicas: null, attempts: 0, lastError: null, stopped: false };
+  await Promise.all([tx.objectStore('files').put(file), tx.objectStore('outbox').put(item)]);
+  await tx.done;
+}
+
+/** Outbox items in the order they were queued. */
+export async function outboxItems(db: PeerTreeDatabase): Promise<OutboxItem[]> {
+  return db.getAllFromIndex('outbox', 'createdAt');
+}
+
+/**
+ * Removes a file from this device: its record, its outbox item, and its cached shards unless another file
+ * record uses them (public files de-duplicate). Nothing is sent to relays.
+ */
+export async function deleteFileLocally(db: PeerTreeDatabase, id: string, deleteShard: (hash: string) => Promise<unknown>): Promise<boolean> {
+  const tx = db.transaction(['files', 'outbox'], 'readwrite');
+  const record = await tx.objectStore('files').get(id);
+  await Promise.all([tx.objectStore('files').delete(id), tx.objectStore('outbox').delete(id)]);
+  await tx.done;
+  if (!record) return false;
+  const others = await db.getAll('files');
+  const inUse = new Set(others.flatMap((f) => f.shards));
+  for (const hash of record.shards) if (!inUse.has(hash)) await deleteShard(hash);
+  return true;
+}

@@ -1,0 +1,181 @@
+// Delivers the outbox: for each queued upload, sends every shard and then the manifest with `shard.store`,
+// signed at send time, and removes the item only after the relay acknowledged n holders for each of them.
+// Runs in the page and in the service worker (Background Sync); a Web Lock keeps them from working at once.
+import { toPeerTreeError } from '../../../core/errors.ts';
+import type { ShardStore } from '../../../core/storage/shard-store.ts';
+import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
+import type { OutboxItem, PeerTreeDatabase } from '../db.ts';
+import { RelayRefusal } from '../relay-socket.ts';
+import { outboxItems, patchFile } from './files-repo.ts';
+
+export const OUTBOX_LOCK = 'peertree-outbox';
+/** Shards being stored at once per upload (each is at most one shard in memory). */
+export const SYNC_CONCURRENCY = 4;
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
+export interface OutboxSyncDeps {
+  readonly db: PeerTreeDatabase;
+  readonly store: ShardStore;
+  readonly transport: ShardTransport;
+  /** True while a relay connection is ready for requests. */
+  isConnected(): boolean;
+  /** Replicas to ask for: min(relay's configured replicas, relays in the tree). */
+  replicas(): Promise<number>;
+  /** A file record or its upload changed in IndexedDB. */
+  onChange(id: string): void;
+  /** Upload progress (not persisted): shards acknowledged of all shards. */
+  onProgress?(id: string, acked: number, total: number): void;
+}
+
+/** A shard the outbox needs is gone from this device (storage cleared): the upload cannot finish. */
+class MissingShard extends Error {}
+
+export class OutboxSync {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryDelay = RETRY_MIN_MS;
+
+  constructor(private readonly deps: OutboxSyncDeps) {}
+
+  /** Starts delivering (or notes that another pass is needed once the current one ends). */
+  kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.retryTimer);
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Delivers every deliverable item once; resolves when done or when the connection is gone. */
+  async drain(): Promise<void> {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    if (!locks) return this.pass();
+    let held = false;
+    await locks.request(OUTBOX_LOCK, { ifAvailable: true }, async (lock) => {
+      if (!lock) return;
+      held = true;
+      await this.pass();
+    });
+    // Another context (a tab, or the service worker) is delivering: look again later.
+    if (!held) this.scheduleRetry();
+  }
+
+  /** Sends the user's retry: a stopped item becomes deliverable again. */
+  async retry(id: string): Promise<void> {
+    const item = await this.deps.db.get('outbox', id);
+    if (!item) return;
+    await this.deps.db.put('outbox', { ...item, stopped: false, lastError: null });
+    await patchFile(this.deps.db, id, { status: 'queued', error: null });
+    this.deps.onChange(id);
+    this.retryDelay = RETRY_MIN_MS;
+    this.kick();
+  }
+
+  private scheduleRetry(): void {
+    clearTimeout(this.retryTimer);
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+    this.retryTimer = setTimeout(() => this.kick(), delay / 2 + Math.random() * (delay / 2));
+  }
+
+  private async pass(): Promise<void> {
+    const items = await outboxItems(this.deps.db);
+    for (const item of items) {
+      if (item.stopped) continue;
+      if (!this.deps.isConnected()) return;
+      const ok = await this.deliver(item);
+      if (!ok) return;
+    }
+    this.retryDelay = RETRY_MIN_MS;
+  }
+
+  /** Returns false when delivery should pause (connection trouble); true to go on with the next item. */
+  private async deliver(start: OutboxItem): Promise<boolean> {
+    const { db, store, transport } = this.deps;
+    const id = start.id;
+    let item: OutboxItem = { ...start, attempts: start.attempts + 1 };
+    try {
+      const replicas = item.replicas ?? (await this.deps.replicas());
+      item = { ...item, replicas };
+      if (!(await db.get('outbox', id))) return true; // removed by the user meanwhile
+      await db.put('outbox', item);
+      await patchFile(db, id, { status: 'uploading', error: null });
+      this.deps.onChange(id);
+
+      const acked: Record<string, number> = { ...item.acked };
+      const total = item.shards.length;
+      const report = (): void => this.deps.onProgress?.(id, Object.keys(acked).length, total);
+      report();
+      const send = async (hash: string): Promise<void> => {
+        const bytes = await store.get(hash);
+        if (!bytes) throw new MissingShard(`shard ${hash.slice(0, 12)}… is no longer on this device`);
+        const receipt = await transport.storeShard(hash, bytes, replicas);
+        acked[hash] = receipt.holders.length;
+        // Progress survives a closed tab: a reopened page sends only what is still missing.
+        await saveAcks(db, id, acked);
+        report();
+      };
+      const manifest = item.shards[item.shards.length - 1]!;
+      const data = item.shards.slice(0, -1).filter((h) => !(h in acked));
+      await runBounded(data, SYNC_CONCURRENCY, send);
+      // The manifest goes last: a capability must never name a file whose data is not held yet.
+      if (!(manifest in acked)) await send(manifest);
+
+      const holders = Math.min(...item.shards.map((h) => acked[h] ?? 0));
+      const tx = db.transaction(['files', 'outbox'], 'readwrite');
+      const file = await tx.objectStore('files').get(id);
+      await tx.objectStore('outbox').delete(id);
+      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, error: null });
+      await tx.done;
+      this.deps.onChange(id);
+      return true;
+    } catch (err) {
+      const e = toPeerTreeError(err);
+      const refused = err instanceof RelayRefusal || err instanceof MissingShard;
+      const reason = refused ? `${err instanceof RelayRefusal ? `relay refused (${e.code})` : 'missing data'}: ${e.message}` : `connection: ${e.message}`;
+      const latest = await db.get('outbox', id);
+      if (latest) await db.put('outbox', { ...latest, attempts: item.attempts, lastError: reason, stopped: refused });
+      await patchFile(db, id, refused ? { status: 'error', error: reason } : { status: 'queued', error: null });
+      this.deps.onChange(id);
+      if (refused) return true;
+      // Connection trouble: pause, and try again later (or as soon as the connection comes back).
+      this.scheduleRetry();
+      return false;
+    }
+  }
+}
+
+/** Records acknowledgements, unless the item was deleted meanwhile (the user removed the file). */
+async function saveAcks(db: PeerTreeDatabase, id: string, acked: Record<string, number>): Promise<void> {
+  const tx = db.transaction('outbox', 'readwrite');
+  const current = await tx.store.get(id);
+  if (current) await tx.store.put({ ...current, acked: { ...current.acked, ...acked } });
+  await tx.done;
+}
+
+/** Runs `task` over `items` with at most `limit` at once; stops starting new ones after the first failure. */
+export async function runBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
+}
