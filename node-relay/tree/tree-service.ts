@@ -104,7 +104,11 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
     for (const ref of watchedNeighbours(s, p).values()) if (ref.id === id) return true;
     return api.usedRecently(id, APP_LINK_KEEP_MS);
   };
-  const resumable = stored !== null && (stored.phase === 'member' || stored.phase === 'leaving' || stored.phase === 'joining');
+  // A persisted membership is resumed (the relay rejoins its tree), except a lone tree of its own when
+  // --join now names a tree to join.
+  const lone = stored !== null && stored.phase === 'member' && stored.membership.members.length <= 1;
+  const resumable =
+    stored !== null && (stored.phase === 'member' || stored.phase === 'leaving' || stored.phase === 'joining') && !(lone && deps.join.length > 0);
   const first: TreeState = resumable && stored !== null ? { ...stored, self: deps.self } : initialState(deps.self, deps.maxPeers);
   const runner: TreeRunner = new TreeRunner({ state: first, store, peers, components, onEvent, keepLink });
   const api: TreeApi = new TreeApi(runner, peers, logger, () => components.clock.now());
