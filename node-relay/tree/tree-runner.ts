@@ -24,7 +24,7 @@ export interface RunnerDeps {
 }
 
 export class TreeRunner {
-  readonly counters: Record<string, number> = { steps: 0, persists: 0, 'persist-failed': 0, 'event-listener-failed': 0 };
+  readonly counters: Record<string, number> = { steps: 0, persists: 0, 'persist-writes': 0, 'persist-failed': 0, 'event-listener-failed': 0 };
   private current: TreeState;
   private stepping = false;
   private draining = false;
@@ -90,8 +90,9 @@ export class TreeRunner {
     switch (effect.kind) {
       case 'persist':
         try {
-          this.deps.store.persist(effect.state, now);
+          const parts = this.deps.store.persist(effect.state, now);
           this.counters.persists!++;
+          if (parts > 0) this.counters['persist-writes']!++;
         } catch (err) {
           this.counters['persist-failed']!++;
           this.deps.components.logger.error('could not persist the tree state', { error: String(err) });

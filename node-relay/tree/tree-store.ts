@@ -8,9 +8,18 @@ import type { RelayDb } from '../data/relay-db.ts';
 const SPLIT = ['membership', 'outbox', 'seen', 'recent'] as const;
 type SplitKey = (typeof SPLIT)[number];
 const CORE = 'core';
+/**
+ * Fields not written: link state, timers and counters that `resume` rebuilds (or that only count). Leaving
+ * them out means a heartbeat step, which only touches these, writes nothing.
+ */
+const VOLATILE: readonly (keyof TreeState)[] = [
+  'now', 'lastHeard', 'connected', 'suspects', 'lastSyncSent', 'orphanSince', 'probeCursor', 'hops', 'neighbourMap',
+  'nextHeartbeatAt', 'nextProbeAt', 'leaveRetryAt', 'counters',
+];
 
 export class TreeStore {
   private last: TreeState | null = null;
+  private lastCore = '';
   private readonly upsert;
   private readonly writeMany;
 
@@ -37,22 +46,26 @@ export class TreeStore {
     }
     const state = restoreState(value);
     this.last = state;
+    this.lastCore = core;
     return state;
   }
 
   /**
-   * Writes the parts of `state` that differ (by reference: the state machine replaces what it changes)
-   * from the last persisted state, in one transaction. Returns the number of parts written.
+   * Writes the parts of `state` that differ from the last persisted state, in one transaction: the large
+   * parts when replaced (the state machine replaces what it changes), the core when its JSON changed.
+   * Returns the number of parts written (0 when nothing durable changed).
    */
   persist(state: TreeState, now: number): number {
     const rows: [string, string][] = [];
     const prev = this.last;
     for (const key of SPLIT) if (prev === null || prev[key] !== state[key]) rows.push([key, JSON.stringify(state[key])]);
     const core: Partial<Record<keyof TreeState, unknown>> = { ...state };
-    for (const key of SPLIT) delete core[key as SplitKey];
-    rows.push([CORE, JSON.stringify(core)]);
-    this.writeMany(rows, now);
+    for (const key of [...SPLIT, ...VOLATILE]) delete core[key as SplitKey];
+    const coreJson = JSON.stringify(core);
+    if (coreJson !== this.lastCore) rows.push([CORE, coreJson]);
+    if (rows.length > 0) this.writeMany(rows, now);
     this.last = state;
+    this.lastCore = coreJson;
     return rows.length;
   }
 
@@ -60,5 +73,6 @@ export class TreeStore {
   clear(): void {
     this.db.prepare('DELETE FROM tree_state').run();
     this.last = null;
+    this.lastCore = '';
   }
 }

@@ -48,11 +48,16 @@ describe('TreeStore', () => {
     s = r.state;
     expect(s.outbox).toHaveLength(1);
     expect(store.persist(s, 2)).toBeLessThan(5); // membership and recent broadcasts unchanged: not rewritten
+    // A step that touches only volatile fields (a heartbeat) writes nothing.
+    const hb = step(s, { type: 'message', now: 1_300, from: B.id, msgType: 'tree.hb', body: { t: s.treeId, e: s.membership.epoch, d: s.membership.digest, from: B } });
+    expect(store.persist(hb.state, 3)).toBe(0);
     db.close();
 
     const again = new TreeStore(openRelayDb(path));
     const loaded = again.load()!;
-    expect(loaded).toEqual(s);
+    expect(loaded.membership).toEqual(s.membership);
+    expect(loaded.outbox).toEqual(s.outbox);
+    expect(loaded).toMatchObject({ self: A, k: 2, treeId: s.treeId, phase: 'member', seq: s.seq, requests: s.requests });
     expect(loaded.outbox[0]).toMatchObject({ mid: r.mid, dst: B.id, msgType: 'app.x', body: { n: 1 } });
   });
 });
