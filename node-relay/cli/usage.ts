@@ -28,14 +28,18 @@ Options:
   --port P          TCP port (default ${DEFAULT_PORT}: any free port; \`npm start\` uses 8443)
   --host H          address to listen on (default ${DEFAULT_HOST})
   --data DIR        data folder: keys, certificate, database (default ${DEFAULT_DATA_DIR})
-  --join URL        relay to join (repeatable; accepted, joining arrives with the tree protocol)
-  --max-peers K     k of the k-ary tree (default 4)
+  --join URL        join the tree of the relay at URL, any member (repeatable: tried in turn)
+  --max-peers K     k of the k-ary tree when creating one (default 4; joiners take the tree's k)
   --replicas N      copies kept of each shard (default 3)
   --cert FILE       PEM certificate to use instead of the self-signed one (needs --key)
   --key FILE        PEM private key for --cert
   --http            plain HTTP, only on a loopback host (development)
   --static DIR      folder of the built PWA (default: the repository's dist/)
   --log-level L     debug, info, warn or error (default info)
+  --allow ID,...    join control: relay ids admitted to this tree (repeatable)
+  --operator-key HEX  join control: operator public key whose signed join tokens admit relays
+  --join-token FILE the join token this relay presents to a closed tree
+  --diag            test hook: clients may send/broadcast diag notes; receipts in /api/status
   -h, --help        this text
 `;
 

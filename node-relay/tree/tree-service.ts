@@ -229,8 +229,9 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
   } else if (deps.join.length > 0) {
     void joinVia(deps.join);
   } else {
-    // A relay that was in someone else's tree and starts alone gets a new tree id.
-    if (stored !== null && stored.treeId !== '' && stored.treeId !== deps.self.id) deps.setTreeId(deps.newTreeId());
+    // A relay that was in a tree with others (or left one) and starts alone gets a new tree id, so
+    // the tree it was in does not take the new one for itself.
+    if (stored !== null && !lone) deps.setTreeId(deps.newTreeId());
     if (stored !== null) store.clear();
     runner.apply({ type: 'create' });
   }
