@@ -53,14 +53,20 @@ export interface FileRecord {
   readonly public: boolean;
 }
 
-/** An upload waiting for acknowledgements. Holds no signed frames: every send is signed when it happens. */
+/**
+ * A send waiting for acknowledgements: an upload (`store`) or the signed release of a deleted file's pins
+ * (`release`). Holds no signed frames: every frame (and every pin or release) is signed when it is sent.
+ */
 export interface OutboxItem {
-  /** Same as the file's id. */
+  /** The file's id for `store`; `release-<file id>` for `release`. */
   readonly id: string;
+  readonly kind: 'store' | 'release';
+  /** File name, for display. */
+  readonly name: string;
   readonly createdAt: number;
   /** Data shards in order, then the manifest (sent last: a capability only resolves once its data is held). */
   readonly shards: readonly string[];
-  /** Shards some relay acknowledged as held by `replicas` relays, with the holder count it reported. */
+  /** store: shards acknowledged as held, with the holder count reported; release: shards released, with the count. */
   readonly acked: Readonly<Record<string, number>>;
   /** Replica count asked for; fixed at the first send. */
   readonly replicas: number | null;

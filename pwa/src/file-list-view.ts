@@ -2,6 +2,7 @@
 import { h, setAttrs, setText } from './dom.ts';
 import { formatBytes, groupHex } from './format.ts';
 import type { FileEntry, FileStatus, Library } from './library.ts';
+import { openDeleteDialog } from './delete-dialog.ts';
 import { openShareDialog } from './share-dialog.ts';
 
 const STATUS_LABEL: Record<FileStatus, string> = {
@@ -13,7 +14,8 @@ const STATUS_LABEL: Record<FileStatus, string> = {
 };
 
 export interface FileActions {
-  remove(id: string): void;
+  /** `release`: also send signed releases of this device's pins to the relays. */
+  remove(id: string, release: boolean): void;
   retry(id: string): void;
   download(id: string): void;
 }
@@ -93,13 +95,7 @@ function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canR
     button(
       'Delete',
       `Delete ${f.name} from this device`,
-      () => {
-        const onTree = f.status === 'stored' || f.status === 'uploading';
-        const question = onTree
-          ? `Delete "${f.name}" from this device? Copies already on relays stay there for now: deleting from relays is not available yet.`
-          : `Delete "${f.name}" from this device?`;
-        if (confirm(question)) actions.remove(f.id);
-      },
+      () => openDeleteDialog(f, (release) => actions.remove(f.id, release)),
       'file-delete',
     ),
   );

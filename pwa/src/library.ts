@@ -1,7 +1,7 @@
 // The user's files on this device: records in IndexedDB, sealing in the worker, and live progress.
 import type { Manifest } from '../../core/storage/manifest.ts';
 import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase } from './db.ts';
-import { announceFileChange, deleteFileLocally, enqueueUpload, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
+import { announceFileChange, deleteFile, enqueueUpload, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
 import type { IdbShardStore } from './storage/idb-shard-store.ts';
 import type { Sealer } from './storage/sealer.ts';
 
@@ -150,14 +150,19 @@ export class Library extends EventTarget {
     await this.seal(id);
   }
 
-  /** Removes a file from this device only (record, outbox item, cached shards). */
-  async remove(id: string): Promise<void> {
+  /**
+   * Removes a file from this device (record, upload, cached shards). With `release`, also queues signed
+   * releases of this device's pins on the relays; relays drop a shard once no pin on it is left.
+   */
+  async remove(id: string, release: boolean): Promise<number> {
     this.blobs.delete(id);
     this.progress.delete(id);
     this.files.delete(id);
     this.changed(id);
-    await deleteFileLocally(this.db, id, (hash) => this.store.delete(hash));
+    const { releasing } = await deleteFile(this.db, id, release, (hash) => this.store.delete(hash));
     announceFileChange(id);
+    if (releasing > 0) this.onQueued();
+    return releasing;
   }
 
   /** Keeps a file opened from a link: its shards are already cached by the open pipeline. */

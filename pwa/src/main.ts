@@ -30,7 +30,9 @@ async function mount(root: HTMLElement): Promise<void> {
   const identityView = createIdentityView();
   let sync: OutboxSync | null = null;
   let socket: RelaySocket | null = null;
-  const library = await Library.open(new Sealer(), store, () => {
+  const sealer = new Sealer();
+  sealer.warm();
+  const library = await Library.open(sealer, store, () => {
     sync?.kick();
     void requestBackgroundSync();
   });
@@ -41,7 +43,7 @@ async function mount(root: HTMLElement): Promise<void> {
   const filesView = createFileListView(
     library,
     {
-      remove: (id) => void library.remove(id),
+      remove: (id, release) => void library.remove(id, release),
       retry: (id) => {
         if (library.canReseal(id)) void library.reseal(id);
         else void sync?.retry(id);
@@ -104,8 +106,12 @@ async function mount(root: HTMLElement): Promise<void> {
   monitor.addEventListener('change', (e) => connectionView.render((e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail));
   connectionView.render(monitor.snapshot());
   monitor.start();
-  monitor.addEventListener('change', () => {
-    if (monitor.state === 'online') sync?.kick();
+  let wasOnline = false;
+  monitor.addEventListener('change', (e) => {
+    // Deliver the outbox on every transition to online (the socket's own `ready` covers reconnects).
+    const online = (e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail.state === 'online';
+    if (online && !wasOnline) sync?.kick();
+    wasOnline = online;
   });
 
   identityView.showLoading();
@@ -117,7 +123,7 @@ async function mount(root: HTMLElement): Promise<void> {
       sync = new OutboxSync({
         db,
         store,
-        transport: new SocketShardTransport(s),
+        transport: new SocketShardTransport(s, identity),
         // The browser's own offline flag counts too: an old socket may outlive the network for a while.
         isConnected: () => s.state === 'ready' && navigator.onLine,
         replicas: async () => {

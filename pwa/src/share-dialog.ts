@@ -61,7 +61,7 @@ export function openShareDialog(name: string, capability: string): void {
     });
     buttons.append(share);
   }
-  const close = h('button', { type: 'button', class: 'button', value: 'close' }, 'Close');
+  const close = h('button', { type: 'submit', class: 'button', value: 'close' }, 'Close');
   const encrypted = capability.split('.').length === 3;
   const d = h(
     'dialog',

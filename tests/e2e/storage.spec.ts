@@ -89,3 +89,31 @@ test('previews: an image shows as an image, text as text', async ({ page, relay 
   await expect(pre).toHaveText('Hello from <b>PeerTree</b>\n', { timeout: 20_000 });
   await expect(pre.locator('b')).toHaveCount(0);
 });
+
+test('share shows the link and a QR code; delete with signed releases removes the file from the relay too', async ({ page, relay }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  const bytes = randomBytes(1024 * 1024 + 10);
+  await page.locator('input[type=file]').setInputFiles([{ name: 'secret.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+  const row = page.locator('[data-testid=file-row][data-name="secret.bin"]');
+  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
+  const capability = (await row.getAttribute('data-capability'))!;
+  const manifestHash = capability.split('.')[1]!;
+  expect((await fetch(`${relay.url}/api/shards/${manifestHash}`)).status).toBe(200);
+
+  await row.getByTestId('file-share').click();
+  const dialog = page.getByTestId('share-dialog');
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByTestId('share-link')).toHaveValue(`${relay.url}/#/open/${capability}`);
+  await expect(dialog.getByTestId('share-qr')).toHaveAttribute('data-modules', /^\d+$/);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(dialog).toHaveCount(0);
+
+  await row.getByTestId('file-delete').click();
+  await page.getByTestId('delete-everywhere').click();
+  await expect(row).toHaveCount(0);
+  // The releases are signed with this browser's key (the pins' owner), so the relay drops the shards.
+  await expect.poll(async () => (await fetch(`${relay.url}/api/shards/${manifestHash}`)).status, { timeout: 15_000 }).toBe(404);
+  const got = await runCli(['get', capability, '--relay', relay.url, '-o', join(dir, 'deleted.bin')]);
+  expect(got.code).not.toBe(0);
+});

@@ -29,7 +29,7 @@ export async function patchFile(db: PeerTreeDatabase, id: string, patch: Partial
 /** Marks a sealed file queued and puts its upload in the outbox, atomically. */
 export async function enqueueUpload(db: PeerTreeDatabase, file: FileRecord, createdAt: number): Promise<void> {
   const tx = db.transaction(['files', 'outbox'], 'readwrite');
-  const item: OutboxItem = { id: file.id, createdAt, shards: file.shards, acked: {}, replicas: null, attempts: 0, lastError: null, stopped: false };
+  const item: OutboxItem = { id: file.id, kind: 'store', name: file.name, createdAt, shards: file.shards, acked: {}, replicas: null, attempts: 0, lastError: null, stopped: false };
   await Promise.all([tx.objectStore('files').put(file), tx.objectStore('outbox').put(item)]);
   await tx.done;
 }
@@ -40,17 +40,25 @@ export async function outboxItems(db: PeerTreeDatabase): Promise<OutboxItem[]> {
 }
 
 /**
- * Removes a file from this device: its record, its outbox item, and its cached shards unless another file
- * record uses them (public files de-duplicate). Nothing is sent to relays.
+ * Removes a file from this device: its record, its upload, and its cached shards unless another file record
+ * uses them (public files de-duplicate). With `release`, queues signed releases of this device's pins on the
+ * shards relays acknowledged, in the same transaction, so the delete reaches relays even if sent days later.
  */
-export async function deleteFileLocally(db: PeerTreeDatabase, id: string, deleteShard: (hash: string) => Promise<unknown>): Promise<boolean> {
+export async function deleteFile(db: PeerTreeDatabase, id: string, release: boolean, deleteShard: (hash: string) => Promise<unknown>): Promise<{ deleted: boolean; releasing: number }> {
   const tx = db.transaction(['files', 'outbox'], 'readwrite');
   const record = await tx.objectStore('files').get(id);
+  const upload = await tx.objectStore('outbox').get(id);
   await Promise.all([tx.objectStore('files').delete(id), tx.objectStore('outbox').delete(id)]);
+  // What relays may hold: everything once stored; otherwise only what was acknowledged before the delete.
+  const held = !record || record.origin !== 'added' ? [] : record.status === 'stored' ? record.shards : Object.keys(upload?.acked ?? {});
+  if (release && held.length > 0) {
+    const item: OutboxItem = { id: `release-${id}`, kind: 'release', name: record!.name, createdAt: Date.now(), shards: [...held], acked: {}, replicas: null, attempts: 0, lastError: null, stopped: false };
+    await tx.objectStore('outbox').put(item);
+  }
   await tx.done;
-  if (!record) return false;
+  if (!record) return { deleted: false, releasing: 0 };
   const others = await db.getAll('files');
   const inUse = new Set(others.flatMap((f) => f.shards));
   for (const hash of record.shards) if (!inUse.has(hash)) await deleteShard(hash);
-  return true;
+  return { deleted: true, releasing: release ? held.length : 0 };
 }

@@ -14,10 +14,15 @@ export const SYNC_CONCURRENCY = 4;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 
+/** Stores shards, and releases this device's pins on them (signed `shard.unpin`). */
+export interface OutboxTransport extends ShardTransport {
+  unpin(hash: string): Promise<number>;
+}
+
 export interface OutboxSyncDeps {
   readonly db: PeerTreeDatabase;
   readonly store: ShardStore;
-  readonly transport: ShardTransport;
+  readonly transport: OutboxTransport;
   /** True while a relay connection is ready for requests. */
   isConnected(): boolean;
   /** Replicas to ask for: min(relay's configured replicas, relays in the tree). */
@@ -100,6 +105,35 @@ export class OutboxSync {
 
   /** Returns false when delivery should pause (connection trouble); true to go on with the next item. */
   private async deliver(start: OutboxItem): Promise<boolean> {
+    return start.kind === 'release' ? this.release(start) : this.upload(start);
+  }
+
+  /** Sends the signed releases of a deleted file; the item leaves once every shard's release was answered. */
+  private async release(item: OutboxItem): Promise<boolean> {
+    const { db, transport } = this.deps;
+    try {
+      const done: Record<string, number> = { ...item.acked };
+      for (const hash of item.shards) {
+        if (hash in done) continue;
+        done[hash] = await transport.unpin(hash);
+        await saveAcks(db, item.id, done);
+      }
+      await db.delete('outbox', item.id);
+      this.deps.onChange(item.id);
+      return true;
+    } catch (err) {
+      const e = toPeerTreeError(err);
+      const refused = err instanceof RelayRefusal;
+      const latest = await db.get('outbox', item.id);
+      if (latest) await db.put('outbox', { ...latest, attempts: latest.attempts + 1, lastError: `${refused ? 'relay refused' : 'connection'} (${e.code}): ${e.message}`, stopped: refused });
+      this.deps.onChange(item.id);
+      if (refused) return true;
+      this.scheduleRetry();
+      return false;
+    }
+  }
+
+  private async upload(start: OutboxItem): Promise<boolean> {
     const { db, store, transport } = this.deps;
     const id = start.id;
     let item: OutboxItem = { ...start, attempts: start.attempts + 1 };

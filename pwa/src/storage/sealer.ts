@@ -33,6 +33,11 @@ export class Sealer {
     });
   }
 
+  /** Starts the worker now, so that its script is loaded while the network is there (offline later is fine). */
+  warm(): void {
+    this.ensureWorker();
+  }
+
   terminate(): void {
     this.worker?.terminate();
     this.worker = null;

@@ -4,6 +4,8 @@ import { PeerTreeError } from '../../../core/errors.ts';
 import { isNodeId } from '../../../core/identity/node-id.ts';
 import { MAX_PAYLOAD_BYTES } from '../../../core/limits.ts';
 import { verifyShard } from '../../../core/storage/file-codec.ts';
+import type { Identity } from '../../../core/identity/identity.ts';
+import { signPin } from '../../../core/storage/pin.ts';
 import type { ShardStore } from '../../../core/storage/shard-store.ts';
 import type { ShardTransport, StoreReceipt } from '../../../core/storage/shard-transport.ts';
 import type { RelaySocket } from '../relay-socket.ts';
@@ -14,16 +16,31 @@ export const FETCH_TIMEOUT_MS = 30_000;
 
 /** Stores and fetches shards through one RelaySocket; every frame is signed when it is sent. */
 export class SocketShardTransport implements ShardTransport {
-  constructor(private readonly socket: RelaySocket) {}
+  /** With `owner`, every stored shard carries the owner's signed pin (signed now), and `unpin` releases it. */
+  constructor(
+    private readonly socket: RelaySocket,
+    private readonly owner?: Identity,
+  ) {}
 
   async storeShard(hash: string, bytes: Uint8Array, replicas: number): Promise<StoreReceipt> {
-    const reply = await this.socket.request('shard.store', { hash, replicas }, { payload: bytes, timeoutMs: STORE_TIMEOUT_MS });
+    const pin = this.owner ? await signPin(this.owner, 'pin', hash, Date.now()) : undefined;
+    const reply = await this.socket.request('shard.store', { hash, replicas, ...(pin ? { pin } : {}) }, { payload: bytes, timeoutMs: STORE_TIMEOUT_MS });
     const body = reply.body as { hash?: unknown; holders?: unknown };
     if (reply.type !== 'shard.stored' || body.hash !== hash) throw new PeerTreeError('BAD_INPUT', `unexpected reply ${reply.type} to shard.store`);
     const holders = Array.isArray(body.holders) ? [...new Set(body.holders.filter(isNodeId))] : [];
     // Never count an acknowledgement for fewer relays than asked as success.
     if (holders.length < replicas) throw new PeerTreeError('UNAVAILABLE', `the relay acknowledged ${holders.length} holders, not ${replicas}`);
     return { holders };
+  }
+
+  /** Releases this owner's pin on `hash` on the relays holding it (signed now); returns how many released it. */
+  async unpin(hash: string): Promise<number> {
+    if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'releasing needs the owner key');
+    const unpin = await signPin(this.owner, 'unpin', hash, Date.now());
+    const reply = await this.socket.request('shard.unpin', { unpin }, { timeoutMs: STORE_TIMEOUT_MS });
+    if (reply.type !== 'shard.released') throw new PeerTreeError('BAD_INPUT', `unexpected reply ${reply.type} to shard.unpin`);
+    const n = (reply.body as { released?: unknown }).released;
+    return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0;
   }
 
   async fetchShard(hash: string): Promise<Uint8Array> {
