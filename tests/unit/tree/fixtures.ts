@@ -1,6 +1,7 @@
 // Shared fixtures for the tree unit tests: relays, memberships and member states built directly.
 import { applyOps, createMembership } from '../../../core/tree/membership.ts';
 import { initialState } from '../../../core/tree/machine.ts';
+import { treeNeighbours } from '../../../core/tree/view.ts';
 import type { Membership, NodeRef, TreeEffect, TreeState } from '../../../core/tree/types.ts';
 
 export const ref = (i: number): NodeRef => ({ id: `r${i}`, url: `wss://r${i}` });
@@ -13,7 +14,10 @@ export function grow(n: number): Membership {
 
 /** Relay r<i> as a member of a tree of n relays (k given), at time `now`. */
 export function memberState(i: number, n: number, k = 2, now = 1_000): TreeState {
-  return { ...initialState(ref(i), k), phase: 'member', treeId: 'r0', membership: grow(n), now };
+  const state: TreeState = { ...initialState(ref(i), k), phase: 'member', treeId: 'r0', membership: grow(n), now };
+  const neighbourMap: Record<string, string> = {};
+  for (const [pos, r] of treeNeighbours(state, i)) neighbourMap[pos] = r.id;
+  return { ...state, neighbourMap };
 }
 
 export function sends(effects: readonly TreeEffect[], msgType?: string): { to: string; msgType: string; body: any }[] {
