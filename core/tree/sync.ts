@@ -109,7 +109,7 @@ export function onUpdate(ctx: Ctx, from: string, b: UpdateBody): void {
   if (!isActive(s) || b.t !== s.treeId) {
     // A joining relay may be named in a newer view it never received: ask for it.
     const sender = refOf(ctx, from);
-    if (s.phase === 'joining' && sender !== null && compareVersions({ epoch: b.e, digest: b.d }, s.membership) > 0) requestSync(ctx, sender);
+    if (s.phase === 'joining' && s.membership.members.length > 0 && sender !== null && compareVersions({ epoch: b.e, digest: b.d }, s.membership) > 0) requestSync(ctx, sender);
     else ctx.count('update-ignored');
     return;
   }
