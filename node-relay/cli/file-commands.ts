@@ -72,7 +72,10 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
       onProgress: progress.update,
     });
     progress.done();
-    io.err(`stored ${result.manifest.name} (${result.manifest.size} bytes, ${result.manifest.shards.length} shards) on ${replicas} relays each\n`);
+    const m = result.manifest;
+    io.err(`stored ${m.name} (${m.size} bytes, ${m.shards.length} shards) on ${replicas} relays each\n`);
+    // A machine-readable summary, then the capability as the last line (the interface scripts rely on).
+    io.out(JSON.stringify({ name: m.name, size: m.size, type: m.type, shards: m.shards.length, replicas, encrypted: m.enc !== null, manifestHolders: result.holders }) + '\n');
     io.out(result.capability + '\n');
     return 0;
   } catch (err) {

@@ -1,27 +1,45 @@
-// Progress of long CLI commands on a terminal (stderr), silent when not a TTY so scripts see clean output.
+// Progress of long CLI commands: a cli-progress bar on a terminal (stderr), silent when not a TTY so that
+// scripts see clean output.
+import { SingleBar } from 'cli-progress';
 import type { Progress } from '../../core/storage/shard-transport.ts';
 import type { CliIo } from './io.ts';
 
-const MIN_INTERVAL_MS = 200;
+export interface ProgressReporter {
+  update(p: Progress): void;
+  done(): void;
+}
 
-export function progressReporter(io: CliIo, enabled: boolean, label: string): { update: (p: Progress) => void; done: () => void } {
-  let last = 0;
-  let shown = false;
+const SILENT: ProgressReporter = { update: () => {}, done: () => {} };
+
+export function progressReporter(_io: CliIo, enabled: boolean, label: string): ProgressReporter {
+  if (!enabled) return SILENT;
   const started = performance.now();
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: `${label} [{bar}] {percentage}% | {doneMiB}/{totalMiB} MiB | {rate} MiB/s | eta {eta}s`,
+    hideCursor: true,
+    clearOnComplete: false,
+    etaBuffer: 20,
+  });
+  let running = false;
   return {
     update: (p) => {
-      if (!enabled) return;
-      const now = performance.now();
-      if (now - last < MIN_INTERVAL_MS && p.doneBytes !== p.totalBytes) return;
-      last = now;
-      const mib = p.doneBytes / 1048576;
-      const rate = mib / Math.max(0.001, (now - started) / 1000);
-      const pct = p.totalBytes ? ` ${Math.floor((100 * p.doneBytes) / Math.max(1, p.totalBytes))}%` : '';
-      io.err(`\r${label}:${pct} ${mib.toFixed(1)} MiB, ${rate.toFixed(1)} MiB/s   `);
-      shown = true;
+      const total = p.totalBytes ?? p.doneBytes;
+      const payload = {
+        doneMiB: (p.doneBytes / 1048576).toFixed(1),
+        totalMiB: (total / 1048576).toFixed(1),
+        rate: (p.doneBytes / 1048576 / Math.max(0.001, (performance.now() - started) / 1000)).toFixed(1),
+      };
+      if (!running) {
+        bar.start(Math.max(1, total), p.doneBytes, payload);
+        running = true;
+      } else {
+        bar.setTotal(Math.max(1, total));
+        bar.update(p.doneBytes, payload);
+      }
     },
     done: () => {
-      if (shown) io.err('\n');
+      if (running) bar.stop();
     },
   };
 }
