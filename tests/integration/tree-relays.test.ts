@@ -1,7 +1,8 @@
 // The tree with real `peertree relay` processes on loopback (k = 2): 15 relays take positions 0…14; a
 // broadcast from a leaf reaches every relay exactly once; messages queued for a killed relay arrive after
 // it restarts; kill -9 of a middle relay, the root, a leaf and the last relay each leave a complete tree
-// with the former last relay in the vacated position (within 30 s); SIGTERM leaves gracefully.
+// with the former last relay in the vacated position (within 30 s), and so do two at once; SIGTERM leaves
+// gracefully.
 // One tree is reused through the steps to keep the run short; every process is killed in afterAll.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -244,6 +245,20 @@ describe('a tree of real relays (k = 2)', () => {
       expect(after.some((s) => s.id === victim.ready.id)).toBe(false);
     }, 60_000);
   }
+
+  it('recovers from two relays killed with -9 at once (an interior relay and a leaf), within 30 s', async () => {
+    const ordered = byPosition(await waitForTree(relays), relays);
+    const size = ordered.length;
+    const victims = [ordered[1]!, ordered[size - 3]!];
+    const started = Date.now();
+    for (const v of victims) v.proc.kill('SIGKILL');
+    await Promise.all(victims.map((v) => v.exited));
+    relays = relays.filter((r) => !victims.includes(r));
+    const after = await waitForTree(relays, REPLACE_WITHIN_MS);
+    console.log(`kill -9 positions 1 and ${size - 3} of ${size} at once: complete tree of ${size - 2} after ${Date.now() - started} ms`);
+    expect(after[0]!.size).toBe(size - 2);
+    for (const v of victims) expect(after.some((s) => s.id === v.ready.id)).toBe(false);
+  }, 60_000);
 
   it('lets a relay leave gracefully on SIGTERM: exit 0, its leave confirmed, the last relay in its place', async () => {
     const ordered = byPosition(await waitForTree(relays), relays);
