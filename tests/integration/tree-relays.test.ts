@@ -221,6 +221,33 @@ describe('a tree of real relays (k = 2)', () => {
     await waitForTree(relays);
   }, 90_000);
 
+  it('delivers messages queued for a relay the tree removed as dead, after it restarts and rejoins at the end', async () => {
+    const ordered = byPosition(await waitForTree(relays), relays);
+    const size = ordered.length;
+    const target = ordered[5]!;
+    const sender = ordered[3]!;
+    target.proc.kill('SIGKILL');
+    await target.exited;
+    await waitForTree(relays.filter((p) => p !== target));
+    const mids: string[] = [];
+    for (let i = 0; i < 3; i++) mids.push(await diagRequest(sender, 'diag.send', { to: target.ready.id, text: `after removal ${i}` }));
+    expect((await statusOf(sender))!.outbox).toBeGreaterThanOrEqual(3);
+
+    const again = await spawnRelay(target.data, [], target.port);
+    relays = relays.map((p) => (p === target ? again : p));
+    const after = await waitForTree(relays);
+    expect(after.find((s) => s.id === target.ready.id)!.position).toBe(size - 1);
+    const got = await waitFor(
+      'the queued messages at the rejoined relay',
+      async () => {
+        const rs = (await statusOf(again))?.diag.receipts.filter((r) => mids.includes(r.mid)) ?? [];
+        return rs.length === mids.length ? rs : null;
+      },
+      REPLACE_WITHIN_MS,
+    );
+    for (const r of got) expect(r).toMatchObject({ from: sender.ready.id, count: 1 });
+  }, 90_000);
+
   for (const [what, pick] of [
     ['a middle relay', (size: number) => Math.min(2, size - 2)],
     ['the root', () => 0],
