@@ -6,3 +6,4 @@ export { EMPTY_MEMBERSHIP, applyOps, compareVersions, createMembership, isMember
 export { MSG, parseMessage, type Message, type MessageType } from './messages.ts';
 export { initialState, restoreState, step, treeStatus } from './machine.ts';
 export { nextHop } from './routing.ts';
+export { TreeApp, type Handler, type Incoming } from './app.ts';
