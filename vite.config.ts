@@ -7,9 +7,6 @@ import { VitePWA } from 'vite-plugin-pwa';
 const pwaRoot = fileURLToPath(new URL('./pwa/', import.meta.url));
 const outDir = fileURLToPath(new URL('./dist/', import.meta.url));
 
-/** Paths the service worker must never answer with the app shell: the relay's API and WebSocket. */
-const NOT_THE_SHELL = [/^\/api(?:\/|$)/, /^\/ws(?:\/|$|\?)/, /^\/test-/];
-
 const THEME_COLOR = '#0f766e';
 
 // `npx vite` with PEERTREE_RELAY=http://127.0.0.1:PORT proxies the API and WebSocket to a running relay.
@@ -46,11 +43,14 @@ export default defineConfig({
   preview: { host: '127.0.0.1' },
   plugins: [
     VitePWA({
-      strategies: 'generateSW',
+      // Our own worker (pwa/src/sw.ts): Workbox precaching and the navigation fallback as before, plus
+      // Background Sync of the outbox. Built as a classic script (IIFE) and written to dist/sw.js.
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
       // Registered by pwa/src/sw-register.ts through workbox-window.
       injectRegister: false,
       registerType: 'autoUpdate',
-      filename: 'sw.js',
       manifestFilename: 'manifest.webmanifest',
       // The workbox globPatterns below already precache every icon; listing them here too would duplicate entries.
       includeAssets: [],
@@ -75,17 +75,13 @@ export default defineConfig({
           { src: 'icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },
-      workbox: {
-        // The app shell: HTML entry, hashed JS/CSS (including the hashing worker), icons; the plugin adds the manifest.
+      injectManifest: {
+        // The app shell: HTML entry, hashed JS/CSS (including the sealing worker), icons; the plugin adds the
+        // manifest. The navigation fallback, its denylist (/api, /ws, /test-) and skipWaiting/clientsClaim live
+        // in pwa/src/sw.ts. No runtime caching: /api and /ws always go to the network.
         globPatterns: ['**/*.{html,js,css,svg,png}'],
-        globIgnores: ['test-*.html', '**/test-vectors-*.js', '**/*.map'],
-        navigateFallback: '/index.html',
-        navigateFallbackDenylist: NOT_THE_SHELL,
-        cleanupOutdatedCaches: true,
-        clientsClaim: true,
-        skipWaiting: true,
-        // No runtime caching: /api and /ws always go to the network, so the connection indicator tells the truth.
-        runtimeCaching: [],
+        globIgnores: ['test-*.html', '**/test-vectors-*.js', '**/*.map', 'sw.js'],
+        rollupFormat: 'iife',
       },
       devOptions: { enabled: false },
     }),

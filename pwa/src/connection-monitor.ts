@@ -43,9 +43,11 @@ export class ConnectionMonitor extends EventTarget {
   private lastState: ConnectionState | null = null;
   private readonly probeIntervalMs: number;
   private readonly backoff: Backoff;
+  private relayUrl: string | URL;
 
-  constructor(private readonly options: ConnectionMonitorOptions) {
+  constructor(options: ConnectionMonitorOptions) {
     super();
+    this.relayUrl = options.relayUrl;
     this.probeIntervalMs = options.probeIntervalMs ?? 15_000;
     this.backoff = options.backoff ?? new Backoff({ initialMs: 1_000, maxMs: 30_000, factor: 2 });
   }
@@ -89,6 +91,16 @@ export class ConnectionMonitor extends EventTarget {
     };
   }
 
+  /** Watches another relay (failover): forgets the old one's status and probes the new one now. */
+  setRelayUrl(relayUrl: string | URL): void {
+    if (String(relayUrl) === String(this.relayUrl)) return;
+    this.relayUrl = relayUrl;
+    this.status = null;
+    this.statusOk = false;
+    this.backoff.reset();
+    if (this.started) void this.probe();
+  }
+
   /** Probes now (cancelling a scheduled probe). */
   async probe(): Promise<void> {
     clearTimeout(this.timer);
@@ -96,7 +108,7 @@ export class ConnectionMonitor extends EventTarget {
     const controller = new AbortController();
     this.probing = controller;
     try {
-      const status = await fetchRelayStatus(this.options.relayUrl, controller.signal);
+      const status = await fetchRelayStatus(this.relayUrl, controller.signal);
       if (controller.signal.aborted) return;
       this.status = status;
       this.statusOk = true;

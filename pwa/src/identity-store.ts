@@ -1,13 +1,16 @@
 // The browser's identity: made on first visit (non-extractable WebCrypto Ed25519 key), kept in IndexedDB.
-import { generateBrowserIdentity, identityFromCryptoKey, type Identity } from '../../core/identity/identity.ts';
-import { isNodeId } from '../../core/identity/node-id.ts';
+import { identityFromCryptoKey, type Identity } from '../../core/identity/identity.ts';
+import { isNodeId, nodeIdOf } from '../../core/identity/node-id.ts';
 import { openPeerTreeDB, type IdentityRecord, type PeerTreeDatabase } from './db.ts';
+import { makeBackableKey, type MadeKey } from './identity-backup.ts';
 
 export interface LoadedIdentity {
   readonly identity: Identity;
   /** True when this call made the key (first visit, or storage was cleared). */
   readonly created: boolean;
   readonly createdAt: number;
+  /** The stored record (for the backup, which needs its device-sealed copy). */
+  readonly record: IdentityRecord;
 }
 
 function isUsableRecord(value: unknown): value is IdentityRecord {
@@ -27,7 +30,7 @@ function isUsableRecord(value: unknown): value is IdentityRecord {
 function fromRecord(record: IdentityRecord, created: boolean): LoadedIdentity {
   const identity = identityFromCryptoKey(record.privateKey, record.publicKey);
   if (identity.id !== record.id) throw new Error('stored identity does not match its public key');
-  return { identity, created, createdAt: record.createdAt };
+  return { identity, created, createdAt: record.createdAt, record };
 }
 
 /**
@@ -45,14 +48,9 @@ export async function loadOrCreateIdentity(db?: PeerTreeDatabase): Promise<Loade
     return fromRecord(existing, false);
   }
 
-  const made = await generateBrowserIdentity();
-  const record: IdentityRecord = {
-    key: 'self',
-    privateKey: made.privateKey,
-    publicKey: made.publicKey,
-    id: made.identity.id,
-    createdAt: Date.now(),
-  };
+  // Signs as a non-extractable key; a device-sealed copy makes the encrypted backup possible (identity-backup.ts).
+  const made = await makeBackableKey();
+  const record = recordOf(made, Date.now());
   try {
     await database.add('identity', record);
   } catch (err) {
@@ -62,5 +60,17 @@ export async function loadOrCreateIdentity(db?: PeerTreeDatabase): Promise<Loade
     }
     throw err;
   }
-  return { identity: made.identity, created: true, createdAt: record.createdAt };
+  return fromRecord(record, true);
+}
+
+function recordOf(made: MadeKey, createdAt: number): IdentityRecord {
+  return { key: 'self', privateKey: made.privateKey, publicKey: made.publicKey, id: nodeIdOf(made.publicKey), createdAt, wrapped: made.wrapped };
+}
+
+/** Replaces this browser's key with an imported one (the caller confirmed with the user). */
+export async function replaceIdentity(made: MadeKey, db?: PeerTreeDatabase): Promise<LoadedIdentity> {
+  const database = db ?? (await openPeerTreeDB());
+  const record = recordOf(made, Date.now());
+  await database.put('identity', record);
+  return fromRecord(record, false);
 }

@@ -2,7 +2,7 @@
 import { DEFAULT_REPLICAS, validateLimits } from '../../core/limits.ts';
 import { ConnectionMonitor } from './connection-monitor.ts';
 import { createConnectionView } from './connection-view.ts';
-import { h } from './dom.ts';
+import { h, setAttrs } from './dom.ts';
 import { createFileListView } from './file-list-view.ts';
 import { createIdentityView } from './identity-view.ts';
 import { loadOrCreateIdentity } from './identity-store.ts';
@@ -18,13 +18,19 @@ import { OutboxSync } from './storage/outbox-sync.ts';
 import { Sealer } from './storage/sealer.ts';
 import { CachingTransport, SocketShardTransport } from './storage/socket-transport.ts';
 import { registerServiceWorker, requestBackgroundSync } from './sw-register.ts';
+import { createDeviceView } from './device-view.ts';
+import { createNetworkView } from './network-view.ts';
+import { RelayList } from './relays.ts';
+
+/** Consecutive failed connection attempts to one relay before the app moves to the next one. */
+const FAILOVER_AFTER = 2;
 
 async function mount(root: HTMLElement): Promise<void> {
   validateLimits();
-  // The relay that served this page is the relay the app talks to.
-  const relayUrl = location.origin;
-
   const db = await openPeerTreeDB();
+  // The relay that served this page comes first; the user may add others to fail over to.
+  const relays = await RelayList.open(db, location.origin);
+  const relayUrl = relays.current();
   const store = new IdbShardStore(db);
   const connectionView = createConnectionView();
   const identityView = createIdentityView();
@@ -38,7 +44,7 @@ async function mount(root: HTMLElement): Promise<void> {
   });
 
   const readTransport = (): CachingTransport =>
-    new CachingTransport({ cache: store, relays: () => [socket?.relayUrl ?? relayUrl], ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
+    new CachingTransport({ cache: store, relays: () => relays.ordered(), ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
 
   const filesView = createFileListView(
     library,
@@ -64,6 +70,14 @@ async function mount(root: HTMLElement): Promise<void> {
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
   });
+  const networkView = createNetworkView({
+    relays,
+    outbox: async () => {
+      const items = await db.getAll('outbox');
+      return { uploads: items.filter((i) => i.kind === 'store').length, releases: items.filter((i) => i.kind === 'release').length };
+    },
+  });
+  const deviceView = createDeviceView(store);
   const notFound = createNotFoundView();
   const updateBanner = h(
     'div',
@@ -73,13 +87,16 @@ async function mount(root: HTMLElement): Promise<void> {
   );
   updateBanner.querySelector('button')?.addEventListener('click', () => location.reload());
 
-  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, notFound);
+  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, networkView.element, deviceView.element, notFound);
+  const navLink = (href: string, label: string, route: Route['name']): HTMLAnchorElement => h('a', { href, class: 'nav-link', 'data-route': route }, label);
+  const nav = h('nav', { class: 'nav', 'aria-label': 'Main' }, navLink('#/', 'Files', 'files'), navLink('#/network', 'Network', 'network'), navLink('#/device', 'Device', 'device'));
   root.replaceChildren(
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
     h(
       'header',
       { class: 'topbar' },
       h('a', { class: 'brand', href: '#/' }, h('img', { src: '/icon.svg', alt: '', width: 28, height: 28 }), h('span', {}, 'PeerTree')),
+      nav,
       connectionView.element,
     ),
     updateBanner,
@@ -93,18 +110,34 @@ async function mount(root: HTMLElement): Promise<void> {
   });
 
   // Routing: one view visible at a time.
-  const views: Record<Route['name'], HTMLElement> = { files: filesView.element, open: openView.element, 'not-found': notFound };
+  const views: Record<Route['name'], HTMLElement> = {
+    files: filesView.element,
+    open: openView.element,
+    network: networkView.element,
+    device: deviceView.element,
+    'not-found': notFound,
+  };
+  const titles: Record<Route['name'], string> = { files: 'PeerTree', open: 'Open a file — PeerTree', network: 'Network — PeerTree', device: 'This device — PeerTree', 'not-found': 'Not found — PeerTree' };
   watchRoute((route) => {
     for (const [name, el] of Object.entries(views)) el.hidden = name !== route.name;
+    for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
     if (route.name === 'open') openView.show(route.capability);
+    if (route.name === 'network') networkView.show();
+    else networkView.hide();
+    if (route.name === 'device') deviceView.show();
     root.dataset.route = route.name;
-    document.title = route.name === 'open' ? 'Open a file — PeerTree' : route.name === 'files' ? 'PeerTree' : 'Not found — PeerTree';
+    document.title = titles[route.name];
   });
 
   // Connection: status probes now, the signed WebSocket once the identity is ready.
   const monitor = new ConnectionMonitor({ relayUrl });
-  monitor.addEventListener('change', (e) => connectionView.render((e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail));
+  monitor.addEventListener('change', (e) => {
+    const snapshot = (e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail;
+    connectionView.render(snapshot);
+    networkView.renderConnection(snapshot);
+  });
   connectionView.render(monitor.snapshot());
+  networkView.renderConnection(monitor.snapshot());
   monitor.start();
   let wasOnline = false;
   monitor.addEventListener('change', (e) => {
@@ -116,8 +149,10 @@ async function mount(root: HTMLElement): Promise<void> {
 
   identityView.showLoading();
   loadOrCreateIdentity().then(
-    ({ identity, created }) => {
+    (loaded) => {
+      const { identity, created } = loaded;
       identityView.showId(identity.id, created);
+      deviceView.setIdentity(loaded);
       const s = new RelaySocket({ relayUrl, identity });
       socket = s;
       sync = new OutboxSync({
@@ -133,8 +168,24 @@ async function mount(root: HTMLElement): Promise<void> {
         onChange: (id) => void library.refresh(id),
         onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
       });
+      let failures = 0;
+      const follow = (): void => {
+        const url = relays.current();
+        s.setRelayUrl(url);
+        monitor.setRelayUrl(url);
+      };
       s.addEventListener('state', () => {
-        if (s.state === 'ready') sync?.kick();
+        if (s.state === 'ready') {
+          failures = 0;
+          sync?.kick();
+        } else if (s.state === 'waiting' && navigator.onLine && ++failures >= FAILOVER_AFTER && relays.next()) {
+          // This relay is unreachable: move to the next one (relays.next() wraps around the list).
+          failures = 0;
+          follow();
+        }
+      });
+      relays.addEventListener('change', () => {
+        if (relays.current() !== s.relayUrl) follow();
       });
       monitor.attachSocket(s);
       s.start();

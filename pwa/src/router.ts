@@ -1,7 +1,10 @@
-// Hash routes: "#/" (your files), "#/open/CAPABILITY" (open a shared file); anything else is "not found".
+// Hash routes: "#/" (your files), "#/open/CAPABILITY" (open a shared file), "#/network" (relays and the tree),
+// "#/device" (identity, backup, storage); anything else is "not found".
 
 export type Route =
   | { readonly name: 'files' }
+  | { readonly name: 'network' }
+  | { readonly name: 'device' }
   | { readonly name: 'open'; readonly capability: string }
   | { readonly name: 'not-found'; readonly path: string };
 
@@ -16,6 +19,8 @@ export function isCapabilityText(value: string): boolean {
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/' || path === '') return { name: 'files' };
+  if (path === '/network') return { name: 'network' };
+  if (path === '/device') return { name: 'device' };
   const open = /^\/open\/(.*)$/.exec(path);
   if (open) {
     let capability: string;
@@ -33,6 +38,10 @@ export function hrefOf(route: Route): string {
   switch (route.name) {
     case 'files':
       return '#/';
+    case 'network':
+      return '#/network';
+    case 'device':
+      return '#/device';
     case 'open':
       return `#/open/${encodeURIComponent(route.capability)}`;
     case 'not-found':

@@ -85,7 +85,16 @@ export class OutboxSync {
     this.kick();
   }
 
+  /** Stops scheduled retries (the service worker's run is over). */
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.stopped = true;
+  }
+
+  private stopped = false;
+
   private scheduleRetry(): void {
+    if (this.stopped) return;
     clearTimeout(this.retryTimer);
     const delay = this.retryDelay;
     this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
