@@ -21,7 +21,7 @@ export function createDeviceView(store: IdbShardStore): DeviceView {
   const publicKey = h('code', { class: 'public-key' });
   const created = h('span', {});
 
-  const exportPass = h('input', { type: 'password', id: 'export-pass', class: 'text-input', autocomplete: 'new-password', minlength: MIN_PASSPHRASE_LENGTH, 'data-testid': 'export-passphrase' });
+  const exportPass = h('input', { type: 'password', id: 'export-pass', class: 'text-input', autocomplete: 'new-password', 'data-testid': 'export-passphrase' });
   const exportButton = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'export-key' }, 'Download encrypted backup');
   const exportStatus = h('p', { class: 'form-status', role: 'status', 'data-testid': 'export-status' });
   const exportForm = h(
