@@ -3,13 +3,8 @@ import { processIo, type CliIo } from './io.ts';
 import { relayCommand } from './relay-command.ts';
 import { statusCommand } from './status-command.ts';
 import { deleteCommand, getCommand, putCommand } from './file-commands.ts';
+import { forgetCommand, rememberCommand, searchCommand } from './memory-commands.ts';
 import { MAIN_USAGE } from './usage.ts';
-
-/** Commands from DESIGN.md that later issues build, and the issue that brings each. */
-export const NOT_YET: Readonly<Record<string, string>> = {
-  remember: 'memories and search (issue 6)',
-  search: 'memories and search (issue 6)',
-};
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -34,11 +29,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return getCommand(rest, io);
     case 'delete':
       return deleteCommand(rest, io);
-  }
-  const later = NOT_YET[command];
-  if (later !== undefined) {
-    io.err(`peertree ${command}: not implemented yet (${later}). See DESIGN.md for what it will do.\n`);
-    return 2;
+    case 'remember':
+      return rememberCommand(rest, io);
+    case 'search':
+      return searchCommand(rest, io);
+    case 'forget':
+      return forgetCommand(rest, io);
   }
   io.err(`peertree: unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
   return 2;

@@ -6,6 +6,7 @@ import { startRelay } from '../relay.ts';
 import { RELAY_USAGE } from './usage.ts';
 import { startStorage, type RunningStorage } from '../storage/index.ts';
 import { treePeers } from '../tree/tree-peers.ts';
+import { startSearch } from '../search/index.ts';
 import type { CliIo } from './io.ts';
 
 export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -38,6 +39,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     return 1;
   }
   relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
+  const search = startSearch(relay);
   const ready = {
     url: relay.url,
     ws: relay.wsUrl,
@@ -70,6 +72,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
           },
           (err: unknown) => components.logger.warn('leave failed; shutting down anyway', { error: String(err) }),
         )
+        .then(() => search.close())
         .then(() => storage.close())
         .then(() => relay.close())
         .then(
@@ -93,6 +96,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
       if (stopping) return;
       stopping = true;
       io.err(`peertree relay: cannot join the tree: ${err.message} (${err.code})\n`);
+      search.close();
       void storage
         .close()
         .then(() => relay.close())

@@ -13,8 +13,9 @@ Commands:
                              fetch, verify and write a file
   delete CAPABILITY --relay URL
                              release your pins on a file (signed with your key)
-  remember TEXT --relay URL  store a memory (not implemented yet)
-  search WORDS --relay URL   search memories (not implemented yet)
+  remember TEXT --relay URL  store a signed memory (text, --tag, --ref CAPABILITY)
+  search WORDS --relay URL   search every relay's memories; prints JSON lines
+  forget ID --relay URL      forget a memory you wrote
 
 Run \`peertree <command> --help\` for a command's options. Docs: docs/relay.md
 `;

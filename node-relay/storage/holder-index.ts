@@ -1,14 +1,16 @@
 // Which relays hold each shard (as far as this relay knows): fetch hints and the input of repair.
 import type { Database, Statement } from 'better-sqlite3';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS shard_holders (
+function schema(table: string): string {
+  return `
+CREATE TABLE IF NOT EXISTS ${table} (
   hash   TEXT NOT NULL,
   holder TEXT NOT NULL,
   PRIMARY KEY (hash, holder)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS shard_holders_by_holder ON shard_holders (holder);
+CREATE INDEX IF NOT EXISTS ${table}_by_holder ON ${table} (holder);
 `;
+}
 
 export class HolderIndex {
   private readonly insert: Statement<[string, string]>;
@@ -17,13 +19,17 @@ export class HolderIndex {
   private readonly byHolder: Statement<[string], { hash: string }>;
   private readonly removeHolder: Statement<[string, string]>;
 
-  constructor(private readonly db: Database) {
-    db.exec(SCHEMA);
-    this.insert = db.prepare('INSERT OR IGNORE INTO shard_holders (hash, holder) VALUES (?, ?)');
-    this.clear = db.prepare('DELETE FROM shard_holders WHERE hash = ?');
-    this.byHash = db.prepare('SELECT holder FROM shard_holders WHERE hash = ? ORDER BY holder');
-    this.byHolder = db.prepare('SELECT hash FROM shard_holders WHERE holder = ?');
-    this.removeHolder = db.prepare('DELETE FROM shard_holders WHERE hash = ? AND holder = ?');
+  /** `table` names the replicated kind of item (shards by default; memories use their own table). */
+  constructor(
+    private readonly db: Database,
+    table: 'shard_holders' | 'memory_holders' = 'shard_holders',
+  ) {
+    db.exec(schema(table));
+    this.insert = db.prepare(`INSERT OR IGNORE INTO ${table} (hash, holder) VALUES (?, ?)`);
+    this.clear = db.prepare(`DELETE FROM ${table} WHERE hash = ?`);
+    this.byHash = db.prepare(`SELECT holder FROM ${table} WHERE hash = ? ORDER BY holder`);
+    this.byHolder = db.prepare(`SELECT hash FROM ${table} WHERE holder = ?`);
+    this.removeHolder = db.prepare(`DELETE FROM ${table} WHERE hash = ? AND holder = ?`);
   }
 
   /** Replaces the known holder set of `hash`. */

@@ -1,25 +1,24 @@
-// Self-healing: when holders leave the tree, the surviving holder with the smallest id restores the replica
+// Self-healing of replicated items (shards, memories): when holders leave the tree, the surviving holder with the smallest id restores the replica
 // count on other relays. Every survivor computes the same leader from the same holder set, so exactly one
 // of them does the work, with no coordinator.
 import { toPeerTreeError } from '../../core/errors.ts';
 import { pickHolders, repairLeader } from '../../core/storage/placement.ts';
 import type { Logger } from '../logger.ts';
 import type { HolderIndex } from './holder-index.ts';
-import type { PinIndex } from './pin-index.ts';
-import type { ShardStore } from '../../core/storage/shard-store.ts';
 import type { StoragePeers } from './storage-peers.ts';
 
 /** Shards repaired at once: repair competes with users' traffic, so it is kept modest. */
 export const REPAIR_CONCURRENCY = 4;
 
+/** What repair needs; items are shards or memories, named by a 64-hex hash. */
 export interface RepairDeps {
-  readonly store: ShardStore;
+  /** The local copy of an item, or null. */
+  read(hash: string): Promise<Uint8Array | null>;
   readonly holders: HolderIndex;
-  readonly pins: PinIndex;
   readonly peers: StoragePeers;
   readonly logger: Logger;
   readonly random: () => number;
-  /** Stores the shard on `id` with its holder set and pins (the storage app's put path). */
+  /** Stores the item on `id` with its holder set (and, for shards, its pins). */
   putOn(id: string, hash: string, bytes: Uint8Array, holders: string[]): Promise<void>;
   /** Tells the holders the new holder set. */
   announce(hash: string, holders: string[]): void;
@@ -68,7 +67,7 @@ export class Repairer {
   }
 
   private async repairShard(hash: string, departed: ReadonlySet<string>): Promise<void> {
-    const { holders, peers, store } = this.deps;
+    const { holders, peers } = this.deps;
     const members = peers.members();
     const memberIds = new Set(members.map((m) => m.id));
     const before = holders.holders(hash);
@@ -80,7 +79,7 @@ export class Repairer {
       this.counters.repairSkipped++;
       return;
     }
-    const bytes = await store.get(hash);
+    const bytes = await this.deps.read(hash);
     if (!bytes) {
       this.counters.repairFailed++;
       return;

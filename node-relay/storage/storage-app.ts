@@ -51,9 +51,8 @@ export class StorageApp {
   constructor(private readonly init: StorageAppInit) {
     this.timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.repairer = new Repairer({
-      store: init.store,
+      read: (hash) => init.store.get(hash),
       holders: init.holders,
-      pins: init.pins,
       peers: init.peers,
       logger: init.logger,
       random: init.random,

@@ -1,0 +1,52 @@
+// Wires the search application into a running relay: memory index and holder index in the relay's SQLite,
+// message handlers, summaries up the tree, repair of memories whose holders left.
+import { randomInt } from 'node:crypto';
+import type { Relay } from '../relay.ts';
+import { HolderIndex } from '../storage/holder-index.ts';
+import { treePeers } from '../tree/tree-peers.ts';
+import { MemoryIndex } from './memory-index.ts';
+import { SearchApp, type SearchTree } from './search-app.ts';
+
+export interface RunningSearch {
+  readonly app: SearchApp;
+  readonly index: MemoryIndex;
+  status(): Record<string, number>;
+  close(): void;
+}
+
+/** The tree API seen as search needs it. */
+export function searchTree(relay: Relay): SearchTree {
+  const api = relay.tree;
+  return {
+    ...treePeers(api),
+    position: () => api.position,
+    positionedMembers: () => api.members(),
+    broadcast: (type, body) => void api.broadcast(type, body),
+    onBroadcast: (type, handler) => {
+      api.on(type, (message) => {
+        if (message.broadcast) return handler(message.body);
+      });
+    },
+  };
+}
+
+export function startSearch(relay: Relay): RunningSearch {
+  const index = new MemoryIndex(relay.db);
+  const holders = new HolderIndex(relay.db, 'memory_holders');
+  const app = new SearchApp({
+    dispatcher: relay.dispatcher,
+    tree: searchTree(relay),
+    index,
+    holders,
+    k: relay.config.maxPeers,
+    logger: relay.components.logger,
+    random: () => randomInt(0, 2 ** 47) / 2 ** 47,
+    now: () => relay.components.clock.now(),
+  });
+  return {
+    app,
+    index,
+    status: () => ({ memories: index.size, ...app.counters, repaired: app.repairer.counters.repaired }),
+    close: () => app.close(),
+  };
+}
