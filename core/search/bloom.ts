@@ -67,7 +67,13 @@ export class WordBloom {
   }
 }
 
-/** True when some term may match: every word of at least one term is (probably) in the summary. */
-export function mayMatch(summary: WordBloom, terms: readonly { words: readonly string[] }[]): boolean {
-  return terms.some((t) => t.words.every((w) => summary.has(w)));
+/**
+ * True when the summary may hold a result: at least `minCoverage` of the terms (at least one) have every
+ * word (probably) present. Results need that coverage anyway, so a subtree below it cannot hold one.
+ */
+export function mayMatch(summary: WordBloom, terms: readonly { words: readonly string[] }[], minCoverage = 0): boolean {
+  const needed = Math.max(1, Math.ceil(minCoverage * terms.length));
+  let present = 0;
+  for (const t of terms) if (t.words.every((w) => summary.has(w)) && ++present >= needed) return true;
+  return false;
 }

@@ -3,3 +3,4 @@ export * from './query.ts';
 export * from './bloom.ts';
 export * from './merge.ts';
 export * from './forget.ts';
+export * from './descent.ts';

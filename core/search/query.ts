@@ -5,6 +5,8 @@
 
 export const MAX_QUERY_LENGTH = 512;
 export const MAX_QUERY_TERMS = 16;
+/** A memory must contain at least this fraction of the query's terms to be a result anywhere. */
+export const MIN_COVERAGE = 0.5;
 
 export interface SearchTerm {
   /** Lowercased words of the term (one word, or several for a phrase). */

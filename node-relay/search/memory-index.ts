@@ -2,7 +2,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { WordBloom } from '../../core/search/bloom.ts';
 import type { Memory } from '../../core/search/memory.ts';
-import { coverage, toFtsQuery, words, type SearchTerm } from '../../core/search/query.ts';
+import { coverage, MIN_COVERAGE, toFtsQuery, words, type SearchTerm } from '../../core/search/query.ts';
 import type { SearchHit } from '../../core/search/merge.ts';
 
 const SCHEMA = `
@@ -25,8 +25,6 @@ CREATE TRIGGER IF NOT EXISTS memories_ad AFTER DELETE ON memories BEGIN
 END;
 `;
 
-/** A memory must cover at least this fraction of the query's terms to be answered at all. */
-export const MIN_COVERAGE = 0.5;
 /** Candidates read from FTS5 per query before the coverage floor (bounded work per search). */
 export const MAX_CANDIDATES = 200;
 

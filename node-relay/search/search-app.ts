@@ -2,7 +2,8 @@
 // tree only into subtrees whose word summary may match, merging the best results on the way back up.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
-import { mayMatch, WordBloom } from '../../core/search/bloom.ts';
+import { WordBloom } from '../../core/search/bloom.ts';
+import { planDescent } from '../../core/search/descent.ts';
 import { verifyForget } from '../../core/search/forget.ts';
 import { memoryId, readMemory, verifyMemory, type Memory } from '../../core/search/memory.ts';
 import { mergeHits, type SearchHit } from '../../core/search/merge.ts';
@@ -130,13 +131,10 @@ export class SearchApp {
     let asked = 1;
     let pruned = 0;
     const childBudget = budgetMs - HOP_MARGIN_MS;
+    const plan = planDescent(children, this.childSummaries, terms);
+    pruned += plan.pruned.length;
     const tasks: Promise<SearchResult>[] = [];
-    for (const child of children) {
-      const summary = this.childSummaries.get(child);
-      if (summary && !mayMatch(summary, terms)) {
-        pruned++;
-        continue;
-      }
+    for (const child of plan.ask) {
       if (childBudget <= 0) {
         partial = true;
         continue;

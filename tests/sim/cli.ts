@@ -1,6 +1,7 @@
-// `npm run sim -- [--seeds N] [--seed S] [--nodes N] [--k K] [--verbose] [--scale]`
+// `npm run sim -- [--seeds N] [--seed S] [--nodes N] [--k K] [--verbose] [--scale] [--search]`
 import { runSeed, replayCommand, type RunResult } from './scenario.ts';
 import { scaleReport } from './scale.ts';
+import { searchReport } from './search-report.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -8,7 +9,9 @@ function arg(name: string): string | undefined {
 }
 const num = (name: string): number | undefined => (arg(name) === undefined ? undefined : Number(arg(name)));
 
-if (process.argv.includes('--scale')) {
+if (process.argv.includes('--search')) {
+  process.stdout.write(await searchReport());
+} else if (process.argv.includes('--scale')) {
   const max = num('max-sim');
   process.stdout.write(scaleReport(max === undefined ? {} : { maxSimulated: max }));
 } else {

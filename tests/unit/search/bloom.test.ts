@@ -31,4 +31,13 @@ describe('WordBloom', () => {
     expect(mayMatch(new WordBloom(), parseQuery('sunset'))).toBe(false);
     expect(() => WordBloom.fromText('AAAA')).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
   });
+
+  it('rules a summary out when fewer than the minimum coverage of terms may be present', () => {
+    const b = new WordBloom();
+    b.add('violin');
+    expect(mayMatch(b, parseQuery('violin glacier token5'), 0)).toBe(true);
+    expect(mayMatch(b, parseQuery('violin glacier token5'), 0.5)).toBe(false);
+    b.add('glacier');
+    expect(mayMatch(b, parseQuery('violin glacier token5'), 0.5)).toBe(true);
+  });
 });
