@@ -4,6 +4,7 @@ import { relayCommand } from './relay-command.ts';
 import { statusCommand } from './status-command.ts';
 import { deleteCommand, getCommand, putCommand } from './file-commands.ts';
 import { forgetCommand, rememberCommand, searchCommand } from './memory-commands.ts';
+import { ledgerCommand } from './ledger-command.ts';
 import { MAIN_USAGE } from './usage.ts';
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
@@ -35,6 +36,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return searchCommand(rest, io);
     case 'forget':
       return forgetCommand(rest, io);
+    case 'ledger':
+      return ledgerCommand(rest, io);
   }
   io.err(`peertree: unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
   return 2;

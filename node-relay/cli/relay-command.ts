@@ -4,9 +4,8 @@ import { defaultComponents } from '../components.ts';
 import { parseRelayArgs } from '../config/relay-config.ts';
 import { startRelay } from '../relay.ts';
 import { RELAY_USAGE } from './usage.ts';
-import { startStorage, type RunningStorage } from '../storage/index.ts';
-import { treePeers } from '../tree/tree-peers.ts';
-import { startSearch } from '../search/index.ts';
+import { startApps, type RunningApps } from '../apps/start-apps.ts';
+import { BUILTIN_APPS, OPTIONAL_APPS } from '../apps/builtin-apps.ts';
 import type { CliIo } from './io.ts';
 
 export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -30,16 +29,17 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     io.err(`peertree relay: cannot start: ${e.message}${hint}\n`);
     return 1;
   }
-  let storage: RunningStorage;
+  let apps: RunningApps;
   try {
-    storage = await startStorage(relay, treePeers(relay.tree));
+    // The example guestbook runs only when asked for (PEERTREE_APPS=guestbook): it is a teaching aid.
+    const optional = (process.env.PEERTREE_APPS ?? '').split(',').map((n) => OPTIONAL_APPS[n.trim()]).filter((a) => a !== undefined);
+    apps = await startApps(relay, [...BUILTIN_APPS, ...optional]);
   } catch (err) {
-    io.err(`peertree relay: cannot open the shard store: ${(err as Error).message}\n`);
+    io.err(`peertree relay: cannot start the applications: ${(err as Error).message}\n`);
     await relay.close();
     return 1;
   }
-  relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
-  const search = startSearch(relay);
+  relay.setStatusSection('apps', () => apps.status());
   const ready = {
     url: relay.url,
     ws: relay.wsUrl,
@@ -72,8 +72,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
           },
           (err: unknown) => components.logger.warn('leave failed; shutting down anyway', { error: String(err) }),
         )
-        .then(() => search.close())
-        .then(() => storage.close())
+        .then(() => apps.close())
         .then(() => relay.close())
         .then(
         () => {
@@ -96,8 +95,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
       if (stopping) return;
       stopping = true;
       io.err(`peertree relay: cannot join the tree: ${err.message} (${err.code})\n`);
-      search.close();
-      void storage
+      void apps
         .close()
         .then(() => relay.close())
         .finally(() => {

@@ -16,6 +16,8 @@ Commands:
   remember TEXT --relay URL  store a signed memory (text, --tag, --ref CAPABILITY)
   search WORDS --relay URL   search every relay's memories; prints JSON lines
   forget ID --relay URL      forget a memory you wrote
+  ledger register|transfer|annotate|history|verify|whoami
+                             the asset provenance ledger (peertree ledger --help)
 
 Run \`peertree <command> --help\` for a command's options. Docs: docs/relay.md
 `;

@@ -1,0 +1,45 @@
+// The application API of a relay: an application registers its message types, handlers, storage, HTTP
+// routes and status fields through one context, and the tree core knows nothing about it. Storage, search
+// and the ledger are applications; docs/apps.md shows how to write one.
+import type { Relay } from '../relay.ts';
+import type { Logger } from '../logger.ts';
+import type { ApiRoute } from '../http/api.ts';
+import type { Dispatcher } from '../ws/dispatcher.ts';
+import type { TreeApi } from '../tree/tree-api.ts';
+import type { RelayDb } from '../data/relay-db.ts';
+import type { Components } from '../components.ts';
+
+export interface AppContext {
+  /** The relay's node id and URL. */
+  readonly self: { readonly id: string; readonly url: string };
+  /** Handlers for messages on direct links (clients and relays): `dispatcher.on(type, (message, link) => …)`. */
+  readonly dispatcher: Dispatcher;
+  /** The tree: members, send/request/broadcast through the outbox, on(type, handler), linkTo(id), onMembership. */
+  readonly tree: TreeApi;
+  /** The relay's SQLite database: an application creates its own tables (prefixed with its name). */
+  readonly db: RelayDb;
+  /** A folder of the data directory that belongs to the application. */
+  readonly dataPath: string;
+  readonly components: Components;
+  readonly logger: Logger;
+  /** Maximum children per relay (k of the tree). */
+  readonly k: number;
+  /** Default replica count configured for this relay. */
+  readonly replicas: number;
+  /** Adds an HTTP handler under /api. */
+  addApiRoute(route: ApiRoute): void;
+  /** The running relay, for what the context does not cover. */
+  readonly relay: Relay;
+}
+
+export interface AppInstance {
+  /** Fields shown under `apps.<name>` in /api/status. */
+  status?(): Record<string, unknown>;
+  close(): void | Promise<void>;
+}
+
+export interface RelayApp {
+  /** Lowercase name; also the prefix of its message types by convention (`ledger.*`). */
+  readonly name: string;
+  start(ctx: AppContext): AppInstance | Promise<AppInstance>;
+}

@@ -1,0 +1,30 @@
+// The applications every relay runs: storage, search and the ledger (plus the example guestbook on request).
+import { startStorage } from '../storage/start-storage.ts';
+import { treePeers } from '../tree/tree-peers.ts';
+import { startSearch } from '../search/start-search.ts';
+import { ledgerApp } from '../ledger/ledger-app.ts';
+import { exampleApp } from './example-app.ts';
+import type { RelayApp } from './app.ts';
+
+export const storageApp: RelayApp = {
+  name: 'storage',
+  async start(ctx) {
+    const storage = await startStorage(ctx.relay, treePeers(ctx.tree));
+    ctx.relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
+    return {
+      status: () => ({ ...storage.app.counters, ...storage.app.repairer.counters, repairBacklog: storage.app.repairer.backlog }),
+      close: () => storage.close(),
+    };
+  },
+};
+
+export const searchApp: RelayApp = {
+  name: 'search',
+  start(ctx) {
+    const search = startSearch(ctx.relay);
+    return { status: () => search.status(), close: () => search.close() };
+  },
+};
+
+export const BUILTIN_APPS: readonly RelayApp[] = [storageApp, searchApp, ledgerApp];
+export const OPTIONAL_APPS: Readonly<Record<string, RelayApp>> = { guestbook: exampleApp };

@@ -1,0 +1,64 @@
+// Message types of the ledger application and checks of their untrusted bodies.
+import { PeerTreeError } from '../../core/errors.ts';
+import { readRecord, type LedgerRecord } from '../../core/ledger/record.ts';
+import type { LedgerEntry } from '../../core/ledger/ledger-state.ts';
+
+/** client → any relay: add this signed record → ACCEPTED { seq, id } once sequenced and replicated. */
+export const SUBMIT = 'ledger.submit';
+export const ACCEPTED = 'ledger.accepted';
+/** relay → root: sequence this record → ACCEPTED. */
+export const SEQUENCE = 'ledger.sequence';
+/** root → its children: keep this entry before it is acknowledged → OK. */
+export const REPLICATE = 'ledger.replicate';
+export const OK = 'ledger.ok';
+/** tree broadcast from the root: a new entry. */
+export const ENTRY = 'ledger.entry';
+/** anyone → relay: entries from `from` on (at most `limit`) → ENTRIES { entries, head }. */
+export const SINCE = 'ledger.since';
+export const ENTRIES = 'ledger.entries';
+/** anyone → relay: the entries of one asset → ENTRIES. */
+export const HISTORY = 'ledger.history';
+/** anyone → relay: replay the whole copy and report → VERIFIED { ok, seq, chain, error? }. */
+export const VERIFY = 'ledger.verify';
+export const VERIFIED = 'ledger.verified';
+
+export const MAX_PAGE = 500;
+
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PeerTreeError('BAD_INPUT', `${what}: body must be an object`);
+  return value as Record<string, unknown>;
+}
+
+export function readRecordBody(body: unknown, what: string): LedgerRecord {
+  return readRecord(object(body, what).record);
+}
+
+export function readEntry(value: unknown): LedgerEntry {
+  const e = object(value, 'ledger entry');
+  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || e.seq < 1) throw new PeerTreeError('BAD_INPUT', 'ledger entry: seq');
+  if (typeof e.id !== 'string' || !/^[0-9a-f]{64}$/.test(e.id)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: id');
+  if (typeof e.chain !== 'string' || !/^[0-9a-f]{64}$/.test(e.chain)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: chain');
+  return { seq: e.seq, id: e.id, chain: e.chain, record: readRecord(e.record) };
+}
+
+export function readEntries(body: unknown): { entries: LedgerEntry[]; head: number } {
+  const b = object(body, ENTRIES);
+  if (!Array.isArray(b.entries) || b.entries.length > MAX_PAGE) throw new PeerTreeError('BAD_INPUT', `${ENTRIES}: entries`);
+  const head = typeof b.head === 'number' && Number.isSafeInteger(b.head) ? b.head : 0;
+  return { entries: b.entries.map(readEntry), head };
+}
+
+export function readSince(body: unknown): { from: number; limit: number } {
+  const b = object(body, SINCE);
+  const from = b.from;
+  const limit = b.limit ?? MAX_PAGE;
+  if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) throw new PeerTreeError('BAD_INPUT', `${SINCE}: from must be ≥ 1`);
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new PeerTreeError('BAD_INPUT', `${SINCE}: limit must be 1–${MAX_PAGE}`);
+  return { from, limit };
+}
+
+export function readAsset(body: unknown): string {
+  const asset = object(body, HISTORY).asset;
+  if (typeof asset !== 'string' || !/^[0-9a-f]{64}$/.test(asset)) throw new PeerTreeError('BAD_INPUT', `${HISTORY}: asset must be 64 hex chars`);
+  return asset;
+}
