@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
-import { generateIdentity, type Identity } from '../../core/identity/index.ts';
+import { generateIdentity } from '../../core/identity/index.ts';
 import { recordId, signRecord, type LedgerRecord } from '../../core/ledger/record.ts';
 
 const dir = tmpDir('peertree-ledger-');
