@@ -47,7 +47,7 @@ function extensionOf(name: string): string {
 
 function createRow(f: FileEntry): RowParts {
   const meta = h('span', { class: 'file-meta' });
-  const detail = h('span', { class: 'file-hash', 'data-testid': 'file-detail' });
+  const detail = h('span', { class: 'file-detail', 'data-testid': 'file-detail' });
   const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': `Progress of ${f.name}`, 'data-testid': 'file-progress' });
   const badge = h('span', { class: 'badge', 'data-testid': 'file-badge' });
   const actions = h('span', { class: 'file-actions' });

@@ -167,6 +167,8 @@ export class Library extends EventTarget {
 
   /** Keeps a file opened from a link: its shards are already cached by the open pipeline. */
   async rememberOpened(capability: string, manifestHash: string, manifest: Manifest): Promise<void> {
+    // One of the user's own files (or one opened before) is already on the list.
+    if ([...this.files.values()].some((f) => f.capability === capability && f.origin === 'added')) return;
     const id = `opened-${manifestHash}`;
     const record: FileRecord = {
       id,
