@@ -1,0 +1,158 @@
+// The outbox's delivery rules, on fake-indexeddb with a scripted transport: an item leaves only after every
+// shard and the manifest were acknowledged; connection trouble requeues; a relay's refusal stops and waits for
+// a retry; deletes send releases.
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toHex } from '../../../core/bytes.ts';
+import { PeerTreeError } from '../../../core/errors.ts';
+import { sha256 } from '../../../core/crypto/sha256.ts';
+import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/db.ts';
+import { RelayRefusal } from '../../../pwa/src/relay-socket.ts';
+import { deleteFile, enqueueUpload } from '../../../pwa/src/storage/files-repo.ts';
+import { IdbShardStore } from '../../../pwa/src/storage/idb-shard-store.ts';
+import { OutboxSync, type OutboxTransport } from '../../../pwa/src/storage/outbox-sync.ts';
+
+let n = 0;
+const open: PeerTreeDatabase[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+async function setup(shardCount: number) {
+  const db = await openDatabase(`outbox-test-${++n}`);
+  open.push(db);
+  const store = new IdbShardStore(db);
+  const shards: string[] = [];
+  for (let i = 0; i < shardCount; i++) {
+    const bytes = crypto.getRandomValues(new Uint8Array(1000 + i));
+    const hash = toHex(await sha256(bytes));
+    await store.put(hash, bytes);
+    shards.push(hash);
+  }
+  const file: FileRecord = {
+    id: 'f1', origin: 'added', name: 'a.bin', size: 1, type: '', addedAt: 1, status: 'queued', capability: `pt1.${shards.at(-1)}`,
+    fileHash: null, shards, replicas: null, error: null, public: false,
+  };
+  await enqueueUpload(db, file, 1);
+  return { db, store, shards };
+}
+
+class ScriptedTransport implements OutboxTransport {
+  stored: string[] = [];
+  released: string[] = [];
+  holders = 2;
+  failNext: Error | null = null;
+  async storeShard(hash: string, _bytes: Uint8Array, replicas: number) {
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = null;
+      throw e;
+    }
+    this.stored.push(hash);
+    return { holders: Array.from({ length: Math.max(replicas, this.holders) }, (_, i) => `relay${i}aaaaaaaaaaa`.slice(0, 16)) };
+  }
+  async fetchShard(): Promise<Uint8Array> {
+    throw new Error('not used');
+  }
+  async unpin(hash: string) {
+    this.released.push(hash);
+    return 1;
+  }
+}
+
+function syncFor(db: PeerTreeDatabase, store: IdbShardStore, transport: ScriptedTransport, connected = () => true) {
+  return new OutboxSync({ db, store, transport, isConnected: connected, replicas: async () => 2, onChange: () => {} });
+}
+
+describe('OutboxSync', () => {
+  it('sends every data shard, then the manifest last, and only then marks the file stored', async () => {
+    const { db, store, shards } = await setup(6);
+    const t = new ScriptedTransport();
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    sync.stop();
+    expect(new Set(t.stored)).toEqual(new Set(shards));
+    expect(t.stored.at(-1)).toBe(shards.at(-1));
+    expect(await db.count('outbox')).toBe(0);
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', replicas: 2 });
+  });
+
+  it('sends nothing while disconnected', async () => {
+    const { db, store } = await setup(2);
+    const t = new ScriptedTransport();
+    const sync = syncFor(db, store, t, () => false);
+    await sync.drain();
+    sync.stop();
+    expect(t.stored).toEqual([]);
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'queued' });
+  });
+
+  it('requeues on connection trouble and resends only what was not acknowledged', async () => {
+    const { db, store, shards } = await setup(3);
+    const t = new ScriptedTransport();
+    const sync = syncFor(db, store, t);
+    // The first shard succeeds; then the connection drops.
+    const original = t.storeShard.bind(t);
+    let calls = 0;
+    t.storeShard = async (hash, bytes, replicas) => {
+      calls++;
+      if (calls === 2) throw new PeerTreeError('CLOSED', 'the connection to the relay closed');
+      return original(hash, bytes, replicas);
+    };
+    await sync.drain();
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'queued', error: null });
+    const item = (await db.get('outbox', 'f1'))!;
+    expect(Object.keys(item.acked).length).toBeGreaterThanOrEqual(1);
+    expect(item.stopped).toBe(false);
+
+    t.storeShard = original;
+    const before = t.stored.length;
+    await sync.drain();
+    sync.stop();
+    expect(await db.count('outbox')).toBe(0);
+    // Acknowledged shards are not sent again.
+    expect(t.stored.length - before).toBe(shards.length - Object.keys(item.acked).length);
+  });
+
+  it('stops on a relay refusal with the reason, and delivers after a retry', async () => {
+    const { db, store } = await setup(2);
+    const t = new ScriptedTransport();
+    t.failNext = new RelayRefusal('UNAVAILABLE', 'need 3 relays for 3 replicas, but the tree has 1');
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    const file = (await db.get('files', 'f1'))!;
+    expect(file.status).toBe('error');
+    expect(file.error).toContain('UNAVAILABLE');
+    expect((await db.get('outbox', 'f1'))!.stopped).toBe(true);
+    await sync.drain(); // a stopped item is not retried on its own
+    expect((await db.get('files', 'f1'))!.status).toBe('error');
+
+    await sync.retry('f1');
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 50 && (await db.count('outbox')) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    sync.stop();
+    expect((await db.get('files', 'f1'))!.status).toBe('stored');
+  });
+
+  it('a delete everywhere queues signed releases for the stored shards and sends them', async () => {
+    const { db, store, shards } = await setup(3);
+    const t = new ScriptedTransport();
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    const { releasing } = await deleteFile(db, 'f1', true, (h) => store.delete(h));
+    expect(releasing).toBe(shards.length);
+    expect(await db.get('files', 'f1')).toBeUndefined();
+    expect((await store.stats()).shards).toBe(0);
+    await sync.drain();
+    sync.stop();
+    expect(new Set(t.released)).toEqual(new Set(shards));
+    expect(await db.count('outbox')).toBe(0);
+  });
+
+  it('a local delete of a never-sent file queues no releases', async () => {
+    const { db, store } = await setup(2);
+    const { releasing } = await deleteFile(db, 'f1', true, (h) => store.delete(h));
+    expect(releasing).toBe(0);
+    expect(await db.count('outbox')).toBe(0);
+  });
+});
