@@ -56,3 +56,30 @@ test('a relay the user added takes over when the serving relay goes away', async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the network view draws a tree of three relays from the members the relay reports', async ({ browser }) => {
+  const root = await startRelay();
+  const others: Awaited<ReturnType<typeof startRelay>>[] = [];
+  const context = await browser.newContext({ baseURL: root.url });
+  try {
+    others.push(await startRelay({ join: root.url }));
+    others.push(await startRelay({ join: root.url }));
+    // Wait until the root reports all three members (the tree protocol orders the joins).
+    await expect
+      .poll(async () => ((await (await fetch(`${root.url}/api/status`)).json()) as { size: number }).size, { timeout: 30_000 })
+      .toBe(3);
+    const page = await context.newPage();
+    await page.goto('/#/network');
+    const tree = page.getByTestId('tree');
+    await expect(tree).toHaveAttribute('data-size', '3');
+    await expect(page.getByTestId('tree-node')).toHaveCount(3);
+    await expect(page.locator(`[data-testid=tree-node][data-id="${root.id}"]`)).toHaveAttribute('data-position', '0');
+    // Positions come from the members list (a relay's own view alone would not know its children's positions).
+    for (const r of others) await expect(page.locator(`[data-testid=tree-node][data-id="${r.id}"]`)).toHaveAttribute('data-position', /^[12]$/);
+    await expect(page.locator('[data-testid=tree] > li > ul > li')).toHaveCount(2);
+  } finally {
+    await context.close();
+    for (const r of others) await r.stop();
+    await root.stop();
+  }
+});
