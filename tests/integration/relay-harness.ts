@@ -171,7 +171,7 @@ export function openSocket(wsUrl: string): WebSocket {
   return new WebSocket(wsUrl, { rejectUnauthorized: false, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
 }
 
-export async function rawSession(wsUrl: string, timeoutMs = 10_000): Promise<RawSession> {
+export async function rawSession(wsUrl: string, timeoutMs = 10_000, role: 'client' | 'relay' = 'client'): Promise<RawSession> {
   const { identity } = await generateIdentity();
   const ws = openSocket(wsUrl);
   let treeId: string | null = null;
@@ -213,7 +213,7 @@ export async function rawSession(wsUrl: string, timeoutMs = 10_000): Promise<Raw
   if (!helloBody) throw new Error('bad hello');
   treeId = hello.tree;
   const challenge = newNonce();
-  ws.send(await encodeFrame({ type: AUTH, tree: hello.tree, to: null, ts: Date.now(), body: { nonce: helloBody.nonce, challenge, role: 'client', url: null } }, identity));
+  ws.send(await encodeFrame({ type: AUTH, tree: hello.tree, to: null, ts: Date.now(), body: { nonce: helloBody.nonce, challenge, role, url: null } }, identity));
   await waitFor((m) => isWelcome(m, challenge, hello.fromId));
   received.length = 0;
   return {
