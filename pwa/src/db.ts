@@ -51,16 +51,30 @@ export interface FileRecord {
   readonly replicas: number | null;
   readonly error: string | null;
   readonly public: boolean;
+  /**
+   * Opt-in: what the user made findable by search for this file (name and/or description, tags). A memory
+   * with the capability as its `ref` is sent once the file is stored. Absent or null: not searchable.
+   */
+  readonly searchable?: SearchableText | null;
+  /** Id of the memory that made this file findable, once a relay stored it. */
+  readonly memoryId?: string | null;
+}
+
+/** The text and tags of a memory the user asked for (signed only when it is sent). */
+export interface SearchableText {
+  readonly text: string;
+  readonly tags: readonly string[];
 }
 
 /**
- * A send waiting for acknowledgements: an upload (`store`) or the signed release of a deleted file's pins
- * (`release`). Holds no signed frames: every frame (and every pin or release) is signed when it is sent.
+ * A send waiting for acknowledgements: an upload (`store`), the signed release of a deleted file's pins
+ * (`release`), or a memory to make findable by search (`memory`). Holds no signed frames: every frame (and
+ * every pin, release or memory) is signed when it is sent.
  */
 export interface OutboxItem {
-  /** The file's id for `store`; `release-<file id>` for `release`. */
+  /** The file's id for `store`; `release-<file id>` for `release`; `memory-<file id or random>` for `memory`. */
   readonly id: string;
-  readonly kind: 'store' | 'release';
+  readonly kind: 'store' | 'release' | 'memory';
   /** File name, for display. */
   readonly name: string;
   readonly createdAt: number;
@@ -74,6 +88,10 @@ export interface OutboxItem {
   readonly lastError: string | null;
   /** A relay refused it: it waits for the user's retry instead of being sent again and again. */
   readonly stopped: boolean;
+  /** memory: what to remember; `ref` is the capability it points at (null for a plain note). */
+  readonly memory?: { readonly text: string; readonly tags: readonly string[]; readonly ref: string | null };
+  /** memory: the file whose upload must finish first (the memory names its capability); null for a note. */
+  readonly fileId?: string | null;
 }
 
 export interface ShardStats {

@@ -26,12 +26,37 @@ export async function patchFile(db: PeerTreeDatabase, id: string, patch: Partial
   return next;
 }
 
-/** Marks a sealed file queued and puts its upload in the outbox, atomically. */
+/** The outbox id of the memory that makes file `fileId` findable. */
+export function memoryItemId(fileId: string): string {
+  return `memory-${fileId}`;
+}
+
+function memoryItem(id: string, name: string, createdAt: number, memory: NonNullable<OutboxItem['memory']>, fileId: string | null): OutboxItem {
+  return { id, kind: 'memory', name, createdAt, shards: [], acked: {}, replicas: null, attempts: 0, lastError: null, stopped: false, memory, fileId };
+}
+
+/**
+ * Marks a sealed file queued and puts its upload in the outbox, atomically. A file the user made searchable
+ * also gets a memory item, which waits until the upload is done (its `ref` is the file's capability).
+ */
 export async function enqueueUpload(db: PeerTreeDatabase, file: FileRecord, createdAt: number): Promise<void> {
   const tx = db.transaction(['files', 'outbox'], 'readwrite');
   const item: OutboxItem = { id: file.id, kind: 'store', name: file.name, createdAt, shards: file.shards, acked: {}, replicas: null, attempts: 0, lastError: null, stopped: false };
-  await Promise.all([tx.objectStore('files').put(file), tx.objectStore('outbox').put(item)]);
+  const writes = [tx.objectStore('files').put(file), tx.objectStore('outbox').put(item)];
+  if (file.searchable && file.capability) {
+    const memory = { text: file.searchable.text, tags: [...file.searchable.tags], ref: file.capability };
+    writes.push(tx.objectStore('outbox').put(memoryItem(memoryItemId(file.id), file.name, createdAt + 1, memory, file.id)));
+  }
+  await Promise.all(writes);
   await tx.done;
+}
+
+/** Queues a plain memory (a note, or a description of a capability the user pasted); returns its outbox id. */
+export async function enqueueMemory(db: PeerTreeDatabase, memory: NonNullable<OutboxItem['memory']>, createdAt: number): Promise<string> {
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const id = `memory-note-${random}`;
+  await db.put('outbox', memoryItem(id, memory.text.slice(0, 80), createdAt, { text: memory.text, tags: [...memory.tags], ref: memory.ref }, null));
+  return id;
 }
 
 /** Outbox items in the order they were queued. */
@@ -48,7 +73,8 @@ export async function deleteFile(db: PeerTreeDatabase, id: string, release: bool
   const tx = db.transaction(['files', 'outbox'], 'readwrite');
   const record = await tx.objectStore('files').get(id);
   const upload = await tx.objectStore('outbox').get(id);
-  await Promise.all([tx.objectStore('files').delete(id), tx.objectStore('outbox').delete(id)]);
+  // A memory not sent yet is dropped with its file: it would point at a file that is gone.
+  await Promise.all([tx.objectStore('files').delete(id), tx.objectStore('outbox').delete(id), tx.objectStore('outbox').delete(memoryItemId(id))]);
   // What relays may hold: everything once stored; otherwise only what was acknowledged before the delete.
   const held = !record || record.origin !== 'added' ? [] : record.status === 'stored' ? record.shards : Object.keys(upload?.acked ?? {});
   if (release && held.length > 0) {

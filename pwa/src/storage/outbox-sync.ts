@@ -14,9 +14,18 @@ export const SYNC_CONCURRENCY = 4;
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 
-/** Stores shards, and releases this device's pins on them (signed `shard.unpin`). */
+/** What a memory item asks to remember (signed by the transport at send time). */
+export interface MemoryRequest {
+  readonly text: string;
+  readonly tags: readonly string[];
+  readonly ref: string | null;
+}
+
+/** Stores shards, releases this device's pins on them (signed `shard.unpin`), and stores signed memories. */
 export interface OutboxTransport extends ShardTransport {
   unpin(hash: string): Promise<number>;
+  /** Signs the memory now and stores it on `replicas` relays; resolves with its id once they hold it. */
+  remember(memory: MemoryRequest, replicas: number): Promise<{ id: string; holders: string[] }>;
 }
 
 export interface OutboxSyncDeps {
@@ -114,7 +123,50 @@ export class OutboxSync {
 
   /** Returns false when delivery should pause (connection trouble); true to go on with the next item. */
   private async deliver(start: OutboxItem): Promise<boolean> {
+    if (start.kind === 'memory') return this.remember(start);
     return start.kind === 'release' ? this.release(start) : this.upload(start);
+  }
+
+  /**
+   * Sends a memory (signed now). One that describes a file waits until the file's upload left the outbox
+   * (its `ref` must resolve); it is dropped when the file is gone. On success the file learns the memory id.
+   */
+  private async remember(item: OutboxItem): Promise<boolean> {
+    const { db, transport } = this.deps;
+    const fileId = item.fileId ?? null;
+    if (!item.memory) {
+      await db.delete('outbox', item.id);
+      return true;
+    }
+    if (fileId !== null) {
+      if (await db.get('outbox', fileId)) return true; // the file is still on its way: look again next pass
+      const file = await db.get('files', fileId);
+      if (!file || file.status !== 'stored') {
+        await db.delete('outbox', item.id);
+        this.deps.onChange(item.id);
+        return true;
+      }
+    }
+    try {
+      const replicas = item.replicas ?? (await this.deps.replicas());
+      const stored = await transport.remember(item.memory, replicas);
+      const tx = db.transaction(['files', 'outbox'], 'readwrite');
+      await tx.objectStore('outbox').delete(item.id);
+      const file = fileId === null ? undefined : await tx.objectStore('files').get(fileId);
+      if (file) await tx.objectStore('files').put({ ...file, memoryId: stored.id });
+      await tx.done;
+      this.deps.onChange(fileId ?? item.id);
+      return true;
+    } catch (err) {
+      const e = toPeerTreeError(err);
+      const refused = err instanceof RelayRefusal;
+      const latest = await db.get('outbox', item.id);
+      if (latest) await db.put('outbox', { ...latest, attempts: latest.attempts + 1, lastError: `${refused ? 'relay refused' : 'connection'} (${e.code}): ${e.message}`, stopped: refused });
+      this.deps.onChange(fileId ?? item.id);
+      if (refused) return true;
+      this.scheduleRetry();
+      return false;
+    }
   }
 
   /** Sends the signed releases of a deleted file; the item leaves once every shard's release was answered. */

@@ -9,6 +9,8 @@ import { signPin } from '../../../core/storage/pin.ts';
 import type { ShardStore } from '../../../core/storage/shard-store.ts';
 import type { ShardTransport, StoreReceipt } from '../../../core/storage/shard-transport.ts';
 import type { RelaySocket } from '../relay-socket.ts';
+import { memoryId, signMemory } from '../../../core/search/memory.ts';
+import type { MemoryRequest } from './outbox-sync.ts';
 
 /** A store waits for n relays to write the shard durably; a fetch may cross the tree. */
 export const STORE_TIMEOUT_MS = 60_000;
@@ -41,6 +43,19 @@ export class SocketShardTransport implements ShardTransport {
     if (reply.type !== 'shard.released') throw new PeerTreeError('BAD_INPUT', `unexpected reply ${reply.type} to shard.unpin`);
     const n = (reply.body as { released?: unknown }).released;
     return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0;
+  }
+
+  /** Signs the memory now (`signMemory`) and stores it with `memory.remember`; checks the id and the holders. */
+  async remember(content: MemoryRequest, replicas: number): Promise<{ id: string; holders: string[] }> {
+    if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'remembering needs the author key');
+    const memory = await signMemory(this.owner, { text: content.text, tags: content.tags, ref: content.ref }, Date.now());
+    const reply = await this.socket.request('memory.remember', { memory, replicas }, { timeoutMs: STORE_TIMEOUT_MS });
+    const body = reply.body as { id?: unknown; holders?: unknown };
+    const id = await memoryId(memory);
+    if (reply.type !== 'memory.stored' || body.id !== id) throw new PeerTreeError('BAD_INPUT', `unexpected reply ${reply.type} to memory.remember`);
+    const holders = Array.isArray(body.holders) ? [...new Set(body.holders.filter(isNodeId))] : [];
+    if (holders.length < replicas) throw new PeerTreeError('UNAVAILABLE', `the relay acknowledged ${holders.length} holders, not ${replicas}`);
+    return { id, holders };
   }
 
   async fetchShard(hash: string): Promise<Uint8Array> {

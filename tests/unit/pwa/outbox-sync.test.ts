@@ -8,7 +8,7 @@ import { PeerTreeError } from '../../../core/errors.ts';
 import { sha256 } from '../../../core/crypto/sha256.ts';
 import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/db.ts';
 import { RelayRefusal } from '../../../pwa/src/relay-socket.ts';
-import { deleteFile, enqueueUpload } from '../../../pwa/src/storage/files-repo.ts';
+import { deleteFile, enqueueMemory, enqueueUpload, memoryItemId } from '../../../pwa/src/storage/files-repo.ts';
 import { IdbShardStore } from '../../../pwa/src/storage/idb-shard-store.ts';
 import { OutboxSync, type OutboxTransport } from '../../../pwa/src/storage/outbox-sync.ts';
 
@@ -18,7 +18,7 @@ afterEach(() => {
   for (const db of open.splice(0)) db.close();
 });
 
-async function setup(shardCount: number) {
+async function setup(shardCount: number, searchable: FileRecord['searchable'] = null) {
   const db = await openDatabase(`outbox-test-${++n}`);
   open.push(db);
   const store = new IdbShardStore(db);
@@ -31,7 +31,7 @@ async function setup(shardCount: number) {
   }
   const file: FileRecord = {
     id: 'f1', origin: 'added', name: 'a.bin', size: 1, type: '', addedAt: 1, status: 'queued', capability: `pt1.${shards.at(-1)}`,
-    fileHash: null, shards, replicas: null, error: null, public: false,
+    fileHash: null, shards, replicas: null, error: null, public: false, searchable,
   };
   await enqueueUpload(db, file, 1);
   return { db, store, shards };
@@ -57,6 +57,16 @@ class ScriptedTransport implements OutboxTransport {
   async unpin(hash: string) {
     this.released.push(hash);
     return 1;
+  }
+  remembered: { text: string; tags: readonly string[]; ref: string | null; replicas: number }[] = [];
+  async remember(memory: { text: string; tags: readonly string[]; ref: string | null }, replicas: number) {
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = null;
+      throw e;
+    }
+    this.remembered.push({ ...memory, replicas });
+    return { id: `${this.remembered.length}`.padStart(64, '0'), holders: Array.from({ length: replicas }, (_, i) => `relay${i}aaaaaaaaaaa`.slice(0, 16)) };
   }
 }
 
@@ -154,5 +164,76 @@ describe('OutboxSync', () => {
     const { releasing } = await deleteFile(db, 'f1', true, (h) => store.delete(h));
     expect(releasing).toBe(0);
     expect(await db.count('outbox')).toBe(0);
+  });
+});
+
+describe('OutboxSync: memories (searchable files and notes)', () => {
+  it('sends a searchable file\'s memory only after its upload, with the capability as ref, and records the memory id', async () => {
+    const { db, store, shards } = await setup(3, { text: 'a.bin\nholiday photos', tags: ['beach'] });
+    const t = new ScriptedTransport();
+    const order: string[] = [];
+    const storeShard = t.storeShard.bind(t);
+    t.storeShard = async (hash, bytes, replicas) => {
+      order.push(`shard:${hash}`);
+      return storeShard(hash, bytes, replicas);
+    };
+    const remember = t.remember.bind(t);
+    t.remember = async (memory, replicas) => {
+      order.push('memory');
+      return remember(memory, replicas);
+    };
+    expect(await db.get('outbox', memoryItemId('f1'))).toMatchObject({ kind: 'memory', fileId: 'f1' });
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    sync.stop();
+    expect(order.at(-1)).toBe('memory');
+    expect(order.filter((o) => o.startsWith('shard:'))).toHaveLength(shards.length);
+    expect(t.remembered).toEqual([{ text: 'a.bin\nholiday photos', tags: ['beach'], ref: `pt1.${shards.at(-1)}`, replicas: 2 }]);
+    expect(await db.count('outbox')).toBe(0);
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryId: '1'.padStart(64, '0') });
+  });
+
+  it('a file that is not searchable sends no memory', async () => {
+    const { db, store } = await setup(2);
+    const t = new ScriptedTransport();
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    sync.stop();
+    expect(t.remembered).toEqual([]);
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored' });
+  });
+
+  it('the memory waits while its upload is refused, and is dropped when the file is deleted', async () => {
+    const { db, store } = await setup(2, { text: 'a.bin', tags: [] });
+    const t = new ScriptedTransport();
+    t.failNext = new RelayRefusal('UNAVAILABLE', 'no room');
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    expect((await db.get('outbox', 'f1'))!.stopped).toBe(true);
+    expect(t.remembered).toEqual([]);
+    expect(await db.get('outbox', memoryItemId('f1'))).toBeDefined();
+    await deleteFile(db, 'f1', false, (h) => store.delete(h));
+    expect(await db.get('outbox', memoryItemId('f1'))).toBeUndefined();
+    await sync.drain();
+    sync.stop();
+    expect(t.remembered).toEqual([]);
+  });
+
+  it('a note is delivered on its own; a refusal stops it with the reason', async () => {
+    const db = await openDatabase(`outbox-test-${++n}`);
+    open.push(db);
+    const store = new IdbShardStore(db);
+    const t = new ScriptedTransport();
+    const first = await enqueueMemory(db, { text: 'buy milk', tags: ['todo'], ref: null }, 1);
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    expect(t.remembered).toEqual([{ text: 'buy milk', tags: ['todo'], ref: null, replicas: 2 }]);
+    expect(await db.get('outbox', first)).toBeUndefined();
+
+    const second = await enqueueMemory(db, { text: 'refused', tags: [], ref: null }, 2);
+    t.failNext = new RelayRefusal('BAD_SIGNATURE', 'memory signature does not verify');
+    await sync.drain();
+    sync.stop();
+    expect(await db.get('outbox', second)).toMatchObject({ stopped: true, lastError: expect.stringContaining('BAD_SIGNATURE') });
   });
 });
