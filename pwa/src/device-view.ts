@@ -18,7 +18,26 @@ export function createDeviceView(store: IdbShardStore): DeviceView {
   let loaded: LoadedIdentity | null = null;
 
   const nodeId = h('code', { 'data-testid': 'device-node-id' }, '…');
-  const publicKey = h('code', { class: 'public-key' });
+  const publicKey = h('code', { class: 'public-key', 'data-testid': 'device-public-key' });
+  const copyKey = h('button', { type: 'button', class: 'button', 'data-testid': 'copy-public-key' }, 'Copy public key');
+  const copyStatus = h('span', { class: 'note', role: 'status', 'data-testid': 'copy-public-key-status' });
+  copyKey.addEventListener('click', () => {
+    if (!loaded) return;
+    const text = toHex(loaded.identity.publicKey);
+    const copied = navigator.clipboard?.writeText ? navigator.clipboard.writeText(text) : Promise.reject(new Error('no clipboard'));
+    copied.then(
+      () => setText(copyStatus, 'Copied.'),
+      () => {
+        // No clipboard permission: select the key so that the user can copy it by hand.
+        const range = document.createRange();
+        range.selectNodeContents(publicKey);
+        const selection = getSelection();
+        selection?.removeAllRanges();
+        selection?.addRange(range);
+        setText(copyStatus, 'Selected: copy it with your keyboard or menu.');
+      },
+    );
+  });
   const created = h('span', {});
 
   const exportPass = h('input', { type: 'password', id: 'export-pass', class: 'text-input', autocomplete: 'new-password', 'data-testid': 'export-passphrase' });
@@ -82,7 +101,11 @@ export function createDeviceView(store: IdbShardStore): DeviceView {
     'section',
     { class: 'view view-device', 'aria-labelledby': 'device-title', 'data-testid': 'device-view' },
     h('h1', { id: 'device-title' }, 'This device'),
-    h('div', { class: 'card' }, h('h2', {}, 'Identity'), h('p', {}, 'Node id: ', nodeId), h('p', { class: 'note' }, 'Public key: ', publicKey), h('p', { class: 'note' }, created)),
+    h('div', { class: 'card' }, h('h2', {}, 'Identity'), h('p', {}, 'Node id: ', nodeId), h('p', { class: 'note' }, 'Public key: ', publicKey),
+      h('p', { class: 'note' }, 'Others transfer ledger assets to this key.'),
+      h('p', { class: 'relay-form-row' }, copyKey, copyStatus),
+      h('p', { class: 'note' }, created),
+    ),
     h('div', { class: 'card' }, h('h2', {}, 'Back up your key'), h('p', {}, 'The backup is encrypted with your passphrase on this device (PBKDF2-SHA-256, 600,000 rounds, then AES-256-GCM). Keep the file and the passphrase apart.'), exportUnavailable, exportForm),
     h('div', { class: 'card' }, h('h2', {}, 'Restore a key'), importForm),
     h('div', { class: 'card' }, h('h2', {}, 'Storage'), usage, persisted, persistButton),
@@ -93,6 +116,7 @@ export function createDeviceView(store: IdbShardStore): DeviceView {
     setText(nodeId, loaded.identity.id);
     setAttrs(nodeId, { 'data-node-id': loaded.identity.id });
     setText(publicKey, toHex(loaded.identity.publicKey));
+    setAttrs(publicKey, { 'data-public-key': toHex(loaded.identity.publicKey) });
     setText(created, `Key made or imported ${new Date(loaded.createdAt).toLocaleString()}.`);
     const backable = loaded.record.wrapped !== undefined;
     exportUnavailable.hidden = backable;

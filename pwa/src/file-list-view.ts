@@ -1,5 +1,9 @@
 // The file picker, drop zone and the list of `[data-testid=file-row]` elements, updated in place per file.
+import { checkContent, MAX_MEMORY_TEXT } from '../../core/search/memory.ts';
+import { toPeerTreeError } from '../../core/errors.ts';
 import { h, setAttrs, setText } from './dom.ts';
+import { hrefOf } from './router.ts';
+import { parseTags } from './search/search-client.ts';
 import { formatBytes, groupHex } from './format.ts';
 import type { FileEntry, FileStatus, Library } from './library.ts';
 import { openDeleteDialog } from './delete-dialog.ts';
@@ -102,8 +106,17 @@ function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canR
   parts.actions.replaceChildren(...items);
 }
 
+/** "findable" once a relay stored its memory; "waiting" while the memory waits for the upload; null when not asked. */
+function findableState(f: FileEntry): 'findable' | 'waiting' | null {
+  if (f.memoryId) return 'findable';
+  return f.searchable ? 'waiting' : null;
+}
+
 function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean): void {
+  const findable = findableState(f);
   setAttrs(parts.row, {
+    'data-searchable': findable,
+    'data-memory-id': f.memoryId ?? null,
     'data-name': f.name,
     'data-status': f.status,
     'data-origin': f.origin,
@@ -113,7 +126,12 @@ function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry
     'data-replicas': f.status === 'stored' ? f.replicas : null,
     'data-error': f.status === 'error' ? f.error : null,
   });
-  setText(parts.meta, [formatBytes(f.size), f.type || 'unknown type', f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null].filter(Boolean).join(' · '));
+  setText(
+    parts.meta,
+    [formatBytes(f.size), f.type || 'unknown type', f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null, findable === 'findable' ? 'findable by search' : findable === 'waiting' ? 'findable once stored' : null]
+      .filter(Boolean)
+      .join(' · '),
+  );
   setText(parts.detail, statusText(f));
   const p = f.progress;
   parts.progress.hidden = !p;
@@ -127,9 +145,80 @@ export interface FileListView {
   readonly element: HTMLElement;
 }
 
+/**
+ * The opt-in to make the next files findable: off by default (files are encrypted, and a searchable description
+ * is public); reset after each add so that it never stays on by accident.
+ */
+function createSearchableOptions(): { element: HTMLElement; take(): { description: string; tags: string[] } | null | Error } {
+  const check = h('input', { type: 'checkbox', id: 'searchable-check', 'data-testid': 'searchable-check' });
+  const description = h('textarea', { id: 'searchable-description', class: 'text-input', rows: 2, maxlength: MAX_MEMORY_TEXT - 256, 'data-testid': 'searchable-description' });
+  const tags = h('input', { type: 'text', id: 'searchable-tags', class: 'text-input', autocomplete: 'off', 'data-testid': 'searchable-tags' });
+  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'searchable-error', hidden: true });
+  const fields = h(
+    'div',
+    { class: 'stack', hidden: true },
+    h(
+      'p',
+      { class: 'notice notice-info', 'data-testid': 'searchable-warning' },
+      'Public: the name, this description and the tags go to relays in clear, together with the file’s link. Anyone who searches can read them and, with the link, open the file, although it is stored encrypted.',
+    ),
+    h('label', { for: 'searchable-description' }, 'Description (what you would search for later)'),
+    description,
+    h('label', { for: 'searchable-tags' }, 'Tags (optional, separated by commas)'),
+    tags,
+    error,
+  );
+  const element = h(
+    'div',
+    { class: 'searchable-options', 'data-testid': 'searchable-options' },
+    h('label', { class: 'check', for: 'searchable-check' }, check, ' Make the name and a description of the next files I add findable by search'),
+    fields,
+  );
+  check.addEventListener('change', () => (fields.hidden = !check.checked));
+  return {
+    element,
+    take() {
+      if (!check.checked) return null;
+      const chosen = { description: description.value.trim(), tags: parseTags(tags.value) };
+      try {
+        checkContent({ text: `name\n${chosen.description}`, tags: chosen.tags, ref: null });
+      } catch (err) {
+        error.hidden = false;
+        setText(error, toPeerTreeError(err).message);
+        return new Error(toPeerTreeError(err).message);
+      }
+      error.hidden = true;
+      check.checked = false;
+      fields.hidden = true;
+      description.value = '';
+      tags.value = '';
+      return { description: chosen.description, tags: [...new Set(chosen.tags.map((t) => t.toLowerCase()))] };
+    },
+  };
+}
+
 /** Builds the "Your files" section and keeps it in sync with the library. */
 export function createFileListView(files: Library, actions: FileActions, canRetry: (f: FileEntry) => boolean): FileListView {
   const input = h('input', { id: 'file-input', class: 'visually-hidden', type: 'file', multiple: true, 'data-testid': 'file-input' });
+  const searchable = createSearchableOptions();
+  const searchInput = h('input', { type: 'search', id: 'files-search-input', class: 'text-input', autocomplete: 'off', placeholder: 'Search by description', 'data-testid': 'files-search-input' });
+  const searchForm = h(
+    'form',
+    { class: 'search-form', role: 'search', 'data-testid': 'files-search' },
+    h('label', { for: 'files-search-input', class: 'visually-hidden' }, 'Search the tree'),
+    searchInput,
+    h('button', { type: 'submit', class: 'button' }, 'Search'),
+  );
+  searchForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = searchInput.value.trim();
+    if (q !== '') location.hash = hrefOf({ name: 'search', query: q });
+  });
+  const addFiles = (list: FileList): void => {
+    const choice = searchable.take();
+    if (choice instanceof Error) return; // the message is shown next to the fields; nothing is added
+    files.add(list, choice);
+  };
   const picker = h('label', { for: 'file-input', class: 'button button-primary' }, 'Add files');
   const list = h('ul', { class: 'file-list', 'data-testid': 'file-list', 'aria-label': 'Your files' });
   const empty = h('p', { class: 'empty' }, 'No files yet. Add photos, documents or anything else: they are encrypted on this device, then stored on the relay tree.');
@@ -138,8 +227,9 @@ export function createFileListView(files: Library, actions: FileActions, canRetr
   const element = h(
     'section',
     { class: 'view view-files', 'aria-labelledby': 'files-title' },
-    h('h1', { id: 'files-title' }, 'Your files'),
+    h('div', { class: 'files-head' }, h('h1', { id: 'files-title' }, 'Your files'), searchForm),
     drop,
+    searchable.element,
     count,
     empty,
     list,
@@ -169,7 +259,7 @@ export function createFileListView(files: Library, actions: FileActions, canRetr
   empty.hidden = rows.size > 0;
 
   input.addEventListener('change', () => {
-    if (input.files && input.files.length > 0) files.add(input.files);
+    if (input.files && input.files.length > 0) addFiles(input.files);
     input.value = ''; // the same file can be picked again
   });
 
@@ -193,7 +283,7 @@ export function createFileListView(files: Library, actions: FileActions, canRetr
     depth = 0;
     drop.classList.remove('dropzone-active');
     const dropped = e.dataTransfer?.files;
-    if (dropped && dropped.length > 0) files.add(dropped);
+    if (dropped && dropped.length > 0) addFiles(dropped);
   });
 
   return { element };

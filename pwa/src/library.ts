@@ -1,6 +1,6 @@
 // The user's files on this device: records in IndexedDB, sealing in the worker, and live progress.
 import type { Manifest } from '../../core/storage/manifest.ts';
-import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase } from './db.ts';
+import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase, type SearchableText } from './db.ts';
 import { announceFileChange, deleteFile, enqueueUpload, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
 import type { IdbShardStore } from './storage/idb-shard-store.ts';
 import type { Sealer } from './storage/sealer.ts';
@@ -16,6 +16,13 @@ export interface Progress {
 export interface FileEntry extends FileRecord {
   /** Live progress of sealing (bytes) or uploading (shards acknowledged); null when idle. */
   readonly progress: Progress | null;
+}
+
+/** The memory text of a searchable file: its name, then the description (within the memory's 4096 chars). */
+export function searchableText(name: string, description: string, tags: readonly string[]): SearchableText {
+  const d = description.trim();
+  const text = (d === '' ? name : `${name}\n${d}`).slice(0, 4096);
+  return { text, tags: [...tags] };
 }
 
 function newId(): string {
@@ -75,8 +82,11 @@ export class Library extends EventTarget {
     return r ? { ...r, progress: this.progress.get(id) ?? null } : undefined;
   }
 
-  /** Adds files (picker or drop): records them, then seals them one by one in the worker. */
-  add(files: Iterable<File>): string[] {
+  /**
+   * Adds files (picker or drop): records them, then seals them one by one in the worker. With `searchable`
+   * (the user's explicit choice), each file's name and the description become a memory pointing at it.
+   */
+  add(files: Iterable<File>, searchable: { description: string; tags: readonly string[] } | null = null): string[] {
     const ids: string[] = [];
     for (const file of files) {
       const id = newId();
@@ -94,6 +104,8 @@ export class Library extends EventTarget {
         replicas: null,
         error: null,
         public: false,
+        searchable: searchable ? searchableText(file.name || 'untitled', searchable.description, searchable.tags) : null,
+        memoryId: null,
       };
       this.files.set(id, record);
       this.blobs.set(id, file);

@@ -21,6 +21,10 @@ import { registerServiceWorker, requestBackgroundSync } from './sw-register.ts';
 import { createDeviceView } from './device-view.ts';
 import { createNetworkView } from './network-view.ts';
 import { RelayList } from './relays.ts';
+import { Session } from './session.ts';
+import { createSearchView } from './search/search-view.ts';
+import { createLedgerPanel } from './ledger/ledger-panel.ts';
+import { enqueueMemory } from './storage/files-repo.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
 const FAILOVER_AFTER = 2;
@@ -36,6 +40,7 @@ async function mount(root: HTMLElement): Promise<void> {
   const identityView = createIdentityView();
   let sync: OutboxSync | null = null;
   let socket: RelaySocket | null = null;
+  const session = new Session();
   const sealer = new Sealer();
   sealer.warm();
   const library = await Library.open(sealer, store, () => {
@@ -69,12 +74,27 @@ async function mount(root: HTMLElement): Promise<void> {
     transport: readTransport,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
+    ledger: createLedgerPanel(session),
+  });
+  const searchView = createSearchView({
+    session,
+    rememberNote: async (memory) => {
+      const id = await enqueueMemory(db, memory, Date.now());
+      sync?.kick();
+      void requestBackgroundSync();
+      return id;
+    },
+    outboxItem: (id) => db.get('outbox', id),
   });
   const networkView = createNetworkView({
     relays,
     outbox: async () => {
       const items = await db.getAll('outbox');
-      return { uploads: items.filter((i) => i.kind === 'store').length, releases: items.filter((i) => i.kind === 'release').length };
+      return {
+        uploads: items.filter((i) => i.kind === 'store').length,
+        releases: items.filter((i) => i.kind === 'release').length,
+        memories: items.filter((i) => i.kind === 'memory').length,
+      };
     },
   });
   const deviceView = createDeviceView(store);
@@ -87,9 +107,9 @@ async function mount(root: HTMLElement): Promise<void> {
   );
   updateBanner.querySelector('button')?.addEventListener('click', () => location.reload());
 
-  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, networkView.element, deviceView.element, notFound);
+  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, searchView.element, networkView.element, deviceView.element, notFound);
   const navLink = (href: string, label: string, route: Route['name']): HTMLAnchorElement => h('a', { href, class: 'nav-link', 'data-route': route }, label);
-  const nav = h('nav', { class: 'nav', 'aria-label': 'Main' }, navLink('#/', 'Files', 'files'), navLink('#/network', 'Network', 'network'), navLink('#/device', 'Device', 'device'));
+  const nav = h('nav', { class: 'nav', 'aria-label': 'Main' }, navLink('#/', 'Files', 'files'), navLink('#/search', 'Search', 'search'), navLink('#/network', 'Network', 'network'), navLink('#/device', 'Device', 'device'));
   root.replaceChildren(
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
     h(
@@ -113,15 +133,17 @@ async function mount(root: HTMLElement): Promise<void> {
   const views: Record<Route['name'], HTMLElement> = {
     files: filesView.element,
     open: openView.element,
+    search: searchView.element,
     network: networkView.element,
     device: deviceView.element,
     'not-found': notFound,
   };
-  const titles: Record<Route['name'], string> = { files: 'PeerTree', open: 'Open a file — PeerTree', network: 'Network — PeerTree', device: 'This device — PeerTree', 'not-found': 'Not found — PeerTree' };
+  const titles: Record<Route['name'], string> = { files: 'PeerTree', open: 'Open a file — PeerTree', search: 'Search — PeerTree', network: 'Network — PeerTree', device: 'This device — PeerTree', 'not-found': 'Not found — PeerTree' };
   watchRoute((route) => {
     for (const [name, el] of Object.entries(views)) el.hidden = name !== route.name;
     for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
     if (route.name === 'open') openView.show(route.capability);
+    if (route.name === 'search') searchView.show(route.query);
     if (route.name === 'network') networkView.show();
     else networkView.hide();
     if (route.name === 'device') deviceView.show();
@@ -155,6 +177,7 @@ async function mount(root: HTMLElement): Promise<void> {
       deviceView.setIdentity(loaded);
       const s = new RelaySocket({ relayUrl, identity });
       socket = s;
+      session.set({ socket: s, identity });
       sync = new OutboxSync({
         db,
         store,
@@ -165,7 +188,10 @@ async function mount(root: HTMLElement): Promise<void> {
           const status = await fetchRelayStatus(s.relayUrl);
           return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
         },
-        onChange: (id) => void library.refresh(id),
+        onChange: (id) => {
+          void library.refresh(id);
+          searchView.outboxChanged(id);
+        },
         onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
       });
       let failures = 0;

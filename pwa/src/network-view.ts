@@ -9,7 +9,7 @@ const REFRESH_MS = 5_000;
 
 export interface NetworkViewDeps {
   readonly relays: RelayList;
-  readonly outbox: () => Promise<{ uploads: number; releases: number }>;
+  readonly outbox: () => Promise<{ uploads: number; releases: number; memories?: number }>;
 }
 
 export interface NetworkView {
@@ -99,10 +99,16 @@ export function createNetworkView(deps: NetworkViewDeps): NetworkView {
   };
 
   const refresh = async (): Promise<void> => {
-    const counts = await deps.outbox().catch(() => ({ uploads: 0, releases: 0 }));
-    const n = counts.uploads + counts.releases;
+    const counts = await deps.outbox().catch(() => ({ uploads: 0, releases: 0, memories: 0 }));
+    const memories = counts.memories ?? 0;
+    const n = counts.uploads + counts.releases + memories;
     setAttrs(outbox, { 'data-count': n });
-    setText(outbox, n === 0 ? 'Outbox: empty, everything is delivered.' : `Outbox: ${counts.uploads} upload${counts.uploads === 1 ? '' : 's'} and ${counts.releases} delete${counts.releases === 1 ? '' : 's'} waiting.`);
+    setText(
+      outbox,
+      n === 0
+        ? 'Outbox: empty, everything is delivered.'
+        : `Outbox: ${counts.uploads} upload${counts.uploads === 1 ? '' : 's'}, ${counts.releases} delete${counts.releases === 1 ? '' : 's'} and ${memories} description${memories === 1 ? '' : 's'} waiting.`,
+    );
     try {
       const status = await fetchRelayStatus(deps.relays.current());
       const root = treeOf(status);

@@ -15,6 +15,8 @@ export interface OpenViewDeps {
   readonly remember: (capability: string, opened: OpenedFile) => Promise<void>;
   /** Relay base URL for streaming public media with range requests. */
   readonly relayUrl: () => string;
+  /** The asset's owner and history from the ledger, shown under the file. */
+  readonly ledger?: { readonly element: HTMLElement; show(capability: string): void };
 }
 
 export interface OpenView {
@@ -43,6 +45,7 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     meta,
     preview,
     actions,
+    deps.ledger?.element ?? null,
     h('details', { class: 'capability-details' }, h('summary', {}, 'Link details'), h('p', { class: 'capability-line' }, code)),
     h('p', {}, h('a', { href: '#/', class: 'button' }, 'Back to your files')),
   );
@@ -97,6 +100,8 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     setText(status, 'Fetching and checking…');
     progress.hidden = false;
     progress.value = 0;
+    // The ledger is read next to the file, not after it: it needs only the manifest hash in the link.
+    deps.ledger?.show(capability);
     try {
       const opened = await openCapability(
         capability,

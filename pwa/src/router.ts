@@ -1,12 +1,17 @@
-// Hash routes: "#/" (your files), "#/open/CAPABILITY" (open a shared file), "#/network" (relays and the tree),
-// "#/device" (identity, backup, storage); anything else is "not found".
+// Hash routes: "#/" (your files), "#/open/CAPABILITY" (open a shared file), "#/search" or "#/search/WORDS"
+// (find memories), "#/network" (relays and the tree), "#/device" (identity, backup, storage); anything else
+// is "not found".
 
 export type Route =
   | { readonly name: 'files' }
   | { readonly name: 'network' }
   | { readonly name: 'device' }
+  | { readonly name: 'search'; readonly query: string }
   | { readonly name: 'open'; readonly capability: string }
   | { readonly name: 'not-found'; readonly path: string };
+
+/** Longest search text a route carries (the relay reads at most 2048 characters). */
+export const MAX_ROUTE_QUERY = 2048;
 
 /** Capabilities are URL-safe text (hex, base32/base64url, with "." or ":" separators); bounded in length. */
 const CAPABILITY_RE = /^[A-Za-z0-9_.:~-]{1,512}$/;
@@ -21,6 +26,17 @@ export function parseRoute(hash: string): Route {
   if (path === '/' || path === '') return { name: 'files' };
   if (path === '/network') return { name: 'network' };
   if (path === '/device') return { name: 'device' };
+  if (path === '/search') return { name: 'search', query: '' };
+  const search = /^\/search\/(.*)$/s.exec(path);
+  if (search) {
+    let query: string;
+    try {
+      query = decodeURIComponent(search[1] ?? '');
+    } catch {
+      return { name: 'not-found', path };
+    }
+    return query.length <= MAX_ROUTE_QUERY ? { name: 'search', query } : { name: 'not-found', path };
+  }
   const open = /^\/open\/(.*)$/.exec(path);
   if (open) {
     let capability: string;
@@ -42,6 +58,8 @@ export function hrefOf(route: Route): string {
       return '#/network';
     case 'device':
       return '#/device';
+    case 'search':
+      return route.query === '' ? '#/search' : `#/search/${encodeURIComponent(route.query)}`;
     case 'open':
       return `#/open/${encodeURIComponent(route.capability)}`;
     case 'not-found':
