@@ -1,13 +1,156 @@
-// `npm run bench`: runs every suite, prints a table and writes bench/results/latest.json.
+// `npm run bench [-- --quick] [-- --only a,b]`: runs every suite, prints a table and writes
+// bench/results/latest.json. Every comparison is made within this run; every process a suite starts is killed
+// and every temp dir removed at the end, whatever happens.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
+import { browserSuite } from './browser.ts';
+import { cleanup, MiB } from './cluster.ts';
 import { cryptoWireSuite } from './crypto-wire.ts';
-import { printTable, type BenchResult } from './measure.ts';
+import { filesSuite } from './files.ts';
+import { heliaSuite, type HeliaRates } from './helia.ts';
+import { limitsSuite } from './limits.ts';
+import { printTable, result, type BenchResult } from './measure.ts';
+import { memorySuite } from './memory.ts';
+import { messagesSuite } from './messages.ts';
+import { smallAssetsSuite, type SmallAssetTimes } from './small-assets.ts';
+import { treeSuite } from './tree.ts';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = onlyArg ? new Set(onlyArg.split(',')) : null;
+const wanted = (suite: string) => only === null || only.has(suite);
+
+/** Sizes: the issue's figures for a full run; small ones for CI (`--quick` only checks that everything runs). */
+const P = quick
+  ? { fileMiB: 8, samples: 2, heliaMiB: 8, blocks: 5, assets: 20, treeRelays: 6, broadcasts: 2, messages: 500, shards: 1_000, cliMiB: 16, browserMiB: 8 }
+  : { fileMiB: 256, samples: 3, heliaMiB: 256, blocks: 20, assets: 200, treeRelays: 30, broadcasts: 5, messages: 10_000, shards: 100_000, cliMiB: 1024, browserMiB: 200 };
+
+// Helia and libp2p add many abort listeners to long-lived signals; that is expected here.
+setMaxListeners(1_000);
 
 const results: BenchResult[] = [];
-results.push(...(await cryptoWireSuite()));
+const errors: string[] = [];
+const MiBs = 'MiB/s';
+
+async function suite(name: string, body: () => Promise<void>): Promise<void> {
+  if (!wanted(name)) return;
+  const t = performance.now();
+  process.stderr.write(`bench: ${name}…\n`);
+  try {
+    await body();
+  } catch (err) {
+    errors.push(`${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.stderr.write(`bench: ${name} failed: ${String(err)}\n`);
+  } finally {
+    cleanup();
+    process.stderr.write(`bench: ${name} took ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  }
+}
+
+const onSignal = () => {
+  cleanup();
+  process.exit(130);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+try {
+  // 1. Limits of this run: everything below is read against them.
+  const { results: limitResults, limits } = await limitsSuite(quick);
+  results.push(...limitResults);
+  const serial = { name: 'serial limit 1/(1/TLS+1/SHA+1/AES)', value: limits.serialMiBs };
+  const verify = { name: 'Ed25519 verify (WebCrypto)', value: limits.verifyPerSec };
+
+  await suite('crypto-wire', async () => {
+    results.push(...(await cryptoWireSuite()));
+  });
+
+  // 4. Helia first, so that PeerTree's figures can be set beside it.
+  let helia: HeliaRates | null = null;
+  await suite('helia', async () => {
+    helia = await heliaSuite({ sizeMiB: P.heliaMiB, samples: P.samples, blocks: P.blocks });
+    const h: HeliaRates = helia;
+    results.push(result(`helia: addBytes ${h.sizeMiB} MiB (in memory)`, h.add, MiBs, 'higher'));
+    results.push(result(`helia: cat ${h.sizeMiB} MiB from the other node`, h.fetch, MiBs, 'higher', { name: 'TLS loopback', value: limits.tlsMiBs }));
+    results.push(result(`helia: add then fetch ${h.sizeMiB} MiB`, h.addThenFetch, MiBs, 'higher'));
+    results.push(result('helia: single 1 MiB block fetch', h.block1MiBMs, 'ms', 'lower'));
+    results.push(result('helia: single 4 KiB block fetch', h.block4KiBMs, 'ms', 'lower', { name: 'TLS round trip', value: limits.tlsRoundTripMs }));
+  });
+  const h = helia as HeliaRates | null;
+
+  // 2 and 3. Get and put of one large encrypted file on 5 relays, replicas 3.
+  await suite('files', async () => {
+    const f = await filesSuite({ sizeMiB: P.fileMiB, samples: P.samples, relays: 5, replicas: 3 });
+    const fetch = h ? { name: 'helia cat', value: h.fetch } : null;
+    const addFetch = h ? { name: 'helia add then fetch', value: h.addThenFetch } : null;
+    const tag = `${f.sizeMiB} MiB, 5 relays, replicas 3`;
+    results.push(result(`get ${tag} (library)`, f.getLib, MiBs, 'higher', fetch ?? undefined));
+    results.push(result(`get ${tag} (library) vs serial limit`, f.getLib, MiBs, 'higher', serial));
+    results.push(result(`get ${tag} (CLI)`, f.getCli, MiBs, 'higher', fetch ?? undefined));
+    results.push(result(`get ${tag} (CLI) vs serial limit`, f.getCli, MiBs, 'higher', serial));
+    results.push(result(`put ${tag} (library)`, f.putLib, MiBs, 'higher', addFetch ?? undefined));
+    results.push(result(`put ${tag} (CLI)`, f.putCli, MiBs, 'higher', addFetch ?? undefined));
+  });
+
+  // 6. Messages through one relay.
+  await suite('messages', async () => {
+    const rate = await messagesSuite({ count: P.messages, samples: P.samples });
+    results.push(result('signed requests through one relay (4 links × 32 in flight)', rate, 'msg/s', 'higher', verify));
+  });
+
+  // 7 and 5. The tree (join, broadcast, heal) and, on the complete tree, small-asset latency.
+  await suite('tree', async () => {
+    let small: SmallAssetTimes | null = null;
+    const t = await treeSuite({
+      relays: P.treeRelays,
+      broadcasts: P.broadcasts,
+      during: async (tree) => {
+        small = await smallAssetsSuite(tree, { count: P.assets });
+      },
+    });
+    const n = t.relays;
+    results.push(result(`tree: ${n} relays join (all at once)`, t.joinMs / 1000, 's', 'lower'));
+    results.push(result(`tree: broadcast reaches all ${n} relays`, t.broadcastMs, 'ms', 'lower'));
+    const goal = { name: 'heartbeat timeout + 2 s', value: t.healGoalMs / 1000 };
+    results.push(result(`tree: heal after kill -9 of a middle relay`, t.healMiddleMs / 1000, 's', 'lower', goal));
+    results.push(result(`tree: heal after kill -9 of the root`, t.healRootMs / 1000, 's', 'lower', goal));
+    const s = small as SmallAssetTimes | null;
+    if (s) {
+      const tag = `${s.count} distinct 4 KiB gets, ${n} relays`;
+      results.push(result(`small assets: p50 of ${tag}`, s.p50Ms, 'ms', 'lower', { name: 'goal 2 ms', value: 2 }));
+      if (h) results.push(result(`small assets: p50 vs helia 4 KiB block`, s.p50Ms, 'ms', 'lower', { name: 'helia single 4 KiB block fetch', value: h.block4KiBMs }));
+      if (h) results.push(result(`small assets: p50 vs helia 1 MiB block`, s.p50Ms, 'ms', 'lower', { name: 'helia single 1 MiB block fetch', value: h.block1MiBMs }));
+      results.push(result(`small assets: p99 of ${tag}`, s.p99Ms, 'ms', 'lower'));
+      results.push(result(`small assets: p50 vs TLS round trip`, s.p50Ms, 'ms', 'lower', { name: 'TLS round trip', value: limits.tlsRoundTripMs }));
+    }
+  });
+
+  // 8. Memory.
+  await suite('memory', async () => {
+    const m = await memorySuite({ shards: P.shards, fileMiB: P.cliMiB });
+    results.push(result(`memory: relay RSS holding ${m.shards} small shards`, m.relayRss / MiB, 'MiB', 'lower', { name: 'goal', value: 200 }));
+    results.push(result(`memory: small shards stored (replicas 1)`, m.storeRate, 'shards/s', 'higher'));
+    results.push(result(`memory: CLI peak RSS, put ${m.fileMiB} MiB`, m.cliPutPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 150 }));
+    results.push(result(`memory: CLI peak RSS, get ${m.fileMiB} MiB`, m.cliGetPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 150 }));
+  });
+
+  await suite('browser', async () => {
+    const b = await browserSuite({ sizeMiB: P.browserMiB });
+    results.push(result(`memory: browser JS heap growth storing ${b.sizeMiB} MiB`, b.heapGrowth / MiB, 'MiB', 'lower'));
+    results.push(result(`memory: browser JS heap peak storing ${b.sizeMiB} MiB`, b.heapPeak / MiB, 'MiB', 'lower'));
+  });
+} finally {
+  cleanup();
+}
+
 printTable(results);
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
-const doc = { date: new Date().toISOString(), node: process.version, results };
+const doc = { date: new Date().toISOString(), node: process.version, quick, results, errors };
 writeFileSync(new URL('latest.json', dir), JSON.stringify(doc, null, 2) + '\n');
 console.log(`\nwrote bench/results/latest.json (${results.length} results)`);
+if (errors.length > 0) {
+  console.error(`\n${errors.length} suite(s) failed:\n${errors.join('\n')}`);
+  process.exitCode = 1;
+}

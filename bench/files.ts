@@ -1,0 +1,105 @@
+// Suites 2 and 3: put and get of one large encrypted file on a 5-relay tree (replicas 3, real relay
+// processes), through the CLI and through the library, in MiB/s.
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { identityFromSeed } from '../core/identity/index.ts';
+import { getFile } from '../core/storage/get-file.ts';
+import { putFile } from '../core/storage/put-file.ts';
+import { LinkTransport } from '../node-relay/storage/link-transport.ts';
+import { connect } from '../node-relay/ws/connector.ts';
+import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile, type Tree } from './cluster.ts';
+import { median } from './measure.ts';
+
+export interface FileRates {
+  sizeMiB: number;
+  putCli: number;
+  putLib: number;
+  getCli: number;
+  getLib: number;
+}
+
+export interface FilesOptions {
+  sizeMiB: number;
+  samples: number;
+  relays: number;
+  replicas: number;
+  /** An already running tree to use instead of starting one. */
+  tree?: Tree;
+}
+
+async function putLib(relayUrl: string, file: string, replicas: number, seed: Uint8Array): Promise<{ ms: number; capability: string }> {
+  const identity = await identityFromSeed(seed);
+  const link = await connect(relayUrl, { identity });
+  try {
+    const start = performance.now();
+    const r = await putFile(createReadStream(file, { highWaterMark: MiB }), new LinkTransport(link, { identity, now: Date.now }), { name: 'bench.bin', replicas });
+    return { ms: performance.now() - start, capability: r.capability };
+  } finally {
+    link.close(1000, 'done');
+  }
+}
+
+async function getLib(relayUrl: string, capability: string): Promise<{ ms: number; bytes: number }> {
+  const link = await connect(relayUrl);
+  try {
+    let bytes = 0;
+    const start = performance.now();
+    // Verified plaintext is counted and discarded: the library's own speed, without a disk write.
+    await getFile(capability, new LinkTransport(link), (b) => {
+      bytes += b.length;
+    });
+    return { ms: performance.now() - start, bytes };
+  } finally {
+    link.close(1000, 'done');
+  }
+}
+
+export async function filesSuite(opts: FilesOptions): Promise<FileRates> {
+  const tree = opts.tree ?? (await startTree(opts.relays));
+  const work = tempDir('files');
+  const home = join(work, 'home');
+  const env = { PEERTREE_HOME: home };
+  const seed = crypto.getRandomValues(new Uint8Array(32));
+  const size = opts.sizeMiB * MiB;
+  const urls = tree.relays.map((r) => r.ready.url);
+  const mibs = (ms: number) => opts.sizeMiB / (ms / 1000);
+
+  // Warm-up: a small file each way, so that links between relays are up and code is compiled.
+  const warm = join(work, 'warm.bin');
+  await writeRandomFile(warm, Math.min(size, 16 * MiB));
+  const w = await putLib(urls[0]!, warm, opts.replicas, seed);
+  await getLib(urls[1 % urls.length]!, w.capability);
+
+  const putCli: number[] = [];
+  const putLibRates: number[] = [];
+  const getCli: number[] = [];
+  const getLibRates: number[] = [];
+  for (let s = 0; s < opts.samples; s++) {
+    // A new file per sample: identical bytes would be de-duplicated by the relays (public) or re-sent as is.
+    const file = join(work, `in-${s}.bin`);
+    await writeRandomFile(file, size);
+    const entry = urls[s % urls.length]!;
+    const exit = urls[(s + 2) % urls.length]!;
+
+    const cli = await runCli(['put', file, '--relay', entry, '--replicas', String(opts.replicas)], env);
+    if (cli.code !== 0) throw new Error(`put failed: ${cli.stderr}`);
+    putCli.push(mibs(cli.ms));
+    const capCli = lastLine(cli.stdout);
+
+    const lib = await putLib(entry, file, opts.replicas, seed);
+    putLibRates.push(mibs(lib.ms));
+
+    const out = join(work, `out-${s}.bin`);
+    const got = await runCli(['get', capCli, '--relay', exit, '-o', out], env);
+    if (got.code !== 0) throw new Error(`get failed: ${got.stderr}`);
+    getCli.push(mibs(got.ms));
+
+    const g = await getLib(exit, lib.capability);
+    if (g.bytes !== size) throw new Error(`library get returned ${g.bytes} bytes, expected ${size}`);
+    getLibRates.push(mibs(g.ms));
+    await rm(file, { force: true });
+    await rm(out, { force: true });
+  }
+  return { sizeMiB: opts.sizeMiB, putCli: median(putCli), putLib: median(putLibRates), getCli: median(getCli), getLib: median(getLibRates) };
+}

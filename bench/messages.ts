@@ -1,0 +1,37 @@
+// Suite 6: signed messages per second through one relay. Clients send `peer.ping` requests on several links
+// with many in flight; the relay verifies each frame (Ed25519 + SHA-256), dispatches it and signs a reply.
+import { generateIdentity } from '../core/identity/index.ts';
+import { connect } from '../node-relay/ws/connector.ts';
+import type { Link } from '../node-relay/ws/link.ts';
+import { startRelay, tempDir } from './cluster.ts';
+import { median } from './measure.ts';
+
+export async function messagesSuite(opts: { count: number; samples: number; links?: number; inFlight?: number }): Promise<number> {
+  const relay = await startRelay(tempDir('messages'));
+  const nLinks = opts.links ?? 4;
+  const inFlight = opts.inFlight ?? 32;
+  const links: Link[] = [];
+  try {
+    for (let i = 0; i < nLinks; i++) links.push(await connect(relay.ready.url, { identity: (await generateIdentity()).identity }));
+    let nonce = 0;
+    const run = async (count: number): Promise<number> => {
+      let started = 0;
+      const t = performance.now();
+      const worker = async (link: Link) => {
+        while (started < count) {
+          started++;
+          await link.request('peer.ping', { nonce: `n${nonce++}` }, 30_000);
+        }
+      };
+      await Promise.all(links.flatMap((l) => Array.from({ length: inFlight }, () => worker(l))));
+      return count / ((performance.now() - t) / 1000);
+    };
+    await run(Math.min(opts.count, 500)); // warm-up
+    const rates: number[] = [];
+    for (let s = 0; s < opts.samples; s++) rates.push(await run(opts.count));
+    return median(rates);
+  } finally {
+    for (const l of links) l.close(1000, 'done');
+    relay.proc.kill('SIGKILL');
+  }
+}
