@@ -179,8 +179,9 @@ export async function startRelay(config: RelayConfig, components: Components = d
   const api = createApi(statusSources);
   const handler = createRequestHandler(api, site, logger);
   const server: Server = tls ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server) : createHttpServer(handler);
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    if (socket.writable) socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
   server.on('tlsClientError', () => {});

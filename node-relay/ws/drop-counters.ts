@@ -13,6 +13,8 @@ export const LINK_DROP_REASONS = [
   'not-binary',
   /** A WebSocket message above the transport's size limit (the connection is closed with 1009). */
   'too-large',
+  /** A WebSocket protocol violation: invalid UTF-8 in a text message, bad opcode, unmasked frame, … (closed). */
+  'protocol-error',
   /** Too many frames waiting to be verified on one connection. */
   'inbound-overflow',
   /** A send refused because the peer is not reading (socket buffer over its limit). */

@@ -57,7 +57,8 @@ export function attachWebSocketEndpoint(
         release();
       });
       ws.on('error', (err: Error & { code?: string }) => {
-        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') deps.manager.counters['too-large']++;
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || err.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') deps.manager.counters['too-large']++;
+        else if (err.code?.startsWith('WS_ERR_')) deps.manager.counters['protocol-error']++;
         logger.debug('websocket error', { address, error: err.message, code: err.code });
       });
       if (closing) {
