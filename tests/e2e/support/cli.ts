@@ -9,9 +9,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<CliResult> {
+/** `env` is added to this process's environment (e.g. PEERTREE_HOME for a CLI user of the test's own). */
+export function runCli(args: readonly string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'peertree.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'peertree.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -36,4 +37,13 @@ export function capabilityFrom(result: CliResult): string {
   const last = result.stdout.trim().split('\n').pop() ?? '';
   if (result.code !== 0 || !/^pt1\.[0-9a-f]{64}(\.[A-Za-z0-9_-]{43})?$/.test(last)) throw new Error(`peertree put failed (${result.code}): ${result.stderr}`);
   return last;
+}
+
+/** Parses the JSON lines a command printed (fails loudly on a non-zero exit). */
+export function jsonLines(result: CliResult): Record<string, unknown>[] {
+  if (result.code !== 0) throw new Error(`peertree exited ${result.code}: ${result.stderr}`);
+  return result.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
