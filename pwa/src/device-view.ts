@@ -173,7 +173,7 @@ export function createDeviceView(store: IdbShardStore): DeviceView {
         (next) => {
           setText(importStatus, `This device now signs as ${next.identity.id}. Reloading…`);
           setAttrs(importStatus, { 'data-node-id': next.identity.id });
-          setTimeout(() => location.reload(), 500);
+          setTimeout(() => location.reload(), 1500);
         },
         (err: unknown) => setText(importStatus, err instanceof Error ? err.message : String(err)),
       );

@@ -27,6 +27,7 @@ for (const size of SIZES) {
 
     await page.locator('[data-testid=file-row][data-name="notes.txt"]').getByTestId('file-open').click();
     await expect(page.getByTestId('open-view')).toHaveAttribute('data-state', 'ready');
+    await expect(page.getByTestId('ledger-panel')).toHaveAttribute('data-state', 'ready');
     await shot('open');
 
     await page.goto('/#/');
@@ -34,6 +35,10 @@ for (const size of SIZES) {
     await expect(page.getByTestId('share-dialog')).toBeVisible();
     await shot('share');
     await page.keyboard.press('Escape');
+
+    await page.goto('/#/search/boat');
+    await expect(page.getByTestId('search-status')).toHaveAttribute('data-state', /^(done|error)$/, { timeout: 20_000 });
+    await shot('search');
 
     await page.goto('/#/network');
     await expect(page.getByTestId('tree-node')).toHaveCount(1);
