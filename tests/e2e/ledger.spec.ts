@@ -26,6 +26,8 @@ test('register in the browser, the CLI sees it; transfer to a CLI key, history a
   const cliKey = (jsonLines(await runCli(['ledger', 'whoami'], 30_000, env))[0] as { publicKey: string }).publicKey;
 
   await page.goto('/#/device');
+  // The key loads after the page: wait for it rather than read an empty attribute.
+  await expect(page.getByTestId('device-public-key')).toHaveAttribute('data-public-key', /^[0-9a-f]{64}$/);
   const myKey = (await page.getByTestId('device-public-key').getAttribute('data-public-key'))!;
   expect(myKey).toMatch(/^[0-9a-f]{64}$/);
 

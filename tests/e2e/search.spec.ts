@@ -130,6 +130,8 @@ test('a memory made with the CLI is found in the browser (not forgettable here);
   await page.getByTestId('note-remember').click();
   await expect(page.getByTestId('note-status')).toHaveAttribute('data-state', 'stored', { timeout: 20_000 });
   await page.goto('/#/device');
+  // The key loads after the page: wait for it rather than read an empty attribute.
+  await expect(page.getByTestId('device-public-key')).toHaveAttribute('data-public-key', /^[0-9a-f]{64}$/);
   const myKey = await page.getByTestId('device-public-key').getAttribute('data-public-key');
   expect(myKey).toMatch(/^[0-9a-f]{64}$/);
   const found = jsonLines(await runCli(['search', noteWord, '--relay', relay.url]));
