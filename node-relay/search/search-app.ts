@@ -181,8 +181,10 @@ export class SearchApp {
 
   private async putOn(id: string, memory: Memory, holders: readonly string[]): Promise<void> {
     if (id === this.init.tree.selfId) {
-      this.init.index.add(await memoryId(memory), memory);
-      this.init.holders.set(await memoryId(memory), [...holders]);
+      const id = await memoryId(memory);
+      this.init.index.add(id, memory);
+      this.init.holders.set(id, [...holders]);
+      if (this.init.holders.target(id) === null) this.init.holders.setTarget(id, holders.length);
       return;
     }
     const link = await this.init.tree.linkTo(id);
@@ -205,7 +207,9 @@ export class SearchApp {
     if (!(await verifyMemory(memory))) throw new PeerTreeError('BAD_SIGNATURE', 'memory signature does not verify');
     const id = await memoryId(memory);
     this.init.index.add(id, memory);
-    this.init.holders.set(id, holders.includes(this.init.tree.selfId) ? holders : [...holders, this.init.tree.selfId]);
+    const set = holders.includes(this.init.tree.selfId) ? holders : [...holders, this.init.tree.selfId];
+    this.init.holders.set(id, set);
+    if (this.init.holders.target(id) === null) this.init.holders.setTarget(id, set.length);
     await link.reply(m, M.OK, { id });
   }
 

@@ -9,6 +9,10 @@ CREATE TABLE IF NOT EXISTS ${table} (
   PRIMARY KEY (hash, holder)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ${table}_by_holder ON ${table} (holder);
+CREATE TABLE IF NOT EXISTS ${table}_target (
+  hash TEXT PRIMARY KEY,
+  n    INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
 }
 
@@ -18,6 +22,8 @@ export class HolderIndex {
   private readonly byHash: Statement<[string], { holder: string }>;
   private readonly byHolder: Statement<[string], { hash: string }>;
   private readonly removeHolder: Statement<[string, string]>;
+  private readonly putTarget: Statement<[string, number]>;
+  private readonly getTarget: Statement<[string], { n: number }>;
 
   /** `table` names the replicated kind of item (shards by default; memories use their own table). */
   constructor(
@@ -30,6 +36,17 @@ export class HolderIndex {
     this.byHash = db.prepare(`SELECT holder FROM ${table} WHERE hash = ? ORDER BY holder`);
     this.byHolder = db.prepare(`SELECT hash FROM ${table} WHERE holder = ?`);
     this.removeHolder = db.prepare(`DELETE FROM ${table} WHERE hash = ? AND holder = ?`);
+    this.putTarget = db.prepare(`INSERT INTO ${table}_target (hash, n) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE SET n = excluded.n`);
+    this.getTarget = db.prepare(`SELECT n FROM ${table}_target WHERE hash = ?`);
+  }
+
+  /** The replica count the item was stored with: what repair restores, whatever the holder set shrank to. */
+  setTarget(hash: string, n: number): void {
+    this.putTarget.run(hash, n);
+  }
+
+  target(hash: string): number | null {
+    return this.getTarget.get(hash)?.n ?? null;
   }
 
   /** Replaces the known holder set of `hash`. */

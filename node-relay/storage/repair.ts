@@ -72,10 +72,11 @@ export class Repairer {
     const memberIds = new Set(members.map((m) => m.id));
     const before = holders.holders(hash);
     const survivors = before.filter((id) => !departed.has(id) && memberIds.has(id));
-    const target = Math.min(before.length, members.length);
+    const target = Math.min(holders.target(hash) ?? before.length, members.length);
     if (!survivors.includes(peers.selfId) || repairLeader(survivors) !== peers.selfId || survivors.length >= target) {
-      // Not ours to repair (another survivor leads), or nothing to do: just forget the departed holders.
-      holders.set(hash, before.filter((id) => !departed.has(id)));
+      // Not ours to repair (another survivor leads, possibly one that is dead but not yet removed), or
+      // nothing to do. The holder set is left as it is: when the next departure comes, the survivors still
+      // see every holder that is gone and restore the full count.
       this.counters.repairSkipped++;
       return;
     }

@@ -3,7 +3,7 @@
 // mid-stream with no record lost or duplicated.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import { generateIdentity } from '../../core/identity/index.ts';
 import { recordId, signRecord, type LedgerRecord } from '../../core/ledger/record.ts';
@@ -14,21 +14,6 @@ const relays: RelayProcess[] = [];
 const dead = new Set<number>();
 const ASSET = 'a1'.repeat(32);
 const keyFile = (name: string) => join(dir.path, `${name}.seed`);
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== null) return v;
-    } catch (err) {
-      last = String(err);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what} ${last}`);
-}
 
 function lines(text: string): Record<string, unknown>[] {
   return text.trim() === '' ? [] : text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -228,3 +228,19 @@ export async function rawSession(wsUrl: string, timeoutMs = 10_000, role: 'clien
     closed,
   };
 }
+
+/** Polls `probe` until it returns non-null (bounded by `timeoutMs`); the last error is in the failure. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 40_000, everyMs = 300): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== null) return v;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+}

@@ -3,7 +3,7 @@
 // author only. Clients talk to the relays over signed WebSockets as the CLI does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import type { Link } from '../../node-relay/ws/link.ts';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
@@ -25,20 +25,6 @@ const PLACES = ['harbour', 'mountain', 'garden', 'market', 'library'];
 function textOf(i: number): { text: string; token: string } {
   const token = `item${String(i).padStart(4, '0')}`;
   return { token, text: `A ${COLOURS[i % 5]} ${THINGS[Math.floor(i / 5) % 5]} at the ${PLACES[Math.floor(i / 25) % 5]} ${token}` };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== null) return v;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function search(link: Link, q: string, limit = 10): Promise<{ hits: { id: string; score: number }[]; partial: boolean; asked: number; pruned: number }> {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 import { FileDecoder } from '../../core/storage/file-codec.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 
@@ -16,21 +16,6 @@ process.env.PEERTREE_HOME = join(work.path, 'home');
 const relays: RelayProcess[] = [];
 const dataDirs: string[] = [];
 const dead = new Set<number>();
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 40_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== null) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 function lastLine(text: string): string {
   return text.trim().split('\n').at(-1)!;
@@ -137,7 +122,13 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
     const manifestBytes = new Uint8Array(readFileSync(join(dataDirs[holder]!, 'shards', manifest.slice(0, 2), manifest)));
     const shards = [manifest, ...(await FileDecoder.open(parseCapability(capability), manifestBytes)).manifest.shards];
     expect(shards).toHaveLength(3);
-    await waitFor('3 live holders of every shard', async () => (shards.every((h) => holdersOnDisk(h).length >= 3) ? true : null), 40_000);
+    try {
+      await waitFor('3 live holders of every shard', async () => (shards.every((h) => holdersOnDisk(h).length >= 3) ? true : null), 40_000);
+    } catch (err) {
+      // Say what each live relay's repair saw: the figures a failure needs.
+      const views = await Promise.all(relays.map(async (r, i) => (dead.has(i) ? null : { i, apps: (await getStatus(r.ready.url)).apps, holders: shards.map((h) => holdersOnDisk(h).includes(i)) })));
+      throw new Error(`${String(err)}\nholders: ${JSON.stringify(shards.map((h) => holdersOnDisk(h)))}\n${JSON.stringify(views.filter(Boolean))}\n${relays.map((r, i) => (dead.has(i) ? '' : r.stderr().slice(-1500))).join('\n')}`);
+    }
     for (const h of shards) expect(holdersOnDisk(h), h).toHaveLength(3);
   }, 120_000);
 });
