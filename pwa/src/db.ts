@@ -58,6 +58,8 @@ export interface FileRecord {
   readonly searchable?: SearchableText | null;
   /** Id of the memory that made this file findable, once a relay stored it. */
   readonly memoryId?: string | null;
+  /** Why a relay refused that memory (it then waits for the user's retry); null otherwise. */
+  readonly memoryError?: string | null;
 }
 
 /** The text and tags of a memory the user asked for (signed only when it is sent). */

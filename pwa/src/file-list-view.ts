@@ -85,7 +85,7 @@ function button(label: string, aria: string, onClick: () => void, testid: string
 }
 
 function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean): void {
-  const key = `${f.status}|${f.capability ?? ''}|${canRetry}`;
+  const key = `${f.status}|${f.capability ?? ''}|${canRetry}|${f.memoryError ?? ''}`;
   if (key === parts.lastActionsKey) return;
   parts.lastActionsKey = key;
   const items: HTMLElement[] = [];
@@ -95,6 +95,7 @@ function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canR
   }
   if (f.capability) items.push(button('Download', `Download ${f.name}`, () => actions.download(f.id), 'file-download'));
   if (f.status === 'error' && canRetry) items.push(button('Retry', `Retry ${f.name}`, () => actions.retry(f.id), 'file-retry'));
+  else if (f.memoryError && canRetry) items.push(button('Retry search entry', `Make ${f.name} findable again`, () => actions.retry(f.id), 'file-retry-memory'));
   items.push(
     button(
       'Delete',
@@ -106,9 +107,10 @@ function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canR
   parts.actions.replaceChildren(...items);
 }
 
-/** "findable" once a relay stored its memory; "waiting" while the memory waits for the upload; null when not asked. */
-function findableState(f: FileEntry): 'findable' | 'waiting' | null {
+/** "findable" once a relay stored its memory; "waiting" while it waits; "refused" by a relay; null when not asked. */
+function findableState(f: FileEntry): 'findable' | 'waiting' | 'refused' | null {
   if (f.memoryId) return 'findable';
+  if (f.memoryError) return 'refused';
   return f.searchable ? 'waiting' : null;
 }
 
@@ -128,7 +130,7 @@ function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry
   });
   setText(
     parts.meta,
-    [formatBytes(f.size), f.type || 'unknown type', f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null, findable === 'findable' ? 'findable by search' : findable === 'waiting' ? 'findable once stored' : null]
+    [formatBytes(f.size), f.type || 'unknown type', f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null, findable === 'findable' ? 'findable by search' : findable === 'waiting' ? 'findable once stored' : findable === 'refused' ? `not findable: ${f.memoryError}` : null]
       .filter(Boolean)
       .join(' · '),
   );

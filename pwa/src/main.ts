@@ -56,7 +56,8 @@ async function mount(root: HTMLElement): Promise<void> {
     {
       remove: (id, release) => void library.remove(id, release),
       retry: (id) => {
-        if (library.canReseal(id)) void library.reseal(id);
+        if (library.get(id)?.memoryError) void sync?.retryMemory(id);
+        else if (library.canReseal(id)) void library.reseal(id);
         else void sync?.retry(id);
       },
       download: (id) => {
@@ -68,7 +69,7 @@ async function mount(root: HTMLElement): Promise<void> {
         );
       },
     },
-    (f) => f.status === 'error' && (library.canReseal(f.id) || f.capability !== null),
+    (f) => (f.status === 'error' && (library.canReseal(f.id) || f.capability !== null)) || Boolean(f.memoryError),
   );
   const openView = createOpenView({
     transport: readTransport,

@@ -78,7 +78,10 @@ async function deliverOutbox(): Promise<void> {
       socket.stop();
     }
   }
-  const left = (await db.getAll('outbox')).filter((item) => !item.stopped).length;
+  const items = await db.getAll('outbox');
+  const stopped = new Set(items.filter((item) => item.stopped).map((item) => item.id));
+  // A memory waiting for a refused upload waits for the user too, not for another sync.
+  const left = items.filter((item) => !item.stopped && !(item.kind === 'memory' && item.fileId && stopped.has(item.fileId))).length;
   // Rejecting tells the browser to fire the sync again later (with its own backoff).
   if (left > 0) throw lastError instanceof Error ? lastError : new Error(`${left} sends still waiting`);
 }

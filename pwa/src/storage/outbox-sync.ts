@@ -6,7 +6,7 @@ import type { ShardStore } from '../../../core/storage/shard-store.ts';
 import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
 import type { OutboxItem, PeerTreeDatabase } from '../db.ts';
 import { RelayRefusal } from '../relay-socket.ts';
-import { outboxItems, patchFile } from './files-repo.ts';
+import { memoryItemId, outboxItems, patchFile } from './files-repo.ts';
 
 export const OUTBOX_LOCK = 'peertree-outbox';
 /** Shards being stored at once per upload (each is at most one shard in memory). */
@@ -83,6 +83,16 @@ export class OutboxSync {
     if (!held) this.scheduleRetry();
   }
 
+  /** The user's retry of a file's refused memory: the item becomes deliverable again. */
+  async retryMemory(fileId: string): Promise<void> {
+    const item = await this.deps.db.get('outbox', memoryItemId(fileId));
+    if (item) await this.deps.db.put('outbox', { ...item, stopped: false, lastError: null });
+    await patchFile(this.deps.db, fileId, { memoryError: null });
+    this.deps.onChange(fileId);
+    this.retryDelay = RETRY_MIN_MS;
+    this.kick();
+  }
+
   /** Sends the user's retry: a stopped item becomes deliverable again. */
   async retry(id: string): Promise<void> {
     const item = await this.deps.db.get('outbox', id);
@@ -153,15 +163,17 @@ export class OutboxSync {
       const tx = db.transaction(['files', 'outbox'], 'readwrite');
       await tx.objectStore('outbox').delete(item.id);
       const file = fileId === null ? undefined : await tx.objectStore('files').get(fileId);
-      if (file) await tx.objectStore('files').put({ ...file, memoryId: stored.id });
+      if (file) await tx.objectStore('files').put({ ...file, memoryId: stored.id, memoryError: null });
       await tx.done;
       this.deps.onChange(fileId ?? item.id);
       return true;
     } catch (err) {
       const e = toPeerTreeError(err);
       const refused = err instanceof RelayRefusal;
+      const reason = `${refused ? 'relay refused' : 'connection'} (${e.code}): ${e.message}`;
       const latest = await db.get('outbox', item.id);
-      if (latest) await db.put('outbox', { ...latest, attempts: latest.attempts + 1, lastError: `${refused ? 'relay refused' : 'connection'} (${e.code}): ${e.message}`, stopped: refused });
+      if (latest) await db.put('outbox', { ...latest, attempts: latest.attempts + 1, lastError: reason, stopped: refused });
+      if (refused && fileId !== null) await patchFile(db, fileId, { memoryError: reason });
       this.deps.onChange(fileId ?? item.id);
       if (refused) return true;
       this.scheduleRetry();

@@ -219,6 +219,31 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     expect(t.remembered).toEqual([]);
   });
 
+  it('a refused memory leaves the stored file stored, says why, and is sent again on the user\'s retry', async () => {
+    const { db, store } = await setup(2, { text: 'a.bin', tags: [] });
+    const t = new ScriptedTransport();
+    const remember = t.remember.bind(t);
+    let refuse = true;
+    t.remember = async (memory, replicas) => {
+      if (refuse) throw new RelayRefusal('UNAVAILABLE', 'only 0 of 1 relays took the memory');
+      return remember(memory, replicas);
+    };
+    const sync = syncFor(db, store, t);
+    await sync.drain();
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryError: expect.stringContaining('UNAVAILABLE') });
+    expect((await db.get('files', 'f1'))!.memoryId ?? null).toBeNull();
+    expect((await db.get('outbox', memoryItemId('f1')))!.stopped).toBe(true);
+    await sync.drain(); // not resent on its own
+    expect(t.remembered).toEqual([]);
+
+    refuse = false;
+    await sync.retryMemory('f1');
+    for (let i = 0; i < 50 && (await db.count('outbox')) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    sync.stop();
+    expect(t.remembered).toHaveLength(1);
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryId: '1'.padStart(64, '0'), memoryError: null });
+  });
+
   it('a note is delivered on its own; a refusal stops it with the reason', async () => {
     const db = await openDatabase(`outbox-test-${++n}`);
     open.push(db);
