@@ -36,6 +36,26 @@ export const MAX_OUTBOX_MESSAGES = 10_000;
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 /** Simultaneous WebSocket connections accepted from one address. */
 export const MAX_CONNECTIONS_PER_ADDRESS = 64;
+/** Messages per second one key may send to a relay, over all its connections (token bucket refill rate). */
+export const MAX_MESSAGES_PER_SECOND_PER_KEY = 500;
+/** Messages one key may send at once before the per-second rate applies (token bucket size). */
+export const MESSAGE_BURST_PER_KEY = 2_000;
+/** Frames per second one remote address may send, over all its connections, checked before verification. */
+export const MAX_MESSAGES_PER_SECOND_PER_ADDRESS = 4 * MAX_MESSAGES_PER_SECOND_PER_KEY;
+/** Frames one address may send at once (token bucket size). */
+export const MESSAGE_BURST_PER_ADDRESS = 4 * MESSAGE_BURST_PER_KEY;
+/** Rate-limited frames a connection may accumulate before it is closed with RATE_LIMITED (4429)… */
+export const MAX_RATE_LIMITED_STRIKES = 1_000;
+/** …where this many strikes per second are forgiven (a peer over the rate by less than this is only slowed). */
+export const RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND = 100;
+/** Addresses and keys whose rate a relay remembers (oldest forgotten first; a forgotten one starts full). */
+export const MAX_RATE_BUCKETS = 50_000;
+/** A connection is pinged at this interval; one that has not answered by the next ping is cut (dead or stuck). */
+export const KEEPALIVE_INTERVAL_MS = 30_000;
+/** A peer that leaves more than this many bytes unread in its socket for a whole keep-alive interval is cut. */
+export const SLOW_CLIENT_BUFFERED_BYTES = 8 * 1024 * 1024;
+/** Shards one owner key may pin on one relay (per-key storage quota). */
+export const MAX_PINS_PER_OWNER = 1_000_000;
 
 export interface Limits {
   readonly maxFrameBytes: number;

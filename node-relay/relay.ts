@@ -29,6 +29,7 @@ import { startTree, type RunningTree } from './tree/tree-service.ts';
 import { ConnectionManager } from './ws/connection-manager.ts';
 import { Dispatcher } from './ws/dispatcher.ts';
 import { newDropCounters } from './ws/drop-counters.ts';
+import { RateLimiter } from './ws/rate-limiter.ts';
 import { registerPing } from './ws/ping.ts';
 import { attachWebSocketEndpoint, WS_PATH } from './ws/ws-server.ts';
 
@@ -55,6 +56,8 @@ export interface RelayOptions {
   readonly handshakeTimeoutMs?: number;
   /** WebSocket connections accepted from one address (default MAX_CONNECTIONS_PER_ADDRESS). */
   readonly maxConnectionsPerAddress?: number;
+  /** Keep-alive ping interval of the WebSocket endpoint (default KEEPALIVE_INTERVAL_MS). */
+  readonly keepaliveIntervalMs?: number;
 }
 
 /** A running relay: what the CLI prints, and the seams the tree protocol and storage plug into. */
@@ -139,7 +142,8 @@ export async function startRelay(config: RelayConfig, components: Components = d
   let storageSource: () => StorageStatus = () => EMPTY_STORAGE;
   const sections = new Map<string, () => unknown>();
   const counters = newDropCounters();
-  const dispatcher = new Dispatcher(logger, counters);
+  const limiter = new RateLimiter(config.rateLimit, () => clock.monotonic());
+  const dispatcher = new Dispatcher(logger, counters, limiter);
   const connections = new ConnectionManager({
     identity,
     treeExemptTypes: TREE_EXEMPT_TYPES,
@@ -148,6 +152,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
     components,
     dispatcher,
     counters,
+    limiter,
     ...(options.maxConnectionsPerAddress !== undefined ? { maxPerAddress: options.maxConnectionsPerAddress } : {}),
   });
   registerPing(dispatcher, () => clock.now());
@@ -192,6 +197,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
     manager: connections,
     dispatcher,
     ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: options.handshakeTimeoutMs } : {}),
+    ...(options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: options.keepaliveIntervalMs } : {}),
   });
 
   let port: number;

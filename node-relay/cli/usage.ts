@@ -43,6 +43,9 @@ Options:
   --operator-key HEX  join control: operator public key whose signed join tokens admit relays
   --join-token FILE the join token this relay presents to a closed tree
   --diag            test hook: clients may send/broadcast diag notes; receipts in /api/status
+  --capacity BYTES  most bytes of shards kept here (suffix K, M, G, T); beyond it: FULL
+  --quota N         most shards one key may pin on this relay (default 1000000); beyond it: FULL
+  --rate-limit N    messages per second one key may send (default 500; an address 4×); beyond it: RATE_LIMITED
   -h, --help        this text
 `;
 

@@ -32,6 +32,12 @@ export interface RelayConfig {
   readonly joinTokenFile?: string;
   /** Enables the diag application (test hook: clients may ask for diag sends and broadcasts). */
   readonly diag?: boolean;
+  /** Bytes of shards this relay keeps at most (absent: no limit but the disk). */
+  readonly capacityBytes?: number;
+  /** Shards one owner key may pin on this relay (absent: MAX_PINS_PER_OWNER). */
+  readonly quota?: number;
+  /** Messages per second one key may send (absent: MAX_MESSAGES_PER_SECOND_PER_KEY); per address: 4×. */
+  readonly rateLimit?: number;
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string } | { ok: 'help' };
@@ -56,6 +62,9 @@ const RELAY_FLAGS: Record<string, FlagSpec> = {
   'operator-key': { kind: 'string' },
   'join-token': { kind: 'string' },
   diag: { kind: 'boolean' },
+  capacity: { kind: 'string' },
+  quota: { kind: 'string' },
+  'rate-limit': { kind: 'string' },
 };
 
 export type ParsedFlags = { positionals: string[]; flags: Map<string, string | true | string[]>; help: boolean };
@@ -202,6 +211,18 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   const joinTokenFile = str('join-token');
   if (joinTokenFile !== undefined && (joinTokenFile.length === 0 || joinTokenFile.includes('\0'))) return { ok: false, error: '--join-token must be a file path' };
 
+  let capacityBytes: number | undefined;
+  if (str('capacity') !== undefined) {
+    const m = /^(\d{1,16})([KMGT]i?B?)?$/i.exec(str('capacity')!);
+    const scale = m?.[2] ? 1024 ** ('KMGT'.indexOf(m[2][0]!.toUpperCase()) + 1) : 1;
+    capacityBytes = m ? Number(m[1]) * scale : NaN;
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) return { ok: false, error: `--capacity must be a number of bytes (suffix K, M, G or T allowed), got ${JSON.stringify(str('capacity'))}` };
+  }
+  const quota = str('quota') === undefined ? undefined : parseInteger(str('quota')!, '--quota', 1, 1_000_000_000);
+  if (typeof quota === 'string') return { ok: false, error: quota };
+  const rateLimit = str('rate-limit') === undefined ? undefined : parseInteger(str('rate-limit')!, '--rate-limit', 1, 1_000_000);
+  if (typeof rateLimit === 'string') return { ok: false, error: rateLimit };
+
   return {
     ok: true,
     value: {
@@ -219,6 +240,9 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       ...(operatorKey !== undefined ? { operatorKey } : {}),
       ...(joinTokenFile !== undefined ? { joinTokenFile } : {}),
       ...(f.get('diag') === true ? { diag: true } : {}),
+      ...(capacityBytes !== undefined ? { capacityBytes } : {}),
+      ...(quota !== undefined ? { quota } : {}),
+      ...(rateLimit !== undefined ? { rateLimit } : {}),
     },
   };
 }

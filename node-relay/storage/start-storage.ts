@@ -24,7 +24,7 @@ function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
 
-export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number } = {}): Promise<RunningStorage> {
+export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number } = {}): Promise<RunningStorage> {
   const store = await FileShardStore.open({
     dir: join(relay.dataDir.path, 'shards'),
     db: relay.db,
@@ -33,7 +33,16 @@ export async function startStorage(relay: Relay, peers: StoragePeers, options: {
   });
   const holders = new HolderIndex(relay.db);
   const pins = new PinIndex(relay.db);
-  const app = new StorageApp({ dispatcher: relay.dispatcher, store, holders, pins, peers, logger: relay.components.logger, random: secureRandom });
+  const app = new StorageApp({
+    dispatcher: relay.dispatcher,
+    store,
+    holders,
+    pins,
+    peers,
+    logger: relay.components.logger,
+    random: secureRandom,
+    ...(options.quota !== undefined ? { quota: options.quota } : {}),
+  });
   relay.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
   return {
     app,

@@ -1,7 +1,7 @@
 // The storage application: places shards on n random relays, serves and finds shards, and keeps holder sets.
 // It registers message handlers on the relay's dispatcher; the tree code knows nothing about it.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { MAX_PINS_PER_OWNER, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { pickHolders } from '../../core/storage/placement.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
@@ -32,6 +32,8 @@ export interface StorageAppInit {
   /** Uniform float in [0, 1): injected so that placement is reproducible in tests. */
   readonly random: () => number;
   readonly requestTimeoutMs?: number;
+  /** Shards one owner key may pin on this relay (default MAX_PINS_PER_OWNER). */
+  readonly quota?: number;
 }
 
 export interface StorageCounters {
@@ -152,6 +154,13 @@ export class StorageApp {
 
   /** Stores a shard with its pins and holder set on this relay. */
   private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[]): Promise<void> {
+    const quota = this.init.quota ?? MAX_PINS_PER_OWNER;
+    for (const pin of pins) {
+      if (this.init.pins.get(hash, pin.owner) === undefined && this.init.pins.countOf(pin.owner) >= quota) {
+        this.counters.refused++;
+        throw new PeerTreeError('FULL', `storage quota of key ${pin.owner.slice(0, 12)}… is used up on this relay (${quota} shards)`);
+      }
+    }
     await this.init.store.put(hash, bytes);
     for (const pin of pins) this.init.pins.add(hash, pin);
     this.init.holders.set(hash, holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId]);

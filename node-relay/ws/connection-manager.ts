@@ -8,6 +8,7 @@ import { connect } from './connector.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { newDropCounters, type DropCounters } from './drop-counters.ts';
 import type { Link } from './link.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 
 export type PeerEvent = { kind: 'up'; link: Link } | { kind: 'down'; link: Link; code: number; reason: string };
 
@@ -22,6 +23,8 @@ export interface ConnectionManagerInit {
   readonly treeExemptTypes?: ReadonlySet<string>;
   /** Connection-level drop counters to count into (shared with the dispatcher); new ones when absent. */
   readonly counters?: DropCounters;
+  /** Message rate limits (per address before verification); none when absent. */
+  readonly limiter?: RateLimiter;
 }
 
 export class ConnectionManager {
@@ -57,6 +60,11 @@ export class ConnectionManager {
   onPeer(listener: (event: PeerEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** False when a frame from `address` is over the address's message rate (it is then dropped unread). */
+  admitAddress(address: string): boolean {
+    return this.init.limiter === undefined || this.init.limiter.admitAddress(address);
   }
 
   /** Reserves a slot for a new socket from `address`; false when the address is at its limit. */

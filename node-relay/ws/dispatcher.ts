@@ -4,16 +4,29 @@ import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
 import type { DropCounters } from './drop-counters.ts';
 import type { Link } from './link.ts';
+import { ERROR_TABLE } from '../../core/errors.ts';
+import { MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND } from '../../core/limits.ts';
+import { Strikes } from '../../core/rate-limit.ts';
 
 /** Handles one message that arrived on `link`; may answer with `link.reply(message, …)`. */
 export type MessageHandler = (message: Message, link: Link) => void | Promise<void>;
 
+/** Per-key message rate limit (node-relay/ws/rate-limiter.ts). */
+export interface KeyRateLimit {
+  admitKey(keyHex: string): boolean;
+}
+
+/** A RATE_LIMITED answer goes out at most this often per link (answers must not become the flood). */
+const RATE_LIMITED_ANSWER_GAP_MS = 1_000;
+
 export class Dispatcher {
   private readonly handlers = new Map<string, MessageHandler>();
+  private readonly limited = new WeakMap<Link, { strikes: Strikes; answeredAt: number; closed: boolean }>();
 
   constructor(
     private readonly logger: Logger,
     private readonly counters: DropCounters,
+    private readonly limiter?: KeyRateLimit,
   ) {}
 
   /** Registers the handler of a message type (one per type); returns a function that removes it. */
@@ -39,6 +52,7 @@ export class Dispatcher {
    * peer.error carrying the error's code; it never reaches the socket layer.
    */
   async dispatch(message: Message, link: Link): Promise<void> {
+    if (this.limiter !== undefined && !this.rateOk(message, link)) return;
     const handler = this.handlers.get(message.type);
     if (!handler) {
       this.counters['unhandled-type']++;
@@ -50,9 +64,34 @@ export class Dispatcher {
       await handler(message, link);
     } catch (err) {
       const error = toPeerTreeError(err);
+      if (error.code === 'RATE_LIMITED') this.counters['rate-limited']++;
       this.counters['handler-error']++;
       if (error.code === 'INTERNAL') this.logger.error('message handler failed', { type: message.type, from: message.fromId, error: error.message });
       await link.replyError(message, error).catch(() => {});
     }
+  }
+
+  /** Takes a token of the sender's key; over the rate, counts the drop, answers RATE_LIMITED now and then,
+   * and closes the link with 4429 when the peer keeps going. */
+  private rateOk(message: Message, link: Link): boolean {
+    if (this.limiter!.admitKey(link.peerKeyHex)) return true;
+    let state = this.limited.get(link);
+    if (state === undefined) {
+      state = { strikes: new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () => performance.now()), answeredAt: -Infinity, closed: false };
+      this.limited.set(link, state);
+    }
+    this.counters['rate-limited']++;
+    if (state.strikes.add() && !state.closed) {
+      state.closed = true;
+      this.counters['rate-limit-close']++;
+      link.close(ERROR_TABLE.RATE_LIMITED.close, 'too many messages from this key');
+      return false;
+    }
+    const now = Date.now();
+    if (now - state.answeredAt >= RATE_LIMITED_ANSWER_GAP_MS) {
+      state.answeredAt = now;
+      void link.replyError(message, new PeerTreeError('RATE_LIMITED', 'too many messages from this key; slow down')).catch(() => {});
+    }
+    return false;
   }
 }

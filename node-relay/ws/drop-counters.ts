@@ -27,6 +27,14 @@ export const LINK_DROP_REASONS = [
   'handler-error',
   /** An upgrade refused because the address already has the maximum number of connections. */
   'connection-limit',
+  /** A frame over its address's or key's message rate (token bucket); closed with 4429 when it goes on. */
+  'rate-limited',
+  /** A connection closed for sending too many rate-limited frames in a row. */
+  'rate-limit-close',
+  /** A connection that did not answer a keep-alive ping within the interval (dead, frozen or stuck). */
+  'keepalive-timeout',
+  /** A connection whose peer left more than SLOW_CLIENT_BUFFERED_BYTES unread for a whole interval. */
+  'slow-client',
 ] as const;
 
 export type LinkDropReason = (typeof LINK_DROP_REASONS)[number];

@@ -1,9 +1,11 @@
 // Feeds one socket's incoming binary frames, in order, through a FrameVerifier with a bounded queue.
 import type { RawData, WebSocket } from 'ws';
-import { MAX_FRAME_BYTES } from '../../core/limits.ts';
+import { MAX_FRAME_BYTES, MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND } from '../../core/limits.ts';
+import { Strikes } from '../../core/rate-limit.ts';
 import type { FrameVerifier, Message, VerifyResult } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
 import type { DropCounters } from './drop-counters.ts';
+import { closeWith } from './signed-send.ts';
 
 /** Frames waiting for verification on one socket before reading pauses. */
 export const MAX_QUEUED_FRAMES = 64;
@@ -34,6 +36,8 @@ export function attachIngress(
   logger: Logger,
   handler: VerifiedHandler,
   onDrop?: DropHandler,
+  /** Rate limit checked before a frame is queued (per address); a refused frame is counted, never read. */
+  admit?: () => boolean,
 ): Ingress {
   let current = handler;
   let stopped = false;
@@ -41,6 +45,8 @@ export function attachIngress(
   let queuedBytes = 0;
   let paused = false;
   let chain: Promise<void> = Promise.resolve();
+  const strikes = new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () => performance.now());
+  let limitClosed = false;
 
   const maybeResume = () => {
     if (paused && queuedFrames < MAX_QUEUED_FRAMES / 2 && queuedBytes < MAX_QUEUED_BYTES / 2) {
@@ -76,6 +82,17 @@ export function attachIngress(
     if (!isBinary) {
       counters['not-binary']++;
       return;
+    }
+    if (admit !== undefined) {
+      if (!admit()) {
+        counters['rate-limited']++;
+        if (strikes.add() && !limitClosed) {
+          limitClosed = true;
+          counters['rate-limit-close']++;
+          closeWith(ws, 'RATE_LIMITED', 'too many messages from this address');
+        }
+        return;
+      }
     }
     const frame = toBytes(data);
     if (queuedFrames >= HARD_QUEUED_FRAMES) {

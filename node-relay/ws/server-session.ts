@@ -23,6 +23,8 @@ export interface ServerSessionDeps {
   readonly onAuthenticated: (link: Link) => void;
   /** Verified messages from authenticated peers (usually Dispatcher.dispatch). */
   readonly onMessage: (message: Message, link: Link) => void | Promise<void>;
+  /** Per-address rate limit, checked for every frame before it is verified. */
+  readonly admitFrame?: () => boolean;
 }
 
 /** Runs the handshake on a freshly accepted socket. Never throws; failures close the socket. */
@@ -88,7 +90,7 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
     deps.onAuthenticated(bound);
   };
 
-  const ingress = attachIngress(ws, deps.verifier, counters, logger, beforeAuth);
+  const ingress = attachIngress(ws, deps.verifier, counters, logger, beforeAuth, undefined, deps.admitFrame);
 
   sendSigned(ws, identity, components, { type: HELLO, tree: deps.treeId(), body: { nonce, role: 'relay' } }).catch((err: unknown) => {
     logger.debug('could not send hello', { remote, error: String(err) });

@@ -2,13 +2,14 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES } from '../../core/limits.ts';
+import { KEEPALIVE_INTERVAL_MS, MAX_FRAME_BYTES, SLOW_CLIENT_BUFFERED_BYTES } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import type { Components } from '../components.ts';
 import { requestPath } from '../http/request-handler.ts';
 import type { ConnectionManager } from './connection-manager.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { acceptSocket } from './server-session.ts';
+import { closeWith } from './signed-send.ts';
 
 export const WS_PATH = '/ws';
 
@@ -30,12 +31,51 @@ function refuse(socket: Duplex, status: number, text: string): void {
 
 export function attachWebSocketEndpoint(
   server: Server,
-  deps: { identity: Identity; treeId: () => string; components: Components; manager: ConnectionManager; dispatcher: Dispatcher; handshakeTimeoutMs?: number },
+  deps: {
+    identity: Identity;
+    treeId: () => string;
+    components: Components;
+    manager: ConnectionManager;
+    dispatcher: Dispatcher;
+    handshakeTimeoutMs?: number;
+    /** Keep-alive ping interval (default KEEPALIVE_INTERVAL_MS); tests shorten it. */
+    keepaliveIntervalMs?: number;
+  },
 ): WsEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
   const sockets = new Set<WebSocket>();
   let closing = false;
   const { logger } = deps.components;
+  // Keep-alive: every interval each socket is pinged; one that has sent nothing (not even the pong) since the
+  // previous ping is dead, frozen or stuck and is cut. One whose peer leaves megabytes unread for a whole
+  // interval is a slow client: it is closed (TIMEOUT) instead of holding buffers forever.
+  const heard = new WeakMap<WebSocket, boolean>();
+  const backlog = new WeakMap<WebSocket, number>();
+  const keepalive = setInterval(() => {
+    for (const ws of sockets) {
+      if (heard.get(ws) === false) {
+        deps.manager.counters['keepalive-timeout']++;
+        logger.info('connection did not answer the keep-alive ping', {});
+        ws.terminate();
+        continue;
+      }
+      const buffered = ws.bufferedAmount;
+      if (buffered > SLOW_CLIENT_BUFFERED_BYTES && buffered >= (backlog.get(ws) ?? 0) && backlog.has(ws)) {
+        deps.manager.counters['slow-client']++;
+        closeWith(ws, 'TIMEOUT', 'peer does not read');
+        continue;
+      }
+      if (buffered > SLOW_CLIENT_BUFFERED_BYTES) backlog.set(ws, buffered);
+      else backlog.delete(ws);
+      heard.set(ws, false);
+      try {
+        ws.ping();
+      } catch {
+        // closing already
+      }
+    }
+  }, deps.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS);
+  keepalive.unref?.();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
@@ -52,6 +92,9 @@ export function attachWebSocketEndpoint(
     socket.once('close', release);
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      const alive = () => heard.set(ws, true);
+      ws.on('pong', alive);
+      ws.on('message', alive);
       ws.on('close', () => {
         sockets.delete(ws);
         release();
@@ -74,6 +117,7 @@ export function attachWebSocketEndpoint(
         ...(deps.handshakeTimeoutMs !== undefined ? { handshakeTimeoutMs: deps.handshakeTimeoutMs } : {}),
         onAuthenticated: (link) => deps.manager.add(link),
         onMessage: (message, link) => deps.dispatcher.dispatch(message, link),
+        admitFrame: () => deps.manager.admitAddress(address),
       });
     });
   });
@@ -81,6 +125,7 @@ export function attachWebSocketEndpoint(
   return {
     closeAll(code, reason) {
       closing = true;
+      clearInterval(keepalive);
       for (const ws of sockets) ws.close(code, reason);
     },
     terminateAll() {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
 import { jsonLines, runCli } from './support/cli.ts';
+import { startRelay } from './support/relay.ts';
 
 test.describe.configure({ mode: 'parallel' });
 
@@ -166,4 +167,38 @@ test('hostile queries give results or a clear error, never a crash; the index su
   await expect(status).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
   await expect(page.getByTestId('search-result-text')).toHaveText(`${word} memory`);
   expect(errors).toEqual([]);
+});
+
+test('a relay that does not answer in time makes the answer partial, and the page says so', async ({ browser }) => {
+  const root = await startRelay();
+  const child = await startRelay({ join: root.url });
+  const context = await browser.newContext({ baseURL: root.url });
+  try {
+    await expect
+      .poll(async () => ((await (await fetch(`${root.url}/api/status`)).json()) as { size: number }).size, { timeout: 30_000 })
+      .toBe(2);
+    const word = uniqueWord('kestrel');
+    // On both relays: the root must ask its child, whose word summary may match.
+    jsonLines(await runCli(['remember', `${word} over the dunes`, '--relay', root.url, '--replicas', '2'], 30_000, { PEERTREE_HOME: join(home, 'partial') }));
+    const page = await context.newPage();
+    await page.goto(`/#/search/${word}`);
+    const status = page.getByTestId('search-status');
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+    await expect(status).toHaveAttribute('data-partial', 'false');
+    await expect(page.getByTestId('search-partial')).toBeHidden();
+
+    // The child freezes (its connections stay open, nothing answers): the root answers within its budget.
+    child.process.kill('SIGSTOP');
+    await search(page, `${word} dunes`);
+    await expect(status).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+    await expect(status).toHaveAttribute('data-partial', 'true');
+    await expect(page.getByTestId('search-partial')).toBeVisible();
+    // The root's own copy still answers.
+    await expect(page.getByTestId('search-result-text')).toHaveText(`${word} over the dunes`);
+  } finally {
+    child.process.kill('SIGCONT');
+    await context.close();
+    await child.stop();
+    await root.stop();
+  }
 });

@@ -7,7 +7,7 @@
 //
 // The CI version (tests/integration/fuzz-relay.test.ts) calls runFuzz() with small counts.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -415,7 +415,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const count = (k: string, n = 1) => (sent[k] = (sent[k] ?? 0) + n);
   try {
     const types = await registeredTypes(dir.path);
-    relay = await startRelayProcess(join(dir.path, 'relay'), ['--log-level', 'error'], 30_000);
+    // Its own PWA folder, so that a rebuild of dist/ during the run cannot change the answers.
+    mkdirSync(join(dir.path, 'static'));
+    writeFileSync(join(dir.path, 'static', 'index.html'), '<!doctype html><title>fuzz</title>');
+    // Rate limits far above the fuzzer's pace: here every frame must reach the checks behind them.
+    relay = await startRelayProcess(join(dir.path, 'relay'), ['--log-level', 'error', '--rate-limit', '1000000', '--static', join(dir.path, 'static')], 30_000);
     const pid = relay.ready.pid;
     const base = new URL(relay.ready.url);
     // A public file to aim ranges at.
