@@ -16,6 +16,8 @@ const FILE_HASH_TAG = utf8('peertree/file/v1\u0000');
 export interface StoredShard {
   /** SHA-256 (hex) of `bytes`: the shard's name. */
   readonly hash: string;
+  /** The same SHA-256 as bytes. */
+  readonly digest?: Uint8Array;
   /** The bytes relays store (ciphertext for encrypted files). */
   readonly bytes: Uint8Array;
 }
@@ -64,11 +66,12 @@ export class FileEncoder {
     const index = this.shardHashes.length;
     const digest = await sha256(plain);
     const bytes = this.cipher ? await this.cipher.encrypt(plain, 'shard', index) : plain;
-    const hash = this.cipher ? toHex(await sha256(bytes)) : toHex(digest);
+    const stored = this.cipher ? await sha256(bytes) : digest;
+    const hash = toHex(stored);
     this.digests.push(digest);
     this.shardHashes.push(hash);
     this.size += plain.length;
-    return { hash, bytes };
+    return { hash, bytes, digest: stored };
   }
 
   /** Builds the manifest shard and the capability that names the file. */
@@ -92,9 +95,13 @@ export class FileEncoder {
   }
 }
 
-/** Verifies a fetched shard against the hash that names it; throws HASH_MISMATCH otherwise. */
-export async function verifyShard(hash: string, bytes: Uint8Array): Promise<void> {
-  if (!equalBytes(await sha256(bytes), fromHex(hash))) throw new PeerTreeError('HASH_MISMATCH', `shard ${hash.slice(0, 12)}… does not match its hash`);
+/**
+ * Verifies a fetched shard against the hash that names it; throws HASH_MISMATCH otherwise. `digest`, when
+ * given, is the SHA-256 of exactly `bytes` that this process already computed (the frame verifier hashes
+ * every payload it accepts): it is compared instead of hashing the same bytes a second time.
+ */
+export async function verifyShard(hash: string, bytes: Uint8Array, digest?: Uint8Array): Promise<void> {
+  if (!equalBytes(digest && digest.length === 32 ? digest : await sha256(bytes), fromHex(hash))) throw new PeerTreeError('HASH_MISMATCH', `shard ${hash.slice(0, 12)}… does not match its hash`);
 }
 
 /** Decodes a file: open the manifest, then decode shards (any order), then `finish` checks the whole file. */
@@ -109,8 +116,8 @@ export class FileDecoder {
   }
 
   /** Checks the manifest shard against the capability, decrypts and validates it. */
-  static async open(capability: Capability, manifestBytes: Uint8Array): Promise<FileDecoder> {
-    await verifyShard(capability.manifest, manifestBytes);
+  static async open(capability: Capability, manifestBytes: Uint8Array, digest?: Uint8Array): Promise<FileDecoder> {
+    await verifyShard(capability.manifest, manifestBytes, digest);
     const cipher = capability.key ? await FileCipher.create(capability.key) : null;
     const plain = cipher ? await cipher.decrypt(manifestBytes, 'manifest', 0) : manifestBytes;
     const manifest = parseManifest(plain);
@@ -118,11 +125,11 @@ export class FileDecoder {
     return new FileDecoder(manifest, cipher);
   }
 
-  /** Verifies and decrypts shard `index`; returns its plaintext. */
-  async decodeShard(index: number, bytes: Uint8Array): Promise<Uint8Array> {
+  /** Verifies and decrypts shard `index`; returns its plaintext. `digest`: see verifyShard. */
+  async decodeShard(index: number, bytes: Uint8Array, digest?: Uint8Array): Promise<Uint8Array> {
     const hash = this.manifest.shards[index];
     if (hash === undefined) throw new PeerTreeError('BAD_INPUT', `no shard ${index}`);
-    await verifyShard(hash, bytes);
+    await verifyShard(hash, bytes, digest);
     const plain = this.cipher ? await this.cipher.decrypt(bytes, 'shard', index) : bytes;
     const expectedLength = index === this.manifest.shards.length - 1 ? this.manifest.size - index * this.manifest.shardSize : this.manifest.shardSize;
     if (plain.length !== expectedLength) throw new PeerTreeError('HASH_MISMATCH', `shard ${index} has the wrong length`);

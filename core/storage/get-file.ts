@@ -26,15 +26,16 @@ export interface GetOptions {
 /** Opens a capability: fetches and verifies its manifest. */
 export async function openFile(capabilityText: string, transport: ShardTransport): Promise<FileDecoder> {
   const capability = parseCapability(capabilityText);
-  const bytes = await fetchVerified(transport, capability.manifest, async (b) => FileDecoder.open(capability, b));
+  const bytes = await fetchVerified(transport, capability.manifest, async (b, digest) => FileDecoder.open(capability, b, digest));
   return bytes;
 }
 
-async function fetchVerified<T>(transport: ShardTransport, hash: string, decode: (bytes: Uint8Array) => Promise<T>): Promise<T> {
+async function fetchVerified<T>(transport: ShardTransport, hash: string, decode: (bytes: Uint8Array, digest: Uint8Array | undefined) => Promise<T>): Promise<T> {
   let lastError: unknown = null;
   for (let attempt = 0; attempt < GET_ATTEMPTS; attempt++) {
     try {
-      return await decode(await transport.fetchShard(hash));
+      const bytes = await transport.fetchShard(hash);
+      return await decode(bytes, transport.digestOf?.(bytes));
     } catch (err) {
       lastError = err;
       const code = (err as PeerTreeError)?.code;
@@ -65,7 +66,7 @@ export async function getFile(capabilityText: string, transport: ShardTransport,
   const total = range ? range.end - range.start + 1 : m.size;
 
   const start = (i: number) => {
-    const p = fetchVerified(transport, m.shards[i]!, (bytes) => decoder.decodeShard(i, bytes));
+    const p = fetchVerified(transport, m.shards[i]!, (bytes, digest) => decoder.decodeShard(i, bytes, digest));
     p.catch(() => {}); // observed below, in order
     pending.set(i, p);
   };

@@ -40,7 +40,7 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
   for await (const plain of fixedSizeChunks(source, shardSize)) {
     if (failure) break;
     const shard = await encoder.addShard(plain);
-    const task = transport.storeShard(shard.hash, shard.bytes, replicas).then(
+    const task = transport.storeShard(shard.hash, shard.bytes, replicas, shard.digest).then(
       () => {
         done += plain.length;
         options.onProgress?.({ doneBytes: done, totalBytes: options.size ?? null });
@@ -56,6 +56,6 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
   await Promise.all(inFlight);
   if (failure) throw failure;
   const { manifest, manifestShard, capability } = await encoder.finish();
-  const receipt = await transport.storeShard(manifestShard.hash, manifestShard.bytes, replicas);
+  const receipt = await transport.storeShard(manifestShard.hash, manifestShard.bytes, replicas, manifestShard.digest);
   return { capability, manifest, holders: receipt.holders };
 }

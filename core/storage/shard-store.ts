@@ -14,7 +14,8 @@ export interface ShardStats {
  * - Hashes are 64 lowercase hex chars; anything else is BAD_INPUT (never a path on disk).
  */
 export interface ShardStore {
-  put(hash: string, bytes: Uint8Array): Promise<void>;
+  /** `digest`: the SHA-256 of exactly `bytes` when this process already computed it (then not hashed again). */
+  put(hash: string, bytes: Uint8Array, digest?: Uint8Array): Promise<void>;
   get(hash: string): Promise<Uint8Array | null>;
   has(hash: string): Promise<boolean>;
   /** Returns true when the shard was there. */

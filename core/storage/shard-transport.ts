@@ -7,9 +7,14 @@ export interface StoreReceipt {
 
 export interface ShardTransport {
   /** Stores `bytes` (named `hash`) on `replicas` distinct relays; resolves once that many acknowledged. */
-  storeShard(hash: string, bytes: Uint8Array, replicas: number): Promise<StoreReceipt>;
+  storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt>;
   /** Fetches a shard's bytes (unverified: the caller checks them against `hash`). */
   fetchShard(hash: string): Promise<Uint8Array>;
+  /**
+   * Optional: the SHA-256 of bytes `fetchShard` returned, when the transport computed it on the way in (frame
+   * verification), so that the caller need not hash them again. Undefined when unknown.
+   */
+  digestOf?(bytes: Uint8Array): Uint8Array | undefined;
 }
 
 export interface Progress {

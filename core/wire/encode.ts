@@ -20,6 +20,12 @@ export interface OutgoingMessage {
   /** Sender clock, ms since the Unix epoch; passed in so that callers control time. */
   readonly ts: number;
   readonly payload?: Uint8Array;
+  /**
+   * SHA-256 of `payload` when the caller already has it (a shard's name, or a digest the frame verifier
+   * computed), so that it is not hashed again. It must be exact: receivers hash the payload themselves and
+   * drop a frame whose signed digest does not match as `bad-signature`.
+   */
+  readonly payloadDigest?: Uint8Array;
   /** Message id (32 hex chars); a random one is made when absent. */
   readonly id?: string;
 }
@@ -53,6 +59,7 @@ export async function encodeFrame(message: OutgoingMessage, identity: Identity, 
   const payload = message.payload ?? EMPTY;
   if (headerBytes.length > limits.maxHeaderBytes) throw new PeerTreeError('TOO_LARGE', `header is ${headerBytes.length} bytes`);
   if (payload.length > limits.maxPayloadBytes) throw new PeerTreeError('TOO_LARGE', `payload is ${payload.length} bytes`);
-  const signature = await identity.sign(signedBytes(headerBytes, await sha256(payload)));
+  const digest = message.payloadDigest && message.payloadDigest.length === 32 && payload.length > 0 ? message.payloadDigest : await sha256(payload);
+  const signature = await identity.sign(signedBytes(headerBytes, digest));
   return assembleFrame(headerBytes, payload, signature);
 }

@@ -15,6 +15,11 @@ export interface Message extends FrameHeader {
   readonly fromId: string;
   readonly fromKey: Uint8Array;
   readonly payload: Uint8Array | null;
+  /**
+   * SHA-256 of `payload` (present with a payload): verification computed it anyway, so a receiver that names
+   * bytes by their hash (shards) compares against it instead of hashing the same bytes again.
+   */
+  readonly payloadDigest?: Uint8Array;
 }
 
 export const DROP_REASONS = [
@@ -124,7 +129,10 @@ export class FrameVerifier {
     this.accepted++;
     return {
       ok: true,
-      message: { ...header, fromId: nodeIdOf(fromKey), fromKey, payload: parts.payload.length > 0 ? parts.payload : null },
+      message:
+        parts.payload.length > 0
+          ? { ...header, fromId: nodeIdOf(fromKey), fromKey, payload: parts.payload, payloadDigest: digest }
+          : { ...header, fromId: nodeIdOf(fromKey), fromKey, payload: null },
     };
   }
 }

@@ -88,9 +88,9 @@ export class FileShardStore implements ShardStore {
     }
   }
 
-  async put(hash: string, bytes: Uint8Array): Promise<void> {
+  async put(hash: string, bytes: Uint8Array, digest?: Uint8Array): Promise<void> {
     this.check(hash);
-    await verifyShard(hash, bytes);
+    await verifyShard(hash, bytes, digest);
     if (this.select.get(hash)) return;
     const { bytes: used } = await this.stats();
     if (used + this.reserved + bytes.length > this.capacityBytes) throw new PeerTreeError('FULL', 'shard store is full');

@@ -16,15 +16,18 @@ export interface OwnerKey {
 }
 
 export class LinkTransport implements ShardTransport {
+  /** SHA-256 of each payload received, computed by the frame verifier (see ShardTransport.digestOf). */
+  private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
+
   /** With `owner`, every stored shard carries the owner's signed pin, and `unpin` can release it. */
   constructor(
     private readonly link: Link,
     private readonly owner?: OwnerKey,
   ) {}
 
-  async storeShard(hash: string, bytes: Uint8Array, replicas: number): Promise<StoreReceipt> {
+  async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
     const pin = this.owner ? await signPin(this.owner.identity, 'pin', hash, this.owner.now()) : undefined;
-    const reply = await this.link.request(STORE, { hash, replicas, ...(pin ? { pin } : {}) }, STORE_TIMEOUT_MS, { payload: bytes });
+    const reply = await this.link.request(STORE, { hash, replicas, ...(pin ? { pin } : {}) }, STORE_TIMEOUT_MS, { payload: bytes, ...(digest ? { payloadDigest: digest } : {}) });
     const holders = (reply.body as { holders?: unknown }).holders;
     if (!Array.isArray(holders) || holders.length < replicas) throw new PeerTreeError('UNAVAILABLE', 'relay acknowledged fewer holders than asked');
     return { holders: holders as string[] };
@@ -32,7 +35,13 @@ export class LinkTransport implements ShardTransport {
 
   async fetchShard(hash: string): Promise<Uint8Array> {
     const reply = await this.link.request(GET, { hash }, FETCH_TIMEOUT_MS);
-    return reply.payload ?? new Uint8Array(0);
+    if (!reply.payload) return new Uint8Array(0);
+    if (reply.payloadDigest) this.digests.set(reply.payload, reply.payloadDigest);
+    return reply.payload;
+  }
+
+  digestOf(bytes: Uint8Array): Uint8Array | undefined {
+    return this.digests.get(bytes);
   }
 
   /** Releases the owner's pin on `hash` on every relay that holds it; returns how many released it. */

@@ -9,7 +9,7 @@ import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
-import { toHex } from '../../core/bytes.ts';
+import { fromHex, toHex } from '../../core/bytes.ts';
 import { verifyPin, type PinStatement } from '../../core/storage/pin.ts';
 import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex, PinRecord } from './pin-index.ts';
@@ -79,8 +79,8 @@ export class StorageApp {
    * Stores a verified shard on `replicas` distinct relays chosen at random. A refusal or time-out is
    * retried on relays not yet tried; fails with UNAVAILABLE only when the tree has no more candidates.
    */
-  async place(hash: string, bytes: Uint8Array, replicas: number, pins: readonly PinRecord[]): Promise<string[]> {
-    await verifyShard(hash, bytes);
+  async place(hash: string, bytes: Uint8Array, replicas: number, pins: readonly PinRecord[], digest?: Uint8Array): Promise<string[]> {
+    await verifyShard(hash, bytes, digest);
     const members = this.init.peers.members();
     if (members.length < replicas) {
       throw new PeerTreeError('UNAVAILABLE', `need ${replicas} relays for ${replicas} replicas, but the tree has ${members.length}`);
@@ -103,6 +103,7 @@ export class StorageApp {
       throw new PeerTreeError('UNAVAILABLE', `only ${holders.length} of ${replicas} relays accepted the shard (${errors.slice(0, 3).join('; ')})`);
     }
     this.init.holders.set(hash, holders);
+    this.init.holders.setTarget(hash, replicas);
     // Tell every holder the final set (retries may have changed it): they need it to repair later.
     this.announce(hash, holders);
     return holders;
@@ -143,17 +144,20 @@ export class StorageApp {
     return id !== this.init.peers.selfId && this.init.peers.members().some((m) => m.id === id);
   }
 
+  /** Sends a shard to `id` (or keeps it here). Callers pass only bytes already verified against `hash`. */
   private async putOn(id: string, hash: string, bytes: Uint8Array, planned: string[], pins: readonly PinRecord[]): Promise<void> {
+    // The bytes were verified against their name, so the name is their digest: no need to hash them again.
+    const digest = fromHex(hash);
     if (id === this.init.peers.selfId) {
-      await this.keep(hash, bytes, planned, pins);
+      await this.keep(hash, bytes, planned, pins, digest);
       return;
     }
     const link = await this.init.peers.linkTo(id);
-    await link.request(PUT, { hash, holders: planned, pins }, this.timeoutMs, { payload: bytes });
+    await link.request(PUT, { hash, holders: planned, pins }, this.timeoutMs, { payload: bytes, payloadDigest: digest });
   }
 
-  /** Stores a shard with its pins and holder set on this relay. */
-  private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[]): Promise<void> {
+  /** Stores a shard with its pins and holder set on this relay. `digest`: see ShardStore.put. */
+  private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[], digest?: Uint8Array): Promise<void> {
     const quota = this.init.quota ?? MAX_PINS_PER_OWNER;
     for (const pin of pins) {
       if (this.init.pins.get(hash, pin.owner) === undefined && this.init.pins.countOf(pin.owner) >= quota) {
@@ -161,9 +165,11 @@ export class StorageApp {
         throw new PeerTreeError('FULL', `storage quota of key ${pin.owner.slice(0, 12)}… is used up on this relay (${quota} shards)`);
       }
     }
-    await this.init.store.put(hash, bytes);
+    await this.init.store.put(hash, bytes, digest);
     for (const pin of pins) this.init.pins.add(hash, pin);
-    this.init.holders.set(hash, holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId]);
+    const set = holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId];
+    this.init.holders.set(hash, set);
+    if (this.init.holders.target(hash) === null) this.init.holders.setTarget(hash, set.length);
     this.counters.stored++;
   }
 
@@ -185,7 +191,7 @@ export class StorageApp {
     const link = await this.init.peers.linkTo(id);
     const reply = await link.request(GET, { hash, local: true }, this.timeoutMs);
     const bytes = reply.payload ?? new Uint8Array(0);
-    await verifyShard(hash, bytes);
+    await verifyShard(hash, bytes, reply.payload ? reply.payloadDigest : undefined);
     return bytes;
   }
 
@@ -200,7 +206,7 @@ export class StorageApp {
       // The sender's frame was signed by its key on an authenticated link: this relay vouches for the owner.
       record = { owner: sender, ts: m.ts, sig: '' };
     }
-    const holders = await this.place(hash, bytes, replicas, [record]);
+    const holders = await this.place(hash, bytes, replicas, [record], m.payload ? m.payloadDigest : undefined);
     await link.reply(m, STORED, { hash, holders });
   }
 
@@ -240,7 +246,7 @@ export class StorageApp {
         throw new PeerTreeError('BAD_SIGNATURE', `${PUT}: a pin does not verify`);
       }
     }
-    await this.keep(hash, bytes, holders, pins);
+    await this.keep(hash, bytes, holders, pins, m.payload ? m.payloadDigest : undefined);
     await link.reply(m, OK, { hash });
   }
 
@@ -249,7 +255,8 @@ export class StorageApp {
     const bytes = local ? await this.init.store.get(hash) : await this.find(hash);
     if (!bytes) throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
     this.counters.served++;
-    await link.reply(m, DATA, { hash }, { payload: bytes });
+    // Bytes from the store or from find() were verified against `hash`: it is their digest.
+    await link.reply(m, DATA, { hash }, { payload: bytes, ...(bytes.length > 0 ? { payloadDigest: fromHex(hash) } : {}) });
   }
 
   private async onHolders(m: Message, link: Link): Promise<void> {

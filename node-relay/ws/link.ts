@@ -20,6 +20,8 @@ export const ERROR_TYPE = 'peer.error';
 
 export interface SendOptions {
   readonly payload?: Uint8Array;
+  /** SHA-256 of `payload` when already known (see OutgoingMessage.payloadDigest): saves hashing it again. */
+  readonly payloadDigest?: Uint8Array;
   /** Recipient node id; null (default) addresses the directly connected peer or a broadcast. */
   readonly to?: string | null;
   /** Message id (32 hex chars); random when absent. */
@@ -109,7 +111,7 @@ export class Link {
     const result = this.sendChain.then(async () => {
       if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
       const frame = await encodeFrame(
-        { type, tree: this.init.treeId(), to: options.to ?? null, body, ts: this.init.components.clock.now(), id, ...(options.payload ? { payload: options.payload } : {}) },
+        { type, tree: this.init.treeId(), to: options.to ?? null, body, ts: this.init.components.clock.now(), id, ...(options.payload ? { payload: options.payload } : {}), ...(options.payloadDigest ? { payloadDigest: options.payloadDigest } : {}) },
         this.init.identity,
       );
       if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
