@@ -24,13 +24,15 @@ export class Session {
     return this.value?.identity ?? null;
   }
 
-  /** True when requests can be sent right now. */
+  /** True when requests can be sent right now (an old socket may outlive the network for a while). */
   isReady(): boolean {
-    return this.value?.socket.state === 'ready';
+    return this.value?.socket.state === 'ready' && (typeof navigator === 'undefined' || navigator.onLine);
   }
 
   /** Resolves with the socket once its handshake is done; rejects with UNAVAILABLE after `timeoutMs`. */
   async connected(timeoutMs: number): Promise<Connected> {
+    // No network at all: say so at once instead of after the whole wait.
+    if (typeof navigator !== 'undefined' && !navigator.onLine) throw new PeerTreeError('UNAVAILABLE', 'this device is offline');
     const deadline = Date.now() + timeoutMs;
     const c =
       this.value ??

@@ -140,6 +140,45 @@ test('a memory made with the CLI is found in the browser (not forgettable here);
   expect(found[0]).toMatchObject({ text: `Saw a ${noteWord} by the canal`, tags: ['birds'], ref: null, author: myKey });
 });
 
+test('offline: a searchable file and a note wait in the outbox and become findable once back online; search says it needs a relay', async ({ page, context, relay }) => {
+  await page.goto('/');
+  const connection = page.getByTestId('connection');
+  await expect(connection).toHaveAttribute('data-socket', 'ready');
+  await context.setOffline(true);
+  await expect(connection).toHaveAttribute('data-state', 'offline');
+
+  const word = uniqueWord('albatross');
+  await page.getByTestId('searchable-check').check();
+  await page.getByTestId('searchable-description').fill(`${word} field notes`);
+  await page.locator('input[type=file]').setInputFiles([{ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: randomBytes(5000) }]);
+  const row = page.locator('[data-testid=file-row][data-name="notes.bin"]');
+  await expect(row).toHaveAttribute('data-status', 'queued');
+  await expect(row).toHaveAttribute('data-searchable', 'waiting');
+
+  await page.goto('/#/search');
+  const noteWord = uniqueWord('puffin');
+  await page.getByTestId('note-text').fill(`${noteWord} colony`);
+  await page.getByTestId('note-remember').click();
+  await expect(page.getByTestId('note-status')).toHaveAttribute('data-state', 'queued');
+  await expect(page.getByTestId('note-status')).toContainText('outbox');
+  // Searching needs a relay: a clear error at once, not a spinner.
+  await search(page, word);
+  await expect(page.getByTestId('search-status')).toHaveAttribute('data-error', 'UNAVAILABLE');
+  await page.goto('/#/network');
+  // The upload, the file's description and the note.
+  await expect(page.getByTestId('outbox-length')).toHaveAttribute('data-count', '3');
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('outbox-length')).toHaveAttribute('data-count', '0', { timeout: 20_000 });
+  await page.goto('/#/');
+  await expect(row).toHaveAttribute('data-searchable', 'findable', { timeout: 10_000 });
+  const capability = await row.getAttribute('data-capability');
+  const found = jsonLines(await runCli(['search', word, '--relay', relay.url]));
+  expect(found).toHaveLength(1);
+  expect(found[0]).toMatchObject({ ref: capability, text: `notes.bin\n${word} field notes` });
+  expect(jsonLines(await runCli(['search', noteWord, '--relay', relay.url])).map((f) => f.text)).toEqual([`${noteWord} colony`]);
+});
+
 test('hostile queries give results or a clear error, never a crash; the index survives them', async ({ page, relay }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
