@@ -18,6 +18,8 @@ export interface ShardStore {
   put(hash: string, bytes: Uint8Array, digest?: Uint8Array): Promise<void>;
   get(hash: string): Promise<Uint8Array | null>;
   has(hash: string): Promise<boolean>;
+  /** Optional: the stored size of a shard (null when absent), without reading its bytes. */
+  sizeOf?(hash: string): Promise<number | null>;
   /** Returns true when the shard was there. */
   delete(hash: string): Promise<boolean>;
   /** Hashes in ascending order, after `after` (exclusive), at most `limit`. */

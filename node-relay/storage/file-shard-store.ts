@@ -144,6 +144,11 @@ export class FileShardStore implements ShardStore {
     return bytes;
   }
 
+  async sizeOf(hash: string): Promise<number | null> {
+    this.check(hash);
+    return this.select.get(hash)?.size ?? null;
+  }
+
   async has(hash: string): Promise<boolean> {
     this.check(hash);
     return this.select.get(hash) !== undefined;

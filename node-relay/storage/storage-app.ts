@@ -21,6 +21,13 @@ import { Repairer } from './repair.ts';
 export const FIND_PARALLEL = 3;
 /** Most relays asked for one shard before giving up (bounded work per request). */
 export const FIND_MAX_ASKED = 32;
+/**
+ * Shards up to this size come back with the answer to "do you have it?"; larger ones are then fetched from one
+ * holder only, instead of from every relay asked at once (which multiplied the bytes sent by FIND_PARALLEL).
+ */
+export const FIND_INLINE_BYTES = 64 * 1024;
+/** A known holder that has not answered within this delay gets company: the next holder is asked too. */
+export const FIND_HEDGE_MS = 300;
 
 export interface StorageAppInit {
   readonly dispatcher: Dispatcher;
@@ -125,12 +132,26 @@ export class StorageApp {
     const local = await this.init.store.get(hash);
     if (local) return local;
     const self = this.init.peers.selfId;
-    const hinted = this.init.holders.holders(hash).filter((id) => id !== self);
-    const others = pickHolders(this.init.peers.members(), FIND_MAX_ASKED, this.init.random, new Set([self, ...hinted])).map((m) => m.id);
-    const order = [...hinted, ...others].slice(0, FIND_MAX_ASKED);
-    for (let i = 0; i < order.length; i += FIND_PARALLEL) {
-      const batch = order.slice(i, i + FIND_PARALLEL);
-      const found = await firstSuccess(batch.map((id) => this.fetchFrom(id, hash)));
+    const hinted = this.init.holders.holders(hash).filter((id) => id !== self).slice(0, FIND_MAX_ASKED);
+    // Known holders: one at a time, the next one joining when the current one fails or is slow (hedged).
+    const fromHinted = await hedged(hinted, (id) => this.fetchFrom(id, hash), FIND_HEDGE_MS);
+    if (fromHinted) {
+      this.counters.forwarded++;
+      return fromHinted;
+    }
+    // Other members, FIND_PARALLEL at a time: ask who has it (small shards come with the answer), then fetch
+    // a large one from the first that has it, and from the batch's other holders only if that fails.
+    const others = pickHolders(this.init.peers.members(), FIND_MAX_ASKED - hinted.length, this.init.random, new Set([self, ...hinted])).map((m) => m.id);
+    for (let i = 0; i < others.length; i += FIND_PARALLEL) {
+      const batch = others.slice(i, i + FIND_PARALLEL);
+      const probes = batch.map((id) => this.probe(id, hash).then((bytes) => ({ id, bytes })));
+      const first = await firstSuccess(probes);
+      if (!first) continue;
+      let found = first.bytes ?? (await this.fetchFrom(first.id, hash).catch(() => null));
+      if (!found) {
+        const more = (await Promise.allSettled(probes)).flatMap((r) => (r.status === 'fulfilled' && r.value.id !== first.id ? [r.value.id] : []));
+        found = await hedged(more, (id) => this.fetchFrom(id, hash), FIND_HEDGE_MS);
+      }
       if (found) {
         this.counters.forwarded++;
         return found;
@@ -185,6 +206,23 @@ export class StorageApp {
       this.counters.collected++;
     }
     return 1;
+  }
+
+  /**
+   * Asks `id` whether it holds `hash`: resolves with the verified bytes of a small shard, with null for a large
+   * one it holds (fetch it with fetchFrom), and rejects when it does not hold it.
+   */
+  private async probe(id: string, hash: string): Promise<Uint8Array | null> {
+    const link = await this.init.peers.linkTo(id);
+    const reply = await link.request(GET, { hash, local: true, inline: FIND_INLINE_BYTES }, this.timeoutMs);
+    if (!reply.payload) {
+      const size = (reply.body as { size?: unknown }).size;
+      // A large shard it holds; anything else (an empty shard) is fetched the ordinary way.
+      if (typeof size === 'number' && size > FIND_INLINE_BYTES) return null;
+    }
+    const bytes = reply.payload ?? new Uint8Array(0);
+    await verifyShard(hash, bytes, reply.payload ? reply.payloadDigest : undefined);
+    return bytes;
   }
 
   private async fetchFrom(id: string, hash: string): Promise<Uint8Array> {
@@ -251,7 +289,16 @@ export class StorageApp {
   }
 
   private async onGet(m: Message, link: Link): Promise<void> {
-    const { hash, local } = readGet(m);
+    const { hash, local, inline } = readGet(m);
+    if (local && inline !== null) {
+      const store = this.init.store;
+      const size = store.sizeOf ? await store.sizeOf(hash) : ((await store.get(hash))?.length ?? null);
+      if (size === null) throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
+      if (size > inline) {
+        await link.reply(m, DATA, { hash, size });
+        return;
+      }
+    }
     const bytes = local ? await this.init.store.get(hash) : await this.find(hash);
     if (!bytes) throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
     this.counters.served++;
@@ -264,6 +311,44 @@ export class StorageApp {
     const { hash, holders } = readHolders(m);
     if (await this.init.store.has(hash)) this.init.holders.set(hash, holders);
   }
+}
+
+/**
+ * Runs `attempt` on `ids` in order, starting the next one when the previous fails or has not succeeded within
+ * `hedgeMs`; resolves with the first success, or null when every attempt failed.
+ */
+async function hedged<T>(ids: readonly string[], attempt: (id: string) => Promise<T>, hedgeMs: number): Promise<T | null> {
+  if (ids.length === 0) return null;
+  return new Promise((resolve) => {
+    let next = 0;
+    let failed = 0;
+    let done = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const launch = () => {
+      if (done || next >= ids.length) return;
+      const id = ids[next++]!;
+      if (timer) clearTimeout(timer);
+      timer = next < ids.length ? setTimeout(launch, hedgeMs) : null;
+      attempt(id).then(
+        (value) => {
+          if (done) return;
+          done = true;
+          if (timer) clearTimeout(timer);
+          resolve(value);
+        },
+        () => {
+          failed++;
+          if (done) return;
+          if (failed === ids.length) {
+            done = true;
+            if (timer) clearTimeout(timer);
+            resolve(null);
+          } else launch();
+        },
+      );
+    };
+    launch();
+  });
 }
 
 /** Resolves with the first fulfilled value, or null when all reject. */

@@ -12,7 +12,11 @@ export const STORED = 'shard.stored';
 /** relay → holder: keep this shard (payload); `holders` is the intended holder set. Answered by OK. */
 export const PUT = 'shard.put';
 export const OK = 'shard.ok';
-/** anyone → relay: the bytes of shard `hash`; with `local: true` only from this relay's own store. */
+/**
+ * anyone → relay: the bytes of shard `hash`; with `local: true` only from this relay's own store. With
+ * `local: true` and `inline: N`, a shard larger than N bytes is not sent: the answer is DATA { hash, size }
+ * without payload (a cheap "do you have it?" before fetching a large shard from one holder only).
+ */
 export const GET = 'shard.get';
 export const DATA = 'shard.data';
 /** holder → holder: the holder set of `hash` changed. */
@@ -98,9 +102,10 @@ export function readUnpin(m: Message): { unpin: PinStatement; local: boolean } {
   return { unpin: pinOf(b.unpin, UNPIN, 'unpin', hash), local: b.local === true };
 }
 
-export function readGet(m: Message): { hash: string; local: boolean } {
+export function readGet(m: Message): { hash: string; local: boolean; inline: number | null } {
   const b = object(m);
-  return { hash: hashOf(b, GET), local: b.local === true };
+  const inline = typeof b.inline === 'number' && Number.isSafeInteger(b.inline) && b.inline >= 0 ? b.inline : null;
+  return { hash: hashOf(b, GET), local: b.local === true, inline };
 }
 
 export function readHolders(m: Message): { hash: string; holders: string[] } {
