@@ -127,7 +127,7 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
     } catch (err) {
       // Say what each live relay's repair saw: the figures a failure needs.
       const views = await Promise.all(relays.map(async (r, i) => (dead.has(i) ? null : { i, apps: (await getStatus(r.ready.url)).apps, holders: shards.map((h) => holdersOnDisk(h).includes(i)) })));
-      throw new Error(`${String(err)}\nholders: ${JSON.stringify(shards.map((h) => holdersOnDisk(h)))}\n${JSON.stringify(views.filter(Boolean))}\n${relays.map((r, i) => (dead.has(i) ? '' : r.stderr().slice(-1500))).join('\n')}`);
+      throw new Error(`${String(err)}\nholders: ${JSON.stringify(shards.map((h) => holdersOnDisk(h)))}\n${JSON.stringify(views.filter(Boolean))}\n${relays.map((r, i) => (dead.has(i) ? '' : r.stderr().slice(-1500))).join('\n')}`, { cause: err });
     }
     for (const h of shards) expect(holdersOnDisk(h), h).toHaveLength(3);
   }, 120_000);
