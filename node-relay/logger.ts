@@ -1,4 +1,6 @@
-// A small structured logger: one JSON object per line on stderr (stdout is reserved for the relay's ready line).
+// Structured logs with pino: one JSON object per line on stderr (stdout is reserved for the relay's ready
+// line), `{"level","t","msg",…fields}`. Secrets are redacted by key name wherever they appear.
+import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -19,23 +21,35 @@ export interface LoggerOptions {
   now?: () => number;
 }
 
+/** Field names never written to a log, at any depth pino's redaction covers (top level and one below). */
+export const REDACTED_KEYS = ['seed', 'secret', 'privateKey', 'key', 'token', 'password', 'authorization', 'capability'];
+
 export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && Object.hasOwn(ORDER, value);
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stderr.write(line));
   const now = options.now ?? Date.now;
+  const write = options.write;
+  const destination: DestinationStream = write !== undefined ? { write: (line: string) => write(line) } : pinoDestination({ dest: 2, sync: true });
+  const base = pino(
+    {
+      level: options.level ?? 'info',
+      base: null,
+      messageKey: 'msg',
+      timestamp: () => `,"t":"${new Date(now()).toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: [...REDACTED_KEYS, ...REDACTED_KEYS.map((k) => `*.${k}`)], censor: '[redacted]' },
+    },
+    destination,
+  );
   const log = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < min) return;
-    let line: string;
     try {
-      line = JSON.stringify({ t: new Date(now()).toISOString(), level, msg, ...fields });
+      if (fields === undefined) base[level](msg);
+      else base[level](fields, msg);
     } catch {
-      line = JSON.stringify({ t: new Date(now()).toISOString(), level, msg, fields: '[unserializable]' });
+      base[level]({ fields: '[unserializable]' }, msg);
     }
-    write(line + '\n');
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

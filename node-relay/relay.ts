@@ -21,6 +21,7 @@ import { loadOrCreateTreeId, newTreeId, replaceTreeId } from './data/tree-id-sto
 import { createApi, type ApiRoute } from './http/api.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createStaticSite } from './http/static-files.ts';
+import { serveMetrics } from './http/metrics.ts';
 import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
 import { startDiagApp } from './tree/diag-app.ts';
 import { JOIN_HANDSHAKE_TYPES, OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
@@ -182,7 +183,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
 
   const site = createStaticSite(resolve(config.staticDir ?? DEFAULT_STATIC_DIR));
   const api = createApi(statusSources);
-  const handler = createRequestHandler(api, site, logger);
+  const handler = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res));
   const server: Server = tls ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server) : createHttpServer(handler);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';

@@ -1,7 +1,9 @@
 // `peertree relay`: parse flags, start the relay, print the ready line, wait for SIGTERM/SIGINT, shut down.
 import { createLogger } from '../logger.ts';
 import { defaultComponents } from '../components.ts';
+import { readFileSync } from 'node:fs';
 import { parseRelayArgs } from '../config/relay-config.ts';
+import { withConfigSources } from '../config/config-sources.ts';
 import { startRelay } from '../relay.ts';
 import { RELAY_USAGE } from './usage.ts';
 import { startApps, type RunningApps } from '../apps/start-apps.ts';
@@ -9,7 +11,13 @@ import { BUILTIN_APPS, OPTIONAL_APPS } from '../apps/builtin-apps.ts';
 import type { CliIo } from './io.ts';
 
 export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseRelayArgs(argv);
+  // Flags first, then PEERTREE_* environment variables, then a JSON config file (--config / PEERTREE_CONFIG).
+  const sources = withConfigSources(argv, process.env, (path) => readFileSync(path, 'utf8'));
+  if (!sources.ok) {
+    io.err(`peertree relay: ${sources.error}\n\n${RELAY_USAGE}`);
+    return 2;
+  }
+  const parsed = parseRelayArgs(sources.argv);
   if (parsed.ok === 'help') {
     io.out(RELAY_USAGE);
     return 0;

@@ -46,6 +46,9 @@ Options:
   --capacity BYTES  most bytes of shards kept here (suffix K, M, G, T); beyond it: FULL
   --quota N         most shards one key may pin on this relay (default 1000000); beyond it: FULL
   --rate-limit N    messages per second one key may send (default 500; an address 4×); beyond it: RATE_LIMITED
+  --config FILE     JSON settings named like the flags ({"port": 8443, "join": ["https://…"]})
+Every flag can also be set as an environment variable PEERTREE_<FLAG> (PEERTREE_MAX_PEERS=8, PEERTREE_HTTP=1);
+flags win over the environment, the environment over the config file.
   -h, --help        this text
 `;
 

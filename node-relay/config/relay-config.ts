@@ -42,11 +42,11 @@ export interface RelayConfig {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string } | { ok: 'help' };
 
-interface FlagSpec {
+export interface FlagSpec {
   readonly kind: 'string' | 'boolean' | 'list';
 }
 
-const RELAY_FLAGS: Record<string, FlagSpec> = {
+export const RELAY_FLAGS: Record<string, FlagSpec> = {
   port: { kind: 'string' },
   host: { kind: 'string' },
   data: { kind: 'string' },

@@ -17,7 +17,8 @@ export function requestPath(target: string | undefined): string | null {
   return q === -1 ? target : target.slice(0, q);
 }
 
-export function createRequestHandler(api: Api, site: StaticSite, logger: Logger) {
+/** `metrics`: answers GET /metrics (Prometheus text format) when given. */
+export function createRequestHandler(api: Api, site: StaticSite, logger: Logger, metrics?: (req: IncomingMessage, res: ServerResponse) => void) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const path = requestPath(req.url);
@@ -28,6 +29,10 @@ export function createRequestHandler(api: Api, site: StaticSite, logger: Logger)
     try {
       if (path === '/api' || path.startsWith('/api/')) {
         api.handle(req, res, path);
+        return;
+      }
+      if (path === '/metrics' && metrics !== undefined) {
+        metrics(req, res);
         return;
       }
       if (path === '/ws') {

@@ -16,11 +16,24 @@ export interface KeyRateLimit {
   admitKey(keyHex: string): boolean;
 }
 
+/** Upper bounds (seconds) of the handler latency histogram shown in /metrics. */
+export const LATENCY_BUCKETS_S = [0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10] as const;
+
+/** Per message type: messages handled, failures, and a latency histogram (cumulative counts per bucket). */
+export interface TypeStats {
+  count: number;
+  errors: number;
+  sumSeconds: number;
+  buckets: number[];
+}
+
 /** A RATE_LIMITED answer goes out at most this often per link (answers must not become the flood). */
 const RATE_LIMITED_ANSWER_GAP_MS = 1_000;
 
 export class Dispatcher {
   private readonly handlers = new Map<string, MessageHandler>();
+  /** Handled messages by type (registered types only, so the map stays bounded). */
+  readonly stats = new Map<string, TypeStats>();
   private readonly limited = new WeakMap<Link, { strikes: Strikes; answeredAt: number; closed: boolean }>();
 
   constructor(
@@ -60,14 +73,27 @@ export class Dispatcher {
       await link.replyError(message, new PeerTreeError('NOT_FOUND', `no handler for ${message.type}`)).catch(() => {});
       return;
     }
+    let stats = this.stats.get(message.type);
+    if (stats === undefined) {
+      stats = { count: 0, errors: 0, sumSeconds: 0, buckets: LATENCY_BUCKETS_S.map(() => 0) };
+      this.stats.set(message.type, stats);
+    }
+    const started = performance.now();
     try {
       await handler(message, link);
     } catch (err) {
+      stats.errors++;
       const error = toPeerTreeError(err);
-      if (error.code === 'RATE_LIMITED') this.counters['rate-limited']++;
       this.counters['handler-error']++;
       if (error.code === 'INTERNAL') this.logger.error('message handler failed', { type: message.type, from: message.fromId, error: error.message });
       await link.replyError(message, error).catch(() => {});
+    } finally {
+      const seconds = (performance.now() - started) / 1000;
+      stats.count++;
+      stats.sumSeconds += seconds;
+      LATENCY_BUCKETS_S.forEach((b, i) => {
+        if (seconds <= b) stats.buckets[i]!++;
+      });
     }
   }
 

@@ -145,4 +145,23 @@ describe('null and wrong-typed bodies for every registered message type', () => 
       session.ws.close();
     }, 60_000);
   }
+  it('serves /metrics in the Prometheus text format: drops by reason, messages and latencies by type, storage', async () => {
+    const res = await rawRequest(relay.ready.url, '/metrics');
+    expect(res.status).toBe(200);
+    expect(String(res.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body.toString('utf8');
+    const value = (line: string) => Number(text.split('\n').find((l) => l.startsWith(line + ' '))?.slice(line.length + 1));
+    for (const name of ['peertree_drops_total', 'peertree_messages_total', 'peertree_message_handler_seconds', 'peertree_shards', 'peertree_stored_bytes', 'peertree_outbox_messages', 'peertree_repair_backlog']) {
+      expect(text).toMatch(new RegExp(`^# TYPE ${name} (counter|gauge|histogram)$`, 'm'));
+    }
+    expect(value('peertree_drops_total{reason="bad-signature"}')).toBeGreaterThanOrEqual(0);
+    expect(value('peertree_messages_total{type="peer.ping"}')).toBeGreaterThan(0);
+    expect(value('peertree_message_handler_seconds_count{type="shard.store"}')).toBeGreaterThan(0);
+    expect(value('peertree_message_handler_seconds_bucket{type="shard.store",le="+Inf"}')).toBe(value('peertree_message_handler_seconds_count{type="shard.store"}'));
+    expect(value('peertree_message_errors_total{type="shard.store"}')).toBeGreaterThan(0);
+    // Every sample line is `name{labels} number`: nothing a scraper would choke on.
+    for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
+    const seed = readFileSync(join(dir.path, 'data', 'identity.seed'), 'utf8').trim();
+    expect(text).not.toContain(seed);
+  });
 });
