@@ -40,6 +40,14 @@ export class FileShardStore implements ShardStore {
   private closed = false;
   /** Bytes of puts in progress, so concurrent puts cannot together overshoot the capacity. */
   private reserved = 0;
+  /**
+   * Shard count and bytes, kept in step with the index (read once at open): a put used to run COUNT/SUM over
+   * the whole table to check the capacity, which made storing n shards O(n²).
+   */
+  private totalShards = 0;
+  private totalBytes = 0;
+  /** Two-hex-digit folders known to exist (created at most once each). */
+  private readonly folders = new Set<string>();
 
   private constructor(private readonly options: FileShardStoreOptions) {
     options.db.exec(SCHEMA);
@@ -57,6 +65,9 @@ export class FileShardStore implements ShardStore {
     await mkdir(join(options.dir, 'tmp'), { recursive: true, mode: 0o700 });
     const store = new FileShardStore(options);
     await store.recover();
+    const t = store.totals.get()!;
+    store.totalShards = t.shards;
+    store.totalBytes = t.bytes ?? 0;
     return store;
   }
 
@@ -81,6 +92,7 @@ export class FileShardStore implements ShardStore {
         try {
           await verifyShard(name, bytes);
           this.insert.run(name, bytes.length, this.now());
+          this.folders.add(sub);
         } catch {
           await rm(join(this.options.dir, sub, name), { force: true });
         }
@@ -92,8 +104,7 @@ export class FileShardStore implements ShardStore {
     this.check(hash);
     await verifyShard(hash, bytes, digest);
     if (this.select.get(hash)) return;
-    const { bytes: used } = await this.stats();
-    if (used + this.reserved + bytes.length > this.capacityBytes) throw new PeerTreeError('FULL', 'shard store is full');
+    if (this.totalBytes + this.reserved + bytes.length > this.capacityBytes) throw new PeerTreeError('FULL', 'shard store is full');
     this.reserved += bytes.length;
     const tmpPath = join(this.options.dir, 'tmp', `${hash}.${randomBytes(6).toString('hex')}`);
     try {
@@ -104,16 +115,30 @@ export class FileShardStore implements ShardStore {
       } finally {
         await file.close();
       }
-      const finalDir = join(this.options.dir, hash.slice(0, 2));
-      await mkdir(finalDir, { recursive: true, mode: 0o700 });
-      await rename(tmpPath, this.pathOf(hash));
+      const folder = hash.slice(0, 2);
+      const finalDir = join(this.options.dir, folder);
+      if (!this.folders.has(folder)) {
+        await mkdir(finalDir, { recursive: true, mode: 0o700 });
+        this.folders.add(folder);
+      }
+      try {
+        await rename(tmpPath, this.pathOf(hash));
+      } catch (err) {
+        // The folder was removed behind our back: make it again once.
+        if (!isMissing(err)) throw err;
+        await mkdir(finalDir, { recursive: true, mode: 0o700 });
+        await rename(tmpPath, this.pathOf(hash));
+      }
       const dir = await open(finalDir, 'r');
       try {
         await dir.sync();
       } finally {
         await dir.close();
       }
-      this.insert.run(hash, bytes.length, this.now());
+      if (this.insert.run(hash, bytes.length, this.now()).changes > 0) {
+        this.totalShards++;
+        this.totalBytes += bytes.length;
+      }
     } catch (err) {
       await rm(tmpPath, { force: true });
       if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new PeerTreeError('FULL', 'disk is full', { cause: err });
@@ -131,7 +156,7 @@ export class FileShardStore implements ShardStore {
       bytes = new Uint8Array(await readFile(this.pathOf(hash)));
     } catch (err) {
       if (!isMissing(err)) throw err;
-      this.remove.run(hash);
+      this.forget(hash);
       return null;
     }
     try {
@@ -156,13 +181,25 @@ export class FileShardStore implements ShardStore {
 
   async delete(hash: string): Promise<boolean> {
     this.check(hash);
-    const existed = this.remove.run(hash).changes > 0;
+    const existed = this.forget(hash);
     try {
       await unlink(this.pathOf(hash));
     } catch (err) {
       if (!isMissing(err)) throw err;
     }
     return existed;
+  }
+
+  /** Removes the index row of `hash` (keeping the totals in step); true when there was one. */
+  private forget(hash: string): boolean {
+    const row = this.select.get(hash);
+    if (!row) return false;
+    if (this.remove.run(hash).changes > 0) {
+      this.totalShards--;
+      this.totalBytes -= row.size;
+      return true;
+    }
+    return false;
   }
 
   async list(after = '', limit = 1000): Promise<string[]> {
@@ -176,8 +213,7 @@ export class FileShardStore implements ShardStore {
 
   /** The same as stats(), synchronously (SQLite answers at once): for the status document. */
   statsNow(): ShardStats {
-    const t = this.totals.get()!;
-    return { shards: t.shards, bytes: t.bytes ?? 0 };
+    return { shards: this.totalShards, bytes: this.totalBytes };
   }
 
   async close(): Promise<void> {
