@@ -6,7 +6,7 @@ import { randomBytes } from '../crypto/webcrypto.ts';
 import type { Identity } from '../identity/identity.ts';
 import { isNodeId } from '../identity/node-id.ts';
 import { LIMITS, MESSAGE_ID_BYTES, type Limits } from '../limits.ts';
-import { assembleFrame, signedBytes } from './frame-layout.ts';
+import { assembleFrame, EMPTY_PAYLOAD_DIGEST, signedBytes } from './frame-layout.ts';
 import { TREE_ID_RE, TYPE_RE, WIRE_VERSION, type FrameHeader } from './header.ts';
 import { PeerTreeError } from '../errors.ts';
 
@@ -59,7 +59,8 @@ export async function encodeFrame(message: OutgoingMessage, identity: Identity, 
   const payload = message.payload ?? EMPTY;
   if (headerBytes.length > limits.maxHeaderBytes) throw new PeerTreeError('TOO_LARGE', `header is ${headerBytes.length} bytes`);
   if (payload.length > limits.maxPayloadBytes) throw new PeerTreeError('TOO_LARGE', `payload is ${payload.length} bytes`);
-  const digest = message.payloadDigest && message.payloadDigest.length === 32 && payload.length > 0 ? message.payloadDigest : await sha256(payload);
+  const digest =
+    payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : message.payloadDigest && message.payloadDigest.length === 32 ? message.payloadDigest : await sha256(payload);
   const signature = await identity.sign(signedBytes(headerBytes, digest));
   return assembleFrame(headerBytes, payload, signature);
 }

@@ -5,7 +5,7 @@ import { verifySignature } from '../identity/identity.ts';
 import { nodeIdOf } from '../identity/node-id.ts';
 import { LIMITS, type Limits } from '../limits.ts';
 import type { ErrorCode } from '../errors.ts';
-import { signedBytes, splitFrame } from './frame-layout.ts';
+import { EMPTY_PAYLOAD_DIGEST, signedBytes, splitFrame } from './frame-layout.ts';
 import { headerProblem, type FrameHeader } from './header.ts';
 import { ReplayGuard } from './replay-guard.ts';
 
@@ -120,7 +120,7 @@ export class FrameVerifier {
     if (Math.abs(header.ts - now) > this.limits.freshnessWindowMs) return this.drop('stale');
     if (this.replay.has(header.from, header.id)) return this.drop('replay');
     const fromKey = fromHex(header.from);
-    const digest = await sha256(parts.payload);
+    const digest = parts.payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : await sha256(parts.payload);
     if (!(await verifySignature(fromKey, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
     // Re-check after the await: the same frame may have been verified concurrently.
     if (this.replay.has(header.from, header.id)) return this.drop('replay');

@@ -40,3 +40,10 @@ describe('payload digests', () => {
     await expect(verifyShard('00'.repeat(32), bytes, digest)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
   });
 });
+
+describe('the empty payload digest', () => {
+  it('is SHA-256 of no bytes', async () => {
+    const { EMPTY_PAYLOAD_DIGEST } = await import('../../../core/wire/frame-layout.ts');
+    expect(toHex(EMPTY_PAYLOAD_DIGEST)).toBe(toHex(await sha256(new Uint8Array(0))));
+  });
+});
