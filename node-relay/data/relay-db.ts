@@ -1,4 +1,5 @@
 // The relay's SQLite metadata database (better-sqlite3, WAL) with ordered, versioned migrations.
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type RelayDb = Database.Database;
@@ -49,7 +50,14 @@ export function migrate(db: RelayDb, migrations: readonly Migration[] = MIGRATIO
   return latest;
 }
 
+/** The database and its WAL files are private to the relay's user (SQLite gives the journals the db's mode). */
+export const DB_FILE_MODE = 0o600;
+
 export function openRelayDb(path: string): RelayDb {
+  if (path !== ':memory:' && path !== '') {
+    closeSync(openSync(path, 'a', DB_FILE_MODE));
+    for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, DB_FILE_MODE);
+  }
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');

@@ -79,7 +79,7 @@ describe('null and wrong-typed bodies for every registered message type', () => 
     expect(status).not.toContain(seed);
     expect(status).not.toMatch(/PRIVATE KEY/);
     expect(statSync(data).mode & 0o777).toBe(0o700);
-    for (const f of ['identity.seed', 'tls-key.pem', 'tree-id']) expect(statSync(join(data, f)).mode & 0o777, f).toBe(0o600);
+    for (const f of ['identity.seed', 'tls-key.pem', 'tree-id', 'relay.db', 'relay.db-wal', 'relay.db-shm']) expect(statSync(join(data, f)).mode & 0o777, f).toBe(0o600);
     expect(statSync(join(data, 'shards')).mode & 0o077).toBe(0);
     // No mutating HTTP endpoint exists: writes go only through signed frames.
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
