@@ -1,7 +1,7 @@
 // Starts a relay: data folder, identity, certificate, database, HTTP(S) server with /api, /ws and the PWA.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -183,12 +183,23 @@ export async function startRelay(config: RelayConfig, components: Components = d
 
   const site = createStaticSite(resolve(config.staticDir ?? DEFAULT_STATIC_DIR));
   const api = createApi(statusSources);
-  const handler = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res));
+  const routes = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res));
+  // HTTP answers by status code (the `http` section of the status, and /metrics): refusals are counted too.
+  const httpAnswers: Record<string, number> = {};
+  const countAnswer = (status: number | string) => (httpAnswers[String(status)] = (httpAnswers[String(status)] ?? 0) + 1);
+  sections.set('http', () => ({ ...httpAnswers }));
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    res.once('close', () => countAnswer(res.headersSent ? res.statusCode : 'none'));
+    routes(req, res);
+  };
   const server: Server = tls ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server) : createHttpServer(handler);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    if (socket.writable) socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
-    else socket.destroy();
+    // One answer per connection: the rest of an oversized request can raise the error again.
+    if (socket.writable) {
+      countAnswer(tooLarge ? 431 : 400);
+      socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+    } else socket.destroy();
   });
   server.on('tlsClientError', () => {});
   const endpoint = attachWebSocketEndpoint(server, {

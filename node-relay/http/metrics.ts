@@ -54,6 +54,8 @@ export function renderMetrics(s: MetricsSources): string {
       Object.entries(st.tree).filter(([, n]) => num(n) !== null).map(([event, n]) => [`{event="${label(event)}"}`, n]),
     );
   }
+  const http = (st.http ?? {}) as Record<string, number>;
+  metric('peertree_http_responses_total', 'counter', 'HTTP answers by status code (including refused requests).', Object.entries(http).map(([code, n]) => [`{code="${label(code)}"}`, n]));
   const apps = (st.apps ?? {}) as Record<string, Record<string, unknown>>;
   const storage = apps.storage ?? {};
   one('peertree_repair_backlog', 'gauge', 'Shards waiting for repair to restore their replica count.', storage.repairBacklog);

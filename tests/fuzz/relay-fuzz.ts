@@ -46,7 +46,8 @@ export interface FuzzReport {
   dropsByReason: Record<string, number>;
   /** Validly signed frames with hostile bodies, and what came of them. */
   appFrames: { sent: number; errors: number; errorCodes: Record<string, number>; answeredNormally: number; oneWay: number };
-  http: { sent: number; byStatus: Record<string, number>; leaks: number };
+  /** `refused`: 4xx answers the fuzzer saw (plus requests cut while sending huge headers); `refusedCounted`: the relay's own count of its 4xx answers. */
+  http: { sent: number; byStatus: Record<string, number>; leaks: number; refused: number; refusedCounted: number };
   rssMiB: { start: number; peak: number; end: number; afterWarmup: number };
   relayUp: boolean;
   afterwards: { stored: boolean; fetched: boolean; range: boolean };
@@ -432,7 +433,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const rss = { start: rssMiB(pid), peak: 0, end: 0, afterWarmup: 0 };
     rss.peak = rss.start;
     const sampler = setInterval(() => (rss.peak = Math.max(rss.peak, rssMiB(pid))), 200);
-    const before = (await getStatus(relay.ready.url)).drops;
+    const statusBefore = await getStatus(relay.ready.url);
+    const before = statusBefore.drops;
+    const httpBefore = (statusBefore.http ?? {}) as Record<string, number>;
     let expectedDrops = 0;
     const app = { sent: 0, errors: 0, errorCodes: {} as Record<string, number>, answeredNormally: 0, oneWay: 0 };
     const appIds = new Map<string, string>();
@@ -526,7 +529,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     };
 
     // --- HTTP, concurrently with the frames -----------------------------------------------------
-    const http = { sent: 0, byStatus: {} as Record<string, number>, leaks: 0 };
+    const http = { sent: 0, byStatus: {} as Record<string, number>, leaks: 0, refused: 0, refusedCounted: 0 };
     const agent = new Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false });
     const runHttp = async (worker: number, n: number) => {
       const hrng = new Prng(o.seed * 7919 + worker);
@@ -535,6 +538,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         const r = await httpGet(agent, base, h.path, h.method, h.headers);
         http.sent++;
         const key = `${h.kind}:${r.status}`;
+        if ((r.status >= 400 && r.status < 500) || key === 'huge-header:-1') http.refused++;
         http.byStatus[key] = (http.byStatus[key] ?? 0) + 1;
         // Nothing outside the store and the PWA may leak, and a 206 must carry exactly the bytes asked for.
         if (/root:x?:0:0|\[boot loader\]/.test(r.body.toString('latin1'))) http.leaks++;
@@ -590,6 +594,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       await new Promise((r) => setTimeout(r, 250));
       after = (await getStatus(relay.ready.url)).drops;
     }
+    const httpAfter = ((await getStatus(relay.ready.url)).http ?? {}) as Record<string, number>;
+    for (const code of Object.keys(httpAfter)) if (/^4\d\d$/.test(code)) http.refusedCounted += (httpAfter[code] ?? 0) - (httpBefore[code] ?? 0);
+    if (process.env.FUZZ_DEBUG) o.log(`relay HTTP answers during the run: ${JSON.stringify(Object.fromEntries(Object.keys(httpAfter).map((k) => [k, (httpAfter[k] ?? 0) - (httpBefore[k] ?? 0)])))}`);
     const dropsByReason: Record<string, number> = {};
     for (const k of Object.keys(after)) if ((after[k] ?? 0) - (before[k] ?? 0) !== 0) dropsByReason[k] = (after[k] ?? 0) - (before[k] ?? 0);
     // Application frames are not wire drops: take out what the dispatcher counted for them.
@@ -657,7 +664,7 @@ async function main(): Promise<void> {
   const problems = fuzzProblems(report);
   options.log(
     `\nframes sent ${Object.values(report.sent).reduce((a, b) => a + b, 0)}, HTTP ${report.http.sent}, in ${(report.durationMs / 1000).toFixed(1)} s` +
-      `\nbad frames ${report.expectedDrops}, counted as drops ${report.countedDrops}` +
+      `\nbad frames ${report.expectedDrops}, counted as drops ${report.countedDrops}; HTTP refused ${report.http.refused}, counted by the relay ${report.http.refusedCounted}` +
       `\nhostile bodies ${report.appFrames.sent}: errors ${report.appFrames.errors}, answered normally (bodyless) ${report.appFrames.answeredNormally}, one-way ${report.appFrames.oneWay}` +
       `\nrelay RSS MiB: start ${report.rssMiB.start}, after warm-up ${report.rssMiB.afterWarmup}, peak ${report.rssMiB.peak}, end ${report.rssMiB.end}` +
       `\nrelay up ${report.relayUp}; afterwards stored ${report.afterwards.stored}, fetched byte for byte ${report.afterwards.fetched}, range ${report.afterwards.range}` +
@@ -678,6 +685,7 @@ export function fuzzProblems(r: FuzzReport): string[] {
   // A request with 20–80 KB of headers may be cut while it is still being written: refused either way.
   const fivexx = statuses.filter(([k]) => /:(5\d\d|-1)$/.test(k) && k !== 'huge-header:-1');
   if (fivexx.length > 0) p.push(`HTTP answers 5xx or none: ${JSON.stringify(Object.fromEntries(fivexx))}`);
+  if (r.http.refused !== r.http.refusedCounted) p.push(`${r.http.refused} HTTP requests refused but the relay counted ${r.http.refusedCounted}`);
   if (r.http.leaks > 0) p.push(`${r.http.leaks} HTTP answers leaked or had wrong bytes`);
   if (r.rssMiB.end > Math.max(r.rssMiB.afterWarmup, r.rssMiB.start) + 150) p.push(`RSS grew from ${r.rssMiB.afterWarmup} to ${r.rssMiB.end} MiB`);
   if (!r.afterwards.stored || !r.afterwards.fetched || !r.afterwards.range) p.push('the relay did not store and serve a file correctly afterwards');

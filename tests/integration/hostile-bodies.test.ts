@@ -159,6 +159,8 @@ describe('null and wrong-typed bodies for every registered message type', () => 
     expect(value('peertree_message_handler_seconds_count{type="shard.store"}')).toBeGreaterThan(0);
     expect(value('peertree_message_handler_seconds_bucket{type="shard.store",le="+Inf"}')).toBe(value('peertree_message_handler_seconds_count{type="shard.store"}'));
     expect(value('peertree_message_errors_total{type="shard.store"}')).toBeGreaterThan(0);
+    // The POST/PUT/DELETE/PATCH refusals of an earlier test were counted.
+    expect(value('peertree_http_responses_total{code="400"}')).toBeGreaterThan(0);
     // Every sample line is `name{labels} number`: nothing a scraper would choke on.
     for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
     const seed = readFileSync(join(dir.path, 'data', 'identity.seed'), 'utf8').trim();
