@@ -49,6 +49,8 @@ export interface FuzzReport {
   /** `refused`: 4xx answers the fuzzer saw (plus requests cut while sending huge headers); `refusedCounted`: the relay's own count of its 4xx answers. */
   http: { sent: number; byStatus: Record<string, number>; leaks: number; refused: number; refusedCounted: number };
   rssMiB: { start: number; peak: number; end: number; afterWarmup: number };
+  /** V8 heap in use (from /metrics) at the start and at the end. */
+  heapMiB: { start: number; end: number };
   relayUp: boolean;
   afterwards: { stored: boolean; fetched: boolean; range: boolean };
 }
@@ -335,6 +337,15 @@ function rssMiB(pid: number): number {
   }
 }
 
+/** The relay's V8 heap in use, from its /metrics. */
+async function heapMiB(base: URL): Promise<number> {
+  const agent = new Agent({ keepAlive: false, rejectUnauthorized: false });
+  const r = await httpGet(agent, base, '/metrics', 'GET', {});
+  agent.destroy();
+  const m = /^nodejs_heap_used_bytes (\d+)/m.exec(r.body.toString('utf8'));
+  return m ? Math.round(Number(m[1]) / 1024 / 1024) : -1;
+}
+
 /** The message types a relay registers, from one started in this process (so the list cannot go stale). */
 async function registeredTypes(dir: string): Promise<string[]> {
   const parsed = parseRelayArgs(['--port', '0', '--data', join(dir, 'probe'), '--http', '--log-level', 'error']);
@@ -431,6 +442,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const sampleCap = put.stdout.trim().split('\n').at(-1)!;
 
     const rss = { start: rssMiB(pid), peak: 0, end: 0, afterWarmup: 0 };
+    const heap = { start: await heapMiB(base), end: 0 };
     rss.peak = rss.start;
     const sampler = setInterval(() => (rss.peak = Math.max(rss.peak, rssMiB(pid))), 200);
     const statusBefore = await getStatus(relay.ready.url);
@@ -608,6 +620,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     // Let the relay collect what the run left behind before the final reading.
     await new Promise((r) => setTimeout(r, 2_000));
     rss.end = rssMiB(pid);
+    heap.end = await heapMiB(base);
 
     const out = join(dir.path, 'back.bin');
     const big = randomBytesSeeded(rng, 3 * 1024 * 1024 + 17);
@@ -631,6 +644,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       appFrames: app,
       http,
       rssMiB: rss,
+      heapMiB: heap,
       relayUp,
       afterwards: { stored: put2.code === 0, fetched, range: ranged.status === 206 && Buffer.compare(ranged.body, sample.subarray(100, 200)) === 0 },
     };
@@ -666,7 +680,7 @@ async function main(): Promise<void> {
     `\nframes sent ${Object.values(report.sent).reduce((a, b) => a + b, 0)}, HTTP ${report.http.sent}, in ${(report.durationMs / 1000).toFixed(1)} s` +
       `\nbad frames ${report.expectedDrops}, counted as drops ${report.countedDrops}; HTTP refused ${report.http.refused}, counted by the relay ${report.http.refusedCounted}` +
       `\nhostile bodies ${report.appFrames.sent}: errors ${report.appFrames.errors}, answered normally (bodyless) ${report.appFrames.answeredNormally}, one-way ${report.appFrames.oneWay}` +
-      `\nrelay RSS MiB: start ${report.rssMiB.start}, after warm-up ${report.rssMiB.afterWarmup}, peak ${report.rssMiB.peak}, end ${report.rssMiB.end}` +
+      `\nrelay RSS MiB: start ${report.rssMiB.start}, after warm-up ${report.rssMiB.afterWarmup}, peak ${report.rssMiB.peak}, end ${report.rssMiB.end}; V8 heap MiB: start ${report.heapMiB.start}, end ${report.heapMiB.end}` +
       `\nrelay up ${report.relayUp}; afterwards stored ${report.afterwards.stored}, fetched byte for byte ${report.afterwards.fetched}, range ${report.afterwards.range}` +
       `\n${problems.length === 0 ? 'PASS' : 'FAIL:\n  ' + problems.join('\n  ')}`,
   );
