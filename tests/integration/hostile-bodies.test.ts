@@ -2,7 +2,8 @@
 // search, ledger, diag, the example app, ping) gets null and wrong-typed bodies, from a client and from a
 // peer claiming to be a relay: every request is answered with a clear error (never INTERNAL), nothing is
 // stored, and the relay process stays up and keeps answering.
-import { readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newMessageId, type Message } from '../../core/wire/index.ts';
@@ -145,6 +146,25 @@ describe('null and wrong-typed bodies for every registered message type', () => 
       session.ws.close();
     }, 60_000);
   }
+  it('refuses relay-only writes (shard.put, shard.holders) from a peer that claims to be a relay but is not a member', async () => {
+    const session = await rawSession(relay.ready.ws, 10_000, 'relay');
+    const bytes = new Uint8Array(randomBytes(1000));
+    const hash = createHash('sha256').update(bytes).digest('hex');
+    const asks: [string, unknown, Uint8Array | undefined][] = [
+      ['shard.put', { hash, holders: [session.identity.id], pins: [] }, bytes],
+      ['shard.holders', { hash, holders: [session.identity.id] }, undefined],
+    ];
+    for (const [type, body, payload] of asks) {
+      const id = newMessageId();
+      session.ws.send(await session.frame(type, body, { id, ...(payload ? { payload } : {}) }));
+      const answer = await session.waitFor((m) => (m.body as { re?: string } | null)?.re === id);
+      expect(answer.type, type).toBe('peer.error');
+      expect((answer.body as { code: string }).code, type).toBe('FORBIDDEN');
+    }
+    expect(existsSync(join(dir.path, 'data', 'shards', hash.slice(0, 2), hash))).toBe(false);
+    session.ws.close();
+  });
+
   it('serves /metrics in the Prometheus text format: drops by reason, messages and latencies by type, storage', async () => {
     const res = await rawRequest(relay.ready.url, '/metrics');
     expect(res.status).toBe(200);
