@@ -47,6 +47,12 @@ export function handleStorageHttp(app: StorageApp, req: IncomingMessage, res: Se
   return true;
 }
 
+/** File answers being streamed now (a download cut by its client must not stay here). */
+let streaming = 0;
+export function activeFileStreams(): number {
+  return streaming;
+}
+
 function decodeURIComponentSafe(text: string): string {
   try {
     return decodeURIComponent(text);
@@ -105,9 +111,31 @@ async function serveFile(app: StorageApp, req: IncomingMessage, res: ServerRespo
   }
   let aborted = false;
   res.on('close', () => (aborted = true));
-  await getFile(text, transport, async (bytes) => {
-    if (aborted) throw new PeerTreeError('CLOSED', 'client went away');
-    if (!res.write(bytes)) await new Promise((r) => res.once('drain', r));
-  }, { range: { start, end } });
+  streaming++;
+  try {
+    await streamFile(text, transport, res, start, end, () => aborted);
+  } finally {
+    streaming--;
+  }
   res.end();
+}
+
+async function streamFile(text: string, transport: ShardTransport, res: ServerResponse, start: number, end: number, aborted: () => boolean): Promise<void> {
+  await getFile(text, transport, async (bytes) => {
+    if (aborted()) throw new PeerTreeError('CLOSED', 'client went away');
+    // Wait for the socket to drain, or for the client to go away: then the next write stops the stream.
+    if (!res.write(bytes)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+        if (aborted()) done();
+      });
+    }
+    if (aborted()) throw new PeerTreeError('CLOSED', 'client went away');
+  }, { range: { start, end } });
 }
