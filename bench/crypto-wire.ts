@@ -6,12 +6,15 @@ import { sha256 } from '../core/crypto/sha256.ts';
 import { identityFromSeed } from '../core/identity/identity.ts';
 import { encodeFrame } from '../core/wire/encode.ts';
 import { FrameVerifier } from '../core/wire/verifier.ts';
-import { rate, result, type BenchResult } from './measure.ts';
+import { rate as measureRate, result, type BenchResult } from './measure.ts';
 
 const MiB = 1024 * 1024;
 
-export async function cryptoWireSuite(): Promise<BenchResult[]> {
+export async function cryptoWireSuite(quick = false): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
+  // --quick: a tenth of the operations and fewer samples (it only has to run, not to be precise).
+  const rate = (op: () => unknown, o: Parameters<typeof measureRate>[1]) =>
+    measureRate(op, quick ? { ...o, count: Math.max(5, Math.round(o.count / 10)), samples: Math.min(o.samples ?? 7, 3), warmup: Math.min(o.warmup ?? 2, 1) } : o);
   const seed = crypto.getRandomValues(new Uint8Array(32));
   const message = crypto.getRandomValues(new Uint8Array(256));
   const web = createWebCryptoEd25519(crypto.subtle);

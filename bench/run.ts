@@ -67,7 +67,7 @@ try {
   const verify = { name: 'Ed25519 verify (WebCrypto)', value: limits.verifyPerSec };
 
   await suite('crypto-wire', async () => {
-    results.push(...(await cryptoWireSuite()));
+    results.push(...(await cryptoWireSuite(quick)));
   });
 
   // 4. Helia first, so that PeerTree's figures can be set beside it.
