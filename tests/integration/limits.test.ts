@@ -10,7 +10,7 @@ import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
 import { defaultComponents } from '../../node-relay/components.ts';
 import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay } from '../../node-relay/relay.ts';
-import { getStatus, killAll, rawSession, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, rawSession, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
 
 const dir = tmpDir('peertree-limits-');
 process.env.PEERTREE_HOME = join(dir.path, 'home');
@@ -28,7 +28,6 @@ function file(name: string, size: number): string {
   return path;
 }
 
-const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
 
 describe('limits', () => {
   it('a full shard store refuses with FULL, keeps every stored file intact, and still takes what fits', async () => {

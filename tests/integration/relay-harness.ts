@@ -244,3 +244,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null>, t
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
 }
+
+/** The last line a CLI printed (the capability for `peertree put`). */
+export function lastLine(text: string): string {
+  return text.trim().split('\n').at(-1)!;
+}

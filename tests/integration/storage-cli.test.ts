@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, rawRequest, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, rawRequest, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
 
 let relay: RelayProcess;
 const data = tmpDir('peertree-storage-');
@@ -22,9 +22,6 @@ afterAll(async () => {
   work.remove();
 });
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1)!;
-}
 
 describe('peertree put and get through one relay', () => {
   it('stores an encrypted multi-shard file and gets back the exact bytes', async () => {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
 import { FileDecoder } from '../../core/storage/file-codec.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 
@@ -17,9 +17,6 @@ const relays: RelayProcess[] = [];
 const dataDirs: string[] = [];
 const dead = new Set<number>();
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1)!;
-}
 
 /** Live relays whose disk holds the shard named `hash`. */
 function holdersOnDisk(hash: string): number[] {
