@@ -1,6 +1,7 @@
 // Ed25519 backends: WebCrypto (fast) and @noble/curves (fallback, cross-check); both give RFC 8032 signatures.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { assertBytes } from '../asserts.ts';
+import { PeerTreeError } from '../errors.ts';
 import { asBufferSource, randomBytes, subtleOrNull } from './webcrypto.ts';
 
 export const PUBLIC_KEY_BYTES = 32;
@@ -11,7 +12,8 @@ export const SIGNATURE_BYTES = 64;
 export type SigningKey = { kind: 'seed'; seed: Uint8Array } | { kind: 'cryptokey'; key: CryptoKey };
 
 export interface Ed25519Backend {
-  readonly name: 'webcrypto' | 'noble';
+  /** 'webcrypto', 'noble', or the name of a provider a shell installed (installEd25519Backend). */
+  readonly name: string;
   publicKeyFromSeed(seed: Uint8Array): Promise<Uint8Array>;
   sign(key: SigningKey, message: Uint8Array): Promise<Uint8Array>;
   /** Returns false for any bad signature, key or length; never throws on hostile input. */
@@ -106,6 +108,30 @@ export function createWebCryptoEd25519(subtle: SubtleCrypto): Ed25519Backend {
 }
 
 let chosen: Promise<Ed25519Backend> | null = null;
+
+/** True when `backend` signs like @noble (RFC 8032 signatures are deterministic) and verifies what it signed. */
+async function agreesWithNoble(backend: Ed25519Backend): Promise<boolean> {
+  const seed = randomBytes(SEED_BYTES);
+  const message = Uint8Array.of(1, 2, 3);
+  const publicKey = await nobleEd25519.publicKeyFromSeed(seed);
+  const signature = await backend.sign({ kind: 'seed', seed }, message);
+  const expected = await nobleEd25519.sign({ kind: 'seed', seed }, message);
+  if (signature.length !== SIGNATURE_BYTES || signature.some((b, i) => b !== expected[i])) return false;
+  const forged = signature.slice();
+  forged[0]! ^= 1;
+  return (await backend.verify(publicKey, message, signature)) && !(await backend.verify(publicKey, message, forged));
+}
+
+/**
+ * Makes `backend` the one ed25519Backend() returns from now on in this process: the seam through which a
+ * shell gives core a faster provider of its runtime (core itself stays isomorphic). Identities made
+ * afterwards sign with it and every frame is verified with it. It must first produce @noble's exact
+ * signature of a random message and refuse a forged one; otherwise it is not installed and this rejects.
+ */
+export async function installEd25519Backend(backend: Ed25519Backend): Promise<void> {
+  if (!(await agreesWithNoble(backend))) throw new PeerTreeError('INTERNAL', `the ${backend.name} Ed25519 backend disagrees with @noble`);
+  chosen = Promise.resolve(backend);
+}
 
 /** The fastest working backend of this runtime: WebCrypto when it signs and verifies Ed25519, else noble. */
 export function ed25519Backend(): Promise<Ed25519Backend> {
