@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit + simulation + integration (Vitest), PWA build, browser tests (Playwright).
+// `npm test`: CLI build, typecheck, lint, unit + simulation + integration (Vitest), PWA build, browser tests (Playwright).
 // Fails loudly, never skips: a missing Chromium is an error, not a reason to leave tests out.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -17,6 +17,8 @@ const vitestJson = join(reports, 'vitest.json');
 const playwrightJson = join(reports, 'playwright.json');
 
 const steps = [
+  // bin/peertree.js (every relay and CLI process the tests start) runs this bundle when it is current.
+  ['CLI build', 'node', ['scripts/build-cli.js']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
   ['unit, simulation and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
