@@ -60,6 +60,11 @@ export interface FrameVerifierOptions {
   /** Types accepted with an empty or foreign tree id (join negotiation). */
   treeExemptTypes?: ReadonlySet<string>;
   limits?: Limits;
+  /**
+   * The Ed25519 check (default: the process's backend, core/identity verifySignature): lets one verifier use
+   * a given provider without changing the process-wide one. It must be a complete Ed25519 verification.
+   */
+  verifySignature?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
 }
 
 export class FrameVerifier {
@@ -67,9 +72,11 @@ export class FrameVerifier {
   accepted = 0;
   private readonly replay: ReplayGuard;
   private readonly limits: Limits;
+  private readonly verifySignature: NonNullable<FrameVerifierOptions['verifySignature']>;
 
   constructor(private readonly options: FrameVerifierOptions) {
     this.limits = options.limits ?? LIMITS;
+    this.verifySignature = options.verifySignature ?? verifySignature;
     this.replay = new ReplayGuard(this.limits.freshnessWindowMs, this.limits.maxReplayEntries);
   }
 
@@ -121,7 +128,7 @@ export class FrameVerifier {
     if (this.replay.has(header.from, header.id)) return this.drop('replay');
     const fromKey = fromHex(header.from);
     const digest = parts.payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : await sha256(parts.payload);
-    if (!(await verifySignature(fromKey, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
+    if (!(await this.verifySignature(fromKey, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
     // Re-check after the await: the same frame may have been verified concurrently.
     if (this.replay.has(header.from, header.id)) return this.drop('replay');
     // Record only after the signature holds, so forged frames cannot fill the replay memory with real ids.

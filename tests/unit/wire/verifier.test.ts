@@ -4,7 +4,8 @@ import { encodeFrame, type OutgoingMessage } from '../../../core/wire/encode.ts'
 import { FrameVerifier } from '../../../core/wire/verifier.ts';
 import { assembleFrame, splitFrame } from '../../../core/wire/frame-layout.ts';
 import { HANDSHAKE_TYPES } from '../../../core/wire/handshake.ts';
-import { utf8, writeU32BE } from '../../../core/bytes.ts';
+import { toHex, utf8, writeU32BE } from '../../../core/bytes.ts';
+import { createNodeEd25519 } from '../../../node-relay/ws/node-ed25519.ts';
 import { FRESHNESS_WINDOW_MS, LIMITS } from '../../../core/limits.ts';
 
 const TREE = 'aa'.repeat(16);
@@ -119,5 +120,27 @@ describe('FrameVerifier', () => {
     const frame = await encodeFrame(message(), alice);
     const results = await Promise.all([v.verify(frame), v.verify(frame), v.verify(frame)]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  it('checks signatures with the Ed25519 function it was given, and drops what that function refuses', async () => {
+    const frame = await encodeFrame(message(), alice);
+    const checked: string[] = [];
+    const refusing = new FrameVerifier({
+      treeId: () => TREE,
+      now: () => NOW,
+      verifySignature: async (key) => {
+        checked.push(toHex(key));
+        return false;
+      },
+    });
+    expect(await refusing.verify(frame)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(checked).toEqual([toHex(alice.publicKey)]);
+    const node = createNodeEd25519();
+    const byNode = new FrameVerifier({ treeId: () => TREE, now: () => NOW, verifySignature: (k, m, s) => node.verify(k, m, s) });
+    expect((await byNode.verify(frame)).ok).toBe(true);
+    expect((await byNode.verify(await encodeFrame(message(), mallory))).ok).toBe(true);
+    const forged = await encodeFrame(message(), alice);
+    forged[forged.length - 1]! ^= 1;
+    expect(await byNode.verify(forged)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 });
