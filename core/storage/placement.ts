@@ -1,4 +1,6 @@
-// Choosing holders: n distinct relays drawn at random from the membership, skipping ones that already failed.
+// Choosing holders. Shards go to the members that rank highest for their hash (rendezvous, or highest-random-
+// weight, hashing), so that any relay can compute where a shard lives from its name alone, without asking.
+// Random choice remains for work that is not tied to a name (which relays to probe, search replicas).
 
 export interface Candidate {
   readonly id: string;
@@ -16,6 +18,71 @@ export function pickHolders<T extends Candidate>(members: readonly T[], n: numbe
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
   }
   return pool.slice(0, count);
+}
+
+// Odd 32-bit multipliers of the two hash lanes (cyrb53: Knuth's golden ratio, a large prime, Murmur3's fmix).
+const LANE_1 = 2654435761;
+const LANE_2 = 1597334677;
+const FMIX_1 = 2246822507;
+const FMIX_2 = 3266489909;
+const SEED_1 = 0xdeadbeef;
+const SEED_2 = 0x41c6ce57;
+/** The lanes are folded into 53 bits: the most a float64 carries exactly, so scores compare without ties by rounding. */
+const HIGH_BITS_MASK = 0x1fffff;
+const TWO_POW_32 = 4294967296;
+
+type Lanes = [number, number];
+
+function absorb(lanes: Lanes, text: string): Lanes {
+  let [h1, h2] = lanes;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, LANE_1);
+    h2 = Math.imul(h2 ^ c, LANE_2);
+  }
+  return [h1, h2];
+}
+
+/** The finalizer makes every input bit affect every output bit (avalanche): ids differing in one char rank independently. */
+function finish([a, b]: Lanes): number {
+  let h1 = Math.imul(a ^ (a >>> 16), FMIX_1);
+  h1 ^= Math.imul(b ^ (b >>> 13), FMIX_2);
+  let h2 = Math.imul(b ^ (b >>> 16), FMIX_1);
+  h2 ^= Math.imul(h1 ^ (h1 >>> 13), FMIX_2);
+  return TWO_POW_32 * (h2 & HIGH_BITS_MASK) + (h1 >>> 0);
+}
+
+/**
+ * The weight of `memberId` for the shard `shardHash`: a 53-bit non-cryptographic hash of the pair. Placement is
+ * not a secret (anyone may compute it) and needs no cryptographic strength, only a uniform, stable spread.
+ */
+export function rendezvousScore(shardHash: string, memberId: string): number {
+  return finish(absorb(absorb([SEED_1, SEED_2], shardHash), memberId));
+}
+
+/**
+ * Every distinct member, highest weight for `shardHash` first (ties, vanishingly rare, by id). The first
+ * `replicas` are the shard's holders; when one refuses or leaves, the next in this order takes its place, so
+ * the order is also the order in which to look for the shard.
+ */
+export function rendezvousOrder<T extends Candidate>(shardHash: string, members: readonly T[]): T[] {
+  const prefix = absorb([SEED_1, SEED_2], shardHash);
+  const seen = new Set<string>();
+  const scored: { member: T; score: number }[] = [];
+  for (const member of members) {
+    if (seen.has(member.id)) continue;
+    seen.add(member.id);
+    scored.push({ member, score: finish(absorb(prefix, member.id)) });
+  }
+  scored.sort((x, y) => y.score - x.score || (x.member.id < y.member.id ? -1 : x.member.id > y.member.id ? 1 : 0));
+  return scored.map((s) => s.member);
+}
+
+/** The first `n` members in rendezvous order for `shardHash`, skipping the ones in `exclude` (tried, refused). */
+export function rendezvousHolders<T extends Candidate>(shardHash: string, members: readonly T[], n: number, exclude: ReadonlySet<string> = new Set()): T[] {
+  return rendezvousOrder(shardHash, members)
+    .filter((m) => !exclude.has(m.id))
+    .slice(0, Math.max(0, n));
 }
 
 /**

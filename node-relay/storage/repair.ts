@@ -1,8 +1,8 @@
 // Self-healing of replicated items (shards, memories): when holders leave the tree, the surviving holder with the smallest id restores the replica
-// count on other relays. Every survivor computes the same leader from the same holder set, so exactly one
+// count on the next relays in the item's rendezvous order. Every survivor computes the same leader from the same holder set, so exactly one
 // of them does the work, with no coordinator.
 import { toPeerTreeError } from '../../core/errors.ts';
-import { pickHolders, repairLeader } from '../../core/storage/placement.ts';
+import { rendezvousHolders, repairLeader } from '../../core/storage/placement.ts';
 import type { Logger } from '../logger.ts';
 import type { HolderIndex } from './holder-index.ts';
 import type { StoragePeers } from './storage-peers.ts';
@@ -17,7 +17,8 @@ export interface RepairDeps {
   readonly holders: HolderIndex;
   readonly peers: StoragePeers;
   readonly logger: Logger;
-  readonly random: () => number;
+  /** Unused: new holders follow rendezvous order. Optional so that callers passing it (search) still compile. */
+  readonly random?: () => number;
   /** Stores the item on `id` with its holder set (and, for shards, its pins). */
   putOn(id: string, hash: string, bytes: Uint8Array, holders: string[]): Promise<void>;
   /** Tells the holders the new holder set. */
@@ -88,7 +89,8 @@ export class Repairer {
     const next = [...survivors];
     const tried = new Set(before);
     while (next.length < target) {
-      const batch = pickHolders(members, target - next.length, this.deps.random, tried);
+      // New holders in rendezvous order: the shard stays where find() computes it to be after the churn.
+      const batch = rendezvousHolders(hash, members, target - next.length, tried);
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
       const planned = [...next, ...batch.map((m) => m.id)];

@@ -1,9 +1,10 @@
-// The storage application: places shards on n random relays, serves and finds shards, and keeps holder sets.
+// The storage application: places shards on the n relays that rank highest for their hash (rendezvous hashing),
+// serves and finds shards, and keeps holder sets.
 // It registers message handlers on the relay's dispatcher; the tree code knows nothing about it.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { MAX_PINS_PER_OWNER, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, MAX_PINS_PER_OWNER, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
-import { pickHolders } from '../../core/storage/placement.ts';
+import { pickHolders, rendezvousHolders } from '../../core/storage/placement.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
@@ -36,7 +37,7 @@ export interface StorageAppInit {
   readonly pins: PinIndex;
   readonly peers: StoragePeers;
   readonly logger: Logger;
-  /** Uniform float in [0, 1): injected so that placement is reproducible in tests. */
+  /** Uniform float in [0, 1): which other members a search probes, reproducible in tests. */
   readonly random: () => number;
   readonly requestTimeoutMs?: number;
   /** Shards one owner key may pin on this relay (default MAX_PINS_PER_OWNER). */
@@ -64,7 +65,6 @@ export class StorageApp {
       holders: init.holders,
       peers: init.peers,
       logger: init.logger,
-      random: init.random,
       putOn: (id, hash, bytes, holders) => this.putOn(id, hash, bytes, holders, init.pins.pins(hash)),
       announce: (hash, holders) => this.announce(hash, holders),
     });
@@ -83,8 +83,9 @@ export class StorageApp {
   }
 
   /**
-   * Stores a verified shard on `replicas` distinct relays chosen at random. A refusal or time-out is
-   * retried on relays not yet tried; fails with UNAVAILABLE only when the tree has no more candidates.
+   * Stores a verified shard on the first `replicas` relays in rendezvous order for its hash, so that any relay
+   * can later compute where it is. A refusal or time-out is retried on the next relays in that order; fails with
+   * UNAVAILABLE only when the tree has no more candidates.
    */
   async place(hash: string, bytes: Uint8Array, replicas: number, pins: readonly PinRecord[], digest?: Uint8Array): Promise<string[]> {
     await verifyShard(hash, bytes, digest);
@@ -96,7 +97,7 @@ export class StorageApp {
     const holders: string[] = [];
     const errors: string[] = [];
     while (holders.length < replicas) {
-      const batch = pickHolders(members, replicas - holders.length, this.init.random, tried);
+      const batch = rendezvousHolders(hash, members, replicas - holders.length, tried);
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
       const planned = [...holders, ...batch.map((m) => m.id)];
@@ -127,13 +128,22 @@ export class StorageApp {
     }
   }
 
-  /** Fetches a shard: from this relay's store, else from its known holders, else from other members. */
+  /**
+   * Fetches a shard: from this relay's store, else from the relays that rank highest for its hash (where
+   * place() put it) and the holders this relay knows of, else by asking other members (data placed before a
+   * membership change, or by a relay that found the top-ranked ones full).
+   */
   async find(hash: string): Promise<Uint8Array> {
     const local = await this.init.store.get(hash);
     if (local) return local;
     const self = this.init.peers.selfId;
-    const hinted = this.init.holders.holders(hash).filter((id) => id !== self).slice(0, FIND_MAX_ASKED);
-    // Known holders: one at a time, the next one joining when the current one fails or is slow (hedged).
+    const known = new Set(this.init.holders.holders(hash));
+    // The shard's replica count is unknown here: the default number of top-ranked members covers every shard
+    // stored with at least that many replicas, and a shard with fewer is still among them (first ones in order).
+    const computed = rendezvousHolders(hash, this.init.peers.members(), DEFAULT_REPLICAS).map((m) => m.id);
+    // Computed holders this relay also knows to hold it first, then the other computed ones, then other known ones.
+    const hinted = [...new Set([...computed.filter((id) => known.has(id)), ...computed, ...known])].filter((id) => id !== self).slice(0, FIND_MAX_ASKED);
+    // One at a time, the next one joining when the current one fails (a relay without it says so at once) or is slow (hedged).
     const fromHinted = await hedged(hinted, (id) => this.fetchFrom(id, hash), FIND_HEDGE_MS);
     if (fromHinted) {
       this.counters.forwarded++;
@@ -255,7 +265,8 @@ export class StorageApp {
     let released = await this.releaseHere(unpin);
     if (!local) {
       const self = this.init.peers.selfId;
-      const hinted = this.init.holders.holders(unpin.hash).filter((id) => id !== self);
+      const computed = rendezvousHolders(unpin.hash, this.init.peers.members(), DEFAULT_REPLICAS).map((x) => x.id);
+      const hinted = [...new Set([...computed, ...this.init.holders.holders(unpin.hash)])].filter((id) => id !== self);
       const others = pickHolders(this.init.peers.members(), FIND_MAX_ASKED, this.init.random, new Set([self, ...hinted])).map((x) => x.id);
       const order = [...hinted, ...others].slice(0, FIND_MAX_ASKED);
       for (let i = 0; i < order.length; i += FIND_PARALLEL) {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
 import { FileDecoder } from '../../core/storage/file-codec.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
+import { rendezvousHolders } from '../../core/storage/placement.ts';
 
 const N = 6;
 const MiB = 1024 * 1024;
@@ -21,6 +22,14 @@ const dead = new Set<number>();
 /** Live relays whose disk holds the shard named `hash`. */
 function holdersOnDisk(hash: string): number[] {
   return dataDirs.map((d, i) => (!dead.has(i) && existsSync(join(d, 'shards', hash.slice(0, 2), hash)) ? i : -1)).filter((i) => i >= 0);
+}
+
+/** Indexes of the live relays that rank highest for `hash`: where placement and repair put it. */
+function computedHolders(hash: string, n: number): number[] {
+  const live = relays.map((r, i) => ({ id: r.ready.id, i })).filter(({ i }) => !dead.has(i));
+  return rendezvousHolders(hash, live, n)
+    .map((m) => m.i)
+    .sort((a, b) => a - b);
 }
 
 function shardFiles(dir: string): string[] {
@@ -80,9 +89,13 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
     for (const dir of dataDirs) {
       for (const f of shardFiles(dir)) expect(readFileSync(f).includes(marker), f).toBe(false);
     }
-    // Every shard of the manifest is on exactly 3 relays.
+    // Every shard of the manifest is on exactly 3 relays: the 3 that rank highest for its hash, whoever coordinated.
     const manifest = files.get('one-over')!.capability.split('.')[1]!;
-    expect(holdersOnDisk(manifest)).toHaveLength(3);
+    expect(holdersOnDisk(manifest)).toEqual(computedHolders(manifest, 3));
+    for (const { capability } of files.values()) {
+      const hash = capability.split('.')[1]!;
+      expect(holdersOnDisk(hash), hash).toEqual(computedHolders(hash, 3));
+    }
   }, 600_000);
 
   it('bypasses a holder whose copy of a shard is corrupted on disk', async () => {
@@ -126,6 +139,7 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
       const views = await Promise.all(relays.map(async (r, i) => (dead.has(i) ? null : { i, apps: (await getStatus(r.ready.url)).apps, holders: shards.map((h) => holdersOnDisk(h).includes(i)) })));
       throw new Error(`${String(err)}\nholders: ${JSON.stringify(shards.map((h) => holdersOnDisk(h)))}\n${JSON.stringify(views.filter(Boolean))}\n${relays.map((r, i) => (dead.has(i) ? '' : r.stderr().slice(-1500))).join('\n')}`, { cause: err });
     }
-    for (const h of shards) expect(holdersOnDisk(h), h).toHaveLength(3);
+    // Repair chose the next relays in rendezvous order: the shards are where any relay computes them to be.
+    for (const h of shards) expect(holdersOnDisk(h), h).toEqual(computedHolders(h, 3));
   }, 120_000);
 });
