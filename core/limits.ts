@@ -8,6 +8,13 @@ export const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 /** Default shard size for stored files. */
 export const DEFAULT_SHARD_BYTES = 1024 * 1024;
+/**
+ * A file of at most this many plaintext bytes (in one shard) travels inside its manifest: a get is then one
+ * request instead of two. Base64 in the JSON manifest makes it ≈ 22 KiB, still one small frame.
+ */
+export const INLINE_FILE_BYTES = 16 * 1024;
+/** What sealing adds to an inlined shard (the AES-GCM tag): the bound a manifest's inline data is checked against. */
+export const INLINE_SEAL_OVERHEAD_BYTES = 16;
 /** A message whose timestamp is further than this from the receiver's clock is stale. */
 export const FRESHNESS_WINDOW_MS = 5 * 60 * 1000;
 /** Message ids remembered for replay detection (bounded; oldest evicted first). */

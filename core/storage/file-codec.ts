@@ -3,13 +3,13 @@
 // File hash: SHA-256("peertree/file/v1" 0x00 ‖ u64be(size) ‖ SHA-256(plain shard 0) ‖ … ‖ SHA-256(plain shard n-1)).
 // It covers every byte of the file in order, and unlike a plain SHA-256 of the file it can be computed with
 // WebCrypto (which has no incremental hashing) shard by shard, at full speed, in any runtime.
-import { concatBytes, equalBytes, fromHex, toHex, utf8 } from '../bytes.ts';
+import { concatBytes, equalBytes, fromHex, toBase64Url, toHex, utf8 } from '../bytes.ts';
 import { PeerTreeError } from '../errors.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { DEFAULT_SHARD_BYTES } from '../limits.ts';
 import { formatCapability, type Capability } from './capability.ts';
 import { FileCipher, newFileKey } from './file-cipher.ts';
-import { cleanFileName, parseManifest, serializeManifest, validateManifest, type Manifest } from './manifest.ts';
+import { cleanFileName, inlineShard, parseManifest, serializeManifest, validateManifest, type Manifest } from './manifest.ts';
 
 const FILE_HASH_TAG = utf8('peertree/file/v1\u0000');
 
@@ -74,8 +74,13 @@ export class FileEncoder {
     return { hash, bytes, digest: stored };
   }
 
-  /** Builds the manifest shard and the capability that names the file. */
-  async finish(): Promise<{ manifest: Manifest; manifestShard: StoredShard; capability: string }> {
+  /**
+   * Builds the manifest shard and the capability that names the file. `inline`: the file's only shard, as
+   * addShard returned it, to carry inside the manifest instead of storing it on its own (a small file).
+   */
+  async finish(options: { inline?: StoredShard } = {}): Promise<{ manifest: Manifest; manifestShard: StoredShard; capability: string }> {
+    const inline = options.inline;
+    if (inline && (this.shardHashes.length !== 1 || inline.hash !== this.shardHashes[0])) throw new PeerTreeError('BAD_INPUT', 'only the only shard of a file can be inlined');
     this.finished = true;
     const manifest = validateManifest({
       v: 1,
@@ -86,6 +91,7 @@ export class FileEncoder {
       shardSize: this.shardSize,
       shards: this.shardHashes,
       enc: this.cipher ? { alg: 'AES-256-GCM', nonce: 'domain-index-v1' } : null,
+      ...(inline ? { inline: toBase64Url(inline.bytes) } : {}),
     });
     const plain = serializeManifest(manifest);
     const bytes = this.cipher ? await this.cipher.encrypt(plain, 'manifest', 0) : plain;
@@ -123,6 +129,11 @@ export class FileDecoder {
     const manifest = parseManifest(plain);
     if ((manifest.enc === null) !== (cipher === null)) throw new PeerTreeError('BAD_INPUT', 'capability and manifest disagree about encryption');
     return new FileDecoder(manifest, cipher);
+  }
+
+  /** The stored bytes of shard `index` when the manifest carries them (a small file), else null: fetch it. */
+  inlineShard(index: number): Uint8Array | null {
+    return inlineShard(this.manifest, index);
   }
 
   /** Verifies and decrypts shard `index`; returns its plaintext. `digest`: see verifyShard. */

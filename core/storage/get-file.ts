@@ -66,7 +66,9 @@ export async function getFile(capabilityText: string, transport: ShardTransport,
   const total = range ? range.end - range.start + 1 : m.size;
 
   const start = (i: number) => {
-    const p = fetchVerified(transport, m.shards[i]!, (bytes, digest) => decoder.decodeShard(i, bytes, digest));
+    // An inlined shard came with the manifest (a small file: one request in all); it is verified like any other.
+    const inline = decoder.inlineShard(i);
+    const p = inline ? decoder.decodeShard(i, inline) : fetchVerified(transport, m.shards[i]!, (bytes, digest) => decoder.decodeShard(i, bytes, digest));
     p.catch(() => {}); // observed below, in order
     pending.set(i, p);
   };

@@ -1,7 +1,7 @@
 // The manifest: what a file is (name, size, type, whole-file hash) and which shards, in order, hold it.
-import { fromUtf8, utf8 } from '../bytes.ts';
+import { fromBase64Url, fromUtf8, utf8 } from '../bytes.ts';
 import { PeerTreeError } from '../errors.ts';
-import { MAX_PAYLOAD_BYTES } from '../limits.ts';
+import { INLINE_FILE_BYTES, INLINE_SEAL_OVERHEAD_BYTES, MAX_PAYLOAD_BYTES } from '../limits.ts';
 import { isShardHash } from './capability.ts';
 
 export const MANIFEST_VERSION = 1;
@@ -25,6 +25,25 @@ export interface Manifest {
   readonly shards: readonly string[];
   /** Encryption parameters, or null for a public file. */
   readonly enc: { readonly alg: 'AES-256-GCM'; readonly nonce: 'domain-index-v1' } | null;
+  /**
+   * A small file's only shard, as stored (sealed for an encrypted file), base64url: it was never stored on its
+   * own, and its SHA-256 must still equal shards[0]. Absent in manifests of larger (and older) files.
+   */
+  readonly inline?: string;
+}
+
+/** Largest inline shard a manifest may carry (sealed bytes). */
+export const MAX_INLINE_STORED_BYTES = INLINE_FILE_BYTES + INLINE_SEAL_OVERHEAD_BYTES;
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/** The stored bytes of shard `index` when the manifest carries them, else null (fetch the shard). */
+export function inlineShard(m: Manifest, index: number): Uint8Array | null {
+  return m.inline !== undefined && index === 0 ? fromBase64Url(m.inline) : null;
+}
+
+/** Shards stored on relays on their own (what a get fetches and a delete releases): not an inlined one. */
+export function storedShards(m: Manifest): readonly string[] {
+  return m.inline !== undefined ? m.shards.slice(1) : m.shards;
 }
 
 function bad(what: string): never {
@@ -49,6 +68,11 @@ export function validateManifest(value: unknown): Manifest {
     const e = m.enc as Record<string, unknown> | undefined;
     if (typeof e !== 'object' || e === null || e.alg !== 'AES-256-GCM' || e.nonce !== 'domain-index-v1' || Object.keys(e).length !== 2) bad('enc');
   }
+  if (m.inline !== undefined) {
+    // Only a one-shard file is inlined; its hash is checked against shards[0] when the shard is decoded.
+    if (typeof m.inline !== 'string' || !BASE64URL.test(m.inline) || m.inline.length % 4 === 1 || m.shards.length !== 1) bad('inline');
+    if (Math.floor((m.inline.length * 3) / 4) > MAX_INLINE_STORED_BYTES) bad('inline is too large');
+  }
   return {
     v: 1,
     name: m.name,
@@ -58,12 +82,16 @@ export function validateManifest(value: unknown): Manifest {
     shardSize: m.shardSize,
     shards: [...(m.shards as string[])],
     enc: m.enc === null ? null : { alg: 'AES-256-GCM', nonce: 'domain-index-v1' },
+    ...(m.inline !== undefined ? { inline: m.inline } : {}),
   };
 }
 
-/** Serializes with a fixed field order (the bytes are hashed, so they must not depend on object history). */
+/**
+ * Serializes with a fixed field order (the bytes are hashed, so they must not depend on object history). A
+ * manifest without inline data serializes exactly as before the field existed.
+ */
 export function serializeManifest(m: Manifest): Uint8Array {
-  const ordered = { v: m.v, name: m.name, size: m.size, type: m.type, hash: m.hash, shardSize: m.shardSize, shards: m.shards, enc: m.enc };
+  const ordered = { v: m.v, name: m.name, size: m.size, type: m.type, hash: m.hash, shardSize: m.shardSize, shards: m.shards, enc: m.enc, ...(m.inline !== undefined ? { inline: m.inline } : {}) };
   const bytes = utf8(JSON.stringify(ordered));
   if (bytes.length > MAX_PAYLOAD_BYTES - 64) throw new PeerTreeError('TOO_LARGE', 'file has too many shards for one manifest');
   return bytes;

@@ -1,8 +1,9 @@
 // The put pipeline: chunk, encrypt, hash and store shards with a bounded number in flight, then the manifest.
-import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES } from '../limits.ts';
+// A small file's only shard goes inside the manifest instead, so that getting it takes one request.
+import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, INLINE_FILE_BYTES } from '../limits.ts';
 import { PeerTreeError } from '../errors.ts';
 import { fixedSizeChunks } from './chunker.ts';
-import { FileEncoder } from './file-codec.ts';
+import { FileEncoder, type StoredShard } from './file-codec.ts';
 import type { Manifest } from './manifest.ts';
 import type { Progress, ShardTransport } from './shard-transport.ts';
 
@@ -17,6 +18,8 @@ export interface PutOptions {
   readonly shardSize?: number;
   readonly size?: number;
   readonly concurrency?: number;
+  /** Largest file (plaintext bytes, one shard) carried inside its manifest; 0 stores every shard on its own. */
+  readonly inlineBytes?: number;
   readonly onProgress?: (p: Progress) => void;
 }
 
@@ -35,16 +38,15 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
   const limit = Math.max(1, options.concurrency ?? PUT_CONCURRENCY);
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
+  const inlineBytes = Math.min(options.inlineBytes ?? INLINE_FILE_BYTES, shardSize);
   let done = 0;
-
-  for await (const plain of fixedSizeChunks(source, shardSize)) {
-    if (failure) break;
-    const shard = await encoder.addShard(plain);
+  const progress = (bytes: number) => {
+    done += bytes;
+    options.onProgress?.({ doneBytes: done, totalBytes: options.size ?? null });
+  };
+  const store = async (shard: StoredShard, plainBytes: number) => {
     const task = transport.storeShard(shard.hash, shard.bytes, replicas, shard.digest).then(
-      () => {
-        done += plain.length;
-        options.onProgress?.({ doneBytes: done, totalBytes: options.size ?? null });
-      },
+      () => progress(plainBytes),
       (err: unknown) => {
         failure ??= err;
       },
@@ -52,10 +54,29 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
     const tracked = task.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     if (inFlight.size >= limit) await Promise.race(inFlight);
+  };
+
+  // A small first shard is held back until it is known to be the only one (the source has no length).
+  let held: { shard: StoredShard; plainBytes: number } | null = null;
+  let count = 0;
+  for await (const plain of fixedSizeChunks(source, shardSize)) {
+    if (failure) break;
+    const shard = await encoder.addShard(plain);
+    count++;
+    if (count === 1 && plain.length <= inlineBytes) {
+      held = { shard, plainBytes: plain.length };
+      continue;
+    }
+    if (held) {
+      await store(held.shard, held.plainBytes);
+      held = null;
+    }
+    await store(shard, plain.length);
   }
   await Promise.all(inFlight);
   if (failure) throw failure;
-  const { manifest, manifestShard, capability } = await encoder.finish();
+  if (held) progress(held.plainBytes);
+  const { manifest, manifestShard, capability } = await encoder.finish(held ? { inline: held.shard } : {});
   const receipt = await transport.storeShard(manifestShard.hash, manifestShard.bytes, replicas, manifestShard.digest);
   return { capability, manifest, holders: receipt.holders };
 }

@@ -14,6 +14,7 @@ import { LinkTransport } from '../storage/link-transport.ts';
 import { mimeTypeOf } from './mime.ts';
 import { loadClientIdentity } from './client-identity.ts';
 import { openFile } from '../../core/storage/get-file.ts';
+import { storedShards } from '../../core/storage/manifest.ts';
 import { progressReporter } from './progress.ts';
 import type { CliIo } from './io.ts';
 
@@ -172,9 +173,11 @@ export async function deleteCommand(argv: readonly string[], io: CliIo): Promise
     const transport = new LinkTransport(link, { identity, now: Date.now });
     const manifest = (await openFile(capability, transport)).manifest;
     let released = 0;
-    // Shards first, the manifest last: an interrupted delete can be run again with the same capability.
-    for (const hash of [...new Set(manifest.shards), cap.manifest]) released += await transport.unpin(hash);
-    io.err(`released ${released} pins on ${manifest.shards.length + 1} shards of ${manifest.name}\n`);
+    // Shards first, the manifest last: an interrupted delete can be run again with the same capability. A small
+    // file's shard inside its manifest was never stored on its own: nothing to release.
+    const shards = storedShards(manifest);
+    for (const hash of [...new Set(shards), cap.manifest]) released += await transport.unpin(hash);
+    io.err(`released ${released} pins on ${shards.length + 1} shards of ${manifest.name}\n`);
     io.out(JSON.stringify({ deleted: cap.manifest, released }) + '\n');
     return 0;
   } catch (err) {

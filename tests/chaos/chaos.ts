@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FileDecoder } from '../../core/storage/file-codec.ts';
+import { storedShards } from '../../core/storage/manifest.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { Prng } from '../sim/prng.ts';
 import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from '../integration/relay-harness.ts';
@@ -250,7 +251,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         continue;
       }
       const bytes = new Uint8Array(readFileSync(join(where.data, 'shards', cap.manifest.slice(0, 2), cap.manifest)));
-      shardsOf.set(f.capability, [cap.manifest, ...(await FileDecoder.open(cap, bytes)).manifest.shards]);
+      shardsOf.set(f.capability, [cap.manifest, ...storedShards((await FileDecoder.open(cap, bytes)).manifest)]);
     }
     const allShards = [...new Set([...shardsOf.values()].flat())];
     const repairStart = Date.now();

@@ -107,6 +107,22 @@ describe('peertree delete', () => {
     expect(get.stderr).toMatch(/NOT_FOUND/);
   });
 
+  it('deletes a small file whose only shard is inside its manifest: one pin to release, nothing left behind', async () => {
+    const file = join(work.path, 'small.txt');
+    writeFileSync(file, randomBytes(2000));
+    const before = (await getStatus(relay.ready.url)).shards as number;
+    const capability = lastLine((await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1'])).stdout);
+    expect((await getStatus(relay.ready.url)).shards).toBe(before + 1); // the manifest, with the data inside
+    const out = join(work.path, 'small-copy.txt');
+    expect((await runCli(['get', capability, '--relay', relay.ready.url, '-o', out])).code).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(file))).toBe(true);
+    await new Promise((r) => setTimeout(r, 5)); // the release must be newer than the pin
+    const del = await runCli(['delete', capability, '--relay', relay.ready.url]);
+    expect(del.code, del.stderr).toBe(0);
+    expect(JSON.parse(lastLine(del.stdout))).toMatchObject({ released: 1 });
+    expect((await getStatus(relay.ready.url)).shards).toBe(before);
+  });
+
   it('refuses a delete signed by anyone but the owner, and the file stays', async () => {
     const file = join(work.path, 'mine.txt');
     writeFileSync(file, 'mine, not yours');
@@ -145,6 +161,16 @@ describe('HTTP access to stored data', () => {
     expect(shard.status).toBe(200);
     expect(shard.headers['cache-control']).toMatch(/immutable/);
     expect(JSON.parse(shard.body.toString()).name).toBe('clip.mp4');
+
+    // A small public file comes out of its manifest, whole or in part.
+    const smallBytes = randomBytes(3000);
+    const small = join(work.path, 'sound.wav');
+    writeFileSync(small, smallBytes);
+    const smallCap = lastLine((await runCli(['put', small, '--relay', relay.ready.url, '--replicas', '1', '--public'])).stdout);
+    expect((await rawRequest(relay.ready.url, `/api/files/${smallCap}`)).body.equals(smallBytes)).toBe(true);
+    const smallPart = await rawRequest(relay.ready.url, `/api/files/${smallCap}`, 'GET', { range: 'bytes=1000-1099' });
+    expect(smallPart.status).toBe(206);
+    expect(smallPart.body.equals(smallBytes.subarray(1000, 1100))).toBe(true);
 
     const secret = join(work.path, 'private.txt');
     writeFileSync(secret, 'private');

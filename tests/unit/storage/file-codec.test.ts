@@ -104,6 +104,37 @@ describe('file codec', () => {
     await expect(decoder.finish()).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 
+  it('carries a small file’s only shard inside the manifest, verified against the manifest’s shard hash', async () => {
+    const file = randomFile(300);
+    const encoder = await FileEncoder.create({ name: 'note.txt' });
+    const shard = await encoder.addShard(file);
+    const { capability, manifest, manifestShard } = await encoder.finish({ inline: shard });
+    expect(manifest.shards).toEqual([shard.hash]);
+    expect(manifest.inline).toBeDefined();
+    const decoder = await FileDecoder.open(parseCapability(capability), manifestShard.bytes);
+    const inline = decoder.inlineShard(0)!;
+    expect(toHex(inline)).toBe(toHex(shard.bytes)); // sealed, as a relay would have stored it
+    expect(decoder.inlineShard(1)).toBeNull();
+    expect(toHex(await decoder.decodeShard(0, inline))).toBe(toHex(file));
+    await decoder.finish();
+  });
+
+  it('refuses to inline anything but the only shard of a file', async () => {
+    const encoder = await FileEncoder.create({ name: 'two.bin', shardSize: SHARD });
+    const first = await encoder.addShard(randomFile(SHARD));
+    await encoder.addShard(randomFile(10));
+    await expect(encoder.finish({ inline: first })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+
+  it('refuses an inlined shard that does not match the shard hash its manifest names', async () => {
+    const encoder = await FileEncoder.create({ name: 'note.txt', public: true });
+    const shard = await encoder.addShard(randomFile(100));
+    const forged = { ...shard, bytes: randomFile(100) }; // a writer that put other bytes in than it named
+    const { capability, manifestShard } = await encoder.finish({ inline: forged });
+    const decoder = await FileDecoder.open(parseCapability(capability), manifestShard.bytes);
+    await expect(decoder.decodeShard(0, decoder.inlineShard(0)!)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+  });
+
   it('strips paths from file names', async () => {
     expect((await store(utf8('x') as Uint8Array, { name: '../../etc/passwd' })).manifest.name).toBe('passwd');
   });

@@ -4,6 +4,7 @@ import { getFile } from '../../../core/storage/get-file.ts';
 import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
 import { concatBytes, toHex } from '../../../core/bytes.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
+import { INLINE_FILE_BYTES } from '../../../core/limits.ts';
 
 const SHARD = 4096;
 
@@ -90,6 +91,44 @@ describe('putFile and getFile', () => {
     await collect(capability, t); // recovers on a second attempt
     t.corruptNext = 100;
     await expect(collect(capability, t)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+  });
+
+  it('gets a small file in one request: its only shard travels inside the manifest and is never stored alone', async () => {
+    const t = new MemoryTransport();
+    const file = randomFile(4096);
+    const progress: number[] = [];
+    const { capability, manifest } = await putFile([file], t, { name: 'icon.png', onProgress: (p) => progress.push(p.doneBytes) });
+    expect(t.storeCalls).toBe(1); // the manifest only
+    expect(t.shards.has(manifest.shards[0]!)).toBe(false);
+    expect(manifest.inline).toBeDefined();
+    expect(progress.at(-1)).toBe(file.length);
+    expect(toHex(await collect(capability, t))).toBe(toHex(file));
+    expect(t.fetchCalls).toBe(1);
+    // A byte range of it comes from the manifest too.
+    expect(toHex(await collect(capability, t, { start: 100, end: 199 }))).toBe(toHex(file.subarray(100, 200)));
+    expect(t.fetchCalls).toBe(2);
+  });
+
+  it('stores the shard on its own for a file over the inline limit, or with inlining off, and gets it as before', async () => {
+    for (const [size, inlineBytes] of [[INLINE_FILE_BYTES + 1, undefined], [INLINE_FILE_BYTES, undefined], [100, 0]] as const) {
+      const t = new MemoryTransport();
+      const file = randomFile(size);
+      const { capability, manifest } = await putFile([file], t, { name: 'x', ...(inlineBytes !== undefined ? { inlineBytes } : {}) });
+      const inlined = size <= INLINE_FILE_BYTES && inlineBytes !== 0;
+      expect(manifest.inline !== undefined, `${size}`).toBe(inlined);
+      expect(t.storeCalls).toBe(inlined ? 1 : 2);
+      expect(toHex(await collect(capability, t))).toBe(toHex(file));
+      expect(t.fetchCalls).toBe(inlined ? 1 : 2);
+    }
+  });
+
+  it('inlines nothing when a small first chunk turns out not to be the last one', async () => {
+    const t = new MemoryTransport();
+    const file = randomFile(SHARD + 10);
+    const { capability, manifest } = await putFile([file], t, { name: 'x', shardSize: SHARD });
+    expect(manifest.inline).toBeUndefined();
+    expect(t.storeCalls).toBe(3);
+    expect(toHex(await collect(capability, t))).toBe(toHex(file));
   });
 
   it('serves byte ranges across shard boundaries', async () => {
