@@ -13,6 +13,8 @@ import type { DropCounters } from './drop-counters.ts';
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Handlers running at once for one link before reading from it waits. */
 export const MAX_INFLIGHT_HANDLERS = 32;
+/** Small frames of one link signed ahead of their turn at once (see send). */
+export const MAX_EARLY_SIGNATURES = 16;
 /** Requests waiting for a reply on one link. */
 export const MAX_PENDING_REQUESTS = 1024;
 /** The reply type that carries an error: body { re, code, message }. */
@@ -72,6 +74,7 @@ export class Link {
   private inflight = 0;
   private slotWaiters: (() => void)[] = [];
   private closed = false;
+  private earlySignatures = 0;
 
   constructor(private readonly init: LinkInit) {
     this.peerId = init.peerId;
@@ -108,12 +111,18 @@ export class Link {
    */
   send(type: string, body: unknown, options: SendOptions = {}): Promise<string> {
     const id = options.id ?? toHex(this.init.components.rng.bytes(MESSAGE_ID_BYTES));
-    const result = this.sendChain.then(async () => {
-      if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
-      const frame = await encodeFrame(
+    const encode = () =>
+      encodeFrame(
         { type, tree: this.init.treeId(), to: options.to ?? null, body, ts: this.init.components.clock.now(), id, ...(options.payload ? { payload: options.payload } : {}), ...(options.payloadDigest ? { payloadDigest: options.payloadDigest } : {}) },
         this.init.identity,
       );
+    // A frame without payload is small: it is signed at once, beside the frames before it (signing runs on the
+    // threadpool), and only its write waits its turn. A frame with a payload is built when its turn comes, so
+    // that a burst of large sends never holds more than one assembled frame beyond what the socket buffers.
+    const early = options.payload === undefined || options.payload.length === 0 ? this.encodeEarly(encode) : null;
+    const result = this.sendChain.then(async () => {
+      if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
+      const frame = await (early ?? encode());
       if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
       const limit = this.init.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
       if (this.init.ws.bufferedAmount + frame.length > limit) {
@@ -125,6 +134,18 @@ export class Link {
     });
     this.sendChain = result.catch(() => {});
     return result;
+  }
+
+  /** Starts signing a small frame now when fewer than MAX_EARLY_SIGNATURES are being signed; else null. */
+  private encodeEarly(encode: () => Promise<Uint8Array>): Promise<Uint8Array> | null {
+    if (!this.isOpen || this.earlySignatures >= MAX_EARLY_SIGNATURES) return null;
+    this.earlySignatures++;
+    const frame = encode();
+    const done = () => {
+      this.earlySignatures--;
+    };
+    frame.then(done, done);
+    return frame;
   }
 
   /** Sends a message and waits for the reply whose body.re is its id; peer.error replies reject. */
