@@ -16,6 +16,10 @@ import { memorySuite } from './memory.ts';
 import { messagesSuite } from './messages.ts';
 import { smallAssetsSuite, type SmallAssetTimes } from './small-assets.ts';
 import { treeSuite } from './tree.ts';
+import { tuneProcess } from '../node-relay/process-tuning.ts';
+
+// The library side of the files and small-asset suites runs in this process: tune it as the CLI is tuned.
+tuneProcess();
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

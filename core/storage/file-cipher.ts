@@ -5,6 +5,7 @@
 // data binds a shard to its position, so shards cannot be reordered or swapped between positions.
 import { concatBytes, utf8 } from '../bytes.ts';
 import { PeerTreeError } from '../errors.ts';
+import { nativeCrypto } from '../crypto/native-crypto.ts';
 import { asBufferSource, randomBytes, subtleOrNull } from '../crypto/webcrypto.ts';
 import { FILE_KEY_BYTES } from './capability.ts';
 
@@ -37,28 +38,51 @@ function subtle(): SubtleCrypto {
   return s;
 }
 
-/** A file's cipher: imports the key once and encrypts/decrypts shards by index. */
+/**
+ * A file's cipher: imports the key once and encrypts/decrypts shards by index. With the shell's native fast
+ * path installed (Node), it keeps the raw key and uses that instead of WebCrypto; the bytes are identical.
+ */
 export class FileCipher {
-  private constructor(private readonly key: CryptoKey) {}
+  private constructor(
+    private readonly key: CryptoKey | null,
+    private readonly rawKey: Uint8Array | null,
+  ) {}
 
   static async create(rawKey: Uint8Array): Promise<FileCipher> {
     if (rawKey.length !== FILE_KEY_BYTES) throw new PeerTreeError('BAD_INPUT', 'file key must be 32 bytes');
+    if (nativeCrypto()) return new FileCipher(null, rawKey.slice());
     const key = await subtle().importKey('raw', asBufferSource(rawKey.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
-    return new FileCipher(key);
+    return new FileCipher(key, null);
   }
 
   async encrypt(plain: Uint8Array, domain: CipherDomain, index: number): Promise<Uint8Array> {
+    const native = nativeCrypto();
+    if (native && this.rawKey) return native.aesGcmEncrypt(this.rawKey, nonceFor(domain, index), aadFor(domain, index), plain);
     const params = { name: 'AES-GCM', iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
-    return new Uint8Array(await subtle().encrypt(params, this.key, asBufferSource(plain)));
+    return new Uint8Array(await subtle().encrypt(params, await this.webKey(), asBufferSource(plain)));
   }
 
   /** Decrypts and authenticates; a wrong key, index or any changed byte throws HASH_MISMATCH. */
   async decrypt(sealed: Uint8Array, domain: CipherDomain, index: number): Promise<Uint8Array> {
+    const native = nativeCrypto();
+    if (native && this.rawKey) {
+      const plain = native.aesGcmDecrypt(this.rawKey, nonceFor(domain, index), aadFor(domain, index), sealed);
+      if (plain) return plain;
+      throw new PeerTreeError('HASH_MISMATCH', `${domain} ${index} does not decrypt with this key`);
+    }
     const params = { name: 'AES-GCM', iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
     try {
-      return new Uint8Array(await subtle().decrypt(params, this.key, asBufferSource(sealed)));
+      return new Uint8Array(await subtle().decrypt(params, await this.webKey(), asBufferSource(sealed)));
     } catch {
       throw new PeerTreeError('HASH_MISMATCH', `${domain} ${index} does not decrypt with this key`);
     }
+  }
+
+  /** The WebCrypto key (imported on first use when the cipher was made while the native path was installed). */
+  private webKeyPromise: Promise<CryptoKey> | null = null;
+  private webKey(): Promise<CryptoKey> {
+    if (this.key) return Promise.resolve(this.key);
+    this.webKeyPromise ??= subtle().importKey('raw', asBufferSource(this.rawKey!.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+    return this.webKeyPromise;
   }
 }

@@ -6,9 +6,11 @@ import { deleteCommand, getCommand, putCommand } from './file-commands.ts';
 import { forgetCommand, rememberCommand, searchCommand } from './memory-commands.ts';
 import { ledgerCommand } from './ledger-command.ts';
 import { MAIN_USAGE } from './usage.ts';
+import { tuneProcess } from '../process-tuning.ts';
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  tuneProcess();
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     (command === undefined ? io.err : io.out)(MAIN_USAGE);
