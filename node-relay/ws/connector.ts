@@ -48,6 +48,10 @@ export function toWebSocketUrl(url: string): string {
   return `${protocol}//${u.host}/ws`;
 }
 
+function zeroMask(mask: Uint8Array): void {
+  mask.fill(0);
+}
+
 /** Connects, runs the handshake, and resolves with a Link bound to the relay's key. */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Link> {
   const wsUrl = toWebSocketUrl(url);
@@ -66,6 +70,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     perMessageDeflate: false,
     maxPayload: MAX_FRAME_BYTES,
     handshakeTimeout: timeoutMs,
+    // An all-zero masking key: ws then sends a 1 MiB frame as is instead of allocating a masked copy, and the
+    // receiver skips the unmasking pass. Masking protects non-WebSocket proxies from script-chosen bytes in
+    // browsers; this is a Node client over TLS, where no intermediary sees the bytes (ws offers this option).
+    generateMask: zeroMask,
   });
 
   return new Promise<Link>((resolve, reject) => {
