@@ -50,6 +50,17 @@ export const DROP_REASON_CODES: Record<DropReason, ErrorCode> = {
   'bad-signature': 'BAD_SIGNATURE',
 };
 
+/**
+ * Senders whose decoded key and node id are kept: a peer sends many frames, and decoding its hex key and
+ * hashing it into a node id for each one was a measurable part of a relay's per-message work.
+ */
+const SENDER_CACHE_LIMIT = 4096;
+
+interface Sender {
+  readonly key: Uint8Array;
+  readonly id: string;
+}
+
 export type VerifyResult = { ok: true; message: Message } | { ok: false; reason: DropReason; detail?: string };
 
 export interface FrameVerifierOptions {
@@ -71,6 +82,7 @@ export class FrameVerifier {
   readonly drops: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   accepted = 0;
   private readonly replay: ReplayGuard;
+  private readonly senders = new Map<string, Sender>();
   private readonly limits: Limits;
   private readonly verifySignature: NonNullable<FrameVerifierOptions['verifySignature']>;
 
@@ -126,20 +138,34 @@ export class FrameVerifier {
     const now = this.options.now();
     if (Math.abs(header.ts - now) > this.limits.freshnessWindowMs) return this.drop('stale');
     if (this.replay.has(header.from, header.id)) return this.drop('replay');
-    const fromKey = fromHex(header.from);
+    const sender = this.sender(header.from);
     const digest = parts.payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : await sha256(parts.payload);
-    if (!(await this.verifySignature(fromKey, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
+    if (!(await this.verifySignature(sender.key, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
     // Re-check after the await: the same frame may have been verified concurrently.
     if (this.replay.has(header.from, header.id)) return this.drop('replay');
     // Record only after the signature holds, so forged frames cannot fill the replay memory with real ids.
     this.replay.add(header.from, header.id, now);
     this.accepted++;
+    // Each message gets its own copy: what a receiver does with it can never change the key checked next time.
+    const fromKey = sender.key.slice();
     return {
       ok: true,
       message:
         parts.payload.length > 0
-          ? { ...header, fromId: nodeIdOf(fromKey), fromKey, payload: parts.payload, payloadDigest: digest }
-          : { ...header, fromId: nodeIdOf(fromKey), fromKey, payload: null },
+          ? { ...header, fromId: sender.id, fromKey, payload: parts.payload, payloadDigest: digest }
+          : { ...header, fromId: sender.id, fromKey, payload: null },
     };
+  }
+
+  /** The decoded key and node id of `from` (64 hex chars, already checked), from the cache when seen before. */
+  private sender(from: string): Sender {
+    let sender = this.senders.get(from);
+    if (sender === undefined) {
+      const key = fromHex(from);
+      sender = { key, id: nodeIdOf(key) };
+      if (this.senders.size >= SENDER_CACHE_LIMIT) this.senders.delete(this.senders.keys().next().value!);
+      this.senders.set(from, sender);
+    }
+    return sender;
   }
 }

@@ -4,10 +4,11 @@ import { WebSocket } from 'ws';
 import { toHex, equalBytes } from '../../core/bytes.ts';
 import { isErrorCode, PeerTreeError, type ErrorCode } from '../../core/errors.ts';
 import type { Identity } from '../../core/identity/index.ts';
-import { MESSAGE_ID_BYTES, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import { encodeFrame, type Message, type PeerRole } from '../../core/wire/index.ts';
 import type { Components } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
+import { nextMessageId } from './message-ids.ts';
 
 /** Bytes a link lets pile up in its socket before refusing sends with FULL. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
@@ -110,7 +111,7 @@ export class Link {
    * call order. Rejects with CLOSED when the link is closed and FULL when the peer is not reading.
    */
   send(type: string, body: unknown, options: SendOptions = {}): Promise<string> {
-    const id = options.id ?? toHex(this.init.components.rng.bytes(MESSAGE_ID_BYTES));
+    const id = options.id ?? nextMessageId(this.init.components.rng);
     const encode = () =>
       encodeFrame(
         { type, tree: this.init.treeId(), to: options.to ?? null, body, ts: this.init.components.clock.now(), id, ...(options.payload ? { payload: options.payload } : {}), ...(options.payloadDigest ? { payloadDigest: options.payloadDigest } : {}) },
@@ -151,7 +152,7 @@ export class Link {
   /** Sends a message and waits for the reply whose body.re is its id; peer.error replies reject. */
   request(type: string, body: unknown, timeoutMs: number = REQUEST_TIMEOUT_MS, options: Omit<SendOptions, 'id'> = {}): Promise<Message> {
     if (this.pending.size >= MAX_PENDING_REQUESTS) return Promise.reject(new PeerTreeError('FULL', 'too many requests waiting'));
-    const id = toHex(this.init.components.rng.bytes(MESSAGE_ID_BYTES));
+    const id = nextMessageId(this.init.components.rng);
     const { timers } = this.init.components;
     return new Promise<Message>((resolve, reject) => {
       const timer = timers.setTimeout(() => {

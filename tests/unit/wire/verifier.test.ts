@@ -143,4 +143,20 @@ describe('FrameVerifier', () => {
     forged[forged.length - 1]! ^= 1;
     expect(await byNode.verify(forged)).toEqual({ ok: false, reason: 'bad-signature' });
   });
+
+  it('gives each message its own copy of the sender key, so changing one cannot change what the next frame is checked against', async () => {
+    const v = verifier();
+    const first = await v.verify(await encodeFrame(message(), alice));
+    if (!first.ok) throw new Error(first.reason);
+    first.message.fromKey.set(mallory.publicKey);
+    const second = await v.verify(await encodeFrame(message(), alice));
+    if (!second.ok) throw new Error(second.reason);
+    expect(toHex(second.message.fromKey)).toBe(toHex(alice.publicKey));
+    expect(second.message.fromId).toBe(alice.id);
+    const forged = await encodeFrame(message(), mallory);
+    const claimed = utf8(toHex(alice.publicKey));
+    const at = Buffer.from(forged).indexOf(toHex(mallory.publicKey));
+    forged.set(claimed, at); // Mallory's frame claiming Alice's key
+    expect(await v.verify(forged)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
 });
