@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { identityFromSeed } from '../core/identity/index.ts';
 import { getFile } from '../core/storage/get-file.ts';
 import { putFile } from '../core/storage/put-file.ts';
-import { LinkTransport } from '../node-relay/storage/link-transport.ts';
+import { openRoutedTransport } from '../node-relay/storage/routed-transport.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile, type Tree } from './cluster.ts';
 import { median } from './measure.ts';
@@ -31,26 +31,31 @@ export interface FilesOptions {
 async function putLib(relayUrl: string, file: string, replicas: number, seed: Uint8Array): Promise<{ ms: number; capability: string }> {
   const identity = await identityFromSeed(seed);
   const link = await connect(relayUrl, { identity });
+  // As the CLI does: each shard straight to the relay ranked first for it (the member list is read before timing).
+  const transport = await openRoutedTransport(relayUrl, link, { identity, now: Date.now });
   try {
     const start = performance.now();
-    const r = await putFile(createReadStream(file, { highWaterMark: MiB }), new LinkTransport(link, { identity, now: Date.now }), { name: 'bench.bin', replicas });
+    const r = await putFile(createReadStream(file, { highWaterMark: MiB }), transport, { name: 'bench.bin', replicas });
     return { ms: performance.now() - start, capability: r.capability };
   } finally {
+    transport.close();
     link.close(1000, 'done');
   }
 }
 
 async function getLib(relayUrl: string, capability: string): Promise<{ ms: number; bytes: number }> {
   const link = await connect(relayUrl);
+  const transport = await openRoutedTransport(relayUrl, link);
   try {
     let bytes = 0;
     const start = performance.now();
     // Verified plaintext is counted and discarded: the library's own speed, without a disk write.
-    await getFile(capability, new LinkTransport(link), (b) => {
+    await getFile(capability, transport, (b) => {
       bytes += b.length;
     });
     return { ms: performance.now() - start, bytes };
   } finally {
+    transport.close();
     link.close(1000, 'done');
   }
 }

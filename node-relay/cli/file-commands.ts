@@ -11,6 +11,7 @@ import { parseCapability } from '../../core/storage/capability.ts';
 import { parseFlags } from '../config/relay-config.ts';
 import { connect } from '../ws/connector.ts';
 import { LinkTransport } from '../storage/link-transport.ts';
+import { openRoutedTransport, type RoutedTransport } from '../storage/routed-transport.ts';
 import { mimeTypeOf } from './mime.ts';
 import { loadClientIdentity } from './client-identity.ts';
 import { openFile } from '../../core/storage/get-file.ts';
@@ -56,6 +57,7 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
   if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > 16) return usageError(io, 'put', '--replicas must be an integer from 1 to 16', PUT_USAGE);
 
   let link;
+  let transport: RoutedTransport | undefined;
   try {
     const info = await stat(file);
     if (!info.isFile()) return usageError(io, 'put', `${file} is not a regular file`, PUT_USAGE);
@@ -63,7 +65,8 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
     link = await connect(relay, { identity });
     const progress = progressReporter(io, isTty, `put ${basename(file)}`);
-    const transport = new LinkTransport(link, { identity, now: Date.now });
+    // Each shard goes straight to the relay ranked first for it, which stores it and sends the other copies.
+    transport = await openRoutedTransport(relay, link, { identity, now: Date.now });
     const result = await putFile(createReadStream(file, { highWaterMark: 1024 * 1024 }), transport, {
       name: basename(file),
       type: mimeTypeOf(file),
@@ -84,6 +87,7 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
     io.err(`peertree put: ${e.code}: ${e.message}\n`);
     return 1;
   } finally {
+    transport?.close();
     link?.close(1000, 'done');
   }
 }
@@ -116,6 +120,7 @@ export async function getCommand(argv: readonly string[], io: CliIo, stdout: Nod
   const toStdout = output === undefined || output === '-';
 
   let link;
+  let transport: RoutedTransport | undefined;
   let tmpPath: string | null = null;
   let handle: Awaited<ReturnType<typeof open>> | null = null;
   try {
@@ -133,7 +138,9 @@ export async function getCommand(argv: readonly string[], io: CliIo, stdout: Nod
         await h.write(bytes);
       };
     }
-    const manifest = await getFile(capability, new LinkTransport(link), write, { ...(range ? { range } : {}), onProgress: progress.update });
+    // Each shard comes straight from the relay ranked first for it (the entry relay when that fails).
+    transport = await openRoutedTransport(relay, link);
+    const manifest = await getFile(capability, transport, write, { ...(range ? { range } : {}), onProgress: progress.update });
     progress.done();
     if (handle && tmpPath) {
       await handle.sync();
@@ -152,6 +159,7 @@ export async function getCommand(argv: readonly string[], io: CliIo, stdout: Nod
   } finally {
     await handle?.close().catch(() => {});
     if (tmpPath) await rm(tmpPath, { force: true });
+    transport?.close();
     link?.close(1000, 'done');
   }
 }

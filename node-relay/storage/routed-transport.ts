@@ -1,0 +1,144 @@
+// ShardTransport that takes each shard straight to the relay ranked first for its hash (rendezvous order over the
+// tree's members), so the relay the client entered by neither forwards gets nor sends puts on; falls back to the
+// entry relay whenever the direct route is unknown or fails.
+//
+// Why: placement is hash-derived (core/storage/placement.ts), so the client can compute where a shard lives.
+// Through the entry relay alone, a shard it does not hold crosses TLS twice more (holder → entry → client on a
+// get; entry → each holder on a put, the entry sending a fourth copy when it is not a holder itself), and every
+// shard of the file goes through that one relay's event loop. Routed, each shard crosses TLS once per copy and
+// the shards of one file come from (and go to) several relays at once.
+//
+// Trust: the member list comes from the entry relay (GET /api/status), and every direct link's handshake must
+// prove the key of the member id it was dialled for; otherwise the route is dropped and the entry relay used.
+import { rendezvousHolders } from '../../core/storage/placement.ts';
+import type { ShardTransport, StoreReceipt } from '../../core/storage/shard-transport.ts';
+import type { Identity } from '../../core/identity/index.ts';
+import type { Link } from '../ws/link.ts';
+import { connect } from '../ws/connector.ts';
+import { fetchJson, statusUrl } from '../cli/status-command.ts';
+import { LinkTransport, type OwnerKey } from './link-transport.ts';
+
+export interface RouteMember {
+  readonly id: string;
+  readonly url: string;
+}
+
+export interface RoutedTransportInit {
+  /** The link to the relay the client entered by; it answers whatever cannot be routed. */
+  readonly entry: Link;
+  /** The tree's members (id and URL of each), as the entry relay lists them. Empty: nothing is routed. */
+  readonly members: readonly RouteMember[];
+  /** Opens an authenticated link to a relay (the connector's connect, with this client's identity). */
+  readonly connect: (url: string, identity?: Identity) => Promise<Link>;
+  /** With it, stored shards carry the owner's signed pins (as LinkTransport). */
+  readonly owner?: OwnerKey;
+}
+
+/**
+ * The members the entry relay lists in GET /api/status, or none (nothing routed) when it does not answer or its
+ * list is not the whole tree (status lists at most MAX_STATUS_MEMBERS): a partial list would rank wrongly.
+ */
+export async function routeMembers(entryUrl: string): Promise<RouteMember[]> {
+  try {
+    const { status, body } = await fetchJson(statusUrl(entryUrl));
+    const doc = body as { size?: unknown; members?: unknown };
+    if (status !== 200 || !Array.isArray(doc.members) || doc.members.length !== doc.size) return [];
+    return doc.members.flatMap((m: { id?: unknown; url?: unknown }) => (typeof m.id === 'string' && typeof m.url === 'string' ? [{ id: m.id, url: m.url }] : []));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * A RoutedTransport for a client that entered the tree at `entryUrl` over `entry`: direct links are opened with
+ * the connector under the same identity (the owner's when given, else a fresh one per link).
+ */
+export async function openRoutedTransport(entryUrl: string, entry: Link, owner?: OwnerKey): Promise<RoutedTransport> {
+  const members = await routeMembers(entryUrl);
+  return new RoutedTransport({ entry, members, connect: (url, identity) => connect(url, identity ? { identity } : {}), ...(owner ? { owner } : {}) });
+}
+
+/** Most direct links one transport keeps open (a file's shards spread over at most this many relays at once). */
+export const MAX_ROUTED_LINKS = 64;
+
+export class RoutedTransport implements ShardTransport {
+  private readonly entry: LinkTransport;
+  private readonly direct = new Map<string, Promise<{ link: Link; transport: LinkTransport }>>();
+  /** Members whose direct link failed or proved another key: not tried again by this transport. */
+  private readonly broken = new Set<string>();
+  private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
+  /** Shards taken to their first-ranked relay directly, and shards that went through the entry relay. */
+  readonly counts = { direct: 0, entry: 0 };
+
+  constructor(private readonly init: RoutedTransportInit) {
+    this.entry = new LinkTransport(init.entry, init.owner);
+  }
+
+  async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
+    return this.routed(hash, (t) => t.storeShard(hash, bytes, replicas, digest));
+  }
+
+  async fetchShard(hash: string): Promise<Uint8Array> {
+    return this.routed(hash, async (t) => {
+      const bytes = await t.fetchShard(hash);
+      const digest = t.digestOf(bytes);
+      if (digest) this.digests.set(bytes, digest);
+      return bytes;
+    });
+  }
+
+  digestOf(bytes: Uint8Array): Uint8Array | undefined {
+    return this.digests.get(bytes);
+  }
+
+  /** Releases go through the entry relay, which asks every holder (see StorageApp's unpin). */
+  unpin(hash: string): Promise<number> {
+    return this.entry.unpin(hash);
+  }
+
+  /** Closes the direct links (not the entry link, which the caller owns). */
+  close(): void {
+    for (const pending of this.direct.values()) void pending.then(({ link }) => link.close(1000, 'done'), () => {});
+    this.direct.clear();
+  }
+
+  private async routed<T>(hash: string, op: (t: LinkTransport) => Promise<T>): Promise<T> {
+    const target = rendezvousHolders(hash, this.init.members, 1)[0];
+    if (target && target.id !== this.init.entry.peerId && !this.broken.has(target.id)) {
+      const transport = await this.transportTo(target).catch(() => null);
+      if (transport) {
+        try {
+          const out = await op(transport);
+          this.counts.direct++;
+          return out;
+        } catch {
+          // A refusal or failure there (full, restarting, gone): the entry relay finds another way.
+        }
+      }
+    }
+    const out = await op(this.entry);
+    this.counts.entry++;
+    return out;
+  }
+
+  private async transportTo(member: RouteMember): Promise<LinkTransport> {
+    let pending = this.direct.get(member.id);
+    if (!pending) {
+      if (this.direct.size >= MAX_ROUTED_LINKS) throw new Error('too many direct links');
+      pending = (async () => {
+        const link = await this.init.connect(member.url, this.init.owner?.identity);
+        if (link.peerId !== member.id) {
+          link.close(1000, 'not the member it was dialled for');
+          throw new Error(`${member.url} proved key ${link.peerId}, not member ${member.id}`);
+        }
+        return { link, transport: new LinkTransport(link, this.init.owner) };
+      })();
+      this.direct.set(member.id, pending);
+      pending.catch(() => {
+        this.broken.add(member.id);
+        this.direct.delete(member.id);
+      });
+    }
+    return (await pending).transport;
+  }
+}
