@@ -1,6 +1,8 @@
-// Self-healing of replicated items (shards, memories): when holders leave the tree, the surviving holder with the smallest id restores the replica
-// count on the next relays in the item's rendezvous order. Every survivor computes the same leader from the same holder set, so exactly one
-// of them does the work, with no coordinator.
+// Self-healing of replicated items (shards, memories): when holders leave the tree, the surviving holder with
+// the smallest id restores the replica count on the next relays in the item's rendezvous order (for shards,
+// where every relay computes them to be; memories are placed at random, and any relay will do for them).
+// Every survivor computes the same leader from the same holder set, so exactly one of them does the work,
+// with no coordinator.
 import { toPeerTreeError } from '../../core/errors.ts';
 import { rendezvousHolders, repairLeader } from '../../core/storage/placement.ts';
 import type { Logger } from '../logger.ts';
