@@ -112,7 +112,8 @@ export class Link {
    */
   send(type: string, body: unknown, options: SendOptions = {}): Promise<string> {
     const id = options.id ?? nextMessageId(this.init.components.rng);
-    const encode = () =>
+    // async: whatever goes wrong while encoding (a clock, a tree id, misuse) rejects this send, never throws out of it
+    const encode = async () =>
       encodeFrame(
         { type, tree: this.init.treeId(), to: options.to ?? null, body, ts: this.init.components.clock.now(), id, ...(options.payload ? { payload: options.payload } : {}), ...(options.payloadDigest ? { payloadDigest: options.payloadDigest } : {}) },
         this.init.identity,
