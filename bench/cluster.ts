@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RELAY_NODE_FLAGS } from '../node-relay/relay-node-flags.ts';
 
 export const REPO = resolve(fileURLToPath(new URL('../', import.meta.url)));
 export const BIN = join(REPO, 'bin', 'peertree.js');
@@ -55,7 +56,7 @@ export function sleep(ms: number): Promise<void> {
 /** Starts `peertree relay --port 0 --data DIR …` and waits (bounded) for its JSON ready line. */
 export function startRelay(data: string, args: string[] = [], timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Relay> {
   return new Promise((resolveStart, reject) => {
-    const proc = spawn(process.execPath, [...nodeArgs, BIN, 'relay', '--port', '0', '--data', data, '--log-level', 'warn', ...args], {
+    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, ...nodeArgs, BIN, 'relay', '--port', '0', '--data', data, '--log-level', 'warn', ...args], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
 import { encodeFrame, FrameVerifier, HANDSHAKE_TYPES, isWelcome, newNonce, readHello, AUTH, type Message } from '../../core/wire/index.ts';
+import { RELAY_NODE_FLAGS } from '../../node-relay/relay-node-flags.ts';
 
 export const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 export const BIN = join(REPO, 'bin', 'peertree.js');
@@ -69,7 +70,7 @@ export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: numb
 /** Starts `peertree relay --port 0 --data DIR [args]` and waits (bounded) for its first stdout line. */
 export function startRelayProcess(dataDir: string, args: string[] = [], timeoutMs = 20_000): Promise<RelayProcess> {
   return new Promise((resolveStart, reject) => {
-    const proc = spawn(process.execPath, [BIN, 'relay', '--port', '0', '--data', dataDir, ...args], {
+    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, BIN, 'relay', '--port', '0', '--data', dataDir, ...args], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

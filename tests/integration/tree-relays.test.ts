@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../node-relay/ws/connector.ts';
 import { BIN, getStatus, REPO, tmpDir, type Ready } from './relay-harness.ts';
+import { RELAY_NODE_FLAGS } from '../../node-relay/relay-node-flags.ts';
 
 const K = 2;
 const N = 15;
@@ -46,7 +47,7 @@ const spawned = new Set<ChildProcess>();
 
 function spawnRelay(data: string, args: string[], port = 0, timeoutMs = 30_000): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 'relay', '--port', String(port), '--data', data, ...FLAGS, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, BIN, 'relay', '--port', String(port), '--data', data, ...FLAGS, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     spawned.add(proc);
     let stdout = '';
     let stderr = '';
