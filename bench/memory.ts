@@ -1,12 +1,17 @@
 // Suite 8 (relay and CLI parts): resident memory of a relay holding many small shards, and the peak RSS of
 // the CLI putting and getting one large file.
+//
+// The CLI part alone (no 100,000-shard fill, a few minutes shorter), e.g. while working on the CLI's memory:
+//   node scripts/build-cli.js && node bin/run-ts.js bench/memory.ts --cli-only [--mib=1024] [--runs=3]
+// prints, per run, the peak RSS of put and get (and the start time and peak RSS of `peertree status`).
 import { createHash, randomFillSync } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { generateIdentity } from '../core/identity/index.ts';
 import { LinkTransport } from '../node-relay/storage/link-transport.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import type { Link } from '../node-relay/ws/link.ts';
-import { lastLine, MiB, rssOf, runCli, sleep, startRelay, status, tempDir, writeRandomFile } from './cluster.ts';
+import { cleanup, lastLine, MiB, rssOf, runCli, sleep, startRelay, status, tempDir, writeRandomFile } from './cluster.ts';
 
 export interface MemoryFigures {
   shards: number;
@@ -53,23 +58,64 @@ export async function memorySuite(opts: { shards: number; fileMiB: number }): Pr
     await sleep(1_000); // let the links close and short-lived garbage go
     const relayRss = rssOf(relay.ready.pid) ?? Number.NaN;
 
-    const work = tempDir('memory-cli');
-    const env = { PEERTREE_HOME: join(work, 'home') };
-    const file = join(work, 'big.bin');
-    await writeRandomFile(file, opts.fileMiB * MiB);
-    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '1'], env, 900_000);
-    if (put.code !== 0) throw new Error(`put failed: ${put.stderr}`);
-    const get = await runCli(['get', lastLine(put.stdout), '--relay', relay.ready.url, '-o', join(work, 'out.bin')], env, 900_000);
-    if (get.code !== 0) throw new Error(`get failed: ${get.stderr}`);
+    const cli = await cliPeakRss(relay.ready.url, opts.fileMiB);
     return {
       shards: s.shards,
       relayRss,
       storeRate,
       fileMiB: opts.fileMiB,
-      cliPutPeakRss: put.peakRss ?? Number.NaN,
-      cliGetPeakRss: get.peakRss ?? Number.NaN,
+      cliPutPeakRss: cli.put,
+      cliGetPeakRss: cli.get,
     };
   } finally {
     relay.proc.kill('SIGKILL');
   }
+}
+
+/** Peak RSS (bytes; NaN without /usr/bin/time) of `peertree put` (replicas 1) and `get` of one new random file. */
+export async function cliPeakRss(url: string, fileMiB: number): Promise<{ put: number; get: number; putMs: number; getMs: number }> {
+  const work = tempDir('memory-cli');
+  const env = { PEERTREE_HOME: join(work, 'home') };
+  const file = join(work, 'big.bin');
+  await writeRandomFile(file, fileMiB * MiB);
+  const put = await runCli(['put', file, '--relay', url, '--replicas', '1'], env, 900_000);
+  if (put.code !== 0) throw new Error(`put failed: ${put.stderr}`);
+  const get = await runCli(['get', lastLine(put.stdout), '--relay', url, '-o', join(work, 'out.bin')], env, 900_000);
+  if (get.code !== 0) throw new Error(`get failed: ${get.stderr}`);
+  return { put: put.peakRss ?? Number.NaN, get: get.peakRss ?? Number.NaN, putMs: put.ms, getMs: get.ms };
+}
+
+async function cliOnly(args: string[]): Promise<void> {
+  const num = (name: string, fallback: number) => {
+    const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const n = v === undefined ? fallback : Number(v);
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    return n;
+  };
+  const fileMiB = num('mib', 1024);
+  const runs = num('runs', 1);
+  const mib = (b: number) => (b / MiB).toFixed(1);
+  const started = performance.now();
+  const relay = await startRelay(tempDir('memory-relay'));
+  console.log(`relay: ready in ${(performance.now() - started).toFixed(0)} ms, RSS ${mib(rssOf(relay.ready.pid) ?? Number.NaN)} MiB`);
+  try {
+    for (let i = 0; i < runs; i++) {
+      const st = await runCli(['status', '--relay', relay.ready.url], {}, 60_000);
+      if (st.code !== 0) throw new Error(`status failed: ${st.stderr}`);
+      const r = await cliPeakRss(relay.ready.url, fileMiB);
+      console.log(`run ${i + 1}: status ${st.ms.toFixed(0)} ms, peak ${mib(st.peakRss ?? Number.NaN)} MiB; put ${fileMiB} MiB peak ${mib(r.put)} MiB (${(r.putMs / 1000).toFixed(1)} s); get peak ${mib(r.get)} MiB (${(r.getMs / 1000).toFixed(1)} s)`);
+    }
+  } finally {
+    relay.proc.kill('SIGKILL');
+    cleanup();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (!args.includes('--cli-only')) {
+    console.error('usage: node bin/run-ts.js bench/memory.ts --cli-only [--mib=N] [--runs=N]   (the full suite: npm run bench -- --only=memory)');
+    process.exit(2);
+  }
+  await cliOnly(args);
 }

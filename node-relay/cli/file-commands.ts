@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_REPLICAS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES } from '../../core/limits.ts';
 import { toPeerTreeError } from '../../core/errors.ts';
 import { putFile } from '../../core/storage/put-file.ts';
 import { getFile, type ByteRange } from '../../core/storage/get-file.ts';
@@ -17,6 +17,7 @@ import { loadClientIdentity } from './client-identity.ts';
 import { openFile } from '../../core/storage/get-file.ts';
 import { storedShards } from '../../core/storage/manifest.ts';
 import { progressReporter } from './progress.ts';
+import { GET_GC_BYTES, gcPacer, PUT_GC_BYTES } from './gc-pacer.ts';
 import type { CliIo } from './io.ts';
 
 export const PUT_USAGE = `Usage: peertree put FILE --relay URL [--replicas N] [--public] [--identity FILE]
@@ -65,15 +66,19 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
     link = await connect(relay, { identity });
     const progress = progressReporter(io, isTty, `put ${basename(file)}`);
+    const pace = gcPacer(PUT_GC_BYTES);
     // Each shard goes straight to the relay ranked first for it, which stores it and sends the other copies.
     transport = await openRoutedTransport(relay, link, { identity, now: Date.now });
-    const result = await putFile(createReadStream(file, { highWaterMark: 1024 * 1024 }), transport, {
+    const result = await putFile(createReadStream(file, { highWaterMark: DEFAULT_SHARD_BYTES }), transport, {
       name: basename(file),
       type: mimeTypeOf(file),
       public: parsed.flags.get('public') === true,
       replicas,
       size: info.size,
-      onProgress: progress.update,
+      onProgress: (p) => {
+        progress.update(p);
+        pace(p.doneBytes);
+      },
     });
     progress.done();
     const m = result.manifest;
@@ -126,6 +131,7 @@ export async function getCommand(argv: readonly string[], io: CliIo, stdout: Nod
   try {
     link = await connect(relay);
     const progress = progressReporter(io, isTty && !toStdout, 'get');
+    const pace = gcPacer(GET_GC_BYTES);
     let write: (bytes: Uint8Array) => Promise<void>;
     if (toStdout) {
       write = (bytes) => writeStream(stdout, bytes);
@@ -140,7 +146,13 @@ export async function getCommand(argv: readonly string[], io: CliIo, stdout: Nod
     }
     // Each shard comes straight from the relay ranked first for it (the entry relay when that fails).
     transport = await openRoutedTransport(relay, link);
-    const manifest = await getFile(capability, transport, write, { ...(range ? { range } : {}), onProgress: progress.update });
+    const manifest = await getFile(capability, transport, write, {
+      ...(range ? { range } : {}),
+      onProgress: (p) => {
+        progress.update(p);
+        pace(p.doneBytes);
+      },
+    });
     progress.done();
     if (handle && tmpPath) {
       await handle.sync();
