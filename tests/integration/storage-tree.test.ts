@@ -100,7 +100,10 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
 
   it('bypasses a holder whose copy of a shard is corrupted on disk', async () => {
     const manifest = files.get('one-byte')!.capability.split('.')[1]!;
-    const [victim] = holdersOnDisk(manifest);
+    // The holder ranked first: the one a client (routing by hash) or any relay asks first, so its copy is read.
+    const live = relays.map((r, i) => ({ id: r.ready.id, i })).filter(({ i }) => !dead.has(i));
+    const victim = rendezvousHolders(manifest, live, 1)[0]!.i;
+    expect(holdersOnDisk(manifest)).toContain(victim);
     writeFileSync(join(dataDirs[victim!]!, 'shards', manifest.slice(0, 2), manifest), 'rotten bytes');
     const out = join(work.path, 'one-byte.again');
     const get = await runCli(['get', files.get('one-byte')!.capability, '--relay', relays[victim!]!.ready.url, '-o', out]);
