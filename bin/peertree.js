@@ -19,14 +19,17 @@ function staleReason() {
     return 'not built';
   }
   if (typeof list?.startedAt !== 'number' || !Array.isArray(list.inputs) || list.inputs.length === 0) return 'unreadable build/cli-inputs.json';
-  for (const file of list.inputs) {
-    let mtime;
+  for (const entry of list.inputs) {
+    const [file, bytes] = Array.isArray(entry) ? entry : [];
+    if (typeof file !== 'string' || typeof bytes !== 'number') return 'unreadable build/cli-inputs.json';
+    let info;
     try {
-      mtime = statSync(new URL(`../${file}`, import.meta.url)).mtimeMs;
+      info = statSync(new URL(`../${file}`, import.meta.url));
     } catch {
       return `${file} is gone`;
     }
-    if (mtime >= list.startedAt) return `${file} changed`;
+    // Modified since the build started, or (a copy that kept an old time) not the size that was built.
+    if (info.mtimeMs >= list.startedAt || info.size !== bytes) return `${file} changed`;
   }
   return null;
 }

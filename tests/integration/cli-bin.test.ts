@@ -2,7 +2,7 @@
 // Checked on a copy of bin/peertree.js in a temp tree with a fake bundle and fake sources, so the shared
 // repository's files and mtimes are never touched; the real bundle is checked by building it.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, REPO, tmpDir } from './relay-harness.ts';
@@ -25,7 +25,7 @@ function fakeRepo(name: string): string {
   const past = new Date(Date.now() - 60_000);
   for (const f of ['main.ts', 'other.ts']) utimesSync(join(root, 'node-relay', 'cli', f), past, past);
   writeFileSync(join(root, 'build', 'cli.js'), main('bundle').replace(': string[]', '').replace(': Promise<number>', ''));
-  writeFileSync(join(root, 'build', 'cli-inputs.json'), JSON.stringify({ startedAt: Date.now() - 1_000, inputs: ['node-relay/cli/main.ts', 'node-relay/cli/other.ts'] }));
+  writeFileSync(join(root, 'build', 'cli-inputs.json'), JSON.stringify({ startedAt: Date.now() - 1_000, inputs: ['main.ts', 'other.ts'].map((f) => [`node-relay/cli/${f}`, statSync(join(root, 'node-relay', 'cli', f)).size]) }));
   return root;
 }
 
@@ -49,6 +49,13 @@ describe('bin/peertree.js', () => {
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/node-relay\/cli\/other\.ts changed/);
 
+    // A copy that kept an old modification time (cp -p, tar) but has other contents: caught by its size.
+    const copied = fakeRepo('copied');
+    const other = join(copied, 'node-relay', 'cli', 'other.ts');
+    writeFileSync(other, 'export const x = 22;\n');
+    utimesSync(other, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect(run(copied)).toMatchObject({ code: 3, stdout: 'sources a b' });
+
     const gone = fakeRepo('gone');
     rmSync(join(gone, 'node-relay', 'cli', 'other.ts'));
     expect(run(gone)).toMatchObject({ code: 3, stdout: 'sources a b' });
@@ -65,10 +72,14 @@ describe('bin/peertree.js', () => {
   it('scripts/build-cli.js bundles the real CLI, which then runs without tsx', () => {
     const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.js')], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
     expect(build.status, build.stderr).toBe(0);
-    const list = JSON.parse(readFileSync(join(REPO, 'build', 'cli-inputs.json'), 'utf8')) as { inputs: string[] };
-    expect(list.inputs).toContain('node-relay/cli/main.ts');
-    expect(list.inputs).toContain('core/storage/put-file.ts');
-    expect(list.inputs.some((f) => f.startsWith('node_modules'))).toBe(false);
+    const list = JSON.parse(readFileSync(join(REPO, 'build', 'cli-inputs.json'), 'utf8')) as { inputs: [string, number][] };
+    const files = list.inputs.map(([f]) => f);
+    expect(files).toContain('node-relay/cli/main.ts');
+    expect(files).toContain('core/storage/put-file.ts');
+    expect(files.some((f) => f.startsWith('node_modules'))).toBe(false);
+    // The recorded sizes are the files' sizes (what bin/peertree.js compares).
+    const [, bytes] = list.inputs.find(([f]) => f === 'node-relay/cli/main.ts')!;
+    expect(bytes).toBe(statSync(join(REPO, 'node-relay', 'cli', 'main.ts')).size);
     const version = spawnSync(process.execPath, [BIN, '--version'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, PEERTREE_CLI: 'bundle' }, timeout: 30_000 });
     expect(version.status, version.stderr).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
