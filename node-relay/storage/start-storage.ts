@@ -19,7 +19,10 @@ export interface RunningStorage {
   close(): Promise<void>;
 }
 
-/** Uniform float in [0, 1) from the OS CSPRNG: placement must not be predictable by a client. */
+/**
+ * Uniform float in [0, 1) from the OS CSPRNG, for the choices not tied to a shard's name (which other members a
+ * search probes). Placement itself is public: it follows each hash's rendezvous order (core/storage/placement.ts).
+ */
 function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
