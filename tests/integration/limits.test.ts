@@ -66,9 +66,9 @@ describe('limits', () => {
     const relay = await startRelayProcess(join(dir.path, 'quota'), ['--replicas', '1', '--quota', '3', '--log-level', 'error']);
     relays.push(relay);
     const alice = ['--identity', join(dir.path, 'alice.seed')];
-    const first = await runCli(['put', file('q1', 100), '--relay', relay.ready.url, '--replicas', '1', ...alice]);
-    expect(first.code, first.stderr).toBe(0); // a shard and its manifest: 2 pins of 3
-    const second = await runCli(['put', file('q2', 100), '--relay', relay.ready.url, '--replicas', '1', ...alice]);
+    const first = await runCli(['put', file('q1', 20_000), '--relay', relay.ready.url, '--replicas', '1', ...alice]);
+    expect(first.code, first.stderr).toBe(0); // a shard and its manifest (above the inline size): 2 pins of 3
+    const second = await runCli(['put', file('q2', 20_000), '--relay', relay.ready.url, '--replicas', '1', ...alice]);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/storage quota of key [0-9a-f]{12}… is used up on this relay \(3 shards\)/);
     // The same bytes again need no new pin: not refused.
