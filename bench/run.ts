@@ -130,6 +130,8 @@ try {
       if (h) results.push(result(`small assets: p50 vs helia 4 KiB block`, s.p50Ms, 'ms', 'lower', { name: 'helia single 4 KiB block fetch', value: h.block4KiBMs }));
       if (h) results.push(result(`small assets: p50 vs helia 1 MiB block`, s.p50Ms, 'ms', 'lower', { name: 'helia single 1 MiB block fetch', value: h.block1MiBMs }));
       results.push(result(`small assets: p99 of ${tag}`, s.p99Ms, 'ms', 'lower'));
+      results.push(result(`small assets through one relay: p50 of ${tag}`, s.viaOneP50Ms, 'ms', 'lower', { name: 'goal 2 ms', value: 2 }));
+      results.push(result(`small assets through one relay: p99 of ${tag}`, s.viaOneP99Ms, 'ms', 'lower'));
       results.push(result(`small assets: p50 vs TLS round trip`, s.p50Ms, 'ms', 'lower', { name: 'TLS round trip', value: limits.tlsRoundTripMs }));
     }
   });
