@@ -2,7 +2,7 @@
 // with many in flight; the relay verifies each frame (Ed25519 + SHA-256), dispatches it and signs a reply.
 import { generateIdentity } from '../core/identity/index.ts';
 import { FrameVerifier, HANDSHAKE_TYPES } from '../core/wire/index.ts';
-import { createNodeEd25519 } from '../node-relay/ws/node-ed25519.ts';
+import { createNodeEd25519 } from '../node-relay/crypto/node-ed25519.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import type { Link } from '../node-relay/ws/link.ts';
 import { startRelay, tempDir } from './cluster.ts';

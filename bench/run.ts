@@ -19,7 +19,7 @@ import { treeSuite } from './tree.ts';
 import { tuneProcess } from '../node-relay/process-tuning.ts';
 
 // The library side of the files and small-asset suites runs in this process: tune it as the CLI is tuned.
-tuneProcess();
+await tuneProcess();
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

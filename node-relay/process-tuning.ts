@@ -1,11 +1,22 @@
-// Process-wide settings for relay and CLI processes, applied once at start (bin/peertree.js → cli/main.ts).
+// Process-wide settings for Node processes that run PeerTree (relay, CLI, the benchmarks' library client):
+// core's crypto seams get node:crypto (OpenSSL) instead of WebCrypto. Idempotent; call once at start.
+import { installEd25519Backend } from '../core/crypto/ed25519.ts';
+import { createNodeEd25519 } from './crypto/node-ed25519.ts';
 import { useNodeCrypto } from './crypto/node-crypto.ts';
 
 /**
- * Shards are hashed and encrypted with OpenSSL directly (node:crypto) instead of WebCrypto's job queue: on the
- * 2-vCPU VM with a 5-relay tree this cut CPU per MiB of a get from 7.6 to 5.9 ms in the client and from 8.2 to
- * 7.0 ms in the relay it asks (see core/crypto/native-crypto.ts).
+ * - SHA-256 and AES-256-GCM of shards synchronously through OpenSSL: WebCrypto's jobs copy every 1 MiB input
+ *   (2-vCPU VM, 5 relays, 128 MiB: CPU per MiB of a get 7.6 → 5.9 ms in the client, 8.2 → 7.0 ms in the relay
+ *   it asked; see core/crypto/native-crypto.ts).
+ * - Ed25519 through node:crypto's callback form: ≈ 1 µs of main-thread time per signature or verification where
+ *   WebCrypto costs ≈ 30 µs (crypto/node-ed25519.ts); installed before any identity is loaded, so it signs too.
  */
-export function tuneProcess(): void {
-  useNodeCrypto();
+export function tuneProcess(): Promise<void> {
+  tuned ??= (async () => {
+    useNodeCrypto();
+    await installEd25519Backend(createNodeEd25519());
+  })();
+  return tuned;
 }
+
+let tuned: Promise<void> | null = null;

@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex, toHex } from '../core/bytes.ts';
-import { installEd25519Backend } from '../core/crypto/ed25519.ts';
 import { PeerTreeError } from '../core/errors.ts';
 import { HANDSHAKE_TYPES } from '../core/wire/index.ts';
 import type { Identity } from '../core/identity/index.ts';
@@ -31,7 +30,7 @@ import { startTree, type RunningTree } from './tree/tree-service.ts';
 import { ConnectionManager } from './ws/connection-manager.ts';
 import { Dispatcher } from './ws/dispatcher.ts';
 import { newDropCounters } from './ws/drop-counters.ts';
-import { createNodeEd25519 } from './ws/node-ed25519.ts';
+import { tuneProcess } from './process-tuning.ts';
 import { RateLimiter } from './ws/rate-limiter.ts';
 import { registerPing } from './ws/ping.ts';
 import { attachWebSocketEndpoint, WS_PATH } from './ws/ws-server.ts';
@@ -113,9 +112,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 export async function startRelay(config: RelayConfig, components: Components = defaultComponents(), options: RelayOptions = {}): Promise<Relay> {
   validateLimits();
-  // node:crypto's Ed25519 costs the relay's one JavaScript thread ≈ 1 µs per signature or verification where
-  // WebCrypto costs ≈ 30 µs (ws/node-ed25519.ts). Installed before the identity is loaded, so it signs too.
-  await installEd25519Backend(createNodeEd25519());
+  // node:crypto for Ed25519, SHA-256 and AES-GCM (process-tuning.ts), before the identity is loaded so it signs too.
+  await tuneProcess();
   const { logger, clock } = components;
   const started = clock.monotonic();
   const dataDir = await openDataDir(config.dataDir, logger);

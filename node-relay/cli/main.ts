@@ -10,7 +10,7 @@ import { tuneProcess } from '../process-tuning.ts';
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  tuneProcess();
+  await tuneProcess();
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     (command === undefined ? io.err : io.out)(MAIN_USAGE);

@@ -5,7 +5,7 @@ import { FrameVerifier } from '../../../core/wire/verifier.ts';
 import { assembleFrame, splitFrame } from '../../../core/wire/frame-layout.ts';
 import { HANDSHAKE_TYPES } from '../../../core/wire/handshake.ts';
 import { toHex, utf8, writeU32BE } from '../../../core/bytes.ts';
-import { createNodeEd25519 } from '../../../node-relay/ws/node-ed25519.ts';
+import { createNodeEd25519 } from '../../../node-relay/crypto/node-ed25519.ts';
 import { FRESHNESS_WINDOW_MS, LIMITS } from '../../../core/limits.ts';
 
 const TREE = 'aa'.repeat(16);
