@@ -4,6 +4,7 @@
 // The CLI part alone (no 100,000-shard fill, a few minutes shorter), e.g. while working on the CLI's memory:
 //   node scripts/build-cli.js && node bin/run-ts.js bench/memory.ts --cli-only [--mib=1024] [--runs=3]
 // prints, per run, the peak RSS of put and get (and the start time and peak RSS of `peertree status`).
+import { spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ import { generateIdentity } from '../core/identity/index.ts';
 import { LinkTransport } from '../node-relay/storage/link-transport.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import type { Link } from '../node-relay/ws/link.ts';
-import { cleanup, lastLine, MiB, rssOf, runCli, sleep, startRelay, status, tempDir, writeRandomFile } from './cluster.ts';
+import { cleanup, lastLine, MiB, REPO, rssOf, runCli, sleep, startRelay, status, tempDir, writeRandomFile } from './cluster.ts';
 
 export interface MemoryFigures {
   shards: number;
@@ -75,7 +76,12 @@ export async function memorySuite(opts: { shards: number; fileMiB: number }): Pr
 /** Peak RSS (bytes; NaN without /usr/bin/time) of `peertree put` (replicas 1) and `get` of one new random file. */
 export async function cliPeakRss(url: string, fileMiB: number): Promise<{ put: number; get: number; putMs: number; getMs: number }> {
   const work = tempDir('memory-cli');
-  const env = { PEERTREE_HOME: join(work, 'home') };
+  // Measure the compiled CLI of the sources as they are now: build it here (a source edited since `npm run
+  // bench` started would otherwise make bin/peertree.js fall back to the TypeScript sources, ≈ 30 MiB more),
+  // and have bin/peertree.js fail rather than fall back if a source changes during the runs.
+  const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.js')], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+  if (build.status !== 0) throw new Error(`CLI build failed: ${build.stderr}`);
+  const env = { PEERTREE_HOME: join(work, 'home'), PEERTREE_CLI: 'bundle' };
   const file = join(work, 'big.bin');
   await writeRandomFile(file, fileMiB * MiB);
   const put = await runCli(['put', file, '--relay', url, '--replicas', '1'], env, 900_000);
@@ -100,7 +106,7 @@ async function cliOnly(args: string[]): Promise<void> {
   console.log(`relay: ready in ${(performance.now() - started).toFixed(0)} ms, RSS ${mib(rssOf(relay.ready.pid) ?? Number.NaN)} MiB`);
   try {
     for (let i = 0; i < runs; i++) {
-      const st = await runCli(['status', '--relay', relay.ready.url], {}, 60_000);
+      const st = await runCli(['status', '--relay', relay.ready.url], { PEERTREE_CLI: 'bundle' }, 60_000);
       if (st.code !== 0) throw new Error(`status failed: ${st.stderr}`);
       const r = await cliPeakRss(relay.ready.url, fileMiB);
       console.log(`run ${i + 1}: status ${st.ms.toFixed(0)} ms, peak ${mib(st.peakRss ?? Number.NaN)} MiB; put ${fileMiB} MiB peak ${mib(r.put)} MiB (${(r.putMs / 1000).toFixed(1)} s); get peak ${mib(r.get)} MiB (${(r.getMs / 1000).toFixed(1)} s)`);
