@@ -51,7 +51,9 @@ async function fillRelay(url: string, count: number): Promise<number> {
 }
 
 export async function memorySuite(opts: { shards: number; fileMiB: number }): Promise<MemoryFigures> {
-  const relay = await startRelay(tempDir('memory'));
+  // One key fills the relay as fast as it takes shards: lift the per-key rate limit (500 msg/s by default), as
+  // the messages suite does; this suite measures memory, not the limiter.
+  const relay = await startRelay(tempDir('memory'), ['--rate-limit', '1000000']);
   try {
     const storeRate = await fillRelay(relay.ready.url, opts.shards);
     const s = (await status(relay.ready.url)) as { shards: number } | null;
