@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'bench/results/**', 'test-results/**', 'playwright-report/**', '.peertree/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'build/**', 'bench/results/**', 'test-results/**', 'playwright-report/**', '.peertree/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
