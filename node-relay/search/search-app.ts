@@ -85,7 +85,6 @@ export class SearchApp {
       holders: init.holders,
       peers: init.tree,
       logger: init.logger,
-      random: init.random,
       putOn: (id, _hash, bytes, holders) => this.putOn(id, readMemory(JSON.parse(fromUtf8(bytes))), holders),
       announce: () => {},
     });

@@ -19,8 +19,6 @@ export interface RepairDeps {
   readonly holders: HolderIndex;
   readonly peers: StoragePeers;
   readonly logger: Logger;
-  /** Unused: new holders follow rendezvous order. Optional so that callers passing it (search) still compile. */
-  readonly random?: () => number;
   /** Stores the item on `id` with its holder set (and, for shards, its pins). */
   putOn(id: string, hash: string, bytes: Uint8Array, holders: string[]): Promise<void>;
   /** Tells the holders the new holder set. */
