@@ -83,7 +83,12 @@ describe('limits', () => {
     const session = await rawSession(relay.ready.ws);
     const frames: Uint8Array[] = [];
     for (let i = 0; i < 1500; i++) frames.push(await session.frame('peer.ping', { nonce: `n${i}` }, { id: newMessageId() }));
-    for (const f of frames) session.ws.send(f);
+    // First more than the key's burst (4 × 20) but less than the address's (16 × 20): the key limit answers
+    // RATE_LIMITED. Then the rest at once: the address limit closes the link. (Sent all at once, the address limit
+    // could close the link while admitted frames were still being verified, before the key limit had answered.)
+    for (const f of frames.slice(0, 150)) session.ws.send(f);
+    await session.waitFor((m) => m.type === 'peer.error' && (m.body as { code?: string }).code === 'RATE_LIMITED');
+    for (const f of frames.slice(150)) session.ws.send(f);
     const { code } = await session.closed;
     expect(code).toBe(4429);
     const pongs = session.received.filter((m) => m.type === 'peer.pong').length;
