@@ -39,25 +39,24 @@ function subtle(): SubtleCrypto {
 }
 
 /**
- * A file's cipher: imports the key once and encrypts/decrypts shards by index. With the shell's native fast
- * path installed (Node), it keeps the raw key and uses that instead of WebCrypto; the bytes are identical.
+ * A file's cipher: encrypts/decrypts shards by index. With the shell's native fast path installed (Node) it uses
+ * the raw key directly; otherwise it imports the key into WebCrypto once, on first use. The bytes are identical.
  */
 export class FileCipher {
-  private constructor(
-    private readonly key: CryptoKey | null,
-    private readonly rawKey: Uint8Array | null,
-  ) {}
+  private webKeyPromise: Promise<CryptoKey> | null = null;
+
+  private constructor(private readonly rawKey: Uint8Array) {}
 
   static async create(rawKey: Uint8Array): Promise<FileCipher> {
     if (rawKey.length !== FILE_KEY_BYTES) throw new PeerTreeError('BAD_INPUT', 'file key must be 32 bytes');
-    if (nativeCrypto()) return new FileCipher(null, rawKey.slice());
-    const key = await subtle().importKey('raw', asBufferSource(rawKey.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
-    return new FileCipher(key, null);
+    const cipher = new FileCipher(rawKey.slice());
+    if (!nativeCrypto()) await cipher.webKey(); // a runtime without AES-GCM fails here, as before
+    return cipher;
   }
 
   async encrypt(plain: Uint8Array, domain: CipherDomain, index: number): Promise<Uint8Array> {
     const native = nativeCrypto();
-    if (native && this.rawKey) return native.aesGcmEncrypt(this.rawKey, nonceFor(domain, index), aadFor(domain, index), plain);
+    if (native) return native.aesGcmEncrypt(this.rawKey, nonceFor(domain, index), aadFor(domain, index), plain);
     const params = { name: 'AES-GCM', iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
     return new Uint8Array(await subtle().encrypt(params, await this.webKey(), asBufferSource(plain)));
   }
@@ -65,7 +64,7 @@ export class FileCipher {
   /** Decrypts and authenticates; a wrong key, index or any changed byte throws HASH_MISMATCH. */
   async decrypt(sealed: Uint8Array, domain: CipherDomain, index: number): Promise<Uint8Array> {
     const native = nativeCrypto();
-    if (native && this.rawKey) {
+    if (native) {
       const plain = native.aesGcmDecrypt(this.rawKey, nonceFor(domain, index), aadFor(domain, index), sealed);
       if (plain) return plain;
       throw new PeerTreeError('HASH_MISMATCH', `${domain} ${index} does not decrypt with this key`);
@@ -78,11 +77,8 @@ export class FileCipher {
     }
   }
 
-  /** The WebCrypto key (imported on first use when the cipher was made while the native path was installed). */
-  private webKeyPromise: Promise<CryptoKey> | null = null;
   private webKey(): Promise<CryptoKey> {
-    if (this.key) return Promise.resolve(this.key);
-    this.webKeyPromise ??= subtle().importKey('raw', asBufferSource(this.rawKey!.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+    this.webKeyPromise ??= subtle().importKey('raw', asBufferSource(this.rawKey.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     return this.webKeyPromise;
   }
 }
