@@ -26,6 +26,7 @@ import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocume
 import { startDiagApp } from './tree/diag-app.ts';
 import { JOIN_HANDSHAKE_TYPES, OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
 import type { TreeApi } from './tree/tree-api.ts';
+import { createNodeTreeEnv } from './tree/node-tree-env.ts';
 import { startTree, type RunningTree } from './tree/tree-service.ts';
 import { ConnectionManager } from './ws/connection-manager.ts';
 import { Dispatcher } from './ws/dispatcher.ts';
@@ -117,7 +118,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
   const { logger, clock } = components;
   const started = clock.monotonic();
   const dataDir = await openDataDir(config.dataDir, logger);
-  const { identity, created } = await loadOrCreateIdentity(dataDir, components.rng, logger);
+  const { identity, signSync, created } = await loadOrCreateIdentity(dataDir, components.rng, logger);
   if (created) logger.info('created relay identity', { id: identity.id, file: dataDir.file(DATA_FILES.seed) });
   let { treeId } = await loadOrCreateTreeId(dataDir, components.rng);
   const joinToken = await readJoinToken(config.joinTokenFile);
@@ -227,7 +228,8 @@ export async function startRelay(config: RelayConfig, components: Components = d
   let tree: RunningTree;
   try {
     tree = startTree({
-      self: { id: identity.id, url },
+      self: { id: identity.id, url, key: toHex(identity.publicKey) },
+      env: createNodeTreeEnv(signSync, policy, () => treeId),
       db,
       dispatcher,
       connections,

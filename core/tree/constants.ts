@@ -42,5 +42,17 @@ export const MAX_MEMBERS = 10_000_000;
 /** Longest relay id and url. */
 export const MAX_ID_LENGTH = 256;
 export const MAX_URL_LENGTH = 1_024;
+/** Signed epoch records a relay keeps (and sends at most in one sync): how far back two histories can be joined. */
+export const MAX_EPOCH_LOG = 256;
+/** Most suspicions one takeover record carries. */
+export const MAX_EVIDENCE = 64;
+/** Longest admission (a join token's JSON) in an add. */
+export const MAX_ADMISSION_LENGTH = 1_024;
+/** The sequencer waits this long for a relay reported dead to answer its own probe before removing it. */
+export const CONFIRM_MS = 2_000;
+/** A root-group member with a quorum against the root takes over after this long even if a lower one is alive. */
+export const TAKEOVER_GRACE_MS = 3_000;
+/** Most relays the sequencer checks at once after reports (further reports wait). */
+export const MAX_CHECKS = 64;
 /** Most membership operations in one update. */
 export const MAX_OPS_PER_UPDATE = 64;

@@ -1,15 +1,16 @@
 // The working copy of one step: a draft of the state plus the effects collected, in order.
+import { VERIFY_ONLY_ENV, type TreeEnv } from './tree-env.ts';
 import type { NodeRef, StepResult, TreeEffect, TreeEvent, TreeState } from './types.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type RecordFields = 'lastHeard' | 'connected' | 'suspects' | 'lastSyncSent' | 'requests' | 'counters';
+type RecordFields = 'lastHeard' | 'connected' | 'suspects' | 'lastSyncSent' | 'requests' | 'counters' | 'evidence' | 'checks';
 
 /** A mutable copy of the state; record fields are fresh copies, arrays are replaced on write. */
 export type Draft = Mutable<Omit<TreeState, RecordFields>> & { [K in RecordFields]: Mutable<TreeState[K]> };
 
 /** Fields whose change must be written to durable storage. */
 const DURABLE: readonly (keyof TreeState)[] = [
-  'treeId', 'phase', 'membership', 'contact', 'seq', 'departed', 'outbox', 'requests', 'seen', 'recent',
+  'treeId', 'phase', 'membership', 'log', 'admission', 'contact', 'seq', 'departed', 'outbox', 'requests', 'seen', 'recent',
 ];
 
 export class Ctx {
@@ -23,7 +24,7 @@ export class Ctx {
   mid: string | undefined;
   error: StepResult['error'];
 
-  constructor(state: TreeState, now: number) {
+  constructor(state: TreeState, now: number, readonly env: TreeEnv = VERIFY_ONLY_ENV) {
     this.before = state;
     this.s = {
       ...state,
@@ -34,6 +35,8 @@ export class Ctx {
       lastSyncSent: { ...state.lastSyncSent },
       requests: { ...state.requests },
       counters: { ...state.counters },
+      evidence: { ...state.evidence },
+      checks: { ...state.checks },
     };
   }
 

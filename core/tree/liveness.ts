@@ -8,7 +8,8 @@ import { MSG } from './messages.ts';
 import { inRootGroup, parentOf } from './positions.ts';
 import { sendJoin } from './joining.ts';
 import { expireRequests, retryOutbox } from './routing.ts';
-import { commit, sendLeave, takeOver } from './sequencer.ts';
+import { commit, finishChecks, removeOp, sendLeave } from './sequencer.ts';
+import { suspect, tryTakeover } from './takeover.ts';
 import { becomeLeft } from './sync.ts';
 import type { NodeRef } from './types.ts';
 import { isActive, myPosition, sequencer, treeNeighbours, versionBody, watchedNeighbours } from './view.ts';
@@ -30,6 +31,8 @@ export function onTick(ctx: Ctx): void {
     }
     if (ctx.now >= s.nextHeartbeatAt) sendHeartbeats(ctx);
     checkSilence(ctx);
+    if (isActive(s)) finishChecks(ctx);
+    if (isActive(s) && myPosition(s) > 0 && s.suspects[memberAt(s.membership, 0)!.id] !== undefined) tryTakeover(ctx);
     if (isActive(s)) {
       checkOrphan(ctx);
       probeDeparted(ctx);
@@ -46,16 +49,6 @@ export function sendHeartbeats(ctx: Ctx): void {
   for (const ref of watchedNeighbours(s, myPosition(s)).values()) ctx.send(ref, MSG.heartbeat, body);
 }
 
-/** True when no root-group member below position p has been heard within the timeout. */
-function noLowerAlive(ctx: Ctx, p: number): boolean {
-  for (let q = 1; q < p; q++) {
-    const ref = memberAt(ctx.s.membership, q);
-    const heard = ref === null ? undefined : ctx.s.lastHeard[ref.id];
-    if (heard !== undefined && ctx.now - heard <= PEER_TIMEOUT_MS) return false;
-  }
-  return true;
-}
-
 function checkSilence(ctx: Ctx): void {
   const s = ctx.s;
   const p = myPosition(s);
@@ -70,20 +63,22 @@ function checkSilence(ctx: Ctx): void {
       delete s.suspects[ref.id];
       continue;
     }
-    if (!edges.has(q) || (s.suspects[ref.id] ?? 0) > ctx.now) continue;
+    if ((s.suspects[ref.id] ?? 0) > ctx.now) continue;
     s.suspects[ref.id] = ctx.now + REPORT_RETRY_MS;
     ctx.count('suspicions');
     if (p === 0) {
-      commit(ctx, [{ op: 'remove', id: ref.id, reason: 'dead' }]);
+      const op = removeOp(s.membership, ref.id, 'dead');
+      if (op !== null) commit(ctx, [op]);
       return;
     }
+    // A silent root-group member is replaced only on evidence: tell the root group what this relay saw.
+    if (inRootGroup(q, s.k)) suspect(ctx, ref);
     if (q === 0) {
-      if (inRootGroup(p, s.k) && noLowerAlive(ctx, p)) {
-        takeOver(ctx, ref);
-        return;
-      }
+      if (inRootGroup(p, s.k)) tryTakeover(ctx);
+      if (!isActive(s) || myPosition(s) !== p) return;
       continue;
     }
+    if (!edges.has(q)) continue;
     const seq = sequencer(s);
     if (seq !== null) ctx.send(seq, MSG.report, { t: s.treeId, e: s.membership.epoch, dead: ref.id });
   }

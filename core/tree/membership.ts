@@ -1,27 +1,9 @@
-// The ordered membership: creation, applying changes (last member fills a vacancy), version order.
+// The ordered membership: applying changes (the last member fills a vacancy), undoing them (to find where
+// two histories forked), and the version order. Its digest is the SHA-256 of the epoch record that made it.
 import type { Membership, MembershipOp, NodeRef } from './types.ts';
 
 /** The membership of a relay that belongs to no tree. */
 export const EMPTY_MEMBERSHIP: Membership = Object.freeze({ epoch: 0, digest: '', members: Object.freeze([]) as readonly NodeRef[] });
-
-/** 64-bit FNV-1a (two 32-bit lanes with different offsets), as 16 hex characters. */
-export function hashText(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0xcbf29ce4;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x01000193 ^ 0x5bd1e995) >>> 0;
-    b = (b ^ (a >>> 7)) >>> 0;
-  }
-  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
-}
-
-/** The membership of a new tree whose root is `root` (epoch 1). */
-export function createMembership(root: NodeRef): Membership {
-  const members = [{ id: root.id, url: root.url }];
-  return { epoch: 1, digest: hashText(`genesis|${root.id}|${root.url}`), members };
-}
 
 const indexCache = new WeakMap<readonly NodeRef[], Map<string, number>>();
 
@@ -45,54 +27,71 @@ export function memberAt(m: Membership, p: number): NodeRef | null {
   return p >= 0 && p < m.members.length ? m.members[p]! : null;
 }
 
-/** Digest after applying `ops` as `epoch`. */
-export function nextDigest(digest: string, epoch: number, ops: readonly MembershipOp[]): string {
-  return hashText(`${digest}|${epoch}|${JSON.stringify(ops)}`);
+export function copyRef(ref: NodeRef): NodeRef {
+  return { id: ref.id, url: ref.url, key: ref.key };
 }
 
-const applyCache = new WeakMap<Membership, { key: string; result: Membership | null }>();
+const applyCache = new WeakMap<readonly NodeRef[], { ops: readonly MembershipOp[]; result: NodeRef[] | null }>();
 
 /**
- * Applies ops as one epoch (epoch + 1). `add` appends; `remove` moves the last member into the
- * vacated position. Returns null when an op does not apply (adding a present id, removing an
- * absent one). Memoised for the last call per base, since every relay applies the same change.
+ * The members after `ops`, in order: `add` appends; `remove` (which names the member and its position)
+ * moves the last member into the vacated position. Null when an op does not apply. Memoised for the
+ * last call per members array, since every relay (and every simulated relay) applies the same change.
  */
-export function applyOps(m: Membership, ops: readonly MembershipOp[]): Membership | null {
-  const key = JSON.stringify(ops);
-  const cached = applyCache.get(m);
-  if (cached !== undefined && cached.key === key) return cached.result;
-  const result = applyUncached(m, ops, key);
-  applyCache.set(m, { key, result });
+export function applyOps(members: readonly NodeRef[], ops: readonly MembershipOp[]): NodeRef[] | null {
+  const cached = applyCache.get(members);
+  if (cached !== undefined && cached.ops === ops) return cached.result;
+  const result = applyUncached(members, ops);
+  applyCache.set(members, { ops, result });
   return result;
 }
 
-function applyUncached(m: Membership, ops: readonly MembershipOp[], key: string): Membership | null {
-  const members = m.members.slice();
+function applyUncached(base: readonly NodeRef[], ops: readonly MembershipOp[]): NodeRef[] | null {
+  const members = base.slice();
   const index = new Map<string, number>();
   for (let p = 0; p < members.length; p++) index.set(members[p]!.id, p);
   for (const op of ops) {
     if (op.op === 'add') {
       if (index.has(op.ref.id)) return null;
       index.set(op.ref.id, members.length);
-      members.push({ id: op.ref.id, url: op.ref.url });
+      members.push(copyRef(op.ref));
     } else {
-      const p = index.get(op.id);
-      if (p === undefined) return null;
+      const p = index.get(op.ref.id);
+      const at = members[op.at];
+      if (p === undefined || p !== op.at || at === undefined || at.url !== op.ref.url || at.key !== op.ref.key) return null;
       const last = members.pop()!;
-      index.delete(op.id);
+      index.delete(op.ref.id);
       if (p < members.length) {
         members[p] = last;
         index.set(last.id, p);
       }
     }
   }
-  const epoch = m.epoch + 1;
-  return { epoch, digest: hashText(`${m.digest}|${epoch}|${key}`), members };
+  return members;
+}
+
+/** The members before `ops`, given the members after them (the inverse of applyOps). */
+export function undoOps(after: readonly NodeRef[], ops: readonly MembershipOp[]): NodeRef[] | null {
+  const members = after.slice();
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i]!;
+    if (op.op === 'add') {
+      const last = members[members.length - 1];
+      if (last === undefined || last.id !== op.ref.id) return null;
+      members.pop();
+    } else if (op.at < members.length) {
+      members.push(members[op.at]!);
+      members[op.at] = copyRef(op.ref);
+    } else if (op.at === members.length) {
+      members.push(copyRef(op.ref));
+    } else return null;
+  }
+  return members;
 }
 
 /**
- * Total order of membership versions: positive when a wins over b. The higher epoch wins;
- * at equal epochs (two relays sequenced concurrently) the lower digest wins.
+ * Total order of membership versions: positive when a wins over b. The higher epoch wins; at equal
+ * epochs (two sides of a partition sequenced separately) the lower digest wins.
  */
 export function compareVersions(a: { epoch: number; digest: string }, b: { epoch: number; digest: string }): number {
   if (a.epoch !== b.epoch) return a.epoch > b.epoch ? 1 : -1;
@@ -100,9 +99,9 @@ export function compareVersions(a: { epoch: number; digest: string }, b: { epoch
   return a.digest < b.digest ? 1 : -1;
 }
 
-/** Approximate bytes a relay spends on the membership (ids, urls, positions), as JSON. */
+/** Approximate bytes a relay spends on the membership (ids, urls, keys, positions), as JSON. */
 export function membershipBytes(m: Membership): number {
   let bytes = 40 + m.digest.length;
-  for (const ref of m.members) bytes += ref.id.length + ref.url.length + 20;
+  for (const ref of m.members) bytes += ref.id.length + ref.url.length + ref.key.length + 30;
   return bytes;
 }

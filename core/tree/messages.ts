@@ -1,7 +1,8 @@
 // Protocol message types and their bodies (plain JSON), each checked by a small named assert.
-import { assertInteger, assertPlainObject, assertString, fail } from '../asserts.ts';
+import { assertHex, assertInteger, assertPlainObject, assertString, fail } from '../asserts.ts';
 import { MAX_TYPE_LENGTH } from '../limits.ts';
-import { MAX_HOPS, MAX_ID_LENGTH, MAX_JOIN_HOPS, MAX_MEMBERS, MAX_OPS_PER_UPDATE, MAX_URL_LENGTH } from './constants.ts';
+import { MAX_ADMISSION_LENGTH, MAX_EPOCH_LOG, MAX_EVIDENCE, MAX_HOPS, MAX_ID_LENGTH, MAX_JOIN_HOPS, MAX_MEMBERS, MAX_OPS_PER_UPDATE, MAX_URL_LENGTH } from './constants.ts';
+import type { EpochRecord, Suspicion } from './epoch-record.ts';
 import type { Membership, MembershipOp, NodeRef } from './types.ts';
 
 export const MSG = {
@@ -13,6 +14,7 @@ export const MSG = {
   report: 'tree.report',
   leave: 'tree.leave',
   probe: 'tree.probe',
+  suspect: 'tree.suspect',
   app: 'tree.app',
   ack: 'tree.ack',
   broadcast: 'tree.bcast',
@@ -29,8 +31,9 @@ export type Message =
   | { readonly type: 'tree.probe'; readonly body: VersionBody }
   | { readonly type: 'tree.syncreq'; readonly body: VersionBody }
   | { readonly type: 'tree.join'; readonly body: JoinBody }
-  | { readonly type: 'tree.sync'; readonly body: { readonly t: string; readonly m: Membership; readonly from: NodeRef } }
+  | { readonly type: 'tree.sync'; readonly body: SyncBody }
   | { readonly type: 'tree.update'; readonly body: UpdateBody }
+  | { readonly type: 'tree.suspect'; readonly body: SuspectBody }
   | { readonly type: 'tree.report'; readonly body: { readonly t: string; readonly e: number; readonly dead: string } }
   | { readonly type: 'tree.leave'; readonly body: { readonly t: string; readonly e: number; readonly from: NodeRef } }
   | { readonly type: 'tree.app'; readonly body: AppBody }
@@ -38,19 +41,32 @@ export type Message =
   | { readonly type: 'tree.bcast'; readonly body: BroadcastBody }
   | { readonly type: 'tree.back'; readonly body: { readonly mid: string } };
 
-/** A join request; e/d is the joiner's last known version (0/'' when it knows none). */
-export interface JoinBody { readonly t: string; readonly ref: NodeRef; readonly hops: number; readonly e: number; readonly d: string }
+/**
+ * A join request; e/d is the joiner's last known version (0/'' when it knows none), adm the admission it
+ * presents ('' or its join token's JSON).
+ */
+export interface JoinBody { readonly t: string; readonly ref: NodeRef; readonly hops: number; readonly e: number; readonly d: string; readonly adm: string }
 
+/** One new epoch: the sequencer's signed record. */
 export interface UpdateBody {
   readonly t: string;
-  /** Version the change applies to. */
-  readonly pe: number;
-  readonly pd: string;
-  /** Version after the change. */
-  readonly e: number;
-  readonly d: string;
-  readonly ops: readonly MembershipOp[];
+  readonly r: EpochRecord;
 }
+
+/**
+ * Signed records the receiver may lack (consecutive, oldest first) and, when the sender could not tell
+ * where the receiver's history is, its current membership as a checkpoint (trusted only by a joiner
+ * from its own contact; everyone else rebuilds the membership from the records).
+ */
+export interface SyncBody {
+  readonly t: string;
+  readonly recs: readonly EpochRecord[];
+  readonly m: Membership | null;
+  readonly from: NodeRef;
+}
+
+/** A signed suspicion made at version (e, d). */
+export interface SuspectBody { readonly t: string; readonly e: number; readonly d: string; readonly s: Suspicion }
 
 export interface AppBody {
   readonly mid: string;
@@ -71,14 +87,49 @@ export function assertId(value: unknown, what: string): asserts value is string 
   if (value.length === 0) fail(`${what} must not be empty`);
 }
 
+/** A member's reference: id, url and its 32-byte public key in hex. */
 export function assertRef(value: unknown, what: string): asserts value is NodeRef {
+  assertContact(value, what);
+  assertHex(value.key, `${what}.key`, 32);
+}
+
+/** A contact's reference: its key may still be unknown (''). */
+export function assertContact(value: unknown, what: string): asserts value is NodeRef {
   assertPlainObject(value, what);
   assertId(value.id, `${what}.id`);
   assertString(value.url, `${what}.url`, MAX_URL_LENGTH);
+  if (value.key !== '') assertHex(value.key, `${what}.key`, 32);
 }
 
+/** A version digest: '' (no tree) or a SHA-256 in hex. */
 function assertDigest(value: unknown, what: string): asserts value is string {
-  assertString(value, what, 32);
+  assertString(value, what, 64);
+  if (value !== '' && !/^[0-9a-f]{64}$/.test(value)) fail(`${what} must be a SHA-256 in hex`);
+}
+
+function assertSuspicion(value: unknown, what: string): asserts value is Suspicion {
+  assertPlainObject(value, what);
+  assertId(value.of, `${what}.of`);
+  assertId(value.by, `${what}.by`);
+  assertHex(value.sig, `${what}.sig`, 64);
+}
+
+const checkedRecords = new WeakSet<object>();
+
+/** Checks the shape of a signed epoch record (not its signature or authority: see chain.ts). */
+export function assertRecord(value: unknown, what: string): asserts value is EpochRecord {
+  assertPlainObject(value, what);
+  if (checkedRecords.has(value)) return;
+  assertString(value.t, `${what}.t`, MAX_ID_LENGTH);
+  assertInteger(value.e, `${what}.e`, 1);
+  assertDigest(value.p, `${what}.p`);
+  if (value.p === '') fail(`${what}.p must not be empty`);
+  assertOps(value.ops);
+  assertId(value.by, `${what}.by`);
+  if (!Array.isArray(value.ev) || value.ev.length > MAX_EVIDENCE) fail(`${what}.ev must be a short array`);
+  for (let i = 0; i < value.ev.length; i++) assertSuspicion(value.ev[i], `${what}.ev[${i}]`);
+  assertHex(value.sig, `${what}.sig`, 64);
+  checkedRecords.add(value);
 }
 
 function assertAppType(value: unknown, what: string): asserts value is string {
@@ -99,6 +150,7 @@ const checkedMembers = new WeakSet<object>();
 export function assertMembership(value: unknown, what: string): asserts value is Membership {
   assertPlainObject(value, what);
   assertInteger(value.epoch, `${what}.epoch`, 1);
+  if (value.digest === '') fail(`${what}.digest must not be empty`);
   assertDigest(value.digest, `${what}.digest`);
   const members = value.members;
   if (!Array.isArray(members) || members.length === 0 || members.length > MAX_MEMBERS) fail(`${what}.members must be a non-empty array`);
@@ -117,9 +169,12 @@ function assertOps(value: unknown): asserts value is MembershipOp[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_OPS_PER_UPDATE) fail('ops must be a short non-empty array');
   for (const op of value) {
     assertPlainObject(op, 'op');
-    if (op.op === 'add') assertRef(op.ref, 'op.ref');
-    else if (op.op === 'remove') {
-      assertId(op.id, 'op.id');
+    if (op.op === 'add') {
+      assertRef(op.ref, 'op.ref');
+      assertString(op.adm, 'op.adm', MAX_ADMISSION_LENGTH);
+    } else if (op.op === 'remove') {
+      assertRef(op.ref, 'op.ref');
+      assertInteger(op.at, 'op.at', 0, MAX_MEMBERS);
       if (op.reason !== 'left' && op.reason !== 'dead') fail('op.reason must be left or dead');
     } else fail('op.op must be add or remove');
   }
@@ -147,20 +202,24 @@ export function parseMessage(type: unknown, body: unknown): Message {
       assertInteger(b.hops, 'hops', 0, MAX_JOIN_HOPS);
       assertInteger(b.e, 'epoch');
       assertDigest(b.d, 'digest');
+      assertString(b.adm, 'adm', MAX_ADMISSION_LENGTH);
       break;
     case MSG.sync:
       assertString(b.t, 'tree id', MAX_ID_LENGTH);
-      assertMembership(b.m, 'm');
+      if (!Array.isArray(b.recs) || b.recs.length > MAX_EPOCH_LOG) fail('recs must be an array of at most MAX_EPOCH_LOG records');
+      for (let i = 0; i < b.recs.length; i++) assertRecord(b.recs[i], `recs[${i}]`);
+      if (b.m !== null) assertMembership(b.m, 'm');
       assertRef(b.from, 'from');
       break;
     case MSG.update:
       assertString(b.t, 'tree id', MAX_ID_LENGTH);
-      assertInteger(b.pe, 'pe', 1);
-      assertDigest(b.pd, 'pd');
-      assertInteger(b.e, 'e', 2);
-      assertDigest(b.d, 'd');
-      if (b.e !== b.pe + 1) fail('an update advances the epoch by one');
-      assertOps(b.ops);
+      assertRecord(b.r, 'r');
+      break;
+    case MSG.suspect:
+      assertString(b.t, 'tree id', MAX_ID_LENGTH);
+      assertInteger(b.e, 'epoch', 1);
+      assertDigest(b.d, 'digest');
+      assertSuspicion(b.s, 's');
       break;
     case MSG.report:
       assertString(b.t, 'tree id', MAX_ID_LENGTH);

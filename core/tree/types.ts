@@ -1,9 +1,13 @@
 // Types of the tree state machine: node references, membership, state, inputs, effects and events.
 
-/** A relay: an opaque id (e.g. a public key in hex) and the url it listens on. */
+import type { EpochRecord, Suspicion } from './epoch-record.ts';
+
+/** A relay: its node id, the url it listens on, and the Ed25519 public key (hex) the id is derived from. */
 export interface NodeRef {
   readonly id: string;
   readonly url: string;
+  /** 64 hex characters; '' only for a contact whose key is not known yet. */
+  readonly key: string;
 }
 
 /**
@@ -12,15 +16,18 @@ export interface NodeRef {
  */
 export interface Membership {
   readonly epoch: number;
-  /** Hash chain over all changes so far; equal (epoch, digest) means equal history. */
+  /** SHA-256 (hex) of the signed record of this epoch: equal (epoch, digest) means equal history. */
   readonly digest: string;
   readonly members: readonly NodeRef[];
 }
 
-/** One membership change; `remove` moves the last member into the vacated position. */
+/**
+ * One membership change. `add` carries the admission the sequencer checked ('' open, 'allow', or a join
+ * token's JSON); `remove` names the member and its position, and moves the last member into it.
+ */
 export type MembershipOp =
-  | { readonly op: 'add'; readonly ref: NodeRef }
-  | { readonly op: 'remove'; readonly id: string; readonly reason: 'left' | 'dead' };
+  | { readonly op: 'add'; readonly ref: NodeRef; readonly adm: string }
+  | { readonly op: 'remove'; readonly ref: NodeRef; readonly at: number; readonly reason: 'left' | 'dead' };
 
 export type Phase = 'idle' | 'joining' | 'member' | 'leaving' | 'left';
 
@@ -69,6 +76,16 @@ export interface TreeState {
   readonly treeId: string;
   readonly phase: Phase;
   readonly membership: Membership;
+  /** The signed records of the last epochs, oldest first; the last one made `membership`. */
+  readonly log: readonly EpochRecord[];
+  /** Admission this relay presents when it joins ('' open, or its join token's JSON). */
+  readonly admission: string;
+  /** Signed suspicions gathered at the current version: suspect id → statements (volatile). */
+  readonly evidence: Readonly<Record<string, readonly Suspicion[]>>;
+  /** When this relay first held a quorum against the root at this version (0 = not; volatile). */
+  readonly quorumSince: number;
+  /** Members reported dead that the sequencer is checking itself: id → deadline (volatile). */
+  readonly checks: Readonly<Record<string, number>>;
   /** Relay a joining node asks first. */
   readonly contact: NodeRef | null;
   readonly now: number;
@@ -103,8 +120,8 @@ export interface TreeState {
 
 /** Everything that can happen to a relay. `now` is the caller's clock in milliseconds. */
 export type TreeInput =
-  | { readonly type: 'create'; readonly now: number }
-  | { readonly type: 'join'; readonly now: number; readonly contact: NodeRef }
+  | { readonly type: 'create'; readonly now: number; readonly treeId?: string }
+  | { readonly type: 'join'; readonly now: number; readonly contact: NodeRef; readonly admission?: string }
   | { readonly type: 'resume'; readonly now: number }
   | { readonly type: 'leave'; readonly now: number }
   | { readonly type: 'tick'; readonly now: number }

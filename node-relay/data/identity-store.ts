@@ -3,6 +3,7 @@ import { fromHex, toHex } from '../../core/bytes.ts';
 import { identityFromSeed, SEED_BYTES, type Identity } from '../../core/identity/index.ts';
 import type { Rng } from '../components.ts';
 import type { Logger } from '../logger.ts';
+import { seedSigner } from '../crypto/seed-signer.ts';
 import { createFileOnce, DATA_FILES, ensurePrivate, readIfExists, SECRET_FILE_MODE, type DataDir } from './data-dir.ts';
 
 const SEED_RE = new RegExp(`^[0-9a-f]{${SEED_BYTES * 2}}$`);
@@ -16,6 +17,8 @@ export function parseSeedFile(text: string): Uint8Array {
 
 export interface LoadedIdentity {
   readonly identity: Identity;
+  /** Synchronous signing with the same key, for the tree's membership records (the seed is not kept). */
+  readonly signSync: (bytes: Uint8Array) => Uint8Array;
   /** True when this start created the identity. */
   readonly created: boolean;
 }
@@ -32,6 +35,7 @@ export async function loadOrCreateIdentity(dir: DataDir, rng: Rng, logger: Logge
   }
   const seed = parseSeedFile(existing.toString('utf8'));
   const identity = await identityFromSeed(seed);
+  const signSync = seedSigner(seed);
   seed.fill(0);
-  return { identity, created };
+  return { identity, signSync, created };
 }

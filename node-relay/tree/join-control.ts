@@ -40,7 +40,8 @@ export function isOpen(policy: JoinPolicy): boolean {
   return policy.allow.size === 0 && policy.operatorKey === null;
 }
 
-function signedText(t: Omit<JoinToken, 'sig'>): Uint8Array {
+/** The bytes an operator signs for a join token. */
+export function tokenSignedText(t: Omit<JoinToken, 'sig'>): Uint8Array {
   return utf8(TOKEN_TAG + JSON.stringify([t.v, t.id, t.tree, t.exp]));
 }
 
@@ -48,7 +49,7 @@ function signedText(t: Omit<JoinToken, 'sig'>): Uint8Array {
 export async function makeJoinToken(operator: Identity, id: string, options: { tree?: string; exp?: number } = {}): Promise<JoinToken> {
   if (!isNodeId(id)) throw new PeerTreeError('BAD_INPUT', `not a node id: ${id}`);
   const body = { v: 1 as const, id, tree: options.tree ?? '', exp: options.exp ?? 0 };
-  return { ...body, sig: toHex(await operator.sign(signedText(body))) };
+  return { ...body, sig: toHex(await operator.sign(tokenSignedText(body))) };
 }
 
 /** Parses a token file's text; throws BAD_INPUT with a clear message. */
@@ -83,7 +84,7 @@ export async function admissionProblem(policy: JoinPolicy, id: string, token: un
   if (t.id !== id) return `join token is for relay ${t.id}, not ${id}`;
   if (t.tree !== '' && t.tree !== treeId) return 'join token is for another tree';
   if (t.exp !== 0 && t.exp < now) return 'join token has expired';
-  const ok = await verifySignature(policy.operatorKey, signedText(t), fromHex(t.sig)).catch(() => false);
+  const ok = await verifySignature(policy.operatorKey, tokenSignedText(t), fromHex(t.sig)).catch(() => false);
   return ok ? null : 'join token is not signed by this tree operator';
 }
 

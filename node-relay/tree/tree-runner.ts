@@ -3,7 +3,7 @@
 // send, disconnect, setTimer, notify. Persisting is synchronous (SQLite), so nothing is sent before the
 // state that sent it is durable. Events are handed to the listener after the step, in order; a listener
 // may feed new inputs (they run after the current step, never inside it).
-import { step, type StepResult, type TreeEffect, type TreeEvent, type TreeInput, type TreeState } from '../../core/tree/index.ts';
+import { step, type StepResult, type TreeEffect, type TreeEnv, type TreeEvent, type TreeInput, type TreeState } from '../../core/tree/index.ts';
 import type { Components } from '../components.ts';
 import type { PeerLinks } from './peer-links.ts';
 import type { TreeStore } from './tree-store.ts';
@@ -14,6 +14,8 @@ export type Command = DistributiveOmit<TreeInput, 'now'>;
 
 export interface RunnerDeps {
   readonly state: TreeState;
+  /** This relay's signing key and the record checks (passed to every step). */
+  readonly env: TreeEnv;
   readonly store: TreeStore;
   readonly peers: PeerLinks;
   readonly components: Components;
@@ -75,7 +77,7 @@ export class TreeRunner {
     this.stepping = true;
     try {
       const now = this.deps.components.clock.now();
-      const result = step(this.current, { ...command, now } as TreeInput);
+      const result = step(this.current, { ...command, now } as TreeInput, this.deps.env);
       this.counters.steps!++;
       this.current = result.state;
       for (const effect of result.effects) this.perform(effect, now);

@@ -4,7 +4,7 @@
 import { ERROR_TABLE, PeerTreeError } from '../../core/errors.ts';
 import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import {
-  initialState, JOIN_RETRY_MS, LEAVE_TIMEOUT_MS, MSG, positionOf, treeStatus, type NodeRef, type TreeEvent, type TreeState,
+  initialState, JOIN_RETRY_MS, LEAVE_TIMEOUT_MS, MSG, positionOf, treeStatus, type NodeRef, type TreeEnv, type TreeEvent, type TreeState,
 } from '../../core/tree/index.ts';
 import { watchedNeighbours } from '../../core/tree/view.ts';
 import type { Message } from '../../core/wire/index.ts';
@@ -29,6 +29,8 @@ const LEAVE_FLUSH_MS = 300;
 
 export interface TreeServiceDeps {
   readonly self: NodeRef;
+  /** Signs and checks the membership records (node-tree-env.ts). */
+  readonly env: TreeEnv;
   readonly db: RelayDb;
   readonly dispatcher: Dispatcher;
   readonly connections: ConnectionManager;
@@ -77,7 +79,13 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
   const { components, dispatcher, connections } = deps;
   const { logger } = components;
   const store = new TreeStore(deps.db);
-  const stored = store.load();
+  let stored: TreeState | null = null;
+  try {
+    stored = store.load();
+  } catch (err) {
+    logger.warn('the saved tree state cannot be used (it was written by an older version, or is damaged); starting without it', { error: String(err) });
+    store.clear();
+  }
   const shellCounters: Record<string, number> = { 'not-relay': 0, 'bad-frame': 0, 'join-refused-here': 0 };
   const admitted = new AdmittedSet();
   const checking = new Map<string, Promise<boolean>>();
@@ -110,7 +118,7 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
   const resumable =
     stored !== null && (stored.phase === 'member' || stored.phase === 'leaving' || stored.phase === 'joining') && !(lone && deps.join.length > 0);
   const first: TreeState = resumable && stored !== null ? { ...stored, self: deps.self } : initialState(deps.self, deps.maxPeers);
-  const runner: TreeRunner = new TreeRunner({ state: first, store, peers, components, onEvent, keepLink });
+  const runner: TreeRunner = new TreeRunner({ state: first, env: deps.env, store, peers, components, onEvent, keepLink });
   const api: TreeApi = new TreeApi(runner, peers, logger, () => components.clock.now());
 
   const fail = (err: PeerTreeError) => {
@@ -202,7 +210,7 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
           if (stopped) return;
           deps.setTreeId(link.treeId);
           runner.reset(initialState(deps.self, k));
-          runner.apply({ type: 'join', contact: { id: link.peerId, url } });
+          runner.apply({ type: 'join', contact: { id: link.peerId, url, key: link.peerKeyHex }, admission: deps.joinToken === null ? '' : JSON.stringify(deps.joinToken) });
           logger.info('joining the tree', { via: url, contact: link.peerId, treeId: link.treeId, k });
           return;
         } catch (err) {
@@ -233,7 +241,7 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
     // the tree it was in does not take the new one for itself.
     if (stored !== null && !lone) deps.setTreeId(deps.newTreeId());
     if (stored !== null) store.clear();
-    runner.apply({ type: 'create' });
+    runner.apply({ type: 'create', treeId: deps.treeId() });
   }
 
   const status = (): TreeStatusExtra => {

@@ -5,7 +5,7 @@ import { restoreState, type TreeState } from '../../core/tree/index.ts';
 import type { RelayDb } from '../data/relay-db.ts';
 
 /** Large fields stored in rows of their own; everything else goes into the `core` row. */
-const SPLIT = ['membership', 'outbox', 'seen', 'recent'] as const;
+const SPLIT = ['membership', 'log', 'outbox', 'seen', 'recent'] as const;
 type SplitKey = (typeof SPLIT)[number];
 const CORE = 'core';
 /**
@@ -14,7 +14,7 @@ const CORE = 'core';
  */
 const VOLATILE: readonly (keyof TreeState)[] = [
   'now', 'lastHeard', 'connected', 'suspects', 'lastSyncSent', 'orphanSince', 'probeCursor', 'hops', 'neighbourMap',
-  'nextHeartbeatAt', 'nextProbeAt', 'leaveRetryAt', 'counters',
+  'nextHeartbeatAt', 'nextProbeAt', 'leaveRetryAt', 'counters', 'evidence', 'quorumSince', 'checks',
 ];
 
 export class TreeStore {

@@ -4,15 +4,15 @@ import type { NodeRef } from '../../core/tree/types.ts';
 import { Prng } from './prng.ts';
 import { World, type WorldOptions } from './world.ts';
 
-export function refsFor(n: number): NodeRef[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `n${i}`, url: `sim://n${i}` }));
+/** Adds relays n0 … n(count−1), each with its own key, and returns their refs. */
+export function addRelays(world: World, count: number): NodeRef[] {
+  return Array.from({ length: count }, (_, i) => world.addNamed(`n${i}`).ref);
 }
 
 /** n relays join one by one (each through a random member) and the tree settles. */
 export function settledTree(n: number, k: number, seed = 1, opts: Partial<WorldOptions> = {}): World {
   const world = new World(new Prng(seed), { k, jsonBodies: true, timers: true, ...opts });
-  const refs = refsFor(n);
-  for (const ref of refs) world.addNode(ref);
+  const refs = addRelays(world, n);
   world.apply(world.node('n0'), { type: 'create', now: 0 });
   for (let i = 1; i < n; i++) {
     world.runUntil(world.now + 50);

@@ -1,6 +1,8 @@
 // Scale report: simulate joins, leaves and broadcasts in big trees (timers off, no faults),
 // then extrapolate to 10^5–10^6 relays with formulas checked against the simulated sizes.
-import { hashText, membershipBytes } from '../../core/tree/membership.ts';
+import { createHash } from 'node:crypto';
+import { recordHash, signRecord, GENESIS_PREV } from '../../core/tree/epoch-record.ts';
+import { membershipBytes } from '../../core/tree/membership.ts';
 import { initialState } from '../../core/tree/machine.ts';
 import { depthOf } from '../../core/tree/positions.ts';
 import type { Membership, NodeRef, TreeState } from '../../core/tree/types.ts';
@@ -8,9 +10,14 @@ import { treeNeighbours } from '../../core/tree/view.ts';
 import { Prng } from './prng.ts';
 import { World } from './world.ts';
 
-/** Realistic sizes: a 32-byte public key in hex and a wss url with an IPv4 address. */
+const hex = (text: string, bytes: number): string => createHash('sha256').update(text).digest('hex').slice(0, 2 * bytes);
+
+/**
+ * Realistic sizes: a 16-character node id, a 32-byte public key in hex and a wss url with an IPv4 address.
+ * Relays that never sign get a key that is only the right size; the ones that do get a real one.
+ */
 function realisticRef(i: number): NodeRef {
-  return { id: hashText(`id${i}`).repeat(4), url: `wss://198.51.${(i >> 8) & 255}.${i & 255}:8443` };
+  return { id: hex(`id${i}`, 8), url: `wss://198.51.${(i >> 8) & 255}.${i & 255}:8443`, key: hex(`key${i}`, 32) };
 }
 
 interface Measured {
@@ -30,13 +37,16 @@ interface Measured {
 /** A world of n member relays in one consistent tree, as if n joins had completed. */
 export function prebuiltWorld(n: number, k: number, seed: number): World {
   const world = new World(new Prng(seed), { k, jsonBodies: false, timers: false });
-  const members = Array.from({ length: n }, (_, i) => realisticRef(i));
-  const m: Membership = { epoch: n, digest: hashText(`prebuilt|${n}|${k}`), members };
+  const root = world.keys.identity(hex('id0', 8), realisticRef(0).url);
+  const members = Array.from({ length: n }, (_, i) => (i === 0 ? root.ref : realisticRef(i)));
+  // The record that made the prebuilt view: a stand-in (never checked), so the next epoch can chain to it.
+  const head = signRecord(root.env, { t: members[0]!.id, e: n, p: GENESIS_PREV, ops: [{ op: 'add', ref: members[n - 1]!, adm: '' }], by: members[0]!.id, ev: [] });
+  const m: Membership = { epoch: n, digest: recordHash(root.env, head), members };
   for (let i = 0; i < n; i++) {
-    const base: TreeState = { ...initialState(members[i]!, k), phase: 'member', treeId: members[0]!.id, membership: m };
+    const base: TreeState = { ...initialState(members[i]!, k), phase: 'member', treeId: members[0]!.id, membership: m, log: [head] };
     const neighbourMap: Record<string, string> = {};
     for (const [pos, r] of treeNeighbours(base, i)) neighbourMap[pos] = r.id;
-    world.addNode(members[i]!).state = { ...base, neighbourMap };
+    world.addNode(members[i]!, i === 0 ? root.env : undefined).state = { ...base, neighbourMap };
   }
   return world;
 }
@@ -64,8 +74,7 @@ export function measure(n: number, k: number, samples = 5, seed = 1): Measured {
   let leaveBase = 0;
   for (let i = 0; i < samples; i++) {
     joinBase += members().length / samples;
-    const ref = realisticRef(n + i);
-    const node = world.addNode(ref);
+    const node = world.addNamed(hex(`id${n + i}`, 8));
     const contact = world.node(rng.pick(members())).ref;
     joinMsgs += messagesFor(world, () => world.apply(node, { type: 'join', now: world.now, contact }));
   }
@@ -92,12 +101,13 @@ export function measure(n: number, k: number, samples = 5, seed = 1): Measured {
 /** The same figures by formula (see docs/scale.md for the derivation). */
 export function formula(n: number, k: number): Omit<Measured, 'joinBase' | 'leaveBase'> {
   const depth = depthOf(n, k);
-  const perMember = membershipBytes({ epoch: 1, digest: '0'.repeat(16), members: [realisticRef(n - 1)] }) - membershipBytes({ epoch: 1, digest: '0'.repeat(16), members: [] });
+  const perMember = membershipBytes({ epoch: 1, digest: '0'.repeat(64), members: [realisticRef(n - 1)] }) - membershipBytes({ epoch: 1, digest: '0'.repeat(64), members: [] });
   return {
     n, k, depth,
     // n relays before the join: join request (+1 forward unless the contact is the root)
-    // + sync to the joiner + one update per edge of the new tree (n edges)
-    joinMsgs: 1 + (1 - 1 / n) + 1 + n,
+    // + the contact's checkpoint and the sequencer's sync to the joiner + one update per edge of the
+    // new tree (n edges)
+    joinMsgs: 1 + (1 - 1 / n) + 2 + n,
     // n relays before the leave: leave request + update to the leaver + one update per edge of
     // the smaller tree (n − 2 edges)
     leaveMsgs: 1 + 1 + (n - 2),
@@ -105,7 +115,7 @@ export function formula(n: number, k: number): Omit<Measured, 'joinBase' | 'leav
     bcastHops: depth + depthOf(n, k),
     // one broadcast and one acknowledgement per tree edge
     bcastMsgs: 2 * (n - 1),
-    memoryBytes: 40 + 16 + n * perMember,
+    memoryBytes: 40 + 64 + n * perMember,
   };
 }
 

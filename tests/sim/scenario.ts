@@ -3,6 +3,7 @@
 import { HEARTBEAT_INTERVAL_MS } from '../../core/limits.ts';
 import type { NodeRef } from '../../core/tree/types.ts';
 import { checkQuiescent, type Expectations } from './invariants.ts';
+import { addRelays } from './harness.ts';
 import { Prng } from './prng.ts';
 import { InvariantError, World } from './world.ts';
 
@@ -42,8 +43,7 @@ export function runSeed(opts: RunOptions): RunResult {
   const faultMs = opts.faultMs ?? 30_000;
   const maxSettle = opts.maxSettleMs ?? 300_000;
   const world = new World(rng, { k, jsonBodies: true, timers: true });
-  const refs: NodeRef[] = Array.from({ length: n }, (_, i) => ({ id: `n${i}`, url: `sim://n${i}` }));
-  for (const ref of refs) world.addNode(ref);
+  const refs: NodeRef[] = addRelays(world, n);
   const faults: string[] = [];
   const accepted = new Map<string, string>();
   const broadcasts = new Set<string>();

@@ -1,12 +1,15 @@
 // The simulated network: N relays running the same step() in virtual time, with seeded faults
 // (loss, delay/reordering, crashes and restarts from persisted state, partitions).
 import { initialState, step } from '../../core/tree/machine.ts';
+import type { TreeEnv } from '../../core/tree/tree-env.ts';
 import type { NodeRef, TreeEffect, TreeEvent, TreeInput, TreeState } from '../../core/tree/types.ts';
 import { EventHeap } from './heap.ts';
 import type { Prng } from './prng.ts';
+import { SimKeys } from './sim-keys.ts';
 
 export interface SimNode {
   readonly ref: NodeRef;
+  readonly env: TreeEnv;
   state: TreeState;
   persisted: TreeState | null;
   alive: boolean;
@@ -54,11 +57,20 @@ export class World {
   readonly requestOutcomes = new Map<string, number>();
   readonly trace: string[] = [];
   onEvent: ((node: SimNode, event: TreeEvent) => void) | null = null;
+  /** Messages delivered to a node that is not in the world (an adversary the scenario drives itself). */
+  onForeign: ((to: string, from: string, msgType: string, body: unknown) => void) | null = null;
+  readonly keys = new SimKeys();
 
   constructor(readonly rng: Prng, readonly opts: WorldOptions) {}
 
-  addNode(ref: NodeRef): SimNode {
-    const node: SimNode = { ref, state: initialState(ref, this.opts.k), persisted: null, alive: true, incarnation: 0, timerAt: -1, maxEpoch: 0 };
+  /** A relay with a real key named `name`. */
+  addNamed(name: string): SimNode {
+    const { ref, env } = this.keys.identity(name);
+    return this.addNode(ref, env);
+  }
+
+  addNode(ref: NodeRef, env: TreeEnv = this.keys.identity(ref.id, ref.url).env): SimNode {
+    const node: SimNode = { ref, env, state: initialState(ref, this.opts.k), persisted: null, alive: true, incarnation: 0, timerAt: -1, maxEpoch: 0 };
     this.nodes.set(ref.id, node);
     return node;
   }
@@ -73,6 +85,12 @@ export class World {
     const na = this.nodes.get(a);
     const nb = this.nodes.get(b);
     return na !== undefined && nb !== undefined && na.alive && nb.alive && (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0);
+  }
+
+  /** Delivers a message from outside the world (an adversary) to node `to` after the usual delay. */
+  inject(from: string, to: string, msgType: string, body: unknown): void {
+    const copy = this.opts.jsonBodies ? JSON.parse(JSON.stringify(body)) : body;
+    this.push({ at: this.now + this.delay(), kind: 'msg', from, to, msgType, body: copy });
   }
 
   at(time: number, run: () => void): void {
@@ -92,7 +110,7 @@ export class World {
   apply(node: SimNode, input: TreeInput): ReturnType<typeof step> | null {
     if (!node.alive) return null;
     this.steps++;
-    const result = step(node.state, input);
+    const result = step(node.state, input, node.env);
     if (input.type === 'join' || input.type === 'create') node.maxEpoch = 0;
     node.state = result.state;
     const epoch = result.state.membership.epoch;
@@ -258,7 +276,11 @@ export class World {
       }
       case 'msg': {
         const node = this.nodes.get(ev.to);
-        if (node === undefined || !this.reachable(ev.from, ev.to)) return;
+        if (node === undefined) {
+          this.onForeign?.(ev.to, ev.from, ev.msgType, ev.body);
+          return;
+        }
+        if (this.nodes.has(ev.from) ? !this.reachable(ev.from, ev.to) : !node.alive) return;
         this.apply(node, { type: 'message', now: this.now, from: ev.from, msgType: ev.msgType, body: ev.body });
         return;
       }

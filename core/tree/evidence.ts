@@ -1,0 +1,83 @@
+// Who may say a member is gone, and when that is enough. A relay watches its tree edges (and, in the root
+// group, the whole root group); the sequencer may remove a member it watches itself. Anyone else needs
+// evidence: signed suspicions from a strict majority of the member's watchers at the same version, so
+// one malicious member can neither take over the root nor expel a live relay on its own word. Watchers
+// removed earlier in the same record (each with a quorum of its own) no longer count, so the survivors
+// of a double failure (the root and a child, k = 2) can still replace both.
+import { suspicionSignedBy, type EpochRecord, type Suspicion } from './epoch-record.ts';
+import { positionOf } from './membership.ts';
+import { childrenOf, inRootGroup, parentOf, rootGroup } from './positions.ts';
+import type { TreeEnv } from './tree-env.ts';
+import type { Membership } from './types.ts';
+
+/** Positions that heartbeat position p: its tree edges, plus the root group when p is in it. */
+export function watchersOf(p: number, k: number, size: number): number[] {
+  const out = new Set<number>();
+  const parent = parentOf(p, k);
+  if (parent !== null) out.add(parent);
+  for (const c of childrenOf(p, k, size)) out.add(c);
+  if (inRootGroup(p, k)) for (const q of rootGroup(k, size)) out.add(q);
+  out.delete(p);
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Suspicions needed to remove a member with this many watchers: a strict majority. */
+export function quorum(watchers: number): number {
+  return Math.floor(watchers / 2) + 1;
+}
+
+/**
+ * The distinct valid suspicions of `of` in `ev` from its watchers at version view (epoch, digest). Checks
+ * each signature against the watcher's key in the view.
+ */
+export function validSuspicions(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE): Suspicion[] {
+  const watchers = watcherIds(k, view, of, excluded);
+  const seen = new Set<string>();
+  const out: Suspicion[] = [];
+  for (const s of ev) {
+    if (s.of !== of || seen.has(s.by) || !watchers.has(s.by)) continue;
+    const key = view.members[positionOf(view, s.by)]!.key;
+    if (!suspicionSignedBy(env, s, treeId, view.epoch, view.digest, key)) continue;
+    seen.add(s.by);
+    out.push(s);
+  }
+  return out;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** Ids of the watchers of `of` in `view`, without the excluded ones. */
+function watcherIds(k: number, view: Membership, of: string, excluded: ReadonlySet<string>): Set<string> {
+  const p = positionOf(view, of);
+  if (p < 0) return new Set();
+  return new Set(watchersOf(p, k, view.members.length).map((q) => view.members[q]!.id).filter((id) => !excluded.has(id)));
+}
+
+/** True when `ev` holds a quorum of valid suspicions of `of` at this view from its non-excluded watchers. */
+export function hasQuorum(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE): boolean {
+  const watchers = watcherIds(k, view, of, excluded).size;
+  return watchers > 0 && validSuspicions(env, k, treeId, view, of, ev, excluded).length >= quorum(watchers);
+}
+
+/**
+ * Null when record `r`, signed by a member other than the sequencer at position 0 of `view`, is a valid
+ * takeover; else the reason it is not. A takeover removes the silent root (and possibly other silent
+ * root-group members) as dead; its signer is a live root-group member; each removal has a quorum.
+ */
+export function takeoverProblem(env: TreeEnv, k: number, treeId: string, view: Membership, r: EpochRecord): string | null {
+  const signerPos = positionOf(view, r.by);
+  if (signerPos <= 0 || !inRootGroup(signerPos, k)) return 'signer-not-sequencer';
+  if (r.ops.length === 0 || r.ops.length > k + 1) return 'takeover-shape';
+  const root = view.members[0]!;
+  let removesRoot = false;
+  const removed = new Set<string>();
+  for (const op of r.ops) {
+    if (op.op !== 'remove' || op.reason !== 'dead') return 'takeover-shape';
+    const p = positionOf(view, op.ref.id);
+    if (p < 0 || !inRootGroup(p, k) || op.ref.id === r.by || removed.has(op.ref.id)) return 'takeover-shape';
+    if (op.ref.id === root.id) removesRoot = true;
+    if (!hasQuorum(env, k, treeId, view, op.ref.id, r.ev, removed)) return 'takeover-without-quorum';
+    removed.add(op.ref.id);
+  }
+  return removesRoot ? null : 'takeover-shape';
+}
