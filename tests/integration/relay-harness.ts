@@ -67,10 +67,13 @@ export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: numb
   });
 }
 
-/** Starts `peertree relay --port 0 --data DIR [args]` and waits (bounded) for its first stdout line. */
-export function startRelayProcess(dataDir: string, args: string[] = [], timeoutMs = 20_000): Promise<RelayProcess> {
+/**
+ * Starts `peertree relay --port PORT --data DIR [args]` (PORT 0 unless given: a restart that must come back on
+ * the same URL passes the port it had) and waits (bounded) for its first stdout line.
+ */
+export function startRelayProcess(dataDir: string, args: string[] = [], timeoutMs = 20_000, port = 0): Promise<RelayProcess> {
   return new Promise((resolveStart, reject) => {
-    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, BIN, 'relay', '--port', '0', '--data', dataDir, ...args], {
+    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, BIN, 'relay', '--port', String(port), '--data', dataDir, ...args], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -172,8 +175,9 @@ export function openSocket(wsUrl: string): WebSocket {
   return new WebSocket(wsUrl, { rejectUnauthorized: false, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
 }
 
-export async function rawSession(wsUrl: string, timeoutMs = 10_000, role: 'client' | 'relay' = 'client'): Promise<RawSession> {
-  const { identity } = await generateIdentity();
+/** `as`: the key to authenticate with (a fresh one when absent). */
+export async function rawSession(wsUrl: string, timeoutMs = 10_000, role: 'client' | 'relay' = 'client', as?: Identity): Promise<RawSession> {
+  const identity = as ?? (await generateIdentity()).identity;
   const ws = openSocket(wsUrl);
   let treeId: string | null = null;
   const verifier = new FrameVerifier({ treeId: () => treeId, now: Date.now, treeExemptTypes: HANDSHAKE_TYPES });
