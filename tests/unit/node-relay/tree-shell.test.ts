@@ -14,6 +14,7 @@ import { admissionProblem, makeJoinToken, OPEN_POLICY, parseJoinToken } from '..
 import type { PeerLinks } from '../../../node-relay/tree/peer-links.ts';
 import { TreeRunner } from '../../../node-relay/tree/tree-runner.ts';
 import { TreeStore } from '../../../node-relay/tree/tree-store.ts';
+import { envOf, ref } from '../tree/fixtures.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -25,13 +26,14 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const A: NodeRef = { id: 'aaaaaaaaaaaaaaaa', url: 'https://127.0.0.1:1' };
-const B: NodeRef = { id: 'bbbbbbbbbbbbbbbb', url: 'https://127.0.0.1:2' };
+const A: NodeRef = ref(0);
+const B: NodeRef = ref(1);
+const envA = envOf(0);
 
 /** A two-relay tree seen from A (the root), built with the pure state machine. */
 function twoRelayRoot(): TreeState {
-  let s = step(initialState(A, 2), { type: 'create', now: 1_000 }).state;
-  s = step(s, { type: 'message', now: 1_100, from: B.id, msgType: 'tree.join', body: { t: '', ref: B, hops: 0, e: 0, d: '' } }).state;
+  let s = step(initialState(A, 2), { type: 'create', now: 1_000 }, envA).state;
+  s = step(s, { type: 'message', now: 1_100, from: B.id, msgType: 'tree.join', body: { t: '', ref: B, hops: 0, e: 0, d: '', adm: '' } }, envA).state;
   return s;
 }
 
@@ -42,12 +44,12 @@ describe('TreeStore', () => {
     const store = new TreeStore(db);
     expect(store.load()).toBeNull();
     let s = twoRelayRoot();
-    expect(store.persist(s, 1)).toBe(5);
+    expect(store.persist(s, 1)).toBe(6);
     // Queue a message for B while B is not connected: it stays in the outbox.
     const r = step(s, { type: 'send', now: 1_200, to: { id: B.id }, msgType: 'app.x', body: { n: 1 } });
     s = r.state;
     expect(s.outbox).toHaveLength(1);
-    expect(store.persist(s, 2)).toBeLessThan(5); // membership and recent broadcasts unchanged: not rewritten
+    expect(store.persist(s, 2)).toBeLessThan(6); // membership and recent broadcasts unchanged: not rewritten
     // A step that touches only volatile fields (a heartbeat) writes nothing.
     const hb = step(s, { type: 'message', now: 1_300, from: B.id, msgType: 'tree.hb', body: { t: s.treeId, e: s.membership.epoch, d: s.membership.digest, from: B } });
     expect(store.persist(hb.state, 3)).toBe(0);
@@ -84,6 +86,7 @@ describe('TreeRunner', () => {
     const events: string[] = [];
     const runner: TreeRunner = new TreeRunner({
       state: twoRelayRoot(),
+      env: envA,
       store,
       peers,
       components,
@@ -96,7 +99,7 @@ describe('TreeRunner', () => {
     });
     runner.apply({ type: 'connection', peer: B.id, up: true });
     log.length = 0;
-    runner.apply({ type: 'message', from: B.id, msgType: 'tree.app', body: { mid: 'bbbbbbbbbbbbbbbb.0', src: B.id, dst: A.id, dpos: null, hops: 0, type: 'app.hi', body: {}, rq: false, re: null } });
+    runner.apply({ type: 'message', from: B.id, msgType: 'tree.app', body: { mid: `${B.id}.0`, src: B.id, dst: A.id, dpos: null, hops: 0, type: 'app.hi', body: {}, rq: false, re: null } });
     expect(events).toContain('message');
     const firstSend = log.findIndex((l) => l.startsWith('send'));
     expect(log.indexOf('persist')).toBeGreaterThanOrEqual(0);

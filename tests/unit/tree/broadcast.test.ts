@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BROADCAST_RETRY_MS } from '../../../core/tree/constants.ts';
 import { initialState, step } from '../../../core/tree/machine.ts';
-import { applyOps } from '../../../core/tree/membership.ts';
 import { MSG } from '../../../core/tree/messages.ts';
-import { events, memberState, ref, sends } from './fixtures.ts';
+import { envOf, events, memberState, ref, sends, signedUpdate } from './fixtures.ts';
 
 const cast = { mid: 'r5.0', src: 'r5', type: 'news', body: { n: 1 } };
 
@@ -39,10 +38,8 @@ describe('broadcast over tree edges', () => {
     let s = r.state;
     for (const id of ['r5', 'r6']) s = step(s, { type: 'message', now: 20, from: id, msgType: MSG.broadcastAck, body: { mid: 'r5.0' } }).state;
     // r5 dies; the last relay r7 moves into position 5.
-    const m = s.membership;
-    const next = applyOps(m, [{ op: 'remove', id: 'r5', reason: 'dead' }])!;
-    const update = { t: 'r0', pe: m.epoch, pd: m.digest, e: next.epoch, d: next.digest, ops: [{ op: 'remove', id: 'r5', reason: 'dead' }] };
-    const moved = step(s, { type: 'message', now: 30, from: 'r0', msgType: MSG.update, body: update });
+    const update = signedUpdate(s.membership, [{ op: 'remove', ref: ref(5), at: 5, reason: 'dead' }]);
+    const moved = step(s, { type: 'message', now: 30, from: 'r0', msgType: MSG.update, body: update }, envOf(2));
     expect(sends(moved.effects, MSG.broadcast).map((x) => x.to)).toEqual(['r7']);
   });
 });
