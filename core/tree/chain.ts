@@ -69,7 +69,8 @@ export type Fit =
 /**
  * Fits received records onto this relay's view and log. `ahead`: they extend the current view (verified,
  * wins). `fork`: they branch off an earlier epoch of the log (verified from the rewound view; `wins` by
- * version order, `equivocation` when the same signer made both branches' first records).
+ * version order, or, on `equivocation` (the same signer made both branches' first records), by the
+ * lower hash of those two records).
  */
 export function fitRecords(env: TreeEnv, k: number, treeId: string, view: Membership, log: readonly EpochRecord[], recs: readonly EpochRecord[]): Fit {
   if (recs.length === 0 || log.length === 0) return recs.length === 0 ? { kind: 'same' } : { kind: 'unattached' };
@@ -97,5 +98,9 @@ export function fitRecords(env: TreeEnv, k: number, treeId: string, view: Member
   if (base === view.epoch) return { kind: 'ahead', membership: at, log: newLog, wins: true, equivocation: false };
   const myNext = log[first.e - start];
   const equivocation = myNext !== undefined && myNext.by === first.by;
-  return { kind: 'fork', membership: at, log: newLog, wins: !equivocation && compareVersions(at, view) > 0, equivocation };
+  // Two sequencers after a partition: the later version wins. One sequencer that signed two successors
+  // of one epoch (equivocation): the successor with the lower hash wins on every relay, whatever it saw
+  // first and however far the signer extended either branch, so the tree still converges.
+  const wins = equivocation ? recordHash(env, first) < recordHash(env, myNext) : compareVersions(at, view) > 0;
+  return { kind: 'fork', membership: at, log: newLog, wins, equivocation };
 }

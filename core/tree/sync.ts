@@ -186,10 +186,7 @@ export function onSync(ctx: Ctx, from: string, b: SyncBody): void {
     case 'ahead':
     case 'fork': {
       if (fit.kind === 'fork') {
-        if (fit.equivocation) {
-          ctx.count('equivocation');
-          return;
-        }
+        if (fit.equivocation) ctx.count('equivocation');
         if (!fit.wins) {
           ctx.count('fork-kept');
           const last = b.recs[b.recs.length - 1]!;

@@ -1,7 +1,25 @@
 // Invariants checked once the network is quiescent (faults stopped and a settle time passed).
 import { treeStatus } from '../../core/tree/machine.ts';
 import { childrenOf, depthOf, parentOf } from '../../core/tree/positions.ts';
-import type { World } from './world.ts';
+import { fitRecords } from '../../core/tree/chain.ts';
+import type { TreeState } from '../../core/tree/types.ts';
+import { InvariantError, type SimNode, type World } from './world.ts';
+
+/**
+ * Safety after every step: no outsider in any honest relay's membership, and every change of an honest
+ * relay's view is one its old view and log justify (records signed by the sequencer the rule names, or a
+ * takeover with a quorum), except a joiner's first view, which it takes from its contact.
+ */
+export function checkStep(world: World, node: SimNode, before: TreeState, after: TreeState, outsider: string): void {
+  const m = after.membership;
+  if (m === before.membership) return;
+  if (m.members.some((r) => r.id === outsider)) throw new InvariantError(`${node.ref.id} installed a view holding the outsider ${outsider}`);
+  if (m.members.length === 0 || before.membership.members.length === 0 || before.treeId !== after.treeId) return;
+  const fit = fitRecords(node.env, world.opts.k, after.treeId, before.membership, before.log, after.log);
+  if ((fit.kind === 'ahead' || fit.kind === 'fork') && fit.membership.digest === m.digest && fit.membership.members.length === m.members.length) return;
+  if (fit.kind === 'unattached' && before.phase === 'joining') return;
+  throw new InvariantError(`${node.ref.id} moved from epoch ${before.membership.epoch} to ${m.epoch} without a checked history (${fit.kind}${fit.kind === 'invalid' ? `: ${fit.reason}` : ''})`);
+}
 
 export interface Expectations {
   /** Application messages the outboxes accepted: mid → target id. */

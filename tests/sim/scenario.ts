@@ -2,7 +2,8 @@
 // wait for the invariants to hold. The same seed always replays the same run.
 import { HEARTBEAT_INTERVAL_MS } from '../../core/limits.ts';
 import type { NodeRef } from '../../core/tree/types.ts';
-import { checkQuiescent, type Expectations } from './invariants.ts';
+import { Adversary, OUTSIDER, WireCapture } from './adversary.ts';
+import { checkQuiescent, checkStep, type Expectations } from './invariants.ts';
 import { addRelays } from './harness.ts';
 import { Prng } from './prng.ts';
 import { InvariantError, World } from './world.ts';
@@ -15,6 +16,8 @@ export interface RunOptions {
   readonly faultMs?: number;
   /** Give up when the invariants do not hold this long after the faults stopped. */
   readonly maxSettleMs?: number;
+  /** Forged messages from an outsider and (sometimes) a malicious member during the faults (default on). */
+  readonly adversaries?: boolean;
 }
 
 export interface RunResult {
@@ -55,6 +58,21 @@ export function runSeed(opts: RunOptions): RunResult {
     const live = members().filter((id) => id !== self);
     return live.length > 0 ? world.node(rng.pick(live)).ref : refs[0]!;
   };
+
+  // Adversaries: a key that never joined, and (in half the seeds) a member sending forgeries with its own key.
+  const capture = new WireCapture();
+  world.onSend = (msgType, body) => capture.add(msgType, body);
+  world.onStep = (node, input, before, after) => {
+    if (input.type !== 'create' && input.type !== 'join') checkStep(world, node, before, after, OUTSIDER);
+  };
+  const adversaries: Adversary[] = [];
+  if (opts.adversaries !== false) {
+    adversaries.push(new Adversary(world, rng, world.keys.identity(OUTSIDER), capture));
+    if (n > 2 && rng.chance(0.5)) {
+      const insider = refs[1 + rng.int(n - 1)]!.id;
+      adversaries.push(new Adversary(world, rng, { ref: world.node(insider).ref, env: world.node(insider).env }, capture));
+    }
+  }
 
   world.onEvent = (node, ev) => {
     if (ev.type === 'message' && ev.isRequest) {
@@ -127,6 +145,11 @@ export function runSeed(opts: RunOptions): RunResult {
     if (tree) world.apply(node, { type: 'join', now: world.now, contact: contactFor(id) });
     else world.apply(node, { type: 'create', now: world.now });
   };
+
+  for (const adversary of adversaries) {
+    const forgeries = rng.range(0, 40);
+    for (let i = 0; i < forgeries; i++) world.at(rng.range(0, faultEnd), () => adversary.act(refs.map((r) => r.id)));
+  }
 
   // Application traffic during the faults.
   const sends = rng.range(0, 8);

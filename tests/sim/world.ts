@@ -57,6 +57,10 @@ export class World {
   readonly requestOutcomes = new Map<string, number>();
   readonly trace: string[] = [];
   onEvent: ((node: SimNode, event: TreeEvent) => void) | null = null;
+  /** Called after every step with the state before and after it (safety invariants). */
+  onStep: ((node: SimNode, input: TreeInput, before: TreeState, after: TreeState) => void) | null = null;
+  /** Called for every message a relay sends (adversaries capture them for replays). */
+  onSend: ((msgType: string, body: unknown) => void) | null = null;
   /** Messages delivered to a node that is not in the world (an adversary the scenario drives itself). */
   onForeign: ((to: string, from: string, msgType: string, body: unknown) => void) | null = null;
   readonly keys = new SimKeys();
@@ -110,9 +114,11 @@ export class World {
   apply(node: SimNode, input: TreeInput): ReturnType<typeof step> | null {
     if (!node.alive) return null;
     this.steps++;
+    const before = node.state;
     const result = step(node.state, input, node.env);
     if (input.type === 'join' || input.type === 'create') node.maxEpoch = 0;
     node.state = result.state;
+    this.onStep?.(node, input, before, result.state);
     const epoch = result.state.membership.epoch;
     if (epoch < node.maxEpoch) throw new InvariantError(`${node.ref.id} went back from epoch ${node.maxEpoch} to ${epoch}`);
     node.maxEpoch = epoch;
@@ -138,6 +144,7 @@ export class World {
         return;
       case 'send': {
         this.sent.set(e.msgType, (this.sent.get(e.msgType) ?? 0) + 1);
+        this.onSend?.(e.msgType, e.body);
         if (e.msgType === 'tree.bcast') this.noteBroadcastHop(node.ref.id, e.to.id, (e.body as { mid: string }).mid);
         if (this.loss > 0 && this.rng.chance(this.loss)) return;
         const body = this.opts.jsonBodies ? JSON.parse(JSON.stringify(e.body)) : e.body;
