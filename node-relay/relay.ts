@@ -275,6 +275,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
     onLeft: (left) => {
       for (const l of leaveListeners) l(left);
     },
+    sleep: (ms) => new Promise((r) => components.timers.setTimeout(r, ms)),
   });
   const diag = config.diag === true ? startDiagApp(tree.api, dispatcher) : null;
   if (diag !== null) sections.set('diag', () => diag.status());

@@ -8,6 +8,8 @@ import type { Dispatcher } from '../ws/dispatcher.ts';
 export const RELAY_LEAVE = 'relay.leave';
 /** Answer, sent once the leave is over and before the shutdown: { left } (true when the tree confirmed it). */
 export const RELAY_LEFT = 'relay.left';
+/** After the answer the relay waits this long at most for the operator to hang up before it shuts down. */
+export const HANG_UP_WAIT_MS = 2_000;
 
 /** Admin frames come from the relay's own key only: the signature proves the sender holds its seed. */
 export function assertFromSelf(message: Message, selfId: string): void {
@@ -20,6 +22,8 @@ export interface SelfLeaveDeps {
   leave(): Promise<boolean>;
   /** Told once the answer is out: the owner shuts the relay down. */
   onLeft(left: boolean): void;
+  /** The relay's timers (components.timers), for the bounded wait for the hang-up. */
+  sleep(ms: number): Promise<void>;
 }
 
 /** Registers the handler of RELAY_LEAVE; returns the function that removes it. */
@@ -31,8 +35,11 @@ export function registerSelfLeave(dispatcher: Dispatcher, deps: SelfLeaveDeps): 
     leaving = true;
     // A failed leave still ends in the shutdown: the operator asked for the relay to be gone.
     const left = await deps.leave().catch(() => false);
-    // The operator waits for this answer; the relay stops whether or not it gets through.
-    await link.reply(message, RELAY_LEFT, { left }).catch(() => {});
+    // The operator waits for this answer, and hangs up once it has read it: shutting down before that would close
+    // the socket while the answer may still be in the operator's verification queue. Bounded: the relay stops anyway.
+    const hungUp = new Promise<void>((r) => link.onClose(() => r()));
+    const sent = await link.reply(message, RELAY_LEFT, { left }).then(() => true, () => false);
+    if (sent) await Promise.race([hungUp, deps.sleep(HANG_UP_WAIT_MS)]);
     deps.onLeft(left);
   });
 }
