@@ -22,6 +22,7 @@ export const LEAVE_ANSWER_TIMEOUT_MS = LEAVE_TIMEOUT_MS + 15_000;
 /** After the answer, the relay closes its sockets (at most 2 s grace), its apps and database, then exits. */
 export const EXIT_WAIT_MS = 20_000;
 const EXIT_POLL_MS = 100;
+const NEXT_START = 'Its next start with this data folder does not resume the old tree: it is the root of a new tree, or joins the tree --join names.';
 
 export async function leaveCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { data: { kind: 'string' }, config: { kind: 'string' } });
@@ -100,7 +101,7 @@ async function leaveRunning(dir: DataDir, identity: Identity, running: RunningRe
   }
   io.out(
     left
-      ? `Relay ${identity.id} left tree ${treeId} and stopped; the tree has already closed the gap. ${NEXT_START}\n`
+      ? `Relay ${identity.id} left tree ${treeId} and stopped. ${NEXT_START}\n`
       : `Relay ${identity.id} stopped, but the tree did not confirm its leave in time; the other relays remove it as dead after ` +
           `their time-out (about ${PEER_TIMEOUT_MS / 1000} s). ${NEXT_START}\n`,
   );
@@ -119,12 +120,11 @@ function leaveStopped(dir: DataDir, identity: Identity, io: CliIo): number {
     forgotten.oldTreeId !== null
       ? `Relay ${identity.id} is not running. It has left tree ${forgotten.oldTreeId} for good: the other relays remove it as dead after ` +
           `their time-out (about ${PEER_TIMEOUT_MS / 1000} s after it stopped), and the last relay takes its position. ${NEXT_START}\n`
-      : `Relay ${identity.id} is not running and had no tree membership to resume; nothing to tell anyone. ${NEXT_START}\n`,
+      : `Relay ${identity.id} is not running and has no tree membership to resume. Its next start with this data folder is ` +
+          `the root of a new tree, or joins the tree --join names.\n`,
   );
   return 0;
 }
-
-const NEXT_START = 'Its next start with this data folder does not resume that tree: it is the root of a new tree, or joins the tree --join names.';
 
 /** Polls (bounded) until the process is gone. */
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
