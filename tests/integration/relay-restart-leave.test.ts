@@ -1,6 +1,7 @@
 // SIGTERM means "restarting", leaving for good is explicit (real relay processes on loopback, k = 2): a relay
 // stopped with SIGTERM keeps its place and resumes it; `peertree leave --data DIR` makes a running relay leave
-// gracefully and exit; on a stopped relay it makes the next start forget the old tree.
+// gracefully and exit; on a stopped relay it makes the next start forget the old tree; --leave-on-stop brings
+// back SIGTERM = leave.
 // One tree is reused through the steps; every process is killed in afterAll.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -157,10 +158,21 @@ describe('stopping and leaving', () => {
     expect(await getStatus(again.ready.url)).toMatchObject({ position: 0, size: 1, parent: null, treeId: again.ready.treeId });
 
     // The tree it was in removes it as dead after its time-out and stays complete.
-    const rest = relays.filter((m) => m !== leaver);
-    const after = await waitForTree(rest);
+    relays = relays.filter((m) => m !== leaver);
+    const after = await waitForTree(relays);
     expect(after.every((s) => s.treeId === oldTree && s.size === 2)).toBe(true);
   }, 120_000);
+
+  it('leaves for good on SIGTERM when started with --leave-on-stop (the old behaviour, for operators who want it)', async () => {
+    const root = (await inTreeOrder(relays))[0]!;
+    const extra = await start(join(dir.path, 'd'), ['--leave-on-stop', '--join', root.proc.ready.url]);
+    await waitForTree([...relays, extra]);
+    expect(await extra.proc.stop('SIGTERM')).toBe(0);
+    expect(extra.proc.stderr()).toMatch(/left the tree/);
+    expect(extra.proc.stderr()).not.toMatch(/leave not confirmed/);
+    const after = await waitForTree(relays);
+    expect(after.some((s) => s.id === extra.proc.ready.id)).toBe(false);
+  }, 90_000);
 
   it('says plainly when DIR is not a relay data folder', async () => {
     const empty = tmpDir('peertree-not-a-relay-');
