@@ -16,6 +16,8 @@ import { relayUrl, type RelayConfig } from './config/relay-config.ts';
 import { loadOrCreateSelfSigned, loadTlsFiles, type TlsMaterial } from './data/certificate.ts';
 import { DATA_FILES, openDataDir, type DataDir } from './data/data-dir.ts';
 import { loadOrCreateIdentity } from './data/identity-store.ts';
+import { removeRunningFile, writeRunningFile } from './data/running-file.ts';
+import { registerSelfLeave } from './admin/self-leave.ts';
 import { openRelayDb, setMeta, type RelayDb } from './data/relay-db.ts';
 import { loadOrCreateTreeId, newTreeId, replaceTreeId } from './data/tree-id-store.ts';
 import { createApi, type ApiRoute } from './http/api.ts';
@@ -88,6 +90,11 @@ export interface Relay {
   leave(timeoutMs?: number): Promise<boolean>;
   /** Called when joining is refused for good (e.g. FORBIDDEN by join control). */
   onTreeFatal(listener: (err: PeerTreeError) => void): void;
+  /**
+   * Called when the operator's `relay.leave` frame (signed by this relay's own key) has made the relay leave
+   * its tree; `left` is true when the tree confirmed it. The owner then shuts the relay down for good.
+   */
+  onLeaveRequest(listener: (left: boolean) => void): void;
   /** Adds a top-level section to the status document (it never replaces a fixed field). */
   setStatusSection(name: string, source: () => unknown): void;
   /** Replaces the lone-root tree picture shown in the status (the tree protocol calls this). */
@@ -96,7 +103,7 @@ export interface Relay {
   addApiRoute(route: ApiRoute): void;
   /** Replaces the storage counters shown in the status (the shard store and outbox call this). */
   setStorageStatus(source: () => StorageStatus): void;
-  /** Closes every socket with 1001, stops the server, closes the database. Idempotent. */
+  /** Closes every socket with 1001, stops the server, closes the database, removes running.json. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -224,6 +231,14 @@ export async function startRelay(config: RelayConfig, components: Components = d
     throw err;
   }
   url = relayUrl(config.host, port, config.http);
+  try {
+    // `peertree leave --data DIR` finds the running relay through this file (pid and URL).
+    writeRunningFile(dataDir, { pid: process.pid, url, id: identity.id, startedAt: new Date(clock.now()).toISOString() });
+  } catch (err) {
+    server.close();
+    db.close();
+    throw err;
+  }
 
   let tree: RunningTree;
   try {
@@ -251,9 +266,19 @@ export async function startRelay(config: RelayConfig, components: Components = d
   } catch (err) {
     server.close();
     db.close();
+    removeRunningFile(dataDir, process.pid);
     throw err;
   }
   treeSource = () => tree.status();
+  const leaveListeners: ((left: boolean) => void)[] = [];
+  const unregisterLeave = registerSelfLeave(dispatcher, {
+    selfId: identity.id,
+    leave: () => tree.leave(),
+    onLeft: (left) => {
+      for (const l of leaveListeners) l(left);
+    },
+    sleep: (ms) => new Promise((r) => components.timers.setTimeout(r, ms)),
+  });
   const diag = config.diag === true ? startDiagApp(tree.api, dispatcher) : null;
   if (diag !== null) sections.set('diag', () => diag.status());
 
@@ -279,6 +304,9 @@ export async function startRelay(config: RelayConfig, components: Components = d
     status: () => buildStatus(statusSources),
     leave: (timeoutMs) => tree.leave(timeoutMs),
     onTreeFatal: (listener) => tree.onFatal(listener),
+    onLeaveRequest(listener) {
+      leaveListeners.push(listener);
+    },
     setStatusSection(name, source) {
       sections.set(name, source);
     },
@@ -295,6 +323,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
       closing ??= (async () => {
         logger.info('shutting down', { id: identity.id });
         diag?.stop();
+        unregisterLeave();
         tree.stop();
         endpoint.closeAll(1001, 'relay shutting down');
         connections.closeAll(1001, 'relay shutting down');
@@ -306,6 +335,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
         for (const link of connections.links()) link.terminate();
         endpoint.terminateAll();
         db.close();
+        removeRunningFile(dataDir, process.pid);
       })();
       return closing;
     },

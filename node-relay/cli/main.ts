@@ -1,6 +1,7 @@
 // Entry point of the `peertree` command (bin/peertree.js calls main): dispatch to subcommands, return the exit code.
 import { processIo, type CliIo } from './io.ts';
 import { relayCommand } from './relay-command.ts';
+import { leaveCommand } from './leave-command.ts';
 import { statusCommand } from './status-command.ts';
 import { deleteCommand, getCommand, putCommand } from './file-commands.ts';
 import { forgetCommand, rememberCommand, searchCommand } from './memory-commands.ts';
@@ -24,6 +25,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   switch (command) {
     case 'relay':
       return relayCommand(rest, io);
+    case 'leave':
+      return leaveCommand(rest, io);
     case 'status':
       return statusCommand(rest, io);
     case 'put':

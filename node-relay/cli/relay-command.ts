@@ -1,10 +1,12 @@
-// `peertree relay`: parse flags, start the relay, print the ready line, wait for SIGTERM/SIGINT, shut down.
-import { createLogger } from '../logger.ts';
+// `peertree relay`: parse flags, start the relay, print the ready line, wait for SIGTERM/SIGINT (stop to come
+// back) or the operator's `peertree leave` (leave for good), shut down.
+import { createLogger, type Logger } from '../logger.ts';
 import { defaultComponents } from '../components.ts';
 import { readFileSync } from 'node:fs';
 import { parseRelayArgs } from '../config/relay-config.ts';
 import { withConfigSources } from '../config/config-sources.ts';
-import { startRelay } from '../relay.ts';
+import { startRelay, type Relay } from '../relay.ts';
+import { forgetMembership } from '../tree/forget-membership.ts';
 import { RELAY_USAGE } from './usage.ts';
 import { startApps, type RunningApps } from '../apps/start-apps.ts';
 import { BUILTIN_APPS, OPTIONAL_APPS } from '../apps/builtin-apps.ts';
@@ -28,7 +30,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const config = parsed.value;
   const components = defaultComponents({ logger: createLogger({ level: config.logLevel }) });
-  let relay;
+  let relay: Relay;
   try {
     relay = await startRelay(config, components);
   } catch (err) {
@@ -63,41 +65,54 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
   // Signal handlers go in before the ready line: whoever reads the line may send SIGTERM at once.
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
+    /**
+     * Stops the relay. `forGood` (the operator's `peertree leave`, or a signal with --leave-on-stop) also
+     * forgets the persisted membership, so the next start does not resume the tree; otherwise the relay
+     * stops to come back and resumes its tree at the next start.
+     */
+    const shutdown = (why: string, forGood: { leave: boolean } | null) => {
+      stopping = true;
+      const leaving = forGood?.leave === true ? leaveTree(relay, components.logger, why) : Promise.resolve();
+      void leaving
+        .then(() => apps.close())
+        .then(() => relay.close())
+        .then(() => {
+          if (forGood === null) return;
+          const forgotten = forgetMembership(relay.dataDir, components.rng);
+          components.logger.info('left the tree for good: the next start does not resume it', { why, treeId: forgotten.treeId });
+        })
+        .then(
+          () => {
+            process.off('SIGTERM', onSignal);
+            process.off('SIGINT', onSignal);
+            // If a stray handle kept the event loop alive, do not hang: the relay state is already closed.
+            setTimeout(() => process.exit(0), 2_000).unref();
+            resolve(0);
+          },
+          (err: unknown) => {
+            components.logger.error('shutdown failed', { error: String(err) });
+            resolve(1);
+          },
+        );
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         components.logger.warn('second signal: exiting now', { signal });
         process.exit(1);
       }
-      stopping = true;
-      components.logger.info('signal received', { signal });
-      // Announce the leave first (bounded wait), so the tree shrinks at once instead of after a timeout.
-      relay
-        .leave()
-        .then(
-          (left) => {
-            if (left) components.logger.info('left the tree', { signal });
-            else components.logger.warn('leave not confirmed in time; shutting down anyway', { signal });
-          },
-          (err: unknown) => components.logger.warn('leave failed; shutting down anyway', { error: String(err) }),
-        )
-        .then(() => apps.close())
-        .then(() => relay.close())
-        .then(
-        () => {
-          process.off('SIGTERM', stop);
-          process.off('SIGINT', stop);
-          // If a stray handle kept the event loop alive, do not hang: the relay state is already closed.
-          setTimeout(() => process.exit(0), 2_000).unref();
-          resolve(0);
-        },
-        (err: unknown) => {
-          components.logger.error('shutdown failed', { error: String(err) });
-          resolve(1);
-        },
-      );
+      components.logger.info('signal received', { signal, leave: config.leaveOnStop === true });
+      // Without --leave-on-stop a signal means "restarting": the tree keeps this relay's position meanwhile.
+      shutdown(signal, config.leaveOnStop === true ? { leave: true } : null);
     };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    // `peertree leave --data DIR`: the relay has already left (the admin frame ran the leave); stop for good.
+    relay.onLeaveRequest((left) => {
+      if (stopping) return;
+      if (left) components.logger.info('left the tree', { why: 'peertree leave' });
+      else components.logger.warn('leave not confirmed in time; stopping for good anyway', { why: 'peertree leave' });
+      shutdown('peertree leave', { leave: false });
+    });
     // Joining refused for good (join control): say why on stderr and exit 1.
     relay.onTreeFatal((err) => {
       if (stopping) return;
@@ -114,4 +129,14 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
   });
   io.out(JSON.stringify(ready) + '\n');
   return stopped;
+}
+
+/** The graceful leave (announced, bounded wait): the tree shrinks at once instead of after its time-out. */
+async function leaveTree(relay: Relay, logger: Logger, why: string): Promise<void> {
+  try {
+    if (await relay.leave()) logger.info('left the tree', { why });
+    else logger.warn('leave not confirmed in time; shutting down anyway', { why });
+  } catch (err) {
+    logger.warn('leave failed; shutting down anyway', { why, error: String(err) });
+  }
 }

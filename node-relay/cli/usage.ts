@@ -7,6 +7,7 @@ Usage: peertree <command> [options]
 
 Commands:
   relay                      start a relay (the root of a new tree unless --join is given)
+  leave --data DIR           the relay on DIR leaves its tree for good (running or stopped)
   status --relay URL         print a relay's status JSON
   put FILE --relay URL       store a file (encrypted unless --public); prints its capability
   get CAPABILITY --relay URL -o FILE
@@ -25,7 +26,12 @@ Run \`peertree <command> --help\` for a command's options. Docs: docs/relay.md
 export const RELAY_USAGE = `Usage: peertree relay [options]
 
 Starts a relay. Its first stdout line is one JSON object: {"url", "id", "treeId", "position", "pid", ...}.
-Logs go to stderr as JSON lines. SIGTERM or SIGINT shuts it down cleanly (exit code 0).
+Logs go to stderr as JSON lines.
+
+SIGTERM or SIGINT stops it cleanly to come back (exit code 0): it does not leave its tree, and started again
+with the same data folder (with or without --join) it resumes its place. While it is down the tree keeps its
+position; if it stays away past the tree's time-out, the other relays remove it as dead and it rejoins at the
+end when it comes back. To leave a tree for good, run \`peertree leave --data DIR\`.
 
 Options:
   --port P          TCP port (default ${DEFAULT_PORT}: any free port; \`npm start\` uses 8443)
@@ -46,10 +52,29 @@ Options:
   --capacity BYTES  most bytes of shards kept here (suffix K, M, G, T); beyond it: FULL
   --quota N         most shards one key may pin on this relay (default 1000000); beyond it: FULL
   --rate-limit N    messages per second one key may send (default 500; an address 4×); beyond it: RATE_LIMITED
+  --leave-on-stop   SIGTERM/SIGINT leave the tree for good before stopping (as \`peertree leave\` does)
   --config FILE     JSON settings named like the flags ({"port": 8443, "join": ["https://…"]})
 Every flag can also be set as an environment variable PEERTREE_<FLAG> (PEERTREE_MAX_PEERS=8, PEERTREE_HTTP=1);
 flags win over the environment, the environment over the config file.
   -h, --help        this text
+`;
+
+export const LEAVE_USAGE = `Usage: peertree leave [--data DIR] [--config FILE]
+
+The relay whose data folder is DIR (default ${DEFAULT_DATA_DIR}; PEERTREE_DATA and the config file's "data" work
+as for \`peertree relay\`) leaves its tree for good.
+
+- If the relay is running on DIR, it is asked to leave gracefully: it announces the leave, the last relay of the
+  tree takes its position at once, and it stops (exit code 0). This command waits (bounded) until the relay has
+  left and exited, and says so; it finds the relay through DIR/running.json and signs the request with the
+  relay's own key from DIR/identity.seed (a relay refuses this request from any other key: FORBIDDEN).
+- If no relay is running on DIR, its saved tree membership is forgotten (and it gets a fresh tree id). The
+  other relays remove it as dead after their time-out for silent relays.
+
+Either way the next \`peertree relay --data DIR\` does not resume the old tree: without --join it is the root
+of a new tree; with --join URL it joins the tree of that relay. Its identity and stored shards stay in DIR.
+
+Exit code 0 when the relay has left (or had no tree to leave), 1 on failure, 2 on a usage error.
 `;
 
 export const STATUS_USAGE = `Usage: peertree status --relay URL

@@ -38,6 +38,8 @@ export interface RelayConfig {
   readonly quota?: number;
   /** Messages per second one key may send (absent: MAX_MESSAGES_PER_SECOND_PER_KEY); per address: 4×. */
   readonly rateLimit?: number;
+  /** SIGTERM/SIGINT leave the tree for good before stopping (default: they stop the relay to come back). */
+  readonly leaveOnStop?: boolean;
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string } | { ok: 'help' };
@@ -65,6 +67,7 @@ export const RELAY_FLAGS: Record<string, FlagSpec> = {
   capacity: { kind: 'string' },
   quota: { kind: 'string' },
   'rate-limit': { kind: 'string' },
+  'leave-on-stop': { kind: 'boolean' },
 };
 
 export type ParsedFlags = { positionals: string[]; flags: Map<string, string | true | string[]>; help: boolean };
@@ -243,6 +246,7 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       ...(capacityBytes !== undefined ? { capacityBytes } : {}),
       ...(quota !== undefined ? { quota } : {}),
       ...(rateLimit !== undefined ? { rateLimit } : {}),
+      ...(f.get('leave-on-stop') === true ? { leaveOnStop: true } : {}),
     },
   };
 }

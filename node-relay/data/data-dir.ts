@@ -13,11 +13,18 @@ export const DATA_FILES = {
   key: 'tls-key.pem',
   treeId: 'tree-id',
   db: 'relay.db',
+  running: 'running.json',
 } as const;
 
 export interface DataDir {
   readonly path: string;
   file(name: string): string;
+}
+
+/** The data folder at `path` as it is (nothing created or checked): for commands that only read an existing one. */
+export function dataDirAt(path: string): DataDir {
+  const abs = resolve(path);
+  return { path: abs, file: (name) => join(abs, name) };
 }
 
 /** Creates the folder (and parents) if needed and makes sure the folder itself is 0700. */
@@ -30,7 +37,7 @@ export async function openDataDir(path: string, logger: Logger): Promise<DataDir
     logger.warn('tightening data folder permissions', { path: abs, from: (stat.mode & 0o777).toString(8), to: '700' });
     await fs.chmod(abs, DIR_MODE);
   }
-  return { path: abs, file: (name) => join(abs, name) };
+  return dataDirAt(abs);
 }
 
 /** Reads a file, or returns null when it does not exist. */

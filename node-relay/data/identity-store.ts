@@ -39,3 +39,13 @@ export async function loadOrCreateIdentity(dir: DataDir, rng: Rng, logger: Logge
   seed.fill(0);
   return { identity, signSync, created };
 }
+
+/** The identity of an existing data folder, never making one (`peertree leave` must not invent a relay). */
+export async function readIdentity(dir: DataDir): Promise<Identity | null> {
+  const existing = await readIfExists(dir.file(DATA_FILES.seed));
+  if (existing === null) return null;
+  const seed = parseSeedFile(existing.toString('utf8'));
+  const identity = await identityFromSeed(seed);
+  seed.fill(0);
+  return identity;
+}

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,8 @@ export interface RelayProcess {
   readonly proc: ChildProcess;
   readonly ready: Ready;
   stderr(): string;
+  /** Resolves with the exit code (null if killed by a signal) whenever the process exits. */
+  readonly exited: Promise<number | null>;
   /** Sends `signal` and resolves with the exit code (null if killed by a signal) within `timeoutMs`. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
@@ -105,6 +108,7 @@ export function startRelayProcess(dataDir: string, args: string[] = [], timeoutM
         proc,
         ready,
         stderr: () => stderr,
+        exited,
         async stop(signal = 'SIGTERM', stopTimeoutMs = 10_000) {
           if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
           proc.kill(signal);
@@ -248,6 +252,29 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null>, t
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (for restarting a relay with the very same command). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Resolves with `promise`'s value, or rejects after `timeoutMs` naming `what`. */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The last line a CLI printed (the capability for `peertree put`). */

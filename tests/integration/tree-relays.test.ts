@@ -1,14 +1,14 @@
 // The tree with real `peertree relay` processes on loopback (k = 2): 15 relays take positions 0…14; a
 // broadcast from a leaf reaches every relay exactly once; messages queued for a killed relay arrive after
 // it restarts; kill -9 of a middle relay, the root, a leaf and the last relay each leave a complete tree
-// with the former last relay in the vacated position (within 30 s), and so do two at once; SIGTERM leaves
-// gracefully.
+// with the former last relay in the vacated position (within 30 s), and so do two at once; `peertree leave
+// --data DIR` leaves gracefully (SIGTERM only stops a relay to come back: relay-restart-leave.test.ts).
 // One tree is reused through the steps to keep the run short; every process is killed in afterAll.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../node-relay/ws/connector.ts';
-import { BIN, getStatus, REPO, tmpDir, type Ready } from './relay-harness.ts';
+import { BIN, getStatus, REPO, runCli, tmpDir, type Ready } from './relay-harness.ts';
 import { RELAY_NODE_FLAGS } from '../../node-relay/relay-node-flags.ts';
 
 const K = 2;
@@ -288,18 +288,20 @@ describe('a tree of real relays (k = 2)', () => {
     for (const v of victims) expect(after.some((s) => s.id === v.ready.id)).toBe(false);
   }, 60_000);
 
-  it('lets a relay leave gracefully on SIGTERM: exit 0, its leave confirmed, the last relay in its place', async () => {
+  it('lets a relay leave gracefully with `peertree leave --data DIR`: exit 0, its leave confirmed, the last relay in its place', async () => {
     const ordered = byPosition(await waitForTree(relays), relays);
     const size = ordered.length;
     const leaver = ordered[1]!;
     const last = ordered[size - 1]!;
     const started = Date.now();
-    leaver.proc.kill('SIGTERM');
+    const cli = await runCli(['leave', '--data', leaver.data], 40_000);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toMatch(/left tree [0-9a-f]{32} and stopped/);
     expect(await leaver.exited).toBe(0);
     expect(leaver.stderr()).not.toMatch(/leave not confirmed/);
     relays = relays.filter((r) => r !== leaver);
     const after = await waitForTree(relays, REPLACE_WITHIN_MS);
-    console.log(`SIGTERM (position 1 of ${size}): complete tree of ${size - 1} after ${Date.now() - started} ms`);
+    console.log(`peertree leave (position 1 of ${size}): complete tree of ${size - 1} after ${Date.now() - started} ms`);
     expect(after.find((s) => s.id === last.ready.id)!.position).toBe(1);
   }, 60_000);
 });

@@ -76,6 +76,12 @@ describe('hosts and URLs', () => {
     for (const h of ['0.0.0.0', '::', '10.0.0.1', 'localhost.example.org', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
   });
 
+  it('stops to come back on SIGTERM unless --leave-on-stop asks to leave for good', () => {
+    expect(ok([]).leaveOnStop).toBeUndefined();
+    expect(ok(['--leave-on-stop']).leaveOnStop).toBe(true);
+    expect(err(['--leave-on-stop=yes'])).toMatch(/takes no value/);
+  });
+
   it('prints reachable URLs', () => {
     expect(relayUrl('127.0.0.1', 8443, false)).toBe('https://127.0.0.1:8443');
     expect(relayUrl('::1', 1, true)).toBe('http://[::1]:1');
