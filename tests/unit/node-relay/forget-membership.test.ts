@@ -13,6 +13,7 @@ import { loadOrCreateTreeId } from '../../../node-relay/data/tree-id-store.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
 import { forgetMembership } from '../../../node-relay/tree/forget-membership.ts';
 import { TreeStore } from '../../../node-relay/tree/tree-store.ts';
+import { envOf, ref } from '../tree/fixtures.ts';
 
 const dirs: string[] = [];
 async function dataDir(): Promise<DataDir> {
@@ -30,7 +31,7 @@ async function memberFolder(): Promise<{ dir: DataDir; treeId: string }> {
   const { treeId } = await loadOrCreateTreeId(dir, systemRng);
   const db = openRelayDb(dir.file(DATA_FILES.db));
   setMeta(db, 'tree_id', treeId);
-  const state = step(initialState({ id: 'aaaaaaaaaaaaaaaa', url: 'https://127.0.0.1:1' }, 2), { type: 'create', now: 1_000 }).state;
+  const state = step(initialState(ref(0), 2), { type: 'create', now: 1_000 }, envOf(0)).state;
   new TreeStore(db).persist(state, 1_000);
   db.close();
   return { dir, treeId };
