@@ -11,12 +11,11 @@
 //   each ends as one tree of all relays.
 // Every wait is bounded; convergence times are printed, never asserted.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, it, type ExpectStatic } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
 import { generateIdentity } from '../../core/identity/index.ts';
-import { getStatus, killAll, rawRequest, rawSession, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { freePort, getStatus, killAll, rawRequest, rawSession, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 import { currentNextDigest, Stranger, type Version } from './stranger.ts';
 
 const K = 2;
@@ -48,18 +47,6 @@ afterAll(() => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port free right now on loopback, so that a relay's first start and its restarts run the same command. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One relay of a test tree: its command (data folder, port, arguments) stays the same across restarts. */
 class Node {
