@@ -3,7 +3,7 @@
 // the victim's state) and sign for real with their own keys; neither holds any other relay's key.
 import { recordHash, signRecord, signSuspicion, type EpochRecord } from '../../core/tree/epoch-record.ts';
 import { MSG } from '../../core/tree/messages.ts';
-import type { Membership, MembershipOp, NodeRef, TreeState } from '../../core/tree/types.ts';
+import type { Membership, MembershipOp, TreeState } from '../../core/tree/types.ts';
 import type { Prng } from './prng.ts';
 import type { SimIdentity } from './sim-keys.ts';
 import type { World } from './world.ts';

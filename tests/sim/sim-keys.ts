@@ -53,7 +53,7 @@ export class SimKeys {
       this.publicKeys.set(hex, keyObject);
     }
     this.verifications++;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = verify(null, bytes, keyObject, sig);
     } catch {
