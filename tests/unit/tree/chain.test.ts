@@ -156,18 +156,23 @@ describe('fitRecords', () => {
     expect(atRoot.log).toEqual([...log, takeover]);
   });
 
-  it('marks the same signer twice at one epoch as equivocation, which never wins', () => {
+  it('marks the same signer twice at one epoch as equivocation, won by the lower record hash whichever came first', () => {
     const other5 = next(view, [add(5)]);
-    const fit = fitRecords(env, K, 'r0', v5, [...log, r5], [other5]);
-    expect(fit).toMatchObject({ kind: 'fork', equivocation: true, wins: false });
+    const lowerIsOther = recordHash(env, other5) < recordHash(env, r5);
+    expect(fitRecords(env, K, 'r0', v5, [...log, r5], [other5])).toMatchObject({ kind: 'fork', equivocation: true, wins: lowerIsOther });
+    // Seen from the other side, the same pair gives the opposite answer: every relay ends on the same record.
+    const vOther = verifyNext(env, K, 'r0', view, other5);
+    if (!vOther.ok) throw new Error(vOther.reason);
+    expect(fitRecords(env, K, 'r0', vOther.membership, [...log, other5], [r5])).toMatchObject({ kind: 'fork', equivocation: true, wins: !lowerIsOther });
   });
 
-  it('has a relay refuse an equivocating sequencer\'s second record and count it', () => {
+  it('has a relay count an equivocating sequencer and end on the successor with the lower hash', () => {
     const other5 = next(view, [add(5)]);
     const s = { ...chainState(1, 4), membership: v5, log: [...log, r5] };
     const r = step(s, { type: 'message', now: 2_000, from: 'r0', msgType: MSG.sync, body: { t: 'r0', recs: [other5], m: null, from: ref(0) } }, envOf(1));
     expect(r.state.counters.equivocation).toBe(1);
-    expect(r.state.membership).toEqual(v5);
+    const lower = recordHash(env, other5) < recordHash(env, r5) ? other5 : r5;
+    expect(r.state.membership.digest).toBe(recordHash(env, lower));
   });
 
   it('refuses a fork branch that is not valid from the fork point', () => {
