@@ -1,2 +1,3 @@
 export * from './record.ts';
+export * from './entry.ts';
 export * from './ledger-state.ts';

@@ -24,6 +24,7 @@ import { RelayList } from './relays.ts';
 import { Session } from './session.ts';
 import { createSearchView } from './search/search-view.ts';
 import { createLedgerPanel } from './ledger/ledger-panel.ts';
+import { namesAsset } from './ledger/ledger-client.ts';
 import { enqueueMemory } from './storage/files-repo.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
@@ -75,7 +76,8 @@ async function mount(root: HTMLElement): Promise<void> {
     transport: readTransport,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
-    ledger: createLedgerPanel(session),
+    // Only files this device's key stored (pinned) can be registered by it.
+    ledger: createLedgerPanel(session, (asset) => library.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
   });
   const searchView = createSearchView({
     session,
