@@ -25,7 +25,6 @@ CREATE TABLE IF NOT EXISTS ledger_roots (
 `;
 
 type Row = { seq: number; id: string; record: string; chain: string; proof: string | null; by: string; sig: string };
-const COLUMNS = 'seq, id, record, chain, proof, by, sig';
 
 function toEntry(row: Row): LedgerEntry {
   return { seq: row.seq, id: row.id, record: readRecord(JSON.parse(row.record)), chain: row.chain, proof: readProof(row.proof === null ? null : JSON.parse(row.proof)), by: row.by, sig: row.sig };
@@ -42,9 +41,9 @@ export class LedgerStore {
   constructor(db: Database) {
     db.exec(SCHEMA);
     this.insert = db.prepare('INSERT INTO ledger_signed_entries (seq, id, asset, record, chain, proof, by, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.since = db.prepare(`SELECT ${COLUMNS} FROM ledger_signed_entries WHERE seq >= ? ORDER BY seq LIMIT ?`);
-    this.forAsset = db.prepare(`SELECT ${COLUMNS} FROM ledger_signed_entries WHERE asset = ? ORDER BY seq`);
-    this.byId = db.prepare(`SELECT ${COLUMNS} FROM ledger_signed_entries WHERE id = ?`);
+    this.since = db.prepare(`SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE seq >= ? ORDER BY seq LIMIT ?`);
+    this.forAsset = db.prepare(`SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE asset = ? ORDER BY seq`);
+    this.byId = db.prepare(`SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE id = ?`);
     this.addRoot = db.prepare('INSERT INTO ledger_roots (id, epoch) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
     this.allRoots = db.prepare('SELECT id FROM ledger_roots');
   }
