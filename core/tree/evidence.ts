@@ -27,22 +27,37 @@ export function quorum(watchers: number): number {
 }
 
 /**
- * The distinct valid suspicions of `of` in `ev` from its watchers at version view (epoch, digest). Checks
- * each signature against the watcher's key in the view.
+ * The distinct suspicions of `of` in `ev` by its watchers in `view`, without `excluded` and `silenced`.
+ * Checks no signature: for evidence this relay already verified on arrival (held for this view only).
  */
-export function validSuspicions(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
+export function watcherSuspicions(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
   const watchers = watcherIds(k, view, of, excluded);
   for (const id of silenced) watchers.delete(id);
   const seen = new Set<string>();
   const out: Suspicion[] = [];
   for (const s of ev) {
     if (s.of !== of || seen.has(s.by) || !watchers.has(s.by)) continue;
-    const key = view.members[positionOf(view, s.by)]!.key;
-    if (!suspicionSignedBy(env, s, treeId, view.epoch, view.digest, key)) continue;
     seen.add(s.by);
     out.push(s);
   }
   return out;
+}
+
+/**
+ * The distinct valid suspicions of `of` in `ev` from its watchers at version view (epoch, digest). Checks
+ * each signature against the watcher's key in the view: for evidence carried inside a record.
+ */
+export function validSuspicions(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
+  const seen = new Set<string>();
+  const out: Suspicion[] = [];
+  for (const s of ev) {
+    if (s.of !== of || seen.has(s.by)) continue;
+    const key = view.members[positionOf(view, s.by)]?.key;
+    if (key === undefined || !suspicionSignedBy(env, s, treeId, view.epoch, view.digest, key)) continue;
+    seen.add(s.by);
+    out.push(s);
+  }
+  return watcherSuspicions(k, view, of, out, excluded, silenced);
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -62,6 +77,12 @@ function watcherIds(k: number, view: Membership, of: string, excluded: ReadonlyS
 export function hasQuorum(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
   const watchers = watcherIds(k, view, of, excluded).size;
   return watchers > 0 && validSuspicions(env, k, treeId, view, of, ev, excluded, silenced).length >= quorum(watchers);
+}
+
+/** hasQuorum for evidence already verified on arrival: the same count, no signature checked again. */
+export function heldQuorum(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
+  const watchers = watcherIds(k, view, of, excluded).size;
+  return watchers > 0 && watcherSuspicions(k, view, of, ev, excluded, silenced).length >= quorum(watchers);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { verifyNext } from '../../../core/tree/chain.ts';
 import { recordHash, signRecord, signSuspicion, type EpochRecord, type Suspicion } from '../../../core/tree/epoch-record.ts';
-import { hasQuorum, quorum, takeoverProblem, validSuspicions, watchersOf } from '../../../core/tree/evidence.ts';
+import { hasQuorum, heldQuorum, quorum, takeoverProblem, validSuspicions, watcherSuspicions, watchersOf } from '../../../core/tree/evidence.ts';
 import type { Membership, MembershipOp } from '../../../core/tree/types.ts';
 import { chain, envOf, ref } from './fixtures.ts';
 
@@ -59,6 +59,20 @@ describe('suspicions as evidence', () => {
   it('refuse a suspicion signed by another watcher than it names', () => {
     const forged = { ...signSuspicion(envOf(1), 'r0', 6, m6.digest, 'r0', 'r2') };
     expect(hasQuorum(env, 2, 'r0', m6, 'r0', [sus(m6, 'r0', 1), forged])).toBe(false);
+  });
+
+  it('count a valid statement even when a forged one by the same watcher comes first', () => {
+    const forged = { ...sus(m6, 'r0', 2), sig: sus(m6, 'r0', 1).sig };
+    expect(validSuspicions(env, 2, 'r0', m6, 'r0', [sus(m6, 'r0', 1), forged, sus(m6, 'r0', 2)]).map((s) => s.by)).toEqual(['r1', 'r2']);
+  });
+
+  it('are counted again without signatures when held (verified on arrival), by the same rule', () => {
+    const held = [sus(m6, 'r0', 1), sus(m6, 'r0', 1), sus(m6, 'r0', 3), sus(m6, 'r0', 2)];
+    expect(watcherSuspicions(2, m6, 'r0', held).map((s) => s.by)).toEqual(['r1', 'r2']);
+    expect(heldQuorum(2, m6, 'r0', held)).toBe(true);
+    expect(heldQuorum(2, m6, 'r0', held.slice(0, 3))).toBe(false);
+    expect(heldQuorum(2, m6, 'r0', [sus(m6, 'r0', 2)], new Set(['r1']))).toBe(true);
+    expect(heldQuorum(2, m6, 'r0', held, new Set(), new Set(['r2']))).toBe(false);
   });
 
   it('refuse a suspicion from a relay that does not watch the suspect', () => {
