@@ -61,8 +61,25 @@ export const MAX_RATE_BUCKETS = 50_000;
 export const KEEPALIVE_INTERVAL_MS = 30_000;
 /** A peer that leaves more than this many bytes unread in its socket for a whole keep-alive interval is cut. */
 export const SLOW_CLIENT_BUFFERED_BYTES = 8 * 1024 * 1024;
-/** Shards one owner key may pin on one relay (per-key storage quota). */
-export const MAX_PINS_PER_OWNER = 1_000_000;
+/** Shards one owner key may pin on one relay (per-key storage quota, by count: each shard is a file and rows). */
+export const MAX_PINS_PER_OWNER = 100_000;
+/** Bytes one owner key may have charged on one relay (per-key storage quota, by cost: see SHARD_METADATA_BYTES). */
+export const MAX_PINNED_BYTES_PER_OWNER = 64 * 1024 * 1024 * 1024;
+/** File-system block size assumed when the store cannot read it (fs.statfs): a shard costs at least one block. */
+export const DEFAULT_FS_BLOCK_BYTES = 4096;
+/**
+ * Estimated bytes of the rows a stored shard adds besides its file (its index row, its pins, its holder set and
+ * their indexes in SQLite, the directory entry): charged with every shard against the capacity and the quotas.
+ */
+export const SHARD_METADATA_BYTES = 1024;
+/**
+ * Most other relays one client request (a `shard.get` or `shard.unpin` of a shard this relay does not hold) makes
+ * a relay ask: the first ones in the shard's rendezvous order, where placement puts it (replicas + 2, so that a
+ * shard is still found after two relays joined ahead of its holders).
+ */
+export const MAX_FAN_OUT_PER_REQUEST = DEFAULT_REPLICAS + 2;
+/** Memories one author key may keep on one relay (per-key search quota). */
+export const MAX_MEMORIES_PER_AUTHOR = 10_000;
 
 export interface Limits {
   readonly maxFrameBytes: number;
@@ -90,4 +107,9 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
   if (DEFAULT_MAX_PEERS < 2 || DEFAULT_MAX_PEERS > MAX_MAX_PEERS) throw new Error('default k out of range');
+  const quotas = { MAX_PINS_PER_OWNER, MAX_PINNED_BYTES_PER_OWNER, DEFAULT_FS_BLOCK_BYTES, SHARD_METADATA_BYTES, MAX_FAN_OUT_PER_REQUEST, MAX_MEMORIES_PER_AUTHOR };
+  const bad = Object.entries(quotas).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
+  if (bad.length > 0) throw new Error(`limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
+  if (MAX_PINNED_BYTES_PER_OWNER < DEFAULT_SHARD_BYTES + SHARD_METADATA_BYTES) throw new Error('a key must be able to pin at least one full shard');
+  if (MAX_FAN_OUT_PER_REQUEST < DEFAULT_REPLICAS) throw new Error('a lookup must be able to ask every computed holder');
 }

@@ -50,7 +50,9 @@ Options:
   --join-token FILE the join token this relay presents to a closed tree
   --diag            test hook: clients may send/broadcast diag notes; receipts in /api/status
   --capacity BYTES  most bytes of shards kept here (suffix K, M, G, T); beyond it: FULL
-  --quota N         most shards one key may pin on this relay (default 1000000); beyond it: FULL
+  --quota N         most shards one key may pin on this relay (default 100000); beyond it: FULL
+  --quota-bytes B   most bytes one key may pin here, each shard counted as whole disk blocks
+                    plus 1 KiB of metadata (default 64G; suffix K, M, G, T); beyond it: FULL
   --rate-limit N    messages per second one key may send (default 500; an address 4×); beyond it: RATE_LIMITED
   --leave-on-stop   SIGTERM/SIGINT leave the tree for good before stopping (as \`peertree leave\` does)
   --config FILE     JSON settings named like the flags ({"port": 8443, "join": ["https://…"]})

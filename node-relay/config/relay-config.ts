@@ -36,6 +36,8 @@ export interface RelayConfig {
   readonly capacityBytes?: number;
   /** Shards one owner key may pin on this relay (absent: MAX_PINS_PER_OWNER). */
   readonly quota?: number;
+  /** Bytes (by cost: blocks and metadata) one owner key may pin on this relay (absent: MAX_PINNED_BYTES_PER_OWNER). */
+  readonly quotaBytes?: number;
   /** Messages per second one key may send (absent: MAX_MESSAGES_PER_SECOND_PER_KEY); per address: 4×. */
   readonly rateLimit?: number;
   /** SIGTERM/SIGINT leave the tree for good before stopping (default: they stop the relay to come back). */
@@ -66,6 +68,7 @@ export const RELAY_FLAGS: Record<string, FlagSpec> = {
   diag: { kind: 'boolean' },
   capacity: { kind: 'string' },
   quota: { kind: 'string' },
+  'quota-bytes': { kind: 'string' },
   'rate-limit': { kind: 'string' },
   'leave-on-stop': { kind: 'boolean' },
 };
@@ -214,13 +217,18 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   const joinTokenFile = str('join-token');
   if (joinTokenFile !== undefined && (joinTokenFile.length === 0 || joinTokenFile.includes('\0'))) return { ok: false, error: '--join-token must be a file path' };
 
-  let capacityBytes: number | undefined;
-  if (str('capacity') !== undefined) {
-    const m = /^(\d{1,16})([KMGT]i?B?)?$/i.exec(str('capacity')!);
+  const bytesFlag = (name: string): number | undefined | { error: string } => {
+    const text = str(name);
+    if (text === undefined) return undefined;
+    const m = /^(\d{1,16})([KMGT]i?B?)?$/i.exec(text);
     const scale = m?.[2] ? 1024 ** ('KMGT'.indexOf(m[2][0]!.toUpperCase()) + 1) : 1;
-    capacityBytes = m ? Number(m[1]) * scale : NaN;
-    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) return { ok: false, error: `--capacity must be a number of bytes (suffix K, M, G or T allowed), got ${JSON.stringify(str('capacity'))}` };
-  }
+    const n = m ? Number(m[1]) * scale : NaN;
+    return Number.isSafeInteger(n) && n >= 0 ? n : { error: `--${name} must be a number of bytes (suffix K, M, G or T allowed), got ${JSON.stringify(text)}` };
+  };
+  const capacityBytes = bytesFlag('capacity');
+  if (typeof capacityBytes === 'object') return { ok: false, error: capacityBytes.error };
+  const quotaBytes = bytesFlag('quota-bytes');
+  if (typeof quotaBytes === 'object') return { ok: false, error: quotaBytes.error };
   const quota = str('quota') === undefined ? undefined : parseInteger(str('quota')!, '--quota', 1, 1_000_000_000);
   if (typeof quota === 'string') return { ok: false, error: quota };
   const rateLimit = str('rate-limit') === undefined ? undefined : parseInteger(str('rate-limit')!, '--rate-limit', 1, 1_000_000);
@@ -245,6 +253,7 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       ...(f.get('diag') === true ? { diag: true } : {}),
       ...(capacityBytes !== undefined ? { capacityBytes } : {}),
       ...(quota !== undefined ? { quota } : {}),
+      ...(quotaBytes !== undefined ? { quotaBytes } : {}),
       ...(rateLimit !== undefined ? { rateLimit } : {}),
       ...(f.get('leave-on-stop') === true ? { leaveOnStop: true } : {}),
     },
