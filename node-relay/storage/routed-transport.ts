@@ -15,7 +15,7 @@ import type { ShardTransport, StoreReceipt } from '../../core/storage/shard-tran
 import type { Identity } from '../../core/identity/index.ts';
 import type { Link } from '../ws/link.ts';
 import { connect } from '../ws/connector.ts';
-import { fetchJson, statusUrl } from '../cli/status-command.ts';
+import { fetchJson, statusUrl } from '../http/status-client.ts';
 import { LinkTransport, type OwnerKey } from './link-transport.ts';
 
 export interface RouteMember {
