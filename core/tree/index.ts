@@ -8,4 +8,3 @@ export { isStrongKey, makeTreeEnv, publicKeyHexOf, VERIFY_ONLY_ENV, type TreeEnv
 export { MSG, parseMessage, type Message, type MessageType } from './messages.ts';
 export { initialState, restoreState, step, treeStatus } from './machine.ts';
 export { nextHop } from './routing.ts';
-export { TreeApp, type Handler, type Incoming } from './app.ts';

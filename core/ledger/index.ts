@@ -1,3 +1,0 @@
-export * from './record.ts';
-export * from './entry.ts';
-export * from './ledger-state.ts';
