@@ -166,7 +166,7 @@ async function mount(root: HTMLElement): Promise<void> {
   monitor.addEventListener('change', (e) => {
     // Deliver the outbox on every transition to online (the socket's own `ready` covers reconnects).
     const online = (e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail.state === 'online';
-    if (online && !wasOnline) sync?.kick();
+    if (online && !wasOnline) sync?.kick(true);
     wasOnline = online;
   });
 
@@ -204,7 +204,7 @@ async function mount(root: HTMLElement): Promise<void> {
       s.addEventListener('state', () => {
         if (s.state === 'ready') {
           failures = 0;
-          sync?.kick();
+          sync?.kick(true);
         } else if (s.state === 'waiting' && navigator.onLine && ++failures >= FAILOVER_AFTER && relays.next()) {
           // This relay is unreachable: move to the next one (relays.next() wraps around the list).
           failures = 0;
