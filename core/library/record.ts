@@ -240,9 +240,13 @@ export async function judgeHead(current: LibraryHead | null, incoming: unknown, 
   return { accept: false, code: 'CONFLICT', reason: `library: version ${h.seq} is not newer than version ${current.seq}` };
 }
 
-/** The newest of several heads (already verified); null for none. */
+/**
+ * The newest of several heads (already verified); null for none. Of two with the same seq the earlier in the
+ * list wins: callers list the owner's rendezvous relays first, in rendezvous order, so every relay picks the
+ * same one.
+ */
 export function newestHead(heads: readonly (LibraryHead | null)[]): LibraryHead | null {
   let best: LibraryHead | null = null;
-  for (const h of heads) if (h && (!best || h.seq > best.seq || (h.seq === best.seq && h.ts > best.ts))) best = h;
+  for (const h of heads) if (h && (!best || h.seq > best.seq)) best = h;
   return best;
 }

@@ -47,32 +47,39 @@ export class LibraryApp implements AppInstance {
     for (const off of this.off.splice(0)) off();
   }
 
-  /** The members (other than this relay) that keep `owner`'s head. */
+  /** The members that keep `owner`'s head, in rendezvous order (this relay may be one of them). */
+  private rendezvous(owner: string): string[] {
+    return rendezvousHolders(owner, this.ctx.tree.members(), Math.max(1, this.ctx.replicas)).map((m) => m.id);
+  }
+
+  /** The rendezvous members other than this relay. */
   private holders(owner: string): string[] {
-    const n = Math.max(1, this.ctx.replicas);
-    return rendezvousHolders(owner, this.ctx.tree.members(), n)
-      .map((m) => m.id)
-      .filter((id) => id !== this.ctx.self.id);
+    return this.rendezvous(owner).filter((id) => id !== this.ctx.self.id);
   }
 
   private isMember(id: string): boolean {
     return id !== this.ctx.self.id && this.ctx.tree.members().some((m) => m.id === id);
   }
 
-  /** Applies the acceptance rule and keeps the head; throws the refusal (counted). */
-  private async keep(value: unknown): Promise<LibraryHead> {
-    const head = (() => {
-      try {
-        return readHead(value);
-      } catch (err) {
-        this.counters.refused++;
-        this.counters.refusedMalformed++;
-        throw err;
-      }
-    })();
+  /** Applies the acceptance rule against the head held here; throws the refusal (counted). */
+  private async check(value: unknown): Promise<{ head: LibraryHead; changed: boolean }> {
+    let head: LibraryHead;
+    try {
+      head = readHead(value);
+    } catch (err) {
+      this.counters.refused++;
+      this.counters.refusedMalformed++;
+      throw err;
+    }
     const verdict = await judgeHead(this.store.get(head.owner), head);
     if (!verdict.accept) return this.refuse(verdict.code, verdict.reason);
-    if (verdict.changed && !this.store.put(head)) {
+    return { head, changed: verdict.changed };
+  }
+
+  /** Checks and keeps the head; throws the refusal (counted). */
+  private async keep(value: unknown): Promise<LibraryHead> {
+    const { head, changed } = await this.check(value);
+    if (changed && !this.store.put(head)) {
       // Another writer got there first while the signature was being checked: judge again against it.
       const now = this.store.get(head.owner);
       if (!now || now.seq !== head.seq || now.record !== head.record) return this.refuse('CONFLICT', `library: version ${head.seq} is not newer than version ${now?.seq ?? 0}`);
@@ -89,7 +96,11 @@ export class LibraryApp implements AppInstance {
   }
 
   private async onPublish(m: Message, link: Link): Promise<void> {
-    const head = await this.keep(M.readHeadBody(m.body, M.PUBLISH));
+    const body = M.readHeadBody(m.body, M.PUBLISH);
+    const { head } = await this.check(body);
+    const keeper = this.rendezvous(head.owner).includes(this.ctx.self.id) || this.ctx.tree.members().length === 0;
+    // A rendezvous relay takes it now (its word decides a race); any other keeps it only once they did.
+    if (keeper) await this.keep(body);
     // The owner's rendezvous relays must take it too; one that holds a newer version refuses (CONFLICT),
     // and then so does this publish: the client reads the newest, merges and publishes again.
     const results = await Promise.allSettled(
@@ -100,6 +111,7 @@ export class LibraryApp implements AppInstance {
       this.counters.refusedStale++;
       throw new PeerTreeError('CONFLICT', toPeerTreeError((conflict as PromiseRejectedResult).reason).message);
     }
+    if (!keeper) await this.keep(body);
     this.counters.published++;
     const holders = 1 + results.filter((r) => r.status === 'fulfilled').length;
     await link.reply(m, M.PUBLISHED, { seq: head.seq, holders });
@@ -115,8 +127,10 @@ export class LibraryApp implements AppInstance {
   /** The newest valid head of `owner` among this relay's and its rendezvous relays' (read-repaired here). */
   async find(owner: string): Promise<LibraryHead | null> {
     const local = this.store.get(owner);
+    const order = this.rendezvous(owner);
     const answers = await Promise.allSettled(
-      this.holders(owner).map(async (id) => {
+      order.map(async (id) => {
+        if (id === this.ctx.self.id) return local;
         const reply = await withTimeout(this.ctx.tree.linkTo(id).then((l) => l.request(M.LOOKUP, { owner }, LIBRARY_REQUEST_TIMEOUT_MS)), LIBRARY_REQUEST_TIMEOUT_MS, M.LOOKUP);
         const h = M.readHeadReply(reply.type, reply.body, owner);
         if (h && !(await verifyHead(h))) throw new PeerTreeError('BAD_SIGNATURE', 'forged head');
@@ -124,7 +138,9 @@ export class LibraryApp implements AppInstance {
       }),
     );
     this.counters.droppedAnswers += answers.filter((a) => a.status === 'rejected' && toPeerTreeError(a.reason).code === 'BAD_SIGNATURE').length;
-    const best = newestHead([local, ...answers.map((a) => (a.status === 'fulfilled' ? a.value : null))]);
+    // Same seq, different records (a race between two devices): the rendezvous relays' word wins, in
+    // rendezvous order, so every relay picks the same head; this relay's own copy counts last otherwise.
+    const best = newestHead([...answers.map((a) => (a.status === 'fulfilled' ? a.value : null)), local]);
     if (best && (!local || best.seq > local.seq)) this.store.put(best);
     return best;
   }
