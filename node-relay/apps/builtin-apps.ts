@@ -3,6 +3,7 @@ import { startStorage } from '../storage/start-storage.ts';
 import { treePeers } from '../tree/tree-peers.ts';
 import { startSearch } from '../search/start-search.ts';
 import { ledgerApp } from '../ledger/ledger-app.ts';
+import { libraryApp } from '../library/library-app.ts';
 import { exampleApp } from './example-app.ts';
 import type { RelayApp } from './app.ts';
 
@@ -31,5 +32,5 @@ export const searchApp: RelayApp = {
   },
 };
 
-export const BUILTIN_APPS: readonly RelayApp[] = [storageApp, searchApp, ledgerApp];
+export const BUILTIN_APPS: readonly RelayApp[] = [storageApp, searchApp, ledgerApp, libraryApp];
 export const OPTIONAL_APPS: Readonly<Record<string, RelayApp>> = { guestbook: exampleApp };
