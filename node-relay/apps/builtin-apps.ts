@@ -9,8 +9,12 @@ import type { RelayApp } from './app.ts';
 export const storageApp: RelayApp = {
   name: 'storage',
   async start(ctx) {
-    const { capacityBytes, quota } = ctx.relay.config;
-    const storage = await startStorage(ctx.relay, treePeers(ctx.tree), { ...(capacityBytes !== undefined ? { capacityBytes } : {}), ...(quota !== undefined ? { quota } : {}) });
+    const { capacityBytes, quota, repairIntervalMs } = ctx.relay.config;
+    const storage = await startStorage(ctx.relay, treePeers(ctx.tree), {
+      ...(capacityBytes !== undefined ? { capacityBytes } : {}),
+      ...(quota !== undefined ? { quota } : {}),
+      ...(repairIntervalMs !== undefined ? { repairIntervalMs } : {}),
+    });
     ctx.relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
     return {
       status: () => ({ ...storage.app.counters, ...storage.app.repairer.counters, repairBacklog: storage.app.repairer.backlog }),

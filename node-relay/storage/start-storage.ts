@@ -27,7 +27,7 @@ function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
 
-export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number } = {}): Promise<RunningStorage> {
+export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
   const store = await FileShardStore.open({
     dir: join(relay.dataDir.path, 'shards'),
     db: relay.db,
@@ -45,7 +45,9 @@ export async function startStorage(relay: Relay, peers: StoragePeers, options: {
     logger: relay.components.logger,
     random: secureRandom,
     ...(options.quota !== undefined ? { quota: options.quota } : {}),
+    ...(options.repairIntervalMs !== undefined ? { repairIntervalMs: options.repairIntervalMs } : {}),
   });
+  app.repairer.start();
   relay.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
   return {
     app,
