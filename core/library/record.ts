@@ -15,7 +15,7 @@
 // seq is the record's version. A relay keeps, per owner, the valid head with the highest seq.
 import { concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts';
 import { sha256 } from '../crypto/sha256.ts';
-import { asBufferSource, randomBytes, subtleOrNull } from '../crypto/webcrypto.ts';
+import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from '../crypto/webcrypto.ts';
 import { PeerTreeError } from '../errors.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
 import type { LibraryEntry } from './merge.ts';
@@ -64,13 +64,13 @@ function u64(n: number): Uint8Array {
   return out;
 }
 
-function subtle(): SubtleCrypto {
+function subtle(): Subtle {
   const s = subtleOrNull();
   if (!s) throw new PeerTreeError('UNAVAILABLE', 'this runtime has no WebCrypto for AES-GCM');
   return s;
 }
 
-function aesKey(key: Uint8Array, use: KeyUsage): Promise<CryptoKey> {
+function aesKey(key: Uint8Array, use: 'encrypt' | 'decrypt'): Promise<WebKey> {
   if (!(key instanceof Uint8Array) || key.length !== LIBRARY_KEY_BYTES) bad('the library key must be 32 bytes');
   return subtle().importKey('raw', asBufferSource(key.slice()), 'AES-GCM', false, [use]);
 }

@@ -10,11 +10,12 @@ import type { RelayApp } from './app.ts';
 export const storageApp: RelayApp = {
   name: 'storage',
   async start(ctx) {
-    const { capacityBytes, quota, quotaBytes } = ctx.relay.config;
+    const { capacityBytes, quota, quotaBytes, repairIntervalMs } = ctx.relay.config;
     const storage = await startStorage(ctx.relay, treePeers(ctx.tree), {
       ...(capacityBytes !== undefined ? { capacityBytes } : {}),
       ...(quota !== undefined ? { quota } : {}),
       ...(quotaBytes !== undefined ? { quotaBytes } : {}),
+      ...(repairIntervalMs !== undefined ? { repairIntervalMs } : {}),
     });
     ctx.relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
     return {

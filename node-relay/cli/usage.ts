@@ -55,6 +55,8 @@ Options:
                     plus 1 KiB of metadata (default 64G; suffix K, M, G, T); beyond it: FULL
   --rate-limit N    messages per second one key may send (default 500; an address 4×); beyond it: RATE_LIMITED
   --leave-on-stop   SIGTERM/SIGINT leave the tree for good before stopping (as \`peertree leave\` does)
+  --repair-interval MS  time between sweeps that audit the holders of the shards kept here and repair or trim
+                    their copies (default 60000, at least 100; tests use short ones)
   --config FILE     JSON settings named like the flags ({"port": 8443, "join": ["https://…"]})
 Every flag can also be set as an environment variable PEERTREE_<FLAG> (PEERTREE_MAX_PEERS=8, PEERTREE_HTTP=1);
 flags win over the environment, the environment over the config file.

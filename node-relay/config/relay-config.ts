@@ -1,6 +1,6 @@
 // The relay's configuration and the pure parser that turns `peertree relay` flags into it.
 import { isIP } from 'node:net';
-import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS } from '../../core/limits.ts';
+import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS, MIN_REPAIR_SWEEP_INTERVAL_MS } from '../../core/limits.ts';
 import { isLogLevel, type LogLevel } from '../logger.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -42,6 +42,8 @@ export interface RelayConfig {
   readonly rateLimit?: number;
   /** SIGTERM/SIGINT leave the tree for good before stopping (default: they stop the relay to come back). */
   readonly leaveOnStop?: boolean;
+  /** Milliseconds between anti-entropy sweeps of the shards held (absent: REPAIR_SWEEP_INTERVAL_MS). */
+  readonly repairIntervalMs?: number;
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string } | { ok: 'help' };
@@ -71,6 +73,7 @@ export const RELAY_FLAGS: Record<string, FlagSpec> = {
   'quota-bytes': { kind: 'string' },
   'rate-limit': { kind: 'string' },
   'leave-on-stop': { kind: 'boolean' },
+  'repair-interval': { kind: 'string' },
 };
 
 export type ParsedFlags = { positionals: string[]; flags: Map<string, string | true | string[]>; help: boolean };
@@ -233,6 +236,9 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   if (typeof quota === 'string') return { ok: false, error: quota };
   const rateLimit = str('rate-limit') === undefined ? undefined : parseInteger(str('rate-limit')!, '--rate-limit', 1, 1_000_000);
   if (typeof rateLimit === 'string') return { ok: false, error: rateLimit };
+  const repairIntervalMs =
+    str('repair-interval') === undefined ? undefined : parseInteger(str('repair-interval')!, '--repair-interval', MIN_REPAIR_SWEEP_INTERVAL_MS, 24 * 60 * 60 * 1000);
+  if (typeof repairIntervalMs === 'string') return { ok: false, error: repairIntervalMs };
 
   return {
     ok: true,
@@ -256,6 +262,7 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       ...(quotaBytes !== undefined ? { quotaBytes } : {}),
       ...(rateLimit !== undefined ? { rateLimit } : {}),
       ...(f.get('leave-on-stop') === true ? { leaveOnStop: true } : {}),
+      ...(repairIntervalMs !== undefined ? { repairIntervalMs } : {}),
     },
   };
 }

@@ -58,10 +58,18 @@ export function renderMetrics(s: MetricsSources): string {
   metric('peertree_http_responses_total', 'counter', 'HTTP answers by status code (including refused requests).', Object.entries(http).map(([code, n]) => [`{code="${label(code)}"}`, n]));
   const apps = (st.apps ?? {}) as Record<string, Record<string, unknown>>;
   const storage = apps.storage ?? {};
-  one('peertree_repair_backlog', 'gauge', 'Shards waiting for repair to restore their replica count.', storage.repairBacklog);
+  one('peertree_repair_backlog', 'gauge', 'Shard copies this relay still has to see made: under-replicated shards and new members\' shares.', storage.repairBacklog);
+  one('peertree_under_replicated_shards', 'gauge', 'Shards held here with fewer verified holders than their target, at their last sweep.', storage.underReplicated);
+  if (num(storage.auditsPassed) !== null && num(storage.auditsFailed) !== null) {
+    metric('peertree_storage_audits_total', 'counter', 'Audits of other holders sent by this relay, by result.', [
+      ['{result="passed"}', storage.auditsPassed as number],
+      ['{result="failed"}', storage.auditsFailed as number],
+    ]);
+  }
+  const ownGauges = new Set(['repairBacklog', 'underReplicated', 'auditsPassed', 'auditsFailed']);
   const appCounters: [string, number][] = [];
   for (const [app, fields] of Object.entries(apps)) {
-    for (const [k, v] of Object.entries(fields ?? {})) if (num(v) !== null && k !== 'repairBacklog') appCounters.push([`{app="${label(app)}",name="${label(k)}"}`, v as number]);
+    for (const [k, v] of Object.entries(fields ?? {})) if (num(v) !== null && !(app === 'storage' && ownGauges.has(k))) appCounters.push([`{app="${label(app)}",name="${label(k)}"}`, v as number]);
   }
   metric('peertree_app_counter', 'gauge', 'Numeric status fields of each application (counters since start, or gauges).', appCounters);
 

@@ -28,7 +28,7 @@ function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
 
-export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number } = {}): Promise<RunningStorage> {
+export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
   validateLimits();
   const store = await FileShardStore.open({
     dir: join(relay.dataDir.path, 'shards'),
@@ -49,7 +49,9 @@ export async function startStorage(relay: Relay, peers: StoragePeers, options: {
     ...(options.quota !== undefined ? { quota: options.quota } : {}),
     ...(options.quotaBytes !== undefined ? { quotaBytes: options.quotaBytes } : {}),
     costOf: (size) => store.costOf(size),
+    ...(options.repairIntervalMs !== undefined ? { repairIntervalMs: options.repairIntervalMs } : {}),
   });
+  app.repairer.start();
   relay.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
   return {
     app,

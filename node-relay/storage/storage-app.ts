@@ -25,7 +25,7 @@ import type { PinIndex, PinRecord } from './pin-index.ts';
 import { DATA, GET, HOLDERS, MAX_REPLICAS, OK, PUT, readGet, readHolders, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from './storage-messages.ts';
 import { shardCost } from './file-shard-store.ts';
 import type { StoragePeers } from './storage-peers.ts';
-import { Repairer } from './repair.ts';
+import { ShardRepairer } from './repair.ts';
 
 /** Relays asked at once when looking for a shard this relay does not hold. */
 export const FIND_PARALLEL = 3;
@@ -60,6 +60,8 @@ export interface StorageAppInit {
   readonly quotaBytes?: number;
   /** What a shard of `size` bytes costs here (default shardCost: 4 KiB blocks plus metadata). */
   readonly costOf?: (size: number) => number;
+  /** Time between anti-entropy sweeps (default REPAIR_SWEEP_INTERVAL_MS; `--repair-interval`). */
+  readonly repairIntervalMs?: number;
 }
 
 export interface StorageCounters {
@@ -80,18 +82,23 @@ export class StorageApp {
   readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0, forgedPins: 0, fanOut: 0, fanOutExhausted: 0 };
   private readonly unregister: (() => void)[] = [];
   private readonly timeoutMs: number;
-  readonly repairer: Repairer;
+  readonly repairer: ShardRepairer;
 
   constructor(private readonly init: StorageAppInit) {
     this.timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    this.repairer = new Repairer({
-      read: (hash) => init.store.get(hash),
+    this.repairer = new ShardRepairer({
+      dispatcher: init.dispatcher,
+      store: init.store,
       holders: init.holders,
+      pins: init.pins,
       peers: init.peers,
       logger: init.logger,
+      // Only the sweep's jitter uses it; start-storage passes a secure source.
+      random: init.random ?? Math.random,
       // Repair forwards the owners' signed pins, never a claim of its own.
       putOn: (id, hash, bytes, holders) => this.putOn(id, hash, bytes, holders, init.pins.signedPins(hash)),
-      announce: (hash, holders) => this.announce(hash, holders),
+      ...(init.repairIntervalMs !== undefined ? { intervalMs: init.repairIntervalMs } : {}),
+      ...(init.requestTimeoutMs !== undefined ? { requestTimeoutMs: init.requestTimeoutMs } : {}),
     });
     const d = init.dispatcher;
     this.unregister.push(
@@ -104,6 +111,7 @@ export class StorageApp {
   }
 
   close(): void {
+    this.repairer.close();
     for (const off of this.unregister.splice(0)) off();
   }
 
@@ -149,13 +157,18 @@ export class StorageApp {
     return holders;
   }
 
-  /** Sends the holder set of `hash` to every other holder (best effort; repair re-announces). */
+  /**
+   * Tells the other holders of `hash` that this relay holds it: its own claim only (receivers believe nothing
+   * else; they learn of the other holders from their own claims and audits). Best effort: sweeps audit anyway.
+   */
   private announce(hash: string, holders: readonly string[]): void {
+    const self = this.init.peers.selfId;
+    if (!holders.includes(self)) return;
     for (const id of holders) {
-      if (id === this.init.peers.selfId) continue;
+      if (id === self) continue;
       void this.init.peers
         .linkTo(id)
-        .then((link) => link.send(HOLDERS, { hash, holders }))
+        .then((link) => link.send(HOLDERS, { hash, holders: [self] }))
         .catch((err: unknown) => this.init.logger.debug('holder update not sent', { to: id, error: String(err) }));
     }
   }
@@ -259,7 +272,8 @@ export class StorageApp {
       throw new PeerTreeError('FORBIDDEN', `shard ${hash.slice(0, 12)}… was released by its owners`);
     }
     const set = holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId];
-    this.init.holders.set(hash, set);
+    // Only this relay itself goes into its holder index: `holders` is the sender's word about others.
+    this.init.holders.add(hash, this.init.peers.selfId);
     if (this.init.holders.target(hash) === null) this.init.holders.setTarget(hash, set.length);
     this.counters.stored++;
   }
@@ -408,7 +422,8 @@ export class StorageApp {
   private async onHolders(m: Message, link: Link): Promise<void> {
     if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${HOLDERS} is for relays of this tree`);
     const { hash, holders } = readHolders(m);
-    if (await this.init.store.has(hash)) this.init.holders.set(hash, holders);
+    // Only the sender's claim about itself counts; a set it vouches for about others is ignored (repair.ts).
+    await this.repairer.onClaim(link.peerId, hash, holders);
   }
 }
 
