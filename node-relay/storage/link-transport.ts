@@ -31,7 +31,11 @@ export class LinkTransport implements ShardTransport {
     const pin = await signPin(this.owner.identity, 'pin', hash, this.owner.now());
     const reply = await this.link.request(STORE, { hash, replicas, pin }, STORE_TIMEOUT_MS, { payload: bytes, ...(digest ? { payloadDigest: digest } : {}) });
     const holders = (reply.body as { holders?: unknown }).holders;
-    if (!Array.isArray(holders) || holders.length < replicas) throw new PeerTreeError('UNAVAILABLE', 'relay acknowledged fewer holders than asked');
+    // Fewer than `replicas` is an answer, not a failure: a tree smaller than the replica count stores one copy
+    // per relay and tops up as relays join (the caller tells the person). None at all is a failure.
+    if (!Array.isArray(holders) || holders.length < 1 || holders.length > replicas || !holders.every((h) => typeof h === 'string')) {
+      throw new PeerTreeError('UNAVAILABLE', 'the relay stored the shard on no relay');
+    }
     return { holders: holders as string[] };
   }
 

@@ -76,10 +76,12 @@ export interface StorageCounters {
   fanOut: number;
   /** Client lookups that asked MAX_FAN_OUT_PER_REQUEST relays and stopped there. */
   fanOutExhausted: number;
+  /** Shards stored on fewer relays than asked because the tree was smaller (topped up as relays join). */
+  storedBelowTarget: number;
 }
 
 export class StorageApp {
-  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0, forgedPins: 0, fanOut: 0, fanOutExhausted: 0 };
+  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0, forgedPins: 0, fanOut: 0, fanOutExhausted: 0, storedBelowTarget: 0 };
   private readonly unregister: (() => void)[] = [];
   private readonly timeoutMs: number;
   readonly repairer: ShardRepairer;
@@ -123,15 +125,16 @@ export class StorageApp {
   async place(hash: string, bytes: Uint8Array, replicas: number, pins: readonly PinRecord[], digest?: Uint8Array): Promise<string[]> {
     await verifyShard(hash, bytes, digest);
     const members = this.init.peers.members();
-    if (members.length < replicas) {
-      throw new PeerTreeError('UNAVAILABLE', `need ${replicas} relays for ${replicas} replicas, but the tree has ${members.length}`);
-    }
+    // A tree smaller than the replica count stores what it can (one copy on each relay) and keeps the target:
+    // the repair sweep adds the missing copies on the shard's rendezvous relays as relays join.
+    const want = Math.min(replicas, members.length);
+    if (want === 0) throw new PeerTreeError('UNAVAILABLE', 'this relay is not in a tree yet; try again in a moment');
     const tried = new Set<string>();
     const holders: string[] = [];
     const errors: string[] = [];
     let full = 0;
-    while (holders.length < replicas) {
-      const batch = rendezvousHolders(hash, members, replicas - holders.length, tried);
+    while (holders.length < want) {
+      const batch = rendezvousHolders(hash, members, want - holders.length, tried);
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
       const planned = [...holders, ...batch.map((m) => m.id)];
@@ -145,11 +148,12 @@ export class StorageApp {
         }
       });
     }
-    if (holders.length < replicas) {
+    if (holders.length < want) {
       // Every relay that refused was full (or the key's quota there used up): say so, it is not a passing failure.
       const code = errors.length > 0 && full === errors.length ? 'FULL' : 'UNAVAILABLE';
-      throw new PeerTreeError(code, `only ${holders.length} of ${replicas} relays accepted the shard (${errors.slice(0, 3).join('; ')})`);
+      throw new PeerTreeError(code, `only ${holders.length} of ${want} relays accepted the shard (${errors.slice(0, 3).join('; ')})`);
     }
+    if (holders.length < replicas) this.counters.storedBelowTarget++;
     this.init.holders.set(hash, holders);
     this.init.holders.setTarget(hash, replicas);
     // Tell every holder the final set (retries may have changed it): they need it to repair later.
