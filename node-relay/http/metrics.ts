@@ -14,6 +14,9 @@ function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
+/** Application status fields that are levels (they go down as well as up); every other number is a counter. */
+const APP_GAUGES: ReadonlySet<string> = new Set(['memories', 'seq', 'assets', 'buffered', 'heads', 'records', 'shards', 'bytes']);
+
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -68,10 +71,15 @@ export function renderMetrics(s: MetricsSources): string {
   }
   const ownGauges = new Set(['repairBacklog', 'underReplicated', 'auditsPassed', 'auditsFailed']);
   const appCounters: [string, number][] = [];
+  const appGauges: [string, number][] = [];
   for (const [app, fields] of Object.entries(apps)) {
-    for (const [k, v] of Object.entries(fields ?? {})) if (num(v) !== null && !(app === 'storage' && ownGauges.has(k))) appCounters.push([`{app="${label(app)}",name="${label(k)}"}`, v as number]);
+    for (const [k, v] of Object.entries(fields ?? {})) {
+      if (num(v) === null || (app === 'storage' && ownGauges.has(k))) continue;
+      (APP_GAUGES.has(k) ? appGauges : appCounters).push([`{app="${label(app)}",name="${label(k)}"}`, v as number]);
+    }
   }
-  metric('peertree_app_counter', 'gauge', 'Numeric status fields of each application (counters since start, or gauges).', appCounters);
+  metric('peertree_app_events_total', 'counter', 'Events each application counted since the relay started, by name.', appCounters);
+  metric('peertree_app_level', 'gauge', 'Current levels of each application (items held, sequence numbers), by name.', appGauges);
 
   const stats = [...s.messageStats()].sort(([a], [b]) => a.localeCompare(b));
   metric('peertree_messages_total', 'counter', 'Messages handled, by type.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.count]));
