@@ -13,8 +13,10 @@ describe('relay node flags', () => {
   });
 
   it('are what npm start runs the relay with, and what the benchmarks run their own process with', () => {
-    const run = `node ${RELAY_NODE_FLAGS.join(' ')} bin/peertree.js relay`;
-    expect(scripts.start).toContain(run);
+    // npm start runs scripts/start.js, which spawns the relay with these flags before its own arguments.
+    expect(scripts.start).toBe('node scripts/start.js');
+    const start = readFileSync(new URL('../../../scripts/start.js', import.meta.url), 'utf8');
+    expect(start).toContain(`[${RELAY_NODE_FLAGS.map((f) => `'${f}'`).join(', ')}, 'bin/peertree.js', 'relay',`);
     expect(scripts.bench).toContain(`node ${RELAY_NODE_FLAGS.join(' ')} bin/run-ts.js bench/run.ts`);
   });
 });
