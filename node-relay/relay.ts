@@ -24,6 +24,7 @@ import { createApi, type ApiRoute } from './http/api.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createStaticSite } from './http/static-files.ts';
 import { serveMetrics } from './http/metrics.ts';
+import { loadAccessPolicy, type AccessPolicy } from './http/access.ts';
 import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
 import { startDiagApp } from './tree/diag-app.ts';
 import { JOIN_HANDSHAKE_TYPES, OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
@@ -193,8 +194,16 @@ export async function startRelay(config: RelayConfig, components: Components = d
   };
 
   const site = createStaticSite(resolve(config.staticDir ?? DEFAULT_STATIC_DIR));
-  const api = createApi(statusSources);
-  const routes = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res));
+  // Who sees the admin status and /metrics: this machine, or a token (http/access.ts).
+  let access: AccessPolicy;
+  try {
+    access = await loadAccessPolicy(config, logger);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const api = createApi(statusSources, access);
+  const routes = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res, access));
   // HTTP answers by status code (the `http` section of the status, and /metrics): refusals are counted too.
   const httpAnswers: Record<string, number> = {};
   const countAnswer = (status: number | string) => (httpAnswers[String(status)] = (httpAnswers[String(status)] ?? 0) + 1);

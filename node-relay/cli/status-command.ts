@@ -2,6 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseFlags } from '../config/relay-config.ts';
+import { readTokenFile } from '../http/access.ts';
 import type { CliIo } from './io.ts';
 import { STATUS_USAGE } from './usage.ts';
 
@@ -24,9 +25,10 @@ export function statusUrl(relay: string): URL {
 }
 
 /** GETs a small JSON document; for https, accepts any certificate on this one request. */
-export function fetchJson(url: URL, timeoutMs = STATUS_TIMEOUT_MS): Promise<{ status: number; body: unknown }> {
+export function fetchJson(url: URL, timeoutMs = STATUS_TIMEOUT_MS, token?: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const options = { method: 'GET', headers: { accept: 'application/json' }, timeout: timeoutMs };
+    const headers: Record<string, string> = { accept: 'application/json', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) };
+    const options = { method: 'GET', headers, timeout: timeoutMs };
     const req =
       url.protocol === 'https:'
         ? httpsRequest(url, { ...options, rejectUnauthorized: false, agent: false })
@@ -55,7 +57,7 @@ export function fetchJson(url: URL, timeoutMs = STATUS_TIMEOUT_MS): Promise<{ st
 }
 
 export async function statusCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' } });
+  const parsed = parseFlags(argv, { relay: { kind: 'string' }, 'admin-token-file': { kind: 'string' }, public: { kind: 'boolean' } });
   if ('error' in parsed) {
     io.err(`peertree status: ${parsed.error}\n\n${STATUS_USAGE}`);
     return 2;
@@ -72,12 +74,23 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
   let url: URL;
   try {
     url = statusUrl(relay);
+    if (parsed.flags.get('public') === true) url.search = '?view=public';
   } catch (err) {
     io.err(`peertree status: ${(err as Error).message}\n`);
     return 2;
   }
+  let token: string | undefined;
+  const tokenFile = parsed.flags.get('admin-token-file');
+  if (typeof tokenFile === 'string') {
+    try {
+      token = await readTokenFile(tokenFile, '--admin-token-file');
+    } catch (err) {
+      io.err(`peertree status: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   try {
-    const { status, body } = await fetchJson(url);
+    const { status, body } = await fetchJson(url, STATUS_TIMEOUT_MS, token);
     if (status !== 200) {
       io.err(`peertree status: ${url.href} answered HTTP ${status}: ${JSON.stringify(body)}\n`);
       return 1;
