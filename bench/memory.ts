@@ -29,7 +29,7 @@ async function fillRelay(url: string, count: number): Promise<number> {
   const links: Link[] = [];
   for (let i = 0; i < 4; i++) links.push(await connect(url, { identity }));
   try {
-    const transports = links.map((l) => new LinkTransport(l));
+    const transports = links.map((l) => new LinkTransport(l, { identity, now: Date.now }));
     let next = 0;
     const t = performance.now();
     const worker = async (w: number) => {

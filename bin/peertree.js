@@ -53,3 +53,6 @@ if (reason === null) {
 }
 const code = await main(process.argv.slice(2));
 if (typeof code === 'number') process.exitCode = code;
+// The command is over: whatever a failed request left open (a socket, a timer) must not keep the process
+// alive. Exits by itself when nothing is pending; else after a grace that lets stdout and stderr drain.
+globalThis.setTimeout(() => process.exit(typeof code === 'number' ? code : 1), 2_000).unref();

@@ -1,5 +1,6 @@
 // Byte helpers on Uint8Array (no Buffer): hex, UTF-8, concatenation, comparison, big-endian integers.
 import { PeerTreeError } from './errors.ts';
+import { base64ToBinary, binaryToBase64, newStrictTextDecoder, newTextEncoder } from './runtime.ts';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -16,8 +17,8 @@ export function fromHex(hex: string): Uint8Array {
   return out;
 }
 
-const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = newTextEncoder();
+const strictDecoder = newStrictTextDecoder();
 
 export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
@@ -69,7 +70,7 @@ export function readU32BE(source: Uint8Array, offset: number): number {
 export function toBase64Url(bytes: Uint8Array): string {
   let bin = '';
   for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]!);
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return binaryToBase64(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 export function fromBase64Url(text: string): Uint8Array {
@@ -77,7 +78,7 @@ export function fromBase64Url(text: string): Uint8Array {
   const b64 = text.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((text.length + 3) % 4);
   let bin: string;
   try {
-    bin = atob(b64);
+    bin = base64ToBinary(b64);
   } catch {
     throw new PeerTreeError('BAD_INPUT', 'invalid base64url');
   }

@@ -71,8 +71,84 @@ export const MAX_RATE_BUCKETS = 50_000;
 export const KEEPALIVE_INTERVAL_MS = 30_000;
 /** A peer that leaves more than this many bytes unread in its socket for a whole keep-alive interval is cut. */
 export const SLOW_CLIENT_BUFFERED_BYTES = 8 * 1024 * 1024;
-/** Shards one owner key may pin on one relay (per-key storage quota). */
-export const MAX_PINS_PER_OWNER = 1_000_000;
+/** Shards one owner key may pin on one relay (per-key storage quota, by count: each shard is a file and rows). */
+export const MAX_PINS_PER_OWNER = 100_000;
+/** Bytes one owner key may have charged on one relay (per-key storage quota, by cost: see SHARD_METADATA_BYTES). */
+export const MAX_PINNED_BYTES_PER_OWNER = 64 * 1024 * 1024 * 1024;
+/** File-system block size assumed when the store cannot read it (fs.statfs): a shard costs at least one block. */
+export const DEFAULT_FS_BLOCK_BYTES = 4096;
+/**
+ * Estimated bytes of the rows a stored shard adds besides its file (its index row, its pins, its holder set and
+ * their indexes in SQLite, the directory entry): charged with every shard against the capacity and the quotas.
+ */
+export const SHARD_METADATA_BYTES = 1024;
+/**
+ * Most other relays one client request (a `shard.get` or `shard.unpin` of a shard this relay does not hold) makes
+ * a relay ask: the first ones in the shard's rendezvous order, where placement puts it (replicas + 2, so that a
+ * shard is still found after two relays joined ahead of its holders).
+ */
+export const MAX_FAN_OUT_PER_REQUEST = DEFAULT_REPLICAS + 2;
+/** Memories one author key may keep on one relay (per-key search quota). */
+export const MAX_MEMORIES_PER_AUTHOR = 10_000;
+
+// Anti-entropy sweep and storage audits (core/storage/repair-plan.ts, node-relay/storage/repair.ts).
+/** Default time between two sweeps of a relay's shards (`--repair-interval MS` changes it). */
+export const REPAIR_SWEEP_INTERVAL_MS = 60_000;
+/** Shortest sweep interval `--repair-interval` accepts (tests use short ones). */
+export const MIN_REPAIR_SWEEP_INTERVAL_MS = 100;
+/** Each sweep starts up to this percentage of the interval early or late, so relays do not sweep in step. */
+export const REPAIR_SWEEP_JITTER_PERCENT = 20;
+/** Shards one sweep checks at most (each is read and hashed locally, its holders audited). */
+export const REPAIR_SHARDS_PER_SWEEP = 64;
+/** Audits one sweep sends at most. */
+export const REPAIR_AUDITS_PER_SWEEP = 256;
+/** Shards whose holders one sweep audits at once (each shard's audits go out together; its bytes stay in memory). */
+export const REPAIR_SHARDS_IN_FLIGHT = 4;
+/** An audit not answered within this is failed (and the relay is not asked again in that sweep). */
+export const REPAIR_AUDIT_TIMEOUT_MS = 5_000;
+/** Copies one sweep makes at most (each sends a whole shard). */
+export const REPAIR_COPIES_PER_SWEEP = 16;
+/** Surplus copies one sweep releases at most. */
+export const REPAIR_RELEASES_PER_SWEEP = 16;
+/** Members beyond the target audited for each shard (besides its known holders): finds copies placed further down. */
+export const REPAIR_AUDIT_SPARE = 2;
+/** The k-th survivor in repair rank acts only after the shard has needed repair for k times this many sweeps. */
+export const REPAIR_LEADER_TIMEOUT_SWEEPS = 2;
+/** A relay that failed an audit (or refused a copy) for a shard is not sent that shard again for this many sweeps. */
+export const REPAIR_FAILED_MEMORY_SWEEPS = 10;
+/** Entries the repair planner remembers at most (shards needing repair, failed relays); oldest forgotten first. */
+export const MAX_REPAIR_STATE_ENTRIES = 100_000;
+/** Length in bytes of an audit nonce. */
+export const AUDIT_NONCE_BYTES = 32;
+
+/** The repair limits, checked once at start-up with the others. */
+export const REPAIR_LIMITS = Object.freeze({
+  REPAIR_SWEEP_INTERVAL_MS,
+  MIN_REPAIR_SWEEP_INTERVAL_MS,
+  REPAIR_SWEEP_JITTER_PERCENT,
+  REPAIR_SHARDS_PER_SWEEP,
+  REPAIR_AUDITS_PER_SWEEP,
+  REPAIR_SHARDS_IN_FLIGHT,
+  REPAIR_AUDIT_TIMEOUT_MS,
+  REPAIR_COPIES_PER_SWEEP,
+  REPAIR_RELEASES_PER_SWEEP,
+  REPAIR_AUDIT_SPARE,
+  REPAIR_LEADER_TIMEOUT_SWEEPS,
+  REPAIR_FAILED_MEMORY_SWEEPS,
+  MAX_REPAIR_STATE_ENTRIES,
+  AUDIT_NONCE_BYTES,
+});
+
+/** Throws if the repair limits are not positive integers or contradict each other. */
+export function validateRepairLimits(limits: Readonly<Record<keyof typeof REPAIR_LIMITS, number>> = REPAIR_LIMITS): void {
+  const bad = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
+  if (bad.length > 0) throw new Error(`repair limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
+  if (limits.MIN_REPAIR_SWEEP_INTERVAL_MS > limits.REPAIR_SWEEP_INTERVAL_MS) throw new Error('the default sweep interval is below the minimum');
+  if (limits.REPAIR_SWEEP_JITTER_PERCENT >= 100) throw new Error('sweep jitter must be below 100%');
+  if (limits.REPAIR_AUDITS_PER_SWEEP < limits.REPAIR_SHARDS_PER_SWEEP) throw new Error('a sweep must be able to audit at least one holder per shard');
+  if (limits.REPAIR_SHARDS_IN_FLIGHT > limits.REPAIR_SHARDS_PER_SWEEP) throw new Error('shards in flight exceed shards per sweep');
+  if (limits.AUDIT_NONCE_BYTES < 16) throw new Error('audit nonces must have at least 128 bits');
+}
 
 export interface Limits {
   readonly maxFrameBytes: number;
@@ -106,4 +182,10 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
   if (DEFAULT_MAX_PEERS < 2 || DEFAULT_MAX_PEERS > MAX_MAX_PEERS) throw new Error('default k out of range');
+  const quotas = { MAX_PINS_PER_OWNER, MAX_PINNED_BYTES_PER_OWNER, DEFAULT_FS_BLOCK_BYTES, SHARD_METADATA_BYTES, MAX_FAN_OUT_PER_REQUEST, MAX_MEMORIES_PER_AUTHOR };
+  const bad = Object.entries(quotas).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
+  if (bad.length > 0) throw new Error(`limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
+  if (MAX_PINNED_BYTES_PER_OWNER < DEFAULT_SHARD_BYTES + SHARD_METADATA_BYTES) throw new Error('a key must be able to pin at least one full shard');
+  if (MAX_FAN_OUT_PER_REQUEST < DEFAULT_REPLICAS) throw new Error('a lookup must be able to ask every computed holder');
+  validateRepairLimits();
 }

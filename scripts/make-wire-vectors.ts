@@ -1,4 +1,4 @@
-// Regenerates tests/vectors/wire-vectors.json: fixed keys and messages → exact frame bytes and signatures.
+// Regenerates core/wire/wire-vectors.json: fixed keys and messages → exact frame bytes and signatures.
 // Run: node bin/run-ts.js scripts/make-wire-vectors.ts  (only when the wire format changes on purpose).
 import { writeFileSync } from 'node:fs';
 import { fromHex, toHex, utf8 } from '../core/bytes.ts';
@@ -51,5 +51,5 @@ for (const c of CASES) {
     signature: toHex(frame.subarray(frame.length - 64)),
   });
 }
-writeFileSync(new URL('../tests/vectors/wire-vectors.json', import.meta.url), JSON.stringify({ version: 1, vectors }, null, 2) + '\n');
+writeFileSync(new URL('../core/wire/wire-vectors.json', import.meta.url), JSON.stringify({ version: 1, vectors }, null, 2) + '\n');
 console.log(`wrote ${vectors.length} vectors`);

@@ -4,15 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Debian's Chromium for the browser tests"
+# Debian packages the tests use as a person would: Chromium (browser tests), promtool from prometheus (the
+# /metrics check). Installed only when missing, with one apt-get update.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/promtool ] || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages for the tests: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Need root to install chromium (apt-get install -y chromium); run: sudo apt-get update && sudo apt-get install -y chromium" >&2
+    echo "Need root to install ${missing[*]}; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 npm ci --no-audit --no-fund

@@ -19,6 +19,10 @@ const playwrightJson = join(reports, 'playwright.json');
 const steps = [
   // bin/peertree.js (every relay and CLI process the tests start) runs this bundle when it is current.
   ['CLI build', 'node', ['scripts/build-cli.js']],
+  // One TypeScript project per layer (core: no DOM, no Node types; relay: Node; PWA: DOM), then the whole tree.
+  ['typecheck core', 'npx', ['tsc', '-p', 'tsconfig.core.json', '--noEmit']],
+  ['typecheck relay', 'npx', ['tsc', '-p', 'tsconfig.relay.json', '--noEmit']],
+  ['typecheck PWA', 'npx', ['tsc', '-p', 'tsconfig.pwa.json', '--noEmit']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
   ['unit, simulation and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],

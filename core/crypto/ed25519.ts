@@ -2,14 +2,15 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { assertBytes } from '../asserts.ts';
 import { PeerTreeError } from '../errors.ts';
-import { asBufferSource, randomBytes, subtleOrNull } from './webcrypto.ts';
+import { fromBase64Url } from '../bytes.ts';
+import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from './webcrypto.ts';
 
 export const PUBLIC_KEY_BYTES = 32;
 export const SEED_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 
 /** A private signing key held by a backend: a raw seed, or a (possibly non-extractable) CryptoKey. */
-export type SigningKey = { kind: 'seed'; seed: Uint8Array } | { kind: 'cryptokey'; key: CryptoKey };
+export type SigningKey = { kind: 'seed'; seed: Uint8Array } | { kind: 'cryptokey'; key: WebKey };
 
 export interface Ed25519Backend {
   /** 'webcrypto', 'noble', or the name of a provider a shell installed (installEd25519Backend). */
@@ -53,11 +54,11 @@ export const nobleEd25519: Ed25519Backend = {
 /** Imported public keys, so that verifying many messages from one peer imports its key once. */
 const PUBLIC_KEY_CACHE_LIMIT = 4096;
 
-export function createWebCryptoEd25519(subtle: SubtleCrypto): Ed25519Backend {
-  const publicKeys = new Map<string, Promise<CryptoKey>>();
-  const seedKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+export function createWebCryptoEd25519(subtle: Subtle): Ed25519Backend {
+  const publicKeys = new Map<string, Promise<WebKey>>();
+  const seedKeys = new WeakMap<Uint8Array, Promise<WebKey>>();
 
-  function importPublic(publicKey: Uint8Array): Promise<CryptoKey> {
+  function importPublic(publicKey: Uint8Array): Promise<WebKey> {
     let cacheKey = '';
     for (let i = 0; i < publicKey.length; i++) cacheKey += String.fromCharCode(publicKey[i]!);
     let key = publicKeys.get(cacheKey);
@@ -70,7 +71,7 @@ export function createWebCryptoEd25519(subtle: SubtleCrypto): Ed25519Backend {
     return key;
   }
 
-  function importSeed(seed: Uint8Array): Promise<CryptoKey> {
+  function importSeed(seed: Uint8Array): Promise<WebKey> {
     let key = seedKeys.get(seed);
     if (!key) {
       key = subtle.importKey('pkcs8', asBufferSource(seedToPkcs8(seed)), { name: 'Ed25519' }, false, ['sign']);
@@ -88,9 +89,7 @@ export function createWebCryptoEd25519(subtle: SubtleCrypto): Ed25519Backend {
       const key = await subtle.importKey('pkcs8', asBufferSource(seedToPkcs8(seed)), { name: 'Ed25519' }, true, ['sign']);
       const jwk = await subtle.exportKey('jwk', key);
       if (!jwk.x) throw new Error('WebCrypto returned no public key');
-      const b64 = jwk.x.replace(/-/g, '+').replace(/_/g, '/');
-      const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-      return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+      return fromBase64Url(jwk.x);
     },
     async sign(key, message) {
       const cryptoKey = key.kind === 'seed' ? await importSeed(key.seed) : key.key;

@@ -1,17 +1,17 @@
-// Access to the runtime's WebCrypto (globalThis.crypto), present in Node 20 and every current browser.
+// Access to the runtime's WebCrypto (see core/runtime.ts), present in Node 20 and every current browser.
+import { fillRandom, runtimeSubtle, type Subtle } from '../runtime.ts';
 
-export function subtleOrNull(): SubtleCrypto | null {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  return c?.subtle ?? null;
+export type { Subtle, WebKey, WebKeyPair } from '../runtime.ts';
+
+export function subtleOrNull(): Subtle | null {
+  return runtimeSubtle();
 }
 
 /** Fills a new array with cryptographically secure random bytes. */
 export function randomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length);
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (!c?.getRandomValues) throw new Error('no secure random source in this runtime');
   // getRandomValues takes at most 65536 bytes per call.
-  for (let i = 0; i < length; i += 65536) c.getRandomValues(out.subarray(i, Math.min(length, i + 65536)));
+  for (let i = 0; i < length; i += 65536) fillRandom(out.subarray(i, Math.min(length, i + 65536)));
   return out;
 }
 

@@ -1,7 +1,7 @@
 // A participant's signing identity: an Ed25519 key pair and the short node id derived from it.
 import { assertBytes } from '../asserts.ts';
 import { ed25519Backend, nobleEd25519, PUBLIC_KEY_BYTES, SEED_BYTES, type Ed25519Backend, type SigningKey } from '../crypto/ed25519.ts';
-import { randomBytes, subtleOrNull } from '../crypto/webcrypto.ts';
+import { randomBytes, subtleOrNull, type WebKey, type WebKeyPair } from '../crypto/webcrypto.ts';
 import { nodeIdOf } from './node-id.ts';
 
 export interface Identity {
@@ -40,16 +40,16 @@ export async function generateIdentity(backend?: Ed25519Backend): Promise<{ iden
  * A new identity whose private key is a non-extractable WebCrypto key (the browser keeps the CryptoKey in
  * IndexedDB; script can use it but never read it).
  */
-export async function generateBrowserIdentity(): Promise<{ identity: Identity; privateKey: CryptoKey; publicKey: Uint8Array }> {
+export async function generateBrowserIdentity(): Promise<{ identity: Identity; privateKey: WebKey; publicKey: Uint8Array }> {
   const subtle = subtleOrNull();
   if (!subtle) throw new Error('this runtime has no WebCrypto');
-  const pair = (await subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const pair = (await subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as WebKeyPair;
   const publicKey = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
   return { identity: identityFromCryptoKey(pair.privateKey, publicKey), privateKey: pair.privateKey, publicKey };
 }
 
 /** Wraps a stored WebCrypto private key and its public key as an Identity. */
-export function identityFromCryptoKey(privateKey: CryptoKey, publicKey: Uint8Array): Identity {
+export function identityFromCryptoKey(privateKey: WebKey, publicKey: Uint8Array): Identity {
   assertBytes(publicKey, 'public key', PUBLIC_KEY_BYTES);
   const subtle = subtleOrNull();
   if (!subtle) throw new Error('this runtime has no WebCrypto');

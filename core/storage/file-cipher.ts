@@ -6,7 +6,7 @@
 import { concatBytes, utf8 } from '../bytes.ts';
 import { PeerTreeError } from '../errors.ts';
 import { nativeCrypto } from '../crypto/native-crypto.ts';
-import { asBufferSource, randomBytes, subtleOrNull } from '../crypto/webcrypto.ts';
+import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from '../crypto/webcrypto.ts';
 import { FILE_KEY_BYTES } from './capability.ts';
 
 export const GCM_TAG_BYTES = 16;
@@ -32,7 +32,7 @@ function aadFor(domain: CipherDomain, index: number): Uint8Array {
   return concatBytes(AAD_TAG, suffix);
 }
 
-function subtle(): SubtleCrypto {
+function subtle(): Subtle {
   const s = subtleOrNull();
   if (!s) throw new PeerTreeError('UNAVAILABLE', 'this runtime has no WebCrypto for AES-GCM');
   return s;
@@ -43,7 +43,7 @@ function subtle(): SubtleCrypto {
  * the raw key directly; otherwise it imports the key into WebCrypto once, on first use. The bytes are identical.
  */
 export class FileCipher {
-  private webKeyPromise: Promise<CryptoKey> | null = null;
+  private webKeyPromise: Promise<WebKey> | null = null;
 
   private constructor(private readonly rawKey: Uint8Array) {}
 
@@ -57,7 +57,7 @@ export class FileCipher {
   async encrypt(plain: Uint8Array, domain: CipherDomain, index: number): Promise<Uint8Array> {
     const native = nativeCrypto();
     if (native) return native.aesGcmEncrypt(this.rawKey, nonceFor(domain, index), aadFor(domain, index), plain);
-    const params = { name: 'AES-GCM', iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
+    const params = { name: 'AES-GCM' as const, iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
     return new Uint8Array(await subtle().encrypt(params, await this.webKey(), asBufferSource(plain)));
   }
 
@@ -69,7 +69,7 @@ export class FileCipher {
       if (plain) return plain;
       throw new PeerTreeError('HASH_MISMATCH', `${domain} ${index} does not decrypt with this key`);
     }
-    const params = { name: 'AES-GCM', iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
+    const params = { name: 'AES-GCM' as const, iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
     try {
       return new Uint8Array(await subtle().decrypt(params, await this.webKey(), asBufferSource(sealed)));
     } catch {
@@ -77,7 +77,7 @@ export class FileCipher {
     }
   }
 
-  private webKey(): Promise<CryptoKey> {
+  private webKey(): Promise<WebKey> {
     this.webKeyPromise ??= subtle().importKey('raw', asBufferSource(this.rawKey.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     return this.webKeyPromise;
   }

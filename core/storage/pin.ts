@@ -1,15 +1,20 @@
 // Pins: an owner's signed claim on a shard ("keep this for me") and its signed release ("I no longer need it").
 //
-// Signed bytes (fixed layout, 91 bytes):
+// Signed bytes (fixed layout, PIN_BYTES = 89 bytes; never JSON):
 //   "peertree/pin/v1" 0x00 (16) ‖ op (1: 0x01 pin, 0x02 unpin) ‖ shard hash (32) ‖ owner public key (32) ‖ u64be ts (8)
-// A relay keeps a shard while any pin on it stands; an unpin must be signed by the pin's owner and be newer
-// than the pin, so an old release cannot be replayed against a later pin.
+// The shard hash is the SHA-256 of the shard's bytes, the owner is the key that signs: a pin speaks only for the
+// key that signed it, so no relay can pin (or charge a quota) in someone else's name. A relay keeps a shard while
+// any pin on it stands and forwards the owners' signed pins with it; an unpin must be signed by the pin's owner and
+// be newer than the pin, so an old release cannot be replayed against a later pin (and a relay remembers a
+// release, so an old pin cannot be replayed against it either).
 import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
 import type { Identity } from '../identity/identity.ts';
 import { verifySignature } from '../identity/identity.ts';
 import { isShardHash } from './capability.ts';
 
 export const PIN_TAG = utf8('peertree/pin/v1\u0000');
+/** Length of the signed pin statement. */
+export const PIN_BYTES = PIN_TAG.length + 1 + 32 + 32 + 8;
 export type PinOp = 'pin' | 'unpin';
 
 export interface PinStatement {

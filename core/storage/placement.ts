@@ -1,6 +1,8 @@
 // Choosing holders. Shards go to the members that rank highest for their hash (rendezvous, or highest-random-
 // weight, hashing), so that any relay can compute where a shard lives from its name alone, without asking.
 // Random choice remains for work that is not tied to a name (which relays to probe, search replicas).
+import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
+import { sha256Sync } from '../crypto/sha256.ts';
 
 export interface Candidate {
   readonly id: string;
@@ -85,12 +87,26 @@ export function rendezvousHolders<T extends Candidate>(shardHash: string, member
     .slice(0, Math.max(0, n));
 }
 
+/** Domain tag of the repair rank: SHA-256(tag ‖ shard hash (32 bytes) ‖ relay id (UTF-8)). */
+export const REPAIR_RANK_TAG = utf8('peertree/repair-rank/v1\u0000');
+
+function rankKey(shardHash: string, id: string): string {
+  return toHex(sha256Sync(concatBytes(REPAIR_RANK_TAG, fromHex(shardHash), utf8(id))));
+}
+
 /**
- * Which surviving holder repairs a shard after holders left: the one with the smallest id. Every holder
- * computes the same answer from the same holder set, so exactly one of them does the work.
+ * The order in which surviving holders repair a shard: by SHA-256 of (shard hash, relay id), smallest first.
+ * Unlike the smallest id (which anyone can grind a key for, once, for every shard), a cryptographic hash of the
+ * pair puts a given relay first for a uniformly random 1/n of the shards whatever its key, so no relay can choose
+ * to lead repair of a shard it means to neglect; and the next one takes over after a time-out anyway.
  */
-export function repairLeader(survivors: readonly string[]): string | null {
-  let best: string | null = null;
-  for (const id of survivors) if (best === null || id < best) best = id;
-  return best;
+export function repairRank(shardHash: string, survivors: readonly string[]): string[] {
+  const keyed = [...new Set(survivors)].map((id) => ({ id, key: rankKey(shardHash, id) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.id);
+}
+
+/** The first survivor in repair rank for `shardHash` (null when none is left). */
+export function repairLeader(shardHash: string, survivors: readonly string[]): string | null {
+  return repairRank(shardHash, survivors)[0] ?? null;
 }

@@ -9,7 +9,7 @@ import { MAX_EPOCH_LOG } from './constants.ts';
 import { recordHash, recordSignedBy, type EpochRecord } from './epoch-record.ts';
 import { takeoverProblem } from './evidence.ts';
 import { applyOps, compareVersions, positionOf, undoOps } from './membership.ts';
-import type { TreeEnv } from './tree-env.ts';
+import { isStrongKey, type TreeEnv } from './tree-env.ts';
 import type { Membership, NodeRef } from './types.ts';
 
 export type Verdict = { readonly ok: true; readonly membership: Membership } | { readonly ok: false; readonly reason: string };
@@ -29,7 +29,9 @@ export function verifyNext(env: TreeEnv, k: number, treeId: string, view: Member
     if (op.op !== 'add') continue;
     let id: string;
     try {
-      id = env.idOf(fromHex(op.ref.key));
+      const key = fromHex(op.ref.key);
+      if (!isStrongKey(key)) return { ok: false, reason: 'weak-key' };
+      id = env.idOf(key);
     } catch {
       return { ok: false, reason: 'bad-key' };
     }

@@ -27,21 +27,37 @@ export function quorum(watchers: number): number {
 }
 
 /**
- * The distinct valid suspicions of `of` in `ev` from its watchers at version view (epoch, digest). Checks
- * each signature against the watcher's key in the view.
+ * The distinct suspicions of `of` in `ev` by its watchers in `view`, without `excluded` and `silenced`.
+ * Checks no signature: for evidence this relay already verified on arrival (held for this view only).
  */
-export function validSuspicions(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE): Suspicion[] {
+export function watcherSuspicions(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
   const watchers = watcherIds(k, view, of, excluded);
+  for (const id of silenced) watchers.delete(id);
   const seen = new Set<string>();
   const out: Suspicion[] = [];
   for (const s of ev) {
     if (s.of !== of || seen.has(s.by) || !watchers.has(s.by)) continue;
-    const key = view.members[positionOf(view, s.by)]!.key;
-    if (!suspicionSignedBy(env, s, treeId, view.epoch, view.digest, key)) continue;
     seen.add(s.by);
     out.push(s);
   }
   return out;
+}
+
+/**
+ * The distinct valid suspicions of `of` in `ev` from its watchers at version view (epoch, digest). Checks
+ * each signature against the watcher's key in the view: for evidence carried inside a record.
+ */
+export function validSuspicions(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
+  const seen = new Set<string>();
+  const out: Suspicion[] = [];
+  for (const s of ev) {
+    if (s.of !== of || seen.has(s.by)) continue;
+    const key = view.members[positionOf(view, s.by)]?.key;
+    if (key === undefined || !suspicionSignedBy(env, s, treeId, view.epoch, view.digest, key)) continue;
+    seen.add(s.by);
+    out.push(s);
+  }
+  return watcherSuspicions(k, view, of, out, excluded, silenced);
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -53,10 +69,20 @@ function watcherIds(k: number, view: Membership, of: string, excluded: ReadonlyS
   return new Set(watchersOf(p, k, view.members.length).map((q) => view.members[q]!.id).filter((id) => !excluded.has(id)));
 }
 
-/** True when `ev` holds a quorum of valid suspicions of `of` at this view from its non-excluded watchers. */
-export function hasQuorum(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE): boolean {
+/**
+ * True when `ev` holds a quorum of valid suspicions of `of` at this view. The quorum is a strict majority of
+ * its watchers not in `excluded` (removed earlier in the same record); statements by `silenced` members
+ * (everyone the record removes) do not count, so no removed member vouches for another removal.
+ */
+export function hasQuorum(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
   const watchers = watcherIds(k, view, of, excluded).size;
-  return watchers > 0 && validSuspicions(env, k, treeId, view, of, ev, excluded).length >= quorum(watchers);
+  return watchers > 0 && validSuspicions(env, k, treeId, view, of, ev, excluded, silenced).length >= quorum(watchers);
+}
+
+/** hasQuorum for evidence already verified on arrival: the same count, no signature checked again. */
+export function heldQuorum(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
+  const watchers = watcherIds(k, view, of, excluded).size;
+  return watchers > 0 && watcherSuspicions(k, view, of, ev, excluded, silenced).length >= quorum(watchers);
 }
 
 /**
@@ -71,12 +97,13 @@ export function takeoverProblem(env: TreeEnv, k: number, treeId: string, view: M
   const root = view.members[0]!;
   let removesRoot = false;
   const removed = new Set<string>();
+  const all = new Set(r.ops.map((op) => op.ref.id));
   for (const op of r.ops) {
     if (op.op !== 'remove' || op.reason !== 'dead') return 'takeover-shape';
     const p = positionOf(view, op.ref.id);
     if (p < 0 || !inRootGroup(p, k) || op.ref.id === r.by || removed.has(op.ref.id)) return 'takeover-shape';
     if (op.ref.id === root.id) removesRoot = true;
-    if (!hasQuorum(env, k, treeId, view, op.ref.id, r.ev, removed)) return 'takeover-without-quorum';
+    if (!hasQuorum(env, k, treeId, view, op.ref.id, r.ev, removed, all)) return 'takeover-without-quorum';
     removed.add(op.ref.id);
   }
   return removesRoot ? null : 'takeover-shape';

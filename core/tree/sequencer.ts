@@ -9,7 +9,7 @@ import { applyOps, copyRef, memberAt, positionOf } from './membership.ts';
 import { MSG, type JoinBody } from './messages.ts';
 import type { Membership, MembershipOp, NodeRef } from './types.ts';
 import { becomeLeft, floodUpdate, install, knowsView, sendSync } from './sync.ts';
-import { isActive, myPosition, sequencer, versionBody, watchedNeighbours } from './view.ts';
+import { isActive, myPosition, sequencer, treeNeighbours, versionBody, watchedNeighbours } from './view.ts';
 
 /** The op that removes member `id` from `m` (null when it is not a member). */
 export function removeOp(m: Membership, id: string, reason: 'left' | 'dead'): MembershipOp | null {
@@ -28,9 +28,13 @@ export function commit(ctx: Ctx, ops: readonly MembershipOp[], ev: readonly Susp
   const removed = ops.flatMap((op) => (op.op === 'remove' ? [op.ref] : []));
   const dead = ops.flatMap((op) => (op.op === 'remove' && op.reason === 'dead' ? [op.ref] : []));
   const body = { t: s.treeId, r };
+  // A root that removes itself (its leave) is no longer active once it installs the record: it hands the
+  // record to its old tree neighbours, who flood it on.
+  const oldNeighbours = isActive(s) ? [...treeNeighbours(s, myPosition(s)).values()] : [];
   ctx.count('epochs-sequenced');
   install(ctx, m, extendLog(s.log, [r]), null, dead);
-  floodUpdate(ctx, body, null);
+  if (isActive(s)) floodUpdate(ctx, body, null);
+  else for (const ref of oldNeighbours) ctx.send(ref, MSG.update, body);
   for (const ref of removed) ctx.send(ref, MSG.update, body);
   return true;
 }
@@ -55,8 +59,8 @@ export function onJoin(ctx: Ctx, from: string, b: JoinBody): void {
   if (b.hops === 0 && knowsView(ctx) && !known) sendSync(ctx, b.ref, null);
   // A joiner that the view already names as a member only needs the records it lacks.
   if (knowsView(ctx) && positionOf(s.membership, b.ref.id) >= 0) {
-    if (known) sendSync(ctx, b.ref, { e: b.e, d: b.d });
-    if (!isSequencer(ctx)) return;
+    if (known) sendSync(ctx, b.ref, { e: b.e, d: b.d }, isSequencer(ctx));
+    return;
   }
   if (!isSequencer(ctx) || s.phase === 'leaving') {
     const seq = sequencer(s);

@@ -5,7 +5,7 @@
 import type { Ctx } from './context.ts';
 import { PEER_TIMEOUT_MS, TAKEOVER_GRACE_MS } from './constants.ts';
 import { signSuspicion, suspicionSignedBy, type Suspicion } from './epoch-record.ts';
-import { hasQuorum, validSuspicions, watchersOf } from './evidence.ts';
+import { heldQuorum, watcherSuspicions, watchersOf } from './evidence.ts';
 import { applyOps, memberAt, positionOf } from './membership.ts';
 import { MSG, type SuspectBody } from './messages.ts';
 import { inRootGroup, rootGroup } from './positions.ts';
@@ -77,7 +77,7 @@ export function tryTakeover(ctx: Ctx): void {
     grew = false;
     for (const q of rootGroup(s.k, m.members.length)) {
       const id = memberAt(m, q)!.id;
-      if (q === p || goneSet.has(id) || !hasQuorum(ctx.env, s.k, s.treeId, m, id, s.evidence[id] ?? [], goneSet)) continue;
+      if (q === p || goneSet.has(id) || !heldQuorum(s.k, m, id, s.evidence[id] ?? [], goneSet)) continue;
       gone.push(id);
       goneSet.add(id);
       grew = true;
@@ -89,24 +89,41 @@ export function tryTakeover(ctx: Ctx): void {
   }
   if (s.quorumSince === 0) s.quorumSince = ctx.now;
   if (!noLowerAlive(ctx, p, goneSet) && ctx.now - s.quorumSince < TAKEOVER_GRACE_MS) return;
+  // The widest removal the evidence proves, else the root alone (no removed member may vouch for another).
+  const record = takeoverRecord(ctx, gone) ?? takeoverRecord(ctx, [root.id]);
+  if (record === null) return;
+  const { ops, ev } = record;
+  ctx.count('takeovers');
+  s.quorumSince = 0;
+  commit(ctx, ops, ev);
+}
+
+/**
+ * The ops and evidence removing `gone` in order, if the evidence held proves each removal; else null. The
+ * evidence held was verified when it arrived (onSuspect) and is dropped on every install, so no signature
+ * is checked again here; receivers check them all (takeoverProblem).
+ */
+function takeoverRecord(ctx: Ctx, gone: readonly string[]): { ops: MembershipOp[]; ev: Suspicion[] } | null {
+  const s = ctx.s;
+  const m = s.membership;
+  const all = new Set(gone);
   const ops: MembershipOp[] = [];
   const ev: Suspicion[] = [];
   const before = new Set<string>();
   let members = m.members;
   for (const id of gone) {
+    if (!heldQuorum(s.k, m, id, s.evidence[id] ?? [], before, all)) return null;
     const at = members.findIndex((r) => r.id === id);
-    if (at < 0) return;
+    if (at < 0) return null;
     const op: MembershipOp = { op: 'remove', ref: members[at]!, at, reason: 'dead' };
     const next = applyOps(members, [op]);
-    if (next === null) return;
+    if (next === null) return null;
     ops.push(op);
-    ev.push(...validSuspicions(ctx.env, s.k, s.treeId, m, id, s.evidence[id] ?? [], before));
+    ev.push(...watcherSuspicions(s.k, m, id, s.evidence[id] ?? [], before, all));
     before.add(id);
     members = next;
   }
-  ctx.count('takeovers');
-  s.quorumSince = 0;
-  commit(ctx, ops, ev);
+  return { ops, ev };
 }
 
 /** True when no root-group member below position p, other than those being removed, was heard lately. */

@@ -29,10 +29,24 @@ export interface TreeEnvParts {
   readonly admits?: TreeEnv['admits'];
 }
 
-function nobleVerify(publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
+/**
+ * True for a canonically encoded public key of large order. A small-order key (e.g. all zeros) has
+ * "universal" signatures that verify for any message under lenient rules, so anyone could speak for it:
+ * the tree refuses such keys as members and never accepts a signature under one.
+ */
+export function isStrongKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== 32) return false;
   try {
-    return ed25519.verify(signature, bytes, publicKey);
+    return !ed25519.Point.fromBytes(publicKey, false).isSmallOrder();
+  } catch {
+    return false;
+  }
+}
+
+function nobleVerify(publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64 || !isStrongKey(publicKey)) return false;
+  try {
+    return ed25519.verify(signature, bytes, publicKey, { zip215: false });
   } catch {
     return false;
   }

@@ -3,14 +3,20 @@ import { startStorage } from '../storage/start-storage.ts';
 import { treePeers } from '../tree/tree-peers.ts';
 import { startSearch } from '../search/start-search.ts';
 import { ledgerApp } from '../ledger/ledger-app.ts';
+import { libraryApp } from '../library/library-app.ts';
 import { exampleApp } from './example-app.ts';
 import type { RelayApp } from './app.ts';
 
 export const storageApp: RelayApp = {
   name: 'storage',
   async start(ctx) {
-    const { capacityBytes, quota } = ctx.relay.config;
-    const storage = await startStorage(ctx.relay, treePeers(ctx.tree), { ...(capacityBytes !== undefined ? { capacityBytes } : {}), ...(quota !== undefined ? { quota } : {}) });
+    const { capacityBytes, quota, quotaBytes, repairIntervalMs } = ctx.relay.config;
+    const storage = await startStorage(ctx.relay, treePeers(ctx.tree), {
+      ...(capacityBytes !== undefined ? { capacityBytes } : {}),
+      ...(quota !== undefined ? { quota } : {}),
+      ...(quotaBytes !== undefined ? { quotaBytes } : {}),
+      ...(repairIntervalMs !== undefined ? { repairIntervalMs } : {}),
+    });
     ctx.relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
     return {
       status: () => ({ ...storage.app.counters, ...storage.app.repairer.counters, repairBacklog: storage.app.repairer.backlog }),
@@ -27,5 +33,5 @@ export const searchApp: RelayApp = {
   },
 };
 
-export const BUILTIN_APPS: readonly RelayApp[] = [storageApp, searchApp, ledgerApp];
+export const BUILTIN_APPS: readonly RelayApp[] = [storageApp, searchApp, ledgerApp, libraryApp];
 export const OPTIONAL_APPS: Readonly<Record<string, RelayApp>> = { guestbook: exampleApp };

@@ -82,7 +82,11 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
     });
     progress.done();
     const m = result.manifest;
-    io.err(`stored ${m.name} (${m.size} bytes, ${m.shards.length} shards) on ${replicas} relays each\n`);
+    const copies = result.holders.length;
+    if (copies < replicas) {
+      // A tree smaller than the replica count: the relays keep the target and add copies as relays join.
+      io.err(`stored ${m.name} (${m.size} bytes, ${m.shards.length} shards) on ${copies} of ${replicas} relays: the tree has ${copies} now; the network adds the other copies as relays join\n`);
+    } else io.err(`stored ${m.name} (${m.size} bytes, ${m.shards.length} shards) on ${replicas} relays each\n`);
     // A machine-readable summary, then the capability as the last line (the interface scripts rely on).
     io.out(JSON.stringify({ name: m.name, size: m.size, type: m.type, shards: m.shards.length, replicas, encrypted: m.enc !== null, manifestHolders: result.holders }) + '\n');
     io.out(result.capability + '\n');

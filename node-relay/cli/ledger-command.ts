@@ -2,7 +2,8 @@
 import { toHex } from '../../core/bytes.ts';
 import { toPeerTreeError, PeerTreeError } from '../../core/errors.ts';
 import { signRecord, type RecordContent } from '../../core/ledger/record.ts';
-import { verifyLedger, type LedgerEntry } from '../../core/ledger/ledger-state.ts';
+import { GENESIS_CHAIN, verifyLedger, type LedgerEntry } from '../../core/ledger/ledger-state.ts';
+import { nodeIdOfKey, readHead, verifyHead } from '../../core/ledger/entry.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { parseFlags } from '../config/relay-config.ts';
 import { connect } from '../ws/connector.ts';
@@ -18,7 +19,8 @@ Commands:
   transfer ASSET --to PUBLIC_KEY      give ASSET to another key (you must own it)
   annotate ASSET --note TEXT          add a signed note to ASSET (you must own it)
   history ASSET                       print the asset's records as JSON lines, oldest first
-  verify                              fetch the relay's whole copy and check every record and the chain
+  verify                              fetch the relay's whole copy, check every record, entry and the chain,
+                                      and compare the chain heads of the tree's relays (a fork fails)
   whoami                              print your public key (what others transfer assets to)
 `;
 
@@ -94,12 +96,20 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         }
         const result = await verifyLedger(entries);
         const relayView = (await link.request(M.VERIFY, {}, TIMEOUT_MS)).body as Record<string, unknown>;
-        if (result.ok) {
-          io.out(JSON.stringify({ ok: true, entries: entries.length, chain: result.state.chain, assets: result.state.assets.size, relay: { ok: relayView.ok, chain: relayView.chain } }) + '\n');
-          return relayView.ok === true && relayView.chain === result.state.chain ? 0 : 1;
+        if (!result.ok) {
+          io.out(JSON.stringify({ ok: false, seq: result.seq, error: result.error }) + '\n');
+          io.err(`peertree ledger verify: the relay's copy does not verify at entry ${result.seq}: ${result.error}\n`);
+          return 1;
         }
-        io.out(JSON.stringify({ ok: false, seq: result.seq, error: result.error }) + '\n');
-        return 1;
+        const forks = await compareHeads(entries, relayView.heads);
+        const conflicts = typeof relayView.conflicts === 'number' ? relayView.conflicts : 0;
+        const agrees = relayView.ok === true && relayView.chain === result.state.chain;
+        const ok = agrees && forks.problems.length === 0 && conflicts === 0;
+        io.out(JSON.stringify({ ok, entries: entries.length, chain: result.state.chain, assets: result.state.assets.size, relay: { ok: relayView.ok, chain: relayView.chain, conflicts }, heads: forks.compared, forks: forks.problems }) + '\n');
+        if (!agrees) io.err('peertree ledger verify: the relay reports a different result for its own copy than the entries it served\n');
+        if (conflicts > 0) io.err(`peertree ledger verify: the relay counted ${conflicts} conflicting entr${conflicts === 1 ? 'y' : 'ies'} (a fork of the ledger); see apps.ledger.conflicted in its status\n`);
+        for (const p of forks.problems) io.err(`peertree ledger verify: ${p}\n`);
+        return ok ? 0 : 1;
       }
       default:
         return usage(io, `unknown ledger command ${JSON.stringify(sub)}`);
@@ -111,6 +121,38 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
   } finally {
     link?.close(1000, 'done');
   }
+}
+
+/**
+ * Checks the relays' signed heads against this copy: a head at a sequence number this copy has must carry the
+ * same chain hash there, else the two relays hold different ledgers (a fork). A head ahead of this copy cannot
+ * be compared (that relay is ahead, or forked past it); a relay reporting conflicts is a fork too.
+ */
+async function compareHeads(entries: readonly LedgerEntry[], raw: unknown): Promise<{ compared: number; problems: string[] }> {
+  const problems: string[] = [];
+  let compared = 0;
+  if (!Array.isArray(raw)) return { compared, problems: ['the relay sent no chain heads to compare'] };
+  for (const item of raw.slice(0, M.MAX_HEADS + 1)) {
+    const x = (typeof item === 'object' && item !== null ? item : {}) as { id?: unknown; head?: unknown; conflicts?: unknown };
+    let head;
+    try {
+      head = readHead(x.head);
+    } catch {
+      problems.push('a malformed chain head');
+      continue;
+    }
+    const id = nodeIdOfKey(head.by);
+    if (!(await verifyHead(head)) || x.id !== id) {
+      problems.push(`a chain head for ${String(x.id)} that its relay did not sign`);
+      continue;
+    }
+    compared++;
+    if (typeof x.conflicts === 'number' && x.conflicts > 0) problems.push(`fork: relay ${id} counted ${x.conflicts} conflicting entr${x.conflicts === 1 ? 'y' : 'ies'}`);
+    if (head.seq > entries.length) continue;
+    const mine = head.seq === 0 ? GENESIS_CHAIN : entries[head.seq - 1]!.chain;
+    if (mine !== head.chain) problems.push(`fork: relay ${id} holds chain ${head.chain.slice(0, 16)}… at entry ${head.seq}, this copy holds ${mine.slice(0, 16)}…`);
+  }
+  return { compared, problems };
 }
 
 function usage(io: CliIo, message: string): number {

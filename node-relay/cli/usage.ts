@@ -50,13 +50,17 @@ Options:
   --join-token FILE the join token this relay presents to a closed tree
   --diag            test hook: clients may send/broadcast diag notes; receipts in /api/status
   --capacity BYTES  most bytes of shards kept here (suffix K, M, G, T); beyond it: FULL
-  --quota N         most shards one key may pin on this relay (default 1000000); beyond it: FULL
+  --quota N         most shards one key may pin on this relay (default 100000); beyond it: FULL
+  --quota-bytes B   most bytes one key may pin here, each shard counted as whole disk blocks
+                    plus 1 KiB of metadata (default 64G; suffix K, M, G, T); beyond it: FULL
   --rate-limit N    messages per second one key may send (default 500; an address 4×); beyond it: RATE_LIMITED
   --leave-on-stop   SIGTERM/SIGINT leave the tree for good before stopping (as \`peertree leave\` does)
   --admin-token-file FILE  bearer token (one line, 16+ characters) that shows the admin status (client ids,
                     members, peers, counters) and /metrics from anywhere; without it only this machine sees them
   --metrics-token-file FILE  bearer token for /metrics only (give this one to Prometheus)
   --admin-token-only  the admin status and /metrics need a token even from this machine (behind a local proxy)
+  --repair-interval MS  time between sweeps that audit the holders of the shards kept here and repair or trim
+                    their copies (default 60000, at least 100; tests use short ones)
   --config FILE     JSON settings named like the flags ({"port": 8443, "join": ["https://…"]})
 Every flag can also be set as an environment variable PEERTREE_<FLAG> (PEERTREE_MAX_PEERS=8, PEERTREE_HTTP=1);
 flags win over the environment, the environment over the config file.

@@ -1,6 +1,6 @@
 // The relay's configuration and the pure parser that turns `peertree relay` flags into it.
 import { isIP } from 'node:net';
-import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS } from '../../core/limits.ts';
+import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS, MIN_REPAIR_SWEEP_INTERVAL_MS } from '../../core/limits.ts';
 import { isLogLevel, type LogLevel } from '../logger.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -36,6 +36,8 @@ export interface RelayConfig {
   readonly capacityBytes?: number;
   /** Shards one owner key may pin on this relay (absent: MAX_PINS_PER_OWNER). */
   readonly quota?: number;
+  /** Bytes (by cost: blocks and metadata) one owner key may pin on this relay (absent: MAX_PINNED_BYTES_PER_OWNER). */
+  readonly quotaBytes?: number;
   /** Messages per second one key may send (absent: MAX_MESSAGES_PER_SECOND_PER_KEY); per address: 4×. */
   readonly rateLimit?: number;
   /** SIGTERM/SIGINT leave the tree for good before stopping (default: they stop the relay to come back). */
@@ -46,6 +48,8 @@ export interface RelayConfig {
   readonly metricsTokenFile?: string;
   /** The admin views need a token even from this machine (set it behind a reverse proxy on the same host). */
   readonly adminTokenOnly?: boolean;
+  /** Milliseconds between anti-entropy sweeps of the shards held (absent: REPAIR_SWEEP_INTERVAL_MS). */
+  readonly repairIntervalMs?: number;
 }
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string } | { ok: 'help' };
@@ -72,11 +76,13 @@ export const RELAY_FLAGS: Record<string, FlagSpec> = {
   diag: { kind: 'boolean' },
   capacity: { kind: 'string' },
   quota: { kind: 'string' },
+  'quota-bytes': { kind: 'string' },
   'rate-limit': { kind: 'string' },
   'leave-on-stop': { kind: 'boolean' },
   'admin-token-file': { kind: 'string' },
   'metrics-token-file': { kind: 'string' },
   'admin-token-only': { kind: 'boolean' },
+  'repair-interval': { kind: 'string' },
 };
 
 export type ParsedFlags = { positionals: string[]; flags: Map<string, string | true | string[]>; help: boolean };
@@ -223,17 +229,25 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   const joinTokenFile = str('join-token');
   if (joinTokenFile !== undefined && (joinTokenFile.length === 0 || joinTokenFile.includes('\0'))) return { ok: false, error: '--join-token must be a file path' };
 
-  let capacityBytes: number | undefined;
-  if (str('capacity') !== undefined) {
-    const m = /^(\d{1,16})([KMGT]i?B?)?$/i.exec(str('capacity')!);
+  const bytesFlag = (name: string): number | undefined | { error: string } => {
+    const text = str(name);
+    if (text === undefined) return undefined;
+    const m = /^(\d{1,16})([KMGT]i?B?)?$/i.exec(text);
     const scale = m?.[2] ? 1024 ** ('KMGT'.indexOf(m[2][0]!.toUpperCase()) + 1) : 1;
-    capacityBytes = m ? Number(m[1]) * scale : NaN;
-    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) return { ok: false, error: `--capacity must be a number of bytes (suffix K, M, G or T allowed), got ${JSON.stringify(str('capacity'))}` };
-  }
+    const n = m ? Number(m[1]) * scale : NaN;
+    return Number.isSafeInteger(n) && n >= 0 ? n : { error: `--${name} must be a number of bytes (suffix K, M, G or T allowed), got ${JSON.stringify(text)}` };
+  };
+  const capacityBytes = bytesFlag('capacity');
+  if (typeof capacityBytes === 'object') return { ok: false, error: capacityBytes.error };
+  const quotaBytes = bytesFlag('quota-bytes');
+  if (typeof quotaBytes === 'object') return { ok: false, error: quotaBytes.error };
   const quota = str('quota') === undefined ? undefined : parseInteger(str('quota')!, '--quota', 1, 1_000_000_000);
   if (typeof quota === 'string') return { ok: false, error: quota };
   const rateLimit = str('rate-limit') === undefined ? undefined : parseInteger(str('rate-limit')!, '--rate-limit', 1, 1_000_000);
   if (typeof rateLimit === 'string') return { ok: false, error: rateLimit };
+  const repairIntervalMs =
+    str('repair-interval') === undefined ? undefined : parseInteger(str('repair-interval')!, '--repair-interval', MIN_REPAIR_SWEEP_INTERVAL_MS, 24 * 60 * 60 * 1000);
+  if (typeof repairIntervalMs === 'string') return { ok: false, error: repairIntervalMs };
 
   const adminTokenFile = str('admin-token-file');
   if (adminTokenFile !== undefined && (adminTokenFile.length === 0 || adminTokenFile.includes('\0'))) return { ok: false, error: '--admin-token-file must be a file path' };
@@ -261,11 +275,13 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       ...(f.get('diag') === true ? { diag: true } : {}),
       ...(capacityBytes !== undefined ? { capacityBytes } : {}),
       ...(quota !== undefined ? { quota } : {}),
+      ...(quotaBytes !== undefined ? { quotaBytes } : {}),
       ...(rateLimit !== undefined ? { rateLimit } : {}),
       ...(f.get('leave-on-stop') === true ? { leaveOnStop: true } : {}),
       ...(adminTokenFile !== undefined ? { adminTokenFile } : {}),
       ...(metricsTokenFile !== undefined ? { metricsTokenFile } : {}),
       ...(adminTokenOnly ? { adminTokenOnly: true } : {}),
+      ...(repairIntervalMs !== undefined ? { repairIntervalMs } : {}),
     },
   };
 }

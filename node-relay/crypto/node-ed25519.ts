@@ -6,9 +6,10 @@
 // same OpenSSL operation on the libuv threadpool for ≈ 1 µs of main-thread time, so the relay's one thread is
 // left to the protocol and verifications spread over every core. It is the same OpenSSL as Node's WebCrypto,
 // so exactly the same signatures are accepted (cross-checked against WebCrypto and @noble in the tests).
-import { createPrivateKey, createPublicKey, KeyObject, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, KeyObject, sign as nodeSign, verify as nodeVerify, type webcrypto } from 'node:crypto';
 import { PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES, type Ed25519Backend, type SigningKey } from '../../core/crypto/ed25519.ts';
 import { assertBytes } from '../../core/asserts.ts';
+import type { WebKey } from '../../core/runtime.ts';
 
 // DER prefixes (RFC 8410): PKCS#8 private key around a 32-byte seed, SubjectPublicKeyInfo around a raw key.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -29,7 +30,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 export function createNodeEd25519(): Ed25519Backend {
   const publicKeys = new Map<string, KeyObject | null>();
   const seedKeys = new WeakMap<Uint8Array, KeyObject>();
-  const cryptoKeys = new WeakMap<CryptoKey, KeyObject>();
+  const cryptoKeys = new WeakMap<WebKey, KeyObject>();
 
   /** The key object of a raw public key; null when OpenSSL refuses the bytes as a key. */
   function publicKeyOf(raw: Uint8Array): KeyObject | null {
@@ -58,7 +59,8 @@ export function createNodeEd25519(): Ed25519Backend {
     }
     let k = cryptoKeys.get(key.key);
     if (k === undefined) {
-      k = KeyObject.from(key.key);
+      // A WebKey here is a WebCrypto CryptoKey made by this same runtime (node:crypto's webcrypto).
+      k = KeyObject.from(key.key as webcrypto.CryptoKey);
       cryptoKeys.set(key.key, k);
     }
     return k;

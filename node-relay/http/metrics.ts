@@ -1,58 +1,12 @@
 // GET /metrics: the relay's counters and gauges in the Prometheus text exposition format (version 0.0.4).
 // Everything comes from the admin status document plus the dispatcher's per-type statistics: no secrets, but
 // operator information (http/access.ts decides who may read it: this machine, or a metrics or admin token).
-// `promtool check metrics` passes on it (a test runs it when promtool is installed): counters end in `_total`,
-// gauges carry their unit, every family has HELP and TYPE.
+// `promtool check metrics` passes on it (tests/integration/relay-metrics.test.ts runs it when installed):
+// counters end in `_total`, gauges carry their unit, every family has HELP and TYPE.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatusDocument } from '../status.ts';
 import { canSeeMetrics, LOOPBACK_ONLY, type AccessPolicy } from './access.ts';
 import { LATENCY_BUCKETS_S, type TypeStats } from '../ws/dispatcher.ts';
-
-interface AppMetric {
-  readonly name: string;
-  readonly type: 'counter' | 'gauge';
-  readonly help: string;
-}
-
-const counter = (name: string, help: string): AppMetric => ({ name, type: 'counter', help });
-const gauge = (name: string, help: string): AppMetric => ({ name, type: 'gauge', help });
-
-/**
- * The applications' status fields as metrics. A field not listed here is still exported, as
- * `peertree_app_status_value{app,field}` (a gauge): list new fields here, counters with a `_total` name.
- */
-export const APP_METRICS: Readonly<Record<string, Readonly<Record<string, AppMetric>>>> = {
-  storage: {
-    stored: counter('peertree_storage_shards_stored_total', 'Shards stored on this relay.'),
-    served: counter('peertree_storage_shards_served_total', 'Shards served from this relay.'),
-    forwarded: counter('peertree_storage_requests_forwarded_total', 'Storage requests forwarded to the holders.'),
-    refused: counter('peertree_storage_refused_total', 'Storage requests refused.'),
-    collected: counter('peertree_storage_shards_collected_total', 'Unpinned shards removed from disk.'),
-    repaired: counter('peertree_storage_shards_repaired_total', 'Shard copies restored by repair.'),
-    repairFailed: counter('peertree_storage_repair_failures_total', 'Repairs that failed.'),
-    repairSkipped: counter('peertree_storage_repairs_skipped_total', 'Repairs skipped.'),
-    repairBacklog: gauge('peertree_repair_backlog', 'Shards waiting for repair to restore their replica count.'),
-  },
-  search: {
-    memories: gauge('peertree_search_memories', 'Memories held and indexed on this relay.'),
-    queries: counter('peertree_search_queries_total', 'Searches received from clients.'),
-    subtreeSearches: counter('peertree_search_subtree_searches_total', 'Searches run for the subtree below this relay.'),
-    pruned: counter('peertree_search_pruned_total', 'Subtree searches pruned (no possible match below).'),
-    remembered: counter('peertree_search_memories_remembered_total', 'Memories stored on this relay.'),
-    forgotten: counter('peertree_search_memories_forgotten_total', 'Memories removed from this relay.'),
-    repaired: counter('peertree_search_memories_repaired_total', 'Memory copies restored by repair.'),
-  },
-  ledger: {
-    seq: gauge('peertree_ledger_sequence', 'Sequence number of the last ledger entry applied.'),
-    assets: gauge('peertree_ledger_assets', 'Assets registered in the ledger.'),
-    buffered: gauge('peertree_ledger_buffered_entries', 'Ledger entries received ahead of their turn, waiting.'),
-    sequenced: counter('peertree_ledger_entries_sequenced_total', 'Ledger entries this relay sequenced (as root).'),
-    applied: counter('peertree_ledger_entries_applied_total', 'Ledger entries applied.'),
-    rejected: counter('peertree_ledger_entries_rejected_total', 'Ledger entries rejected.'),
-    caughtUp: counter('peertree_ledger_entries_caught_up_total', 'Ledger entries fetched to catch up.'),
-    refused: counter('peertree_ledger_refused_total', 'Ledger requests refused.'),
-  },
-};
 
 export interface MetricsSources {
   status(): StatusDocument;
@@ -63,6 +17,9 @@ export interface MetricsSources {
 function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
+
+/** Application status fields that are levels (they go down as well as up); every other number is a counter. */
+const APP_GAUGES: ReadonlySet<string> = new Set(['memories', 'seq', 'assets', 'buffered', 'heads', 'records', 'shards', 'bytes']);
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
@@ -107,29 +64,26 @@ export function renderMetrics(s: MetricsSources): string {
   const http = (st.http ?? {}) as Record<string, number>;
   metric('peertree_http_responses_total', 'counter', 'HTTP answers by status code (including refused requests).', Object.entries(http).map(([code, n]) => [`{code="${label(code)}"}`, n]));
   const apps = (st.apps ?? {}) as Record<string, Record<string, unknown>>;
-  // Each application's numeric status fields under their own names: counters as `_total`, gauges with units.
-  const byName = new Map<string, { spec: AppMetric; samples: [string, number][] }>();
-  const unlisted: [string, number][] = [];
+  const storage = apps.storage ?? {};
+  one('peertree_repair_backlog', 'gauge', 'Shard copies this relay still has to see made: under-replicated shards and new members\' shares.', storage.repairBacklog);
+  one('peertree_under_replicated_shards', 'gauge', 'Shards held here with fewer verified holders than their target, at their last sweep.', storage.underReplicated);
+  if (num(storage.auditsPassed) !== null && num(storage.auditsFailed) !== null) {
+    metric('peertree_storage_audits_total', 'counter', 'Audits of other holders sent by this relay, by result.', [
+      ['{result="passed"}', storage.auditsPassed as number],
+      ['{result="failed"}', storage.auditsFailed as number],
+    ]);
+  }
+  const ownGauges = new Set(['repairBacklog', 'underReplicated', 'auditsPassed', 'auditsFailed']);
+  const appCounters: [string, number][] = [];
+  const appGauges: [string, number][] = [];
   for (const [app, fields] of Object.entries(apps)) {
-    for (const [field, v] of Object.entries(fields ?? {})) {
-      const value = num(v);
-      if (value === null) continue;
-      const spec = APP_METRICS[app]?.[field];
-      if (spec === undefined) {
-        unlisted.push([`{app="${label(app)}",field="${label(field)}"}`, value]);
-        continue;
-      }
-      const entry = byName.get(spec.name) ?? { spec, samples: [] };
-      entry.samples.push(['', value]);
-      byName.set(spec.name, entry);
+    for (const [k, v] of Object.entries(fields ?? {})) {
+      if (num(v) === null || (app === 'storage' && ownGauges.has(k))) continue;
+      (APP_GAUGES.has(k) ? appGauges : appCounters).push([`{app="${label(app)}",name="${label(k)}"}`, v as number]);
     }
   }
-  // The alert in docs/operating.md reads this one: present even before the storage application reports.
-  if (!byName.has('peertree_repair_backlog')) byName.set('peertree_repair_backlog', { spec: APP_METRICS.storage!.repairBacklog!, samples: [['', 0]] });
-  for (const [name, { spec, samples }] of byName) metric(name, spec.type, spec.help, samples);
-  if (unlisted.length > 0) {
-    metric('peertree_app_status_value', 'gauge', 'Numeric status fields of applications that metrics.ts does not list yet (value as in the admin status).', unlisted);
-  }
+  metric('peertree_app_events_total', 'counter', 'Events each application counted since the relay started, by name.', appCounters);
+  metric('peertree_app_level', 'gauge', 'Current levels of each application (items held, sequence numbers), by name.', appGauges);
 
   const stats = [...s.messageStats()].sort(([a], [b]) => a.localeCompare(b));
   metric('peertree_messages_total', 'counter', 'Messages handled, by type.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.count]));

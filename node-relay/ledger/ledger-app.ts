@@ -1,9 +1,13 @@
-// The ledger application: the root sequences records, keeps each entry on its children before answering,
-// and broadcasts it; every relay verifies every entry and the whole chain, and catches up from its parent
-// (or the root) when it is behind. A new root first catches up from the root group, then sequences on.
+// The ledger application: the root of the current signed membership sequences records and signs every
+// entry, keeps each entry on its children before answering, and broadcasts it; every relay verifies every
+// entry, its sequencer and the whole chain, raises a different entry at a sequence number it already holds as
+// a conflict (never acknowledged), and catches up from its parent (or the root) when it is behind. A new root
+// first catches up from the root group, then sequences on. docs/ledger.md says exactly what is accepted.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { admit, append, applyEntry, emptyLedger, verifyLedger, type LedgerEntry, type LedgerState } from '../../core/ledger/ledger-state.ts';
+import { entrySignedBy, nodeIdOfKey, proofHolds, signEntry, signHead, verifyHead, type LedgerHead, type PinProof } from '../../core/ledger/entry.ts';
+import { admit, append, applyEntry, chainOf, emptyLedger, GENESIS_CHAIN, verifyLedger, type LedgerEntry, type LedgerState } from '../../core/ledger/ledger-state.ts';
 import { recordId, type LedgerRecord } from '../../core/ledger/record.ts';
+import { rendezvousOrder } from '../../core/storage/placement.ts';
 import { childrenOf, parentOf } from '../../core/tree/positions.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { AppContext, AppInstance, RelayApp } from '../apps/app.ts';
@@ -14,13 +18,41 @@ import * as M from './ledger-messages.ts';
 /** How often a relay asks whether it is behind (also done on every membership change). */
 export const CATCH_UP_INTERVAL_MS = 3_000;
 export const LEDGER_REQUEST_TIMEOUT_MS = 10_000;
+/** Time-out of one question to another member (a pin, a head). */
+export const PEER_QUESTION_TIMEOUT_MS = 5_000;
 /** Entries that arrived ahead of a gap, kept until the gap is filled. */
 export const MAX_BUFFERED = 1_000;
 /** Pages fetched in one catch-up round (bounded work). */
 export const MAX_CATCH_UP_PAGES = 100;
+/** Members asked, in the manifest's rendezvous order, for the registering key's pin. */
+export const MAX_PIN_HOLDERS_ASKED = 8;
+/** Distinct conflicts remembered for the status (oldest forgotten first; the counter keeps counting). */
+export const MAX_CONFLICTS_SHOWN = 16;
+
+/** A different entry at a sequence number, signed by a known root: a fork of the ledger. */
+export interface LedgerConflict {
+  readonly seq: number;
+  /** What this relay holds at seq (its chain hash there), or what its chain is just before seq. */
+  readonly held: { readonly seq: number; readonly id: string | null; readonly chain: string };
+  readonly received: { readonly id: string; readonly chain: string; readonly sequencer: string };
+  readonly at: number;
+}
+
+type Counters = {
+  sequenced: number;
+  applied: number;
+  rejected: number;
+  caughtUp: number;
+  refused: number;
+  notRoot: number;
+  unknownSequencer: number;
+  unvouched: number;
+  conflicts: number;
+  registerRefused: number;
+};
 
 export class LedgerApp implements AppInstance {
-  readonly counters = { sequenced: 0, applied: 0, rejected: 0, caughtUp: 0, refused: 0 };
+  readonly counters: Counters = { sequenced: 0, applied: 0, rejected: 0, caughtUp: 0, refused: 0, notRoot: 0, unknownSequencer: 0, unvouched: 0, conflicts: 0, registerRefused: 0 };
   private state: LedgerState = emptyLedger();
   private readonly store: LedgerStore;
   /** Every change of state goes through this queue: one at a time, in order. */
@@ -32,9 +64,14 @@ export class LedgerApp implements AppInstance {
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly off: (() => void)[] = [];
   private catchingUp: Promise<void> | null = null;
+  /** Ids of every relay this relay has seen at position 0 of a membership it installed (persisted). */
+  private readonly roots = new Set<string>();
+  private readonly conflicts = new Map<string, LedgerConflict>();
+  private pinQuery: { get(hash: string, owner: string): unknown } | null | undefined;
 
   private constructor(private readonly ctx: AppContext) {
     this.store = new LedgerStore(ctx.db);
+    for (const id of this.store.roots()) this.roots.add(id);
     const d = ctx.dispatcher;
     this.off.push(
       d.on(M.SUBMIT, (m, l) => this.onSubmit(m, l)),
@@ -43,8 +80,17 @@ export class LedgerApp implements AppInstance {
       d.on(M.SINCE, (m, l) => this.onSince(m, l)),
       d.on(M.HISTORY, (m, l) => this.onHistory(m, l)),
       d.on(M.VERIFY, (m, l) => this.onVerify(m, l)),
+      d.on(M.HEAD_REQUEST, (m, l) => this.onHead(m, l)),
+      d.on(M.PINNED, (m, l) => this.onPinned(m, l)),
       ctx.tree.on(M.ENTRY, (message) => {
-        if (message.broadcast) void this.receive(M.readEntry(message.body)).catch(() => {});
+        if (!message.broadcast) return;
+        // The tree names the relay that started the broadcast; only a root may start one. The entry's own
+        // signature is what is trusted: `from` is only a cheap first filter.
+        if (!this.roots.has(message.from)) {
+          this.counters.notRoot++;
+          return;
+        }
+        void this.receiveLive(M.readEntry(message.body)).catch(() => {});
       }),
       ctx.tree.onMembership(() => this.onMembership()),
     );
@@ -66,7 +112,15 @@ export class LedgerApp implements AppInstance {
   }
 
   status(): Record<string, unknown> {
-    return { seq: this.state.seq, chain: this.state.chain, assets: this.state.assets.size, buffered: this.buffered.size, ...this.counters };
+    return {
+      seq: this.state.seq,
+      chain: this.state.chain,
+      assets: this.state.assets.size,
+      buffered: this.buffered.size,
+      ...this.counters,
+      roots: this.roots.size,
+      conflicted: [...this.conflicts.values()],
+    };
   }
 
   close(): void {
@@ -96,6 +150,21 @@ export class LedgerApp implements AppInstance {
     return id !== this.ctx.self.id && this.members().some((m) => m.id === id);
   }
 
+  /** The relay at position 0 of the current membership (this one when it is alone). */
+  private currentRoot(): string {
+    return this.members()[0]?.id ?? this.ctx.self.id;
+  }
+
+  private rememberRoot(id: string): void {
+    if (this.roots.has(id)) return;
+    this.roots.add(id);
+    this.store.rememberRoot(id, this.ctx.tree.epoch);
+  }
+
+  private knownSequencer(key: string): boolean {
+    return this.roots.has(nodeIdOfKey(key));
+  }
+
   /** Adds a record through the root; resolves once it is sequenced and kept by the root's children. */
   async submit(record: LedgerRecord): Promise<{ seq: number; id: string }> {
     if (this.isRoot() || this.members().length === 0) return this.sequence(record);
@@ -107,19 +176,61 @@ export class LedgerApp implements AppInstance {
     return { seq: b.seq, id: b.id };
   }
 
-  /** Root only: admits, appends, replicates to the children, broadcasts. Idempotent for a repeated record. */
+  /** The pin `owner` signed on shard `hash`, if this relay keeps one (the storage application's pin index). */
+  private localPin(hash: string, owner: string): PinProof | null {
+    try {
+      this.pinQuery ??= this.ctx.db.prepare('SELECT ts, sig FROM shard_pins WHERE hash = ? AND owner = ?');
+    } catch {
+      this.pinQuery = null;
+    }
+    if (!this.pinQuery) return null;
+    const row = this.pinQuery.get(hash, owner) as { ts?: unknown; sig?: unknown } | undefined;
+    if (row === undefined || typeof row.ts !== 'number' || typeof row.sig !== 'string' || !/^[0-9a-f]{128}$/.test(row.sig)) return null;
+    return { ts: row.ts, sig: row.sig };
+  }
+
+  /**
+   * Root only: the author's signed pin of the asset's manifest shard, from this relay or from the first members
+   * in the shard's rendezvous order (its holders). A holder can withhold it, never forge it: the proof is
+   * checked against the author's key here and by every relay that applies the entry.
+   */
+  private async findPin(asset: string, author: string): Promise<PinProof | null> {
+    const own = this.localPin(asset, author);
+    if (own !== null && (await proofHolds(asset, author, own))) return own;
+    const others = rendezvousOrder(asset, this.members()).filter((m) => m.id !== this.ctx.self.id).slice(0, MAX_PIN_HOLDERS_ASKED);
+    const answers = await Promise.allSettled(
+      others.map(async (m) => {
+        const link = await this.ctx.tree.linkTo(m.id);
+        const proof = M.readPin((await link.request(M.PINNED, { hash: asset, owner: author }, PEER_QUESTION_TIMEOUT_MS)).body);
+        return proof !== null && (await proofHolds(asset, author, proof)) ? proof : null;
+      }),
+    );
+    for (const a of answers) if (a.status === 'fulfilled' && a.value !== null) return a.value;
+    return null;
+  }
+
+  /** Root only: admits, appends, signs, replicates to the children, broadcasts. Idempotent for a repeated record. */
   private async sequence(record: LedgerRecord): Promise<{ seq: number; id: string }> {
     await this.ready;
+    const known = this.store.find(await recordId(record));
+    const proof = known === null && record.kind === 'register' && !this.state.assets.has(record.asset) ? await this.findPin(record.asset, record.author) : null;
     const entry = await this.serial(async () => {
       const id = await recordId(record);
       const existing = this.store.find(id);
       if (existing) return existing;
-      await admit(this.state, record);
-      const next = await append(this.state, record, id);
-      this.store.append(next.entry);
+      try {
+        await admit(this.state, record, proof);
+      } catch (err) {
+        if (record.kind === 'register' && toPeerTreeError(err).code === 'FORBIDDEN') this.counters.registerRefused++;
+        throw err;
+      }
+      const next = await append(this.state, record, id, proof);
+      this.rememberRoot(this.ctx.self.id);
+      const signed: LedgerEntry = { ...next.entry, ...(await signEntry(this.ctx.relay.identity, next.entry)) };
+      this.store.append(signed);
       this.state = next.state;
       this.counters.sequenced++;
-      return next.entry;
+      return signed;
     });
     // Before answering, the root group holds the entry: a new root catches up from it, so nothing
     // acknowledged is lost when this root fails.
@@ -135,22 +246,70 @@ export class LedgerApp implements AppInstance {
     return { seq: entry.seq, id: entry.id };
   }
 
-  /** Applies an entry from the root (broadcast, replication or catch-up), buffering ahead of a gap. */
-  private receive(entry: LedgerEntry): Promise<void> {
+  private raiseConflict(entry: LedgerEntry, held: LedgerConflict['held']): never {
+    const key = `${entry.seq}:${entry.chain}`;
+    if (!this.conflicts.has(key)) {
+      this.counters.conflicts++;
+      this.conflicts.set(key, { seq: entry.seq, held, received: { id: entry.id, chain: entry.chain, sequencer: nodeIdOfKey(entry.by) }, at: this.ctx.components.clock.now() });
+      if (this.conflicts.size > MAX_CONFLICTS_SHOWN) this.conflicts.delete(this.conflicts.keys().next().value!);
+      this.ctx.logger.warn('ledger conflict: a root signed a different entry at a sequence number this relay holds', { seq: entry.seq, sequencer: nodeIdOfKey(entry.by) });
+    }
+    throw new PeerTreeError('CONFLICT', `ledger fork: entry ${entry.seq} differs from the one this relay holds`);
+  }
+
+  /**
+   * Checks an entry signed by a root against what this relay holds: the same entry again is 'held'; a
+   * different one at a held seq, or one whose chain does not extend this relay's, is a conflict (thrown).
+   */
+  private async compareHeld(entry: LedgerEntry): Promise<'held' | 'next' | 'ahead'> {
+    if (entry.seq <= this.state.seq) {
+      const held = this.store.at(entry.seq);
+      if (held !== null && held.id === entry.id && held.chain === entry.chain) return 'held';
+      this.raiseConflict(entry, { seq: entry.seq, id: held?.id ?? null, chain: held?.chain ?? GENESIS_CHAIN });
+    }
+    if (entry.seq > this.state.seq + 1) return 'ahead';
+    if ((await recordId(entry.record)) === entry.id && (await chainOf(this.state.chain, entry.seq, entry.id)) !== entry.chain) {
+      this.raiseConflict(entry, { seq: this.state.seq, id: this.store.at(this.state.seq)?.id ?? null, chain: this.state.chain });
+    }
+    return 'next';
+  }
+
+  /** An entry from the root (broadcast or replication): signed by a known root, applied or buffered. */
+  private async receiveLive(entry: LedgerEntry): Promise<'held' | 'applied' | 'buffered'> {
+    if (!(await entrySignedBy(entry, entry.by, entry.sig))) {
+      this.counters.rejected++;
+      throw new PeerTreeError('BAD_SIGNATURE', `entry ${entry.seq} is not signed by the sequencer it names`);
+    }
+    if (!this.knownSequencer(entry.by)) {
+      this.counters.unknownSequencer++;
+      throw new PeerTreeError('FORBIDDEN', `entry ${entry.seq} is signed by ${nodeIdOfKey(entry.by)}, which is not a root this relay knows`);
+    }
     return this.serial(async () => {
-      if (entry.seq <= this.state.seq) return;
-      if (entry.seq > this.state.seq + 1) {
+      const where = await this.compareHeld(entry);
+      if (where === 'held') return 'held';
+      if (where === 'ahead') {
         if (this.buffered.size < MAX_BUFFERED) this.buffered.set(entry.seq, entry);
         void this.catchUp().catch(() => {});
-        return;
+        return 'buffered';
       }
       await this.applyOne(entry);
-      for (let next = this.buffered.get(this.state.seq + 1); next; next = this.buffered.get(this.state.seq + 1)) {
-        this.buffered.delete(next.seq);
-        await this.applyOne(next);
-      }
-      for (const seq of this.buffered.keys()) if (seq <= this.state.seq) this.buffered.delete(seq);
+      await this.drainBuffered();
+      return 'applied';
     });
+  }
+
+  /** Applies buffered entries that are now next (each was signed by a known root when it arrived). */
+  private async drainBuffered(): Promise<void> {
+    for (let next = this.buffered.get(this.state.seq + 1); next; next = this.buffered.get(this.state.seq + 1)) {
+      this.buffered.delete(next.seq);
+      try {
+        await this.compareHeld(next);
+        await this.applyOne(next);
+      } catch {
+        break;
+      }
+    }
+    for (const seq of this.buffered.keys()) if (seq <= this.state.seq) this.buffered.delete(seq);
   }
 
   private async applyOne(entry: LedgerEntry): Promise<void> {
@@ -166,16 +325,59 @@ export class LedgerApp implements AppInstance {
     }
   }
 
-  /** Fetches missing entries from `id` until it has no more (bounded pages). */
-  private async catchUpFrom(id: string): Promise<void> {
-    const link = await this.ctx.tree.linkTo(id);
-    for (let page = 0; page < MAX_CATCH_UP_PAGES; page++) {
-      const reply = await link.request(M.SINCE, { from: this.state.seq + 1, limit: M.MAX_PAGE }, LEDGER_REQUEST_TIMEOUT_MS);
-      const { entries } = M.readEntries(reply.body);
-      if (entries.length === 0) return;
-      for (const e of entries) await this.receive(e);
-      this.counters.caughtUp += entries.length;
-    }
+  /**
+   * Fetches missing entries from `id` (bounded pages) and keeps the longest prefix that is vouched for: an entry
+   * signed by a root this relay knows vouches for itself and, through its chain hash, for every entry before it;
+   * the root's signed head (`vouch` in its answer) vouches for the chain up to it. Entries signed by roots this
+   * relay never saw and vouched for by nobody are not kept (counted as unvouched; tried again next round).
+   */
+  private catchUpFrom(id: string): Promise<void> {
+    return this.serial(async () => {
+      const link = await this.ctx.tree.linkTo(id);
+      let scratch = this.state;
+      const pending: { entry: LedgerEntry; state: LedgerState }[] = [];
+      let covered = 0;
+      let vouch: LedgerHead | null = null;
+      let stop = false;
+      for (let page = 0; page < MAX_CATCH_UP_PAGES && !stop; page++) {
+        const reply = await link.request(M.SINCE, { from: scratch.seq + 1, limit: M.MAX_PAGE }, LEDGER_REQUEST_TIMEOUT_MS);
+        const got = M.readEntries(reply.body);
+        if (got.vouch !== null && this.knownSequencer(got.vouch.by) && (await verifyHead(got.vouch))) vouch = got.vouch;
+        if (got.entries.length === 0) break;
+        for (const e of got.entries) {
+          if (e.seq !== scratch.seq + 1) {
+            stop = true;
+            break;
+          }
+          const known = this.knownSequencer(e.by);
+          try {
+            if (known && (await entrySignedBy(e, e.by, e.sig)) && (await recordId(e.record)) === e.id && (await chainOf(scratch.chain, e.seq, e.id)) !== e.chain) {
+              this.raiseConflict(e, { seq: scratch.seq, id: pending.at(-1)?.entry.id ?? this.store.at(scratch.seq)?.id ?? null, chain: scratch.chain });
+            }
+            scratch = await applyEntry(scratch, e);
+          } catch (err) {
+            if (toPeerTreeError(err).code !== 'CONFLICT' || known) this.counters.rejected++;
+            this.ctx.logger.warn('ledger entry rejected in catch-up', { seq: e.seq, from: id, error: toPeerTreeError(err).message });
+            stop = true;
+            break;
+          }
+          pending.push({ entry: e, state: scratch });
+          if (known || (vouch !== null && vouch.seq === e.seq && vouch.chain === e.chain)) covered = pending.length;
+        }
+      }
+      if (vouch !== null) {
+        const at = pending.findIndex((p) => p.entry.seq === vouch.seq);
+        if (at >= 0 && pending[at]!.entry.chain === vouch.chain) covered = Math.max(covered, at + 1);
+      }
+      for (const p of pending.slice(0, covered)) {
+        this.store.append(p.entry);
+        this.state = p.state;
+        this.counters.applied++;
+        this.counters.caughtUp++;
+      }
+      this.counters.unvouched += pending.length - covered;
+      await this.drainBuffered();
+    });
   }
 
   /** Asks the parent, then the root, for entries this relay lacks. One round at a time. */
@@ -186,8 +388,10 @@ export class LedgerApp implements AppInstance {
         const position = this.ctx.tree.position;
         if (position <= 0 || members.length < 2) return;
         const parent = members[parentOf(position, this.ctx.k)!]!.id;
+        const before = this.counters.unvouched;
         await this.catchUpFrom(parent).catch(() => {});
-        if (this.buffered.size > 0 && parent !== members[0]!.id) await this.catchUpFrom(members[0]!.id).catch(() => {});
+        const stuck = this.buffered.size > 0 || this.counters.unvouched > before;
+        if (stuck && parent !== members[0]!.id) await this.catchUpFrom(members[0]!.id).catch(() => {});
       } finally {
         this.catchingUp = null;
       }
@@ -196,10 +400,11 @@ export class LedgerApp implements AppInstance {
   }
 
   private onMembership(): void {
-    const root = this.isRoot() && this.members().length > 1;
+    const members = this.members();
+    if (members.length > 0) this.rememberRoot(members[0]!.id);
+    const root = this.isRoot() && members.length > 1;
     if (root && !this.wasRoot) {
       // Newly root (or restarted as root): take what the root group has before sequencing anything new.
-      const members = this.members();
       const group = childrenOf(0, this.ctx.k, members.length).map((p) => members[p]!.id);
       this.ready = Promise.allSettled(group.map((id) => this.catchUpFrom(id))).then(() => undefined);
     }
@@ -224,21 +429,57 @@ export class LedgerApp implements AppInstance {
   }
 
   private async onReplicate(m: Message, link: Link): Promise<void> {
-    if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${M.REPLICATE} is for relays of this tree`);
-    const entry = M.readEntry((m.body as { entry?: unknown }).entry);
+    const entry = M.readEntry((m.body as { entry?: unknown } | null)?.entry);
+    if (link.peerId === this.ctx.self.id || link.peerId !== this.currentRoot()) {
+      this.counters.notRoot++;
+      throw new PeerTreeError('FORBIDDEN', `${M.REPLICATE} is accepted only from the root of the current membership`);
+    }
     if (entry.seq > this.state.seq + 1) await this.catchUpFrom(link.peerId).catch(() => {});
-    await this.receive(entry);
+    await this.receiveLive(entry);
     if (this.state.seq < entry.seq) throw new PeerTreeError('UNAVAILABLE', `entry ${entry.seq} not kept (have ${this.state.seq})`);
     await link.reply(m, M.OK, { seq: entry.seq });
   }
 
   private async onSince(m: Message, link: Link): Promise<void> {
     const { from, limit } = M.readSince(m.body);
-    await link.reply(m, M.ENTRIES, { entries: this.store.entriesFrom(from, limit), head: this.state.seq });
+    const entries = this.store.entriesFrom(from, limit);
+    // The root vouches for its own chain: a relay that never saw the roots before it can still catch up.
+    const vouch = this.isRoot() ? await signHead(this.ctx.relay.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now()) : undefined;
+    await link.reply(m, M.ENTRIES, { entries, head: this.state.seq, ...(vouch ? { vouch } : {}) });
   }
 
   private async onHistory(m: Message, link: Link): Promise<void> {
     await link.reply(m, M.ENTRIES, { entries: this.store.history(M.readAsset(m.body)).slice(-M.MAX_PAGE), head: this.state.seq });
+  }
+
+  private async onHead(m: Message, link: Link): Promise<void> {
+    if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${M.HEAD_REQUEST} is for relays of this tree`);
+    if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body)) throw new PeerTreeError('BAD_INPUT', `${M.HEAD_REQUEST}: body must be an object`);
+    await link.reply(m, M.HEAD, { head: await this.ownHead(), conflicts: this.counters.conflicts });
+  }
+
+  private async onPinned(m: Message, link: Link): Promise<void> {
+    if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${M.PINNED} is for relays of this tree`);
+    const { hash, owner } = M.readPinned(m.body);
+    await link.reply(m, M.PIN, { proof: this.localPin(hash, owner) });
+  }
+
+  private ownHead(): Promise<LedgerHead> {
+    return signHead(this.ctx.relay.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now());
+  }
+
+  /** The signed heads of this relay and of up to MAX_HEADS other members (each signed by its own relay). */
+  private async heads(): Promise<{ id: string; head: LedgerHead; conflicts: number }[]> {
+    const others = this.members().filter((x) => x.id !== this.ctx.self.id).slice(0, M.MAX_HEADS);
+    const answers = await Promise.allSettled(
+      others.map(async (x) => {
+        const link = await this.ctx.tree.linkTo(x.id);
+        return { id: x.id, ...M.readHeadReply((await link.request(M.HEAD_REQUEST, {}, PEER_QUESTION_TIMEOUT_MS)).body) };
+      }),
+    );
+    const out = [{ id: this.ctx.self.id, head: await this.ownHead(), conflicts: this.counters.conflicts }];
+    for (const a of answers) if (a.status === 'fulfilled') out.push(a.value);
+    return out;
   }
 
   private async onVerify(m: Message, link: Link): Promise<void> {
@@ -250,7 +491,9 @@ export class LedgerApp implements AppInstance {
       from = page.at(-1)!.seq + 1;
     }
     const result = await verifyLedger(all);
-    await link.reply(m, M.VERIFIED, result.ok ? { ok: true, seq: result.state.seq, chain: result.state.chain } : { ok: false, seq: result.seq, error: result.error });
+    const heads = await this.heads();
+    const mine = result.ok ? { ok: true, seq: result.state.seq, chain: result.state.chain } : { ok: false, seq: result.seq, error: result.error };
+    await link.reply(m, M.VERIFIED, { ...mine, conflicts: this.counters.conflicts, heads });
   }
 }
 

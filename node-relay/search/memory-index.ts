@@ -38,6 +38,7 @@ export class MemoryIndex {
   private readonly remove: Statement<[string]>;
   private readonly byId: Statement<[string], { doc: string }>;
   private readonly count: Statement<[], { n: number }>;
+  private readonly countByAuthor: Statement<[string], { n: number }>;
   private readonly match: Statement<[string, number], { id: string; doc: string; body: string; rank: number }>;
   private summary: WordBloom;
 
@@ -47,6 +48,8 @@ export class MemoryIndex {
     this.remove = db.prepare('DELETE FROM memories WHERE id = ?');
     this.byId = db.prepare('SELECT doc FROM memories WHERE id = ?');
     this.count = db.prepare('SELECT COUNT(*) AS n FROM memories');
+    db.exec('CREATE INDEX IF NOT EXISTS memories_by_author ON memories (author)');
+    this.countByAuthor = db.prepare('SELECT COUNT(*) AS n FROM memories WHERE author = ?');
     // The MATCH argument is always a bound parameter built by toFtsQuery: quoted literals only.
     this.match = db.prepare(
       'SELECT m.id, m.doc, m.body, bm25(memories_fts) AS rank FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?',
@@ -56,6 +59,11 @@ export class MemoryIndex {
 
   get size(): number {
     return this.count.get()!.n;
+  }
+
+  /** Memories of `author` kept here (for the per-author quota). */
+  countOf(author: string): number {
+    return this.countByAuthor.get(author)!.n;
   }
 
   /** The word summary of this relay's own memories. */

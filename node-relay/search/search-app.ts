@@ -1,7 +1,7 @@
 // The search application: memories stored on n random relays (FTS5-indexed there), searches that descend the
 // tree only into subtrees whose word summary may match, merging the best results on the way back up.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { MAX_MEMORIES_PER_AUTHOR, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import { WordBloom } from '../../core/search/bloom.ts';
 import { planDescent } from '../../core/search/descent.ts';
 import { verifyForget } from '../../core/search/forget.ts';
@@ -45,6 +45,8 @@ export interface SearchAppInit {
   readonly logger: Logger;
   readonly random: () => number;
   readonly now: () => number;
+  /** Memories one author key may keep on this relay (default MAX_MEMORIES_PER_AUTHOR). */
+  readonly memoryQuota?: number;
 }
 
 export interface SearchResult {
@@ -58,7 +60,7 @@ export interface SearchResult {
 }
 
 export class SearchApp {
-  readonly counters = { queries: 0, subtreeSearches: 0, pruned: 0, remembered: 0, forgotten: 0 };
+  readonly counters = { queries: 0, subtreeSearches: 0, pruned: 0, remembered: 0, forgotten: 0, memoryQuotaRefused: 0 };
   readonly repairer: Repairer;
   private readonly childSummaries = new Map<string, WordBloom>();
   private lastSent: { parent: string; text: string; at: number } | null = null;
@@ -105,15 +107,20 @@ export class SearchApp {
     if (members.length < replicas) throw new PeerTreeError('UNAVAILABLE', `need ${replicas} relays for ${replicas} replicas, but the tree has ${members.length}`);
     const holders: string[] = [];
     const tried = new Set<string>();
+    const errors: PeerTreeError[] = [];
     while (holders.length < replicas) {
       const batch = pickHolders(members, replicas - holders.length, this.init.random, tried);
       if (batch.length === 0) break;
       for (const b of batch) tried.add(b.id);
       const planned = [...holders, ...batch.map((b) => b.id)];
       const results = await Promise.allSettled(batch.map((b) => this.putOn(b.id, memory, planned)));
-      results.forEach((r, i) => r.status === 'fulfilled' && holders.push(batch[i]!.id));
+      results.forEach((r, i) => (r.status === 'fulfilled' ? holders.push(batch[i]!.id) : errors.push(toPeerTreeError(r.reason))));
     }
-    if (holders.length < replicas) throw new PeerTreeError('UNAVAILABLE', `only ${holders.length} of ${replicas} relays took the memory`);
+    if (holders.length < replicas) {
+      // Refused by every relay for being full (or the author's quota there used up): FULL, with the reason.
+      const code = errors.length > 0 && errors.every((e) => e.code === 'FULL') ? 'FULL' : 'UNAVAILABLE';
+      throw new PeerTreeError(code, `only ${holders.length} of ${replicas} relays took the memory (${errors.slice(0, 2).map((e) => e.message).join('; ')})`);
+    }
     this.counters.remembered++;
     return { id, holders };
   }
@@ -181,6 +188,7 @@ export class SearchApp {
   private async putOn(id: string, memory: Memory, holders: readonly string[]): Promise<void> {
     if (id === this.init.tree.selfId) {
       const id = await memoryId(memory);
+      this.checkQuota(id, memory);
       this.init.index.add(id, memory);
       this.init.holders.set(id, [...holders]);
       if (this.init.holders.target(id) === null) this.init.holders.setTarget(id, holders.length);
@@ -188,6 +196,14 @@ export class SearchApp {
     }
     const link = await this.init.tree.linkTo(id);
     await link.request(M.PUT, { memory, holders }, REQUEST_TIMEOUT_MS);
+  }
+
+  /** Refuses (FULL) a new memory of an author who already keeps the quota's worth on this relay. */
+  private checkQuota(id: string, memory: Memory): void {
+    const quota = this.init.memoryQuota ?? MAX_MEMORIES_PER_AUTHOR;
+    if (this.init.index.get(id) !== null || this.init.index.countOf(memory.author) < quota) return;
+    this.counters.memoryQuotaRefused++;
+    throw new PeerTreeError('FULL', `memory quota of key ${memory.author.slice(0, 12)}… is used up on this relay (${quota} memories)`);
   }
 
   private isMember(id: string): boolean {
@@ -205,6 +221,7 @@ export class SearchApp {
     const { memory, holders } = M.readPut(m);
     if (!(await verifyMemory(memory))) throw new PeerTreeError('BAD_SIGNATURE', 'memory signature does not verify');
     const id = await memoryId(memory);
+    this.checkQuota(id, memory);
     this.init.index.add(id, memory);
     const set = holders.includes(this.init.tree.selfId) ? holders : [...holders, this.init.tree.selfId];
     this.init.holders.set(id, set);

@@ -1,12 +1,17 @@
 // ShardStore on disk: shard bytes as files written atomically (temp, fsync, rename), indexed in SQLite.
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+// The capacity counts what a shard really costs on this disk (costOf): whole file-system blocks plus an estimate of
+// its metadata rows, so that many tiny shards fill it as surely as a few large ones.
+import * as fsp from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { assertHex } from '../../core/asserts.ts';
 import { PeerTreeError } from '../../core/errors.ts';
+import { DEFAULT_FS_BLOCK_BYTES, SHARD_METADATA_BYTES } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import type { ShardStats, ShardStore } from '../../core/storage/shard-store.ts';
+
+const { mkdir, open, readdir, readFile, rename, rm, unlink } = fsp;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS shards (
@@ -21,8 +26,29 @@ export interface FileShardStoreOptions {
   readonly dir: string;
   /** Open SQLite database for the index (shared with the rest of the relay). */
   readonly db: Database;
+  /** Most bytes of shards kept, counted by costOf (blocks and metadata), not by payload. */
   readonly capacityBytes?: number;
   readonly now?: () => number;
+  /** File-system block size; by default read with fs.statfs (DEFAULT_FS_BLOCK_BYTES where it cannot be read). */
+  readonly blockBytes?: number;
+}
+
+/** The block size of the file system holding `dir`, or DEFAULT_FS_BLOCK_BYTES when it cannot be read. */
+export async function blockSizeOf(dir: string): Promise<number> {
+  // fs.statfs exists from Node 18.15; older runtimes (and other file systems' shims) may lack it.
+  const statfs = (fsp as { statfs?: (path: string) => Promise<{ bsize: number }> }).statfs;
+  if (typeof statfs !== 'function') return DEFAULT_FS_BLOCK_BYTES;
+  try {
+    const { bsize } = await statfs(dir);
+    return Number.isSafeInteger(bsize) && bsize > 0 ? bsize : DEFAULT_FS_BLOCK_BYTES;
+  } catch {
+    return DEFAULT_FS_BLOCK_BYTES;
+  }
+}
+
+/** What a shard of `size` bytes costs: whole blocks (at least one, even when empty) plus its metadata rows. */
+export function shardCost(size: number, blockBytes: number = DEFAULT_FS_BLOCK_BYTES): number {
+  return Math.max(1, Math.ceil(size / blockBytes)) * blockBytes + SHARD_METADATA_BYTES;
 }
 
 function isMissing(err: unknown): boolean {
@@ -34,11 +60,13 @@ export class FileShardStore implements ShardStore {
   private readonly remove: Statement<[string]>;
   private readonly select: Statement<[string], { size: number }>;
   private readonly page: Statement<[string, number], { hash: string }>;
-  private readonly totals: Statement<[], { shards: number; bytes: number | null }>;
+  private readonly totals: Statement<[number, number], { shards: number; bytes: number | null; blocks: number | null }>;
   private readonly capacityBytes: number;
+  /** File-system block size the costs are counted in. */
+  readonly blockBytes: number;
   private readonly now: () => number;
   private closed = false;
-  /** Bytes of puts in progress, so concurrent puts cannot together overshoot the capacity. */
+  /** Cost of puts in progress, so concurrent puts cannot together overshoot the capacity. */
   private reserved = 0;
   /**
    * Shard count and bytes, kept in step with the index (read once at open): a put used to run COUNT/SUM over
@@ -46,16 +74,22 @@ export class FileShardStore implements ShardStore {
    */
   private totalShards = 0;
   private totalBytes = 0;
+  /** Sum of costOf over the stored shards: what the capacity is checked against. */
+  private totalCost = 0;
   /** Two-hex-digit folders known to exist (created at most once each). */
   private readonly folders = new Set<string>();
 
-  private constructor(private readonly options: FileShardStoreOptions) {
+  private constructor(
+    private readonly options: FileShardStoreOptions,
+    blockBytes: number,
+  ) {
+    this.blockBytes = blockBytes;
     options.db.exec(SCHEMA);
     this.insert = options.db.prepare('INSERT OR IGNORE INTO shards (hash, size, stored_at) VALUES (?, ?, ?)');
     this.remove = options.db.prepare('DELETE FROM shards WHERE hash = ?');
     this.select = options.db.prepare('SELECT size FROM shards WHERE hash = ?');
     this.page = options.db.prepare('SELECT hash FROM shards WHERE hash > ? ORDER BY hash LIMIT ?');
-    this.totals = options.db.prepare('SELECT COUNT(*) AS shards, SUM(size) AS bytes FROM shards');
+    this.totals = options.db.prepare('SELECT COUNT(*) AS shards, SUM(size) AS bytes, SUM(MAX(1, CAST((size + ? - 1) / ? AS INTEGER))) AS blocks FROM shards');
     this.capacityBytes = options.capacityBytes ?? Number.MAX_SAFE_INTEGER;
     this.now = options.now ?? Date.now;
   }
@@ -63,12 +97,19 @@ export class FileShardStore implements ShardStore {
   /** Opens the store, removing temp files a crash left behind and re-indexing complete shard files. */
   static async open(options: FileShardStoreOptions): Promise<FileShardStore> {
     await mkdir(join(options.dir, 'tmp'), { recursive: true, mode: 0o700 });
-    const store = new FileShardStore(options);
+    const block = options.blockBytes ?? (await blockSizeOf(options.dir));
+    const store = new FileShardStore(options, block);
     await store.recover();
-    const t = store.totals.get()!;
+    const t = store.totals.get(block, block)!;
     store.totalShards = t.shards;
     store.totalBytes = t.bytes ?? 0;
+    store.totalCost = (t.blocks ?? 0) * block + t.shards * SHARD_METADATA_BYTES;
     return store;
+  }
+
+  /** What a shard of `size` bytes costs here (see shardCost). */
+  costOf(size: number): number {
+    return shardCost(size, this.blockBytes);
   }
 
   private pathOf(hash: string): string {
@@ -104,8 +145,9 @@ export class FileShardStore implements ShardStore {
     this.check(hash);
     await verifyShard(hash, bytes, digest);
     if (this.select.get(hash)) return;
-    if (this.totalBytes + this.reserved + bytes.length > this.capacityBytes) throw new PeerTreeError('FULL', 'shard store is full');
-    this.reserved += bytes.length;
+    const cost = this.costOf(bytes.length);
+    if (this.totalCost + this.reserved + cost > this.capacityBytes) throw new PeerTreeError('FULL', 'shard store is full');
+    this.reserved += cost;
     const tmpPath = join(this.options.dir, 'tmp', `${hash}.${randomBytes(6).toString('hex')}`);
     try {
       const file = await open(tmpPath, 'wx', 0o600);
@@ -138,13 +180,14 @@ export class FileShardStore implements ShardStore {
       if (this.insert.run(hash, bytes.length, this.now()).changes > 0) {
         this.totalShards++;
         this.totalBytes += bytes.length;
+        this.totalCost += cost;
       }
     } catch (err) {
       await rm(tmpPath, { force: true });
       if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new PeerTreeError('FULL', 'disk is full', { cause: err });
       throw err;
     } finally {
-      this.reserved -= bytes.length;
+      this.reserved -= cost;
     }
   }
 
@@ -197,6 +240,7 @@ export class FileShardStore implements ShardStore {
     if (this.remove.run(hash).changes > 0) {
       this.totalShards--;
       this.totalBytes -= row.size;
+      this.totalCost -= this.costOf(row.size);
       return true;
     }
     return false;
@@ -209,6 +253,11 @@ export class FileShardStore implements ShardStore {
 
   async stats(): Promise<ShardStats> {
     return this.statsNow();
+  }
+
+  /** Bytes charged against the capacity (blocks and metadata of every stored shard). */
+  chargedBytes(): number {
+    return this.totalCost;
   }
 
   /** The same as stats(), synchronously (SQLite answers at once): for the status document. */

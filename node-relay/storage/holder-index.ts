@@ -1,4 +1,10 @@
 // Which relays hold each shard (as far as this relay knows): fetch hints and the input of repair.
+//
+// For shards, only first-hand knowledge goes in (node-relay/storage/repair.ts): this relay itself, a relay's
+// own signed claim about itself ("I hold H" in its `shard.holders` or its reply to a `shard.put`), and the
+// holders that passed this relay's last audit of the shard, which replace the set at every sweep. A set of
+// holders one relay sends about others is never stored. A claim is only a hint (where to look, whom to audit):
+// repair counts a relay as a holder only after it passed an audit.
 import type { Database, Statement } from 'better-sqlite3';
 
 function schema(table: string): string {
@@ -22,6 +28,7 @@ export class HolderIndex {
   private readonly byHash: Statement<[string], { holder: string }>;
   private readonly byHolder: Statement<[string], { hash: string }>;
   private readonly removeHolder: Statement<[string, string]>;
+  private readonly removeEverywhere: Statement<[string]>;
   private readonly putTarget: Statement<[string, number]>;
   private readonly getTarget: Statement<[string], { n: number }>;
 
@@ -36,6 +43,7 @@ export class HolderIndex {
     this.byHash = db.prepare(`SELECT holder FROM ${table} WHERE hash = ? ORDER BY holder`);
     this.byHolder = db.prepare(`SELECT hash FROM ${table} WHERE holder = ?`);
     this.removeHolder = db.prepare(`DELETE FROM ${table} WHERE hash = ? AND holder = ?`);
+    this.removeEverywhere = db.prepare(`DELETE FROM ${table} WHERE holder = ?`);
     this.putTarget = db.prepare(`INSERT INTO ${table}_target (hash, n) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE SET n = excluded.n`);
     this.getTarget = db.prepare(`SELECT n FROM ${table}_target WHERE hash = ?`);
   }
@@ -63,6 +71,11 @@ export class HolderIndex {
 
   remove(hash: string, holder: string): void {
     this.removeHolder.run(hash, holder);
+  }
+
+  /** Forgets `holder` for every item (it left the tree). */
+  forgetHolder(holder: string): void {
+    this.removeEverywhere.run(holder);
   }
 
   holders(hash: string): string[] {

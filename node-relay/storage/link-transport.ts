@@ -19,17 +19,23 @@ export class LinkTransport implements ShardTransport {
   /** SHA-256 of each payload received, computed by the frame verifier (see ShardTransport.digestOf). */
   private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
 
-  /** With `owner`, every stored shard carries the owner's signed pin, and `unpin` can release it. */
+  /** With `owner` (the key the link was opened with), shards can be stored, each with the owner's signed pin, and released. */
   constructor(
     private readonly link: Link,
     private readonly owner?: OwnerKey,
   ) {}
 
   async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
-    const pin = this.owner ? await signPin(this.owner.identity, 'pin', hash, this.owner.now()) : undefined;
-    const reply = await this.link.request(STORE, { hash, replicas, ...(pin ? { pin } : {}) }, STORE_TIMEOUT_MS, { payload: bytes, ...(digest ? { payloadDigest: digest } : {}) });
+    // Relays keep a shard only with its owner's signed pin: storing needs the owner key (it must be the link's key).
+    if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'storing needs the owner key (it signs the pin)');
+    const pin = await signPin(this.owner.identity, 'pin', hash, this.owner.now());
+    const reply = await this.link.request(STORE, { hash, replicas, pin }, STORE_TIMEOUT_MS, { payload: bytes, ...(digest ? { payloadDigest: digest } : {}) });
     const holders = (reply.body as { holders?: unknown }).holders;
-    if (!Array.isArray(holders) || holders.length < replicas) throw new PeerTreeError('UNAVAILABLE', 'relay acknowledged fewer holders than asked');
+    // Fewer than `replicas` is an answer, not a failure: a tree smaller than the replica count stores one copy
+    // per relay and tops up as relays join (the caller tells the person). None at all is a failure.
+    if (!Array.isArray(holders) || holders.length < 1 || holders.length > replicas || !holders.every((h) => typeof h === 'string')) {
+      throw new PeerTreeError('UNAVAILABLE', 'the relay stored the shard on no relay');
+    }
     return { holders: holders as string[] };
   }
 

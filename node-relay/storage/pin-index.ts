@@ -1,4 +1,10 @@
 // Who pinned each shard this relay holds: a shard stays while any pin stands, and is collected when none does.
+//
+// Every pin kept is its owner's signed statement (core/storage/pin.ts), checked before it reaches this index: a
+// pin can only be replaced by a newer one of the same owner (the row is keyed by shard and owner) and released by
+// that owner's newer signed release. A release leaves a tombstone (its ts), so that an older pin of that owner,
+// replayed by a relay that kept a copy, is not taken again. Each pin charges its owner the shard's cost (blocks and
+// metadata, see FileShardStore.costOf); the per-owner totals are kept in memory, read once at open.
 import type { Database, Statement } from 'better-sqlite3';
 
 const SCHEMA = `
@@ -10,60 +16,133 @@ CREATE TABLE IF NOT EXISTS shard_pins (
   PRIMARY KEY (hash, owner)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS shard_pins_by_owner ON shard_pins (owner);
+CREATE TABLE IF NOT EXISTS shard_pin_releases (
+  hash  TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  ts    INTEGER NOT NULL,
+  PRIMARY KEY (hash, owner)
+) WITHOUT ROWID;
 `;
 
-/** A pin as kept: `sig` is the owner's signature, or '' when a relay of the tree vouched for the owner. */
+/**
+ * A pin as kept: `sig` is the owner's signature over the pin statement. Rows written before every pin had to be
+ * signed may have `sig` '' (a relay vouched for the owner): they are kept, never forwarded, and yield to any signed
+ * pin or release of the owner they name.
+ */
 export interface PinRecord {
   readonly owner: string;
   readonly ts: number;
   readonly sig: string;
 }
 
+/** What one owner has pinned on this relay: shards, and their cost in bytes. */
+export interface PinUsage {
+  readonly shards: number;
+  readonly bytes: number;
+}
+
+/** The outcome of PinIndex.add. */
+export type PinAdded = 'added' | 'replaced' | 'kept' | 'released';
+
 export class PinIndex {
-  private readonly upsert: Statement<[string, string, number, string]>;
+  private readonly upsert: Statement<[string, string, number, string, number]>;
   private readonly select: Statement<[string], PinRecord>;
-  private readonly one: Statement<[string, string], PinRecord>;
+  private readonly one: Statement<[string, string], PinRecord & { cost: number }>;
   private readonly remove: Statement<[string, string]>;
   private readonly removeAll: Statement<[string]>;
-  private readonly usage: Statement<[string], { n: number }>;
+  private readonly tombstone: Statement<[string, string, number]>;
+  private readonly releasedAt: Statement<[string, string], { ts: number }>;
+  private readonly usageRows: Statement<[], { owner: string; shards: number; bytes: number | null }>;
+  private readonly usage = new Map<string, { shards: number; bytes: number }>();
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     db.exec(SCHEMA);
-    // A newer pin by the same owner replaces the older one; an older one never overwrites a newer one.
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(shard_pins)').all();
+    if (!columns.some((c) => c.name === 'cost')) db.exec('ALTER TABLE shard_pins ADD COLUMN cost INTEGER NOT NULL DEFAULT 0');
+    // A newer pin by the same owner replaces the older one (and a signed one an unsigned one of older releases);
+    // an older one never overwrites a newer one.
     this.upsert = db.prepare(
-      'INSERT INTO shard_pins (hash, owner, ts, sig) VALUES (?, ?, ?, ?) ON CONFLICT (hash, owner) DO UPDATE SET ts = excluded.ts, sig = excluded.sig WHERE excluded.ts > shard_pins.ts',
+      `INSERT INTO shard_pins (hash, owner, ts, sig, cost) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash, owner) DO UPDATE
+       SET ts = excluded.ts, sig = excluded.sig, cost = excluded.cost WHERE excluded.ts > shard_pins.ts OR shard_pins.sig = ''`,
     );
     this.select = db.prepare('SELECT owner, ts, sig FROM shard_pins WHERE hash = ? ORDER BY owner');
-    this.one = db.prepare('SELECT owner, ts, sig FROM shard_pins WHERE hash = ? AND owner = ?');
+    this.one = db.prepare('SELECT owner, ts, sig, cost FROM shard_pins WHERE hash = ? AND owner = ?');
     this.remove = db.prepare('DELETE FROM shard_pins WHERE hash = ? AND owner = ?');
     this.removeAll = db.prepare('DELETE FROM shard_pins WHERE hash = ?');
-    this.usage = db.prepare('SELECT COUNT(*) AS n FROM shard_pins WHERE owner = ?');
+    this.tombstone = db.prepare(
+      'INSERT INTO shard_pin_releases (hash, owner, ts) VALUES (?, ?, ?) ON CONFLICT (hash, owner) DO UPDATE SET ts = excluded.ts WHERE excluded.ts > shard_pin_releases.ts',
+    );
+    this.releasedAt = db.prepare('SELECT ts FROM shard_pin_releases WHERE hash = ? AND owner = ?');
+    this.usageRows = db.prepare('SELECT owner, COUNT(*) AS shards, SUM(cost) AS bytes FROM shard_pins GROUP BY owner');
+    for (const r of this.usageRows.all()) this.usage.set(r.owner, { shards: r.shards, bytes: r.bytes ?? 0 });
   }
 
-  add(hash: string, pin: PinRecord): void {
-    this.upsert.run(hash, pin.owner, pin.ts, pin.sig);
+  /**
+   * Keeps `pin` (a signed pin, already verified) on `hash`, charging its owner `cost` bytes. Returns 'added' for a
+   * new pin, 'replaced' for a newer pin of the same owner, 'kept' when the stored one is as new or newer, and
+   * 'released' when the owner released the shard after this pin was signed (a replay: nothing kept).
+   */
+  add(hash: string, pin: PinRecord, cost: number): PinAdded {
+    if (pin.sig === '') throw new Error('only signed pins are kept');
+    return this.db.transaction((): PinAdded => {
+      const released = this.releasedAt.get(hash, pin.owner);
+      if (released && released.ts >= pin.ts) return 'released';
+      const before = this.one.get(hash, pin.owner);
+      if (this.upsert.run(hash, pin.owner, pin.ts, pin.sig, cost).changes === 0) return 'kept';
+      this.charge(pin.owner, before ? 0 : 1, cost - (before?.cost ?? 0));
+      return before ? 'replaced' : 'added';
+    })();
   }
 
   pins(hash: string): PinRecord[] {
     return this.select.all(hash);
   }
 
-  get(hash: string, owner: string): PinRecord | undefined {
-    return this.one.get(hash, owner);
+  /** The signed pins of `hash`: the only ones a relay forwards (to new holders on repair). */
+  signedPins(hash: string): PinRecord[] {
+    return this.select.all(hash).filter((p) => p.sig !== '');
   }
 
-  /** Removes `owner`'s pin; returns how many pins remain on the shard. */
-  release(hash: string, owner: string): number {
-    this.remove.run(hash, owner);
-    return this.select.all(hash).length;
+  get(hash: string, owner: string): PinRecord | undefined {
+    const row = this.one.get(hash, owner);
+    return row ? { owner: row.owner, ts: row.ts, sig: row.sig } : undefined;
+  }
+
+  /**
+   * Removes `owner`'s pin, remembering the release's `ts` (no older pin of that owner is taken again); returns how
+   * many pins remain on the shard.
+   */
+  release(hash: string, owner: string, ts: number): number {
+    return this.db.transaction(() => {
+      const before = this.one.get(hash, owner);
+      this.tombstone.run(hash, owner, ts);
+      if (before && this.remove.run(hash, owner).changes > 0) this.charge(owner, -1, -before.cost);
+      return this.select.all(hash).length;
+    })();
   }
 
   forget(hash: string): void {
-    this.removeAll.run(hash);
+    this.db.transaction(() => {
+      for (const p of this.select.all(hash)) this.charge(p.owner, -1, -(this.one.get(hash, p.owner)?.cost ?? 0));
+      this.removeAll.run(hash);
+    })();
+  }
+
+  /** Shards and bytes `owner` has pinned here (for quotas). */
+  usageOf(owner: string): PinUsage {
+    return this.usage.get(owner) ?? { shards: 0, bytes: 0 };
   }
 
   /** Number of shards `owner` has pinned here (for quotas). */
   countOf(owner: string): number {
-    return this.usage.get(owner)!.n;
+    return this.usageOf(owner).shards;
+  }
+
+  private charge(owner: string, shards: number, bytes: number): void {
+    const u = this.usage.get(owner) ?? { shards: 0, bytes: 0 };
+    u.shards += shards;
+    u.bytes += bytes;
+    if (u.shards <= 0) this.usage.delete(owner);
+    else this.usage.set(owner, u);
   }
 }

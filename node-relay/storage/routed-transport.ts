@@ -10,12 +10,14 @@
 //
 // Trust: the member list comes from the entry relay (GET /api/status), and every direct link's handshake must
 // prove the key of the member id it was dialled for; otherwise the route is dropped and the entry relay used.
+// When the entry relay itself goes away mid-command, the other members are asked directly (failover).
+import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 import type { ShardTransport, StoreReceipt } from '../../core/storage/shard-transport.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import type { Link } from '../ws/link.ts';
 import { connect } from '../ws/connector.ts';
-import { fetchJson, statusUrl } from '../cli/status-command.ts';
+import { fetchJson, statusUrl } from '../http/status-client.ts';
 import { LinkTransport, type OwnerKey } from './link-transport.ts';
 
 export interface RouteMember {
@@ -58,6 +60,15 @@ export async function openRoutedTransport(entryUrl: string, entry: Link, owner?:
   return new RoutedTransport({ entry, members, connect: (url, identity) => connect(url, identity ? { identity } : {}), ...(owner ? { owner } : {}) });
 }
 
+/** Other relays one shard is asked of once the entry relay is gone. */
+export const MAX_FAILOVER_RELAYS = 4;
+
+/** A link that closed, timed out or could not be opened: worth asking another relay. */
+function isLinkFailure(err: unknown): boolean {
+  const code = toPeerTreeError(err).code;
+  return code === 'CLOSED' || code === 'TIMEOUT' || (code === 'UNAVAILABLE' && /cannot connect|closed|ECONN|socket/i.test(toPeerTreeError(err).message));
+}
+
 /** Most direct links one transport keeps open (a file's shards spread over at most this many relays at once). */
 export const MAX_ROUTED_LINKS = 64;
 
@@ -68,7 +79,10 @@ export class RoutedTransport implements ShardTransport {
   private readonly broken = new Set<string>();
   private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
   /** Shards taken to their first-ranked relay directly, and shards that went through the entry relay. */
-  readonly counts = { direct: 0, entry: 0 };
+  readonly counts = { direct: 0, entry: 0, failover: 0 };
+  /** Set once the entry link failed: later shards go to the other members straight away. */
+  private entryDown = false;
+  private closed = false;
 
   constructor(private readonly init: RoutedTransportInit) {
     this.entry = new LinkTransport(init.entry, init.owner);
@@ -98,6 +112,7 @@ export class RoutedTransport implements ShardTransport {
 
   /** Closes the direct links (not the entry link, which the caller owns). */
   close(): void {
+    this.closed = true;
     for (const pending of this.direct.values()) void pending.then(({ link }) => link.close(1000, 'done'), () => {});
     this.direct.clear();
   }
@@ -116,12 +131,45 @@ export class RoutedTransport implements ShardTransport {
         }
       }
     }
-    const out = await op(this.entry);
-    this.counts.entry++;
-    return out;
+    if (!this.entryDown) {
+      try {
+        const out = await op(this.entry);
+        this.counts.entry++;
+        return out;
+      } catch (err) {
+        // A refusal (NOT_FOUND, FULL, FORBIDDEN …) is the tree's answer and stands; a dead entry link is not.
+        if (!isLinkFailure(err) || this.init.members.length === 0) throw err;
+        this.entryDown = true;
+      }
+    }
+    return this.failover(hash, op, target?.id);
+  }
+
+  /**
+   * The entry relay is gone: the other members in the shard's rendezvous order, each asked directly (any
+   * member can answer for any shard), at most MAX_FAILOVER_RELAYS of them. Fails with the last error.
+   */
+  private async failover<T>(hash: string, op: (t: LinkTransport) => Promise<T>, tried?: string): Promise<T> {
+    const skip = new Set([this.init.entry.peerId, ...this.broken, ...(tried ? [tried] : [])]);
+    let last: unknown = new PeerTreeError('CLOSED', 'the relay this command entered by is gone, and no other relay answered');
+    for (const m of rendezvousHolders(hash, this.init.members, MAX_FAILOVER_RELAYS, skip)) {
+      const transport = await this.transportTo(m).catch((err: unknown) => ((last = err), null));
+      if (!transport) continue;
+      try {
+        const out = await op(transport);
+        this.counts.failover++;
+        return out;
+      } catch (err) {
+        last = err;
+        if (!isLinkFailure(err)) throw err;
+      }
+    }
+    throw last;
   }
 
   private async transportTo(member: RouteMember): Promise<LinkTransport> {
+    // Shards still in flight when the command gave up must not open links nobody will close.
+    if (this.closed) throw new PeerTreeError('CLOSED', 'the transfer was closed');
     let pending = this.direct.get(member.id);
     if (!pending) {
       if (this.direct.size >= MAX_ROUTED_LINKS) throw new Error('too many direct links');
@@ -130,6 +178,10 @@ export class RoutedTransport implements ShardTransport {
         if (link.peerId !== member.id) {
           link.close(1000, 'not the member it was dialled for');
           throw new Error(`${member.url} proved key ${link.peerId}, not member ${member.id}`);
+        }
+        if (this.closed) {
+          link.close(1000, 'done');
+          throw new PeerTreeError('CLOSED', 'the transfer was closed');
         }
         return { link, transport: new LinkTransport(link, this.init.owner) };
       })();

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { Relay } from '../relay.ts';
+import { validateLimits } from '../../core/limits.ts';
 import { FileShardStore } from './file-shard-store.ts';
 import { HolderIndex } from './holder-index.ts';
 import { PinIndex } from './pin-index.ts';
@@ -27,7 +28,8 @@ function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
 
-export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number } = {}): Promise<RunningStorage> {
+export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
+  validateLimits();
   const store = await FileShardStore.open({
     dir: join(relay.dataDir.path, 'shards'),
     db: relay.db,
@@ -45,7 +47,11 @@ export async function startStorage(relay: Relay, peers: StoragePeers, options: {
     logger: relay.components.logger,
     random: secureRandom,
     ...(options.quota !== undefined ? { quota: options.quota } : {}),
+    ...(options.quotaBytes !== undefined ? { quotaBytes: options.quotaBytes } : {}),
+    costOf: (size) => store.costOf(size),
+    ...(options.repairIntervalMs !== undefined ? { repairIntervalMs: options.repairIntervalMs } : {}),
   });
+  app.repairer.start();
   relay.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
   return {
     app,

@@ -1,10 +1,18 @@
 // The storage application: places shards on the n relays that rank highest for their hash (rendezvous hashing),
 // serves and finds shards, and keeps holder sets.
 // It registers message handlers on the relay's dispatcher; the tree code knows nothing about it.
+//
+// Claims: every stored shard carries its owner's signed pin (core/storage/pin.ts). A client's `shard.store` must
+// carry the sender's own signed pin; a relay forwarding the shard (`shard.put`, repair) forwards the signed pins
+// it holds and never vouches for anyone with its own word. An unsigned or forged pin is refused and counted
+// (`forgedPins`). Quotas charge each owner what a shard really costs on disk (FileShardStore.costOf).
+//
+// Fan-out: a client request for a shard this relay does not hold makes it ask at most MAX_FAN_OUT_PER_REQUEST
+// other relays (the first ones in the shard's rendezvous order, where placement puts it), counted in `fanOut`.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { DEFAULT_REPLICAS, MAX_PINS_PER_OWNER, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, MAX_FAN_OUT_PER_REQUEST, MAX_PINNED_BYTES_PER_OWNER, MAX_PINS_PER_OWNER, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
-import { pickHolders, rendezvousHolders } from '../../core/storage/placement.ts';
+import { rendezvousHolders } from '../../core/storage/placement.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
@@ -14,14 +22,20 @@ import { fromHex, toHex } from '../../core/bytes.ts';
 import { verifyPin, type PinStatement } from '../../core/storage/pin.ts';
 import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex, PinRecord } from './pin-index.ts';
-import { DATA, GET, HOLDERS, OK, PUT, readGet, readHolders, readPut, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from './storage-messages.ts';
+import { DATA, GET, HOLDERS, MAX_REPLICAS, OK, PUT, readGet, readHolders, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from './storage-messages.ts';
+import { shardCost } from './file-shard-store.ts';
 import type { StoragePeers } from './storage-peers.ts';
-import { Repairer } from './repair.ts';
+import { ShardRepairer } from './repair.ts';
 
 /** Relays asked at once when looking for a shard this relay does not hold. */
 export const FIND_PARALLEL = 3;
 /** Most relays asked for one shard before giving up (bounded work per request). */
-export const FIND_MAX_ASKED = 32;
+export const FIND_MAX_ASKED = MAX_FAN_OUT_PER_REQUEST;
+/**
+ * Most relays one release asks: the rendezvous-ranked ones, then the holders those name (a shard stored with more
+ * replicas than the default), only after one of them released a pin of the signer.
+ */
+export const UNPIN_MAX_ASKED = MAX_FAN_OUT_PER_REQUEST + MAX_REPLICAS;
 /**
  * Shards up to this size come back with the answer to "do you have it?"; larger ones are then fetched from one
  * holder only, instead of from every relay asked at once (which multiplied the bytes sent by FIND_PARALLEL).
@@ -37,11 +51,17 @@ export interface StorageAppInit {
   readonly pins: PinIndex;
   readonly peers: StoragePeers;
   readonly logger: Logger;
-  /** Uniform float in [0, 1): which other members a search probes, reproducible in tests. */
-  readonly random: () => number;
+  /** Not used by lookups any more (they follow the rendezvous order); accepted so that callers need not change. */
+  readonly random?: () => number;
   readonly requestTimeoutMs?: number;
   /** Shards one owner key may pin on this relay (default MAX_PINS_PER_OWNER). */
   readonly quota?: number;
+  /** Bytes (by cost) one owner key may pin on this relay (default MAX_PINNED_BYTES_PER_OWNER). */
+  readonly quotaBytes?: number;
+  /** What a shard of `size` bytes costs here (default shardCost: 4 KiB blocks plus metadata). */
+  readonly costOf?: (size: number) => number;
+  /** Time between anti-entropy sweeps (default REPAIR_SWEEP_INTERVAL_MS; `--repair-interval`). */
+  readonly repairIntervalMs?: number;
 }
 
 export interface StorageCounters {
@@ -50,23 +70,37 @@ export interface StorageCounters {
   forwarded: number;
   refused: number;
   collected: number;
+  /** Pins refused because they were unsigned, did not verify, or were not the sender's own. */
+  forgedPins: number;
+  /** Requests to other relays made on behalf of clients' gets and releases (bounded per request). */
+  fanOut: number;
+  /** Client lookups that asked MAX_FAN_OUT_PER_REQUEST relays and stopped there. */
+  fanOutExhausted: number;
+  /** Shards stored on fewer relays than asked because the tree was smaller (topped up as relays join). */
+  storedBelowTarget: number;
 }
 
 export class StorageApp {
-  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0 };
+  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0, forgedPins: 0, fanOut: 0, fanOutExhausted: 0, storedBelowTarget: 0 };
   private readonly unregister: (() => void)[] = [];
   private readonly timeoutMs: number;
-  readonly repairer: Repairer;
+  readonly repairer: ShardRepairer;
 
   constructor(private readonly init: StorageAppInit) {
     this.timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    this.repairer = new Repairer({
-      read: (hash) => init.store.get(hash),
+    this.repairer = new ShardRepairer({
+      dispatcher: init.dispatcher,
+      store: init.store,
       holders: init.holders,
+      pins: init.pins,
       peers: init.peers,
       logger: init.logger,
-      putOn: (id, hash, bytes, holders) => this.putOn(id, hash, bytes, holders, init.pins.pins(hash)),
-      announce: (hash, holders) => this.announce(hash, holders),
+      // Only the sweep's jitter uses it; start-storage passes a secure source.
+      random: init.random ?? Math.random,
+      // Repair forwards the owners' signed pins, never a claim of its own.
+      putOn: (id, hash, bytes, holders) => this.putOn(id, hash, bytes, holders, init.pins.signedPins(hash)),
+      ...(init.repairIntervalMs !== undefined ? { intervalMs: init.repairIntervalMs } : {}),
+      ...(init.requestTimeoutMs !== undefined ? { requestTimeoutMs: init.requestTimeoutMs } : {}),
     });
     const d = init.dispatcher;
     this.unregister.push(
@@ -79,6 +113,7 @@ export class StorageApp {
   }
 
   close(): void {
+    this.repairer.close();
     for (const off of this.unregister.splice(0)) off();
   }
 
@@ -90,26 +125,35 @@ export class StorageApp {
   async place(hash: string, bytes: Uint8Array, replicas: number, pins: readonly PinRecord[], digest?: Uint8Array): Promise<string[]> {
     await verifyShard(hash, bytes, digest);
     const members = this.init.peers.members();
-    if (members.length < replicas) {
-      throw new PeerTreeError('UNAVAILABLE', `need ${replicas} relays for ${replicas} replicas, but the tree has ${members.length}`);
-    }
+    // A tree smaller than the replica count stores what it can (one copy on each relay) and keeps the target:
+    // the repair sweep adds the missing copies on the shard's rendezvous relays as relays join.
+    const want = Math.min(replicas, members.length);
+    if (want === 0) throw new PeerTreeError('UNAVAILABLE', 'this relay is not in a tree yet; try again in a moment');
     const tried = new Set<string>();
     const holders: string[] = [];
     const errors: string[] = [];
-    while (holders.length < replicas) {
-      const batch = rendezvousHolders(hash, members, replicas - holders.length, tried);
+    let full = 0;
+    while (holders.length < want) {
+      const batch = rendezvousHolders(hash, members, want - holders.length, tried);
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
       const planned = [...holders, ...batch.map((m) => m.id)];
       const results = await Promise.allSettled(batch.map((m) => this.putOn(m.id, hash, bytes, planned, pins)));
       results.forEach((r, i) => {
         if (r.status === 'fulfilled') holders.push(batch[i]!.id);
-        else errors.push(`${batch[i]!.id}: ${toPeerTreeError(r.reason).message}`);
+        else {
+          const err = toPeerTreeError(r.reason);
+          if (err.code === 'FULL') full++;
+          errors.push(`${batch[i]!.id}: ${err.message}`);
+        }
       });
     }
-    if (holders.length < replicas) {
-      throw new PeerTreeError('UNAVAILABLE', `only ${holders.length} of ${replicas} relays accepted the shard (${errors.slice(0, 3).join('; ')})`);
+    if (holders.length < want) {
+      // Every relay that refused was full (or the key's quota there used up): say so, it is not a passing failure.
+      const code = errors.length > 0 && full === errors.length ? 'FULL' : 'UNAVAILABLE';
+      throw new PeerTreeError(code, `only ${holders.length} of ${want} relays accepted the shard (${errors.slice(0, 3).join('; ')})`);
     }
+    if (holders.length < replicas) this.counters.storedBelowTarget++;
     this.init.holders.set(hash, holders);
     this.init.holders.setTarget(hash, replicas);
     // Tell every holder the final set (retries may have changed it): they need it to repair later.
@@ -117,21 +161,28 @@ export class StorageApp {
     return holders;
   }
 
-  /** Sends the holder set of `hash` to every other holder (best effort; repair re-announces). */
+  /**
+   * Tells the other holders of `hash` that this relay holds it: its own claim only (receivers believe nothing
+   * else; they learn of the other holders from their own claims and audits). Best effort: sweeps audit anyway.
+   */
   private announce(hash: string, holders: readonly string[]): void {
+    const self = this.init.peers.selfId;
+    if (!holders.includes(self)) return;
     for (const id of holders) {
-      if (id === this.init.peers.selfId) continue;
+      if (id === self) continue;
       void this.init.peers
         .linkTo(id)
-        .then((link) => link.send(HOLDERS, { hash, holders }))
+        .then((link) => link.send(HOLDERS, { hash, holders: [self] }))
         .catch((err: unknown) => this.init.logger.debug('holder update not sent', { to: id, error: String(err) }));
     }
   }
 
   /**
-   * Fetches a shard: from this relay's store, else from the relays that rank highest for its hash (where
-   * place() put it) and the holders this relay knows of, else by asking other members (data placed before a
-   * membership change, or by a relay that found the top-ranked ones full).
+   * Fetches a shard: from this relay's store, else from the relays that rank highest for its hash (where place()
+   * put it) and the holders this relay knows of, else from the next ones in its rendezvous order (data placed
+   * before relays joined ahead of its holders, or by a relay that found the top-ranked ones full). At most
+   * FIND_MAX_ASKED other relays are asked in all, whatever the hash: a lookup of a hash nobody holds costs the
+   * tree a bounded number of requests.
    */
   async find(hash: string): Promise<Uint8Array> {
     const local = await this.init.store.get(hash);
@@ -140,20 +191,25 @@ export class StorageApp {
     const known = new Set(this.init.holders.holders(hash));
     // The shard's replica count is unknown here: the default number of top-ranked members covers every shard
     // stored with at least that many replicas, and a shard with fewer is still among them (first ones in order).
-    const computed = rendezvousHolders(hash, this.init.peers.members(), DEFAULT_REPLICAS).map((m) => m.id);
+    const ranked = rendezvousHolders(hash, this.init.peers.members(), FIND_MAX_ASKED + 1).map((m) => m.id).filter((id) => id !== self);
+    const computed = ranked.slice(0, DEFAULT_REPLICAS);
     // Computed holders this relay also knows to hold it first, then the other computed ones, then other known ones.
     const hinted = [...new Set([...computed.filter((id) => known.has(id)), ...computed, ...known])].filter((id) => id !== self).slice(0, FIND_MAX_ASKED);
+    this.counters.fanOut += hinted.length;
     // One at a time, the next one joining when the current one fails (a relay without it says so at once) or is slow (hedged).
     const fromHinted = await hedged(hinted, (id) => this.fetchFrom(id, hash), FIND_HEDGE_MS);
     if (fromHinted) {
       this.counters.forwarded++;
       return fromHinted;
     }
-    // Other members, FIND_PARALLEL at a time: ask who has it (small shards come with the answer), then fetch
-    // a large one from the first that has it, and from the batch's other holders only if that fails.
-    const others = pickHolders(this.init.peers.members(), FIND_MAX_ASKED - hinted.length, this.init.random, new Set([self, ...hinted])).map((m) => m.id);
+    // The next members in rendezvous order, FIND_PARALLEL at a time, up to the bound: ask who has it (small
+    // shards come with the answer), then fetch a large one from the first that has it, and from the batch's
+    // other holders only if that fails.
+    const asked = new Set(hinted);
+    const others = ranked.filter((id) => !asked.has(id)).slice(0, Math.max(0, FIND_MAX_ASKED - hinted.length));
     for (let i = 0; i < others.length; i += FIND_PARALLEL) {
       const batch = others.slice(i, i + FIND_PARALLEL);
+      this.counters.fanOut += batch.length;
       const probes = batch.map((id) => this.probe(id, hash).then((bytes) => ({ id, bytes })));
       const first = await firstSuccess(probes);
       if (!first) continue;
@@ -167,7 +223,8 @@ export class StorageApp {
         return found;
       }
     }
-    throw new PeerTreeError('NOT_FOUND', `no relay of ${this.init.peers.members().length} holds shard ${hash.slice(0, 12)}…`);
+    if (hinted.length + others.length >= FIND_MAX_ASKED) this.counters.fanOutExhausted++;
+    throw new PeerTreeError('NOT_FOUND', `none of the ${hinted.length + others.length} relays asked (of ${this.init.peers.members().length}) holds shard ${hash.slice(0, 12)}…`);
   }
 
   /** Only relays of this tree (by their authenticated key) may push shards or holder sets. */
@@ -187,19 +244,40 @@ export class StorageApp {
     await link.request(PUT, { hash, holders: planned, pins }, this.timeoutMs, { payload: bytes, payloadDigest: digest });
   }
 
-  /** Stores a shard with its pins and holder set on this relay. `digest`: see ShardStore.put. */
+  /**
+   * Stores a shard with its pins and holder set on this relay. Every pin must be a signed pin its caller verified
+   * (onStore, onPut); a shard nobody signed for is not kept. `digest`: see ShardStore.put.
+   */
   private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[], digest?: Uint8Array): Promise<void> {
+    if (pins.length === 0 || pins.some((p) => p.sig === '')) {
+      this.counters.forgedPins++;
+      this.counters.refused++;
+      throw new PeerTreeError('FORBIDDEN', `shard ${hash.slice(0, 12)}… needs its owners' signed pins`);
+    }
     const quota = this.init.quota ?? MAX_PINS_PER_OWNER;
+    const quotaBytes = this.init.quotaBytes ?? MAX_PINNED_BYTES_PER_OWNER;
+    const cost = (this.init.costOf ?? shardCost)(bytes.length);
     for (const pin of pins) {
-      if (this.init.pins.get(hash, pin.owner) === undefined && this.init.pins.countOf(pin.owner) >= quota) {
+      if (this.init.pins.get(hash, pin.owner) !== undefined) continue;
+      const used = this.init.pins.usageOf(pin.owner);
+      if (used.shards >= quota || used.bytes + cost > quotaBytes) {
         this.counters.refused++;
-        throw new PeerTreeError('FULL', `storage quota of key ${pin.owner.slice(0, 12)}… is used up on this relay (${quota} shards)`);
+        const what = used.shards >= quota ? `${quota} shards` : `${quotaBytes} bytes`;
+        throw new PeerTreeError('FULL', `storage quota of key ${pin.owner.slice(0, 12)}… is used up on this relay (${what})`);
       }
     }
     await this.init.store.put(hash, bytes, digest);
-    for (const pin of pins) this.init.pins.add(hash, pin);
+    let kept = 0;
+    for (const pin of pins) if (this.init.pins.add(hash, pin, cost) !== 'released') kept++;
+    if (kept === 0 && this.init.pins.pins(hash).length === 0) {
+      // Every pin it came with was released here after it was signed (a replayed copy): nothing keeps it.
+      await this.init.store.delete(hash);
+      this.counters.refused++;
+      throw new PeerTreeError('FORBIDDEN', `shard ${hash.slice(0, 12)}… was released by its owners`);
+    }
     const set = holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId];
-    this.init.holders.set(hash, set);
+    // Only this relay itself goes into its holder index: `holders` is the sender's word about others.
+    this.init.holders.add(hash, this.init.peers.selfId);
     if (this.init.holders.target(hash) === null) this.init.holders.setTarget(hash, set.length);
     this.counters.stored++;
   }
@@ -207,9 +285,10 @@ export class StorageApp {
   /** Releases `unpin.owner`'s pin here; collects the shard when no pin is left. Returns 1 if a pin was released. */
   private async releaseHere(unpin: PinStatement): Promise<number> {
     const pin = this.init.pins.get(unpin.hash, unpin.owner);
-    // No pin of this owner, or the release is older than the pin: nothing to do (and no replay possible).
-    if (!pin || pin.ts >= unpin.ts) return 0;
-    const remaining = this.init.pins.release(unpin.hash, unpin.owner);
+    // No pin of this owner, or the release is older than the owner's signed pin: nothing to do (and no replay
+    // possible). An unsigned pin (kept from before pins had to be signed) yields to its owner's signed release.
+    if (!pin || (pin.sig !== '' && pin.ts >= unpin.ts)) return 0;
+    const remaining = this.init.pins.release(unpin.hash, unpin.owner, unpin.ts);
     if (remaining === 0) {
       await this.init.store.delete(unpin.hash);
       this.init.holders.set(unpin.hash, []);
@@ -246,41 +325,60 @@ export class StorageApp {
   private async onStore(m: Message, link: Link): Promise<void> {
     const { hash, replicas, bytes, pin } = readStore(m);
     const sender = toHex(m.fromKey);
-    let record: PinRecord;
-    if (pin) {
-      if (pin.owner !== sender || !(await verifyPin(pin))) throw new PeerTreeError('BAD_SIGNATURE', `${STORE}: the pin is not signed by the sender`);
-      record = { owner: pin.owner, ts: pin.ts, sig: pin.sig };
-    } else {
-      // The sender's frame was signed by its key on an authenticated link: this relay vouches for the owner.
-      record = { owner: sender, ts: m.ts, sig: '' };
+    // The shard is kept for the sender only on the sender's own signed pin: no relay vouches for it.
+    if (!pin) {
+      this.counters.forgedPins++;
+      this.counters.refused++;
+      throw new PeerTreeError('FORBIDDEN', `${STORE}: a shard is stored only with its owner's signed pin`);
     }
+    if (pin.owner !== sender || !(await verifyPin(pin))) {
+      this.counters.forgedPins++;
+      this.counters.refused++;
+      throw new PeerTreeError('BAD_SIGNATURE', `${STORE}: the pin is not signed by the sender`);
+    }
+    const record: PinRecord = { owner: pin.owner, ts: pin.ts, sig: pin.sig };
     const holders = await this.place(hash, bytes, replicas, [record], m.payload ? m.payloadDigest : undefined);
     await link.reply(m, STORED, { hash, holders });
   }
 
   private async onUnpin(m: Message, link: Link): Promise<void> {
     const { unpin, local } = readUnpin(m);
-    if (!(await verifyPin(unpin))) throw new PeerTreeError('BAD_SIGNATURE', `${UNPIN}: the release is not signed by the owner it names`);
+    if (!(await verifyPin(unpin))) {
+      this.counters.forgedPins++;
+      throw new PeerTreeError('BAD_SIGNATURE', `${UNPIN}: the release is not signed by the owner it names`);
+    }
     if (local && !this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `local ${UNPIN} is for relays of this tree`);
     let released = await this.releaseHere(unpin);
-    if (!local) {
-      const self = this.init.peers.selfId;
-      const computed = rendezvousHolders(unpin.hash, this.init.peers.members(), DEFAULT_REPLICAS).map((x) => x.id);
-      const hinted = [...new Set([...computed, ...this.init.holders.holders(unpin.hash)])].filter((id) => id !== self);
-      const others = pickHolders(this.init.peers.members(), FIND_MAX_ASKED, this.init.random, new Set([self, ...hinted])).map((x) => x.id);
-      const order = [...hinted, ...others].slice(0, FIND_MAX_ASKED);
-      for (let i = 0; i < order.length; i += FIND_PARALLEL) {
-        const results = await Promise.allSettled(
-          order.slice(i, i + FIND_PARALLEL).map(async (id) => {
-            const reply = await (await this.init.peers.linkTo(id)).request(UNPIN, { unpin, local: true }, this.timeoutMs);
-            const n = (reply.body as { released?: unknown }).released;
-            return typeof n === 'number' ? n : 0;
-          }),
-        );
-        for (const r of results) if (r.status === 'fulfilled') released += r.value;
-      }
-      if (released === 0) throw new PeerTreeError('FORBIDDEN', `no pin of ${unpin.owner.slice(0, 12)}… on shard ${unpin.hash.slice(0, 12)}… to release`);
+    if (local) {
+      // The asking relay may not know every holder (a shard stored with more replicas than the default): name ours.
+      const holders = released > 0 ? this.init.holders.holders(unpin.hash).filter((id) => id !== link.peerId) : [];
+      await link.reply(m, RELEASED, { hash: unpin.hash, released, ...(holders.length > 0 ? { holders } : {}) });
+      return;
     }
+    // The rendezvous-ranked relays and the holders known here; then the holders that those which released a pin
+    // name, so that every copy is released, bounded by UNPIN_MAX_ASKED in all.
+    const self = this.init.peers.selfId;
+    const ranked = rendezvousHolders(unpin.hash, this.init.peers.members(), MAX_FAN_OUT_PER_REQUEST + 1).map((x) => x.id);
+    const queue = [...new Set([...this.init.holders.holders(unpin.hash), ...ranked])].filter((id) => id !== self).slice(0, MAX_FAN_OUT_PER_REQUEST);
+    const asked = new Set<string>([self, ...queue]);
+    const members = new Set(this.init.peers.members().map((x) => x.id));
+    while (queue.length > 0) {
+      const batch = queue.splice(0, FIND_PARALLEL);
+      this.counters.fanOut += batch.length;
+      const results = await Promise.allSettled(
+        batch.map(async (id) => readReleased((await (await this.init.peers.linkTo(id)).request(UNPIN, { unpin, local: true }, this.timeoutMs)).body)),
+      );
+      for (const r of results) {
+        if (r.status !== 'fulfilled') continue;
+        released += r.value.released;
+        for (const id of r.value.holders) {
+          if (asked.size > UNPIN_MAX_ASKED || asked.has(id) || !members.has(id)) continue;
+          asked.add(id);
+          queue.push(id);
+        }
+      }
+    }
+    if (released === 0) throw new PeerTreeError('FORBIDDEN', `no pin of ${unpin.owner.slice(0, 12)}… on shard ${unpin.hash.slice(0, 12)}… to release`);
     await link.reply(m, RELEASED, { hash: unpin.hash, released });
   }
 
@@ -290,10 +388,18 @@ export class StorageApp {
       throw new PeerTreeError('FORBIDDEN', `${PUT} is for relays of this tree; clients use ${STORE}`);
     }
     const { hash, holders, bytes, pins } = readPut(m);
-    for (const p of pins) {
-      if (p.sig !== '' && !(await verifyPin({ op: 'pin', hash, owner: p.owner, ts: p.ts, sig: p.sig }))) {
-        throw new PeerTreeError('BAD_SIGNATURE', `${PUT}: a pin does not verify`);
-      }
+    // A relay forwards its clients' signed pins; a pin without a signature, or one that does not verify for the
+    // owner it names, is a claim the sending relay made up: refused, and nothing of the put is kept.
+    if (pins.length === 0 || pins.some((p) => p.sig === '')) {
+      this.counters.forgedPins++;
+      this.counters.refused++;
+      throw new PeerTreeError('FORBIDDEN', `${PUT}: a shard is kept only with its owners' signed pins`);
+    }
+    const valid = await Promise.all(pins.map((p) => verifyPin({ op: 'pin', hash, owner: p.owner, ts: p.ts, sig: p.sig })));
+    if (valid.includes(false)) {
+      this.counters.forgedPins++;
+      this.counters.refused++;
+      throw new PeerTreeError('BAD_SIGNATURE', `${PUT}: a pin does not verify for the owner it names`);
     }
     await this.keep(hash, bytes, holders, pins, m.payload ? m.payloadDigest : undefined);
     await link.reply(m, OK, { hash });
@@ -320,7 +426,8 @@ export class StorageApp {
   private async onHolders(m: Message, link: Link): Promise<void> {
     if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${HOLDERS} is for relays of this tree`);
     const { hash, holders } = readHolders(m);
-    if (await this.init.store.has(hash)) this.init.holders.set(hash, holders);
+    // Only the sender's claim about itself counts; a set it vouches for about others is ignored (repair.ts).
+    await this.repairer.onClaim(link.peerId, hash, holders);
   }
 }
 

@@ -6,10 +6,16 @@ import type { Message } from '../../core/wire/index.ts';
 import { readPin, type PinStatement } from '../../core/storage/pin.ts';
 import type { PinRecord } from './pin-index.ts';
 
-/** client → any relay: store this shard (payload) on `replicas` relays; answered by STORED { holders }. */
+/**
+ * client → any relay: store this shard (payload) on `replicas` relays; answered by STORED { holders }. `pin` (the
+ * sender's signed pin on `hash`) is required: a shard without it is refused with FORBIDDEN.
+ */
 export const STORE = 'shard.store';
 export const STORED = 'shard.stored';
-/** relay → holder: keep this shard (payload); `holders` is the intended holder set. Answered by OK. */
+/**
+ * relay → holder: keep this shard (payload); `holders` is the intended holder set; `pins` the owners' signed pins
+ * (at least one; each must verify, or the put is refused). Answered by OK.
+ */
 export const PUT = 'shard.put';
 export const OK = 'shard.ok';
 /**
@@ -21,7 +27,10 @@ export const GET = 'shard.get';
 export const DATA = 'shard.data';
 /** holder → holder: the holder set of `hash` changed. */
 export const HOLDERS = 'shard.holders';
-/** owner → relay: release my pin (signed `unpin` statement); with `local: true` only on this relay. */
+/**
+ * owner → relay: release my pin (signed `unpin` statement); with `local: true` only on this relay, whose answer
+ * RELEASED { released, holders? } names the holders it knows when it released a pin.
+ */
 export const UNPIN = 'shard.unpin';
 export const RELEASED = 'shard.released';
 
@@ -100,6 +109,14 @@ export function readUnpin(m: Message): { unpin: PinStatement; local: boolean } {
   const hash = typeof raw === 'object' && raw !== null ? raw.hash : undefined;
   if (!isShardHash(hash)) throw new PeerTreeError('BAD_INPUT', `${UNPIN}: unpin.hash must be 64 lowercase hex chars`);
   return { unpin: pinOf(b.unpin, UNPIN, 'unpin', hash), local: b.local === true };
+}
+
+/** A RELEASED answer to a local release: how many pins it released, and the holders it names (checked). */
+export function readReleased(body: unknown): { released: number; holders: string[] } {
+  const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const released = typeof b.released === 'number' && Number.isSafeInteger(b.released) && b.released >= 0 && b.released <= 1 ? b.released : 0;
+  const holders = Array.isArray(b.holders) && b.holders.length <= MAX_REPLICAS * 4 && b.holders.every(isNodeId) ? [...new Set(b.holders as string[])] : [];
+  return { released, holders };
 }
 
 export function readGet(m: Message): { hash: string; local: boolean; inline: number | null } {

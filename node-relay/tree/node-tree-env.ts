@@ -3,7 +3,7 @@
 // on the clock, so a token's expiry is enforced when a relay is admitted (join-control.ts), not here.
 import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { fromHex } from '../../core/bytes.ts';
-import { makeTreeEnv, type TreeEnv } from '../../core/tree/index.ts';
+import { isStrongKey, makeTreeEnv, type TreeEnv } from '../../core/tree/index.ts';
 import { isOpen, parseJoinToken, tokenSignedText, type JoinPolicy } from './join-control.ts';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -16,7 +16,7 @@ export function createNodeTreeEnv(sign: (bytes: Uint8Array) => Uint8Array, polic
     let key = keys.get(cacheKey);
     if (key === undefined) {
       try {
-        key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+        key = isStrongKey(raw) ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' }) : null;
       } catch {
         key = null;
       }

@@ -50,6 +50,8 @@ export interface FileRecord {
   /** Relays that acknowledged holding every shard (the smallest holder count over all shards). */
   readonly replicas: number | null;
   readonly error: string | null;
+  /** While `queued`: what the upload waits for, in plain words ("waiting for 2 more relays…"); null otherwise. */
+  readonly waiting?: string | null;
   readonly public: boolean;
   /**
    * Opt-in: what the user made findable by search for this file (name and/or description, tags). A memory
@@ -88,8 +90,10 @@ export interface OutboxItem {
   readonly replicas: number | null;
   readonly attempts: number;
   readonly lastError: string | null;
-  /** A relay refused it: it waits for the user's retry instead of being sent again and again. */
+  /** A final refusal (core/outbox/policy.ts): it waits for the user's retry instead of being sent again. */
   readonly stopped: boolean;
+  /** After a transient failure: not sent again before this time (ms), unless the connection comes back. */
+  readonly nextAttemptAt?: number | null;
   /** memory: what to remember; `ref` is the capability it points at (null for a plain note). */
   readonly memory?: { readonly text: string; readonly tags: readonly string[]; readonly ref: string | null };
   /** memory: the file whose upload must finish first (the memory names its capability); null for a note. */

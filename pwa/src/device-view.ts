@@ -14,7 +14,13 @@ export interface DeviceView {
   setIdentity(loaded: LoadedIdentity): void;
 }
 
-export function createDeviceView(store: IdbShardStore): DeviceView {
+/** The library key of an identity on this device (it goes into the backup, and comes back from one). */
+export interface LibraryKeys {
+  get(owner: string): Promise<Uint8Array>;
+  set(owner: string, key: Uint8Array): Promise<void>;
+}
+
+export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys): DeviceView {
   let loaded: LoadedIdentity | null = null;
 
   const nodeId = h('code', { 'data-testid': 'device-node-id' }, '…');
@@ -149,7 +155,10 @@ export function createDeviceView(store: IdbShardStore): DeviceView {
     const wrapped = loaded?.record.wrapped;
     if (!loaded || !wrapped) return;
     setText(exportStatus, 'Encrypting…');
-    exportBackup(wrapped, loaded.identity.publicKey, exportPass.value).then(
+    const owner = toHex(loaded.identity.publicKey);
+    (libraryKeys ? libraryKeys.get(owner) : Promise.resolve(undefined))
+      .then((libraryKey) => exportBackup(wrapped, loaded!.identity.publicKey, exportPass.value, libraryKey))
+      .then(
       (json) => {
         downloadBlob(new Blob([json], { type: 'application/json' }), `peertree-key-${loaded!.identity.id}.json`);
         exportPass.value = '';
@@ -168,7 +177,11 @@ export function createDeviceView(store: IdbShardStore): DeviceView {
     file
       .text()
       .then((text) => importBackup(text, importPass.value))
-      .then((made) => replaceIdentity(made))
+      .then(async (made) => {
+        const next = await replaceIdentity(made);
+        if (made.libraryKey && libraryKeys) await libraryKeys.set(toHex(made.publicKey), made.libraryKey);
+        return next;
+      })
       .then(
         (next) => {
           setText(importStatus, `This device now signs as ${next.identity.id}. Reloading…`);

@@ -74,6 +74,7 @@ function statusText(f: FileEntry): string {
   if (f.status === 'error') return f.error ?? 'Something went wrong';
   if (f.progress?.phase === 'sealing') return `Encrypting on this device… ${f.size === 0 ? '' : `${Math.floor((100 * f.progress.done) / Math.max(1, f.progress.total))}%`}`;
   if (f.status === 'uploading') return f.progress ? `Sending piece ${f.progress.done} of ${f.progress.total}` : 'Sending…';
+  if (f.status === 'queued' && f.waiting) return `Saved here, ${f.waiting}; it will be sent on its own`;
   if (f.status === 'queued') return 'Encrypted and saved here; it will be sent when a relay is reachable';
   return 'Preparing…';
 }
@@ -127,6 +128,7 @@ function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry
     'data-capability': f.status === 'stored' ? f.capability : null,
     'data-replicas': f.status === 'stored' ? f.replicas : null,
     'data-error': f.status === 'error' ? f.error : null,
+    'data-waiting': f.status === 'queued' ? (f.waiting ?? null) : null,
   });
   setText(
     parts.meta,

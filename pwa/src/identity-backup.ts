@@ -20,12 +20,15 @@ export interface MadeKey {
 
 interface BackupFile {
   readonly format: typeof BACKUP_FORMAT;
-  readonly v: 1;
+  /** 1: the signing key only; 2: also the library key (`library`). Both are read. */
+  readonly v: 1 | 2;
   readonly id: string;
   readonly publicKey: string;
   readonly kdf: { readonly name: 'PBKDF2'; readonly hash: 'SHA-256'; readonly iterations: number; readonly salt: string };
   readonly cipher: { readonly name: 'AES-GCM'; readonly iv: string };
   readonly data: string;
+  /** v2: the library key, AES-256-GCM under the same passphrase key with its own IV and additional data. */
+  readonly library?: { readonly iv: string; readonly data: string };
 }
 
 const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
@@ -64,9 +67,13 @@ async function passphraseKey(passphrase: string, salt: Uint8Array, iterations: n
 }
 
 const aadOf = (publicKeyHex: string): Uint8Array<ArrayBuffer> => buf(utf8(`${BACKUP_FORMAT}/v1 ${publicKeyHex}`));
+const libraryAadOf = (publicKeyHex: string): Uint8Array<ArrayBuffer> => buf(utf8(`${BACKUP_FORMAT}/v2 library ${publicKeyHex}`));
 
-/** The backup file (JSON) of a backable key, encrypted under `passphrase` (PBKDF2-SHA-256 → AES-256-GCM). */
-export async function exportBackup(wrapped: WrappedKey, publicKey: Uint8Array, passphrase: string): Promise<string> {
+/**
+ * The backup file (JSON) of a backable key, encrypted under `passphrase` (PBKDF2-SHA-256 → AES-256-GCM); with
+ * `libraryKey`, the library key too (format v2), so that a restored device can read the library on relays.
+ */
+export async function exportBackup(wrapped: WrappedKey, publicKey: Uint8Array, passphrase: string, libraryKey?: Uint8Array): Promise<string> {
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(`use a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters`);
   const pkcs8 = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(wrapped.iv) }, wrapped.deviceKey, buf(wrapped.sealed)));
   try {
@@ -75,14 +82,21 @@ export async function exportBackup(wrapped: WrappedKey, publicKey: Uint8Array, p
     const key = await passphraseKey(passphrase, salt, PBKDF2_ITERATIONS);
     const publicKeyHex = toHex(publicKey);
     const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aadOf(publicKeyHex) }, key, buf(pkcs8)));
+    let library: BackupFile['library'];
+    if (libraryKey) {
+      const libIv = crypto.getRandomValues(new Uint8Array(12));
+      const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: libIv, additionalData: libraryAadOf(publicKeyHex) }, key, buf(libraryKey)));
+      library = { iv: toBase64Url(libIv), data: toBase64Url(sealed) };
+    }
     const file: BackupFile = {
       format: BACKUP_FORMAT,
-      v: 1,
+      v: library ? 2 : 1,
       id: nodeIdOf(publicKey),
       publicKey: publicKeyHex,
       kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: PBKDF2_ITERATIONS, salt: toBase64Url(salt) },
       cipher: { name: 'AES-GCM', iv: toBase64Url(iv) },
       data: toBase64Url(data),
+      ...(library ? { library } : {}),
     };
     return JSON.stringify(file, null, 2);
   } finally {
@@ -98,7 +112,8 @@ function parseBackup(text: string): BackupFile {
     throw new Error('this is not a PeerTree key backup (not JSON)');
   }
   const f = v as Partial<BackupFile> | null;
-  if (!f || f.format !== BACKUP_FORMAT || f.v !== 1) throw new Error('this is not a PeerTree key backup');
+  if (!f || f.format !== BACKUP_FORMAT || (f.v !== 1 && f.v !== 2)) throw new Error('this is not a PeerTree key backup');
+  if (f.v === 2 && (typeof f.library?.iv !== 'string' || typeof f.library.data !== 'string' || f.library.data.length > 256)) throw new Error('the backup is damaged');
   if (typeof f.publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(f.publicKey)) throw new Error('the backup has no valid public key');
   const kdf = f.kdf;
   if (!kdf || kdf.name !== 'PBKDF2' || kdf.hash !== 'SHA-256' || !Number.isSafeInteger(kdf.iterations) || kdf.iterations < 100_000 || kdf.iterations > 10_000_000 || typeof kdf.salt !== 'string') {
@@ -108,8 +123,11 @@ function parseBackup(text: string): BackupFile {
   return f as BackupFile;
 }
 
-/** Opens a backup file with its passphrase; the key is checked against the public key the file names. */
-export async function importBackup(text: string, passphrase: string): Promise<MadeKey & { id: string }> {
+/**
+ * Opens a backup file with its passphrase; the key is checked against the public key the file names. A v2
+ * file also gives the library key; a v1 file (made before the library lived on relays) gives null.
+ */
+export async function importBackup(text: string, passphrase: string): Promise<MadeKey & { id: string; libraryKey: Uint8Array | null }> {
   const f = parseBackup(text);
   const key = await passphraseKey(passphrase, fromBase64Url(f.kdf.salt), f.kdf.iterations);
   let pkcs8: Uint8Array;
@@ -118,10 +136,19 @@ export async function importBackup(text: string, passphrase: string): Promise<Ma
   } catch {
     throw new Error('wrong passphrase, or the backup was changed');
   }
+  let libraryKey: Uint8Array | null = null;
+  if (f.v === 2 && f.library) {
+    try {
+      libraryKey = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(fromBase64Url(f.library.iv)), additionalData: libraryAadOf(f.publicKey) }, key, buf(fromBase64Url(f.library.data))));
+    } catch {
+      throw new Error('wrong passphrase, or the backup was changed');
+    }
+    if (libraryKey.length !== 32) throw new Error('the backup is damaged');
+  }
   try {
     const made = await adopt(pkcs8);
     if (toHex(made.publicKey) !== f.publicKey) throw new Error('the key in the backup does not match its public key');
-    return { ...made, id: nodeIdOf(made.publicKey) };
+    return { ...made, id: nodeIdOf(made.publicKey), libraryKey };
   } finally {
     pkcs8.fill(0);
   }

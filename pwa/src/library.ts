@@ -202,6 +202,51 @@ export class Library extends EventTarget {
     this.changed(id);
   }
 
+  /**
+   * Adds a file of this person's library that another device added (or that a restored backup brings back):
+   * stored on relays, nothing cached here yet; opening it fetches it like any capability.
+   */
+  async adoptFromLibrary(f: { cap: string; name: string; type: string; size: number; date: number }): Promise<void> {
+    if ([...this.files.values()].some((r) => r.capability === f.cap && r.origin === 'added')) return;
+    const manifestHash = f.cap.split('.')[1] ?? '';
+    const id = `lib-${manifestHash}`;
+    const record: FileRecord = {
+      id,
+      origin: 'added',
+      name: f.name,
+      size: f.size,
+      type: f.type,
+      addedAt: f.date,
+      status: 'stored',
+      capability: f.cap,
+      fileHash: null,
+      // Only the manifest is known here: a delete everywhere releases it (the data shards stay pinned).
+      shards: [manifestHash],
+      replicas: null,
+      error: null,
+      public: f.cap.split('.').length === 2,
+    };
+    // A file opened from a link that turns out to be one's own becomes an added one.
+    const opened = `opened-${manifestHash}`;
+    if (this.files.has(opened)) {
+      await this.db.delete('files', opened);
+      this.files.delete(opened);
+      this.changed(opened);
+    }
+    await this.db.put('files', record);
+    this.files.set(id, record);
+    this.changed(id);
+    announceFileChange(id);
+  }
+
+  /** Applies another device's rename. */
+  async renameLocal(id: string, name: string): Promise<void> {
+    const r = await patchFile(this.db, id, { name });
+    if (r) this.files.set(id, r);
+    this.changed(id);
+    announceFileChange(id);
+  }
+
   setUploadProgress(id: string, acked: number, total: number): void {
     if (!this.files.has(id)) return;
     this.progress.set(id, { phase: 'uploading', done: acked, total });

@@ -2,7 +2,7 @@
 import { DEFAULT_REPLICAS, validateLimits } from '../../core/limits.ts';
 import { ConnectionMonitor } from './connection-monitor.ts';
 import { createConnectionView } from './connection-view.ts';
-import { h, setAttrs } from './dom.ts';
+import { h, setAttrs, setText } from './dom.ts';
 import { createFileListView } from './file-list-view.ts';
 import { createIdentityView } from './identity-view.ts';
 import { loadOrCreateIdentity } from './identity-store.ts';
@@ -24,7 +24,10 @@ import { RelayList } from './relays.ts';
 import { Session } from './session.ts';
 import { createSearchView } from './search/search-view.ts';
 import { createLedgerPanel } from './ledger/ledger-panel.ts';
+import { namesAsset } from './ledger/ledger-client.ts';
 import { enqueueMemory } from './storage/files-repo.ts';
+import { LibrarySync } from './library-sync.ts';
+import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
 const FAILOVER_AFTER = 2;
@@ -40,6 +43,7 @@ async function mount(root: HTMLElement): Promise<void> {
   const identityView = createIdentityView();
   let sync: OutboxSync | null = null;
   let socket: RelaySocket | null = null;
+  let librarySync: LibrarySync | null = null;
   const session = new Session();
   const sealer = new Sealer();
   sealer.warm();
@@ -54,7 +58,13 @@ async function mount(root: HTMLElement): Promise<void> {
   const filesView = createFileListView(
     library,
     {
-      remove: (id, release) => void library.remove(id, release),
+      remove: (id, release) =>
+        void (async () => {
+          // The removal goes into the library first, so that a sync in between cannot bring the file back.
+          const f = library.get(id);
+          if (f?.origin === 'added') await librarySync?.removed(f.capability).catch(() => {});
+          await library.remove(id, release);
+        })(),
       retry: (id) => {
         if (library.get(id)?.memoryError) void sync?.retryMemory(id);
         else if (library.canReseal(id)) void library.reseal(id);
@@ -75,7 +85,8 @@ async function mount(root: HTMLElement): Promise<void> {
     transport: readTransport,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
-    ledger: createLedgerPanel(session),
+    // Only files this device's key stored (pinned) can be registered by it.
+    ledger: createLedgerPanel(session, (asset) => library.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
   });
   const searchView = createSearchView({
     session,
@@ -98,7 +109,10 @@ async function mount(root: HTMLElement): Promise<void> {
       };
     },
   });
-  const deviceView = createDeviceView(store);
+  const deviceView = createDeviceView(store, { get: (owner) => ensureLibraryKey(db, owner), set: (owner, key) => storeLibraryKey(db, owner, key) });
+  // Where the library on relays stands (data-state: idle, syncing, synced, waiting, locked).
+  const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
+  filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
   const notFound = createNotFoundView();
   const updateBanner = h(
     'div',
@@ -166,7 +180,7 @@ async function mount(root: HTMLElement): Promise<void> {
   monitor.addEventListener('change', (e) => {
     // Deliver the outbox on every transition to online (the socket's own `ready` covers reconnects).
     const online = (e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail.state === 'online';
-    if (online && !wasOnline) sync?.kick();
+    if (online && !wasOnline) sync?.kick(true);
     wasOnline = online;
   });
 
@@ -179,16 +193,37 @@ async function mount(root: HTMLElement): Promise<void> {
       const s = new RelaySocket({ relayUrl, identity });
       socket = s;
       session.set({ socket: s, identity });
+      const replicas = async (): Promise<number> => {
+        const status = await fetchRelayStatus(s.relayUrl);
+        return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
+      };
+      librarySync = new LibrarySync({
+        db,
+        library,
+        socket: s,
+        identity,
+        transport: new SocketShardTransport(s, identity),
+        replicas,
+        onState: (state, detail) => {
+          setAttrs(libraryStatus, { 'data-state': state, 'data-detail': detail || null });
+          const words: Record<string, string> = {
+            idle: '',
+            syncing: 'Checking your library on the relays…',
+            synced: 'Your file list is saved, encrypted, on the relays: it comes back with your key backup.',
+            waiting: 'Your file list will be saved to the relays when they can be reached.',
+            locked: detail,
+          };
+          setText(libraryStatus, words[state] ?? '');
+        },
+      });
+      librarySync.start();
       sync = new OutboxSync({
         db,
         store,
         transport: new SocketShardTransport(s, identity),
         // The browser's own offline flag counts too: an old socket may outlive the network for a while.
         isConnected: () => s.state === 'ready' && navigator.onLine,
-        replicas: async () => {
-          const status = await fetchRelayStatus(s.relayUrl);
-          return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
-        },
+        replicas,
         onChange: (id) => {
           void library.refresh(id);
           searchView.outboxChanged(id);
@@ -204,7 +239,7 @@ async function mount(root: HTMLElement): Promise<void> {
       s.addEventListener('state', () => {
         if (s.state === 'ready') {
           failures = 0;
-          sync?.kick();
+          sync?.kick(true);
         } else if (s.state === 'waiting' && navigator.onLine && ++failures >= FAILOVER_AFTER && relays.next()) {
           // This relay is unreachable: move to the next one (relays.next() wraps around the list).
           failures = 0;

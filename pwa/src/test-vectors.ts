@@ -1,8 +1,8 @@
 // Test page entry (pwa/test-vectors.html): runs the wire test vectors through the same core/ code the app uses,
 // in this browser, and reports into the DOM. Not linked from the app and not precached.
 import { ed25519Backend } from '../../core/crypto/ed25519.ts';
-import { checkWireVectors, type VectorResult, type WireVector } from '../../tests/vectors/check-wire-vectors.ts';
-import vectorFile from '../../tests/vectors/wire-vectors.json';
+import { checkWireVectors, type VectorResult, type WireVector } from '../../core/wire/check-vectors.ts';
+import vectorFile from '../../core/wire/wire-vectors.json';
 
 export interface VectorReport {
   /** Ed25519 implementation chosen in this browser ("webcrypto" or "noble"). */

@@ -24,6 +24,8 @@ export interface ChaosOptions {
   readonly replicas: number;
   /** Client loops putting and getting at once. */
   readonly clients: number;
+  /** Relays' anti-entropy sweep interval (`--repair-interval`; default 2000 ms, so a run settles in seconds). */
+  readonly repairIntervalMs?: number;
   readonly log: (line: string) => void;
 }
 
@@ -41,6 +43,8 @@ export interface ChaosReport {
     shards: number;
     holders: Record<string, number>;
     underReplicated: number;
+    /** Shards with more holders than the replica count once the run settled (surplus not released). */
+    overReplicated: number;
     shardFilesOnDisk: number;
     corruptOnDisk: number;
     repairWaitMs: number;
@@ -105,16 +109,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     faults: { kills: 0, restarts: 0, freezes: 0 },
     puts: { tried: 0, acknowledged: 0, failed: 0, bytes: 0 },
     gets: { tried: 0, ok: 0, failed: 0, wrongBytes: 0 },
-    final: { treeSize: 0, filesChecked: 0, filesRetrieved: 0, shards: 0, holders: {}, underReplicated: 0, shardFilesOnDisk: 0, corruptOnDisk: 0, repairWaitMs: 0 },
+    final: { treeSize: 0, filesChecked: 0, filesRetrieved: 0, shards: 0, holders: {}, underReplicated: 0, overReplicated: 0, shardFilesOnDisk: 0, corruptOnDisk: 0, repairWaitMs: 0 },
     durationMs: 0,
   };
   const stored: Stored[] = [];
+  const repairArgs = ['--repair-interval', String(o.repairIntervalMs ?? 2_000)];
   const timers = new Set<NodeJS.Timeout>();
   try {
     // --- the tree -------------------------------------------------------------------------------
     for (let i = 0; i < o.relays; i++) {
       const data = join(root.path, `r${i}`);
-      const args = ['--log-level', 'error', '--replicas', String(o.replicas), ...(i === 0 ? [] : ['--join', slots[0]!.url])];
+      const args = ['--log-level', 'error', '--replicas', String(o.replicas), ...repairArgs, ...(i === 0 ? [] : ['--join', slots[0]!.url])];
       const proc = await startRelayProcess(data, args, 30_000);
       slots.push({ index: i, data, proc, url: proc.ready.url, frozenUntil: 0 });
     }
@@ -135,7 +140,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     const restart = async (s: Slot) => {
       const contact = slots.find((x) => x !== s && isLive(x));
-      const args = ['--log-level', 'error', '--replicas', String(o.replicas), ...(contact ? ['--join', contact.url] : [])];
+      const args = ['--log-level', 'error', '--replicas', String(o.replicas), ...repairArgs, ...(contact ? ['--join', contact.url] : [])];
       const proc = await startRelayProcess(s.data, args, 30_000);
       s.proc = proc;
       s.url = proc.ready.url;
@@ -255,13 +260,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     const allShards = [...new Set([...shardsOf.values()].flat())];
     const repairStart = Date.now();
-    await waitFor(async () => (allShards.every((h) => holdersOf(h) >= o.replicas) ? true : null), 180_000, 1_000);
+    // Settled: every shard exactly at its target (the sweep repairs the missing copies and releases the surplus).
+    await waitFor(async () => (allShards.every((h) => holdersOf(h) === o.replicas) ? true : null), 180_000, 1_000);
     report.final.repairWaitMs = Date.now() - repairStart;
     report.final.shards = allShards.length;
     for (const h of allShards) {
       const n = holdersOf(h);
       report.final.holders[String(n)] = (report.final.holders[String(n)] ?? 0) + 1;
       if (n < o.replicas) report.final.underReplicated++;
+      if (n > o.replicas) report.final.overReplicated++;
     }
 
     // Every acknowledged put, byte for byte, each from a random relay.
@@ -310,6 +317,7 @@ export function chaosProblems(r: ChaosReport, replicas = 3): string[] {
   if (r.gets.wrongBytes > 0) p.push(`${r.gets.wrongBytes} gets returned wrong bytes`);
   if (r.final.filesRetrieved !== r.puts.acknowledged) p.push(`${r.puts.acknowledged - r.final.filesRetrieved} acknowledged puts not retrievable`);
   if (r.final.underReplicated > 0) p.push(`${r.final.underReplicated} shards below ${replicas} holders`);
+  if (r.final.overReplicated > 0) p.push(`${r.final.overReplicated} shards above ${replicas} holders once settled`);
   if (r.final.corruptOnDisk > 0) p.push(`${r.final.corruptOnDisk} shard files on disk do not match their hash`);
   if (r.puts.acknowledged === 0) p.push('no put was acknowledged');
   return p;
@@ -331,6 +339,7 @@ async function main(): Promise<void> {
     relays: flag(args, 'relays', 12),
     replicas: flag(args, 'replicas', 3),
     clients: flag(args, 'clients', 2),
+    repairIntervalMs: flag(args, 'repair-interval', 2_000),
     log: (line) => process.stdout.write(line + '\n'),
   };
   const r = await runChaos(o);
@@ -341,7 +350,7 @@ async function main(): Promise<void> {
       `kills ${r.faults.kills}, restarts ${r.faults.restarts}, freezes ${r.faults.freezes}` +
       `\nputs acknowledged ${r.puts.acknowledged} of ${r.puts.tried} (${(r.puts.bytes / MiB).toFixed(1)} MiB); gets ok ${r.gets.ok} of ${r.gets.tried}, wrong bytes ${r.gets.wrongBytes}` +
       `\nafterwards: tree size ${r.final.treeSize}; retrievable byte for byte ${r.final.filesRetrieved} of ${r.final.filesChecked}; ` +
-      `shards ${r.final.shards}, holders ${JSON.stringify(r.final.holders)}, below ${o.replicas}: ${r.final.underReplicated} (repair wait ${(r.final.repairWaitMs / 1000).toFixed(1)} s); ` +
+      `shards ${r.final.shards}, holders ${JSON.stringify(r.final.holders)}, below ${o.replicas}: ${r.final.underReplicated}, above: ${r.final.overReplicated} (repair wait ${(r.final.repairWaitMs / 1000).toFixed(1)} s); ` +
       `shard files on disk ${r.final.shardFilesOnDisk}, corrupt ${r.final.corruptOnDisk}` +
       `\n${problems.length === 0 ? 'PASS' : 'FAIL:\n  ' + problems.join('\n  ')}`,
   );

@@ -1,5 +1,6 @@
-// The ledger in the browser against the real relay: register here → the CLI's history shows it; note and
-// transfer to a CLI user's key → the history and the page show the new owner; a stale tab gets CONFLICT.
+// The ledger in the browser against the real relay: a file stored here can be registered here → the CLI's
+// history shows it; a file someone else stored offers no "Register"; note and transfer to a CLI user's key →
+// the history and the page show the new owner; a stale tab gets CONFLICT.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,14 +16,13 @@ test.afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('register in the browser, the CLI sees it; transfer to a CLI key, history and page show the new owner; a stale tab is refused with CONFLICT', async ({ page, context, relay }) => {
+test('register in the browser a file stored here, the CLI sees it; a file stored by someone else cannot be registered here; transfer to a CLI key, history and page show the new owner; a stale tab is refused with CONFLICT', async ({ page, context, relay }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const env = { PEERTREE_HOME: join(dir, 'cli-user') };
-  const file = join(dir, 'painting.bin');
+  const file = join(dir, 'theirs.bin');
   writeFileSync(file, randomBytes(4096));
-  const capability = capabilityFrom(await runCli(['put', file, '--relay', relay.url, '--replicas', '1'], 60_000, env));
-  const asset = capability.split('.')[1]!;
+  const theirs = capabilityFrom(await runCli(['put', file, '--relay', relay.url, '--replicas', '1'], 60_000, env));
   const cliKey = (jsonLines(await runCli(['ledger', 'whoami'], 30_000, env))[0] as { publicKey: string }).publicKey;
 
   await page.goto('/#/device');
@@ -31,13 +31,28 @@ test('register in the browser, the CLI sees it; transfer to a CLI key, history a
   const myKey = (await page.getByTestId('device-public-key').getAttribute('data-public-key'))!;
   expect(myKey).toMatch(/^[0-9a-f]{64}$/);
 
-  await page.goto(`/#/open/${capability}`);
+  // A file the CLI user stored: this device did not pin its manifest, so it is not offered "Register".
+  await page.goto(`/#/open/${theirs}`);
   const panel = page.getByTestId('ledger-panel');
+  await expect(panel).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+  await expect(panel).toHaveAttribute('data-records', '0');
+  await expect(page.getByTestId('ledger-register-form')).toBeHidden();
+  await expect(page.getByTestId('ledger-register-unavailable')).toBeVisible();
+
+  // A file stored from this device.
+  await page.goto('/');
+  await page.locator('input[type=file]').setInputFiles([{ name: 'painting.bin', mimeType: 'application/octet-stream', buffer: randomBytes(4096) }]);
+  const row = page.locator('[data-testid=file-row][data-name="painting.bin"]');
+  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+  const capability = (await row.getAttribute('data-capability'))!;
+  const asset = capability.split('.')[1]!;
+  await page.goto(`/#/open/${capability}`);
   await expect(panel).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
   await expect(panel).toHaveAttribute('data-asset', asset);
   await expect(panel).toHaveAttribute('data-records', '0');
   await expect(page.getByTestId('ledger-owner')).toHaveAttribute('data-owner', '');
   await expect(page.getByTestId('ledger-owner-actions')).toBeHidden();
+  await expect(page.getByTestId('ledger-register-unavailable')).toBeHidden();
 
   await page.getByTestId('ledger-register-note').fill('painted in 2019');
   await page.getByTestId('ledger-register').click();

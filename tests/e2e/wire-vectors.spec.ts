@@ -13,7 +13,7 @@ interface Report {
 }
 
 test('every wire vector encodes, verifies and rejects tampering in Chromium, with WebCrypto Ed25519', async ({ page }) => {
-  const file = JSON.parse(readFileSync(join(REPO_ROOT, 'tests', 'vectors', 'wire-vectors.json'), 'utf8')) as { vectors: { name: string }[] };
+  const file = JSON.parse(readFileSync(join(REPO_ROOT, 'core', 'wire', 'wire-vectors.json'), 'utf8')) as { vectors: { name: string }[] };
   expect(file.vectors.length).toBeGreaterThan(0);
 
   await page.goto('/test-vectors.html');

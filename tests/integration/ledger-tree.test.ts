@@ -1,19 +1,36 @@
 // The ledger on real relays: register → transfer → transfer with identical history on 8 relays; a double
 // transfer refused everywhere; a relay started later catches up; a tampered record rejected; the root killed
-// mid-stream with no record lost or duplicated.
+// mid-stream with no record lost or duplicated. Assets are real stored files: only the key that stored
+// (pinned) a file's manifest can register it.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, lastLine, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
-import { generateIdentity } from '../../core/identity/index.ts';
+import { generateIdentity, type Identity } from '../../core/identity/index.ts';
+import { loadClientIdentity } from '../../node-relay/cli/client-identity.ts';
+import { parseCapability } from '../../core/storage/capability.ts';
 import { recordId, signRecord, type LedgerRecord } from '../../core/ledger/record.ts';
 
 const dir = tmpDir('peertree-ledger-');
 process.env.PEERTREE_HOME = join(dir.path, 'home');
 const relays: RelayProcess[] = [];
 const dead = new Set<number>();
-const ASSET = 'a1'.repeat(32);
+let ASSET = '';
 const keyFile = (name: string) => join(dir.path, `${name}.seed`);
+
+/** Stores a small file as `name` (CLI put with that key) and returns its asset: the manifest hash. */
+async function storeAs(name: string, text: string, via = 1): Promise<string> {
+  const file = join(dir.path, `${name}-${text.length}-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(file, text);
+  const put = await runCli(['put', file, '--relay', relays[via]!.ready.url, '--identity', keyFile(name)], 60_000);
+  if (put.code !== 0) throw new Error(put.stderr);
+  return parseCapability(lastLine(put.stdout)).manifest;
+}
+
+async function identityOf(name: string): Promise<Identity> {
+  return loadClientIdentity(keyFile(name));
+}
 
 function lines(text: string): Record<string, unknown>[] {
   return text.trim() === '' ? [] : text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -51,6 +68,7 @@ afterAll(async () => {
 describe('the ledger on 8 relays', () => {
   it('records register → transfer → transfer with the same history on every relay', async () => {
     const [bob, carol] = [await publicKey('bob'), await publicKey('carol')];
+    ASSET = await storeAs('alice', 'my painting, as bytes');
     const reg = await runCli(['ledger', 'register', ASSET, '--relay', relays[3]!.ready.url, '--identity', keyFile('alice'), '--note', 'my painting']);
     expect(reg.code, reg.stderr).toBe(0);
     const t1 = await runCli(['ledger', 'transfer', ASSET, '--to', bob, '--relay', relays[5]!.ready.url, '--identity', keyFile('alice')]);
@@ -67,8 +85,8 @@ describe('the ledger on 8 relays', () => {
   }, 120_000);
 
   it('refuses the second of two transfers of the same head on every relay', async () => {
-    const carol = (await generateIdentity()).identity;
-    const asset = 'b2'.repeat(32);
+    const carol = await identityOf('carol');
+    const asset = await storeAs('carol', 'a file carol stored');
     const link = await connect(relays[1]!.ready.url, { identity: carol });
     try {
       const reg = await signRecord(carol, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now());
@@ -117,8 +135,8 @@ describe('the ledger on 8 relays', () => {
   }, 90_000);
 
   it('loses and duplicates nothing when the root is killed mid-stream', async () => {
-    const owner = (await generateIdentity()).identity;
-    const asset = 'd4'.repeat(32);
+    const owner = await identityOf('dave');
+    const asset = await storeAs('dave', 'a file with sixteen records', 2);
     const records: LedgerRecord[] = [await signRecord(owner, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now())];
     for (let i = 1; i < 16; i++) records.push(await signRecord(owner, { kind: 'annotate', asset, prev: await recordId(records[i - 1]!), to: null, note: `note ${i}` }, Date.now() + i));
     const entry = 3;

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -255,15 +255,22 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null>, t
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1 (for restarting a relay with the very same command). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
+/**
+ * A loopback port free right now, below the kernel's ephemeral range (32768–60999 here): a relay that must
+ * come back on the same port after a restart would otherwise find it taken by some other process's
+ * outgoing connection or port-0 listener in between. Bounded: at most 64 tries.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const ok = await new Promise<boolean>((resolveTry) => {
+      const server = createServer();
+      server.once('error', () => resolveTry(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolveTry(true)));
     });
-  });
+    if (ok) return port;
+  }
+  throw new Error('no free loopback port found in 20000–31999 after 64 tries');
 }
 
 /** Resolves with `promise`'s value, or rejects after `timeoutMs` naming `what`. */

@@ -58,13 +58,17 @@ describe('peertree put and get through one relay', () => {
     expect(range.stdout).toBe('5678901234');
   });
 
-  it('fails clearly when the tree cannot supply the replicas asked for', async () => {
+  it('stores on the one relay there is when 3 copies are asked, says so, and the file opens', async () => {
     const file = join(work.path, 'small.bin');
-    writeFileSync(file, randomBytes(100));
-    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '3']);
-    expect(put.code).toBe(1);
-    expect(put.stderr).toMatch(/UNAVAILABLE: need 3 relays for 3 replicas, but the tree has 1/);
-    expect(put.stdout).toBe('');
+    const bytes = randomBytes(3000);
+    writeFileSync(file, bytes);
+    const put = await runCli(['put', file, '--relay', relay.ready.url, '--replicas', '3', '--public']);
+    expect(put.code, put.stderr).toBe(0);
+    expect(put.stderr).toMatch(/on 1 of 3 relays: .*adds the other copies as relays join/);
+    const out = join(work.path, 'small.out');
+    const get = await runCli(['get', lastLine(put.stdout), '--relay', relay.ready.url, '-o', out]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(readFileSync(out).equals(bytes)).toBe(true);
   });
 
   it('exits non-zero for a file that is not stored, and leaves no output file behind', async () => {

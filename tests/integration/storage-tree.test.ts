@@ -130,13 +130,13 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
     expect(readFileSync(out).equals(bytes)).toBe(true);
 
     // The tree replaces the dead relays, then the surviving holders repair.
-    await waitFor('tree of 4', async () => ((await getStatus(relays[alive]!.ready.url)).size === N - 2 ? true : null), 40_000);
+    await waitFor('tree of 4', async () => ((await getStatus(relays[alive]!.ready.url)).size === N - 2 ? true : null), 60_000);
     const holder = holdersOnDisk(manifest)[0]!;
     const manifestBytes = new Uint8Array(readFileSync(join(dataDirs[holder]!, 'shards', manifest.slice(0, 2), manifest)));
     const shards = [manifest, ...(await FileDecoder.open(parseCapability(capability), manifestBytes)).manifest.shards];
     expect(shards).toHaveLength(3);
     try {
-      await waitFor('3 live holders of every shard', async () => (shards.every((h) => holdersOnDisk(h).length >= 3) ? true : null), 40_000);
+      await waitFor('3 live holders of every shard', async () => (shards.every((h) => holdersOnDisk(h).length >= 3) ? true : null), 90_000);
     } catch (err) {
       // Say what each live relay's repair saw: the figures a failure needs.
       const views = await Promise.all(relays.map(async (r, i) => (dead.has(i) ? null : { i, apps: (await getStatus(r.ready.url)).apps, holders: shards.map((h) => holdersOnDisk(h).includes(i)) })));
@@ -144,5 +144,5 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
     }
     // Repair chose the next relays in rendezvous order: the shards are where any relay computes them to be.
     for (const h of shards) expect(holdersOnDisk(h), h).toEqual(computedHolders(h, 3));
-  }, 120_000);
+  }, 200_000);
 });

@@ -9,12 +9,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex, utf8 } from '../../core/bytes.ts';
 import { generateIdentity, identityFromSeed, type Identity } from '../../core/identity/index.ts';
+import { signRecord, signSuspicion, type EpochRecord } from '../../core/tree/epoch-record.ts';
+import { makeTreeEnv } from '../../core/tree/tree-env.ts';
 import type { Message } from '../../core/wire/index.ts';
 import { rawSession, type RawSession } from './relay-harness.ts';
 
 export interface Ref {
   readonly id: string;
   readonly url: string;
+  /** The public key in hex, where the attack knows it (today's membership carries it). */
+  readonly key?: string;
 }
 
 /** The identity whose seed a relay keeps in its data folder (node-relay/data/identity-store.ts). */
@@ -62,16 +66,35 @@ export class Stranger {
   readonly stats = { opened: 0, reopened: 0, sent: 0, refused: 0 };
 
   /** `dataDir`: the impersonated relay's data folder (a malicious member can read its own relay's state). */
-  private constructor(readonly identity: Identity, readonly url: string, private readonly dataDir: string | null = null) {}
+  private constructor(readonly identity: Identity, readonly seed: Uint8Array, readonly url: string, private readonly dataDir: string | null = null) {}
 
   /** A fresh key that never joined anything. */
   static async fresh(url = 'https://127.0.0.1:9'): Promise<Stranger> {
-    return new Stranger((await generateIdentity()).identity, url);
+    const { identity, seed } = await generateIdentity();
+    return new Stranger(identity, seed, url);
   }
 
   /** A real relay's key (read from its data folder) used from a connection the relay knows nothing about. */
   static async impersonating(dataDir: string, url: string): Promise<Stranger> {
-    return new Stranger(await identityOfDataDir(dataDir), url, dataDir);
+    const seed = fromHex(readFileSync(join(dataDir, 'identity.seed'), 'utf8').trim());
+    return new Stranger(await identityOfDataDir(dataDir), seed, url, dataDir);
+  }
+
+  /**
+   * Well-formed epoch records (today's exact layout, core/tree/epoch-record.ts) signed by this key: a takeover
+   * of the root with only this key's own suspicion as evidence, and an add of this key, both chained onto the
+   * version (epoch, digest) given. Only the sequencer's key, or a quorum of watchers, makes such records valid.
+   */
+  signedRecords(treeId: string, epoch: number, digest: string, root: { id: string; url: string; key: string }): EpochRecord[] {
+    const env = makeTreeEnv(this.seed);
+    const by = this.identity.id;
+    const prev = /^[0-9a-f]{64}$/.test(digest) ? digest : 'ab'.repeat(32);
+    const ev = [signSuspicion(env, treeId, epoch, prev, root.id, by)];
+    const self = { id: by, url: this.url, key: toHex(this.identity.publicKey) };
+    return [
+      signRecord(env, { t: treeId, e: epoch + 1, p: prev, ops: [{ op: 'remove', ref: root, at: 0, reason: 'dead' }], by, ev }),
+      signRecord(env, { t: treeId, e: epoch + 1, p: prev, ops: [{ op: 'add', ref: self, adm: '' }], by, ev: [] }),
+    ];
   }
 
   get id(): string {
@@ -79,7 +102,7 @@ export class Stranger {
   }
 
   get ref(): Ref {
-    return { id: this.identity.id, url: this.url };
+    return { id: this.identity.id, url: this.url, key: toHex(this.identity.publicKey) };
   }
 
   /** An authenticated session to `wsUrl` as role `relay`, reopened when the relay closed the last one. */

@@ -11,13 +11,12 @@
 //   each ends as one tree of all relays.
 // Every wait is bounded; convergence times are printed, never asserted.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, it, type ExpectStatic } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
 import { generateIdentity } from '../../core/identity/index.ts';
-import { getStatus, killAll, rawRequest, rawSession, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
-import { currentNextDigest, Stranger, type Version } from './stranger.ts';
+import { freePort, getStatus, killAll, rawRequest, rawSession, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import { currentNextDigest, Stranger, type Ref, type Version } from './stranger.ts';
 
 const K = 2;
 const FLAGS = ['--max-peers', String(K), '--log-level', 'warn'];
@@ -48,18 +47,6 @@ afterAll(() => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A port free right now on loopback, so that a relay's first start and its restarts run the same command. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** One relay of a test tree: its command (data folder, port, arguments) stays the same across restarts. */
 class Node {
@@ -327,6 +314,20 @@ async function attack(expect: ExpectStatic, attacker: Stranger, c: Cluster, befo
   }
   await sleep(HARM_WAIT_MS);
   await expectUnchanged(expect, `after forged syncs (${shapes.join(', ')})`, check, before, intruders);
+
+  // Round 4: records in the exact signed layout of today's protocol, signed by the attacker's own key and
+  // chained onto the real version: a takeover with only its own suspicion, and an add of itself.
+  const head = attacker.persistedMembership() ?? known;
+  const rootRef: Ref = head?.members[0] ?? root;
+  const rootWithKey = { id: rootRef.id, url: rootRef.url, key: rootRef.key ?? '00'.repeat(32) };
+  for (const r of attacker.signedRecords(before[0]!.treeId, head?.epoch ?? epoch, head?.digest ?? '', rootWithKey)) {
+    for (const v of victims) {
+      await attacker.send(v.ws, 'tree.update', { t: r.t, r });
+      await attacker.send(v.ws, 'tree.sync', { t: r.t, recs: [r], m: null, from: attacker.ref });
+    }
+  }
+  await sleep(HEARTBEAT_MS + 1_000);
+  await expectUnchanged(expect, 'after records signed by the attacker in the real layout', check, before, intruders);
 }
 
 describe.concurrent('attacks on the tree and restarts it heals from (real relays, k = 2)', () => {
@@ -377,6 +378,10 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
       await attack(expect, member, c, before, ordered.slice(0, 2), []);
       const after = await c.statuses();
       expect.soft(after.filter((s) => s?.members[0]?.id === member.id).map((s) => s!.id), 'relays with the forger at position 0').toEqual([]);
+      // The records it signed in the real layout reached the checks and were refused there, by name.
+      const refused = await Promise.all(ordered.slice(0, 2).map((x) => countersNamed(x, 'bad-record')));
+      console.log(`member/refused records: ${refused.flatMap((x) => x.where).join(', ') || 'none'}`);
+      expect(refused.reduce((sum, x) => sum + x.total, 0), 'records signed by a non-sequencer member refused as bad-record').toBeGreaterThan(0);
       console.log(`malicious member: ${JSON.stringify(member.stats)}`);
     } finally {
       member.close();

@@ -3,12 +3,16 @@
 // the victim's state) and sign for real with their own keys; neither holds any other relay's key.
 import { recordHash, signRecord, signSuspicion, type EpochRecord } from '../../core/tree/epoch-record.ts';
 import { MSG } from '../../core/tree/messages.ts';
-import type { Membership, MembershipOp, NodeRef, TreeState } from '../../core/tree/types.ts';
+import type { Membership, MembershipOp, TreeState } from '../../core/tree/types.ts';
 import type { Prng } from './prng.ts';
 import type { SimIdentity } from './sim-keys.ts';
 import type { World } from './world.ts';
 
 export const OUTSIDER = 'x0';
+
+/** The forgeries an adversary can send, by name (the transcripts name them; `act` picks one at random). */
+export const FORGERIES = ['remove-root', 'add-self', 'forged-history', 'bogus-version', 'false-report', 'leave-for-other', 'suspicion', 'equivocation', 'takeover-without-quorum', 'replay'] as const;
+export type Forgery = (typeof FORGERIES)[number];
 
 /** Honest messages seen on the wire, for replays (bounded). */
 export class WireCapture {
@@ -45,22 +49,27 @@ export class Adversary {
     // A member that is the root of the victim's view signs valid records by the rules: that is a malicious
     // root, which docs/security.md treats on its own; this adversary models a malicious non-root member.
     if (s.membership.members[0]!.id === this.id) return;
-    const forged = this.forge(s);
-    if (forged === null) return;
+    this.send(to, FORGERIES[this.rng.int(FORGERIES.length)]!);
+  }
+
+  /** Sends forgery `kind`, made against `to`'s current view; returns its message type (null: nothing to replay). */
+  send(to: string, kind: Forgery): string | null {
+    const forged = this.forge(this.world.node(to).state, FORGERIES.indexOf(kind));
+    if (forged === null) return null;
     this.sent++;
     this.world.inject(this.id, to, forged.msgType, forged.body);
+    return forged.msgType;
   }
 
   private record(s: TreeState, ops: readonly MembershipOp[], e = s.membership.epoch + 1, p = s.membership.digest): EpochRecord {
     return signRecord(this.me.env, { t: s.treeId, e, p, ops, by: this.id, ev: [] });
   }
 
-  private forge(s: TreeState): { msgType: string; body: unknown } | null {
+  private forge(s: TreeState, pick: number): { msgType: string; body: unknown } | null {
     const m = s.membership;
     const root = m.members[0]!;
     const self = this.me.ref;
     const version = { t: s.treeId, e: m.epoch, d: m.digest, from: self };
-    const pick = this.rng.int(10);
     switch (pick) {
       case 0: {
         // Put myself at position 0: remove the root, which moves the last member to 0 … and add me.

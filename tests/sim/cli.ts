@@ -1,7 +1,8 @@
-// `npm run sim -- [--seeds N] [--seed S] [--nodes N] [--k K] [--verbose] [--scale] [--search]`
+// `npm run sim -- [--seeds N] [--seed S] [--nodes N] [--k K] [--verbose] [--scale] [--sign-cost] [--search]`
 import { runSeed, replayCommand, type RunResult } from './scenario.ts';
 import { scaleReport } from './scale.ts';
 import { searchReport } from './search-report.ts';
+import { signCostReport } from './sign-cost.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -11,6 +12,9 @@ const num = (name: string): number | undefined => (arg(name) === undefined ? und
 
 if (process.argv.includes('--search')) {
   process.stdout.write(await searchReport());
+} else if (process.argv.includes('--sign-cost')) {
+  const max = num('max-sim') ?? 10_000;
+  process.stdout.write(signCostReport({ sizes: [1_000, 10_000].filter((n) => n <= max) }));
 } else if (process.argv.includes('--scale')) {
   const max = num('max-sim');
   process.stdout.write(scaleReport(max === undefined ? {} : { maxSimulated: max }));

@@ -7,6 +7,10 @@ import { checkQuiescent, checkStep, type Expectations } from './invariants.ts';
 import { addRelays } from './harness.ts';
 import { Prng } from './prng.ts';
 import { InvariantError, World } from './world.ts';
+import { quorum, watchersOf } from '../../core/tree/evidence.ts';
+
+/** How long the simulated operator waits on a tree that cannot heal by itself before recovering it by hand. */
+const OPERATOR_PATIENCE_MS = 120_000;
 
 export interface RunOptions {
   readonly seed: number;
@@ -52,6 +56,8 @@ export function runSeed(opts: RunOptions): RunResult {
   const broadcasts = new Set<string>();
   const requests = new Set<string>();
   const left = new Set<string>();
+  /** Relays killed for good once the faults stop: a restart scheduled by an earlier crash fault must not revive them. */
+  const killed = new Set<string>();
 
   const members = (): string[] => refs.map((r) => r.id).filter((id) => world.node(id).alive && world.node(id).state.phase === 'member');
   const contactFor = (self: string): NodeRef => {
@@ -106,7 +112,9 @@ export function runSeed(opts: RunOptions): RunResult {
         const victims = kind === 'crash2' ? [rng.pick(alive), rng.pick(alive)] : [rng.pick(alive)];
         for (const v of victims) {
           world.crash(v);
-          world.at(Math.min(world.now + duration, faultEnd), () => world.restart(v));
+          world.at(Math.min(world.now + duration, faultEnd), () => {
+            if (!killed.has(v)) world.restart(v);
+          });
         }
       } else if (kind === 'leave') {
         const m = members();
@@ -143,7 +151,8 @@ export function runSeed(opts: RunOptions): RunResult {
     if (node.state.phase !== 'left' && node.state.phase !== 'idle') return;
     // When every relay has left there is no tree to join: the first to come back starts one.
     if (tree) world.apply(node, { type: 'join', now: world.now, contact: contactFor(id) });
-    else world.apply(node, { type: 'create', now: world.now });
+    // A new tree gets a new id, as a relay's data folder gives it (the first tree's id is its creator's).
+    else world.apply(node, { type: 'create', now: world.now, treeId: `${id}@${world.now}` });
   };
 
   for (const adversary of adversaries) {
@@ -191,10 +200,34 @@ export function runSeed(opts: RunOptions): RunResult {
       for (let i = 0; i < victims; i++) {
         const v = rng.pick(refs.filter((r) => world.node(r.id).alive)).id;
         world.crash(v);
+        killed.add(v);
         faults.push(`kill ${v}@${world.now}`);
       }
     }
   });
+
+  // The documented limit (docs/topology.md, Limits): when the relays killed for good include a live member's
+  // root and leave fewer of its watchers alive than a quorum, no relay may take over, by design. Its operator
+  // then does what docs/operating.md says: every relay of that tree leaves (`peertree leave`) and they start
+  // again, the first creating a tree and the others joining it. Done once, only when the run is still stuck.
+  const quorumLost = (): boolean =>
+    refs.some((r) => {
+      const node = world.node(r.id);
+      const m = node.state.membership;
+      const root = m.members[0];
+      if (!node.alive || node.state.phase !== 'member' || root === undefined || !killed.has(root.id)) return false;
+      const watchers = watchersOf(0, k, m.members.length).map((p) => m.members[p]!.id);
+      return watchers.filter((id) => !killed.has(id) && world.nodes.get(id)?.alive === true).length < quorum(watchers.length);
+    });
+  let recovered = false;
+  const operatorRecovery = (): void => {
+    recovered = true;
+    faults.push(`operator-recovery@${world.now}`);
+    for (const r of refs) {
+      const node = world.node(r.id);
+      if (node.alive && (node.state.phase === 'member' || node.state.phase === 'joining')) world.apply(node, { type: 'leave', now: world.now });
+    }
+  };
 
   const expect: Expectations = { accepted, broadcasts, requests };
   let failure: string | null = null;
@@ -202,6 +235,7 @@ export function runSeed(opts: RunOptions): RunResult {
   try {
     world.runUntil(faultEnd);
     for (let waited = 0; waited <= maxSettle; waited += HEARTBEAT_INTERVAL_MS) {
+      if (!recovered && waited >= OPERATOR_PATIENCE_MS && quorumLost()) operatorRecovery();
       for (const r of refs) rejoin(r.id);
       world.runUntil(faultEnd + waited);
       failure = checkQuiescent(world, expect);

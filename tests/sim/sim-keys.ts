@@ -4,7 +4,7 @@
 // thousands of seeds fast without trusting anything a simulated relay did not check.
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { toHex } from '../../core/bytes.ts';
-import { makeTreeEnv, type TreeEnv } from '../../core/tree/tree-env.ts';
+import { isStrongKey, makeTreeEnv, type TreeEnv } from '../../core/tree/tree-env.ts';
 import type { NodeRef } from '../../core/tree/types.ts';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
@@ -42,6 +42,7 @@ export class SimKeys {
     const memoKey = `${toHex(pub)}|${toHex(sig)}|${Buffer.from(bytes).toString('latin1')}`;
     const known = this.memo.get(memoKey);
     if (known !== undefined) return known;
+    if (!isStrongKey(pub)) return false;
     const hex = toHex(pub);
     let keyObject = this.publicKeys.get(hex);
     if (keyObject === undefined) {
@@ -53,7 +54,7 @@ export class SimKeys {
       this.publicKeys.set(hex, keyObject);
     }
     this.verifications++;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = verify(null, bytes, keyObject, sig);
     } catch {

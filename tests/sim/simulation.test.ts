@@ -12,7 +12,7 @@ describe('the simulated tree under seeded faults', () => {
       if (!r.ok) failures.push(`seed ${seed}: ${r.failure}\n  replay: ${replayCommand(r)}`);
     }
     expect(failures).toEqual([]);
-  }, 120_000);
+  }, 400_000);
 
   it('replays a seed exactly', () => {
     const a = runSeed({ seed: 4242 });

@@ -32,6 +32,15 @@ export function assetOf(capability: string): string {
   return parseCapability(capability).manifest;
 }
 
+/** True when `capability` names `asset`; false for text that is not a capability. */
+export function namesAsset(capability: string, asset: string): boolean {
+  try {
+    return assetOf(capability) === asset;
+  } catch {
+    return false;
+  }
+}
+
 export function isPublicKeyHex(text: string): boolean {
   return HEX64.test(text);
 }

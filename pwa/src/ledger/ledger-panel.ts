@@ -43,9 +43,19 @@ export interface LedgerPanel {
   show(capability: string): void;
 }
 
-export function createLedgerPanel(session: Session): LedgerPanel {
+/**
+ * `uploadedHere(asset)`: true when this device's key stored the file whose manifest hash is `asset` (the
+ * ledger accepts a first registration only from the key that pinned the manifest, so only that key is
+ * offered "Register"; the root checks it again).
+ */
+export function createLedgerPanel(session: Session, uploadedHere: (asset: string) => boolean = () => false): LedgerPanel {
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'ledger-status' });
   const owner = h('p', { class: 'ledger-owner', 'data-testid': 'ledger-owner' });
+  const notUploader = h(
+    'p',
+    { class: 'note', hidden: true, 'data-testid': 'ledger-register-unavailable' },
+    'Nobody has registered this file yet. Only the key that stored it can register it, and this device did not store it.',
+  );
   const list = h('ol', { class: 'ledger-history', 'data-testid': 'ledger-history', 'aria-label': 'History of this asset' });
   const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'ledger-error', hidden: true });
   const reload = h('button', { type: 'button', class: 'link-button', 'data-testid': 'ledger-reload' }, 'Reload the history');
@@ -86,6 +96,7 @@ export function createLedgerPanel(session: Session): LedgerPanel {
     list,
     error,
     registerForm,
+    notUploader,
     ownerForms,
     reload,
   );
@@ -129,7 +140,9 @@ export function createLedgerPanel(session: Session): LedgerPanel {
       }),
     );
     list.hidden = history.entries.length === 0;
-    registerForm.hidden = history.owner !== null;
+    const canRegister = history.owner === null && uploadedHere(history.asset);
+    registerForm.hidden = !canRegister;
+    notUploader.hidden = history.owner !== null || canRegister;
     ownerForms.hidden = !mine;
     setText(status, history.entries.length === 0 ? 'Checked: no record of this file in the ledger.' : `Checked here: ${history.entries.length} signed record${history.entries.length === 1 ? '' : 's'}, each following the one before.`);
     setAttrs(element, { 'data-state': 'ready', 'data-records': history.entries.length });
@@ -158,6 +171,7 @@ export function createLedgerPanel(session: Session): LedgerPanel {
       setAttrs(element, { 'data-state': 'error', 'data-error': e.code });
       setText(status, `The ledger could not be read: ${explain(e)}`);
       registerForm.hidden = true;
+      notUploader.hidden = true;
       ownerForms.hidden = true;
     }
   }
@@ -217,6 +231,7 @@ export function createLedgerPanel(session: Session): LedgerPanel {
       list.replaceChildren();
       setText(owner, '');
       registerForm.hidden = true;
+      notUploader.hidden = true;
       ownerForms.hidden = true;
       void load(cap);
     },

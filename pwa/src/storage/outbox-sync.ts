@@ -2,6 +2,7 @@
 // signed at send time, and removes the item only after the relay acknowledged n holders for each of them.
 // Runs in the page and in the service worker (Background Sync); a Web Lock keeps them from working at once.
 import { toPeerTreeError } from '../../../core/errors.ts';
+import { classifyFailure, isDue, nextAttemptAt, nextWake, type Verdict } from '../../../core/outbox/policy.ts';
 import type { ShardStore } from '../../../core/storage/shard-store.ts';
 import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
 import type { OutboxItem, PeerTreeDatabase } from '../db.ts';
@@ -11,8 +12,8 @@ import { memoryItemId, outboxItems, patchFile } from './files-repo.ts';
 export const OUTBOX_LOCK = 'peertree-outbox';
 /** Shards being stored at once per upload (each is at most one shard in memory). */
 export const SYNC_CONCURRENCY = 4;
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 60_000;
+/** Another context holds the outbox lock: look again after this long. */
+const LOCKED_RETRY_MS = 2_000;
 
 /** What a memory item asks to remember (signed by the transport at send time). */
 export interface MemoryRequest {
@@ -49,59 +50,68 @@ export class OutboxSync {
   private running: Promise<void> | null = null;
   private again = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private retryDelay = RETRY_MIN_MS;
+  private againReconnected = false;
+  private readonly now: () => number;
+  private readonly random: () => number;
 
-  constructor(private readonly deps: OutboxSyncDeps) {}
+  constructor(private readonly deps: OutboxSyncDeps & { now?: () => number; random?: () => number }) {
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+  }
 
-  /** Starts delivering (or notes that another pass is needed once the current one ends). */
-  kick(): void {
+  /**
+   * Starts delivering (or notes that another pass is needed once the current one ends). With `reconnected`
+   * (the connection just came back) items waiting out a backoff are tried at once.
+   */
+  kick(reconnected = false): void {
     if (this.running) {
       this.again = true;
+      this.againReconnected ||= reconnected;
       return;
     }
     clearTimeout(this.retryTimer);
-    this.running = this.drain().finally(() => {
+    this.running = this.drain(reconnected).finally(() => {
       this.running = null;
       if (this.again) {
+        const r = this.againReconnected;
         this.again = false;
-        this.kick();
+        this.againReconnected = false;
+        this.kick(r);
       }
     });
   }
 
-  /** Delivers every deliverable item once; resolves when done or when the connection is gone. */
-  async drain(): Promise<void> {
+  /** Delivers every item that is due once; resolves when done or when the connection is gone. */
+  async drain(reconnected = false): Promise<void> {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
-    if (!locks) return this.pass();
+    if (!locks) return this.pass(reconnected);
     let held = false;
     await locks.request(OUTBOX_LOCK, { ifAvailable: true }, async (lock) => {
       if (!lock) return;
       held = true;
-      await this.pass();
+      await this.pass(reconnected);
     });
     // Another context (a tab, or the service worker) is delivering: look again later.
-    if (!held) this.scheduleRetry();
+    if (!held) this.wakeAt(this.now() + LOCKED_RETRY_MS);
   }
 
   /** The user's retry of a file's refused memory: the item becomes deliverable again. */
   async retryMemory(fileId: string): Promise<void> {
     const item = await this.deps.db.get('outbox', memoryItemId(fileId));
-    if (item) await this.deps.db.put('outbox', { ...item, stopped: false, lastError: null });
+    if (item) await this.deps.db.put('outbox', { ...item, stopped: false, lastError: null, nextAttemptAt: null });
     await patchFile(this.deps.db, fileId, { memoryError: null });
     this.deps.onChange(fileId);
-    this.retryDelay = RETRY_MIN_MS;
-    this.kick();
+    this.kick(true);
   }
 
   /** Sends the user's retry: a stopped item becomes deliverable again. */
   async retry(id: string): Promise<void> {
     const item = await this.deps.db.get('outbox', id);
     if (!item) return;
-    await this.deps.db.put('outbox', { ...item, stopped: false, lastError: null });
-    await patchFile(this.deps.db, id, { status: 'queued', error: null });
+    await this.deps.db.put('outbox', { ...item, stopped: false, lastError: null, nextAttemptAt: null, attempts: 0 });
+    await patchFile(this.deps.db, id, { status: 'queued', error: null, waiting: null });
     this.deps.onChange(id);
-    this.retryDelay = RETRY_MIN_MS;
-    this.kick();
+    this.kick(true);
   }
 
   /** Stops scheduled retries (the service worker's run is over). */
@@ -112,23 +122,41 @@ export class OutboxSync {
 
   private stopped = false;
 
-  private scheduleRetry(): void {
+  /** Wakes up at `at` (ms) to deliver what is due then. */
+  private wakeAt(at: number): void {
     if (this.stopped) return;
     clearTimeout(this.retryTimer);
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
-    this.retryTimer = setTimeout(() => this.kick(), delay / 2 + Math.random() * (delay / 2));
+    this.retryTimer = setTimeout(() => this.kick(), Math.max(0, at - this.now()));
   }
 
-  private async pass(): Promise<void> {
+  /** Schedules the next pass at the earliest time a waiting item becomes due. */
+  private async scheduleFromOutbox(): Promise<void> {
+    const at = nextWake(await outboxItems(this.deps.db), this.now());
+    if (at !== null) this.wakeAt(at);
+  }
+
+  private async pass(reconnected: boolean): Promise<void> {
     const items = await outboxItems(this.deps.db);
     for (const item of items) {
-      if (item.stopped) continue;
-      if (!this.deps.isConnected()) return;
+      if (!isDue(item, this.now(), reconnected)) continue;
+      if (!this.deps.isConnected()) break;
       const ok = await this.deliver(item);
-      if (!ok) return;
+      if (!ok) break;
     }
-    this.retryDelay = RETRY_MIN_MS;
+    await this.scheduleFromOutbox();
+  }
+
+  /** Classifies a failure with the policy and persists what it means for the item; returns the verdict. */
+  private async failed(id: string, err: unknown, attempts?: number): Promise<Verdict> {
+    const e = toPeerTreeError(err);
+    const verdict = classifyFailure({ code: err instanceof MissingShard ? 'MISSING' : err instanceof RelayRefusal ? e.code : e.code === 'INTERNAL' ? 'CONNECTION' : e.code, refused: err instanceof RelayRefusal, message: e.message });
+    const latest = await this.deps.db.get('outbox', id);
+    if (latest) {
+      const n = attempts ?? latest.attempts + 1;
+      const final = verdict.kind === 'final';
+      await this.deps.db.put('outbox', { ...latest, attempts: n, lastError: `${e.code}: ${e.message}`, stopped: final, nextAttemptAt: final ? null : nextAttemptAt(n, this.now(), this.random()) });
+    }
+    return verdict;
   }
 
   /** Returns false when delivery should pause (connection trouble); true to go on with the next item. */
@@ -168,16 +196,11 @@ export class OutboxSync {
       this.deps.onChange(fileId ?? item.id);
       return true;
     } catch (err) {
-      const e = toPeerTreeError(err);
-      const refused = err instanceof RelayRefusal;
-      const reason = `${refused ? 'relay refused' : 'connection'} (${e.code}): ${e.message}`;
-      const latest = await db.get('outbox', item.id);
-      if (latest) await db.put('outbox', { ...latest, attempts: latest.attempts + 1, lastError: reason, stopped: refused });
-      if (refused && fileId !== null) await patchFile(db, fileId, { memoryError: reason });
+      const verdict = await this.failed(item.id, err);
+      const final = verdict.kind === 'final';
+      if (final && fileId !== null) await patchFile(db, fileId, { memoryError: `${verdict.reason} (${toPeerTreeError(err).code})` });
       this.deps.onChange(fileId ?? item.id);
-      if (refused) return true;
-      this.scheduleRetry();
-      return false;
+      return final;
     }
   }
 
@@ -195,14 +218,9 @@ export class OutboxSync {
       this.deps.onChange(item.id);
       return true;
     } catch (err) {
-      const e = toPeerTreeError(err);
-      const refused = err instanceof RelayRefusal;
-      const latest = await db.get('outbox', item.id);
-      if (latest) await db.put('outbox', { ...latest, attempts: latest.attempts + 1, lastError: `${refused ? 'relay refused' : 'connection'} (${e.code}): ${e.message}`, stopped: refused });
+      const verdict = await this.failed(item.id, err);
       this.deps.onChange(item.id);
-      if (refused) return true;
-      this.scheduleRetry();
-      return false;
+      return verdict.kind === 'final';
     }
   }
 
@@ -215,7 +233,7 @@ export class OutboxSync {
       item = { ...item, replicas };
       if (!(await db.get('outbox', id))) return true; // removed by the user meanwhile
       await db.put('outbox', item);
-      await patchFile(db, id, { status: 'uploading', error: null });
+      await patchFile(db, id, { status: 'uploading', error: null, waiting: null });
       this.deps.onChange(id);
 
       const acked: Record<string, number> = { ...item.acked };
@@ -241,22 +259,18 @@ export class OutboxSync {
       const tx = db.transaction(['files', 'outbox'], 'readwrite');
       const file = await tx.objectStore('files').get(id);
       await tx.objectStore('outbox').delete(id);
-      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, error: null });
+      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, error: null, waiting: null });
       await tx.done;
       this.deps.onChange(id);
       return true;
     } catch (err) {
-      const e = toPeerTreeError(err);
-      const refused = err instanceof RelayRefusal || err instanceof MissingShard;
-      const reason = refused ? `${err instanceof RelayRefusal ? `relay refused (${e.code})` : 'missing data'}: ${e.message}` : `connection: ${e.message}`;
-      const latest = await db.get('outbox', id);
-      if (latest) await db.put('outbox', { ...latest, attempts: item.attempts, lastError: reason, stopped: refused });
-      await patchFile(db, id, refused ? { status: 'error', error: reason } : { status: 'queued', error: null });
+      // The policy (core/outbox/policy.ts) decides: a final refusal shows as an error and waits for the
+      // person; anything that may pass keeps the file queued, says what it waits for, and backs off.
+      const verdict = await this.failed(id, err, item.attempts);
+      const final = verdict.kind === 'final';
+      await patchFile(db, id, final ? { status: 'error', error: verdict.reason, waiting: null } : { status: 'queued', error: null, waiting: verdict.reason });
       this.deps.onChange(id);
-      if (refused) return true;
-      // Connection trouble: pause, and try again later (or as soon as the connection comes back).
-      this.scheduleRetry();
-      return false;
+      return final;
     }
   }
 }

@@ -18,15 +18,17 @@ export const FETCH_TIMEOUT_MS = 30_000;
 
 /** Stores and fetches shards through one RelaySocket; every frame is signed when it is sent. */
 export class SocketShardTransport implements ShardTransport {
-  /** With `owner`, every stored shard carries the owner's signed pin (signed now), and `unpin` releases it. */
+  /** With `owner` (the socket's key), shards can be stored, each with the owner's signed pin (signed now), and released. */
   constructor(
     private readonly socket: RelaySocket,
     private readonly owner?: Identity,
   ) {}
 
   async storeShard(hash: string, bytes: Uint8Array, replicas: number): Promise<StoreReceipt> {
-    const pin = this.owner ? await signPin(this.owner, 'pin', hash, Date.now()) : undefined;
-    const reply = await this.socket.request('shard.store', { hash, replicas, ...(pin ? { pin } : {}) }, { payload: bytes, timeoutMs: STORE_TIMEOUT_MS });
+    // Relays keep a shard only with its owner's signed pin (the socket's key): storing needs the owner key.
+    if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'storing needs the owner key (it signs the pin)');
+    const pin = await signPin(this.owner, 'pin', hash, Date.now());
+    const reply = await this.socket.request('shard.store', { hash, replicas, pin }, { payload: bytes, timeoutMs: STORE_TIMEOUT_MS });
     const body = reply.body as { hash?: unknown; holders?: unknown };
     if (reply.type !== 'shard.stored' || body.hash !== hash) throw new PeerTreeError('BAD_INPUT', `unexpected reply ${reply.type} to shard.store`);
     const holders = Array.isArray(body.holders) ? [...new Set(body.holders.filter(isNodeId))] : [];

@@ -36,7 +36,7 @@ describe('identity', () => {
     expect(privateKey.extractable).toBe(false);
     const message = utf8('hello');
     expect(await verifySignature(identity.publicKey, message, await identity.sign(message))).toBe(true);
-    await expect(globalThis.crypto.subtle.exportKey('pkcs8', privateKey)).rejects.toThrow();
+    await expect(globalThis.crypto.subtle.exportKey('pkcs8', privateKey as CryptoKey)).rejects.toThrow();
   });
 
   it('refuses a seed of the wrong length', async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { FileShardStore } from '../../../node-relay/storage/file-shard-store.ts';
+import { blockSizeOf, FileShardStore } from '../../../node-relay/storage/file-shard-store.ts';
+import { DEFAULT_FS_BLOCK_BYTES, SHARD_METADATA_BYTES } from '../../../core/limits.ts';
 import { describeShardStoreContract, shard } from '../../contract/shard-store-contract.ts';
 import type { ShardStore } from '../../../core/storage/shard-store.ts';
 
@@ -65,5 +66,42 @@ describe('FileShardStore on disk', () => {
     expect(await store.has(bogus)).toBe(false);
     expect(readdirSync(join(dir, 'shards', 'tmp'))).toEqual([]);
     await store.close();
+  });
+
+  it('charges every shard at least one file-system block plus its metadata, and refuses tiny shards once that cost reaches the capacity', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peertree-shards-'));
+    const block = 4096;
+    const cost = block + SHARD_METADATA_BYTES;
+    const db = new Database(join(dir, 'relay.db'));
+    const store = await FileShardStore.open({ dir: join(dir, 'shards'), db, capacityBytes: 10 * cost, blockBytes: block });
+    expect(store.costOf(16)).toBe(cost);
+    expect(store.costOf(0)).toBe(cost);
+    expect(store.costOf(block + 1)).toBe(2 * block + SHARD_METADATA_BYTES);
+    let kept = 0;
+    let refused: unknown = null;
+    for (let i = 0; i < 2000 && !refused; i++) {
+      const s = await shard(16, i);
+      await store.put(s.hash, s.bytes).then(
+        () => kept++,
+        (err: unknown) => (refused = err),
+      );
+    }
+    expect(refused).toMatchObject({ code: 'FULL' });
+    expect(kept).toBe(10);
+    expect(store.chargedBytes()).toBe(10 * cost);
+    expect(await store.stats()).toEqual({ shards: 10, bytes: 160 });
+    // The cost is counted again the same way after a restart.
+    await store.close();
+    const again = await FileShardStore.open({ dir: join(dir, 'shards'), db, capacityBytes: 10 * cost, blockBytes: block });
+    expect(again.chargedBytes()).toBe(10 * cost);
+    await again.close();
+    db.close();
+  });
+
+  it('reads the block size of the file system holding the store', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'peertree-shards-'));
+    const size = await blockSizeOf(dir);
+    expect(Number.isSafeInteger(size) && size >= 512).toBe(true);
+    expect(await blockSizeOf(join(dir, 'does-not-exist'))).toBe(DEFAULT_FS_BLOCK_BYTES);
   });
 });

@@ -3,8 +3,8 @@ import { fromHex, toHex } from '../../../core/bytes.ts';
 import { createWebCryptoEd25519, ed25519Backend, installEd25519Backend, nobleEd25519, type Ed25519Backend } from '../../../core/crypto/ed25519.ts';
 import { generateBrowserIdentity, generateIdentity, verifySignature } from '../../../core/identity/identity.ts';
 import { createNodeEd25519 } from '../../../node-relay/crypto/node-ed25519.ts';
-import vectorsFile from '../../vectors/wire-vectors.json' with { type: 'json' };
-import { checkWireVectors, type WireVector } from '../../vectors/check-wire-vectors.ts';
+import vectorsFile from '../../../core/wire/wire-vectors.json' with { type: 'json' };
+import { checkWireVectors, type WireVector } from '../../../core/wire/check-vectors.ts';
 import { RFC8032 } from '../crypto/rfc8032-vectors.ts';
 
 const node = createNodeEd25519();

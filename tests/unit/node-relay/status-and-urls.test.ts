@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildStatus, LONE_ROOT, EMPTY_STORAGE, mergeCounters, type StatusSources } from '../../../node-relay/status.ts';
 import { toWebSocketUrl } from '../../../node-relay/ws/connector.ts';
-import { statusUrl } from '../../../node-relay/cli/status-command.ts';
+import { statusUrl } from '../../../node-relay/http/status-client.ts';
 import { pingNonce } from '../../../node-relay/ws/ping.ts';
 import { replyTo } from '../../../node-relay/ws/link.ts';
 import { errorCodeForClose } from '../../../node-relay/ws/signed-send.ts';

@@ -11,7 +11,10 @@ import { silentLogger } from '../../../node-relay/logger.ts';
 import { HolderIndex } from '../../../node-relay/storage/holder-index.ts';
 import { PinIndex } from '../../../node-relay/storage/pin-index.ts';
 import { StorageApp } from '../../../node-relay/storage/storage-app.ts';
-import { GET, PUT } from '../../../node-relay/storage/storage-messages.ts';
+import { GET, PUT, STORE, UNPIN } from '../../../node-relay/storage/storage-messages.ts';
+import { MAX_FAN_OUT_PER_REQUEST } from '../../../core/limits.ts';
+import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
+import { signPin } from '../../../core/storage/pin.ts';
 import type { StoragePeers } from '../../../node-relay/storage/storage-peers.ts';
 import type { Dispatcher } from '../../../node-relay/ws/dispatcher.ts';
 import type { Link } from '../../../node-relay/ws/link.ts';
@@ -44,7 +47,9 @@ function fakeTree(n: number, refuse: ReadonlySet<string> = new Set()) {
   return { ids, held, calls, linkTo };
 }
 
-async function appFor(selfId: string, tree: ReturnType<typeof fakeTree>): Promise<StorageApp> {
+type Handler = (m: Message, link: Link) => Promise<void>;
+
+async function appFor(selfId: string, tree: ReturnType<typeof fakeTree>, options: { quota?: number; handlers?: Map<string, Handler>; pins?: PinIndex } = {}): Promise<StorageApp> {
   const db = new Database(':memory:');
   const peers: StoragePeers = {
     selfId,
@@ -52,14 +57,18 @@ async function appFor(selfId: string, tree: ReturnType<typeof fakeTree>): Promis
     linkTo: (id) => tree.linkTo(id),
     onDeparted: () => {},
   };
+  const on = (type: string, handler: Handler) => {
+    options.handlers?.set(type, handler);
+    return () => {};
+  };
   return new StorageApp({
-    dispatcher: { on: () => () => {} } as unknown as Dispatcher,
+    dispatcher: { on } as unknown as Dispatcher,
     store: new MemoryShardStore(),
     holders: new HolderIndex(db),
-    pins: new PinIndex(db),
+    pins: options.pins ?? new PinIndex(db),
     peers,
     logger: silentLogger,
-    random: Math.random,
+    ...(options.quota !== undefined ? { quota: options.quota } : {}),
   });
 }
 
@@ -93,16 +102,28 @@ describe('StorageApp placement and lookup', () => {
     expect(tree.calls).toEqual([{ to: order[0], type: GET }]);
   });
 
-  it('still finds a shard stored elsewhere (before the membership changed) by asking the other members', async () => {
+  it('still finds a shard stored further down its order (relays joined ahead of its holders) by asking the next members', async () => {
     const s = await shard('placed under another membership');
     const tree = fakeTree(10);
     const order = rendezvousOrder(s.hash, tree.ids.map((id) => ({ id }))).map((m) => m.id);
-    tree.held.get(order[8]!)!.set(s.hash, s.bytes);
+    tree.held.get(order[4]!)!.set(s.hash, s.bytes);
     const app = await appFor(order[9]!, tree);
     expect(toHex(await app.find(s.hash))).toBe(toHex(s.bytes));
-    // The computed holders first (each says at once that it has nothing), then the search.
+    // The computed holders first (each says at once that it has nothing), then the next ones in order.
     expect(tree.calls.slice(0, 3).map((c) => c.to)).toEqual(order.slice(0, 3));
-    expect(tree.calls.map((c) => c.to)).toContain(order[8]);
+    expect(tree.calls.map((c) => c.to)).toContain(order[4]);
+  });
+
+  it('asks at most MAX_FAN_OUT_PER_REQUEST relays for a hash nobody holds, in a tree of 40, and counts them', async () => {
+    const s = await shard('a random hash');
+    const tree = fakeTree(40);
+    const app = await appFor(outsider(s.hash, tree, 10), tree);
+    await expect(app.find(s.hash)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const order = rendezvousOrder(s.hash, tree.ids.map((id) => ({ id }))).map((m) => m.id);
+    expect(tree.calls.length).toBe(MAX_FAN_OUT_PER_REQUEST);
+    expect(tree.calls.map((c) => c.to)).toEqual(order.slice(0, MAX_FAN_OUT_PER_REQUEST));
+    expect(app.counters.fanOut).toBe(MAX_FAN_OUT_PER_REQUEST);
+    expect(app.counters.fanOutExhausted).toBe(1);
   });
 
   it('fails with NOT_FOUND when no relay holds the shard', async () => {
@@ -110,5 +131,97 @@ describe('StorageApp placement and lookup', () => {
     const tree = fakeTree(6);
     const app = await appFor(tree.ids[0]!, tree);
     await expect(app.find(s.hash)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+/** A message as the dispatcher hands it over: `from` signed it, `payload` is the shard. */
+function message(type: string, body: unknown, from: Identity, payload: Uint8Array | null = null): Message {
+  return { type, body, fromKey: from.publicKey, fromId: from.id, ts: Date.now(), id: '0'.repeat(32), payload } as unknown as Message;
+}
+
+/** A link from `peerId` that records the replies it is sent. */
+function linkFrom(peerId: string): Link & { replies: { type: string; body: unknown }[] } {
+  const replies: { type: string; body: unknown }[] = [];
+  return { peerId, replies, reply: async (_m: Message, type: string, body: unknown) => void replies.push({ type, body }) } as unknown as Link & { replies: typeof replies };
+}
+
+describe('StorageApp pins', () => {
+  async function holderApp(options: { quota?: number } = {}) {
+    const tree = fakeTree(4);
+    const handlers = new Map<string, Handler>();
+    const app = await appFor(tree.ids[0]!, tree, { ...options, handlers });
+    return { tree, app, handlers, member: tree.ids[1]! };
+  }
+
+  it('refuses a shard.put whose pin is unsigned, keeps nothing, and counts it', async () => {
+    const { app, handlers, member } = await holderApp();
+    const { identity: victim } = await generateIdentity();
+    const s = await shard('unsigned');
+    const put = message(PUT, { hash: s.hash, holders: [], pins: [{ owner: toHex(victim.publicKey), ts: Date.now() + 1e9, sig: '' }] }, victim, s.bytes);
+    await expect(handlers.get(PUT)!(put, linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(app.counters.forgedPins).toBe(1);
+    await expect(app.find(s.hash).then(() => 'found', () => 'absent')).resolves.toBe('absent');
+  });
+
+  it('refuses a shard.put with no pin at all', async () => {
+    const { app, handlers, member } = await holderApp();
+    const { identity } = await generateIdentity();
+    const s = await shard('no pin');
+    await expect(handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins: [] }, identity, s.bytes), linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(app.counters.forgedPins).toBe(1);
+  });
+
+  it("refuses a pin in a victim's name signed by the forwarding relay's own key (BAD_SIGNATURE)", async () => {
+    const { app, handlers, member } = await holderApp();
+    const { identity: forger } = await generateIdentity();
+    const { identity: victim } = await generateIdentity();
+    const s = await shard('forged in the victim name');
+    const own = await signPin(forger, 'pin', s.hash, Date.now());
+    const pins = [{ owner: toHex(victim.publicKey), ts: own.ts, sig: own.sig }];
+    await expect(handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins }, forger, s.bytes), linkFrom(member))).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(app.counters.forgedPins).toBe(1);
+  });
+
+  it('refuses a shard.store without the sender’s own signed pin', async () => {
+    const { app, handlers } = await holderApp();
+    const { identity: client } = await generateIdentity();
+    const { identity: other } = await generateIdentity();
+    const s = await shard('store without pin');
+    await expect(handlers.get(STORE)!(message(STORE, { hash: s.hash, replicas: 1 }, client, s.bytes), linkFrom(client.id))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const othersPin = await signPin(other, 'pin', s.hash, Date.now());
+    await expect(handlers.get(STORE)!(message(STORE, { hash: s.hash, replicas: 1, pin: othersPin }, client, s.bytes), linkFrom(client.id))).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+    expect(app.counters.forgedPins).toBe(2);
+  });
+
+  it('keeps a forwarded signed pin, releases it on the owner’s newer release, and refuses the old pin replayed afterwards', async () => {
+    const { app, handlers, member } = await holderApp();
+    const { identity: owner } = await generateIdentity();
+    const s = await shard('released, then replayed');
+    const pin = await signPin(owner, 'pin', s.hash, 1000);
+    const put = () => message(PUT, { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] }, owner, s.bytes);
+    await handlers.get(PUT)!(put(), linkFrom(member));
+    expect(toHex(await app.find(s.hash))).toBe(toHex(s.bytes));
+    const unpin = await signPin(owner, 'unpin', s.hash, 2000);
+    const link = linkFrom(member);
+    await handlers.get(UNPIN)!(message(UNPIN, { unpin, local: true }, owner), link);
+    expect(link.replies[0]!.body).toMatchObject({ released: 1 });
+    expect(app.counters.collected).toBe(1);
+    await expect(handlers.get(PUT)!(put(), linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(app.find(s.hash).then(() => 'found', () => 'absent')).resolves.toBe('absent');
+  });
+
+  it('refuses (FULL) a key that used up its shard-count quota, and not another key', async () => {
+    const { handlers, member } = await holderApp({ quota: 2 });
+    const { identity: alice } = await generateIdentity();
+    const { identity: bob } = await generateIdentity();
+    const putAs = async (who: Identity, text: string) => {
+      const s = await shard(text);
+      const pin = await signPin(who, 'pin', s.hash, Date.now());
+      return handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] }, who, s.bytes), linkFrom(member));
+    };
+    await putAs(alice, 'a1');
+    await putAs(alice, 'a2');
+    await expect(putAs(alice, 'a3')).rejects.toMatchObject({ code: 'FULL', message: expect.stringMatching(/storage quota of key [0-9a-f]{12}… is used up on this relay \(2 shards\)/) });
+    await putAs(bob, 'b1');
   });
 });

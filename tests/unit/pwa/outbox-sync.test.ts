@@ -117,24 +117,56 @@ describe('OutboxSync', () => {
 
     t.storeShard = original;
     const before = t.stored.length;
-    await sync.drain();
+    await sync.drain(true); // the connection is back
     sync.stop();
     expect(await db.count('outbox')).toBe(0);
     // Acknowledged shards are not sent again.
     expect(t.stored.length - before).toBe(shards.length - Object.keys(item.acked).length);
   });
 
-  it('stops on a relay refusal with the reason, and delivers after a retry', async () => {
+  it('keeps a file queued through a tree too small for its replicas, says why, and backs off', async () => {
     const { db, store } = await setup(2);
     const t = new ScriptedTransport();
     t.failNext = new RelayRefusal('UNAVAILABLE', 'need 3 relays for 3 replicas, but the tree has 1');
+    let now = 10_000;
+    const sync = new OutboxSync({ db, store, transport: t, isConnected: () => true, replicas: async () => 2, onChange: () => {}, now: () => now, random: () => 0 });
+    await sync.drain();
+    sync.stop();
+    const file = (await db.get('files', 'f1'))!;
+    expect(file).toMatchObject({ status: 'queued', error: null, waiting: 'waiting for 2 more relays to join the network' });
+    const item = (await db.get('outbox', 'f1'))!;
+    expect(item).toMatchObject({ stopped: false, attempts: 1, nextAttemptAt: 11_000 });
+    await sync.drain(); // not due yet: nothing is sent
+    expect(t.stored).toEqual([]);
+    now = 11_000;
+    await sync.drain();
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', waiting: null });
+    expect(await db.count('outbox')).toBe(0);
+  });
+
+  it('a reconnect makes a waiting upload due at once', async () => {
+    const { db, store } = await setup(2);
+    const t = new ScriptedTransport();
+    t.failNext = new PeerTreeError('CLOSED', 'the connection closed');
+    const sync = new OutboxSync({ db, store, transport: t, isConnected: () => true, replicas: async () => 2, onChange: () => {}, now: () => 0, random: () => 1 });
+    await sync.drain();
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'queued', waiting: 'waiting for a connection to a relay' });
+    await sync.drain(true);
+    sync.stop();
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored' });
+  });
+
+  it('stops on a final refusal with the reason in plain words, and delivers after a retry', async () => {
+    const { db, store } = await setup(2);
+    const t = new ScriptedTransport();
+    t.failNext = new RelayRefusal('FULL', 'storage quota of key abcd… is used up on this relay (10 shards)');
     const sync = syncFor(db, store, t);
     await sync.drain();
     const file = (await db.get('files', 'f1'))!;
     expect(file.status).toBe('error');
-    expect(file.error).toContain('UNAVAILABLE');
+    expect(file.error).toContain('allowance');
     expect((await db.get('outbox', 'f1'))!.stopped).toBe(true);
-    await sync.drain(); // a stopped item is not retried on its own
+    await sync.drain(true); // a stopped item is not retried on its own, not even on reconnect
     expect((await db.get('files', 'f1'))!.status).toBe('error');
 
     await sync.retry('f1');
@@ -206,7 +238,7 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
   it('the memory waits while its upload is refused, and is dropped when the file is deleted', async () => {
     const { db, store } = await setup(2, { text: 'a.bin', tags: [] });
     const t = new ScriptedTransport();
-    t.failNext = new RelayRefusal('UNAVAILABLE', 'no room');
+    t.failNext = new RelayRefusal('FORBIDDEN', 'not allowed');
     const sync = syncFor(db, store, t);
     await sync.drain();
     expect((await db.get('outbox', 'f1'))!.stopped).toBe(true);
@@ -225,12 +257,12 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     const remember = t.remember.bind(t);
     let refuse = true;
     t.remember = async (memory, replicas) => {
-      if (refuse) throw new RelayRefusal('UNAVAILABLE', 'only 0 of 1 relays took the memory');
+      if (refuse) throw new RelayRefusal('FORBIDDEN', 'memories are not accepted here');
       return remember(memory, replicas);
     };
     const sync = syncFor(db, store, t);
     await sync.drain();
-    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryError: expect.stringContaining('UNAVAILABLE') });
+    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryError: expect.stringContaining('FORBIDDEN') });
     expect((await db.get('files', 'f1'))!.memoryId ?? null).toBeNull();
     expect((await db.get('outbox', memoryItemId('f1')))!.stopped).toBe(true);
     await sync.drain(); // not resent on its own

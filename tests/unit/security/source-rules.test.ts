@@ -47,8 +47,8 @@ describe('source rules', () => {
   it('skips certificate checks only on sockets authenticated by the signed handshake (tests and benchmarks aside)', () => {
     const product = files.filter((f) => !f.path.startsWith('tests/') && !f.path.startsWith('bench/') && /rejectUnauthorized\s*:\s*false/.test(f.text)).map((f) => f.path);
     // connector.ts: every relay/CLI socket, bound to keys by peer.hello/auth/welcome (expectedId when known).
-    // status-command.ts: one read-only GET of public status.
-    expect(product.sort()).toEqual(['node-relay/cli/status-command.ts', 'node-relay/ws/connector.ts']);
+    // status-client.ts: one read-only GET of public status.
+    expect(product.sort()).toEqual(['node-relay/http/status-client.ts', 'node-relay/ws/connector.ts']);
   });
 
   it('builds SQL only from constants: runtime values are bound parameters', () => {

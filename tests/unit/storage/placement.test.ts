@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickHolders, rendezvousHolders, rendezvousOrder, rendezvousScore, repairLeader } from '../../../core/storage/placement.ts';
+import { pickHolders, rendezvousHolders, rendezvousOrder, rendezvousScore, repairLeader, repairRank } from '../../../core/storage/placement.ts';
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -118,9 +118,25 @@ describe('rendezvous placement', () => {
   });
 });
 
-describe('repairLeader', () => {
-  it('is the same smallest id for every holder, or null when none survive', () => {
-    expect(repairLeader(['q', 'b', 'x'])).toBe('b');
-    expect(repairLeader([])).toBeNull();
+describe('repairRank / repairLeader', () => {
+  const shard = 'ab'.repeat(32);
+  it('is the same order for every holder whatever order it is given in, or null when none survive', () => {
+    const ids = ['q', 'b', 'x', 'aaaaaaaaaaaaaaaa'];
+    const rank = repairRank(shard, ids);
+    expect(rank).toHaveLength(4);
+    expect(repairRank(shard, [...ids].reverse())).toEqual(rank);
+    expect(repairLeader(shard, ids)).toBe(rank[0]);
+    expect(repairLeader(shard, [])).toBeNull();
+  });
+  it('is not won by the smallest id: each of 8 relays leads about 1/8 of 4,000 shards', () => {
+    const ids = ['aaaaaaaaaaaaaaaa', ...Array.from({ length: 7 }, (_, i) => `relay${i}zzzzzzzzzz`)];
+    const led = new Map<string, number>();
+    for (let i = 0; i < 4000; i++) {
+      const h = i.toString(16).padStart(64, '0');
+      const leader = repairLeader(h, ids)!;
+      led.set(leader, (led.get(leader) ?? 0) + 1);
+    }
+    for (const id of ids) expect(led.get(id) ?? 0, id).toBeGreaterThan(350);
+    for (const id of ids) expect(led.get(id) ?? 0, id).toBeLessThan(650);
   });
 });

@@ -1,7 +1,7 @@
 // Shared fixtures for the tree unit tests: relays, memberships and member states built directly.
 import { toHex, utf8 } from '../../../core/bytes.ts';
 import { sha256Sync } from '../../../core/crypto/sha256.ts';
-import { GENESIS_PREV, signRecord, type EpochRecord } from '../../../core/tree/epoch-record.ts';
+import { GENESIS_PREV, recordHash, signRecord, type EpochRecord } from '../../../core/tree/epoch-record.ts';
 import { makeTreeEnv, publicKeyHexOf, type TreeEnv } from '../../../core/tree/tree-env.ts';
 import { initialState } from '../../../core/tree/machine.ts';
 import { treeNeighbours } from '../../../core/tree/view.ts';
@@ -46,6 +46,35 @@ export function memberState(i: number, n: number, k = 2, now = 1_000): TreeState
   const neighbourMap: Record<string, string> = {};
   for (const [pos, r] of treeNeighbours(state, i)) neighbourMap[pos] = r.id;
   return { ...state, neighbourMap };
+}
+
+const chains = new Map<number, { membership: Membership; log: readonly EpochRecord[] }>();
+
+/**
+ * A real signed history of tree r0 with n relays: r0's genesis, then r1 … r<n−1> added one epoch each,
+ * every record signed by r0. Its membership is at epoch n (as grow(n)) with the real chain digest.
+ */
+export function chain(n: number): { membership: Membership; log: readonly EpochRecord[] } {
+  let c = chains.get(n);
+  if (c === undefined) {
+    const env = envOf(0);
+    const log: EpochRecord[] = [];
+    let p = GENESIS_PREV;
+    for (let i = 0; i < n; i++) {
+      const r = signRecord(env, { t: 'r0', e: i + 1, p, ops: [{ op: 'add', ref: ref(i), adm: '' }], by: 'r0', ev: [] });
+      log.push(r);
+      p = recordHash(env, r);
+    }
+    c = { membership: { epoch: n, digest: p, members: Array.from({ length: n }, (_, i) => ref(i)) }, log };
+    chains.set(n, c);
+  }
+  return c;
+}
+
+/** Relay r<i> as a member of the real signed tree chain(n): every record it holds verifies. */
+export function chainState(i: number, n: number, k = 2, now = 1_000): TreeState {
+  const { membership, log } = chain(n);
+  return { ...memberState(i, n, k, now), membership, log };
 }
 
 export function sends(effects: readonly TreeEffect[], msgType?: string): { to: string; msgType: string; body: any }[] {

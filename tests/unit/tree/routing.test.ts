@@ -4,19 +4,19 @@ import { step } from '../../../core/tree/machine.ts';
 import { MSG } from '../../../core/tree/messages.ts';
 import { nextHop } from '../../../core/tree/routing.ts';
 import type { OutboxEntry } from '../../../core/tree/types.ts';
-import { events, memberState, sends } from './fixtures.ts';
+import { events, memberState, ref, sends } from './fixtures.ts';
 
 describe('routing a directed message', () => {
   it('goes straight to a connected relay', () => {
     const s = { ...memberState(7, 15), connected: { r12: true as const } };
-    expect(nextHop(s, 'r12', null)).toEqual({ id: 'r12', url: 'wss://r12' });
+    expect(nextHop(s, 'r12', null)).toEqual(ref(12));
   });
 
   it('otherwise takes the next tree edge: up toward a common ancestor, then down', () => {
     const s = memberState(7, 15);
-    expect(nextHop(s, 'r12', null)?.valueOf()).toEqual({ id: 'r3', url: 'wss://r3' });
-    expect(nextHop(memberState(0, 15), 'r12', null)).toEqual({ id: 'r2', url: 'wss://r2' });
-    expect(nextHop(memberState(2, 15), null, 12)).toEqual({ id: 'r5', url: 'wss://r5' });
+    expect(nextHop(s, 'r12', null)).toEqual(ref(3));
+    expect(nextHop(memberState(0, 15), 'r12', null)).toEqual(ref(2));
+    expect(nextHop(memberState(2, 15), null, 12)).toEqual(ref(5));
   });
 
   it('recognises itself and gives up on an unknown relay', () => {

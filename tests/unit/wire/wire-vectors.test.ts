@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import vectorsFile from '../../vectors/wire-vectors.json' with { type: 'json' };
-import { checkWireVectors, type WireVector } from '../../vectors/check-wire-vectors.ts';
+import vectorsFile from '../../../core/wire/wire-vectors.json' with { type: 'json' };
+import { checkWireVectors, type WireVector } from '../../../core/wire/check-vectors.ts';
 
 describe('wire test vectors (Node)', () => {
   it('encode to the exact recorded bytes, verify, and refuse a tampered signature', async () => {

@@ -1,9 +1,9 @@
 // Checks the wire test vectors with core/ code; runs unchanged in Node (vitest) and in Chromium (Playwright).
-import { fromHex, toHex } from '../../core/bytes.ts';
-import { identityFromSeed } from '../../core/identity/identity.ts';
-import { encodeFrame } from '../../core/wire/encode.ts';
-import { FrameVerifier } from '../../core/wire/verifier.ts';
-import { HANDSHAKE_TYPES } from '../../core/wire/handshake.ts';
+import { fromHex, toHex } from '../bytes.ts';
+import { identityFromSeed } from '../identity/identity.ts';
+import { encodeFrame } from './encode.ts';
+import { FrameVerifier } from './verifier.ts';
+import { HANDSHAKE_TYPES } from './handshake.ts';
 
 export interface WireVector {
   name: string;

@@ -1,2 +1,0 @@
-export * from './record.ts';
-export * from './ledger-state.ts';

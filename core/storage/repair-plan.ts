@@ -1,0 +1,266 @@
+// The anti-entropy policy of storage, as a pure step: `planRepair(state, input) → { state, effects, report }`.
+//
+// Each sweep the relay shell reads some of its own shards (verifying each against its name), audits the relays
+// that should or are known to hold them (core/storage/audit.ts), and hands what it saw here. The plan says, per
+// shard: which relays are verified holders (only those that proved it this sweep: never a set another relay
+// vouches for), where to copy the shard so that the first `target` members in its rendezvous order hold it, and
+// whether this relay's own copy is surplus and may go. Time and randomness come in with the input, so the same
+// input always gives the same plan (tests drive it step by step).
+//
+// Rules:
+// - Verified holders = this relay if its own copy read back intact, plus every member that answered this
+//   sweep's audit correctly. A relay that failed an audit is not a holder; one that had claimed or proved the
+//   shard before and now fails, or that refused a copy, is not sent the shard again for a while
+//   (`failedMemoryMs`), so a relay that claims a shard it does not keep is repaired around.
+// - Wanted holders = the first `target` members in rendezvous order, skipping relays that recently failed.
+//   Copies go to wanted holders that are not verified holders; when fewer than `target` are verified the
+//   shard is under-replicated, otherwise a new member just lacks its rendezvous share (misplaced).
+// - Who copies: verified holders in repair rank (SHA-256 of shard hash and relay id, placement.ts); the k-th
+//   acts once the shard has needed repair for k × `leaderTimeoutMs` (as this relay saw it), so a leader that
+//   never acts is replaced, and normally exactly one relay does the work.
+// - Surplus: with more than `target` verified holders, the first `target` of them in rendezvous order stay;
+//   this relay releases its own copy only if it is not among them, all of them proved they hold the shard in
+//   this sweep, and each of them holds every pin this relay has for it. A relay only ever releases its own
+//   copy, and only when `target` verified holders rank above it, so the first `target` holders never release:
+//   the count cannot go below the target, nor lose the only verified copy.
+// - Work per step is bounded (`maxCopies`, `maxReleases`); the state is bounded (`maxEntries`).
+import { rendezvousOrder, repairRank } from './placement.ts';
+
+export interface RepairPolicy {
+  /** A relay that failed an audit or refused a copy of a shard is not sent that shard again for this long. */
+  readonly failedMemoryMs: number;
+  /** The k-th survivor in repair rank acts after k times this. */
+  readonly leaderTimeoutMs: number;
+  /** Copies (shard × destination) one step orders at most. */
+  readonly maxCopies: number;
+  /** Own surplus copies one step releases at most. */
+  readonly maxReleases: number;
+  /** Entries of `needSince` and `failedUntil` kept at most. */
+  readonly maxEntries: number;
+  /** Most replicas a shard is kept at (a holder cannot check the count it was stored with: it is capped). */
+  readonly maxReplicas: number;
+}
+
+/** One audit of `id` for a shard in this sweep: `ok` when its answer proved it holds the bytes. */
+export interface AuditResult {
+  readonly id: string;
+  readonly ok: boolean;
+  /** Pin owners the audited relay says it keeps with the shard (only from a passed audit). */
+  readonly owners?: readonly string[];
+  /** This relay counted `id` as a holder before the audit (it claimed the shard or proved it earlier). */
+  readonly claimed?: boolean;
+}
+
+export interface ShardObservation {
+  readonly hash: string;
+  /** The replica count the shard was stored with. */
+  readonly target: number;
+  /** This relay's own copy read back and matched its name. */
+  readonly selfHolds: boolean;
+  /** Pin owners this relay keeps with the shard. */
+  readonly selfOwners: readonly string[];
+  readonly audits: readonly AuditResult[];
+}
+
+export interface RepairInput {
+  readonly now: number;
+  readonly selfId: string;
+  /** Current members (ids), this relay included. */
+  readonly members: readonly string[];
+  readonly observed: readonly ShardObservation[];
+  /** Copies that failed since the last step (destination refused or timed out): avoided like failed audits. */
+  readonly failedCopies?: readonly { readonly hash: string; readonly id: string }[];
+}
+
+export interface RepairState {
+  /** Shard → when this relay first saw it needing copies (cleared when it no longer does). */
+  readonly needSince: ReadonlyMap<string, number>;
+  /** Missing copies per shard needing repair, as last seen: the backlog. */
+  readonly missing: ReadonlyMap<string, { readonly copies: number; readonly under: boolean }>;
+  /** `hash id` → until when that relay is not sent that shard. */
+  readonly failedUntil: ReadonlyMap<string, number>;
+}
+
+export type RepairEffect =
+  /** Replace the holder index of `hash` by the holders verified in this sweep. */
+  | { readonly kind: 'record'; readonly hash: string; readonly holders: readonly string[] }
+  /** This relay's own copy is gone or corrupt: forget it here (other holders will repair). */
+  | { readonly kind: 'forget'; readonly hash: string }
+  /** Send the shard (with its pins) to `to`; `holders`: the `target` holders it is meant to have. */
+  | { readonly kind: 'copy'; readonly hash: string; readonly to: readonly string[]; readonly holders: readonly string[] }
+  /** Release this relay's own surplus copy (tell `holders` it no longer holds it). */
+  | { readonly kind: 'release'; readonly hash: string; readonly holders: readonly string[] };
+
+/** Effects come out grouped in this order, and the shell performs them in it. */
+export const EFFECT_ORDER: readonly RepairEffect['kind'][] = ['record', 'forget', 'copy', 'release'];
+
+export interface RepairReport {
+  /** Shards held here with fewer verified holders than their target (as last seen). */
+  readonly underReplicated: number;
+  /** Copies still to make for the shards held here: under-replicated ones and new members' shares. */
+  readonly backlog: number;
+  readonly copiesOrdered: number;
+  readonly releasesOrdered: number;
+  /** Shards needing copies that this relay left to a survivor ranked before it (for now). */
+  readonly deferred: number;
+  /** Shards this relay should copy now but could not within `maxCopies`: to look at again first. */
+  readonly postponed: readonly string[];
+}
+
+export function emptyRepairState(): RepairState {
+  return { needSince: new Map(), missing: new Map(), failedUntil: new Map() };
+}
+
+const key = (hash: string, id: string) => `${hash} ${id}`;
+
+/** Keeps the newest `max` entries of a map (insertion order: oldest first). */
+function bounded<V>(map: Map<string, V>, max: number): Map<string, V> {
+  if (map.size <= max) return map;
+  const drop = map.size - max;
+  let i = 0;
+  for (const k of map.keys()) {
+    if (i++ >= drop) break;
+    map.delete(k);
+  }
+  return map;
+}
+
+export function planRepair(state: RepairState, input: RepairInput, policy: RepairPolicy): { state: RepairState; effects: RepairEffect[]; report: RepairReport } {
+  const { now, selfId } = input;
+  const needSince = new Map(state.needSince);
+  const missing = new Map(state.missing);
+  const failedUntil = new Map([...state.failedUntil].filter(([, until]) => until > now));
+  const memberIds = new Set(input.members);
+  const members = [...memberIds].map((id) => ({ id }));
+  for (const f of input.failedCopies ?? []) {
+    failedUntil.delete(key(f.hash, f.id));
+    failedUntil.set(key(f.hash, f.id), now + policy.failedMemoryMs);
+  }
+
+  const byKind: Record<RepairEffect['kind'], RepairEffect[]> = { record: [], forget: [], copy: [], release: [] };
+  let copiesOrdered = 0;
+  let releasesOrdered = 0;
+  let deferred = 0;
+  const postponed: string[] = [];
+
+  for (const obs of input.observed) {
+    const { hash } = obs;
+    if (!obs.selfHolds) {
+      // Not a holder any more (lost or corrupt copy): nothing of ours to repair or release.
+      byKind.forget.push({ kind: 'forget', hash });
+      needSince.delete(hash);
+      missing.delete(hash);
+      continue;
+    }
+    for (const a of obs.audits) {
+      // A relay without the shard fails its audit: that alone is normal (it may be where a copy should go). Only
+      // one that claimed or had proved it and now fails is avoided for a while: it lost it, or it lies.
+      if (!a.ok && a.claimed === true && a.id !== selfId) {
+        failedUntil.delete(key(hash, a.id));
+        failedUntil.set(key(hash, a.id), now + policy.failedMemoryMs);
+      }
+    }
+    const passed = obs.audits.filter((a) => a.ok && a.id !== selfId && memberIds.has(a.id));
+    const owners = new Map(passed.map((a) => [a.id, new Set(a.owners ?? [])]));
+    const verified = new Set([selfId, ...passed.map((a) => a.id)]);
+    const order = rendezvousOrder(hash, members).map((m) => m.id);
+    const target = Math.max(1, Math.min(Math.floor(obs.target), policy.maxReplicas, memberIds.size));
+    byKind.record.push({ kind: 'record', hash, holders: order.filter((id) => verified.has(id)) });
+
+    // Where the shard should be: the first `target` members in rendezvous order that have not failed it lately.
+    const usable = order.filter((id) => verified.has(id) || (failedUntil.get(key(hash, id)) ?? 0) <= now);
+    const wanted = usable.slice(0, target);
+    const under = verified.size < target;
+    // Under-replicated: copies to the wanted relays lacking it, then further down until the target is met.
+    const toCopy = under
+      ? usable.filter((id) => !verified.has(id)).slice(0, target - verified.size)
+      : wanted.filter((id) => !verified.has(id));
+    if (toCopy.length > 0) {
+      const since = needSince.get(hash) ?? now;
+      needSince.delete(hash);
+      needSince.set(hash, since);
+      missing.set(hash, { copies: toCopy.length, under });
+      const rank = repairRank(hash, [...verified]).indexOf(selfId);
+      if (now - since < rank * policy.leaderTimeoutMs) {
+        deferred++;
+      } else if (copiesOrdered + toCopy.length <= policy.maxCopies) {
+        copiesOrdered += toCopy.length;
+        // The set sent along has exactly `target` members (a new holder takes its length as the shard's target).
+        const planned = under ? order.filter((id) => verified.has(id) || toCopy.includes(id)) : wanted;
+        byKind.copy.push({ kind: 'copy', hash, to: toCopy, holders: planned });
+      } else {
+        postponed.push(hash);
+      }
+      continue;
+    }
+    needSince.delete(hash);
+    if (under) missing.set(hash, { copies: target - verified.size, under: true });
+    else missing.delete(hash);
+
+    // Surplus: only this relay's own copy, only when `target` verified holders rank above it and keep its pins.
+    if (verified.size > target && releasesOrdered < policy.maxReleases) {
+      const keep = order.filter((id) => verified.has(id)).slice(0, target);
+      const keepsPins = keep.every((id) => id === selfId || obs.selfOwners.every((o) => owners.get(id)?.has(o) === true));
+      if (!keep.includes(selfId) && keep.length === target && keepsPins) {
+        releasesOrdered++;
+        byKind.release.push({ kind: 'release', hash, holders: keep });
+      }
+    }
+  }
+
+  let underReplicated = 0;
+  let backlog = 0;
+  for (const m of missing.values()) {
+    if (m.under) underReplicated++;
+    backlog += m.copies;
+  }
+  return {
+    state: {
+      needSince: bounded(needSince, policy.maxEntries),
+      missing: bounded(missing, policy.maxEntries),
+      failedUntil: bounded(failedUntil, policy.maxEntries),
+    },
+    effects: EFFECT_ORDER.flatMap((k) => byKind[k]),
+    report: { underReplicated, backlog, copiesOrdered, releasesOrdered, deferred, postponed },
+  };
+}
+
+/**
+ * Whom to audit for a shard this relay holds: the first `target + spare` members in its rendezvous order (where
+ * placement and repair put it) and the holders it knows of, never itself, at most `max`.
+ */
+export function auditTargets(hash: string, selfId: string, members: readonly string[], known: readonly string[], target: number, spare: number, max: number): string[] {
+  const order = rendezvousOrder(hash, [...new Set(members)].map((id) => ({ id }))).map((m) => m.id);
+  const memberSet = new Set(members);
+  const first = order.slice(0, Math.max(0, target + spare));
+  return [...new Set([...first, ...known.filter((id) => memberSet.has(id))])].filter((id) => id !== selfId).slice(0, Math.max(0, max));
+}
+
+/** Forgets what the plan knows of shards this relay no longer has (released, deleted): keeps the gauges true. */
+export function dropShards(state: RepairState, hashes: readonly string[]): RepairState {
+  if (hashes.length === 0) return state;
+  const needSince = new Map(state.needSince);
+  const missing = new Map(state.missing);
+  for (const h of hashes) {
+    needSince.delete(h);
+    missing.delete(h);
+  }
+  return { ...state, needSince, missing };
+}
+
+/** The gauges of a state (for a status read between steps). */
+export function repairGauges(state: RepairState): { underReplicated: number; backlog: number } {
+  let underReplicated = 0;
+  let backlog = 0;
+  for (const m of state.missing.values()) {
+    if (m.under) underReplicated++;
+    backlog += m.copies;
+  }
+  return { underReplicated, backlog };
+}
+
+/** The delay before the next sweep: `intervalMs` ± `jitterPercent`%, drawn with `random` (a float in [0, 1)). */
+export function nextSweepDelay(intervalMs: number, jitterPercent: number, random: () => number): number {
+  const spread = (intervalMs * jitterPercent) / 100;
+  return Math.max(1, Math.round(intervalMs - spread + 2 * spread * random()));
+}

@@ -1,0 +1,61 @@
+// The pin index: one row per (shard, owner), replaced only by a newer pin of that owner, released only by that
+// owner's newer release (which is remembered), and each owner charged the cost of what it pins.
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { PinIndex } from '../../../node-relay/storage/pin-index.ts';
+
+const H = 'aa'.repeat(32);
+const H2 = 'bb'.repeat(32);
+const ALICE = '01'.repeat(32);
+const BOB = '02'.repeat(32);
+const SIG = 'cd'.repeat(64);
+
+describe('PinIndex', () => {
+  it('keeps one pin per owner, replaced only by a newer one, and charges its cost once', () => {
+    const pins = new PinIndex(new Database(':memory:'));
+    expect(pins.add(H, { owner: ALICE, ts: 10, sig: SIG }, 5120)).toBe('added');
+    expect(pins.add(H, { owner: ALICE, ts: 5, sig: SIG }, 5120)).toBe('kept');
+    expect(pins.add(H, { owner: ALICE, ts: 20, sig: SIG }, 5120)).toBe('replaced');
+    expect(pins.get(H, ALICE)?.ts).toBe(20);
+    expect(pins.usageOf(ALICE)).toEqual({ shards: 1, bytes: 5120 });
+    expect(pins.add(H2, { owner: ALICE, ts: 1, sig: SIG }, 9216)).toBe('added');
+    expect(pins.usageOf(ALICE)).toEqual({ shards: 2, bytes: 5120 + 9216 });
+    expect(pins.usageOf(BOB)).toEqual({ shards: 0, bytes: 0 });
+  });
+
+  it('never keeps an unsigned pin', () => {
+    const pins = new PinIndex(new Database(':memory:'));
+    expect(() => pins.add(H, { owner: ALICE, ts: 10, sig: '' }, 5120)).toThrow(/signed/);
+    expect(pins.pins(H)).toEqual([]);
+  });
+
+  it("releases one owner's pin, leaves the others, and refuses that owner's older pin afterwards", () => {
+    const pins = new PinIndex(new Database(':memory:'));
+    pins.add(H, { owner: ALICE, ts: 10, sig: SIG }, 5120);
+    pins.add(H, { owner: BOB, ts: 10, sig: SIG }, 5120);
+    expect(pins.release(H, ALICE, 30)).toBe(1);
+    expect(pins.usageOf(ALICE)).toEqual({ shards: 0, bytes: 0 });
+    expect(pins.add(H, { owner: ALICE, ts: 10, sig: SIG }, 5120)).toBe('released');
+    expect(pins.add(H, { owner: ALICE, ts: 30, sig: SIG }, 5120)).toBe('released');
+    expect(pins.add(H, { owner: ALICE, ts: 31, sig: SIG }, 5120)).toBe('added');
+  });
+
+  it('reads the per-owner usage back when the database is opened again', () => {
+    const db = new Database(':memory:');
+    const first = new PinIndex(db);
+    first.add(H, { owner: ALICE, ts: 1, sig: SIG }, 5120);
+    first.add(H2, { owner: ALICE, ts: 1, sig: SIG }, 5120);
+    expect(new PinIndex(db).usageOf(ALICE)).toEqual({ shards: 2, bytes: 10240 });
+  });
+
+  it('upgrades an older database: its unsigned pins are kept, never forwarded, and yield to a signed pin of their owner', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE shard_pins (hash TEXT NOT NULL, owner TEXT NOT NULL, ts INTEGER NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (hash, owner)) WITHOUT ROWID');
+    db.prepare('INSERT INTO shard_pins VALUES (?, ?, ?, ?)').run(H, ALICE, 9_999_999_999_999, '');
+    const pins = new PinIndex(db);
+    expect(pins.pins(H).length).toBe(1);
+    expect(pins.signedPins(H)).toEqual([]);
+    expect(pins.add(H, { owner: ALICE, ts: 5, sig: SIG }, 5120)).toBe('replaced');
+    expect(pins.signedPins(H)).toEqual([{ owner: ALICE, ts: 5, sig: SIG }]);
+  });
+});
