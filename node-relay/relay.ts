@@ -25,6 +25,7 @@ import { createRequestHandler } from './http/request-handler.ts';
 import { createStaticSite } from './http/static-files.ts';
 import { serveMetrics } from './http/metrics.ts';
 import { loadAccessPolicy, type AccessPolicy } from './http/access.ts';
+import { startDiskSampler } from './data/disk-usage.ts';
 import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
 import { startDiagApp } from './tree/diag-app.ts';
 import { JOIN_HANDSHAKE_TYPES, OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
@@ -208,6 +209,10 @@ export async function startRelay(config: RelayConfig, components: Components = d
   const httpAnswers: Record<string, number> = {};
   const countAnswer = (status: number | string) => (httpAnswers[String(status)] = (httpAnswers[String(status)] ?? 0) + 1);
   sections.set('http', () => ({ ...httpAnswers }));
+  // Disk and refusals for /metrics and the admin status (operator views only).
+  const disk = startDiskSampler(dataDir.path, config.capacityBytes ?? null);
+  sections.set('disk', () => disk.current());
+  sections.set('refusals', () => ({ ...dispatcher.refusals }));
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     res.once('close', () => countAnswer(res.headersSent ? res.statusCode : 'none'));
     routes(req, res);
@@ -336,6 +341,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
         tree.stop();
         endpoint.closeAll(1001, 'relay shutting down');
         connections.closeAll(1001, 'relay shutting down');
+        disk.stop();
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         const deadline = new Promise<void>((r) => components.timers.setTimeout(r, SHUTDOWN_GRACE_MS));

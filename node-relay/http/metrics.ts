@@ -85,9 +85,19 @@ export function renderMetrics(s: MetricsSources): string {
   metric('peertree_app_events_total', 'counter', 'Events each application counted since the relay started, by name.', appCounters);
   metric('peertree_app_level', 'gauge', 'Current levels of each application (items held, sequence numbers), by name.', appGauges);
 
+  // Disk of the data folder (fs.statfs, sampled) and the configured capacity: bytes.
+  const disk = (st as unknown as { disk?: Record<string, unknown> }).disk ?? {};
+  one('peertree_disk_size_bytes', 'gauge', 'Size of the file system holding the data folder.', disk.sizeBytes);
+  one('peertree_disk_free_bytes', 'gauge', 'Bytes free (for this process) on the file system holding the data folder.', disk.freeBytes);
+  one('peertree_capacity_bytes', 'gauge', 'Most bytes of shards this relay keeps (--capacity); absent when not set.', disk.capacityBytes);
+  // Requests refused with a normal answer (full disk, quota, not available, forbidden, …): not handler errors.
+  const refusals = (st as unknown as { refusals?: Record<string, unknown> }).refusals ?? {};
+  metric('peertree_refusals_total', 'counter', 'Requests refused, by reason (disk_full, full, unavailable, forbidden, not_found, …).', Object.entries(refusals).filter(([, n]) => num(n) !== null).map(([reason, n]) => [`{reason="${label(reason)}"}`, n as number]));
+  // Gauges other parts add (repair backlog, under-replication) go above with the storage application's.
+
   const stats = [...s.messageStats()].sort(([a], [b]) => a.localeCompare(b));
   metric('peertree_messages_total', 'counter', 'Messages handled, by type.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.count]));
-  metric('peertree_message_errors_total', 'counter', 'Messages answered with an error, by type.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.errors]));
+  metric('peertree_message_errors_total', 'counter', 'Messages whose handler failed (INTERNAL), by type; refusals are in peertree_refusals_total.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.errors]));
   const hist: [string, number][] = [];
   for (const [t, x] of stats) {
     LATENCY_BUCKETS_S.forEach((b, i) => hist.push([`_bucket{type="${label(t)}",le="${b}"}`, x.buckets[i]!]));
