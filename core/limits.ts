@@ -17,8 +17,18 @@ export const INLINE_FILE_BYTES = 16 * 1024;
 export const INLINE_SEAL_OVERHEAD_BYTES = 16;
 /** A message whose timestamp is further than this from the receiver's clock is stale. */
 export const FRESHNESS_WINDOW_MS = 5 * 60 * 1000;
-/** Message ids remembered for replay detection (bounded; oldest evicted first). */
+/**
+ * Message ids remembered for replay detection, over all senders. Bounded and never forgotten early: an id is
+ * kept until its frame's timestamp leaves the freshness window; while the memory is full, new frames are
+ * refused (counted as `replay-full`) rather than older ids forgotten.
+ */
 export const MAX_REPLAY_ENTRIES = 200_000;
+/**
+ * Of those, ids remembered for one sender key: a key that holds its share has its new frames refused (counted
+ * as `replay-sender-full`) until its own ids expire, so one sender can neither roll the memory over nor fill it.
+ * 50,000 in one freshness window (5 min) lets a key send ≈ 166 frames/s sustained, in bursts far more.
+ */
+export const MAX_REPLAY_ENTRIES_PER_SENDER = 50_000;
 /** Length in bytes of a message id. */
 export const MESSAGE_ID_BYTES = 16;
 /** Longest accepted message type name. */
@@ -146,6 +156,7 @@ export interface Limits {
   readonly maxPayloadBytes: number;
   readonly freshnessWindowMs: number;
   readonly maxReplayEntries: number;
+  readonly maxReplayEntriesPerSender: number;
 }
 
 export const LIMITS: Limits = Object.freeze({
@@ -154,6 +165,7 @@ export const LIMITS: Limits = Object.freeze({
   maxPayloadBytes: MAX_PAYLOAD_BYTES,
   freshnessWindowMs: FRESHNESS_WINDOW_MS,
   maxReplayEntries: MAX_REPLAY_ENTRIES,
+  maxReplayEntriesPerSender: MAX_REPLAY_ENTRIES_PER_SENDER,
 });
 
 /** Throws if the limits contradict each other; called once when a relay or app starts. */
@@ -163,6 +175,10 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (limits.maxHeaderBytes + limits.maxPayloadBytes + 128 > limits.maxFrameBytes) {
     throw new Error('maxFrameBytes must hold the largest header, payload and signature');
   }
+  if (limits.maxReplayEntriesPerSender > limits.maxReplayEntries / 2) {
+    throw new Error('maxReplayEntriesPerSender must be at most half of maxReplayEntries (one sender never fills the replay memory)');
+  }
+  if (limits.maxReplayEntriesPerSender < MESSAGE_BURST_PER_KEY) throw new Error('maxReplayEntriesPerSender must hold a whole per-key burst');
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
   if (DEFAULT_MAX_PEERS < 2 || DEFAULT_MAX_PEERS > MAX_MAX_PEERS) throw new Error('default k out of range');

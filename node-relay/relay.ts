@@ -24,6 +24,8 @@ import { createApi, type ApiRoute } from './http/api.ts';
 import { createRequestHandler } from './http/request-handler.ts';
 import { createStaticSite } from './http/static-files.ts';
 import { serveMetrics } from './http/metrics.ts';
+import { loadAccessPolicy, type AccessPolicy } from './http/access.ts';
+import { startDiskSampler } from './data/disk-usage.ts';
 import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
 import { startDiagApp } from './tree/diag-app.ts';
 import { JOIN_HANDSHAKE_TYPES, OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
@@ -193,12 +195,24 @@ export async function startRelay(config: RelayConfig, components: Components = d
   };
 
   const site = createStaticSite(resolve(config.staticDir ?? DEFAULT_STATIC_DIR));
-  const api = createApi(statusSources);
-  const routes = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res));
+  // Who sees the admin status and /metrics: this machine, or a token (http/access.ts).
+  let access: AccessPolicy;
+  try {
+    access = await loadAccessPolicy(config, logger);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const api = createApi(statusSources, access);
+  const routes = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res, access));
   // HTTP answers by status code (the `http` section of the status, and /metrics): refusals are counted too.
   const httpAnswers: Record<string, number> = {};
   const countAnswer = (status: number | string) => (httpAnswers[String(status)] = (httpAnswers[String(status)] ?? 0) + 1);
   sections.set('http', () => ({ ...httpAnswers }));
+  // Disk and refusals for /metrics and the admin status (operator views only).
+  const disk = startDiskSampler(dataDir.path, config.capacityBytes ?? null);
+  sections.set('disk', () => disk.current());
+  sections.set('refusals', () => ({ ...dispatcher.refusals }));
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     res.once('close', () => countAnswer(res.headersSent ? res.statusCode : 'none'));
     routes(req, res);
@@ -327,6 +341,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
         tree.stop();
         endpoint.closeAll(1001, 'relay shutting down');
         connections.closeAll(1001, 'relay shutting down');
+        disk.stop();
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         const deadline = new Promise<void>((r) => components.timers.setTimeout(r, SHUTDOWN_GRACE_MS));

@@ -1,4 +1,10 @@
-// The relay's public status document (GET /api/status): a pure function of its sources. No secrets in it.
+// The relay's status document (GET /api/status): a pure function of its sources. No secrets in it.
+//
+// Two views. The admin view (buildStatus) has everything: connected peers and clients by node id, the whole
+// member list with URLs, drop and tree counters, application sections. It goes to the operator only (a token or
+// this machine, http/access.ts), and /metrics is built from it. Everybody else gets the public view
+// (publicStatus): DESIGN.md's fields and the relay's own identity, nothing about anyone else but the ids of its
+// parent and children.
 
 /** The relay's place in the tree; a lone relay is the root of its own tree. The tree protocol supplies the real one. */
 export interface TreeStatus {
@@ -58,6 +64,8 @@ export interface StatusSources {
 }
 
 export interface StatusDocument extends Omit<TreeStatus, 'outbox'>, StorageStatus {
+  /** Which view this is: `admin` (everything, for the operator) or `public`. */
+  readonly view: 'admin' | 'public';
   readonly id: string;
   readonly publicKey: string;
   readonly treeId: string;
@@ -79,6 +87,7 @@ export function buildStatus(s: StatusSources): StatusDocument {
   const tree = s.tree();
   const storage = s.storage();
   const doc: StatusDocument = {
+    view: 'admin',
     id: s.self.id,
     publicKey: s.self.publicKey,
     treeId: s.self.treeId,
@@ -107,6 +116,41 @@ export function buildStatus(s: StatusSources): StatusDocument {
   const out: Record<string, unknown> = { ...doc };
   for (const [name, value] of Object.entries(extra)) if (!(name in out)) out[name] = value;
   return out as StatusDocument;
+}
+
+/**
+ * Fields of the public status: DESIGN.md's (`id`, `treeId`, `position`, `epoch`, `parent`, `children`, `size`,
+ * `depth`, `shards`, `bytes`, `outbox`) and the relay's own settings. No client or peer ids, no member list or URLs,
+ * no counters: those are the operator's (admin view, /metrics).
+ */
+export const PUBLIC_STATUS_FIELDS = [
+  'id',
+  'publicKey',
+  'treeId',
+  'url',
+  'version',
+  'position',
+  'epoch',
+  'parent',
+  'children',
+  'size',
+  'depth',
+  'maxPeers',
+  'replicas',
+  'shards',
+  'bytes',
+  'outbox',
+  'uptimeMs',
+  'phase',
+] as const;
+
+export type PublicStatusDocument = Pick<StatusDocument, (typeof PUBLIC_STATUS_FIELDS)[number]> & { readonly view: 'public' };
+
+/** The public view of a status document: only PUBLIC_STATUS_FIELDS. */
+export function publicStatus(doc: StatusDocument): PublicStatusDocument {
+  const out: Record<string, unknown> = { view: 'public' };
+  for (const name of PUBLIC_STATUS_FIELDS) if (doc[name] !== undefined) out[name] = doc[name];
+  return out as PublicStatusDocument;
 }
 
 /** Sums several counter maps key by key (verifier drops plus connection-level drops). */

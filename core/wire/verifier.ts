@@ -32,6 +32,8 @@ export const DROP_REASONS = [
   'foreign-tree',
   'stale',
   'replay',
+  'replay-sender-full',
+  'replay-full',
   'bad-signature',
 ] as const;
 export type DropReason = (typeof DROP_REASONS)[number];
@@ -47,6 +49,8 @@ export const DROP_REASON_CODES: Record<DropReason, ErrorCode> = {
   'foreign-tree': 'FOREIGN_TREE',
   stale: 'STALE',
   replay: 'REPLAY',
+  'replay-sender-full': 'RATE_LIMITED',
+  'replay-full': 'UNAVAILABLE',
   'bad-signature': 'BAD_SIGNATURE',
 };
 
@@ -89,7 +93,7 @@ export class FrameVerifier {
   constructor(private readonly options: FrameVerifierOptions) {
     this.limits = options.limits ?? LIMITS;
     this.verifySignature = options.verifySignature ?? verifySignature;
-    this.replay = new ReplayGuard(this.limits.freshnessWindowMs, this.limits.maxReplayEntries);
+    this.replay = new ReplayGuard(this.limits.freshnessWindowMs, this.limits.maxReplayEntries, this.limits.maxReplayEntriesPerSender);
   }
 
   get totalDropped(): number {
@@ -138,13 +142,19 @@ export class FrameVerifier {
     const now = this.options.now();
     if (Math.abs(header.ts - now) > this.limits.freshnessWindowMs) return this.drop('stale');
     if (this.replay.has(header.from, header.id)) return this.drop('replay');
+    // A frame the replay memory could not record is refused before its signature is paid for.
+    const refusal = this.replay.refusal(header.from, now);
+    if (refusal !== null) return this.drop(refusal === 'sender-full' ? 'replay-sender-full' : 'replay-full');
     const sender = this.sender(header.from);
     const digest = parts.payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : await sha256(parts.payload);
     if (!(await this.verifySignature(sender.key, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
-    // Re-check after the await: the same frame may have been verified concurrently.
-    if (this.replay.has(header.from, header.id)) return this.drop('replay');
-    // Record only after the signature holds, so forged frames cannot fill the replay memory with real ids.
-    this.replay.add(header.from, header.id, now);
+    // Record only after the signature holds, so forged frames cannot fill the replay memory with real ids. A frame
+    // that cannot be recorded is refused: accepting it unrecorded would make it replayable. `seen`: the same frame
+    // was verified concurrently (after the await).
+    const verdict = this.replay.add(header.from, header.id, now, header.ts);
+    if (verdict === 'seen') return this.drop('replay');
+    if (verdict === 'sender-full') return this.drop('replay-sender-full');
+    if (verdict === 'full') return this.drop('replay-full');
     this.accepted++;
     // Each message gets its own copy: what a receiver does with it can never change the key checked next time.
     const fromKey = sender.key.slice();

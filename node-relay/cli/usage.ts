@@ -55,6 +55,10 @@ Options:
                     plus 1 KiB of metadata (default 64G; suffix K, M, G, T); beyond it: FULL
   --rate-limit N    messages per second one key may send (default 500; an address 4×); beyond it: RATE_LIMITED
   --leave-on-stop   SIGTERM/SIGINT leave the tree for good before stopping (as \`peertree leave\` does)
+  --admin-token-file FILE  bearer token (one line, 16+ characters) that shows the admin status (client ids,
+                    members, peers, counters) and /metrics from anywhere; without it only this machine sees them
+  --metrics-token-file FILE  bearer token for /metrics only (give this one to Prometheus)
+  --admin-token-only  the admin status and /metrics need a token even from this machine (behind a local proxy)
   --repair-interval MS  time between sweeps that audit the holders of the shards kept here and repair or trim
                     their copies (default 60000, at least 100; tests use short ones)
   --config FILE     JSON settings named like the flags ({"port": 8443, "join": ["https://…"]})
@@ -81,8 +85,11 @@ of a new tree; with --join URL it joins the tree of that relay. Its identity and
 Exit code 0 when the relay has left (or had no tree to leave), 1 on failure, 2 on a usage error.
 `;
 
-export const STATUS_USAGE = `Usage: peertree status --relay URL
+export const STATUS_USAGE = `Usage: peertree status --relay URL [--admin-token-file FILE] [--public]
 
 Prints the relay's GET /api/status JSON. URL may be https://host:port, wss://host:port/ws or http://…
+From the relay's own machine, or with the relay's admin token (--admin-token-file), that is the admin view
+("view": "admin": connected peers and clients, members, counters); otherwise the public view. --public asks for
+the public view (what everyone sees).
 A self-signed certificate is accepted for this request: the relay's identity is its signing key, not its certificate.
 `;

@@ -42,6 +42,12 @@ export interface RelayConfig {
   readonly rateLimit?: number;
   /** SIGTERM/SIGINT leave the tree for good before stopping (default: they stop the relay to come back). */
   readonly leaveOnStop?: boolean;
+  /** File holding the bearer token for the admin status and /metrics (absent: this machine only). */
+  readonly adminTokenFile?: string;
+  /** File holding a bearer token for /metrics only (what Prometheus sends). */
+  readonly metricsTokenFile?: string;
+  /** The admin views need a token even from this machine (set it behind a reverse proxy on the same host). */
+  readonly adminTokenOnly?: boolean;
   /** Milliseconds between anti-entropy sweeps of the shards held (absent: REPAIR_SWEEP_INTERVAL_MS). */
   readonly repairIntervalMs?: number;
 }
@@ -73,6 +79,9 @@ export const RELAY_FLAGS: Record<string, FlagSpec> = {
   'quota-bytes': { kind: 'string' },
   'rate-limit': { kind: 'string' },
   'leave-on-stop': { kind: 'boolean' },
+  'admin-token-file': { kind: 'string' },
+  'metrics-token-file': { kind: 'string' },
+  'admin-token-only': { kind: 'boolean' },
   'repair-interval': { kind: 'string' },
 };
 
@@ -240,6 +249,13 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
     str('repair-interval') === undefined ? undefined : parseInteger(str('repair-interval')!, '--repair-interval', MIN_REPAIR_SWEEP_INTERVAL_MS, 24 * 60 * 60 * 1000);
   if (typeof repairIntervalMs === 'string') return { ok: false, error: repairIntervalMs };
 
+  const adminTokenFile = str('admin-token-file');
+  if (adminTokenFile !== undefined && (adminTokenFile.length === 0 || adminTokenFile.includes('\0'))) return { ok: false, error: '--admin-token-file must be a file path' };
+  const metricsTokenFile = str('metrics-token-file');
+  if (metricsTokenFile !== undefined && (metricsTokenFile.length === 0 || metricsTokenFile.includes('\0'))) return { ok: false, error: '--metrics-token-file must be a file path' };
+  const adminTokenOnly = f.get('admin-token-only') === true;
+  if (adminTokenOnly && adminTokenFile === undefined) return { ok: false, error: '--admin-token-only needs --admin-token-file (or the operator could never see the admin status)' };
+
   return {
     ok: true,
     value: {
@@ -262,6 +278,9 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       ...(quotaBytes !== undefined ? { quotaBytes } : {}),
       ...(rateLimit !== undefined ? { rateLimit } : {}),
       ...(f.get('leave-on-stop') === true ? { leaveOnStop: true } : {}),
+      ...(adminTokenFile !== undefined ? { adminTokenFile } : {}),
+      ...(metricsTokenFile !== undefined ? { metricsTokenFile } : {}),
+      ...(adminTokenOnly ? { adminTokenOnly: true } : {}),
       ...(repairIntervalMs !== undefined ? { repairIntervalMs } : {}),
     },
   };

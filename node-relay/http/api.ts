@@ -1,7 +1,10 @@
 // The relay's JSON API under /api: the status document, and JSON errors with statuses from ERROR_TABLE.
+// GET /api/status answers the operator (admin token, or this machine: http/access.ts) with the admin view and
+// everyone else with the public view; `?view=public` asks for the public one (what the world sees).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERROR_TABLE, type ErrorCode } from '../../core/errors.ts';
-import { buildStatus, type StatusSources } from '../status.ts';
+import { buildStatus, publicStatus, type StatusSources } from '../status.ts';
+import { canSeeAdmin, LOOPBACK_ONLY, type AccessPolicy } from './access.ts';
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -35,7 +38,7 @@ export interface Api {
 export type ApiRoute = (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
 
 /** `path` is the request path without its query; the caller routes only /api and /api/* here. */
-export function createApi(status: StatusSources): Api {
+export function createApi(status: StatusSources, access: AccessPolicy = LOOPBACK_ONLY): Api {
   const routes: ApiRoute[] = [];
   return {
     addRoute(route) {
@@ -53,7 +56,14 @@ export function createApi(status: StatusSources): Api {
           sendError(res, 'BAD_INPUT', `method ${req.method} not allowed`, false, { allow: 'GET, HEAD, OPTIONS', ...CORS_HEADERS });
           return;
         }
-        sendJson(res, 200, buildStatus(status), head, CORS_HEADERS);
+        const wantsPublic = /[?&]view=public(&|$)/.test(req.url ?? '');
+        if (!wantsPublic && canSeeAdmin(req, access)) {
+          // CORS as for the public view: a browser's cross-site request carries Origin / Sec-Fetch-Site and so is
+          // never local (access.ts), and a token cannot be sent cross-site (no Authorization in the allowed headers).
+          sendJson(res, 200, buildStatus(status), head, { ...CORS_HEADERS, vary: 'authorization, origin' });
+          return;
+        }
+        sendJson(res, 200, publicStatus(buildStatus(status)), head, { ...CORS_HEADERS, vary: 'authorization, origin' });
         return;
       }
       for (const route of routes) if (route(req, res, path)) return;

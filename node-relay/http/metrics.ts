@@ -1,7 +1,11 @@
 // GET /metrics: the relay's counters and gauges in the Prometheus text exposition format (version 0.0.4).
-// Everything comes from the public status document plus the dispatcher's per-type statistics: no secrets.
+// Everything comes from the admin status document plus the dispatcher's per-type statistics: no secrets, but
+// operator information (http/access.ts decides who may read it: this machine, or a metrics or admin token).
+// `promtool check metrics` passes on it (tests/integration/relay-metrics.test.ts runs it when installed):
+// counters end in `_total`, gauges carry their unit, every family has HELP and TYPE.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StatusDocument } from '../status.ts';
+import { canSeeMetrics, LOOPBACK_ONLY, type AccessPolicy } from './access.ts';
 import { LATENCY_BUCKETS_S, type TypeStats } from '../ws/dispatcher.ts';
 
 export interface MetricsSources {
@@ -81,9 +85,19 @@ export function renderMetrics(s: MetricsSources): string {
   metric('peertree_app_events_total', 'counter', 'Events each application counted since the relay started, by name.', appCounters);
   metric('peertree_app_level', 'gauge', 'Current levels of each application (items held, sequence numbers), by name.', appGauges);
 
+  // Disk of the data folder (fs.statfs, sampled) and the configured capacity: bytes.
+  const disk = (st as unknown as { disk?: Record<string, unknown> }).disk ?? {};
+  one('peertree_disk_size_bytes', 'gauge', 'Size of the file system holding the data folder.', disk.sizeBytes);
+  one('peertree_disk_free_bytes', 'gauge', 'Bytes free (for this process) on the file system holding the data folder.', disk.freeBytes);
+  one('peertree_capacity_bytes', 'gauge', 'Most bytes of shards this relay keeps (--capacity); absent when not set.', disk.capacityBytes);
+  // Requests refused with a normal answer (full disk, quota, not available, forbidden, …): not handler errors.
+  const refusals = (st as unknown as { refusals?: Record<string, unknown> }).refusals ?? {};
+  metric('peertree_refusals_total', 'counter', 'Requests refused, by reason (disk_full, full, unavailable, forbidden, not_found, …).', Object.entries(refusals).filter(([, n]) => num(n) !== null).map(([reason, n]) => [`{reason="${label(reason)}"}`, n as number]));
+  // Gauges other parts add (repair backlog, under-replication) go above with the storage application's.
+
   const stats = [...s.messageStats()].sort(([a], [b]) => a.localeCompare(b));
   metric('peertree_messages_total', 'counter', 'Messages handled, by type.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.count]));
-  metric('peertree_message_errors_total', 'counter', 'Messages answered with an error, by type.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.errors]));
+  metric('peertree_message_errors_total', 'counter', 'Messages whose handler failed (INTERNAL), by type; refusals are in peertree_refusals_total.', stats.map(([t, x]) => [`{type="${label(t)}"}`, x.errors]));
   const hist: [string, number][] = [];
   for (const [t, x] of stats) {
     LATENCY_BUCKETS_S.forEach((b, i) => hist.push([`_bucket{type="${label(t)}",le="${b}"}`, x.buckets[i]!]));
@@ -96,10 +110,17 @@ export function renderMetrics(s: MetricsSources): string {
   return out.join('\n') + '\n';
 }
 
-export function serveMetrics(s: MetricsSources, req: IncomingMessage, res: ServerResponse): void {
+/** Answers GET /metrics to whom `access` allows (default: this machine only); 403 to anyone else. */
+export function serveMetrics(s: MetricsSources, req: IncomingMessage, res: ServerResponse, access: AccessPolicy = LOOPBACK_ONLY): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(400, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
     res.end(`method ${req.method} not allowed\n`);
+    return;
+  }
+  if (!canSeeMetrics(req, access)) {
+    const text = 'metrics are for the operator: scrape from this machine, or send Authorization: Bearer <--metrics-token-file>\n';
+    res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), 'www-authenticate': 'Bearer' });
+    res.end(req.method === 'HEAD' ? undefined : text);
     return;
   }
   const text = renderMetrics(s);

@@ -1,10 +1,10 @@
-// The one client of a relay's public GET /api/status (and other small JSON GETs): the CLI's `status`, the
+// The one client of a relay's GET /api/status (and other small JSON GETs): the CLI's `status`, the
 // routed transport's member look-ups. Self-signed certificates are accepted for these read-only requests:
 // nothing read here is trusted without a signature (relay identities are checked by the wire handshake).
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
-const STATUS_TIMEOUT_MS = 10_000;
+export const STATUS_TIMEOUT_MS = 10_000;
 const MAX_STATUS_BYTES = 1024 * 1024;
 
 /** The status URL for a relay URL given as https://host:port, wss://host:port/ws, http://… or ws://… */
@@ -23,9 +23,10 @@ export function statusUrl(relay: string): URL {
 }
 
 /** GETs a small JSON document; for https, accepts any certificate on this one request. */
-export function fetchJson(url: URL, timeoutMs = STATUS_TIMEOUT_MS): Promise<{ status: number; body: unknown }> {
+export function fetchJson(url: URL, timeoutMs = STATUS_TIMEOUT_MS, token?: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const options = { method: 'GET', headers: { accept: 'application/json' }, timeout: timeoutMs };
+    const headers: Record<string, string> = { accept: 'application/json', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) };
+    const options = { method: 'GET', headers, timeout: timeoutMs };
     const req =
       url.protocol === 'https:'
         ? httpsRequest(url, { ...options, rejectUnauthorized: false, agent: false })

@@ -5,6 +5,7 @@
 // may feed new inputs (they run after the current step, never inside it).
 import { step, type StepResult, type TreeEffect, type TreeEnv, type TreeEvent, type TreeInput, type TreeState } from '../../core/tree/index.ts';
 import type { Components } from '../components.ts';
+import { treeLogEvents } from './tree-log-events.ts';
 import type { PeerLinks } from './peer-links.ts';
 import type { TreeStore } from './tree-store.ts';
 
@@ -79,7 +80,10 @@ export class TreeRunner {
       const now = this.deps.components.clock.now();
       const result = step(this.current, { ...command, now } as TreeInput, this.deps.env);
       this.counters.steps!++;
+      const before = this.current;
       this.current = result.state;
+      // Operator log lines come from what the step changed (the core itself does no I/O).
+      for (const e of treeLogEvents(before, result.state)) this.deps.components.logger[e.level](e.msg, { event: e.event, ...e.fields });
       for (const effect of result.effects) this.perform(effect, now);
       return result;
     } finally {

@@ -104,8 +104,9 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
   const onEvent = (event: TreeEvent) => {
     api.handleEvent(event);
     if (event.type === 'left') for (const w of leftWaiters.splice(0)) w();
-    if (event.type === 'joined') logger.info('joined the tree', { position: event.position, treeId: deps.treeId() });
-    if (event.type === 'removed') logger.warn('removed from the tree; joining again');
+    if (event.type === 'joined') logger.info('joined the tree', { event: 'tree.joined', position: event.position, treeId: deps.treeId() });
+    // After a restart the others may have dropped this relay while it was away: it simply joins again.
+    if (event.type === 'removed') logger.info('this relay is not in the current membership (it was away); joining again', { event: 'tree.rejoining' });
   };
   const keepLink = (id: string, s: TreeState): boolean => {
     const p = positionOf(s.membership, s.self.id);

@@ -27,6 +27,18 @@ export interface TypeStats {
   buckets: number[];
 }
 
+/** A disk-full warning is logged at most this often (every refused write would otherwise log one). */
+const DISK_FULL_LOG_GAP_MS = 60_000;
+
+/**
+ * The reason a refusal is counted under (`peertree_refusals_total{reason}`): the error code in lower case, and
+ * `disk_full` for a FULL that the file system raised (ENOSPC) rather than a configured capacity or quota.
+ */
+export function refusalReason(error: PeerTreeError): string {
+  if (error.code === 'FULL' && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') return 'disk_full';
+  return error.code.toLowerCase();
+}
+
 /** A RATE_LIMITED answer goes out at most this often per link (answers must not become the flood). */
 const RATE_LIMITED_ANSWER_GAP_MS = 1_000;
 
@@ -34,6 +46,9 @@ export class Dispatcher {
   private readonly handlers = new Map<string, MessageHandler>();
   /** Handled messages by type (registered types only, so the map stays bounded). */
   readonly stats = new Map<string, TypeStats>();
+  /** Requests refused with a normal answer (FULL, UNAVAILABLE, FORBIDDEN, …) by refusalReason: not handler errors. */
+  readonly refusals: Record<string, number> = {};
+  private diskFullLoggedAt = -Infinity;
   private readonly limited = new WeakMap<Link, { strikes: Strikes; answeredAt: number; closed: boolean }>();
 
   constructor(
@@ -79,22 +94,39 @@ export class Dispatcher {
       this.stats.set(message.type, stats);
     }
     const started = performance.now();
+    let outcome = 'ok';
     try {
       await handler(message, link);
     } catch (err) {
-      stats.errors++;
       const error = toPeerTreeError(err);
-      this.counters['handler-error']++;
-      if (error.code === 'INTERNAL') this.logger.error('message handler failed', { type: message.type, from: message.fromId, error: error.message });
+      if (error.code === 'INTERNAL') {
+        // A bug or an unexpected fault: the only kind counted as a handler error.
+        stats.errors++;
+        this.counters['handler-error']++;
+        outcome = 'internal';
+        this.logger.error('message handler failed', { event: 'handler.failed', type: message.type, from: message.fromId, error: error.message });
+      } else {
+        outcome = refusalReason(error);
+        this.refusals[outcome] = (this.refusals[outcome] ?? 0) + 1;
+        if (outcome === 'disk_full') this.logDiskFull(message.type);
+      }
       await link.replyError(message, error).catch(() => {});
     } finally {
       const seconds = (performance.now() - started) / 1000;
+      this.logger.debug('request', { event: 'request', type: message.type, from: message.fromId, outcome, ms: Math.round(seconds * 1000) });
       stats.count++;
       stats.sumSeconds += seconds;
       LATENCY_BUCKETS_S.forEach((b, i) => {
         if (seconds <= b) stats.buckets[i]!++;
       });
     }
+  }
+
+  private logDiskFull(type: string): void {
+    const now = performance.now();
+    if (now - this.diskFullLoggedAt < DISK_FULL_LOG_GAP_MS) return;
+    this.diskFullLoggedAt = now;
+    this.logger.warn('the disk of the data folder is full: writes are refused until space is freed', { event: 'disk.full', type, refused: this.refusals.disk_full });
   }
 
   /** Takes a token of the sender's key; over the rate, counts the drop, answers RATE_LIMITED now and then,

@@ -178,7 +178,9 @@ describe('null and wrong-typed bodies for every registered message type', () => 
     expect(value('peertree_messages_total{type="peer.ping"}')).toBeGreaterThan(0);
     expect(value('peertree_message_handler_seconds_count{type="shard.store"}')).toBeGreaterThan(0);
     expect(value('peertree_message_handler_seconds_bucket{type="shard.store",le="+Inf"}')).toBe(value('peertree_message_handler_seconds_count{type="shard.store"}'));
-    expect(value('peertree_message_errors_total{type="shard.store"}')).toBeGreaterThan(0);
+    // Hostile bodies are refused (BAD_INPUT): counted as refusals by reason, not as handler failures.
+    expect(value('peertree_refusals_total{reason="bad_input"}')).toBeGreaterThan(0);
+    expect(value('peertree_message_errors_total{type="shard.store"}')).toBe(0);
     // The POST/PUT/DELETE/PATCH refusals of an earlier test were counted.
     expect(value('peertree_http_responses_total{code="400"}')).toBeGreaterThan(0);
     // Every sample line is `name{labels} number`: nothing a scraper would choke on.

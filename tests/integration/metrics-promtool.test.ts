@@ -30,6 +30,11 @@ describe('/metrics', () => {
     expect((await runCli(['get', lastLine(put.stdout), '--relay', relay.ready.url, '-o', join(root.path, 'a.out')])).code).toBe(0);
     const text = (await rawRequest(relay.ready.url, '/metrics')).body.toString('utf8');
     expect(text).toMatch(/^peertree_app_events_total\{app="storage",name="stored"\} [1-9]/m);
+    // Disk of the data folder (statfs) and the refusal family are there, with units and _total.
+    expect(text).toMatch(/^peertree_disk_size_bytes [1-9]/m);
+    expect(text).toMatch(/^peertree_disk_free_bytes \d/m);
+    expect(text).toMatch(/^# TYPE peertree_refusals_total counter$/m);
+    expect(text).not.toMatch(/^peertree_app_counter/m);
     const check = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 20_000 });
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
   }, 90_000);

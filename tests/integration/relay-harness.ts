@@ -288,3 +288,26 @@ export async function within<T>(what: string, promise: Promise<T>, timeoutMs: nu
 export function lastLine(text: string): string {
   return text.trim().split('\n').at(-1)!;
 }
+
+/** One structured log line of a relay (stderr, JSON): `event` is the stable name operators match. */
+export interface LogLine {
+  readonly level: string;
+  readonly msg: string;
+  readonly event?: string;
+  readonly [field: string]: unknown;
+}
+
+/** The relay's JSON log lines so far (non-JSON lines skipped), optionally only those of `event`. */
+export function logLines(relay: RelayProcess, event?: string): LogLine[] {
+  const out: LogLine[] = [];
+  for (const line of relay.stderr().split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as LogLine;
+      if (event === undefined || parsed.event === event) out.push(parsed);
+    } catch {
+      // a partial last line: read again later
+    }
+  }
+  return out;
+}

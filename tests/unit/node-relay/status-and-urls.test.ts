@@ -20,6 +20,7 @@ describe('buildStatus', () => {
 
   it('describes a lone root', () => {
     expect(buildStatus(sources)).toEqual({
+      view: 'admin',
       id: 'aaaaaaaaaaaaaaaa',
       publicKey: 'ab'.repeat(32),
       treeId: 'cd'.repeat(16),

@@ -115,6 +115,28 @@ describe('FrameVerifier', () => {
     expect(await small.verify(lying)).toMatchObject({ reason: 'too-large' });
   });
 
+  it('refuses a sender over its replay share, and everyone while the memory is full, never forgetting a frame', async () => {
+    let checks = 0;
+    const v = new FrameVerifier({
+      treeId: () => TREE,
+      now: () => NOW,
+      limits: { ...LIMITS, maxReplayEntries: 6, maxReplayEntriesPerSender: 3 },
+      verifySignature: async (k, m, s) => (checks++, createNodeEd25519().verify(k, m, s)),
+    });
+    const mine = await Promise.all([0, 1, 2, 3].map(() => encodeFrame(message(), mallory)));
+    for (const f of mine.slice(0, 3)) expect((await v.verify(f)).ok).toBe(true);
+    const checked = checks;
+    expect(await v.verify(mine[3]!)).toEqual({ ok: false, reason: 'replay-sender-full' });
+    expect(checks).toBe(checked); // refused before its signature was paid for
+    expect(await v.verify(mine[0]!)).toEqual({ ok: false, reason: 'replay' });
+    const others = await Promise.all([alice, alice, alice].map((who) => encodeFrame(message(), who)));
+    for (const f of others) expect((await v.verify(f)).ok).toBe(true);
+    const late = (await generateIdentity()).identity;
+    expect(await v.verify(await encodeFrame(message(), late))).toEqual({ ok: false, reason: 'replay-full' });
+    expect(await v.verify(mine[1]!)).toEqual({ ok: false, reason: 'replay' });
+    expect(v.drops).toMatchObject({ 'replay-sender-full': 1, 'replay-full': 1, replay: 2 });
+  });
+
   it('accepts a concurrent duplicate only once', async () => {
     const v = verifier();
     const frame = await encodeFrame(message(), alice);
