@@ -27,20 +27,25 @@ export function quorum(watchers: number): number {
 }
 
 /**
- * The distinct suspicions of `of` in `ev` by its watchers in `view`, without `excluded` and `silenced`.
- * Checks no signature: for evidence this relay already verified on arrival (held for this view only).
+ * The distinct suspicions of `of` in `ev` by its watchers in `view` (without `excluded` and `silenced`) that
+ * pass `valid`: the cheap watcher filter first, so a signature is checked only for a statement that would count.
  */
-export function watcherSuspicions(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
+function selectSuspicions(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string>, silenced: ReadonlySet<string>, valid: (s: Suspicion) => boolean): Suspicion[] {
   const watchers = watcherIds(k, view, of, excluded);
   for (const id of silenced) watchers.delete(id);
   const seen = new Set<string>();
   const out: Suspicion[] = [];
   for (const s of ev) {
-    if (s.of !== of || seen.has(s.by) || !watchers.has(s.by)) continue;
+    if (s.of !== of || seen.has(s.by) || !watchers.has(s.by) || !valid(s)) continue;
     seen.add(s.by);
     out.push(s);
   }
   return out;
+}
+
+/** Suspicions as selectSuspicions, no signature checked: for evidence verified on arrival (held for this view only). */
+export function watcherSuspicions(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
+  return selectSuspicions(k, view, of, ev, excluded, silenced, () => true);
 }
 
 /**
@@ -48,16 +53,7 @@ export function watcherSuspicions(k: number, view: Membership, of: string, ev: r
  * each signature against the watcher's key in the view: for evidence carried inside a record.
  */
 export function validSuspicions(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
-  const seen = new Set<string>();
-  const out: Suspicion[] = [];
-  for (const s of ev) {
-    if (s.of !== of || seen.has(s.by)) continue;
-    const key = view.members[positionOf(view, s.by)]?.key;
-    if (key === undefined || !suspicionSignedBy(env, s, treeId, view.epoch, view.digest, key)) continue;
-    seen.add(s.by);
-    out.push(s);
-  }
-  return watcherSuspicions(k, view, of, out, excluded, silenced);
+  return selectSuspicions(k, view, of, ev, excluded, silenced, (s) => suspicionSignedBy(env, s, treeId, view.epoch, view.digest, view.members[positionOf(view, s.by)]!.key));
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -75,14 +71,18 @@ function watcherIds(k: number, view: Membership, of: string, excluded: ReadonlyS
  * (everyone the record removes) do not count, so no removed member vouches for another removal.
  */
 export function hasQuorum(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
-  const watchers = watcherIds(k, view, of, excluded).size;
-  return watchers > 0 && validSuspicions(env, k, treeId, view, of, ev, excluded, silenced).length >= quorum(watchers);
+  return reaches(k, view, of, excluded, validSuspicions(env, k, treeId, view, of, ev, excluded, silenced).length);
 }
 
 /** hasQuorum for evidence already verified on arrival: the same count, no signature checked again. */
 export function heldQuorum(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
+  return reaches(k, view, of, excluded, watcherSuspicions(k, view, of, ev, excluded, silenced).length);
+}
+
+/** True when `count` statements are a quorum of the watchers of `of` not in `excluded`. */
+function reaches(k: number, view: Membership, of: string, excluded: ReadonlySet<string>, count: number): boolean {
   const watchers = watcherIds(k, view, of, excluded).size;
-  return watchers > 0 && watcherSuspicions(k, view, of, ev, excluded, silenced).length >= quorum(watchers);
+  return watchers > 0 && count >= quorum(watchers);
 }
 
 /**
