@@ -31,7 +31,9 @@ describe('a put on a tree smaller than the replica count', () => {
   it('stores 1 of 3 copies on a lone relay, and reaches 3 copies of every shard once two relays join', async () => {
     await start(0);
     const file = join(root.path, 'photo.bin');
-    writeFileSync(file, randomBytes(40 * 1024));
+    // 8 shards of 1 MiB and a manifest: the second relay ranks last of three for about a third of them, where a
+    // holder that took a target of 2 would release its copy (the bug this guards against) — missed in (2/3)^9.
+    writeFileSync(file, randomBytes(8 * 1024 * 1024));
     const put = await runCli(['put', file, '--public', '--relay', relays[0]!.ready.url, '--replicas', '3'], 60_000);
     expect(put.code, put.stderr).toBe(0);
     expect(put.stderr).toMatch(/on 1 of 3 relays/);
