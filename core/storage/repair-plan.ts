@@ -86,8 +86,11 @@ export type RepairEffect =
   | { readonly kind: 'record'; readonly hash: string; readonly holders: readonly string[] }
   /** This relay's own copy is gone or corrupt: forget it here (other holders will repair). */
   | { readonly kind: 'forget'; readonly hash: string }
-  /** Send the shard (with its pins) to `to`; `holders`: the `target` holders it is meant to have. */
-  | { readonly kind: 'copy'; readonly hash: string; readonly to: readonly string[]; readonly holders: readonly string[] }
+  /**
+   * Send the shard (with its pins) to `to`; `holders`: the holders it is meant to have now (fewer than `target` on a
+   * tree smaller than it); `target`: the replica count it was stored with, which the new holders keep and restore.
+   */
+  | { readonly kind: 'copy'; readonly hash: string; readonly to: readonly string[]; readonly holders: readonly string[]; readonly target: number }
   /** Release this relay's own surplus copy (tell `holders` it no longer holds it). */
   | { readonly kind: 'release'; readonly hash: string; readonly holders: readonly string[] };
 
@@ -164,7 +167,9 @@ export function planRepair(state: RepairState, input: RepairInput, policy: Repai
     const owners = new Map(passed.map((a) => [a.id, new Set(a.owners ?? [])]));
     const verified = new Set([selfId, ...passed.map((a) => a.id)]);
     const order = rendezvousOrder(hash, members).map((m) => m.id);
-    const target = Math.max(1, Math.min(Math.floor(obs.target), policy.maxReplicas, memberIds.size));
+    const stored = Math.max(1, Math.min(Math.floor(obs.target), policy.maxReplicas));
+    // A tree smaller than the target holds one copy per relay: not under-replicated until relays join.
+    const target = Math.min(stored, memberIds.size);
     byKind.record.push({ kind: 'record', hash, holders: order.filter((id) => verified.has(id)) });
 
     // Where the shard should be: the first `target` members in rendezvous order that have not failed it lately.
@@ -185,9 +190,8 @@ export function planRepair(state: RepairState, input: RepairInput, policy: Repai
         deferred++;
       } else if (copiesOrdered + toCopy.length <= policy.maxCopies) {
         copiesOrdered += toCopy.length;
-        // The set sent along has exactly `target` members (a new holder takes its length as the shard's target).
         const planned = under ? order.filter((id) => verified.has(id) || toCopy.includes(id)) : wanted;
-        byKind.copy.push({ kind: 'copy', hash, to: toCopy, holders: planned });
+        byKind.copy.push({ kind: 'copy', hash, to: toCopy, holders: planned, target: stored });
       } else {
         postponed.push(hash);
       }

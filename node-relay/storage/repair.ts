@@ -158,8 +158,8 @@ export interface ShardRepairDeps {
   readonly pins: PinIndex;
   readonly peers: StoragePeers;
   readonly logger: Logger;
-  /** Stores the shard on `id` with its pins (the StorageApp's put path). */
-  putOn(id: string, hash: string, bytes: Uint8Array, holders: string[]): Promise<void>;
+  /** Stores the shard on `id` with its pins and its target replica count (the StorageApp's put path). */
+  putOn(id: string, hash: string, bytes: Uint8Array, holders: string[], target: number): Promise<void>;
   /** Uniform float in [0, 1): sweep jitter. */
   readonly random: () => number;
   readonly now?: () => number;
@@ -406,7 +406,7 @@ export class ShardRepairer {
         await Promise.all(
           effect.to.map(async (id) => {
             try {
-              await this.deps.putOn(id, effect.hash, bytes, [...effect.holders]);
+              await this.deps.putOn(id, effect.hash, bytes, [...effect.holders], effect.target);
               holders.add(effect.hash, id); // its own signed reply: a claim, audited at the next sweep
             } catch (err) {
               ok = false;

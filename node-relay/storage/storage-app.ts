@@ -98,7 +98,7 @@ export class StorageApp {
       // Only the sweep's jitter uses it; start-storage passes a secure source.
       random: init.random ?? Math.random,
       // Repair forwards the owners' signed pins, never a claim of its own.
-      putOn: (id, hash, bytes, holders) => this.putOn(id, hash, bytes, holders, init.pins.signedPins(hash)),
+      putOn: (id, hash, bytes, holders, target) => this.putOn(id, hash, bytes, holders, init.pins.signedPins(hash), target),
       ...(init.repairIntervalMs !== undefined ? { intervalMs: init.repairIntervalMs } : {}),
       ...(init.requestTimeoutMs !== undefined ? { requestTimeoutMs: init.requestTimeoutMs } : {}),
     });
@@ -138,7 +138,7 @@ export class StorageApp {
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
       const planned = [...holders, ...batch.map((m) => m.id)];
-      const results = await Promise.allSettled(batch.map((m) => this.putOn(m.id, hash, bytes, planned, pins)));
+      const results = await Promise.allSettled(batch.map((m) => this.putOn(m.id, hash, bytes, planned, pins, replicas)));
       results.forEach((r, i) => {
         if (r.status === 'fulfilled') holders.push(batch[i]!.id);
         else {
@@ -233,22 +233,23 @@ export class StorageApp {
   }
 
   /** Sends a shard to `id` (or keeps it here). Callers pass only bytes already verified against `hash`. */
-  private async putOn(id: string, hash: string, bytes: Uint8Array, planned: string[], pins: readonly PinRecord[]): Promise<void> {
+  private async putOn(id: string, hash: string, bytes: Uint8Array, planned: string[], pins: readonly PinRecord[], replicas: number): Promise<void> {
     // The bytes were verified against their name, so the name is their digest: no need to hash them again.
     const digest = fromHex(hash);
     if (id === this.init.peers.selfId) {
-      await this.keep(hash, bytes, planned, pins, digest);
+      await this.keep(hash, bytes, planned, pins, digest, replicas);
       return;
     }
     const link = await this.init.peers.linkTo(id);
-    await link.request(PUT, { hash, holders: planned, pins }, this.timeoutMs, { payload: bytes, payloadDigest: digest });
+    // The target goes along: on a tree smaller than it, `planned` is shorter, and every holder must top it up.
+    await link.request(PUT, { hash, holders: planned, pins, replicas }, this.timeoutMs, { payload: bytes, payloadDigest: digest });
   }
 
   /**
    * Stores a shard with its pins and holder set on this relay. Every pin must be a signed pin its caller verified
    * (onStore, onPut); a shard nobody signed for is not kept. `digest`: see ShardStore.put.
    */
-  private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[], digest?: Uint8Array): Promise<void> {
+  private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[], digest?: Uint8Array, replicas: number | null = null): Promise<void> {
     if (pins.length === 0 || pins.some((p) => p.sig === '')) {
       this.counters.forgedPins++;
       this.counters.refused++;
@@ -278,7 +279,11 @@ export class StorageApp {
     const set = holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId];
     // Only this relay itself goes into its holder index: `holders` is the sender's word about others.
     this.init.holders.add(hash, this.init.peers.selfId);
-    if (this.init.holders.target(hash) === null) this.init.holders.setTarget(hash, set.length);
+    // The target only grows (a sender can ask for more copies, up to MAX_REPLICAS, never for fewer): a holder that
+    // first got the shard on a tree smaller than the target must not later release copies the target needs.
+    const before = this.init.holders.target(hash);
+    const asked = Math.min(replicas ?? set.length, MAX_REPLICAS);
+    if (before === null || asked > before) this.init.holders.setTarget(hash, asked);
     this.counters.stored++;
   }
 
@@ -387,7 +392,7 @@ export class StorageApp {
       this.counters.refused++;
       throw new PeerTreeError('FORBIDDEN', `${PUT} is for relays of this tree; clients use ${STORE}`);
     }
-    const { hash, holders, bytes, pins } = readPut(m);
+    const { hash, holders, bytes, pins, replicas } = readPut(m);
     // A relay forwards its clients' signed pins; a pin without a signature, or one that does not verify for the
     // owner it names, is a claim the sending relay made up: refused, and nothing of the put is kept.
     if (pins.length === 0 || pins.some((p) => p.sig === '')) {
@@ -401,7 +406,7 @@ export class StorageApp {
       this.counters.refused++;
       throw new PeerTreeError('BAD_SIGNATURE', `${PUT}: a pin does not verify for the owner it names`);
     }
-    await this.keep(hash, bytes, holders, pins, m.payload ? m.payloadDigest : undefined);
+    await this.keep(hash, bytes, holders, pins, m.payload ? m.payloadDigest : undefined, replicas);
     await link.reply(m, OK, { hash });
   }
 

@@ -98,9 +98,14 @@ export function readStore(m: Message): { hash: string; replicas: number; bytes: 
   return { hash, replicas, bytes: payloadOf(m), pin: b.pin === undefined ? null : pinOf(b.pin, STORE, 'pin', hash) };
 }
 
-export function readPut(m: Message): { hash: string; holders: string[]; bytes: Uint8Array; pins: PinRecord[] } {
+/** `replicas`: the shard's target replica count, when the sender gives it (null: take the holder set's length). */
+export function readPut(m: Message): { hash: string; holders: string[]; bytes: Uint8Array; pins: PinRecord[]; replicas: number | null } {
   const b = object(m);
-  return { hash: hashOf(b, PUT), holders: holdersOf(b, PUT), bytes: payloadOf(m), pins: pinRecordsOf(b, PUT) };
+  const r = b.replicas;
+  if (r !== undefined && (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 1 || r > MAX_REPLICAS)) {
+    throw new PeerTreeError('BAD_INPUT', `${PUT}: replicas must be an integer from 1 to ${MAX_REPLICAS}`);
+  }
+  return { hash: hashOf(b, PUT), holders: holdersOf(b, PUT), bytes: payloadOf(m), pins: pinRecordsOf(b, PUT), replicas: r ?? null };
 }
 
 export function readUnpin(m: Message): { unpin: PinStatement; local: boolean } {

@@ -311,3 +311,11 @@ export function logLines(relay: RelayProcess, event?: string): LogLine[] {
   }
   return out;
 }
+
+/** One sample of a relay's /metrics (`name` with its labels, as printed), or NaN when the relay does not show it. */
+export async function metricValue(baseUrl: string, name: string): Promise<number> {
+  const res = await rawRequest(baseUrl, '/metrics');
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  const line = res.body.toString('utf8').split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : NaN;
+}

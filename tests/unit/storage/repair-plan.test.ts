@@ -124,6 +124,39 @@ describe('planRepair', () => {
   });
 });
 
+describe('planRepair on a tree smaller than the target', () => {
+  it('copies onto each relay that joins, sending the stored target along, until the target is met', () => {
+    const members = MEMBERS.slice(0, 3);
+    const order = rendezvousOrder(HASH, members.map((id) => ({ id }))).map((m) => m.id);
+    const [a, b, c] = order as [string, string, string];
+    // Alone: one copy, nothing to do, not counted as under-replicated.
+    const alone = planRepair(emptyRepairState(), { now: 0, selfId: a, members: [a], observed: [obs(a, [])] }, POLICY);
+    expect(copies(alone.effects)).toEqual([]);
+    expect(alone.report).toMatchObject({ underReplicated: 0, backlog: 0 });
+    // A second relay joins: it gets a copy, and learns that the shard wants 3 (not the 2 of the set sent along).
+    const two = planRepair(alone.state, { now: 1, selfId: a, members: [a, b], observed: [obs(a, [])] }, POLICY);
+    expect(two.effects.filter((e) => e.kind === 'copy')).toEqual([{ kind: 'copy', hash: HASH, to: [b], holders: [a, b], target: 3 }]);
+    // A third joins: the copy holder ranked first among the verified ones sends it; 3 of 3 afterwards.
+    const [lead] = repairRank(HASH, [a, b]);
+    const three = planRepair(emptyRepairState(), { now: 2, selfId: lead!, members, observed: [obs(lead!, [lead === a ? b : a])] }, POLICY);
+    expect(three.effects.filter((e) => e.kind === 'copy')).toEqual([{ kind: 'copy', hash: HASH, to: [c], holders: [a, b, c], target: 3 }]);
+    expect(three.report).toMatchObject({ underReplicated: 1, backlog: 1 });
+    const done = planRepair(three.state, { now: 3, selfId: lead!, members, observed: [obs(lead!, [a, b, c].filter((x) => x !== lead))] }, POLICY);
+    expect(kinds(done.effects)).toEqual(['record']);
+    expect(done.report).toMatchObject({ underReplicated: 0, backlog: 0 });
+  });
+
+  it('counts only audited relays: a set of holders named by someone else is no input at all', () => {
+    // The plan has no field for another relay's word: holders come from this relay's copy and passed audits. A
+    // relay that claimed the shard (a hint) and failed its audit is neither a holder nor sent a copy for a while.
+    const [a, b, c, d] = ORDER as [string, string, string, string];
+    const [self, other] = repairRank(HASH, [a, b]) as [string, string];
+    const r = planRepair(emptyRepairState(), { now: 0, selfId: self, members: MEMBERS, observed: [obs(self, [other], [c])] }, POLICY);
+    expect(r.effects[0]).toEqual({ kind: 'record', hash: HASH, holders: [a, b] });
+    expect(copies(r.effects)).toEqual([d]);
+  });
+});
+
 describe('auditTargets and nextSweepDelay', () => {
   it('audits the first target + spare members and the known holders, never itself', () => {
     const t = auditTargets(HASH, ORDER[0]!, MEMBERS, [ORDER[7]!, 'not-a-member'], 3, 1, 32);
