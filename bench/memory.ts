@@ -9,7 +9,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateIdentity } from '../core/identity/index.ts';
-import { LinkTransport } from '../node-relay/storage/link-transport.ts';
+import { ShardClient } from '../core/protocol/shard-client.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import type { Link } from '../node-relay/ws/link.ts';
 import { cleanup, lastLine, MiB, REPO, rssOf, runCli, sleep, startRelay, status, tempDir, writeRandomFile } from './cluster.ts';
@@ -29,7 +29,7 @@ async function fillRelay(url: string, count: number): Promise<number> {
   const links: Link[] = [];
   for (let i = 0; i < 4; i++) links.push(await connect(url, { identity }));
   try {
-    const transports = links.map((l) => new LinkTransport(l, { identity, now: Date.now }));
+    const transports = links.map((l) => new ShardClient(l, { identity, now: Date.now }));
     let next = 0;
     const t = performance.now();
     const worker = async (w: number) => {

@@ -5,7 +5,7 @@ import { randomFillSync } from 'node:crypto';
 import { generateIdentity } from '../core/identity/index.ts';
 import { getFile } from '../core/storage/get-file.ts';
 import { putFile } from '../core/storage/put-file.ts';
-import { LinkTransport } from '../node-relay/storage/link-transport.ts';
+import { ShardClient } from '../core/protocol/shard-client.ts';
 import { RoutedTransport, routeMembers } from '../node-relay/storage/routed-transport.ts';
 import type { ShardTransport } from '../core/storage/shard-transport.ts';
 import { connect } from '../node-relay/ws/connector.ts';
@@ -50,11 +50,11 @@ export async function smallAssetsSuite(tree: Tree, opts: { count: number; size?:
     const caps: string[] = [];
     for (let i = 0; i < opts.count; i++) {
       const link = links[i % links.length]!;
-      const r = await putFile([randomFillSync(new Uint8Array(size))], new LinkTransport(link, { identity, now: Date.now }), { name: `a${i}.bin`, replicas: opts.replicas ?? 3 });
+      const r = await putFile([randomFillSync(new Uint8Array(size))], new ShardClient(link, { identity, now: Date.now }), { name: `a${i}.bin`, replicas: opts.replicas ?? 3 });
       caps.push(r.capability);
     }
     // Fetched one at a time, first through relay 0 alone, then routed over the links the client already has.
-    const viaOne = await timeGets(caps, new LinkTransport(links[0]!));
+    const viaOne = await timeGets(caps, new ShardClient(links[0]!));
     const byUrl = new Map(urls.map((u, i) => [u, links[i]!]));
     const routed = new RoutedTransport({ entry: links[0]!, members: await routeMembers(urls[0]!), connect: async (url) => byUrl.get(url) ?? connect(url, { identity }) });
     const direct = await timeGets(caps, routed);

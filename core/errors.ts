@@ -22,13 +22,22 @@ export const ERROR_TABLE = {
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
 
+export interface PeerTreeErrorOptions {
+  readonly cause?: unknown;
+  /** The peer answered with this error (a `peer.error` reply), as opposed to a local or connection failure. */
+  readonly refused?: boolean;
+}
+
 export class PeerTreeError extends Error {
   readonly code: ErrorCode;
   override readonly name = 'PeerTreeError';
+  /** True when the other side refused (its `peer.error` answer); false for a local or connection failure. */
+  readonly refused: boolean;
 
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? ERROR_TABLE[code].message, options);
+  constructor(code: ErrorCode, message?: string, options?: PeerTreeErrorOptions) {
+    super(message ?? ERROR_TABLE[code].message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.refused = options?.refused === true;
   }
 
   get httpStatus(): number {

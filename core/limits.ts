@@ -41,12 +41,22 @@ export const MAX_MAX_PEERS = 1024;
 export const DEFAULT_MAX_PEERS = 4;
 /** Default replica count for shards and memories. */
 export const DEFAULT_REPLICAS = 3;
+/** Most copies of one shard or memory anyone may ask for (`--replicas`, `shard.store`, `memory.remember`). */
+export const MAX_REPLICAS = 16;
 /** Interval between heartbeats on a tree edge. */
 export const HEARTBEAT_INTERVAL_MS = 2_000;
 /** A peer silent for this long is considered dead. */
 export const PEER_TIMEOUT_MS = 10_000;
 /** Default time a request waits for its reply. */
 export const REQUEST_TIMEOUT_MS = 10_000;
+/** A client's store waits this long: the relay writes the shard durably on every holder before it answers. */
+export const CLIENT_STORE_TIMEOUT_MS = 60_000;
+/** A client's fetch, release, ledger or library request waits this long: the answer may cross the tree. */
+export const CLIENT_REQUEST_TIMEOUT_MS = 30_000;
+/** A client's search waits this long (the relay's own budget is 5 s per level; the answer may cross the tree). */
+export const CLIENT_SEARCH_TIMEOUT_MS = 35_000;
+/** Time a person's app or CLI waits for a relay's WebSocket to be ready. */
+export const CLIENT_CONNECT_TIMEOUT_MS = 15_000;
 /** Messages a relay keeps in its persistent outbox before refusing more. */
 export const MAX_OUTBOX_MESSAGES = 10_000;
 /** Largest HTTP request body the relay reads. */
@@ -180,7 +190,9 @@ export function validateLimits(limits: Limits = LIMITS): void {
   }
   if (limits.maxReplayEntriesPerSender < MESSAGE_BURST_PER_KEY) throw new Error('maxReplayEntriesPerSender must hold a whole per-key burst');
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
+  if (CLIENT_STORE_TIMEOUT_MS < REQUEST_TIMEOUT_MS * 2) throw new Error('a client store must outlast the relay asking each holder');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
+  if (DEFAULT_REPLICAS < 1 || DEFAULT_REPLICAS > MAX_REPLICAS) throw new Error('default replica count out of range');
   if (DEFAULT_MAX_PEERS < 2 || DEFAULT_MAX_PEERS > MAX_MAX_PEERS) throw new Error('default k out of range');
   const quotas = { MAX_PINS_PER_OWNER, MAX_PINNED_BYTES_PER_OWNER, DEFAULT_FS_BLOCK_BYTES, SHARD_METADATA_BYTES, MAX_FAN_OUT_PER_REQUEST, MAX_MEMORIES_PER_AUTHOR };
   const bad = Object.entries(quotas).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));

@@ -1,3 +1,3 @@
 export * from './merge.ts';
 export * from './record.ts';
-export * as LibraryMessages from './messages.ts';
+export * as LibraryMessages from '../protocol/library-messages.ts';

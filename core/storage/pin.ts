@@ -59,3 +59,14 @@ export function readPin(value: unknown): PinStatement | null {
 export async function verifyPin(p: PinStatement): Promise<boolean> {
   return verifySignature(fromHex(p.owner), pinBytes(p.op, p.hash, fromHex(p.owner), p.ts), fromHex(p.sig));
 }
+
+/**
+ * A pin as kept: `sig` is the owner's signature over the pin statement. Rows written before every pin had to be
+ * signed may have `sig` '' (a relay vouched for the owner): they are kept, never forwarded, and yield to any signed
+ * pin or release of the owner they name.
+ */
+export interface PinRecord {
+  readonly owner: string;
+  readonly ts: number;
+  readonly sig: string;
+}

@@ -10,7 +10,7 @@ import { getFile, type ByteRange } from '../../core/storage/get-file.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { parseFlags } from '../config/relay-config.ts';
 import { connect } from '../ws/connector.ts';
-import { LinkTransport } from '../storage/link-transport.ts';
+import { ShardClient } from '../../core/protocol/shard-client.ts';
 import { openRoutedTransport, type RoutedTransport } from '../storage/routed-transport.ts';
 import { mimeTypeOf } from './mime.ts';
 import { loadClientIdentity } from './client-identity.ts';
@@ -194,7 +194,7 @@ export async function deleteCommand(argv: readonly string[], io: CliIo): Promise
     const idFile = parsed.flags.get('identity');
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
     link = await connect(relay, { identity });
-    const transport = new LinkTransport(link, { identity, now: Date.now });
+    const transport = new ShardClient(link, { identity, now: Date.now });
     const manifest = (await openFile(capability, transport)).manifest;
     let released = 0;
     // Shards first, the manifest last: an interrupted delete can be run again with the same capability. A small

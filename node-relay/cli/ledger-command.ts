@@ -1,15 +1,16 @@
 // `peertree ledger register|transfer|annotate|history|verify|whoami`: the asset provenance log.
 import { toHex } from '../../core/bytes.ts';
-import { toPeerTreeError, PeerTreeError } from '../../core/errors.ts';
-import { signRecord, type RecordContent } from '../../core/ledger/record.ts';
+import { toPeerTreeError } from '../../core/errors.ts';
 import { GENESIS_CHAIN, verifyLedger, type LedgerEntry } from '../../core/ledger/ledger-state.ts';
 import { nodeIdOfKey, readHead, verifyHead } from '../../core/ledger/entry.ts';
+import { CLIENT_REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { fetchHistory, submitRecord } from '../../core/protocol/ledger-client.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { parseFlags } from '../config/relay-config.ts';
 import { connect } from '../ws/connector.ts';
 import type { Link } from '../ws/link.ts';
 import { loadClientIdentity } from './client-identity.ts';
-import * as M from '../ledger/ledger-messages.ts';
+import * as M from '../../core/protocol/ledger-messages.ts';
 import type { CliIo } from './io.ts';
 
 export const LEDGER_USAGE = `Usage: peertree ledger <command> --relay URL [--identity FILE]
@@ -24,17 +25,13 @@ Commands:
   whoami                              print your public key (what others transfer assets to)
 `;
 
-const TIMEOUT_MS = 30_000;
+const TIMEOUT_MS = CLIENT_REQUEST_TIMEOUT_MS;
 
 function assetOf(text: string): string {
   if (/^[0-9a-f]{64}$/.test(text)) return text;
   return parseCapability(text).manifest;
 }
 
-async function historyOf(link: Link, asset: string): Promise<LedgerEntry[]> {
-  const reply = await link.request(M.HISTORY, { asset }, TIMEOUT_MS);
-  return M.readEntries(reply.body).entries;
-}
 
 export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' }, to: { kind: 'string' }, note: { kind: 'string' } });
@@ -67,18 +64,16 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         if (sub === 'transfer' && (typeof to !== 'string' || !/^[0-9a-f]{64}$/.test(to))) return usage(io, 'transfer needs --to PUBLIC_KEY (64 hex chars; see `peertree ledger whoami`)');
         if (sub === 'annotate' && typeof note !== 'string') return usage(io, 'annotate needs --note TEXT');
         link = await connect(relay, { identity });
-        const prev = sub === 'register' ? null : ((await historyOf(link, asset)).at(-1)?.id ?? null);
-        if (sub !== 'register' && prev === null) throw new PeerTreeError('NOT_FOUND', 'the asset is not registered');
-        const content: RecordContent = { kind: sub, asset, prev, to: sub === 'transfer' ? (to as string) : null, note: typeof note === 'string' ? note : '' };
-        const record = await signRecord(identity, content, Date.now());
-        const reply = await link.request(M.SUBMIT, { record }, TIMEOUT_MS);
-        io.out(JSON.stringify({ ...(reply.body as object), re: undefined, kind: sub, asset }) + '\n');
+        // The history is replayed and checked here (core's ledger client): its head is what the record follows.
+        const history = await fetchHistory(link, asset);
+        const accepted = await submitRecord(link, { identity, now: Date.now }, history, { kind: sub, to: sub === 'transfer' ? (to as string) : null, note: typeof note === 'string' ? note : '' });
+        io.out(JSON.stringify({ seq: accepted.seq, id: accepted.id, kind: sub, asset }) + '\n');
         return 0;
       }
       case 'history': {
         if (!target) return usage(io, 'history needs an ASSET');
         link = await connect(relay);
-        for (const e of await historyOf(link, assetOf(target))) {
+        for (const e of (await fetchHistory(link, assetOf(target))).entries) {
           const r = e.record;
           io.out(JSON.stringify({ seq: e.seq, id: e.id, kind: r.kind, author: r.author, to: r.to, note: r.note, ts: r.ts }) + '\n');
         }

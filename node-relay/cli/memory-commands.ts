@@ -1,12 +1,12 @@
 // `peertree remember`, `peertree search` and `peertree forget`: memories signed with the user's key.
-import { DEFAULT_REPLICAS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, MAX_REPLICAS } from '../../core/limits.ts';
 import { toPeerTreeError } from '../../core/errors.ts';
-import { memoryId, readMemory, signMemory, verifyMemory } from '../../core/search/memory.ts';
-import { signForget } from '../../core/search/forget.ts';
+import { forgetMemory, rememberMemory, searchMemories } from '../../core/protocol/memory-client.ts';
+import { checkContent } from '../../core/search/memory.ts';
 import { parseFlags } from '../config/relay-config.ts';
 import { connect } from '../ws/connector.ts';
 import { loadClientIdentity } from './client-identity.ts';
-import * as M from '../search/search-messages.ts';
+import * as M from '../../core/protocol/memory-messages.ts';
 import type { CliIo } from './io.ts';
 
 export const REMEMBER_USAGE = `Usage: peertree remember TEXT --relay URL [--ref CAPABILITY] [--tag TAG]... [--replicas N] [--identity FILE]
@@ -26,8 +26,6 @@ export const FORGET_USAGE = `Usage: peertree forget ID --relay URL [--identity F
 
 Forgets (deletes) the memory with this id on every relay. Only its author can.
 `;
-
-const SEARCH_TIMEOUT_MS = 35_000;
 
 function usage(io: CliIo, command: string, message: string, text: string): number {
   io.err(`peertree ${command}: ${message}\n\n${text}`);
@@ -49,18 +47,17 @@ export async function rememberCommand(argv: readonly string[], io: CliIo): Promi
   if (text.trim() === '') return usage(io, 'remember', 'give the TEXT to remember', REMEMBER_USAGE);
   if (typeof relay !== 'string') return usage(io, 'remember', '--relay URL is required', REMEMBER_USAGE);
   const replicas = Number(parsed.flags.get('replicas') ?? DEFAULT_REPLICAS);
-  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > 16) return usage(io, 'remember', '--replicas must be 1–16', REMEMBER_USAGE);
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) return usage(io, 'remember', `--replicas must be 1–${MAX_REPLICAS}`, REMEMBER_USAGE);
   const ref = parsed.flags.get('ref');
   const tags = (parsed.flags.get('tag') as string[] | undefined) ?? [];
   let link;
   try {
     const idFile = parsed.flags.get('identity');
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
-    const memory = await signMemory(identity, { text, tags, ref: typeof ref === 'string' ? ref : null }, Date.now());
+    const content = checkContent({ text, tags, ref: typeof ref === 'string' ? ref : null });
     link = await connect(relay, { identity });
-    const reply = await link.request(M.REMEMBER, { memory, replicas }, 30_000);
-    const body = reply.body as { id?: unknown; holders?: unknown };
-    io.out(JSON.stringify({ id: body.id, holders: body.holders }) + '\n');
+    const stored = await rememberMemory(link, { identity, now: Date.now }, content, replicas);
+    io.out(JSON.stringify({ id: stored.id, holders: stored.holders }) + '\n');
     return 0;
   } catch (err) {
     return failure(io, 'remember', err);
@@ -82,23 +79,14 @@ export async function searchCommand(argv: readonly string[], io: CliIo): Promise
   let link;
   try {
     link = await connect(relay);
-    const reply = await link.request(M.QUERY, { q, limit }, SEARCH_TIMEOUT_MS);
-    const body = reply.body as { hits?: unknown; partial?: unknown; asked?: unknown };
-    const hits = Array.isArray(body.hits) ? body.hits : [];
-    let dropped = 0;
-    for (const h of hits as { id?: unknown; score?: unknown; memory?: unknown }[]) {
-      try {
-        const memory = readMemory(h.memory);
-        // Trust nothing a relay says about a memory: its id and signature are checked here.
-        if (!(await verifyMemory(memory)) || (await memoryId(memory)) !== h.id) throw new Error('forged');
-        const { text, tags, ref, author, ts } = memory;
-        io.out(JSON.stringify({ id: h.id, score: h.score, text, tags, ref, author, ts }) + '\n');
-      } catch {
-        dropped++;
-      }
+    // Trust nothing a relay says about a memory: core's searchMemories checks each hit's id and signature.
+    const { hits, dropped, partial } = await searchMemories(link, q, limit);
+    for (const { id, score, memory } of hits) {
+      const { text, tags, ref, author, ts } = memory;
+      io.out(JSON.stringify({ id, score, text, tags, ref, author, ts }) + '\n');
     }
     if (dropped > 0) io.err(`peertree search: dropped ${dropped} result(s) that did not verify\n`);
-    if (body.partial === true) io.err(`peertree search: partial results: some relays did not answer in time\n`);
+    if (partial) io.err(`peertree search: partial results: some relays did not answer in time\n`);
     return 0;
   } catch (err) {
     return failure(io, 'search', err);
@@ -120,7 +108,7 @@ export async function forgetCommand(argv: readonly string[], io: CliIo): Promise
     const idFile = parsed.flags.get('identity');
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
     link = await connect(relay, { identity });
-    await link.request(M.FORGET, await signForget(identity, id, Date.now()), 30_000);
+    await forgetMemory(link, { identity, now: Date.now }, id);
     io.out(JSON.stringify({ forgotten: id }) + '\n');
     return 0;
   } catch (err) {

@@ -1,13 +1,12 @@
 // The relay's configuration and the pure parser that turns `peertree relay` flags into it.
 import { isIP } from 'node:net';
-import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS, MIN_REPAIR_SWEEP_INTERVAL_MS } from '../../core/limits.ts';
+import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS, MAX_REPLICAS, MIN_REPAIR_SWEEP_INTERVAL_MS } from '../../core/limits.ts';
 import { isLogLevel, type LogLevel } from '../logger.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 /** Port 0 asks the OS for any free port (the ready line prints the real one); `npm start` passes 8443. */
 export const DEFAULT_PORT = 0;
 export const DEFAULT_DATA_DIR = '.peertree/default';
-export const MAX_REPLICAS = 64;
 
 export interface RelayConfig {
   readonly host: string;

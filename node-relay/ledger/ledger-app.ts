@@ -13,7 +13,7 @@ import type { Message } from '../../core/wire/index.ts';
 import type { AppContext, AppInstance, RelayApp } from '../apps/app.ts';
 import type { Link } from '../ws/link.ts';
 import { LedgerStore } from './ledger-store.ts';
-import * as M from './ledger-messages.ts';
+import * as M from '../../core/protocol/ledger-messages.ts';
 
 /** How often a relay asks whether it is behind (also done on every membership change). */
 export const CATCH_UP_INTERVAL_MS = 3_000;

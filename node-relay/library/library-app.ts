@@ -4,7 +4,7 @@
 // The record itself is an ordinary encrypted shard (storage application); relays never see its content.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import { judgeHead, newestHead, readHead, verifyHead, type LibraryHead } from '../../core/library/record.ts';
-import * as M from '../../core/library/messages.ts';
+import * as M from '../../core/protocol/library-messages.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { AppContext, AppInstance, RelayApp } from '../apps/app.ts';

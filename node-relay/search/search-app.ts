@@ -19,7 +19,7 @@ import type { HolderIndex } from '../storage/holder-index.ts';
 import { Repairer } from '../storage/repair.ts';
 import type { StoragePeers } from '../storage/storage-peers.ts';
 import type { MemoryIndex } from './memory-index.ts';
-import * as M from './search-messages.ts';
+import * as M from '../../core/protocol/memory-messages.ts';
 
 /** Time kept back at each level for the answer to travel up. */
 export const HOP_MARGIN_MS = 250;

@@ -6,6 +6,7 @@
 // replayed by a relay that kept a copy, is not taken again. Each pin charges its owner the shard's cost (blocks and
 // metadata, see FileShardStore.costOf); the per-owner totals are kept in memory, read once at open.
 import type { Database, Statement } from 'better-sqlite3';
+import type { PinRecord } from '../../core/storage/pin.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS shard_pins (
@@ -23,17 +24,6 @@ CREATE TABLE IF NOT EXISTS shard_pin_releases (
   PRIMARY KEY (hash, owner)
 ) WITHOUT ROWID;
 `;
-
-/**
- * A pin as kept: `sig` is the owner's signature over the pin statement. Rows written before every pin had to be
- * signed may have `sig` '' (a relay vouched for the owner): they are kept, never forwarded, and yield to any signed
- * pin or release of the owner they name.
- */
-export interface PinRecord {
-  readonly owner: string;
-  readonly ts: number;
-  readonly sig: string;
-}
 
 /** What one owner has pinned on this relay: shards, and their cost in bytes. */
 export interface PinUsage {

@@ -26,6 +26,7 @@ import {
   REPAIR_SHARDS_PER_SWEEP,
   REPAIR_SWEEP_INTERVAL_MS,
   REPAIR_SWEEP_JITTER_PERCENT,
+  MAX_REPLICAS,
   REQUEST_TIMEOUT_MS,
 } from '../../core/limits.ts';
 import { auditProof } from '../../core/storage/audit.ts';
@@ -48,10 +49,10 @@ import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
-import { AUDIT, PROOF, readAudit, readProof } from './audit-messages.ts';
+import { AUDIT, PROOF, readAudit, readProof } from '../../core/protocol/audit-messages.ts';
 import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex } from './pin-index.ts';
-import { HOLDERS, MAX_REPLICAS } from './storage-messages.ts';
+import { HOLDERS } from '../../core/protocol/shard-messages.ts';
 import type { StoragePeers } from './storage-peers.ts';
 
 /** Memories repaired at once: repair competes with users' traffic, so it is kept modest. */

@@ -18,7 +18,7 @@ import type { Identity } from '../../core/identity/index.ts';
 import type { Link } from '../ws/link.ts';
 import { connect } from '../ws/connector.ts';
 import { fetchJson, statusUrl } from '../http/status-client.ts';
-import { LinkTransport, type OwnerKey } from './link-transport.ts';
+import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts';
 
 export interface RouteMember {
   readonly id: string;
@@ -32,7 +32,7 @@ export interface RoutedTransportInit {
   readonly members: readonly RouteMember[];
   /** Opens an authenticated link to a relay (the connector's connect, with this client's identity). */
   readonly connect: (url: string, identity?: Identity) => Promise<Link>;
-  /** With it, stored shards carry the owner's signed pins (as LinkTransport). */
+  /** With it, stored shards carry the owner's signed pins (as ShardClient). */
   readonly owner?: OwnerKey;
 }
 
@@ -73,8 +73,8 @@ function isLinkFailure(err: unknown): boolean {
 export const MAX_ROUTED_LINKS = 64;
 
 export class RoutedTransport implements ShardTransport {
-  private readonly entry: LinkTransport;
-  private readonly direct = new Map<string, Promise<{ link: Link; transport: LinkTransport }>>();
+  private readonly entry: ShardClient;
+  private readonly direct = new Map<string, Promise<{ link: Link; transport: ShardClient }>>();
   /** Members whose direct link failed or proved another key: not tried again by this transport. */
   private readonly broken = new Set<string>();
   private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
@@ -85,7 +85,7 @@ export class RoutedTransport implements ShardTransport {
   private closed = false;
 
   constructor(private readonly init: RoutedTransportInit) {
-    this.entry = new LinkTransport(init.entry, init.owner);
+    this.entry = new ShardClient(init.entry, init.owner);
   }
 
   async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
@@ -117,7 +117,7 @@ export class RoutedTransport implements ShardTransport {
     this.direct.clear();
   }
 
-  private async routed<T>(hash: string, op: (t: LinkTransport) => Promise<T>): Promise<T> {
+  private async routed<T>(hash: string, op: (t: ShardClient) => Promise<T>): Promise<T> {
     const target = rendezvousHolders(hash, this.init.members, 1)[0];
     if (target && target.id !== this.init.entry.peerId && !this.broken.has(target.id)) {
       const transport = await this.transportTo(target).catch(() => null);
@@ -149,7 +149,7 @@ export class RoutedTransport implements ShardTransport {
    * The entry relay is gone: the other members in the shard's rendezvous order, each asked directly (any
    * member can answer for any shard), at most MAX_FAILOVER_RELAYS of them. Fails with the last error.
    */
-  private async failover<T>(hash: string, op: (t: LinkTransport) => Promise<T>, tried?: string): Promise<T> {
+  private async failover<T>(hash: string, op: (t: ShardClient) => Promise<T>, tried?: string): Promise<T> {
     const skip = new Set([this.init.entry.peerId, ...this.broken, ...(tried ? [tried] : [])]);
     let last: unknown = new PeerTreeError('CLOSED', 'the relay this command entered by is gone, and no other relay answered');
     for (const m of rendezvousHolders(hash, this.init.members, MAX_FAILOVER_RELAYS, skip)) {
@@ -167,7 +167,7 @@ export class RoutedTransport implements ShardTransport {
     throw last;
   }
 
-  private async transportTo(member: RouteMember): Promise<LinkTransport> {
+  private async transportTo(member: RouteMember): Promise<ShardClient> {
     // Shards still in flight when the command gave up must not open links nobody will close.
     if (this.closed) throw new PeerTreeError('CLOSED', 'the transfer was closed');
     let pending = this.direct.get(member.id);
@@ -183,7 +183,7 @@ export class RoutedTransport implements ShardTransport {
           link.close(1000, 'done');
           throw new PeerTreeError('CLOSED', 'the transfer was closed');
         }
-        return { link, transport: new LinkTransport(link, this.init.owner) };
+        return { link, transport: new ShardClient(link, this.init.owner) };
       })();
       this.direct.set(member.id, pending);
       pending.catch(() => {

@@ -10,7 +10,7 @@
 // Fan-out: a client request for a shard this relay does not hold makes it ask at most MAX_FAN_OUT_PER_REQUEST
 // other relays (the first ones in the shard's rendezvous order, where placement puts it), counted in `fanOut`.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { DEFAULT_REPLICAS, MAX_FAN_OUT_PER_REQUEST, MAX_PINNED_BYTES_PER_OWNER, MAX_PINS_PER_OWNER, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, MAX_FAN_OUT_PER_REQUEST, MAX_PINNED_BYTES_PER_OWNER, MAX_PINS_PER_OWNER, MAX_REPLICAS, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
@@ -21,8 +21,9 @@ import type { Link } from '../ws/link.ts';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { verifyPin, type PinStatement } from '../../core/storage/pin.ts';
 import type { HolderIndex } from './holder-index.ts';
-import type { PinIndex, PinRecord } from './pin-index.ts';
-import { DATA, GET, HOLDERS, MAX_REPLICAS, OK, PUT, readGet, readHolders, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from './storage-messages.ts';
+import type { PinIndex } from './pin-index.ts';
+import type { PinRecord } from '../../core/storage/pin.ts';
+import { DATA, GET, HOLDERS, OK, PUT, readGet, readHolders, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from '../../core/protocol/shard-messages.ts';
 import { shardCost } from './file-shard-store.ts';
 import type { StoragePeers } from './storage-peers.ts';
 import { ShardRepairer } from './repair.ts';

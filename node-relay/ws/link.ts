@@ -2,9 +2,12 @@
 // replies correlated by `body.re`, and the check that every frame comes from the key the handshake bound.
 import { WebSocket } from 'ws';
 import { toHex, equalBytes } from '../../core/bytes.ts';
-import { isErrorCode, PeerTreeError, type ErrorCode } from '../../core/errors.ts';
+import { PeerTreeError } from '../../core/errors.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { PendingRequests } from '../../core/protocol/pending-requests.ts';
+import { ERROR_TYPE, refusalBody, replyTo } from '../../core/protocol/replies.ts';
+import type { Requester } from '../../core/protocol/requester.ts';
 import { encodeFrame, type Message, type PeerRole } from '../../core/wire/index.ts';
 import type { Components } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
@@ -18,8 +21,6 @@ export const MAX_INFLIGHT_HANDLERS = 32;
 export const MAX_EARLY_SIGNATURES = 16;
 /** Requests waiting for a reply on one link. */
 export const MAX_PENDING_REQUESTS = 1024;
-/** The reply type that carries an error: body { re, code, message }. */
-export const ERROR_TYPE = 'peer.error';
 
 export interface SendOptions {
   readonly payload?: Uint8Array;
@@ -49,27 +50,14 @@ export interface LinkInit {
   readonly maxBufferedBytes?: number;
 }
 
-interface Pending {
-  resolve(message: Message): void;
-  reject(err: Error): void;
-  timer: unknown;
-}
-
-/** True when a body is a reply: an object whose `re` is a message id. */
-export function replyTo(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const re = (body as Record<string, unknown>).re;
-  return typeof re === 'string' && /^[0-9a-f]{32}$/.test(re) ? re : null;
-}
-
-export class Link {
+export class Link implements Requester {
   readonly peerId: string;
   readonly peerKey: Uint8Array;
   readonly peerKeyHex: string;
   readonly role: PeerRole;
   readonly url: string | null;
   readonly direction: 'in' | 'out';
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingRequests;
   private readonly closeListeners: ((code: number, reason: string) => void)[] = [];
   private sendChain: Promise<unknown> = Promise.resolve();
   private inflight = 0;
@@ -84,6 +72,7 @@ export class Link {
     this.role = init.role;
     this.url = init.url;
     this.direction = init.direction;
+    this.pending = new PendingRequests(init.components.timers, MAX_PENDING_REQUESTS);
     init.ws.on('close', (code: number, reason: Buffer) => this.handleClose(code, reason.toString('utf8')));
   }
 
@@ -150,25 +139,13 @@ export class Link {
     return frame;
   }
 
-  /** Sends a message and waits for the reply whose body.re is its id; peer.error replies reject. */
+  /** Sends a message and waits for the reply whose body.re is its id; peer.error replies reject (see Requester). */
   request(type: string, body: unknown, timeoutMs: number = REQUEST_TIMEOUT_MS, options: Omit<SendOptions, 'id'> = {}): Promise<Message> {
-    if (this.pending.size >= MAX_PENDING_REQUESTS) return Promise.reject(new PeerTreeError('FULL', 'too many requests waiting'));
     const id = nextMessageId(this.init.components.rng);
-    const { timers } = this.init.components;
-    return new Promise<Message>((resolve, reject) => {
-      const timer = timers.setTimeout(() => {
-        this.pending.delete(id);
-        reject(new PeerTreeError('TIMEOUT', `no reply to ${type} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.send(type, body, { ...options, id }).catch((err: unknown) => {
-        const p = this.pending.get(id);
-        if (!p) return;
-        this.pending.delete(id);
-        timers.clearTimeout(p.timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      });
-    });
+    const reply = this.pending.wait(id, type, timeoutMs);
+    // Sent only when it waits (a full table refused it at once).
+    if (this.pending.has(id)) this.send(type, body, { ...options, id }).catch((err: unknown) => this.pending.fail(id, err));
+    return reply;
   }
 
   /** Answers `message` with `type`; the body gets `re: message.id` (so `body` must be an object). */
@@ -179,7 +156,7 @@ export class Link {
   /** Answers a request with peer.error; never answers a message that is itself a reply (no error ping-pong). */
   async replyError(message: Message, error: PeerTreeError): Promise<void> {
     if (replyTo(message.body) !== null || !this.isOpen) return;
-    await this.reply(message, ERROR_TYPE, { code: error.code, message: error.message.slice(0, 500) });
+    await this.reply(message, ERROR_TYPE, refusalBody(error));
   }
 
   /**
@@ -192,20 +169,11 @@ export class Link {
       this.init.counters['wrong-sender']++;
       return;
     }
-    const re = replyTo(message.body);
-    if (re !== null) {
-      const p = this.pending.get(re);
-      if (p) {
-        this.pending.delete(re);
-        this.init.components.timers.clearTimeout(p.timer);
-        if (message.type === ERROR_TYPE) p.reject(errorFromBody(message.body));
-        else p.resolve(message);
-        return;
-      }
-      if (message.type === ERROR_TYPE) {
-        this.init.counters['unexpected-reply']++;
-        return;
-      }
+    const settled = this.pending.settle(message);
+    if (settled === 'answered') return;
+    if (settled === 'stray-refusal') {
+      this.init.counters['unexpected-reply']++;
+      return;
     }
     while (this.inflight >= MAX_INFLIGHT_HANDLERS && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
     if (this.closed) return;
@@ -237,11 +205,7 @@ export class Link {
   private handleClose(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    for (const [id, p] of this.pending) {
-      this.init.components.timers.clearTimeout(p.timer);
-      p.reject(new PeerTreeError('CLOSED', `link closed (${code}${reason ? ` ${reason}` : ''})`));
-      this.pending.delete(id);
-    }
+    this.pending.rejectAll(new PeerTreeError('CLOSED', `link closed (${code}${reason ? ` ${reason}` : ''})`));
     for (const wake of this.slotWaiters.splice(0)) wake();
     for (const listener of this.closeListeners.splice(0)) {
       try {
@@ -251,11 +215,4 @@ export class Link {
       }
     }
   }
-}
-
-function errorFromBody(body: unknown): PeerTreeError {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const code: ErrorCode = isErrorCode(b.code) ? b.code : 'INTERNAL';
-  const message = typeof b.message === 'string' ? b.message.slice(0, 500) : undefined;
-  return new PeerTreeError(code, message);
 }

@@ -3,7 +3,7 @@ import { checkContent, MAX_MEMORY_TEXT } from '../../core/search/memory.ts';
 import { toPeerTreeError } from '../../core/errors.ts';
 import { h, setAttrs, setText } from './dom.ts';
 import { hrefOf } from './router.ts';
-import { parseTags } from './search/search-client.ts';
+import { parseTags } from './search/tags.ts';
 import { formatBytes, groupHex } from './format.ts';
 import type { FileEntry, FileStatus, Library } from './library.ts';
 import { openDeleteDialog } from './delete-dialog.ts';

@@ -7,7 +7,7 @@ import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import type { Identity } from '../../core/identity/identity.ts';
 import { addedEntry, isPresent, mergeLibraries, removedEntry, sameLibrary, type LibraryEntry } from '../../core/library/merge.ts';
-import * as M from '../../core/library/messages.ts';
+import * as M from '../../core/protocol/library-messages.ts';
 import { openRecord, readEntry, sealRecord, signHead, verifyHead, type LibraryHead } from '../../core/library/record.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { Backoff } from './backoff.ts';
@@ -161,7 +161,7 @@ export class LibrarySync {
   }
 
   private async readHead(): Promise<LibraryHead | null> {
-    const reply = await this.deps.socket.request(M.GET, { owner: this.owner }, { timeoutMs: REQUEST_TIMEOUT_MS });
+    const reply = await this.deps.socket.request(M.GET, { owner: this.owner }, REQUEST_TIMEOUT_MS);
     const head = M.readHeadReply(reply.type, reply.body, this.owner);
     if (head && !(await verifyHead(head))) throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head that is not signed by this key');
     return head;
@@ -225,7 +225,7 @@ export class LibrarySync {
       await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
       const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());
       try {
-        const reply = await this.deps.socket.request(M.PUBLISH, { head: next }, { timeoutMs: REQUEST_TIMEOUT_MS });
+        const reply = await this.deps.socket.request(M.PUBLISH, { head: next }, REQUEST_TIMEOUT_MS);
         M.readPublished(reply.type, reply.body, version);
       } catch (err) {
         // Another device published first: read its version, merge again, publish after it.

@@ -24,7 +24,7 @@ import { RelayList } from './relays.ts';
 import { Session } from './session.ts';
 import { createSearchView } from './search/search-view.ts';
 import { createLedgerPanel } from './ledger/ledger-panel.ts';
-import { namesAsset } from './ledger/ledger-client.ts';
+import { namesAsset } from '../../core/protocol/ledger-client.ts';
 import { enqueueMemory } from './storage/files-repo.ts';
 import { LibrarySync } from './library-sync.ts';
 import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';

@@ -1,7 +1,9 @@
 // One WebSocket to a relay's /ws: signed challenge-response handshake, then verified frames; reconnects with backoff.
 import type { Identity } from '../../core/identity/identity.ts';
-import { isErrorCode, PeerTreeError } from '../../core/errors.ts';
+import { PeerTreeError } from '../../core/errors.ts';
 import { HANDSHAKE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { PendingRequests, type RequestTimers } from '../../core/protocol/pending-requests.ts';
+import type { Requester, RequestOptions } from '../../core/protocol/requester.ts';
 import {
   AUTH,
   FrameVerifier,
@@ -41,34 +43,15 @@ export function socketUrlOf(relayUrl: string | URL): string {
   return url.href;
 }
 
-/** The relay's error reply to a request (`node-relay/ws/link.ts`). */
-export const ERROR_TYPE = 'peer.error';
 /** Requests waiting for a reply at once (each holds at most one shard). */
 export const MAX_PENDING_REQUESTS = 64;
 
-interface PendingRequest {
-  resolve(message: Message): void;
-  reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
+const browserTimers: RequestTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
-/** The request id a reply answers (`body.re`), or null. */
-export function replyTo(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const re = (body as { re?: unknown }).re;
-  return typeof re === 'string' && /^[0-9a-f]{32}$/.test(re) ? re : null;
-}
-
-/** An error the relay answered with (`peer.error`), as opposed to a local or connection failure. */
-export class RelayRefusal extends PeerTreeError {}
-
-function errorFromBody(body: unknown): RelayRefusal {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as { code?: unknown; message?: unknown };
-  const code = isErrorCode(b.code) ? b.code : 'INTERNAL';
-  return new RelayRefusal(code, typeof b.message === 'string' ? b.message.slice(0, 500) : 'the relay refused the request');
-}
-
-export class RelaySocket extends EventTarget {
+export class RelaySocket extends EventTarget implements Requester {
   state: SocketState = 'idle';
   /** Node id of the relay, known once it signed its hello. */
   relayId: string | null = null;
@@ -83,7 +66,7 @@ export class RelaySocket extends EventTarget {
   private readonly backoff: Backoff;
   private readonly now: () => number;
   private url: string;
-  private readonly pending = new Map<string, PendingRequest>();
+  private readonly pending = new PendingRequests(browserTimers, MAX_PENDING_REQUESTS);
 
   constructor(private readonly options: RelaySocketOptions) {
     super();
@@ -134,25 +117,17 @@ export class RelaySocket extends EventTarget {
 
   /**
    * Sends a signed request and resolves with the reply whose `body.re` is its id. A `peer.error` reply rejects
-   * with its code; so do a closed socket (CLOSED), a socket that is not ready (UNAVAILABLE) and silence (TIMEOUT).
-   * The frame is signed now, at send time: nothing signed is ever kept for later.
+   * with its code (`refused` set); so do a closed socket (CLOSED), a socket that is not ready (UNAVAILABLE) and
+   * silence (TIMEOUT). The frame is signed now, at send time: nothing signed is ever kept for later.
    */
-  async request(type: string, body: Record<string, unknown>, options: { payload?: Uint8Array; timeoutMs?: number } = {}): Promise<Message> {
+  async request(type: string, body: unknown, timeoutMs: number = REQUEST_TIMEOUT_MS, options: RequestOptions = {}): Promise<Message> {
     const ws = this.ws;
     if (this.state !== 'ready' || !ws || this.treeId === null) throw new PeerTreeError('UNAVAILABLE', 'not connected to a relay');
-    if (this.pending.size >= MAX_PENDING_REQUESTS) throw new PeerTreeError('FULL', 'too many requests waiting');
     const id = newMessageId();
     const frame = await encodeFrame({ type, tree: this.treeId, to: null, body, ts: this.now(), id, ...(options.payload ? { payload: options.payload } : {}) }, this.options.identity);
     if (this.ws !== ws || ws.readyState !== WebSocket.OPEN) throw new PeerTreeError('CLOSED', 'the connection to the relay closed');
-    const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-    const reply = new Promise<Message>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new PeerTreeError('TIMEOUT', `no reply to ${type} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-    });
-    ws.send(frame);
+    const reply = this.pending.wait(id, type, timeoutMs);
+    if (this.pending.has(id)) ws.send(frame);
     return reply;
   }
 
@@ -251,15 +226,7 @@ export class RelaySocket extends EventTarget {
       return;
     }
     if (message.fromId !== this.relayId) return; // after the handshake, only the relay that proved its key speaks here
-    const re = replyTo(message.body);
-    const waiting = re === null ? undefined : this.pending.get(re);
-    if (re !== null && waiting) {
-      this.pending.delete(re);
-      clearTimeout(waiting.timer);
-      if (message.type === ERROR_TYPE) waiting.reject(errorFromBody(message.body));
-      else waiting.resolve(message);
-      return;
-    }
+    if (this.pending.settle(message) !== 'message') return;
     this.dispatchEvent(new CustomEvent('message', { detail: message }));
   }
 
@@ -274,11 +241,7 @@ export class RelaySocket extends EventTarget {
 
   private teardown(): void {
     clearTimeout(this.handshakeTimer);
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      clearTimeout(p.timer);
-      p.reject(new PeerTreeError('CLOSED', 'the connection to the relay closed'));
-    }
+    this.pending.rejectAll(new PeerTreeError('CLOSED', 'the connection to the relay closed'));
     const ws = this.ws;
     this.ws = null;
     if (ws) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
 import { generateIdentity } from '../../core/identity/index.ts';
 import { addedEntry } from '../../core/library/merge.ts';
-import * as M from '../../core/library/messages.ts';
+import * as M from '../../core/protocol/library-messages.ts';
 import { newLibraryKey, openRecord, sealRecord, signHead, type LibraryHead } from '../../core/library/record.ts';
 import { signPin } from '../../core/storage/pin.ts';
 import { connect } from '../../node-relay/ws/connector.ts';

@@ -16,7 +16,7 @@ import { toHex } from '../../core/bytes.ts';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
 import { MAX_FAN_OUT_PER_REQUEST } from '../../core/limits.ts';
 import { signPin } from '../../core/storage/pin.ts';
-import { LinkTransport } from '../../node-relay/storage/link-transport.ts';
+import { ShardClient } from '../../core/protocol/shard-client.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import type { Link } from '../../node-relay/ws/link.ts';
 import { getStatus, killAll, lastLine, rawRequest, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
@@ -158,7 +158,7 @@ describe('what a shard really costs', () => {
   /** Stores 16-byte shards one by one (replicas 1) until one is refused or 2,000 went in. */
   async function storeTiny(url: string, identity: Identity): Promise<{ stored: Map<string, Uint8Array>; refusal: unknown }> {
     const link = await connect(url, { identity });
-    const transport = new LinkTransport(link, { identity, now: Date.now });
+    const transport = new ShardClient(link, { identity, now: Date.now });
     const stored = new Map<string, Uint8Array>();
     let refusal: unknown = null;
     try {
@@ -215,7 +215,7 @@ describe('what a shard really costs', () => {
     try {
       const bytes = new Uint8Array(randomBytes(16));
       const hash = createHash('sha256').update(bytes).digest('hex');
-      await expect(new LinkTransport(link, { identity: bob, now: Date.now }).storeShard(hash, bytes, 1)).resolves.toMatchObject({ holders: [relay.ready.id] });
+      await expect(new ShardClient(link, { identity: bob, now: Date.now }).storeShard(hash, bytes, 1)).resolves.toMatchObject({ holders: [relay.ready.id] });
     } finally {
       link.close(1000, 'done');
     }

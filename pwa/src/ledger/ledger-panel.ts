@@ -6,7 +6,7 @@ import { nodeIdOf } from '../../../core/identity/node-id.ts';
 import { MAX_NOTE_LENGTH, type RecordKind } from '../../../core/ledger/record.ts';
 import { h, setAttrs, setText } from '../dom.ts';
 import type { Session } from '../session.ts';
-import { assetOf, fetchHistory, isPublicKeyHex, submitRecord, type AssetHistory, type Submission } from './ledger-client.ts';
+import { assetOf, fetchHistory, isPublicKeyHex, submitRecord, type AssetHistory, type Submission } from '../../../core/protocol/ledger-client.ts';
 
 const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -183,7 +183,7 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     const cap = capability;
     try {
       const { socket, identity } = await session.connected(CONNECT_TIMEOUT_MS);
-      const accepted = await submitRecord(socket, identity, current, s);
+      const accepted = await submitRecord(socket, { identity, now: Date.now }, current, s);
       setAttrs(element, { 'data-last-seq': accepted.seq });
       registerNote.value = '';
       noteText.value = '';

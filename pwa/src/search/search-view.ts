@@ -7,7 +7,11 @@ import { h, setAttrs, setText } from '../dom.ts';
 import { keyName } from '../ledger/ledger-panel.ts';
 import { hrefOf } from '../router.ts';
 import type { Session } from '../session.ts';
-import { forgetMemory, MAX_QUERY_CHARS, parseTags, searchMemories, type VerifiedHit } from './search-client.ts';
+import { forgetMemory, MAX_QUERY_CHARS, searchMemories, type VerifiedHit } from '../../../core/protocol/memory-client.ts';
+import { parseTags } from './tags.ts';
+
+/** Hits asked for per search (the relay gives at most MAX_RESULTS). */
+const SHOWN_RESULTS = 20;
 
 const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -95,7 +99,7 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
         setText(forget, 'Forgetting…');
         deps.session
           .connected(CONNECT_TIMEOUT_MS)
-          .then(({ socket, identity }) => forgetMemory(socket, identity, hit.id))
+          .then(({ socket, identity }) => forgetMemory(socket, { identity, now: Date.now }, hit.id))
           .then(
             () => {
               li.remove();
@@ -130,7 +134,7 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
     setText(status, 'Searching the tree…');
     try {
       const { socket, identity } = await deps.session.connected(CONNECT_TIMEOUT_MS);
-      const answer = await searchMemories(socket, query);
+      const answer = await searchMemories(socket, query, SHOWN_RESULTS);
       if (mine !== generation) return;
       const me = toHex(identity.publicKey);
       results.replaceChildren(...answer.hits.map((hit) => renderHit(hit, me)));

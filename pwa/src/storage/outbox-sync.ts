@@ -6,7 +6,6 @@ import { classifyFailure, isDue, nextAttemptAt, nextWake, type Verdict } from '.
 import type { ShardStore } from '../../../core/storage/shard-store.ts';
 import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
 import type { OutboxItem, PeerTreeDatabase } from '../db.ts';
-import { RelayRefusal } from '../relay-socket.ts';
 import { memoryItemId, outboxItems, patchFile } from './files-repo.ts';
 
 export const OUTBOX_LOCK = 'peertree-outbox';
@@ -149,7 +148,7 @@ export class OutboxSync {
   /** Classifies a failure with the policy and persists what it means for the item; returns the verdict. */
   private async failed(id: string, err: unknown, attempts?: number): Promise<Verdict> {
     const e = toPeerTreeError(err);
-    const verdict = classifyFailure({ code: err instanceof MissingShard ? 'MISSING' : err instanceof RelayRefusal ? e.code : e.code === 'INTERNAL' ? 'CONNECTION' : e.code, refused: err instanceof RelayRefusal, message: e.message });
+    const verdict = classifyFailure({ code: err instanceof MissingShard ? 'MISSING' : e.refused ? e.code : e.code === 'INTERNAL' ? 'CONNECTION' : e.code, refused: e.refused, message: e.message });
     const latest = await this.deps.db.get('outbox', id);
     if (latest) {
       const n = attempts ?? latest.attempts + 1;

@@ -3,7 +3,6 @@ import { buildStatus, LONE_ROOT, EMPTY_STORAGE, mergeCounters, type StatusSource
 import { toWebSocketUrl } from '../../../node-relay/ws/connector.ts';
 import { statusUrl } from '../../../node-relay/http/status-client.ts';
 import { pingNonce } from '../../../node-relay/ws/ping.ts';
-import { replyTo } from '../../../node-relay/ws/link.ts';
 import { errorCodeForClose } from '../../../node-relay/ws/signed-send.ts';
 import { requestPath } from '../../../node-relay/http/request-handler.ts';
 
@@ -82,13 +81,6 @@ describe('message helpers', () => {
     for (const body of [null, [], 'x', {}, { nonce: '' }, { nonce: 'x'.repeat(65) }, { nonce: 'a b' }, { nonce: 5 }]) {
       expect(() => pingNonce(body)).toThrow();
     }
-  });
-
-  it('recognizes replies', () => {
-    expect(replyTo({ re: 'ab'.repeat(16) })).toBe('ab'.repeat(16));
-    expect(replyTo({ re: 'xyz' })).toBeNull();
-    expect(replyTo(null)).toBeNull();
-    expect(replyTo([{ re: 'ab'.repeat(16) }])).toBeNull();
   });
 
   it('maps close codes back to error codes', () => {

@@ -11,7 +11,7 @@ import { silentLogger } from '../../../node-relay/logger.ts';
 import { HolderIndex } from '../../../node-relay/storage/holder-index.ts';
 import { PinIndex } from '../../../node-relay/storage/pin-index.ts';
 import { StorageApp } from '../../../node-relay/storage/storage-app.ts';
-import { GET, PUT, STORE, UNPIN } from '../../../node-relay/storage/storage-messages.ts';
+import { GET, PUT, STORE, UNPIN } from '../../../core/protocol/shard-messages.ts';
 import { MAX_FAN_OUT_PER_REQUEST } from '../../../core/limits.ts';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
 import { signPin } from '../../../core/storage/pin.ts';

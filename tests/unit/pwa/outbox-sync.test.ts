@@ -7,7 +7,6 @@ import { toHex } from '../../../core/bytes.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
 import { sha256 } from '../../../core/crypto/sha256.ts';
 import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/db.ts';
-import { RelayRefusal } from '../../../pwa/src/relay-socket.ts';
 import { deleteFile, enqueueMemory, enqueueUpload, memoryItemId } from '../../../pwa/src/storage/files-repo.ts';
 import { IdbShardStore } from '../../../pwa/src/storage/idb-shard-store.ts';
 import { OutboxSync, type OutboxTransport } from '../../../pwa/src/storage/outbox-sync.ts';
@@ -127,7 +126,7 @@ describe('OutboxSync', () => {
   it('keeps a file queued through a tree too small for its replicas, says why, and backs off', async () => {
     const { db, store } = await setup(2);
     const t = new ScriptedTransport();
-    t.failNext = new RelayRefusal('UNAVAILABLE', 'need 3 relays for 3 replicas, but the tree has 1');
+    t.failNext = new PeerTreeError('UNAVAILABLE', 'need 3 relays for 3 replicas, but the tree has 1', { refused: true });
     let now = 10_000;
     const sync = new OutboxSync({ db, store, transport: t, isConnected: () => true, replicas: async () => 2, onChange: () => {}, now: () => now, random: () => 0 });
     await sync.drain();
@@ -159,7 +158,7 @@ describe('OutboxSync', () => {
   it('stops on a final refusal with the reason in plain words, and delivers after a retry', async () => {
     const { db, store } = await setup(2);
     const t = new ScriptedTransport();
-    t.failNext = new RelayRefusal('FULL', 'storage quota of key abcd… is used up on this relay (10 shards)');
+    t.failNext = new PeerTreeError('FULL', 'storage quota of key abcd… is used up on this relay (10 shards)', { refused: true });
     const sync = syncFor(db, store, t);
     await sync.drain();
     const file = (await db.get('files', 'f1'))!;
@@ -238,7 +237,7 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
   it('the memory waits while its upload is refused, and is dropped when the file is deleted', async () => {
     const { db, store } = await setup(2, { text: 'a.bin', tags: [] });
     const t = new ScriptedTransport();
-    t.failNext = new RelayRefusal('FORBIDDEN', 'not allowed');
+    t.failNext = new PeerTreeError('FORBIDDEN', 'not allowed', { refused: true });
     const sync = syncFor(db, store, t);
     await sync.drain();
     expect((await db.get('outbox', 'f1'))!.stopped).toBe(true);
@@ -257,7 +256,7 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     const remember = t.remember.bind(t);
     let refuse = true;
     t.remember = async (memory, replicas) => {
-      if (refuse) throw new RelayRefusal('FORBIDDEN', 'memories are not accepted here');
+      if (refuse) throw new PeerTreeError('FORBIDDEN', 'memories are not accepted here', { refused: true });
       return remember(memory, replicas);
     };
     const sync = syncFor(db, store, t);
@@ -288,7 +287,7 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     expect(await db.get('outbox', first)).toBeUndefined();
 
     const second = await enqueueMemory(db, { text: 'refused', tags: [], ref: null }, 2);
-    t.failNext = new RelayRefusal('BAD_SIGNATURE', 'memory signature does not verify');
+    t.failNext = new PeerTreeError('BAD_SIGNATURE', 'memory signature does not verify', { refused: true });
     await sync.drain();
     sync.stop();
     expect(await db.get('outbox', second)).toMatchObject({ stopped: true, lastError: expect.stringContaining('BAD_SIGNATURE') });

@@ -5,8 +5,9 @@ import { toHex } from '../../../core/bytes.ts';
 import { identityFromSeed } from '../../../core/identity/index.ts';
 import { recordId, signRecord } from '../../../core/ledger/record.ts';
 import { memoryId, signMemory } from '../../../core/search/memory.ts';
-import { replayHistory } from '../../../pwa/src/ledger/ledger-client.ts';
-import { parseTags, verifyHits } from '../../../pwa/src/search/search-client.ts';
+import { replayHistory } from '../../../core/protocol/ledger-client.ts';
+import { verifyHits } from '../../../core/protocol/memory-client.ts';
+import { parseTags } from '../../../pwa/src/search/tags.ts';
 
 const alice = await identityFromSeed(new Uint8Array(32).fill(1));
 const bob = await identityFromSeed(new Uint8Array(32).fill(2));

@@ -1,9 +1,10 @@
 // Message types of the search application and checks of their untrusted bodies.
-import { PeerTreeError } from '../../core/errors.ts';
-import { readMemory, type Memory } from '../../core/search/memory.ts';
-import { MAX_QUERY_LENGTH } from '../../core/search/query.ts';
-import { isNodeId } from '../../core/identity/node-id.ts';
-import type { Message } from '../../core/wire/index.ts';
+import { PeerTreeError } from '../errors.ts';
+import { MAX_REPLICAS } from '../limits.ts';
+import { readMemory, type Memory } from '../search/memory.ts';
+import { MAX_QUERY_LENGTH } from '../search/query.ts';
+import { isNodeId } from '../identity/node-id.ts';
+import type { Message } from '../wire/index.ts';
 
 /** client → relay: store this signed memory on `replicas` relays → STORED { id, holders }. */
 export const REMEMBER = 'memory.remember';
@@ -41,7 +42,7 @@ function object(m: Message): Record<string, unknown> {
 export function readRemember(m: Message): { memory: Memory; replicas: number } {
   const b = object(m);
   const replicas = b.replicas;
-  if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > 16) throw new PeerTreeError('BAD_INPUT', `${REMEMBER}: replicas must be 1–16`);
+  if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new PeerTreeError('BAD_INPUT', `${REMEMBER}: replicas must be 1–${MAX_REPLICAS}`);
   return { memory: readMemory(b.memory), replicas };
 }
 

@@ -1,8 +1,8 @@
 // Message types of the ledger application and checks of their untrusted bodies.
-import { PeerTreeError } from '../../core/errors.ts';
-import { readRecord, type LedgerRecord } from '../../core/ledger/record.ts';
-import type { LedgerEntry } from '../../core/ledger/ledger-state.ts';
-import { readHead, readProof, type LedgerHead, type PinProof } from '../../core/ledger/entry.ts';
+import { PeerTreeError } from '../errors.ts';
+import { readRecord, type LedgerRecord } from '../ledger/record.ts';
+import type { LedgerEntry } from '../ledger/ledger-state.ts';
+import { readHead, readProof, type LedgerHead, type PinProof } from '../ledger/entry.ts';
 
 /** client → any relay: add this signed record → ACCEPTED { seq, id } once sequenced and replicated. */
 export const SUBMIT = 'ledger.submit';

@@ -1,10 +1,10 @@
 // Message types of the storage application and checks of their untrusted bodies.
-import { isShardHash } from '../../core/storage/capability.ts';
-import { isNodeId } from '../../core/identity/node-id.ts';
-import { PeerTreeError } from '../../core/errors.ts';
-import type { Message } from '../../core/wire/index.ts';
-import { readPin, type PinStatement } from '../../core/storage/pin.ts';
-import type { PinRecord } from './pin-index.ts';
+import { MAX_REPLICAS } from '../limits.ts';
+import { isShardHash } from '../storage/capability.ts';
+import { isNodeId } from '../identity/node-id.ts';
+import { PeerTreeError } from '../errors.ts';
+import type { Message } from '../wire/index.ts';
+import { readPin, type PinRecord, type PinStatement } from '../storage/pin.ts';
 
 /**
  * client → any relay: store this shard (payload) on `replicas` relays; answered by STORED { holders }. `pin` (the
@@ -35,8 +35,6 @@ export const UNPIN = 'shard.unpin';
 export const RELEASED = 'shard.released';
 
 export const MAX_PINS_PER_MESSAGE = 64;
-
-export const MAX_REPLICAS = 16;
 
 function object(m: Message): Record<string, unknown> {
   if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body)) throw new PeerTreeError('BAD_INPUT', `${m.type}: body must be an object`);

@@ -1,15 +1,17 @@
-// The ledger application's browser side: an asset's history (checked here, record by record), and signed
-// register / transfer / annotate submissions. The relay's word is never taken for who owns an asset: the
-// history is replayed here with core's record checks.
-import { PeerTreeError } from '../../../core/errors.ts';
-import type { Identity } from '../../../core/identity/identity.ts';
-import { readRecord, recordId, signRecord, verifyRecord, type LedgerRecord, type RecordKind } from '../../../core/ledger/record.ts';
-import { parseCapability } from '../../../core/storage/capability.ts';
-import type { RelaySocket } from '../relay-socket.ts';
+// The client side of the ledger, for the PWA and the CLI alike: an asset's history (checked here, record by
+// record), and signed register / transfer / annotate submissions. The relay's word is never taken for who owns
+// an asset: the history is replayed here with core's record checks.
+import { PeerTreeError } from '../errors.ts';
+import { CLIENT_REQUEST_TIMEOUT_MS } from '../limits.ts';
+import { readRecord, recordId, signRecord, verifyRecord, type LedgerRecord, type RecordKind } from '../ledger/record.ts';
+import { parseCapability } from '../storage/capability.ts';
+import { ACCEPTED, ENTRIES, HISTORY, MAX_PAGE, SUBMIT } from './ledger-messages.ts';
+import { expectReply, replyBody } from './replies.ts';
+import type { Requester } from './requester.ts';
+import type { OwnerKey } from './shard-client.ts';
 
-export const LEDGER_TIMEOUT_MS = 30_000;
-/** The relay answers at most this many entries of one asset (node-relay/ledger/ledger-messages.ts MAX_PAGE). */
-export const MAX_HISTORY = 500;
+/** The relay answers at most this many entries of one asset. */
+export const MAX_HISTORY = MAX_PAGE;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export interface HistoryEntry {
@@ -81,10 +83,10 @@ export async function replayHistory(asset: string, rawEntries: unknown): Promise
 }
 
 /** `ledger.history {asset}` → the asset's checked history. */
-export async function fetchHistory(socket: RelaySocket, asset: string): Promise<AssetHistory> {
-  const reply = await socket.request('ledger.history', { asset }, { timeoutMs: LEDGER_TIMEOUT_MS });
-  if (reply.type !== 'ledger.entries') throw new PeerTreeError('BAD_INPUT', `unexpected reply ${reply.type} to ledger.history`);
-  return replayHistory(asset, (reply.body as { entries?: unknown } | null)?.entries);
+export async function fetchHistory(requester: Requester, asset: string): Promise<AssetHistory> {
+  const reply = await requester.request(HISTORY, { asset }, CLIENT_REQUEST_TIMEOUT_MS);
+  expectReply(HISTORY, reply, ENTRIES);
+  return replayHistory(asset, replyBody(HISTORY, reply.body).entries);
 }
 
 export interface Submission {
@@ -98,14 +100,15 @@ export interface Submission {
  * Signs a record now against the history just read (`prev` = its head) and submits it. Resolves with the
  * sequence number; the relay refuses with CONFLICT (the head moved, or already registered) or FORBIDDEN.
  */
-export async function submitRecord(socket: RelaySocket, identity: Identity, history: AssetHistory, s: Submission): Promise<{ seq: number; id: string }> {
+export async function submitRecord(requester: Requester, owner: OwnerKey, history: AssetHistory, s: Submission): Promise<{ seq: number; id: string }> {
   const to = s.kind === 'transfer' ? (s.to ?? '').trim().toLowerCase() : null;
   if (s.kind === 'transfer' && !isPublicKeyHex(to ?? '')) throw new PeerTreeError('BAD_INPUT', 'the new owner must be a public key: 64 hex characters');
   const prev = s.kind === 'register' ? null : history.head;
   if (s.kind !== 'register' && prev === null) throw new PeerTreeError('NOT_FOUND', 'the asset is not registered');
-  const record = await signRecord(identity, { kind: s.kind, asset: history.asset, prev, to, note: s.note ?? '' }, Date.now());
-  const reply = await socket.request('ledger.submit', { record }, { timeoutMs: LEDGER_TIMEOUT_MS });
-  const body = (reply.body ?? {}) as { seq?: unknown; id?: unknown };
-  if (reply.type !== 'ledger.accepted' || typeof body.seq !== 'number' || body.id !== (await recordId(record))) throw new PeerTreeError('BAD_INPUT', `unexpected reply ${reply.type} to ledger.submit`);
+  const record = await signRecord(owner.identity, { kind: s.kind, asset: history.asset, prev, to, note: s.note ?? '' }, owner.now());
+  const reply = await requester.request(SUBMIT, { record }, CLIENT_REQUEST_TIMEOUT_MS);
+  expectReply(SUBMIT, reply, ACCEPTED);
+  const body = replyBody(SUBMIT, reply.body);
+  if (typeof body.seq !== 'number' || !Number.isSafeInteger(body.seq) || body.id !== (await recordId(record))) throw new PeerTreeError('BAD_INPUT', `the answer to ${SUBMIT} names another record`);
   return { seq: body.seq, id: body.id };
 }

@@ -1,7 +1,7 @@
 // Message types of the library application (node-relay/library/) and checks of their untrusted bodies,
 // shared by relays and clients.
 import { PeerTreeError } from '../errors.ts';
-import { readHead, type LibraryHead } from './record.ts';
+import { readHead, type LibraryHead } from '../library/record.ts';
 
 /** client → relay: keep this head → PUBLISHED { seq, holders }. A stale head is refused with CONFLICT. */
 export const PUBLISH = 'library.publish';

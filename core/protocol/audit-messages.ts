@@ -1,9 +1,9 @@
 // Message types of storage audits and checks of their untrusted bodies (core/storage/audit.ts has the proof).
-import { PeerTreeError } from '../../core/errors.ts';
-import { AUDIT_NONCE_BYTES } from '../../core/limits.ts';
-import { isShardHash } from '../../core/storage/capability.ts';
-import type { Message } from '../../core/wire/index.ts';
-import { MAX_PINS_PER_MESSAGE } from './storage-messages.ts';
+import { PeerTreeError } from '../errors.ts';
+import { AUDIT_NONCE_BYTES } from '../limits.ts';
+import { isShardHash } from '../storage/capability.ts';
+import type { Message } from '../wire/index.ts';
+import { MAX_PINS_PER_MESSAGE } from './shard-messages.ts';
 
 /** member → holder: prove you hold shard `hash` now → PROOF { hash, proof, owners } (or NOT_FOUND). */
 export const AUDIT = 'shard.audit';
