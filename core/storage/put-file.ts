@@ -1,7 +1,7 @@
 // The put pipeline: chunk, encrypt, hash and store shards with a bounded number in flight, then the manifest.
 // A small file's only shard goes inside the manifest instead, so that getting it takes one request.
 import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, INLINE_FILE_BYTES } from '../limits.ts';
-import { PeerTreeError } from '../errors.ts';
+import { PeerTreeError, toPeerTreeError } from '../errors.ts';
 import { fixedSizeChunks } from './chunker.ts';
 import { FileEncoder, type StoredShard } from './file-codec.ts';
 import type { Manifest } from './manifest.ts';
@@ -21,6 +21,8 @@ export interface PutOptions {
   /** Largest file (plaintext bytes, one shard) carried inside its manifest; 0 stores every shard on its own. */
   readonly inlineBytes?: number;
   readonly onProgress?: (p: Progress) => void;
+  /** Stops the put (e.g. Ctrl-C): no new shard is sent, and it fails with CLOSED (releasing as any failure). */
+  readonly signal?: AbortSignal;
 }
 
 export interface PutResult {
@@ -28,6 +30,40 @@ export interface PutResult {
   readonly manifest: Manifest;
   /** Holders of the manifest shard. */
   readonly holders: readonly string[];
+}
+
+/** Releases sent at once when a failed put takes back what it stored. */
+export const RELEASE_CONCURRENCY = 4;
+
+/**
+ * Takes back what a failed put sent: the owner's pin on every shard it tried to store (stored or not: a store
+ * refused by one holder may have been kept by another). Only for an encrypted file: its key is new, so its
+ * shards are this put's alone. A public file's shards are the same for anyone storing the same bytes, and an
+ * earlier put of that file by this key may still need them: they stay, and putting the file again finishes it.
+ */
+async function takeBack(transport: ShardTransport, hashes: readonly string[], isPublic: boolean, failure: unknown): Promise<never> {
+  const e = toPeerTreeError(failure);
+  const sent = new Set(hashes);
+  if (sent.size === 0) throw e;
+  if (isPublic || !transport.unpin) {
+    throw new PeerTreeError(e.code, `${e.message} (the ${sent.size} pieces already sent stay stored: put the same file again to finish it)`, { cause: failure, refused: e.refused });
+  }
+  const queue = [...sent];
+  let released = 0;
+  let failed = 0;
+  const worker = async () => {
+    for (let hash = queue.shift(); hash !== undefined; hash = queue.shift()) {
+      try {
+        await transport.unpin!(hash);
+        released++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RELEASE_CONCURRENCY, queue.length) }, worker));
+  const note = failed === 0 ? `nothing of it stays stored (released ${released} pieces)` : `${failed} of ${sent.size} pieces already sent could not be released now`;
+  throw new PeerTreeError(e.code, `${e.message}; ${note}`, { cause: failure, refused: e.refused });
 }
 
 export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, transport: ShardTransport, options: PutOptions): Promise<PutResult> {
@@ -44,7 +80,9 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
     done += bytes;
     options.onProgress?.({ doneBytes: done, totalBytes: options.size ?? null });
   };
+  const attempted: string[] = [];
   const store = async (shard: StoredShard, plainBytes: number) => {
+    attempted.push(shard.hash);
     const task = transport.storeShard(shard.hash, shard.bytes, replicas, shard.digest).then(
       () => progress(plainBytes),
       (err: unknown) => {
@@ -59,8 +97,12 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
   // A small first shard is held back until it is known to be the only one (the source has no length).
   let held: { shard: StoredShard; plainBytes: number } | null = null;
   let count = 0;
+  const aborted = () => {
+    if (options.signal?.aborted) failure ??= new PeerTreeError('CLOSED', 'the put was interrupted');
+    return failure !== null;
+  };
   for await (const plain of fixedSizeChunks(source, shardSize)) {
-    if (failure) break;
+    if (aborted()) break;
     const shard = await encoder.addShard(plain);
     count++;
     if (count === 1 && plain.length <= inlineBytes) {
@@ -74,9 +116,14 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
     await store(shard, plain.length);
   }
   await Promise.all(inFlight);
-  if (failure) throw failure;
+  if (aborted()) return takeBack(transport, attempted, options.public === true, failure);
   if (held) progress(held.plainBytes);
   const { manifest, manifestShard, capability } = await encoder.finish(held ? { inline: held.shard } : {});
-  const receipt = await transport.storeShard(manifestShard.hash, manifestShard.bytes, replicas, manifestShard.digest);
-  return { capability, manifest, holders: receipt.holders };
+  attempted.push(manifestShard.hash);
+  try {
+    const receipt = await transport.storeShard(manifestShard.hash, manifestShard.bytes, replicas, manifestShard.digest);
+    return { capability, manifest, holders: receipt.holders };
+  } catch (err) {
+    return takeBack(transport, attempted, options.public === true, err);
+  }
 }

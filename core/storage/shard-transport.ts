@@ -15,6 +15,11 @@ export interface ShardTransport {
    * verification), so that the caller need not hash them again. Undefined when unknown.
    */
   digestOf?(bytes: Uint8Array): Uint8Array | undefined;
+  /**
+   * Optional: releases the owner's pin on `hash` on the relays that hold it; resolves with how many released it.
+   * A put that fails uses it to take back what it stored (see putFile).
+   */
+  unpin?(hash: string): Promise<number>;
 }
 
 export interface Progress {

@@ -59,6 +59,14 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
 
   let link;
   let transport: RoutedTransport | undefined;
+  // Ctrl-C stops sending and releases what this put already stored; a second Ctrl-C quits at once.
+  const interrupt = new AbortController();
+  const onInterrupt = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    io.err('\ninterrupted: releasing what was already stored (press Ctrl-C again to quit now)\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onInterrupt);
   try {
     const info = await stat(file);
     if (!info.isFile()) return usageError(io, 'put', `${file} is not a regular file`, PUT_USAGE);
@@ -75,6 +83,7 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
       public: parsed.flags.get('public') === true,
       replicas,
       size: info.size,
+      signal: interrupt.signal,
       onProgress: (p) => {
         progress.update(p);
         pace(p.doneBytes);
@@ -94,8 +103,9 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
   } catch (err) {
     const e = toPeerTreeError(err);
     io.err(`peertree put: ${e.code}: ${e.message}\n`);
-    return 1;
+    return interrupt.signal.aborted ? 130 : 1;
   } finally {
+    process.off('SIGINT', onInterrupt);
     transport?.close();
     link?.close(1000, 'done');
   }

@@ -105,9 +105,9 @@ export class RoutedTransport implements ShardTransport {
     return this.digests.get(bytes);
   }
 
-  /** Releases go through the entry relay, which asks every holder (see StorageApp's unpin). */
+  /** A release goes to the relay ranked first for the shard, which asks every holder (see StorageApp's unpin). */
   unpin(hash: string): Promise<number> {
-    return this.entry.unpin(hash);
+    return this.routed(hash, (t) => t.unpin(hash));
   }
 
   /** Closes the direct links (not the entry link, which the caller owns). */

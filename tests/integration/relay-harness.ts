@@ -70,13 +70,31 @@ export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: numb
   });
 }
 
+export interface RelaySpawnOptions {
+  /**
+   * A command the relay runs under, which ends by exec'ing the rest of its arguments (same process, so signals
+   * reach the relay): e.g. `smallDiskPrefix` to give it a small file system of its own.
+   */
+  readonly prefix?: readonly string[];
+}
+
+/**
+ * A prefix (see RelaySpawnOptions) that mounts a fresh tmpfs of `bytes` at `dir` in a mount namespace of the
+ * relay's own (an unprivileged user namespace: no root needed), so its disk really fills (ENOSPC).
+ */
+export function smallDiskPrefix(dir: string, bytes: number): string[] {
+  return ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs -o size=${bytes} tmpfs "$0" && exec "$@"`, dir];
+}
+
 /**
  * Starts `peertree relay --port PORT --data DIR [args]` (PORT 0 unless given: a restart that must come back on
  * the same URL passes the port it had) and waits (bounded) for its first stdout line.
  */
-export function startRelayProcess(dataDir: string, args: string[] = [], timeoutMs = 20_000, port = 0): Promise<RelayProcess> {
+export function startRelayProcess(dataDir: string, args: string[] = [], timeoutMs = 20_000, port = 0, options: RelaySpawnOptions = {}): Promise<RelayProcess> {
   return new Promise((resolveStart, reject) => {
-    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, BIN, 'relay', '--port', String(port), '--data', dataDir, ...args], {
+    const command = [process.execPath, ...RELAY_NODE_FLAGS, BIN, 'relay', '--port', String(port), '--data', dataDir, ...args];
+    const [file, ...rest] = [...(options.prefix ?? []), ...command] as [string, ...string[]];
+    const proc = spawn(file, rest, {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
