@@ -8,7 +8,8 @@ import { parseCapability } from '../storage/capability.ts';
 import { ACCEPTED, ENTRIES, HISTORY, MAX_PAGE, SUBMIT } from './ledger-messages.ts';
 import { expectReply, replyBody } from './replies.ts';
 import type { Requester } from './requester.ts';
-import type { OwnerKey } from './shard-client.ts';
+import { ShardClient, type OwnerKey } from './shard-client.ts';
+import { verifyShard } from '../storage/file-codec.ts';
 
 /** The relay answers at most this many entries of one asset. */
 export const MAX_HISTORY = MAX_PAGE;
@@ -97,16 +98,20 @@ export interface Submission {
 }
 
 /**
- * Signs a record now against the history just read (`prev` = its head) and submits it. Resolves with the
+ * Signs a record now against the history just read (`prev` = its head) and submits it (a registration with the
+ * asset's manifest shard, fetched from the relays and checked against the asset hash first). Resolves with the
  * sequence number; the relay refuses with CONFLICT (the head moved, or already registered) or FORBIDDEN.
  */
 export async function submitRecord(requester: Requester, owner: OwnerKey, history: AssetHistory, s: Submission): Promise<{ seq: number; id: string }> {
+  // A registration carries the asset's manifest shard, whose signed author the root compares with the record's.
+  const manifest = s.kind === 'register' ? await new ShardClient(requester).fetchShard(history.asset) : null;
+  if (manifest !== null) await verifyShard(history.asset, manifest);
   const to = s.kind === 'transfer' ? (s.to ?? '').trim().toLowerCase() : null;
   if (s.kind === 'transfer' && !isPublicKeyHex(to ?? '')) throw new PeerTreeError('BAD_INPUT', 'the new owner must be a public key: 64 hex characters');
   const prev = s.kind === 'register' ? null : history.head;
   if (s.kind !== 'register' && prev === null) throw new PeerTreeError('NOT_FOUND', 'the asset is not registered');
   const record = await signRecord(owner.identity, { kind: s.kind, asset: history.asset, prev, to, note: s.note ?? '' }, owner.now());
-  const reply = await requester.request(SUBMIT, { record }, CLIENT_REQUEST_TIMEOUT_MS);
+  const reply = await requester.request(SUBMIT, { record }, CLIENT_REQUEST_TIMEOUT_MS, manifest ? { payload: manifest } : {});
   expectReply(SUBMIT, reply, ACCEPTED);
   const body = replyBody(SUBMIT, reply.body);
   if (typeof body.seq !== 'number' || !Number.isSafeInteger(body.seq) || body.id !== (await recordId(record))) throw new PeerTreeError('BAD_INPUT', `the answer to ${SUBMIT} names another record`);

@@ -9,6 +9,8 @@ import { sha256 } from '../crypto/sha256.ts';
 import { DEFAULT_SHARD_BYTES } from '../limits.ts';
 import { formatCapability, type Capability } from './capability.ts';
 import { FileCipher, newFileKey } from './file-cipher.ts';
+import type { Identity } from '../identity/identity.ts';
+import { readManifestAuthor, signManifest } from './manifest-author.ts';
 import { cleanFileName, inlineShard, parseManifest, serializeManifest, validateManifest, type Manifest } from './manifest.ts';
 
 const FILE_HASH_TAG = utf8('peertree/file/v1\u0000');
@@ -78,7 +80,7 @@ export class FileEncoder {
    * Builds the manifest shard and the capability that names the file. `inline`: the file's only shard, as
    * addShard returned it, to carry inside the manifest instead of storing it on its own (a small file).
    */
-  async finish(options: { inline?: StoredShard } = {}): Promise<{ manifest: Manifest; manifestShard: StoredShard; capability: string }> {
+  async finish(options: { inline?: StoredShard; author?: Identity } = {}): Promise<{ manifest: Manifest; manifestShard: StoredShard; capability: string }> {
     const inline = options.inline;
     if (inline && (this.shardHashes.length !== 1 || inline.hash !== this.shardHashes[0])) throw new PeerTreeError('BAD_INPUT', 'only the only shard of a file can be inlined');
     this.finished = true;
@@ -94,7 +96,9 @@ export class FileEncoder {
       ...(inline ? { inline: toBase64Url(inline.bytes) } : {}),
     });
     const plain = serializeManifest(manifest);
-    const bytes = this.cipher ? await this.cipher.encrypt(plain, 'manifest', 0) : plain;
+    const body = this.cipher ? await this.cipher.encrypt(plain, 'manifest', 0) : plain;
+    // Signed by its uploader (when given): who made the file is then part of the bytes the asset hash names.
+    const bytes = options.author ? await signManifest(options.author, body) : body;
     const hash = toHex(await sha256(bytes));
     const capability: Capability = { manifest: hash, key: this.key };
     return { manifest, manifestShard: { hash, bytes }, capability: formatCapability(capability) };
@@ -117,18 +121,21 @@ export class FileDecoder {
   private constructor(
     readonly manifest: Manifest,
     private readonly cipher: FileCipher | null,
+    /** Public key (64 hex) of the uploader who signed the manifest, or null for one stored unsigned. */
+    readonly author: string | null,
   ) {
     this.digests = new Array(manifest.shards.length);
   }
 
-  /** Checks the manifest shard against the capability, decrypts and validates it. */
+  /** Checks the manifest shard against the capability, reads its author, decrypts and validates it. */
   static async open(capability: Capability, manifestBytes: Uint8Array, digest?: Uint8Array): Promise<FileDecoder> {
     await verifyShard(capability.manifest, manifestBytes, digest);
+    const { author, body } = await readManifestAuthor(manifestBytes);
     const cipher = capability.key ? await FileCipher.create(capability.key) : null;
-    const plain = cipher ? await cipher.decrypt(manifestBytes, 'manifest', 0) : manifestBytes;
+    const plain = cipher ? await cipher.decrypt(body, 'manifest', 0) : body;
     const manifest = parseManifest(plain);
     if ((manifest.enc === null) !== (cipher === null)) throw new PeerTreeError('BAD_INPUT', 'capability and manifest disagree about encryption');
-    return new FileDecoder(manifest, cipher);
+    return new FileDecoder(manifest, cipher, author);
   }
 
   /** The stored bytes of shard `index` when the manifest carries them (a small file), else null: fetch it. */

@@ -4,6 +4,7 @@ import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, INLINE_FILE_BYTES } from '../lim
 import { PeerTreeError, toPeerTreeError } from '../errors.ts';
 import { fixedSizeChunks } from './chunker.ts';
 import { FileEncoder, type StoredShard } from './file-codec.ts';
+import type { Identity } from '../identity/identity.ts';
 import type { Manifest } from './manifest.ts';
 import type { Progress, ShardTransport } from './shard-transport.ts';
 
@@ -21,6 +22,8 @@ export interface PutOptions {
   /** Largest file (plaintext bytes, one shard) carried inside its manifest; 0 stores every shard on its own. */
   readonly inlineBytes?: number;
   readonly onProgress?: (p: Progress) => void;
+  /** The uploader: signs the manifest, so that only this key can register the file in the ledger. */
+  readonly author?: Identity;
   /** Stops the put (e.g. Ctrl-C): no new shard is sent, and it fails with CLOSED (releasing as any failure). */
   readonly signal?: AbortSignal;
 }
@@ -118,7 +121,7 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
   await Promise.all(inFlight);
   if (aborted()) return takeBack(transport, attempted, options.public === true, failure);
   if (held) progress(held.plainBytes);
-  const { manifest, manifestShard, capability } = await encoder.finish(held ? { inline: held.shard } : {});
+  const { manifest, manifestShard, capability } = await encoder.finish({ ...(held ? { inline: held.shard } : {}), ...(options.author ? { author: options.author } : {}) });
   attempted.push(manifestShard.hash);
   try {
     const receipt = await transport.storeShard(manifestShard.hash, manifestShard.bytes, replicas, manifestShard.digest);

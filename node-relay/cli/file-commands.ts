@@ -83,6 +83,7 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
       public: parsed.flags.get('public') === true,
       replicas,
       size: info.size,
+      author: identity,
       signal: interrupt.signal,
       onProgress: (p) => {
         progress.update(p);

@@ -6,7 +6,8 @@
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import { entrySignedBy, nodeIdOfKey, proofHolds, signEntry, signHead, verifyHead, type LedgerHead, type PinProof } from '../../core/ledger/entry.ts';
 import { admit, append, applyEntry, chainOf, emptyLedger, GENESIS_CHAIN, verifyLedger, type LedgerEntry, type LedgerState } from '../../core/ledger/ledger-state.ts';
-import { recordId, type LedgerRecord } from '../../core/ledger/record.ts';
+import { recordId, verifyRecord, type LedgerRecord } from '../../core/ledger/record.ts';
+import { checkRegistrant } from '../../core/ledger/registrant.ts';
 import { rendezvousOrder } from '../../core/storage/placement.ts';
 import { childrenOf, parentOf } from '../../core/tree/positions.ts';
 import type { Message } from '../../core/wire/index.ts';
@@ -166,11 +167,12 @@ export class LedgerApp implements AppInstance {
   }
 
   /** Adds a record through the root; resolves once it is sequenced and kept by the root's children. */
-  async submit(record: LedgerRecord): Promise<{ seq: number; id: string }> {
-    if (this.isRoot() || this.members().length === 0) return this.sequence(record);
+  async submit(record: LedgerRecord, manifest: Uint8Array | null = null): Promise<{ seq: number; id: string }> {
+    if (this.isRoot() || this.members().length === 0) return this.sequence(record, manifest);
     const root = this.members()[0]!;
     const link = await this.ctx.tree.linkTo(root.id);
-    const reply = await link.request(M.SEQUENCE, { record }, LEDGER_REQUEST_TIMEOUT_MS);
+    // A registration's manifest shard travels with it (the root checks who signed it).
+    const reply = await link.request(M.SEQUENCE, { record }, LEDGER_REQUEST_TIMEOUT_MS, manifest ? { payload: manifest } : {});
     const b = reply.body as { seq?: unknown; id?: unknown };
     if (typeof b.seq !== 'number' || typeof b.id !== 'string') throw new PeerTreeError('INTERNAL', 'malformed answer from the root');
     return { seq: b.seq, id: b.id };
@@ -210,10 +212,21 @@ export class LedgerApp implements AppInstance {
   }
 
   /** Root only: admits, appends, signs, replicates to the children, broadcasts. Idempotent for a repeated record. */
-  private async sequence(record: LedgerRecord): Promise<{ seq: number; id: string }> {
+  private async sequence(record: LedgerRecord, manifest: Uint8Array | null = null, digest?: Uint8Array): Promise<{ seq: number; id: string }> {
     await this.ready;
     const known = this.store.find(await recordId(record));
-    const proof = known === null && record.kind === 'register' && !this.state.assets.has(record.asset) ? await this.findPin(record.asset, record.author) : null;
+    const first = known === null && record.kind === 'register' && !this.state.assets.has(record.asset);
+    if (first) {
+      // The record's own signature first (a tampered record is that, whatever it carries), then who signed the manifest.
+      if (!(await verifyRecord(record))) throw new PeerTreeError('BAD_SIGNATURE', 'ledger record signature does not verify');
+      try {
+        await checkRegistrant(record.asset, record.author, manifest, digest);
+      } catch (err) {
+        this.counters.registerRefused++;
+        throw err;
+      }
+    }
+    const proof = first ? await this.findPin(record.asset, record.author) : null;
     const entry = await this.serial(async () => {
       const id = await recordId(record);
       const existing = this.store.find(id);
@@ -415,7 +428,7 @@ export class LedgerApp implements AppInstance {
   private async onSubmit(m: Message, link: Link): Promise<void> {
     const record = M.readRecordBody(m.body, M.SUBMIT);
     try {
-      await link.reply(m, M.ACCEPTED, await this.submit(record));
+      await link.reply(m, M.ACCEPTED, await this.submit(record, m.payload));
     } catch (err) {
       this.counters.refused++;
       throw err;
@@ -425,7 +438,7 @@ export class LedgerApp implements AppInstance {
   private async onSequence(m: Message, link: Link): Promise<void> {
     if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${M.SEQUENCE} is for relays of this tree`);
     if (!this.isRoot()) throw new PeerTreeError('UNAVAILABLE', 'this relay is not the root (the tree is changing); try again');
-    await link.reply(m, M.ACCEPTED, await this.sequence(M.readRecordBody(m.body, M.SEQUENCE)));
+    await link.reply(m, M.ACCEPTED, await this.sequence(M.readRecordBody(m.body, M.SEQUENCE), m.payload, m.payloadDigest));
   }
 
   private async onReplicate(m: Message, link: Link): Promise<void> {

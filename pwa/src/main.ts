@@ -188,6 +188,7 @@ async function mount(root: HTMLElement): Promise<void> {
   loadOrCreateIdentity().then(
     (loaded) => {
       const { identity, created } = loaded;
+      sealer.setAuthor(loaded.record.privateKey, loaded.record.publicKey);
       identityView.showId(identity.id, created);
       deviceView.setIdentity(loaded);
       const s = new RelaySocket({ relayUrl, identity });

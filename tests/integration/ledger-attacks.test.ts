@@ -15,6 +15,9 @@ import { signEntry } from '../../core/ledger/entry.ts';
 import { recordId, signRecord } from '../../core/ledger/record.ts';
 import { signPin } from '../../core/storage/pin.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
+import { fetchHistory, submitRecord } from '../../core/protocol/ledger-client.ts';
+import { ShardClient } from '../../core/protocol/shard-client.ts';
+import { loadClientIdentity } from '../../node-relay/cli/client-identity.ts';
 
 const dir = tmpDir('peertree-ledger-attacks-');
 process.env.PEERTREE_HOME = join(dir.path, 'home');
@@ -85,11 +88,29 @@ describe('the ledger under attack', () => {
     const before = (await ledgerOf(0)).registerRefused;
     const theft = await runCli(['ledger', 'register', capability, '--relay', relays[3]!.ready.url, '--identity', keyFile('reader')]);
     expect(theft.code).toBe(1);
-    expect(theft.stderr).toMatch(/FORBIDDEN: only the key that stored \(pinned\) the manifest/);
+    expect(theft.stderr).toMatch(/FORBIDDEN: only the uploader who signed the manifest can register the asset/);
+    // The reader re-stores the manifest shard it can fetch, pinned by its own key (pins are not exclusive): its
+    // pin now stands on the holders, and it registers with the manifest as its payload. Refused all the same:
+    // the manifest's bytes (the asset) name alice as their signer.
+    const reader = await loadClientIdentity(keyFile('reader'));
+    const link = await connect(relays[2]!.ready.url, { identity: reader });
+    try {
+      const client = new ShardClient(link, { identity: reader, now: Date.now });
+      const manifest = await client.fetchShard(asset);
+      await expect(client.storeShard(asset, manifest, 3)).resolves.toMatchObject({ holders: expect.arrayContaining([expect.any(String)]) });
+      const history = await fetchHistory(link, asset);
+      await expect(submitRecord(link, { identity: reader, now: Date.now }, history, { kind: 'register' })).rejects.toMatchObject({ code: 'FORBIDDEN', refused: true });
+      // Nor can it send a manifest of its own making for alice's asset: the bytes must be the asset.
+      const record = await signRecord(reader, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now());
+      await expect(link.request('ledger.submit', { record }, 20_000, { payload: new TextEncoder().encode('not the manifest') })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    } finally {
+      link.close(1000, 'done');
+    }
+    // A hash that was never stored has no manifest to send: the client says so before asking the ledger.
     const nothing = await runCli(['ledger', 'register', 'ee'.repeat(32), '--relay', relays[2]!.ready.url, '--identity', keyFile('reader')]);
     expect(nothing.code).toBe(1);
-    expect(nothing.stderr).toMatch(/FORBIDDEN/);
-    expect((await ledgerOf(0)).registerRefused).toBe(before + 2);
+    expect(nothing.stderr).toMatch(/NOT_FOUND/);
+    expect((await ledgerOf(0)).registerRefused).toBe(before + 3);
     expect(await historyLength(0, asset)).toBe(0);
 
     const own = await runCli(['ledger', 'register', capability, '--relay', relays[4]!.ready.url, '--identity', keyFile('alice')]);

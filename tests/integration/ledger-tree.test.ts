@@ -9,6 +9,7 @@ import { getStatus, killAll, lastLine, waitFor, runCli, startRelayProcess, tmpDi
 import { connect } from '../../node-relay/ws/connector.ts';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
 import { loadClientIdentity } from '../../node-relay/cli/client-identity.ts';
+import { ShardClient } from '../../core/protocol/shard-client.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { recordId, signRecord, type LedgerRecord } from '../../core/ledger/record.ts';
 
@@ -90,7 +91,7 @@ describe('the ledger on 8 relays', () => {
     const link = await connect(relays[1]!.ready.url, { identity: carol });
     try {
       const reg = await signRecord(carol, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now());
-      await link.request('ledger.submit', { record: reg }, 20_000);
+      await link.request('ledger.submit', { record: reg }, 20_000, { payload: await new ShardClient(link).fetchShard(asset) });
       const head = await recordId(reg);
       const [x, y] = [(await generateIdentity()).identity, (await generateIdentity()).identity];
       const toX = await signRecord(carol, { kind: 'transfer', asset, prev: head, to: Buffer.from(x.publicKey).toString('hex'), note: '' }, Date.now());
@@ -149,7 +150,8 @@ describe('the ledger on 8 relays', () => {
       await waitFor(`record ${i} accepted`, async () => {
         const link = await connect(relays[entry]!.ready.url, { identity: owner, timeoutMs: 5_000 });
         try {
-          await link.request('ledger.submit', { record }, 8_000);
+          // A registration carries the manifest shard (the root checks who signed it).
+          await link.request('ledger.submit', { record }, 8_000, record.kind === 'register' ? { payload: await new ShardClient(link).fetchShard(asset) } : {});
           return true;
         } catch (err) {
           if ((err as { code?: string }).code === 'CONFLICT' && /already in the ledger/.test(String((err as Error).message))) return true;

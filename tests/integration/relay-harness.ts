@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
 import { encodeFrame, FrameVerifier, HANDSHAKE_TYPES, isWelcome, newNonce, readHello, AUTH, type Message } from '../../core/wire/index.ts';
+import { readManifestAuthor } from '../../core/storage/manifest-author.ts';
 import { RELAY_NODE_FLAGS } from '../../node-relay/relay-node-flags.ts';
 
 export const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
@@ -336,4 +337,12 @@ export async function metricValue(baseUrl: string, name: string): Promise<number
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
   const line = res.body.toString('utf8').split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.slice(name.length + 1)) : NaN;
+}
+
+/** A public file's manifest as a relay serves its shard (`/api/shards/HASH`): the JSON after the author's header. */
+export async function publicManifest(baseUrl: string, hash: string): Promise<{ shards: string[]; inline?: string; name: string; size: number }> {
+  const res = await rawRequest(baseUrl, `/api/shards/${hash}`);
+  if (res.status !== 200) throw new Error(`manifest ${hash.slice(0, 12)}… answered ${res.status}`);
+  const { body } = await readManifestAuthor(new Uint8Array(res.body));
+  return JSON.parse(Buffer.from(body).toString('utf8'));
 }

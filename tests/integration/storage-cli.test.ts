@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getStatus, killAll, rawRequest, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
+import { readManifestAuthor } from '../../core/storage/manifest-author.ts';
 
 let relay: RelayProcess;
 const data = tmpDir('peertree-storage-');
@@ -164,7 +165,8 @@ describe('HTTP access to stored data', () => {
     const shard = await rawRequest(relay.ready.url, `/api/shards/${shardHash}`);
     expect(shard.status).toBe(200);
     expect(shard.headers['cache-control']).toMatch(/immutable/);
-    expect(JSON.parse(shard.body.toString()).name).toBe('clip.mp4');
+    // A public manifest is JSON after its uploader's signed header.
+    expect(JSON.parse(Buffer.from((await readManifestAuthor(new Uint8Array(shard.body))).body).toString()).name).toBe('clip.mp4');
 
     // A small public file comes out of its manifest, whole or in part.
     const smallBytes = randomBytes(3000);

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, metricValue, rawRequest, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, lastLine, metricValue, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
 import { identityOfDataDir } from './stranger.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 
@@ -67,7 +67,7 @@ describe('a relay that leaves the tree with `peertree leave`', () => {
       const put = await runCli(['put', file, '--public', '--relay', relays[0]!.ready.url, '--replicas', '3'], 60_000);
       expect(put.code, put.stderr).toBe(0);
       const manifest = lastLine(put.stdout).split('.')[1]!;
-      const m = JSON.parse((await rawRequest(relays[0]!.ready.url, `/api/shards/${manifest}`)).body.toString('utf8')) as { shards: string[]; inline?: string };
+      const m = await publicManifest(relays[0]!.ready.url, manifest);
       shards.push(manifest, ...(m.inline ? [] : m.shards));
     }
     await waitFor('every shard on its 3 rendezvous holders', async () => (shards.every((h) => JSON.stringify(onDisk(h)) === JSON.stringify(computed(h))) ? true : null), 30_000, 200);

@@ -6,7 +6,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, rawRequest, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, lastLine, rawRequest, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
 import { identityOfDataDir } from './stranger.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 
@@ -38,10 +38,8 @@ function computed(hash: string, n = 3): number[] {
 /** The hashes of a stored file: its manifest (the capability names it) and its shards, from the holders' status. */
 async function shardsOf(capability: string): Promise<string[]> {
   const manifest = capability.split('.')[1]!;
-  const res = await rawRequest(live()[0]!.r.ready.url, `/api/shards/${manifest}`);
-  expect(res.status).toBe(200);
-  // Public files: the manifest is plain JSON.
-  const m = JSON.parse(res.body.toString('utf8')) as { shards: string[]; inline?: string };
+  // Public files: the manifest is plain JSON after its author's header.
+  const m = await publicManifest(live()[0]!.r.ready.url, manifest);
   return [manifest, ...(m.inline ? [] : m.shards)];
 }
 

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, metricValue, rawRequest, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import { getStatus, killAll, lastLine, metricValue, rawRequest, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
 
 const FLAGS = ['--log-level', 'warn', '--repair-interval', '400'];
 const root = tmpDir('peertree-top-up-');
@@ -40,8 +40,7 @@ describe('a put on a tree smaller than the replica count', () => {
     // A lone relay holding one copy of a 3-copy file is not under-replicated: there is nowhere else to put it.
     expect(await metricValue(relays[0]!.ready.url, 'peertree_under_replicated_shards')).toBe(0);
     const manifest = lastLine(put.stdout).split('.')[1]!;
-    const res = await rawRequest(relays[0]!.ready.url, `/api/shards/${manifest}`);
-    const m = JSON.parse(res.body.toString('utf8')) as { shards: string[]; inline?: string };
+    const m = await publicManifest(relays[0]!.ready.url, manifest);
     const hashes = [manifest, ...(m.inline ? [] : m.shards)];
     expect(hashes.map(copies)).toEqual(hashes.map(() => 1));
 

@@ -9,6 +9,11 @@ export interface SealRequest {
   /** Store plaintext (public) instead of encrypting with a fresh key. */
   readonly public: boolean;
   readonly shardBytes: number;
+  /**
+   * The uploader's signing key (a CryptoKey is structured-cloneable, even when not extractable): the worker signs
+   * the manifest with it, so that only this key can register the file. Absent before the identity is loaded.
+   */
+  readonly author?: { readonly privateKey: CryptoKey; readonly publicKey: Uint8Array };
 }
 
 export interface SealResult {

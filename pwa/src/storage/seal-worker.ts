@@ -1,5 +1,6 @@
 // Web Worker: reads a file in slices, seals each with core's FileEncoder (AES-256-GCM + SHA-256 in WebCrypto)
 // and writes the sealed shards and the manifest into the IndexedDB shard store. Memory: one slice at a time.
+import { identityFromCryptoKey } from '../../../core/identity/identity.ts';
 import { FileEncoder } from '../../../core/storage/file-codec.ts';
 import { openPeerTreeDB } from '../db.ts';
 import { IdbShardStore } from './idb-shard-store.ts';
@@ -38,7 +39,8 @@ async function seal(request: SealRequest): Promise<void> {
       reply({ type: 'progress', job, bytesDone: offset });
     }
   }
-  const { manifest, manifestShard, capability } = await encoder.finish();
+  const author = request.author ? identityFromCryptoKey(request.author.privateKey, request.author.publicKey) : undefined;
+  const { manifest, manifestShard, capability } = await encoder.finish(author ? { author } : {});
   if (manifest.size !== file.size) throw new Error('the file changed size while it was being read');
   await store.put(manifestShard.hash, manifestShard.bytes);
   shards.push(manifestShard.hash);

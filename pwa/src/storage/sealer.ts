@@ -20,7 +20,15 @@ export class Sealer {
   private nextJob = 1;
   private readonly pending = new Map<number, Pending>();
 
+  /** The uploader's key, once the identity is loaded: manifests sealed from then on are signed by it. */
+  private author: SealRequest['author'];
+
   constructor(private readonly shardBytes = DEFAULT_SHARD_BYTES) {}
+
+  /** Signs the manifests of files sealed from now on with this key (the identity's stored CryptoKey). */
+  setAuthor(privateKey: CryptoKey, publicKey: Uint8Array): void {
+    this.author = { privateKey, publicKey };
+  }
 
   /** Seals `file` into shards in the worker (stored in IndexedDB there); resolves with its capability. */
   seal(file: Blob, options: SealOptions): Promise<SealResult> {
@@ -28,7 +36,7 @@ export class Sealer {
     const job = this.nextJob++;
     return new Promise<SealResult>((resolve, reject) => {
       this.pending.set(job, options.onProgress ? { resolve, reject, onProgress: options.onProgress } : { resolve, reject });
-      const request: SealRequest = { type: 'seal', job, file, name: options.name, mime: options.mime, public: options.public === true, shardBytes: this.shardBytes };
+      const request: SealRequest = { type: 'seal', job, file, name: options.name, mime: options.mime, public: options.public === true, shardBytes: this.shardBytes, ...(this.author ? { author: this.author } : {}) };
       worker.postMessage(request);
     });
   }
