@@ -3,7 +3,7 @@
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { DEFAULT_REPLICAS } from '../../core/limits.ts';
+import { CLIENT_CONNECT_TIMEOUT_MS, DEFAULT_REPLICAS } from '../../core/limits.ts';
 import { identityFromCryptoKey } from '../../core/identity/identity.ts';
 import { openPeerTreeDB } from './db.ts';
 import { RelaySocket } from './relay-socket.ts';
@@ -18,7 +18,7 @@ import { SocketShardTransport } from './storage/socket-transport.ts';
 const OUTBOX_SYNC_TAG = 'peertree-outbox';
 /** Paths never answered with the app shell: the relay's API and WebSocket, and test pages. */
 const NOT_THE_SHELL = [/^\/api(?:\/|$)/, /^\/ws(?:\/|$|\?)/, /^\/test-/];
-const CONNECT_TIMEOUT_MS = 15_000;
+
 
 interface ExtendableEventLike extends Event {
   waitUntil(promise: Promise<unknown>): void;
@@ -57,7 +57,7 @@ async function deliverOutbox(): Promise<void> {
     const socket = new RelaySocket({ relayUrl, identity });
     try {
       socket.start();
-      await socket.whenReady(CONNECT_TIMEOUT_MS);
+      await socket.whenReady(CLIENT_CONNECT_TIMEOUT_MS);
       const sync = new OutboxSync({
         db,
         store: new IdbShardStore(db),

@@ -2,13 +2,14 @@
 // register it when nobody has; transfer it or add a note when this device's key owns it.
 import { fromHex, toHex } from '../../../core/bytes.ts';
 import { toPeerTreeError, type PeerTreeError } from '../../../core/errors.ts';
+import { CLIENT_CONNECT_TIMEOUT_MS } from '../../../core/limits.ts';
 import { nodeIdOf } from '../../../core/identity/node-id.ts';
 import { MAX_NOTE_LENGTH, type RecordKind } from '../../../core/ledger/record.ts';
 import { h, setAttrs, setText } from '../dom.ts';
 import type { Session } from '../session.ts';
 import { assetOf, fetchHistory, isPublicKeyHex, submitRecord, type AssetHistory, type Submission } from '../../../core/protocol/ledger-client.ts';
 
-const CONNECT_TIMEOUT_MS = 15_000;
+
 
 const KIND_LABEL: Record<RecordKind, string> = { register: 'Registered', transfer: 'Transferred', annotate: 'Note' };
 
@@ -161,7 +162,7 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     setAttrs(element, { 'data-state': 'loading', 'data-asset': asset });
     setText(status, 'Reading the ledger…');
     try {
-      const { socket, identity } = await session.connected(CONNECT_TIMEOUT_MS);
+      const { socket, identity } = await session.connected(CLIENT_CONNECT_TIMEOUT_MS);
       const history = await fetchHistory(socket, asset);
       if (mine !== generation) return;
       render(history, toHex(identity.publicKey));
@@ -182,7 +183,7 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     setBusy(true);
     const cap = capability;
     try {
-      const { socket, identity } = await session.connected(CONNECT_TIMEOUT_MS);
+      const { socket, identity } = await session.connected(CLIENT_CONNECT_TIMEOUT_MS);
       const accepted = await submitRecord(socket, { identity, now: Date.now }, current, s);
       setAttrs(element, { 'data-last-seq': accepted.seq });
       registerNote.value = '';

@@ -2,6 +2,7 @@
 // memory refers to, forget one's own memories, and remember a plain note.
 import { toHex } from '../../../core/bytes.ts';
 import { toPeerTreeError } from '../../../core/errors.ts';
+import { CLIENT_CONNECT_TIMEOUT_MS } from '../../../core/limits.ts';
 import { checkContent, MAX_MEMORY_TEXT } from '../../../core/search/memory.ts';
 import { h, setAttrs, setText } from '../dom.ts';
 import { keyName } from '../ledger/ledger-panel.ts';
@@ -13,7 +14,7 @@ import { parseTags } from './tags.ts';
 /** Hits asked for per search (the relay gives at most MAX_RESULTS). */
 const SHOWN_RESULTS = 20;
 
-const CONNECT_TIMEOUT_MS = 15_000;
+
 
 export interface SearchViewDeps {
   readonly session: Session;
@@ -98,7 +99,7 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
         forget.disabled = true;
         setText(forget, 'Forgetting…');
         deps.session
-          .connected(CONNECT_TIMEOUT_MS)
+          .connected(CLIENT_CONNECT_TIMEOUT_MS)
           .then(({ socket, identity }) => forgetMemory(socket, { identity, now: Date.now }, hit.id))
           .then(
             () => {
@@ -133,7 +134,7 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
     setAttrs(status, { 'data-state': 'searching', 'data-count': null, 'data-error': null });
     setText(status, 'Searching the tree…');
     try {
-      const { socket, identity } = await deps.session.connected(CONNECT_TIMEOUT_MS);
+      const { socket, identity } = await deps.session.connected(CLIENT_CONNECT_TIMEOUT_MS);
       const answer = await searchMemories(socket, query, SHOWN_RESULTS);
       if (mine !== generation) return;
       const me = toHex(identity.publicKey);
