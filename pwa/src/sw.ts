@@ -19,7 +19,6 @@ const OUTBOX_SYNC_TAG = 'peertree-outbox';
 /** Paths never answered with the app shell: the relay's API and WebSocket, and test pages. */
 const NOT_THE_SHELL = [/^\/api(?:\/|$)/, /^\/ws(?:\/|$|\?)/, /^\/test-/];
 
-
 interface ExtendableEventLike extends Event {
   waitUntil(promise: Promise<unknown>): void;
 }

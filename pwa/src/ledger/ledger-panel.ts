@@ -9,8 +9,6 @@ import { h, setAttrs, setText } from '../dom.ts';
 import type { Session } from '../session.ts';
 import { assetOf, fetchHistory, isPublicKeyHex, submitRecord, type AssetHistory, type Submission } from '../../../core/protocol/ledger-client.ts';
 
-
-
 const KIND_LABEL: Record<RecordKind, string> = { register: 'Registered', transfer: 'Transferred', annotate: 'Note' };
 
 /** A short, readable name for a public key: its node id. */

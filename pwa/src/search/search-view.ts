@@ -14,8 +14,6 @@ import { parseTags } from './tags.ts';
 /** Hits asked for per search (the relay gives at most MAX_RESULTS). */
 const SHOWN_RESULTS = 20;
 
-
-
 export interface SearchViewDeps {
   readonly session: Session;
   /** Queues a memory in the outbox (sent, signed, when a relay is reachable); resolves with the outbox id. */
