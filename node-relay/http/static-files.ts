@@ -2,6 +2,7 @@
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, sep } from 'node:path';
+import { chooseEncoding, CompressedFiles, isCompressible } from './compressed-files.ts';
 import { cacheControlFor, isSpaRoute, mimeTypeOf, resolveStaticPath } from './static-policy.ts';
 
 export const NOT_BUILT_MESSAGE = 'The PeerTree app is not built yet. Run `npm run build` in the repository, then reload this page.\n';
@@ -31,6 +32,7 @@ async function statFile(path: string): Promise<Stats | null> {
 
 export function createStaticSite(rootDir: string): StaticSite {
   let realRoot: string | null = null;
+  const compressed = new CompressedFiles();
 
   async function root(): Promise<string | null> {
     if (realRoot !== null) return realRoot;
@@ -85,22 +87,34 @@ export function createStaticSite(rootDir: string): StaticSite {
         return;
       }
       const { path, stat } = found;
-      const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+      const type = mimeTypeOf(path);
+      const compressible = isCompressible(type, stat.size);
+      const encoding = compressible ? chooseEncoding(req.headers['accept-encoding']) : null;
+      const body = encoding ? await compressed.get(path, stat.size, stat.mtimeMs, encoding).catch(() => null) : null;
+      // Each encoding is its own representation: its own ETag, and caches told that the answer depends on it.
+      const version = `${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}`;
+      const etag = body && encoding ? `W/"${version}-${encoding}"` : `W/"${version}"`;
       const headers: Record<string, string | number> = {
-        'content-type': mimeTypeOf(path),
+        'content-type': type,
         'cache-control': cacheControlFor(relPath),
         etag,
         'last-modified': stat.mtime.toUTCString(),
+        ...(compressible ? { vary: 'accept-encoding' } : {}),
+        ...(body && encoding ? { 'content-encoding': encoding } : {}),
       };
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, headers);
         res.end();
         return;
       }
-      headers['content-length'] = stat.size;
+      headers['content-length'] = body ? body.length : stat.size;
       res.writeHead(200, headers);
       if (head) {
         res.end();
+        return;
+      }
+      if (body) {
+        res.end(body);
         return;
       }
       const stream = createReadStream(path);

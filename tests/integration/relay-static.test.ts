@@ -1,11 +1,13 @@
 // Static serving of the built PWA by a real relay: MIME types, caching, HEAD, SPA fallback, and path traversal.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, rawRequest, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 
 const dir = tmpDir();
 const SECRET = 'TOP-SECRET-OUTSIDE-DIST';
+const BIG_JS = Array.from({ length: 2000 }, (_, i) => `export const value${i} = "item number ${i}";`).join('\n');
 let relay: RelayProcess;
 let bare: RelayProcess;
 
@@ -17,6 +19,7 @@ beforeAll(async () => {
   writeFileSync(join(dist, 'sw.js'), 'self.addEventListener("install", () => {});');
   writeFileSync(join(dist, 'assets', 'index-3f9a1c2e.js'), 'console.log("app");');
   writeFileSync(join(dist, 'assets', 'style-a1b2c3d4.css'), 'body{}');
+  writeFileSync(join(dist, 'assets', 'big-0badc0de.js'), BIG_JS);
   writeFileSync(join(dist, 'manifest.webmanifest'), '{}');
   writeFileSync(join(dist, 'icon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   writeFileSync(join(dist, '.env'), SECRET);
@@ -55,6 +58,27 @@ describe('static PWA', () => {
     expect(sw.headers['cache-control']).toBe('no-cache');
     expect((await rawRequest(relay.ready.url, '/manifest.webmanifest')).headers['content-type']).toMatch(/^application\/manifest\+json/);
     expect((await rawRequest(relay.ready.url, '/icon.svg')).headers['content-type']).toBe('image/svg+xml');
+  });
+
+  it('sends brotli or gzip to browsers that accept it, the same bytes once decoded, and plain bytes otherwise', async () => {
+    const path = '/assets/big-0badc0de.js';
+    const br = await rawRequest(relay.ready.url, path, 'GET', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('accept-encoding');
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(Number(br.headers['content-length'])).toBe(br.body.length);
+    expect(br.body.length).toBeLessThan(BIG_JS.length / 4);
+    expect(brotliDecompressSync(br.body).toString()).toBe(BIG_JS);
+    const gz = await rawRequest(relay.ready.url, path, 'GET', { 'accept-encoding': 'gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(BIG_JS);
+    expect(gz.headers.etag).not.toBe(br.headers.etag);
+    expect((await rawRequest(relay.ready.url, path, 'GET', { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string })).status).toBe(304);
+    const plain = await rawRequest(relay.ready.url, path, 'GET', { 'accept-encoding': 'br;q=0, gzip;q=0' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(BIG_JS);
+    // A file too small to gain is sent as it is.
+    expect((await rawRequest(relay.ready.url, '/assets/style-a1b2c3d4.css', 'GET', { 'accept-encoding': 'br' })).headers['content-encoding']).toBeUndefined();
   });
 
   it('answers HEAD with headers only, and conditional GET with 304', async () => {
