@@ -205,18 +205,19 @@ function createSearchableOptions(): { element: HTMLElement; take(): { descriptio
 export function createFileListView(files: Library, actions: FileActions, canRetry: (f: FileEntry) => boolean): FileListView {
   const input = h('input', { id: 'file-input', class: 'visually-hidden', type: 'file', multiple: true, 'data-testid': 'file-input' });
   const searchable = createSearchableOptions();
-  const searchInput = h('input', { type: 'search', id: 'files-search-input', class: 'text-input', autocomplete: 'off', placeholder: 'Search by description', 'data-testid': 'files-search-input' });
+  const searchInput = h('input', { type: 'search', id: 'files-search-input', class: 'text-input', autocomplete: 'off', placeholder: 'Search your files and public notes', 'data-testid': 'files-search-input' });
   const searchForm = h(
     'form',
     { class: 'search-form', role: 'search', 'data-testid': 'files-search' },
-    h('label', { for: 'files-search-input', class: 'visually-hidden' }, 'Search the tree'),
+    h('label', { for: 'files-search-input', class: 'visually-hidden' }, 'Search your files and public notes'),
     searchInput,
     h('button', { type: 'submit', class: 'button' }, 'Search'),
   );
   searchForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const q = searchInput.value.trim();
-    if (q !== '') location.hash = hrefOf({ name: 'search', query: q });
+    // An empty search lists the newest files.
+    location.hash = hrefOf({ name: 'search', query: q });
   });
   const addFiles = (list: FileList): void => {
     const choice = searchable.take();

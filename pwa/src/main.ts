@@ -97,6 +97,7 @@ async function mount(root: HTMLElement): Promise<void> {
       return id;
     },
     outboxItem: (id) => db.get('outbox', id),
+    ownFiles: () => library.list(),
   });
   const networkView = createNetworkView({
     relays,

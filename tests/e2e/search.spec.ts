@@ -241,3 +241,34 @@ test('a relay that does not answer in time makes the answer partial, and the pag
     await root.stop();
   }
 });
+
+test('your own files are found first, by name and as you type, with nothing made public; an empty search lists the newest', async ({ page, relay }) => {
+  void relay;
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  const name = `${uniqueWord('invoice')}.pdf`;
+  await page.locator('input[type=file]').setInputFiles([{ name, mimeType: 'application/pdf', buffer: randomBytes(3000) }]);
+  await expect(page.locator(`[data-testid=file-row][data-name="${name}"]`)).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
+  await page.locator('input[type=file]').setInputFiles([{ name: 'holiday.jpg', mimeType: 'image/jpeg', buffer: randomBytes(3000) }]);
+  await expect(page.locator('[data-testid=file-row][data-name="holiday.jpg"]')).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
+
+  // An empty search from the files page lists the newest files.
+  await page.getByTestId('files-search').getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/#\/search$/);
+  await expect(page.getByTestId('search-own-result').first()).toHaveAttribute('data-name', 'holiday.jpg');
+  await expect(page.getByTestId('search-status')).toHaveAttribute('data-state', 'idle');
+
+  // Typing narrows "Your files" at once, before any network search; the file was never made findable.
+  await page.getByTestId('search-input').fill(name.slice(0, 10));
+  await expect(page.getByTestId('search-own-result')).toHaveCount(1);
+  await expect(page.getByTestId('search-own-result')).toHaveAttribute('data-name', name);
+  await expect(page.getByTestId('search-own-status')).toHaveText('1 of your files matches.');
+  await page.getByTestId('search-submit').click();
+  await expect(page.getByTestId('search-status')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  await expect(page.getByTestId('search-status')).toHaveAttribute('data-count', '0');
+  await expect(page.getByTestId('search-own-result')).toHaveCount(1);
+  // Its result opens the file.
+  await page.getByTestId('search-own-open').click();
+  await expect(page).toHaveURL(/#\/open\//);
+  await expect(page.getByTestId('download')).toBeVisible({ timeout: 20_000 });
+});

@@ -9,6 +9,9 @@ import { keyName } from '../ledger/ledger-panel.ts';
 import { hrefOf } from '../router.ts';
 import type { Session } from '../session.ts';
 import { forgetMemory, MAX_QUERY_CHARS, searchMemories, type VerifiedHit } from '../../../core/protocol/memory-client.ts';
+import type { FileRecord } from '../db.ts';
+import { formatBytes } from '../format.ts';
+import { searchOwnFiles } from './own-files.ts';
 import { parseTags } from './tags.ts';
 
 /** Hits asked for per search (the relay gives at most MAX_RESULTS). */
@@ -20,6 +23,8 @@ export interface SearchViewDeps {
   readonly rememberNote: (memory: { text: string; tags: string[]; ref: null }) => Promise<string>;
   /** The outbox item with this id: gone once delivered; `stopped` with `lastError` when a relay refused it. */
   readonly outboxItem: (id: string) => Promise<{ stopped: boolean; lastError: string | null } | undefined>;
+  /** This device's library (what "Your files" searches, instantly and offline). */
+  readonly ownFiles: () => readonly FileRecord[];
 }
 
 export interface SearchView {
@@ -40,7 +45,9 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
   );
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'search-status', 'data-state': 'idle' });
   const partial = h('p', { class: 'notice notice-info', 'data-testid': 'search-partial', hidden: true }, 'Partial results: some relays did not answer in time, so there may be more.');
-  const results = h('ul', { class: 'search-results', 'data-testid': 'search-results', 'aria-label': 'Search results' });
+  const results = h('ul', { class: 'search-results', 'data-testid': 'search-results', 'aria-label': 'Results from the network' });
+  const ownStatus = h('p', { class: 'note', 'data-testid': 'search-own-status' });
+  const ownResults = h('ul', { class: 'search-results', 'data-testid': 'search-own-results', 'aria-label': 'Your files' });
 
   const noteText = h('textarea', { id: 'note-text', class: 'text-input', rows: 3, maxlength: MAX_MEMORY_TEXT, 'data-testid': 'note-text' });
   const noteTags = h('input', { type: 'text', id: 'note-tags', class: 'text-input', autocomplete: 'off', 'data-testid': 'note-tags' });
@@ -60,8 +67,12 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
     'section',
     { class: 'view view-search', 'aria-labelledby': 'search-title', 'data-testid': 'search-view' },
     h('h1', { id: 'search-title' }, 'Search'),
-    h('p', { class: 'note' }, 'Searches what people described on the relay tree. Every result is checked on this device: its signature must match its author, or it is not shown.'),
     form,
+    h('h2', {}, 'Your files'),
+    ownStatus,
+    ownResults,
+    h('h2', {}, 'From the network'),
+    h('p', { class: 'note' }, 'What people made findable on the relays. Each result is checked on this device: its signature must match its author, or it is not shown.'),
     status,
     partial,
     results,
@@ -118,10 +129,34 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
     return li;
   };
 
+  /** "Your files": this device's library, matched as the person types (an empty query lists the newest). */
+  function renderOwn(query: string): void {
+    const files = searchOwnFiles(deps.ownFiles(), query);
+    ownResults.replaceChildren(
+      ...files.map((f) =>
+        h(
+          'li',
+          { class: 'search-result', 'data-testid': 'search-own-result', 'data-name': f.name, 'data-status': f.status },
+          h('p', { class: 'search-result-text' }, f.name),
+          h('p', { class: 'note' }, `${formatBytes(f.size)} · added `, h('time', { datetime: new Date(f.addedAt).toISOString() }, new Date(f.addedAt).toLocaleDateString())),
+          f.capability && f.status === 'stored'
+            ? h('span', { class: 'file-actions' }, h('a', { class: 'link-button', href: hrefOf({ name: 'open', capability: f.capability }), 'data-testid': 'search-own-open' }, 'Open'))
+            : h('p', { class: 'note' }, f.status === 'error' ? 'Not stored: see Files' : 'Still being stored'),
+        ),
+      ),
+    );
+    const n = files.length;
+    setAttrs(ownStatus, { 'data-count': n });
+    setText(ownStatus, query.trim() === '' ? (n === 0 ? 'No files yet.' : 'Your newest files:') : n === 0 ? 'None of your files matches.' : `${n} of your files match${n === 1 ? 'es' : ''}.`);
+  }
+
+  input.addEventListener('input', () => renderOwn(input.value));
+
   async function run(query: string): Promise<void> {
     const mine = ++generation;
     shownQuery = query;
     if (input.value !== query) input.value = query;
+    renderOwn(query);
     results.replaceChildren();
     partial.hidden = true;
     if (query.trim() === '') {
