@@ -376,8 +376,24 @@ export class ShardRepairer {
     this.counters.sweeps++;
     this.counters.repairSkipped += plan.report.deferred;
     for (const h of plan.report.postponed) this.priority.add(h);
+    // One line per sweep that changes something (an operator pages on these, not on per-shard lines).
+    const copies = plan.effects.filter((e) => e.kind === 'copy').length;
+    const releases = plan.effects.filter((e) => e.kind === 'release').length;
+    const before = { repaired: this.counters.repaired, failed: this.counters.repairFailed, released: this.counters.released };
+    if (copies > 0) this.deps.logger.info('repair started: copying shards that have too few holders', { event: 'repair.started', shards: copies, releases });
     for (const effect of plan.effects) await this.perform(effect);
     this.counters.underReplicated = repairGauges(this.state).underReplicated;
+    if (copies > 0 || releases > 0) {
+      const copied = this.counters.repaired - before.repaired;
+      const failed = this.counters.repairFailed - before.failed;
+      this.deps.logger[failed > 0 ? 'warn' : 'info'](failed > 0 ? 'repair finished; some copies failed and are retried at the next sweep' : 'repair finished', {
+        event: 'repair.finished',
+        copied,
+        failed,
+        released: this.counters.released - before.released,
+        underReplicated: this.counters.underReplicated,
+      });
+    }
   }
 
   /** Carries out one effect of the plan. Effects arrive in EFFECT_ORDER: record, forget, copy, release. */
@@ -396,13 +412,13 @@ export class ShardRepairer {
         holders.set(effect.hash, []);
         this.state = dropShards(this.state, [effect.hash]);
         for (const id of known) this.claim(id, effect.hash, false);
-        logger.warn('lost a shard copy', { hash: effect.hash });
+        logger.warn('lost a shard copy (an audit found it missing or corrupt); repair restores it', { event: 'repair.lost_copy', hash: effect.hash });
         return;
       }
       case 'copy': {
         const bytes = await store.get(effect.hash).catch(() => null);
         if (!bytes) return;
-        logger.info('repair started', { hash: effect.hash, to: effect.to });
+        logger.debug('copying a shard', { hash: effect.hash, to: effect.to });
         let ok = true;
         await Promise.all(
           effect.to.map(async (id) => {
@@ -418,7 +434,7 @@ export class ShardRepairer {
         );
         if (ok) this.counters.repaired++;
         else this.counters.repairFailed++;
-        logger.info('repair finished', { hash: effect.hash, ok });
+        logger.debug('copied a shard', { hash: effect.hash, ok });
         return;
       }
       case 'release': {
@@ -429,7 +445,7 @@ export class ShardRepairer {
         this.state = dropShards(this.state, [effect.hash]);
         this.counters.released++;
         for (const id of effect.holders) if (id !== self) this.claim(id, effect.hash, false);
-        logger.info('released a surplus copy', { hash: effect.hash, kept: effect.holders });
+        logger.debug('released a surplus copy', { hash: effect.hash, kept: effect.holders });
         return;
       }
     }

@@ -5,11 +5,11 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, metricValue, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
+import { getStatus, killAll, lastLine, logLines, metricValue, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
 import { identityOfDataDir } from './stranger.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 
-const FLAGS = ['--log-level', 'warn', '--repair-interval', '1500'];
+const FLAGS = ['--log-level', 'info', '--repair-interval', '1500'];
 const root = tmpDir('peertree-storage-leave-');
 process.env.PEERTREE_HOME = join(root.path, 'home');
 const relays: (RelayProcess | null)[] = [];
@@ -104,6 +104,10 @@ describe('a relay that leaves the tree with `peertree leave`', () => {
     await waitFor('3 copies of every shard on the survivors', async () => (shards.every((h) => onDisk(h).length === 3) ? true : null), 30_000, 200);
     expect(await waitFor('the alert cleared', gaugesAtZero, 15_000, 200)).toBe(true);
     expect(lost.length).toBeGreaterThan(0);
+    // The operator's log says so, once per sweep: repair started on a survivor, and finished with copies made.
+    const events = live().flatMap(({ i }) => logLines(relays[i]!));
+    expect(events.some((l) => l.event === 'repair.started' && (l.shards as number) > 0)).toBe(true);
+    expect(events.some((l) => l.event === 'repair.finished' && (l.copied as number) > 0)).toBe(true);
     for (const s of sessions) s.ws.close();
 
     // A newcomer joins: each shard ends on exactly its 3 rendezvous holders, the newcomer holding its share.
