@@ -13,6 +13,7 @@ import { heliaSuite, type HeliaRates } from './helia.ts';
 import { limitsSuite } from './limits.ts';
 import { printTable, result, type BenchResult } from './measure.ts';
 import { memorySuite } from './memory.ts';
+import { placementSuite } from './placement.ts';
 import { messagesSuite } from './messages.ts';
 import { smallAssetsSuite, type SmallAssetTimes } from './small-assets.ts';
 import { treeSuite } from './tree.ts';
@@ -72,6 +73,10 @@ try {
 
   await suite('crypto-wire', async () => {
     results.push(...(await cryptoWireSuite(quick)));
+  });
+
+  await suite('placement', async () => {
+    results.push(...placementSuite(quick));
   });
 
   // 4. Helia first, so that PeerTree's figures can be set beside it.

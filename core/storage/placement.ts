@@ -80,11 +80,29 @@ export function rendezvousOrder<T extends Candidate>(shardHash: string, members:
   return scored.map((s) => s.member);
 }
 
-/** The first `n` members in rendezvous order for `shardHash`, skipping the ones in `exclude` (tried, refused). */
+/**
+ * The first `n` members in rendezvous order for `shardHash`, skipping the ones in `exclude` (tried, refused).
+ * Exactly rendezvousOrder(...).filter(...).slice(0, n), without sorting every member: one pass keeps the best
+ * `n` so far in a small sorted list, O(N · n) comparisons at worst and O(N) for the usual n of 3–5.
+ */
 export function rendezvousHolders<T extends Candidate>(shardHash: string, members: readonly T[], n: number, exclude: ReadonlySet<string> = new Set()): T[] {
-  return rendezvousOrder(shardHash, members)
-    .filter((m) => !exclude.has(m.id))
-    .slice(0, Math.max(0, n));
+  const want = Math.max(0, Math.floor(n));
+  if (want === 0) return [];
+  const prefix = absorb([SEED_1, SEED_2], shardHash);
+  const seen = new Set<string>();
+  const best: { member: T; score: number }[] = [];
+  const before = (x: { member: T; score: number }, y: { member: T; score: number }) => x.score > y.score || (x.score === y.score && x.member.id < y.member.id);
+  for (const member of members) {
+    if (seen.has(member.id) || exclude.has(member.id)) continue;
+    seen.add(member.id);
+    const entry = { member, score: finish(absorb(prefix, member.id)) };
+    if (best.length === want && !before(entry, best[want - 1]!)) continue;
+    let at = best.length === want ? want - 1 : best.length;
+    while (at > 0 && before(entry, best[at - 1]!)) at--;
+    best.splice(at, 0, entry);
+    if (best.length > want) best.pop();
+  }
+  return best.map((b) => b.member);
 }
 
 /** Domain tag of the repair rank: SHA-256(tag ‖ shard hash (32 bytes) ‖ relay id (UTF-8)). */

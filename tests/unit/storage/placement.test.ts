@@ -110,6 +110,17 @@ describe('rendezvous placement', () => {
     expect(moved).toBeGreaterThan(0);
   });
 
+  it('picks exactly the first n of the full order, without sorting every member (duplicates and exclusions too)', () => {
+    const withDuplicates = [...nodes, nodes[3]!, nodes[7]!];
+    for (const [i, h] of shards.slice(0, 500).entries()) {
+      const exclude = new Set(nodes.filter((_, j) => (i + j) % 7 === 0).map((m) => m.id));
+      for (const n of [0, 1, 3, 5, withDuplicates.length + 2]) {
+        const expected = rendezvousOrder(h, withDuplicates).filter((m) => !exclude.has(m.id)).slice(0, n).map((m) => m.id);
+        expect(rendezvousHolders(h, withDuplicates, n, exclude).map((m) => m.id)).toEqual(expected);
+      }
+    }
+  });
+
   it('skips excluded members and takes the next in order, as a refused placement does', () => {
     const shard = shards[1]!;
     const order = rendezvousOrder(shard, nodes).map((m) => m.id);
