@@ -25,7 +25,7 @@ export interface PutOptions {
   /** The uploader: signs the manifest, so that only this key can register the file in the ledger. */
   readonly author?: Identity;
   /** Stops the put (e.g. Ctrl-C): no new shard is sent, and it fails with CLOSED (releasing as any failure). */
-  readonly signal?: AbortSignal;
+  readonly signal?: { readonly aborted: boolean };
 }
 
 export interface PutResult {
