@@ -1,4 +1,5 @@
 // Message types of storage audits and checks of their untrusted bodies (core/storage/audit.ts has the proof).
+import { objectBody } from './object-body.ts';
 import { PeerTreeError } from '../errors.ts';
 import { AUDIT_NONCE_BYTES } from '../limits.ts';
 import { isShardHash } from '../storage/capability.ts';
@@ -12,13 +13,8 @@ export const PROOF = 'shard.proof';
 const NONCE_HEX = new RegExp(`^[0-9a-f]{${AUDIT_NONCE_BYTES * 2}}$`);
 const OWNER_HEX = /^[0-9a-f]{64}$/;
 
-function object(m: Message): Record<string, unknown> {
-  if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body)) throw new PeerTreeError('BAD_INPUT', `${m.type}: body must be an object`);
-  return m.body as Record<string, unknown>;
-}
-
 export function readAudit(m: Message): { hash: string; nonce: string } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   if (!isShardHash(b.hash)) throw new PeerTreeError('BAD_INPUT', `${AUDIT}: hash must be 64 lowercase hex chars`);
   if (typeof b.nonce !== 'string' || !NONCE_HEX.test(b.nonce)) throw new PeerTreeError('BAD_INPUT', `${AUDIT}: nonce must be ${AUDIT_NONCE_BYTES * 2} lowercase hex chars`);
   return { hash: b.hash, nonce: b.nonce };
@@ -26,7 +22,7 @@ export function readAudit(m: Message): { hash: string; nonce: string } {
 
 /** The audited relay's answer; null when it is not a well-formed proof of `hash`. */
 export function readProof(m: Message, hash: string): { proof: string; owners: string[] } | null {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   if (b.hash !== hash || typeof b.proof !== 'string' || !/^[0-9a-f]{64}$/.test(b.proof)) return null;
   const owners = Array.isArray(b.owners) ? b.owners.slice(0, MAX_PINS_PER_MESSAGE).filter((o): o is string => typeof o === 'string' && OWNER_HEX.test(o)) : [];
   return { proof: b.proof, owners };

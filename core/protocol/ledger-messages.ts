@@ -1,4 +1,5 @@
 // Message types of the ledger application and checks of their untrusted bodies.
+import { objectBody } from './object-body.ts';
 import { PeerTreeError } from '../errors.ts';
 import { readRecord, type LedgerRecord } from '../ledger/record.ts';
 import type { LedgerEntry } from '../ledger/ledger-state.ts';
@@ -40,17 +41,12 @@ export const MAX_HEADS = 64;
 
 export const MAX_PAGE = 500;
 
-function object(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PeerTreeError('BAD_INPUT', `${what}: body must be an object`);
-  return value as Record<string, unknown>;
-}
-
 export function readRecordBody(body: unknown, what: string): LedgerRecord {
-  return readRecord(object(body, what).record);
+  return readRecord(objectBody(body, what).record);
 }
 
 export function readEntry(value: unknown): LedgerEntry {
-  const e = object(value, 'ledger entry');
+  const e = objectBody(value, 'ledger entry');
   if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || e.seq < 1) throw new PeerTreeError('BAD_INPUT', 'ledger entry: seq');
   if (typeof e.id !== 'string' || !/^[0-9a-f]{64}$/.test(e.id)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: id');
   if (typeof e.chain !== 'string' || !/^[0-9a-f]{64}$/.test(e.chain)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: chain');
@@ -60,14 +56,14 @@ export function readEntry(value: unknown): LedgerEntry {
 }
 
 export function readEntries(body: unknown): { entries: LedgerEntry[]; head: number; vouch: LedgerHead | null } {
-  const b = object(body, ENTRIES);
+  const b = objectBody(body, ENTRIES);
   if (!Array.isArray(b.entries) || b.entries.length > MAX_PAGE) throw new PeerTreeError('BAD_INPUT', `${ENTRIES}: entries`);
   const head = typeof b.head === 'number' && Number.isSafeInteger(b.head) ? b.head : 0;
   return { entries: b.entries.map(readEntry), head, vouch: b.vouch === undefined || b.vouch === null ? null : readHead(b.vouch) };
 }
 
 export function readPinned(body: unknown): { hash: string; owner: string } {
-  const b = object(body, PINNED);
+  const b = objectBody(body, PINNED);
   if (typeof b.hash !== 'string' || !/^[0-9a-f]{64}$/.test(b.hash) || typeof b.owner !== 'string' || !/^[0-9a-f]{64}$/.test(b.owner)) {
     throw new PeerTreeError('BAD_INPUT', `${PINNED}: hash and owner must be 64 hex chars`);
   }
@@ -75,18 +71,18 @@ export function readPinned(body: unknown): { hash: string; owner: string } {
 }
 
 export function readPin(body: unknown): PinProof | null {
-  return readProof(object(body, PIN).proof);
+  return readProof(objectBody(body, PIN).proof);
 }
 
 /** A head answer: the signed head and the relay's (unsigned) count of conflicts. */
 export function readHeadReply(body: unknown): { head: LedgerHead; conflicts: number } {
-  const b = object(body, HEAD);
+  const b = objectBody(body, HEAD);
   const conflicts = typeof b.conflicts === 'number' && Number.isSafeInteger(b.conflicts) && b.conflicts >= 0 ? b.conflicts : 0;
   return { head: readHead(b.head), conflicts };
 }
 
 export function readSince(body: unknown): { from: number; limit: number } {
-  const b = object(body, SINCE);
+  const b = objectBody(body, SINCE);
   const from = b.from;
   const limit = b.limit ?? MAX_PAGE;
   if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) throw new PeerTreeError('BAD_INPUT', `${SINCE}: from must be ≥ 1`);
@@ -95,7 +91,7 @@ export function readSince(body: unknown): { from: number; limit: number } {
 }
 
 export function readAsset(body: unknown): string {
-  const asset = object(body, HISTORY).asset;
+  const asset = objectBody(body, HISTORY).asset;
   if (typeof asset !== 'string' || !/^[0-9a-f]{64}$/.test(asset)) throw new PeerTreeError('BAD_INPUT', `${HISTORY}: asset must be 64 hex chars`);
   return asset;
 }

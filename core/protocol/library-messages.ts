@@ -1,4 +1,5 @@
 // Message types of the library application (node-relay/library/) and checks of their untrusted bodies,
+import { objectBody } from './object-body.ts';
 // shared by relays and clients.
 import { PeerTreeError } from '../errors.ts';
 import { readHead, type LibraryHead } from '../library/record.ts';
@@ -17,25 +18,20 @@ export const HEAD = 'library.head';
 
 const HEX32 = /^[0-9a-f]{64}$/;
 
-function object(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PeerTreeError('BAD_INPUT', `${what}: body must be an object`);
-  return value as Record<string, unknown>;
-}
-
 export function readOwner(body: unknown, what: string): string {
-  const owner = object(body, what).owner;
+  const owner = objectBody(body, what).owner;
   if (typeof owner !== 'string' || !HEX32.test(owner)) throw new PeerTreeError('BAD_INPUT', `${what}: owner must be a public key (64 hex chars)`);
   return owner;
 }
 
 export function readHeadBody(body: unknown, what: string): unknown {
-  return object(body, what).head;
+  return objectBody(body, what).head;
 }
 
 /** Checks a HEAD reply: null, or a well-formed head of `owner` (the caller verifies its signature). */
 export function readHeadReply(type: string, body: unknown, owner: string): LibraryHead | null {
   if (type !== HEAD) throw new PeerTreeError('BAD_INPUT', `unexpected reply ${type} to ${GET}`);
-  const head = object(body, HEAD).head;
+  const head = objectBody(body, HEAD).head;
   if (head === null || head === undefined) return null;
   const h = readHead(head);
   if (h.owner !== owner) throw new PeerTreeError('BAD_INPUT', `${HEAD}: the head names another key`);
@@ -45,7 +41,7 @@ export function readHeadReply(type: string, body: unknown, owner: string): Libra
 /** Checks a PUBLISHED reply for `seq`. */
 export function readPublished(type: string, body: unknown, seq: number): { seq: number; holders: number } {
   if (type !== PUBLISHED) throw new PeerTreeError('BAD_INPUT', `unexpected reply ${type} to ${PUBLISH}`);
-  const b = object(body, PUBLISHED);
+  const b = objectBody(body, PUBLISHED);
   if (b.seq !== seq) throw new PeerTreeError('BAD_INPUT', `${PUBLISHED}: the relay kept another version`);
   const holders = typeof b.holders === 'number' && Number.isSafeInteger(b.holders) && b.holders >= 0 ? b.holders : 0;
   return { seq, holders };

@@ -6,14 +6,10 @@ import { isNodeId } from '../identity/node-id.ts';
 import { CLIENT_REQUEST_TIMEOUT_MS, CLIENT_SEARCH_TIMEOUT_MS, MAX_REPLICAS } from '../limits.ts';
 import { signForget } from '../search/forget.ts';
 import { memoryId, readMemory, signMemory, verifyMemory, type Memory, type MemoryContent } from '../search/memory.ts';
-import { MAX_QUERY_LENGTH } from '../search/query.ts';
-import { FORGET, FORGOTTEN, MAX_RESULTS, QUERY, REMEMBER, RESULTS, STORED } from './memory-messages.ts';
+import { FORGET, FORGOTTEN, MAX_QUERY_CHARS, MAX_RESULTS, QUERY, REMEMBER, RESULTS, STORED } from './memory-messages.ts';
 import { expectReply, replyBody } from './replies.ts';
 import type { Requester } from './requester.ts';
 import type { OwnerKey } from './shard-client.ts';
-
-/** Longest query a relay reads, in characters (MAX_QUERY_LENGTH words of up to 4 characters each, roughly). */
-export const MAX_QUERY_CHARS = MAX_QUERY_LENGTH * 4;
 
 export interface VerifiedHit {
   readonly id: string;

@@ -1,4 +1,5 @@
 // Message types of the search application and checks of their untrusted bodies.
+import { objectBody } from './object-body.ts';
 import { PeerTreeError } from '../errors.ts';
 import { MAX_REPLICAS } from '../limits.ts';
 import { readMemory, type Memory } from '../search/memory.ts';
@@ -31,30 +32,28 @@ export const MEMORY = 'memory.data';
 export const MAX_BUDGET_MS = 30_000;
 export const DEFAULT_BUDGET_MS = 5_000;
 
+/** Longest query text a relay reads, in characters. */
+export const MAX_QUERY_CHARS = MAX_QUERY_LENGTH * 4;
+
 export const MAX_RESULTS = 50;
 export const DEFAULT_RESULTS = 10;
 
-function object(m: Message): Record<string, unknown> {
-  if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body)) throw new PeerTreeError('BAD_INPUT', `${m.type}: body must be an object`);
-  return m.body as Record<string, unknown>;
-}
-
 export function readRemember(m: Message): { memory: Memory; replicas: number } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   const replicas = b.replicas;
   if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new PeerTreeError('BAD_INPUT', `${REMEMBER}: replicas must be 1–${MAX_REPLICAS}`);
   return { memory: readMemory(b.memory), replicas };
 }
 
 export function readPut(m: Message): { memory: Memory; holders: string[] } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   if (!Array.isArray(b.holders) || b.holders.length > 64 || !b.holders.every(isNodeId)) throw new PeerTreeError('BAD_INPUT', `${PUT}: holders`);
   return { memory: readMemory(b.memory), holders: [...new Set(b.holders as string[])] };
 }
 
 export function readQuery(m: Message): { q: string; limit: number; budgetMs: number } {
-  const b = object(m);
-  if (typeof b.q !== 'string' || b.q.length > MAX_QUERY_LENGTH * 4) throw new PeerTreeError('BAD_INPUT', `${m.type}: q must be a string of at most ${MAX_QUERY_LENGTH * 4} chars`);
+  const b = objectBody(m.body, m.type);
+  if (typeof b.q !== 'string' || b.q.length > MAX_QUERY_CHARS) throw new PeerTreeError('BAD_INPUT', `${m.type}: q must be a string of at most ${MAX_QUERY_CHARS} chars`);
   const limit = b.limit === undefined ? DEFAULT_RESULTS : b.limit;
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RESULTS) throw new PeerTreeError('BAD_INPUT', `${m.type}: limit must be 1–${MAX_RESULTS}`);
   const budgetMs = b.budgetMs === undefined ? DEFAULT_BUDGET_MS : b.budgetMs;
@@ -72,7 +71,7 @@ export interface ForgetRequest {
 }
 
 export function readId(m: Message): string {
-  const id = object(m).id;
+  const id = objectBody(m.body, m.type).id;
   if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id)) throw new PeerTreeError('BAD_INPUT', `${m.type}: id must be 64 hex chars`);
   return id;
 }

@@ -1,6 +1,7 @@
 // How a reply names its request (`body.re`) and how a refusal travels (`peer.error` { re, code, message }).
 // Both shells (relay links, the PWA's socket) pair replies and read refusals with these, so they agree.
 import { isErrorCode, PeerTreeError, type ErrorCode } from '../errors.ts';
+import { objectBody } from './object-body.ts';
 
 /** The reply type that carries a refusal: body { re, code, message }. */
 export const ERROR_TYPE = 'peer.error';
@@ -29,10 +30,9 @@ export function refusalFrom(body: unknown): PeerTreeError {
   return new PeerTreeError(code, message, { refused: true });
 }
 
-/** The body as an object, or a BAD_INPUT naming the reply that was malformed (reply checks use it). */
+/** The body of the answer to request `type` as an object, or a BAD_INPUT naming that answer (reply checks use it). */
 export function replyBody(type: string, body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PeerTreeError('BAD_INPUT', `the answer to ${type} is not an object`);
-  return body as Record<string, unknown>;
+  return objectBody(body, `the answer to ${type}`);
 }
 
 /** Throws BAD_INPUT unless the reply to `asked` has type `expected`. */

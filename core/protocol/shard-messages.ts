@@ -1,4 +1,5 @@
 // Message types of the storage application and checks of their untrusted bodies.
+import { objectBody } from './object-body.ts';
 import { MAX_REPLICAS } from '../limits.ts';
 import { isShardHash } from '../storage/capability.ts';
 import { isNodeId } from '../identity/node-id.ts';
@@ -35,11 +36,6 @@ export const UNPIN = 'shard.unpin';
 export const RELEASED = 'shard.released';
 
 export const MAX_PINS_PER_MESSAGE = 64;
-
-function object(m: Message): Record<string, unknown> {
-  if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body)) throw new PeerTreeError('BAD_INPUT', `${m.type}: body must be an object`);
-  return m.body as Record<string, unknown>;
-}
 
 function hashOf(b: Record<string, unknown>, type: string): string {
   if (!isShardHash(b.hash)) throw new PeerTreeError('BAD_INPUT', `${type}: hash must be 64 lowercase hex chars`);
@@ -87,7 +83,7 @@ function pinRecordsOf(b: Record<string, unknown>, type: string): PinRecord[] {
 }
 
 export function readStore(m: Message): { hash: string; replicas: number; bytes: Uint8Array; pin: PinStatement | null } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   const replicas = b.replicas;
   if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
     throw new PeerTreeError('BAD_INPUT', `${STORE}: replicas must be an integer from 1 to ${MAX_REPLICAS}`);
@@ -98,7 +94,7 @@ export function readStore(m: Message): { hash: string; replicas: number; bytes: 
 
 /** `replicas`: the shard's target replica count, when the sender gives it (null: take the holder set's length). */
 export function readPut(m: Message): { hash: string; holders: string[]; bytes: Uint8Array; pins: PinRecord[]; replicas: number | null } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   const r = b.replicas;
   if (r !== undefined && (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 1 || r > MAX_REPLICAS)) {
     throw new PeerTreeError('BAD_INPUT', `${PUT}: replicas must be an integer from 1 to ${MAX_REPLICAS}`);
@@ -107,7 +103,7 @@ export function readPut(m: Message): { hash: string; holders: string[]; bytes: U
 }
 
 export function readUnpin(m: Message): { unpin: PinStatement; local: boolean } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   const raw = b.unpin as Record<string, unknown> | undefined;
   const hash = typeof raw === 'object' && raw !== null ? raw.hash : undefined;
   if (!isShardHash(hash)) throw new PeerTreeError('BAD_INPUT', `${UNPIN}: unpin.hash must be 64 lowercase hex chars`);
@@ -123,12 +119,12 @@ export function readReleased(body: unknown): { released: number; holders: string
 }
 
 export function readGet(m: Message): { hash: string; local: boolean; inline: number | null } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   const inline = typeof b.inline === 'number' && Number.isSafeInteger(b.inline) && b.inline >= 0 ? b.inline : null;
   return { hash: hashOf(b, GET), local: b.local === true, inline };
 }
 
 export function readHolders(m: Message): { hash: string; holders: string[] } {
-  const b = object(m);
+  const b = objectBody(m.body, m.type);
   return { hash: hashOf(b, HOLDERS), holders: holdersOf(b, HOLDERS) };
 }

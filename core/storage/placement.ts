@@ -68,16 +68,32 @@ export function rendezvousScore(shardHash: string, memberId: string): number {
  * the order is also the order in which to look for the shard.
  */
 export function rendezvousOrder<T extends Candidate>(shardHash: string, members: readonly T[]): T[] {
+  return scoreAll(shardHash, members)
+    .sort((x, y) => (ranksBefore(x, y) ? -1 : ranksBefore(y, x) ? 1 : 0))
+    .map((s) => s.member);
+}
+
+/** Each distinct member (the first of equal ids) with its score for `shardHash`. */
+function scoreAll<T extends Candidate>(shardHash: string, members: readonly T[]): Scored<T>[] {
   const prefix = absorb([SEED_1, SEED_2], shardHash);
   const seen = new Set<string>();
-  const scored: { member: T; score: number }[] = [];
+  const out: Scored<T>[] = [];
   for (const member of members) {
     if (seen.has(member.id)) continue;
     seen.add(member.id);
-    scored.push({ member, score: finish(absorb(prefix, member.id)) });
+    out.push({ member, score: finish(absorb(prefix, member.id)) });
   }
-  scored.sort((x, y) => y.score - x.score || (x.member.id < y.member.id ? -1 : x.member.id > y.member.id ? 1 : 0));
-  return scored.map((s) => s.member);
+  return out;
+}
+
+interface Scored<T> {
+  readonly member: T;
+  readonly score: number;
+}
+
+/** True when `x` ranks before `y`: the higher score, ties (vanishingly rare) by the smaller id. */
+function ranksBefore<T extends Candidate>(x: Scored<T>, y: Scored<T>): boolean {
+  return x.score > y.score || (x.score === y.score && x.member.id < y.member.id);
 }
 
 /**
@@ -88,17 +104,17 @@ export function rendezvousOrder<T extends Candidate>(shardHash: string, members:
 export function rendezvousHolders<T extends Candidate>(shardHash: string, members: readonly T[], n: number, exclude: ReadonlySet<string> = new Set()): T[] {
   const want = Math.max(0, Math.floor(n));
   if (want === 0) return [];
+  // Scored inline rather than through scoreAll: this pass keeps no array of every member.
   const prefix = absorb([SEED_1, SEED_2], shardHash);
   const seen = new Set<string>();
-  const best: { member: T; score: number }[] = [];
-  const before = (x: { member: T; score: number }, y: { member: T; score: number }) => x.score > y.score || (x.score === y.score && x.member.id < y.member.id);
+  const best: Scored<T>[] = [];
   for (const member of members) {
     if (seen.has(member.id) || exclude.has(member.id)) continue;
     seen.add(member.id);
     const entry = { member, score: finish(absorb(prefix, member.id)) };
-    if (best.length === want && !before(entry, best[want - 1]!)) continue;
+    if (best.length === want && !ranksBefore(entry, best[want - 1]!)) continue;
     let at = best.length === want ? want - 1 : best.length;
-    while (at > 0 && before(entry, best[at - 1]!)) at--;
+    while (at > 0 && ranksBefore(entry, best[at - 1]!)) at--;
     best.splice(at, 0, entry);
     if (best.length > want) best.pop();
   }

@@ -167,8 +167,8 @@ export class LedgerApp implements AppInstance {
   }
 
   /** Adds a record through the root; resolves once it is sequenced and kept by the root's children. */
-  async submit(record: LedgerRecord, manifest: Uint8Array | null = null): Promise<{ seq: number; id: string }> {
-    if (this.isRoot() || this.members().length === 0) return this.sequence(record, manifest);
+  async submit(record: LedgerRecord, manifest: Uint8Array | null = null, digest?: Uint8Array): Promise<{ seq: number; id: string }> {
+    if (this.isRoot() || this.members().length === 0) return this.sequence(record, manifest, digest);
     const root = this.members()[0]!;
     const link = await this.ctx.tree.linkTo(root.id);
     // A registration's manifest shard travels with it (the root checks who signed it).
@@ -428,7 +428,7 @@ export class LedgerApp implements AppInstance {
   private async onSubmit(m: Message, link: Link): Promise<void> {
     const record = M.readRecordBody(m.body, M.SUBMIT);
     try {
-      await link.reply(m, M.ACCEPTED, await this.submit(record, m.payload));
+      await link.reply(m, M.ACCEPTED, await this.submit(record, m.payload, m.payloadDigest));
     } catch (err) {
       this.counters.refused++;
       throw err;
