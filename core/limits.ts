@@ -134,8 +134,11 @@ export const AUDIT_NONCE_BYTES = 32;
 // Automatic certificates by ACME (node-relay/acme/): renewal timing and bounds on the order.
 /** A certificate is renewed once fewer than this many milliseconds of it remain (30 days, as certbot does)… */
 export const CERT_RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
-/** …or once less than this share of its whole lifetime remains (short-lived certificates: a third, as the CAs advise). */
-export const CERT_RENEW_REMAINING_PERCENT = 33;
+/**
+ * …but never before only 1/N of its lifetime remains: a short-lived certificate (6 days, or a test CA's minutes)
+ * is renewed at two thirds of its life instead of at once and again. A 90-day one: exactly at 30 days left.
+ */
+export const CERT_RENEW_LIFETIME_DIVISOR = 3;
 /** The relay looks at its certificate at least this often (it also wakes exactly when a renewal falls due). */
 export const CERT_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 /** A failed order is tried again after this, doubling at each failure up to CERT_CHECK_INTERVAL_MS (CA rate limits). */
@@ -158,7 +161,7 @@ export const ACME_CHALLENGE_MAX_HEADER_BYTES = 8 * 1024;
 /** The certificate limits, checked once at start-up with the others. */
 export const CERT_LIMITS = Object.freeze({
   CERT_RENEW_BEFORE_MS,
-  CERT_RENEW_REMAINING_PERCENT,
+  CERT_RENEW_LIFETIME_DIVISOR,
   CERT_CHECK_INTERVAL_MS,
   ACME_RETRY_MIN_MS,
   ACME_MIN_ORDER_INTERVAL_MS,
@@ -174,7 +177,7 @@ export const CERT_LIMITS = Object.freeze({
 export function validateCertLimits(limits: Readonly<Record<keyof typeof CERT_LIMITS, number>> = CERT_LIMITS): void {
   const bad = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
   if (bad.length > 0) throw new Error(`certificate limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
-  if (limits.CERT_RENEW_REMAINING_PERCENT >= 100) throw new Error('the renewal share must be below 100% of a lifetime');
+  if (limits.CERT_RENEW_LIFETIME_DIVISOR < 2) throw new Error('the renewal share must be at most half of a lifetime');
   if (limits.ACME_RETRY_MIN_MS > limits.CERT_CHECK_INTERVAL_MS) throw new Error('the first retry must come before the next daily check');
   if (limits.ACME_MIN_ORDER_INTERVAL_MS > limits.ACME_RETRY_MIN_MS) throw new Error('the order spacing must be below the retry delay');
   if (limits.ACME_REQUEST_TIMEOUT_MS > limits.ACME_ORDER_TIMEOUT_MS) throw new Error('one ACME request must fit in an order');

@@ -184,14 +184,15 @@ export async function startAcmeCertificates(config: AcmeConfig, deps: AcmeDeps):
         if (stopped) return;
         failures += 1;
         lastError = describeError(err);
+        schedule();
         logger.error('the ACME order failed; the relay keeps serving its current certificate and tries again later', {
           event: 'acme.order_failed',
           domain: config.domain,
           failures,
           error: lastError,
           serving: current === null ? 'self-signed' : 'acme',
+          retryAt: nextCheck === null ? null : new Date(nextCheck).toISOString(),
         });
-        schedule();
       },
     );
   };

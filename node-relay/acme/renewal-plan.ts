@@ -25,12 +25,12 @@ export type RenewalDecision =
 
 /**
  * The moment a certificate falls due: when fewer than CERT_RENEW_BEFORE_MS (30 days) remain, but never before
- * CERT_RENEW_REMAINING_PERCENT of its lifetime is left, so a short-lived certificate (a 6-day one, or a test
- * CA's minutes) is renewed at about two thirds of its life instead of at once and again and again.
+ * only 1/CERT_RENEW_LIFETIME_DIVISOR of its lifetime is left, so a short-lived certificate (a 6-day one, or a
+ * test CA's minutes) is renewed at two thirds of its life instead of at once and again and again.
  */
 export function renewalDueAt(cert: CertDates, limits: CertLimits = CERT_LIMITS): number {
   const lifetime = Math.max(0, cert.notAfter - cert.notBefore);
-  const ahead = Math.min(limits.CERT_RENEW_BEFORE_MS, Math.floor((lifetime * limits.CERT_RENEW_REMAINING_PERCENT) / 100));
+  const ahead = Math.min(limits.CERT_RENEW_BEFORE_MS, Math.floor(lifetime / limits.CERT_RENEW_LIFETIME_DIVISOR));
   return cert.notAfter - ahead;
 }
 
