@@ -3,13 +3,13 @@
 // pebble-challtestsrv, all on loopback), stores it 0600, serves it to a TLS client asking for relay.test,
 // reuses it after a restart without a new order, renews it when it falls due without restarting, and a second
 // relay still joins it (relays trust each other's keys, not certificates).
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getStatus, killAll, logLines, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
-import { startPebble, type Pebble } from './pebble.ts';
+import { CHALLTESTSRV, PEBBLE, startPebble, type Pebble } from './pebble.ts';
 
 const DOMAIN = 'relay.test';
 /** Pebble's certificates live this long: renewal (at two thirds of the lifetime) falls due within the test. */
@@ -24,7 +24,6 @@ let relayB: RelayProcess | undefined;
 let firstSerial = '';
 
 beforeAll(async () => {
-  pebble = await startPebble(root.path, VALIDITY_SECONDS);
   portA = await freePort();
 });
 
@@ -84,6 +83,9 @@ function acmeArgs(): string[] {
 
 describe('peertree relay --domain (ACME against pebble)', () => {
   it('serves a certificate pebble issued for the domain after real HTTP-01 validation, and stores it 0600', async () => {
+    // Inside the test, not a hook: a missing pebble fails it (a failing hook would report the tests as skipped).
+    for (const bin of [PEBBLE, CHALLTESTSRV]) expect(existsSync(bin), `${bin} is missing: install Debian's pebble package (scripts/setup.sh does)`).toBe(true);
+    pebble = await startPebble(root.path, VALIDITY_SECONDS);
     relayA = await startRelayProcess(dataA, acmeArgs(), 30_000, portA);
     expect(relayA.ready.tls).toBe('acme');
     expect(relayA.ready.domain).toBe(DOMAIN);
@@ -139,4 +141,25 @@ describe('peertree relay --domain (ACME against pebble)', () => {
     expect(pebble.issued()).toHaveLength(2);
     expect(logLines(relayA, 'acme.order_failed')).toEqual([]);
   }, 120_000);
+
+  it('keeps serving and says why when the CA cannot validate (its challenge listener is not where the CA looks)', async () => {
+    // Pebble validates on relay A's listener, which does not know this relay's token: the order fails.
+    const wrongPort = await freePort();
+    const args = acmeArgs().map((a) => (a === String(pebble.httpPort) ? String(wrongPort) : a));
+    const relayC = await startRelayProcess(join(root.path, 'c'), args);
+    try {
+      const failed = await waitFor('the failed order in the log', async () => logLines(relayC, 'acme.order_failed')[0] ?? null);
+      expect(failed).toMatchObject({ level: 'error', domain: DOMAIN, failures: 1, serving: 'self-signed' });
+      expect(String(failed.error)).not.toBe('');
+      expect(Date.parse(String(failed.retryAt))).toBeGreaterThan(Date.now());
+      const status = (await getStatus(relayC.ready.url)) as unknown as { certificate: { state: string; failures: number; lastError: string | null } };
+      expect(status.certificate).toMatchObject({ state: 'pending', failures: 1, lastError: failed.error });
+      // Still up, still serving its self-signed pair (the fingerprint of its ready line).
+      const s = await served(Number(new URL(relayC.ready.url).port));
+      expect(s.cert.fingerprint256).toBe(relayC.ready.fingerprint256);
+      expect(relayC.proc.exitCode).toBeNull();
+    } finally {
+      await relayC.stop('SIGKILL');
+    }
+  }, 90_000);
 });
