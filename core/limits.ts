@@ -131,6 +131,60 @@ export const MAX_REPAIR_STATE_ENTRIES = 100_000;
 /** Length in bytes of an audit nonce. */
 export const AUDIT_NONCE_BYTES = 32;
 
+// Automatic certificates by ACME (node-relay/acme/): renewal timing and bounds on the order.
+/** A certificate is renewed once fewer than this many milliseconds of it remain (30 days, as certbot does)… */
+export const CERT_RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * …but never before only 1/N of its lifetime remains: a short-lived certificate (6 days, or a test CA's minutes)
+ * is renewed at two thirds of its life instead of at once and again. A 90-day one: exactly at 30 days left.
+ */
+export const CERT_RENEW_LIFETIME_DIVISOR = 3;
+/** The relay looks at its certificate at least this often (it also wakes exactly when a renewal falls due). */
+export const CERT_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** A failed order is tried again after this, doubling at each failure up to CERT_CHECK_INTERVAL_MS (CA rate limits). */
+export const ACME_RETRY_MIN_MS = 10 * 60 * 1000;
+/** Two orders are never placed closer together than this, whatever the certificate says (a CA issuing tiny lifetimes). */
+export const ACME_MIN_ORDER_INTERVAL_MS = 5_000;
+/** One whole order (account, challenge, validation, finalize, download) is given up after this. */
+export const ACME_ORDER_TIMEOUT_MS = 5 * 60 * 1000;
+/** One HTTP request to the ACME server is given up after this. */
+export const ACME_REQUEST_TIMEOUT_MS = 30_000;
+/** The ACME client polls a challenge or an order first after this, doubling up to ACME_POLL_MAX_MS… */
+export const ACME_POLL_MIN_MS = 1_000;
+/** …each wait at most this long… */
+export const ACME_POLL_MAX_MS = 10_000;
+/** …and at most this many times before the order fails. */
+export const ACME_POLL_ATTEMPTS = 10;
+/** Largest request the HTTP-01 challenge listener reads (it answers GETs of one token, nothing else). */
+export const ACME_CHALLENGE_MAX_HEADER_BYTES = 8 * 1024;
+
+/** The certificate limits, checked once at start-up with the others. */
+export const CERT_LIMITS = Object.freeze({
+  CERT_RENEW_BEFORE_MS,
+  CERT_RENEW_LIFETIME_DIVISOR,
+  CERT_CHECK_INTERVAL_MS,
+  ACME_RETRY_MIN_MS,
+  ACME_MIN_ORDER_INTERVAL_MS,
+  ACME_ORDER_TIMEOUT_MS,
+  ACME_REQUEST_TIMEOUT_MS,
+  ACME_POLL_MIN_MS,
+  ACME_POLL_MAX_MS,
+  ACME_POLL_ATTEMPTS,
+  ACME_CHALLENGE_MAX_HEADER_BYTES,
+});
+
+/** Throws if the certificate limits are not positive integers or contradict each other. */
+export function validateCertLimits(limits: Readonly<Record<keyof typeof CERT_LIMITS, number>> = CERT_LIMITS): void {
+  const bad = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
+  if (bad.length > 0) throw new Error(`certificate limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
+  if (limits.CERT_RENEW_LIFETIME_DIVISOR < 2) throw new Error('the renewal share must be at most half of a lifetime');
+  if (limits.ACME_RETRY_MIN_MS > limits.CERT_CHECK_INTERVAL_MS) throw new Error('the first retry must come before the next daily check');
+  if (limits.ACME_MIN_ORDER_INTERVAL_MS > limits.ACME_RETRY_MIN_MS) throw new Error('the order spacing must be below the retry delay');
+  if (limits.ACME_REQUEST_TIMEOUT_MS > limits.ACME_ORDER_TIMEOUT_MS) throw new Error('one ACME request must fit in an order');
+  if (limits.ACME_POLL_MIN_MS > limits.ACME_POLL_MAX_MS) throw new Error('the first poll wait must not exceed the longest');
+  if (limits.ACME_POLL_MAX_MS * limits.ACME_POLL_ATTEMPTS > limits.ACME_ORDER_TIMEOUT_MS) throw new Error('polling must fit in an order');
+}
+
 /** The repair limits, checked once at start-up with the others. */
 export const REPAIR_LIMITS = Object.freeze({
   REPAIR_SWEEP_INTERVAL_MS,
@@ -200,4 +254,5 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (MAX_PINNED_BYTES_PER_OWNER < DEFAULT_SHARD_BYTES + SHARD_METADATA_BYTES) throw new Error('a key must be able to pin at least one full shard');
   if (MAX_FAN_OUT_PER_REQUEST < DEFAULT_REPLICAS) throw new Error('a lookup must be able to ask every computed holder');
   validateRepairLimits();
+  validateCertLimits();
 }

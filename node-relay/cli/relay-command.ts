@@ -59,8 +59,10 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     position: relay.status().position,
     pid: process.pid,
     data: relay.dataDir.path,
-    tls: relay.tls ? (relay.tls.selfSigned ? 'self-signed' : 'certificate') : 'none',
+    // `acme`: --domain; the fingerprint is of what is served now (the self-signed pair until the CA's arrives).
+    tls: relay.acme !== null ? 'acme' : relay.tls ? (relay.tls.selfSigned ? 'self-signed' : 'certificate') : 'none',
     fingerprint256: relay.tls?.fingerprint256 ?? null,
+    ...(relay.config.acme !== undefined ? { domain: relay.config.acme.domain } : {}),
   };
   // Signal handlers go in before the ready line: whoever reads the line may send SIGTERM at once.
   const stopped = new Promise<number>((resolve) => {

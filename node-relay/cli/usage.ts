@@ -42,6 +42,13 @@ Options:
   --replicas N      copies kept of each shard (default 3)
   --cert FILE       PEM certificate to use instead of the self-signed one (needs --key)
   --key FILE        PEM private key for --cert
+  --domain NAME     get a browser-trusted certificate for NAME by ACME (HTTP-01) and renew it; NAME must
+                    resolve to this relay and port 80 (or what --acme-http-port receives) must reach it.
+                    Using it accepts the CA's terms of service. Relays still trust each other by their keys.
+  --acme-directory URL  the ACME CA's directory (default Let's Encrypt production)
+  --acme-email ADDR the CA's contact for expiry and account notices (optional)
+  --acme-ca-file FILE  PEM CA certificates to trust for the ACME server's HTTPS (a private or test CA)
+  --acme-http-port P  port of the HTTP-01 challenge listener on --host (default 80)
   --http            plain HTTP, only on a loopback host (development)
   --static DIR      folder of the built PWA (default: the repository's dist/)
   --log-level L     debug, info, warn or error (default info)

@@ -25,6 +25,11 @@ export interface Ready {
   position: number;
   pid: number;
   data: string;
+  /** `self-signed`, `certificate` (--cert), `acme` (--domain) or `none` (--http). */
+  tls?: string;
+  fingerprint256?: string | null;
+  /** The --domain the relay gets a certificate for. */
+  domain?: string;
 }
 
 export interface RelayProcess {
