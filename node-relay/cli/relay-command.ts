@@ -11,13 +11,13 @@ import { RELAY_USAGE } from './usage.ts';
 import { startApps, type RunningApps } from '../apps/start-apps.ts';
 import { BUILTIN_APPS, OPTIONAL_APPS } from '../apps/builtin-apps.ts';
 import type { CliIo } from './io.ts';
+import { usageError } from './cli-errors.ts';
 
 export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
   // Flags first, then PEERTREE_* environment variables, then a JSON config file (--config / PEERTREE_CONFIG).
   const sources = withConfigSources(argv, process.env, (path) => readFileSync(path, 'utf8'));
   if (!sources.ok) {
-    io.err(`peertree relay: ${sources.error}\n\n${RELAY_USAGE}`);
-    return 2;
+    return usageError(io, 'relay', sources.error);
   }
   const parsed = parseRelayArgs(sources.argv);
   if (parsed.ok === 'help') {
@@ -25,8 +25,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     return 0;
   }
   if (!parsed.ok) {
-    io.err(`peertree relay: ${parsed.error}\n\n${RELAY_USAGE}`);
-    return 2;
+    return usageError(io, 'relay', parsed.error);
   }
   const config = parsed.value;
   const components = defaultComponents({ logger: createLogger({ level: config.logLevel }) });
