@@ -57,6 +57,30 @@ export const CLIENT_REQUEST_TIMEOUT_MS = 30_000;
 export const CLIENT_SEARCH_TIMEOUT_MS = 35_000;
 /** Time a person's app or CLI waits for a relay's WebSocket to be ready. */
 export const CLIENT_CONNECT_TIMEOUT_MS = 15_000;
+/** `peertree` commands: default limit for connecting to a relay and its handshake (`--connect-timeout`). */
+export const CLI_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * `peertree` commands: default longest wait without progress (`--timeout`): no shard stored or fetched, no answer.
+ * Longer than one client store (CLIENT_STORE_TIMEOUT_MS), which may legitimately take that long.
+ */
+export const CLI_IDLE_TIMEOUT_MS = 120_000;
+/** Longest `--timeout` or `--connect-timeout` a command accepts. */
+export const MAX_CLI_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** Most pins one `shard.list` answer carries (a page of ≈ 30 KiB of JSON, well inside MAX_HEADER_BYTES). */
+export const MAX_LIST_PAGE = 256;
+/** Most pages a `peertree ls` reads from one relay (bounds the work: MAX_LIST_PAGE × this ≥ a full quota). */
+export const MAX_LIST_PAGES = 2_048;
+/** Most bytes of the CLI's local book of file names (`names.jsonl`) that `peertree ls` reads (the newest part). */
+export const MAX_NAME_BOOK_BYTES = 8 * 1024 * 1024;
+/** A `shard.list` statement is accepted this long (either way) around the relay's clock. */
+export const LIST_STATEMENT_MAX_SKEW_MS = 5 * 60 * 1000;
+/**
+ * `peertree relay --join`: the ready line waits this long for the join to finish (so it shows the real tree id and
+ * position); a contact not reachable by then gets the line at once with "joined": false (joining goes on).
+ */
+export const READY_JOIN_WAIT_MS = 10_000;
+/** How often the relay command looks whether its join has finished, while it waits to print the ready line. */
+export const READY_JOIN_POLL_MS = 50;
 /** Messages a relay keeps in its persistent outbox before refusing more. */
 export const MAX_OUTBOX_MESSAGES = 10_000;
 /** Largest HTTP request body the relay reads. */
@@ -244,6 +268,7 @@ export function validateLimits(limits: Limits = LIMITS): void {
   }
   if (limits.maxReplayEntriesPerSender < MESSAGE_BURST_PER_KEY) throw new Error('maxReplayEntriesPerSender must hold a whole per-key burst');
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
+  if (CLI_IDLE_TIMEOUT_MS <= CLIENT_STORE_TIMEOUT_MS) throw new Error('the CLI idle time-out must outlast one client store');
   if (CLIENT_STORE_TIMEOUT_MS < REQUEST_TIMEOUT_MS * 2) throw new Error('a client store must outlast the relay asking each holder');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
   if (DEFAULT_REPLICAS < 1 || DEFAULT_REPLICAS > MAX_REPLICAS) throw new Error('default replica count out of range');
