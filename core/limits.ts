@@ -81,6 +81,18 @@ export const LIST_STATEMENT_MAX_SKEW_MS = 5 * 60 * 1000;
 export const READY_JOIN_WAIT_MS = 10_000;
 /** How often the relay command looks whether its join has finished, while it waits to print the ready line. */
 export const READY_JOIN_POLL_MS = 50;
+/** Swarming get (core/storage/swarm-policy.ts): fewest shards a get keeps in flight… */
+export const GET_WINDOW_MIN = 4;
+/** …and most (memory: this many shards of up to maxPayloadBytes each, reassembled in order). */
+export const GET_WINDOW_MAX = 16;
+/** Shards in flight to each holder at least, so that its link stays busy while a reply is on its way. */
+export const GET_WINDOW_PER_HOLDER_MIN = 2;
+/** A shard not answered within this many times its holder's expected time is asked of another holder too… */
+export const GET_HEDGE_FACTOR = 3;
+/** …but not sooner than this (ms)… */
+export const GET_HEDGE_MIN_MS = 500;
+/** …and at the latest after this (ms), also when nothing is measured yet. */
+export const GET_HEDGE_MAX_MS = 10_000;
 /** Messages a relay keeps in its persistent outbox before refusing more. */
 export const MAX_OUTBOX_MESSAGES = 10_000;
 /** Largest HTTP request body the relay reads. */
@@ -268,6 +280,8 @@ export function validateLimits(limits: Limits = LIMITS): void {
   }
   if (limits.maxReplayEntriesPerSender < MESSAGE_BURST_PER_KEY) throw new Error('maxReplayEntriesPerSender must hold a whole per-key burst');
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
+  if (GET_WINDOW_MIN < 1 || GET_WINDOW_MIN > GET_WINDOW_MAX) throw new Error('the get window bounds are out of order');
+  if (GET_HEDGE_MIN_MS > GET_HEDGE_MAX_MS || GET_HEDGE_MAX_MS >= CLIENT_REQUEST_TIMEOUT_MS) throw new Error('a hedge must come before the request times out');
   if (CLI_IDLE_TIMEOUT_MS <= CLIENT_STORE_TIMEOUT_MS) throw new Error('the CLI idle time-out must outlast one client store');
   if (CLIENT_STORE_TIMEOUT_MS < REQUEST_TIMEOUT_MS * 2) throw new Error('a client store must outlast the relay asking each holder');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
