@@ -32,7 +32,7 @@ export interface FilesOptions {
   tree?: Tree;
 }
 
-async function putLib(relayUrl: string, file: string, replicas: number, seed: Uint8Array): Promise<{ ms: number; capability: string }> {
+export async function putLib(relayUrl: string, file: string, replicas: number, seed: Uint8Array): Promise<{ ms: number; capability: string }> {
   const identity = await identityFromSeed(seed);
   const link = await connect(relayUrl, { identity });
   // As the CLI does: each shard straight to the relay ranked first for it (the member list is read before timing).
@@ -48,14 +48,20 @@ async function putLib(relayUrl: string, file: string, replicas: number, seed: Ui
 }
 
 /**
- * A library get. `firstHolderOnly`: the get as it was before swarming (each shard asked of its first-ranked holder,
+ * A library get (what `peertree get` does, minus the disk). `firstHolderOnly`: the get as it was before swarming (each shard asked of its first-ranked holder,
  * a fixed window of 4), the baseline of the same run.
  */
-async function getLib(relayUrl: string, capability: string, firstHolderOnly = false): Promise<{ ms: number; bytes: number; busiestShare: number }> {
-  const link = await connect(relayUrl);
-  const transport = firstHolderOnly
-    ? new RoutedTransport({ entry: link, members: await routeMembers(relayUrl), connect: (url) => connect(url), copies: 1 })
-    : await openRoutedTransport(relayUrl, link);
+export async function getLib(
+  relayUrl: string,
+  capability: string,
+  firstHolderOnly = false,
+  via: (url: string) => string = (url) => url,
+): Promise<{ ms: number; bytes: number; busiestShare: number }> {
+  // `via` maps a relay's URL to the one the client dials (a shaped link in front of it); the member list is read
+  // directly, before timing.
+  const members = await routeMembers(relayUrl);
+  const link = await connect(via(relayUrl));
+  const transport = new RoutedTransport({ entry: link, members, connect: (url) => connect(via(url)), ...(firstHolderOnly ? { copies: 1 } : {}) });
   try {
     let bytes = 0;
     const start = performance.now();

@@ -16,6 +16,7 @@ import { memorySuite } from './memory.ts';
 import { placementSuite } from './placement.ts';
 import { messagesSuite } from './messages.ts';
 import { smallAssetsSuite, type SmallAssetTimes } from './small-assets.ts';
+import { swarmSuite } from './swarm.ts';
 import { treeSuite } from './tree.ts';
 import { tuneProcess } from '../node-relay/process-tuning.ts';
 
@@ -32,8 +33,8 @@ const wanted = (suite: string) => only === null || only.has(suite);
 
 /** Sizes: the issue's figures for a full run; small ones for CI (`--quick` only checks that everything runs). */
 const P = quick
-  ? { fileMiB: 4, samples: 2, heliaMiB: 4, blocks: 3, assets: 20, treeRelays: 5, broadcasts: 2, messages: 500, shards: 500, cliMiB: 8, browserMiB: 4 }
-  : { fileMiB: 256, samples: 3, heliaMiB: 256, blocks: 20, assets: 200, treeRelays: 30, broadcasts: 5, messages: 10_000, shards: 100_000, cliMiB: 1024, browserMiB: 200 };
+  ? { fileMiB: 4, samples: 2, heliaMiB: 4, blocks: 3, assets: 20, treeRelays: 5, broadcasts: 2, messages: 500, shards: 500, cliMiB: 8, browserMiB: 4, swarmMiB: 4 }
+  : { fileMiB: 256, samples: 3, heliaMiB: 256, blocks: 20, assets: 200, treeRelays: 30, broadcasts: 5, messages: 10_000, shards: 100_000, cliMiB: 1024, browserMiB: 200, swarmMiB: 64 };
 
 // Helia and libp2p add many abort listeners to long-lived signals; that is expected here.
 setMaxListeners(1_000);
@@ -107,6 +108,20 @@ try {
     results.push(result(`get ${tag} (CLI) vs serial limit`, f.getCli, MiBs, 'higher', serial));
     results.push(result(`put ${tag} (library)`, f.putLib, MiBs, 'higher', addFetch ?? undefined));
     results.push(result(`put ${tag} (CLI)`, f.putCli, MiBs, 'higher', addFetch ?? undefined));
+  });
+
+  // The swarming get where links, not CPU, are the limit: 5 relays each behind 100 Mbit/s, 20 ms one way.
+  await suite('swarm', async () => {
+    const w = await swarmSuite({ sizeMiB: P.swarmMiB, samples: P.samples, relays: 5, mbitPerSecond: 100, delayMs: 20 });
+    const tag = `${w.sizeMiB} MiB, 5 relays each on 100 Mbit/s and 40 ms RTT`;
+    const link = { name: 'one relay link', value: w.linkMiBs };
+    results.push(result(`swarm: get ${tag}, first holder, window 4 (before)`, w.evenFirst, MiBs, 'higher', link));
+    results.push(result(`swarm: get ${tag}, swarming`, w.evenSwarm, MiBs, 'higher', link));
+    results.push(result(`swarm: get ${tag}, swarming vs first holder`, w.evenSwarm, MiBs, 'higher', { name: 'first-holder get', value: w.evenFirst }));
+    results.push(result(`swarm: busiest relay's share of shards (0.2 is even)`, w.evenBusiest, 'ratio', 'lower'));
+    const slowTag = `${w.sizeMiB} MiB, one of the 5 relays on 25 Mbit/s`;
+    results.push(result(`swarm: get ${slowTag}, first holder, window 4 (before)`, w.slowFirst, MiBs, 'higher', link));
+    results.push(result(`swarm: get ${slowTag}, swarming vs first holder`, w.slowSwarm, MiBs, 'higher', { name: 'first-holder get', value: w.slowFirst }));
   });
 
   // 6. Messages through one relay.
