@@ -27,6 +27,8 @@ import { createLedgerPanel } from './ledger/ledger-panel.ts';
 import { namesAsset } from '../../core/protocol/ledger-client.ts';
 import { enqueueMemory } from './storage/files-repo.ts';
 import { LibrarySync } from './library-sync.ts';
+import { Thumbnailer } from './media/thumbnailer.ts';
+import { ThumbLoader } from './gallery/thumb-loader.ts';
 import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
@@ -47,17 +49,25 @@ async function mount(root: HTMLElement): Promise<void> {
   const session = new Session();
   const sealer = new Sealer();
   sealer.warm();
-  const library = await Library.open(sealer, store, () => {
-    sync?.kick();
-    void requestBackgroundSync();
-  });
+  const library = await Library.open(
+    sealer,
+    store,
+    () => {
+      sync?.kick();
+      void requestBackgroundSync();
+    },
+    new Thumbnailer(),
+  );
 
   const readTransport = (): CachingTransport =>
     new CachingTransport({ cache: store, relays: () => relays.ordered(), ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
 
+  const thumbs = new ThumbLoader(() => readTransport());
   const filesView = createFileListView(
     library,
     {
+      // Cancelling is removing a file that is not stored yet, releasing whatever relays already pinned.
+      cancel: (id) => void library.remove(id, true),
       remove: (id, release) =>
         void (async () => {
           // The removal goes into the library first, so that a sync in between cannot bring the file back.
@@ -80,6 +90,7 @@ async function mount(root: HTMLElement): Promise<void> {
       },
     },
     (f) => (f.status === 'error' && (library.canReseal(f.id) || f.capability !== null)) || Boolean(f.memoryError),
+    thumbs,
   );
   const openView = createOpenView({
     transport: readTransport,
