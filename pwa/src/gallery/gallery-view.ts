@@ -95,27 +95,30 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
     const from = -rect.top - viewport * OVERSCAN;
     const to = -rect.top + viewport * (1 + OVERSCAN);
     const visible = rowsBetween(current.rows, from, to);
-    const keep = new Set<string>();
+    const keep = new Set(visible.map((r) => r.key));
     const liveIds = new Set<string>();
+    for (const [key, entry] of painted) {
+      if (keep.has(key)) continue;
+      entry.el.remove();
+      painted.delete(key);
+    }
+    // DOM order follows the layout (screen readers and keyboard focus go in reading order).
+    let before: ChildNode | null = element.firstChild;
     for (const r of visible) {
-      keep.add(r.key);
       if (r.kind === 'tiles') r.ids.forEach((id) => liveIds.add(id));
       if (r.kind === 'doc') liveIds.add(r.id);
       const sig = r.kind === 'header' ? `${r.label}|${r.count}` : r.kind === 'tiles' ? r.ids.join(',') : r.id;
       let entry = painted.get(r.key);
       if (!entry || entry.sig !== sig) {
+        if (entry && before === entry.el) before = entry.el.nextSibling;
         entry?.el.remove();
         entry = rowElement(r);
         painted.set(r.key, entry);
-        element.append(entry.el);
       }
+      if (entry.el !== before) element.insertBefore(entry.el, before);
+      before = entry.el.nextSibling;
       entry.el.style.transform = `translateY(${r.top}px)`;
       entry.el.style.height = `${r.height}px`;
-    }
-    for (const [key, entry] of painted) {
-      if (keep.has(key)) continue;
-      entry.el.remove();
-      painted.delete(key);
     }
     // Rows out of the DOM are dropped; they are made again (with their thumbnail from the loader's cache) when seen.
     for (const id of parts.keys()) if (!liveIds.has(id)) parts.delete(id);

@@ -212,7 +212,7 @@ export class OutboxSync {
       const done: Record<string, number> = { ...item.acked };
       for (const hash of item.shards) {
         if (hash in done) continue;
-        done[hash] = await transport.unpin(hash);
+        done[hash] = await unpinOrNothing(transport, hash);
         await saveAcks(db, item.id, done);
       }
       await db.delete('outbox', item.id);
@@ -280,6 +280,21 @@ export class OutboxSync {
       this.deps.onChange(id);
       return final;
     }
+  }
+}
+
+/**
+ * Releases this device's pin on `hash`. A relay refuses (FORBIDDEN) a release when no relay holds a pin of this
+ * key on the shard: nothing is left to release, which is what the release wanted (a cancelled upload lists
+ * shards that never left, and a release sent twice finds its pin gone), so that counts as 0 released.
+ */
+async function unpinOrNothing(transport: OutboxTransport, hash: string): Promise<number> {
+  try {
+    return await transport.unpin(hash);
+  } catch (err) {
+    const e = toPeerTreeError(err);
+    if (e.refused && e.code === 'FORBIDDEN') return 0;
+    throw err;
   }
 }
 
