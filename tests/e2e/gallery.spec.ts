@@ -48,7 +48,12 @@ async function fileRecord(page: Page, name: string): Promise<{ shards: string[];
   ) as Promise<{ shards: string[]; capability: string | null; thumbs?: { grid: string; screen: string } | null }>;
 }
 
-test('twenty photos with EXIF dates appear in date groups, with upright thumbnails made here, and open in the viewer', async ({ page }) => {
+test('twenty photos with EXIF dates appear in date groups, with upright thumbnails made here, and open in the viewer', async ({ page }, testInfo) => {
+  const shot = async (name: string): Promise<void> => {
+    const path = testInfo.outputPath(`${name}.png`);
+    await page.screenshot({ path });
+    await testInfo.attach(name, { path, contentType: 'image/png' });
+  };
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 1600 });
   await page.goto('/');
@@ -86,6 +91,8 @@ test('twenty photos with EXIF dates appear in date groups, with upright thumbnai
   expect(await size('photo-00.jpg')).toEqual({ w: 64, h: 96 });
   expect(await size('photo-01.jpg')).toEqual({ w: 96, h: 64 });
 
+  await shot('gallery-grid');
+
   // The viewer: full screen, arrow keys to the next photo, details one tap away.
   await page.locator('[data-testid=file-row][data-name="photo-03.jpg"]').getByTestId('file-view').click();
   const viewer = page.getByTestId('viewer');
@@ -100,6 +107,7 @@ test('twenty photos with EXIF dates appear in date groups, with upright thumbnai
   await viewer.getByTestId('viewer-info').click();
   await expect(viewer.getByTestId('viewer-details')).toContainText('Taken');
   await expect(viewer.getByTestId('viewer-open')).toHaveAttribute('href', /^#\/open\/pt1\./);
+  await shot('gallery-viewer');
   await page.keyboard.press('Escape');
   await expect(viewer).toBeHidden();
 

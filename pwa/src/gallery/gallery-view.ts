@@ -10,7 +10,7 @@ import type { ThumbLoader } from './thumb-loader.ts';
 const MIN_TILE_PX = 150;
 const GAP_PX = 8;
 /** Tile caption under the square thumbnail: name, status, progress and actions. */
-const TILE_CAPTION_PX = 132;
+const TILE_CAPTION_PX = 156;
 const HEADER_PX = 52;
 /** Document rows have a fixed height so that positions are known without measuring (narrow screens wrap). */
 const DOC_PX_WIDE = 104;
