@@ -161,6 +161,8 @@ export const EXIF_READ_BYTES = 256 * 1024;
 export const THUMB_QUALITY_PERCENT = 82;
 /** Thumbnails decrypted and kept as object URLs at once in a page (older ones are revoked first). */
 export const MAX_THUMB_URLS = 600;
+/** Largest answer (bytes) the service worker gives to one open-ended media Range request: bounds memory and what a seek fetches. */
+export const STREAM_CHUNK_BYTES = 2 * 1024 * 1024;
 /** Thumbnails fetched at once while the grid scrolls. */
 export const THUMB_FETCH_CONCURRENCY = 4;
 

@@ -29,6 +29,7 @@ import { enqueueMemory } from './storage/files-repo.ts';
 import { LibrarySync } from './library-sync.ts';
 import { Thumbnailer } from './media/thumbnailer.ts';
 import { ThumbLoader } from './gallery/thumb-loader.ts';
+import { canStream, registerStream } from './media/stream-register.ts';
 import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
@@ -96,6 +97,7 @@ async function mount(root: HTMLElement): Promise<void> {
     transport: readTransport,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
+    stream: async (capability) => (canStream() ? registerStream(db, capability, Date.now()) : null),
     // Only files this device's key stored (pinned) can be registered by it.
     ledger: createLedgerPanel(session, (asset) => library.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
   });
