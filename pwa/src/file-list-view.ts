@@ -71,7 +71,7 @@ function createSearchableOptions(): { element: HTMLElement; take(): { descriptio
 }
 
 /** Builds the "Your files" section and keeps it in sync with the library. */
-export function createFileListView(files: Library, actions: FileActions, canRetry: (f: FileEntry) => boolean, thumbs: ThumbLoader): FileListView {
+export function createFileListView(files: Library, actions: FileActions, canRetry: (f: FileEntry) => boolean, thumbs: ThumbLoader, stream?: (capability: string) => Promise<string | null>): FileListView {
   const input = h('input', { id: 'file-input', class: 'visually-hidden', type: 'file', multiple: true, 'data-testid': 'file-input' });
   const searchable = createSearchableOptions();
   const searchInput = h('input', { type: 'search', id: 'files-search-input', class: 'text-input', autocomplete: 'off', placeholder: 'Search your files and public notes', 'data-testid': 'files-search-input' });
@@ -94,7 +94,7 @@ export function createFileListView(files: Library, actions: FileActions, canRetr
     files.add(list, choice);
   };
   const picker = h('label', { for: 'file-input', class: 'button button-primary' }, 'Add files');
-  const viewer = createViewer({ get: (id) => files.get(id), thumbs });
+  const viewer = createViewer({ get: (id) => files.get(id), thumbs, ...(stream ? { stream } : {}) });
   const gallery = createGalleryView({ files, actions, canRetry, thumbs, view: (id, media) => viewer.open(id, media) });
   const filterSelect = h(
     'select',

@@ -64,6 +64,7 @@ async function mount(root: HTMLElement): Promise<void> {
     new CachingTransport({ cache: store, relays: () => relays.ordered(), ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
 
   const thumbs = new ThumbLoader(() => readTransport());
+  const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
   const filesView = createFileListView(
     library,
     {
@@ -92,12 +93,13 @@ async function mount(root: HTMLElement): Promise<void> {
     },
     (f) => (f.status === 'error' && (library.canReseal(f.id) || f.capability !== null)) || Boolean(f.memoryError),
     thumbs,
+    streamUrl,
   );
   const openView = createOpenView({
     transport: readTransport,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
-    stream: async (capability) => (canStream() ? registerStream(db, capability, Date.now()) : null),
+    stream: streamUrl,
     // Only files this device's key stored (pinned) can be registered by it.
     ledger: createLedgerPanel(session, (asset) => library.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
   });

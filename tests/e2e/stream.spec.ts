@@ -117,3 +117,41 @@ test('an encrypted media file added on one device plays on another and seeks to 
     await other.close();
   }
 });
+
+test('a video plays in the viewer from the stream', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+  // A short WebM recorded from a canvas by the browser itself.
+  const webm = Buffer.from(
+    await page.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 160;
+      canvas.height = 120;
+      const ctx = canvas.getContext('2d')!;
+      const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' });
+      const chunks: Blob[] = [];
+      recorder.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((r) => (recorder.onstop = r));
+      recorder.start(100);
+      for (let i = 0; i < 30; i++) {
+        ctx.fillStyle = `hsl(${i * 12} 70% 50%)`;
+        ctx.fillRect(0, 0, 160, 120);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      recorder.stop();
+      await stopped;
+      return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+    }),
+  );
+  expect(webm.length).toBeGreaterThan(1000);
+  await page.locator('input[type=file]').setInputFiles([{ name: 'clip.webm', mimeType: 'video/webm', buffer: webm }]);
+  const row = page.locator('[data-testid=file-row][data-name="clip.webm"]');
+  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+  await row.getByTestId('file-view').click();
+  const video = page.getByTestId('viewer').getByTestId('viewer-video');
+  await expect(video).toHaveAttribute('src', /^\/stream\/[0-9a-f]{32}$/);
+  await page.waitForFunction(() => ((document.querySelector('[data-testid=viewer-video]') as HTMLVideoElement | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+  expect(await video.evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBe(160);
+});

@@ -13,6 +13,8 @@ const SWIPE_PX = 50;
 export interface ViewerDeps {
   readonly get: (id: string) => FileEntry | undefined;
   readonly thumbs: ThumbLoader;
+  /** A service-worker stream URL for an encrypted video's capability, or null (see media/stream-register.ts). */
+  readonly stream?: (capability: string) => Promise<string | null>;
 }
 
 export interface Viewer {
@@ -69,6 +71,17 @@ export function createViewer(deps: ViewerDeps): Viewer {
     );
     const cap = f.thumbs?.screen;
     stage.replaceChildren(h('div', { class: 'viewer-icon' }, typeIcon(f)));
+    if (f.type.startsWith('video/') && f.status === 'stored' && f.capability && f.capability.split('.').length === 3 && deps.stream) {
+      // Videos play as they arrive, through the service worker; without one the original is one tap away.
+      setAttrs(stage, { 'data-state': 'loading' });
+      void deps.stream(f.capability).then((src) => {
+        if (mine !== generation) return;
+        if (!src) return setAttrs(stage, { 'data-state': 'none' });
+        stage.replaceChildren(h('video', { class: 'viewer-img', src, controls: true, preload: 'metadata', 'aria-label': f.name, 'data-testid': 'viewer-video' }));
+        setAttrs(stage, { 'data-state': 'shown' });
+      });
+      return;
+    }
     setAttrs(stage, { 'data-state': cap ? 'loading' : 'none' });
     if (!cap) return;
     deps.thumbs.url(cap, 'screen').then(
