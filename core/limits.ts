@@ -163,6 +163,8 @@ export const THUMB_QUALITY_PERCENT = 82;
 export const MAX_THUMB_URLS = 600;
 /** Largest answer (bytes) the service worker gives to one open-ended media Range request: bounds memory and what a seek fetches. */
 export const STREAM_CHUNK_BYTES = 2 * 1024 * 1024;
+/** Longest wait (ms) for a video to give its poster frame before it gets a type icon instead. */
+export const POSTER_TIMEOUT_MS = 10_000;
 /** Thumbnails fetched at once while the grid scrolls. */
 export const THUMB_FETCH_CONCURRENCY = 4;
 

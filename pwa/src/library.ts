@@ -169,12 +169,12 @@ export class Library extends EventTarget {
   }
 
   /**
-   * Makes the picture's thumbnails in the worker and seals each as its own small file (encrypted like the file,
+   * Makes the picture's (or the video's poster frame's) thumbnails in the worker and seals each as its own small file (encrypted like the file,
    * public only when the file is). Anything that goes wrong leaves the file without thumbnails, never unsealed.
    */
   private async makeThumbs(file: File, record: FileRecord): Promise<{ thumbs: { grid: string; screen: string } | null; taken: number | null; shards: string[] }> {
     const none = { thumbs: null, taken: null, shards: [] };
-    if (!this.thumbnailer || !record.type.startsWith('image/')) return none;
+    if (!this.thumbnailer || !(record.type.startsWith('image/') || record.type.startsWith('video/'))) return none;
     let made: ThumbResult;
     try {
       made = await this.thumbnailer.make(file, record.type);

@@ -118,7 +118,7 @@ test('an encrypted media file added on one device plays on another and seeks to 
   }
 });
 
-test('a video plays in the viewer from the stream', async ({ page }) => {
+test('a video gets a poster-frame thumbnail and plays in the viewer from the stream', async ({ page }) => {
   test.setTimeout(90_000);
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
@@ -149,6 +149,9 @@ test('a video plays in the viewer from the stream', async ({ page }) => {
   await page.locator('input[type=file]').setInputFiles([{ name: 'clip.webm', mimeType: 'video/webm', buffer: webm }]);
   const row = page.locator('[data-testid=file-row][data-name="clip.webm"]');
   await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+  // Its poster frame, taken on this device, is the tile's thumbnail.
+  await expect(row).toHaveAttribute('data-thumb', 'shown', { timeout: 20_000 });
+  expect(await row.getByTestId('file-thumb').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(160);
   await row.getByTestId('file-view').click();
   const video = page.getByTestId('viewer').getByTestId('viewer-video');
   await expect(video).toHaveAttribute('src', /^\/stream\/[0-9a-f]{32}$/);

@@ -5,6 +5,8 @@ export interface ThumbRequest {
   readonly job: number;
   readonly file: Blob;
   readonly mime: string;
+  /** A frame decoded in the page (a video's poster), transferred: drawn instead of decoding `file`. */
+  readonly frame?: ImageBitmap;
 }
 
 /** What the worker made: the two JPEG sizes (null when the picture cannot be decoded here) and the EXIF facts. */

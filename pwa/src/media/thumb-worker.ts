@@ -1,5 +1,6 @@
 // Web Worker: makes a photo's grid and screen thumbnails (createImageBitmap + OffscreenCanvas, upright as EXIF
-// orientation says) and reads its date taken, so that the page never decodes a large picture on its thread.
+// orientation says) and reads its date taken, so that the page never decodes a large picture on its thread;
+// a video's poster frame comes decoded from the page and is scaled here the same way.
 import { EXIF_READ_BYTES, MAX_THUMB_SOURCE_BYTES, THUMB_GRID_PX, THUMB_QUALITY_PERCENT, THUMB_SCREEN_PX } from '../../../core/limits.ts';
 import { fitWithin, orientationApplied, orientationTransform, orientedSize, readPhotoMeta, type Orientation } from './photo-meta.ts';
 import { isDecodablePicture, type ThumbReply, type ThumbRequest, type ThumbResult } from './thumb-protocol.ts';
@@ -21,7 +22,19 @@ async function render(bitmap: ImageBitmap, o: Orientation, max: number): Promise
   return canvas.convertToBlob({ type: 'image/jpeg', quality: THUMB_QUALITY_PERCENT / 100 });
 }
 
-async function make(file: Blob, mime: string): Promise<ThumbResult> {
+/** A video's poster frame (decoded in the page): scaled as it is, no EXIF. */
+async function fromFrame(frame: ImageBitmap): Promise<ThumbResult> {
+  try {
+    const grid = await render(frame, 1, THUMB_GRID_PX);
+    const screen = await render(frame, 1, THUMB_SCREEN_PX);
+    return { grid, screen, taken: null, orientation: 1, width: frame.width, height: frame.height };
+  } finally {
+    frame.close();
+  }
+}
+
+async function make(file: Blob, mime: string, frame?: ImageBitmap): Promise<ThumbResult> {
+  if (frame) return fromFrame(frame);
   const meta = readPhotoMeta(await file.slice(0, EXIF_READ_BYTES).arrayBuffer());
   const none: ThumbResult = { grid: null, screen: null, taken: meta.taken, orientation: meta.orientation, width: null, height: null };
   if (!isDecodablePicture(mime) || file.size > MAX_THUMB_SOURCE_BYTES || typeof OffscreenCanvas === 'undefined') return none;
@@ -51,7 +64,7 @@ self.onmessage = (event: MessageEvent<unknown>) => {
   if (!request || request.type !== 'thumb' || typeof request.job !== 'number' || !(request.file instanceof Blob)) return;
   const valid = request as ThumbRequest;
   queue = queue.then(() =>
-    make(valid.file, typeof valid.mime === 'string' ? valid.mime : '').then(
+    make(valid.file, typeof valid.mime === 'string' ? valid.mime : '', valid.frame instanceof ImageBitmap ? valid.frame : undefined).then(
       (result) => reply({ type: 'done', job: valid.job, ...result }),
       (err: unknown) => reply({ type: 'error', job: valid.job, message: err instanceof Error ? err.message : String(err) }),
     ),

@@ -1,4 +1,5 @@
-// Page side of the thumbnail worker: one worker, one promise per picture.
+// Page side of the thumbnail worker: one worker, one promise per picture or video.
+import { posterFrame } from './poster-frame.ts';
 import { isThumbReply, type ThumbRequest, type ThumbResult } from './thumb-protocol.ts';
 
 export class Thumbnailer {
@@ -6,14 +7,19 @@ export class Thumbnailer {
   private nextJob = 1;
   private readonly pending = new Map<number, { resolve(r: ThumbResult): void; reject(e: Error): void }>();
 
-  /** Makes `file`'s thumbnails and reads its EXIF date in the worker. Rejects only when the worker fails. */
-  make(file: Blob, mime: string): Promise<ThumbResult> {
+  /**
+   * Makes `file`'s thumbnails and reads its EXIF date in the worker (a video's from its poster frame, taken
+   * here). Rejects only when the worker fails.
+   */
+  async make(file: Blob, mime: string): Promise<ThumbResult> {
+    const frame = mime.startsWith('video/') ? await posterFrame(file) : null;
+    if (mime.startsWith('video/') && !frame) return { grid: null, screen: null, taken: null, orientation: 1, width: null, height: null };
     const worker = this.ensureWorker();
     const job = this.nextJob++;
     return new Promise<ThumbResult>((resolve, reject) => {
       this.pending.set(job, { resolve, reject });
-      const request: ThumbRequest = { type: 'thumb', job, file, mime };
-      worker.postMessage(request);
+      const request: ThumbRequest = { type: 'thumb', job, file, mime, ...(frame ? { frame } : {}) };
+      worker.postMessage(request, frame ? [frame] : []);
     });
   }
 
