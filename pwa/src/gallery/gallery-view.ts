@@ -12,7 +12,10 @@ const GAP_PX = 8;
 /** Tile caption under the square thumbnail: name, status, progress and actions. */
 const TILE_CAPTION_PX = 156;
 const HEADER_PX = 52;
-/** Document rows have a fixed height so that positions are known without measuring (narrow screens wrap). */
+/**
+ * Document rows share one height, so that positions are known without measuring each: at least this, and
+ * more once a drawn row turns out taller (narrow screens wrap its actions; an error adds a line).
+ */
 const DOC_PX_WIDE = 104;
 const DOC_PX_NARROW = 176;
 const NARROW_PX = 480;
@@ -45,6 +48,8 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
   let frame = 0;
   let relayoutNeeded = true;
   let width = 0;
+  /** The tallest document row drawn at this width (px, with the gap); 0 until one is measured. */
+  let measuredDoc = 0;
 
   const partsFor = (id: string, variant: 'doc' | 'tile'): RowParts | null => {
     const f = deps.files.get(id);
@@ -59,10 +64,12 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
   };
 
   const relayout = (): void => {
-    width = element.clientWidth || width || 320;
+    const w = element.clientWidth || width || 320;
+    if (w !== width) measuredDoc = 0;
+    width = w;
     const columns = columnsFor(width, MIN_TILE_PX, GAP_PX);
     const tile = Math.floor((width - GAP_PX * (columns - 1)) / columns);
-    const sizes = { columns, headerHeight: HEADER_PX, tileRowHeight: tile + TILE_CAPTION_PX + GAP_PX, docHeight: width < NARROW_PX ? DOC_PX_NARROW : DOC_PX_WIDE };
+    const sizes = { columns, headerHeight: HEADER_PX, tileRowHeight: tile + TILE_CAPTION_PX + GAP_PX, docHeight: Math.max(measuredDoc, width < NARROW_PX ? DOC_PX_NARROW : DOC_PX_WIDE) };
     const items = deps.files.list().map((f) => ({ id: f.id, name: f.name, type: f.type, size: f.size, addedAt: f.addedAt, taken: f.taken ?? null }));
     current = layoutGallery(items, filter, sort, sizes, Date.now());
     element.style.height = `${current.height}px`;
@@ -119,6 +126,19 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
       before = entry.el.nextSibling;
       entry.el.style.transform = `translateY(${r.top}px)`;
       entry.el.style.height = `${r.height}px`;
+    }
+    // A document row taller than its slot makes every slot taller (once per new height, so this settles).
+    let need = 0;
+    for (const r of visible) {
+      if (r.kind !== 'doc') continue;
+      const row = parts.get(r.id)?.row;
+      if (row && row.scrollHeight > row.clientHeight) need = Math.max(need, row.scrollHeight + 2 + GAP_PX);
+      else if (row) need = Math.max(need, 0);
+    }
+    if (need > 0 && need > measuredDoc) {
+      measuredDoc = need;
+      relayoutNeeded = true;
+      frame = requestAnimationFrame(paint);
     }
     // Rows out of the DOM are dropped; they are made again (with their thumbnail from the loader's cache) when seen.
     for (const id of parts.keys()) if (!liveIds.has(id)) parts.delete(id);
