@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { identityFromSeed } from '../core/identity/index.ts';
 import { getFile } from '../core/storage/get-file.ts';
 import { putFile } from '../core/storage/put-file.ts';
-import { openRoutedTransport } from '../node-relay/storage/routed-transport.ts';
+import { openRoutedTransport, RoutedTransport, routeMembers } from '../node-relay/storage/routed-transport.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile, type Tree } from './cluster.ts';
 import { median } from './measure.ts';
@@ -17,6 +17,10 @@ export interface FileRates {
   putLib: number;
   getCli: number;
   getLib: number;
+  /** The get before swarming, in the same run: each shard from its first-ranked holder, 4 in flight. */
+  getFirst: number;
+  /** Share of the shards the busiest relay served in the swarming library get (1/relays is even). */
+  busiestShare: number;
 }
 
 export interface FilesOptions {
@@ -43,17 +47,31 @@ async function putLib(relayUrl: string, file: string, replicas: number, seed: Ui
   }
 }
 
-async function getLib(relayUrl: string, capability: string): Promise<{ ms: number; bytes: number }> {
+/**
+ * A library get. `firstHolderOnly`: the get as it was before swarming (each shard asked of its first-ranked holder,
+ * a fixed window of 4), the baseline of the same run.
+ */
+async function getLib(relayUrl: string, capability: string, firstHolderOnly = false): Promise<{ ms: number; bytes: number; busiestShare: number }> {
   const link = await connect(relayUrl);
-  const transport = await openRoutedTransport(relayUrl, link);
+  const transport = firstHolderOnly
+    ? new RoutedTransport({ entry: link, members: await routeMembers(relayUrl), connect: (url) => connect(url), copies: 1 })
+    : await openRoutedTransport(relayUrl, link);
   try {
     let bytes = 0;
     const start = performance.now();
     // Verified plaintext is counted and discarded: the library's own speed, without a disk write.
-    await getFile(capability, transport, (b) => {
-      bytes += b.length;
-    });
-    return { ms: performance.now() - start, bytes };
+    await getFile(
+      capability,
+      transport,
+      (b) => {
+        bytes += b.length;
+      },
+      firstHolderOnly ? { concurrency: 4 } : {},
+    );
+    const ms = performance.now() - start;
+    const served = [...transport.fetchedFrom.values()];
+    const total = served.reduce((a, b) => a + b, 0);
+    return { ms, bytes, busiestShare: total === 0 ? 0 : Math.max(...served) / total };
   } finally {
     transport.close();
     link.close(1000, 'done');
@@ -80,6 +98,8 @@ export async function filesSuite(opts: FilesOptions): Promise<FileRates> {
   const putLibRates: number[] = [];
   const getCli: number[] = [];
   const getLibRates: number[] = [];
+  const getFirstRates: number[] = [];
+  const shares: number[] = [];
   for (let s = 0; s < opts.samples; s++) {
     // A new file per sample: identical bytes would be de-duplicated by the relays (public) or re-sent as is.
     const file = join(work, `in-${s}.bin`);
@@ -103,8 +123,12 @@ export async function filesSuite(opts: FilesOptions): Promise<FileRates> {
     const g = await getLib(exit, lib.capability);
     if (g.bytes !== size) throw new Error(`library get returned ${g.bytes} bytes, expected ${size}`);
     getLibRates.push(mibs(g.ms));
+    shares.push(g.busiestShare);
+    const first = await getLib(exit, lib.capability, true);
+    if (first.bytes !== size) throw new Error(`first-holder get returned ${first.bytes} bytes, expected ${size}`);
+    getFirstRates.push(mibs(first.ms));
     await rm(file, { force: true });
     await rm(out, { force: true });
   }
-  return { sizeMiB: opts.sizeMiB, putCli: median(putCli), putLib: median(putLibRates), getCli: median(getCli), getLib: median(getLibRates) };
+  return { sizeMiB: opts.sizeMiB, putCli: median(putCli), putLib: median(putLibRates), getCli: median(getCli), getLib: median(getLibRates), getFirst: median(getFirstRates), busiestShare: median(shares) };
 }

@@ -100,6 +100,9 @@ try {
     const tag = `${f.sizeMiB} MiB, 5 relays, replicas 3`;
     results.push(result(`get ${tag} (library)`, f.getLib, MiBs, 'higher', fetch ?? undefined));
     results.push(result(`get ${tag} (library) vs serial limit`, f.getLib, MiBs, 'higher', serial));
+    results.push(result(`get ${tag} (library, first holder, window 4: before swarming)`, f.getFirst, MiBs, 'higher'));
+    results.push(result(`get ${tag} (library, swarming) vs first-holder get`, f.getLib, MiBs, 'higher', { name: 'first-holder get', value: f.getFirst }));
+    results.push(result(`get ${tag}: busiest relay's share of shards (swarming; 0.2 is even)`, f.busiestShare, 'ratio', 'lower'));
     results.push(result(`get ${tag} (CLI)`, f.getCli, MiBs, 'higher', fetch ?? undefined));
     results.push(result(`get ${tag} (CLI) vs serial limit`, f.getCli, MiBs, 'higher', serial));
     results.push(result(`put ${tag} (library)`, f.putLib, MiBs, 'higher', addFetch ?? undefined));

@@ -66,6 +66,14 @@ export function readU32BE(source: Uint8Array, offset: number): number {
   return ((source[offset]! << 24) | (source[offset + 1]! << 16) | (source[offset + 2]! << 8) | source[offset + 3]!) >>> 0;
 }
 
+/** A non-negative safe integer as 8 big-endian bytes (the u64be of every signed layout). */
+export function u64be(value: number): Uint8Array {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('u64be: not a non-negative safe integer');
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(value), false);
+  return out;
+}
+
 /** base64url without padding (used for keys and capabilities in text, never for bulk payloads). */
 export function toBase64Url(bytes: Uint8Array): string {
   let bin = '';

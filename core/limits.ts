@@ -57,6 +57,42 @@ export const CLIENT_REQUEST_TIMEOUT_MS = 30_000;
 export const CLIENT_SEARCH_TIMEOUT_MS = 35_000;
 /** Time a person's app or CLI waits for a relay's WebSocket to be ready. */
 export const CLIENT_CONNECT_TIMEOUT_MS = 15_000;
+/** `peertree` commands: default limit for connecting to a relay and its handshake (`--connect-timeout`). */
+export const CLI_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * `peertree` commands: default longest wait without progress (`--timeout`): no shard stored or fetched, no answer.
+ * Longer than one client store (CLIENT_STORE_TIMEOUT_MS), which may legitimately take that long.
+ */
+export const CLI_IDLE_TIMEOUT_MS = 120_000;
+/** Longest `--timeout` or `--connect-timeout` a command accepts. */
+export const MAX_CLI_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** Most pins one `shard.list` answer carries (a page of ≈ 30 KiB of JSON, well inside MAX_HEADER_BYTES). */
+export const MAX_LIST_PAGE = 256;
+/** Most pages a `peertree ls` reads from one relay (bounds the work: MAX_LIST_PAGE × this ≥ a full quota). */
+export const MAX_LIST_PAGES = 2_048;
+/** Most bytes of the CLI's local book of file names (`names.jsonl`) that `peertree ls` reads (the newest part). */
+export const MAX_NAME_BOOK_BYTES = 8 * 1024 * 1024;
+/** A `shard.list` statement is accepted this long (either way) around the relay's clock. */
+export const LIST_STATEMENT_MAX_SKEW_MS = 5 * 60 * 1000;
+/**
+ * `peertree relay --join`: the ready line waits this long for the join to finish (so it shows the real tree id and
+ * position); a contact not reachable by then gets the line at once with "joined": false (joining goes on).
+ */
+export const READY_JOIN_WAIT_MS = 10_000;
+/** How often the relay command looks whether its join has finished, while it waits to print the ready line. */
+export const READY_JOIN_POLL_MS = 50;
+/** Swarming get (core/storage/swarm-policy.ts): fewest shards a get keeps in flight… */
+export const GET_WINDOW_MIN = 4;
+/** …and most (memory: this many shards of up to maxPayloadBytes each, reassembled in order). */
+export const GET_WINDOW_MAX = 16;
+/** Shards in flight to each holder at least, so that its link stays busy while a reply is on its way. */
+export const GET_WINDOW_PER_HOLDER_MIN = 2;
+/** A shard not answered within this many times its holder's expected time is asked of another holder too… */
+export const GET_HEDGE_FACTOR = 3;
+/** …but not sooner than this (ms)… */
+export const GET_HEDGE_MIN_MS = 500;
+/** …and at the latest after this (ms), also when nothing is measured yet. */
+export const GET_HEDGE_MAX_MS = 10_000;
 /** Messages a relay keeps in its persistent outbox before refusing more. */
 export const MAX_OUTBOX_MESSAGES = 10_000;
 /** Largest HTTP request body the relay reads. */
@@ -130,6 +166,60 @@ export const REPAIR_FAILED_MEMORY_SWEEPS = 10;
 export const MAX_REPAIR_STATE_ENTRIES = 100_000;
 /** Length in bytes of an audit nonce. */
 export const AUDIT_NONCE_BYTES = 32;
+
+// Automatic certificates by ACME (node-relay/acme/): renewal timing and bounds on the order.
+/** A certificate is renewed once fewer than this many milliseconds of it remain (30 days, as certbot does)… */
+export const CERT_RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
+/**
+ * …but never before only 1/N of its lifetime remains: a short-lived certificate (6 days, or a test CA's minutes)
+ * is renewed at two thirds of its life instead of at once and again. A 90-day one: exactly at 30 days left.
+ */
+export const CERT_RENEW_LIFETIME_DIVISOR = 3;
+/** The relay looks at its certificate at least this often (it also wakes exactly when a renewal falls due). */
+export const CERT_CHECK_INTERVAL_MS = 24 * 60 * 60 * 1000;
+/** A failed order is tried again after this, doubling at each failure up to CERT_CHECK_INTERVAL_MS (CA rate limits). */
+export const ACME_RETRY_MIN_MS = 10 * 60 * 1000;
+/** Two orders are never placed closer together than this, whatever the certificate says (a CA issuing tiny lifetimes). */
+export const ACME_MIN_ORDER_INTERVAL_MS = 5_000;
+/** One whole order (account, challenge, validation, finalize, download) is given up after this. */
+export const ACME_ORDER_TIMEOUT_MS = 5 * 60 * 1000;
+/** One HTTP request to the ACME server is given up after this. */
+export const ACME_REQUEST_TIMEOUT_MS = 30_000;
+/** The ACME client polls a challenge or an order first after this, doubling up to ACME_POLL_MAX_MS… */
+export const ACME_POLL_MIN_MS = 1_000;
+/** …each wait at most this long… */
+export const ACME_POLL_MAX_MS = 10_000;
+/** …and at most this many times before the order fails. */
+export const ACME_POLL_ATTEMPTS = 10;
+/** Largest request the HTTP-01 challenge listener reads (it answers GETs of one token, nothing else). */
+export const ACME_CHALLENGE_MAX_HEADER_BYTES = 8 * 1024;
+
+/** The certificate limits, checked once at start-up with the others. */
+export const CERT_LIMITS = Object.freeze({
+  CERT_RENEW_BEFORE_MS,
+  CERT_RENEW_LIFETIME_DIVISOR,
+  CERT_CHECK_INTERVAL_MS,
+  ACME_RETRY_MIN_MS,
+  ACME_MIN_ORDER_INTERVAL_MS,
+  ACME_ORDER_TIMEOUT_MS,
+  ACME_REQUEST_TIMEOUT_MS,
+  ACME_POLL_MIN_MS,
+  ACME_POLL_MAX_MS,
+  ACME_POLL_ATTEMPTS,
+  ACME_CHALLENGE_MAX_HEADER_BYTES,
+});
+
+/** Throws if the certificate limits are not positive integers or contradict each other. */
+export function validateCertLimits(limits: Readonly<Record<keyof typeof CERT_LIMITS, number>> = CERT_LIMITS): void {
+  const bad = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
+  if (bad.length > 0) throw new Error(`certificate limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
+  if (limits.CERT_RENEW_LIFETIME_DIVISOR < 2) throw new Error('the renewal share must be at most half of a lifetime');
+  if (limits.ACME_RETRY_MIN_MS > limits.CERT_CHECK_INTERVAL_MS) throw new Error('the first retry must come before the next daily check');
+  if (limits.ACME_MIN_ORDER_INTERVAL_MS > limits.ACME_RETRY_MIN_MS) throw new Error('the order spacing must be below the retry delay');
+  if (limits.ACME_REQUEST_TIMEOUT_MS > limits.ACME_ORDER_TIMEOUT_MS) throw new Error('one ACME request must fit in an order');
+  if (limits.ACME_POLL_MIN_MS > limits.ACME_POLL_MAX_MS) throw new Error('the first poll wait must not exceed the longest');
+  if (limits.ACME_POLL_MAX_MS * limits.ACME_POLL_ATTEMPTS > limits.ACME_ORDER_TIMEOUT_MS) throw new Error('polling must fit in an order');
+}
 
 /** The repair limits, checked once at start-up with the others. */
 export const REPAIR_LIMITS = Object.freeze({
@@ -209,6 +299,9 @@ export function validateLimits(limits: Limits = LIMITS): void {
   }
   if (limits.maxReplayEntriesPerSender < MESSAGE_BURST_PER_KEY) throw new Error('maxReplayEntriesPerSender must hold a whole per-key burst');
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
+  if (GET_WINDOW_MIN < 1 || GET_WINDOW_MIN > GET_WINDOW_MAX) throw new Error('the get window bounds are out of order');
+  if (GET_HEDGE_MIN_MS > GET_HEDGE_MAX_MS || GET_HEDGE_MAX_MS >= CLIENT_REQUEST_TIMEOUT_MS) throw new Error('a hedge must come before the request times out');
+  if (CLI_IDLE_TIMEOUT_MS <= CLIENT_STORE_TIMEOUT_MS) throw new Error('the CLI idle time-out must outlast one client store');
   if (CLIENT_STORE_TIMEOUT_MS < REQUEST_TIMEOUT_MS * 2) throw new Error('a client store must outlast the relay asking each holder');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
   if (DEFAULT_REPLICAS < 1 || DEFAULT_REPLICAS > MAX_REPLICAS) throw new Error('default replica count out of range');
@@ -219,4 +312,5 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (MAX_PINNED_BYTES_PER_OWNER < DEFAULT_SHARD_BYTES + SHARD_METADATA_BYTES) throw new Error('a key must be able to pin at least one full shard');
   if (MAX_FAN_OUT_PER_REQUEST < DEFAULT_REPLICAS) throw new Error('a lookup must be able to ask every computed holder');
   validateRepairLimits();
+  validateCertLimits();
 }

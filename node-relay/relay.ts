@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { validateLimits } from '../core/limits.ts';
 import { defaultComponents, type Components } from './components.ts';
 import { relayUrl, type RelayConfig } from './config/relay-config.ts';
 import { loadOrCreateSelfSigned, loadTlsFiles, type TlsMaterial } from './data/certificate.ts';
+import type { AcmeCertificates } from './acme/acme-certificates.ts';
 import { DATA_FILES, openDataDir, type DataDir } from './data/data-dir.ts';
 import { loadOrCreateIdentity } from './data/identity-store.ts';
 import { removeRunningFile, writeRunningFile } from './data/running-file.ts';
@@ -82,7 +83,10 @@ export interface Relay {
   readonly port: number;
   readonly dataDir: DataDir;
   readonly db: RelayDb;
+  /** The certificate being served now (with --domain: the self-signed one until the ACME CA's arrives). */
   readonly tls: TlsMaterial | null;
+  /** The ACME certificate manager (--domain), or null. */
+  readonly acme: AcmeCertificates | null;
   readonly dispatcher: Dispatcher;
   readonly connections: ConnectionManager;
   /** The tree's application API: members, send, request, broadcast, on(type, handler), linkTo. */
@@ -135,7 +139,8 @@ export async function startRelay(config: RelayConfig, components: Components = d
     config.allow === undefined && config.operatorKey === undefined
       ? OPEN_POLICY
       : { allow: new Set(config.allow ?? []), operatorKey: config.operatorKey !== undefined ? fromHex(config.operatorKey) : null };
-  const tls = config.http
+  // With --domain the self-signed pair is served until the CA's certificate arrives (relays need no CA).
+  let tls = config.http
     ? null
     : config.tls
       ? await loadTlsFiles(config.tls.certFile, config.tls.keyFile)
@@ -244,11 +249,37 @@ export async function startRelay(config: RelayConfig, components: Components = d
     db.close();
     throw err;
   }
+  let acme: AcmeCertificates | null = null;
+  if (config.acme !== undefined) {
+    try {
+      // Loaded only with --domain: the ACME client and its HTTP and X.509 libraries cost every other start nothing.
+      const { startAcmeCertificates } = await import('./acme/acme-certificates.ts');
+      acme = await startAcmeCertificates(config.acme, {
+        dataDir,
+        host: config.host,
+        logger,
+        clock,
+        timers: components.timers,
+        // New connections get the new certificate at once; open ones keep theirs (no restart, no cut).
+        serve: (cert) => {
+          (server as unknown as HttpsServer).setSecureContext({ cert: cert.chain, key: cert.key });
+          tls = { cert: cert.chain, key: cert.key, fingerprint256: cert.fingerprint256, selfSigned: false };
+        },
+      });
+    } catch (err) {
+      server.close();
+      db.close();
+      throw err;
+    }
+    const running = acme;
+    sections.set('certificate', () => running.status());
+  }
   url = relayUrl(config.host, port, config.http);
   try {
     // `peertree leave --data DIR` finds the running relay through this file (pid and URL).
     writeRunningFile(dataDir, { pid: process.pid, url, id: identity.id, startedAt: new Date(clock.now()).toISOString() });
   } catch (err) {
+    void acme?.stop();
     server.close();
     db.close();
     throw err;
@@ -278,6 +309,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
       newTreeId: () => newTreeId(components.rng),
     });
   } catch (err) {
+    void acme?.stop();
     server.close();
     db.close();
     removeRunningFile(dataDir, process.pid);
@@ -311,7 +343,10 @@ export async function startRelay(config: RelayConfig, components: Components = d
     port,
     dataDir,
     db,
-    tls,
+    get tls() {
+      return tls;
+    },
+    acme,
     dispatcher,
     connections,
     tree: tree.api,
@@ -337,6 +372,7 @@ export async function startRelay(config: RelayConfig, components: Components = d
       closing ??= (async () => {
         logger.info('shutting down', { id: identity.id });
         diag?.stop();
+        await acme?.stop();
         unregisterLeave();
         tree.stop();
         endpoint.closeAll(1001, 'relay shutting down');

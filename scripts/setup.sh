@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use as a person would: Chromium (browser tests), promtool from prometheus (the
-# /metrics check). Installed only when missing, with one apt-get update.
+# /metrics check), pebble and pebble-challtestsrv from pebble (a local ACME CA for the certificate test).
+# Installed only when missing, with one apt-get update.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/promtool ] || missing+=(prometheus)
+{ [ -x /usr/bin/pebble ] && [ -x /usr/bin/pebble-challtestsrv ]; } || missing+=(pebble)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages for the tests: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -8,7 +8,7 @@
 //   "peertree/ledger-head/v1" 0x00 ‖ relay key (32) ‖ u64be seq ‖ chain (32) ‖ u64be ts
 // A proof is the author's own pin statement on the asset's manifest shard (peertree/pin/v1, op pin), as the
 // shard's holder keeps it: only the key that pinned the manifest can register the asset first.
-import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
+import { concatBytes, fromHex, toHex, utf8, u64be } from '../bytes.ts';
 import { PeerTreeError } from '../errors.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
 import { nodeIdOf } from '../identity/node-id.ts';
@@ -43,20 +43,14 @@ export interface LedgerHead {
   readonly sig: string;
 }
 
-function u64(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
-  return out;
-}
-
 export function entryBytes(claim: EntryClaim, by: Uint8Array): Uint8Array {
   const proof = new Uint8Array(1 + 8 + 64);
   if (claim.proof !== null) {
     proof[0] = 1;
-    proof.set(u64(claim.proof.ts), 1);
+    proof.set(u64be(claim.proof.ts), 1);
     proof.set(fromHex(claim.proof.sig), 9);
   }
-  return concatBytes(ENTRY_TAG, u64(claim.seq), fromHex(claim.id), fromHex(claim.chain), by, proof);
+  return concatBytes(ENTRY_TAG, u64be(claim.seq), fromHex(claim.id), fromHex(claim.chain), by, proof);
 }
 
 /** The sequencer's signature (hex) over an entry. */
@@ -79,7 +73,7 @@ export function nodeIdOfKey(key: string): string {
 }
 
 export function headBytes(by: Uint8Array, seq: number, chain: string, ts: number): Uint8Array {
-  return concatBytes(HEAD_TAG, by, u64(seq), fromHex(chain), u64(ts));
+  return concatBytes(HEAD_TAG, by, u64be(seq), fromHex(chain), u64be(ts));
 }
 
 export async function signHead(relay: Identity, seq: number, chain: string, ts: number): Promise<LedgerHead> {

@@ -7,7 +7,7 @@
 // roots of the memberships it knows), checked by the application, not here. Per asset, each record names the previous one (prev), so
 // every asset's history is its own chain; the first record in sequence wins, a second transfer of the
 // same head is refused (CONFLICT) on every relay alike.
-import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
+import { concatBytes, fromHex, toHex, utf8, u64be } from '../bytes.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { PeerTreeError } from '../errors.ts';
 import { entrySignedBy, proofHolds, type PinProof } from './entry.ts';
@@ -54,9 +54,7 @@ export function emptyLedger(): LedgerState {
 }
 
 export async function chainOf(previous: string, seq: number, id: string): Promise<string> {
-  const s = new Uint8Array(8);
-  new DataView(s.buffer).setBigUint64(0, BigInt(seq), false);
-  return toHex(await sha256(concatBytes(CHAIN_TAG, fromHex(previous), s, fromHex(id))));
+  return toHex(await sha256(concatBytes(CHAIN_TAG, fromHex(previous), u64be(seq), fromHex(id))));
 }
 
 /**

@@ -15,7 +15,7 @@
 // Head (fixed layout):
 //   "peertree/library-head/v1" 0x00 (25) ‖ owner (32) ‖ u64be seq ‖ record hash (32) ‖ u64be ts
 // seq is the record's version. A relay keeps, per owner, the valid head with the highest seq.
-import { concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts';
+import { concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8, u64be } from '../bytes.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from '../crypto/webcrypto.ts';
 import { PeerTreeError } from '../errors.ts';
@@ -61,12 +61,6 @@ function bad(what: string): never {
   throw new PeerTreeError('BAD_INPUT', `library: ${what}`);
 }
 
-function u64(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
-  return out;
-}
-
 function subtle(): Subtle {
   const s = subtleOrNull();
   if (!s) throw new PeerTreeError('UNAVAILABLE', 'this runtime has no WebCrypto for AES-GCM');
@@ -84,7 +78,7 @@ export function newLibraryKey(): Uint8Array {
 }
 
 function dataAad(owner: Uint8Array, version: number, prev: Uint8Array): Uint8Array {
-  return concatBytes(LIBRARY_DATA_TAG, owner, u64(version), prev);
+  return concatBytes(LIBRARY_DATA_TAG, owner, u64be(version), prev);
 }
 
 function checkVersion(version: number): void {
@@ -140,7 +134,7 @@ export async function sealRecord(identity: Identity, key: Uint8Array, header: { 
   const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(aad) }, await aesKey(key, 'encrypt'), asBufferSource(plain)));
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, ct.length, false);
-  const signed = concatBytes(LIBRARY_RECORD_TAG, identity.publicKey, u64(header.version), prev, iv, len, ct);
+  const signed = concatBytes(LIBRARY_RECORD_TAG, identity.publicKey, u64be(header.version), prev, iv, len, ct);
   if (signed.length + SIG_BYTES > MAX_RECORD_BYTES) bad('the library is too large for one record');
   const bytes = concatBytes(signed, await identity.sign(signed));
   return { bytes, hash: toHex(await sha256(bytes)) };
@@ -205,7 +199,7 @@ export async function openRecord(bytes: Uint8Array, key: Uint8Array, owner: stri
 }
 
 export function headBytes(owner: Uint8Array, seq: number, record: string, ts: number): Uint8Array {
-  return concatBytes(LIBRARY_HEAD_TAG, owner, u64(seq), fromHex(record), u64(ts));
+  return concatBytes(LIBRARY_HEAD_TAG, owner, u64be(seq), fromHex(record), u64be(ts));
 }
 
 export async function signHead(identity: Identity, seq: number, record: string, ts: number): Promise<LibraryHead> {

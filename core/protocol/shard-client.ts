@@ -4,10 +4,11 @@
 import { PeerTreeError } from '../errors.ts';
 import type { Identity } from '../identity/identity.ts';
 import { isNodeId } from '../identity/node-id.ts';
-import { CLIENT_REQUEST_TIMEOUT_MS, CLIENT_STORE_TIMEOUT_MS, MAX_REPLICAS } from '../limits.ts';
+import { CLIENT_REQUEST_TIMEOUT_MS, CLIENT_STORE_TIMEOUT_MS, MAX_LIST_PAGE, MAX_REPLICAS } from '../limits.ts';
 import { signPin } from '../storage/pin.ts';
 import type { ShardTransport, StoreReceipt } from '../storage/shard-transport.ts';
-import { DATA, GET, RELEASED, STORE, STORED, UNPIN } from './shard-messages.ts';
+import { DATA, GET, LIST, LISTED, readListed, RELEASED, STORE, STORED, UNPIN, type ListedPin } from './shard-messages.ts';
+import { signPinList } from '../storage/pin-list.ts';
 import { expectReply, replyBody } from './replies.ts';
 import type { Requester } from './requester.ts';
 
@@ -78,5 +79,17 @@ export class ShardClient implements ShardTransport {
     const reply = await this.requester.request(UNPIN, { unpin }, CLIENT_REQUEST_TIMEOUT_MS);
     expectReply(UNPIN, reply, RELEASED);
     return readReleasedCount(reply.body);
+  }
+
+  /**
+   * One page of the owner's pins on the relay this client talks to (that relay only), after `after`; `next` is
+   * where the following page starts (null: this was the last). The answer is checked (readListed).
+   */
+  async listPins(after: string | null = null, limit = MAX_LIST_PAGE): Promise<{ pins: ListedPin[]; next: string | null }> {
+    if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'listing needs the owner key (it signs the request)');
+    const list = await signPinList(this.owner.identity, this.owner.now());
+    const reply = await this.requester.request(LIST, { list, after, limit }, CLIENT_REQUEST_TIMEOUT_MS);
+    expectReply(LIST, reply, LISTED);
+    return readListed(reply.body, after, limit);
   }
 }

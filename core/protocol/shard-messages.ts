@@ -1,11 +1,12 @@
 // Message types of the storage application and checks of their untrusted bodies.
 import { objectBody } from './object-body.ts';
-import { MAX_REPLICAS } from '../limits.ts';
+import { MAX_LIST_PAGE, MAX_REPLICAS } from '../limits.ts';
 import { isShardHash } from '../storage/capability.ts';
 import { isNodeId } from '../identity/node-id.ts';
 import { PeerTreeError } from '../errors.ts';
 import type { Message } from '../wire/index.ts';
 import { readPin, type PinRecord, type PinStatement } from '../storage/pin.ts';
+import { readPinList, type PinListStatement } from '../storage/pin-list.ts';
 
 /**
  * client → any relay: store this shard (payload) on `replicas` relays; answered by STORED { holders }. `pin` (the
@@ -34,6 +35,16 @@ export const HOLDERS = 'shard.holders';
  */
 export const UNPIN = 'shard.unpin';
 export const RELEASED = 'shard.released';
+
+/**
+ * owner → relay: the pins the owner holds on this relay, in hash order after `after` (null: from the start), at
+ * most `limit` (≤ MAX_LIST_PAGE). `list` is the owner's signed list statement (core/storage/pin-list.ts); the
+ * relay answers only the owner itself. Answered by LISTED { pins: [{ hash, size, ts }], next }: `next` is the
+ * hash to ask after for the next page, null on the last one. Only this relay's own pins: the client asks each
+ * relay of the tree.
+ */
+export const LIST = 'shard.list';
+export const LISTED = 'shard.listed';
 
 export const MAX_PINS_PER_MESSAGE = 64;
 
@@ -127,4 +138,45 @@ export function readGet(m: Message): { hash: string; local: boolean; inline: num
 export function readHolders(m: Message): { hash: string; holders: string[] } {
   const b = objectBody(m.body, m.type);
   return { hash: hashOf(b, HOLDERS), holders: holdersOf(b, HOLDERS) };
+}
+
+export function readList(m: Message): { list: PinListStatement; after: string | null; limit: number } {
+  const b = objectBody(m.body, m.type);
+  const list = readPinList(b.list);
+  if (!list) throw new PeerTreeError('BAD_INPUT', `${LIST}: malformed list statement`);
+  if (b.after !== undefined && b.after !== null && !isShardHash(b.after)) throw new PeerTreeError('BAD_INPUT', `${LIST}: after must be a shard hash or null`);
+  const limit = b.limit === undefined ? MAX_LIST_PAGE : b.limit;
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) {
+    throw new PeerTreeError('BAD_INPUT', `${LIST}: limit must be an integer from 1 to ${MAX_LIST_PAGE}`);
+  }
+  return { list, after: (b.after as string | null | undefined) ?? null, limit };
+}
+
+/** One pin a relay lists: the shard, its size in bytes as the relay stores it, and when the owner signed the pin. */
+export interface ListedPin {
+  readonly hash: string;
+  readonly size: number;
+  readonly ts: number;
+}
+
+/**
+ * A LISTED answer to a request for `limit` pins after `after`, checked: hashes strictly ascending and after
+ * `after`, at most `limit`, sizes and times non-negative integers, and `next` either null or the last hash listed
+ * (so paging always moves forward and ends). Anything else is refused as BAD_INPUT.
+ */
+export function readListed(body: unknown, after: string | null, limit: number): { pins: ListedPin[]; next: string | null } {
+  const b = objectBody(body, LISTED);
+  if (!Array.isArray(b.pins) || b.pins.length > limit) throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} is not a page of at most ${limit} pins`);
+  const pins: ListedPin[] = [];
+  let last = after;
+  for (const raw of b.pins as unknown[]) {
+    const p = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const ok = isShardHash(p.hash) && (last === null || p.hash > last) && [p.size, p.ts].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+    if (!ok) throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} lists a malformed or out-of-order pin`);
+    pins.push({ hash: p.hash as string, size: p.size as number, ts: p.ts as number });
+    last = p.hash as string;
+  }
+  const next = b.next ?? null;
+  if (next !== null && (pins.length === 0 || next !== last)) throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} names a next page that does not follow its pins`);
+  return { pins, next: next as string | null };
 }

@@ -1,6 +1,6 @@
 // A signed request to forget a memory: only its author can make one that verifies.
 //   signed bytes: "peertree/forget/v1" 0x00 ‖ memory id (32) ‖ author key (32) ‖ u64be ts
-import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
+import { concatBytes, fromHex, toHex, utf8, u64be } from '../bytes.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
 
 export const FORGET_TAG = utf8('peertree/forget/v1\u0000');
@@ -13,9 +13,7 @@ export interface ForgetStatement {
 }
 
 function forgetBytes(id: string, author: Uint8Array, ts: number): Uint8Array {
-  const t = new Uint8Array(8);
-  new DataView(t.buffer).setBigUint64(0, BigInt(ts), false);
-  return concatBytes(FORGET_TAG, fromHex(id), author, t);
+  return concatBytes(FORGET_TAG, fromHex(id), author, u64be(ts));
 }
 
 export async function signForget(identity: Identity, id: string, ts: number): Promise<ForgetStatement> {

@@ -4,8 +4,10 @@ import { parseCapability } from './capability.ts';
 import { FileDecoder } from './file-codec.ts';
 import type { Manifest } from './manifest.ts';
 import type { Progress, ShardTransport } from './shard-transport.ts';
+import { GET_WINDOW_MAX, GET_WINDOW_MIN } from '../limits.ts';
 
-export const GET_CONCURRENCY = 4;
+/** Shards in flight when neither the caller nor the transport says otherwise. */
+export const GET_CONCURRENCY = GET_WINDOW_MIN;
 /** Attempts per shard: a shard that fails to verify is fetched again (the transport may pick another holder). */
 export const GET_ATTEMPTS = 3;
 
@@ -18,6 +20,7 @@ export interface ByteRange {
 
 export interface GetOptions {
   readonly range?: ByteRange;
+  /** A fixed window (shards in flight); absent: the transport's `window()` (a swarming get), else GET_CONCURRENCY. */
   readonly concurrency?: number;
   readonly onManifest?: (m: Manifest) => void | Promise<void>;
   readonly onProgress?: (p: Progress) => void;
@@ -47,7 +50,7 @@ async function fetchVerified<T>(transport: ShardTransport, hash: string, decode:
 }
 
 /**
- * Writes the file (or `range` of it) to `write`, strictly in order, holding at most `concurrency` shards.
+ * Writes the file (or `range` of it) to `write`, strictly in order, holding at most the window of shards.
  * Every shard is checked against its hash; a full get also checks the whole-file hash before resolving —
  * callers must treat the output as unverified until this resolves (write to a temp name, then rename).
  */
@@ -59,7 +62,9 @@ export async function getFile(capabilityText: string, transport: ShardTransport,
   if (range && (range.start < 0 || range.end < range.start || range.end >= m.size)) throw new PeerTreeError('BAD_INPUT', `range outside 0-${m.size - 1}`);
   const first = range ? Math.floor(range.start / m.shardSize) : 0;
   const last = range ? Math.floor(range.end / m.shardSize) : m.shards.length - 1;
-  const limit = Math.max(1, options.concurrency ?? GET_CONCURRENCY);
+  // Asked again before each shard starts: a swarming transport widens it as it measures its holders. Bounded, so
+  // memory is at most GET_WINDOW_MAX shards whatever the transport says.
+  const limit = () => Math.min(GET_WINDOW_MAX, Math.max(1, options.concurrency ?? transport.window?.() ?? GET_CONCURRENCY));
   const pending = new Map<number, Promise<Uint8Array>>();
   let next = first;
   let written = 0;
@@ -73,7 +78,7 @@ export async function getFile(capabilityText: string, transport: ShardTransport,
     pending.set(i, p);
   };
   for (let i = first; i <= last; i++) {
-    while (next <= last && pending.size < limit) start(next++);
+    while (next <= last && pending.size < limit()) start(next++);
     const plain = await pending.get(i)!;
     pending.delete(i);
     const from = range && i === first ? range.start - i * m.shardSize : 0;

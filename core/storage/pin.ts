@@ -7,7 +7,7 @@
 // any pin on it stands and forwards the owners' signed pins with it; an unpin must be signed by the pin's owner and
 // be newer than the pin, so an old release cannot be replayed against a later pin (and a relay remembers a
 // release, so an old pin cannot be replayed against it either).
-import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
+import { concatBytes, fromHex, toHex, utf8, u64be } from '../bytes.ts';
 import type { Identity } from '../identity/identity.ts';
 import { verifySignature } from '../identity/identity.ts';
 import { isShardHash } from './capability.ts';
@@ -28,14 +28,8 @@ export interface PinStatement {
   readonly sig: string;
 }
 
-function u64(n: number): Uint8Array {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
-  return out;
-}
-
 export function pinBytes(op: PinOp, hash: string, owner: Uint8Array, ts: number): Uint8Array {
-  return concatBytes(PIN_TAG, Uint8Array.of(op === 'pin' ? 1 : 2), fromHex(hash), owner, u64(ts));
+  return concatBytes(PIN_TAG, Uint8Array.of(op === 'pin' ? 1 : 2), fromHex(hash), owner, u64be(ts));
 }
 
 export async function signPin(identity: Identity, op: PinOp, hash: string, ts: number): Promise<PinStatement> {

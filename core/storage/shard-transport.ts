@@ -20,6 +20,11 @@ export interface ShardTransport {
    * A put that fails uses it to take back what it stored (see putFile).
    */
   unpin?(hash: string): Promise<number>;
+  /**
+   * Optional: how many shards a get should keep in flight now (a swarming transport sizes it to its holders'
+   * bandwidth-delay products). Asked before each shard starts; getFile bounds it by GET_WINDOW_MAX.
+   */
+  window?(): number;
 }
 
 export interface Progress {

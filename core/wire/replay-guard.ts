@@ -26,7 +26,7 @@ interface SenderIds {
  * amount of traffic, from one sender or many, makes a recorded frame replayable inside its freshness window.
  *
  * An id is kept until the frame's own timestamp leaves the window (ts + window; the receiver accepted
- * |ts − now| ≤ window, so that is at most now + 2·window), rounded up to the next expiry bucket. Buckets rather
+ * |ts − now| ≤ window, so that is at most now + 2·window), kept through that millisecond and forgotten at the next bucket edge. Buckets rather
  * than one ordered queue because expiries follow the senders' timestamps and are not in insertion order.
  */
 export class ReplayGuard {
@@ -90,7 +90,9 @@ export class ReplayGuard {
     this.total++;
     // Kept while a frame stamped ts is fresh (never longer than the window allows a stamp to be ahead of now).
     const expiry = Math.min(ts, now + this.windowMs) + this.windowMs;
-    const bucket = Math.max(Math.ceil(expiry / this.bucketMs), this.pruned + 1);
+    // A frame stamped ts is still fresh at now = ts + window (|ts − now| ≤ window), so the id must outlive that
+    // millisecond: its bucket is forgotten only once the clock is strictly past the expiry.
+    const bucket = Math.max(Math.floor(expiry / this.bucketMs) + 1, this.pruned + 1);
     let list = this.buckets.get(bucket);
     if (list === undefined) {
       list = { owners: [], ids: [] };

@@ -14,6 +14,7 @@ import { processAlive, readRunningFile, removeRunningFile, type RunningRelay } f
 import { forgetMembership } from '../tree/forget-membership.ts';
 import { connect } from '../ws/connector.ts';
 import type { CliIo } from './io.ts';
+import { usageError } from './cli-errors.ts';
 import { LEAVE_USAGE } from './usage.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -27,23 +28,20 @@ const NEXT_START = 'Its next start with this data folder does not resume the old
 export async function leaveCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { data: { kind: 'string' }, config: { kind: 'string' } });
   if ('error' in parsed) {
-    io.err(`peertree leave: ${parsed.error}\n\n${LEAVE_USAGE}`);
-    return 2;
+    return usageError(io, 'leave', parsed.error);
   }
   if (parsed.help) {
     io.out(LEAVE_USAGE);
     return 0;
   }
   if (parsed.positionals.length > 0) {
-    io.err(`peertree leave: unexpected argument ${JSON.stringify(parsed.positionals[0])}\n\n${LEAVE_USAGE}`);
-    return 2;
+    return usageError(io, 'leave', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
   }
   // The data folder is found the way `peertree relay` finds it: --data, PEERTREE_DATA, the config file, the default.
   const sources = withConfigSources(argv, process.env, (path) => readFileSync(path, 'utf8'));
   const settings = sources.ok ? parseRelayArgs(sources.argv) : { ok: false as const, error: sources.error };
   if (settings.ok !== true) {
-    io.err(`peertree leave: ${settings.ok === false ? settings.error : 'bad settings'}\n\n${LEAVE_USAGE}`);
-    return 2;
+    return usageError(io, 'leave', `${settings.ok === false ? settings.error : 'bad settings'}`);
   }
   const dir = dataDirAt(settings.value.dataDir);
   if (!existsSync(dir.path)) {

@@ -1,6 +1,5 @@
 // `peertree ledger register|transfer|annotate|history|verify|whoami`: the asset provenance log.
 import { toHex } from '../../core/bytes.ts';
-import { toPeerTreeError } from '../../core/errors.ts';
 import { GENESIS_CHAIN, verifyLedger, type LedgerEntry } from '../../core/ledger/ledger-state.ts';
 import { nodeIdOfKey, readHead, verifyHead } from '../../core/ledger/entry.ts';
 import { CLIENT_REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
@@ -12,8 +11,14 @@ import type { Link } from '../ws/link.ts';
 import { loadClientIdentity } from './client-identity.ts';
 import * as M from '../../core/protocol/ledger-messages.ts';
 import type { CliIo } from './io.ts';
+import { CLIENT_OPTIONS } from './usage.ts';
+import { failure, failureWithPaths, usageError } from './cli-errors.ts';
+import { commandTarget } from './command-relay.ts';
+import { IdleGuard, TIME_OUT_FLAGS } from './time-outs.ts';
 
-export const LEDGER_USAGE = `Usage: peertree ledger <command> --relay URL [--identity FILE]
+export const LEDGER_USAGE = `Usage: peertree ledger <command> [--relay URL] [--identity FILE]
+
+The asset provenance ledger: signed records of who owns an asset (a stored file), kept by every relay.
 
 Commands:
   register ASSET [--note TEXT]        declare yourself the owner of ASSET (a capability or its 64-hex hash)
@@ -23,7 +28,74 @@ Commands:
   verify                              fetch the relay's whole copy, check every record, entry and the chain,
                                       and compare the chain heads of the tree's relays (a fork fails)
   whoami                              print your public key (what others transfer assets to)
+
+Run \`peertree ledger <command> --help\` for one command. The relay is --relay, else PEERTREE_RELAY, else
+"relay" in the client config (peertree config --help).
+
+Examples:
+  peertree ledger register pt1.3f2a…  --note "first edition"
+  peertree ledger history pt1.3f2a…
+  peertree ledger transfer pt1.3f2a… --to $(ssh bob peertree ledger whoami | jq -r .publicKey)
+
+Exit codes: 0 done; 1 the network or a relay failed or refused (CONFLICT, FORBIDDEN, a fork in verify);
+2 a usage error or your own mistake.
 `;
+
+const COMMON = CLIENT_OPTIONS;
+
+/** The help of each ledger command (`peertree ledger register --help`). */
+export const LEDGER_COMMAND_USAGE: Record<string, string> = {
+  register: `Usage: peertree ledger register ASSET [--note TEXT] [options]
+
+Declares your key the owner of ASSET (a capability, or the 64-hex hash of its manifest). The first register
+of an asset wins; a second one is refused (CONFLICT). Prints {"seq","id","kind","asset"}.
+${COMMON}
+Example:
+  peertree ledger register pt1.3f2a… --note "scanned 2024-05-01"
+`,
+  transfer: `Usage: peertree ledger transfer ASSET --to PUBLIC_KEY [options]
+
+Gives ASSET to the key PUBLIC_KEY (64 hex characters: what \`peertree ledger whoami\` prints on the
+receiver's machine). Only the current owner can. Prints {"seq","id","kind","asset"}.
+${COMMON}
+Example:
+  peertree ledger transfer pt1.3f2a… --to 9c1e…(64 hex)
+`,
+  annotate: `Usage: peertree ledger annotate ASSET --note TEXT [options]
+
+Adds a signed note to ASSET. Only the current owner can. Prints {"seq","id","kind","asset"}.
+${COMMON}
+Example:
+  peertree ledger annotate pt1.3f2a… --note "restored, see invoice 42"
+`,
+  history: `Usage: peertree ledger history ASSET [options]
+
+Prints the asset's records as JSON lines, oldest first: {"seq","id","kind","author","to","note","ts"}. Every
+record is checked here (signatures and the chain), not taken on the relay's word.
+${COMMON}
+Example:
+  peertree ledger history pt1.3f2a…
+`,
+  verify: `Usage: peertree ledger verify [options]
+
+Fetches the relay's whole copy of the ledger, checks every record, entry and the hash chain here, and compares
+the signed chain heads of the tree's relays: a fork (two relays holding different ledgers) fails with exit 1.
+Prints one JSON object {"ok","entries","chain","assets","relay","heads","forks"}.
+${COMMON}
+Example:
+  peertree ledger verify --relay https://relay.example.org:8443
+`,
+  whoami: `Usage: peertree ledger whoami [--identity FILE]
+
+Prints your public key and node id: {"publicKey","id"}. Others give it to \`peertree ledger transfer --to\`.
+No relay is needed.
+
+Exit codes: 0 done; 1 the key cannot be read; 2 a usage error, or an --identity FILE that does not exist.
+
+Example:
+  peertree ledger whoami
+`,
+};
 
 const TIMEOUT_MS = CLIENT_REQUEST_TIMEOUT_MS;
 
@@ -34,24 +106,46 @@ function assetOf(text: string): string {
 
 
 export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' }, to: { kind: 'string' }, note: { kind: 'string' } });
-  if ('error' in parsed) return usage(io, parsed.error);
+  const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' }, to: { kind: 'string' }, note: { kind: 'string' }, ...TIME_OUT_FLAGS });
+  const first = argv.find((a) => !a.startsWith('-'));
+  const command = first !== undefined && Object.hasOwn(LEDGER_COMMAND_USAGE, first) ? `ledger ${first}` : 'ledger';
+  if ('error' in parsed) return usageError(io, command, parsed.error);
   const [sub, target, ...extra] = parsed.positionals;
-  if (parsed.help || sub === undefined) {
-    (parsed.help ? io.out : io.err)(LEDGER_USAGE);
-    return parsed.help ? 0 : 2;
-  }
-  const idFile = parsed.flags.get('identity');
-  if (sub === 'whoami') {
-    const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
-    io.out(JSON.stringify({ publicKey: toHex(identity.publicKey), id: identity.id }) + '\n');
+  if (parsed.help) {
+    io.out(sub !== undefined && Object.hasOwn(LEDGER_COMMAND_USAGE, sub) ? LEDGER_COMMAND_USAGE[sub]! : LEDGER_USAGE);
     return 0;
   }
-  const relay = parsed.flags.get('relay');
-  if (typeof relay !== 'string') return usage(io, '--relay URL is required');
+  if (sub === undefined) return usageError(io, 'ledger', 'give a command: register, transfer, annotate, history, verify or whoami');
+  if (!Object.hasOwn(LEDGER_COMMAND_USAGE, sub)) return usageError(io, 'ledger', `unknown ledger command ${JSON.stringify(sub)}`);
+  const usage = (_io: CliIo, reason: string) => usageError(io, command, reason);
+  const idFile = parsed.flags.get('identity');
+  if (sub === 'whoami') {
+    try {
+      const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
+      io.out(JSON.stringify({ publicKey: toHex(identity.publicKey), id: identity.id }) + '\n');
+      return 0;
+    } catch (err) {
+      return typeof idFile === 'string' ? failureWithPaths(io, command, err, undefined, [{ path: idFile, writing: false }]) : failure(io, command, err);
+    }
+  }
   if (extra.length > 0) return usage(io, `unexpected ${extra.join(' ')}`);
+  if (sub !== 'verify' && !target) return usage(io, `${sub} needs an ASSET`);
   const note = parsed.flags.get('note');
   const to = parsed.flags.get('to');
+  if (sub === 'transfer' && (typeof to !== 'string' || !/^[0-9a-f]{64}$/.test(to))) return usage(io, 'transfer needs --to PUBLIC_KEY (64 hex chars; see `peertree ledger whoami`)');
+  if (sub === 'annotate' && typeof note !== 'string') return usage(io, 'annotate needs --note TEXT');
+  let asset = '';
+  if (target) {
+    try {
+      asset = assetOf(target);
+    } catch {
+      return usage(io, `${JSON.stringify(target)} is not an ASSET (a capability pt1.… or a 64-hex hash)`);
+    }
+  }
+  const where = await commandTarget(io, command, parsed);
+  if (typeof where === 'number') return where;
+  const { relay, connectMs } = where;
+  const idle = new IdleGuard(where.idleMs);
   let link: Link | undefined;
   try {
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
@@ -59,38 +153,33 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
       case 'register':
       case 'transfer':
       case 'annotate': {
-        if (!target) return usage(io, `${sub} needs an ASSET`);
-        const asset = assetOf(target);
-        if (sub === 'transfer' && (typeof to !== 'string' || !/^[0-9a-f]{64}$/.test(to))) return usage(io, 'transfer needs --to PUBLIC_KEY (64 hex chars; see `peertree ledger whoami`)');
-        if (sub === 'annotate' && typeof note !== 'string') return usage(io, 'annotate needs --note TEXT');
-        link = await connect(relay, { identity });
+        link = await connect(relay, { identity, timeoutMs: connectMs });
         // The history is replayed and checked here (core's ledger client): its head is what the record follows.
-        const history = await fetchHistory(link, asset);
-        const accepted = await submitRecord(link, { identity, now: Date.now }, history, { kind: sub, to: sub === 'transfer' ? (to as string) : null, note: typeof note === 'string' ? note : '' });
+        const history = await idle.guard(fetchHistory(link, asset));
+        const accepted = await idle.guard(submitRecord(link, { identity, now: Date.now }, history, { kind: sub, to: sub === 'transfer' ? (to as string) : null, note: typeof note === 'string' ? note : '' }));
         io.out(JSON.stringify({ seq: accepted.seq, id: accepted.id, kind: sub, asset }) + '\n');
         return 0;
       }
       case 'history': {
-        if (!target) return usage(io, 'history needs an ASSET');
-        link = await connect(relay);
-        for (const e of (await fetchHistory(link, assetOf(target))).entries) {
+        link = await connect(relay, { timeoutMs: connectMs });
+        for (const e of (await idle.guard(fetchHistory(link, asset))).entries) {
           const r = e.record;
           io.out(JSON.stringify({ seq: e.seq, id: e.id, kind: r.kind, author: r.author, to: r.to, note: r.note, ts: r.ts }) + '\n');
         }
         return 0;
       }
       case 'verify': {
-        link = await connect(relay);
+        link = await connect(relay, { timeoutMs: connectMs });
         // Verify here, from the relay's raw entries: do not take the relay's word for it.
         const entries: LedgerEntry[] = [];
         for (let page = 0; page < 10_000; page++) {
-          const reply = await link.request(M.SINCE, { from: entries.length + 1, limit: M.MAX_PAGE }, TIMEOUT_MS);
+          const reply = await idle.guard(link.request(M.SINCE, { from: entries.length + 1, limit: M.MAX_PAGE }, TIMEOUT_MS));
           const got = M.readEntries(reply.body).entries;
           if (got.length === 0) break;
           entries.push(...got);
         }
         const result = await verifyLedger(entries);
-        const relayView = (await link.request(M.VERIFY, {}, TIMEOUT_MS)).body as Record<string, unknown>;
+        const relayView = (await idle.guard(link.request(M.VERIFY, {}, TIMEOUT_MS))).body as Record<string, unknown>;
         if (!result.ok) {
           io.out(JSON.stringify({ ok: false, seq: result.seq, error: result.error }) + '\n');
           io.err(`peertree ledger verify: the relay's copy does not verify at entry ${result.seq}: ${result.error}\n`);
@@ -110,9 +199,7 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         return usage(io, `unknown ledger command ${JSON.stringify(sub)}`);
     }
   } catch (err) {
-    const e = toPeerTreeError(err);
-    io.err(`peertree ledger ${sub}: ${e.code}: ${e.message}\n`);
-    return 1;
+    return failure(io, command, err, relay);
   } finally {
     link?.close(1000, 'done');
   }
@@ -148,9 +235,4 @@ async function compareHeads(entries: readonly LedgerEntry[], raw: unknown): Prom
     if (mine !== head.chain) problems.push(`fork: relay ${id} holds chain ${head.chain.slice(0, 16)}… at entry ${head.seq}, this copy holds ${mine.slice(0, 16)}…`);
   }
   return { compared, problems };
-}
-
-function usage(io: CliIo, message: string): number {
-  io.err(`peertree ledger: ${message}\n\n${LEDGER_USAGE}`);
-  return 2;
 }

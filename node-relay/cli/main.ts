@@ -6,21 +6,26 @@ import { statusCommand } from './status-command.ts';
 import { deleteCommand, getCommand, putCommand } from './file-commands.ts';
 import { forgetCommand, rememberCommand, searchCommand } from './memory-commands.ts';
 import { ledgerCommand } from './ledger-command.ts';
-import { MAIN_USAGE } from './usage.ts';
+import { MAIN_USAGE, VERSION_USAGE } from './usage.ts';
+import { configCommand } from './config-command.ts';
+import { lsCommand } from './ls-command.ts';
+import { EXIT, usageError } from './cli-errors.ts';
 import { tuneProcess } from '../process-tuning.ts';
 
-/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
+/** Runs the CLI; returns the exit code (EXIT: 0 ok, 1 failure of the network or a relay, 2 usage or user error). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   await tuneProcess();
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     (command === undefined ? io.err : io.out)(MAIN_USAGE);
-    return command === undefined ? 2 : 0;
+    return command === undefined ? EXIT.USAGE : EXIT.OK;
   }
-  if (command === '--version' || command === '-v') {
+  if (command === '--version' || command === '-v' || command === 'version') {
+    if (rest.includes('--help') || rest.includes('-h')) return io.out(VERSION_USAGE), EXIT.OK;
+    if (command === 'version' && rest.length > 0) return usageError(io, 'version', `unexpected argument ${JSON.stringify(rest[0])}`);
     const { VERSION } = await import('../relay.ts');
     io.out(VERSION + '\n');
-    return 0;
+    return EXIT.OK;
   }
   switch (command) {
     case 'relay':
@@ -43,7 +48,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return forgetCommand(rest, io);
     case 'ledger':
       return ledgerCommand(rest, io);
+    case 'ls':
+      return lsCommand(rest, io);
+    case 'config':
+      return configCommand(rest, io);
   }
-  io.err(`peertree: unknown command ${JSON.stringify(command)}\n\n${MAIN_USAGE}`);
-  return 2;
+  io.err(`peertree: unknown command ${JSON.stringify(command)}\nsee 'peertree --help'\n`);
+  return EXIT.USAGE;
 }

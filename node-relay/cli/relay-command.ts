@@ -11,13 +11,14 @@ import { RELAY_USAGE } from './usage.ts';
 import { startApps, type RunningApps } from '../apps/start-apps.ts';
 import { BUILTIN_APPS, OPTIONAL_APPS } from '../apps/builtin-apps.ts';
 import type { CliIo } from './io.ts';
+import { usageError } from './cli-errors.ts';
+import { READY_JOIN_POLL_MS, READY_JOIN_WAIT_MS } from '../../core/limits.ts';
 
 export async function relayCommand(argv: readonly string[], io: CliIo): Promise<number> {
   // Flags first, then PEERTREE_* environment variables, then a JSON config file (--config / PEERTREE_CONFIG).
   const sources = withConfigSources(argv, process.env, (path) => readFileSync(path, 'utf8'));
   if (!sources.ok) {
-    io.err(`peertree relay: ${sources.error}\n\n${RELAY_USAGE}`);
-    return 2;
+    return usageError(io, 'relay', sources.error);
   }
   const parsed = parseRelayArgs(sources.argv);
   if (parsed.ok === 'help') {
@@ -25,8 +26,7 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     return 0;
   }
   if (!parsed.ok) {
-    io.err(`peertree relay: ${parsed.error}\n\n${RELAY_USAGE}`);
-    return 2;
+    return usageError(io, 'relay', parsed.error);
   }
   const config = parsed.value;
   const components = defaultComponents({ logger: createLogger({ level: config.logLevel }) });
@@ -50,6 +50,9 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     return 1;
   }
   relay.setStatusSection('apps', () => apps.status());
+  // A joining relay prints its ready line once it is in the tree: before that its tree id and position are
+  // those of a lone relay (a throw-away id, position -1), which told the operator nothing true.
+  const joined = config.join.length === 0 || (await joinedWithin(relay, READY_JOIN_WAIT_MS));
   const ready = {
     url: relay.url,
     ws: relay.wsUrl,
@@ -57,10 +60,13 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     publicKey: relay.publicKeyHex,
     treeId: relay.treeId,
     position: relay.status().position,
+    ...(config.join.length > 0 ? { joined } : {}),
     pid: process.pid,
     data: relay.dataDir.path,
-    tls: relay.tls ? (relay.tls.selfSigned ? 'self-signed' : 'certificate') : 'none',
+    // `acme`: --domain; the fingerprint is of what is served now (the self-signed pair until the CA's arrives).
+    tls: relay.acme !== null ? 'acme' : relay.tls ? (relay.tls.selfSigned ? 'self-signed' : 'certificate') : 'none',
     fingerprint256: relay.tls?.fingerprint256 ?? null,
+    ...(relay.config.acme !== undefined ? { domain: relay.config.acme.domain } : {}),
   };
   // Signal handlers go in before the ready line: whoever reads the line may send SIGTERM at once.
   const stopped = new Promise<number>((resolve) => {
@@ -139,4 +145,16 @@ async function leaveTree(relay: Relay, logger: Logger, why: string): Promise<voi
   } catch (err) {
     logger.warn('leave failed; shutting down anyway', { why, error: String(err) });
   }
+}
+
+/** True once the relay holds a position in a tree (polled, at most `waitMs`); false if it is still joining then. */
+async function joinedWithin(relay: Relay, waitMs: number): Promise<boolean> {
+  const isIn = () => {
+    const tree = relay.status();
+    return tree.position >= 0 && (tree.phase === undefined || tree.phase === 'member');
+  };
+  for (let waited = 0; waited < waitMs && !isIn(); waited += READY_JOIN_POLL_MS) {
+    await new Promise((resolve) => setTimeout(resolve, READY_JOIN_POLL_MS));
+  }
+  return isIn();
 }

@@ -1,32 +1,29 @@
-// `peertree status --relay URL`: fetch GET /api/status (self-signed certificates accepted for this request).
+// `peertree status`: fetch GET /api/status (self-signed certificates accepted for this request).
 import { parseFlags } from '../config/relay-config.ts';
-import { fetchJson, STATUS_TIMEOUT_MS, statusUrl } from '../http/status-client.ts';
+import { fetchJson, statusUrl } from '../http/status-client.ts';
 import { readTokenFile } from '../http/access.ts';
 import type { CliIo } from './io.ts';
 import { STATUS_USAGE } from './usage.ts';
+import { EXIT, schemeHint, usageError, userError } from './cli-errors.ts';
+import { commandTarget } from './command-relay.ts';
+import { TIME_OUT_FLAGS } from './time-outs.ts';
 
 export async function statusCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, 'admin-token-file': { kind: 'string' }, public: { kind: 'boolean' } });
-  if ('error' in parsed) {
-    io.err(`peertree status: ${parsed.error}\n\n${STATUS_USAGE}`);
-    return 2;
-  }
+  const parsed = parseFlags(argv, { relay: { kind: 'string' }, 'admin-token-file': { kind: 'string' }, public: { kind: 'boolean' }, ...TIME_OUT_FLAGS });
+  if ('error' in parsed) return usageError(io, 'status', parsed.error);
   if (parsed.help) {
     io.out(STATUS_USAGE);
-    return 0;
+    return EXIT.OK;
   }
-  const relay = parsed.flags.get('relay');
-  if (typeof relay !== 'string' || parsed.positionals.length > 0) {
-    io.err(`peertree status: ${parsed.positionals.length > 0 ? `unexpected argument ${JSON.stringify(parsed.positionals[0])}` : '--relay URL is required'}\n\n${STATUS_USAGE}`);
-    return 2;
-  }
+  if (parsed.positionals.length > 0) return usageError(io, 'status', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  const target = await commandTarget(io, 'status', parsed);
+  if (typeof target === 'number') return target;
   let url: URL;
   try {
-    url = statusUrl(relay);
+    url = statusUrl(target.relay);
     if (parsed.flags.get('public') === true) url.search = '?view=public';
   } catch (err) {
-    io.err(`peertree status: ${(err as Error).message}\n`);
-    return 2;
+    return usageError(io, 'status', (err as Error).message);
   }
   let token: string | undefined;
   const tokenFile = parsed.flags.get('admin-token-file');
@@ -34,20 +31,22 @@ export async function statusCommand(argv: readonly string[], io: CliIo): Promise
     try {
       token = await readTokenFile(tokenFile, '--admin-token-file');
     } catch (err) {
-      io.err(`peertree status: ${(err as Error).message}\n`);
-      return 2;
+      return userError(io, 'status', (err as Error).message);
     }
   }
   try {
-    const { status, body } = await fetchJson(url, STATUS_TIMEOUT_MS, token);
+    // One small request: the connect time-out bounds all of it.
+    const { status, body } = await fetchJson(url, target.connectMs, token);
     if (status !== 200) {
       io.err(`peertree status: ${url.href} answered HTTP ${status}: ${JSON.stringify(body)}\n`);
-      return 1;
+      return EXIT.FAILURE;
     }
     io.out(JSON.stringify(body, null, 2) + '\n');
-    return 0;
+    return EXIT.OK;
   } catch (err) {
-    io.err(`peertree status: cannot reach ${url.origin}: ${(err as Error).message}\n`);
-    return 1;
+    const message = (err as Error).message;
+    const hint = schemeHint(target.relay, message);
+    io.err(`peertree status: cannot reach ${url.origin}: ${message}\n${hint ? `hint: ${hint}\n` : ''}`);
+    return EXIT.FAILURE;
   }
 }

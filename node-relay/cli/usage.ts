@@ -1,6 +1,18 @@
 // Help texts of the `peertree` command.
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../config/relay-config.ts';
 
+/** Options every command that talks to a relay takes, and the exit codes (appended to each command's help). */
+export const CLIENT_OPTIONS = `
+Common options:
+  --relay URL            the relay to talk to: https://host:port (or http://… for a relay started with --http).
+                         Default: $PEERTREE_RELAY, else "relay" in $PEERTREE_HOME/config.json (peertree config)
+  --timeout D            give up after this long without progress (default 120s; e.g. 500ms, 30s, 5m)
+  --connect-timeout D    limit for reaching the relay and its handshake (default 10s)
+  -h, --help             this text
+Exit codes: 0 done; 1 the network or a relay failed or refused; 2 a usage error or your own mistake
+(a missing file, a folder where a file was meant, a place that cannot be written).
+`;
+
 export const MAIN_USAGE = `PeerTree: a peer-to-peer tree of relays that stores files as signed, content-addressed shards.
 
 Usage: peertree <command> [options]
@@ -8,19 +20,42 @@ Usage: peertree <command> [options]
 Commands:
   relay                      start a relay (the root of a new tree unless --join is given)
   leave --data DIR           the relay on DIR leaves its tree for good (running or stopped)
-  status --relay URL         print a relay's status JSON
-  put FILE --relay URL       store a file (encrypted unless --public); prints its capability
-  get CAPABILITY --relay URL -o FILE
-                             fetch, verify and write a file
-  delete CAPABILITY --relay URL
-                             release your pins on a file (signed with your key)
-  remember TEXT --relay URL  store a signed memory (text, --tag, --ref CAPABILITY)
-  search WORDS --relay URL   search every relay's memories; prints JSON lines
-  forget ID --relay URL      forget a memory you wrote
+  status                     print a relay's status JSON
+  put FILE                   store a file (encrypted unless --public); prints its capability
+  get CAPABILITY -o FILE     fetch, verify and write a file (-o - for standard output)
+  ls                         list what your key pins on the relays (shards, sizes, copies, names where known)
+  delete CAPABILITY          release your pins on a file (signed with your key)
+  remember TEXT              store a signed memory (text, --tag, --ref CAPABILITY)
+  search WORDS               search every relay's memories; prints JSON lines
+  forget ID                  forget a memory you wrote
   ledger register|transfer|annotate|history|verify|whoami
                              the asset provenance ledger (peertree ledger --help)
+  config [set|get|unset] KEY [VALUE]
+                             your client settings, e.g. the default relay (peertree config --help)
+  version                    print the version (also --version)
 
-Run \`peertree <command> --help\` for a command's options. Docs: docs/relay.md
+Commands that talk to a relay take --relay URL; without it they use $PEERTREE_RELAY, else the "relay" saved
+with \`peertree config set relay URL\`.
+
+Examples:
+  peertree relay --port 8443 --data ~/relay-a                 # a new tree; prints its ready line
+  peertree config set relay https://127.0.0.1:8443            # the default relay from now on
+  peertree put holiday.jpg                                    # last line: the capability
+  peertree get pt1.… -o holiday-copy.jpg
+  peertree ls
+
+Exit codes (every command): 0 done; 1 the network or a relay failed or refused; 2 a usage error or your own
+mistake (a missing file, a folder where a file was meant, a place that cannot be written).
+
+Run \`peertree <command> --help\` for a command's options and examples. Docs: docs/relay.md, docs/operating.md
+`;
+
+export const VERSION_USAGE = `Usage: peertree version
+
+Prints the version of this peertree (the package version), one line. \`peertree --version\` does the same.
+
+Example:
+  peertree version
 `;
 
 export const RELAY_USAGE = `Usage: peertree relay [options]
@@ -42,6 +77,13 @@ Options:
   --replicas N      copies kept of each shard (default 3)
   --cert FILE       PEM certificate to use instead of the self-signed one (needs --key)
   --key FILE        PEM private key for --cert
+  --domain NAME     get a browser-trusted certificate for NAME by ACME (HTTP-01) and renew it; NAME must
+                    resolve to this relay and port 80 (or what --acme-http-port receives) must reach it.
+                    Using it accepts the CA's terms of service. Relays still trust each other by their keys.
+  --acme-directory URL  the ACME CA's directory (default Let's Encrypt production)
+  --acme-email ADDR the CA's contact for expiry and account notices (optional)
+  --acme-ca-file FILE  PEM CA certificates to trust for the ACME server's HTTPS (a private or test CA)
+  --acme-http-port P  port of the HTTP-01 challenge listener on --host (default 80)
   --http            plain HTTP, only on a loopback host (development)
   --static DIR      folder of the built PWA (default: the repository's dist/)
   --log-level L     debug, info, warn or error (default info)
@@ -65,6 +107,17 @@ Options:
 Every flag can also be set as an environment variable PEERTREE_<FLAG> (PEERTREE_MAX_PEERS=8, PEERTREE_HTTP=1);
 flags win over the environment, the environment over the config file.
   -h, --help        this text
+
+The ready line is printed once the relay is in its tree: a joining relay prints it when it has joined (its
+real tree id and position), or, when its contact cannot be reached yet, at once with "joined": false (it keeps
+trying; see \`peertree status\`).
+
+Examples:
+  peertree relay --port 8443 --data /var/lib/peertree                       # the root of a new tree
+  peertree relay --port 8444 --data ./relay-b --join https://127.0.0.1:8443 # join that tree
+  PEERTREE_CONFIG=/etc/peertree/relay.json peertree relay
+
+Exit codes: 0 stopped cleanly; 1 could not start, or joining was refused; 2 a usage error.
 `;
 
 export const LEAVE_USAGE = `Usage: peertree leave [--data DIR] [--config FILE]
@@ -83,13 +136,21 @@ Either way the next \`peertree relay --data DIR\` does not resume the old tree: 
 of a new tree; with --join URL it joins the tree of that relay. Its identity and stored shards stay in DIR.
 
 Exit code 0 when the relay has left (or had no tree to leave), 1 on failure, 2 on a usage error.
+
+Example:
+  peertree leave --data /var/lib/peertree
 `;
 
-export const STATUS_USAGE = `Usage: peertree status --relay URL [--admin-token-file FILE] [--public]
+export const STATUS_USAGE = `Usage: peertree status [--relay URL] [--admin-token-file FILE] [--public]
 
 Prints the relay's GET /api/status JSON. URL may be https://host:port, wss://host:port/ws or http://…
 From the relay's own machine, or with the relay's admin token (--admin-token-file), that is the admin view
 ("view": "admin": connected peers and clients, members, counters); otherwise the public view. --public asks for
 the public view (what everyone sees).
 A self-signed certificate is accepted for this request: the relay's identity is its signing key, not its certificate.
+The whole request must be answered within --connect-timeout.
+${CLIENT_OPTIONS}
+Examples:
+  peertree status --relay https://127.0.0.1:8443
+  peertree status --public | jq .size
 `;

@@ -7,6 +7,22 @@ export const DEFAULT_HOST = '127.0.0.1';
 /** Port 0 asks the OS for any free port (the ready line prints the real one); `npm start` passes 8443. */
 export const DEFAULT_PORT = 0;
 export const DEFAULT_DATA_DIR = '.peertree/default';
+/** Let's Encrypt's production directory: the default of --acme-directory. */
+export const DEFAULT_ACME_DIRECTORY = 'https://acme-v02.api.letsencrypt.org/directory';
+/** Port the ACME CA connects to for HTTP-01 (RFC 8555 §8.3): the default of --acme-http-port. */
+export const DEFAULT_ACME_HTTP_PORT = 80;
+
+/** Automatic certificates (--domain): node-relay/acme/acme-certificates.ts. */
+export interface AcmeConfig {
+  /** The DNS name browsers use; the certificate is for it alone. */
+  readonly domain: string;
+  readonly directoryUrl: string;
+  readonly email?: string;
+  /** Extra CA certificates (PEM file) trusted for the ACME server's HTTPS, besides Node's bundled roots. */
+  readonly caFile?: string;
+  /** Port of the HTTP-01 listener (80 unless the operator forwards port 80 to another). */
+  readonly httpPort: number;
+}
 
 export interface RelayConfig {
   readonly host: string;
@@ -20,6 +36,8 @@ export interface RelayConfig {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /** Plain HTTP (loopback development only). */
   readonly http: boolean;
+  /** A certificate obtained and renewed by ACME for this domain (--domain); absent: self-signed or --cert. */
+  readonly acme?: AcmeConfig;
   /** Folder of the built PWA; null: the repository's dist/. */
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
@@ -82,6 +100,11 @@ export const RELAY_FLAGS: Record<string, FlagSpec> = {
   'metrics-token-file': { kind: 'string' },
   'admin-token-only': { kind: 'boolean' },
   'repair-interval': { kind: 'string' },
+  domain: { kind: 'string' },
+  'acme-directory': { kind: 'string' },
+  'acme-email': { kind: 'string' },
+  'acme-ca-file': { kind: 'string' },
+  'acme-http-port': { kind: 'string' },
 };
 
 export type ParsedFlags = { positionals: string[]; flags: Map<string, string | true | string[]>; help: boolean };
@@ -176,6 +199,43 @@ export function checkPeerUrl(text: string): string | null {
   return null;
 }
 
+/** True for a DNS name a public CA can issue for: letters, digits and hyphens in two or more labels, not an IP. */
+export function isCertificateDomain(name: string): boolean {
+  return isIP(name) === 0 && HOSTNAME_RE.test(name) && name.includes('.') && !/^\d+$/.test(name.slice(name.lastIndexOf('.') + 1));
+}
+
+/** --domain and the --acme-* flags: the ACME configuration, null without --domain, or the error in words. */
+function parseAcmeFlags(str: (name: string) => string | undefined, http: boolean, hasCertFiles: boolean): AcmeConfig | null | string {
+  const domain = str('domain');
+  const others = ['acme-directory', 'acme-email', 'acme-ca-file', 'acme-http-port'].filter((n) => str(n) !== undefined);
+  if (domain === undefined) return others.length > 0 ? `--${others[0]} needs --domain (the name to get a certificate for)` : null;
+  if (!isCertificateDomain(domain.toLowerCase())) return `--domain ${JSON.stringify(domain)} must be a DNS name such as relay.example.org (not an IP address)`;
+  if (http) return '--domain cannot be combined with --http (the certificate is for HTTPS)';
+  if (hasCertFiles) return '--domain cannot be combined with --cert/--key (pick one source of certificates)';
+  const directoryUrl = str('acme-directory') ?? DEFAULT_ACME_DIRECTORY;
+  let parsed: URL;
+  try {
+    parsed = new URL(directoryUrl);
+  } catch {
+    return `--acme-directory ${JSON.stringify(directoryUrl)} is not a URL`;
+  }
+  if (parsed.protocol !== 'https:') return `--acme-directory must be an https:// URL, got ${parsed.protocol}`;
+  if (parsed.username || parsed.password) return '--acme-directory: credentials in URLs are not allowed';
+  const email = str('acme-email');
+  if (email !== undefined && !/^[^\s@,<>]+@[^\s@,<>]+\.[^\s@,<>]+$/.test(email)) return `--acme-email ${JSON.stringify(email)} is not an email address`;
+  const caFile = str('acme-ca-file');
+  if (caFile !== undefined && (caFile.length === 0 || caFile.includes('\0'))) return '--acme-ca-file must be a file path';
+  const httpPort = str('acme-http-port') === undefined ? DEFAULT_ACME_HTTP_PORT : parseInteger(str('acme-http-port')!, '--acme-http-port', 1, 65535);
+  if (typeof httpPort === 'string') return httpPort;
+  return {
+    domain: domain.toLowerCase(),
+    directoryUrl,
+    httpPort,
+    ...(email !== undefined ? { email } : {}),
+    ...(caFile !== undefined ? { caFile } : {}),
+  };
+}
+
 /** Parses the flags of `peertree relay`; never throws, never touches the file system. */
 export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig> {
   const parsed = parseFlags(argv, RELAY_FLAGS);
@@ -214,6 +274,9 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   if (http && !isLoopbackHost(host)) {
     return { ok: false, error: `--http is for loopback development only; refusing plain HTTP on ${host} (use 127.0.0.1, ::1 or localhost)` };
   }
+
+  const acme = parseAcmeFlags(str, http, certFile !== undefined);
+  if (typeof acme === 'string') return { ok: false, error: acme };
 
   const staticDir = str('static') ?? null;
   if (staticDir !== null && (staticDir.length === 0 || staticDir.includes('\0'))) return { ok: false, error: '--static must be a folder path' };
@@ -268,6 +331,7 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
       http,
       staticDir,
       logLevel,
+      ...(acme !== null ? { acme } : {}),
       ...(allow.length > 0 ? { allow } : {}),
       ...(operatorKey !== undefined ? { operatorKey } : {}),
       ...(joinTokenFile !== undefined ? { joinTokenFile } : {}),

@@ -14,6 +14,10 @@ export const DATA_FILES = {
   treeId: 'tree-id',
   db: 'relay.db',
   running: 'running.json',
+  /** The ACME account's private key (--domain): made at the first order, reused for every later one. */
+  acmeAccountKey: 'acme-account-key.pem',
+  /** The certificate from the ACME CA (--domain): its private key and chain in one file, replaced whole on renewal. */
+  acmeCert: 'acme-cert.pem',
 } as const;
 
 export interface DataDir {
@@ -72,6 +76,27 @@ export async function createFileOnce(path: string, content: string | Uint8Array,
     await fs.unlink(tmp).catch(() => {});
   }
   return fs.readFile(path);
+}
+
+/**
+ * Replaces a file atomically (temporary file with the final mode, fsync, rename): a crash leaves the old content
+ * or the new one, never a torn file.
+ */
+export async function replaceFile(path: string, content: string | Uint8Array, mode: number): Promise<void> {
+  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
+  const handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.rename(tmp, path);
+  } catch (err) {
+    await fs.unlink(tmp).catch(() => {});
+    throw err;
+  }
 }
 
 /** Makes sure an existing secret file is not readable by others (0600), tightening it with a warning if needed. */

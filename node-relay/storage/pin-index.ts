@@ -43,6 +43,7 @@ export class PinIndex {
   private readonly tombstone: Statement<[string, string, number]>;
   private readonly releasedAt: Statement<[string, string], { ts: number }>;
   private readonly usageRows: Statement<[], { owner: string; shards: number; bytes: number | null }>;
+  private readonly byOwner: Statement<[string, string, number], { hash: string; ts: number; cost: number }>;
   private readonly usage = new Map<string, { shards: number; bytes: number }>();
 
   constructor(private readonly db: Database) {
@@ -64,6 +65,8 @@ export class PinIndex {
     );
     this.releasedAt = db.prepare('SELECT ts FROM shard_pin_releases WHERE hash = ? AND owner = ?');
     this.usageRows = db.prepare('SELECT owner, COUNT(*) AS shards, SUM(cost) AS bytes FROM shard_pins GROUP BY owner');
+    // The owner index holds the key's other column (hash) too: a page is one ordered index range.
+    this.byOwner = db.prepare('SELECT hash, ts, cost FROM shard_pins WHERE owner = ? AND hash > ? ORDER BY hash LIMIT ?');
     for (const r of this.usageRows.all()) this.usage.set(r.owner, { shards: r.shards, bytes: r.bytes ?? 0 });
   }
 
@@ -116,6 +119,11 @@ export class PinIndex {
       for (const p of this.select.all(hash)) this.charge(p.owner, -1, -(this.one.get(hash, p.owner)?.cost ?? 0));
       this.removeAll.run(hash);
     })();
+  }
+
+  /** Up to `limit` of `owner`'s pins here, in hash order after `after` ('' from the start): `peertree ls`. */
+  pinsOf(owner: string, after: string, limit: number): { hash: string; ts: number; cost: number }[] {
+    return this.byOwner.all(owner, after, limit);
   }
 
   /** Shards and bytes `owner` has pinned here (for quotas). */

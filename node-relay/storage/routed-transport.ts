@@ -19,6 +19,10 @@ import type { Link } from '../ws/link.ts';
 import { connect } from '../ws/connector.ts';
 import { fetchJson, statusUrl } from '../http/status-client.ts';
 import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts';
+import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES } from '../../core/limits.ts';
+import { windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
+import { swarmFetch } from './swarm-fetch.ts';
+import type { Timers } from '../components.ts';
 
 export interface RouteMember {
   readonly id: string;
@@ -34,7 +38,17 @@ export interface RoutedTransportInit {
   readonly connect: (url: string, identity?: Identity) => Promise<Link>;
   /** With it, stored shards carry the owner's signed pins (as ShardClient). */
   readonly owner?: OwnerKey;
+  /** Copies of each shard the tree keeps (the holders a get may ask): default DEFAULT_REPLICAS. */
+  readonly copies?: number;
+  /** Monotonic clock (ms) and timers of the swarming get; default performance.now and the global timers. */
+  readonly now?: () => number;
+  readonly timers?: Timers;
 }
+
+const GLOBAL_TIMERS: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /**
  * The members the entry relay lists in GET /api/status, or none (nothing routed) when it does not answer or its
@@ -79,7 +93,11 @@ export class RoutedTransport implements ShardTransport {
   private readonly broken = new Set<string>();
   private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
   /** Shards taken to their first-ranked relay directly, and shards that went through the entry relay. */
-  readonly counts = { direct: 0, entry: 0, failover: 0 };
+  readonly counts = { direct: 0, entry: 0, failover: 0, hedged: 0 };
+  /** Shards fetched from each relay (id → count), for the bench and tests: how the load spread. */
+  readonly fetchedFrom = new Map<string, number>();
+  /** Per-holder estimates of the swarming get (core/storage/swarm-policy.ts). */
+  private readonly swarm: { current: SwarmStats } = { current: {} };
   /** Set once the entry link failed: later shards go to the other members straight away. */
   private entryDown = false;
   private closed = false;
@@ -92,13 +110,69 @@ export class RoutedTransport implements ShardTransport {
     return this.routed(hash, (t) => t.storeShard(hash, bytes, replicas, digest));
   }
 
+  /**
+   * Swarming get: the shard is asked of one of the relays that hold it (the `copies` ranked first for its hash),
+   * the one the policy expects to answer first given what each has in flight, hedged to a second holder when it
+   * straggles; then, as before, the entry relay (which looks further) and the failover.
+   */
   async fetchShard(hash: string): Promise<Uint8Array> {
-    return this.routed(hash, async (t) => {
-      const bytes = await t.fetchShard(hash);
-      const digest = t.digestOf(bytes);
-      if (digest) this.digests.set(bytes, digest);
-      return bytes;
-    });
+    const holders = rendezvousHolders(hash, this.init.members, this.init.copies ?? DEFAULT_REPLICAS)
+      .filter((m) => !this.broken.has(m.id))
+      .map((m) => m.id);
+    if (holders.length > 0) {
+      try {
+        const { bytes, from } = await swarmFetch(holders, DEFAULT_SHARD_BYTES, {
+          stats: this.swarm,
+          ask: (id) => this.askHolder(id, hash),
+          now: this.init.now ?? (() => performance.now()),
+          timers: this.init.timers ?? GLOBAL_TIMERS,
+          onHedge: () => this.counts.hedged++,
+        });
+        if (from === this.init.entry.peerId) this.counts.entry++;
+        else this.counts.direct++;
+        this.fetchedFrom.set(from, (this.fetchedFrom.get(from) ?? 0) + 1);
+        return bytes;
+      } catch {
+        // Every holder refused or failed (full, restarting, gone): the entry relay finds another way.
+      }
+    }
+    return this.routed(hash, (t) => this.fetchVia(t, hash), true);
+  }
+
+  /** Shards to keep in flight for a get: the policy's window over the holders measured so far. */
+  window(): number {
+    return windowSize(this.swarm.current, DEFAULT_SHARD_BYTES);
+  }
+
+  private async fetchVia(t: ShardClient, hash: string): Promise<Uint8Array> {
+    const bytes = await t.fetchShard(hash);
+    const digest = t.digestOf(bytes);
+    if (digest) this.digests.set(bytes, digest);
+    return bytes;
+  }
+
+  /** Asks holder `id` for a shard; a dead link takes that relay out of this transport's routes. */
+  private async askHolder(id: string, hash: string): Promise<Uint8Array> {
+    try {
+      return await this.fetchVia(await this.clientFor(id), hash);
+    } catch (err) {
+      if (isLinkFailure(err)) {
+        if (id === this.init.entry.peerId) this.entryDown = true;
+        else this.broken.add(id);
+      }
+      throw err;
+    }
+  }
+
+  /** The client for member `id`: the entry link's for the entry relay, else a direct link. */
+  private async clientFor(id: string): Promise<ShardClient> {
+    if (id === this.init.entry.peerId) {
+      if (this.entryDown) throw new PeerTreeError('CLOSED', 'the entry link is down');
+      return this.entry;
+    }
+    const member = this.init.members.find((m) => m.id === id);
+    if (!member) throw new PeerTreeError('NOT_FOUND', `no member ${id}`);
+    return this.transportTo(member);
   }
 
   digestOf(bytes: Uint8Array): Uint8Array | undefined {
@@ -117,9 +191,9 @@ export class RoutedTransport implements ShardTransport {
     this.direct.clear();
   }
 
-  private async routed<T>(hash: string, op: (t: ShardClient) => Promise<T>): Promise<T> {
+  private async routed<T>(hash: string, op: (t: ShardClient) => Promise<T>, skipDirect = false): Promise<T> {
     const target = rendezvousHolders(hash, this.init.members, 1)[0];
-    if (target && target.id !== this.init.entry.peerId && !this.broken.has(target.id)) {
+    if (!skipDirect && target && target.id !== this.init.entry.peerId && !this.broken.has(target.id)) {
       const transport = await this.transportTo(target).catch(() => null);
       if (transport) {
         try {

@@ -10,7 +10,7 @@
 // Fan-out: a client request for a shard this relay does not hold makes it ask at most MAX_FAN_OUT_PER_REQUEST
 // other relays (the first ones in the shard's rendezvous order, where placement puts it), counted in `fanOut`.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { DEFAULT_REPLICAS, MAX_FAN_OUT_PER_REQUEST, MAX_PINNED_BYTES_PER_OWNER, MAX_PINS_PER_OWNER, MAX_REPLICAS, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, LIST_STATEMENT_MAX_SKEW_MS, MAX_FAN_OUT_PER_REQUEST, MAX_PINNED_BYTES_PER_OWNER, MAX_PINS_PER_OWNER, MAX_REPLICAS, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
@@ -23,7 +23,8 @@ import { verifyPin, type PinStatement } from '../../core/storage/pin.ts';
 import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex } from './pin-index.ts';
 import type { PinRecord } from '../../core/storage/pin.ts';
-import { DATA, GET, HOLDERS, OK, PUT, readGet, readHolders, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from '../../core/protocol/shard-messages.ts';
+import { DATA, GET, HOLDERS, LIST, LISTED, OK, PUT, readGet, readHolders, readList, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from '../../core/protocol/shard-messages.ts';
+import { verifyPinList } from '../../core/storage/pin-list.ts';
 import { shardCost } from './file-shard-store.ts';
 import type { StoragePeers } from './storage-peers.ts';
 import { ShardRepairer } from './repair.ts';
@@ -63,6 +64,8 @@ export interface StorageAppInit {
   readonly costOf?: (size: number) => number;
   /** Time between anti-entropy sweeps (default REPAIR_SWEEP_INTERVAL_MS; `--repair-interval`). */
   readonly repairIntervalMs?: number;
+  /** The relay's clock (ms since the epoch) for the freshness of list statements (default Date.now). */
+  readonly now?: () => number;
 }
 
 export interface StorageCounters {
@@ -110,6 +113,7 @@ export class StorageApp {
       d.on(GET, (m, link) => this.onGet(m, link)),
       d.on(HOLDERS, (m, link) => this.onHolders(m, link)),
       d.on(UNPIN, (m, link) => this.onUnpin(m, link)),
+      d.on(LIST, (m, link) => this.onList(m, link)),
     );
   }
 
@@ -386,6 +390,19 @@ export class StorageApp {
     }
     if (released === 0) throw new PeerTreeError('FORBIDDEN', `no pin of ${unpin.owner.slice(0, 12)}… on shard ${unpin.hash.slice(0, 12)}… to release`);
     await link.reply(m, RELEASED, { hash: unpin.hash, released });
+  }
+
+  /** The owner's own pins here, one page: only for the owner itself, on a fresh statement it signed. */
+  private async onList(m: Message, link: Link): Promise<void> {
+    const { list, after, limit } = readList(m);
+    if (list.owner !== toHex(m.fromKey)) throw new PeerTreeError('FORBIDDEN', `${LIST}: a key lists only its own pins`);
+    const skew = Math.abs((this.init.now ?? Date.now)() - list.ts);
+    if (skew > LIST_STATEMENT_MAX_SKEW_MS) throw new PeerTreeError('STALE', `${LIST}: the statement's time is ${Math.round(skew / 1000)} s off this relay's clock`);
+    if (!(await verifyPinList(list))) throw new PeerTreeError('BAD_SIGNATURE', `${LIST}: the statement is not signed by the owner it names`);
+    const rows = this.init.pins.pinsOf(list.owner, after ?? '', limit);
+    const store = this.init.store;
+    const pins = await Promise.all(rows.map(async (r) => ({ hash: r.hash, size: (store.sizeOf ? await store.sizeOf(r.hash) : null) ?? r.cost, ts: r.ts })));
+    await link.reply(m, LISTED, { pins, next: rows.length === limit ? rows[rows.length - 1]!.hash : null });
   }
 
   private async onPut(m: Message, link: Link): Promise<void> {

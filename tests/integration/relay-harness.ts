@@ -25,6 +25,11 @@ export interface Ready {
   position: number;
   pid: number;
   data: string;
+  /** `self-signed`, `certificate` (--cert), `acme` (--domain) or `none` (--http). */
+  tls?: string;
+  fingerprint256?: string | null;
+  /** The --domain the relay gets a certificate for. */
+  domain?: string;
 }
 
 export interface RelayProcess {
@@ -50,10 +55,24 @@ export function tmpDir(prefix = 'peertree-test-'): { path: string; remove(): voi
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+export interface CliRunOptions {
+  /** Variables added to this process's environment (a value of undefined removes that variable). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** A command the CLI runs under that ends by exec'ing the rest (as RelaySpawnOptions.prefix). */
+  readonly prefix?: readonly string[];
+  readonly cwd?: string;
+}
+
 /** Runs the CLI to completion (bounded) and returns its exit code and output. */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], timeoutMs = 20_000, options: CliRunOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
-    const proc = spawn(process.execPath, [BIN, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, ...rest] = [...(options.prefix ?? []), process.execPath, BIN, ...args] as [string, ...string[]];
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const [key, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[key];
+      else env[key] = value;
+    }
+    const proc = spawn(file, rest, { cwd: options.cwd ?? REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(proc);
     let stdout = '';
     let stderr = '';

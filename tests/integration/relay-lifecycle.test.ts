@@ -11,6 +11,10 @@ const tmp = () => {
   return d.path;
 };
 
+// The CLI's settings (a default relay) come from PEERTREE_HOME: never the real home folder's, never the machine's.
+process.env.PEERTREE_HOME = join(tmp(), 'home');
+delete process.env.PEERTREE_RELAY;
+
 afterAll(() => {
   killAll();
   for (const d of dirs) d.remove();
@@ -132,10 +136,10 @@ describe('the CLI', () => {
       [['relay', '--bogus'], /unknown flag --bogus/],
       [['relay', '--http', '--host', '0.0.0.0'], /loopback/],
       [['relay', '--cert', 'x.pem'], /--cert and --key/],
-      [['status'], /--relay URL is required/],
+      [['status'], /which relay\? give --relay URL/],
       [['remember', '--relay', 'https://127.0.0.1:1'], /give the TEXT/],
-      [['search', 'x'], /--relay URL is required/],
-      [['put', 'file.txt'], /--relay URL is required/],
+      [['search', 'x'], /which relay\? give --relay URL/],
+      [['put', 'file.txt'], /which relay\? give --relay URL/],
       [['get', 'not-a-capability', '--relay', 'https://127.0.0.1:1'], /capability/],
       [['frobnicate'], /unknown command/],
     ];

@@ -182,6 +182,7 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     // The newcomer ranks among the first 3 for some of the shards (1/2 each with 6 relays): it holds exactly those.
     const share = shards.filter((h) => computed(h).includes(newcomer));
     for (const h of shards) expect(existsSync(shardPath(newcomer, h)), h).toBe(share.includes(h));
-    expect(await metric(newcomer, 'peertree_repair_backlog')).toBe(0);
+    // Copies of the earlier cases' files may still be on their way to it: the backlog drains to 0 once they land.
+    await waitFor('the newcomer\'s repair backlog drained', async () => ((await metric(newcomer, 'peertree_repair_backlog')) === 0 ? true : null), 30_000, 250);
   }, 150_000);
 });

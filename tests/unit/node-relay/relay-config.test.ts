@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, parseRelayArgs, relayUrl } from '../../../node-relay/config/relay-config.ts';
+import { DEFAULT_ACME_DIRECTORY, DEFAULT_ACME_HTTP_PORT, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, isCertificateDomain, isLoopbackHost, parseRelayArgs, relayUrl } from '../../../node-relay/config/relay-config.ts';
 import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS } from '../../../core/limits.ts';
 
 const ok = (argv: string[]) => {
@@ -62,6 +62,28 @@ describe('parseRelayArgs', () => {
     expect(err(['--http', '--host', '0.0.0.0'])).toMatch(/loopback/);
     expect(err(['--http', '--host', '192.168.1.2'])).toMatch(/loopback/);
     expect(err(['--http', '--host', 'example.org'])).toMatch(/loopback/);
+  });
+
+  it('reads --domain with Let\'s Encrypt and port 80 as defaults, and every --acme-* flag', () => {
+    expect(ok(['--domain', 'Relay.Example.org']).acme).toEqual({ domain: 'relay.example.org', directoryUrl: DEFAULT_ACME_DIRECTORY, httpPort: DEFAULT_ACME_HTTP_PORT });
+    const c = ok(['--domain', 'relay.test', '--acme-directory', 'https://127.0.0.1:14000/dir', '--acme-email', 'ops@example.org', '--acme-ca-file', 'ca.pem', '--acme-http-port', '5002']);
+    expect(c.acme).toEqual({ domain: 'relay.test', directoryUrl: 'https://127.0.0.1:14000/dir', email: 'ops@example.org', caFile: 'ca.pem', httpPort: 5002 });
+    expect(ok([]).acme).toBeUndefined();
+  });
+
+  it('refuses --domain values and combinations that cannot work, saying why', () => {
+    expect(err(['--domain', '203.0.113.7'])).toMatch(/DNS name/);
+    expect(err(['--domain', 'localhost'])).toMatch(/DNS name/);
+    expect(err(['--domain', 'bad_name.example.org'])).toMatch(/DNS name/);
+    expect(err(['--domain', 'relay.test', '--http'])).toMatch(/--http/);
+    expect(err(['--domain', 'relay.test', '--cert', 'c.pem', '--key', 'k.pem'])).toMatch(/--cert/);
+    expect(err(['--domain', 'relay.test', '--acme-directory', 'http://ca.example/dir'])).toMatch(/https:\/\//);
+    expect(err(['--domain', 'relay.test', '--acme-directory', 'not a url'])).toMatch(/not a URL/);
+    expect(err(['--domain', 'relay.test', '--acme-email', 'nobody'])).toMatch(/email/);
+    expect(err(['--domain', 'relay.test', '--acme-http-port', '0'])).toMatch(/--acme-http-port/);
+    expect(err(['--acme-email', 'ops@example.org'])).toMatch(/needs --domain/);
+    expect(isCertificateDomain('relay.example.org')).toBe(true);
+    expect(isCertificateDomain('1.2.3.4')).toBe(false);
   });
 
   it('answers help', () => {

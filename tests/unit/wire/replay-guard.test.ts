@@ -24,6 +24,15 @@ describe('ReplayGuard', () => {
     expect(g.has('alice', 'm2')).toBe(true);
   });
 
+  it('still refuses a replay in the last millisecond of its window, when ts + window falls on a bucket edge', () => {
+    const g = new ReplayGuard(1000, 10); // buckets of 32 ms; 1001152 = 32 × 31286
+    const ts = 1_000_152;
+    expect(g.add('victim', 'v1', ts + 503, ts)).toBe('added');
+    expect(g.add('victim', 'v1', ts + 1000, ts)).toBe('seen'); // |ts − now| = window: still fresh, so a replay
+    expect(g.add('victim', 'v2', ts + 1001 + 32, ts + 1001 + 32)).toBe('added');
+    expect(g.has('victim', 'v1')).toBe(false); // forgotten within one bucket after
+  });
+
   it('keeps an id stamped ahead of the receiver’s clock for two windows, and with no stamp as long', () => {
     const g = new ReplayGuard(1000, 10);
     g.add('a', 'ahead', 0, 1000);
