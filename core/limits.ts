@@ -239,6 +239,25 @@ export const REPAIR_LIMITS = Object.freeze({
   AUDIT_NONCE_BYTES,
 });
 
+/** Long side of a grid thumbnail (px), made on the device that adds a photo. */
+export const THUMB_GRID_PX = 256;
+/** Long side of a screen-size preview (px): what the viewer shows before the original is opened. */
+export const THUMB_SCREEN_PX = 1280;
+/** Pictures larger than this are not decoded for thumbnails (they get a type icon): bounds the worker's memory. */
+export const MAX_THUMB_SOURCE_BYTES = 64 * 1024 * 1024;
+/** EXIF is read from this many first bytes of a photo (a JPEG's APP1 segment is at most 64 KiB). */
+export const EXIF_READ_BYTES = 256 * 1024;
+/** JPEG quality of thumbnails (percent). */
+export const THUMB_QUALITY_PERCENT = 82;
+/** Thumbnails decrypted and kept as object URLs at once in a page (older ones are revoked first). */
+export const MAX_THUMB_URLS = 600;
+/** Largest answer (bytes) the service worker gives to one open-ended media Range request: bounds memory and what a seek fetches. */
+export const STREAM_CHUNK_BYTES = 2 * 1024 * 1024;
+/** Longest wait (ms) for a video to give its poster frame before it gets a type icon instead. */
+export const POSTER_TIMEOUT_MS = 10_000;
+/** Thumbnails fetched at once while the grid scrolls. */
+export const THUMB_FETCH_CONCURRENCY = 4;
+
 /** Throws if the repair limits are not positive integers or contradict each other. */
 export function validateRepairLimits(limits: Readonly<Record<keyof typeof REPAIR_LIMITS, number>> = REPAIR_LIMITS): void {
   const bad = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));

@@ -11,6 +11,11 @@
 //   present        addedAt >= removedAt: an add and a remove at the same millisecond keep the file (add wins)
 //   type, size     fixed by the capability (the same manifest): taken from the entry with the earlier date
 //   date           when the file was first added: min of both
+//   thumbs         optional (entries written before thumbnails have none): capabilities of small encrypted
+//                  picture files made from the file on the device that added it. An entry with thumbnails wins
+//                  over one without; of two pairs (two devices made their own: other keys, other capabilities)
+//                  the pair whose grid capability sorts first wins, so every device keeps the same pair
+//   taken          optional: when the photo was taken (EXIF, ms), fixed by the file's bytes: min of those present
 // Timestamps are the devices' clocks (ms); a device whose clock runs ahead wins ties it should not, but
 // nothing is lost: a later edit on any device still moves the field again.
 
@@ -29,6 +34,27 @@ export interface LibraryEntry {
   readonly addedAt: number;
   /** Latest removal (ms); 0 when never removed. */
   readonly removedAt: number;
+  /** Thumbnails as their own encrypted files (absent for entries from before thumbnails, or for no picture). */
+  readonly thumbs?: LibraryThumbs;
+  /** When the photo was taken (EXIF date, ms); absent when the file says nothing. */
+  readonly taken?: number;
+}
+
+/** Capabilities of a file's thumbnails: `grid` (about 256 px) and `screen` (about 1280 px on the long side). */
+export interface LibraryThumbs {
+  readonly grid: string;
+  readonly screen: string;
+}
+
+function pickThumbs(a: LibraryThumbs | undefined, b: LibraryThumbs | undefined): LibraryThumbs | undefined {
+  if (!a || !b) return a ?? b;
+  if (a.grid !== b.grid) return a.grid < b.grid ? a : b;
+  return a.screen <= b.screen ? a : b;
+}
+
+function pickTaken(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return Math.min(a, b);
 }
 
 export function isPresent(e: LibraryEntry): boolean {
@@ -57,7 +83,13 @@ export function mergeEntry(a: LibraryEntry, b: LibraryEntry): LibraryEntry {
     noteAt: note.at,
     addedAt: Math.max(a.addedAt, b.addedAt),
     removedAt: Math.max(a.removedAt, b.removedAt),
+    ...withMedia(pickThumbs(a.thumbs, b.thumbs), pickTaken(a.taken, b.taken)),
   };
+}
+
+/** The optional fields, present only when set (so entries without them serialise as before). */
+export function withMedia(thumbs: LibraryThumbs | undefined, taken: number | undefined): { thumbs?: LibraryThumbs; taken?: number } {
+  return { ...(thumbs ? { thumbs: { grid: thumbs.grid, screen: thumbs.screen } } : {}), ...(taken !== undefined ? { taken } : {}) };
 }
 
 /** Merges two libraries: every capability of either, each entry merged; sorted by capability. */
@@ -78,8 +110,8 @@ export function sameLibrary(a: readonly LibraryEntry[], b: readonly LibraryEntry
 }
 
 /** A new entry for a file added now. */
-export function addedEntry(f: { cap: string; name: string; type: string; size: number; date: number }, now: number): LibraryEntry {
-  return { cap: f.cap, name: f.name, nameAt: now, type: f.type, size: f.size, date: f.date, note: '', noteAt: 0, addedAt: now, removedAt: 0 };
+export function addedEntry(f: { cap: string; name: string; type: string; size: number; date: number; thumbs?: LibraryThumbs | null; taken?: number | null }, now: number): LibraryEntry {
+  return { cap: f.cap, name: f.name, nameAt: now, type: f.type, size: f.size, date: f.date, note: '', noteAt: 0, addedAt: now, removedAt: 0, ...withMedia(f.thumbs ?? undefined, f.taken ?? undefined) };
 }
 
 /** The entry after a removal now (a tombstone that wins over every earlier add). */

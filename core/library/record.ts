@@ -7,7 +7,9 @@
 //   this one replaces, zeros for version 1) ‖ iv (12) ‖ u32be ciphertext length ‖ ciphertext ‖ signature (64)
 // The signature covers every byte before it. The ciphertext is AES-256-GCM under the library key with that
 // iv and additional data "peertree/library-data/v1" 0x00 ‖ owner ‖ u64be version ‖ prev; its plaintext is
-// the UTF-8 JSON {"v":1,"entries":[…]} (readable only by the owner's devices, so never signed as JSON).
+// the UTF-8 JSON {"v":1,"entries":[…]} (readable only by the owner's devices, so never signed as JSON). Entries
+// may carry the optional `thumbs` {grid, screen} (capabilities) and `taken` (ms): readers from before them
+// ignore unknown fields, so the version stays 1 (see merge.ts for how they merge).
 // The record's hash (its shard name) is SHA-256 of all its bytes.
 //
 // Head (fixed layout):
@@ -18,7 +20,7 @@ import { sha256 } from '../crypto/sha256.ts';
 import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from '../crypto/webcrypto.ts';
 import { PeerTreeError } from '../errors.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
-import type { LibraryEntry } from './merge.ts';
+import { withMedia, type LibraryEntry, type LibraryThumbs } from './merge.ts';
 
 export const LIBRARY_RECORD_TAG = utf8('peertree/library/v1\u0000');
 export const LIBRARY_DATA_TAG = utf8('peertree/library-data/v1\u0000');
@@ -32,6 +34,7 @@ const IV_BYTES = 12;
 const SIG_BYTES = 64;
 const HEADER_BYTES = LIBRARY_RECORD_TAG.length + 32 + 8 + 32 + IV_BYTES + 4;
 const HEX32 = /^[0-9a-f]{64}$/;
+const CAP_RE = /^pt1\.[0-9a-f]{64}(\.[A-Za-z0-9_-]{43})?$/;
 const ZERO32 = new Uint8Array(32);
 
 export interface RecordHeader {
@@ -89,7 +92,7 @@ export function readEntry(value: unknown): LibraryEntry {
   const str = (k: string, max: number): string => (typeof e[k] === 'string' && (e[k] as string).length <= max ? (e[k] as string) : bad(`entry ${k}`));
   const num = (k: string): number => (typeof e[k] === 'number' && Number.isSafeInteger(e[k]) && (e[k] as number) >= 0 ? (e[k] as number) : bad(`entry ${k}`));
   const cap = str('cap', 512);
-  if (!/^pt1\.[0-9a-f]{64}(\.[A-Za-z0-9_-]{43})?$/.test(cap)) bad('entry cap is not a capability');
+  if (!CAP_RE.test(cap)) bad('entry cap is not a capability');
   return {
     cap,
     name: str('name', MAX_TEXT),
@@ -101,12 +104,21 @@ export function readEntry(value: unknown): LibraryEntry {
     noteAt: num('noteAt'),
     addedAt: num('addedAt'),
     removedAt: num('removedAt'),
+    // Optional fields (added after v1 shipped): absent is fine; present must be well formed.
+    ...withMedia(e.thumbs === undefined ? undefined : readThumbs(e.thumbs), e.taken === undefined ? undefined : num('taken')),
   };
 }
 
+function readThumbs(value: unknown): LibraryThumbs {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('entry thumbs is not an object');
+  const t = value as Record<string, unknown>;
+  const capOf = (k: string): string => (typeof t[k] === 'string' && (t[k] as string).length <= 512 && CAP_RE.test(t[k] as string) ? (t[k] as string) : bad(`entry thumbs.${k} is not a capability`));
+  return { grid: capOf('grid'), screen: capOf('screen') };
+}
+
 function entryJson(e: LibraryEntry): LibraryEntry {
-  // Fixed field order, only known fields.
-  return { cap: e.cap, name: e.name, nameAt: e.nameAt, type: e.type, size: e.size, date: e.date, note: e.note, noteAt: e.noteAt, addedAt: e.addedAt, removedAt: e.removedAt };
+  // Fixed field order, only known fields; the optional ones only when set.
+  return { cap: e.cap, name: e.name, nameAt: e.nameAt, type: e.type, size: e.size, date: e.date, note: e.note, noteAt: e.noteAt, addedAt: e.addedAt, removedAt: e.removedAt, ...withMedia(e.thumbs, e.taken) };
 }
 
 /** Encrypts `entries` under `key` and signs the record as `identity`; returns the shard bytes and hash. */

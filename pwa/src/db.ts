@@ -62,6 +62,13 @@ export interface FileRecord {
   readonly memoryId?: string | null;
   /** Why a relay refused that memory (it then waits for the user's retry); null otherwise. */
   readonly memoryError?: string | null;
+  /**
+   * Capabilities of the thumbnails made on the device that added the file (their own small encrypted files,
+   * uploaded with it: their shards come first in `shards`); null or absent for no picture.
+   */
+  readonly thumbs?: { readonly grid: string; readonly screen: string } | null;
+  /** When the photo was taken (EXIF, ms); null or absent when unknown. */
+  readonly taken?: number | null;
 }
 
 /** The text and tags of a memory the user asked for (signed only when it is sent). */

@@ -6,7 +6,7 @@
 import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import type { Identity } from '../../core/identity/identity.ts';
-import { addedEntry, isPresent, mergeLibraries, removedEntry, sameLibrary, type LibraryEntry } from '../../core/library/merge.ts';
+import { addedEntry, isPresent, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../core/library/merge.ts';
 import * as M from '../../core/protocol/library-messages.ts';
 import { openRecord, readEntry, sealRecord, signHead, verifyHead, type LibraryHead } from '../../core/library/record.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
@@ -151,11 +151,17 @@ export class LibrarySync {
 
   /** What this device's file list says: every file it added that relays hold. */
   private localEntries(state: LibraryState): LibraryEntry[] {
-    const known = new Set(state.entries.map((e) => e.cap));
+    const known = new Map(state.entries.map((e) => [e.cap, e]));
     const out: LibraryEntry[] = [];
     for (const f of this.deps.library.list()) {
-      if (f.origin !== 'added' || f.status !== 'stored' || !f.capability || known.has(f.capability)) continue;
-      out.push(addedEntry({ cap: f.capability, name: f.name, type: f.type, size: f.size, date: f.addedAt }, Math.max(f.addedAt, 1)));
+      if (f.origin !== 'added' || f.status !== 'stored' || !f.capability) continue;
+      const entry = known.get(f.capability);
+      if (!entry) {
+        out.push(addedEntry({ cap: f.capability, name: f.name, type: f.type, size: f.size, date: f.addedAt, thumbs: f.thumbs ?? null, taken: f.taken ?? null }, Math.max(f.addedAt, 1)));
+      } else if (f.thumbs && !entry.thumbs) {
+        // Thumbnails this device has and the library lacks: the merge adds them (and keeps every other field).
+        out.push({ ...entry, ...withMedia(f.thumbs, f.taken ?? undefined) });
+      }
     }
     return mergeLibraries(state.entries, out);
   }
@@ -192,6 +198,7 @@ export class LibrarySync {
       if (isPresent(e)) {
         if (!local) await library.adoptFromLibrary(e);
         else if (local.status === 'stored' && local.name !== e.name && e.name !== '') await library.renameLocal(local.id, e.name);
+        if (local && e.thumbs && (local.thumbs?.grid !== e.thumbs.grid || local.thumbs.screen !== e.thumbs.screen)) await library.setThumbs(local.id, e.thumbs, e.taken ?? null);
       } else if (local && local.status === 'stored') {
         await library.remove(local.id, false);
       }

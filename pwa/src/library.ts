@@ -4,6 +4,8 @@ import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase, type Searchable
 import { announceFileChange, deleteFile, enqueueUpload, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
 import type { IdbShardStore } from './storage/idb-shard-store.ts';
 import type { Sealer } from './storage/sealer.ts';
+import type { Thumbnailer } from './media/thumbnailer.ts';
+import type { ThumbResult } from './media/thumb-protocol.ts';
 
 export type { FileStatus } from './db.ts';
 
@@ -11,6 +13,9 @@ export interface Progress {
   readonly phase: 'sealing' | 'uploading';
   readonly done: number;
   readonly total: number;
+  /** When this phase started on this page (ms) and how much was done then: for speed and time left. */
+  readonly startedAt: number;
+  readonly startDone: number;
 }
 
 export interface FileEntry extends FileRecord {
@@ -42,13 +47,14 @@ export class Library extends EventTarget {
     private readonly sealer: Sealer,
     private readonly store: IdbShardStore,
     private readonly onQueued: () => void,
+    private readonly thumbnailer: Thumbnailer | null,
   ) {
     super();
   }
 
-  static async open(sealer: Sealer, store: IdbShardStore, onQueued: () => void): Promise<Library> {
+  static async open(sealer: Sealer, store: IdbShardStore, onQueued: () => void, thumbnailer: Thumbnailer | null = null): Promise<Library> {
     const db = await openPeerTreeDB();
-    const library = new Library(db, sealer, store, onQueued);
+    const library = new Library(db, sealer, store, onQueued, thumbnailer);
     await library.load();
     return library;
   }
@@ -120,22 +126,35 @@ export class Library extends EventTarget {
     const file = this.blobs.get(id);
     const record = this.files.get(id);
     if (!file || !record) return;
-    this.progress.set(id, { phase: 'sealing', done: 0, total: file.size });
+    const startedAt = Date.now();
+    this.progress.set(id, { phase: 'sealing', done: 0, total: file.size, startedAt, startDone: 0 });
     this.changed(id);
     try {
+      const media = await this.makeThumbs(file, record);
+      if (!this.files.has(id)) return; // removed (cancelled) meanwhile
       const result = await this.sealer.seal(file, {
         name: record.name,
         mime: record.type,
         public: record.public,
         onProgress: (done) => {
-          this.progress.set(id, { phase: 'sealing', done, total: file.size });
+          this.progress.set(id, { phase: 'sealing', done, total: file.size, startedAt, startDone: 0 });
           this.changed(id);
         },
       });
       this.progress.delete(id);
       const current = this.files.get(id);
       if (!current) return; // removed while sealing
-      const sealed: FileRecord = { ...current, status: 'queued', capability: result.capability, fileHash: result.fileHash, shards: result.shards, error: null };
+      // The thumbnails' shards go first: they are small, and another device can show them as soon as the file is listed.
+      const sealed: FileRecord = {
+        ...current,
+        status: 'queued',
+        capability: result.capability,
+        fileHash: result.fileHash,
+        shards: [...media.shards, ...result.shards],
+        error: null,
+        thumbs: media.thumbs,
+        taken: media.taken,
+      };
       await enqueueUpload(this.db, sealed, Date.now());
       this.blobs.delete(id);
       this.files.set(id, sealed);
@@ -146,6 +165,30 @@ export class Library extends EventTarget {
       const failed = await patchFile(this.db, id, { status: 'error', error: `could not prepare the file: ${err instanceof Error ? err.message : String(err)}` });
       if (failed) this.files.set(id, failed);
       this.changed(id);
+    }
+  }
+
+  /**
+   * Makes the picture's (or the video's poster frame's) thumbnails in the worker and seals each as its own small file (encrypted like the file,
+   * public only when the file is). Anything that goes wrong leaves the file without thumbnails, never unsealed.
+   */
+  private async makeThumbs(file: File, record: FileRecord): Promise<{ thumbs: { grid: string; screen: string } | null; taken: number | null; shards: string[] }> {
+    const none = { thumbs: null, taken: null, shards: [] };
+    if (!this.thumbnailer || !(record.type.startsWith('image/') || record.type.startsWith('video/'))) return none;
+    let made: ThumbResult;
+    try {
+      made = await this.thumbnailer.make(file, record.type);
+    } catch {
+      return none;
+    }
+    if (!made.grid || !made.screen) return { ...none, taken: made.taken };
+    try {
+      const base = record.name.replace(/\.[^.]*$/, '');
+      const grid = await this.sealer.seal(made.grid, { name: `${base}.grid.jpg`, mime: 'image/jpeg', public: record.public });
+      const screen = await this.sealer.seal(made.screen, { name: `${base}.screen.jpg`, mime: 'image/jpeg', public: record.public });
+      return { thumbs: { grid: grid.capability, screen: screen.capability }, taken: made.taken, shards: [...grid.shards, ...screen.shards] };
+    } catch {
+      return { ...none, taken: made.taken };
     }
   }
 
@@ -206,8 +249,9 @@ export class Library extends EventTarget {
    * Adds a file of this person's library that another device added (or that a restored backup brings back):
    * stored on relays, nothing cached here yet; opening it fetches it like any capability.
    */
-  async adoptFromLibrary(f: { cap: string; name: string; type: string; size: number; date: number }): Promise<void> {
+  async adoptFromLibrary(f: { cap: string; name: string; type: string; size: number; date: number; thumbs?: { grid: string; screen: string }; taken?: number }): Promise<void> {
     if ([...this.files.values()].some((r) => r.capability === f.cap && r.origin === 'added')) return;
+    const thumbManifests = f.thumbs ? [f.thumbs.grid, f.thumbs.screen].map((c) => c.split('.')[1] ?? '') : [];
     const manifestHash = f.cap.split('.')[1] ?? '';
     const id = `lib-${manifestHash}`;
     const record: FileRecord = {
@@ -220,11 +264,13 @@ export class Library extends EventTarget {
       status: 'stored',
       capability: f.cap,
       fileHash: null,
-      // Only the manifest is known here: a delete everywhere releases it (the data shards stay pinned).
-      shards: [manifestHash],
+      // Only the manifests are known here: a delete everywhere releases them (the data shards stay pinned).
+      shards: [...thumbManifests, manifestHash],
       replicas: null,
       error: null,
       public: f.cap.split('.').length === 2,
+      thumbs: f.thumbs ?? null,
+      taken: f.taken ?? null,
     };
     // A file opened from a link that turns out to be one's own becomes an added one.
     const opened = `opened-${manifestHash}`;
@@ -239,6 +285,13 @@ export class Library extends EventTarget {
     announceFileChange(id);
   }
 
+  /** Applies thumbnails another device made (this device listed the file before they were known). */
+  async setThumbs(id: string, thumbs: { grid: string; screen: string }, taken: number | null): Promise<void> {
+    const r = await patchFile(this.db, id, { thumbs, taken });
+    if (r) this.files.set(id, r);
+    this.changed(id);
+  }
+
   /** Applies another device's rename. */
   async renameLocal(id: string, name: string): Promise<void> {
     const r = await patchFile(this.db, id, { name });
@@ -249,7 +302,9 @@ export class Library extends EventTarget {
 
   setUploadProgress(id: string, acked: number, total: number): void {
     if (!this.files.has(id)) return;
-    this.progress.set(id, { phase: 'uploading', done: acked, total });
+    const before = this.progress.get(id);
+    const start = before?.phase === 'uploading' && before.total === total ? before : { startedAt: Date.now(), startDone: acked };
+    this.progress.set(id, { phase: 'uploading', done: acked, total, startedAt: start.startedAt, startDone: start.startDone });
     this.changed(id);
   }
 

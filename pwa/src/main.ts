@@ -27,6 +27,9 @@ import { createLedgerPanel } from './ledger/ledger-panel.ts';
 import { namesAsset } from '../../core/protocol/ledger-client.ts';
 import { enqueueMemory } from './storage/files-repo.ts';
 import { LibrarySync } from './library-sync.ts';
+import { Thumbnailer } from './media/thumbnailer.ts';
+import { ThumbLoader } from './gallery/thumb-loader.ts';
+import { canStream, registerStream } from './media/stream-register.ts';
 import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
@@ -47,17 +50,26 @@ async function mount(root: HTMLElement): Promise<void> {
   const session = new Session();
   const sealer = new Sealer();
   sealer.warm();
-  const library = await Library.open(sealer, store, () => {
-    sync?.kick();
-    void requestBackgroundSync();
-  });
+  const library = await Library.open(
+    sealer,
+    store,
+    () => {
+      sync?.kick();
+      void requestBackgroundSync();
+    },
+    new Thumbnailer(),
+  );
 
   const readTransport = (): CachingTransport =>
     new CachingTransport({ cache: store, relays: () => relays.ordered(), ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
 
+  const thumbs = new ThumbLoader(() => readTransport());
+  const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
   const filesView = createFileListView(
     library,
     {
+      // Cancelling is removing a file that is not stored yet, releasing whatever relays already pinned.
+      cancel: (id) => void library.remove(id, true),
       remove: (id, release) =>
         void (async () => {
           // The removal goes into the library first, so that a sync in between cannot bring the file back.
@@ -80,11 +92,14 @@ async function mount(root: HTMLElement): Promise<void> {
       },
     },
     (f) => (f.status === 'error' && (library.canReseal(f.id) || f.capability !== null)) || Boolean(f.memoryError),
+    thumbs,
+    streamUrl,
   );
   const openView = createOpenView({
     transport: readTransport,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
+    stream: streamUrl,
     // Only files this device's key stored (pinned) can be registered by it.
     ledger: createLedgerPanel(session, (asset) => library.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
   });

@@ -4,7 +4,8 @@ import type { Manifest } from '../../core/storage/manifest.ts';
 import type { ShardTransport } from '../../core/storage/shard-transport.ts';
 import { h, setAttrs, setText } from './dom.ts';
 import { formatBytes } from './format.ts';
-import { openCapability, type OpenedFile } from './open-file.ts';
+import { downloadBlob, openCapability, type OpenedFile } from './open-file.ts';
+import { openFile } from '../../core/storage/get-file.ts';
 
 /** Text previews show at most this much (the download has everything). */
 const TEXT_PREVIEW_BYTES = 256 * 1024;
@@ -15,6 +16,11 @@ export interface OpenViewDeps {
   readonly remember: (capability: string, opened: OpenedFile) => Promise<void>;
   /** Relay base URL for streaming public media with range requests. */
   readonly relayUrl: () => string;
+  /**
+   * A same-origin URL the service worker streams this capability from (Range requests answered by decrypting
+   * only the shards asked for), or null when no service worker controls the page.
+   */
+  readonly stream?: (capability: string) => Promise<string | null>;
   /** The asset's owner and history from the ledger, shown under the file. */
   readonly ledger?: { readonly element: HTMLElement; show(capability: string): void };
 }
@@ -96,13 +102,14 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     reset();
     setText(title, 'Open a shared file');
     setText(code, capability);
-    setAttrs(element, { 'data-state': 'loading' });
+    setAttrs(element, { 'data-state': 'loading', 'data-streamed': null });
     setText(status, 'Fetching and checking…');
     progress.hidden = false;
     progress.value = 0;
     // The ledger is read next to the file, not after it: it needs only the manifest hash in the link.
     deps.ledger?.show(capability);
     try {
+      if (await streamed(capability, mine)) return;
       const opened = await openCapability(
         capability,
         deps.transport(),
@@ -135,6 +142,42 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
       retry.addEventListener('click', () => void open(capability));
       actions.append(retry);
     }
+  }
+
+  /**
+   * Encrypted video and audio play as they arrive: only the manifest is read here, and the media element's
+   * Range requests go to the service worker. Returns false (the whole file is fetched) for anything else.
+   */
+  async function streamed(capability: string, mine: number): Promise<boolean> {
+    if (!deps.stream || capability.split('.').length !== 3) return false;
+    const m = (await openFile(capability, deps.transport())).manifest;
+    if (mine !== generation) return true;
+    const kind = m.type.startsWith('video/') ? 'video' : m.type.startsWith('audio/') ? 'audio' : null;
+    if (!kind || m.enc === null || m.size === 0) return false;
+    const src = await deps.stream(capability);
+    if (!src || mine !== generation) return src !== null;
+    showManifest(m);
+    preview.append(h(kind, { src, controls: true, preload: 'metadata', 'aria-label': `Preview of ${m.name}`, 'data-kind': kind, 'data-streamed': 'true' }));
+    // The download reads the same stream (each shard checked, the whole-file hash at the end) through the
+    // service worker: browsers send an <a download> past it, to the relay, which knows no such stream.
+    const download = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'download' }, 'Download');
+    download.addEventListener('click', () => {
+      download.disabled = true;
+      setText(status, 'Fetching and checking every piece for the download…');
+      fetch(src)
+        .then(async (res) => {
+          if (!res.ok) throw new Error(`the stream answered ${res.status}`);
+          downloadBlob(new Blob([await res.blob()], { type: m.type }), m.name);
+          setText(status, 'Every piece matched its fingerprint.');
+        })
+        .catch((err: unknown) => setText(status, `Could not download: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (download.disabled = false));
+    });
+    actions.append(download);
+    progress.hidden = true;
+    setText(status, 'Plays as it arrives: each piece is fetched when needed, checked against its fingerprint and decrypted on this device.');
+    setAttrs(element, { 'data-state': 'ready', 'data-name': m.name, 'data-size': m.size, 'data-streamed': 'true' });
+    return true;
   }
 
   return {

@@ -1,5 +1,6 @@
 // The service worker (built by vite-plugin-pwa with `injectManifest`): precaches the app shell, answers
-// navigations with it, and delivers the outbox on Background Sync, even with no PeerTree page open.
+// navigations with it, delivers the outbox on Background Sync, even with no PeerTree page open, and streams
+// encrypted media (`/stream/ID`, see media/stream-sw.ts).
 import { clientsClaim } from 'workbox-core';
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
@@ -13,11 +14,12 @@ import { announceFileChange } from './storage/files-repo.ts';
 import { IdbShardStore } from './storage/idb-shard-store.ts';
 import { OutboxSync } from './storage/outbox-sync.ts';
 import { SocketShardTransport } from './storage/socket-transport.ts';
+import { answerStream, isStreamRequest } from './media/stream-sw.ts';
 
 /** The Background Sync tag (same as sw-register.ts). */
 const OUTBOX_SYNC_TAG = 'peertree-outbox';
 /** Paths never answered with the app shell: the relay's API and WebSocket, and test pages. */
-const NOT_THE_SHELL = [/^\/api(?:\/|$)/, /^\/ws(?:\/|$|\?)/, /^\/test-/];
+const NOT_THE_SHELL = [/^\/api(?:\/|$)/, /^\/ws(?:\/|$|\?)/, /^\/test-/, /^\/stream\//];
 
 interface ExtendableEventLike extends Event {
   waitUntil(promise: Promise<unknown>): void;
@@ -25,16 +27,26 @@ interface ExtendableEventLike extends Event {
 interface SyncEventLike extends ExtendableEventLike {
   readonly tag: string;
 }
+interface FetchEventLike extends ExtendableEventLike {
+  readonly request: Request;
+  respondWith(response: Promise<Response> | Response): void;
+}
 interface ServiceWorkerScope {
   readonly __WB_MANIFEST: (string | PrecacheEntry)[];
   readonly location: Location;
   skipWaiting(): Promise<void>;
   addEventListener(type: 'sync', listener: (event: SyncEventLike) => void): void;
   addEventListener(type: 'install', listener: (event: ExtendableEventLike) => void): void;
+  addEventListener(type: 'fetch', listener: (event: FetchEventLike) => void): void;
 }
 // This module's `self` is the service worker scope (the DOM lib types it as a Window).
 declare const self: ServiceWorkerScope;
 const sw = self;
+
+// Streams of encrypted media (`/stream/ID`), answered here before Workbox sees the request.
+sw.addEventListener('fetch', (event) => {
+  if (isStreamRequest(new URL(event.request.url), sw.location.origin)) event.respondWith(answerStream(event.request, sw.location.origin));
+});
 
 // `self.__WB_MANIFEST` is replaced at build time by the precache list.
 precacheAndRoute(self.__WB_MANIFEST);

@@ -75,8 +75,9 @@ export async function deleteFile(db: PeerTreeDatabase, id: string, release: bool
   const upload = await tx.objectStore('outbox').get(id);
   // A memory not sent yet is dropped with its file: it would point at a file that is gone.
   await Promise.all([tx.objectStore('files').delete(id), tx.objectStore('outbox').delete(id), tx.objectStore('outbox').delete(memoryItemId(id))]);
-  // What relays may hold: everything once stored; otherwise only what was acknowledged before the delete.
-  const held = !record || record.origin !== 'added' ? [] : record.status === 'stored' ? record.shards : Object.keys(upload?.acked ?? {});
+  // What relays may hold: everything once stored, or while an upload runs (a shard in flight may be pinned after
+  // this; releasing a shard never pinned is harmless); otherwise only what was acknowledged before the delete.
+  const held = !record || record.origin !== 'added' ? [] : record.status === 'stored' || record.status === 'uploading' ? record.shards : Object.keys(upload?.acked ?? {});
   if (release && held.length > 0) {
     const item: OutboxItem = { id: `release-${id}`, kind: 'release', name: record!.name, createdAt: Date.now(), shards: [...held], acked: {}, replicas: null, attempts: 0, lastError: null, stopped: false };
     await tx.objectStore('outbox').put(item);

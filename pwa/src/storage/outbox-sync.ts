@@ -44,6 +44,8 @@ export interface OutboxSyncDeps {
 
 /** A shard the outbox needs is gone from this device (storage cleared): the upload cannot finish. */
 class MissingShard extends Error {}
+/** The person cancelled (removed) the upload while it ran: no further shard is sent. */
+class Cancelled extends Error {}
 
 export class OutboxSync {
   private running: Promise<void> | null = null;
@@ -210,7 +212,7 @@ export class OutboxSync {
       const done: Record<string, number> = { ...item.acked };
       for (const hash of item.shards) {
         if (hash in done) continue;
-        done[hash] = await transport.unpin(hash);
+        done[hash] = await unpinOrNothing(transport, hash);
         await saveAcks(db, item.id, done);
       }
       await db.delete('outbox', item.id);
@@ -240,6 +242,9 @@ export class OutboxSync {
       const report = (): void => this.deps.onProgress?.(id, Object.keys(acked).length, total);
       report();
       const send = async (hash: string): Promise<void> => {
+        // A cancelled upload stops at the next shard; its release item (written with the removal) runs after
+        // this upload returns, so shards still in flight are released too.
+        if ((await db.getKey('outbox', id)) === undefined) throw new Cancelled('the upload was cancelled');
         const bytes = await store.get(hash);
         if (!bytes) throw new MissingShard(`shard ${hash.slice(0, 12)}… is no longer on this device`);
         const receipt = await transport.storeShard(hash, bytes, replicas);
@@ -263,6 +268,10 @@ export class OutboxSync {
       this.deps.onChange(id);
       return true;
     } catch (err) {
+      if (err instanceof Cancelled) {
+        this.deps.onChange(id);
+        return true;
+      }
       // The policy (core/outbox/policy.ts) decides: a final refusal shows as an error and waits for the
       // person; anything that may pass keeps the file queued, says what it waits for, and backs off.
       const verdict = await this.failed(id, err, item.attempts);
@@ -271,6 +280,21 @@ export class OutboxSync {
       this.deps.onChange(id);
       return final;
     }
+  }
+}
+
+/**
+ * Releases this device's pin on `hash`. A relay refuses (FORBIDDEN) a release when no relay holds a pin of this
+ * key on the shard: nothing is left to release, which is what the release wanted (a cancelled upload lists
+ * shards that never left, and a release sent twice finds its pin gone), so that counts as 0 released.
+ */
+async function unpinOrNothing(transport: OutboxTransport, hash: string): Promise<number> {
+  try {
+    return await transport.unpin(hash);
+  } catch (err) {
+    const e = toPeerTreeError(err);
+    if (e.refused && e.code === 'FORBIDDEN') return 0;
+    throw err;
   }
 }
 

@@ -51,4 +51,24 @@ describe('mergeLibraries', () => {
     expect(m.date).toBe(5);
     expect(m.type).toBe('text/plain');
   });
+
+  it('keeps thumbnails and the date taken, the same pair on every device, whatever the order', () => {
+    const thumbs = (n: number) => ({ grid: cap(100 + n), screen: cap(200 + n) });
+    const plain = file(1, 10);
+    const fromA: LibraryEntry = { ...plain, thumbs: thumbs(2), taken: 500 };
+    const fromB: LibraryEntry = { ...plain, thumbs: thumbs(1), taken: 400 };
+    // An entry written before thumbnails existed does not erase them.
+    expect(mergeLibraries([plain], [fromA])[0]).toMatchObject({ thumbs: thumbs(2), taken: 500 });
+    expect(mergeLibraries([fromA], [plain])[0]).toMatchObject({ thumbs: thumbs(2), taken: 500 });
+    // Two devices made their own thumbnails: both keep the pair whose grid capability sorts first.
+    const ab = mergeLibraries([fromA], [fromB]);
+    expect(ab[0]).toMatchObject({ thumbs: thumbs(1), taken: 400 });
+    expect(sameLibrary(ab, mergeLibraries([fromB], [fromA]))).toBe(true);
+    expect(sameLibrary(mergeLibraries(mergeLibraries([plain], [fromA]), [fromB]), mergeLibraries([plain], mergeLibraries([fromA], [fromB])))).toBe(true);
+    expect(sameLibrary(mergeLibraries([fromA], [fromA]), [fromA])).toBe(true);
+  });
+
+  it('leaves entries without thumbnails exactly as before (no new fields)', () => {
+    expect(Object.keys(mergeLibraries([file(1, 1)], [file(1, 2)])[0]!)).toEqual(['cap', 'name', 'nameAt', 'type', 'size', 'date', 'note', 'noteAt', 'addedAt', 'removedAt']);
+  });
 });

@@ -292,4 +292,41 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     sync.stop();
     expect(await db.get('outbox', second)).toMatchObject({ stopped: true, lastError: expect.stringContaining('BAD_SIGNATURE') });
   });
+
+  it('stops an upload removed while it runs, and releases every shard of it, also those never sent', async () => {
+    const { db, store, shards } = await setup(12);
+    const t = new ScriptedTransport();
+    const never = new Set<string>();
+    // The relay holds only what it took: a release of anything else is refused as "no pin to release".
+    t.unpin = async (hash: string) => {
+      if (!t.stored.includes(hash)) {
+        never.add(hash);
+        throw new PeerTreeError('FORBIDDEN', 'no pin to release', { refused: true });
+      }
+      t.released.push(hash);
+      return 1;
+    };
+    const sync = syncFor(db, store, t);
+    let removed = false;
+    const storeShard = t.storeShard.bind(t);
+    t.storeShard = async (hash: string, bytes: Uint8Array, replicas: number) => {
+      const receipt = await storeShard(hash, bytes, replicas);
+      // The person cancels after the third shard: the file and its upload leave, a release item is written.
+      if (t.stored.length === 3 && !removed) {
+        removed = true;
+        await db.put('files', { ...(await db.get('files', 'f1'))!, status: 'uploading' });
+        await deleteFile(db, 'f1', true, (h) => store.delete(h));
+      }
+      return receipt;
+    };
+    await sync.drain();
+    await sync.drain();
+    // At most the shards in flight when it was cancelled were sent; the manifest never was.
+    expect(t.stored.length).toBeLessThanOrEqual(3 + 4);
+    expect(t.stored).not.toContain(shards.at(-1));
+    expect(new Set(t.released)).toEqual(new Set(t.stored));
+    expect(t.released.length + never.size).toBe(shards.length);
+    expect(await db.getAll('outbox')).toEqual([]);
+    expect(await db.get('files', 'f1')).toBeUndefined();
+  });
 });

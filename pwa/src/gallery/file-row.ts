@@ -1,0 +1,181 @@
+// One file as a `[data-testid=file-row]`: a list row for documents, a tile with its thumbnail for photos and
+// videos; the same attributes, status line, progress and actions in both, updated in place.
+import { h, setAttrs, setText } from '../dom.ts';
+import { formatBytes, groupHex } from '../format.ts';
+import type { FileEntry, FileStatus } from '../library.ts';
+import { openDeleteDialog } from '../delete-dialog.ts';
+import { openShareDialog } from '../share-dialog.ts';
+import { progressFigures, progressLine } from '../progress-figures.ts';
+import type { ThumbLoader } from './thumb-loader.ts';
+
+const STATUS_LABEL: Record<FileStatus, string> = {
+  local: 'Preparing',
+  queued: 'Waiting for a relay',
+  uploading: 'Uploading',
+  stored: 'Stored on the tree',
+  error: 'Problem',
+};
+
+export interface FileActions {
+  /** `release`: also send signed releases of this device's pins to the relays. */
+  remove(id: string, release: boolean): void;
+  retry(id: string): void;
+  download(id: string): void;
+  /** Stops an upload that has not finished and releases whatever relays already pinned. */
+  cancel(id: string): void;
+}
+
+export interface RowParts {
+  readonly row: HTMLLIElement;
+  readonly variant: 'doc' | 'tile';
+  readonly meta: HTMLElement;
+  readonly detail: HTMLElement;
+  readonly progress: HTMLProgressElement;
+  readonly badge: HTMLElement;
+  readonly actions: HTMLElement;
+  readonly thumb: HTMLElement | null;
+  lastActionsKey: string;
+  lastThumb: string;
+}
+
+/** A coarse kind for the icon colour (no emoji: they depend on fonts the device may not have). */
+export function kindOf(type: string): string {
+  if (type.startsWith('image/')) return 'image';
+  if (type.startsWith('video/')) return 'video';
+  if (type.startsWith('audio/')) return 'audio';
+  if (type === 'application/pdf' || type.startsWith('text/')) return 'doc';
+  return 'other';
+}
+
+/** Up to four characters of the file's extension, shown in its icon ("JPG", "PDF"); "FILE" when none. */
+export function extensionOf(name: string): string {
+  const m = /\.([A-Za-z0-9]{1,4})$/.exec(name);
+  return m ? m[1]!.toUpperCase() : 'FILE';
+}
+
+export function typeIcon(f: { name: string; type: string }): HTMLElement {
+  return h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name));
+}
+
+export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: string) => void): RowParts {
+  const meta = h('span', { class: 'file-meta' });
+  const detail = h('span', { class: 'file-detail', 'data-testid': 'file-detail' });
+  const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': `Progress of ${f.name}`, 'data-testid': 'file-progress' });
+  const badge = h('span', { class: 'badge', 'data-testid': 'file-badge' });
+  const actions = h('span', { class: 'file-actions' });
+  const main = h('span', { class: 'file-main' }, h('span', { class: 'file-name', title: f.name }, f.name), meta, detail, progress);
+  if (variant === 'doc') {
+    const row = h('li', { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.id }, typeIcon(f), main, badge, actions);
+    return { row, variant, meta, detail, progress, badge, actions, thumb: null, lastActionsKey: '', lastThumb: '' };
+  }
+  const thumb = h('button', { type: 'button', class: 'tile-thumb', 'aria-label': `View ${f.name}`, 'data-testid': 'file-view' }, typeIcon(f));
+  thumb.addEventListener('click', () => onView(f.id));
+  const row = h('li', { class: 'file-row file-tile', 'data-testid': 'file-row', 'data-key': f.id, 'data-thumb': 'none' }, thumb, main, badge, actions);
+  return { row, variant, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
+}
+
+function statusText(f: FileEntry, now: number): string {
+  if (f.status === 'stored') {
+    if (f.origin === 'opened') return 'Opened from a link · kept on this device';
+    return `Stored on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}`;
+  }
+  if (f.status === 'error') return f.error ?? 'Something went wrong';
+  if (f.progress?.phase === 'sealing') return `Encrypting on this device… ${f.size === 0 ? '' : `${Math.floor((100 * f.progress.done) / Math.max(1, f.progress.total))}%`}`;
+  if (f.status === 'uploading') return f.progress ? `Uploading ${progressLine(progressFigures(f.progress, f.size, now))}` : 'Sending…';
+  if (f.status === 'queued' && f.waiting) return `Saved here, ${f.waiting}; it will be sent on its own`;
+  if (f.status === 'queued') return 'Encrypted and saved here; it will be sent when a relay is reachable';
+  return 'Preparing…';
+}
+
+function button(label: string, aria: string, onClick: () => void, testid: string): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'link-button', 'aria-label': aria, 'data-testid': testid }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean): void {
+  const key = `${f.status}|${f.capability ?? ''}|${canRetry}|${f.memoryError ?? ''}`;
+  if (key === parts.lastActionsKey) return;
+  parts.lastActionsKey = key;
+  const items: HTMLElement[] = [];
+  if (f.status === 'stored' && f.capability) {
+    items.push(h('a', { class: 'link-button', href: `#/open/${encodeURIComponent(f.capability)}`, 'aria-label': `Open ${f.name}`, 'data-testid': 'file-open' }, 'Open'));
+    items.push(button('Share', `Share ${f.name}`, () => openShareDialog(f.name, f.capability!), 'file-share'));
+  }
+  if (f.capability) items.push(button('Download', `Download ${f.name}`, () => actions.download(f.id), 'file-download'));
+  if (f.status === 'error' && canRetry) items.push(button('Retry', `Retry ${f.name}`, () => actions.retry(f.id), 'file-retry'));
+  else if (f.memoryError && canRetry) items.push(button('Retry search entry', `Make ${f.name} findable again`, () => actions.retry(f.id), 'file-retry-memory'));
+  if (f.origin === 'added' && (f.status === 'local' || f.status === 'queued' || f.status === 'uploading')) {
+    items.push(button('Cancel', `Cancel the upload of ${f.name}`, () => actions.cancel(f.id), 'file-cancel'));
+  } else {
+    items.push(button('Delete', `Delete ${f.name} from this device`, () => openDeleteDialog(f, (release) => actions.remove(f.id, release)), 'file-delete'));
+  }
+  parts.actions.replaceChildren(...items);
+}
+
+/** "findable" once a relay stored its memory; "waiting" while it waits; "refused" by a relay; null when not asked. */
+function findableState(f: FileEntry): 'findable' | 'waiting' | 'refused' | null {
+  if (f.memoryId) return 'findable';
+  if (f.memoryError) return 'refused';
+  return f.searchable ? 'waiting' : null;
+}
+
+/** Shows the grid thumbnail once it is decrypted (lazy: only rows in the DOM ask for theirs). */
+function renderThumb(parts: RowParts, f: FileEntry, thumbs: ThumbLoader): void {
+  if (!parts.thumb) return;
+  const cap = f.thumbs?.grid ?? '';
+  if (cap === parts.lastThumb) return;
+  parts.lastThumb = cap;
+  if (!cap) {
+    parts.thumb.replaceChildren(typeIcon(f));
+    setAttrs(parts.row, { 'data-thumb': 'none' });
+    return;
+  }
+  setAttrs(parts.row, { 'data-thumb': 'loading' });
+  thumbs.url(cap, 'grid').then(
+    (url) => {
+      if (parts.lastThumb !== cap) return;
+      const img = h('img', { class: 'tile-img', src: url, alt: '', 'data-testid': 'file-thumb', decoding: 'async' });
+      img.addEventListener('load', () => setAttrs(parts.row, { 'data-thumb': 'shown' }), { once: true });
+      img.addEventListener('error', () => setAttrs(parts.row, { 'data-thumb': 'failed' }), { once: true });
+      parts.thumb!.replaceChildren(img);
+    },
+    () => {
+      // Not on a relay yet (another device is still uploading it), or unreachable: the icon stays; try later.
+      if (parts.lastThumb === cap) parts.lastThumb = '';
+      setAttrs(parts.row, { 'data-thumb': 'failed' });
+    },
+  );
+}
+
+export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean, thumbs: ThumbLoader, now: number): void {
+  const findable = findableState(f);
+  setAttrs(parts.row, {
+    'data-searchable': findable,
+    'data-memory-id': f.memoryId ?? null,
+    'data-name': f.name,
+    'data-status': f.status,
+    'data-origin': f.origin,
+    'data-file-hash': f.fileHash,
+    // Shown once the file is on the tree: a link shared earlier would not open anywhere yet.
+    'data-capability': f.status === 'stored' ? f.capability : null,
+    'data-replicas': f.status === 'stored' ? f.replicas : null,
+    'data-error': f.status === 'error' ? f.error : null,
+    'data-waiting': f.status === 'queued' ? (f.waiting ?? null) : null,
+    'data-taken': f.taken ?? null,
+  });
+  setText(
+    parts.meta,
+    [formatBytes(f.size), f.type || 'unknown type', f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null, findable === 'findable' ? 'findable by search' : findable === 'waiting' ? 'findable once stored' : findable === 'refused' ? `not findable: ${f.memoryError}` : null]
+      .filter(Boolean)
+      .join(' · '),
+  );
+  setText(parts.detail, statusText(f, now));
+  const p = f.progress;
+  parts.progress.hidden = !p;
+  if (p) parts.progress.value = p.total === 0 ? 0 : p.done / p.total;
+  setText(parts.badge, f.status === 'stored' && f.origin === 'added' ? `Stored ×${f.replicas ?? '?'}` : STATUS_LABEL[f.status]);
+  parts.badge.className = `badge badge-${f.status}`;
+  renderActions(parts, f, actions, canRetry);
+  renderThumb(parts, f, thumbs);
+}

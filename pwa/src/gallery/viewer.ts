@@ -1,0 +1,143 @@
+// The full-screen viewer: a photo's screen-size thumbnail (or a video's type icon), arrow keys and swipes to the
+// next and previous item, and the file's details one tap away (with the original and its ownership card on
+// #/open/CAP).
+import { h, setAttrs, setText } from '../dom.ts';
+import { formatBytes } from '../format.ts';
+import type { FileEntry } from '../library.ts';
+import { typeIcon } from './file-row.ts';
+import type { ThumbLoader } from './thumb-loader.ts';
+
+/** A horizontal move at least this long (px), and longer than it is tall, is a swipe. */
+const SWIPE_PX = 50;
+
+export interface ViewerDeps {
+  readonly get: (id: string) => FileEntry | undefined;
+  readonly thumbs: ThumbLoader;
+  /** A service-worker stream URL for an encrypted video's capability, or null (see media/stream-register.ts). */
+  readonly stream?: (capability: string) => Promise<string | null>;
+}
+
+export interface Viewer {
+  open(id: string, order: readonly string[]): void;
+}
+
+function when(ms: number): string {
+  return new Date(ms).toLocaleString('en-GB', { dateStyle: 'long', timeStyle: 'short' });
+}
+
+export function createViewer(deps: ViewerDeps): Viewer {
+  const stage = h('div', { class: 'viewer-stage', 'data-testid': 'viewer-stage' });
+  const title = h('h2', { id: 'viewer-title', class: 'viewer-title' });
+  const position = h('span', { class: 'viewer-position', 'aria-live': 'polite' });
+  const details = h('dl', { class: 'viewer-details', 'data-testid': 'viewer-details', hidden: true });
+  const prev = h('button', { type: 'button', class: 'viewer-nav viewer-prev', 'aria-label': 'Previous', 'data-testid': 'viewer-prev' }, '‹');
+  const next = h('button', { type: 'button', class: 'viewer-nav viewer-next', 'aria-label': 'Next', 'data-testid': 'viewer-next' }, '›');
+  const info = h('button', { type: 'button', class: 'button', 'aria-expanded': 'false', 'data-testid': 'viewer-info' }, 'Details');
+  const close = h('button', { type: 'button', class: 'button', 'data-testid': 'viewer-close' }, 'Close');
+  const openLink = h('a', { class: 'button button-primary', 'data-testid': 'viewer-open' }, 'Original and owner');
+  const dialog = h(
+    'dialog',
+    { class: 'viewer', 'aria-labelledby': 'viewer-title', 'data-testid': 'viewer' },
+    h('div', { class: 'viewer-bar' }, title, position, h('span', { class: 'viewer-tools' }, info, openLink, close)),
+    h('div', { class: 'viewer-body' }, prev, stage, next),
+    details,
+  );
+  let order: readonly string[] = [];
+  let index = 0;
+  let generation = 0;
+
+  const row = (term: string, value: string): HTMLElement[] => [h('dt', {}, term), h('dd', {}, value)];
+
+  const show = (): void => {
+    const id = order[index];
+    const f = id === undefined ? undefined : deps.get(id);
+    if (!f) return;
+    const mine = ++generation;
+    setText(title, f.name);
+    setText(position, `${index + 1} of ${order.length}`);
+    setAttrs(dialog, { 'data-id': f.id, 'data-name': f.name, 'data-index': index });
+    prev.disabled = index === 0;
+    next.disabled = index >= order.length - 1;
+    if (f.capability && f.status === 'stored') {
+      setAttrs(openLink, { href: `#/open/${encodeURIComponent(f.capability)}`, hidden: false });
+    } else setAttrs(openLink, { href: null, hidden: true });
+    details.replaceChildren(
+      ...row('Name', f.name),
+      ...row('Type', f.type || 'unknown'),
+      ...row('Size', formatBytes(f.size)),
+      ...(f.taken ? row('Taken', when(f.taken)) : []),
+      ...row('Added', when(f.addedAt)),
+      ...row('Stored', f.status === 'stored' ? `on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}` : f.status),
+    );
+    const cap = f.thumbs?.screen;
+    stage.replaceChildren(h('div', { class: 'viewer-icon' }, typeIcon(f)));
+    if (f.type.startsWith('video/') && f.status === 'stored' && f.capability && f.capability.split('.').length === 3 && deps.stream) {
+      // Videos play as they arrive, through the service worker; without one the original is one tap away.
+      setAttrs(stage, { 'data-state': 'loading' });
+      void deps.stream(f.capability).then((src) => {
+        if (mine !== generation) return;
+        if (!src) return setAttrs(stage, { 'data-state': 'none' });
+        stage.replaceChildren(h('video', { class: 'viewer-img', src, controls: true, preload: 'metadata', 'aria-label': f.name, 'data-testid': 'viewer-video' }));
+        setAttrs(stage, { 'data-state': 'shown' });
+      });
+      return;
+    }
+    setAttrs(stage, { 'data-state': cap ? 'loading' : 'none' });
+    if (!cap) return;
+    deps.thumbs.url(cap, 'screen').then(
+      (url) => {
+        if (mine !== generation) return;
+        const img = h('img', { class: 'viewer-img', src: url, alt: f.name, 'data-testid': 'viewer-img' });
+        img.addEventListener('load', () => setAttrs(stage, { 'data-state': 'shown' }), { once: true });
+        stage.replaceChildren(img);
+      },
+      () => {
+        if (mine === generation) setAttrs(stage, { 'data-state': 'failed' });
+      },
+    );
+  };
+
+  const step = (by: number): void => {
+    const to = Math.min(order.length - 1, Math.max(0, index + by));
+    if (to === index) return;
+    index = to;
+    show();
+  };
+
+  prev.addEventListener('click', () => step(-1));
+  next.addEventListener('click', () => step(1));
+  close.addEventListener('click', () => dialog.close());
+  openLink.addEventListener('click', () => dialog.close());
+  info.addEventListener('click', () => {
+    details.hidden = !details.hidden;
+    setAttrs(info, { 'aria-expanded': String(!details.hidden) });
+  });
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowRight') step(1);
+    else if (e.key === 'ArrowLeft') step(-1);
+    else return;
+    e.preventDefault();
+  });
+  let start: { x: number; y: number } | null = null;
+  stage.addEventListener('pointerdown', (e) => (start = { x: e.clientX, y: e.clientY }));
+  stage.addEventListener('pointerup', (e) => {
+    if (!start) return;
+    const dx = e.clientX - start.x;
+    const dy = e.clientY - start.y;
+    start = null;
+    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > Math.abs(dy)) step(dx < 0 ? 1 : -1);
+  });
+  document.body.append(dialog);
+
+  return {
+    open(id, list) {
+      order = [...list];
+      index = Math.max(0, order.indexOf(id));
+      details.hidden = true;
+      setAttrs(info, { 'aria-expanded': 'false' });
+      show();
+      if (!dialog.open) dialog.showModal();
+      close.focus();
+    },
+  };
+}

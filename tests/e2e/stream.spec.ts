@@ -1,0 +1,160 @@
+// Streaming encrypted media through the service worker: a file added on one device plays on another (a fresh
+// browser opening its link) and seeks to the middle with only the shards around the playhead fetched; its
+// download through the same stream has the exact bytes.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
+
+/** A mono 16-bit PCM WAV of `dataBytes` bytes of noise (8 kHz): a media file whose every byte range seeks. */
+function wav(dataBytes: number): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + dataBytes, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(16000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(dataBytes, 40);
+  return Buffer.concat([header, randomBytes(dataBytes)]);
+}
+
+async function cachedShards(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('peertree');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('shards').objectStore('shards').getAllKeys();
+          req.onsuccess = () => {
+            open.result.close();
+            resolve(req.result as string[]);
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
+
+test('an encrypted media file added on one device plays on another and seeks to the middle before the rest has arrived', async ({ page, browser, relay }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  const bytes = wav(12 * 1024 * 1024);
+  await page.locator('input[type=file]').setInputFiles([{ name: 'long recording.wav', mimeType: 'audio/wav', buffer: bytes }]);
+  const row = page.locator('[data-testid=file-row][data-name="long recording.wav"]');
+  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 60_000 });
+  const capability = (await row.getAttribute('data-capability'))!;
+  const record = await page.evaluate(
+    (cap) =>
+      new Promise<{ shards: string[] }>((resolve, reject) => {
+        const open = indexedDB.open('peertree');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('files').objectStore('files').getAll();
+          req.onsuccess = () => {
+            open.result.close();
+            resolve((req.result as { capability: string; shards: string[] }[]).find((r) => r.capability === cap)!);
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    capability,
+  );
+  const data = record.shards.slice(0, -1);
+  expect(data.length).toBe(13);
+
+  const other = await browser.newContext({ baseURL: relay.url });
+  try {
+    const b = await other.newPage();
+    await b.goto('/');
+    // Streaming needs the service worker in control of the page (it claims pages once active).
+    await b.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+    await b.goto(`/#/open/${capability}`);
+    const view = b.getByTestId('open-view');
+    await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
+    await expect(view).toHaveAttribute('data-streamed', 'true');
+    const media = b.locator('[data-testid=preview] audio[data-streamed]');
+    await expect(media).toHaveAttribute('src', /^\/stream\/[0-9a-f]{32}$/);
+    // The relay never sees the key: the stream URL holds only a random id.
+    expect(await media.getAttribute('src')).not.toContain(capability.split('.')[2]);
+
+    await b.waitForFunction(() => ((document.querySelector('[data-testid=preview] audio') as HTMLAudioElement | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+    const duration = await media.evaluate((el) => (el as HTMLAudioElement).duration);
+    expect(duration).toBeGreaterThan(700);
+    await media.evaluate(
+      (el, to) =>
+        new Promise<void>((resolve) => {
+          const a = el as HTMLAudioElement;
+          a.addEventListener('seeked', () => resolve(), { once: true });
+          a.currentTime = to;
+        }),
+      duration / 2,
+    );
+    await b.waitForFunction(() => (document.querySelector('[data-testid=preview] audio') as HTMLAudioElement).readyState >= 2, undefined, { timeout: 20_000 });
+    expect(await media.evaluate((el) => (el as HTMLAudioElement).currentTime)).toBeGreaterThan(duration / 2 - 5);
+    // Only the shards around the start and the middle came to this device, not the whole file.
+    const cached = new Set(await cachedShards(b));
+    const have = data.map((h) => cached.has(h));
+    expect(have[0]).toBe(true);
+    expect(have[6]).toBe(true);
+    expect(have.filter(Boolean).length).toBeLessThan(data.length);
+    expect(have[12]).toBe(false);
+
+    // The download goes through the same stream, every shard checked: the exact bytes.
+    const downloadEvent = b.waitForEvent('download');
+    await b.getByTestId('download').click();
+    const got = readFileSync((await (await downloadEvent).path())!);
+    expect(got.equals(bytes)).toBe(true);
+  } finally {
+    await other.close();
+  }
+});
+
+test('a video gets a poster-frame thumbnail and plays in the viewer from the stream', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+  // A short WebM recorded from a canvas by the browser itself.
+  const webm = Buffer.from(
+    await page.evaluate(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 160;
+      canvas.height = 120;
+      const ctx = canvas.getContext('2d')!;
+      const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' });
+      const chunks: Blob[] = [];
+      recorder.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((r) => (recorder.onstop = r));
+      recorder.start(100);
+      for (let i = 0; i < 30; i++) {
+        ctx.fillStyle = `hsl(${i * 12} 70% 50%)`;
+        ctx.fillRect(0, 0, 160, 120);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      recorder.stop();
+      await stopped;
+      return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+    }),
+  );
+  expect(webm.length).toBeGreaterThan(1000);
+  await page.locator('input[type=file]').setInputFiles([{ name: 'clip.webm', mimeType: 'video/webm', buffer: webm }]);
+  const row = page.locator('[data-testid=file-row][data-name="clip.webm"]');
+  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+  // Its poster frame, taken on this device, is the tile's thumbnail.
+  await expect(row).toHaveAttribute('data-thumb', 'shown', { timeout: 20_000 });
+  expect(await row.getByTestId('file-thumb').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(160);
+  await row.getByTestId('file-view').click();
+  const video = page.getByTestId('viewer').getByTestId('viewer-video');
+  await expect(video).toHaveAttribute('src', /^\/stream\/[0-9a-f]{32}$/);
+  await page.waitForFunction(() => ((document.querySelector('[data-testid=viewer-video]') as HTMLVideoElement | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+  expect(await video.evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBe(160);
+});
