@@ -194,6 +194,23 @@ export const ACME_POLL_ATTEMPTS = 10;
 /** Largest request the HTTP-01 challenge listener reads (it answers GETs of one token, nothing else). */
 export const ACME_CHALLENGE_MAX_HEADER_BYTES = 8 * 1024;
 
+/** Longest a device-link mailbox lives on a relay (the person links within this time or starts again). */
+export const MAILBOX_MAX_TTL_MS = 10 * 60 * 1000;
+/** Largest message one mailbox slot holds (decoded bytes). */
+export const MAILBOX_MAX_MESSAGE_BYTES = 16 * 1024;
+/** Slots per mailbox: each written once (the link uses two: the new device's key, the sealed secret). */
+export const MAILBOX_SLOTS = 4;
+/** Mailboxes one key may have open on a relay at once. */
+export const MAILBOX_MAX_PER_KEY = 4;
+/** Mailboxes a relay keeps at once, from everyone (memory bound: boxes × slots × message bytes). */
+export const MAILBOX_MAX_BOXES = 1024;
+/** Longest a `mailbox.take` waits for its slot before answering "nothing yet" (below the client time-out). */
+export const MAILBOX_MAX_WAIT_MS = 20_000;
+/** Requests waiting in `mailbox.take` on a relay at once, from everyone. */
+export const MAILBOX_MAX_WAITERS = 2048;
+/** While the app is visible and connected, the library head is read this often to show other devices' changes. */
+export const LIBRARY_POLL_MS = 5_000;
+
 /** The certificate limits, checked once at start-up with the others. */
 export const CERT_LIMITS = Object.freeze({
   CERT_RENEW_BEFORE_MS,
@@ -311,6 +328,9 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (bad.length > 0) throw new Error(`limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
   if (MAX_PINNED_BYTES_PER_OWNER < DEFAULT_SHARD_BYTES + SHARD_METADATA_BYTES) throw new Error('a key must be able to pin at least one full shard');
   if (MAX_FAN_OUT_PER_REQUEST < DEFAULT_REPLICAS) throw new Error('a lookup must be able to ask every computed holder');
+  if (MAILBOX_MAX_WAIT_MS >= CLIENT_REQUEST_TIMEOUT_MS) throw new Error('a mailbox wait must end before the client gives up on it');
+  if (MAILBOX_MAX_MESSAGE_BYTES * MAILBOX_SLOTS * MAILBOX_MAX_BOXES > 256 * 1024 * 1024) throw new Error('mailboxes must fit in a bounded amount of memory');
+  if (MAILBOX_MAX_PER_KEY > MAILBOX_MAX_BOXES || MAILBOX_SLOTS < 2) throw new Error('mailbox limits are out of order');
   validateRepairLimits();
   validateCertLimits();
 }

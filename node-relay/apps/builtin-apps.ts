@@ -1,9 +1,10 @@
-// The applications every relay runs: storage, search and the ledger (plus the example guestbook on request).
+// The applications every relay runs: storage, search, the ledger, the library and device-link mailboxes (plus the example guestbook on request).
 import { startStorage } from '../storage/start-storage.ts';
 import { treePeers } from '../tree/tree-peers.ts';
 import { startSearch } from '../search/start-search.ts';
 import { ledgerApp } from '../ledger/ledger-app.ts';
 import { libraryApp } from '../library/library-app.ts';
+import { mailboxApp } from '../mailbox/mailbox-app.ts';
 import { exampleApp } from './example-app.ts';
 import type { RelayApp } from './app.ts';
 
@@ -33,5 +34,5 @@ export const searchApp: RelayApp = {
   },
 };
 
-export const BUILTIN_APPS: readonly RelayApp[] = [storageApp, searchApp, ledgerApp, libraryApp];
+export const BUILTIN_APPS: readonly RelayApp[] = [storageApp, searchApp, ledgerApp, libraryApp, mailboxApp];
 export const OPTIONAL_APPS: Readonly<Record<string, RelayApp>> = { guestbook: exampleApp };

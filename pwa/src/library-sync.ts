@@ -5,6 +5,7 @@
 // the result to the file list, and publishes a new version when the merge differs from what relays hold.
 import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
+import { LIBRARY_POLL_MS } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/identity.ts';
 import { addedEntry, isPresent, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../core/library/merge.ts';
 import * as M from '../../core/protocol/library-messages.ts';
@@ -20,8 +21,8 @@ import type { SocketShardTransport } from './storage/socket-transport.ts';
 const STATE_SETTING = 'library-state';
 /** Changes are gathered for this long before a version is published. */
 export const PUBLISH_DEBOUNCE_MS = 1_500;
-/** While connected, the head is read this often to see other devices' changes. */
-export const POLL_MS = 20_000;
+/** While connected and visible, the head is read this often to see other devices' changes (core/limits.ts). */
+export const POLL_MS = LIBRARY_POLL_MS;
 const REQUEST_TIMEOUT_MS = 20_000;
 const MAX_CONFLICT_ROUNDS = 4;
 
@@ -68,8 +69,14 @@ export class LibrarySync {
       if (this.deps.socket.state === 'ready') this.schedule(0);
     });
     this.poll = setInterval(() => {
-      if (this.deps.socket.state === 'ready') this.schedule(0);
+      // A hidden tab does not poll: it syncs when it becomes visible again.
+      if (this.deps.socket.state === 'ready' && (typeof document === 'undefined' || document.visibilityState !== 'hidden')) this.schedule(0);
     }, POLL_MS);
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible' && this.deps.socket.state === 'ready') this.schedule(0);
+      });
+    }
     if (this.deps.socket.state === 'ready') this.schedule(0);
   }
 

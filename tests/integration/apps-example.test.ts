@@ -28,7 +28,7 @@ afterAll(async () => {
 describe('an application written against the app API', () => {
   it('runs beside storage, search, the ledger and the library, and its broadcast reaches every relay once', async () => {
     const status = (await getStatus(relays[0]!.ready.url)) as unknown as AppsStatus;
-    expect(Object.keys(status.apps).sort()).toEqual(['guestbook', 'ledger', 'library', 'search', 'storage']);
+    expect(Object.keys(status.apps).sort()).toEqual(['guestbook', 'ledger', 'library', 'mailbox', 'search', 'storage']);
     const link = await connect(relays[2]!.ready.url);
     try {
       const reply = await link.request('guestbook.sign', { text: 'hello from the example app' }, 10_000);
