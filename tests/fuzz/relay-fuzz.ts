@@ -45,7 +45,7 @@ export interface FuzzReport {
   countedDrops: number;
   dropsByReason: Record<string, number>;
   /** Validly signed frames with hostile bodies, and what came of them. */
-  appFrames: { sent: number; errors: number; errorCodes: Record<string, number>; answeredNormally: number; oneWay: number };
+  appFrames: { sent: number; errors: number; errorCodes: Record<string, number>; answeredNormally: number; oneWay: number; unanswered: string[] };
   /** `refused`: 4xx answers the fuzzer saw (plus requests cut while sending huge headers); `refusedCounted`: the relay's own count of its 4xx answers. */
   http: { sent: number; byStatus: Record<string, number>; leaks: number; refused: number; refusedCounted: number };
   rssMiB: { start: number; peak: number; end: number; afterWarmup: number };
@@ -92,6 +92,8 @@ class Session {
   private waiters = new Map<string, () => void>();
   readonly errors = new Map<string, string>();
   readonly answered = new Map<string, string>();
+  /** Ids of the hostile application requests sent on this connection. */
+  readonly sentApp = new Set<string>();
   closed = false;
 
   constructor(
@@ -449,7 +451,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const before = statusBefore.drops;
     const httpBefore = (statusBefore.http ?? {}) as Record<string, number>;
     let expectedDrops = 0;
-    const app = { sent: 0, errors: 0, errorCodes: {} as Record<string, number>, answeredNormally: 0, oneWay: 0 };
+    const app = { sent: 0, errors: 0, errorCodes: {} as Record<string, number>, answeredNormally: 0, oneWay: 0, unanswered: [] as string[] };
     const appIds = new Map<string, string>();
 
     const identities: Identity[] = [];
@@ -480,6 +482,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
             const type = srng.pick(types);
             const id = toHex(randomBytes(16));
             appIds.set(id, type);
+            s.sentApp.add(id);
             app.sent++;
             s.ws.send(await s.sign(type, srng.pick(HOSTILE_BODIES), id));
             continue;
@@ -513,6 +516,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         if (rss.afterWarmup === 0 && progress >= o.frames / 10) rss.afterWarmup = rssMiB(pid);
         // A fresh connection now and then: handshakes are part of the load, and replies do not pile up.
         if (srng.chance(0.01)) {
+          // Handlers answer in their own time (a round trip orders only the synchronous ones): wait, bounded, for
+          // every hostile request of this connection to be answered before closing it, as at the end.
+          await settleApp(s);
           tallyApp(s);
           s.close();
           s = new Session(relay!.ready.ws, identities[index]!);
@@ -520,12 +526,17 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         }
       }
       // Let handlers still running answer, then tally.
-      await new Promise((r) => setTimeout(r, 300));
-      await s.roundTrip();
+      await settleApp(s);
       tallyApp(s);
       s.close();
     };
     const tallied = new Set<string>();
+    /** Waits (at most 40 × 50 ms, then one round trip) until every hostile request sent on `s` has its answer. */
+    const settleApp = async (s: Session) => {
+      const open = () => [...s.sentApp].some((id) => !s.errors.has(id) && !s.answered.has(id) && !(appIds.get(id) ?? '').startsWith('tree.'));
+      for (let i = 0; i < 40 && open(); i++) await new Promise((r) => setTimeout(r, 50));
+      await s.roundTrip();
+    };
     const tallyApp = (s: Session) => {
       for (const [id, code] of s.errors) {
         if (!appIds.has(id) || tallied.has(id)) continue;
@@ -613,7 +624,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     for (const k of Object.keys(after)) if ((after[k] ?? 0) - (before[k] ?? 0) !== 0) dropsByReason[k] = (after[k] ?? 0) - (before[k] ?? 0);
     // Application frames are not wire drops: take out what the dispatcher counted for them.
     const appCounted = (dropsByReason['handler-error'] ?? 0) + (dropsByReason['unhandled-type'] ?? 0);
-    for (const [, t] of appIds) if (t.startsWith('tree.') && !BODYLESS.has(t)) app.oneWay++;
+    for (const [id, t] of appIds) {
+      if (t.startsWith('tree.') && !BODYLESS.has(t)) app.oneWay++;
+      else if (!tallied.has(id)) app.unanswered.push(t);
+    }
     const countedDrops = sum(after) - sum(before) - appCounted;
 
     clearInterval(sampler);
@@ -693,7 +707,7 @@ export function fuzzProblems(r: FuzzReport): string[] {
   if (!r.relayUp) p.push('the relay is down');
   if (r.countedDrops !== r.expectedDrops) p.push(`${r.expectedDrops} bad frames sent but ${r.countedDrops} counted`);
   const app = r.appFrames;
-  if (app.errors + app.answeredNormally + app.oneWay !== app.sent) p.push(`hostile bodies: ${app.sent} sent, ${app.errors + app.answeredNormally + app.oneWay} accounted for`);
+  if (app.errors + app.answeredNormally + app.oneWay !== app.sent) p.push(`hostile bodies: ${app.sent} sent, ${app.errors + app.answeredNormally + app.oneWay} accounted for (no answer: ${app.unanswered.join(', ')})`);
   if ((app.errorCodes.INTERNAL ?? 0) > 0) p.push(`${app.errorCodes.INTERNAL} hostile bodies caused INTERNAL errors`);
   const statuses = Object.entries(r.http.byStatus);
   // A request with 20–80 KB of headers may be cut while it is still being written: refused either way.
