@@ -54,11 +54,8 @@ export async function readIfExists(path: string): Promise<Buffer | null> {
   }
 }
 
-/**
- * Writes a new file atomically (temporary file with the final mode, fsync, rename) and never replaces an
- * existing one: if another process created it first, its content wins and is returned.
- */
-export async function createFileOnce(path: string, content: string | Uint8Array, mode: number): Promise<Buffer> {
+/** Writes `content` to a new temporary file beside `path` with the final mode, fsynced; returns its path. */
+async function writeSyncedTemp(path: string, content: string | Uint8Array, mode: number): Promise<string> {
   const tmp = join(dirname(path), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
   const handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
   try {
@@ -67,6 +64,15 @@ export async function createFileOnce(path: string, content: string | Uint8Array,
   } finally {
     await handle.close();
   }
+  return tmp;
+}
+
+/**
+ * Writes a new file atomically (temporary file with the final mode, fsync, rename) and never replaces an
+ * existing one: if another process created it first, its content wins and is returned.
+ */
+export async function createFileOnce(path: string, content: string | Uint8Array, mode: number): Promise<Buffer> {
+  const tmp = await writeSyncedTemp(path, content, mode);
   try {
     // link() fails if the target exists, unlike rename(): the first writer wins.
     await fs.link(tmp, path);
@@ -83,14 +89,7 @@ export async function createFileOnce(path: string, content: string | Uint8Array,
  * or the new one, never a torn file.
  */
 export async function replaceFile(path: string, content: string | Uint8Array, mode: number): Promise<void> {
-  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2)}.tmp`);
-  const handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, mode);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const tmp = await writeSyncedTemp(path, content, mode);
   try {
     await fs.rename(tmp, path);
   } catch (err) {
