@@ -22,7 +22,7 @@ import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts'
 import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES } from '../../core/limits.ts';
 import { windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
 import { swarmFetch } from './swarm-fetch.ts';
-import type { Timers } from '../components.ts';
+import { systemClock, systemTimers, type Timers } from '../components.ts';
 
 export interface RouteMember {
   readonly id: string;
@@ -40,15 +40,10 @@ export interface RoutedTransportInit {
   readonly owner?: OwnerKey;
   /** Copies of each shard the tree keeps (the holders a get may ask): default DEFAULT_REPLICAS. */
   readonly copies?: number;
-  /** Monotonic clock (ms) and timers of the swarming get; default performance.now and the global timers. */
+  /** Monotonic clock (ms) and timers of the swarming get; default the system's monotonic clock and timers. */
   readonly now?: () => number;
   readonly timers?: Timers;
 }
-
-const GLOBAL_TIMERS: Timers = {
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /**
  * The members the entry relay lists in GET /api/status, or none (nothing routed) when it does not answer or its
@@ -124,8 +119,8 @@ export class RoutedTransport implements ShardTransport {
         const { bytes, from } = await swarmFetch(holders, DEFAULT_SHARD_BYTES, {
           stats: this.swarm,
           ask: (id) => this.askHolder(id, hash),
-          now: this.init.now ?? (() => performance.now()),
-          timers: this.init.timers ?? GLOBAL_TIMERS,
+          now: this.init.now ?? systemClock.monotonic,
+          timers: this.init.timers ?? systemTimers,
           onHedge: () => this.counts.hedged++,
         });
         if (from === this.init.entry.peerId) this.counts.entry++;
