@@ -66,6 +66,8 @@ const HOSTILE_BODIES: unknown[] = [
 ];
 /** Requests that read nothing from their body: any body gets the normal answer. */
 const BODYLESS = new Set(['ledger.verify', 'guestbook.read', 'tree.admit']);
+/** Tree messages other than those are one-way: nothing answers them, whatever their body. */
+const isOneWay = (type: string) => type.startsWith('tree.') && !BODYLESS.has(type);
 
 interface Parsed {
   type: string;
@@ -533,7 +535,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const tallied = new Set<string>();
     /** Waits (at most 40 × 50 ms, then one round trip) until every hostile request sent on `s` has its answer. */
     const settleApp = async (s: Session) => {
-      const open = () => [...s.sentApp].some((id) => !s.errors.has(id) && !s.answered.has(id) && !(appIds.get(id) ?? '').startsWith('tree.'));
+      const open = () => [...s.sentApp].some((id) => !s.errors.has(id) && !s.answered.has(id) && !isOneWay(appIds.get(id) ?? ''));
       for (let i = 0; i < 40 && open(); i++) await new Promise((r) => setTimeout(r, 50));
       await s.roundTrip();
     };
@@ -625,7 +627,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     // Application frames are not wire drops: take out what the dispatcher counted for them.
     const appCounted = (dropsByReason['handler-error'] ?? 0) + (dropsByReason['unhandled-type'] ?? 0);
     for (const [id, t] of appIds) {
-      if (t.startsWith('tree.') && !BODYLESS.has(t)) app.oneWay++;
+      if (isOneWay(t)) app.oneWay++;
       else if (!tallied.has(id)) app.unanswered.push(t);
     }
     const countedDrops = sum(after) - sum(before) - appCounted;
