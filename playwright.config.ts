@@ -1,6 +1,6 @@
 // Browser tests: Debian's Chromium against a real relay (started in global setup) serving the built PWA.
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, requireChromium } from './tests/e2e/support/chromium.ts';
+import { CHROMIUM_ARGS, requireChromium } from './tests/support/chromium.ts';
 
 // Fails the whole run, loudly, when Chromium is missing: browser tests are never skipped.
 const executablePath = requireChromium();

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, requireChromium } from '../tests/e2e/support/chromium.ts';
+import { CHROMIUM_ARGS, requireChromium } from '../tests/support/chromium.ts';
 import { MiB, REPO, sleep, startRelay, tempDir, writeRandomFile } from './cluster.ts';
 
 export interface BrowserFigures {

@@ -1,33 +1,17 @@
 // Real relay processes for the benchmarks: start a tree on loopback, wait for it, run the CLI, kill everything.
 // Every wait is bounded in count and time; every spawned process is tracked and killed by `cleanup()`.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { RELAY_NODE_FLAGS } from '../node-relay/relay-node-flags.ts';
+import { join } from 'node:path';
+import { BIN, fetchStatus, killAll, REPO, startRelayProcess, track, type RelayProcess } from '../tests/support/relay-process.ts';
 
-export const REPO = resolve(fileURLToPath(new URL('../', import.meta.url)));
-export const BIN = join(REPO, 'bin', 'peertree.js');
+export { BIN, REPO };
 export const MiB = 1024 * 1024;
 
-export interface Ready {
-  url: string;
-  id: string;
-  pid: number;
-  treeId: string;
-}
+/** A relay a suite started (the one harness's process, tests/support/relay-process.ts). */
+export type Relay = RelayProcess;
 
-export interface Relay {
-  readonly proc: ChildProcess;
-  readonly ready: Ready;
-  readonly data: string;
-  readonly exited: Promise<number | null>;
-  stderr(): string;
-}
-
-const spawned = new Set<ChildProcess>();
 const dirs = new Set<string>();
 
 export function tempDir(prefix: string): string {
@@ -43,8 +27,7 @@ export function removeDir(path: string): void {
 
 /** Kills every process a suite spawned (SIGKILL) and removes every temp dir: call in `finally`. */
 export function cleanup(): void {
-  for (const p of spawned) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  spawned.clear();
+  killAll();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
 }
@@ -53,69 +36,14 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Starts `peertree relay --port 0 --data DIR …` and waits (bounded) for its JSON ready line. */
+/** Starts `peertree relay --port 0 --data DIR --log-level warn …` and waits (bounded) for its ready line. */
 export function startRelay(data: string, args: string[] = [], timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Relay> {
-  return new Promise((resolveStart, reject) => {
-    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, ...nodeArgs, BIN, 'relay', '--port', '0', '--data', data, '--log-level', 'warn', ...args], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    spawned.add(proc);
-    let stdout = '';
-    let stderr = '';
-    let done = false;
-    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`relay did not start within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    proc.stderr.on('data', (d: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += d.toString();
-    });
-    proc.stdout.on('data', (d: Buffer) => {
-      if (done) return;
-      stdout += d.toString();
-      const nl = stdout.indexOf('\n');
-      if (nl === -1) return;
-      done = true;
-      clearTimeout(timer);
-      try {
-        resolveStart({ proc, ready: JSON.parse(stdout.slice(0, nl)) as Ready, data, exited, stderr: () => stderr });
-      } catch (err) {
-        proc.kill('SIGKILL');
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
-    proc.on('exit', (code) => {
-      spawned.delete(proc);
-      if (!done) {
-        clearTimeout(timer);
-        reject(new Error(`relay exited with ${code} before its ready line\n${stderr}`));
-      }
-    });
-  });
+  return startRelayProcess(data, ['--log-level', 'warn', ...args], timeoutMs, 0, { nodeArgs });
 }
 
-/** GET URL/api/status (self-signed certificate accepted, bounded in time); null when unreachable. */
+/** GET URL/api/status (bounded in time); null when unreachable. */
 export function status(url: string, timeoutMs = 5_000): Promise<Record<string, unknown> | null> {
-  const u = new URL('/api/status', url);
-  return new Promise((resolveReq) => {
-    const req = httpsRequest({ host: u.hostname, port: u.port, path: u.pathname, rejectUnauthorized: false, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolveReq(res.statusCode === 200 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : null);
-        } catch {
-          resolveReq(null);
-        }
-      });
-      res.on('error', () => resolveReq(null));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolveReq(null));
-    req.end();
-  });
+  return fetchStatus(url, timeoutMs);
 }
 
 /** Polls `check` every `everyMs` until it returns non-null; throws after `timeoutMs` (bounded in count too). */
@@ -203,7 +131,7 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
     const proc = spawn(cmd, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    spawned.add(proc);
+    track(proc);
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -217,7 +145,6 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
     proc.on('exit', (code) => {
       const ms = performance.now() - started;
       clearTimeout(timer);
-      spawned.delete(proc);
       const m = /PEERTREE_MAXRSS_KB=(\d+)/.exec(stderr);
       resolveRun({ code, stdout, stderr, ms, peakRss: m ? Number(m[1]) * 1024 : null });
     });

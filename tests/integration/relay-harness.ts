@@ -1,54 +1,18 @@
-// Test harness: start real `peertree relay` processes, read their ready line, talk raw HTTP(S) and WebSocket.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Test harness: the relay processes of tests/support/relay-process.ts, plus CLI runs and raw HTTP(S) and
+// WebSocket access to a relay.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
 import { encodeFrame, FrameVerifier, HANDSHAKE_TYPES, isWelcome, newNonce, readHello, AUTH, type Message } from '../../core/wire/index.ts';
 import { readManifestAuthor } from '../../core/storage/manifest-author.ts';
-import { RELAY_NODE_FLAGS } from '../../node-relay/relay-node-flags.ts';
+import { BIN, fetchStatus, REPO, track, type RelayProcess } from '../support/relay-process.ts';
 
-export const REPO = resolve(fileURLToPath(new URL('../../', import.meta.url)));
-export const BIN = join(REPO, 'bin', 'peertree.js');
-
-export interface Ready {
-  url: string;
-  ws: string;
-  id: string;
-  publicKey: string;
-  treeId: string;
-  position: number;
-  pid: number;
-  data: string;
-  /** `self-signed`, `certificate` (--cert), `acme` (--domain) or `none` (--http). */
-  tls?: string;
-  fingerprint256?: string | null;
-  /** The --domain the relay gets a certificate for. */
-  domain?: string;
-}
-
-export interface RelayProcess {
-  readonly proc: ChildProcess;
-  readonly ready: Ready;
-  stderr(): string;
-  /** Resolves with the exit code (null if killed by a signal) whenever the process exits. */
-  readonly exited: Promise<number | null>;
-  /** Sends `signal` and resolves with the exit code (null if killed by a signal) within `timeoutMs`. */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
-}
-
-const live = new Set<ChildProcess>();
-
-/** Kills every relay still running (call from afterAll/afterEach). */
-export function killAll(): void {
-  for (const p of live) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  live.clear();
-}
+export { BIN, fetchStatus, freePort, killAll, REPO, startRelayProcess, type Ready, type RelayProcess, type RelaySpawnOptions } from '../support/relay-process.ts';
 
 export function tmpDir(prefix = 'peertree-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -73,7 +37,7 @@ export function runCli(args: string[], timeoutMs = 20_000, options: CliRunOption
       else env[key] = value;
     }
     const proc = spawn(file, rest, { cwd: options.cwd ?? REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    live.add(proc);
+    track(proc);
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -84,18 +48,9 @@ export function runCli(args: string[], timeoutMs = 20_000, options: CliRunOption
     }, timeoutMs);
     proc.on('exit', (code) => {
       clearTimeout(timer);
-      live.delete(proc);
       resolveRun({ code, stdout, stderr });
     });
   });
-}
-
-export interface RelaySpawnOptions {
-  /**
-   * A command the relay runs under, which ends by exec'ing the rest of its arguments (same process, so signals
-   * reach the relay): e.g. `smallDiskPrefix` to give it a small file system of its own.
-   */
-  readonly prefix?: readonly string[];
 }
 
 /**
@@ -104,67 +59,6 @@ export interface RelaySpawnOptions {
  */
 export function smallDiskPrefix(dir: string, bytes: number): string[] {
   return ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs -o size=${bytes} tmpfs "$0" && exec "$@"`, dir];
-}
-
-/**
- * Starts `peertree relay --port PORT --data DIR [args]` (PORT 0 unless given: a restart that must come back on
- * the same URL passes the port it had) and waits (bounded) for its first stdout line.
- */
-export function startRelayProcess(dataDir: string, args: string[] = [], timeoutMs = 20_000, port = 0, options: RelaySpawnOptions = {}): Promise<RelayProcess> {
-  return new Promise((resolveStart, reject) => {
-    const command = [process.execPath, ...RELAY_NODE_FLAGS, BIN, 'relay', '--port', String(port), '--data', dataDir, ...args];
-    const [file, ...rest] = [...(options.prefix ?? []), ...command] as [string, ...string[]];
-    const proc = spawn(file, rest, {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    live.add(proc);
-    let stdout = '';
-    let stderr = '';
-    let started = false;
-    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`relay did not start within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const nl = stdout.indexOf('\n');
-      if (started || nl === -1) return;
-      started = true;
-      clearTimeout(timer);
-      let ready: Ready;
-      try {
-        ready = JSON.parse(stdout.slice(0, nl)) as Ready;
-      } catch (err) {
-        proc.kill('SIGKILL');
-        reject(new Error(`first stdout line is not JSON: ${stdout.slice(0, nl)}`, { cause: err }));
-        return;
-      }
-      resolveStart({
-        proc,
-        ready,
-        stderr: () => stderr,
-        exited,
-        async stop(signal = 'SIGTERM', stopTimeoutMs = 10_000) {
-          if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
-          proc.kill(signal);
-          const killer = setTimeout(() => proc.kill('SIGKILL'), stopTimeoutMs);
-          const code = await exited;
-          clearTimeout(killer);
-          live.delete(proc);
-          return code;
-        },
-      });
-    });
-    proc.on('exit', (code) => {
-      if (!started) {
-        clearTimeout(timer);
-        reject(new Error(`relay exited with ${code} before its ready line\n${stderr}`));
-      }
-    });
-  });
 }
 
 export interface RawResponse {
@@ -191,9 +85,9 @@ export function rawRequest(baseUrl: string, path: string, method = 'GET', header
 }
 
 export async function getStatus(baseUrl: string): Promise<Record<string, unknown> & { drops: Record<string, number> }> {
-  const res = await rawRequest(baseUrl, '/api/status');
-  if (res.status !== 200) throw new Error(`status ${res.status}`);
-  return JSON.parse(res.body.toString('utf8'));
+  const status = await fetchStatus<Record<string, unknown> & { drops: Record<string, number> }>(baseUrl);
+  if (!status) throw new Error(`${baseUrl} did not answer /api/status`);
+  return status;
 }
 
 /**
@@ -290,25 +184,6 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null>, t
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1 (for restarting a relay with the very same command). */
-/**
- * A loopback port free right now, below the kernel's ephemeral range (32768–60999 here): a relay that must
- * come back on the same port after a restart would otherwise find it taken by some other process's
- * outgoing connection or port-0 listener in between. Bounded: at most 64 tries.
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 64; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    const ok = await new Promise<boolean>((resolveTry) => {
-      const server = createServer();
-      server.once('error', () => resolveTry(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolveTry(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error('no free loopback port found in 20000–31999 after 64 tries');
 }
 
 /** Resolves with `promise`'s value, or rejects after `timeoutMs` naming `what`. */

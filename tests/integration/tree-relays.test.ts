@@ -4,12 +4,10 @@
 // with the former last relay in the vacated position (within 30 s), and so do two at once; `peertree leave
 // --data DIR` leaves gracefully (SIGTERM only stops a relay to come back: relay-restart-leave.test.ts).
 // One tree is reused through the steps to keep the run short; every process is killed in afterAll.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../node-relay/ws/connector.ts';
-import { BIN, getStatus, REPO, runCli, tmpDir, type Ready } from './relay-harness.ts';
-import { RELAY_NODE_FLAGS } from '../../node-relay/relay-node-flags.ts';
+import { fetchStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
 
 const K = 2;
 const N = 15;
@@ -18,14 +16,7 @@ const REPLACE_WITHIN_MS = 30_000;
 const POLL_MS = 250;
 const FLAGS = ['--max-peers', String(K), '--diag', '--log-level', 'warn'];
 
-interface Proc {
-  readonly proc: ChildProcess;
-  readonly ready: Ready;
-  readonly data: string;
-  readonly port: number;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
+type Proc = RelayProcess;
 
 interface Status {
   id: string;
@@ -43,45 +34,13 @@ interface Status {
 }
 
 const dir = tmpDir('peertree-tree-');
-const spawned = new Set<ChildProcess>();
 
 function spawnRelay(data: string, args: string[], port = 0, timeoutMs = 30_000): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [...RELAY_NODE_FLAGS, BIN, 'relay', '--port', String(port), '--data', data, ...FLAGS, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    spawned.add(proc);
-    let stdout = '';
-    let stderr = '';
-    let done = false;
-    const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`relay did not start within ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const nl = stdout.indexOf('\n');
-      if (done || nl === -1) return;
-      done = true;
-      clearTimeout(timer);
-      const ready = JSON.parse(stdout.slice(0, nl)) as Ready;
-      resolve({ proc, ready, data, port: Number(new URL(ready.url).port), stderr: () => stderr, exited });
-    });
-    proc.on('exit', (code) => {
-      if (!done) {
-        clearTimeout(timer);
-        reject(new Error(`relay exited with ${code} before its ready line\n${stderr}`));
-      }
-    });
-  });
+  return startRelayProcess(data, [...FLAGS, ...args], timeoutMs, port);
 }
 
-async function statusOf(p: Proc): Promise<Status | null> {
-  try {
-    return (await getStatus(p.ready.url)) as unknown as Status;
-  } catch {
-    return null;
-  }
+function statusOf(p: Proc): Promise<Status | null> {
+  return fetchStatus<Status>(p.ready.url);
 }
 
 /** Polls `check` until it returns a value (not null), at most `timeoutMs` (bounded in count and time). */
@@ -160,8 +119,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  for (const p of spawned) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-  spawned.clear();
+  killAll();
   dir.remove();
 });
 

@@ -3,8 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireChromium } from './chromium.ts';
+import { requireChromium } from '../../support/chromium.ts';
 import { REPO_ROOT, startRelay } from './relay.ts';
+import { fetchStatus } from '../../support/relay-process.ts';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   requireChromium();
@@ -26,15 +27,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.PEERTREE_E2E_RELAY_ID = relay.id;
 
   // Fail here, with the relay's own output, rather than in every test.
+  // Bounded: at most 75 tries of at most 5 s each, and 15 s in all.
   const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${relay.url}/api/status`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
+  for (let attempt = 0; (await fetchStatus(relay.url)) === null; attempt++) {
+    if (Date.now() > deadline || attempt >= 75) {
       await relay.stop();
       throw new Error(`relay at ${relay.url} never answered /api/status\n--- relay output ---\n${relay.log()}`);
     }
