@@ -1,7 +1,9 @@
 // The application API of a relay: an application registers its message types, handlers, storage, HTTP
 // routes and status fields through one context, and the tree core knows nothing about it. Storage, search
 // and the ledger are applications; docs/apps.md shows how to write one.
-import type { Relay } from '../relay.ts';
+import type { Identity } from '../../core/identity/index.ts';
+import type { RelayConfig } from '../config/relay-config.ts';
+import type { StorageStatus } from '../status.ts';
 import type { Logger } from '../logger.ts';
 import type { ApiRoute } from '../http/api.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
@@ -28,8 +30,14 @@ export interface AppContext {
   readonly replicas: number;
   /** Adds an HTTP handler under /api. */
   addApiRoute(route: ApiRoute): void;
-  /** The running relay, for what the context does not cover. */
-  readonly relay: Relay;
+  /** The relay's data folder (storage keeps its `shards/` here, where it was before apps had folders). */
+  readonly dataDir: string;
+  /** The relay's configuration, read-only (storage reads its capacity, quotas and repair interval). */
+  readonly config: Readonly<RelayConfig>;
+  /** The relay's own key: what an application signs as this relay (the ledger's entries and heads). */
+  readonly identity: Identity;
+  /** Supplies the `shards`/`bytes` figures of the status document's top level (the storage app). */
+  setStorageStatus(source: () => StorageStatus): void;
 }
 
 export interface AppInstance {

@@ -11,14 +11,14 @@ import type { RelayApp } from './app.ts';
 export const storageApp: RelayApp = {
   name: 'storage',
   async start(ctx) {
-    const { capacityBytes, quota, quotaBytes, repairIntervalMs } = ctx.relay.config;
-    const storage = await startStorage(ctx.relay, treePeers(ctx.tree), {
+    const { capacityBytes, quota, quotaBytes, repairIntervalMs } = ctx.config;
+    const storage = await startStorage(ctx, treePeers(ctx.tree), {
       ...(capacityBytes !== undefined ? { capacityBytes } : {}),
       ...(quota !== undefined ? { quota } : {}),
       ...(quotaBytes !== undefined ? { quotaBytes } : {}),
       ...(repairIntervalMs !== undefined ? { repairIntervalMs } : {}),
     });
-    ctx.relay.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
+    ctx.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
     return {
       status: () => ({ ...storage.app.counters, ...storage.app.repairer.counters, repairBacklog: storage.app.repairer.backlog }),
       close: () => storage.close(),
@@ -29,7 +29,7 @@ export const storageApp: RelayApp = {
 export const searchApp: RelayApp = {
   name: 'search',
   start(ctx) {
-    const search = startSearch(ctx.relay);
+    const search = startSearch(ctx);
     return { status: () => search.status(), close: () => search.close() };
   },
 };

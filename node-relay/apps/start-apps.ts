@@ -25,7 +25,10 @@ export function appContext(relay: Relay, app: RelayApp): AppContext {
     k: relay.config.maxPeers,
     replicas: relay.config.replicas,
     addApiRoute: (route) => relay.addApiRoute(route),
-    relay,
+    dataDir: relay.dataDir.path,
+    config: relay.config,
+    identity: relay.identity,
+    setStorageStatus: (source) => relay.setStorageStatus(source),
   };
 }
 

@@ -239,7 +239,7 @@ export class LedgerApp implements AppInstance {
       }
       const next = await append(this.state, record, id, proof);
       this.rememberRoot(this.ctx.self.id);
-      const signed: LedgerEntry = { ...next.entry, ...(await signEntry(this.ctx.relay.identity, next.entry)) };
+      const signed: LedgerEntry = { ...next.entry, ...(await signEntry(this.ctx.identity, next.entry)) };
       this.store.append(signed);
       this.state = next.state;
       this.counters.sequenced++;
@@ -457,7 +457,7 @@ export class LedgerApp implements AppInstance {
     const { from, limit } = M.readSince(m.body);
     const entries = this.store.entriesFrom(from, limit);
     // The root vouches for its own chain: a relay that never saw the roots before it can still catch up.
-    const vouch = this.isRoot() ? await signHead(this.ctx.relay.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now()) : undefined;
+    const vouch = this.isRoot() ? await signHead(this.ctx.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now()) : undefined;
     await link.reply(m, M.ENTRIES, { entries, head: this.state.seq, ...(vouch ? { vouch } : {}) });
   }
 
@@ -478,7 +478,7 @@ export class LedgerApp implements AppInstance {
   }
 
   private ownHead(): Promise<LedgerHead> {
-    return signHead(this.ctx.relay.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now());
+    return signHead(this.ctx.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now());
   }
 
   /** The signed heads of this relay and of up to MAX_HEADS other members (each signed by its own relay). */

@@ -1,7 +1,7 @@
 // Wires the search application into a running relay: memory index and holder index in the relay's SQLite,
 // message handlers, summaries up the tree, repair of memories whose holders left.
 import { randomInt } from 'node:crypto';
-import type { Relay } from '../relay.ts';
+import type { AppContext } from '../apps/app.ts';
 import { HolderIndex } from '../storage/holder-index.ts';
 import { treePeers } from '../tree/tree-peers.ts';
 import { MemoryIndex } from './memory-index.ts';
@@ -15,8 +15,8 @@ export interface RunningSearch {
 }
 
 /** The tree API seen as search needs it. */
-export function searchTree(relay: Relay): SearchTree {
-  const api = relay.tree;
+export function searchTree(ctx: AppContext): SearchTree {
+  const api = ctx.tree;
   return {
     ...treePeers(api),
     position: () => api.position,
@@ -30,18 +30,18 @@ export function searchTree(relay: Relay): SearchTree {
   };
 }
 
-export function startSearch(relay: Relay): RunningSearch {
-  const index = new MemoryIndex(relay.db);
-  const holders = new HolderIndex(relay.db, 'memory_holders');
+export function startSearch(ctx: AppContext): RunningSearch {
+  const index = new MemoryIndex(ctx.db);
+  const holders = new HolderIndex(ctx.db, 'memory_holders');
   const app = new SearchApp({
-    dispatcher: relay.dispatcher,
-    tree: searchTree(relay),
+    dispatcher: ctx.dispatcher,
+    tree: searchTree(ctx),
     index,
     holders,
-    k: relay.config.maxPeers,
-    logger: relay.components.logger,
+    k: ctx.k,
+    logger: ctx.logger,
     random: () => randomInt(0, 2 ** 47) / 2 ** 47,
-    now: () => relay.components.clock.now(),
+    now: () => ctx.components.clock.now(),
   });
   return {
     app,

@@ -1,7 +1,7 @@
 // Wires the storage application into a running relay: shard store on disk, holder index, handlers, status.
 import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
-import type { Relay } from '../relay.ts';
+import type { AppContext } from '../apps/app.ts';
 import { validateLimits } from '../../core/limits.ts';
 import { FileShardStore } from './file-shard-store.ts';
 import { HolderIndex } from './holder-index.ts';
@@ -28,23 +28,23 @@ function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
 
-export async function startStorage(relay: Relay, peers: StoragePeers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
+export async function startStorage(ctx: AppContext, peers: StoragePeers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
   validateLimits();
   const store = await FileShardStore.open({
-    dir: join(relay.dataDir.path, 'shards'),
-    db: relay.db,
+    dir: join(ctx.dataDir, 'shards'),
+    db: ctx.db,
     ...(options.capacityBytes !== undefined ? { capacityBytes: options.capacityBytes } : {}),
-    now: () => relay.components.clock.now(),
+    now: () => ctx.components.clock.now(),
   });
-  const holders = new HolderIndex(relay.db);
-  const pins = new PinIndex(relay.db);
+  const holders = new HolderIndex(ctx.db);
+  const pins = new PinIndex(ctx.db);
   const app = new StorageApp({
-    dispatcher: relay.dispatcher,
+    dispatcher: ctx.dispatcher,
     store,
     holders,
     pins,
     peers,
-    logger: relay.components.logger,
+    logger: ctx.logger,
     random: secureRandom,
     ...(options.quota !== undefined ? { quota: options.quota } : {}),
     ...(options.quotaBytes !== undefined ? { quotaBytes: options.quotaBytes } : {}),
@@ -52,7 +52,7 @@ export async function startStorage(relay: Relay, peers: StoragePeers, options: {
     ...(options.repairIntervalMs !== undefined ? { repairIntervalMs: options.repairIntervalMs } : {}),
   });
   app.repairer.start();
-  relay.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
+  ctx.addApiRoute((req, res, path) => handleStorageHttp(app, req, res, path));
   return {
     app,
     store,
