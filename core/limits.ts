@@ -137,7 +137,7 @@ export const MAX_FAN_OUT_PER_REQUEST = DEFAULT_REPLICAS + 2;
 /** Memories one author key may keep on one relay (per-key search quota). */
 export const MAX_MEMORIES_PER_AUTHOR = 10_000;
 
-// Anti-entropy sweep and storage audits (core/storage/repair-plan.ts, node-relay/storage/repair.ts).
+// Anti-entropy sweep and storage audits (core/storage/repair-plan.ts, node-relay/replication/repair.ts).
 /** Default time between two sweeps of a relay's shards (`--repair-interval MS` changes it). */
 export const REPAIR_SWEEP_INTERVAL_MS = 60_000;
 /** Shortest sweep interval `--repair-interval` accepts (tests use short ones). */

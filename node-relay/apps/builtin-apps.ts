@@ -1,6 +1,6 @@
 // The applications every relay runs: storage, search, the ledger, the library and device-link mailboxes (plus the example guestbook on request).
 import { startStorage } from '../storage/start-storage.ts';
-import { treePeers } from '../tree/tree-peers.ts';
+import { treePeers } from '../replication/peers.ts';
 import { startSearch } from '../search/start-search.ts';
 import { ledgerApp } from '../ledger/ledger-app.ts';
 import { libraryApp } from '../library/library-app.ts';

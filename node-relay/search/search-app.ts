@@ -15,9 +15,9 @@ import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
-import type { HolderIndex } from '../storage/holder-index.ts';
-import { Repairer } from '../storage/repair.ts';
-import type { StoragePeers } from '../storage/storage-peers.ts';
+import type { HolderIndex } from '../replication/holder-index.ts';
+import { Repairer } from '../replication/repair.ts';
+import type { Peers } from '../replication/peers.ts';
 import type { MemoryIndex } from './memory-index.ts';
 import * as M from '../../core/protocol/memory-messages.ts';
 
@@ -29,7 +29,7 @@ export const SUMMARY_INTERVAL_MS = 1_000;
 export const SUMMARY_REFRESH_MS = 15_000;
 
 /** What search needs from the tree. */
-export interface SearchTree extends StoragePeers {
+export interface SearchTree extends Peers {
   position(): number;
   positionedMembers(): readonly { id: string; position: number }[];
   broadcast(type: string, body: unknown): void;

@@ -2,8 +2,8 @@
 // message handlers, summaries up the tree, repair of memories whose holders left.
 import { randomInt } from 'node:crypto';
 import type { AppContext } from '../apps/app.ts';
-import { HolderIndex } from '../storage/holder-index.ts';
-import { treePeers } from '../tree/tree-peers.ts';
+import { HolderIndex } from '../replication/holder-index.ts';
+import { treePeers } from '../replication/peers.ts';
 import { MemoryIndex } from './memory-index.ts';
 import { SearchApp, type SearchTree } from './search-app.ts';
 

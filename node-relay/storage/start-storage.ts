@@ -4,11 +4,11 @@ import { randomInt } from 'node:crypto';
 import type { AppContext } from '../apps/app.ts';
 import { validateLimits } from '../../core/limits.ts';
 import { FileShardStore } from './file-shard-store.ts';
-import { HolderIndex } from './holder-index.ts';
-import { PinIndex } from './pin-index.ts';
+import { HolderIndex } from '../replication/holder-index.ts';
+import { PinIndex } from '../replication/pin-index.ts';
 import { StorageApp } from './storage-app.ts';
 import { handleStorageHttp } from './files-endpoint.ts';
-import type { StoragePeers } from './storage-peers.ts';
+import type { Peers } from '../replication/peers.ts';
 
 export interface RunningStorage {
   readonly app: StorageApp;
@@ -28,7 +28,7 @@ function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
 
-export async function startStorage(ctx: AppContext, peers: StoragePeers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
+export async function startStorage(ctx: AppContext, peers: Peers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
   validateLimits();
   const store = await FileShardStore.open({
     dir: join(ctx.dataDir, 'shards'),

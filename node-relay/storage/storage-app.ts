@@ -20,14 +20,14 @@ import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { verifyPin, type PinStatement } from '../../core/storage/pin.ts';
-import type { HolderIndex } from './holder-index.ts';
-import type { PinIndex } from './pin-index.ts';
+import type { HolderIndex } from '../replication/holder-index.ts';
+import type { PinIndex } from '../replication/pin-index.ts';
 import type { PinRecord } from '../../core/storage/pin.ts';
 import { DATA, GET, HOLDERS, LIST, LISTED, OK, PUT, readGet, readHolders, readList, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from '../../core/protocol/shard-messages.ts';
 import { verifyPinList } from '../../core/storage/pin-list.ts';
 import { shardCost } from './file-shard-store.ts';
-import type { StoragePeers } from './storage-peers.ts';
-import { ShardRepairer } from './repair.ts';
+import type { Peers } from '../replication/peers.ts';
+import { ShardRepairer } from '../replication/repair.ts';
 
 /** Relays asked at once when looking for a shard this relay does not hold. */
 export const FIND_PARALLEL = 3;
@@ -51,7 +51,7 @@ export interface StorageAppInit {
   readonly store: ShardStore;
   readonly holders: HolderIndex;
   readonly pins: PinIndex;
-  readonly peers: StoragePeers;
+  readonly peers: Peers;
   readonly logger: Logger;
   /** Not used by lookups any more (they follow the rendezvous order); accepted so that callers need not change. */
   readonly random?: () => number;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { openRelayDb } from '../../node-relay/data/relay-db.ts';
 import { FileShardStore } from '../../node-relay/storage/file-shard-store.ts';
-import { PinIndex } from '../../node-relay/storage/pin-index.ts';
+import { PinIndex } from '../../node-relay/replication/pin-index.ts';
 import { Prng } from '../sim/prng.ts';
 
 const [dir, seedText] = process.argv.slice(2);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRelayDb } from '../../node-relay/data/relay-db.ts';
 import { FileShardStore } from '../../node-relay/storage/file-shard-store.ts';
-import { PinIndex } from '../../node-relay/storage/pin-index.ts';
+import { PinIndex } from '../../node-relay/replication/pin-index.ts';
 import { REPO, tmpDir } from './relay-harness.ts';
 
 const dir = tmpDir('peertree-crash-');

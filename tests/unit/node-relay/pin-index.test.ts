@@ -2,7 +2,7 @@
 // owner's newer release (which is remembered), and each owner charged the cost of what it pins.
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { PinIndex } from '../../../node-relay/storage/pin-index.ts';
+import { PinIndex } from '../../../node-relay/replication/pin-index.ts';
 
 const H = 'aa'.repeat(32);
 const H2 = 'bb'.repeat(32);

@@ -8,7 +8,7 @@ import { signMemory } from '../../../core/search/memory.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
 import { MemoryIndex } from '../../../node-relay/search/memory-index.ts';
 import { SearchApp, type SearchTree } from '../../../node-relay/search/search-app.ts';
-import { HolderIndex } from '../../../node-relay/storage/holder-index.ts';
+import { HolderIndex } from '../../../node-relay/replication/holder-index.ts';
 import type { Dispatcher } from '../../../node-relay/ws/dispatcher.ts';
 
 function oneRelayApp(memoryQuota: number): { app: SearchApp; index: MemoryIndex } {

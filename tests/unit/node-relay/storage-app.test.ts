@@ -8,14 +8,14 @@ import { MemoryShardStore } from '../../../core/storage/memory-shard-store.ts';
 import { rendezvousOrder } from '../../../core/storage/placement.ts';
 import type { Message } from '../../../core/wire/index.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
-import { HolderIndex } from '../../../node-relay/storage/holder-index.ts';
-import { PinIndex } from '../../../node-relay/storage/pin-index.ts';
+import { HolderIndex } from '../../../node-relay/replication/holder-index.ts';
+import { PinIndex } from '../../../node-relay/replication/pin-index.ts';
 import { StorageApp } from '../../../node-relay/storage/storage-app.ts';
 import { GET, PUT, STORE, UNPIN } from '../../../core/protocol/shard-messages.ts';
 import { MAX_FAN_OUT_PER_REQUEST } from '../../../core/limits.ts';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
 import { signPin } from '../../../core/storage/pin.ts';
-import type { StoragePeers } from '../../../node-relay/storage/storage-peers.ts';
+import type { Peers } from '../../../node-relay/replication/peers.ts';
 import type { Dispatcher } from '../../../node-relay/ws/dispatcher.ts';
 import type { Link } from '../../../node-relay/ws/link.ts';
 
@@ -51,7 +51,7 @@ type Handler = (m: Message, link: Link) => Promise<void>;
 
 async function appFor(selfId: string, tree: ReturnType<typeof fakeTree>, options: { quota?: number; handlers?: Map<string, Handler>; pins?: PinIndex } = {}): Promise<StorageApp> {
   const db = new Database(':memory:');
-  const peers: StoragePeers = {
+  const peers: Peers = {
     selfId,
     members: () => tree.ids.map((id) => ({ id, url: `wss://${id}` })),
     linkTo: (id) => tree.linkTo(id),

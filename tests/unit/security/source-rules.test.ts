@@ -60,8 +60,8 @@ describe('source rules', () => {
       }
     }
     // The only interpolation: holder-index's table name, typed as a union of two literals.
-    expect(interpolated.every((e) => e.startsWith('node-relay/storage/holder-index.ts: table'))).toBe(true);
-    const holder = files.find((f) => f.path === 'node-relay/storage/holder-index.ts')!.text;
+    expect(interpolated.every((e) => e.startsWith('node-relay/replication/holder-index.ts: table'))).toBe(true);
+    const holder = files.find((f) => f.path === 'node-relay/replication/holder-index.ts')!.text;
     expect(holder).toMatch(/table: 'shard_holders' \| 'memory_holders'/);
   });
 });

@@ -53,7 +53,7 @@ import { AUDIT, PROOF, readAudit, readProof } from '../../core/protocol/audit-me
 import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex } from './pin-index.ts';
 import { HOLDERS } from '../../core/protocol/shard-messages.ts';
-import type { StoragePeers } from './storage-peers.ts';
+import type { Peers } from './peers.ts';
 
 /** Memories repaired at once: repair competes with users' traffic, so it is kept modest. */
 export const REPAIR_CONCURRENCY = 4;
@@ -63,7 +63,7 @@ export interface RepairDeps {
   /** The local copy of an item, or null. */
   read(hash: string): Promise<Uint8Array | null>;
   readonly holders: HolderIndex;
-  readonly peers: StoragePeers;
+  readonly peers: Peers;
   readonly logger: Logger;
   /** Stores the item on `id` with its holder set (and, for shards, its pins). */
   putOn(id: string, hash: string, bytes: Uint8Array, holders: string[]): Promise<void>;
@@ -157,7 +157,7 @@ export interface ShardRepairDeps {
   readonly store: ShardStore;
   readonly holders: HolderIndex;
   readonly pins: PinIndex;
-  readonly peers: StoragePeers;
+  readonly peers: Peers;
   readonly logger: Logger;
   /** Stores the shard on `id` with its pins and its target replica count (the StorageApp's put path). */
   putOn(id: string, hash: string, bytes: Uint8Array, holders: string[], target: number): Promise<void>;
