@@ -55,6 +55,7 @@ export function createLinkView(deps: LinkViewDeps): LinkView {
     { class: 'view view-link', 'aria-labelledby': 'link-title', 'data-testid': 'link-view' },
     h('h1', { id: 'link-title' }, 'Link this browser to your other device'),
     h('p', {}, 'Your other device showed the link that brought you here. When you have compared a six-digit code, this browser gets the same key and the same files as that device.'),
+    h('p', { class: 'note' }, 'Go on only if you started this on your own device. If someone else sent you this link, close this page: they could see the files you add here.'),
     ownFiles,
     status,
     compare,
