@@ -127,3 +127,33 @@ test('"They differ" on the first device sends nothing: the second keeps its own 
     await other.close();
   }
 });
+
+test('a browser with files of its own asks before it takes the other device\'s key', async ({ page: a, browser, relay }) => {
+  test.setTimeout(90_000);
+  const linkUrl = await startLink(a);
+  const nodeIdA = (await a.getByTestId('device-node-id').getAttribute('data-node-id'))!;
+
+  const other = await browser.newContext({ baseURL: relay.url });
+  try {
+    const b = await other.newPage();
+    await b.goto('/');
+    await expect(b.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+    await b.locator('input[type=file]').setInputFiles([{ name: 'own.txt', mimeType: 'text/plain', buffer: randomBytes(2_000) }]);
+    await expect(b.locator('[data-testid=file-row][data-name="own.txt"]')).toHaveCount(1);
+
+    await b.goto(linkUrl);
+    const view = b.getByTestId('link-view');
+    await expect(view.getByTestId('link-own-files')).toBeVisible();
+    // Nothing was answered yet: A still waits for a device to open the link.
+    await expect(a.getByTestId('link-waiting')).toBeVisible();
+    await expect(view.getByTestId('link-code')).not.toHaveAttribute('data-code', /.+/);
+
+    await view.getByTestId('link-join').click();
+    await sameCode(a, b);
+    await a.getByTestId('link-confirm').click();
+    await expect(view.getByTestId('link-done')).toBeVisible({ timeout: 20_000 });
+    await expect(b.getByTestId('node-id')).toHaveAttribute('data-node-id', nodeIdA, { timeout: 20_000 });
+  } finally {
+    await other.close();
+  }
+});
