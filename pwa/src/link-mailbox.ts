@@ -95,7 +95,9 @@ export function linkProblem(err: unknown, side: 'offer' | 'join'): LinkProblem {
       return { words: `The other device did not answer within ${LINK_MINUTES} minutes. Nothing was sent. ${again}`, details };
     case 'HASH_MISMATCH':
     case 'BAD_INPUT':
-      return { words: `What arrived was not meant for this browser, so it was not used and this browser was not changed. ${again}`, details };
+      return side === 'offer'
+        ? { words: `The device that opened the link answered with something this app cannot use, so nothing was sent. ${again}`, details }
+        : { words: `What arrived was not meant for this browser, so it was not used and this browser was not changed. ${again}`, details };
     case 'FULL':
     case 'RATE_LIMITED':
       return { words: 'The relay is busy with other device links just now. Wait a few minutes, then try again.', details };

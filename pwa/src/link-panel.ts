@@ -125,6 +125,7 @@ export function createLinkPanel(session: Session, libraryKeys: LinkLibraryKeys):
       show('waiting');
       const theirs = await waitForSlot(session, box, 0, deadline, stopped);
       const linked = deriveLinkSession('offerer', mine, theirs, boxBytes);
+      mine.secretKey.fill(0);
       setText(code, `${linked.code.slice(0, 3)} ${linked.code.slice(3)}`);
       code.dataset.code = linked.code;
       show('compare');

@@ -72,6 +72,7 @@ export function createLinkView(deps: LinkViewDeps): LinkView {
       setText(status, 'Connecting to the relay…');
       const mine = linkKeyPair(randomBytes(32));
       const linked = deriveLinkSession('joiner', mine, offer.publicKey, offer.box);
+      mine.secretKey.fill(0);
       await putSlot(session, box, 0, mine.publicKey, deadline, stopped);
       if (job.cancelled) return;
       setText(code, `${linked.code.slice(0, 3)} ${linked.code.slice(3)}`);
