@@ -208,6 +208,10 @@ export const MAILBOX_MAX_BOXES = 1024;
 export const MAILBOX_MAX_WAIT_MS = 20_000;
 /** Requests waiting in `mailbox.take` on a relay at once, from everyone. */
 export const MAILBOX_MAX_WAITERS = 2048;
+/** How long the PWA's device-link box lives: the person opens the link and compares the code within this time. */
+export const LINK_TTL_MS = 10 * 60 * 1000;
+/** Pause before a link waiting on the mailbox asks again after its connection dropped (it reconnects meanwhile). */
+export const LINK_RETRY_MS = 1_000;
 /** While the app is visible and connected, the library head is read this often to show other devices' changes. */
 export const LIBRARY_POLL_MS = 5_000;
 
@@ -331,6 +335,7 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (MAILBOX_MAX_WAIT_MS >= CLIENT_REQUEST_TIMEOUT_MS) throw new Error('a mailbox wait must end before the client gives up on it');
   if (MAILBOX_MAX_MESSAGE_BYTES * MAILBOX_SLOTS * MAILBOX_MAX_BOXES > 256 * 1024 * 1024) throw new Error('mailboxes must fit in a bounded amount of memory');
   if (MAILBOX_MAX_PER_KEY > MAILBOX_MAX_BOXES || MAILBOX_SLOTS < 2) throw new Error('mailbox limits are out of order');
+  if (LINK_TTL_MS <= 0 || LINK_TTL_MS > MAILBOX_MAX_TTL_MS) throw new Error('a device link must fit in the longest mailbox a relay keeps');
   validateRepairLimits();
   validateCertLimits();
 }

@@ -1,10 +1,12 @@
-// "#/device": this device's identity, the encrypted key backup (export and import), and browser storage.
+// "#/device": this device's identity, linking another device, the encrypted key backup (export and import), and
+// browser storage.
 import { toHex } from '../../core/bytes.ts';
 import { h, setAttrs, setText } from './dom.ts';
 import { formatBytes } from './format.ts';
 import { exportBackup, importBackup, MIN_PASSPHRASE_LENGTH } from './identity-backup.ts';
 import type { LoadedIdentity } from './identity-store.ts';
 import { replaceIdentity } from './identity-store.ts';
+import type { LinkPanel } from './link-panel.ts';
 import type { IdbShardStore } from './storage/idb-shard-store.ts';
 import { downloadBlob } from './open-file.ts';
 
@@ -20,7 +22,7 @@ export interface LibraryKeys {
   set(owner: string, key: Uint8Array): Promise<void>;
 }
 
-export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys): DeviceView {
+export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys, linkPanel?: LinkPanel): DeviceView {
   let loaded: LoadedIdentity | null = null;
 
   const nodeId = h('code', { 'data-testid': 'device-node-id' }, '…');
@@ -112,6 +114,7 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
       h('p', { class: 'relay-form-row' }, copyKey, copyStatus),
       h('p', { class: 'note' }, created),
     ),
+    linkPanel?.element ?? null,
     h('div', { class: 'card' }, h('h2', {}, 'Back up your key'), h('p', {}, 'The backup is encrypted with your passphrase on this device (PBKDF2-SHA-256, 600,000 rounds, then AES-256-GCM). Keep the file and the passphrase apart.'), exportUnavailable, exportForm),
     h('div', { class: 'card' }, h('h2', {}, 'Restore a key'), importForm),
     h('div', { class: 'card' }, h('h2', {}, 'Storage'), usage, persisted, persistButton),
@@ -200,6 +203,7 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
     },
     setIdentity(next) {
       loaded = next;
+      linkPanel?.setIdentity(next);
       renderIdentity();
     },
   };

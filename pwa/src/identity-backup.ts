@@ -41,7 +41,7 @@ async function sealForDevice(pkcs8: Uint8Array): Promise<WrappedKey> {
 }
 
 /** A usable (non-extractable) signing key and its public key from PKCS#8 bytes, plus the device-sealed copy. */
-async function adopt(pkcs8: Uint8Array): Promise<MadeKey> {
+export async function adoptPkcs8(pkcs8: Uint8Array): Promise<MadeKey> {
   const extractable = await crypto.subtle.importKey('pkcs8', buf(pkcs8), { name: 'Ed25519' }, true, ['sign']);
   const jwk = await crypto.subtle.exportKey('jwk', extractable);
   if (!jwk.x) throw new Error('the key has no public part');
@@ -55,10 +55,18 @@ export async function makeBackableKey(): Promise<MadeKey> {
   const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey('pkcs8', pair.privateKey));
   try {
-    return await adopt(pkcs8);
+    return await adoptPkcs8(pkcs8);
   } finally {
     pkcs8.fill(0);
   }
+}
+
+/**
+ * The PKCS#8 of a backable key, unsealed from its device-sealed copy: only to pass it on encrypted at once (the
+ * backup, a device link). The caller zeroes it after use.
+ */
+export async function unsealPkcs8(wrapped: WrappedKey): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(wrapped.iv) }, wrapped.deviceKey, buf(wrapped.sealed)));
 }
 
 async function passphraseKey(passphrase: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
@@ -75,7 +83,7 @@ const libraryAadOf = (publicKeyHex: string): Uint8Array<ArrayBuffer> => buf(utf8
  */
 export async function exportBackup(wrapped: WrappedKey, publicKey: Uint8Array, passphrase: string, libraryKey?: Uint8Array): Promise<string> {
   if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(`use a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters`);
-  const pkcs8 = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(wrapped.iv) }, wrapped.deviceKey, buf(wrapped.sealed)));
+  const pkcs8 = await unsealPkcs8(wrapped);
   try {
     const salt = crypto.getRandomValues(new Uint8Array(16));
     const iv = crypto.getRandomValues(new Uint8Array(12));
@@ -146,7 +154,7 @@ export async function importBackup(text: string, passphrase: string): Promise<Ma
     if (libraryKey.length !== 32) throw new Error('the backup is damaged');
   }
   try {
-    const made = await adopt(pkcs8);
+    const made = await adoptPkcs8(pkcs8);
     if (toHex(made.publicKey) !== f.publicKey) throw new Error('the key in the backup does not match its public key');
     return { ...made, id: nodeIdOf(made.publicKey), libraryKey };
   } finally {

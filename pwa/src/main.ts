@@ -31,6 +31,8 @@ import { Thumbnailer } from './media/thumbnailer.ts';
 import { ThumbLoader } from './gallery/thumb-loader.ts';
 import { canStream, registerStream } from './media/stream-register.ts';
 import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
+import { createLinkPanel } from './link-panel.ts';
+import { createLinkView } from './link-view.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
 const FAILOVER_AFTER = 2;
@@ -125,7 +127,10 @@ async function mount(root: HTMLElement): Promise<void> {
       };
     },
   });
-  const deviceView = createDeviceView(store, { get: (owner) => ensureLibraryKey(db, owner), set: (owner, key) => storeLibraryKey(db, owner, key) });
+  const libraryKeys = { get: (owner: string) => ensureLibraryKey(db, owner), set: (owner: string, key: Uint8Array) => storeLibraryKey(db, owner, key) };
+  const deviceView = createDeviceView(store, libraryKeys, createLinkPanel(session, libraryKeys));
+  // "#/link/…" on the new device; files added here under its own key make it ask before it takes another key.
+  const linkView = createLinkView({ session, libraryKeys, beforeAdopt: () => librarySync?.stop(), hasOwnFiles: () => library.list().some((f) => f.origin === 'added') });
   // Where the library on relays stands (data-state: idle, syncing, synced, waiting, locked).
   const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
@@ -138,7 +143,7 @@ async function mount(root: HTMLElement): Promise<void> {
   );
   updateBanner.querySelector('button')?.addEventListener('click', () => location.reload());
 
-  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, searchView.element, networkView.element, deviceView.element, notFound);
+  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, searchView.element, networkView.element, deviceView.element, linkView.element, notFound);
   const navLink = (href: string, label: string, route: Route['name']): HTMLAnchorElement => h('a', { href, class: 'nav-link', 'data-route': route }, label);
   const nav = h('nav', { class: 'nav', 'aria-label': 'Main' }, navLink('#/', 'Files', 'files'), navLink('#/search', 'Search', 'search'), navLink('#/network', 'Network', 'network'), navLink('#/device', 'Device', 'device'));
   root.replaceChildren(
@@ -167,9 +172,10 @@ async function mount(root: HTMLElement): Promise<void> {
     search: searchView.element,
     network: networkView.element,
     device: deviceView.element,
+    link: linkView.element,
     'not-found': notFound,
   };
-  const titles: Record<Route['name'], string> = { files: 'PeerTree', open: 'Open a file — PeerTree', search: 'Search — PeerTree', network: 'Network — PeerTree', device: 'This device — PeerTree', 'not-found': 'Not found — PeerTree' };
+  const titles: Record<Route['name'], string> = { files: 'PeerTree', open: 'Open a file — PeerTree', search: 'Search — PeerTree', network: 'Network — PeerTree', device: 'This device — PeerTree', link: 'Link this browser — PeerTree', 'not-found': 'Not found — PeerTree' };
   watchRoute((route) => {
     for (const [name, el] of Object.entries(views)) el.hidden = name !== route.name;
     for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
@@ -178,6 +184,7 @@ async function mount(root: HTMLElement): Promise<void> {
     if (route.name === 'network') networkView.show();
     else networkView.hide();
     if (route.name === 'device') deviceView.show();
+    if (route.name === 'link') linkView.show(route.offer);
     root.dataset.route = route.name;
     document.title = titles[route.name];
   });

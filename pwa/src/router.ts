@@ -1,6 +1,6 @@
 // Hash routes: "#/" (your files), "#/open/CAPABILITY" (open a shared file), "#/search" or "#/search/WORDS"
-// (find memories), "#/network" (relays and the tree), "#/device" (identity, backup, storage); anything else
-// is "not found".
+// (find memories), "#/network" (relays and the tree), "#/device" (identity, backup, storage), "#/link/OFFER"
+// (link this browser to another device: OFFER is `<box hex>.<ephemeral key hex>`); anything else is "not found".
 
 export type Route =
   | { readonly name: 'files' }
@@ -8,6 +8,7 @@ export type Route =
   | { readonly name: 'device' }
   | { readonly name: 'search'; readonly query: string }
   | { readonly name: 'open'; readonly capability: string }
+  | { readonly name: 'link'; readonly offer: string }
   | { readonly name: 'not-found'; readonly path: string };
 
 /** Longest search text a route carries (the relay reads at most 2048 characters). */
@@ -15,6 +16,13 @@ export const MAX_ROUTE_QUERY = 2048;
 
 /** Capabilities are URL-safe text (hex, base32/base64url, with "." or ":" separators); bounded in length. */
 const CAPABILITY_RE = /^[A-Za-z0-9_.:~-]{1,512}$/;
+
+/** A device-link offer: the box id and the offering device's ephemeral public key, 64 hex each (device-link.ts). */
+const LINK_OFFER_RE = /^[0-9a-f]{64}\.[0-9a-f]{64}$/;
+
+export function isLinkOfferText(value: string): boolean {
+  return LINK_OFFER_RE.test(value);
+}
 
 export function isCapabilityText(value: string): boolean {
   return CAPABILITY_RE.test(value);
@@ -47,6 +55,12 @@ export function parseRoute(hash: string): Route {
     }
     return isCapabilityText(capability) ? { name: 'open', capability } : { name: 'not-found', path };
   }
+  const link = /^\/link\/(.*)$/.exec(path);
+  if (link) {
+    // The offer is plain hex and a dot; anything percent-encoded or otherwise different is not one.
+    const offer = link[1] ?? '';
+    return isLinkOfferText(offer) ? { name: 'link', offer } : { name: 'not-found', path };
+  }
   return { name: 'not-found', path };
 }
 
@@ -62,6 +76,8 @@ export function hrefOf(route: Route): string {
       return route.query === '' ? '#/search' : `#/search/${encodeURIComponent(route.query)}`;
     case 'open':
       return `#/open/${encodeURIComponent(route.capability)}`;
+    case 'link':
+      return `#/link/${route.offer}`;
     case 'not-found':
       return `#${route.path}`;
   }
