@@ -37,6 +37,9 @@ export const MAX_INLINE_STORED_BYTES = INLINE_FILE_BYTES + INLINE_SEAL_OVERHEAD_
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** The stored bytes of shard `index` when the manifest carries them, else null (fetch the shard). */
+// eslint-disable-next-line no-control-regex -- NUL in a name is exactly what this refuses
+const BAD_NAME_CHARS = /[/\\\u0000]/;
+
 export function inlineShard(m: Manifest, index: number): Uint8Array | null {
   return m.inline !== undefined && index === 0 ? fromBase64Url(m.inline) : null;
 }
@@ -55,8 +58,7 @@ export function validateManifest(value: unknown): Manifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('not an object');
   const m = value as Record<string, unknown>;
   if (m.v !== MANIFEST_VERSION) bad('unknown version');
-  // eslint-disable-next-line no-control-regex -- NUL in a name is exactly what this refuses
-  if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > MAX_NAME_LENGTH || /[/\\\u0000]/.test(m.name)) bad('name');
+  if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > MAX_NAME_LENGTH || BAD_NAME_CHARS.test(m.name)) bad('name');
   if (typeof m.size !== 'number' || !Number.isSafeInteger(m.size) || m.size < 0) bad('size');
   if (typeof m.type !== 'string' || m.type.length > MAX_MIME_LENGTH || !/^[\w.+-]+\/[\w.+-]+$/.test(m.type)) bad('type');
   if (!isShardHash(m.hash)) bad('hash');
