@@ -17,6 +17,7 @@ import { placementSuite } from './placement.ts';
 import { messagesSuite } from './messages.ts';
 import { smallAssetsSuite, type SmallAssetTimes } from './small-assets.ts';
 import { swarmSuite } from './swarm.ts';
+import { putLinkSuite } from './put-link.ts';
 import { treeSuite } from './tree.ts';
 import { tuneProcess } from '../node-relay/process-tuning.ts';
 
@@ -122,6 +123,18 @@ try {
     const slowTag = `${w.sizeMiB} MiB, one of the 5 relays on 25 Mbit/s`;
     results.push(result(`swarm: get ${slowTag}, first holder, window 4 (before)`, w.slowFirst, MiBs, 'higher', link));
     results.push(result(`swarm: get ${slowTag}, swarming vs first holder`, w.slowSwarm, MiBs, 'higher', { name: 'first-holder get', value: w.slowFirst }));
+  });
+
+  // A put over the client's own 100 Mbit/s, 40 ms link (shared by its connections to 5 relays).
+  await suite('put-link', async () => {
+    const p = await putLinkSuite({ sizeMiB: P.swarmMiB, samples: P.samples, relays: 5, mbitPerSecond: 100, delayMs: 20 });
+    const tag = `${p.sizeMiB} MiB, replicas 3, client link 100 Mbit/s and 40 ms RTT`;
+    const upload = { name: 'one TLS upload of the file on that link', value: p.tlsUpload };
+    results.push(result(`put-link: one TLS upload of the file (the baseline)`, p.tlsUpload, MiBs, 'higher', { name: 'link bandwidth', value: p.linkMiBs }));
+    results.push(result(`put-link: put ${tag}, window 4 (before)`, p.fixed4, MiBs, 'higher', upload));
+    results.push(result(`put-link: put ${tag}, adaptive window`, p.adaptive, MiBs, 'higher', upload));
+    results.push(result(`put-link: adaptive put vs window 4`, p.adaptive, MiBs, 'higher', { name: 'window-4 put', value: p.fixed4 }));
+    results.push(result(`put-link: widest adaptive put window (shards)`, p.adaptiveWindow, 'shards', 'higher'));
   });
 
   // 6. Messages through one relay.

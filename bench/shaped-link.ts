@@ -14,6 +14,21 @@ export interface ShapeOptions {
   readonly bytesPerSecond: number;
   /** Bytes queued in one direction before the sender is paused (default: one bandwidth-delay product + 256 KiB). */
   readonly bufferBytes?: number;
+  /**
+   * Departure clocks shared with other shaped links: links given the same lanes share one bandwidth, as the
+   * connections of one client to several relays share that client's own link.
+   */
+  readonly lanes?: { readonly up: ShapeLane; readonly down: ShapeLane };
+}
+
+/** When the next byte of one direction of a link may leave (ms, performance.now()): shared by its connections. */
+export interface ShapeLane {
+  next: number;
+}
+
+/** A fresh pair of lanes for `ShapeOptions.lanes`. */
+export function sharedLanes(): { up: ShapeLane; down: ShapeLane } {
+  return { up: { next: 0 }, down: { next: 0 } };
 }
 
 export interface ShapedLink {
@@ -29,12 +44,11 @@ export interface ShapedLink {
  * FIFO drained by a single timer: one timer per chunk would let two chunks due in the same millisecond fire out of
  * order (Node keeps a timer list per duration), which reorders TLS records and kills the connection.
  */
-function shapeDirection(from: Socket, to: Socket, opts: ShapeOptions, onDelivered: (n: number) => void): void {
+function shapeDirection(from: Socket, to: Socket, opts: ShapeOptions, lane: ShapeLane, onDelivered: (n: number) => void): void {
   const rate = opts.bytesPerSecond / 1000; // bytes per ms
   const buffer = opts.bufferBytes ?? Math.ceil(rate * opts.delayMs * 2) + 256 * 1024;
   const fifo: { chunk: Buffer; at: number }[] = [];
   let head = 0;
-  let nextDeparture = 0;
   let queued = 0;
   let ended = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -57,18 +71,22 @@ function shapeDirection(from: Socket, to: Socket, opts: ShapeOptions, onDelivere
   };
   from.on('data', (chunk: Buffer) => {
     const now = performance.now();
-    nextDeparture = Math.max(now, nextDeparture) + chunk.length / rate;
-    fifo.push({ chunk, at: nextDeparture + opts.delayMs });
+    lane.next = Math.max(now, lane.next) + chunk.length / rate;
+    const at = lane.next + opts.delayMs;
+    fifo.push({ chunk, at });
     queued += chunk.length;
     if (queued > buffer) from.pause();
-    if (timer === null) timer = setTimeout(pump, Math.max(0, nextDeparture + opts.delayMs - now));
+    if (timer === null) timer = setTimeout(pump, Math.max(0, at - now));
   });
   from.on('end', () => {
     ended = true;
     if (timer === null && head >= fifo.length) to.end();
   });
+  // A socket that closed (FIN or not) still has its queued bytes delivered, then the other side is ended: a
+  // server that answers and closes at once (an upload's last reply) must not lose that answer in the link.
   from.on('close', () => {
-    if (timer !== null) clearTimeout(timer);
+    ended = true;
+    if (timer === null && head >= fifo.length && !to.destroyed) to.end();
   });
 }
 
@@ -85,14 +103,12 @@ export async function startShapedLink(targetPort: number, opts: ShapeOptions): P
         client.destroy();
         upstream.destroy();
       });
-      s.on('close', () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
+      // A close is passed on by shapeDirection once the queue towards the other side has drained.
+      s.on('close', () => sockets.delete(s));
     }
-    shapeDirection(client, upstream, opts, () => {});
-    shapeDirection(upstream, client, opts, (n) => (down += n));
+    const lanes = opts.lanes ?? sharedLanes();
+    shapeDirection(client, upstream, opts, lanes.up, () => {});
+    shapeDirection(upstream, client, opts, lanes.down, (n) => (down += n));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,6 @@
 // The put pipeline: chunk, encrypt, hash and store shards with a bounded number in flight, then the manifest.
 // A small file's only shard goes inside the manifest instead, so that getting it takes one request.
-import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, INLINE_FILE_BYTES } from '../limits.ts';
+import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, GET_WINDOW_MAX, INLINE_FILE_BYTES } from '../limits.ts';
 import { PeerTreeError, toPeerTreeError } from '../errors.ts';
 import { fixedSizeChunks } from './chunker.ts';
 import { FileEncoder, type StoredShard } from './file-codec.ts';
@@ -8,7 +8,10 @@ import type { Identity } from '../identity/identity.ts';
 import type { Manifest } from './manifest.ts';
 import type { Progress, ShardTransport } from './shard-transport.ts';
 
-/** Shards being stored at once: enough to keep the network busy, few enough to bound memory (4 × 1 MiB). */
+/**
+ * Shards being stored at once when the transport does not size the window itself (`putWindow`): enough to keep
+ * the network busy, few enough to bound memory (4 × 1 MiB).
+ */
 export const PUT_CONCURRENCY = 4;
 
 export interface PutOptions {
@@ -18,6 +21,7 @@ export interface PutOptions {
   readonly replicas?: number;
   readonly shardSize?: number;
   readonly size?: number;
+  /** A fixed window (shards in flight); absent: the transport's `putWindow()`, else PUT_CONCURRENCY. */
   readonly concurrency?: number;
   /** Largest file (plaintext bytes, one shard) carried inside its manifest; 0 stores every shard on its own. */
   readonly inlineBytes?: number;
@@ -74,7 +78,8 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
   if (!Number.isSafeInteger(replicas) || replicas < 1) throw new PeerTreeError('BAD_INPUT', 'replicas must be a positive integer');
   const shardSize = options.shardSize ?? DEFAULT_SHARD_BYTES;
   const encoder = await FileEncoder.create({ name: options.name, ...(options.type ? { type: options.type } : {}), ...(options.public ? { public: true } : {}), shardSize });
-  const limit = Math.max(1, options.concurrency ?? PUT_CONCURRENCY);
+  // Re-read before each shard: a transport that measures its relays widens the window as it learns them.
+  const limit = () => Math.max(1, Math.min(GET_WINDOW_MAX, options.concurrency ?? transport.putWindow?.() ?? PUT_CONCURRENCY));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
   const inlineBytes = Math.min(options.inlineBytes ?? INLINE_FILE_BYTES, shardSize);
@@ -94,7 +99,8 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
     );
     const tracked = task.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
-    if (inFlight.size >= limit) await Promise.race(inFlight);
+    // Bounded: each pass waits for one of at most GET_WINDOW_MAX shards to settle, and settled ones leave the set.
+    while (inFlight.size >= limit()) await Promise.race(inFlight);
   };
 
   // A small first shard is held back until it is known to be the only one (the source has no length).

@@ -25,6 +25,12 @@ export interface ShardTransport {
    * bandwidth-delay products). Asked before each shard starts; getFile bounds it by GET_WINDOW_MAX.
    */
   window?(): number;
+  /**
+   * Optional: how many shards a put should keep in flight now, sized like `window` from how fast and how soon
+   * the relays acknowledged the shards so far (an acknowledgement means every copy is durable). Asked before
+   * each shard is sent; putFile bounds it by GET_WINDOW_MAX (the same memory bound as a get).
+   */
+  putWindow?(): number;
 }
 
 export interface Progress {

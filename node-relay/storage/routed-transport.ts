@@ -20,7 +20,7 @@ import { connect } from '../ws/connector.ts';
 import { fetchJson, statusUrl } from '../http/status-client.ts';
 import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts';
 import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES } from '../../core/limits.ts';
-import { windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
+import { answered, failed, started, windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
 import { swarmFetch } from './swarm-fetch.ts';
 import { systemClock, systemTimers, type Timers } from '../components.ts';
 
@@ -93,6 +93,8 @@ export class RoutedTransport implements ShardTransport {
   readonly fetchedFrom = new Map<string, number>();
   /** Per-holder estimates of the swarming get (core/storage/swarm-policy.ts). */
   private readonly swarm: { current: SwarmStats } = { current: {} };
+  /** Per-relay estimates of the put: acknowledgement rate and time (a shard's every copy durable). */
+  private readonly puts: { current: SwarmStats } = { current: {} };
   /** Set once the entry link failed: later shards go to the other members straight away. */
   private entryDown = false;
   private closed = false;
@@ -101,8 +103,29 @@ export class RoutedTransport implements ShardTransport {
     this.entry = new ShardClient(init.entry, init.owner);
   }
 
+  /**
+   * A shard goes to the relay ranked first for its hash (which keeps one copy and places the others); how fast
+   * and how soon each relay acknowledges is measured, so that `putWindow` keeps enough shards in flight to fill
+   * the link while each waits for its copies to be durable.
+   */
   async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
-    return this.routed(hash, (t) => t.storeShard(hash, bytes, replicas, digest));
+    const id = rendezvousHolders(hash, this.init.members, 1)[0]?.id ?? this.init.entry.peerId;
+    const now = this.init.now ?? systemClock.monotonic;
+    const sentAt = now();
+    this.puts.current = started(this.puts.current, id);
+    try {
+      const receipt = await this.routed(hash, (t) => t.storeShard(hash, bytes, replicas, digest));
+      this.puts.current = answered(this.puts.current, id, bytes.length, sentAt, now());
+      return receipt;
+    } catch (err) {
+      this.puts.current = failed(this.puts.current, id);
+      throw err;
+    }
+  }
+
+  /** Shards to keep in flight for a put: the same bandwidth-delay policy as a get, over the relays' acknowledgements. */
+  putWindow(): number {
+    return windowSize(this.puts.current, DEFAULT_SHARD_BYTES);
   }
 
   /**

@@ -4,7 +4,7 @@ import { getFile } from '../../../core/storage/get-file.ts';
 import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
 import { concatBytes, toHex } from '../../../core/bytes.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
-import { INLINE_FILE_BYTES } from '../../../core/limits.ts';
+import { GET_WINDOW_MAX, INLINE_FILE_BYTES } from '../../../core/limits.ts';
 
 const SHARD = 4096;
 
@@ -15,12 +15,14 @@ class MemoryTransport implements ShardTransport {
   maxInFlight = 0;
   private inFlight = 0;
   corruptNext = 0;
+  /** How long each store takes (ms): long enough, and every shard of a window is in flight at once. */
+  storeMs = 1;
 
   async storeShard(hash: string, bytes: Uint8Array, replicas: number) {
     this.storeCalls++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, this.storeMs));
     this.inFlight--;
     if (replicas > 3) throw new PeerTreeError('UNAVAILABLE', 'tree has 3 relays');
     this.shards.set(hash, bytes.slice());
@@ -70,6 +72,35 @@ describe('putFile and getFile', () => {
     await putFile([randomFile(SHARD * 20)], t, { name: 'x', shardSize: SHARD });
     expect(t.maxInFlight).toBeLessThanOrEqual(4);
     expect(t.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('keeps as many shards in flight as the transport’s put window says, re-read as it changes', async () => {
+    const t = Object.assign(new MemoryTransport(), { storeMs: 40 });
+    const asked: number[] = [];
+    let window = 2;
+    Object.assign(t, {
+      putWindow: () => {
+        asked.push(window);
+        return window;
+      },
+    });
+    const progress = () => (window = 9);
+    await putFile([randomFile(SHARD * 40)], t, { name: 'x', shardSize: SHARD, onProgress: progress });
+    expect(asked[0]).toBe(2);
+    expect(asked).toContain(9);
+    expect(t.maxInFlight).toBe(9);
+  });
+
+  it('never keeps more than GET_WINDOW_MAX shards in flight, whatever the put window says', async () => {
+    const t = Object.assign(new MemoryTransport(), { storeMs: 40, putWindow: () => 1_000 });
+    await putFile([randomFile(SHARD * 40)], t, { name: 'x', shardSize: SHARD });
+    expect(t.maxInFlight).toBe(GET_WINDOW_MAX);
+  });
+
+  it('a fixed concurrency wins over the transport’s put window', async () => {
+    const t = Object.assign(new MemoryTransport(), { storeMs: 40, putWindow: () => 12 });
+    await putFile([randomFile(SHARD * 20)], t, { name: 'x', shardSize: SHARD, concurrency: 3 });
+    expect(t.maxInFlight).toBe(3);
   });
 
   it('fails with the transport’s clear error when the tree cannot supply the replicas', async () => {
