@@ -79,6 +79,10 @@ async function mount(root: HTMLElement): Promise<void> {
           if (f?.origin === 'added') await librarySync?.removed(f.capability).catch(() => {});
           await library.remove(id, release);
         })(),
+      edit: (id, change) =>
+        void library.edit(id, change).then((changed) => {
+          if (changed) librarySync?.schedule();
+        }),
       retry: (id) => {
         if (library.get(id)?.memoryError) void sync?.retryMemory(id);
         else if (library.canReseal(id)) void library.reseal(id);

@@ -23,11 +23,16 @@ export interface FileActions {
   download(id: string): void;
   /** Stops an upload that has not finished and releases whatever relays already pinned. */
   cancel(id: string): void;
+  /** The person renamed the file or changed its note (saved to the library, see Library.edit). */
+  edit(id: string, change: { name: string; note: string }): void;
 }
 
 export interface RowParts {
   readonly row: HTMLLIElement;
   readonly variant: 'doc' | 'tile';
+  /** The name, a button that opens the rename and note dialog. */
+  readonly name: HTMLButtonElement;
+  readonly note: HTMLElement;
   readonly meta: HTMLElement;
   readonly detail: HTMLElement;
   readonly progress: HTMLProgressElement;
@@ -57,21 +62,25 @@ export function typeIcon(f: { name: string; type: string }): HTMLElement {
   return h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name));
 }
 
-export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: string) => void): RowParts {
+export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: string) => void, onEdit: (id: string) => void): RowParts {
+  // The name itself opens the rename dialog: no extra action button (a tile has no room for one more).
+  const name = h('button', { type: 'button', class: 'file-name file-name-button', title: `${f.name} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note`, 'data-testid': 'file-rename' }, f.name);
+  name.addEventListener('click', () => onEdit(f.id));
+  const note = h('span', { class: 'file-note', 'data-testid': 'file-note-text', hidden: true });
   const meta = h('span', { class: 'file-meta' });
   const detail = h('span', { class: 'file-detail', 'data-testid': 'file-detail' });
   const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': `Progress of ${f.name}`, 'data-testid': 'file-progress' });
   const badge = h('span', { class: 'badge', 'data-testid': 'file-badge' });
   const actions = h('span', { class: 'file-actions' });
-  const main = h('span', { class: 'file-main' }, h('span', { class: 'file-name', title: f.name }, f.name), meta, detail, progress);
+  const main = h('span', { class: 'file-main' }, name, note, meta, detail, progress);
   if (variant === 'doc') {
     const row = h('li', { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.id }, typeIcon(f), main, badge, actions);
-    return { row, variant, meta, detail, progress, badge, actions, thumb: null, lastActionsKey: '', lastThumb: '' };
+    return { row, variant, name, note, meta, detail, progress, badge, actions, thumb: null, lastActionsKey: '', lastThumb: '' };
   }
   const thumb = h('button', { type: 'button', class: 'tile-thumb', 'aria-label': `View ${f.name}`, 'data-testid': 'file-view' }, typeIcon(f));
   thumb.addEventListener('click', () => onView(f.id));
   const row = h('li', { class: 'file-row file-tile', 'data-testid': 'file-row', 'data-key': f.id, 'data-thumb': 'none' }, thumb, main, badge, actions);
-  return { row, variant, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
+  return { row, variant, name, note, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
 }
 
 function statusText(f: FileEntry, now: number): string {
@@ -150,6 +159,11 @@ function renderThumb(parts: RowParts, f: FileEntry, thumbs: ThumbLoader): void {
 
 export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean, thumbs: ThumbLoader, now: number): void {
   const findable = findableState(f);
+  setText(parts.name, f.name);
+  setAttrs(parts.name, { title: `${f.name} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note` });
+  setText(parts.note, f.note ?? '');
+  parts.note.hidden = !f.note;
+  if (parts.thumb) setAttrs(parts.thumb, { 'aria-label': `View ${f.name}` });
   setAttrs(parts.row, {
     'data-searchable': findable,
     'data-memory-id': f.memoryId ?? null,
@@ -163,6 +177,7 @@ export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, c
     'data-error': f.status === 'error' ? f.error : null,
     'data-waiting': f.status === 'queued' ? (f.waiting ?? null) : null,
     'data-taken': f.taken ?? null,
+    'data-note': f.note || null,
   });
   setText(
     parts.meta,
