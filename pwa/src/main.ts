@@ -10,7 +10,8 @@ import { Library } from './library.ts';
 import { openCapability, downloadBlob } from './open-file.ts';
 import { createNotFoundView, createOpenView } from './open-view.ts';
 import { RelaySocket } from './relay-socket.ts';
-import { fetchRelayStatus } from './relay-status.ts';
+import { fetchRelayStatus, replicaTarget } from './relay-status.ts';
+import { TopUp } from './storage/top-up.ts';
 import { watchRoute, type Route } from './router.ts';
 import { openPeerTreeDB } from './db.ts';
 import { IdbShardStore } from './storage/idb-shard-store.ts';
@@ -245,6 +246,17 @@ async function mount(root: HTMLElement): Promise<void> {
         },
       });
       librarySync.start();
+      const topUp = new TopUp({
+        files: () => library.list(),
+        store,
+        transport: new SocketShardTransport(s, identity),
+        tree: async () => {
+          const status = await fetchRelayStatus(s.relayUrl);
+          return { size: status.size, target: replicaTarget(status) };
+        },
+        isConnected: () => s.state === 'ready' && navigator.onLine,
+        setReplicas: (id, n) => library.setReplicas(id, n),
+      });
       sync = new OutboxSync({
         db,
         store,
@@ -252,8 +264,12 @@ async function mount(root: HTMLElement): Promise<void> {
         // The browser's own offline flag counts too: an old socket may outlive the network for a while.
         isConnected: () => s.state === 'ready' && navigator.onLine,
         replicas,
+        targetReplicas: async () => replicaTarget(await fetchRelayStatus(s.relayUrl)),
         onChange: (id) => {
-          void library.refresh(id);
+          void library.refresh(id).then(() => {
+            // A file just stored on fewer relays than asked: look at the tree again soon.
+            if (library.get(id)?.status === 'stored') topUp.restart();
+          });
           searchView.outboxChanged(id);
         },
         onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
@@ -268,6 +284,7 @@ async function mount(root: HTMLElement): Promise<void> {
         if (s.state === 'ready') {
           failures = 0;
           sync?.kick(true);
+          topUp.restart();
         } else if (s.state === 'waiting' && navigator.onLine && ++failures >= FAILOVER_AFTER && relays.next()) {
           // This relay is unreachable: move to the next one (relays.next() wraps around the list).
           failures = 0;
