@@ -34,6 +34,8 @@ import { canStream, registerStream } from './media/stream-register.ts';
 import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
 import { createLinkPanel } from './link-panel.ts';
 import { createLinkView } from './link-view.ts';
+import { setShareRelays } from './share-dialog.ts';
+import { otherRelays } from './link-relays.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
 const FAILOVER_AFTER = 2;
@@ -63,10 +65,13 @@ async function mount(root: HTMLElement): Promise<void> {
     new Thumbnailer(),
   );
 
-  const readTransport = (): CachingTransport =>
-    new CachingTransport({ cache: store, relays: () => relays.ordered(), ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
+  // `via`: relays a link names (link-relays.ts), tried over HTTP after this app's own, in turn.
+  const readTransport = (via: readonly string[] = []): CachingTransport =>
+    new CachingTransport({ cache: store, relays: () => [...new Set([...relays.ordered(), ...via])], ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
 
   const thumbs = new ThumbLoader(() => readTransport());
+  // Share links name up to three other relays of the tree, from the serving relay's member list.
+  setShareRelays(async () => otherRelays(location.origin, (await fetchRelayStatus(socket?.relayUrl ?? relayUrl)).members));
   const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
   const filesView = createFileListView(
     library,
@@ -184,7 +189,7 @@ async function mount(root: HTMLElement): Promise<void> {
   watchRoute((route) => {
     for (const [name, el] of Object.entries(views)) el.hidden = name !== route.name;
     for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
-    if (route.name === 'open') openView.show(route.capability);
+    if (route.name === 'open') openView.show(route.capability, route.via ?? []);
     if (route.name === 'search') searchView.show(route.query);
     if (route.name === 'network') networkView.show();
     else networkView.hide();
