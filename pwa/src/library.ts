@@ -71,7 +71,7 @@ export class Library extends EventTarget {
       let r = record;
       // Sealing happens in this page's worker: a record still `local` lost its page before it was sealed.
       if (r.status === 'local' && r.origin === 'added') {
-        r = (await patchFile(this.db, r.id, { status: 'error', error: 'the page closed before this file was prepared; add it again' })) ?? r;
+        r = (await patchFile(this.db, r.id, { status: 'error', error: 'the page was closed before this file was encrypted; add the file again' })) ?? r;
       }
       // An upload that was running when the page closed is waiting again.
       if (r.status === 'uploading') r = (await patchFile(this.db, r.id, { status: 'queued' })) ?? r;
@@ -169,7 +169,9 @@ export class Library extends EventTarget {
       this.onQueued();
     } catch (err) {
       this.progress.delete(id);
-      const failed = await patchFile(this.db, id, { status: 'error', error: `could not prepare the file: ${err instanceof Error ? err.message : String(err)}` });
+      // The person reads what to do; the technical reason goes to the console for whoever debugs it.
+      console.warn('sealing failed', id, err);
+      const failed = await patchFile(this.db, id, { status: 'error', error: 'this file could not be encrypted on this device; press Retry, and if it fails again, add the file again' });
       if (failed) this.files.set(id, failed);
       this.changed(id);
     }

@@ -6,6 +6,7 @@ import { h, setAttrs, setText } from './dom.ts';
 import { formatBytes } from './format.ts';
 import { downloadBlob, openCapability, type OpenedFile } from './open-file.ts';
 import { openFile } from '../../core/storage/get-file.ts';
+import { detailsBox, downloadProblem, openProblem } from './plain-words.ts';
 
 /** Text previews show at most this much (the download has everything). */
 const TEXT_PREVIEW_BYTES = 256 * 1024;
@@ -43,11 +44,13 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
   const meta = h('p', { class: 'file-meta' });
   const preview = h('div', { class: 'preview', 'data-testid': 'preview' });
   const actions = h('div', { class: 'open-actions' });
+  const problem = detailsBox('open-error-details');
   const element = h(
     'section',
     { class: 'view view-open', 'aria-labelledby': 'open-title', 'data-testid': 'open-view', 'data-state': 'idle' },
     title,
     status,
+    problem.element,
     progress,
     meta,
     preview,
@@ -64,6 +67,7 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     objectUrl = null;
     preview.replaceChildren();
     actions.replaceChildren();
+    problem.show(null);
     setText(meta, '');
   };
 
@@ -136,12 +140,14 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
       const e = toPeerTreeError(err);
       progress.hidden = true;
       setAttrs(element, { 'data-state': 'error', 'data-error': e.code });
-      const hint =
-        e.code === 'BAD_INPUT' ? 'This link is not a valid PeerTree link.' : e.code === 'HASH_MISMATCH' ? 'The data did not match its fingerprint, so nothing is shown.' : 'No relay could provide this file right now.';
-      setText(status, `${hint} (${e.code}: ${e.message})`);
-      const retry = h('button', { type: 'button', class: 'button' }, 'Try again');
-      retry.addEventListener('click', () => void open(capability, via));
-      actions.append(retry);
+      const words = openProblem(e);
+      setText(status, words.words);
+      problem.show(words.details);
+      if (words.retry) {
+        const retry = h('button', { type: 'button', class: 'button', 'data-testid': 'open-retry' }, 'Try again');
+        retry.addEventListener('click', () => void open(capability, via));
+        actions.append(retry);
+      }
     }
   }
 
@@ -171,7 +177,11 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
           downloadBlob(new Blob([await res.blob()], { type: m.type }), m.name);
           setText(status, 'Every piece matched its fingerprint.');
         })
-        .catch((err: unknown) => setText(status, `Could not download: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) => {
+          const words = downloadProblem(m.name, err);
+          setText(status, words.words);
+          problem.show(words.details);
+        })
         .finally(() => (download.disabled = false));
     });
     actions.append(download);

@@ -88,7 +88,7 @@ function statusText(f: FileEntry, now: number): string {
     if (f.origin === 'opened') return 'Opened from a link · kept on this device';
     return `Stored on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}`;
   }
-  if (f.status === 'error') return f.error ?? 'Something went wrong';
+  if (f.status === 'error') return f.error ? `${f.error.charAt(0).toUpperCase()}${f.error.slice(1)}.` : 'Something went wrong with this file. Delete it and add it again.';
   if (f.progress?.phase === 'sealing') return `Encrypting on this device… ${f.size === 0 ? '' : `${Math.floor((100 * f.progress.done) / Math.max(1, f.progress.total))}%`}`;
   if (f.status === 'uploading') return f.progress ? `Uploading ${progressLine(progressFigures(f.progress, f.size, now))}` : 'Sending…';
   if (f.status === 'queued' && f.waiting) return `Saved here, ${f.waiting}; it will be sent on its own`;
