@@ -49,6 +49,8 @@ export interface FileRecord {
   readonly shards: readonly string[];
   /** Relays that acknowledged holding every shard (the smallest holder count over all shards). */
   readonly replicas: number | null;
+  /** Copies the upload asked for (the relays' target); absent for records from before it was kept. */
+  readonly wanted?: number | null;
   readonly error: string | null;
   /** While `queued`: what the upload waits for, in plain words ("waiting for 2 more relays…"); null otherwise. */
   readonly waiting?: string | null;

@@ -22,7 +22,7 @@ test('a file stored on a lone relay is topped up to 3 copies as two relays join,
     const row = page.locator(`[data-testid=file-row][data-name="${file.name}"]`);
     await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
     await expect(row).toHaveAttribute('data-replicas', '1');
-    await expect(row.getByTestId('file-detail')).toHaveText('Stored on 1 relay');
+    await expect(row.getByTestId('file-detail')).toHaveText('Stored on 1 relay · 2 more copies are made as relays join');
     const manifest = (await row.getAttribute('data-capability'))!.split('.')[1]!;
 
     relays.push(await startRelay({ join: relays[0]!.url }));

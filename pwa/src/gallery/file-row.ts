@@ -86,7 +86,10 @@ export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: st
 function statusText(f: FileEntry, now: number): string {
   if (f.status === 'stored') {
     if (f.origin === 'opened') return 'Opened from a link · kept on this device';
-    return `Stored on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}`;
+    const stored = `Stored on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}`;
+    const missing = f.wanted && f.replicas !== null ? f.wanted - f.replicas : 0;
+    // Below the target (a small tree): say that the copies come by themselves (storage/top-up.ts).
+    return missing > 0 ? `${stored} · ${missing} more cop${missing === 1 ? 'y is' : 'ies are'} made as relays join` : stored;
   }
   if (f.status === 'error') return f.error ? `${f.error.charAt(0).toUpperCase()}${f.error.slice(1)}.` : 'Something went wrong with this file. Delete it and add it again.';
   if (f.progress?.phase === 'sealing') return `Encrypting on this device… ${f.size === 0 ? '' : `${Math.floor((100 * f.progress.done) / Math.max(1, f.progress.total))}%`}`;
@@ -160,7 +163,7 @@ function renderThumb(parts: RowParts, f: FileEntry, thumbs: ThumbLoader): void {
 export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean, thumbs: ThumbLoader, now: number): void {
   const findable = findableState(f);
   setText(parts.name, f.name);
-  setAttrs(parts.name, { title: `${f.name} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note` });
+  setAttrs(parts.name, { title: `${f.name}${f.note ? ` — ${f.note}` : ''} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note` });
   setText(parts.note, f.note ?? '');
   parts.note.hidden = !f.note;
   if (parts.thumb) setAttrs(parts.thumb, { 'aria-label': `View ${f.name}` });

@@ -268,7 +268,7 @@ export class OutboxSync {
       const tx = db.transaction(['files', 'outbox'], 'readwrite');
       const file = await tx.objectStore('files').get(id);
       await tx.objectStore('outbox').delete(id);
-      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, error: null, waiting: null });
+      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, wanted: replicas, error: null, waiting: null });
       await tx.done;
       this.deps.onChange(id);
       return true;
