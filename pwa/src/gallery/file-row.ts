@@ -86,7 +86,9 @@ export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: st
 function statusText(f: FileEntry, now: number): string {
   if (f.status === 'stored') {
     if (f.origin === 'opened') return 'Opened from a link · kept on this device';
-    const stored = `Stored on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}`;
+    // A file listed from the library (another device stored it) has no count here.
+    if (f.replicas === null) return 'Stored on the relays';
+    const stored = `Stored on ${f.replicas} relay${f.replicas === 1 ? '' : 's'}`;
     const missing = f.wanted && f.replicas !== null ? f.wanted - f.replicas : 0;
     // Below the target (a small tree): say that the copies come by themselves (storage/top-up.ts).
     return missing > 0 ? `${stored} · ${missing} more cop${missing === 1 ? 'y is' : 'ies are'} made as relays join` : stored;
@@ -192,7 +194,7 @@ export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, c
   const p = f.progress;
   parts.progress.hidden = !p;
   if (p) parts.progress.value = p.total === 0 ? 0 : p.done / p.total;
-  setText(parts.badge, f.status === 'stored' && f.origin === 'added' ? `Stored ×${f.replicas ?? '?'}` : STATUS_LABEL[f.status]);
+  setText(parts.badge, f.status === 'stored' && f.origin === 'added' ? (f.replicas === null ? 'Stored' : `Stored ×${f.replicas}`) : STATUS_LABEL[f.status]);
   parts.badge.className = `badge badge-${f.status}`;
   renderActions(parts, f, actions, canRetry);
   renderThumb(parts, f, thumbs);
