@@ -24,6 +24,8 @@ export class TopUp {
   private clock: TopUpClock;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
+  /** A restart asked for while a look ran: that look may have missed the file that caused it. */
+  private rerun = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: TopUpDeps) {
@@ -51,7 +53,10 @@ export class TopUp {
   }
 
   private async look(): Promise<void> {
-    if (this.running) return;
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
     this.running = true;
     let again = true;
     try {
@@ -69,7 +74,8 @@ export class TopUp {
       // No answer about the tree now: look again later, on the same backoff.
     } finally {
       this.running = false;
-      const delay = again ? nextLookIn(this.clock, this.now()) : null;
+      const delay = this.rerun ? 0 : again ? nextLookIn(this.clock, this.now()) : null;
+      this.rerun = false;
       if (delay !== null) this.arm(delay);
     }
   }
