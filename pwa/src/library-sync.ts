@@ -69,6 +69,7 @@ export class LibrarySync {
   private readonly owner: string;
   private readonly backoff = new Backoff({ initialMs: 2_000, maxMs: 60_000, factor: 2 });
   private stateName: LibrarySyncState = 'idle';
+  private stopped = false;
 
   constructor(private readonly deps: LibrarySyncDeps) {
     this.owner = toHex(deps.identity.publicKey);
@@ -97,14 +98,16 @@ export class LibrarySync {
     if (this.deps.socket.state === 'ready') this.schedule(0);
   }
 
+  /** Stops for good (the page is about to take another identity): no event starts a sync after this. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.poll);
   }
 
   /** Syncs after `delayMs` (debounced: a pending sync is not pushed back by more changes). */
   schedule(delayMs = PUBLISH_DEBOUNCE_MS): void {
-    if (this.timer !== undefined && delayMs > 0) return;
+    if (this.stopped || (this.timer !== undefined && delayMs > 0)) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
