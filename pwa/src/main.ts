@@ -35,7 +35,7 @@ import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
 import { createLinkPanel } from './link-panel.ts';
 import { createLinkView } from './link-view.ts';
 import { setShareRelays } from './share-dialog.ts';
-import { detailsBox, downloadProblem, startProblem, type Problem } from './plain-words.ts';
+import { downloadProblem, problemNotice, startProblem } from './plain-words.ts';
 import { otherRelays } from './link-relays.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
@@ -72,16 +72,7 @@ async function mount(root: HTMLElement): Promise<void> {
 
   const thumbs = new ThumbLoader(() => readTransport());
   // A problem with one of the files (a download that failed): words, details behind a disclosure, dismissable.
-  const filesProblemWords = h('p', {});
-  const filesProblemDetails = detailsBox('files-problem-details');
-  const filesProblemClose = h('button', { type: 'button', class: 'link-button' }, 'Dismiss');
-  const filesProblem = h('div', { class: 'notice notice-error', role: 'alert', hidden: true, 'data-testid': 'files-problem' }, filesProblemWords, filesProblemDetails.element, filesProblemClose);
-  filesProblemClose.addEventListener('click', () => (filesProblem.hidden = true));
-  const showFilesProblem = (p: Problem): void => {
-    setText(filesProblemWords, p.words);
-    filesProblemDetails.show(p.details);
-    filesProblem.hidden = false;
-  };
+  const filesProblem = problemNotice('files-problem');
   // Share links name up to three other relays of the tree, from the serving relay's member list.
   setShareRelays(async () => otherRelays(location.origin, (await fetchRelayStatus(socket?.relayUrl ?? relayUrl)).members));
   const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
@@ -111,7 +102,7 @@ async function mount(root: HTMLElement): Promise<void> {
         if (!f?.capability) return;
         openCapability(f.capability, readTransport()).then(
           (opened) => downloadBlob(opened.blob, opened.manifest.name),
-          (err: unknown) => showFilesProblem(downloadProblem(f.name, err)),
+          (err: unknown) => filesProblem.show(downloadProblem(f.name, err)),
         );
       },
     },
@@ -156,7 +147,7 @@ async function mount(root: HTMLElement): Promise<void> {
   // Where the library on relays stands (data-state: idle, syncing, synced, waiting, locked).
   const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
-  filesView.element.insertBefore(filesProblem, libraryStatus);
+  filesView.element.insertBefore(filesProblem.element, libraryStatus);
   const notFound = createNotFoundView();
   const updateBanner = h(
     'div',
@@ -330,9 +321,8 @@ const root = document.getElementById('app');
 if (root) {
   mount(root).catch((err: unknown) => {
     root.dataset.boot = 'error';
-    const p = startProblem(err);
-    const details = detailsBox('start-problem-details');
-    details.show(p.details);
-    root.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert', 'data-testid': 'start-problem' }, h('p', {}, p.words), details.element));
+    const notice = problemNotice('start-problem', false);
+    notice.show(startProblem(err));
+    root.replaceChildren(notice.element);
   });
 }

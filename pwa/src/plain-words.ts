@@ -70,3 +70,20 @@ export function detailsBox(testid: string): { element: HTMLDetailsElement; show(
     },
   };
 }
+
+/** A notice for a screen's problems: the words, the details behind a disclosure, Dismiss. Hidden until shown. */
+export function problemNotice(testid: string, dismissable = true): { element: HTMLElement; show(p: Problem): void } {
+  const words = h('p', {});
+  const details = detailsBox(`${testid}-details`);
+  const dismiss = dismissable ? h('button', { type: 'button', class: 'link-button' }, 'Dismiss') : null;
+  const element = h('div', { class: 'notice notice-error', role: 'alert', hidden: true, 'data-testid': testid }, words, details.element, dismiss);
+  dismiss?.addEventListener('click', () => (element.hidden = true));
+  return {
+    element,
+    show(p) {
+      setText(words, p.words);
+      details.show(p.details);
+      element.hidden = false;
+    },
+  };
+}
