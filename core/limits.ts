@@ -214,6 +214,16 @@ export const LINK_TTL_MS = 10 * 60 * 1000;
 export const LINK_RETRY_MS = 1_000;
 /** While the app is visible and connected, the library head is read this often to show other devices' changes. */
 export const LIBRARY_POLL_MS = 5_000;
+/** Longest file name and note a person can give a file in the library (the record's text bound). */
+export const MAX_LIBRARY_TEXT = 1024;
+/** First look, after a file was stored on fewer relays than asked, at whether the tree grew enough to top it up. */
+export const TOP_UP_FIRST_CHECK_MS = 3_000;
+/** Longest pause between two such looks (the pause doubles from the first one up to this). */
+export const TOP_UP_MAX_INTERVAL_MS = 5 * 60 * 1000;
+/** The looks stop this long after the tree last changed; a reconnect or a new upload starts them again. */
+export const TOP_UP_GIVE_UP_MS = 60 * 60 * 1000;
+/** Share links name at most this many other relays of the tree besides the one that served the app. */
+export const MAX_LINK_RELAYS = 3;
 
 /** The certificate limits, checked once at start-up with the others. */
 export const CERT_LIMITS = Object.freeze({

@@ -19,6 +19,7 @@ import { concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8, u64be } from '
 import { sha256 } from '../crypto/sha256.ts';
 import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from '../crypto/webcrypto.ts';
 import { PeerTreeError } from '../errors.ts';
+import { MAX_LIBRARY_TEXT } from '../limits.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
 import { withMedia, type LibraryEntry, type LibraryThumbs } from './merge.ts';
 
@@ -29,7 +30,7 @@ export const LIBRARY_KEY_BYTES = 32;
 /** A record must fit in one shard. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
 export const MAX_ENTRIES = 4096;
-const MAX_TEXT = 1024;
+const MAX_TEXT = MAX_LIBRARY_TEXT;
 const IV_BYTES = 12;
 const SIG_BYTES = 64;
 const HEADER_BYTES = LIBRARY_RECORD_TAG.length + 32 + 8 + 32 + IV_BYTES + 4;

@@ -36,7 +36,7 @@ export function classifyFailure(f: Failure): Verdict {
     return { kind: 'transient', reason: 'waiting for a relay with free space' };
   }
   if (f.code === 'MISSING') return { kind: 'final', reason: 'part of this file is no longer on this device (browser storage was cleared); add the file again' };
-  if (f.code === 'FORBIDDEN') return { kind: 'final', reason: 'the relays do not allow this file to be stored' };
+  if (f.code === 'FORBIDDEN') return { kind: 'final', reason: 'the relays do not allow this file to be stored; ask whoever runs your relay, or delete the file' };
   if (f.code === 'HASH_MISMATCH' || f.code === 'TOO_LARGE') return { kind: 'final', reason: 'this file could not be stored as it is; add it again' };
   if (TRANSIENT_CODES.has(f.code)) {
     if (f.code === 'TIMEOUT') return { kind: 'transient', reason: 'waiting for a relay to answer' };
@@ -45,7 +45,8 @@ export function classifyFailure(f: Failure): Verdict {
     return { kind: 'transient', reason: 'waiting for a connection to a relay' };
   }
   if (!f.refused) return { kind: 'transient', reason: 'waiting for a connection to a relay' };
-  return { kind: 'final', reason: `a relay refused this file (${f.code}); retry, or add it again` };
+  // The code stays out of the words: the outbox item keeps it, with the relay's answer, as lastError.
+  return { kind: 'final', reason: 'a relay refused this file; press Retry, and if it is refused again, add the file again' };
 }
 
 export const RETRY_BASE_MS = 2_000;

@@ -15,7 +15,8 @@ function describe(s: ConnectionSnapshot): string {
     const socket = s.socket === 'ready' ? ' · secure channel open' : '';
     return `Connected to ${relay}${tree}${socket}`;
   }
-  return `No relay reachable${s.lastError ? ` (${s.lastError})` : ''}; retrying.`;
+  // The socket's own reason is technical: it stays on the badge's data-last-error, out of the words.
+  return 'No relay can be reached right now. Your files and changes wait on this device and are sent on their own when a relay answers.';
 }
 
 export function createConnectionView(): ConnectionView {
@@ -29,7 +30,7 @@ export function createConnectionView(): ConnectionView {
   return {
     element,
     render(snapshot) {
-      setAttrs(element, { 'data-state': snapshot.state, 'data-socket': snapshot.socket, 'data-relay-id': snapshot.relayId, title: describe(snapshot) });
+      setAttrs(element, { 'data-state': snapshot.state, 'data-socket': snapshot.socket, 'data-relay-id': snapshot.relayId, 'data-last-error': snapshot.state === 'online' ? null : snapshot.lastError, title: describe(snapshot) });
       setText(label, snapshot.state === 'online' ? 'Online' : 'Offline');
     },
   };

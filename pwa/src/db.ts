@@ -49,6 +49,8 @@ export interface FileRecord {
   readonly shards: readonly string[];
   /** Relays that acknowledged holding every shard (the smallest holder count over all shards). */
   readonly replicas: number | null;
+  /** Copies the upload asked for (the relays' target); absent for records from before it was kept. */
+  readonly wanted?: number | null;
   readonly error: string | null;
   /** While `queued`: what the upload waits for, in plain words ("waiting for 2 more relays…"); null otherwise. */
   readonly waiting?: string | null;
@@ -69,6 +71,11 @@ export interface FileRecord {
   readonly thumbs?: { readonly grid: string; readonly screen: string } | null;
   /** When the photo was taken (EXIF, ms); null or absent when unknown. */
   readonly taken?: number | null;
+  /** When the name was last set by the person (ms; the library's `nameAt`); absent: the name it was added with. */
+  readonly nameAt?: number;
+  /** The person's note on the file ("" or absent: none) and when it was set (the library's `note`, `noteAt`). */
+  readonly note?: string;
+  readonly noteAt?: number;
 }
 
 /** The text and tags of a memory the user asked for (signed only when it is sent). */

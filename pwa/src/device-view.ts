@@ -1,5 +1,6 @@
 // "#/device": this device's identity, linking another device, the encrypted key backup (export and import), and
 // browser storage.
+import { backupProblem, detailsBox } from './plain-words.ts';
 import { toHex } from '../../core/bytes.ts';
 import { h, setAttrs, setText } from './dom.ts';
 import { formatBytes } from './format.ts';
@@ -51,6 +52,7 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
   const exportPass = h('input', { type: 'password', id: 'export-pass', class: 'text-input', autocomplete: 'new-password', 'data-testid': 'export-passphrase' });
   const exportButton = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'export-key' }, 'Download encrypted backup');
   const exportStatus = h('p', { class: 'form-status', role: 'status', 'data-testid': 'export-status' });
+  const exportDetails = detailsBox('export-details');
   const exportForm = h(
     'form',
     { class: 'stack' },
@@ -58,6 +60,7 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
     exportPass,
     exportButton,
     exportStatus,
+    exportDetails.element,
   );
   const exportUnavailable = h(
     'p',
@@ -84,6 +87,7 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
   const importConfirm = h('input', { type: 'checkbox', id: 'import-confirm', 'data-testid': 'import-confirm' });
   const importButton = h('button', { type: 'submit', class: 'button', 'data-testid': 'import-key' }, 'Replace this device’s key');
   const importStatus = h('p', { class: 'form-status', role: 'status', 'data-testid': 'import-status' });
+  const importDetails = detailsBox('import-details');
   const importForm = h(
     'form',
     { class: 'stack' },
@@ -99,6 +103,7 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
     ),
     importButton,
     importStatus,
+    importDetails.element,
   );
 
   const usage = h('p', { 'data-testid': 'storage-usage' }, '…');
@@ -158,6 +163,7 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
     const wrapped = loaded?.record.wrapped;
     if (!loaded || !wrapped) return;
     setText(exportStatus, 'Encrypting…');
+    exportDetails.show(null);
     const owner = toHex(loaded.identity.publicKey);
     (libraryKeys ? libraryKeys.get(owner) : Promise.resolve(undefined))
       .then((libraryKey) => exportBackup(wrapped, loaded!.identity.publicKey, exportPass.value, libraryKey))
@@ -167,16 +173,21 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
         exportPass.value = '';
         setText(exportStatus, 'Backup downloaded.');
       },
-      (err: unknown) => setText(exportStatus, err instanceof Error ? err.message : String(err)),
+      (err: unknown) => {
+        const p = backupProblem(err, 'export');
+        setText(exportStatus, p.words);
+        exportDetails.show(p.details);
+      },
     );
   });
 
   importForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const file = importFile;
-    if (!file) return setText(importStatus, 'Choose a backup file first.');
-    if (!importConfirm.checked) return setText(importStatus, 'Tick the box to confirm.');
+    if (!file) return setText(importStatus, 'Choose your backup file first (“Choose backup file…”).');
+    if (!importConfirm.checked) return setText(importStatus, 'Tick the box above to confirm that this device should sign as the key in the backup.');
     setText(importStatus, 'Decrypting…');
+    importDetails.show(null);
     file
       .text()
       .then((text) => importBackup(text, importPass.value))
@@ -191,7 +202,11 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
           setAttrs(importStatus, { 'data-node-id': next.identity.id });
           setTimeout(() => location.reload(), 1500);
         },
-        (err: unknown) => setText(importStatus, err instanceof Error ? err.message : String(err)),
+        (err: unknown) => {
+          const p = backupProblem(err, 'import');
+          setText(importStatus, p.words);
+          importDetails.show(p.details);
+        },
       );
   });
 

@@ -7,7 +7,7 @@ import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import { LIBRARY_POLL_MS } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/identity.ts';
-import { addedEntry, isPresent, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../core/library/merge.ts';
+import { addedEntry, isPresent, mergeEntry, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../core/library/merge.ts';
 import * as M from '../../core/protocol/library-messages.ts';
 import { openRecord, readEntry, sealRecord, signHead, verifyHead, type LibraryHead } from '../../core/library/record.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
@@ -26,11 +26,27 @@ export const POLL_MS = LIBRARY_POLL_MS;
 const REQUEST_TIMEOUT_MS = 20_000;
 const MAX_CONFLICT_ROUNDS = 4;
 
+function offline(): boolean {
+  return typeof navigator !== 'undefined' && navigator.onLine === false;
+}
+
 interface LibraryState {
   readonly owner: string;
   readonly entries: readonly LibraryEntry[];
   /** The head this device last read or published. */
   readonly head: { readonly seq: number; readonly record: string } | null;
+  /**
+   * Changes made on this device that no version on relays holds yet (removals: the file's record is gone, so
+   * only this list remembers them). `entries` stays exactly what the head holds, so that a head this device
+   * already read is never taken for one that carries these.
+   */
+  readonly pending: readonly LibraryEntry[];
+}
+
+/** Whether `entries` already hold everything `p` says (merging it in changes nothing). */
+function covered(entries: readonly LibraryEntry[], p: LibraryEntry): boolean {
+  const e = entries.find((x) => x.cap === p.cap);
+  return e !== undefined && sameLibrary([mergeEntry(e, p)], [e]);
 }
 
 export type LibrarySyncState = 'idle' | 'syncing' | 'synced' | 'waiting' | 'locked';
@@ -53,6 +69,7 @@ export class LibrarySync {
   private readonly owner: string;
   private readonly backoff = new Backoff({ initialMs: 2_000, maxMs: 60_000, factor: 2 });
   private stateName: LibrarySyncState = 'idle';
+  private stopped = false;
 
   constructor(private readonly deps: LibrarySyncDeps) {
     this.owner = toHex(deps.identity.publicKey);
@@ -72,6 +89,7 @@ export class LibrarySync {
       // A hidden tab does not poll: it syncs when it becomes visible again.
       if (this.deps.socket.state === 'ready' && (typeof document === 'undefined' || document.visibilityState !== 'hidden')) this.schedule(0);
     }, POLL_MS);
+    if (typeof window !== 'undefined') window.addEventListener('online', () => this.schedule(0));
     if (typeof document !== 'undefined') {
       document.addEventListener('visibilitychange', () => {
         if (document.visibilityState === 'visible' && this.deps.socket.state === 'ready') this.schedule(0);
@@ -80,14 +98,16 @@ export class LibrarySync {
     if (this.deps.socket.state === 'ready') this.schedule(0);
   }
 
+  /** Stops for good (the page is about to take another identity): no event starts a sync after this. */
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.poll);
   }
 
   /** Syncs after `delayMs` (debounced: a pending sync is not pushed back by more changes). */
   schedule(delayMs = PUBLISH_DEBOUNCE_MS): void {
-    if (this.timer !== undefined && delayMs > 0) return;
+    if (this.stopped || (this.timer !== undefined && delayMs > 0)) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -100,10 +120,10 @@ export class LibrarySync {
     if (!cap) return;
     const state = await this.load();
     const now = Date.now();
-    const existing = state.entries.find((e) => e.cap === cap);
+    const existing = mergeLibraries(state.entries, state.pending).find((e) => e.cap === cap);
     const f = { cap, name: '', type: '', size: 0, date: now };
     const tomb = removedEntry(existing ?? { ...addedEntry(f, 0), addedAt: 0 }, now);
-    await this.save({ ...state, entries: mergeLibraries(state.entries, [tomb]) });
+    await this.save({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
     this.schedule();
   }
 
@@ -139,21 +159,32 @@ export class LibrarySync {
 
   private async load(): Promise<LibraryState> {
     const v = (await this.deps.db.get('settings', STATE_SETTING))?.value as Partial<LibraryState> | undefined;
-    if (!v || v.owner !== this.owner || !Array.isArray(v.entries)) return { owner: this.owner, entries: [], head: null };
-    const entries: LibraryEntry[] = [];
-    for (const e of v.entries) {
-      try {
-        entries.push(readEntry(e));
-      } catch {
-        // A damaged entry is dropped; relays still hold the signed record.
+    if (!v || v.owner !== this.owner || !Array.isArray(v.entries)) return { owner: this.owner, entries: [], head: null, pending: [] };
+    const read = (list: unknown): LibraryEntry[] => {
+      const out: LibraryEntry[] = [];
+      for (const e of Array.isArray(list) ? list : []) {
+        try {
+          out.push(readEntry(e));
+        } catch {
+          // A damaged entry is dropped; relays still hold the signed record.
+        }
       }
-    }
+      return out;
+    };
+    const entries = read(v.entries);
+    const pending = read(v.pending);
     const head = v.head && typeof v.head.seq === 'number' && typeof v.head.record === 'string' ? { seq: v.head.seq, record: v.head.record } : null;
-    return { owner: this.owner, entries, head };
+    return { owner: this.owner, entries, head, pending };
   }
 
+  /**
+   * Saves the state. Pending changes are re-read first: one recorded while a sync ran (which loaded the state
+   * before it) is kept until a version holds it.
+   */
   private async save(state: LibraryState): Promise<void> {
-    await this.deps.db.put('settings', { key: STATE_SETTING, value: { owner: state.owner, entries: [...state.entries], head: state.head } });
+    const now = await this.load();
+    const pending = mergeLibraries(state.pending, now.pending).filter((p) => !covered(state.entries, p));
+    await this.deps.db.put('settings', { key: STATE_SETTING, value: { owner: state.owner, entries: [...state.entries], head: state.head, pending } });
   }
 
   /** What this device's file list says: every file it added that relays hold. */
@@ -164,13 +195,19 @@ export class LibrarySync {
       if (f.origin !== 'added' || f.status !== 'stored' || !f.capability) continue;
       const entry = known.get(f.capability);
       if (!entry) {
-        out.push(addedEntry({ cap: f.capability, name: f.name, type: f.type, size: f.size, date: f.addedAt, thumbs: f.thumbs ?? null, taken: f.taken ?? null }, Math.max(f.addedAt, 1)));
-      } else if (f.thumbs && !entry.thumbs) {
-        // Thumbnails this device has and the library lacks: the merge adds them (and keeps every other field).
-        out.push({ ...entry, ...withMedia(f.thumbs, f.taken ?? undefined) });
+        const added = addedEntry({ cap: f.capability, name: f.name, type: f.type, size: f.size, date: f.addedAt, thumbs: f.thumbs ?? null, taken: f.taken ?? null }, Math.max(f.addedAt, 1));
+        out.push({ ...added, nameAt: Math.max(added.nameAt, f.nameAt ?? 0), ...(f.note ? { note: f.note, noteAt: f.noteAt ?? 1 } : {}) });
+        continue;
       }
+      // Edits made here (the record keeps their times): newer than the entry, they go into it; the merge keeps
+      // every other field. An edit that loses to a newer one elsewhere is overwritten by apply().
+      let e = entry;
+      if (f.thumbs && !entry.thumbs) e = { ...e, ...withMedia(f.thumbs, f.taken ?? undefined) };
+      if (f.nameAt !== undefined && f.nameAt > e.nameAt && f.name !== e.name) e = { ...e, name: f.name, nameAt: f.nameAt };
+      if (f.noteAt !== undefined && f.noteAt > e.noteAt && (f.note ?? '') !== e.note) e = { ...e, note: f.note ?? '', noteAt: f.noteAt };
+      if (e !== entry) out.push(e);
     }
-    return mergeLibraries(state.entries, out);
+    return mergeLibraries(mergeLibraries(state.entries, state.pending), out);
   }
 
   private async readHead(): Promise<LibraryHead | null> {
@@ -204,7 +241,7 @@ export class LibrarySync {
       const local = byCap.get(e.cap);
       if (isPresent(e)) {
         if (!local) await library.adoptFromLibrary(e);
-        else if (local.status === 'stored' && local.name !== e.name && e.name !== '') await library.renameLocal(local.id, e.name);
+        else if (local.status === 'stored') await library.applyEdit(local.id, e);
         if (local && e.thumbs && (local.thumbs?.grid !== e.thumbs.grid || local.thumbs.screen !== e.thumbs.screen)) await library.setThumbs(local.id, e.thumbs, e.taken ?? null);
       } else if (local && local.status === 'stored') {
         await library.remove(local.id, false);
@@ -213,7 +250,9 @@ export class LibrarySync {
   }
 
   private async sync(): Promise<void> {
-    if (this.deps.socket.state !== 'ready') return;
+    // The browser's own offline flag counts too: an old socket may outlive the network for a while, and edits
+    // made offline are merged when it is back (the poll and the `online` event start the next sync).
+    if (this.deps.socket.state !== 'ready' || offline()) return;
     this.setState('syncing', '');
     const key = await ensureLibraryKey(this.deps.db, this.owner);
     for (let round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
@@ -225,7 +264,7 @@ export class LibrarySync {
       const merged = mergeLibraries(mine, theirs);
       await this.apply(merged);
       if (head && sameLibrary(merged, theirs)) {
-        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record } });
+        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record }, pending: state.pending });
         this.setState('synced', `version ${head.seq}`);
         return;
       }
@@ -246,7 +285,7 @@ export class LibrarySync {
         if (toPeerTreeError(err).code === 'CONFLICT') continue;
         throw err;
       }
-      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash } });
+      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash }, pending: state.pending });
       this.setState('synced', `version ${version}`);
       return;
     }

@@ -1,4 +1,5 @@
 // The user's files on this device: records in IndexedDB, sealing in the worker, and live progress.
+import { MAX_LIBRARY_TEXT } from '../../core/limits.ts';
 import type { Manifest } from '../../core/storage/manifest.ts';
 import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase, type SearchableText } from './db.ts';
 import { announceFileChange, deleteFile, enqueueUpload, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
@@ -28,6 +29,12 @@ export function searchableText(name: string, description: string, tags: readonly
   const d = description.trim();
   const text = (d === '' ? name : `${name}\n${d}`).slice(0, 4096);
   return { text, tags: [...tags] };
+}
+
+/** A name as a person typed it: no control characters, no path separators, trimmed. */
+export function cleanText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+  return text.replace(/[\u0000-\u001f\u007f/\\]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 function newId(): string {
@@ -64,7 +71,7 @@ export class Library extends EventTarget {
       let r = record;
       // Sealing happens in this page's worker: a record still `local` lost its page before it was sealed.
       if (r.status === 'local' && r.origin === 'added') {
-        r = (await patchFile(this.db, r.id, { status: 'error', error: 'the page closed before this file was prepared; add it again' })) ?? r;
+        r = (await patchFile(this.db, r.id, { status: 'error', error: 'the page was closed before this file was encrypted; add the file again' })) ?? r;
       }
       // An upload that was running when the page closed is waiting again.
       if (r.status === 'uploading') r = (await patchFile(this.db, r.id, { status: 'queued' })) ?? r;
@@ -162,7 +169,9 @@ export class Library extends EventTarget {
       this.onQueued();
     } catch (err) {
       this.progress.delete(id);
-      const failed = await patchFile(this.db, id, { status: 'error', error: `could not prepare the file: ${err instanceof Error ? err.message : String(err)}` });
+      // The person reads what to do; the technical reason goes to the console for whoever debugs it.
+      console.warn('sealing failed', id, err);
+      const failed = await patchFile(this.db, id, { status: 'error', error: 'this file could not be encrypted on this device; press Retry, and if it fails again, add the file again' });
       if (failed) this.files.set(id, failed);
       this.changed(id);
     }
@@ -249,7 +258,7 @@ export class Library extends EventTarget {
    * Adds a file of this person's library that another device added (or that a restored backup brings back):
    * stored on relays, nothing cached here yet; opening it fetches it like any capability.
    */
-  async adoptFromLibrary(f: { cap: string; name: string; type: string; size: number; date: number; thumbs?: { grid: string; screen: string }; taken?: number }): Promise<void> {
+  async adoptFromLibrary(f: { cap: string; name: string; type: string; size: number; date: number; thumbs?: { grid: string; screen: string }; taken?: number; nameAt?: number; note?: string; noteAt?: number }): Promise<void> {
     if ([...this.files.values()].some((r) => r.capability === f.cap && r.origin === 'added')) return;
     const thumbManifests = f.thumbs ? [f.thumbs.grid, f.thumbs.screen].map((c) => c.split('.')[1] ?? '') : [];
     const manifestHash = f.cap.split('.')[1] ?? '';
@@ -271,6 +280,8 @@ export class Library extends EventTarget {
       public: f.cap.split('.').length === 2,
       thumbs: f.thumbs ?? null,
       taken: f.taken ?? null,
+      ...(f.nameAt !== undefined ? { nameAt: f.nameAt } : {}),
+      ...(f.note ? { note: f.note, noteAt: f.noteAt ?? 0 } : {}),
     };
     // A file opened from a link that turns out to be one's own becomes an added one.
     const opened = `opened-${manifestHash}`;
@@ -292,10 +303,51 @@ export class Library extends EventTarget {
     this.changed(id);
   }
 
-  /** Applies another device's rename. */
-  async renameLocal(id: string, name: string): Promise<void> {
-    const r = await patchFile(this.db, id, { name });
-    if (r) this.files.set(id, r);
+  /**
+   * The person renames a file or changes its note here. The new text and its time go into the record; the
+   * library sync (library-sync.ts) reads them from there into the library entry, so the change reaches the
+   * person's other devices even if a sync was running meanwhile. Returns false for nothing to change.
+   */
+  async edit(id: string, change: { name?: string; note?: string }, now = Date.now()): Promise<boolean> {
+    const r = this.files.get(id);
+    if (!r) return false;
+    const patch: { name?: string; nameAt?: number; note?: string; noteAt?: number } = {};
+    if (change.name !== undefined) {
+      const name = cleanText(change.name).slice(0, MAX_LIBRARY_TEXT);
+      if (name !== '' && name !== r.name) Object.assign(patch, { name, nameAt: Math.max(now, (r.nameAt ?? 0) + 1) });
+    }
+    if (change.note !== undefined) {
+      const note = change.note.trim().slice(0, MAX_LIBRARY_TEXT);
+      if (note !== (r.note ?? '')) Object.assign(patch, { note, noteAt: Math.max(now, (r.noteAt ?? 0) + 1) });
+    }
+    if (Object.keys(patch).length === 0) return false;
+    const updated = await patchFile(this.db, id, patch);
+    if (updated) this.files.set(id, updated);
+    this.changed(id);
+    announceFileChange(id);
+    return true;
+  }
+
+  /** Applies another device's rename or note (with the library entry's times, so a later edit here still wins). */
+  async applyEdit(id: string, e: { name: string; nameAt: number; note: string; noteAt: number }): Promise<void> {
+    const r = this.files.get(id);
+    if (!r) return;
+    const patch: { name?: string; nameAt?: number; note?: string; noteAt?: number } = {};
+    if (e.name !== '' && e.name !== r.name && e.nameAt >= (r.nameAt ?? 0)) Object.assign(patch, { name: e.name, nameAt: e.nameAt });
+    if (e.note !== (r.note ?? '') && e.noteAt >= (r.noteAt ?? 0) && e.noteAt > 0) Object.assign(patch, { note: e.note, noteAt: e.noteAt });
+    if (Object.keys(patch).length === 0) return;
+    const updated = await patchFile(this.db, id, patch);
+    if (updated) this.files.set(id, updated);
+    this.changed(id);
+    announceFileChange(id);
+  }
+
+  /** Sets how many relays hold every piece of a stored file (after a top-up asked for the missing copies). */
+  async setReplicas(id: string, replicas: number): Promise<void> {
+    const r = this.files.get(id);
+    if (!r || r.status !== 'stored' || r.replicas === replicas) return;
+    const updated = await patchFile(this.db, id, { replicas });
+    if (updated) this.files.set(id, updated);
     this.changed(id);
     announceFileChange(id);
   }

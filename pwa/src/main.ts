@@ -10,7 +10,8 @@ import { Library } from './library.ts';
 import { openCapability, downloadBlob } from './open-file.ts';
 import { createNotFoundView, createOpenView } from './open-view.ts';
 import { RelaySocket } from './relay-socket.ts';
-import { fetchRelayStatus } from './relay-status.ts';
+import { fetchRelayStatus, replicaTarget } from './relay-status.ts';
+import { TopUp } from './storage/top-up.ts';
 import { watchRoute, type Route } from './router.ts';
 import { openPeerTreeDB } from './db.ts';
 import { IdbShardStore } from './storage/idb-shard-store.ts';
@@ -33,6 +34,9 @@ import { canStream, registerStream } from './media/stream-register.ts';
 import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
 import { createLinkPanel } from './link-panel.ts';
 import { createLinkView } from './link-view.ts';
+import { setShareRelays } from './share-dialog.ts';
+import { downloadProblem, problemNotice, startProblem } from './plain-words.ts';
+import { otherRelays } from './link-relays.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
 const FAILOVER_AFTER = 2;
@@ -62,10 +66,15 @@ async function mount(root: HTMLElement): Promise<void> {
     new Thumbnailer(),
   );
 
-  const readTransport = (): CachingTransport =>
-    new CachingTransport({ cache: store, relays: () => relays.ordered(), ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
+  // `via`: relays a link names (link-relays.ts), tried over HTTP after this app's own, in turn.
+  const readTransport = (via: readonly string[] = []): CachingTransport =>
+    new CachingTransport({ cache: store, relays: () => [...new Set([...relays.ordered(), ...via])], ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
 
   const thumbs = new ThumbLoader(() => readTransport());
+  // A problem with one of the files (a download that failed): words, details behind a disclosure, dismissable.
+  const filesProblem = problemNotice('files-problem');
+  // Share links name up to three other relays of the tree, from the serving relay's member list.
+  setShareRelays(async () => otherRelays(location.origin, (await fetchRelayStatus(socket?.relayUrl ?? relayUrl)).members));
   const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
   const filesView = createFileListView(
     library,
@@ -79,6 +88,10 @@ async function mount(root: HTMLElement): Promise<void> {
           if (f?.origin === 'added') await librarySync?.removed(f.capability).catch(() => {});
           await library.remove(id, release);
         })(),
+      edit: (id, change) =>
+        void library.edit(id, change).then((changed) => {
+          if (changed) librarySync?.schedule();
+        }),
       retry: (id) => {
         if (library.get(id)?.memoryError) void sync?.retryMemory(id);
         else if (library.canReseal(id)) void library.reseal(id);
@@ -89,7 +102,7 @@ async function mount(root: HTMLElement): Promise<void> {
         if (!f?.capability) return;
         openCapability(f.capability, readTransport()).then(
           (opened) => downloadBlob(opened.blob, opened.manifest.name),
-          (err: unknown) => alert(`Could not download ${f.name}: ${err instanceof Error ? err.message : String(err)}`),
+          (err: unknown) => filesProblem.show(downloadProblem(f.name, err)),
         );
       },
     },
@@ -134,6 +147,7 @@ async function mount(root: HTMLElement): Promise<void> {
   // Where the library on relays stands (data-state: idle, syncing, synced, waiting, locked).
   const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
+  filesView.element.insertBefore(filesProblem.element, libraryStatus);
   const notFound = createNotFoundView();
   const updateBanner = h(
     'div',
@@ -179,7 +193,7 @@ async function mount(root: HTMLElement): Promise<void> {
   watchRoute((route) => {
     for (const [name, el] of Object.entries(views)) el.hidden = name !== route.name;
     for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
-    if (route.name === 'open') openView.show(route.capability);
+    if (route.name === 'open') openView.show(route.capability, route.via ?? []);
     if (route.name === 'search') searchView.show(route.query);
     if (route.name === 'network') networkView.show();
     else networkView.hide();
@@ -241,6 +255,17 @@ async function mount(root: HTMLElement): Promise<void> {
         },
       });
       librarySync.start();
+      const topUp = new TopUp({
+        files: () => library.list(),
+        store,
+        transport: new SocketShardTransport(s, identity),
+        tree: async () => {
+          const status = await fetchRelayStatus(s.relayUrl);
+          return { size: status.size, target: replicaTarget(status) };
+        },
+        isConnected: () => s.state === 'ready' && navigator.onLine,
+        setReplicas: (id, n) => library.setReplicas(id, n),
+      });
       sync = new OutboxSync({
         db,
         store,
@@ -248,8 +273,12 @@ async function mount(root: HTMLElement): Promise<void> {
         // The browser's own offline flag counts too: an old socket may outlive the network for a while.
         isConnected: () => s.state === 'ready' && navigator.onLine,
         replicas,
+        targetReplicas: async () => replicaTarget(await fetchRelayStatus(s.relayUrl)),
         onChange: (id) => {
-          void library.refresh(id);
+          void library.refresh(id).then(() => {
+            // A file just stored on fewer relays than asked: look at the tree again soon.
+            if (library.get(id)?.status === 'stored') topUp.restart();
+          });
           searchView.outboxChanged(id);
         },
         onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
@@ -264,6 +293,7 @@ async function mount(root: HTMLElement): Promise<void> {
         if (s.state === 'ready') {
           failures = 0;
           sync?.kick(true);
+          topUp.restart();
         } else if (s.state === 'waiting' && navigator.onLine && ++failures >= FAILOVER_AFTER && relays.next()) {
           // This relay is unreachable: move to the next one (relays.next() wraps around the list).
           failures = 0;
@@ -291,6 +321,8 @@ const root = document.getElementById('app');
 if (root) {
   mount(root).catch((err: unknown) => {
     root.dataset.boot = 'error';
-    root.textContent = `PeerTree could not start: ${err instanceof Error ? err.message : String(err)}`;
+    const notice = problemNotice('start-problem', false);
+    notice.show(startProblem(err));
+    root.replaceChildren(notice.element);
   });
 }

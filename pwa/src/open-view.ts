@@ -6,12 +6,14 @@ import { h, setAttrs, setText } from './dom.ts';
 import { formatBytes } from './format.ts';
 import { downloadBlob, openCapability, type OpenedFile } from './open-file.ts';
 import { openFile } from '../../core/storage/get-file.ts';
+import { detailsBox, downloadProblem, openProblem } from './plain-words.ts';
 
 /** Text previews show at most this much (the download has everything). */
 const TEXT_PREVIEW_BYTES = 256 * 1024;
 
 export interface OpenViewDeps {
-  readonly transport: () => ShardTransport;
+  /** Reads through this device's cache, then the app's relays, then `via` (relays the link names), in turn. */
+  readonly transport: (via: readonly string[]) => ShardTransport;
   /** Keeps the opened file on this device's list (its shards are cached already). */
   readonly remember: (capability: string, opened: OpenedFile) => Promise<void>;
   /** Relay base URL for streaming public media with range requests. */
@@ -27,7 +29,7 @@ export interface OpenViewDeps {
 
 export interface OpenView {
   readonly element: HTMLElement;
-  show(capability: string): void;
+  show(capability: string, via?: readonly string[]): void;
 }
 
 function isTextual(type: string): boolean {
@@ -42,11 +44,13 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
   const meta = h('p', { class: 'file-meta' });
   const preview = h('div', { class: 'preview', 'data-testid': 'preview' });
   const actions = h('div', { class: 'open-actions' });
+  const problem = detailsBox('open-error-details');
   const element = h(
     'section',
     { class: 'view view-open', 'aria-labelledby': 'open-title', 'data-testid': 'open-view', 'data-state': 'idle' },
     title,
     status,
+    problem.element,
     progress,
     meta,
     preview,
@@ -63,6 +67,7 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     objectUrl = null;
     preview.replaceChildren();
     actions.replaceChildren();
+    problem.show(null);
     setText(meta, '');
   };
 
@@ -97,7 +102,7 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     setText(meta, [formatBytes(m.size), m.type, m.enc ? 'encrypted: decrypted on this device' : 'public'].join(' · '));
   };
 
-  async function open(capability: string): Promise<void> {
+  async function open(capability: string, via: readonly string[]): Promise<void> {
     const mine = ++generation;
     reset();
     setText(title, 'Open a shared file');
@@ -109,10 +114,10 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     // The ledger is read next to the file, not after it: it needs only the manifest hash in the link.
     deps.ledger?.show(capability);
     try {
-      if (await streamed(capability, mine)) return;
+      if (await streamed(capability, mine, via)) return;
       const opened = await openCapability(
         capability,
-        deps.transport(),
+        deps.transport(via),
         (done, total) => {
           if (mine === generation) progress.value = total === 0 ? 1 : done / total;
         },
@@ -135,12 +140,14 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
       const e = toPeerTreeError(err);
       progress.hidden = true;
       setAttrs(element, { 'data-state': 'error', 'data-error': e.code });
-      const hint =
-        e.code === 'BAD_INPUT' ? 'This link is not a valid PeerTree link.' : e.code === 'HASH_MISMATCH' ? 'The data did not match its fingerprint, so nothing is shown.' : 'No relay could provide this file right now.';
-      setText(status, `${hint} (${e.code}: ${e.message})`);
-      const retry = h('button', { type: 'button', class: 'button' }, 'Try again');
-      retry.addEventListener('click', () => void open(capability));
-      actions.append(retry);
+      const words = openProblem(e);
+      setText(status, words.words);
+      problem.show(words.details);
+      if (words.retry) {
+        const retry = h('button', { type: 'button', class: 'button', 'data-testid': 'open-retry' }, 'Try again');
+        retry.addEventListener('click', () => void open(capability, via));
+        actions.append(retry);
+      }
     }
   }
 
@@ -148,9 +155,9 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
    * Encrypted video and audio play as they arrive: only the manifest is read here, and the media element's
    * Range requests go to the service worker. Returns false (the whole file is fetched) for anything else.
    */
-  async function streamed(capability: string, mine: number): Promise<boolean> {
+  async function streamed(capability: string, mine: number, via: readonly string[]): Promise<boolean> {
     if (!deps.stream || capability.split('.').length !== 3) return false;
-    const m = (await openFile(capability, deps.transport())).manifest;
+    const m = (await openFile(capability, deps.transport(via))).manifest;
     if (mine !== generation) return true;
     const kind = m.type.startsWith('video/') ? 'video' : m.type.startsWith('audio/') ? 'audio' : null;
     if (!kind || m.enc === null || m.size === 0) return false;
@@ -170,7 +177,11 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
           downloadBlob(new Blob([await res.blob()], { type: m.type }), m.name);
           setText(status, 'Every piece matched its fingerprint.');
         })
-        .catch((err: unknown) => setText(status, `Could not download: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) => {
+          const words = downloadProblem(m.name, err);
+          setText(status, words.words);
+          problem.show(words.details);
+        })
         .finally(() => (download.disabled = false));
     });
     actions.append(download);
@@ -182,8 +193,8 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
 
   return {
     element,
-    show(capability) {
-      void open(capability);
+    show(capability, via = []) {
+      void open(capability, via);
     },
   };
 }

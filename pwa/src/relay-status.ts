@@ -1,4 +1,5 @@
 // GET /api/status from a relay, with a time limit, and a check that turns the untrusted JSON into a typed value.
+import { DEFAULT_REPLICAS, MAX_REPLICAS } from '../../core/limits.ts';
 
 export interface RelayStatus {
   readonly id: string;
@@ -63,6 +64,14 @@ export function parseRelayStatus(value: unknown): RelayStatus | null {
   const url = typeof v.url === 'string' && v.url.length <= 512 ? v.url : null;
   const members = parseMembers(v.members);
   return { id, treeId, position, epoch, parent, children: [...children], size, depth, shards, bytes, outbox, replicas, maxPeers, url, members };
+}
+
+/**
+ * The copies to ask for when storing: the relay's configured count (the default when it says none), even on a
+ * smaller tree; relays store one copy per relay and keep the target, adding copies as relays join.
+ */
+export function replicaTarget(status: Pick<RelayStatus, 'replicas'>): number {
+  return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, MAX_REPLICAS));
 }
 
 export class RelayStatusError extends Error {

@@ -1,13 +1,16 @@
-// Hash routes: "#/" (your files), "#/open/CAPABILITY" (open a shared file), "#/search" or "#/search/WORDS"
+// Hash routes: "#/" (your files), "#/open/CAPABILITY[?via=RELAYS]" (open a shared file), "#/search" or "#/search/WORDS"
 // (find memories), "#/network" (relays and the tree), "#/device" (identity, backup, storage), "#/link/OFFER"
 // (link this browser to another device: OFFER is `<box hex>.<ephemeral key hex>`); anything else is "not found".
+
+import { formatVia, parseVia } from './link-relays.ts';
 
 export type Route =
   | { readonly name: 'files' }
   | { readonly name: 'network' }
   | { readonly name: 'device' }
   | { readonly name: 'search'; readonly query: string }
-  | { readonly name: 'open'; readonly capability: string }
+  /** `via`: other relays the link names (link-relays.ts), tried after this app's own; absent when none. */
+  | { readonly name: 'open'; readonly capability: string; readonly via?: readonly string[] }
   | { readonly name: 'link'; readonly offer: string }
   | { readonly name: 'not-found'; readonly path: string };
 
@@ -45,7 +48,7 @@ export function parseRoute(hash: string): Route {
     }
     return query.length <= MAX_ROUTE_QUERY ? { name: 'search', query } : { name: 'not-found', path };
   }
-  const open = /^\/open\/(.*)$/.exec(path);
+  const open = /^\/open\/([^?]*)(?:\?(.*))?$/s.exec(path);
   if (open) {
     let capability: string;
     try {
@@ -53,7 +56,9 @@ export function parseRoute(hash: string): Route {
     } catch {
       return { name: 'not-found', path };
     }
-    return isCapabilityText(capability) ? { name: 'open', capability } : { name: 'not-found', path };
+    if (!isCapabilityText(capability)) return { name: 'not-found', path };
+    const via = parseVia(open[2] ?? '');
+    return via.length > 0 ? { name: 'open', capability, via } : { name: 'open', capability };
   }
   const link = /^\/link\/(.*)$/.exec(path);
   if (link) {
@@ -74,8 +79,10 @@ export function hrefOf(route: Route): string {
       return '#/device';
     case 'search':
       return route.query === '' ? '#/search' : `#/search/${encodeURIComponent(route.query)}`;
-    case 'open':
-      return `#/open/${encodeURIComponent(route.capability)}`;
+    case 'open': {
+      const via = formatVia(route.via ?? []);
+      return `#/open/${encodeURIComponent(route.capability)}${via === '' ? '' : `?${via}`}`;
+    }
     case 'link':
       return `#/link/${route.offer}`;
     case 'not-found':

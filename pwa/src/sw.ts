@@ -8,7 +8,7 @@ import { CLIENT_CONNECT_TIMEOUT_MS, DEFAULT_REPLICAS } from '../../core/limits.t
 import { identityFromCryptoKey } from '../../core/identity/identity.ts';
 import { openPeerTreeDB } from './db.ts';
 import { RelaySocket } from './relay-socket.ts';
-import { fetchRelayStatus } from './relay-status.ts';
+import { fetchRelayStatus, replicaTarget } from './relay-status.ts';
 import { relayCandidates } from './relays.ts';
 import { announceFileChange } from './storage/files-repo.ts';
 import { IdbShardStore } from './storage/idb-shard-store.ts';
@@ -78,6 +78,7 @@ async function deliverOutbox(): Promise<void> {
           const status = await fetchRelayStatus(socket.relayUrl);
           return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
         },
+        targetReplicas: async () => replicaTarget(await fetchRelayStatus(socket.relayUrl)),
         onChange: (id) => announceFileChange(id),
       });
       await sync.drain();

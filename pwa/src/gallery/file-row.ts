@@ -23,11 +23,16 @@ export interface FileActions {
   download(id: string): void;
   /** Stops an upload that has not finished and releases whatever relays already pinned. */
   cancel(id: string): void;
+  /** The person renamed the file or changed its note (saved to the library, see Library.edit). */
+  edit(id: string, change: { name: string; note: string }): void;
 }
 
 export interface RowParts {
   readonly row: HTMLLIElement;
   readonly variant: 'doc' | 'tile';
+  /** The name, a button that opens the rename and note dialog. */
+  readonly name: HTMLButtonElement;
+  readonly note: HTMLElement;
   readonly meta: HTMLElement;
   readonly detail: HTMLElement;
   readonly progress: HTMLProgressElement;
@@ -57,29 +62,38 @@ export function typeIcon(f: { name: string; type: string }): HTMLElement {
   return h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name));
 }
 
-export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: string) => void): RowParts {
+export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: string) => void, onEdit: (id: string) => void): RowParts {
+  // The name itself opens the rename dialog: no extra action button (a tile has no room for one more).
+  const name = h('button', { type: 'button', class: 'file-name file-name-button', title: `${f.name} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note`, 'data-testid': 'file-rename' }, f.name);
+  name.addEventListener('click', () => onEdit(f.id));
+  const note = h('span', { class: 'file-note', 'data-testid': 'file-note-text', hidden: true });
   const meta = h('span', { class: 'file-meta' });
   const detail = h('span', { class: 'file-detail', 'data-testid': 'file-detail' });
   const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': `Progress of ${f.name}`, 'data-testid': 'file-progress' });
   const badge = h('span', { class: 'badge', 'data-testid': 'file-badge' });
   const actions = h('span', { class: 'file-actions' });
-  const main = h('span', { class: 'file-main' }, h('span', { class: 'file-name', title: f.name }, f.name), meta, detail, progress);
+  const main = h('span', { class: 'file-main' }, name, note, meta, detail, progress);
   if (variant === 'doc') {
     const row = h('li', { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.id }, typeIcon(f), main, badge, actions);
-    return { row, variant, meta, detail, progress, badge, actions, thumb: null, lastActionsKey: '', lastThumb: '' };
+    return { row, variant, name, note, meta, detail, progress, badge, actions, thumb: null, lastActionsKey: '', lastThumb: '' };
   }
   const thumb = h('button', { type: 'button', class: 'tile-thumb', 'aria-label': `View ${f.name}`, 'data-testid': 'file-view' }, typeIcon(f));
   thumb.addEventListener('click', () => onView(f.id));
   const row = h('li', { class: 'file-row file-tile', 'data-testid': 'file-row', 'data-key': f.id, 'data-thumb': 'none' }, thumb, main, badge, actions);
-  return { row, variant, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
+  return { row, variant, name, note, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
 }
 
 function statusText(f: FileEntry, now: number): string {
   if (f.status === 'stored') {
     if (f.origin === 'opened') return 'Opened from a link · kept on this device';
-    return `Stored on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}`;
+    // A file listed from the library (another device stored it) has no count here.
+    if (f.replicas === null) return 'Stored on the relays';
+    const stored = `Stored on ${f.replicas} relay${f.replicas === 1 ? '' : 's'}`;
+    const missing = f.wanted && f.replicas !== null ? f.wanted - f.replicas : 0;
+    // Below the target (a small tree): say that the copies come by themselves (storage/top-up.ts).
+    return missing > 0 ? `${stored} · ${missing} more cop${missing === 1 ? 'y is' : 'ies are'} made as relays join` : stored;
   }
-  if (f.status === 'error') return f.error ?? 'Something went wrong';
+  if (f.status === 'error') return f.error ? `${f.error.charAt(0).toUpperCase()}${f.error.slice(1)}.` : 'Something went wrong with this file. Delete it and add it again.';
   if (f.progress?.phase === 'sealing') return `Encrypting on this device… ${f.size === 0 ? '' : `${Math.floor((100 * f.progress.done) / Math.max(1, f.progress.total))}%`}`;
   if (f.status === 'uploading') return f.progress ? `Uploading ${progressLine(progressFigures(f.progress, f.size, now))}` : 'Sending…';
   if (f.status === 'queued' && f.waiting) return `Saved here, ${f.waiting}; it will be sent on its own`;
@@ -150,6 +164,11 @@ function renderThumb(parts: RowParts, f: FileEntry, thumbs: ThumbLoader): void {
 
 export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean, thumbs: ThumbLoader, now: number): void {
   const findable = findableState(f);
+  setText(parts.name, f.name);
+  setAttrs(parts.name, { title: `${f.name}${f.note ? ` — ${f.note}` : ''} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note` });
+  setText(parts.note, f.note ?? '');
+  parts.note.hidden = !f.note;
+  if (parts.thumb) setAttrs(parts.thumb, { 'aria-label': `View ${f.name}` });
   setAttrs(parts.row, {
     'data-searchable': findable,
     'data-memory-id': f.memoryId ?? null,
@@ -163,6 +182,7 @@ export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, c
     'data-error': f.status === 'error' ? f.error : null,
     'data-waiting': f.status === 'queued' ? (f.waiting ?? null) : null,
     'data-taken': f.taken ?? null,
+    'data-note': f.note || null,
   });
   setText(
     parts.meta,
@@ -174,7 +194,7 @@ export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, c
   const p = f.progress;
   parts.progress.hidden = !p;
   if (p) parts.progress.value = p.total === 0 ? 0 : p.done / p.total;
-  setText(parts.badge, f.status === 'stored' && f.origin === 'added' ? `Stored ×${f.replicas ?? '?'}` : STATUS_LABEL[f.status]);
+  setText(parts.badge, f.status === 'stored' && f.origin === 'added' ? (f.replicas === null ? 'Stored' : `Stored ×${f.replicas}`) : STATUS_LABEL[f.status]);
   parts.badge.className = `badge badge-${f.status}`;
   renderActions(parts, f, actions, canRetry);
   renderThumb(parts, f, thumbs);

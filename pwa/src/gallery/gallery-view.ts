@@ -3,6 +3,7 @@
 import { h, setAttrs } from '../dom.ts';
 import type { FileEntry, Library } from '../library.ts';
 import { columnsFor, layoutGallery, rowsBetween, type GalleryFilter, type GallerySort, type Layout, type LayoutRow } from './gallery-layout.ts';
+import { openEditDialog } from '../edit-dialog.ts';
 import { createRow, updateRow, type FileActions, type RowParts } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
 
@@ -56,7 +57,15 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
     if (!f) return null;
     let p = parts.get(id);
     if (!p || p.variant !== variant) {
-      p = createRow(f, variant, (fid) => deps.view(fid, current.media));
+      p = createRow(
+        f,
+        variant,
+        (fid) => deps.view(fid, current.media),
+        (fid) => {
+          const now = deps.files.get(fid);
+          if (now) openEditDialog(now, (edit) => deps.actions.edit(fid, edit));
+        },
+      );
       parts.set(id, p);
       updateRow(p, f, deps.actions, deps.canRetry(f), deps.thumbs, Date.now());
     }

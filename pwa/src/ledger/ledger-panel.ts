@@ -1,5 +1,6 @@
 // The provenance card of "#/open/CAPABILITY": who owns the asset and its history from the ledger, checked here;
 // register it when nobody has; transfer it or add a note when this device's key owns it.
+import { detailsBox } from '../plain-words.ts';
 import { fromHex, toHex } from '../../../core/bytes.ts';
 import { toPeerTreeError, type PeerTreeError } from '../../../core/errors.ts';
 import { CLIENT_CONNECT_TIMEOUT_MS } from '../../../core/limits.ts';
@@ -23,17 +24,17 @@ export function keyName(publicKeyHex: string): string {
 function explain(e: PeerTreeError): string {
   switch (e.code) {
     case 'CONFLICT':
-      return `The ledger refused this (CONFLICT): the asset's history changed first, or it is already registered. The history below is fresh; look and try again. (${e.message})`;
+      return 'The ownership record changed first (on another device or tab), or the file is already registered. The history below is fresh: look at it, then try again.';
     case 'FORBIDDEN':
-      return `The ledger refused this (FORBIDDEN): only the asset's current owner can transfer it or add a note. (${e.message})`;
+      return 'Only the current owner can transfer this file or add a note to its history.';
     case 'NOT_FOUND':
-      return `The asset is not registered (NOT_FOUND). (${e.message})`;
+      return 'This file has no ownership record yet.';
     case 'UNAVAILABLE':
     case 'CLOSED':
     case 'TIMEOUT':
-      return `No relay answered (${e.code}): the ledger needs a connection. (${e.message})`;
+      return 'No relay answered: the ownership record needs a connection. Check the internet connection, then try again.';
     default:
-      return `${e.code}: ${e.message}`;
+      return 'The ownership record could not be changed. Try again in a moment.';
   }
 }
 
@@ -56,7 +57,10 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     'Nobody has registered this file yet. Only the key that stored it can register it, and this device did not store it.',
   );
   const list = h('ol', { class: 'ledger-history', 'data-testid': 'ledger-history', 'aria-label': 'History of this asset' });
-  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'ledger-error', hidden: true });
+  // The words, then the code and the relay's answer behind a closed disclosure.
+  const errorWords = h('span', {});
+  const errorDetails = detailsBox('ledger-error-details');
+  const error = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'ledger-error', hidden: true }, errorWords, errorDetails.element);
   const reload = h('button', { type: 'button', class: 'link-button', 'data-testid': 'ledger-reload' }, 'Reload the history');
 
   const registerNote = h('input', { type: 'text', id: 'ledger-register-note', class: 'text-input', maxlength: MAX_NOTE_LENGTH, 'data-testid': 'ledger-register-note' });
@@ -113,7 +117,8 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
   const showError = (err: unknown): void => {
     const e = toPeerTreeError(err);
     error.hidden = false;
-    setText(error, explain(e));
+    setText(errorWords, explain(e));
+    errorDetails.show(`${e.code}: ${e.message}`);
     setAttrs(error, { 'data-code': e.code });
   };
 
@@ -205,7 +210,8 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     const to = transferTo.value.trim().toLowerCase();
     if (!isPublicKeyHex(to)) {
       error.hidden = false;
-      setText(error, 'Paste the new owner’s public key: 64 characters 0–9 and a–f.');
+      setText(errorWords, 'Paste the new owner’s public key: 64 characters 0–9 and a–f (they find it on their Device page).');
+      errorDetails.show(null);
       setAttrs(error, { 'data-code': 'BAD_INPUT' });
       return;
     }

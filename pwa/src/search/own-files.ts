@@ -1,5 +1,5 @@
 // Search over the person's own library, on this device, as they type: file names, types, and what they wrote
-// about a file (its findable description and tags). Pure: the view passes the files in and renders the answer.
+// about a file (its note, its findable description and tags). Pure: the view passes the files in and renders the answer.
 import type { FileRecord } from '../db.ts';
 
 /** Files shown for one query (or, for an empty query, the most recent ones). */
@@ -21,7 +21,7 @@ function wordsOf(text: string): string[] {
 /** How well `file` matches every query word (0: it does not); a word at the start of a name word counts most. */
 function score(file: FileRecord, words: readonly string[]): number {
   const name = wordsOf(file.name);
-  const about = [...wordsOf(file.type), ...wordsOf(file.searchable?.text ?? ''), ...(file.searchable?.tags ?? []).flatMap(wordsOf)];
+  const about = [...wordsOf(file.type), ...wordsOf(file.note ?? ''), ...wordsOf(file.searchable?.text ?? ''), ...(file.searchable?.tags ?? []).flatMap(wordsOf)];
   let total = 0;
   for (const q of words) {
     if (name.some((w) => w === q)) total += 4;

@@ -36,6 +36,11 @@ export interface OutboxSyncDeps {
   isConnected(): boolean;
   /** Replicas to ask for: min(relay's configured replicas, relays in the tree). */
   replicas(): Promise<number>;
+  /**
+   * Copies of a file's pieces to ask for: the relays' configured count even when the tree is smaller (they
+   * store what they can and keep the target, so copies are added as relays join). Absent: `replicas()`.
+   */
+  targetReplicas?(): Promise<number>;
   /** A file record or its upload changed in IndexedDB. */
   onChange(id: string): void;
   /** Upload progress (not persisted): shards acknowledged of all shards. */
@@ -230,7 +235,7 @@ export class OutboxSync {
     const id = start.id;
     let item: OutboxItem = { ...start, attempts: start.attempts + 1 };
     try {
-      const replicas = item.replicas ?? (await this.deps.replicas());
+      const replicas = item.replicas ?? (await (this.deps.targetReplicas ?? this.deps.replicas)());
       item = { ...item, replicas };
       if (!(await db.get('outbox', id))) return true; // removed by the user meanwhile
       await db.put('outbox', item);
@@ -263,7 +268,7 @@ export class OutboxSync {
       const tx = db.transaction(['files', 'outbox'], 'readwrite');
       const file = await tx.objectStore('files').get(id);
       await tx.objectStore('outbox').delete(id);
-      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, error: null, waiting: null });
+      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, wanted: replicas, error: null, waiting: null });
       await tx.done;
       this.deps.onChange(id);
       return true;

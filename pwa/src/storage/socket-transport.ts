@@ -1,7 +1,7 @@
 // The PWA's shard transports: core's ShardClient over its signed WebSocket (store, fetch, release, remember),
 // the relay's HTTP shard endpoint for reads, and a cache-first transport that keeps fetched shards in IndexedDB
 // for offline use.
-import { PeerTreeError } from '../../../core/errors.ts';
+import { PeerTreeError, toPeerTreeError } from '../../../core/errors.ts';
 import type { Identity } from '../../../core/identity/identity.ts';
 import { CLIENT_REQUEST_TIMEOUT_MS, MAX_PAYLOAD_BYTES } from '../../../core/limits.ts';
 import { rememberMemory } from '../../../core/protocol/memory-client.ts';
@@ -63,6 +63,15 @@ export class CachingTransport implements ShardTransport {
     const cached = await this.options.cache.get(hash);
     if (cached) return cached;
     const errors: string[] = [];
+    // Whether every source that answered said it has no such shard (then the file is gone, not unreachable).
+    let answered = 0;
+    let notFound = 0;
+    const note = (where: string, err: unknown): void => {
+      const e = toPeerTreeError(err);
+      if (e.code === 'NOT_FOUND') notFound++;
+      if (e.code === 'NOT_FOUND' || e.refused) answered++;
+      errors.push(`${where}: ${e.message}`);
+    };
     for (const relay of this.options.relays()) {
       try {
         const bytes = await fetchShardOverHttp(relay, hash);
@@ -70,7 +79,7 @@ export class CachingTransport implements ShardTransport {
         await this.keep(hash, bytes);
         return bytes;
       } catch (err) {
-        errors.push(`${relay}: ${err instanceof Error ? err.message : String(err)}`);
+        note(relay, err);
       }
     }
     if (this.options.socket) {
@@ -80,10 +89,11 @@ export class CachingTransport implements ShardTransport {
         await this.keep(hash, bytes);
         return bytes;
       } catch (err) {
-        errors.push(`socket: ${err instanceof Error ? err.message : String(err)}`);
+        note('socket', err);
       }
     }
-    throw new PeerTreeError('UNAVAILABLE', `shard ${hash.slice(0, 12)}… is not on this device and no relay gave it (${errors.slice(0, 2).join('; ') || 'no relay'})`);
+    const code = answered > 0 && notFound === answered ? 'NOT_FOUND' : 'UNAVAILABLE';
+    throw new PeerTreeError(code, `shard ${hash.slice(0, 12)}… is not on this device and no relay gave it (${errors.slice(0, 2).join('; ') || 'no relay'})`);
   }
 
   private async keep(hash: string, bytes: Uint8Array): Promise<void> {

@@ -26,6 +26,12 @@ describe('searchOwnFiles', () => {
     expect(searchOwnFiles(files, 'coast').map((f) => f.id)).toEqual(['b']);
   });
 
+  it('finds a file by the note the person wrote on it', () => {
+    const noted = [...files, file('e', 'scan-0042.pdf', 5, { note: 'Accountant: send before March', noteAt: 6 })];
+    expect(searchOwnFiles(noted, 'accountant').map((f) => f.id)).toEqual(['e']);
+    expect(searchOwnFiles(noted, 'send march').map((f) => f.id)).toEqual(['e']);
+  });
+
   it('needs every word to match, in any case', () => {
     expect(searchOwnFiles(files, 'HOLIDAY dawn').map((f) => f.id)).toEqual(['b']);
     expect(searchOwnFiles(files, 'holiday invoice')).toEqual([]);
