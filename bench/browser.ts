@@ -15,12 +15,16 @@ export interface BrowserFigures {
   heapGrowth: number;
 }
 
+/** Builds the PWA into dist/ with `vite build` when it is missing (bounded: 5 minutes). */
+export function ensureDist(): void {
+  if (existsSync(join(REPO, 'dist', 'index.html'))) return;
+  const built = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: REPO, stdio: 'ignore', timeout: 300_000 });
+  if (built.status !== 0) throw new Error('vite build failed');
+}
+
 export async function browserSuite(opts: { sizeMiB: number; timeoutMs?: number }): Promise<BrowserFigures> {
   const executablePath = requireChromium();
-  if (!existsSync(join(REPO, 'dist', 'index.html'))) {
-    const built = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: REPO, stdio: 'ignore', timeout: 300_000 });
-    if (built.status !== 0) throw new Error('vite build failed');
-  }
+  ensureDist();
   const relay = await startRelay(tempDir('browser'), ['--http']);
   const work = tempDir('browser-files');
   const input = join(work, 'big.bin');

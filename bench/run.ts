@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserSuite } from './browser.ts';
+import { gallerySuite } from './gallery.ts';
 import { cleanup, MiB } from './cluster.ts';
 import { cryptoWireSuite } from './crypto-wire.ts';
 import { filesSuite } from './files.ts';
@@ -34,8 +35,8 @@ const wanted = (suite: string) => only === null || only.has(suite);
 
 /** Sizes: the issue's figures for a full run; small ones for CI (`--quick` only checks that everything runs). */
 const P = quick
-  ? { fileMiB: 4, samples: 2, heliaMiB: 4, blocks: 3, assets: 20, treeRelays: 5, broadcasts: 2, messages: 500, shards: 500, cliMiB: 8, browserMiB: 4, swarmMiB: 4 }
-  : { fileMiB: 256, samples: 3, heliaMiB: 256, blocks: 20, assets: 200, treeRelays: 30, broadcasts: 5, messages: 10_000, shards: 100_000, cliMiB: 1024, browserMiB: 200, swarmMiB: 64 };
+  ? { fileMiB: 4, samples: 2, heliaMiB: 4, blocks: 3, assets: 20, treeRelays: 5, broadcasts: 2, messages: 500, shards: 500, cliMiB: 8, browserMiB: 4, swarmMiB: 4, galleryItems: 100, galleryPhotos: 3, galleryScrollMs: 1_000 }
+  : { fileMiB: 256, samples: 3, heliaMiB: 256, blocks: 20, assets: 200, treeRelays: 30, broadcasts: 5, messages: 10_000, shards: 100_000, cliMiB: 1024, browserMiB: 200, swarmMiB: 64, galleryItems: 2_000, galleryPhotos: 12, galleryScrollMs: 8_000 };
 
 // Helia and libp2p add many abort listeners to long-lived signals; that is expected here.
 setMaxListeners(1_000);
@@ -179,6 +180,21 @@ try {
     results.push(result(`memory: small shards stored (replicas 1)`, m.storeRate, 'shards/s', 'higher'));
     results.push(result(`memory: CLI peak RSS, put ${m.fileMiB} MiB`, m.cliPutPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 150 }));
     results.push(result(`memory: CLI peak RSS, get ${m.fileMiB} MiB`, m.cliGetPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 150 }));
+  });
+
+  // The gallery with thousands of photos (issue #17): first paint, scroll frames, DOM rows, heap.
+  await suite('gallery', async () => {
+    const g = await gallerySuite({ items: P.galleryItems, photos: P.galleryPhotos, scrollMs: P.galleryScrollMs });
+    const frame = { name: 'one 60 Hz frame', value: 1000 / 60 };
+    results.push(result(`gallery: first rows shown, ${g.items} items (from navigation)`, g.firstRowsMs, 'ms', 'lower'));
+    results.push(result(`gallery: first 12 thumbnails shown, ${g.items} items`, g.firstThumbsMs, 'ms', 'lower'));
+    results.push(result(`gallery: scroll frame p50, ${g.items} items`, g.frameP50, 'ms', 'lower', frame));
+    results.push(result(`gallery: scroll frame p95, ${g.items} items`, g.frameP95, 'ms', 'lower', frame));
+    results.push(result(`gallery: longest scroll frame, ${g.items} items`, g.frameMax, 'ms', 'lower'));
+    results.push(result(`gallery: scroll frames over 50 ms, ${g.items} items`, g.longFrames, 'frames', 'lower'));
+    results.push(result(`gallery: most file rows in the DOM while scrolling ${g.items} items`, g.domRowsMax, 'rows', 'lower', { name: 'items', value: g.items }));
+    results.push(result(`gallery: JS heap after first paint, ${g.items} items`, g.heapAfterLoad / MiB, 'MiB', 'lower'));
+    results.push(result(`gallery: JS heap peak while scrolling, ${g.items} items`, g.heapPeak / MiB, 'MiB', 'lower'));
   });
 
   await suite('browser', async () => {
