@@ -41,7 +41,7 @@ function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Ar
 }
 
 /** node:crypto as the hash constructor @smithy/signature-v4 expects (HMAC when given a secret). */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
@@ -125,6 +125,7 @@ export async function verifySignature(req: SignedRequest, creds: S3Credentials, 
   const query = parseQuery(req.rawQuery);
   const auth = headerText(req.headers, 'authorization');
   const presigned = typeof query['X-Amz-Signature'] === 'string';
+  if (!auth && typeof query.AWSAccessKeyId === 'string') throw s3Error('AccessDenied', 'Signature Version 2 presigned URLs are not supported: presign with Signature Version 4 (AWS CLI v1: set s3.signature_version = s3v4)');
   if (!auth && !presigned) throw s3Error('AccessDenied', 'the request is not signed: anonymous access is not allowed');
   const malformed = presigned && !auth ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
   let credentialText: string;
