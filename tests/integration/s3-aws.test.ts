@@ -3,6 +3,7 @@
 // opens with `peertree get` too (same files, same encryption as `peertree put`).
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -19,10 +20,10 @@ function aws(args: string[], timeoutMs = 120_000) {
 }
 
 /** A request signed with the gateway's real credentials (SigV4 header form), sent with fetch. */
-async function signedFetch(method: string, path: string, query: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+async function signedFetch(method: string, path: string, query: Record<string, string>, body: string, extra: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const url = new URL(s.gateway.endpoint);
   const signer = new SignatureV4({ credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey }, region: s.gateway.region, service: 's3', sha256: NodeSha256, uriEscapePath: false });
-  const signed = await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers: { host: url.host, 'content-type': 'application/xml' }, body });
+  const signed = await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers: { host: url.host, 'content-type': 'application/xml', ...extra }, body });
   const qs = new URLSearchParams(query).toString().replace(/=(&|$)/g, '$1');
   const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
   const res = await fetch(`${s.gateway.endpoint}${path}${qs ? `?${qs}` : ''}`, { method, headers, body });
@@ -100,6 +101,30 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect(notXml.text).toMatch(/<Code>MalformedXML<\/Code>/);
     const still = await aws(['s3api', 'head-object', '--bucket', 'aws-bucket', '--key', 'note.txt']);
     expect(still.code).toBe(0);
+  });
+
+  it('never shows an object whose upload failed: a wrong signed digest, a bad chunk signature, a body cut short', async () => {
+    expect((await aws(['s3', 'mb', 's3://partial-bucket'])).code).toBe(0);
+    const body = 'x'.repeat(300_000);
+    const wrongDigest = await signedFetch('PUT', '/partial-bucket/partial.bin', {}, body, { 'x-amz-content-sha256': 'ab'.repeat(32) });
+    expect(wrongDigest.status).toBe(400);
+    expect(wrongDigest.text).toMatch(/<Code>XAmzContentSHA256Mismatch<\/Code>/);
+    const chunked = await signedFetch('PUT', '/partial-bucket/partial.bin', {}, `5;chunk-signature=${'0'.repeat(64)}\r\nhello\r\n0;chunk-signature=${'0'.repeat(64)}\r\n\r\n`, { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5', 'content-encoding': 'aws-chunked' });
+    expect(chunked.text).toMatch(/<Code>SignatureDoesNotMatch<\/Code>/);
+    // Declares 1 MiB, sends 200 KiB, then goes away.
+    const url = new URL(s.gateway.endpoint);
+    const signer = new SignatureV4({ credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey }, region: s.gateway.region, service: 's3', sha256: NodeSha256, uriEscapePath: false });
+    const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, path: '/partial-bucket/partial.bin', headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(MiB) } });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, method: 'PUT', path: '/partial-bucket/partial.bin', headers: signed.headers });
+      req.on('error', () => resolve());
+      req.write(randomBytes(200 * 1024), () => setTimeout(() => (req.destroy(), resolve()), 300));
+    });
+    const head = await aws(['s3api', 'head-object', '--bucket', 'partial-bucket', '--key', 'partial.bin']);
+    expect(head.code).not.toBe(0);
+    expect(head.stderr).toMatch(/404|Not Found/);
+    const ls = await aws(['s3', 'ls', 's3://partial-bucket/']);
+    expect(ls.stdout).not.toMatch(/partial\.bin/);
   });
 
   it('keeps user metadata and Content-Type, copies, deletes, and refuses to remove a bucket that is not empty', async () => {
