@@ -362,3 +362,8 @@ export const S3_MAX_KEY_BYTES = 1024;
 export const S3_MAX_METADATA_BYTES = 2 * 1024;
 /** Default TCP port of `peertree s3`. */
 export const S3_DEFAULT_PORT = 9000;
+/**
+ * Puts, and gets, the gateway runs at once (each its own count); more requests wait (their bodies held back by TCP), so memory stays
+ * bounded whatever the clients' own concurrency (the AWS CLI sends 10 parts at once).
+ */
+export const S3_MAX_TRANSFERS = 4;

@@ -1,6 +1,7 @@
 // The gateway's way into the tree: one authenticated link (re-opened when it drops) and a routed transport, over
 // which objects are put, got and released exactly as `peertree put/get/delete` do (same shards, pins, encryption).
-import { DEFAULT_REPLICAS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, S3_MAX_TRANSFERS } from '../../core/limits.ts';
+import { gcPacer, PUT_GC_BYTES } from '../cli/gc-pacer.ts';
 import { putFile } from '../../core/storage/put-file.ts';
 import { getFile, openFile, type ByteRange } from '../../core/storage/get-file.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
@@ -22,9 +23,37 @@ export interface PutOutcome {
   readonly size: number;
 }
 
+/** A counting semaphore: at most `size` holders at once, the rest wait in order. */
+class Slots {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.used >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    else this.used++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.used--;
+    }
+  }
+}
+
 export class PeerTreeStore {
   private current: Promise<{ link: Link; transport: RoutedTransport }> | null = null;
   private closed = false;
+  private readonly putSlots = new Slots(S3_MAX_TRANSFERS);
+  private readonly getSlots = new Slots(S3_MAX_TRANSFERS);
+  /** Bytes moved by every transfer: a young-generation collection every few MiB frees dead shard buffers early. */
+  private moved = 0;
+  private readonly pace = gcPacer(PUT_GC_BYTES);
+
+  private count(bytes: number): void {
+    this.moved += bytes;
+    this.pace(this.moved);
+  }
 
   constructor(private readonly init: StoreInit) {}
 
@@ -57,15 +86,28 @@ export class PeerTreeStore {
    * body, a client gone) ends the put and releases what it stored; the caller then throws its own reason.
    */
   async put(source: AsyncIterable<Uint8Array>, name: string, type: string, stop: { readonly aborted: boolean }): Promise<PutOutcome> {
-    const transport = await this.session();
-    const result = await putFile(source, transport, { name, type, replicas: this.init.replicas ?? DEFAULT_REPLICAS, author: this.init.identity, signal: stop });
-    return { capability: result.capability, size: result.manifest.size };
+    return this.putSlots.run(async () => {
+      const transport = await this.session();
+      let last = 0;
+      const onProgress = (p: { doneBytes: number }) => {
+        this.count(p.doneBytes - last);
+        last = p.doneBytes;
+      };
+      const result = await putFile(source, transport, { name, type, replicas: this.init.replicas ?? DEFAULT_REPLICAS, author: this.init.identity, signal: stop, onProgress });
+      return { capability: result.capability, size: result.manifest.size };
+    });
   }
 
   /** Writes the file (or `range` of it) to `write` in order; a full get is verified end to end before it resolves. */
   async get(capability: string, write: (bytes: Uint8Array) => Promise<void>, range?: ByteRange): Promise<void> {
-    const transport = await this.session();
-    await getFile(capability, transport, write, range ? { range } : {});
+    await this.getSlots.run(async () => {
+      const transport = await this.session();
+      const counted = (bytes: Uint8Array) => {
+        this.count(bytes.length);
+        return write(bytes);
+      };
+      await getFile(capability, transport, counted, range ? { range } : {});
+    });
   }
 
   /** Releases this identity's pins on the file's shards and manifest (as `peertree delete`). */
