@@ -168,8 +168,9 @@ export async function verifySignature(req: SignedRequest, creds: S3Credentials, 
   let expected: string;
   let payloadHash: string;
   if (auth) {
-    payloadHash = headers['x-amz-content-sha256'] ?? headerText(req.headers, 'x-amz-content-sha256') ?? '';
-    if (payloadHash === '') throw s3Error('MissingSecurityHeader', 'x-amz-content-sha256 is required');
+    // Only a signed payload hash counts: one added in transit must not decide how the body is checked.
+    payloadHash = headers['x-amz-content-sha256'] ?? '';
+    if (payloadHash === '') throw s3Error('MissingSecurityHeader', 'x-amz-content-sha256 is required and must be signed');
     const signed = await signer.sign({ ...base, query }, { signingDate, signableHeaders: signedSet });
     expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
   } else {
