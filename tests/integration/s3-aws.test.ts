@@ -99,6 +99,11 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect(bad.text).toMatch(/<Code>MalformedXML<\/Code>/);
     const notXml = await signedFetch('POST', '/aws-bucket', { delete: '' }, 'this is not xml');
     expect(notXml.text).toMatch(/<Code>MalformedXML<\/Code>/);
+    const huge = await signedFetch('POST', '/aws-bucket', { delete: '' }, `<Delete>${'<Object><Key>k</Key></Object>'.repeat(60_000)}</Delete>`);
+    expect(huge.status).toBe(400);
+    expect(huge.text).toMatch(/<Code>MaxMessageLengthExceeded<\/Code>/);
+    const longKey = await signedFetch('PUT', `/aws-bucket/${'k'.repeat(1025)}`, {}, 'x');
+    expect(longKey.text).toMatch(/<Code>KeyTooLongError<\/Code>/);
     const still = await aws(['s3api', 'head-object', '--bucket', 'aws-bucket', '--key', 'note.txt']);
     expect(still.code).toBe(0);
   });
@@ -189,6 +194,21 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect(ranged.code, ranged.stderr).toBe(0);
     expect(readFileSync(out).equals(Buffer.concat([readFileSync(part).subarray(5 * MiB - 3), Buffer.from('the')]))).toBe(true);
   }, 120_000);
+
+  it('keeps credentials, buckets and objects across a restart of the gateway', async () => {
+    const kept = join(s.work, 'kept.txt');
+    writeFileSync(kept, 'kept across a restart');
+    expect((await aws(['s3', 'mb', 's3://restart-bucket'])).code).toBe(0);
+    expect((await aws(['s3', 'cp', '--only-show-errors', kept, 's3://restart-bucket/kept.txt'])).code).toBe(0);
+    const before = { ...s.gateway };
+    const after = await s.restartGateway();
+    expect(after.accessKeyId).toBe(before.accessKeyId);
+    expect(after.secretAccessKey).toBe(before.secretAccessKey);
+    const out = join(s.work, 'kept.after-restart');
+    const get = await aws(['s3', 'cp', '--only-show-errors', 's3://restart-bucket/kept.txt', out]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('kept across a restart');
+  }, 60_000);
 
   it('stores the same encrypted file as peertree put: the object opens with peertree get', async () => {
     const db = new Database(join(s.home, 's3-index.sqlite'), { readonly: true });

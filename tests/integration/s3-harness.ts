@@ -14,8 +14,8 @@ export interface GatewayInfo {
 
 export interface S3Setup {
   readonly relays: RelayProcess[];
-  readonly gateway: GatewayInfo;
-  readonly gatewayProc: ChildProcess;
+  /** The running gateway's ready line (a new endpoint after restartGateway). */
+  gateway: GatewayInfo;
   readonly home: string;
   readonly work: string;
   gatewayStderr(): string;
@@ -23,7 +23,19 @@ export interface S3Setup {
   readonly env: NodeJS.ProcessEnv;
   /** An s3cmd config file for the gateway. */
   readonly s3cfg: string;
+  /** Stops the gateway (SIGTERM) and starts it again on the same $PEERTREE_HOME; resolves with its new ready line. */
+  restartGateway(): Promise<GatewayInfo>;
   stop(): Promise<void>;
+}
+
+async function stopProcess(proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  proc.kill('SIGTERM');
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  const code = await exited;
+  clearTimeout(killer);
+  return code;
 }
 
 export interface RunResult {
@@ -90,7 +102,7 @@ export async function startS3Setup(): Promise<S3Setup> {
   }
   await waitFor('3 relays in one tree', async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null), 40_000);
   const home = join(root.path, 'home');
-  const gw = await startGatewayProcess(relays[0]!.ready.url, home);
+  let gw = await startGatewayProcess(relays[0]!.ready.url, home);
   const g = gw.info;
   const awsConfig = join(root.path, 'aws-config');
   // AWS CLI v1 presigns with Signature Version 2 unless told otherwise; the gateway speaks only version 4.
@@ -121,25 +133,26 @@ export async function startS3Setup(): Promise<S3Setup> {
   delete env.AWS_CA_BUNDLE;
   writeFileSync(env.RCLONE_CONFIG!, '');
   const work = join(root.path, 'work');
-  return {
+  const setup: S3Setup = {
     relays,
     gateway: g,
-    gatewayProc: gw.proc,
     home,
     work,
-    gatewayStderr: gw.stderr,
+    gatewayStderr: () => gw.stderr(),
     env,
     s3cfg,
+    async restartGateway() {
+      const code = await stopProcess(gw.proc);
+      if (code !== 0) throw new Error(`peertree s3 exited with ${code} on SIGTERM\n${gw.stderr()}`);
+      gw = await startGatewayProcess(relays[0]!.ready.url, home);
+      setup.gateway = gw.info;
+      return gw.info;
+    },
     async stop() {
-      if (gw.proc.exitCode === null) {
-        const exited = new Promise((r) => gw.proc.once('exit', r));
-        gw.proc.kill('SIGTERM');
-        const killer = setTimeout(() => gw.proc.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(killer);
-      }
+      await stopProcess(gw.proc);
       for (const r of relays) await r.stop();
       root.remove();
     },
   };
+  return setup;
 }
