@@ -367,3 +367,7 @@ export const S3_DEFAULT_PORT = 9000;
  * bounded whatever the clients' own concurrency (the AWS CLI sends 10 parts at once).
  */
 export const S3_MAX_TRANSFERS = 4;
+/** Objects the S3 gateway mirrors into the person's library record (it must fit one shard, with the other files). */
+export const S3_MAX_MIRRORED_OBJECTS = 2000;
+/** Index changes are gathered for this long before the gateway publishes a new library version. */
+export const S3_MIRROR_DEBOUNCE_MS = 1000;

@@ -4,13 +4,15 @@ import { parseFlags } from '../config/relay-config.ts';
 import { loadCredentials, rotateCredentials } from '../s3/credentials.ts';
 import { startGateway } from '../s3/gateway.ts';
 import { loadClientIdentity } from './client-identity.ts';
+import { openKeyBackup } from './key-backup.ts';
+import { toHex } from '../../core/bytes.ts';
 import { commandTarget } from './command-relay.ts';
-import { failure, usageError } from './cli-errors.ts';
+import { failure, usageError, userError, UserError } from './cli-errors.ts';
 import { TIME_OUT_FLAGS } from './time-outs.ts';
 import { CLIENT_OPTIONS } from './usage.ts';
 import type { CliIo } from './io.ts';
 
-export const S3_USAGE = `Usage: peertree s3 [--relay URL] [--listen HOST:PORT] [--replicas N] [--identity FILE]
+export const S3_USAGE = `Usage: peertree s3 [--relay URL] [--listen HOST:PORT] [--replicas N] [--identity FILE | --backup FILE]
        peertree s3 keys [--rotate]
 
 Runs an S3-compatible gateway on this machine (default http://127.0.0.1:${S3_DEFAULT_PORT}), so that rclone, restic,
@@ -23,6 +25,9 @@ $PEERTREE_HOME/s3-index.sqlite. Stop it with Ctrl-C. See docs/s3.md.
   --listen HOST:PORT   where to listen (default 127.0.0.1:${S3_DEFAULT_PORT}; port 0 picks a free one)
   --replicas N         copies of each file (default ${DEFAULT_REPLICAS})
   --identity FILE      your key (default $PEERTREE_HOME/identity.seed or ~/.peertree/identity.seed)
+  --backup FILE        act as the person of this key backup (made in the app: Device → Back up the key), with
+                       the passphrase in $PEERTREE_BACKUP_PASSPHRASE. Its library key lets the gateway list
+                       every object in your library, as "BUCKET/KEY", so that the app shows it.
   keys                 print the credentials as JSON; with --rotate, replace them first (restart the gateway)
 ${CLIENT_OPTIONS}
 Examples:
@@ -53,7 +58,7 @@ async function keysCommand(argv: readonly string[], io: CliIo): Promise<number> 
 
 export async function s3Command(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'keys') return keysCommand(argv.slice(1), io);
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, listen: { kind: 'string' }, replicas: { kind: 'string' }, identity: { kind: 'string' }, region: { kind: 'string' }, ...TIME_OUT_FLAGS });
+  const parsed = parseFlags(argv, { relay: { kind: 'string' }, listen: { kind: 'string' }, replicas: { kind: 'string' }, identity: { kind: 'string' }, backup: { kind: 'string' }, region: { kind: 'string' }, ...TIME_OUT_FLAGS });
   if ('error' in parsed) return usageError(io, 's3', parsed.error);
   if (parsed.help) return io.out(S3_USAGE), 0;
   if (parsed.positionals.length > 0) return usageError(io, 's3', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
@@ -64,19 +69,33 @@ export async function s3Command(argv: readonly string[], io: CliIo): Promise<num
   const replicas = typeof replicasText === 'string' ? Number(replicasText) : DEFAULT_REPLICAS;
   if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) return usageError(io, 's3', `--replicas must be an integer from 1 to ${MAX_REPLICAS}`);
   const region = parsed.flags.get('region');
+  const backup = parsed.flags.get('backup');
+  if (typeof backup === 'string' && parsed.flags.has('identity')) return usageError(io, 's3', 'give --identity or --backup, not both');
+  const passphrase = process.env.PEERTREE_BACKUP_PASSPHRASE;
+  if (typeof backup === 'string' && !passphrase) return usageError(io, 's3', '--backup needs the passphrase in $PEERTREE_BACKUP_PASSPHRASE');
   const target = await commandTarget(io, 's3', parsed);
   if (typeof target === 'number') return target;
   let gateway;
+  let owner: string | null;
   try {
     const idFile = parsed.flags.get('identity');
-    const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
-    gateway = await startGateway({ relay: target.relay, identity, host: listen.host, port: listen.port, replicas, connectMs: target.connectMs, log: io.err, ...(typeof region === 'string' ? { region } : {}) });
+    let identity;
+    let libraryKey: Uint8Array | undefined;
+    if (typeof backup === 'string') {
+      const opened = await openKeyBackup(backup, passphrase!);
+      identity = opened.identity;
+      if (!opened.libraryKey) return userError(io, 's3', `${backup} holds no library key (it was made before the library lived on relays): make a new backup in the app`);
+      libraryKey = opened.libraryKey;
+    } else identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
+    gateway = await startGateway({ relay: target.relay, identity, host: listen.host, port: listen.port, replicas, connectMs: target.connectMs, log: io.err, ...(typeof region === 'string' ? { region } : {}), ...(libraryKey ? { libraryKey } : {}) });
+    owner = libraryKey ? toHex(identity.publicKey) : null;
   } catch (err) {
+    if (err instanceof UserError) return userError(io, 's3', err.message);
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') return failure(io, 's3', new Error(`${listen.host}:${listen.port} is already in use: stop what listens there or give --listen HOST:OTHERPORT`));
     return failure(io, 's3', err, target.relay);
   }
   const { endpoint, credentials } = gateway;
-  io.out(JSON.stringify({ endpoint, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, region: gateway.region, relay: target.relay }) + '\n');
+  io.out(JSON.stringify({ endpoint, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, region: gateway.region, relay: target.relay, library: owner }) + '\n');
   io.err(`S3 gateway on ${endpoint} storing into ${target.relay}; press Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

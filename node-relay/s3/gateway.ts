@@ -9,6 +9,8 @@ import { ObjectIndex } from './object-index.ts';
 import { PeerTreeStore } from './peertree-store.ts';
 import { Releaser } from './releaser.ts';
 import { createS3Server } from './server.ts';
+import { LibraryMirror } from './library-mirror.ts';
+import { DEFAULT_REPLICAS } from '../../core/limits.ts';
 import type { S3Credentials } from './sigv4.ts';
 
 export const DEFAULT_REGION = 'us-east-1';
@@ -22,6 +24,8 @@ export interface GatewayOptions {
   readonly region?: string;
   readonly connectMs?: number;
   readonly home?: string;
+  /** The person's library key (with `identity` from their key backup): the bucket index is mirrored into the library. */
+  readonly libraryKey?: Uint8Array;
   readonly log: (line: string) => void;
 }
 
@@ -29,6 +33,8 @@ export interface RunningGateway {
   readonly endpoint: string;
   readonly credentials: S3Credentials;
   readonly region: string;
+  /** The library mirror, when a library key was given. */
+  readonly mirror: LibraryMirror | null;
   stop(): Promise<void>;
 }
 
@@ -40,6 +46,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await store.ready();
   const index = new ObjectIndex(join(home, 's3-index.sqlite'));
   const releaser = new Releaser(store, options.log);
+  const mirror = options.libraryKey ? new LibraryMirror({ store, index, identity: options.identity, libraryKey: options.libraryKey, replicas: options.replicas ?? DEFAULT_REPLICAS, log: options.log }) : null;
+  if (mirror) {
+    index.onChange = () => mirror.changed();
+    // What the index already holds (from earlier runs) is mirrored at start too.
+    mirror.changed();
+  }
   const region = options.region ?? DEFAULT_REGION;
   const server = createS3Server({ gw: { index, store, releaser, region, now: Date.now }, credentials, log: options.log });
   try {
@@ -61,12 +73,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     endpoint: `http://${host}:${address.port}`,
     credentials,
     region,
+    mirror,
     async stop() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await releaser.drained();
+      await mirror?.flush();
       store.close();
       index.close();
     },

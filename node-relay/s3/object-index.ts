@@ -65,8 +65,24 @@ interface RawObject {
   mtime: number;
 }
 
+export interface MirroredObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly capability: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly mtime: number;
+}
+
 export class ObjectIndex {
   readonly db: Database.Database;
+  /** Called after every change to buckets or objects (the library mirror follows it). */
+  onChange: (() => void) | null = null;
+
+  private changed<T>(value: T): T {
+    this.onChange?.();
+    return value;
+  }
 
   constructor(path: string) {
     if (path !== ':memory:') {
@@ -85,7 +101,7 @@ export class ObjectIndex {
   }
 
   createBucket(name: string, now: number): boolean {
-    return this.db.prepare('INSERT OR IGNORE INTO buckets (name, created) VALUES (?, ?)').run(name, now).changes === 1;
+    return this.changed(this.db.prepare('INSERT OR IGNORE INTO buckets (name, created) VALUES (?, ?)').run(name, now).changes === 1);
   }
 
   hasBucket(name: string): boolean {
@@ -98,12 +114,12 @@ export class ObjectIndex {
 
   /** 'missing', 'not-empty' (objects or uploads in progress), or 'deleted'. */
   deleteBucket(name: string): 'missing' | 'not-empty' | 'deleted' {
-    return this.db.transaction(() => {
+    return this.changed(this.db.transaction(() => {
       if (!this.hasBucket(name)) return 'missing' as const;
       if (this.db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').get(name) || this.db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1').get(name)) return 'not-empty' as const;
       this.db.prepare('DELETE FROM buckets WHERE name = ?').run(name);
       return 'deleted' as const;
-    })();
+    })());
   }
 
   private parts(bucket: string, key: string): StoredPart[] {
@@ -147,16 +163,18 @@ export class ObjectIndex {
 
   /** Makes `row` the object at its key (replacing any); returns the capabilities nothing references any more. */
   putObject(row: ObjectRow): string[] {
-    return this.db.transaction(() => {
-      const old = this.removeObject(row.bucket, row.key);
-      this.insertObject(row);
-      return this.unreferenced(old);
-    })();
+    return this.changed(
+      this.db.transaction(() => {
+        const old = this.removeObject(row.bucket, row.key);
+        this.insertObject(row);
+        return this.unreferenced(old);
+      })(),
+    );
   }
 
   /** Removes the object (absent is fine, as in S3); returns the capabilities nothing references any more. */
   deleteObject(bucket: string, key: string): string[] {
-    return this.db.transaction(() => this.unreferenced(this.removeObject(bucket, key)))();
+    return this.changed(this.db.transaction(() => this.unreferenced(this.removeObject(bucket, key)))());
   }
 
   createUpload(upload: UploadRow): void {
@@ -203,11 +221,24 @@ export class ObjectIndex {
 
   /** Makes `row` (built of some of the upload's parts) the object and ends the upload, in one transaction. */
   completeUpload(uploadId: string, row: ObjectRow): string[] {
-    return this.db.transaction(() => {
-      const old = this.removeObject(row.bucket, row.key);
-      const parts = this.dropUpload(uploadId);
-      this.insertObject(row);
-      return this.unreferenced([...old, ...parts]);
-    })();
+    return this.changed(
+      this.db.transaction(() => {
+        const old = this.removeObject(row.bucket, row.key);
+        const parts = this.dropUpload(uploadId);
+        this.insertObject(row);
+        return this.unreferenced([...old, ...parts]);
+      })(),
+    );
+  }
+
+  /** Objects stored as one file (a single PUT or a copy of one), by bucket then key: what the library mirrors. */
+  singleFileObjects(limit: number): MirroredObject[] {
+    return this.db
+      .prepare(
+        `SELECT o.bucket AS bucket, o.key AS key, min(p.capability) AS capability, o.size AS size, o.content_type AS contentType, o.mtime AS mtime
+         FROM objects o JOIN object_parts p ON p.bucket = o.bucket AND p.key = o.key
+         GROUP BY o.bucket, o.key HAVING count(*) = 1 ORDER BY o.bucket, o.key LIMIT ?`,
+      )
+      .all(limit) as MirroredObject[];
   }
 }

@@ -76,6 +76,13 @@ export class PeerTreeStore {
     return (await opening).transport;
   }
 
+  /** Runs `task` with the open link and transport (library requests, which are not file transfers). */
+  async withSession<T>(task: (link: Link, transport: RoutedTransport) => Promise<T>): Promise<T> {
+    const transport = await this.session();
+    const { link } = await this.current!;
+    return task(link, transport);
+  }
+
   /** Checks the relay answers (at start-up, so that a wrong --relay is said at once). */
   async ready(): Promise<void> {
     await this.session();

@@ -9,7 +9,7 @@ import { LIBRARY_POLL_MS } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/identity.ts';
 import { addedEntry, isPresent, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../core/library/merge.ts';
 import * as M from '../../core/protocol/library-messages.ts';
-import { openRecord, readEntry, sealRecord, signHead, verifyHead, type LibraryHead } from '../../core/library/record.ts';
+import { openRecord, readCollections, readEntry, sealRecord, signHead, verifyHead, type LibraryCollection, type LibraryHead } from '../../core/library/record.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { Backoff } from './backoff.ts';
 import type { PeerTreeDatabase } from './db.ts';
@@ -31,6 +31,8 @@ interface LibraryState {
   readonly entries: readonly LibraryEntry[];
   /** The head this device last read or published. */
   readonly head: { readonly seq: number; readonly record: string } | null;
+  /** The record's collections (the S3 gateway's buckets): never edited here, carried into every version published. */
+  readonly collections?: readonly LibraryCollection[];
 }
 
 export type LibrarySyncState = 'idle' | 'syncing' | 'synced' | 'waiting' | 'locked';
@@ -149,11 +151,18 @@ export class LibrarySync {
       }
     }
     const head = v.head && typeof v.head.seq === 'number' && typeof v.head.record === 'string' ? { seq: v.head.seq, record: v.head.record } : null;
-    return { owner: this.owner, entries, head };
+    let collections: LibraryCollection[] | undefined;
+    try {
+      collections = v.collections === undefined ? undefined : readCollections(v.collections);
+    } catch {
+      // Damaged: read again from the record (the cached head is dropped so that it is).
+      return { owner: this.owner, entries, head: null };
+    }
+    return { owner: this.owner, entries, head, ...(collections ? { collections } : {}) };
   }
 
   private async save(state: LibraryState): Promise<void> {
-    await this.deps.db.put('settings', { key: STATE_SETTING, value: { owner: state.owner, entries: [...state.entries], head: state.head } });
+    await this.deps.db.put('settings', { key: STATE_SETTING, value: { owner: state.owner, entries: [...state.entries], head: state.head, ...(state.collections ? { collections: [...state.collections] } : {}) } });
   }
 
   /** What this device's file list says: every file it added that relays hold. */
@@ -180,7 +189,7 @@ export class LibrarySync {
     return head;
   }
 
-  private async readRecord(head: LibraryHead, key: Uint8Array): Promise<LibraryEntry[]> {
+  private async readRecord(head: LibraryHead, key: Uint8Array): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[] }> {
     const bytes = await this.deps.transport.fetchShard(head.record);
     await verifyShard(head.record, bytes);
     let opened;
@@ -193,7 +202,7 @@ export class LibrarySync {
       throw err;
     }
     if (opened.version !== head.seq) throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
-    return opened.entries;
+    return { entries: opened.entries, ...(opened.collections ? { collections: opened.collections } : {}) };
   }
 
   /** Shows the merged library on this device: adds files from other devices, removes what was removed. */
@@ -221,11 +230,16 @@ export class LibrarySync {
       const mine = this.localEntries(state);
       const head = await this.readHead();
       let theirs: LibraryEntry[] = [];
-      if (head) theirs = head.record === state.head?.record && head.seq === state.head.seq ? [...state.entries] : await this.readRecord(head, key);
+      let collections: readonly LibraryCollection[] | undefined;
+      if (head && head.record === state.head?.record && head.seq === state.head.seq) {
+        theirs = [...state.entries];
+        collections = state.collections;
+      } else if (head) ({ entries: theirs, collections } = await this.readRecord(head, key));
+      const keep = collections ? { collections } : {};
       const merged = mergeLibraries(mine, theirs);
       await this.apply(merged);
       if (head && sameLibrary(merged, theirs)) {
-        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record } });
+        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record }, ...keep });
         this.setState('synced', `version ${head.seq}`);
         return;
       }
@@ -235,7 +249,7 @@ export class LibrarySync {
       }
       // Publish a new version that replaces the one read.
       const version = (head?.seq ?? 0) + 1;
-      const sealed = await sealRecord(this.deps.identity, key, { version, prev: head?.record ?? null }, merged);
+      const sealed = await sealRecord(this.deps.identity, key, { version, prev: head?.record ?? null }, merged, collections);
       await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
       const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());
       try {
@@ -246,7 +260,7 @@ export class LibrarySync {
         if (toPeerTreeError(err).code === 'CONFLICT') continue;
         throw err;
       }
-      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash } });
+      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash }, ...keep });
       this.setState('synced', `version ${version}`);
       return;
     }

@@ -10,6 +10,8 @@ export interface GatewayInfo {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  /** The owner whose library the gateway mirrors into, or null. */
+  library: string | null;
 }
 
 export interface S3Setup {
@@ -64,9 +66,15 @@ export function run(command: string, args: string[], env: NodeJS.ProcessEnv, tim
   });
 }
 
-function startGatewayProcess(relayUrl: string, home: string): Promise<{ proc: ChildProcess; info: GatewayInfo; stderr: () => string }> {
+export interface GatewayOptions {
+  /** More `peertree s3` flags (e.g. --backup FILE). */
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+function startGatewayProcess(relayUrl: string, home: string, options: GatewayOptions = {}): Promise<{ proc: ChildProcess; info: GatewayInfo; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relayUrl, '--listen', '127.0.0.1:0'], { cwd: REPO, env: { ...process.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relayUrl, '--listen', '127.0.0.1:0', ...(options.args ?? [])], { cwd: REPO, env: { ...process.env, ...options.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let started = false;
@@ -93,7 +101,7 @@ function startGatewayProcess(relayUrl: string, home: string): Promise<{ proc: Ch
 }
 
 /** Three relays in one tree and a gateway storing into them (3 copies of every file). */
-export async function startS3Setup(): Promise<S3Setup> {
+export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise<S3Setup> {
   const root = tmpDir('peertree-s3-');
   const relays: RelayProcess[] = [];
   for (let i = 0; i < 3; i++) {
@@ -102,7 +110,7 @@ export async function startS3Setup(): Promise<S3Setup> {
   }
   await waitFor('3 relays in one tree', async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null), 40_000);
   const home = join(root.path, 'home');
-  let gw = await startGatewayProcess(relays[0]!.ready.url, home);
+  let gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
   const g = gw.info;
   const awsConfig = join(root.path, 'aws-config');
   // AWS CLI v1 presigns with Signature Version 2 unless told otherwise; the gateway speaks only version 4.
@@ -144,7 +152,7 @@ export async function startS3Setup(): Promise<S3Setup> {
     async restartGateway() {
       const code = await stopProcess(gw.proc);
       if (code !== 0) throw new Error(`peertree s3 exited with ${code} on SIGTERM\n${gw.stderr()}`);
-      gw = await startGatewayProcess(relays[0]!.ready.url, home);
+      gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
       setup.gateway = gw.info;
       return gw.info;
     },
