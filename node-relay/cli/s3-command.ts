@@ -28,7 +28,8 @@ $PEERTREE_HOME/s3-index.sqlite. Stop it with Ctrl-C. See docs/s3.md.
   --backup FILE        act as the person of this key backup (made in the app: Device → Back up the key), with
                        the passphrase in $PEERTREE_BACKUP_PASSPHRASE. Its library key lets the gateway list
                        every object in your library, as "BUCKET/KEY", so that the app shows it.
-  keys                 print the credentials as JSON; with --rotate, replace them first (restart the gateway)
+  keys                 print the credentials as JSON; with --rotate, replace them first (a running gateway
+                       switches to them within a second; the old secret is refused from then on)
 ${CLIENT_OPTIONS}
 Examples:
   peertree s3 --relay https://127.0.0.1:8443
@@ -51,7 +52,7 @@ async function keysCommand(argv: readonly string[], io: CliIo): Promise<number> 
   if (parsed.positionals.length > 0) return usageError(io, 's3 keys', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
   const rotate = parsed.flags.get('rotate') === true;
   const creds = rotate ? await rotateCredentials() : await loadCredentials();
-  if (rotate) io.err('new S3 credentials made: restart `peertree s3` and give your S3 tools the new secret\n');
+  if (rotate) io.err('new S3 credentials made: a running `peertree s3` uses them within a second; give your S3 tools the new secret\n');
   io.out(JSON.stringify({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey }) + '\n');
   return 0;
 }

@@ -35,20 +35,14 @@ async function save(path: string, creds: S3Credentials): Promise<void> {
   await rename(tmp, path);
 }
 
-/** The stored pair, created on first use. A file that is not a valid pair is an error (never silently replaced). */
-export async function loadCredentials(home = peertreeHome()): Promise<S3Credentials> {
-  const path = credentialsFile(home);
-  let text: string | null = null;
+/** The pair in the file, null when there is none; a file that is not a valid pair is an error. */
+async function readStored(path: string): Promise<S3Credentials | null> {
+  let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  if (text === null) {
-    await mkdir(home, { recursive: true, mode: 0o700 });
-    const creds = newCredentials();
-    await save(path, creds);
-    return creds;
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
   }
   let parsed: unknown;
   try {
@@ -60,10 +54,40 @@ export async function loadCredentials(home = peertreeHome()): Promise<S3Credenti
   return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
 }
 
+/** The stored pair, created on first use. A file that is not a valid pair is an error (never silently replaced). */
+export async function loadCredentials(home = peertreeHome()): Promise<S3Credentials> {
+  const path = credentialsFile(home);
+  const stored = await readStored(path);
+  if (stored) return stored;
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const creds = newCredentials();
+  await save(path, creds);
+  return creds;
+}
+
 /** Replaces the stored pair with a fresh one (clients using the old pair are refused from then on). */
 export async function rotateCredentials(home = peertreeHome()): Promise<S3Credentials> {
   await mkdir(home, { recursive: true, mode: 0o700 });
   const creds = newCredentials();
   await save(credentialsFile(home), creds);
   return creds;
+}
+
+/**
+ * The current pair for a running gateway: the file is read again at most once a second (a few bytes), so that
+ * `peertree s3 keys --rotate` takes effect without a restart. A file that is gone or damaged keeps the last pair.
+ */
+export function liveCredentials(initial: S3Credentials, home = peertreeHome(), now: () => number = Date.now): () => Promise<S3Credentials> {
+  let current = initial;
+  let readAt = now();
+  return async () => {
+    if (now() - readAt < 1000) return current;
+    readAt = now();
+    try {
+      current = (await readStored(credentialsFile(home))) ?? current;
+    } catch {
+      // Keep serving with the pair we have; the next look may succeed.
+    }
+    return current;
+  };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Identity } from '../../core/identity/index.ts';
-import { loadCredentials, peertreeHome } from './credentials.ts';
+import { liveCredentials, loadCredentials, peertreeHome } from './credentials.ts';
 import { ObjectIndex } from './object-index.ts';
 import { PeerTreeStore } from './peertree-store.ts';
 import { Releaser } from './releaser.ts';
@@ -53,7 +53,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     mirror.changed();
   }
   const region = options.region ?? DEFAULT_REGION;
-  const server = createS3Server({ gw: { index, store, releaser, region, now: Date.now }, credentials, log: options.log });
+  const server = createS3Server({ gw: { index, store, releaser, region, now: Date.now }, credentials: liveCredentials(credentials, home), log: options.log });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

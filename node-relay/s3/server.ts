@@ -11,7 +11,8 @@ import type { Gateway, S3Context } from './context.ts';
 
 export interface S3ServerInit {
   readonly gw: Gateway;
-  readonly credentials: S3Credentials;
+  /** The pair requests must be signed with now (re-read after a rotation). */
+  readonly credentials: () => Promise<S3Credentials>;
   /** One line per failed request and per internal error (stderr in the CLI). */
   readonly log: (line: string) => void;
 }
@@ -38,7 +39,7 @@ async function handle(init: S3ServerInit, req: IncomingMessage, res: ServerRespo
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   const method = (req.method ?? 'GET').toUpperCase();
-  const auth = await verifySignature({ method, rawPath, rawQuery, headers: req.headers }, init.credentials, new Date(init.gw.now()));
+  const auth = await verifySignature({ method, rawPath, rawQuery, headers: req.headers }, await init.credentials(), new Date(init.gw.now()));
   const { bucket, key } = splitPath(rawPath);
   const ctx: S3Context = { gw: init.gw, req, res, method, bucket, key, query: parseQuery(rawQuery), auth };
   const op = route(ctx);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, runCli } from './relay-harness.ts';
+import { killAll, runCli, waitFor } from './relay-harness.ts';
 import { run, startS3Setup, type S3Setup } from './s3-harness.ts';
 import { NodeSha256 } from '../../node-relay/s3/sigv4.ts';
 
@@ -220,4 +220,16 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect(get.code, get.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('presigned bytes 0123456789');
   });
+
+  it('switches to rotated keys without a restart: the new secret works, the old one is refused', async () => {
+    const rotate = await runCli(['s3', 'keys', '--rotate'], 20_000, { env: { PEERTREE_HOME: s.home } });
+    expect(rotate.code, rotate.stderr).toBe(0);
+    const fresh = JSON.parse(rotate.stdout) as { accessKeyId: string; secretAccessKey: string };
+    expect(fresh.accessKeyId).not.toBe(s.gateway.accessKeyId);
+    const withKeys = (k: { accessKeyId: string; secretAccessKey: string }) => ({ ...s.env, AWS_ACCESS_KEY_ID: k.accessKeyId, AWS_SECRET_ACCESS_KEY: k.secretAccessKey });
+    await waitFor('the gateway to take the new keys', async () => ((await run('aws', ['--endpoint-url', s.gateway.endpoint, 's3', 'ls'], withKeys(fresh))).code === 0 ? true : null), 30_000, 500);
+    const old = await run('aws', ['--endpoint-url', s.gateway.endpoint, 's3', 'ls'], s.env);
+    expect(old.code).not.toBe(0);
+    expect(old.stderr).toMatch(/InvalidAccessKeyId/);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { credentialsFile, loadCredentials, rotateCredentials } from '../../../node-relay/s3/credentials.ts';
+import { credentialsFile, liveCredentials, loadCredentials, rotateCredentials } from '../../../node-relay/s3/credentials.ts';
 
 const dirs: string[] = [];
 function home(): string {
@@ -40,5 +40,19 @@ describe('S3 credentials', () => {
     await loadCredentials(h);
     writeFileSync(credentialsFile(h), '{"accessKeyId": 5}');
     await expect(loadCredentials(h)).rejects.toThrow(/does not hold S3 credentials.*--rotate/);
+  });
+
+  it('reach a running gateway after a rotation, and a removed file keeps the pair in use', async () => {
+    const h = home();
+    const first = await loadCredentials(h);
+    let t = 0;
+    const live = liveCredentials(first, h, () => t);
+    const rotated = await rotateCredentials(h);
+    expect(await live()).toEqual(first); // looked at again at most once a second
+    t = 1000;
+    expect(await live()).toEqual(rotated);
+    rmSync(credentialsFile(h));
+    t = 2000;
+    expect(await live()).toEqual(rotated);
   });
 });
