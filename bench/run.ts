@@ -19,6 +19,7 @@ import { messagesSuite } from './messages.ts';
 import { smallAssetsSuite, type SmallAssetTimes } from './small-assets.ts';
 import { swarmSuite } from './swarm.ts';
 import { putLinkSuite } from './put-link.ts';
+import { s3Suite } from './s3.ts';
 import { treeSuite } from './tree.ts';
 import { tuneProcess } from '../node-relay/process-tuning.ts';
 
@@ -110,6 +111,15 @@ try {
     results.push(result(`get ${tag} (CLI) vs serial limit`, f.getCli, MiBs, 'higher', serial));
     results.push(result(`put ${tag} (library)`, f.putLib, MiBs, 'higher', addFetch ?? undefined));
     results.push(result(`put ${tag} (CLI)`, f.putCli, MiBs, 'higher', addFetch ?? undefined));
+  });
+
+  // The S3 gateway (aws s3 cp through `peertree s3`) beside `peertree put/get` of the same size, same tree.
+  await suite('s3', async () => {
+    const g = await s3Suite({ sizeMiB: P.fileMiB, samples: P.samples });
+    const tag = `${g.sizeMiB} MiB, 3 relays, replicas 3`;
+    results.push(result(`s3 gateway: put ${tag} (aws s3 cp)`, g.putGateway, MiBs, 'higher', { name: 'peertree put', value: g.putCli }));
+    results.push(result(`s3 gateway: get ${tag} (aws s3 cp)`, g.getGateway, MiBs, 'higher', { name: 'peertree get', value: g.getCli }));
+    results.push(result(`memory: S3 gateway peak RSS after put and get of ${g.sizeMiB} MiB`, g.gatewayPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 200 }));
   });
 
   // The swarming get where links, not CPU, are the limit: 5 relays each behind 100 Mbit/s, 20 ms one way.

@@ -349,3 +349,40 @@ export function validateLimits(limits: Limits = LIMITS): void {
   validateRepairLimits();
   validateCertLimits();
 }
+
+// --- S3 gateway (node-relay/s3/): the bounds S3 itself documents, where they bound our memory and work. ---
+/** Largest XML request body (DeleteObjects, CompleteMultipartUpload, CreateBucket) the gateway parses. */
+export const S3_MAX_XML_BODY_BYTES = 1024 * 1024;
+/** Most keys one listing returns (S3's max-keys ceiling), and the default. */
+export const S3_MAX_KEYS = 1000;
+/** Most keys one DeleteObjects request may name. */
+export const S3_MAX_DELETE_KEYS = 1000;
+/** Smallest multipart part (every part but the last), as S3. */
+export const S3_MIN_PART_BYTES = 5 * 1024 * 1024;
+/** Largest single PUT or multipart part, as S3. */
+export const S3_MAX_PART_BYTES = 5 * 1024 * 1024 * 1024;
+/** Most parts of one multipart upload, as S3. */
+export const S3_MAX_PARTS = 10_000;
+/** A signed request whose date is further than this from the gateway's clock is refused (RequestTimeTooSkewed). */
+export const S3_CLOCK_SKEW_MS = 15 * 60 * 1000;
+/** Longest lifetime of a presigned URL (X-Amz-Expires), as S3: seven days. */
+export const S3_MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
+/** Largest aws-chunked chunk the gateway buffers to verify its signature. */
+export const S3_MAX_CHUNK_BYTES = 16 * 1024 * 1024;
+/** Longest chunk header or trailer line of an aws-chunked body. */
+export const S3_MAX_CHUNK_LINE_BYTES = 8 * 1024;
+/** Longest object key in UTF-8 bytes, as S3. */
+export const S3_MAX_KEY_BYTES = 1024;
+/** Most bytes of user metadata (x-amz-meta-* names and values) on one object, as S3. */
+export const S3_MAX_METADATA_BYTES = 2 * 1024;
+/** Default TCP port of `peertree s3`. */
+export const S3_DEFAULT_PORT = 9000;
+/**
+ * Puts, and gets, the gateway runs at once (each its own count); more requests wait (their bodies held back by TCP), so memory stays
+ * bounded whatever the clients' own concurrency (the AWS CLI sends 10 parts at once).
+ */
+export const S3_MAX_TRANSFERS = 4;
+/** Objects the S3 gateway mirrors into the person's library record (it must fit one shard, with the other files). */
+export const S3_MAX_MIRRORED_OBJECTS = 2000;
+/** Index changes are gathered for this long before the gateway publishes a new library version. */
+export const S3_MIRROR_DEBOUNCE_MS = 1000;

@@ -5,12 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests use as a person would: Chromium (browser tests), promtool from prometheus (the
-# /metrics check), pebble and pebble-challtestsrv from pebble (a local ACME CA for the certificate test).
+# /metrics check), pebble and pebble-challtestsrv from pebble (a local ACME CA for the certificate test), and the
+# S3 clients the gateway tests drive (rclone, restic, s3cmd, and the AWS CLI from awscli; any `aws` on PATH counts).
 # Installed only when missing, with one apt-get update.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/promtool ] || missing+=(prometheus)
 { [ -x /usr/bin/pebble ] && [ -x /usr/bin/pebble-challtestsrv ]; } || missing+=(pebble)
+for tool in rclone restic s3cmd; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+command -v aws >/dev/null || missing+=(awscli)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages for the tests: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -9,7 +9,9 @@
 // iv and additional data "peertree/library-data/v1" 0x00 ‖ owner ‖ u64be version ‖ prev; its plaintext is
 // the UTF-8 JSON {"v":1,"entries":[…]} (readable only by the owner's devices, so never signed as JSON). Entries
 // may carry the optional `thumbs` {grid, screen} (capabilities) and `taken` (ms): readers from before them
-// ignore unknown fields, so the version stays 1 (see merge.ts for how they merge).
+// ignore unknown fields, so the version stays 1 (see merge.ts for how they merge). The optional top-level
+// `collections` [{name, items: [{key, cap}]}] is the S3 gateway's bucket index (bucket → key → capability): only
+// the gateway writes it (it mirrors its own index, the source of truth); every other writer carries it unchanged.
 // The record's hash (its shard name) is SHA-256 of all its bytes.
 //
 // Head (fixed layout):
@@ -45,8 +47,40 @@ export interface RecordHeader {
   readonly prev: string | null;
 }
 
+/** A named collection (an S3 bucket): its keys and the capability each names. */
+export interface LibraryCollection {
+  readonly name: string;
+  readonly items: readonly { readonly key: string; readonly cap: string }[];
+}
+
 export interface OpenedRecord extends RecordHeader {
   readonly entries: LibraryEntry[];
+  /** Absent when the record has none (every record written before collections, and most after). */
+  readonly collections?: LibraryCollection[];
+}
+
+/** Most collections in one record, and most items over all of them (the record must fit one shard). */
+export const MAX_COLLECTIONS = 256;
+export const MAX_COLLECTION_ITEMS = 4096;
+
+/** Reads an untrusted value as the collections field (shape only); throws BAD_INPUT. */
+export function readCollections(value: unknown): LibraryCollection[] {
+  if (!Array.isArray(value) || value.length > MAX_COLLECTIONS) bad('collections');
+  let items = 0;
+  return value.map((c: unknown) => {
+    const o = c as { name?: unknown; items?: unknown } | null;
+    if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 255 || !Array.isArray(o.items)) bad('collection');
+    items += o.items.length;
+    if (items > MAX_COLLECTION_ITEMS) bad(`at most ${MAX_COLLECTION_ITEMS} collection items`);
+    return {
+      name: o.name,
+      items: o.items.map((i: unknown) => {
+        const it = i as { key?: unknown; cap?: unknown } | null;
+        if (typeof it !== 'object' || it === null || typeof it.key !== 'string' || it.key.length === 0 || it.key.length > MAX_TEXT || typeof it.cap !== 'string' || it.cap.length > 512 || !CAP_RE.test(it.cap)) bad('collection item');
+        return { key: it.key, cap: it.cap };
+      }),
+    };
+  });
 }
 
 export interface LibraryHead {
@@ -123,14 +157,14 @@ function entryJson(e: LibraryEntry): LibraryEntry {
 }
 
 /** Encrypts `entries` under `key` and signs the record as `identity`; returns the shard bytes and hash. */
-export async function sealRecord(identity: Identity, key: Uint8Array, header: { version: number; prev: string | null }, entries: readonly LibraryEntry[]): Promise<{ bytes: Uint8Array; hash: string }> {
+export async function sealRecord(identity: Identity, key: Uint8Array, header: { version: number; prev: string | null }, entries: readonly LibraryEntry[], collections?: readonly LibraryCollection[]): Promise<{ bytes: Uint8Array; hash: string }> {
   checkVersion(header.version);
   if (header.version === 1 ? header.prev !== null : header.prev === null || !HEX32.test(header.prev)) bad('prev must be null for version 1 and a hash after it');
   if (entries.length > MAX_ENTRIES) bad(`at most ${MAX_ENTRIES} entries`);
   const checked = entries.map((e) => readEntry(entryJson(e)));
   const prev = header.prev === null ? ZERO32 : fromHex(header.prev);
   const iv = randomBytes(IV_BYTES);
-  const plain = utf8(JSON.stringify({ v: 1, entries: checked }));
+  const plain = utf8(JSON.stringify({ v: 1, entries: checked, ...(collections ? { collections: readCollections(collections) } : {}) }));
   const aad = dataAad(identity.publicKey, header.version, prev);
   const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(aad) }, await aesKey(key, 'encrypt'), asBufferSource(plain)));
   const len = new Uint8Array(4);
@@ -194,9 +228,9 @@ export async function openRecord(bytes: Uint8Array, key: Uint8Array, owner: stri
   } catch {
     bad('the record content is not JSON');
   }
-  const d = doc as { v?: unknown; entries?: unknown } | null;
+  const d = doc as { v?: unknown; entries?: unknown; collections?: unknown } | null;
   if (!d || d.v !== 1 || !Array.isArray(d.entries) || d.entries.length > MAX_ENTRIES) bad('the record content');
-  return { ...header, entries: d.entries.map(readEntry) };
+  return { ...header, entries: d.entries.map(readEntry), ...(d.collections === undefined ? {} : { collections: readCollections(d.collections) }) };
 }
 
 export function headBytes(owner: Uint8Array, seq: number, record: string, ts: number): Uint8Array {

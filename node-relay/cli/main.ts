@@ -9,6 +9,7 @@ import { ledgerCommand } from './ledger-command.ts';
 import { MAIN_USAGE, VERSION_USAGE } from './usage.ts';
 import { configCommand } from './config-command.ts';
 import { lsCommand } from './ls-command.ts';
+import { s3Command } from './s3-command.ts';
 import { EXIT, usageError } from './cli-errors.ts';
 import { tuneProcess } from '../process-tuning.ts';
 
@@ -52,6 +53,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return lsCommand(rest, io);
     case 'config':
       return configCommand(rest, io);
+    case 's3':
+      return s3Command(rest, io);
   }
   io.err(`peertree: unknown command ${JSON.stringify(command)}\nsee 'peertree --help'\n`);
   return EXIT.USAGE;

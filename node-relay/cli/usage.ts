@@ -30,6 +30,7 @@ Commands:
   forget ID                  forget a memory you wrote
   ledger register|transfer|annotate|history|verify|whoami
                              the asset provenance ledger (peertree ledger --help)
+  s3 [--listen HOST:PORT]    run a local S3 gateway for rclone, restic, the AWS CLI, s3cmd (peertree s3 --help)
   config [set|get|unset] KEY [VALUE]
                              your client settings, e.g. the default relay (peertree config --help)
   version                    print the version (also --version)

@@ -9,7 +9,7 @@ import { LIBRARY_POLL_MS } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/identity.ts';
 import { addedEntry, isPresent, mergeEntry, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../core/library/merge.ts';
 import * as M from '../../core/protocol/library-messages.ts';
-import { openRecord, readEntry, sealRecord, signHead, verifyHead, type LibraryHead } from '../../core/library/record.ts';
+import { openRecord, readCollections, readEntry, sealRecord, signHead, verifyHead, type LibraryCollection, type LibraryHead } from '../../core/library/record.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { Backoff } from './backoff.ts';
 import type { PeerTreeDatabase } from './db.ts';
@@ -41,6 +41,8 @@ interface LibraryState {
    * already read is never taken for one that carries these.
    */
   readonly pending: readonly LibraryEntry[];
+  /** The record's collections (the S3 gateway's buckets): never edited here, carried into every version published. */
+  readonly collections?: readonly LibraryCollection[];
 }
 
 /** Whether `entries` already hold everything `p` says (merging it in changes nothing). */
@@ -174,7 +176,14 @@ export class LibrarySync {
     const entries = read(v.entries);
     const pending = read(v.pending);
     const head = v.head && typeof v.head.seq === 'number' && typeof v.head.record === 'string' ? { seq: v.head.seq, record: v.head.record } : null;
-    return { owner: this.owner, entries, head, pending };
+    let collections: LibraryCollection[] | undefined;
+    try {
+      collections = v.collections === undefined ? undefined : readCollections(v.collections);
+    } catch {
+      // Damaged: read again from the record (the cached head is dropped so that it is).
+      return { owner: this.owner, entries, head: null, pending };
+    }
+    return { owner: this.owner, entries, head, pending, ...(collections ? { collections } : {}) };
   }
 
   /**
@@ -184,7 +193,10 @@ export class LibrarySync {
   private async save(state: LibraryState): Promise<void> {
     const now = await this.load();
     const pending = mergeLibraries(state.pending, now.pending).filter((p) => !covered(state.entries, p));
-    await this.deps.db.put('settings', { key: STATE_SETTING, value: { owner: state.owner, entries: [...state.entries], head: state.head, pending } });
+    await this.deps.db.put('settings', {
+      key: STATE_SETTING,
+      value: { owner: state.owner, entries: [...state.entries], head: state.head, pending, ...(state.collections ? { collections: [...state.collections] } : {}) },
+    });
   }
 
   /** What this device's file list says: every file it added that relays hold. */
@@ -217,7 +229,7 @@ export class LibrarySync {
     return head;
   }
 
-  private async readRecord(head: LibraryHead, key: Uint8Array): Promise<LibraryEntry[]> {
+  private async readRecord(head: LibraryHead, key: Uint8Array): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[] }> {
     const bytes = await this.deps.transport.fetchShard(head.record);
     await verifyShard(head.record, bytes);
     let opened;
@@ -230,7 +242,7 @@ export class LibrarySync {
       throw err;
     }
     if (opened.version !== head.seq) throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
-    return opened.entries;
+    return { entries: opened.entries, ...(opened.collections ? { collections: opened.collections } : {}) };
   }
 
   /** Shows the merged library on this device: adds files from other devices, removes what was removed. */
@@ -260,11 +272,16 @@ export class LibrarySync {
       const mine = this.localEntries(state);
       const head = await this.readHead();
       let theirs: LibraryEntry[] = [];
-      if (head) theirs = head.record === state.head?.record && head.seq === state.head.seq ? [...state.entries] : await this.readRecord(head, key);
+      let collections: readonly LibraryCollection[] | undefined;
+      if (head && head.record === state.head?.record && head.seq === state.head.seq) {
+        theirs = [...state.entries];
+        collections = state.collections;
+      } else if (head) ({ entries: theirs, collections } = await this.readRecord(head, key));
+      const keep = collections ? { collections } : {};
       const merged = mergeLibraries(mine, theirs);
       await this.apply(merged);
       if (head && sameLibrary(merged, theirs)) {
-        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record }, pending: state.pending });
+        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record }, pending: state.pending, ...keep });
         this.setState('synced', `version ${head.seq}`);
         return;
       }
@@ -274,7 +291,7 @@ export class LibrarySync {
       }
       // Publish a new version that replaces the one read.
       const version = (head?.seq ?? 0) + 1;
-      const sealed = await sealRecord(this.deps.identity, key, { version, prev: head?.record ?? null }, merged);
+      const sealed = await sealRecord(this.deps.identity, key, { version, prev: head?.record ?? null }, merged, collections);
       await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
       const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());
       try {
@@ -285,7 +302,7 @@ export class LibrarySync {
         if (toPeerTreeError(err).code === 'CONFLICT') continue;
         throw err;
       }
-      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash }, pending: state.pending });
+      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash }, pending: state.pending, ...keep });
       this.setState('synced', `version ${version}`);
       return;
     }

@@ -44,7 +44,7 @@ describe('npm run bench -- --quick', () => {
     expect(doc.errors).toEqual([]);
     const names = doc.results.map((r) => r.name);
     // One or more figures from every suite.
-    for (const prefix of ['limit: ', 'ed25519 ', 'helia: ', 'get ', 'put ', 'signed requests', 'tree: ', 'small assets: ', 'memory: relay', 'memory: CLI', 'memory: browser']) {
+    for (const prefix of ['limit: ', 'ed25519 ', 'helia: ', 'get ', 'put ', 'signed requests', 'tree: ', 'small assets: ', 'memory: relay', 'memory: CLI', 'memory: browser', 's3 gateway: ', 'memory: S3 gateway']) {
       expect(names.some((n) => n.startsWith(prefix)), prefix).toBe(true);
     }
     for (const r of doc.results) {

@@ -1,0 +1,96 @@
+// The S3 gateway beside the CLI in the same run: `aws s3 cp` of one file up and down through `peertree s3`,
+// and `peertree put/get` of the same-sized file, on a 3-relay tree (replicas 3); the gateway's peak RSS after.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BIN, lastLine, MiB, REPO, runCli, startTree, tempDir, writeRandomFile } from './cluster.ts';
+import { median } from './measure.ts';
+
+export interface S3Rates {
+  readonly sizeMiB: number;
+  readonly putGateway: number;
+  readonly getGateway: number;
+  readonly putCli: number;
+  readonly getCli: number;
+  /** Peak RSS of the gateway process (bytes), from /proc VmHWM. */
+  readonly gatewayPeakRss: number;
+}
+
+interface Gateway {
+  readonly proc: ChildProcess;
+  readonly endpoint: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+function startGateway(relay: string, home: string): Promise<Gateway> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relay, '--listen', '127.0.0.1:0'], { cwd: REPO, env: { ...process.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => (proc.kill('SIGKILL'), reject(new Error(`peertree s3 did not start\n${err}`))), 30_000);
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes('\n')) return;
+      clearTimeout(timer);
+      resolve({ proc, ...(JSON.parse(out.slice(0, out.indexOf('\n'))) as Omit<Gateway, 'proc'>) });
+    });
+    proc.on('exit', (code) => reject(new Error(`peertree s3 exited with ${code}\n${err}`)));
+  });
+}
+
+/** Runs a command to completion; resolves with its wall time (ms), rejects on a non-zero exit. */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const proc = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.on('error', reject);
+    proc.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+function peakRss(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+export async function s3Suite(opts: { sizeMiB: number; samples: number }): Promise<S3Rates> {
+  const tree = await startTree(3);
+  const work = tempDir('s3');
+  const gw = await startGateway(tree.root, join(work, 'gateway-home'));
+  try {
+    const awsConfig = join(work, 'aws-config');
+    writeFileSync(awsConfig, '[default]\ns3 =\n    signature_version = s3v4\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: gw.accessKeyId, AWS_SECRET_ACCESS_KEY: gw.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: awsConfig, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none') };
+    const aws = (args: string[]) => timed('aws', ['--endpoint-url', gw.endpoint, ...args], env);
+    await aws(['s3', 'mb', 's3://bench']);
+    const cliEnv = { PEERTREE_HOME: join(work, 'cli-home') };
+    const mibs = (ms: number) => opts.sizeMiB / (ms / 1000);
+    const rates = { putGateway: [] as number[], getGateway: [] as number[], putCli: [] as number[], getCli: [] as number[] };
+    for (let s = 0; s < opts.samples; s++) {
+      // A new file per sample and per path, so that nothing is de-duplicated or cached.
+      const file = join(work, `in-${s}.bin`);
+      const out = join(work, `out-${s}.bin`);
+      await writeRandomFile(file, opts.sizeMiB * MiB);
+      rates.putGateway.push(mibs(await aws(['s3', 'cp', '--only-show-errors', file, `s3://bench/f${s}`])));
+      rates.getGateway.push(mibs(await aws(['s3', 'cp', '--only-show-errors', `s3://bench/f${s}`, out])));
+      await rm(out, { force: true });
+      await writeRandomFile(file, opts.sizeMiB * MiB);
+      const put = await runCli(['put', file, '--relay', tree.root], cliEnv);
+      if (put.code !== 0) throw new Error(`put failed: ${put.stderr}`);
+      rates.putCli.push(mibs(put.ms));
+      const get = await runCli(['get', lastLine(put.stdout), '--relay', tree.relays[1]!.ready.url, '-o', out], cliEnv);
+      if (get.code !== 0) throw new Error(`get failed: ${get.stderr}`);
+      rates.getCli.push(mibs(get.ms));
+      await rm(file, { force: true });
+      await rm(out, { force: true });
+    }
+    return { sizeMiB: opts.sizeMiB, putGateway: median(rates.putGateway), getGateway: median(rates.getGateway), putCli: median(rates.putCli), getCli: median(rates.getCli), gatewayPeakRss: peakRss(gw.proc.pid!) };
+  } finally {
+    gw.proc.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,166 @@
+// S3 gateway tests: a 3-relay tree on loopback, a real `peertree s3` process in front of it, and the environment
+// (config files, variables) that points the real AWS CLI, rclone, restic and s3cmd at that gateway.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, REPO, startRelayProcess, tmpDir, waitFor, getStatus, type RelayProcess } from './relay-harness.ts';
+
+export interface GatewayInfo {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  /** The owner whose library the gateway mirrors into, or null. */
+  library: string | null;
+}
+
+export interface S3Setup {
+  readonly relays: RelayProcess[];
+  /** The running gateway's ready line (a new endpoint after restartGateway). */
+  gateway: GatewayInfo;
+  readonly home: string;
+  readonly work: string;
+  gatewayStderr(): string;
+  /** Environment for the AWS CLI (v1 or v2: SigV4 everywhere, presign included), rclone (remote `pt:`), restic. */
+  readonly env: NodeJS.ProcessEnv;
+  /** An s3cmd config file for the gateway. */
+  readonly s3cfg: string;
+  /** Stops the gateway (SIGTERM) and starts it again on the same $PEERTREE_HOME; resolves with its new ready line. */
+  restartGateway(): Promise<GatewayInfo>;
+  stop(): Promise<void>;
+}
+
+async function stopProcess(proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  proc.kill('SIGTERM');
+  const killer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  const code = await exited;
+  clearTimeout(killer);
+  return code;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a tool to completion (bounded), with `input` on its standard input when given. */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000, cwd?: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(command, args, { env, cwd: cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr.slice(-2000)}`));
+    }, timeoutMs);
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface GatewayOptions {
+  /** More `peertree s3` flags (e.g. --backup FILE). */
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+function startGatewayProcess(relayUrl: string, home: string, options: GatewayOptions = {}): Promise<{ proc: ChildProcess; info: GatewayInfo; stderr: () => string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relayUrl, '--listen', '127.0.0.1:0', ...(options.args ?? [])], { cwd: REPO, env: { ...process.env, ...options.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let started = false;
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`peertree s3 did not print its ready line\n${stderr}`));
+    }, 30_000);
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const nl = stdout.indexOf('\n');
+      if (started || nl === -1) return;
+      started = true;
+      clearTimeout(timer);
+      resolve({ proc, info: JSON.parse(stdout.slice(0, nl)) as GatewayInfo, stderr: () => stderr });
+    });
+    proc.on('exit', (code) => {
+      if (!started) {
+        clearTimeout(timer);
+        reject(new Error(`peertree s3 exited with ${code}\n${stderr}`));
+      }
+    });
+  });
+}
+
+/** Three relays in one tree and a gateway storing into them (3 copies of every file). */
+export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise<S3Setup> {
+  const root = tmpDir('peertree-s3-');
+  const relays: RelayProcess[] = [];
+  for (let i = 0; i < 3; i++) {
+    const args = ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])];
+    relays.push(await startRelayProcess(join(root.path, `r${i}`), args, 30_000));
+  }
+  await waitFor('3 relays in one tree', async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null), 40_000);
+  const home = join(root.path, 'home');
+  let gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
+  const g = gw.info;
+  const awsConfig = join(root.path, 'aws-config');
+  // AWS CLI v1 presigns with Signature Version 2 unless told otherwise; the gateway speaks only version 4.
+  writeFileSync(awsConfig, '[default]\ns3 =\n    signature_version = s3v4\n    addressing_style = path\n');
+  const s3cfg = join(root.path, 's3cfg');
+  const hostPort = g.endpoint.replace(/^http:\/\//, '');
+  writeFileSync(s3cfg, `[default]\naccess_key = ${g.accessKeyId}\nsecret_key = ${g.secretAccessKey}\nhost_base = ${hostPort}\nhost_bucket = ${hostPort}\nuse_https = False\nsignature_v2 = False\nbucket_location = ${g.region}\n`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: g.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: g.secretAccessKey,
+    AWS_DEFAULT_REGION: g.region,
+    AWS_CONFIG_FILE: awsConfig,
+    AWS_SHARED_CREDENTIALS_FILE: join(root.path, 'no-aws-credentials'),
+    AWS_PAGER: '',
+    RCLONE_CONFIG: join(root.path, 'rclone.conf'),
+    RCLONE_CONFIG_PT_TYPE: 's3',
+    RCLONE_CONFIG_PT_PROVIDER: 'Other',
+    RCLONE_CONFIG_PT_ACCESS_KEY_ID: g.accessKeyId,
+    RCLONE_CONFIG_PT_SECRET_ACCESS_KEY: g.secretAccessKey,
+    RCLONE_CONFIG_PT_ENDPOINT: g.endpoint,
+    RCLONE_CONFIG_PT_REGION: g.region,
+    RESTIC_PASSWORD: 'peertree-s3-test',
+    RESTIC_CACHE_DIR: join(root.path, 'restic-cache'),
+    PEERTREE_HOME: join(root.path, 'cli-home'),
+  };
+  // A CA bundle in the environment makes rclone refuse plain-HTTP endpoints; the gateway is http on loopback.
+  delete env.AWS_CA_BUNDLE;
+  writeFileSync(env.RCLONE_CONFIG!, '');
+  const work = join(root.path, 'work');
+  const setup: S3Setup = {
+    relays,
+    gateway: g,
+    home,
+    work,
+    gatewayStderr: () => gw.stderr(),
+    env,
+    s3cfg,
+    async restartGateway() {
+      const code = await stopProcess(gw.proc);
+      if (code !== 0) throw new Error(`peertree s3 exited with ${code} on SIGTERM\n${gw.stderr()}`);
+      gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
+      setup.gateway = gw.info;
+      return gw.info;
+    },
+    async stop() {
+      await stopProcess(gw.proc);
+      for (const r of relays) await r.stop();
+      root.remove();
+    },
+  };
+  return setup;
+}
