@@ -1,13 +1,13 @@
 // Asks how far a delete goes: this device only, or also the relays (signed releases of this device's pins).
 import { h } from './dom.ts';
-import type { FileEntry } from './library.ts';
+import type { FileRecord } from './db.ts';
 
 /** Whether relays may hold copies pinned by this device (then a signed release can delete them there). */
-export function mayBeOnRelays(f: FileEntry): boolean {
+export function mayBeOnRelays(f: FileRecord): boolean {
   return f.origin === 'added' && (f.status === 'stored' || f.status === 'uploading' || (f.status === 'error' && f.capability !== null) || (f.status === 'queued' && f.capability !== null));
 }
 
-export function openDeleteDialog(f: FileEntry, onChoice: (release: boolean) => void): void {
+export function openDeleteDialog(f: FileRecord, onChoice: (release: boolean) => void): void {
   const onRelays = mayBeOnRelays(f);
   const everywhere = h('button', { type: 'button', class: 'button button-danger', 'data-testid': 'delete-everywhere' }, 'Delete from relays and this device');
   const local = h('button', { type: 'button', class: onRelays ? 'button' : 'button button-danger', 'data-testid': 'delete-local' }, 'Delete from this device');

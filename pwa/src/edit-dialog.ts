@@ -2,7 +2,8 @@
 // every device of theirs shows the new name and note (library-sync.ts carries it).
 import { MAX_LIBRARY_TEXT } from '../../core/limits.ts';
 import { h, setText } from './dom.ts';
-import { cleanText, type FileEntry } from './library.ts';
+import type { FileRecord } from './db.ts';
+import { cleanText } from './library.ts';
 
 export interface FileEdit {
   readonly name: string;
@@ -17,7 +18,7 @@ export function editProblem(edit: FileEdit): string | null {
   return null;
 }
 
-export function openEditDialog(f: FileEntry, onSave: (edit: FileEdit) => void): void {
+export function openEditDialog(f: FileRecord, onSave: (edit: FileEdit) => void): void {
   const name = h('input', { type: 'text', id: 'file-rename-input', class: 'text-input', value: f.name, maxlength: MAX_LIBRARY_TEXT, autocomplete: 'off', 'data-testid': 'file-rename-input' });
   const note = h('textarea', { id: 'file-note', class: 'text-input', rows: 3, maxlength: MAX_LIBRARY_TEXT, 'data-testid': 'file-note' });
   note.value = f.note ?? '';

@@ -5,7 +5,8 @@ import { toPeerTreeError } from '../../core/errors.ts';
 import { h, setText } from './dom.ts';
 import { hrefOf } from './router.ts';
 import { parseTags } from './search/tags.ts';
-import type { FileEntry, Library } from './library.ts';
+import type { Library } from './library.ts';
+import type { FileStore } from './state/file-store.ts';
 import type { FileActions } from './gallery/file-row.ts';
 import { createGalleryView } from './gallery/gallery-view.ts';
 import type { GalleryFilter, GallerySort } from './gallery/gallery-layout.ts';
@@ -70,8 +71,8 @@ function createSearchableOptions(): { element: HTMLElement; take(): { descriptio
   };
 }
 
-/** Builds the "Your files" section and keeps it in sync with the library. */
-export function createFileListView(files: Library, actions: FileActions, canRetry: (f: FileEntry) => boolean, thumbs: ThumbLoader, stream?: (capability: string) => Promise<string | null>): FileListView {
+/** Builds the "Your files" section: adds files to the library, and shows what the file store derives. */
+export function createFileListView(library: Library, files: FileStore, actions: FileActions, thumbs: ThumbLoader, stream?: (capability: string) => Promise<string | null>): FileListView {
   const input = h('input', { id: 'file-input', class: 'visually-hidden', type: 'file', multiple: true, 'data-testid': 'file-input' });
   const searchable = createSearchableOptions();
   const searchInput = h('input', { type: 'search', id: 'files-search-input', class: 'text-input', autocomplete: 'off', placeholder: 'Search your files and public notes', 'data-testid': 'files-search-input' });
@@ -91,11 +92,11 @@ export function createFileListView(files: Library, actions: FileActions, canRetr
   const addFiles = (list: FileList): void => {
     const choice = searchable.take();
     if (choice instanceof Error) return; // the message is shown next to the fields; nothing is added
-    files.add(list, choice);
+    library.add(list, choice);
   };
   const picker = h('label', { for: 'file-input', class: 'button button-primary' }, 'Add files');
   const viewer = createViewer({ get: (id) => files.get(id), thumbs, ...(stream ? { stream } : {}) });
-  const gallery = createGalleryView({ files, actions, canRetry, thumbs, view: (id, media) => viewer.open(id, media) });
+  const gallery = createGalleryView({ files, actions, thumbs, view: (id, media) => viewer.open(id, media) });
   const filterSelect = h(
     'select',
     { id: 'files-filter', class: 'select', 'data-testid': 'files-filter' },
@@ -146,7 +147,7 @@ export function createFileListView(files: Library, actions: FileActions, canRetr
     const parts = [c.photos ? `${c.photos} photo${c.photos === 1 ? '' : 's'}` : '', c.videos ? `${c.videos} video${c.videos === 1 ? '' : 's'}` : '', c.documents ? `${c.documents} document${c.documents === 1 ? '' : 's'}` : ''].filter(Boolean);
     setText(count, n === 0 ? '' : `${n} file${n === 1 ? '' : 's'}: ${parts.join(', ')}`);
   };
-  files.addEventListener('change', renderCount);
+  files.subscribe(renderCount);
   renderCount();
 
   input.addEventListener('change', () => {

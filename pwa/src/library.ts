@@ -8,16 +8,10 @@ import type { Sealer } from './storage/sealer.ts';
 import type { Thumbnailer } from './media/thumbnailer.ts';
 import type { ThumbResult } from './media/thumb-protocol.ts';
 
-export type { FileStatus } from './db.ts';
+import type { Progress } from './state/derive-file-state.ts';
 
-export interface Progress {
-  readonly phase: 'sealing' | 'uploading';
-  readonly done: number;
-  readonly total: number;
-  /** When this phase started on this page (ms) and how much was done then: for speed and time left. */
-  readonly startedAt: number;
-  readonly startDone: number;
-}
+export type { FileStatus } from './db.ts';
+export type { Progress } from './state/derive-file-state.ts';
 
 export interface FileEntry extends FileRecord {
   /** Live progress of sealing (bytes) or uploading (shards acknowledged); null when idle. */

@@ -7,6 +7,7 @@ import { createFileListView } from './file-list-view.ts';
 import { createIdentityView } from './identity-view.ts';
 import { loadOrCreateIdentity } from './identity-store.ts';
 import { Library } from './library.ts';
+import { FileStore } from './state/file-store.ts';
 import { openCapability, downloadBlob } from './open-file.ts';
 import { createNotFoundView, createOpenView } from './open-view.ts';
 import { RelaySocket } from './relay-socket.ts';
@@ -76,8 +77,11 @@ async function mount(root: HTMLElement): Promise<void> {
   // Share links name up to three other relays of the tree, from the serving relay's member list.
   setShareRelays(async () => otherRelays(location.origin, (await fetchRelayStatus(socket?.relayUrl ?? relayUrl)).members));
   const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
+  // Views render from the file store only; it derives each file's state from records, outbox and progress.
+  const fileStore = await FileStore.open(library, { get: (id) => db.get('outbox', id), all: () => db.getAll('outbox') });
   const filesView = createFileListView(
     library,
+    fileStore,
     {
       // Cancelling is removing a file that is not stored yet, releasing whatever relays already pinned.
       cancel: (id) => void library.remove(id, true),
@@ -106,7 +110,6 @@ async function mount(root: HTMLElement): Promise<void> {
         );
       },
     },
-    (f) => (f.status === 'error' && (library.canReseal(f.id) || f.capability !== null)) || Boolean(f.memoryError),
     thumbs,
     streamUrl,
   );
@@ -127,7 +130,7 @@ async function mount(root: HTMLElement): Promise<void> {
       return id;
     },
     outboxItem: (id) => db.get('outbox', id),
-    ownFiles: () => library.list(),
+    ownFiles: () => fileStore.list(),
   });
   const networkView = createNetworkView({
     relays,
