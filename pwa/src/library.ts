@@ -2,8 +2,7 @@
 import { MAX_LIBRARY_TEXT } from '../../core/limits.ts';
 import type { Manifest } from '../../core/storage/manifest.ts';
 import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase, type SearchableText } from './db.ts';
-import { announceFileChange, deleteFile, enqueueUpload, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
-import type { IdbShardStore } from './storage/idb-shard-store.ts';
+import { announceFileChange, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
 import type { Sealer } from './storage/sealer.ts';
 import type { Thumbnailer } from './media/thumbnailer.ts';
 import type { ThumbResult } from './media/thumb-protocol.ts';
@@ -36,6 +35,14 @@ function newId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** What the library asks of the sync runner (OutboxSync), the only writer of outbox items. */
+export interface OutboxRequests {
+  /** Queues the sealed file's upload, writing the record (status queued) in the same transaction. */
+  enqueueUpload(file: FileRecord): Promise<void>;
+  /** Removes the file's record, upload and cached shards; with `release`, queues releases. Returns how many. */
+  remove(id: string, release: boolean): Promise<number>;
+}
+
 export class Library extends EventTarget {
   private readonly files = new Map<string, FileRecord>();
   private readonly progress = new Map<string, Progress>();
@@ -46,16 +53,15 @@ export class Library extends EventTarget {
   private constructor(
     private readonly db: PeerTreeDatabase,
     private readonly sealer: Sealer,
-    private readonly store: IdbShardStore,
-    private readonly onQueued: () => void,
+    private readonly outbox: OutboxRequests,
     private readonly thumbnailer: Thumbnailer | null,
   ) {
     super();
   }
 
-  static async open(sealer: Sealer, store: IdbShardStore, onQueued: () => void, thumbnailer: Thumbnailer | null = null): Promise<Library> {
+  static async open(sealer: Sealer, outbox: OutboxRequests, thumbnailer: Thumbnailer | null = null): Promise<Library> {
     const db = await openPeerTreeDB();
-    const library = new Library(db, sealer, store, onQueued, thumbnailer);
+    const library = new Library(db, sealer, outbox, thumbnailer);
     await library.load();
     return library;
   }
@@ -156,11 +162,10 @@ export class Library extends EventTarget {
         thumbs: media.thumbs,
         taken: media.taken,
       };
-      await enqueueUpload(this.db, sealed, Date.now());
+      await this.outbox.enqueueUpload(sealed);
       this.blobs.delete(id);
       this.files.set(id, sealed);
       this.changed(id);
-      this.onQueued();
     } catch (err) {
       this.progress.delete(id);
       // The person reads what to do; the technical reason goes to the console for whoever debugs it.
@@ -217,9 +222,8 @@ export class Library extends EventTarget {
     this.progress.delete(id);
     this.files.delete(id);
     this.changed(id);
-    const { releasing } = await deleteFile(this.db, id, release, (hash) => this.store.delete(hash));
+    const releasing = await this.outbox.remove(id, release);
     announceFileChange(id);
-    if (releasing > 0) this.onQueued();
     return releasing;
   }
 

@@ -17,6 +17,7 @@ import { watchRoute, type Route } from './router.ts';
 import { openPeerTreeDB } from './db.ts';
 import { IdbShardStore } from './storage/idb-shard-store.ts';
 import { OutboxSync } from './storage/outbox-sync.ts';
+import { FollowingTransport } from './storage/outbox-transport.ts';
 import { Sealer } from './storage/sealer.ts';
 import { CachingTransport, SocketShardTransport } from './storage/socket-transport.ts';
 import { registerServiceWorker, requestBackgroundSync } from './sw-register.ts';
@@ -27,7 +28,6 @@ import { Session } from './session.ts';
 import { createSearchView } from './search/search-view.ts';
 import { createLedgerPanel } from './ledger/ledger-panel.ts';
 import { namesAsset } from '../../core/protocol/ledger-client.ts';
-import { enqueueMemory } from './storage/files-repo.ts';
 import { LibrarySync } from './library-sync.ts';
 import { Thumbnailer } from './media/thumbnailer.ts';
 import { ThumbLoader } from './gallery/thumb-loader.ts';
@@ -51,21 +51,39 @@ async function mount(root: HTMLElement): Promise<void> {
   const store = new IdbShardStore(db);
   const connectionView = createConnectionView();
   const identityView = createIdentityView();
-  let sync: OutboxSync | null = null;
   let socket: RelaySocket | null = null;
   let librarySync: LibrarySync | null = null;
+  let topUp: TopUp | null = null;
   const session = new Session();
   const sealer = new Sealer();
   sealer.warm();
-  const library = await Library.open(
-    sealer,
+  const servingRelay = (): string => socket?.relayUrl ?? relayUrl;
+  const replicas = async (): Promise<number> => {
+    const status = await fetchRelayStatus(servingRelay());
+    return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
+  };
+  // The sync runner is the only writer of outbox items; it takes the library's requests from the start and
+  // sends once the socket (set on `outboxTransport` when the identity is loaded) is ready.
+  const outboxTransport = new FollowingTransport();
+  const sync: OutboxSync = new OutboxSync({
+    db,
     store,
-    () => {
-      sync?.kick();
-      void requestBackgroundSync();
+    transport: outboxTransport,
+    // The browser's own offline flag counts too: an old socket may outlive the network for a while.
+    isConnected: () => socket?.state === 'ready' && navigator.onLine,
+    replicas,
+    targetReplicas: async () => replicaTarget(await fetchRelayStatus(servingRelay())),
+    onChange: (id) => {
+      void library.refresh(id).then(() => {
+        // A file just stored on fewer relays than asked: look at the tree again soon.
+        if (library.get(id)?.status === 'stored') topUp?.restart();
+      });
+      searchView.outboxChanged(id);
     },
-    new Thumbnailer(),
-  );
+    onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
+    onQueued: () => void requestBackgroundSync(),
+  });
+  const library = await Library.open(sealer, sync, new Thumbnailer());
 
   // `via`: relays a link names (link-relays.ts), tried over HTTP after this app's own, in turn.
   const readTransport = (via: readonly string[] = []): CachingTransport =>
@@ -97,9 +115,9 @@ async function mount(root: HTMLElement): Promise<void> {
           if (changed) librarySync?.schedule();
         }),
       retry: (id) => {
-        if (library.get(id)?.memoryError) void sync?.retryMemory(id);
+        if (library.get(id)?.memoryError) void sync.retryMemory(id);
         else if (library.canReseal(id)) void library.reseal(id);
-        else void sync?.retry(id);
+        else void sync.retry(id);
       },
       download: (id) => {
         const f = library.get(id);
@@ -123,12 +141,7 @@ async function mount(root: HTMLElement): Promise<void> {
   });
   const searchView = createSearchView({
     session,
-    rememberNote: async (memory) => {
-      const id = await enqueueMemory(db, memory, Date.now());
-      sync?.kick();
-      void requestBackgroundSync();
-      return id;
-    },
+    rememberNote: (memory) => sync.enqueueMemory(memory),
     outboxItem: (id) => db.get('outbox', id),
     ownFiles: () => fileStore.list(),
   });
@@ -220,7 +233,7 @@ async function mount(root: HTMLElement): Promise<void> {
   monitor.addEventListener('change', (e) => {
     // Deliver the outbox on every transition to online (the socket's own `ready` covers reconnects).
     const online = (e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail.state === 'online';
-    if (online && !wasOnline) sync?.kick(true);
+    if (online && !wasOnline) sync.kick(true);
     wasOnline = online;
   });
 
@@ -234,10 +247,6 @@ async function mount(root: HTMLElement): Promise<void> {
       const s = new RelaySocket({ relayUrl, identity });
       socket = s;
       session.set({ socket: s, identity });
-      const replicas = async (): Promise<number> => {
-        const status = await fetchRelayStatus(s.relayUrl);
-        return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
-      };
       librarySync = new LibrarySync({
         db,
         library,
@@ -258,7 +267,7 @@ async function mount(root: HTMLElement): Promise<void> {
         },
       });
       librarySync.start();
-      const topUp = new TopUp({
+      const filesTopUp = new TopUp({
         files: () => library.list(),
         store,
         transport: new SocketShardTransport(s, identity),
@@ -269,23 +278,8 @@ async function mount(root: HTMLElement): Promise<void> {
         isConnected: () => s.state === 'ready' && navigator.onLine,
         setReplicas: (id, n) => library.setReplicas(id, n),
       });
-      sync = new OutboxSync({
-        db,
-        store,
-        transport: new SocketShardTransport(s, identity),
-        // The browser's own offline flag counts too: an old socket may outlive the network for a while.
-        isConnected: () => s.state === 'ready' && navigator.onLine,
-        replicas,
-        targetReplicas: async () => replicaTarget(await fetchRelayStatus(s.relayUrl)),
-        onChange: (id) => {
-          void library.refresh(id).then(() => {
-            // A file just stored on fewer relays than asked: look at the tree again soon.
-            if (library.get(id)?.status === 'stored') topUp.restart();
-          });
-          searchView.outboxChanged(id);
-        },
-        onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
-      });
+      topUp = filesTopUp;
+      outboxTransport.set(new SocketShardTransport(s, identity));
       let failures = 0;
       const follow = (): void => {
         const url = relays.current();
@@ -295,8 +289,8 @@ async function mount(root: HTMLElement): Promise<void> {
       s.addEventListener('state', () => {
         if (s.state === 'ready') {
           failures = 0;
-          sync?.kick(true);
-          topUp.restart();
+          sync.kick(true);
+          filesTopUp.restart();
         } else if (s.state === 'waiting' && navigator.onLine && ++failures >= FAILOVER_AFTER && relays.next()) {
           // This relay is unreachable: move to the next one (relays.next() wraps around the list).
           failures = 0;

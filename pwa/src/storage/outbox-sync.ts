@@ -1,12 +1,15 @@
 // Delivers the outbox: for each queued upload, sends every shard and then the manifest with `shard.store`,
 // signed at send time, and removes the item only after the relay acknowledged n holders for each of them.
 // Runs in the page and in the service worker (Background Sync); a Web Lock keeps them from working at once.
+// It is the only writer of outbox items: the library asks it to enqueue, cancel and release. What to do after a
+// failure, and in which order, is decided by the pure policy in core/outbox/policy.ts; this is its thin shell.
 import { toPeerTreeError } from '../../../core/errors.ts';
-import { classifyFailure, isDue, nextAttemptAt, nextWake, type Verdict } from '../../../core/outbox/policy.ts';
-import type { ShardStore } from '../../../core/storage/shard-store.ts';
-import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
-import type { OutboxItem, PeerTreeDatabase } from '../db.ts';
-import { memoryItemId, outboxItems, patchFile } from './files-repo.ts';
+import { afterFailure, classifyFailure, continuesAfter, dueInOrder, failureOf, memoryStep, nextWake, uploadAfterFailure, type Verdict } from '../../../core/outbox/policy.ts';
+import type { FileRecord, OutboxItem } from '../db.ts';
+import { outboxItems, patchFile } from './files-repo.ts';
+import { memoryItemId, saveAcks, writeMemory, writeRemoval, writeUpload } from './outbox-store.ts';
+import { runBounded } from './run-bounded.ts';
+import { unpinOrNothing, type OutboxSyncDeps } from './outbox-transport.ts';
 
 export const OUTBOX_LOCK = 'peertree-outbox';
 /** Shards being stored at once per upload (each is at most one shard in memory). */
@@ -14,38 +17,7 @@ export const SYNC_CONCURRENCY = 4;
 /** Another context holds the outbox lock: look again after this long. */
 const LOCKED_RETRY_MS = 2_000;
 
-/** What a memory item asks to remember (signed by the transport at send time). */
-export interface MemoryRequest {
-  readonly text: string;
-  readonly tags: readonly string[];
-  readonly ref: string | null;
-}
-
-/** Stores shards, releases this device's pins on them (signed `shard.unpin`), and stores signed memories. */
-export interface OutboxTransport extends ShardTransport {
-  unpin(hash: string): Promise<number>;
-  /** Signs the memory now and stores it on `replicas` relays; resolves with its id once they hold it. */
-  remember(memory: MemoryRequest, replicas: number): Promise<{ id: string; holders: string[] }>;
-}
-
-export interface OutboxSyncDeps {
-  readonly db: PeerTreeDatabase;
-  readonly store: ShardStore;
-  readonly transport: OutboxTransport;
-  /** True while a relay connection is ready for requests. */
-  isConnected(): boolean;
-  /** Replicas to ask for: min(relay's configured replicas, relays in the tree). */
-  replicas(): Promise<number>;
-  /**
-   * Copies of a file's pieces to ask for: the relays' configured count even when the tree is smaller (they
-   * store what they can and keep the target, so copies are added as relays join). Absent: `replicas()`.
-   */
-  targetReplicas?(): Promise<number>;
-  /** A file record or its upload changed in IndexedDB. */
-  onChange(id: string): void;
-  /** Upload progress (not persisted): shards acknowledged of all shards. */
-  onProgress?(id: string, acked: number, total: number): void;
-}
+export type { MemoryRequest, OutboxSyncDeps, OutboxTransport } from './outbox-transport.ts';
 
 /** A shard the outbox needs is gone from this device (storage cleared): the upload cannot finish. */
 class MissingShard extends Error {}
@@ -87,6 +59,11 @@ export class OutboxSync {
     });
   }
 
+  /** Resolves once no pass runs or is due to follow (for callers that wait for what `kick` started). */
+  async whenIdle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   /** Delivers every item that is due once; resolves when done or when the connection is gone. */
   async drain(reconnected = false): Promise<void> {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
@@ -99,6 +76,34 @@ export class OutboxSync {
     });
     // Another context (a tab, or the service worker) is delivering: look again later.
     if (!held) this.wakeAt(this.now() + LOCKED_RETRY_MS);
+  }
+
+  /** Queues a sealed file's upload (and its memory, when the person made it findable) with the file marked queued. */
+  async enqueueUpload(file: FileRecord): Promise<void> {
+    await writeUpload(this.deps.db, file, this.now());
+    this.queued();
+  }
+
+  /** Queues a plain memory (a note, or a description of a capability); returns its outbox id. */
+  async enqueueMemory(memory: NonNullable<OutboxItem['memory']>): Promise<string> {
+    const id = await writeMemory(this.deps.db, memory, this.now());
+    this.queued();
+    return id;
+  }
+
+  /**
+   * Removes a file from this device (record, upload, memory, cached shards no other file uses). With `release`,
+   * queues signed releases of what relays may hold; returns how many shards are to be released.
+   */
+  async remove(id: string, release: boolean): Promise<number> {
+    const { releasing } = await writeRemoval(this.deps.db, id, release, (hash) => this.deps.store.delete(hash), this.now());
+    if (releasing > 0) this.queued();
+    return releasing;
+  }
+
+  private queued(): void {
+    this.kick();
+    this.deps.onQueued?.();
   }
 
   /** The user's retry of a file's refused memory: the item becomes deliverable again. */
@@ -142,9 +147,7 @@ export class OutboxSync {
   }
 
   private async pass(reconnected: boolean): Promise<void> {
-    const items = await outboxItems(this.deps.db);
-    for (const item of items) {
-      if (!isDue(item, this.now(), reconnected)) continue;
+    for (const item of dueInOrder(await outboxItems(this.deps.db), this.now(), reconnected)) {
       if (!this.deps.isConnected()) break;
       const ok = await this.deliver(item);
       if (!ok) break;
@@ -155,13 +158,9 @@ export class OutboxSync {
   /** Classifies a failure with the policy and persists what it means for the item; returns the verdict. */
   private async failed(id: string, err: unknown, attempts?: number): Promise<Verdict> {
     const e = toPeerTreeError(err);
-    const verdict = classifyFailure({ code: err instanceof MissingShard ? 'MISSING' : e.refused ? e.code : e.code === 'INTERNAL' ? 'CONNECTION' : e.code, refused: e.refused, message: e.message });
+    const verdict = classifyFailure(failureOf(e, err instanceof MissingShard));
     const latest = await this.deps.db.get('outbox', id);
-    if (latest) {
-      const n = attempts ?? latest.attempts + 1;
-      const final = verdict.kind === 'final';
-      await this.deps.db.put('outbox', { ...latest, attempts: n, lastError: `${e.code}: ${e.message}`, stopped: final, nextAttemptAt: final ? null : nextAttemptAt(n, this.now(), this.random()) });
-    }
+    if (latest) await this.deps.db.put('outbox', { ...latest, ...afterFailure(verdict, attempts ?? latest.attempts + 1, `${e.code}: ${e.message}`, this.now(), this.random()) });
     return verdict;
   }
 
@@ -183,9 +182,10 @@ export class OutboxSync {
       return true;
     }
     if (fileId !== null) {
-      if (await db.get('outbox', fileId)) return true; // the file is still on its way: look again next pass
       const file = await db.get('files', fileId);
-      if (!file || file.status !== 'stored') {
+      const step = memoryStep({ uploadPending: (await db.getKey('outbox', fileId)) !== undefined, stored: file?.status === 'stored' });
+      if (step === 'wait') return true; // the file is still on its way: look again next pass
+      if (step === 'drop') {
         await db.delete('outbox', item.id);
         this.deps.onChange(item.id);
         return true;
@@ -203,10 +203,9 @@ export class OutboxSync {
       return true;
     } catch (err) {
       const verdict = await this.failed(item.id, err);
-      const final = verdict.kind === 'final';
-      if (final && fileId !== null) await patchFile(db, fileId, { memoryError: `${verdict.reason} (${toPeerTreeError(err).code})` });
+      if (verdict.kind === 'final' && fileId !== null) await patchFile(db, fileId, { memoryError: `${verdict.reason} (${toPeerTreeError(err).code})` });
       this.deps.onChange(fileId ?? item.id);
-      return final;
+      return continuesAfter(verdict);
     }
   }
 
@@ -226,7 +225,7 @@ export class OutboxSync {
     } catch (err) {
       const verdict = await this.failed(item.id, err);
       this.deps.onChange(item.id);
-      return verdict.kind === 'final';
+      return continuesAfter(verdict);
     }
   }
 
@@ -280,51 +279,9 @@ export class OutboxSync {
       // The policy (core/outbox/policy.ts) decides: a final refusal shows as an error and waits for the
       // person; anything that may pass keeps the file queued, says what it waits for, and backs off.
       const verdict = await this.failed(id, err, item.attempts);
-      const final = verdict.kind === 'final';
-      await patchFile(db, id, final ? { status: 'error', error: verdict.reason, waiting: null } : { status: 'queued', error: null, waiting: verdict.reason });
+      await patchFile(db, id, uploadAfterFailure(verdict));
       this.deps.onChange(id);
-      return final;
+      return continuesAfter(verdict);
     }
   }
-}
-
-/**
- * Releases this device's pin on `hash`. A relay refuses (FORBIDDEN) a release when no relay holds a pin of this
- * key on the shard: nothing is left to release, which is what the release wanted (a cancelled upload lists
- * shards that never left, and a release sent twice finds its pin gone), so that counts as 0 released.
- */
-async function unpinOrNothing(transport: OutboxTransport, hash: string): Promise<number> {
-  try {
-    return await transport.unpin(hash);
-  } catch (err) {
-    const e = toPeerTreeError(err);
-    if (e.refused && e.code === 'FORBIDDEN') return 0;
-    throw err;
-  }
-}
-
-/** Records acknowledgements, unless the item was deleted meanwhile (the user removed the file). */
-async function saveAcks(db: PeerTreeDatabase, id: string, acked: Record<string, number>): Promise<void> {
-  const tx = db.transaction('outbox', 'readwrite');
-  const current = await tx.store.get(id);
-  if (current) await tx.store.put({ ...current, acked: { ...current.acked, ...acked } });
-  await tx.done;
-}
-
-/** Runs `task` over `items` with at most `limit` at once; stops starting new ones after the first failure. */
-export async function runBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | null = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw (failure as { error: unknown }).error;
 }
