@@ -1,38 +1,20 @@
 // The user's files on this device: records in IndexedDB, sealing in the worker, and live progress.
-import { MAX_LIBRARY_TEXT } from '../../core/limits.ts';
 import type { Manifest } from '../../core/storage/manifest.ts';
-import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase, type SearchableText } from './db.ts';
+import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase } from './db.ts';
+import { addedRecord, editPatch, libraryRecord, openedRecord, remoteEditPatch, type LibraryFile } from './file-records.ts';
 import { announceFileChange, FILES_CHANNEL, patchFile } from './storage/files-repo.ts';
 import type { Sealer } from './storage/sealer.ts';
 import type { Thumbnailer } from './media/thumbnailer.ts';
-import type { ThumbResult } from './media/thumb-protocol.ts';
-
+import { sealThumbs } from './media/seal-thumbs.ts';
 import type { Progress } from './state/derive-file-state.ts';
 
 export type { FileStatus } from './db.ts';
 export type { Progress } from './state/derive-file-state.ts';
+export { cleanText, searchableText } from './file-records.ts';
 
 export interface FileEntry extends FileRecord {
   /** Live progress of sealing (bytes) or uploading (shards acknowledged); null when idle. */
   readonly progress: Progress | null;
-}
-
-/** The memory text of a searchable file: its name, then the description (within the memory's 4096 chars). */
-export function searchableText(name: string, description: string, tags: readonly string[]): SearchableText {
-  const d = description.trim();
-  const text = (d === '' ? name : `${name}\n${d}`).slice(0, 4096);
-  return { text, tags: [...tags] };
-}
-
-/** A name as a person typed it: no control characters, no path separators, trimmed. */
-export function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  return text.replace(/[\u0000-\u001f\u007f/\\]/g, ' ').replace(/\s+/g, ' ').trim();
-}
-
-function newId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** What the library asks of the sync runner (OutboxSync), the only writer of outbox items. */
@@ -102,24 +84,8 @@ export class Library extends EventTarget {
   add(files: Iterable<File>, searchable: { description: string; tags: readonly string[] } | null = null): string[] {
     const ids: string[] = [];
     for (const file of files) {
-      const id = newId();
-      const record: FileRecord = {
-        id,
-        origin: 'added',
-        name: file.name || 'untitled',
-        size: file.size,
-        type: file.type,
-        addedAt: Date.now(),
-        status: 'local',
-        capability: null,
-        fileHash: null,
-        shards: [],
-        replicas: null,
-        error: null,
-        public: false,
-        searchable: searchable ? searchableText(file.name || 'untitled', searchable.description, searchable.tags) : null,
-        memoryId: null,
-      };
+      const record = addedRecord(file, searchable, Date.now());
+      const id = record.id;
       this.files.set(id, record);
       this.blobs.set(id, file);
       ids.push(id);
@@ -137,7 +103,7 @@ export class Library extends EventTarget {
     this.progress.set(id, { phase: 'sealing', done: 0, total: file.size, startedAt, startDone: 0 });
     this.changed(id);
     try {
-      const media = await this.makeThumbs(file, record);
+      const media = await sealThumbs(this.thumbnailer, this.sealer, file, record);
       if (!this.files.has(id)) return; // removed (cancelled) meanwhile
       const result = await this.sealer.seal(file, {
         name: record.name,
@@ -176,30 +142,6 @@ export class Library extends EventTarget {
     }
   }
 
-  /**
-   * Makes the picture's (or the video's poster frame's) thumbnails in the worker and seals each as its own small file (encrypted like the file,
-   * public only when the file is). Anything that goes wrong leaves the file without thumbnails, never unsealed.
-   */
-  private async makeThumbs(file: File, record: FileRecord): Promise<{ thumbs: { grid: string; screen: string } | null; taken: number | null; shards: string[] }> {
-    const none = { thumbs: null, taken: null, shards: [] };
-    if (!this.thumbnailer || !(record.type.startsWith('image/') || record.type.startsWith('video/'))) return none;
-    let made: ThumbResult;
-    try {
-      made = await this.thumbnailer.make(file, record.type);
-    } catch {
-      return none;
-    }
-    if (!made.grid || !made.screen) return { ...none, taken: made.taken };
-    try {
-      const base = record.name.replace(/\.[^.]*$/, '');
-      const grid = await this.sealer.seal(made.grid, { name: `${base}.grid.jpg`, mime: 'image/jpeg', public: record.public });
-      const screen = await this.sealer.seal(made.screen, { name: `${base}.screen.jpg`, mime: 'image/jpeg', public: record.public });
-      return { thumbs: { grid: grid.capability, screen: screen.capability }, taken: made.taken, shards: [...grid.shards, ...screen.shards] };
-    } catch {
-      return { ...none, taken: made.taken };
-    }
-  }
-
   /** Whether a failed file can be sealed again on this page (its bytes are still in memory). */
   canReseal(id: string): boolean {
     return this.blobs.has(id) && this.files.get(id)?.status === 'error';
@@ -232,21 +174,7 @@ export class Library extends EventTarget {
     // One of the user's own files (or one opened before) is already on the list.
     if ([...this.files.values()].some((f) => f.capability === capability && f.origin === 'added')) return;
     const id = `opened-${manifestHash}`;
-    const record: FileRecord = {
-      id,
-      origin: 'opened',
-      name: manifest.name,
-      size: manifest.size,
-      type: manifest.type,
-      addedAt: this.files.get(id)?.addedAt ?? Date.now(),
-      status: 'stored',
-      capability,
-      fileHash: manifest.hash,
-      shards: [...manifest.shards, manifestHash],
-      replicas: null,
-      error: null,
-      public: manifest.enc === null,
-    };
+    const record = openedRecord(capability, manifestHash, manifest, this.files.get(id)?.addedAt ?? Date.now());
     await this.db.put('files', record);
     this.files.set(id, record);
     this.changed(id);
@@ -256,31 +184,11 @@ export class Library extends EventTarget {
    * Adds a file of this person's library that another device added (or that a restored backup brings back):
    * stored on relays, nothing cached here yet; opening it fetches it like any capability.
    */
-  async adoptFromLibrary(f: { cap: string; name: string; type: string; size: number; date: number; thumbs?: { grid: string; screen: string }; taken?: number; nameAt?: number; note?: string; noteAt?: number }): Promise<void> {
+  async adoptFromLibrary(f: LibraryFile): Promise<void> {
     if ([...this.files.values()].some((r) => r.capability === f.cap && r.origin === 'added')) return;
-    const thumbManifests = f.thumbs ? [f.thumbs.grid, f.thumbs.screen].map((c) => c.split('.')[1] ?? '') : [];
-    const manifestHash = f.cap.split('.')[1] ?? '';
-    const id = `lib-${manifestHash}`;
-    const record: FileRecord = {
-      id,
-      origin: 'added',
-      name: f.name,
-      size: f.size,
-      type: f.type,
-      addedAt: f.date,
-      status: 'stored',
-      capability: f.cap,
-      fileHash: null,
-      // Only the manifests are known here: a delete everywhere releases them (the data shards stay pinned).
-      shards: [...thumbManifests, manifestHash],
-      replicas: null,
-      error: null,
-      public: f.cap.split('.').length === 2,
-      thumbs: f.thumbs ?? null,
-      taken: f.taken ?? null,
-      ...(f.nameAt !== undefined ? { nameAt: f.nameAt } : {}),
-      ...(f.note ? { note: f.note, noteAt: f.noteAt ?? 0 } : {}),
-    };
+    const record = libraryRecord(f);
+    const manifestHash = record.shards.at(-1) ?? '';
+    const id = record.id;
     // A file opened from a link that turns out to be one's own becomes an added one.
     const opened = `opened-${manifestHash}`;
     if (this.files.has(opened)) {
@@ -309,15 +217,7 @@ export class Library extends EventTarget {
   async edit(id: string, change: { name?: string; note?: string }, now = Date.now()): Promise<boolean> {
     const r = this.files.get(id);
     if (!r) return false;
-    const patch: { name?: string; nameAt?: number; note?: string; noteAt?: number } = {};
-    if (change.name !== undefined) {
-      const name = cleanText(change.name).slice(0, MAX_LIBRARY_TEXT);
-      if (name !== '' && name !== r.name) Object.assign(patch, { name, nameAt: Math.max(now, (r.nameAt ?? 0) + 1) });
-    }
-    if (change.note !== undefined) {
-      const note = change.note.trim().slice(0, MAX_LIBRARY_TEXT);
-      if (note !== (r.note ?? '')) Object.assign(patch, { note, noteAt: Math.max(now, (r.noteAt ?? 0) + 1) });
-    }
+    const patch = editPatch(r, change, now);
     if (Object.keys(patch).length === 0) return false;
     const updated = await patchFile(this.db, id, patch);
     if (updated) this.files.set(id, updated);
@@ -330,9 +230,7 @@ export class Library extends EventTarget {
   async applyEdit(id: string, e: { name: string; nameAt: number; note: string; noteAt: number }): Promise<void> {
     const r = this.files.get(id);
     if (!r) return;
-    const patch: { name?: string; nameAt?: number; note?: string; noteAt?: number } = {};
-    if (e.name !== '' && e.name !== r.name && e.nameAt >= (r.nameAt ?? 0)) Object.assign(patch, { name: e.name, nameAt: e.nameAt });
-    if (e.note !== (r.note ?? '') && e.noteAt >= (r.noteAt ?? 0) && e.noteAt > 0) Object.assign(patch, { note: e.note, noteAt: e.noteAt });
+    const patch = remoteEditPatch(r, e);
     if (Object.keys(patch).length === 0) return;
     const updated = await patchFile(this.db, id, patch);
     if (updated) this.files.set(id, updated);

@@ -13,7 +13,7 @@ import { createNotFoundView, createOpenView } from './open-view.ts';
 import { RelaySocket } from './relay-socket.ts';
 import { fetchRelayStatus, replicaTarget } from './relay-status.ts';
 import { TopUp } from './storage/top-up.ts';
-import { watchRoute, type Route } from './router.ts';
+import { mountShell } from './app-shell.ts';
 import { openPeerTreeDB } from './db.ts';
 import { IdbShardStore } from './storage/idb-shard-store.ts';
 import { OutboxSync } from './storage/outbox-sync.ts';
@@ -54,6 +54,7 @@ async function mount(root: HTMLElement): Promise<void> {
   let socket: RelaySocket | null = null;
   let librarySync: LibrarySync | null = null;
   let topUp: TopUp | null = null;
+  let showUpdate = (): void => {};
   const session = new Session();
   const sealer = new Sealer();
   sealer.warm();
@@ -164,59 +165,19 @@ async function mount(root: HTMLElement): Promise<void> {
   const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
   filesView.element.insertBefore(filesProblem.element, libraryStatus);
-  const notFound = createNotFoundView();
-  const updateBanner = h(
-    'div',
-    { class: 'notice notice-update', role: 'status', 'data-testid': 'update-banner', hidden: true },
-    'A new version of PeerTree is ready. ',
-    h('button', { type: 'button', class: 'button' }, 'Reload'),
-  );
-  updateBanner.querySelector('button')?.addEventListener('click', () => location.reload());
-
-  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, searchView.element, networkView.element, deviceView.element, linkView.element, notFound);
-  const navLink = (href: string, label: string, route: Route['name']): HTMLAnchorElement => h('a', { href, class: 'nav-link', 'data-route': route }, label);
-  const nav = h('nav', { class: 'nav', 'aria-label': 'Main' }, navLink('#/', 'Files', 'files'), navLink('#/search', 'Search', 'search'), navLink('#/network', 'Network', 'network'), navLink('#/device', 'Device', 'device'));
-  root.replaceChildren(
-    h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
-    h(
-      'header',
-      { class: 'topbar' },
-      h('a', { class: 'brand', href: '#/' }, h('img', { src: '/icon.svg', alt: '', width: 28, height: 28 }), h('span', {}, 'PeerTree')),
-      nav,
-      connectionView.element,
-    ),
-    updateBanner,
-    main,
-    h('footer', { class: 'footer' }, identityView.element),
-  );
-  // The skip link must not change the hash route.
-  root.querySelector('.skip-link')?.addEventListener('click', (e) => {
-    e.preventDefault();
-    main.focus();
-  });
-
-  // Routing: one view visible at a time.
-  const views: Record<Route['name'], HTMLElement> = {
-    files: filesView.element,
-    open: openView.element,
-    search: searchView.element,
-    network: networkView.element,
-    device: deviceView.element,
-    link: linkView.element,
-    'not-found': notFound,
-  };
-  const titles: Record<Route['name'], string> = { files: 'PeerTree', open: 'Open a file — PeerTree', search: 'Search — PeerTree', network: 'Network — PeerTree', device: 'This device — PeerTree', link: 'Link this browser — PeerTree', 'not-found': 'Not found — PeerTree' };
-  watchRoute((route) => {
-    for (const [name, el] of Object.entries(views)) el.hidden = name !== route.name;
-    for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
-    if (route.name === 'open') openView.show(route.capability, route.via ?? []);
-    if (route.name === 'search') searchView.show(route.query);
-    if (route.name === 'network') networkView.show();
-    else networkView.hide();
-    if (route.name === 'device') deviceView.show();
-    if (route.name === 'link') linkView.show(route.offer);
-    root.dataset.route = route.name;
-    document.title = titles[route.name];
+  mountShell(root, {
+    views: { files: filesView.element, open: openView.element, search: searchView.element, network: networkView.element, device: deviceView.element, link: linkView.element, 'not-found': createNotFoundView() },
+    topbar: connectionView.element,
+    footer: identityView.element,
+    onRoute: (route) => {
+      if (route.name === 'open') openView.show(route.capability, route.via ?? []);
+      if (route.name === 'search') searchView.show(route.query);
+      if (route.name === 'network') networkView.show();
+      else networkView.hide();
+      if (route.name === 'device') deviceView.show();
+      if (route.name === 'link') linkView.show(route.offer);
+    },
+    onUpdated: (show) => (showUpdate = show),
   });
 
   // Connection: status probes now, the signed WebSocket once the identity is ready.
@@ -308,7 +269,7 @@ async function mount(root: HTMLElement): Promise<void> {
 
   void registerServiceWorker({
     onState: (state) => (root.dataset.sw = state),
-    onUpdated: () => (updateBanner.hidden = false),
+    onUpdated: () => showUpdate(),
   });
 
   root.dataset.boot = 'ready';
