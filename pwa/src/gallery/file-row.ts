@@ -1,10 +1,10 @@
 // One file as a `[data-testid=file-row]`: a list row for documents, a tile with its thumbnail for photos and
 // videos; the same attributes, status line, progress and actions in both, updated in place.
-import { h, setAttrs, setText } from '../dom.ts';
-import { formatBytes, groupHex } from '../format.ts';
+import { h, setAttrs, setText } from '../ui/dom.ts';
+import { formatBytes, groupHex } from '../ui/format.ts';
 import type { FileState } from '../state/file-store.ts';
-import { openDeleteDialog } from '../delete-dialog.ts';
-import { openShareDialog } from '../share-dialog.ts';
+import { openDeleteDialog } from '../ui/delete-dialog.ts';
+import { openShareDialog } from '../ui/share-dialog.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
 
 export interface FileActions {

@@ -1,9 +1,9 @@
 // The virtualized files area: lays the files out (gallery-layout.ts) and keeps in the DOM only the rows that
 // are near the viewport, each absolutely placed at its computed top; rows are updated in place as files change.
-import { h, setAttrs } from '../dom.ts';
+import { h, setAttrs } from '../ui/dom.ts';
 import type { FileStore } from '../state/file-store.ts';
 import { columnsFor, layoutGallery, rowsBetween, type GalleryFilter, type GallerySort, type Layout, type LayoutRow } from './gallery-layout.ts';
-import { openEditDialog } from '../edit-dialog.ts';
+import { openEditDialog } from '../ui/edit-dialog.ts';
 import { createRow, updateRow, type FileActions, type RowParts } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
 

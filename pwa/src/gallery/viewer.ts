@@ -1,8 +1,8 @@
 // The full-screen viewer: a photo's screen-size thumbnail (or a video's type icon), arrow keys and swipes to the
 // next and previous item, and the file's details one tap away (with the original and its ownership card on
 // #/open/CAP).
-import { h, setAttrs, setText } from '../dom.ts';
-import { formatBytes } from '../format.ts';
+import { h, setAttrs, setText } from '../ui/dom.ts';
+import { formatBytes } from '../ui/format.ts';
 import type { FileState } from '../state/file-store.ts';
 import { typeIcon } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';

@@ -1,6 +1,6 @@
 // A picture's (or a video's poster frame's) thumbnails, made in the thumbnail worker and sealed as small files of their own.
-import type { FileRecord } from '../db.ts';
-import type { Sealer } from '../storage/sealer.ts';
+import type { FileRecord } from '../data/db.ts';
+import type { Sealer } from '../worker/sealer.ts';
 import type { ThumbResult } from './thumb-protocol.ts';
 import type { Thumbnailer } from './thumbnailer.ts';
 

@@ -1,6 +1,6 @@
 // What a file looks like to the person, derived in one pure function from its record, its outbox item and live progress.
-import type { FileRecord, FileStatus, OutboxItem } from '../db.ts';
-import { progressFigures, progressLine } from '../progress-figures.ts';
+import type { FileRecord, FileStatus, OutboxItem } from '../data/db.ts';
+import { progressFigures, progressLine } from './progress-figures.ts';
 
 /** Live progress of sealing (bytes) or uploading (shards acknowledged); kept in memory by the page, never persisted. */
 export interface Progress {
@@ -57,7 +57,7 @@ function storedText(r: FileRecord): string {
   if (r.replicas === null) return 'Stored on the relays';
   const stored = `Stored on ${r.replicas} relay${r.replicas === 1 ? '' : 's'}`;
   const missing = r.wanted ? r.wanted - r.replicas : 0;
-  // Below the target (a small tree): say that the copies come by themselves (storage/top-up.ts).
+  // Below the target (a small tree): say that the copies come by themselves (sync/top-up.ts).
   return missing > 0 ? `${stored} · ${missing} more cop${missing === 1 ? 'y is' : 'ies are'} made as relays join` : stored;
 }
 

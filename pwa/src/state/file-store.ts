@@ -1,6 +1,6 @@
 // The one store of files' view state: follows the library (records, live progress) and the outbox items,
 // derives each file's state (derive-file-state.ts) and tells subscribed views which file changed.
-import type { FileRecord, OutboxItem } from '../db.ts';
+import type { FileRecord, OutboxItem } from '../data/db.ts';
 import { deriveFileState, type FileState, type Progress } from './derive-file-state.ts';
 
 export type { FileState } from './derive-file-state.ts';

@@ -1,6 +1,6 @@
 // The one derivation of a file's view state from its record, outbox item and live progress (pure, `now` passed in).
 import { describe, expect, it } from 'vitest';
-import type { FileRecord, OutboxItem } from '../../../pwa/src/db.ts';
+import type { FileRecord, OutboxItem } from '../../../pwa/src/data/db.ts';
 import { deriveFileState } from '../../../pwa/src/state/derive-file-state.ts';
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 // The file store: follows a library's records and progress and the outbox, derives each file, tells subscribers.
 import { describe, expect, it } from 'vitest';
-import type { FileRecord, OutboxItem } from '../../../pwa/src/db.ts';
+import type { FileRecord, OutboxItem } from '../../../pwa/src/data/db.ts';
 import type { Progress } from '../../../pwa/src/state/derive-file-state.ts';
 import { FileStore, type FileSource } from '../../../pwa/src/state/file-store.ts';
 

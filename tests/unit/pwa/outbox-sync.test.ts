@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../../core/bytes.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
 import { sha256 } from '../../../core/crypto/sha256.ts';
-import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/db.ts';
-import { memoryItemId, writeMemory as enqueueMemory, writeRemoval, writeUpload as enqueueUpload } from '../../../pwa/src/storage/outbox-store.ts';
-import { IdbShardStore } from '../../../pwa/src/storage/idb-shard-store.ts';
-import { OutboxSync, type OutboxTransport } from '../../../pwa/src/storage/outbox-sync.ts';
+import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/data/db.ts';
+import { memoryItemId, writeMemory as enqueueMemory, writeRemoval, writeUpload as enqueueUpload } from '../../../pwa/src/sync/outbox-store.ts';
+import { IdbShardStore } from '../../../pwa/src/data/idb-shard-store.ts';
+import { OutboxSync, type OutboxTransport } from '../../../pwa/src/sync/outbox-sync.ts';
 
 let n = 0;
 const open: PeerTreeDatabase[] = [];
