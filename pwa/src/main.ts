@@ -138,7 +138,7 @@ async function mount(root: HTMLElement): Promise<void> {
     relayUrl: () => socket?.relayUrl ?? relayUrl,
     stream: streamUrl,
     // Only files this device's key stored (pinned) can be registered by it.
-    ledger: createLedgerPanel(session, (asset) => library.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
+    ledger: createLedgerPanel(session, (asset) => fileStore.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
   });
   const searchView = createSearchView({
     session,
@@ -160,7 +160,7 @@ async function mount(root: HTMLElement): Promise<void> {
   const libraryKeys = { get: (owner: string) => ensureLibraryKey(db, owner), set: (owner: string, key: Uint8Array) => storeLibraryKey(db, owner, key) };
   const deviceView = createDeviceView(store, libraryKeys, createLinkPanel(session, libraryKeys));
   // "#/link/…" on the new device; files added here under its own key make it ask before it takes another key.
-  const linkView = createLinkView({ session, libraryKeys, beforeAdopt: () => librarySync?.stop(), hasOwnFiles: () => library.list().some((f) => f.origin === 'added') });
+  const linkView = createLinkView({ session, libraryKeys, beforeAdopt: () => librarySync?.stop(), hasOwnFiles: () => fileStore.list().some((f) => f.origin === 'added') });
   // Where the library on relays stands (data-state: idle, syncing, synced, waiting, locked).
   const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
