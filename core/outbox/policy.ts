@@ -87,3 +87,53 @@ export function nextWake(items: readonly Schedulable[], now: number): number | n
   }
   return best;
 }
+
+/** Orders the items for one pass: those due now (see isDue), oldest first (ties keep their order). */
+export function dueInOrder<T extends Schedulable & { readonly createdAt: number }>(items: readonly T[], now: number, reconnected = false): T[] {
+  return items.filter((i) => isDue(i, now, reconnected)).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/**
+ * The failure an error means. `missing`: data of this device is gone (a shard the upload needs). An error that is
+ * not a relay's refusal and has no known code (INTERNAL) is a connection problem: nobody answered.
+ */
+export function failureOf(e: { readonly code: string; readonly message: string; readonly refused: boolean }, missing = false): Failure {
+  const code = missing ? 'MISSING' : !e.refused && e.code === 'INTERNAL' ? 'CONNECTION' : e.code;
+  return { code, refused: e.refused, message: e.message };
+}
+
+/** What an outbox item records after its `attempts`-th failed attempt; `error` is the technical text, kept for whoever debugs. */
+export interface RetryState {
+  readonly attempts: number;
+  readonly lastError: string;
+  readonly stopped: boolean;
+  readonly nextAttemptAt: number | null;
+}
+
+/** A final verdict stops the item until the person retries; a transient one sets the next attempt time. `random` in [0, 1). */
+export function afterFailure(verdict: Verdict, attempts: number, error: string, now: number, random: number): RetryState {
+  const final = verdict.kind === 'final';
+  return { attempts, lastError: error, stopped: final, nextAttemptAt: final ? null : nextAttemptAt(attempts, now, random) };
+}
+
+/** What the file says after its upload failed: an error with what to do, or still queued with what it waits for. */
+export function uploadAfterFailure(verdict: Verdict): { readonly status: 'error' | 'queued'; readonly error: string | null; readonly waiting: string | null } {
+  return verdict.kind === 'final' ? { status: 'error', error: verdict.reason, waiting: null } : { status: 'queued', error: null, waiting: verdict.reason };
+}
+
+/**
+ * Whether a pass goes on with the next item after this one failed. A final refusal concerns only this item; a
+ * transient one (no connection, a tree too small) would fail the next ones too, so the pass ends and waits.
+ */
+export function continuesAfter(verdict: Verdict): boolean {
+  return verdict.kind === 'final';
+}
+
+/**
+ * What to do with a memory that describes a file: wait while the file's upload is still in the outbox (its `ref`
+ * must resolve first), drop it when the file is gone or did not get stored, send it otherwise.
+ */
+export function memoryStep(file: { readonly uploadPending: boolean; readonly stored: boolean }): 'wait' | 'drop' | 'send' {
+  if (file.uploadPending) return 'wait';
+  return file.stored ? 'send' : 'drop';
+}

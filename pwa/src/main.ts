@@ -1,42 +1,43 @@
 // Entry point of the PWA: builds the page, loads the identity and the library, connects, syncs the outbox.
 import { DEFAULT_REPLICAS, validateLimits } from '../../core/limits.ts';
-import { ConnectionMonitor } from './connection-monitor.ts';
-import { createConnectionView } from './connection-view.ts';
-import { h, setAttrs, setText } from './dom.ts';
-import { createFileListView } from './file-list-view.ts';
-import { createIdentityView } from './identity-view.ts';
-import { loadOrCreateIdentity } from './identity-store.ts';
-import { Library } from './library.ts';
-import { openCapability, downloadBlob } from './open-file.ts';
-import { createNotFoundView, createOpenView } from './open-view.ts';
-import { RelaySocket } from './relay-socket.ts';
-import { fetchRelayStatus, replicaTarget } from './relay-status.ts';
-import { TopUp } from './storage/top-up.ts';
-import { watchRoute, type Route } from './router.ts';
-import { openPeerTreeDB } from './db.ts';
-import { IdbShardStore } from './storage/idb-shard-store.ts';
-import { OutboxSync } from './storage/outbox-sync.ts';
-import { Sealer } from './storage/sealer.ts';
-import { CachingTransport, SocketShardTransport } from './storage/socket-transport.ts';
+import { ConnectionMonitor } from './sync/connection-monitor.ts';
+import { createConnectionView } from './ui/connection-view.ts';
+import { h, setAttrs, setText } from './ui/dom.ts';
+import { createFileListView } from './ui/file-list-view.ts';
+import { createIdentityView } from './ui/identity-view.ts';
+import { loadOrCreateIdentity } from './data/identity-store.ts';
+import { Library } from './data/library.ts';
+import { FileStore } from './state/file-store.ts';
+import { openCapability, downloadBlob } from './sync/open-file.ts';
+import { createNotFoundView, createOpenView } from './ui/open-view.ts';
+import { RelaySocket } from './sync/relay-socket.ts';
+import { fetchRelayStatus, replicaTarget } from './sync/relay-status.ts';
+import { TopUp } from './sync/top-up.ts';
+import { mountShell } from './ui/app-shell.ts';
+import { openPeerTreeDB } from './data/db.ts';
+import { IdbShardStore } from './data/idb-shard-store.ts';
+import { OutboxSync } from './sync/outbox-sync.ts';
+import { FollowingTransport } from './sync/outbox-transport.ts';
+import { Sealer } from './worker/sealer.ts';
+import { CachingTransport, SocketShardTransport } from './sync/socket-transport.ts';
 import { registerServiceWorker, requestBackgroundSync } from './sw-register.ts';
-import { createDeviceView } from './device-view.ts';
-import { createNetworkView } from './network-view.ts';
-import { RelayList } from './relays.ts';
-import { Session } from './session.ts';
+import { createDeviceView } from './ui/device-view.ts';
+import { createNetworkView } from './ui/network-view.ts';
+import { RelayList } from './data/relays.ts';
+import { Session } from './sync/session.ts';
 import { createSearchView } from './search/search-view.ts';
 import { createLedgerPanel } from './ledger/ledger-panel.ts';
 import { namesAsset } from '../../core/protocol/ledger-client.ts';
-import { enqueueMemory } from './storage/files-repo.ts';
-import { LibrarySync } from './library-sync.ts';
+import { LibrarySync } from './sync/library-sync.ts';
 import { Thumbnailer } from './media/thumbnailer.ts';
 import { ThumbLoader } from './gallery/thumb-loader.ts';
 import { canStream, registerStream } from './media/stream-register.ts';
-import { ensureLibraryKey, storeLibraryKey } from './library-key.ts';
-import { createLinkPanel } from './link-panel.ts';
-import { createLinkView } from './link-view.ts';
-import { setShareRelays } from './share-dialog.ts';
-import { downloadProblem, problemNotice, startProblem } from './plain-words.ts';
-import { otherRelays } from './link-relays.ts';
+import { ensureLibraryKey, storeLibraryKey } from './data/library-key.ts';
+import { createLinkPanel } from './ui/link-panel.ts';
+import { createLinkView } from './ui/link-view.ts';
+import { setShareRelays } from './ui/share-dialog.ts';
+import { downloadProblem, problemNotice, startProblem } from './ui/plain-words.ts';
+import { otherRelays } from './sync/link-relays.ts';
 
 /** Consecutive failed connection attempts to one relay before the app moves to the next one. */
 const FAILOVER_AFTER = 2;
@@ -50,21 +51,40 @@ async function mount(root: HTMLElement): Promise<void> {
   const store = new IdbShardStore(db);
   const connectionView = createConnectionView();
   const identityView = createIdentityView();
-  let sync: OutboxSync | null = null;
   let socket: RelaySocket | null = null;
   let librarySync: LibrarySync | null = null;
+  let topUp: TopUp | null = null;
+  let showUpdate = (): void => {};
   const session = new Session();
   const sealer = new Sealer();
   sealer.warm();
-  const library = await Library.open(
-    sealer,
+  const servingRelay = (): string => socket?.relayUrl ?? relayUrl;
+  const replicas = async (): Promise<number> => {
+    const status = await fetchRelayStatus(servingRelay());
+    return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
+  };
+  // The sync runner is the only writer of outbox items; it takes the library's requests from the start and
+  // sends once the socket (set on `outboxTransport` when the identity is loaded) is ready.
+  const outboxTransport = new FollowingTransport();
+  const sync: OutboxSync = new OutboxSync({
+    db,
     store,
-    () => {
-      sync?.kick();
-      void requestBackgroundSync();
+    transport: outboxTransport,
+    // The browser's own offline flag counts too: an old socket may outlive the network for a while.
+    isConnected: () => socket?.state === 'ready' && navigator.onLine,
+    replicas,
+    targetReplicas: async () => replicaTarget(await fetchRelayStatus(servingRelay())),
+    onChange: (id) => {
+      void library.refresh(id).then(() => {
+        // A file just stored on fewer relays than asked: look at the tree again soon.
+        if (library.get(id)?.status === 'stored') topUp?.restart();
+      });
+      searchView.outboxChanged(id);
     },
-    new Thumbnailer(),
-  );
+    onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
+    onQueued: () => void requestBackgroundSync(),
+  });
+  const library = await Library.open(sealer, sync, new Thumbnailer());
 
   // `via`: relays a link names (link-relays.ts), tried over HTTP after this app's own, in turn.
   const readTransport = (via: readonly string[] = []): CachingTransport =>
@@ -76,8 +96,11 @@ async function mount(root: HTMLElement): Promise<void> {
   // Share links name up to three other relays of the tree, from the serving relay's member list.
   setShareRelays(async () => otherRelays(location.origin, (await fetchRelayStatus(socket?.relayUrl ?? relayUrl)).members));
   const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
+  // Views render from the file store only; it derives each file's state from records, outbox and progress.
+  const fileStore = await FileStore.open(library, { get: (id) => db.get('outbox', id), all: () => db.getAll('outbox') });
   const filesView = createFileListView(
     library,
+    fileStore,
     {
       // Cancelling is removing a file that is not stored yet, releasing whatever relays already pinned.
       cancel: (id) => void library.remove(id, true),
@@ -93,9 +116,9 @@ async function mount(root: HTMLElement): Promise<void> {
           if (changed) librarySync?.schedule();
         }),
       retry: (id) => {
-        if (library.get(id)?.memoryError) void sync?.retryMemory(id);
+        if (library.get(id)?.memoryError) void sync.retryMemory(id);
         else if (library.canReseal(id)) void library.reseal(id);
-        else void sync?.retry(id);
+        else void sync.retry(id);
       },
       download: (id) => {
         const f = library.get(id);
@@ -106,7 +129,6 @@ async function mount(root: HTMLElement): Promise<void> {
         );
       },
     },
-    (f) => (f.status === 'error' && (library.canReseal(f.id) || f.capability !== null)) || Boolean(f.memoryError),
     thumbs,
     streamUrl,
   );
@@ -116,18 +138,13 @@ async function mount(root: HTMLElement): Promise<void> {
     relayUrl: () => socket?.relayUrl ?? relayUrl,
     stream: streamUrl,
     // Only files this device's key stored (pinned) can be registered by it.
-    ledger: createLedgerPanel(session, (asset) => library.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
+    ledger: createLedgerPanel(session, (asset) => fileStore.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
   });
   const searchView = createSearchView({
     session,
-    rememberNote: async (memory) => {
-      const id = await enqueueMemory(db, memory, Date.now());
-      sync?.kick();
-      void requestBackgroundSync();
-      return id;
-    },
+    rememberNote: (memory) => sync.enqueueMemory(memory),
     outboxItem: (id) => db.get('outbox', id),
-    ownFiles: () => library.list(),
+    ownFiles: () => fileStore.list(),
   });
   const networkView = createNetworkView({
     relays,
@@ -143,64 +160,24 @@ async function mount(root: HTMLElement): Promise<void> {
   const libraryKeys = { get: (owner: string) => ensureLibraryKey(db, owner), set: (owner: string, key: Uint8Array) => storeLibraryKey(db, owner, key) };
   const deviceView = createDeviceView(store, libraryKeys, createLinkPanel(session, libraryKeys));
   // "#/link/…" on the new device; files added here under its own key make it ask before it takes another key.
-  const linkView = createLinkView({ session, libraryKeys, beforeAdopt: () => librarySync?.stop(), hasOwnFiles: () => library.list().some((f) => f.origin === 'added') });
+  const linkView = createLinkView({ session, libraryKeys, beforeAdopt: () => librarySync?.stop(), hasOwnFiles: () => fileStore.list().some((f) => f.origin === 'added') });
   // Where the library on relays stands (data-state: idle, syncing, synced, waiting, locked).
   const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
   filesView.element.insertBefore(filesProblem.element, libraryStatus);
-  const notFound = createNotFoundView();
-  const updateBanner = h(
-    'div',
-    { class: 'notice notice-update', role: 'status', 'data-testid': 'update-banner', hidden: true },
-    'A new version of PeerTree is ready. ',
-    h('button', { type: 'button', class: 'button' }, 'Reload'),
-  );
-  updateBanner.querySelector('button')?.addEventListener('click', () => location.reload());
-
-  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, filesView.element, openView.element, searchView.element, networkView.element, deviceView.element, linkView.element, notFound);
-  const navLink = (href: string, label: string, route: Route['name']): HTMLAnchorElement => h('a', { href, class: 'nav-link', 'data-route': route }, label);
-  const nav = h('nav', { class: 'nav', 'aria-label': 'Main' }, navLink('#/', 'Files', 'files'), navLink('#/search', 'Search', 'search'), navLink('#/network', 'Network', 'network'), navLink('#/device', 'Device', 'device'));
-  root.replaceChildren(
-    h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
-    h(
-      'header',
-      { class: 'topbar' },
-      h('a', { class: 'brand', href: '#/' }, h('img', { src: '/icon.svg', alt: '', width: 28, height: 28 }), h('span', {}, 'PeerTree')),
-      nav,
-      connectionView.element,
-    ),
-    updateBanner,
-    main,
-    h('footer', { class: 'footer' }, identityView.element),
-  );
-  // The skip link must not change the hash route.
-  root.querySelector('.skip-link')?.addEventListener('click', (e) => {
-    e.preventDefault();
-    main.focus();
-  });
-
-  // Routing: one view visible at a time.
-  const views: Record<Route['name'], HTMLElement> = {
-    files: filesView.element,
-    open: openView.element,
-    search: searchView.element,
-    network: networkView.element,
-    device: deviceView.element,
-    link: linkView.element,
-    'not-found': notFound,
-  };
-  const titles: Record<Route['name'], string> = { files: 'PeerTree', open: 'Open a file — PeerTree', search: 'Search — PeerTree', network: 'Network — PeerTree', device: 'This device — PeerTree', link: 'Link this browser — PeerTree', 'not-found': 'Not found — PeerTree' };
-  watchRoute((route) => {
-    for (const [name, el] of Object.entries(views)) el.hidden = name !== route.name;
-    for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
-    if (route.name === 'open') openView.show(route.capability, route.via ?? []);
-    if (route.name === 'search') searchView.show(route.query);
-    if (route.name === 'network') networkView.show();
-    else networkView.hide();
-    if (route.name === 'device') deviceView.show();
-    if (route.name === 'link') linkView.show(route.offer);
-    root.dataset.route = route.name;
-    document.title = titles[route.name];
+  mountShell(root, {
+    views: { files: filesView.element, open: openView.element, search: searchView.element, network: networkView.element, device: deviceView.element, link: linkView.element, 'not-found': createNotFoundView() },
+    topbar: connectionView.element,
+    footer: identityView.element,
+    onRoute: (route) => {
+      if (route.name === 'open') openView.show(route.capability, route.via ?? []);
+      if (route.name === 'search') searchView.show(route.query);
+      if (route.name === 'network') networkView.show();
+      else networkView.hide();
+      if (route.name === 'device') deviceView.show();
+      if (route.name === 'link') linkView.show(route.offer);
+    },
+    onUpdated: (show) => (showUpdate = show),
   });
 
   // Connection: status probes now, the signed WebSocket once the identity is ready.
@@ -217,7 +194,7 @@ async function mount(root: HTMLElement): Promise<void> {
   monitor.addEventListener('change', (e) => {
     // Deliver the outbox on every transition to online (the socket's own `ready` covers reconnects).
     const online = (e as CustomEvent<ReturnType<ConnectionMonitor['snapshot']>>).detail.state === 'online';
-    if (online && !wasOnline) sync?.kick(true);
+    if (online && !wasOnline) sync.kick(true);
     wasOnline = online;
   });
 
@@ -231,10 +208,6 @@ async function mount(root: HTMLElement): Promise<void> {
       const s = new RelaySocket({ relayUrl, identity });
       socket = s;
       session.set({ socket: s, identity });
-      const replicas = async (): Promise<number> => {
-        const status = await fetchRelayStatus(s.relayUrl);
-        return Math.max(1, Math.min(status.replicas ?? DEFAULT_REPLICAS, status.size));
-      };
       librarySync = new LibrarySync({
         db,
         library,
@@ -255,7 +228,7 @@ async function mount(root: HTMLElement): Promise<void> {
         },
       });
       librarySync.start();
-      const topUp = new TopUp({
+      const filesTopUp = new TopUp({
         files: () => library.list(),
         store,
         transport: new SocketShardTransport(s, identity),
@@ -266,23 +239,8 @@ async function mount(root: HTMLElement): Promise<void> {
         isConnected: () => s.state === 'ready' && navigator.onLine,
         setReplicas: (id, n) => library.setReplicas(id, n),
       });
-      sync = new OutboxSync({
-        db,
-        store,
-        transport: new SocketShardTransport(s, identity),
-        // The browser's own offline flag counts too: an old socket may outlive the network for a while.
-        isConnected: () => s.state === 'ready' && navigator.onLine,
-        replicas,
-        targetReplicas: async () => replicaTarget(await fetchRelayStatus(s.relayUrl)),
-        onChange: (id) => {
-          void library.refresh(id).then(() => {
-            // A file just stored on fewer relays than asked: look at the tree again soon.
-            if (library.get(id)?.status === 'stored') topUp.restart();
-          });
-          searchView.outboxChanged(id);
-        },
-        onProgress: (id, acked, total) => library.setUploadProgress(id, acked, total),
-      });
+      topUp = filesTopUp;
+      outboxTransport.set(new SocketShardTransport(s, identity));
       let failures = 0;
       const follow = (): void => {
         const url = relays.current();
@@ -292,8 +250,8 @@ async function mount(root: HTMLElement): Promise<void> {
       s.addEventListener('state', () => {
         if (s.state === 'ready') {
           failures = 0;
-          sync?.kick(true);
-          topUp.restart();
+          sync.kick(true);
+          filesTopUp.restart();
         } else if (s.state === 'waiting' && navigator.onLine && ++failures >= FAILOVER_AFTER && relays.next()) {
           // This relay is unreachable: move to the next one (relays.next() wraps around the list).
           failures = 0;
@@ -311,7 +269,7 @@ async function mount(root: HTMLElement): Promise<void> {
 
   void registerServiceWorker({
     onState: (state) => (root.dataset.sw = state),
-    onUpdated: () => (updateBanner.hidden = false),
+    onUpdated: () => showUpdate(),
   });
 
   root.dataset.boot = 'ready';

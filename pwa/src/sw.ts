@@ -6,14 +6,14 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type 
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CLIENT_CONNECT_TIMEOUT_MS, DEFAULT_REPLICAS } from '../../core/limits.ts';
 import { identityFromCryptoKey } from '../../core/identity/identity.ts';
-import { openPeerTreeDB } from './db.ts';
-import { RelaySocket } from './relay-socket.ts';
-import { fetchRelayStatus, replicaTarget } from './relay-status.ts';
-import { relayCandidates } from './relays.ts';
-import { announceFileChange } from './storage/files-repo.ts';
-import { IdbShardStore } from './storage/idb-shard-store.ts';
-import { OutboxSync } from './storage/outbox-sync.ts';
-import { SocketShardTransport } from './storage/socket-transport.ts';
+import { openPeerTreeDB } from './data/db.ts';
+import { RelaySocket } from './sync/relay-socket.ts';
+import { fetchRelayStatus, replicaTarget } from './sync/relay-status.ts';
+import { relayCandidates } from './data/relays.ts';
+import { announceFileChange } from './data/files-repo.ts';
+import { IdbShardStore } from './data/idb-shard-store.ts';
+import { OutboxSync } from './sync/outbox-sync.ts';
+import { SocketShardTransport } from './sync/socket-transport.ts';
 import { answerStream, isStreamRequest } from './media/stream-sw.ts';
 
 /** The Background Sync tag (same as sw-register.ts). */

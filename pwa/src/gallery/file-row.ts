@@ -1,20 +1,11 @@
 // One file as a `[data-testid=file-row]`: a list row for documents, a tile with its thumbnail for photos and
 // videos; the same attributes, status line, progress and actions in both, updated in place.
-import { h, setAttrs, setText } from '../dom.ts';
-import { formatBytes, groupHex } from '../format.ts';
-import type { FileEntry, FileStatus } from '../library.ts';
-import { openDeleteDialog } from '../delete-dialog.ts';
-import { openShareDialog } from '../share-dialog.ts';
-import { progressFigures, progressLine } from '../progress-figures.ts';
+import { h, setAttrs, setText } from '../ui/dom.ts';
+import { formatBytes, groupHex } from '../ui/format.ts';
+import type { FileState } from '../state/file-store.ts';
+import { openDeleteDialog } from '../ui/delete-dialog.ts';
+import { openShareDialog } from '../ui/share-dialog.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
-
-const STATUS_LABEL: Record<FileStatus, string> = {
-  local: 'Preparing',
-  queued: 'Waiting for a relay',
-  uploading: 'Uploading',
-  stored: 'Stored on the tree',
-  error: 'Problem',
-};
 
 export interface FileActions {
   /** `release`: also send signed releases of this device's pins to the relays. */
@@ -62,7 +53,7 @@ export function typeIcon(f: { name: string; type: string }): HTMLElement {
   return h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name));
 }
 
-export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: string) => void, onEdit: (id: string) => void): RowParts {
+export function createRow(f: FileState, variant: 'doc' | 'tile', onView: (id: string) => void, onEdit: (id: string) => void): RowParts {
   // The name itself opens the rename dialog: no extra action button (a tile has no room for one more).
   const name = h('button', { type: 'button', class: 'file-name file-name-button', title: `${f.name} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note`, 'data-testid': 'file-rename' }, f.name);
   name.addEventListener('click', () => onEdit(f.id));
@@ -83,32 +74,15 @@ export function createRow(f: FileEntry, variant: 'doc' | 'tile', onView: (id: st
   return { row, variant, name, note, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
 }
 
-function statusText(f: FileEntry, now: number): string {
-  if (f.status === 'stored') {
-    if (f.origin === 'opened') return 'Opened from a link · kept on this device';
-    // A file listed from the library (another device stored it) has no count here.
-    if (f.replicas === null) return 'Stored on the relays';
-    const stored = `Stored on ${f.replicas} relay${f.replicas === 1 ? '' : 's'}`;
-    const missing = f.wanted && f.replicas !== null ? f.wanted - f.replicas : 0;
-    // Below the target (a small tree): say that the copies come by themselves (storage/top-up.ts).
-    return missing > 0 ? `${stored} · ${missing} more cop${missing === 1 ? 'y is' : 'ies are'} made as relays join` : stored;
-  }
-  if (f.status === 'error') return f.error ? `${f.error.charAt(0).toUpperCase()}${f.error.slice(1)}.` : 'Something went wrong with this file. Delete it and add it again.';
-  if (f.progress?.phase === 'sealing') return `Encrypting on this device… ${f.size === 0 ? '' : `${Math.floor((100 * f.progress.done) / Math.max(1, f.progress.total))}%`}`;
-  if (f.status === 'uploading') return f.progress ? `Uploading ${progressLine(progressFigures(f.progress, f.size, now))}` : 'Sending…';
-  if (f.status === 'queued' && f.waiting) return `Saved here, ${f.waiting}; it will be sent on its own`;
-  if (f.status === 'queued') return 'Encrypted and saved here; it will be sent when a relay is reachable';
-  return 'Preparing…';
-}
-
 function button(label: string, aria: string, onClick: () => void, testid: string): HTMLButtonElement {
   const b = h('button', { type: 'button', class: 'link-button', 'aria-label': aria, 'data-testid': testid }, label);
   b.addEventListener('click', onClick);
   return b;
 }
 
-function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean): void {
-  const key = `${f.status}|${f.capability ?? ''}|${canRetry}|${f.memoryError ?? ''}`;
+function renderActions(parts: RowParts, f: FileState, actions: FileActions): void {
+  const canRetry = f.canRetry;
+  const key = `${f.status}|${f.capability ?? ''}|${canRetry}|${f.memoryError ?? ''}|${f.cancellable}`;
   if (key === parts.lastActionsKey) return;
   parts.lastActionsKey = key;
   const items: HTMLElement[] = [];
@@ -119,7 +93,7 @@ function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canR
   if (f.capability) items.push(button('Download', `Download ${f.name}`, () => actions.download(f.id), 'file-download'));
   if (f.status === 'error' && canRetry) items.push(button('Retry', `Retry ${f.name}`, () => actions.retry(f.id), 'file-retry'));
   else if (f.memoryError && canRetry) items.push(button('Retry search entry', `Make ${f.name} findable again`, () => actions.retry(f.id), 'file-retry-memory'));
-  if (f.origin === 'added' && (f.status === 'local' || f.status === 'queued' || f.status === 'uploading')) {
+  if (f.cancellable) {
     items.push(button('Cancel', `Cancel the upload of ${f.name}`, () => actions.cancel(f.id), 'file-cancel'));
   } else {
     items.push(button('Delete', `Delete ${f.name} from this device`, () => openDeleteDialog(f, (release) => actions.remove(f.id, release)), 'file-delete'));
@@ -127,15 +101,8 @@ function renderActions(parts: RowParts, f: FileEntry, actions: FileActions, canR
   parts.actions.replaceChildren(...items);
 }
 
-/** "findable" once a relay stored its memory; "waiting" while it waits; "refused" by a relay; null when not asked. */
-function findableState(f: FileEntry): 'findable' | 'waiting' | 'refused' | null {
-  if (f.memoryId) return 'findable';
-  if (f.memoryError) return 'refused';
-  return f.searchable ? 'waiting' : null;
-}
-
 /** Shows the grid thumbnail once it is decrypted (lazy: only rows in the DOM ask for theirs). */
-function renderThumb(parts: RowParts, f: FileEntry, thumbs: ThumbLoader): void {
+function renderThumb(parts: RowParts, f: FileState, thumbs: ThumbLoader): void {
   if (!parts.thumb) return;
   const cap = f.thumbs?.grid ?? '';
   if (cap === parts.lastThumb) return;
@@ -162,8 +129,9 @@ function renderThumb(parts: RowParts, f: FileEntry, thumbs: ThumbLoader): void {
   );
 }
 
-export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, canRetry: boolean, thumbs: ThumbLoader, now: number): void {
-  const findable = findableState(f);
+/** Renders the file's derived state (state/derive-file-state.ts) into its row; nothing is computed here. */
+export function updateRow(parts: RowParts, f: FileState, actions: FileActions, thumbs: ThumbLoader): void {
+  const findable = f.findable;
   setText(parts.name, f.name);
   setAttrs(parts.name, { title: `${f.name}${f.note ? ` — ${f.note}` : ''} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note` });
   setText(parts.note, f.note ?? '');
@@ -190,12 +158,12 @@ export function updateRow(parts: RowParts, f: FileEntry, actions: FileActions, c
       .filter(Boolean)
       .join(' · '),
   );
-  setText(parts.detail, statusText(f, now));
+  setText(parts.detail, f.statusText);
   const p = f.progress;
   parts.progress.hidden = !p;
   if (p) parts.progress.value = p.total === 0 ? 0 : p.done / p.total;
-  setText(parts.badge, f.status === 'stored' && f.origin === 'added' ? (f.replicas === null ? 'Stored' : `Stored ×${f.replicas}`) : STATUS_LABEL[f.status]);
+  setText(parts.badge, f.badge);
   parts.badge.className = `badge badge-${f.status}`;
-  renderActions(parts, f, actions, canRetry);
+  renderActions(parts, f, actions);
   renderThumb(parts, f, thumbs);
 }

@@ -1,9 +1,9 @@
 // The virtualized files area: lays the files out (gallery-layout.ts) and keeps in the DOM only the rows that
 // are near the viewport, each absolutely placed at its computed top; rows are updated in place as files change.
-import { h, setAttrs } from '../dom.ts';
-import type { FileEntry, Library } from '../library.ts';
+import { h, setAttrs } from '../ui/dom.ts';
+import type { FileStore } from '../state/file-store.ts';
 import { columnsFor, layoutGallery, rowsBetween, type GalleryFilter, type GallerySort, type Layout, type LayoutRow } from './gallery-layout.ts';
-import { openEditDialog } from '../edit-dialog.ts';
+import { openEditDialog } from '../ui/edit-dialog.ts';
 import { createRow, updateRow, type FileActions, type RowParts } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
 
@@ -24,9 +24,9 @@ const NARROW_PX = 480;
 const OVERSCAN = 1;
 
 export interface GalleryDeps {
-  readonly files: Library;
+  /** The files' state: the only source of what a row shows. */
+  readonly files: FileStore;
   readonly actions: FileActions;
-  readonly canRetry: (f: FileEntry) => boolean;
   readonly thumbs: ThumbLoader;
   /** Opens the viewer on `id`, stepping through `media` (the order shown). */
   readonly view: (id: string, media: readonly string[]) => void;
@@ -67,7 +67,7 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
         },
       );
       parts.set(id, p);
-      updateRow(p, f, deps.actions, deps.canRetry(f), deps.thumbs, Date.now());
+      updateRow(p, f, deps.actions, deps.thumbs);
     }
     return p;
   };
@@ -158,11 +158,10 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
     if (frame === 0) frame = requestAnimationFrame(paint);
   };
 
-  deps.files.addEventListener('change', (event) => {
-    const id = (event as CustomEvent<string>).detail;
+  deps.files.subscribe((id) => {
     const f = deps.files.get(id);
     const p = parts.get(id);
-    if (f && p) updateRow(p, f, deps.actions, deps.canRetry(f), deps.thumbs, Date.now());
+    if (f && p) updateRow(p, f, deps.actions, deps.thumbs);
     if (!f && p) parts.delete(id);
     schedule(true);
   });

@@ -3,7 +3,7 @@
 // holds 2,000 pictures.
 import { MAX_THUMB_URLS, THUMB_FETCH_CONCURRENCY } from '../../../core/limits.ts';
 import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
-import { openCapability } from '../open-file.ts';
+import { openCapability } from '../sync/open-file.ts';
 
 export class ThumbLoader {
   private readonly urls = new Map<string, string>();

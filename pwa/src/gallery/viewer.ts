@@ -1,9 +1,9 @@
 // The full-screen viewer: a photo's screen-size thumbnail (or a video's type icon), arrow keys and swipes to the
 // next and previous item, and the file's details one tap away (with the original and its ownership card on
 // #/open/CAP).
-import { h, setAttrs, setText } from '../dom.ts';
-import { formatBytes } from '../format.ts';
-import type { FileEntry } from '../library.ts';
+import { h, setAttrs, setText } from '../ui/dom.ts';
+import { formatBytes } from '../ui/format.ts';
+import type { FileState } from '../state/file-store.ts';
 import { typeIcon } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
 
@@ -11,7 +11,7 @@ import type { ThumbLoader } from './thumb-loader.ts';
 const SWIPE_PX = 50;
 
 export interface ViewerDeps {
-  readonly get: (id: string) => FileEntry | undefined;
+  readonly get: (id: string) => FileState | undefined;
   readonly thumbs: ThumbLoader;
   /** A service-worker stream URL for an encrypted video's capability, or null (see media/stream-register.ts). */
   readonly stream?: (capability: string) => Promise<string | null>;

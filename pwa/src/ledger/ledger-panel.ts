@@ -1,13 +1,13 @@
 // The provenance card of "#/open/CAPABILITY": who owns the asset and its history from the ledger, checked here;
 // register it when nobody has; transfer it or add a note when this device's key owns it.
-import { detailsBox } from '../plain-words.ts';
+import { detailsBox } from '../ui/plain-words.ts';
 import { fromHex, toHex } from '../../../core/bytes.ts';
 import { toPeerTreeError, type PeerTreeError } from '../../../core/errors.ts';
 import { CLIENT_CONNECT_TIMEOUT_MS } from '../../../core/limits.ts';
 import { nodeIdOf } from '../../../core/identity/node-id.ts';
 import { MAX_NOTE_LENGTH, type RecordKind } from '../../../core/ledger/record.ts';
-import { h, setAttrs, setText } from '../dom.ts';
-import type { Session } from '../session.ts';
+import { h, setAttrs, setText } from '../ui/dom.ts';
+import type { Session } from '../sync/session.ts';
 import { assetOf, fetchHistory, isPublicKeyHex, submitRecord, type AssetHistory, type Submission } from '../../../core/protocol/ledger-client.ts';
 
 const KIND_LABEL: Record<RecordKind, string> = { register: 'Registered', transfer: 'Transferred', annotate: 'Note' };

@@ -1,7 +1,7 @@
 // Page side of streaming: names a capability by a random id in IndexedDB, for the service worker to answer
 // `/stream/ID` with (stream-sw.ts). The key stays in this browser: the URL holds only the random id, so a
 // request that misses the service worker tells a relay nothing.
-import type { PeerTreeDatabase } from '../db.ts';
+import type { PeerTreeDatabase } from '../data/db.ts';
 
 export const STREAM_PATH = '/stream/';
 export const STREAM_ID_RE = /^[0-9a-f]{32}$/;

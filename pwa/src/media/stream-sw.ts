@@ -4,10 +4,10 @@
 import { STREAM_CHUNK_BYTES } from '../../../core/limits.ts';
 import { toPeerTreeError } from '../../../core/errors.ts';
 import { getFile, openFile } from '../../../core/storage/get-file.ts';
-import { openPeerTreeDB } from '../db.ts';
-import { relayCandidates } from '../relays.ts';
-import { IdbShardStore } from '../storage/idb-shard-store.ts';
-import { CachingTransport } from '../storage/socket-transport.ts';
+import { openPeerTreeDB } from '../data/db.ts';
+import { relayCandidates } from '../data/relays.ts';
+import { IdbShardStore } from '../data/idb-shard-store.ts';
+import { CachingTransport } from '../sync/socket-transport.ts';
 import { answerRange, rangeHeaders } from './stream-range.ts';
 import { STREAM_PATH, streamSettingKey, STREAM_ID_RE } from './stream-register.ts';
 

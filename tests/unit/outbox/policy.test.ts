@@ -1,6 +1,6 @@
 // The outbox retry policy: what waits, what fails, how the row says it, when the next attempt is.
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, isDue, nextAttemptAt, nextWake, RETRY_BASE_MS, RETRY_MAX_MS } from '../../../core/outbox/policy.ts';
+import { afterFailure, classifyFailure, continuesAfter, dueInOrder, failureOf, isDue, memoryStep, nextAttemptAt, nextWake, RETRY_BASE_MS, RETRY_MAX_MS, uploadAfterFailure } from '../../../core/outbox/policy.ts';
 
 describe('classifyFailure', () => {
   it('waits out a tree too small for the replica count, in plain words', () => {
@@ -50,5 +50,51 @@ describe('isDue / nextWake', () => {
     expect(nextWake([{ stopped: false, nextAttemptAt: 300 }, { stopped: false, nextAttemptAt: 200 }, { stopped: true, nextAttemptAt: 100 }, { stopped: false }], 0)).toBe(200);
     expect(nextWake([{ stopped: false, nextAttemptAt: 10 }], 50)).toBe(50);
     expect(nextWake([], 0)).toBe(null);
+  });
+});
+
+describe('what the runner does after a failure', () => {
+  const transient = { kind: 'transient', reason: 'waiting for 2 more relays to join the network' } as const;
+  const final = { kind: 'final', reason: 'the relays do not allow this file to be stored; ask whoever runs your relay, or delete the file' } as const;
+
+  it('reads an error as a failure: a missing shard, a connection problem, a refusal', () => {
+    expect(failureOf({ code: 'INTERNAL', message: 'socket closed', refused: false })).toEqual({ code: 'CONNECTION', message: 'socket closed', refused: false });
+    expect(failureOf({ code: 'INTERNAL', message: 'relay bug', refused: true }).code).toBe('INTERNAL');
+    expect(failureOf({ code: 'INTERNAL', message: 'gone', refused: false }, true).code).toBe('MISSING');
+    expect(classifyFailure(failureOf({ code: 'INTERNAL', message: 'gone', refused: false }, true)).kind).toBe('final');
+  });
+
+  it('backs a transient failure off from now and stops a final one', () => {
+    expect(afterFailure(transient, 3, 'UNAVAILABLE: x', 10_000, 0)).toEqual({ attempts: 3, lastError: 'UNAVAILABLE: x', stopped: false, nextAttemptAt: 10_000 + 4 * RETRY_BASE_MS / 2 });
+    expect(afterFailure(final, 1, 'FORBIDDEN: y', 10_000, 0.5)).toEqual({ attempts: 1, lastError: 'FORBIDDEN: y', stopped: true, nextAttemptAt: null });
+  });
+
+  it('keeps the file queued with what it waits for, or shows the error', () => {
+    expect(uploadAfterFailure(transient)).toEqual({ status: 'queued', error: null, waiting: transient.reason });
+    expect(uploadAfterFailure(final)).toEqual({ status: 'error', error: final.reason, waiting: null });
+  });
+
+  it('ends the pass on a transient failure, goes on after a final one', () => {
+    expect(continuesAfter(transient)).toBe(false);
+    expect(continuesAfter(final)).toBe(true);
+  });
+
+  it('sends a file\'s memory only once its upload left the outbox and the file is stored', () => {
+    expect(memoryStep({ uploadPending: true, stored: false })).toBe('wait');
+    expect(memoryStep({ uploadPending: false, stored: true })).toBe('send');
+    expect(memoryStep({ uploadPending: false, stored: false })).toBe('drop');
+  });
+});
+
+describe('dueInOrder', () => {
+  it('keeps the due items, oldest first, and all waiting ones after a reconnect', () => {
+    const items = [
+      { id: 'c', createdAt: 3, stopped: false, nextAttemptAt: null },
+      { id: 'a', createdAt: 1, stopped: false, nextAttemptAt: 5_000 },
+      { id: 'b', createdAt: 2, stopped: true, nextAttemptAt: null },
+      { id: 'd', createdAt: 1, stopped: false, nextAttemptAt: 500 },
+    ];
+    expect(dueInOrder(items, 1_000).map((i) => i.id)).toEqual(['d', 'c']);
+    expect(dueInOrder(items, 1_000, true).map((i) => i.id)).toEqual(['a', 'd', 'c']);
   });
 });

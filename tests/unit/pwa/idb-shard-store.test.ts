@@ -1,8 +1,8 @@
 // The IndexedDB ShardStore of the PWA against the shared ShardStore contract, on fake-indexeddb.
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../pwa/src/db.ts';
-import { IdbShardStore } from '../../../pwa/src/storage/idb-shard-store.ts';
+import { openDatabase } from '../../../pwa/src/data/db.ts';
+import { IdbShardStore } from '../../../pwa/src/data/idb-shard-store.ts';
 import { describeShardStoreContract, shard } from '../../contract/shard-store-contract.ts';
 
 let counter = 0;

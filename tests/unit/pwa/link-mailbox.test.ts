@@ -1,7 +1,7 @@
 // The words a person reads when linking fails: what happened and what to do, with the codes kept for details.
 import { describe, expect, it } from 'vitest';
 import { ERROR_TABLE, PeerTreeError, type ErrorCode } from '../../../core/errors.ts';
-import { LINK_MINUTES, linkProblem } from '../../../pwa/src/link-mailbox.ts';
+import { LINK_MINUTES, linkProblem } from '../../../pwa/src/sync/link-mailbox.ts';
 
 const refused = (code: ErrorCode, message = 'relay words'): PeerTreeError => new PeerTreeError(code, message, { refused: true });
 

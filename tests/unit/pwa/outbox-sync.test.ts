@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../../core/bytes.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
 import { sha256 } from '../../../core/crypto/sha256.ts';
-import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/db.ts';
-import { deleteFile, enqueueMemory, enqueueUpload, memoryItemId } from '../../../pwa/src/storage/files-repo.ts';
-import { IdbShardStore } from '../../../pwa/src/storage/idb-shard-store.ts';
-import { OutboxSync, type OutboxTransport } from '../../../pwa/src/storage/outbox-sync.ts';
+import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/data/db.ts';
+import { memoryItemId, writeMemory as enqueueMemory, writeRemoval, writeUpload as enqueueUpload } from '../../../pwa/src/sync/outbox-store.ts';
+import { IdbShardStore } from '../../../pwa/src/data/idb-shard-store.ts';
+import { OutboxSync, type OutboxTransport } from '../../../pwa/src/sync/outbox-sync.ts';
 
 let n = 0;
 const open: PeerTreeDatabase[] = [];
@@ -180,7 +180,7 @@ describe('OutboxSync', () => {
     const t = new ScriptedTransport();
     const sync = syncFor(db, store, t);
     await sync.drain();
-    const { releasing } = await deleteFile(db, 'f1', true, (h) => store.delete(h));
+    const { releasing } = await writeRemoval(db, 'f1', true, (h) => store.delete(h), 5);
     expect(releasing).toBe(shards.length);
     expect(await db.get('files', 'f1')).toBeUndefined();
     expect((await store.stats()).shards).toBe(0);
@@ -190,9 +190,28 @@ describe('OutboxSync', () => {
     expect(await db.count('outbox')).toBe(0);
   });
 
+  it('takes the library\'s requests: an enqueued upload is sent, a removal queues and sends its releases', async () => {
+    const { db, store, shards } = await setup(2);
+    await db.clear('outbox');
+    const t = new ScriptedTransport();
+    let queued = 0;
+    const sync = new OutboxSync({ db, store, transport: t, isConnected: () => true, replicas: async () => 2, onChange: () => {}, onQueued: () => queued++ });
+    await sync.enqueueUpload((await db.get('files', 'f1'))!);
+    await sync.whenIdle();
+    expect(queued).toBe(1);
+    expect((await db.get('files', 'f1'))!.status).toBe('stored');
+    expect(await sync.remove('f1', true)).toBe(shards.length);
+    await sync.whenIdle();
+    sync.stop();
+    expect(queued).toBe(2);
+    expect(new Set(t.released)).toEqual(new Set(shards));
+    expect(await db.count('outbox')).toBe(0);
+    expect(await db.get('files', 'f1')).toBeUndefined();
+  });
+
   it('a local delete of a never-sent file queues no releases', async () => {
     const { db, store } = await setup(2);
-    const { releasing } = await deleteFile(db, 'f1', true, (h) => store.delete(h));
+    const { releasing } = await writeRemoval(db, 'f1', true, (h) => store.delete(h), 5);
     expect(releasing).toBe(0);
     expect(await db.count('outbox')).toBe(0);
   });
@@ -243,7 +262,7 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     expect((await db.get('outbox', 'f1'))!.stopped).toBe(true);
     expect(t.remembered).toEqual([]);
     expect(await db.get('outbox', memoryItemId('f1'))).toBeDefined();
-    await deleteFile(db, 'f1', false, (h) => store.delete(h));
+    await writeRemoval(db, 'f1', false, (h) => store.delete(h), 5);
     expect(await db.get('outbox', memoryItemId('f1'))).toBeUndefined();
     await sync.drain();
     sync.stop();
@@ -315,7 +334,7 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
       if (t.stored.length === 3 && !removed) {
         removed = true;
         await db.put('files', { ...(await db.get('files', 'f1'))!, status: 'uploading' });
-        await deleteFile(db, 'f1', true, (h) => store.delete(h));
+        await writeRemoval(db, 'f1', true, (h) => store.delete(h), 5);
       }
       return receipt;
     };

@@ -1,6 +1,6 @@
 // Searching one's own library finds files by name, type and what one wrote about them, best match first.
 import { describe, expect, it } from 'vitest';
-import type { FileRecord } from '../../../pwa/src/db.ts';
+import type { FileRecord } from '../../../pwa/src/data/db.ts';
 import { queryWords, searchOwnFiles } from '../../../pwa/src/search/own-files.ts';
 
 function file(id: string, name: string, addedAt: number, extra: Partial<FileRecord> = {}): FileRecord {

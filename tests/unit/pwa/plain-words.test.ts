@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_TABLE, PeerTreeError, type ErrorCode } from '../../../core/errors.ts';
 import { MAX_LIBRARY_TEXT } from '../../../core/limits.ts';
-import { editProblem } from '../../../pwa/src/edit-dialog.ts';
-import { cleanText } from '../../../pwa/src/library.ts';
-import { backupProblem, downloadProblem, openProblem } from '../../../pwa/src/plain-words.ts';
+import { editProblem } from '../../../pwa/src/ui/edit-dialog.ts';
+import { cleanText } from '../../../pwa/src/data/library.ts';
+import { backupProblem, downloadProblem, openProblem } from '../../../pwa/src/ui/plain-words.ts';
 
 describe('openProblem and downloadProblem', () => {
   it('never put a code or the relay’s words in what the person reads, and keep both in the details', () => {

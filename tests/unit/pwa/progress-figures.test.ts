@@ -1,6 +1,6 @@
 // Progress lines people read: percent, speed and time left, from shards or bytes done since a phase started.
 import { describe, expect, it } from 'vitest';
-import { formatDuration, progressFigures, progressLine } from '../../../pwa/src/progress-figures.ts';
+import { formatDuration, progressFigures, progressLine } from '../../../pwa/src/state/progress-figures.ts';
 
 const MiB = 1024 * 1024;
 

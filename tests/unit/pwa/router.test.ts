@@ -1,7 +1,7 @@
 // Hash routes: every route parses from what hrefOf makes, and text that is not a route is "not found".
 import { describe, expect, it } from 'vitest';
 import { linkKeyPair, linkOfferText, readLinkOffer } from '../../../core/identity/device-link.ts';
-import { hrefOf, isLinkOfferText, parseRoute, type Route } from '../../../pwa/src/router.ts';
+import { hrefOf, isLinkOfferText, parseRoute, type Route } from '../../../pwa/src/ui/router.ts';
 
 const box = new Uint8Array(32).fill(0xab);
 const offer = linkOfferText({ box, publicKey: linkKeyPair(new Uint8Array(32).fill(9)).publicKey });

@@ -1,0 +1,311 @@
+// Keeps this device's file list and the person's library on relays in step (docs/pwa.md, "The library on
+// relays"). The library is a record encrypted with the library key and signed by the identity, stored as an
+// ordinary shard; relays keep a signed head per owner pointing at its newest version. A sync reads the head,
+// verifies and decrypts the record, merges it with what this device knows (core/library/merge.ts), applies
+// the result to the file list, and publishes a new version when the merge differs from what relays hold.
+import { toHex } from '../../../core/bytes.ts';
+import { PeerTreeError, toPeerTreeError } from '../../../core/errors.ts';
+import { LIBRARY_POLL_MS } from '../../../core/limits.ts';
+import type { Identity } from '../../../core/identity/identity.ts';
+import { addedEntry, isPresent, mergeEntry, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../../core/library/merge.ts';
+import * as M from '../../../core/protocol/library-messages.ts';
+import { openRecord, readCollections, readEntry, sealRecord, signHead, verifyHead, type LibraryCollection, type LibraryHead } from '../../../core/library/record.ts';
+import { verifyShard } from '../../../core/storage/file-codec.ts';
+import { Backoff } from './backoff.ts';
+import type { PeerTreeDatabase } from '../data/db.ts';
+import type { Library } from '../data/library.ts';
+import { ensureLibraryKey } from '../data/library-key.ts';
+import type { RelaySocket } from './relay-socket.ts';
+import type { SocketShardTransport } from './socket-transport.ts';
+
+const STATE_SETTING = 'library-state';
+/** Changes are gathered for this long before a version is published. */
+export const PUBLISH_DEBOUNCE_MS = 1_500;
+/** While connected and visible, the head is read this often to see other devices' changes (core/limits.ts). */
+export const POLL_MS = LIBRARY_POLL_MS;
+const REQUEST_TIMEOUT_MS = 20_000;
+const MAX_CONFLICT_ROUNDS = 4;
+
+function offline(): boolean {
+  return typeof navigator !== 'undefined' && navigator.onLine === false;
+}
+
+interface LibraryState {
+  readonly owner: string;
+  readonly entries: readonly LibraryEntry[];
+  /** The head this device last read or published. */
+  readonly head: { readonly seq: number; readonly record: string } | null;
+  /**
+   * Changes made on this device that no version on relays holds yet (removals: the file's record is gone, so
+   * only this list remembers them). `entries` stays exactly what the head holds, so that a head this device
+   * already read is never taken for one that carries these.
+   */
+  readonly pending: readonly LibraryEntry[];
+  /** The record's collections (the S3 gateway's buckets): never edited here, carried into every version published. */
+  readonly collections?: readonly LibraryCollection[];
+}
+
+/** Whether `entries` already hold everything `p` says (merging it in changes nothing). */
+function covered(entries: readonly LibraryEntry[], p: LibraryEntry): boolean {
+  const e = entries.find((x) => x.cap === p.cap);
+  return e !== undefined && sameLibrary([mergeEntry(e, p)], [e]);
+}
+
+export type LibrarySyncState = 'idle' | 'syncing' | 'synced' | 'waiting' | 'locked';
+
+export interface LibrarySyncDeps {
+  readonly db: PeerTreeDatabase;
+  readonly library: Library;
+  readonly socket: RelaySocket;
+  readonly identity: Identity;
+  readonly transport: SocketShardTransport;
+  replicas(): Promise<number>;
+  onState?(state: LibrarySyncState, detail: string): void;
+}
+
+export class LibrarySync {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private readonly owner: string;
+  private readonly backoff = new Backoff({ initialMs: 2_000, maxMs: 60_000, factor: 2 });
+  private stateName: LibrarySyncState = 'idle';
+  private stopped = false;
+
+  constructor(private readonly deps: LibrarySyncDeps) {
+    this.owner = toHex(deps.identity.publicKey);
+  }
+
+  get state(): LibrarySyncState {
+    return this.stateName;
+  }
+
+  /** Starts following the file list and the connection. */
+  start(): void {
+    this.deps.library.addEventListener('change', () => this.schedule());
+    this.deps.socket.addEventListener('state', () => {
+      if (this.deps.socket.state === 'ready') this.schedule(0);
+    });
+    this.poll = setInterval(() => {
+      // A hidden tab does not poll: it syncs when it becomes visible again.
+      if (this.deps.socket.state === 'ready' && (typeof document === 'undefined' || document.visibilityState !== 'hidden')) this.schedule(0);
+    }, POLL_MS);
+    if (typeof window !== 'undefined') window.addEventListener('online', () => this.schedule(0));
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible' && this.deps.socket.state === 'ready') this.schedule(0);
+      });
+    }
+    if (this.deps.socket.state === 'ready') this.schedule(0);
+  }
+
+  /** Stops for good (the page is about to take another identity): no event starts a sync after this. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.poll);
+  }
+
+  /** Syncs after `delayMs` (debounced: a pending sync is not pushed back by more changes). */
+  schedule(delayMs = PUBLISH_DEBOUNCE_MS): void {
+    if (this.stopped || (this.timer !== undefined && delayMs > 0)) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, delayMs);
+  }
+
+  /** Records that the person removed the file with this capability (on every device), then syncs. */
+  async removed(cap: string | null | undefined): Promise<void> {
+    if (!cap) return;
+    const state = await this.load();
+    const now = Date.now();
+    const existing = mergeLibraries(state.entries, state.pending).find((e) => e.cap === cap);
+    const f = { cap, name: '', type: '', size: 0, date: now };
+    const tomb = removedEntry(existing ?? { ...addedEntry(f, 0), addedAt: 0 }, now);
+    await this.save({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
+    this.schedule();
+  }
+
+  private kick(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.sync()
+      .then(
+        () => {
+          this.backoff.reset();
+        },
+        (err: unknown) => {
+          const e = toPeerTreeError(err);
+          if (this.stateName !== 'locked') this.setState('waiting', `${e.code}: ${e.message}`);
+          if (this.deps.socket.state === 'ready') this.schedule(this.backoff.next());
+        },
+      )
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.schedule(0);
+        }
+      });
+  }
+
+  private setState(state: LibrarySyncState, detail: string): void {
+    this.stateName = state;
+    this.deps.onState?.(state, detail);
+  }
+
+  private async load(): Promise<LibraryState> {
+    const v = (await this.deps.db.get('settings', STATE_SETTING))?.value as Partial<LibraryState> | undefined;
+    if (!v || v.owner !== this.owner || !Array.isArray(v.entries)) return { owner: this.owner, entries: [], head: null, pending: [] };
+    const read = (list: unknown): LibraryEntry[] => {
+      const out: LibraryEntry[] = [];
+      for (const e of Array.isArray(list) ? list : []) {
+        try {
+          out.push(readEntry(e));
+        } catch {
+          // A damaged entry is dropped; relays still hold the signed record.
+        }
+      }
+      return out;
+    };
+    const entries = read(v.entries);
+    const pending = read(v.pending);
+    const head = v.head && typeof v.head.seq === 'number' && typeof v.head.record === 'string' ? { seq: v.head.seq, record: v.head.record } : null;
+    let collections: LibraryCollection[] | undefined;
+    try {
+      collections = v.collections === undefined ? undefined : readCollections(v.collections);
+    } catch {
+      // Damaged: read again from the record (the cached head is dropped so that it is).
+      return { owner: this.owner, entries, head: null, pending };
+    }
+    return { owner: this.owner, entries, head, pending, ...(collections ? { collections } : {}) };
+  }
+
+  /**
+   * Saves the state. Pending changes are re-read first: one recorded while a sync ran (which loaded the state
+   * before it) is kept until a version holds it.
+   */
+  private async save(state: LibraryState): Promise<void> {
+    const now = await this.load();
+    const pending = mergeLibraries(state.pending, now.pending).filter((p) => !covered(state.entries, p));
+    await this.deps.db.put('settings', {
+      key: STATE_SETTING,
+      value: { owner: state.owner, entries: [...state.entries], head: state.head, pending, ...(state.collections ? { collections: [...state.collections] } : {}) },
+    });
+  }
+
+  /** What this device's file list says: every file it added that relays hold. */
+  private localEntries(state: LibraryState): LibraryEntry[] {
+    const known = new Map(state.entries.map((e) => [e.cap, e]));
+    const out: LibraryEntry[] = [];
+    for (const f of this.deps.library.list()) {
+      if (f.origin !== 'added' || f.status !== 'stored' || !f.capability) continue;
+      const entry = known.get(f.capability);
+      if (!entry) {
+        const added = addedEntry({ cap: f.capability, name: f.name, type: f.type, size: f.size, date: f.addedAt, thumbs: f.thumbs ?? null, taken: f.taken ?? null }, Math.max(f.addedAt, 1));
+        out.push({ ...added, nameAt: Math.max(added.nameAt, f.nameAt ?? 0), ...(f.note ? { note: f.note, noteAt: f.noteAt ?? 1 } : {}) });
+        continue;
+      }
+      // Edits made here (the record keeps their times): newer than the entry, they go into it; the merge keeps
+      // every other field. An edit that loses to a newer one elsewhere is overwritten by apply().
+      let e = entry;
+      if (f.thumbs && !entry.thumbs) e = { ...e, ...withMedia(f.thumbs, f.taken ?? undefined) };
+      if (f.nameAt !== undefined && f.nameAt > e.nameAt && f.name !== e.name) e = { ...e, name: f.name, nameAt: f.nameAt };
+      if (f.noteAt !== undefined && f.noteAt > e.noteAt && (f.note ?? '') !== e.note) e = { ...e, note: f.note ?? '', noteAt: f.noteAt };
+      if (e !== entry) out.push(e);
+    }
+    return mergeLibraries(mergeLibraries(state.entries, state.pending), out);
+  }
+
+  private async readHead(): Promise<LibraryHead | null> {
+    const reply = await this.deps.socket.request(M.GET, { owner: this.owner }, REQUEST_TIMEOUT_MS);
+    const head = M.readHeadReply(reply.type, reply.body, this.owner);
+    if (head && !(await verifyHead(head))) throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head that is not signed by this key');
+    return head;
+  }
+
+  private async readRecord(head: LibraryHead, key: Uint8Array): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[] }> {
+    const bytes = await this.deps.transport.fetchShard(head.record);
+    await verifyShard(head.record, bytes);
+    let opened;
+    try {
+      opened = await openRecord(bytes, key, this.owner);
+    } catch (err) {
+      if (toPeerTreeError(err).code === 'HASH_MISMATCH') {
+        this.setState('locked', 'Your library on the relays was saved with a library key this device does not have. Restore a key backup made on a device that shows your files.');
+      }
+      throw err;
+    }
+    if (opened.version !== head.seq) throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
+    return { entries: opened.entries, ...(opened.collections ? { collections: opened.collections } : {}) };
+  }
+
+  /** Shows the merged library on this device: adds files from other devices, removes what was removed. */
+  private async apply(entries: readonly LibraryEntry[]): Promise<void> {
+    const { library } = this.deps;
+    const byCap = new Map(library.list().filter((f) => f.origin === 'added' && f.capability).map((f) => [f.capability!, f]));
+    for (const e of entries) {
+      const local = byCap.get(e.cap);
+      if (isPresent(e)) {
+        if (!local) await library.adoptFromLibrary(e);
+        else if (local.status === 'stored') await library.applyEdit(local.id, e);
+        if (local && e.thumbs && (local.thumbs?.grid !== e.thumbs.grid || local.thumbs.screen !== e.thumbs.screen)) await library.setThumbs(local.id, e.thumbs, e.taken ?? null);
+      } else if (local && local.status === 'stored') {
+        await library.remove(local.id, false);
+      }
+    }
+  }
+
+  private async sync(): Promise<void> {
+    // The browser's own offline flag counts too: an old socket may outlive the network for a while, and edits
+    // made offline are merged when it is back (the poll and the `online` event start the next sync).
+    if (this.deps.socket.state !== 'ready' || offline()) return;
+    this.setState('syncing', '');
+    const key = await ensureLibraryKey(this.deps.db, this.owner);
+    for (let round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
+      const state = await this.load();
+      const mine = this.localEntries(state);
+      const head = await this.readHead();
+      let theirs: LibraryEntry[] = [];
+      let collections: readonly LibraryCollection[] | undefined;
+      if (head && head.record === state.head?.record && head.seq === state.head.seq) {
+        theirs = [...state.entries];
+        collections = state.collections;
+      } else if (head) ({ entries: theirs, collections } = await this.readRecord(head, key));
+      const keep = collections ? { collections } : {};
+      const merged = mergeLibraries(mine, theirs);
+      await this.apply(merged);
+      if (head && sameLibrary(merged, theirs)) {
+        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record }, pending: state.pending, ...keep });
+        this.setState('synced', `version ${head.seq}`);
+        return;
+      }
+      if (!head && merged.length === 0) {
+        this.setState('synced', 'empty');
+        return;
+      }
+      // Publish a new version that replaces the one read.
+      const version = (head?.seq ?? 0) + 1;
+      const sealed = await sealRecord(this.deps.identity, key, { version, prev: head?.record ?? null }, merged, collections);
+      await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
+      const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());
+      try {
+        const reply = await this.deps.socket.request(M.PUBLISH, { head: next }, REQUEST_TIMEOUT_MS);
+        M.readPublished(reply.type, reply.body, version);
+      } catch (err) {
+        // Another device published first: read its version, merge again, publish after it.
+        if (toPeerTreeError(err).code === 'CONFLICT') continue;
+        throw err;
+      }
+      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash }, pending: state.pending, ...keep });
+      this.setState('synced', `version ${version}`);
+      return;
+    }
+    throw new PeerTreeError('CONFLICT', 'the library kept changing on another device; trying again');
+  }
+}
