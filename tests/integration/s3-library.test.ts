@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportBackup, makeBackableKey } from '../../pwa/src/identity-backup.ts';
+import { exportBackup, makeBackableKey } from '../../pwa/src/data/identity-backup.ts';
 import { toHex } from '../../core/bytes.ts';
 import { isPresent } from '../../core/library/merge.ts';
 import * as M from '../../core/protocol/library-messages.ts';

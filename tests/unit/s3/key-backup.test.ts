@@ -1,10 +1,10 @@
-// The CLI opens a key backup made by the app's own code (pwa/src/identity-backup.ts): the same identity and
+// The CLI opens a key backup made by the app's own code (pwa/src/data/identity-backup.ts): the same identity and
 // library key come out; a wrong passphrase, a changed byte or another kind of file are refused in plain words.
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportBackup, makeBackableKey } from '../../../pwa/src/identity-backup.ts';
+import { exportBackup, makeBackableKey } from '../../../pwa/src/data/identity-backup.ts';
 import { openKeyBackup } from '../../../node-relay/cli/key-backup.ts';
 import { toHex } from '../../../core/bytes.ts';
 
