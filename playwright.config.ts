@@ -20,7 +20,9 @@ export default defineConfig({
   globalTimeout: 8 * 60_000,
   expect: { timeout: 10_000 },
   // `npm test` sets PLAYWRIGHT_JSON_OUTPUT_NAME to collect counts from the JSON reporter.
-  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME
+    ? [['list'], ['json']]
+    : [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
   use: {
     browserName: 'chromium',
     // Playwright gives every run a fresh temporary profile and every test a fresh incognito-like context.

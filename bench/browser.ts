@@ -18,7 +18,11 @@ export interface BrowserFigures {
 /** Builds the PWA into dist/ with `vite build` when it is missing (bounded: 5 minutes). */
 export function ensureDist(): void {
   if (existsSync(join(REPO, 'dist', 'index.html'))) return;
-  const built = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: REPO, stdio: 'ignore', timeout: 300_000 });
+  const built = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
+    cwd: REPO,
+    stdio: 'ignore',
+    timeout: 300_000,
+  });
   if (built.status !== 0) throw new Error('vite build failed');
 }
 

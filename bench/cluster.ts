@@ -4,7 +4,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, fetchStatus, killAll, REPO, startRelayProcess, track, type RelayProcess } from '../tests/support/relay-process.ts';
+import {
+  BIN,
+  fetchStatus,
+  killAll,
+  REPO,
+  startRelayProcess,
+  track,
+  type RelayProcess,
+} from '../tests/support/relay-process.ts';
 
 export { BIN, REPO };
 export const MiB = 1024 * 1024;
@@ -37,7 +45,12 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Starts `peertree relay --port 0 --data DIR --log-level warn …` and waits (bounded) for its ready line. */
-export function startRelay(data: string, args: string[] = [], timeoutMs = 30_000, nodeArgs: string[] = []): Promise<Relay> {
+export function startRelay(
+  data: string,
+  args: string[] = [],
+  timeoutMs = 30_000,
+  nodeArgs: string[] = [],
+): Promise<Relay> {
   return startRelayProcess(data, ['--log-level', 'warn', ...args], timeoutMs, 0, { nodeArgs });
 }
 
@@ -47,7 +60,12 @@ export function status(url: string, timeoutMs = 5_000): Promise<Record<string, u
 }
 
 /** Polls `check` every `everyMs` until it returns non-null; throws after `timeoutMs` (bounded in count too). */
-export async function waitFor<T>(what: string, check: () => Promise<T | null>, timeoutMs: number, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | null>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<T> {
   const start = Date.now();
   const maxPolls = Math.ceil(timeoutMs / everyMs) + 1;
   for (let i = 0; i < maxPolls && Date.now() - start <= timeoutMs; i++) {
@@ -75,7 +93,8 @@ export async function isCompleteTree(relays: readonly Relay[]): Promise<boolean>
   const ids = new Set(relays.map((r) => r.ready.id));
   const positions = new Set<number>();
   for (const s of all as TreeStatus[]) {
-    if (s.size !== relays.length || s.epoch !== s0.epoch || (s.phase !== undefined && s.phase !== 'member')) return false;
+    if (s.size !== relays.length || s.epoch !== s0.epoch || (s.phase !== undefined && s.phase !== 'member'))
+      return false;
     if (s.members && (s.members.length !== relays.length || !s.members.every((m) => ids.has(m.id)))) return false;
     positions.add(s.position);
   }
@@ -90,14 +109,26 @@ export interface Tree {
 }
 
 /** Starts a root and n−1 joiners (all at once, through the first few members), waits for one complete tree. */
-export async function startTree(n: number, opts: { maxPeers?: number; args?: string[]; timeoutMs?: number } = {}): Promise<Tree> {
+export async function startTree(
+  n: number,
+  opts: { maxPeers?: number; args?: string[]; timeoutMs?: number } = {},
+): Promise<Tree> {
   const base = tempDir('tree');
   const args = ['--max-peers', String(opts.maxPeers ?? 4), ...(opts.args ?? [])];
   const started = performance.now();
   const root = await startRelay(join(base, 'r0'), args);
-  const rest = await Promise.all(Array.from({ length: n - 1 }, (_, i) => startRelay(join(base, `r${i + 1}`), [...args, '--join', root.ready.url], 60_000)));
+  const rest = await Promise.all(
+    Array.from({ length: n - 1 }, (_, i) =>
+      startRelay(join(base, `r${i + 1}`), [...args, '--join', root.ready.url], 60_000),
+    ),
+  );
   const relays = [root, ...rest];
-  await waitFor(`a complete tree of ${n}`, async () => ((await isCompleteTree(relays)) ? true : null), opts.timeoutMs ?? 120_000, 100);
+  await waitFor(
+    `a complete tree of ${n}`,
+    async () => ((await isCompleteTree(relays)) ? true : null),
+    opts.timeoutMs ?? 120_000,
+    100,
+  );
   return { relays, root: root.ready.url, formedMs: performance.now() - started };
 }
 

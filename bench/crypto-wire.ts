@@ -14,7 +14,17 @@ export async function cryptoWireSuite(quick = false): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   // --quick: a tenth of the operations and fewer samples (it only has to run, not to be precise).
   const rate = (op: () => unknown, o: Parameters<typeof measureRate>[1]) =>
-    measureRate(op, quick ? { ...o, count: Math.max(5, Math.round(o.count / 10)), samples: Math.min(o.samples ?? 7, 3), warmup: Math.min(o.warmup ?? 2, 1) } : o);
+    measureRate(
+      op,
+      quick
+        ? {
+            ...o,
+            count: Math.max(5, Math.round(o.count / 10)),
+            samples: Math.min(o.samples ?? 7, 3),
+            warmup: Math.min(o.warmup ?? 2, 1),
+          }
+        : o,
+    );
   const seed = crypto.getRandomValues(new Uint8Array(32));
   const message = crypto.getRandomValues(new Uint8Array(256));
   const web = createWebCryptoEd25519(crypto.subtle);
@@ -24,20 +34,37 @@ export async function cryptoWireSuite(quick = false): Promise<BenchResult[]> {
   // Sign.
   const signWeb = await rate(() => web.sign({ kind: 'seed', seed }, message), { count: 2000 });
   const signNoble = await rate(() => nobleEd25519.sign({ kind: 'seed', seed }, message), { count: 200 });
-  out.push(result('ed25519 sign (WebCrypto)', signWeb, 'ops/s', 'higher', { name: 'ed25519 sign (@noble)', value: signNoble }));
+  out.push(
+    result('ed25519 sign (WebCrypto)', signWeb, 'ops/s', 'higher', { name: 'ed25519 sign (@noble)', value: signNoble }),
+  );
 
   // Verify, one at a time and 16 in flight.
   const verifyWeb = await rate(() => web.verify(publicKey, message, signature), { count: 2000 });
   const verifyWeb16 = await rate(() => web.verify(publicKey, message, signature), { count: 4000, inFlight: 16 });
   const verifyNoble = await rate(() => nobleEd25519.verify(publicKey, message, signature), { count: 200 });
-  out.push(result('ed25519 verify (WebCrypto)', verifyWeb, 'ops/s', 'higher', { name: 'ed25519 verify (@noble)', value: verifyNoble }));
-  out.push(result('ed25519 verify (WebCrypto, 16 in flight)', verifyWeb16, 'ops/s', 'higher', { name: 'ed25519 verify (@noble)', value: verifyNoble }));
+  out.push(
+    result('ed25519 verify (WebCrypto)', verifyWeb, 'ops/s', 'higher', {
+      name: 'ed25519 verify (@noble)',
+      value: verifyNoble,
+    }),
+  );
+  out.push(
+    result('ed25519 verify (WebCrypto, 16 in flight)', verifyWeb16, 'ops/s', 'higher', {
+      name: 'ed25519 verify (@noble)',
+      value: verifyNoble,
+    }),
+  );
 
   // SHA-256 of 1 MiB (one reused buffer: fresh 1 MiB allocations per call distort the figure).
   const block = new Uint8Array(MiB).fill(0x5a);
   const hashWeb = await rate(() => sha256(block), { count: 200 });
   const hashNoble = await rate(() => nobleSha256(block), { count: 20 });
-  out.push(result('sha-256 1 MiB (WebCrypto)', hashWeb, 'MiB/s', 'higher', { name: 'sha-256 1 MiB (@noble/hashes)', value: hashNoble }));
+  out.push(
+    result('sha-256 1 MiB (WebCrypto)', hashWeb, 'MiB/s', 'higher', {
+      name: 'sha-256 1 MiB (@noble/hashes)',
+      value: hashNoble,
+    }),
+  );
 
   // Frame encode and verify+decode: small control message and 1 MiB shard payload.
   const identity = await identityFromSeed(seed);
@@ -48,14 +75,28 @@ export async function cryptoWireSuite(quick = false): Promise<BenchResult[]> {
   const big = { ...small, type: 'bench.big', payload: block };
   const encSmall = await rate(() => encodeFrame(small, identity), { count: 2000 });
   const encSmallNoble = await rate(() => encodeFrame(small, nobleIdentity), { count: 200 });
-  out.push(result('frame encode, control message', encSmall, 'frames/s', 'higher', { name: 'same with @noble signing', value: encSmallNoble }));
+  out.push(
+    result('frame encode, control message', encSmall, 'frames/s', 'higher', {
+      name: 'same with @noble signing',
+      value: encSmallNoble,
+    }),
+  );
   const encBig = await rate(() => encodeFrame(big, identity), { count: 100 });
-  out.push(result('frame encode, 1 MiB payload', encBig, 'MiB/s', 'higher', { name: 'sha-256 1 MiB (WebCrypto)', value: hashWeb }));
+  out.push(
+    result('frame encode, 1 MiB payload', encBig, 'MiB/s', 'higher', {
+      name: 'sha-256 1 MiB (WebCrypto)',
+      value: hashWeb,
+    }),
+  );
 
   const smallFrames = await Promise.all(Array.from({ length: 2000 }, () => encodeFrame(small, identity)));
   let i = 0;
   const v = new FrameVerifier({ treeId: () => tree, now: () => now });
-  const decSmall = await rate(() => v.verify(smallFrames[i++ % smallFrames.length]!), { count: 2000, samples: 1, warmup: 0 });
+  const decSmall = await rate(() => v.verify(smallFrames[i++ % smallFrames.length]!), {
+    count: 2000,
+    samples: 1,
+    warmup: 0,
+  });
   const nobleFrames = smallFrames.slice(0, 200);
   let j = 0;
   const nobleDecode = await rate(
@@ -75,12 +116,22 @@ export async function cryptoWireSuite(quick = false): Promise<BenchResult[]> {
     },
     { count: 200 },
   );
-  out.push(result('frame verify+decode, control message', decSmall, 'frames/s', 'higher', { name: 'same with @noble', value: nobleDecode }));
+  out.push(
+    result('frame verify+decode, control message', decSmall, 'frames/s', 'higher', {
+      name: 'same with @noble',
+      value: nobleDecode,
+    }),
+  );
 
   const bigFrames = await Promise.all(Array.from({ length: 60 }, () => encodeFrame(big, identity)));
   let k = 0;
   const vb = new FrameVerifier({ treeId: () => tree, now: () => now });
   const decBig = await rate(() => vb.verify(bigFrames[k++]!), { count: 60, samples: 1, warmup: 0 });
-  out.push(result('frame verify+decode, 1 MiB payload', decBig, 'MiB/s', 'higher', { name: 'sha-256 1 MiB (WebCrypto)', value: hashWeb }));
+  out.push(
+    result('frame verify+decode, 1 MiB payload', decBig, 'MiB/s', 'higher', {
+      name: 'sha-256 1 MiB (WebCrypto)',
+      value: hashWeb,
+    }),
+  );
   return out;
 }

@@ -32,7 +32,12 @@ export interface FilesOptions {
   tree?: Tree;
 }
 
-export async function putLib(relayUrl: string, file: string, replicas: number, seed: Uint8Array): Promise<{ ms: number; capability: string }> {
+export async function putLib(
+  relayUrl: string,
+  file: string,
+  replicas: number,
+  seed: Uint8Array,
+): Promise<{ ms: number; capability: string }> {
   const identity = await identityFromSeed(seed);
   const link = await connect(relayUrl, { identity });
   // As the CLI does: each shard straight to the relay ranked first for it (the member list is read before timing).
@@ -61,7 +66,12 @@ export async function getLib(
   // directly, before timing.
   const members = await routeMembers(relayUrl);
   const link = await connect(via(relayUrl));
-  const transport = new RoutedTransport({ entry: link, members, connect: (url) => connect(via(url)), ...(firstHolderOnly ? { copies: 1 } : {}) });
+  const transport = new RoutedTransport({
+    entry: link,
+    members,
+    connect: (url) => connect(via(url)),
+    ...(firstHolderOnly ? { copies: 1 } : {}),
+  });
   try {
     let bytes = 0;
     const start = performance.now();
@@ -136,5 +146,13 @@ export async function filesSuite(opts: FilesOptions): Promise<FileRates> {
     await rm(file, { force: true });
     await rm(out, { force: true });
   }
-  return { sizeMiB: opts.sizeMiB, putCli: median(putCli), putLib: median(putLibRates), getCli: median(getCli), getLib: median(getLibRates), getFirst: median(getFirstRates), busiestShare: median(shares) };
+  return {
+    sizeMiB: opts.sizeMiB,
+    putCli: median(putCli),
+    putLib: median(putLibRates),
+    getCli: median(getCli),
+    getLib: median(getLibRates),
+    getFirst: median(getFirstRates),
+    busiestShare: median(shares),
+  };
 }

@@ -48,7 +48,9 @@ async function canvasJpegs(page: Page, count: number): Promise<Buffer[]> {
       x.fillRect(0, 0, 1600, 1200);
       x.fillStyle = '#fff';
       x.fillRect(0, 0, 800, 300);
-      out.push(Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.85 })).arrayBuffer())));
+      out.push(
+        Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.85 })).arrayBuffer())),
+      );
     }
     return out;
   }, count);
@@ -76,7 +78,13 @@ async function fillStore(page: Page, items: number): Promise<number> {
               const from = photos[i % photos.length]!;
               // Dates spread over about 250 days, a few photos a day: many date groups, as a real library has.
               const taken = from.addedAt - i * 3 * hour;
-              store.put({ ...from, id: `bench-${i}`, name: `photo-${String(i).padStart(5, '0')}.jpg`, taken, addedAt: taken });
+              store.put({
+                ...from,
+                id: `bench-${i}`,
+                name: `photo-${String(i).padStart(5, '0')}.jpg`,
+                taken,
+                addedAt: taken,
+              });
             }
             tx.oncomplete = () => resolve(n);
             tx.onerror = () => reject(tx.error);
@@ -130,11 +138,21 @@ export async function gallerySuite(opts: GalleryOptions): Promise<GalleryFigures
     await page.goto(relay.ready.url + '/');
     await page.locator('[data-testid=connection][data-state=online]').waitFor({ timeout: 30_000 });
     const jpegs = await canvasJpegs(page, opts.photos);
-    await page.locator('input[type=file]').setInputFiles(jpegs.map((buffer, i) => ({ name: `real-${i}.jpg`, mimeType: 'image/jpeg', buffer })));
     await page
-      .waitForFunction((n) => document.querySelectorAll('[data-testid=file-row][data-status=stored][data-thumb=shown]').length >= n, opts.photos, { timeout: 180_000, polling: 250 })
+      .locator('input[type=file]')
+      .setInputFiles(jpegs.map((buffer, i) => ({ name: `real-${i}.jpg`, mimeType: 'image/jpeg', buffer })));
+    await page
+      .waitForFunction(
+        (n) => document.querySelectorAll('[data-testid=file-row][data-status=stored][data-thumb=shown]').length >= n,
+        opts.photos,
+        { timeout: 180_000, polling: 250 },
+      )
       .catch(async (err: unknown) => {
-        const seen = await page.evaluate(() => [...document.querySelectorAll('[data-testid=file-row]')].map((r) => `${r.getAttribute('data-status')}/${r.getAttribute('data-thumb')}`).join(' '));
+        const seen = await page.evaluate(() =>
+          [...document.querySelectorAll('[data-testid=file-row]')]
+            .map((r) => `${r.getAttribute('data-status')}/${r.getAttribute('data-thumb')}`)
+            .join(' '),
+        );
         throw new Error(`the photos were not all stored with thumbnails shown (${seen})`, { cause: err });
       });
     // The shell must come from the service worker once offline.
@@ -149,9 +167,16 @@ export async function gallerySuite(opts: GalleryOptions): Promise<GalleryFigures
     };
 
     await page.reload({ waitUntil: 'commit' });
-    await page.waitForFunction(() => document.querySelector('[data-testid=file-row]') !== null, undefined, { timeout: 60_000, polling: 'raf' });
+    await page.waitForFunction(() => document.querySelector('[data-testid=file-row]') !== null, undefined, {
+      timeout: 60_000,
+      polling: 'raf',
+    });
     const firstRowsMs = await page.evaluate(() => performance.now());
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=file-row][data-thumb=shown]').length >= n, FIRST_THUMBS, { timeout: 60_000, polling: 'raf' });
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=file-row][data-thumb=shown]').length >= n,
+      FIRST_THUMBS,
+      { timeout: 60_000, polling: 'raf' },
+    );
     const firstThumbsMs = await page.evaluate(() => performance.now());
     const rows = await page.evaluate(() => document.querySelectorAll('[data-testid=date-group]').length);
     if (rows === 0) throw new Error('the gallery shows no date groups');
@@ -159,7 +184,14 @@ export async function gallerySuite(opts: GalleryOptions): Promise<GalleryFigures
     const heapAfterLoad = await heap();
 
     let heapPeak = heapAfterLoad;
-    const sampler = setInterval(() => void heap().then((h) => (heapPeak = Math.max(heapPeak, h)), () => {}), 250);
+    const sampler = setInterval(
+      () =>
+        void heap().then(
+          (h) => (heapPeak = Math.max(heapPeak, h)),
+          () => {},
+        ),
+      250,
+    );
     const { intervals, domRowsMax } = await scrollFrames(page, opts.scrollMs).finally(() => clearInterval(sampler));
     heapPeak = Math.max(heapPeak, await heap());
     const sorted = [...intervals].sort((a, b) => a - b);

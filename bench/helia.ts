@@ -96,7 +96,8 @@ export async function heliaSuite(opts: { sizeMiB: number; samples: number; block
   const b = await makeNode(refused);
   try {
     const addrs = a.libp2p.getMultiaddrs();
-    if (addrs.length === 0 || !addrs.every(isLoopback)) throw new Error(`helia A listens on non-loopback addresses: ${addrs.join(', ')}`);
+    if (addrs.length === 0 || !addrs.every(isLoopback))
+      throw new Error(`helia A listens on non-loopback addresses: ${addrs.join(', ')}`);
     await b.libp2p.dial(addrs[0]!, { signal: AbortSignal.timeout(10_000) });
     const fsA = unixfs(a);
     const fsB = unixfs(b);
@@ -144,7 +145,8 @@ export async function heliaSuite(opts: { sizeMiB: number; samples: number; block
 
     const remotes = [...a.libp2p.getConnections(), ...b.libp2p.getConnections()].map((c) => c.remoteAddr);
     if (!remotes.every(isLoopback)) throw new Error(`helia connected to non-loopback addresses: ${remotes.join(', ')}`);
-    if (refused.length > 0) throw new Error(`helia tried to dial non-loopback addresses: ${refused.slice(0, 5).join(', ')}`);
+    if (refused.length > 0)
+      throw new Error(`helia tried to dial non-loopback addresses: ${refused.slice(0, 5).join(', ')}`);
     return {
       sizeMiB: opts.sizeMiB,
       add: median(adds),

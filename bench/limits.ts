@@ -25,7 +25,11 @@ interface TlsPair {
 }
 
 async function tlsPair(): Promise<TlsPair> {
-  const pems = await generate([{ name: 'commonName', value: 'bench' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'bench' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+  });
   const server = createServer({ cert: pems.cert, key: pems.private });
   const accepted = new Promise<TLSSocket>((r) => server.once('secureConnection', r));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -114,17 +118,30 @@ export async function limitsSuite(quick: boolean): Promise<{ results: BenchResul
   const subtle = globalThis.crypto.subtle;
   const block = new Uint8Array(MiB).fill(0x5a);
   const shaMiBs = await rate(() => subtle.digest('SHA-256', block), { count: quick ? 20 : 200, samples });
-  const key = await subtle.importKey('raw', new Uint8Array(32).fill(7), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  const key = await subtle.importKey('raw', new Uint8Array(32).fill(7), { name: 'AES-GCM' }, false, [
+    'encrypt',
+    'decrypt',
+  ]);
   const iv = new Uint8Array(12);
-  const aesMiBs = await rate(() => subtle.encrypt({ name: 'AES-GCM', iv }, key, block), { count: quick ? 20 : 200, samples });
+  const aesMiBs = await rate(() => subtle.encrypt({ name: 'AES-GCM', iv }, key, block), {
+    count: quick ? 20 : 200,
+    samples,
+  });
 
   const web = createWebCryptoEd25519(subtle);
   const seed = crypto.getRandomValues(new Uint8Array(32));
   const message = crypto.getRandomValues(new Uint8Array(256));
   const publicKey = ed25519.getPublicKey(seed);
   const signature = ed25519.sign(message, seed);
-  const verifyPerSec = await rate(() => web.verify(publicKey, message, signature), { count: quick ? 200 : 2000, samples });
-  const verify16PerSec = await rate(() => web.verify(publicKey, message, signature), { count: quick ? 400 : 4000, samples, inFlight: 16 });
+  const verifyPerSec = await rate(() => web.verify(publicKey, message, signature), {
+    count: quick ? 200 : 2000,
+    samples,
+  });
+  const verify16PerSec = await rate(() => web.verify(publicKey, message, signature), {
+    count: quick ? 400 : 4000,
+    samples,
+    inFlight: 16,
+  });
   const serialMiBs = 1 / (1 / tlsMiBs + 1 / shaMiBs + 1 / aesMiBs);
 
   const limits: Limits = { tlsMiBs, tlsRoundTripMs, shaMiBs, aesMiBs, verifyPerSec, verify16PerSec, serialMiBs };

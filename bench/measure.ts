@@ -20,7 +20,10 @@ export function median(values: number[]): number {
  * Runs `op` `count` times per sample, `samples` times after `warmup` samples, and returns the median rate in
  * operations per second. `op` may be async; up to `inFlight` calls overlap.
  */
-export async function rate(op: () => unknown, opts: { count: number; samples?: number; warmup?: number; inFlight?: number }): Promise<number> {
+export async function rate(
+  op: () => unknown,
+  opts: { count: number; samples?: number; warmup?: number; inFlight?: number },
+): Promise<number> {
   const samples = opts.samples ?? 7;
   const warmup = opts.warmup ?? 2;
   const inFlight = Math.max(1, opts.inFlight ?? 1);
@@ -45,7 +48,13 @@ export async function rate(op: () => unknown, opts: { count: number; samples?: n
   return median(rates);
 }
 
-export function result(name: string, value: number, unit: string, better: 'higher' | 'lower', baseline?: { name: string; value: number }): BenchResult {
+export function result(
+  name: string,
+  value: number,
+  unit: string,
+  better: 'higher' | 'lower',
+  baseline?: { name: string; value: number },
+): BenchResult {
   const ratio = baseline ? (better === 'higher' ? value / baseline.value : baseline.value / value) : null;
   return {
     name,

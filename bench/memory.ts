@@ -12,7 +12,19 @@ import { generateIdentity } from '../core/identity/index.ts';
 import { ShardClient } from '../core/protocol/shard-client.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import type { Link } from '../node-relay/ws/link.ts';
-import { cleanup, lastLine, MiB, REPO, rssOf, runCli, sleep, startRelay, status, tempDir, writeRandomFile } from './cluster.ts';
+import {
+  cleanup,
+  lastLine,
+  MiB,
+  REPO,
+  rssOf,
+  runCli,
+  sleep,
+  startRelay,
+  status,
+  tempDir,
+  writeRandomFile,
+} from './cluster.ts';
 
 export interface MemoryFigures {
   shards: number;
@@ -76,12 +88,19 @@ export async function memorySuite(opts: { shards: number; fileMiB: number }): Pr
 }
 
 /** Peak RSS (bytes; NaN without /usr/bin/time) of `peertree put` (replicas 1) and `get` of one new random file. */
-export async function cliPeakRss(url: string, fileMiB: number): Promise<{ put: number; get: number; putMs: number; getMs: number }> {
+export async function cliPeakRss(
+  url: string,
+  fileMiB: number,
+): Promise<{ put: number; get: number; putMs: number; getMs: number }> {
   const work = tempDir('memory-cli');
   // Measure the compiled CLI of the sources as they are now: build it here (a source edited since `npm run
   // bench` started would otherwise make bin/peertree.js fall back to the TypeScript sources, ≈ 30 MiB more),
   // and have bin/peertree.js fail rather than fall back if a source changes during the runs.
-  const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.js')], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+  const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.js')], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (build.status !== 0) throw new Error(`CLI build failed: ${build.stderr}`);
   const env = { PEERTREE_HOME: join(work, 'home'), PEERTREE_CLI: 'bundle' };
   const file = join(work, 'big.bin');
@@ -105,13 +124,17 @@ async function cliOnly(args: string[]): Promise<void> {
   const mib = (b: number) => (b / MiB).toFixed(1);
   const started = performance.now();
   const relay = await startRelay(tempDir('memory-relay'));
-  console.log(`relay: ready in ${(performance.now() - started).toFixed(0)} ms, RSS ${mib(rssOf(relay.ready.pid) ?? Number.NaN)} MiB`);
+  console.log(
+    `relay: ready in ${(performance.now() - started).toFixed(0)} ms, RSS ${mib(rssOf(relay.ready.pid) ?? Number.NaN)} MiB`,
+  );
   try {
     for (let i = 0; i < runs; i++) {
       const st = await runCli(['status', '--relay', relay.ready.url], { PEERTREE_CLI: 'bundle' }, 60_000);
       if (st.code !== 0) throw new Error(`status failed: ${st.stderr}`);
       const r = await cliPeakRss(relay.ready.url, fileMiB);
-      console.log(`run ${i + 1}: status ${st.ms.toFixed(0)} ms, peak ${mib(st.peakRss ?? Number.NaN)} MiB; put ${fileMiB} MiB peak ${mib(r.put)} MiB (${(r.putMs / 1000).toFixed(1)} s); get peak ${mib(r.get)} MiB (${(r.getMs / 1000).toFixed(1)} s)`);
+      console.log(
+        `run ${i + 1}: status ${st.ms.toFixed(0)} ms, peak ${mib(st.peakRss ?? Number.NaN)} MiB; put ${fileMiB} MiB peak ${mib(r.put)} MiB (${(r.putMs / 1000).toFixed(1)} s); get peak ${mib(r.get)} MiB (${(r.getMs / 1000).toFixed(1)} s)`,
+      );
     }
   } finally {
     relay.proc.kill('SIGKILL');
@@ -122,7 +145,9 @@ async function cliOnly(args: string[]): Promise<void> {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   if (!args.includes('--cli-only')) {
-    console.error('usage: node bin/run-ts.js bench/memory.ts --cli-only [--mib=N] [--runs=N]   (the full suite: npm run bench -- --only=memory)');
+    console.error(
+      'usage: node bin/run-ts.js bench/memory.ts --cli-only [--mib=N] [--runs=N]   (the full suite: npm run bench -- --only=memory)',
+    );
     process.exit(2);
   }
   await cliOnly(args);

@@ -12,7 +12,12 @@ import { median } from './measure.ts';
  * measures the relay's verify/dispatch/sign path, not the default limit of 500 messages/s per key. */
 const BENCH_RATE_LIMIT = 1_000_000;
 
-export async function messagesSuite(opts: { count: number; samples: number; links?: number; inFlight?: number }): Promise<number> {
+export async function messagesSuite(opts: {
+  count: number;
+  samples: number;
+  links?: number;
+  inFlight?: number;
+}): Promise<number> {
   const relay = await startRelay(tempDir('messages'), ['--rate-limit', String(BENCH_RATE_LIMIT)]);
   // The clients are a Node process too: they sign requests and verify replies with the provider the relay uses
   // (node:crypto), so that less of the shared CPU goes to the load generator. Only these links use it.
@@ -27,7 +32,8 @@ export async function messagesSuite(opts: { count: number; samples: number; link
   const inFlight = opts.inFlight ?? 32;
   const links: Link[] = [];
   try {
-    for (let i = 0; i < nLinks; i++) links.push(await connect(relay.ready.url, { identity: (await generateIdentity(ed25519)).identity, verifier }));
+    for (let i = 0; i < nLinks; i++)
+      links.push(await connect(relay.ready.url, { identity: (await generateIdentity(ed25519)).identity, verifier }));
     let nonce = 0;
     const run = async (count: number): Promise<number> => {
       let started = 0;

@@ -19,13 +19,26 @@ export function placementSuite(quick: boolean): BenchResult[] {
   const out: BenchResult[] = [];
   const samples = quick ? 2 : 5;
   for (const n of quick ? [1_000, 10_000] : [1_000, 10_000, 100_000]) {
-    const members = Array.from({ length: n }, () => ({ id: randomBytes(10).toString('base64url').toLowerCase().replace(/[^a-z2-7]/g, 'a').slice(0, 16) }));
+    const members = Array.from({ length: n }, () => ({
+      id: randomBytes(10)
+        .toString('base64url')
+        .toLowerCase()
+        .replace(/[^a-z2-7]/g, 'a')
+        .slice(0, 16),
+    }));
     // Fewer shards at larger N keep each suite to a few seconds.
-    const shards = Array.from({ length: Math.max(20, Math.floor((quick ? 2e5 : 2e6) / n)) }, () => randomBytes(32).toString('hex'));
+    const shards = Array.from({ length: Math.max(20, Math.floor((quick ? 2e5 : 2e6) / n)) }, () =>
+      randomBytes(32).toString('hex'),
+    );
     perShard(shards.slice(0, 5), 1, (h) => rendezvousHolders(h, members, 3)); // warm-up
     const sorted = perShard(shards, samples, (h) => rendezvousOrder(h, members).slice(0, 3));
     const topN = perShard(shards, samples, (h) => rendezvousHolders(h, members, 3));
-    out.push(result(`placement: 3 holders of one shard among ${n.toLocaleString('en')} members`, topN, 'µs', 'lower', { name: 'sorting every member', value: sorted }));
+    out.push(
+      result(`placement: 3 holders of one shard among ${n.toLocaleString('en')} members`, topN, 'µs', 'lower', {
+        name: 'sorting every member',
+        value: sorted,
+      }),
+    );
   }
   return out;
 }

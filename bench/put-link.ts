@@ -42,7 +42,11 @@ export interface PutLinkRates {
 
 /** Uploads `size` bytes of `file` over TLS through `port` (a shaped link in front of a sink); resolves with the ms. */
 async function tlsUpload(file: string, size: number, linkTo: (port: number) => Promise<ShapedLink>): Promise<number> {
-  const pems = await generate([{ name: 'commonName', value: 'bench' }], { keyType: 'ec', curve: 'P-256', algorithm: 'sha256' });
+  const pems = await generate([{ name: 'commonName', value: 'bench' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+  });
   const sink = createTlsServer({ cert: pems.cert, key: pems.private }, (socket) => {
     let got = 0;
     socket.on('data', (d: Buffer) => {
@@ -57,7 +61,9 @@ async function tlsUpload(file: string, size: number, linkTo: (port: number) => P
   try {
     const start = performance.now();
     await new Promise<void>((resolve, reject) => {
-      const client = tlsConnect({ host: '127.0.0.1', port: link.port, rejectUnauthorized: false }, () => createReadStream(file).pipe(client, { end: false }));
+      const client = tlsConnect({ host: '127.0.0.1', port: link.port, rejectUnauthorized: false }, () =>
+        createReadStream(file).pipe(client, { end: false }),
+      );
       client.on('data', () => {
         client.destroy();
         resolve();
@@ -97,7 +103,12 @@ export async function putLinkSuite(opts: PutLinkOptions): Promise<PutLinkRates> 
     // A fresh owner each time: nothing of an earlier sample is already pinned for it.
     const identity = await identityFromSeed(crypto.getRandomValues(new Uint8Array(32)));
     const link = await connect(via(entry), { identity });
-    const transport = new RoutedTransport({ entry: link, members, connect: (url, id) => connect(via(url), id ? { identity: id } : {}), owner: { identity, now: Date.now } });
+    const transport = new RoutedTransport({
+      entry: link,
+      members,
+      connect: (url, id) => connect(via(url), id ? { identity: id } : {}),
+      owner: { identity, now: Date.now },
+    });
     try {
       const start = performance.now();
       await putFile(createReadStream(file, { highWaterMark: MiB }), transport, {
@@ -123,7 +134,14 @@ export async function putLinkSuite(opts: PutLinkOptions): Promise<PutLinkRates> 
       fixed.push(mibs(await put(s, true)));
       adaptive.push(mibs(await put(s, false)));
     }
-    return { sizeMiB: opts.sizeMiB, linkMiBs: bytesPerSecond / MiB, tlsUpload: median(upload), fixed4: median(fixed), adaptive: median(adaptive), adaptiveWindow: widest };
+    return {
+      sizeMiB: opts.sizeMiB,
+      linkMiBs: bytesPerSecond / MiB,
+      tlsUpload: median(upload),
+      fixed4: median(fixed),
+      adaptive: median(adaptive),
+      adaptiveWindow: widest,
+    };
   } finally {
     await Promise.all([...links.values()].map((l) => l.close()));
   }

@@ -36,8 +36,40 @@ const wanted = (suite: string) => only === null || only.has(suite);
 
 /** Sizes: the issue's figures for a full run; small ones for CI (`--quick` only checks that everything runs). */
 const P = quick
-  ? { fileMiB: 4, samples: 2, heliaMiB: 4, blocks: 3, assets: 20, treeRelays: 5, broadcasts: 2, messages: 500, shards: 500, cliMiB: 8, browserMiB: 4, swarmMiB: 4, galleryItems: 100, galleryPhotos: 3, galleryScrollMs: 1_000 }
-  : { fileMiB: 256, samples: 3, heliaMiB: 256, blocks: 20, assets: 200, treeRelays: 30, broadcasts: 5, messages: 10_000, shards: 100_000, cliMiB: 1024, browserMiB: 200, swarmMiB: 64, galleryItems: 2_000, galleryPhotos: 12, galleryScrollMs: 8_000 };
+  ? {
+      fileMiB: 4,
+      samples: 2,
+      heliaMiB: 4,
+      blocks: 3,
+      assets: 20,
+      treeRelays: 5,
+      broadcasts: 2,
+      messages: 500,
+      shards: 500,
+      cliMiB: 8,
+      browserMiB: 4,
+      swarmMiB: 4,
+      galleryItems: 100,
+      galleryPhotos: 3,
+      galleryScrollMs: 1_000,
+    }
+  : {
+      fileMiB: 256,
+      samples: 3,
+      heliaMiB: 256,
+      blocks: 20,
+      assets: 200,
+      treeRelays: 30,
+      broadcasts: 5,
+      messages: 10_000,
+      shards: 100_000,
+      cliMiB: 1024,
+      browserMiB: 200,
+      swarmMiB: 64,
+      galleryItems: 2_000,
+      galleryPhotos: 12,
+      galleryScrollMs: 8_000,
+    };
 
 // Helia and libp2p add many abort listeners to long-lived signals; that is expected here.
 setMaxListeners(1_000);
@@ -53,7 +85,7 @@ async function suite(name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (err) {
-    errors.push(`${name}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    errors.push(`${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.stderr.write(`bench: ${name} failed: ${String(err)}\n`);
   } finally {
     cleanup();
@@ -89,10 +121,20 @@ try {
     helia = await heliaSuite({ sizeMiB: P.heliaMiB, samples: P.samples, blocks: P.blocks });
     const h: HeliaRates = helia;
     results.push(result(`helia: addBytes ${h.sizeMiB} MiB (in memory)`, h.add, MiBs, 'higher'));
-    results.push(result(`helia: cat ${h.sizeMiB} MiB from the other node`, h.fetch, MiBs, 'higher', { name: 'TLS loopback', value: limits.tlsMiBs }));
+    results.push(
+      result(`helia: cat ${h.sizeMiB} MiB from the other node`, h.fetch, MiBs, 'higher', {
+        name: 'TLS loopback',
+        value: limits.tlsMiBs,
+      }),
+    );
     results.push(result(`helia: add then fetch ${h.sizeMiB} MiB`, h.addThenFetch, MiBs, 'higher'));
     results.push(result('helia: single 1 MiB block fetch', h.block1MiBMs, 'ms', 'lower'));
-    results.push(result('helia: single 4 KiB block fetch', h.block4KiBMs, 'ms', 'lower', { name: 'TLS round trip', value: limits.tlsRoundTripMs }));
+    results.push(
+      result('helia: single 4 KiB block fetch', h.block4KiBMs, 'ms', 'lower', {
+        name: 'TLS round trip',
+        value: limits.tlsRoundTripMs,
+      }),
+    );
   });
   const h = helia as HeliaRates | null;
 
@@ -105,8 +147,15 @@ try {
     results.push(result(`get ${tag} (library)`, f.getLib, MiBs, 'higher', fetch ?? undefined));
     results.push(result(`get ${tag} (library) vs serial limit`, f.getLib, MiBs, 'higher', serial));
     results.push(result(`get ${tag} (library, first holder, window 4: before swarming)`, f.getFirst, MiBs, 'higher'));
-    results.push(result(`get ${tag} (library, swarming) vs first-holder get`, f.getLib, MiBs, 'higher', { name: 'first-holder get', value: f.getFirst }));
-    results.push(result(`get ${tag}: busiest relay's share of shards (swarming; 0.2 is even)`, f.busiestShare, 'ratio', 'lower'));
+    results.push(
+      result(`get ${tag} (library, swarming) vs first-holder get`, f.getLib, MiBs, 'higher', {
+        name: 'first-holder get',
+        value: f.getFirst,
+      }),
+    );
+    results.push(
+      result(`get ${tag}: busiest relay's share of shards (swarming; 0.2 is even)`, f.busiestShare, 'ratio', 'lower'),
+    );
     results.push(result(`get ${tag} (CLI)`, f.getCli, MiBs, 'higher', fetch ?? undefined));
     results.push(result(`get ${tag} (CLI) vs serial limit`, f.getCli, MiBs, 'higher', serial));
     results.push(result(`put ${tag} (library)`, f.putLib, MiBs, 'higher', addFetch ?? undefined));
@@ -117,9 +166,27 @@ try {
   await suite('s3', async () => {
     const g = await s3Suite({ sizeMiB: P.fileMiB, samples: P.samples });
     const tag = `${g.sizeMiB} MiB, 3 relays, replicas 3`;
-    results.push(result(`s3 gateway: put ${tag} (aws s3 cp)`, g.putGateway, MiBs, 'higher', { name: 'peertree put', value: g.putCli }));
-    results.push(result(`s3 gateway: get ${tag} (aws s3 cp)`, g.getGateway, MiBs, 'higher', { name: 'peertree get', value: g.getCli }));
-    results.push(result(`memory: S3 gateway peak RSS after put and get of ${g.sizeMiB} MiB`, g.gatewayPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 200 }));
+    results.push(
+      result(`s3 gateway: put ${tag} (aws s3 cp)`, g.putGateway, MiBs, 'higher', {
+        name: 'peertree put',
+        value: g.putCli,
+      }),
+    );
+    results.push(
+      result(`s3 gateway: get ${tag} (aws s3 cp)`, g.getGateway, MiBs, 'higher', {
+        name: 'peertree get',
+        value: g.getCli,
+      }),
+    );
+    results.push(
+      result(
+        `memory: S3 gateway peak RSS after put and get of ${g.sizeMiB} MiB`,
+        g.gatewayPeakRss / MiB,
+        'MiB',
+        'lower',
+        { name: 'goal', value: 200 },
+      ),
+    );
   });
 
   // The swarming get where links, not CPU, are the limit: 5 relays each behind 100 Mbit/s, 20 ms one way.
@@ -129,22 +196,48 @@ try {
     const link = { name: 'one relay link', value: w.linkMiBs };
     results.push(result(`swarm: get ${tag}, first holder, window 4 (before)`, w.evenFirst, MiBs, 'higher', link));
     results.push(result(`swarm: get ${tag}, swarming`, w.evenSwarm, MiBs, 'higher', link));
-    results.push(result(`swarm: get ${tag}, swarming vs first holder`, w.evenSwarm, MiBs, 'higher', { name: 'first-holder get', value: w.evenFirst }));
+    results.push(
+      result(`swarm: get ${tag}, swarming vs first holder`, w.evenSwarm, MiBs, 'higher', {
+        name: 'first-holder get',
+        value: w.evenFirst,
+      }),
+    );
     results.push(result(`swarm: busiest relay's share of shards (0.2 is even)`, w.evenBusiest, 'ratio', 'lower'));
     const slowTag = `${w.sizeMiB} MiB, one of the 5 relays on 25 Mbit/s`;
     results.push(result(`swarm: get ${slowTag}, first holder, window 4 (before)`, w.slowFirst, MiBs, 'higher', link));
-    results.push(result(`swarm: get ${slowTag}, swarming vs first holder`, w.slowSwarm, MiBs, 'higher', { name: 'first-holder get', value: w.slowFirst }));
+    results.push(
+      result(`swarm: get ${slowTag}, swarming vs first holder`, w.slowSwarm, MiBs, 'higher', {
+        name: 'first-holder get',
+        value: w.slowFirst,
+      }),
+    );
   });
 
   // A put over the client's own 100 Mbit/s, 40 ms link (shared by its connections to 5 relays).
   await suite('put-link', async () => {
-    const p = await putLinkSuite({ sizeMiB: P.swarmMiB, samples: P.samples, relays: 5, mbitPerSecond: 100, delayMs: 20 });
+    const p = await putLinkSuite({
+      sizeMiB: P.swarmMiB,
+      samples: P.samples,
+      relays: 5,
+      mbitPerSecond: 100,
+      delayMs: 20,
+    });
     const tag = `${p.sizeMiB} MiB, replicas 3, client link 100 Mbit/s and 40 ms RTT`;
     const upload = { name: 'one TLS upload of the file on that link', value: p.tlsUpload };
-    results.push(result(`put-link: one TLS upload of the file (the baseline)`, p.tlsUpload, MiBs, 'higher', { name: 'link bandwidth', value: p.linkMiBs }));
+    results.push(
+      result(`put-link: one TLS upload of the file (the baseline)`, p.tlsUpload, MiBs, 'higher', {
+        name: 'link bandwidth',
+        value: p.linkMiBs,
+      }),
+    );
     results.push(result(`put-link: put ${tag}, window 4 (before)`, p.fixed4, MiBs, 'higher', upload));
     results.push(result(`put-link: put ${tag}, adaptive window`, p.adaptive, MiBs, 'higher', upload));
-    results.push(result(`put-link: adaptive put vs window 4`, p.adaptive, MiBs, 'higher', { name: 'window-4 put', value: p.fixed4 }));
+    results.push(
+      result(`put-link: adaptive put vs window 4`, p.adaptive, MiBs, 'higher', {
+        name: 'window-4 put',
+        value: p.fixed4,
+      }),
+    );
     results.push(result(`put-link: widest adaptive put window (shards)`, p.adaptiveWindow, 'shards', 'higher'));
   });
 
@@ -174,22 +267,59 @@ try {
     if (s) {
       const tag = `${s.count} distinct 4 KiB gets, ${n} relays`;
       results.push(result(`small assets: p50 of ${tag}`, s.p50Ms, 'ms', 'lower', { name: 'goal 2 ms', value: 2 }));
-      if (h) results.push(result(`small assets: p50 vs helia 4 KiB block`, s.p50Ms, 'ms', 'lower', { name: 'helia single 4 KiB block fetch', value: h.block4KiBMs }));
-      if (h) results.push(result(`small assets: p50 vs helia 1 MiB block`, s.p50Ms, 'ms', 'lower', { name: 'helia single 1 MiB block fetch', value: h.block1MiBMs }));
+      if (h)
+        results.push(
+          result(`small assets: p50 vs helia 4 KiB block`, s.p50Ms, 'ms', 'lower', {
+            name: 'helia single 4 KiB block fetch',
+            value: h.block4KiBMs,
+          }),
+        );
+      if (h)
+        results.push(
+          result(`small assets: p50 vs helia 1 MiB block`, s.p50Ms, 'ms', 'lower', {
+            name: 'helia single 1 MiB block fetch',
+            value: h.block1MiBMs,
+          }),
+        );
       results.push(result(`small assets: p99 of ${tag}`, s.p99Ms, 'ms', 'lower'));
-      results.push(result(`small assets through one relay: p50 of ${tag}`, s.viaOneP50Ms, 'ms', 'lower', { name: 'goal 2 ms', value: 2 }));
+      results.push(
+        result(`small assets through one relay: p50 of ${tag}`, s.viaOneP50Ms, 'ms', 'lower', {
+          name: 'goal 2 ms',
+          value: 2,
+        }),
+      );
       results.push(result(`small assets through one relay: p99 of ${tag}`, s.viaOneP99Ms, 'ms', 'lower'));
-      results.push(result(`small assets: p50 vs TLS round trip`, s.p50Ms, 'ms', 'lower', { name: 'TLS round trip', value: limits.tlsRoundTripMs }));
+      results.push(
+        result(`small assets: p50 vs TLS round trip`, s.p50Ms, 'ms', 'lower', {
+          name: 'TLS round trip',
+          value: limits.tlsRoundTripMs,
+        }),
+      );
     }
   });
 
   // 8. Memory.
   await suite('memory', async () => {
     const m = await memorySuite({ shards: P.shards, fileMiB: P.cliMiB });
-    results.push(result(`memory: relay RSS holding ${m.shards} small shards`, m.relayRss / MiB, 'MiB', 'lower', { name: 'goal', value: 200 }));
+    results.push(
+      result(`memory: relay RSS holding ${m.shards} small shards`, m.relayRss / MiB, 'MiB', 'lower', {
+        name: 'goal',
+        value: 200,
+      }),
+    );
     results.push(result(`memory: small shards stored (replicas 1)`, m.storeRate, 'shards/s', 'higher'));
-    results.push(result(`memory: CLI peak RSS, put ${m.fileMiB} MiB`, m.cliPutPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 150 }));
-    results.push(result(`memory: CLI peak RSS, get ${m.fileMiB} MiB`, m.cliGetPeakRss / MiB, 'MiB', 'lower', { name: 'goal', value: 150 }));
+    results.push(
+      result(`memory: CLI peak RSS, put ${m.fileMiB} MiB`, m.cliPutPeakRss / MiB, 'MiB', 'lower', {
+        name: 'goal',
+        value: 150,
+      }),
+    );
+    results.push(
+      result(`memory: CLI peak RSS, get ${m.fileMiB} MiB`, m.cliGetPeakRss / MiB, 'MiB', 'lower', {
+        name: 'goal',
+        value: 150,
+      }),
+    );
   });
 
   // The gallery with thousands of photos (issue #17): first paint, scroll frames, DOM rows, heap.
@@ -202,7 +332,12 @@ try {
     results.push(result(`gallery: scroll frame p95, ${g.items} items`, g.frameP95, 'ms', 'lower', frame));
     results.push(result(`gallery: longest scroll frame, ${g.items} items`, g.frameMax, 'ms', 'lower'));
     results.push(result(`gallery: scroll frames over 50 ms, ${g.items} items`, g.longFrames, 'frames', 'lower'));
-    results.push(result(`gallery: most file rows in the DOM while scrolling ${g.items} items`, g.domRowsMax, 'rows', 'lower', { name: 'items', value: g.items }));
+    results.push(
+      result(`gallery: most file rows in the DOM while scrolling ${g.items} items`, g.domRowsMax, 'rows', 'lower', {
+        name: 'items',
+        value: g.items,
+      }),
+    );
     results.push(result(`gallery: JS heap after first paint, ${g.items} items`, g.heapAfterLoad / MiB, 'MiB', 'lower'));
     results.push(result(`gallery: JS heap peak while scrolling, ${g.items} items`, g.heapPeak / MiB, 'MiB', 'lower'));
   });

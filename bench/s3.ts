@@ -26,10 +26,17 @@ interface Gateway {
 
 function startGateway(relay: string, home: string): Promise<Gateway> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relay, '--listen', '127.0.0.1:0'], { cwd: REPO, env: { ...process.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relay, '--listen', '127.0.0.1:0'], {
+      cwd: REPO,
+      env: { ...process.env, PEERTREE_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    const timer = setTimeout(() => (proc.kill('SIGKILL'), reject(new Error(`peertree s3 did not start\n${err}`))), 30_000);
+    const timer = setTimeout(
+      () => (proc.kill('SIGKILL'), reject(new Error(`peertree s3 did not start\n${err}`))),
+      30_000,
+    );
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -49,7 +56,11 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise
     let err = '';
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     proc.on('error', reject);
-    proc.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`))));
+    proc.on('exit', (code) =>
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`)),
+    );
   });
 }
 
@@ -65,12 +76,24 @@ export async function s3Suite(opts: { sizeMiB: number; samples: number }): Promi
   try {
     const awsConfig = join(work, 'aws-config');
     writeFileSync(awsConfig, '[default]\ns3 =\n    signature_version = s3v4\n');
-    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: gw.accessKeyId, AWS_SECRET_ACCESS_KEY: gw.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_CONFIG_FILE: awsConfig, AWS_SHARED_CREDENTIALS_FILE: join(work, 'none') };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: gw.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: gw.secretAccessKey,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: awsConfig,
+      AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
+    };
     const aws = (args: string[]) => timed('aws', ['--endpoint-url', gw.endpoint, ...args], env);
     await aws(['s3', 'mb', 's3://bench']);
     const cliEnv = { PEERTREE_HOME: join(work, 'cli-home') };
     const mibs = (ms: number) => opts.sizeMiB / (ms / 1000);
-    const rates = { putGateway: [] as number[], getGateway: [] as number[], putCli: [] as number[], getCli: [] as number[] };
+    const rates = {
+      putGateway: [] as number[],
+      getGateway: [] as number[],
+      putCli: [] as number[],
+      getCli: [] as number[],
+    };
     for (let s = 0; s < opts.samples; s++) {
       // A new file per sample and per path, so that nothing is de-duplicated or cached.
       const file = join(work, `in-${s}.bin`);
@@ -89,7 +112,14 @@ export async function s3Suite(opts: { sizeMiB: number; samples: number }): Promi
       await rm(file, { force: true });
       await rm(out, { force: true });
     }
-    return { sizeMiB: opts.sizeMiB, putGateway: median(rates.putGateway), getGateway: median(rates.getGateway), putCli: median(rates.putCli), getCli: median(rates.getCli), gatewayPeakRss: peakRss(gw.proc.pid!) };
+    return {
+      sizeMiB: opts.sizeMiB,
+      putGateway: median(rates.putGateway),
+      getGateway: median(rates.getGateway),
+      putCli: median(rates.putCli),
+      getCli: median(rates.getCli),
+      gatewayPeakRss: peakRss(gw.proc.pid!),
+    };
   } finally {
     gw.proc.kill('SIGKILL');
   }

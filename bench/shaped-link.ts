@@ -44,7 +44,13 @@ export interface ShapedLink {
  * FIFO drained by a single timer: one timer per chunk would let two chunks due in the same millisecond fire out of
  * order (Node keeps a timer list per duration), which reorders TLS records and kills the connection.
  */
-function shapeDirection(from: Socket, to: Socket, opts: ShapeOptions, lane: ShapeLane, onDelivered: (n: number) => void): void {
+function shapeDirection(
+  from: Socket,
+  to: Socket,
+  opts: ShapeOptions,
+  lane: ShapeLane,
+  onDelivered: (n: number) => void,
+): void {
   const rate = opts.bytesPerSecond / 1000; // bytes per ms
   const buffer = opts.bufferBytes ?? Math.ceil(rate * opts.delayMs * 2) + 256 * 1024;
   const fifo: { chunk: Buffer; at: number }[] = [];

@@ -39,7 +39,10 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export async function smallAssetsSuite(tree: Tree, opts: { count: number; size?: number; replicas?: number }): Promise<SmallAssetTimes> {
+export async function smallAssetsSuite(
+  tree: Tree,
+  opts: { count: number; size?: number; replicas?: number },
+): Promise<SmallAssetTimes> {
   const size = opts.size ?? 4096;
   const { identity } = await generateIdentity();
   const urls = tree.relays.map((r) => r.ready.url);
@@ -50,16 +53,30 @@ export async function smallAssetsSuite(tree: Tree, opts: { count: number; size?:
     const caps: string[] = [];
     for (let i = 0; i < opts.count; i++) {
       const link = links[i % links.length]!;
-      const r = await putFile([randomFillSync(new Uint8Array(size))], new ShardClient(link, { identity, now: Date.now }), { name: `a${i}.bin`, replicas: opts.replicas ?? 3 });
+      const r = await putFile(
+        [randomFillSync(new Uint8Array(size))],
+        new ShardClient(link, { identity, now: Date.now }),
+        { name: `a${i}.bin`, replicas: opts.replicas ?? 3 },
+      );
       caps.push(r.capability);
     }
     // Fetched one at a time, first through relay 0 alone, then routed over the links the client already has.
     const viaOne = await timeGets(caps, new ShardClient(links[0]!));
     const byUrl = new Map(urls.map((u, i) => [u, links[i]!]));
-    const routed = new RoutedTransport({ entry: links[0]!, members: await routeMembers(urls[0]!), connect: async (url) => byUrl.get(url) ?? connect(url, { identity }) });
+    const routed = new RoutedTransport({
+      entry: links[0]!,
+      members: await routeMembers(urls[0]!),
+      connect: async (url) => byUrl.get(url) ?? connect(url, { identity }),
+    });
     const direct = await timeGets(caps, routed);
     if (routed.counts.direct === 0) throw new Error('the routed gets never reached a relay directly');
-    return { count: caps.length, p50Ms: percentile(direct, 50), p99Ms: percentile(direct, 99), viaOneP50Ms: percentile(viaOne, 50), viaOneP99Ms: percentile(viaOne, 99) };
+    return {
+      count: caps.length,
+      p50Ms: percentile(direct, 50),
+      p99Ms: percentile(direct, 99),
+      viaOneP50Ms: percentile(viaOne, 50),
+      viaOneP99Ms: percentile(viaOne, 99),
+    };
   } finally {
     for (const l of links) l.close(1000, 'done');
   }

@@ -41,7 +41,11 @@ function through(links: ReadonlyMap<string, ShapedLink>): (url: string) => strin
   };
 }
 
-async function shape(urls: readonly string[], bytesPerSecond: (i: number) => number, delayMs: number): Promise<Map<string, ShapedLink>> {
+async function shape(
+  urls: readonly string[],
+  bytesPerSecond: (i: number) => number,
+  delayMs: number,
+): Promise<Map<string, ShapedLink>> {
   const links = new Map<string, ShapedLink>();
   for (const [i, url] of urls.entries()) {
     const port = new URL(url).port;

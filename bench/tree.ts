@@ -71,7 +71,11 @@ async function heal(alive: Relay[], victim: Relay): Promise<number> {
   return performance.now() - t;
 }
 
-export async function treeSuite(opts: { relays: number; broadcasts: number; during?: (tree: Tree) => Promise<void> }): Promise<TreeTimes> {
+export async function treeSuite(opts: {
+  relays: number;
+  broadcasts: number;
+  during?: (tree: Tree) => Promise<void>;
+}): Promise<TreeTimes> {
   const tree = await startTree(opts.relays, { args: ['--diag'] });
   const alive = [...tree.relays];
   const byPos = await positions(alive);
@@ -85,5 +89,12 @@ export async function treeSuite(opts: { relays: number; broadcasts: number; duri
   const healMiddleMs = await heal(alive, middle);
   const root = (await positions(alive)).get(0)!;
   const healRootMs = await heal(alive, root);
-  return { relays: opts.relays, joinMs: tree.formedMs, broadcastMs: median(times), healMiddleMs, healRootMs, healGoalMs: PEER_TIMEOUT_MS + 2_000 };
+  return {
+    relays: opts.relays,
+    joinMs: tree.formedMs,
+    broadcastMs: median(times),
+    healMiddleMs,
+    healRootMs,
+    healGoalMs: PEER_TIMEOUT_MS + 2_000,
+  };
 }

@@ -21,7 +21,8 @@ function staleReason() {
   } catch {
     return 'not built';
   }
-  if (typeof list?.startedAt !== 'number' || !Array.isArray(list.inputs) || list.inputs.length === 0) return 'unreadable build/cli-inputs.json';
+  if (typeof list?.startedAt !== 'number' || !Array.isArray(list.inputs) || list.inputs.length === 0)
+    return 'unreadable build/cli-inputs.json';
   for (const entry of list.inputs) {
     const [file, bytes] = Array.isArray(entry) ? entry : [];
     if (typeof file !== 'string' || typeof bytes !== 'number') return 'unreadable build/cli-inputs.json';
@@ -43,10 +44,15 @@ let main;
 if (reason === null) {
   ({ main } = await import('../build/cli.js'));
 } else if (mode === 'bundle') {
-  process.stderr.write(`peertree: PEERTREE_CLI=bundle but build/cli.js is not current (${reason}); run: node scripts/build-cli.js\n`);
+  process.stderr.write(
+    `peertree: PEERTREE_CLI=bundle but build/cli.js is not current (${reason}); run: node scripts/build-cli.js\n`,
+  );
   process.exit(1);
 } else {
-  if (process.stderr.isTTY && mode !== 'src') process.stderr.write(`peertree: running the TypeScript sources (build/cli.js: ${reason}); \`node scripts/build-cli.js\` starts faster\n`);
+  if (process.stderr.isTTY && mode !== 'src')
+    process.stderr.write(
+      `peertree: running the TypeScript sources (build/cli.js: ${reason}); \`node scripts/build-cli.js\` starts faster\n`,
+    );
   const { register } = await import('tsx/esm/api');
   register();
   ({ main } = await import('../node-relay/cli/main.ts'));

@@ -15,7 +15,12 @@ export function assertString(value: unknown, what: string, maxLength = Infinity)
   if (value.length > maxLength) fail(`${what} is longer than ${maxLength}`);
 }
 
-export function assertInteger(value: unknown, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): asserts value is number {
+export function assertInteger(
+  value: unknown,
+  what: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     fail(`${what} must be an integer in [${min}, ${max}]`);
   }

@@ -243,13 +243,19 @@ export const CERT_LIMITS = Object.freeze({
 /** Throws if the certificate limits are not positive integers or contradict each other. */
 export function validateCertLimits(limits: Readonly<Record<keyof typeof CERT_LIMITS, number>> = CERT_LIMITS): void {
   const bad = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
-  if (bad.length > 0) throw new Error(`certificate limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
+  if (bad.length > 0)
+    throw new Error(`certificate limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
   if (limits.CERT_RENEW_LIFETIME_DIVISOR < 2) throw new Error('the renewal share must be at most half of a lifetime');
-  if (limits.ACME_RETRY_MIN_MS > limits.CERT_CHECK_INTERVAL_MS) throw new Error('the first retry must come before the next daily check');
-  if (limits.ACME_MIN_ORDER_INTERVAL_MS > limits.ACME_RETRY_MIN_MS) throw new Error('the order spacing must be below the retry delay');
-  if (limits.ACME_REQUEST_TIMEOUT_MS > limits.ACME_ORDER_TIMEOUT_MS) throw new Error('one ACME request must fit in an order');
-  if (limits.ACME_POLL_MIN_MS > limits.ACME_POLL_MAX_MS) throw new Error('the first poll wait must not exceed the longest');
-  if (limits.ACME_POLL_MAX_MS * limits.ACME_POLL_ATTEMPTS > limits.ACME_ORDER_TIMEOUT_MS) throw new Error('polling must fit in an order');
+  if (limits.ACME_RETRY_MIN_MS > limits.CERT_CHECK_INTERVAL_MS)
+    throw new Error('the first retry must come before the next daily check');
+  if (limits.ACME_MIN_ORDER_INTERVAL_MS > limits.ACME_RETRY_MIN_MS)
+    throw new Error('the order spacing must be below the retry delay');
+  if (limits.ACME_REQUEST_TIMEOUT_MS > limits.ACME_ORDER_TIMEOUT_MS)
+    throw new Error('one ACME request must fit in an order');
+  if (limits.ACME_POLL_MIN_MS > limits.ACME_POLL_MAX_MS)
+    throw new Error('the first poll wait must not exceed the longest');
+  if (limits.ACME_POLL_MAX_MS * limits.ACME_POLL_ATTEMPTS > limits.ACME_ORDER_TIMEOUT_MS)
+    throw new Error('polling must fit in an order');
 }
 
 /** The repair limits, checked once at start-up with the others. */
@@ -290,13 +296,18 @@ export const POSTER_TIMEOUT_MS = 10_000;
 export const THUMB_FETCH_CONCURRENCY = 4;
 
 /** Throws if the repair limits are not positive integers or contradict each other. */
-export function validateRepairLimits(limits: Readonly<Record<keyof typeof REPAIR_LIMITS, number>> = REPAIR_LIMITS): void {
+export function validateRepairLimits(
+  limits: Readonly<Record<keyof typeof REPAIR_LIMITS, number>> = REPAIR_LIMITS,
+): void {
   const bad = Object.entries(limits).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
   if (bad.length > 0) throw new Error(`repair limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
-  if (limits.MIN_REPAIR_SWEEP_INTERVAL_MS > limits.REPAIR_SWEEP_INTERVAL_MS) throw new Error('the default sweep interval is below the minimum');
+  if (limits.MIN_REPAIR_SWEEP_INTERVAL_MS > limits.REPAIR_SWEEP_INTERVAL_MS)
+    throw new Error('the default sweep interval is below the minimum');
   if (limits.REPAIR_SWEEP_JITTER_PERCENT >= 100) throw new Error('sweep jitter must be below 100%');
-  if (limits.REPAIR_AUDITS_PER_SWEEP < limits.REPAIR_SHARDS_PER_SWEEP) throw new Error('a sweep must be able to audit at least one holder per shard');
-  if (limits.REPAIR_SHARDS_IN_FLIGHT > limits.REPAIR_SHARDS_PER_SWEEP) throw new Error('shards in flight exceed shards per sweep');
+  if (limits.REPAIR_AUDITS_PER_SWEEP < limits.REPAIR_SHARDS_PER_SWEEP)
+    throw new Error('a sweep must be able to audit at least one holder per shard');
+  if (limits.REPAIR_SHARDS_IN_FLIGHT > limits.REPAIR_SHARDS_PER_SWEEP)
+    throw new Error('shards in flight exceed shards per sweep');
   if (limits.AUDIT_NONCE_BYTES < 16) throw new Error('audit nonces must have at least 128 bits');
 }
 
@@ -326,26 +337,43 @@ export function validateLimits(limits: Limits = LIMITS): void {
     throw new Error('maxFrameBytes must hold the largest header, payload and signature');
   }
   if (limits.maxReplayEntriesPerSender > limits.maxReplayEntries / 2) {
-    throw new Error('maxReplayEntriesPerSender must be at most half of maxReplayEntries (one sender never fills the replay memory)');
+    throw new Error(
+      'maxReplayEntriesPerSender must be at most half of maxReplayEntries (one sender never fills the replay memory)',
+    );
   }
-  if (limits.maxReplayEntriesPerSender < MESSAGE_BURST_PER_KEY) throw new Error('maxReplayEntriesPerSender must hold a whole per-key burst');
+  if (limits.maxReplayEntriesPerSender < MESSAGE_BURST_PER_KEY)
+    throw new Error('maxReplayEntriesPerSender must hold a whole per-key burst');
   if (DEFAULT_SHARD_BYTES > limits.maxPayloadBytes) throw new Error('a shard must fit in one payload');
   if (GET_WINDOW_MIN < 1 || GET_WINDOW_MIN > GET_WINDOW_MAX) throw new Error('the get window bounds are out of order');
-  if (GET_HEDGE_MIN_MS > GET_HEDGE_MAX_MS || GET_HEDGE_MAX_MS >= CLIENT_REQUEST_TIMEOUT_MS) throw new Error('a hedge must come before the request times out');
-  if (CLI_IDLE_TIMEOUT_MS <= CLIENT_STORE_TIMEOUT_MS) throw new Error('the CLI idle time-out must outlast one client store');
-  if (CLIENT_STORE_TIMEOUT_MS < REQUEST_TIMEOUT_MS * 2) throw new Error('a client store must outlast the relay asking each holder');
+  if (GET_HEDGE_MIN_MS > GET_HEDGE_MAX_MS || GET_HEDGE_MAX_MS >= CLIENT_REQUEST_TIMEOUT_MS)
+    throw new Error('a hedge must come before the request times out');
+  if (CLI_IDLE_TIMEOUT_MS <= CLIENT_STORE_TIMEOUT_MS)
+    throw new Error('the CLI idle time-out must outlast one client store');
+  if (CLIENT_STORE_TIMEOUT_MS < REQUEST_TIMEOUT_MS * 2)
+    throw new Error('a client store must outlast the relay asking each holder');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');
   if (DEFAULT_REPLICAS < 1 || DEFAULT_REPLICAS > MAX_REPLICAS) throw new Error('default replica count out of range');
   if (DEFAULT_MAX_PEERS < 2 || DEFAULT_MAX_PEERS > MAX_MAX_PEERS) throw new Error('default k out of range');
-  const quotas = { MAX_PINS_PER_OWNER, MAX_PINNED_BYTES_PER_OWNER, DEFAULT_FS_BLOCK_BYTES, SHARD_METADATA_BYTES, MAX_FAN_OUT_PER_REQUEST, MAX_MEMORIES_PER_AUTHOR };
+  const quotas = {
+    MAX_PINS_PER_OWNER,
+    MAX_PINNED_BYTES_PER_OWNER,
+    DEFAULT_FS_BLOCK_BYTES,
+    SHARD_METADATA_BYTES,
+    MAX_FAN_OUT_PER_REQUEST,
+    MAX_MEMORIES_PER_AUTHOR,
+  };
   const bad = Object.entries(quotas).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
   if (bad.length > 0) throw new Error(`limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);
-  if (MAX_PINNED_BYTES_PER_OWNER < DEFAULT_SHARD_BYTES + SHARD_METADATA_BYTES) throw new Error('a key must be able to pin at least one full shard');
+  if (MAX_PINNED_BYTES_PER_OWNER < DEFAULT_SHARD_BYTES + SHARD_METADATA_BYTES)
+    throw new Error('a key must be able to pin at least one full shard');
   if (MAX_FAN_OUT_PER_REQUEST < DEFAULT_REPLICAS) throw new Error('a lookup must be able to ask every computed holder');
-  if (MAILBOX_MAX_WAIT_MS >= CLIENT_REQUEST_TIMEOUT_MS) throw new Error('a mailbox wait must end before the client gives up on it');
-  if (MAILBOX_MAX_MESSAGE_BYTES * MAILBOX_SLOTS * MAILBOX_MAX_BOXES > 256 * 1024 * 1024) throw new Error('mailboxes must fit in a bounded amount of memory');
+  if (MAILBOX_MAX_WAIT_MS >= CLIENT_REQUEST_TIMEOUT_MS)
+    throw new Error('a mailbox wait must end before the client gives up on it');
+  if (MAILBOX_MAX_MESSAGE_BYTES * MAILBOX_SLOTS * MAILBOX_MAX_BOXES > 256 * 1024 * 1024)
+    throw new Error('mailboxes must fit in a bounded amount of memory');
   if (MAILBOX_MAX_PER_KEY > MAILBOX_MAX_BOXES || MAILBOX_SLOTS < 2) throw new Error('mailbox limits are out of order');
-  if (LINK_TTL_MS <= 0 || LINK_TTL_MS > MAILBOX_MAX_TTL_MS) throw new Error('a device link must fit in the longest mailbox a relay keeps');
+  if (LINK_TTL_MS <= 0 || LINK_TTL_MS > MAILBOX_MAX_TTL_MS)
+    throw new Error('a device link must fit in the longest mailbox a relay keeps');
   validateRepairLimits();
   validateCertLimits();
 }

@@ -11,7 +11,8 @@ export class TokenBuckets {
     private readonly maxEntries: number,
     private readonly now: () => number,
   ) {
-    if (!(rate > 0) || !(burst >= 1) || !(maxEntries >= 1)) throw new RangeError('token bucket rate, burst and size must be positive');
+    if (!(rate > 0) || !(burst >= 1) || !(maxEntries >= 1))
+      throw new RangeError('token bucket rate, burst and size must be positive');
   }
 
   /** Takes one token for `key`; false when its bucket is empty (the message is over the rate). */

@@ -27,7 +27,13 @@ export interface AesGcmParams {
 /** The part of SubtleCrypto core uses; the same shape in browsers and in Node 20. */
 export interface Subtle {
   digest(algorithm: Algorithm, data: Bytes): Promise<ArrayBuffer>;
-  importKey(format: 'raw' | 'pkcs8', keyData: Bytes, algorithm: Algorithm, extractable: boolean, usages: string[]): Promise<WebKey>;
+  importKey(
+    format: 'raw' | 'pkcs8',
+    keyData: Bytes,
+    algorithm: Algorithm,
+    extractable: boolean,
+    usages: string[],
+  ): Promise<WebKey>;
   exportKey(format: 'raw', key: WebKey): Promise<ArrayBuffer>;
   exportKey(format: 'jwk', key: WebKey): Promise<{ readonly x?: string }>;
   generateKey(algorithm: Algorithm, extractable: boolean, usages: string[]): Promise<WebKeyPair | WebKey>;

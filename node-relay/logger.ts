@@ -22,7 +22,16 @@ export interface LoggerOptions {
 }
 
 /** Field names never written to a log, at any depth pino's redaction covers (top level and one below). */
-export const REDACTED_KEYS = ['seed', 'secret', 'privateKey', 'key', 'token', 'password', 'authorization', 'capability'];
+export const REDACTED_KEYS = [
+  'seed',
+  'secret',
+  'privateKey',
+  'key',
+  'token',
+  'password',
+  'authorization',
+  'capability',
+];
 
 export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === 'string' && Object.hasOwn(ORDER, value);
@@ -31,7 +40,8 @@ export function isLogLevel(value: unknown): value is LogLevel {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const now = options.now ?? Date.now;
   const write = options.write;
-  const destination: DestinationStream = write !== undefined ? { write: (line: string) => write(line) } : pinoDestination({ dest: 2, sync: true });
+  const destination: DestinationStream =
+    write !== undefined ? { write: (line: string) => write(line) } : pinoDestination({ dest: 2, sync: true });
   const base = pino(
     {
       level: options.level ?? 'info',

@@ -27,9 +27,24 @@ import { createStaticSite } from './http/static-files.ts';
 import { serveMetrics } from './http/metrics.ts';
 import { loadAccessPolicy, type AccessPolicy } from './http/access.ts';
 import { startDiskSampler } from './data/disk-usage.ts';
-import { buildStatus, EMPTY_STORAGE, LONE_ROOT, mergeCounters, type StatusDocument, type StatusSources, type StorageStatus, type TreeStatus } from './status.ts';
+import {
+  buildStatus,
+  EMPTY_STORAGE,
+  LONE_ROOT,
+  mergeCounters,
+  type StatusDocument,
+  type StatusSources,
+  type StorageStatus,
+  type TreeStatus,
+} from './status.ts';
 import { startDiagApp } from './tree/diag-app.ts';
-import { JOIN_HANDSHAKE_TYPES, OPEN_POLICY, parseJoinToken, type JoinPolicy, type JoinToken } from './tree/join-control.ts';
+import {
+  JOIN_HANDSHAKE_TYPES,
+  OPEN_POLICY,
+  parseJoinToken,
+  type JoinPolicy,
+  type JoinToken,
+} from './tree/join-control.ts';
 import type { TreeApi } from './tree/tree-api.ts';
 import { createNodeTreeEnv } from './tree/node-tree-env.ts';
 import { startTree, type RunningTree } from './tree/tree-service.ts';
@@ -124,7 +139,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-export async function startRelay(config: RelayConfig, components: Components = defaultComponents(), options: RelayOptions = {}): Promise<Relay> {
+export async function startRelay(
+  config: RelayConfig,
+  components: Components = defaultComponents(),
+  options: RelayOptions = {},
+): Promise<Relay> {
   validateLimits();
   // node:crypto for Ed25519, SHA-256 and AES-GCM (process-tuning.ts), before the identity is loaded so it signs too.
   await tuneProcess();
@@ -138,7 +157,10 @@ export async function startRelay(config: RelayConfig, components: Components = d
   const policy: JoinPolicy =
     config.allow === undefined && config.operatorKey === undefined
       ? OPEN_POLICY
-      : { allow: new Set(config.allow ?? []), operatorKey: config.operatorKey !== undefined ? fromHex(config.operatorKey) : null };
+      : {
+          allow: new Set(config.allow ?? []),
+          operatorKey: config.operatorKey !== undefined ? fromHex(config.operatorKey) : null,
+        };
   // With --domain the self-signed pair is served until the CA's certificate arrives (relays need no CA).
   let tls = config.http
     ? null
@@ -209,10 +231,13 @@ export async function startRelay(config: RelayConfig, components: Components = d
     throw err;
   }
   const api = createApi(statusSources, access);
-  const routes = createRequestHandler(api, site, logger, (req, res) => serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res, access));
+  const routes = createRequestHandler(api, site, logger, (req, res) =>
+    serveMetrics({ status: () => buildStatus(statusSources), messageStats: () => dispatcher.stats }, req, res, access),
+  );
   // HTTP answers by status code (the `http` section of the status, and /metrics): refusals are counted too.
   const httpAnswers: Record<string, number> = {};
-  const countAnswer = (status: number | string) => (httpAnswers[String(status)] = (httpAnswers[String(status)] ?? 0) + 1);
+  const countAnswer = (status: number | string) =>
+    (httpAnswers[String(status)] = (httpAnswers[String(status)] ?? 0) + 1);
   sections.set('http', () => ({ ...httpAnswers }));
   // Disk and refusals for /metrics and the admin status (operator views only).
   const disk = startDiskSampler(dataDir.path, config.capacityBytes ?? null);
@@ -222,13 +247,17 @@ export async function startRelay(config: RelayConfig, components: Components = d
     res.once('close', () => countAnswer(res.headersSent ? res.statusCode : 'none'));
     routes(req, res);
   };
-  const server: Server = tls ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server) : createHttpServer(handler);
+  const server: Server = tls
+    ? (createHttpsServer({ cert: tls.cert, key: tls.key }, handler) as unknown as Server)
+    : createHttpServer(handler);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
     // One answer per connection: the rest of an oversized request can raise the error again.
     if (socket.writable) {
       countAnswer(tooLarge ? 431 : 400);
-      socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`,
+      );
     } else socket.destroy();
   });
   server.on('tlsClientError', () => {});
@@ -277,7 +306,12 @@ export async function startRelay(config: RelayConfig, components: Components = d
   url = relayUrl(config.host, port, config.http);
   try {
     // `peertree leave --data DIR` finds the running relay through this file (pid and URL).
-    writeRunningFile(dataDir, { pid: process.pid, url, id: identity.id, startedAt: new Date(clock.now()).toISOString() });
+    writeRunningFile(dataDir, {
+      pid: process.pid,
+      url,
+      id: identity.id,
+      startedAt: new Date(clock.now()).toISOString(),
+    });
   } catch (err) {
     void acme?.stop();
     server.close();

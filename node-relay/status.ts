@@ -27,7 +27,14 @@ export interface TreeStatus {
   readonly counters?: Readonly<Record<string, number>>;
 }
 
-export const LONE_ROOT: TreeStatus = Object.freeze({ position: 0, epoch: 0, parent: null, children: Object.freeze([]), size: 1, depth: 0 });
+export const LONE_ROOT: TreeStatus = Object.freeze({
+  position: 0,
+  epoch: 0,
+  parent: null,
+  children: Object.freeze([]),
+  size: 1,
+  depth: 0,
+});
 
 export interface StorageStatus {
   readonly shards: number;
@@ -109,7 +116,9 @@ export function buildStatus(s: StatusSources): StatusDocument {
     peers: s.peers(),
     drops: { ...s.drops() },
     ...(tree.phase !== undefined ? { phase: tree.phase } : {}),
-    ...(tree.members !== undefined ? { members: tree.members.map((m) => ({ position: m.position, id: m.id, url: m.url })) } : {}),
+    ...(tree.members !== undefined
+      ? { members: tree.members.map((m) => ({ position: m.position, id: m.id, url: m.url })) }
+      : {}),
     ...(tree.counters !== undefined ? { tree: { ...tree.counters } } : {}),
   };
   const extra = s.sections?.() ?? {};
@@ -144,7 +153,9 @@ export const PUBLIC_STATUS_FIELDS = [
   'phase',
 ] as const;
 
-export type PublicStatusDocument = Pick<StatusDocument, (typeof PUBLIC_STATUS_FIELDS)[number]> & { readonly view: 'public' };
+export type PublicStatusDocument = Pick<StatusDocument, (typeof PUBLIC_STATUS_FIELDS)[number]> & {
+  readonly view: 'public';
+};
 
 /** The public view of a status document: only PUBLIC_STATUS_FIELDS. */
 export function publicStatus(doc: StatusDocument): PublicStatusDocument {

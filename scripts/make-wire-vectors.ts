@@ -15,7 +15,14 @@ const CASES: Array<{ name: string; seed: number; message: OutgoingMessage }> = [
   {
     name: 'broadcast without payload',
     seed: 0,
-    message: { type: 'tree.announce', tree: '00112233445566778899aabbccddeeff', to: null, body: { epoch: 7, size: 3 }, ts: 1_764_000_000_000, id: '000102030405060708090a0b0c0d0e0f' },
+    message: {
+      type: 'tree.announce',
+      tree: '00112233445566778899aabbccddeeff',
+      to: null,
+      body: { epoch: 7, size: 3 },
+      ts: 1_764_000_000_000,
+      id: '000102030405060708090a0b0c0d0e0f',
+    },
   },
   {
     name: 'directed message with a binary payload',
@@ -33,7 +40,14 @@ const CASES: Array<{ name: string; seed: number; message: OutgoingMessage }> = [
   {
     name: 'handshake before the tree is known, unicode body',
     seed: 0,
-    message: { type: 'peer.auth', tree: '', to: null, body: { text: 'h\u00e9llo \ud83c\udf33', n: [1, 2.5, null, true] }, ts: 0, id: '0123456789abcdef0123456789abcdef' },
+    message: {
+      type: 'peer.auth',
+      tree: '',
+      to: null,
+      body: { text: 'h\u00e9llo \ud83c\udf33', n: [1, 2.5, null, true] },
+      ts: 0,
+      id: '0123456789abcdef0123456789abcdef',
+    },
   },
 ];
 
@@ -51,5 +65,8 @@ for (const c of CASES) {
     signature: toHex(frame.subarray(frame.length - 64)),
   });
 }
-writeFileSync(new URL('../core/wire/wire-vectors.json', import.meta.url), JSON.stringify({ version: 1, vectors }, null, 2) + '\n');
+writeFileSync(
+  new URL('../core/wire/wire-vectors.json', import.meta.url),
+  JSON.stringify({ version: 1, vectors }, null, 2) + '\n',
+);
 console.log(`wrote ${vectors.length} vectors`);

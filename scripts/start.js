@@ -24,6 +24,10 @@ const defaults = [
   // Plain HTTP only for the local default; a certificate given on the command line means HTTPS.
   ...(has('--http') || has('--cert') ? [] : ['--http']),
 ];
-const child = spawn(process.execPath, ['--initial-old-space-size=64', 'bin/peertree.js', 'relay', ...defaults, ...given], { stdio: 'inherit' });
+const child = spawn(
+  process.execPath,
+  ['--initial-old-space-size=64', 'bin/peertree.js', 'relay', ...defaults, ...given],
+  { stdio: 'inherit' },
+);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

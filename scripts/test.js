@@ -8,7 +8,9 @@ import { join } from 'node:path';
 
 const CHROMIUM = process.env.PEERTREE_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
-  console.error(`FAIL: Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) — browser tests are never skipped.`);
+  console.error(
+    `FAIL: Chromium not found at ${CHROMIUM}. Install it (apt-get install -y chromium) — browser tests are never skipped.`,
+  );
   process.exit(1);
 }
 
@@ -25,7 +27,13 @@ const steps = [
   ['typecheck PWA', 'npx', ['tsc', '-p', 'tsconfig.pwa.json', '--noEmit']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
-  ['unit, simulation and integration tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]],
+  // One format (Prettier, printWidth 120): a file that is not formatted fails here; `npm run format` fixes it.
+  ['format check', 'npx', ['prettier', '--check', '.']],
+  [
+    'unit, simulation and integration tests',
+    'npx',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`],
+  ],
   ['PWA build', 'npx', ['vite', 'build', '--logLevel', 'warn']],
   ['browser tests', 'npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }],
 ];

@@ -22,7 +22,24 @@ export interface Ed25519Backend {
 }
 
 // PKCS#8 prefix for an Ed25519 private key (RFC 8410): SEQUENCE { version 0, AlgorithmIdentifier 1.3.101.112, OCTET STRING { OCTET STRING seed } }.
-const PKCS8_PREFIX = Uint8Array.of(0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20);
+const PKCS8_PREFIX = Uint8Array.of(
+  0x30,
+  0x2e,
+  0x02,
+  0x01,
+  0x00,
+  0x30,
+  0x05,
+  0x06,
+  0x03,
+  0x2b,
+  0x65,
+  0x70,
+  0x04,
+  0x22,
+  0x04,
+  0x20,
+);
 
 function seedToPkcs8(seed: Uint8Array): Uint8Array {
   const out = new Uint8Array(PKCS8_PREFIX.length + SEED_BYTES);
@@ -86,7 +103,9 @@ export function createWebCryptoEd25519(subtle: Subtle): Ed25519Backend {
       assertBytes(seed, 'seed', SEED_BYTES);
       // WebCrypto cannot derive a public key from an imported private key without export; JWK export of an
       // extractable copy gives it (x = public key).
-      const key = await subtle.importKey('pkcs8', asBufferSource(seedToPkcs8(seed)), { name: 'Ed25519' }, true, ['sign']);
+      const key = await subtle.importKey('pkcs8', asBufferSource(seedToPkcs8(seed)), { name: 'Ed25519' }, true, [
+        'sign',
+      ]);
       const jwk = await subtle.exportKey('jwk', key);
       if (!jwk.x) throw new Error('WebCrypto returned no public key');
       return fromBase64Url(jwk.x);
@@ -98,7 +117,12 @@ export function createWebCryptoEd25519(subtle: Subtle): Ed25519Backend {
     async verify(publicKey, message, signature) {
       if (publicKey.length !== PUBLIC_KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
       try {
-        return await subtle.verify('Ed25519', await importPublic(publicKey), asBufferSource(signature), asBufferSource(message));
+        return await subtle.verify(
+          'Ed25519',
+          await importPublic(publicKey),
+          asBufferSource(signature),
+          asBufferSource(message),
+        );
       } catch {
         return false;
       }
@@ -128,7 +152,8 @@ async function agreesWithNoble(backend: Ed25519Backend): Promise<boolean> {
  * signature of a random message and refuse a forged one; otherwise it is not installed and this rejects.
  */
 export async function installEd25519Backend(backend: Ed25519Backend): Promise<void> {
-  if (!(await agreesWithNoble(backend))) throw new PeerTreeError('INTERNAL', `the ${backend.name} Ed25519 backend disagrees with @noble`);
+  if (!(await agreesWithNoble(backend)))
+    throw new PeerTreeError('INTERNAL', `the ${backend.name} Ed25519 backend disagrees with @noble`);
   chosen = Promise.resolve(backend);
 }
 

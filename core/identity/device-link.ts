@@ -58,7 +58,8 @@ export interface LinkSecret {
 }
 
 function exact(bytes: Uint8Array, n: number, what: string): Uint8Array {
-  if (!(bytes instanceof Uint8Array) || bytes.length !== n) throw new PeerTreeError('BAD_INPUT', `${what} must be ${n} bytes`);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== n)
+    throw new PeerTreeError('BAD_INPUT', `${what} must be ${n} bytes`);
   return bytes;
 }
 
@@ -82,7 +83,11 @@ export function readLinkOffer(text: string): LinkOffer {
 
 /** box ‖ offerer's (A's) key ‖ joiner's (B's) key: the same bytes on both sides. */
 export function linkTranscript(box: Uint8Array, offerer: Uint8Array, joiner: Uint8Array): Uint8Array {
-  return concatBytes(exact(box, LINK_BOX_BYTES, 'a box id'), exact(offerer, 32, 'a link key'), exact(joiner, 32, 'a link key'));
+  return concatBytes(
+    exact(box, LINK_BOX_BYTES, 'a box id'),
+    exact(offerer, 32, 'a link key'),
+    exact(joiner, 32, 'a link key'),
+  );
 }
 
 /** The code from HKDF output: 8 bytes as a big-endian integer, mod 10^6, zero-padded (bias below 2^-43). */
@@ -96,9 +101,15 @@ function codeOf(bytes: Uint8Array): string {
  * The session of one side: `mine` is this side's ephemeral key, `theirs` the other side's public key. A low-order
  * public key (one that would give a known shared secret) is refused with BAD_INPUT.
  */
-export function deriveLinkSession(role: 'offerer' | 'joiner', mine: LinkKeys, theirs: Uint8Array, box: Uint8Array): LinkSession {
+export function deriveLinkSession(
+  role: 'offerer' | 'joiner',
+  mine: LinkKeys,
+  theirs: Uint8Array,
+  box: Uint8Array,
+): LinkSession {
   exact(theirs, 32, 'the other device’s link key');
-  const transcript = role === 'offerer' ? linkTranscript(box, mine.publicKey, theirs) : linkTranscript(box, theirs, mine.publicKey);
+  const transcript =
+    role === 'offerer' ? linkTranscript(box, mine.publicKey, theirs) : linkTranscript(box, theirs, mine.publicKey);
   let shared: Uint8Array;
   try {
     shared = x25519.getSharedSecret(mine.secretKey, theirs);
@@ -114,15 +125,26 @@ export function deriveLinkSession(role: 'offerer' | 'joiner', mine: LinkKeys, th
 
 /** The fixed plaintext layout of the secret. */
 export function encodeLinkSecret(secret: LinkSecret): Uint8Array {
-  return concatBytes(LINK_SECRET_TAG, exact(secret.owner, 32, 'a public key'), exact(secret.seed, 32, 'a signing key'), exact(secret.libraryKey, 32, 'a library key'));
+  return concatBytes(
+    LINK_SECRET_TAG,
+    exact(secret.owner, 32, 'a public key'),
+    exact(secret.seed, 32, 'a signing key'),
+    exact(secret.libraryKey, 32, 'a library key'),
+  );
 }
 
 /** Reads the plaintext layout and checks that the seed is the key of `owner` (BAD_INPUT otherwise). */
 export function decodeLinkSecret(bytes: Uint8Array): LinkSecret {
   const t = LINK_SECRET_TAG.length;
-  if (bytes.length !== LINK_SECRET_BYTES || !equalBytes(bytes.subarray(0, t), LINK_SECRET_TAG)) throw new PeerTreeError('BAD_INPUT', 'the linked secret has an unknown layout');
-  const secret = { owner: bytes.slice(t, t + 32), seed: bytes.slice(t + 32, t + 64), libraryKey: bytes.slice(t + 64, t + 96) };
-  if (!equalBytes(ed25519.getPublicKey(secret.seed), secret.owner)) throw new PeerTreeError('BAD_INPUT', 'the linked key does not match its public key');
+  if (bytes.length !== LINK_SECRET_BYTES || !equalBytes(bytes.subarray(0, t), LINK_SECRET_TAG))
+    throw new PeerTreeError('BAD_INPUT', 'the linked secret has an unknown layout');
+  const secret = {
+    owner: bytes.slice(t, t + 32),
+    seed: bytes.slice(t + 32, t + 64),
+    libraryKey: bytes.slice(t + 64, t + 96),
+  };
+  if (!equalBytes(ed25519.getPublicKey(secret.seed), secret.owner))
+    throw new PeerTreeError('BAD_INPUT', 'the linked key does not match its public key');
   return secret;
 }
 
@@ -140,7 +162,11 @@ export async function sealLinkSecret(session: LinkSession, secret: LinkSecret, n
   const plain = encodeLinkSecret(secret);
   try {
     const key = await subtle().importKey('raw', asBufferSource(session.key.slice()), 'AES-GCM', false, ['encrypt']);
-    const ct = await subtle().encrypt({ name: 'AES-GCM', iv: asBufferSource(nonce.slice()), additionalData: asBufferSource(additionalData(session)) }, key, asBufferSource(plain));
+    const ct = await subtle().encrypt(
+      { name: 'AES-GCM', iv: asBufferSource(nonce.slice()), additionalData: asBufferSource(additionalData(session)) },
+      key,
+      asBufferSource(plain),
+    );
     return concatBytes(nonce, new Uint8Array(ct));
   } finally {
     plain.fill(0);
@@ -154,7 +180,13 @@ export async function openLinkSecret(session: LinkSession, sealed: Uint8Array): 
   try {
     const key = await subtle().importKey('raw', asBufferSource(session.key.slice()), 'AES-GCM', false, ['decrypt']);
     const iv = asBufferSource(sealed.slice(0, LINK_NONCE_BYTES));
-    plain = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv, additionalData: asBufferSource(additionalData(session)) }, key, asBufferSource(sealed.slice(LINK_NONCE_BYTES))));
+    plain = new Uint8Array(
+      await subtle().decrypt(
+        { name: 'AES-GCM', iv, additionalData: asBufferSource(additionalData(session)) },
+        key,
+        asBufferSource(sealed.slice(LINK_NONCE_BYTES)),
+      ),
+    );
   } catch {
     throw new PeerTreeError('HASH_MISMATCH', 'the linked secret was changed on the way, or sealed for another device');
   }
@@ -167,7 +199,10 @@ export async function openLinkSecret(session: LinkSession, sealed: Uint8Array): 
 
 /** The 32-byte Ed25519 seed inside a WebCrypto PKCS#8 export. */
 export function seedFromPkcs8(pkcs8: Uint8Array): Uint8Array {
-  if (pkcs8.length !== PKCS8_ED25519_PREFIX.length + 32 || !equalBytes(pkcs8.subarray(0, PKCS8_ED25519_PREFIX.length), PKCS8_ED25519_PREFIX)) {
+  if (
+    pkcs8.length !== PKCS8_ED25519_PREFIX.length + 32 ||
+    !equalBytes(pkcs8.subarray(0, PKCS8_ED25519_PREFIX.length), PKCS8_ED25519_PREFIX)
+  ) {
     throw new PeerTreeError('BAD_INPUT', 'not an Ed25519 private key in PKCS#8');
   }
   return pkcs8.slice(PKCS8_ED25519_PREFIX.length);

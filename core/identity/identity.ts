@@ -1,6 +1,13 @@
 // A participant's signing identity: an Ed25519 key pair and the short node id derived from it.
 import { assertBytes } from '../asserts.ts';
-import { ed25519Backend, nobleEd25519, PUBLIC_KEY_BYTES, SEED_BYTES, type Ed25519Backend, type SigningKey } from '../crypto/ed25519.ts';
+import {
+  ed25519Backend,
+  nobleEd25519,
+  PUBLIC_KEY_BYTES,
+  SEED_BYTES,
+  type Ed25519Backend,
+  type SigningKey,
+} from '../crypto/ed25519.ts';
 import { randomBytes, subtleOrNull, type WebKey, type WebKeyPair } from '../crypto/webcrypto.ts';
 import { nodeIdOf } from './node-id.ts';
 
@@ -40,7 +47,11 @@ export async function generateIdentity(backend?: Ed25519Backend): Promise<{ iden
  * A new identity whose private key is a non-extractable WebCrypto key (the browser keeps the CryptoKey in
  * IndexedDB; script can use it but never read it).
  */
-export async function generateBrowserIdentity(): Promise<{ identity: Identity; privateKey: WebKey; publicKey: Uint8Array }> {
+export async function generateBrowserIdentity(): Promise<{
+  identity: Identity;
+  privateKey: WebKey;
+  publicKey: Uint8Array;
+}> {
   const subtle = subtleOrNull();
   if (!subtle) throw new Error('this runtime has no WebCrypto');
   const pair = (await subtle.generateKey({ name: 'Ed25519' }, false, ['sign', 'verify'])) as WebKeyPair;
@@ -56,13 +67,19 @@ export function identityFromCryptoKey(privateKey: WebKey, publicKey: Uint8Array)
   return Object.freeze({
     publicKey: publicKey.slice(),
     id: nodeIdOf(publicKey),
-    sign: async (message: Uint8Array) => new Uint8Array(await subtle.sign('Ed25519', privateKey, message as Uint8Array<ArrayBuffer>)),
+    sign: async (message: Uint8Array) =>
+      new Uint8Array(await subtle.sign('Ed25519', privateKey, message as Uint8Array<ArrayBuffer>)),
   });
 }
 
 /** True only when `signature` is a valid Ed25519 signature of `message` by `publicKey`; never throws. */
-export async function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
+export async function verifySignature(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array))
+    return false;
   return (await ed25519Backend()).verify(publicKey, message, signature);
 }
 

@@ -77,7 +77,13 @@ export function headBytes(by: Uint8Array, seq: number, chain: string, ts: number
 }
 
 export async function signHead(relay: Identity, seq: number, chain: string, ts: number): Promise<LedgerHead> {
-  return { seq, chain, by: toHex(relay.publicKey), ts, sig: toHex(await relay.sign(headBytes(relay.publicKey, seq, chain, ts))) };
+  return {
+    seq,
+    chain,
+    by: toHex(relay.publicKey),
+    ts,
+    sig: toHex(await relay.sign(headBytes(relay.publicKey, seq, chain, ts))),
+  };
 }
 
 export async function verifyHead(h: LedgerHead): Promise<boolean> {
@@ -95,7 +101,16 @@ function safeInt(v: unknown): v is number {
 /** Reads an untrusted value as a head statement (shape only); throws BAD_INPUT. */
 export function readHead(value: unknown): LedgerHead {
   const h = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (!safeInt(h.seq) || typeof h.chain !== 'string' || !HEX32.test(h.chain) || typeof h.by !== 'string' || !HEX32.test(h.by) || !safeInt(h.ts) || typeof h.sig !== 'string' || !HEX64.test(h.sig)) {
+  if (
+    !safeInt(h.seq) ||
+    typeof h.chain !== 'string' ||
+    !HEX32.test(h.chain) ||
+    typeof h.by !== 'string' ||
+    !HEX32.test(h.by) ||
+    !safeInt(h.ts) ||
+    typeof h.sig !== 'string' ||
+    !HEX64.test(h.sig)
+  ) {
     throw new PeerTreeError('BAD_INPUT', 'ledger head: malformed');
   }
   return { seq: h.seq, chain: h.chain, by: h.by, ts: h.ts, sig: h.sig };
@@ -105,7 +120,8 @@ export function readHead(value: unknown): LedgerHead {
 export function readProof(value: unknown): PinProof | null {
   if (value === null || value === undefined) return null;
   const p = (typeof value === 'object' ? value : {}) as Record<string, unknown>;
-  if (!safeInt(p.ts) || typeof p.sig !== 'string' || !HEX64.test(p.sig)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: proof');
+  if (!safeInt(p.ts) || typeof p.sig !== 'string' || !HEX64.test(p.sig))
+    throw new PeerTreeError('BAD_INPUT', 'ledger entry: proof');
   return { ts: p.ts, sig: p.sig };
 }
 
@@ -113,7 +129,11 @@ export function readProof(value: unknown): PinProof | null {
 export async function proofHolds(asset: string, author: string, proof: PinProof | null): Promise<boolean> {
   if (proof === null) return false;
   try {
-    return await verifySignature(fromHex(author), pinBytes('pin', asset, fromHex(author), proof.ts), fromHex(proof.sig));
+    return await verifySignature(
+      fromHex(author),
+      pinBytes('pin', asset, fromHex(author), proof.ts),
+      fromHex(proof.sig),
+    );
   } catch {
     return false;
   }

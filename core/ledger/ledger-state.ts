@@ -64,7 +64,8 @@ export async function chainOf(previous: string, seq: number, id: string): Promis
  * asset).
  */
 export async function admit(state: LedgerState, record: LedgerRecord, proof: PinProof | null): Promise<string> {
-  if (!(await verifyRecord(record))) throw new PeerTreeError('BAD_SIGNATURE', 'ledger record signature does not verify');
+  if (!(await verifyRecord(record)))
+    throw new PeerTreeError('BAD_SIGNATURE', 'ledger record signature does not verify');
   const id = await recordId(record);
   if (state.ids.has(id)) throw new PeerTreeError('CONFLICT', `record ${id.slice(0, 12)}… is already in the ledger`);
   const asset = state.assets.get(record.asset);
@@ -76,13 +77,23 @@ export async function admit(state: LedgerState, record: LedgerRecord, proof: Pin
     return id;
   }
   if (!asset) throw new PeerTreeError('NOT_FOUND', `asset ${record.asset.slice(0, 12)}… is not registered`);
-  if (record.prev !== asset.head) throw new PeerTreeError('CONFLICT', `record does not follow the asset's latest record (a transfer or note came first)`);
-  if (record.author !== asset.owner) throw new PeerTreeError('FORBIDDEN', 'only the current owner can transfer or annotate an asset');
+  if (record.prev !== asset.head)
+    throw new PeerTreeError(
+      'CONFLICT',
+      `record does not follow the asset's latest record (a transfer or note came first)`,
+    );
+  if (record.author !== asset.owner)
+    throw new PeerTreeError('FORBIDDEN', 'only the current owner can transfer or annotate an asset');
   return id;
 }
 
 /** The state after appending an admitted record as entry `seq` (which must be state.seq + 1). */
-export async function append(state: LedgerState, record: LedgerRecord, id: string, proof: PinProof | null = null): Promise<{ state: LedgerState; entry: UnsignedEntry }> {
+export async function append(
+  state: LedgerState,
+  record: LedgerRecord,
+  id: string,
+  proof: PinProof | null = null,
+): Promise<{ state: LedgerState; entry: UnsignedEntry }> {
   const seq = state.seq + 1;
   const chain = await chainOf(state.chain, seq, id);
   const assets = new Map(state.assets);
@@ -91,7 +102,10 @@ export async function append(state: LedgerState, record: LedgerRecord, id: strin
   assets.set(record.asset, { head: id, owner, records: (prior?.records ?? 0) + 1 });
   const ids = new Set(state.ids);
   ids.add(id);
-  return { state: { seq, chain, assets, ids }, entry: { seq, id, record, chain, proof: record.kind === 'register' ? proof : null } };
+  return {
+    state: { seq, chain, assets, ids },
+    entry: { seq, id, record, chain, proof: record.kind === 'register' ? proof : null },
+  };
 }
 
 /**
@@ -100,18 +114,24 @@ export async function append(state: LedgerState, record: LedgerRecord, id: strin
  * on any mismatch (the entry is then rejected).
  */
 export async function applyEntry(state: LedgerState, entry: LedgerEntry): Promise<LedgerState> {
-  if (entry.seq !== state.seq + 1) throw new PeerTreeError('CONFLICT', `entry ${entry.seq} is not next (have ${state.seq})`);
-  if (!(await entrySignedBy(entry, entry.by, entry.sig))) throw new PeerTreeError('BAD_SIGNATURE', `entry ${entry.seq} is not signed by the sequencer it names`);
-  if (entry.record.kind !== 'register' && entry.proof !== null) throw new PeerTreeError('BAD_INPUT', `entry ${entry.seq}: only a register carries a proof`);
+  if (entry.seq !== state.seq + 1)
+    throw new PeerTreeError('CONFLICT', `entry ${entry.seq} is not next (have ${state.seq})`);
+  if (!(await entrySignedBy(entry, entry.by, entry.sig)))
+    throw new PeerTreeError('BAD_SIGNATURE', `entry ${entry.seq} is not signed by the sequencer it names`);
+  if (entry.record.kind !== 'register' && entry.proof !== null)
+    throw new PeerTreeError('BAD_INPUT', `entry ${entry.seq}: only a register carries a proof`);
   const id = await admit(state, entry.record, entry.proof);
   if (id !== entry.id) throw new PeerTreeError('HASH_MISMATCH', `entry ${entry.seq} has a wrong record id`);
   const next = await append(state, entry.record, id, entry.proof);
-  if (next.entry.chain !== entry.chain) throw new PeerTreeError('HASH_MISMATCH', `entry ${entry.seq} has a wrong chain hash (tampered or reordered)`);
+  if (next.entry.chain !== entry.chain)
+    throw new PeerTreeError('HASH_MISMATCH', `entry ${entry.seq} has a wrong chain hash (tampered or reordered)`);
   return next.state;
 }
 
 /** Replays a whole copy from genesis; returns the final state or the first problem. */
-export async function verifyLedger(entries: readonly LedgerEntry[]): Promise<{ ok: true; state: LedgerState } | { ok: false; seq: number; error: string }> {
+export async function verifyLedger(
+  entries: readonly LedgerEntry[],
+): Promise<{ ok: true; state: LedgerState } | { ok: false; seq: number; error: string }> {
   let state = emptyLedger();
   for (const e of entries) {
     try {

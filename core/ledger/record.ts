@@ -51,7 +51,16 @@ export function recordBytes(author: Uint8Array, ts: number, c: RecordContent): U
   const view = new DataView(tail.buffer);
   view.setBigUint64(0, BigInt(ts), false);
   view.setUint32(8, note.length, false);
-  return concatBytes(LEDGER_TAG, Uint8Array.of(KIND_BYTE[c.kind]), fromHex(c.asset), author, optional32(c.prev), optional32(c.to), tail, note);
+  return concatBytes(
+    LEDGER_TAG,
+    Uint8Array.of(KIND_BYTE[c.kind]),
+    fromHex(c.asset),
+    author,
+    optional32(c.prev),
+    optional32(c.to),
+    tail,
+    note,
+  );
 }
 
 function bad(what: string): never {
@@ -64,7 +73,8 @@ export function checkContent(c: RecordContent): RecordContent {
   if (typeof c.asset !== 'string' || !HEX32.test(c.asset)) bad('asset must be 64 hex chars');
   if (c.kind === 'register' ? c.prev !== null : typeof c.prev !== 'string' || !HEX32.test(c.prev)) bad('prev');
   if (c.kind === 'transfer' ? typeof c.to !== 'string' || !HEX32.test(c.to) : c.to !== null) bad('to');
-  if (typeof c.note !== 'string' || c.note.length > MAX_NOTE_LENGTH) bad(`note must be at most ${MAX_NOTE_LENGTH} chars`);
+  if (typeof c.note !== 'string' || c.note.length > MAX_NOTE_LENGTH)
+    bad(`note must be at most ${MAX_NOTE_LENGTH} chars`);
   if (c.kind === 'annotate' && c.note.trim() === '') bad('an annotation needs a note');
   return { kind: c.kind, asset: c.asset, prev: c.prev, to: c.to, note: c.note };
 }
@@ -83,7 +93,13 @@ export function readRecord(value: unknown): LedgerRecord {
   if (typeof r.author !== 'string' || !HEX32.test(r.author)) bad('author');
   if (typeof r.ts !== 'number' || !Number.isSafeInteger(r.ts) || r.ts < 0) bad('ts');
   if (typeof r.sig !== 'string' || !/^[0-9a-f]{128}$/.test(r.sig)) bad('sig');
-  const c = checkContent({ kind: r.kind as RecordKind, asset: r.asset as string, prev: (r.prev ?? null) as string | null, to: (r.to ?? null) as string | null, note: r.note as string });
+  const c = checkContent({
+    kind: r.kind as RecordKind,
+    asset: r.asset as string,
+    prev: (r.prev ?? null) as string | null,
+    to: (r.to ?? null) as string | null,
+    note: r.note as string,
+  });
   return { v: 1, ...c, author: r.author, ts: r.ts, sig: r.sig };
 }
 

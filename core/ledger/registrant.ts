@@ -13,11 +13,22 @@ import { readManifestAuthor } from '../storage/manifest-author.ts';
  * BAD_INPUT when it is missing or is not the asset's bytes, FORBIDDEN when another key signed it. Resolves with
  * the manifest's author (null for an unsigned one).
  */
-export async function checkRegistrant(asset: string, author: string, manifest: Uint8Array | null, digest?: Uint8Array): Promise<string | null> {
-  if (manifest === null || manifest.length === 0) throw new PeerTreeError('BAD_INPUT', "a registration carries the asset's manifest shard (update your peertree client)");
+export async function checkRegistrant(
+  asset: string,
+  author: string,
+  manifest: Uint8Array | null,
+  digest?: Uint8Array,
+): Promise<string | null> {
+  if (manifest === null || manifest.length === 0)
+    throw new PeerTreeError(
+      'BAD_INPUT',
+      "a registration carries the asset's manifest shard (update your peertree client)",
+    );
   const hash = digest && digest.length === 32 ? digest : await sha256(manifest);
-  if (!equalBytes(hash, fromHex(asset))) throw new PeerTreeError('BAD_INPUT', 'the manifest sent with the registration is not the asset');
+  if (!equalBytes(hash, fromHex(asset)))
+    throw new PeerTreeError('BAD_INPUT', 'the manifest sent with the registration is not the asset');
   const signed = (await readManifestAuthor(manifest)).author;
-  if (signed !== null && signed !== author) throw new PeerTreeError('FORBIDDEN', 'only the uploader who signed the manifest can register the asset');
+  if (signed !== null && signed !== author)
+    throw new PeerTreeError('FORBIDDEN', 'only the uploader who signed the manifest can register the asset');
   return signed;
 }

@@ -71,7 +71,8 @@ export function mergeEntry(a: LibraryEntry, b: LibraryEntry): LibraryEntry {
   if (a.cap !== b.cap) throw new Error('mergeEntry: different capabilities');
   const name = lww({ v: a.name, at: a.nameAt }, { v: b.name, at: b.nameAt });
   const note = lww({ v: a.note, at: a.noteAt }, { v: b.note, at: b.noteAt });
-  const first = a.date < b.date || (a.date === b.date && (a.type < b.type || (a.type === b.type && a.size <= b.size))) ? a : b;
+  const first =
+    a.date < b.date || (a.date === b.date && (a.type < b.type || (a.type === b.type && a.size <= b.size))) ? a : b;
   return {
     cap: a.cap,
     name: name.v,
@@ -88,8 +89,14 @@ export function mergeEntry(a: LibraryEntry, b: LibraryEntry): LibraryEntry {
 }
 
 /** The optional fields, present only when set (so entries without them serialise as before). */
-export function withMedia(thumbs: LibraryThumbs | undefined, taken: number | undefined): { thumbs?: LibraryThumbs; taken?: number } {
-  return { ...(thumbs ? { thumbs: { grid: thumbs.grid, screen: thumbs.screen } } : {}), ...(taken !== undefined ? { taken } : {}) };
+export function withMedia(
+  thumbs: LibraryThumbs | undefined,
+  taken: number | undefined,
+): { thumbs?: LibraryThumbs; taken?: number } {
+  return {
+    ...(thumbs ? { thumbs: { grid: thumbs.grid, screen: thumbs.screen } } : {}),
+    ...(taken !== undefined ? { taken } : {}),
+  };
 }
 
 /** Merges two libraries: every capability of either, each entry merged; sorted by capability. */
@@ -110,8 +117,31 @@ export function sameLibrary(a: readonly LibraryEntry[], b: readonly LibraryEntry
 }
 
 /** A new entry for a file added now. */
-export function addedEntry(f: { cap: string; name: string; type: string; size: number; date: number; thumbs?: LibraryThumbs | null; taken?: number | null }, now: number): LibraryEntry {
-  return { cap: f.cap, name: f.name, nameAt: now, type: f.type, size: f.size, date: f.date, note: '', noteAt: 0, addedAt: now, removedAt: 0, ...withMedia(f.thumbs ?? undefined, f.taken ?? undefined) };
+export function addedEntry(
+  f: {
+    cap: string;
+    name: string;
+    type: string;
+    size: number;
+    date: number;
+    thumbs?: LibraryThumbs | null;
+    taken?: number | null;
+  },
+  now: number,
+): LibraryEntry {
+  return {
+    cap: f.cap,
+    name: f.name,
+    nameAt: now,
+    type: f.type,
+    size: f.size,
+    date: f.date,
+    note: '',
+    noteAt: 0,
+    addedAt: now,
+    removedAt: 0,
+    ...withMedia(f.thumbs ?? undefined, f.taken ?? undefined),
+  };
 }
 
 /** The entry after a removal now (a tombstone that wins over every earlier add). */

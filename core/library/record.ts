@@ -69,14 +69,32 @@ export function readCollections(value: unknown): LibraryCollection[] {
   let items = 0;
   return value.map((c: unknown) => {
     const o = c as { name?: unknown; items?: unknown } | null;
-    if (typeof o !== 'object' || o === null || typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 255 || !Array.isArray(o.items)) bad('collection');
+    if (
+      typeof o !== 'object' ||
+      o === null ||
+      typeof o.name !== 'string' ||
+      o.name.length === 0 ||
+      o.name.length > 255 ||
+      !Array.isArray(o.items)
+    )
+      bad('collection');
     items += o.items.length;
     if (items > MAX_COLLECTION_ITEMS) bad(`at most ${MAX_COLLECTION_ITEMS} collection items`);
     return {
       name: o.name,
       items: o.items.map((i: unknown) => {
         const it = i as { key?: unknown; cap?: unknown } | null;
-        if (typeof it !== 'object' || it === null || typeof it.key !== 'string' || it.key.length === 0 || it.key.length > MAX_TEXT || typeof it.cap !== 'string' || it.cap.length > 512 || !CAP_RE.test(it.cap)) bad('collection item');
+        if (
+          typeof it !== 'object' ||
+          it === null ||
+          typeof it.key !== 'string' ||
+          it.key.length === 0 ||
+          it.key.length > MAX_TEXT ||
+          typeof it.cap !== 'string' ||
+          it.cap.length > 512 ||
+          !CAP_RE.test(it.cap)
+        )
+          bad('collection item');
         return { key: it.key, cap: it.cap };
       }),
     };
@@ -124,8 +142,12 @@ function checkVersion(version: number): void {
 export function readEntry(value: unknown): LibraryEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('entry is not an object');
   const e = value as Record<string, unknown>;
-  const str = (k: string, max: number): string => (typeof e[k] === 'string' && (e[k] as string).length <= max ? (e[k] as string) : bad(`entry ${k}`));
-  const num = (k: string): number => (typeof e[k] === 'number' && Number.isSafeInteger(e[k]) && (e[k] as number) >= 0 ? (e[k] as number) : bad(`entry ${k}`));
+  const str = (k: string, max: number): string =>
+    typeof e[k] === 'string' && (e[k] as string).length <= max ? (e[k] as string) : bad(`entry ${k}`);
+  const num = (k: string): number =>
+    typeof e[k] === 'number' && Number.isSafeInteger(e[k]) && (e[k] as number) >= 0
+      ? (e[k] as number)
+      : bad(`entry ${k}`);
   const cap = str('cap', 512);
   if (!CAP_RE.test(cap)) bad('entry cap is not a capability');
   return {
@@ -140,33 +162,66 @@ export function readEntry(value: unknown): LibraryEntry {
     addedAt: num('addedAt'),
     removedAt: num('removedAt'),
     // Optional fields (added after v1 shipped): absent is fine; present must be well formed.
-    ...withMedia(e.thumbs === undefined ? undefined : readThumbs(e.thumbs), e.taken === undefined ? undefined : num('taken')),
+    ...withMedia(
+      e.thumbs === undefined ? undefined : readThumbs(e.thumbs),
+      e.taken === undefined ? undefined : num('taken'),
+    ),
   };
 }
 
 function readThumbs(value: unknown): LibraryThumbs {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('entry thumbs is not an object');
   const t = value as Record<string, unknown>;
-  const capOf = (k: string): string => (typeof t[k] === 'string' && (t[k] as string).length <= 512 && CAP_RE.test(t[k] as string) ? (t[k] as string) : bad(`entry thumbs.${k} is not a capability`));
+  const capOf = (k: string): string =>
+    typeof t[k] === 'string' && (t[k] as string).length <= 512 && CAP_RE.test(t[k] as string)
+      ? (t[k] as string)
+      : bad(`entry thumbs.${k} is not a capability`);
   return { grid: capOf('grid'), screen: capOf('screen') };
 }
 
 function entryJson(e: LibraryEntry): LibraryEntry {
   // Fixed field order, only known fields; the optional ones only when set.
-  return { cap: e.cap, name: e.name, nameAt: e.nameAt, type: e.type, size: e.size, date: e.date, note: e.note, noteAt: e.noteAt, addedAt: e.addedAt, removedAt: e.removedAt, ...withMedia(e.thumbs, e.taken) };
+  return {
+    cap: e.cap,
+    name: e.name,
+    nameAt: e.nameAt,
+    type: e.type,
+    size: e.size,
+    date: e.date,
+    note: e.note,
+    noteAt: e.noteAt,
+    addedAt: e.addedAt,
+    removedAt: e.removedAt,
+    ...withMedia(e.thumbs, e.taken),
+  };
 }
 
 /** Encrypts `entries` under `key` and signs the record as `identity`; returns the shard bytes and hash. */
-export async function sealRecord(identity: Identity, key: Uint8Array, header: { version: number; prev: string | null }, entries: readonly LibraryEntry[], collections?: readonly LibraryCollection[]): Promise<{ bytes: Uint8Array; hash: string }> {
+export async function sealRecord(
+  identity: Identity,
+  key: Uint8Array,
+  header: { version: number; prev: string | null },
+  entries: readonly LibraryEntry[],
+  collections?: readonly LibraryCollection[],
+): Promise<{ bytes: Uint8Array; hash: string }> {
   checkVersion(header.version);
-  if (header.version === 1 ? header.prev !== null : header.prev === null || !HEX32.test(header.prev)) bad('prev must be null for version 1 and a hash after it');
+  if (header.version === 1 ? header.prev !== null : header.prev === null || !HEX32.test(header.prev))
+    bad('prev must be null for version 1 and a hash after it');
   if (entries.length > MAX_ENTRIES) bad(`at most ${MAX_ENTRIES} entries`);
   const checked = entries.map((e) => readEntry(entryJson(e)));
   const prev = header.prev === null ? ZERO32 : fromHex(header.prev);
   const iv = randomBytes(IV_BYTES);
-  const plain = utf8(JSON.stringify({ v: 1, entries: checked, ...(collections ? { collections: readCollections(collections) } : {}) }));
+  const plain = utf8(
+    JSON.stringify({ v: 1, entries: checked, ...(collections ? { collections: readCollections(collections) } : {}) }),
+  );
   const aad = dataAad(identity.publicKey, header.version, prev);
-  const ct = new Uint8Array(await subtle().encrypt({ name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(aad) }, await aesKey(key, 'encrypt'), asBufferSource(plain)));
+  const ct = new Uint8Array(
+    await subtle().encrypt(
+      { name: 'AES-GCM', iv: asBufferSource(iv), additionalData: asBufferSource(aad) },
+      await aesKey(key, 'encrypt'),
+      asBufferSource(plain),
+    ),
+  );
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, ct.length, false);
   const signed = concatBytes(LIBRARY_RECORD_TAG, identity.publicKey, u64be(header.version), prev, iv, len, ct);
@@ -183,7 +238,8 @@ interface ParsedRecord extends RecordHeader {
 }
 
 function parseRecord(bytes: Uint8Array): ParsedRecord {
-  if (!(bytes instanceof Uint8Array) || bytes.length < HEADER_BYTES + SIG_BYTES || bytes.length > MAX_RECORD_BYTES) bad('record length');
+  if (!(bytes instanceof Uint8Array) || bytes.length < HEADER_BYTES + SIG_BYTES || bytes.length > MAX_RECORD_BYTES)
+    bad('record length');
   if (!equalBytes(bytes.subarray(0, LIBRARY_RECORD_TAG.length), LIBRARY_RECORD_TAG)) bad('not a library record');
   let at = LIBRARY_RECORD_TAG.length;
   const owner = bytes.subarray(at, (at += 32));
@@ -200,14 +256,24 @@ function parseRecord(bytes: Uint8Array): ParsedRecord {
   const v = Number(version);
   const isZero = equalBytes(prev, ZERO32);
   if (v === 1 ? !isZero : isZero) bad('record prev');
-  return { owner: toHex(owner), version: v, prev: isZero ? null : toHex(prev), signed: bytes.subarray(0, at + ctLen), iv, ct, sig: bytes.subarray(at + ctLen) };
+  return {
+    owner: toHex(owner),
+    version: v,
+    prev: isZero ? null : toHex(prev),
+    signed: bytes.subarray(0, at + ctLen),
+    iv,
+    ct,
+    sig: bytes.subarray(at + ctLen),
+  };
 }
 
 /** The header of a record whose signature holds (throws BAD_INPUT / BAD_SIGNATURE otherwise). */
 export async function verifyRecord(bytes: Uint8Array, owner?: string): Promise<RecordHeader> {
   const r = parseRecord(bytes);
-  if (owner !== undefined && r.owner !== owner) throw new PeerTreeError('FORBIDDEN', 'library: the record belongs to another key');
-  if (!(await verifySignature(fromHex(r.owner), r.signed, r.sig))) throw new PeerTreeError('BAD_SIGNATURE', 'library: the record signature does not verify');
+  if (owner !== undefined && r.owner !== owner)
+    throw new PeerTreeError('FORBIDDEN', 'library: the record belongs to another key');
+  if (!(await verifySignature(fromHex(r.owner), r.signed, r.sig)))
+    throw new PeerTreeError('BAD_SIGNATURE', 'library: the record signature does not verify');
   return { owner: r.owner, version: r.version, prev: r.prev };
 }
 
@@ -218,7 +284,13 @@ export async function openRecord(bytes: Uint8Array, key: Uint8Array, owner: stri
   let plain: Uint8Array;
   try {
     const aad = dataAad(fromHex(r.owner), r.version, r.prev === null ? ZERO32 : fromHex(r.prev));
-    plain = new Uint8Array(await subtle().decrypt({ name: 'AES-GCM', iv: asBufferSource(r.iv.slice()), additionalData: asBufferSource(aad) }, await aesKey(key, 'decrypt'), asBufferSource(r.ct.slice())));
+    plain = new Uint8Array(
+      await subtle().decrypt(
+        { name: 'AES-GCM', iv: asBufferSource(r.iv.slice()), additionalData: asBufferSource(aad) },
+        await aesKey(key, 'decrypt'),
+        asBufferSource(r.ct.slice()),
+      ),
+    );
   } catch {
     throw new PeerTreeError('HASH_MISMATCH', 'library: the record does not decrypt with this library key');
   }
@@ -230,7 +302,11 @@ export async function openRecord(bytes: Uint8Array, key: Uint8Array, owner: stri
   }
   const d = doc as { v?: unknown; entries?: unknown; collections?: unknown } | null;
   if (!d || d.v !== 1 || !Array.isArray(d.entries) || d.entries.length > MAX_ENTRIES) bad('the record content');
-  return { ...header, entries: d.entries.map(readEntry), ...(d.collections === undefined ? {} : { collections: readCollections(d.collections) }) };
+  return {
+    ...header,
+    entries: d.entries.map(readEntry),
+    ...(d.collections === undefined ? {} : { collections: readCollections(d.collections) }),
+  };
 }
 
 export function headBytes(owner: Uint8Array, seq: number, record: string, ts: number): Uint8Array {
@@ -260,7 +336,9 @@ export async function verifyHead(h: LibraryHead): Promise<boolean> {
   return verifySignature(fromHex(h.owner), headBytes(fromHex(h.owner), h.seq, h.record, h.ts), fromHex(h.sig));
 }
 
-export type HeadVerdict = { readonly accept: true; readonly changed: boolean } | { readonly accept: false; readonly code: 'BAD_INPUT' | 'BAD_SIGNATURE' | 'CONFLICT'; readonly reason: string };
+export type HeadVerdict =
+  | { readonly accept: true; readonly changed: boolean }
+  | { readonly accept: false; readonly code: 'BAD_INPUT' | 'BAD_SIGNATURE' | 'CONFLICT'; readonly reason: string };
 
 /**
  * The acceptance rule for a head, as a relay (or a client) applies it against the one it holds for the same
@@ -274,11 +352,17 @@ export async function judgeHead(current: LibraryHead | null, incoming: unknown, 
   } catch (err) {
     return { accept: false, code: 'BAD_INPUT', reason: err instanceof Error ? err.message : String(err) };
   }
-  if ((owner !== undefined && h.owner !== owner) || (current !== null && current.owner !== h.owner)) return { accept: false, code: 'BAD_INPUT', reason: 'library: the head names another key' };
-  if (!(await verifyHead(h))) return { accept: false, code: 'BAD_SIGNATURE', reason: 'library: the head is not signed by its owner' };
+  if ((owner !== undefined && h.owner !== owner) || (current !== null && current.owner !== h.owner))
+    return { accept: false, code: 'BAD_INPUT', reason: 'library: the head names another key' };
+  if (!(await verifyHead(h)))
+    return { accept: false, code: 'BAD_SIGNATURE', reason: 'library: the head is not signed by its owner' };
   if (current === null || h.seq > current.seq) return { accept: true, changed: true };
   if (h.seq === current.seq && h.record === current.record) return { accept: true, changed: false };
-  return { accept: false, code: 'CONFLICT', reason: `library: version ${h.seq} is not newer than version ${current.seq}` };
+  return {
+    accept: false,
+    code: 'CONFLICT',
+    reason: `library: version ${h.seq} is not newer than version ${current.seq}`,
+  };
 }
 
 /**

@@ -29,24 +29,45 @@ export function classifyFailure(f: Failure): Verdict {
   const need = /need (\d+) relays? for \d+ replicas?, but the tree has (\d+)/.exec(f.message);
   if (need) {
     const missing = Math.max(1, Number(need[1]) - Number(need[2]));
-    return { kind: 'transient', reason: `waiting for ${missing} more relay${missing === 1 ? '' : 's'} to join the network` };
+    return {
+      kind: 'transient',
+      reason: `waiting for ${missing} more relay${missing === 1 ? '' : 's'} to join the network`,
+    };
   }
   if (f.code === 'FULL') {
-    if (/quota/i.test(f.message)) return { kind: 'final', reason: 'your storage allowance on the relays is used up; delete files you no longer need, then retry' };
+    if (/quota/i.test(f.message))
+      return {
+        kind: 'final',
+        reason: 'your storage allowance on the relays is used up; delete files you no longer need, then retry',
+      };
     return { kind: 'transient', reason: 'waiting for a relay with free space' };
   }
-  if (f.code === 'MISSING') return { kind: 'final', reason: 'part of this file is no longer on this device (browser storage was cleared); add the file again' };
-  if (f.code === 'FORBIDDEN') return { kind: 'final', reason: 'the relays do not allow this file to be stored; ask whoever runs your relay, or delete the file' };
-  if (f.code === 'HASH_MISMATCH' || f.code === 'TOO_LARGE') return { kind: 'final', reason: 'this file could not be stored as it is; add it again' };
+  if (f.code === 'MISSING')
+    return {
+      kind: 'final',
+      reason: 'part of this file is no longer on this device (browser storage was cleared); add the file again',
+    };
+  if (f.code === 'FORBIDDEN')
+    return {
+      kind: 'final',
+      reason: 'the relays do not allow this file to be stored; ask whoever runs your relay, or delete the file',
+    };
+  if (f.code === 'HASH_MISMATCH' || f.code === 'TOO_LARGE')
+    return { kind: 'final', reason: 'this file could not be stored as it is; add it again' };
   if (TRANSIENT_CODES.has(f.code)) {
     if (f.code === 'TIMEOUT') return { kind: 'transient', reason: 'waiting for a relay to answer' };
-    if (f.code === 'UNAVAILABLE' && f.refused) return { kind: 'transient', reason: 'waiting for the relays to be ready' };
-    if (f.code === 'RATE_LIMITED') return { kind: 'transient', reason: 'the relay asked to slow down; trying again soon' };
+    if (f.code === 'UNAVAILABLE' && f.refused)
+      return { kind: 'transient', reason: 'waiting for the relays to be ready' };
+    if (f.code === 'RATE_LIMITED')
+      return { kind: 'transient', reason: 'the relay asked to slow down; trying again soon' };
     return { kind: 'transient', reason: 'waiting for a connection to a relay' };
   }
   if (!f.refused) return { kind: 'transient', reason: 'waiting for a connection to a relay' };
   // The code stays out of the words: the outbox item keeps it, with the relay's answer, as lastError.
-  return { kind: 'final', reason: 'a relay refused this file; press Retry, and if it is refused again, add the file again' };
+  return {
+    kind: 'final',
+    reason: 'a relay refused this file; press Retry, and if it is refused again, add the file again',
+  };
 }
 
 export const RETRY_BASE_MS = 2_000;
@@ -89,7 +110,11 @@ export function nextWake(items: readonly Schedulable[], now: number): number | n
 }
 
 /** Orders the items for one pass: those due now (see isDue), oldest first (ties keep their order). */
-export function dueInOrder<T extends Schedulable & { readonly createdAt: number }>(items: readonly T[], now: number, reconnected = false): T[] {
+export function dueInOrder<T extends Schedulable & { readonly createdAt: number }>(
+  items: readonly T[],
+  now: number,
+  reconnected = false,
+): T[] {
   return items.filter((i) => isDue(i, now, reconnected)).sort((a, b) => a.createdAt - b.createdAt);
 }
 
@@ -97,7 +122,10 @@ export function dueInOrder<T extends Schedulable & { readonly createdAt: number 
  * The failure an error means. `missing`: data of this device is gone (a shard the upload needs). An error that is
  * not a relay's refusal and has no known code (INTERNAL) is a connection problem: nobody answered.
  */
-export function failureOf(e: { readonly code: string; readonly message: string; readonly refused: boolean }, missing = false): Failure {
+export function failureOf(
+  e: { readonly code: string; readonly message: string; readonly refused: boolean },
+  missing = false,
+): Failure {
   const code = missing ? 'MISSING' : !e.refused && e.code === 'INTERNAL' ? 'CONNECTION' : e.code;
   return { code, refused: e.refused, message: e.message };
 }
@@ -111,14 +139,31 @@ export interface RetryState {
 }
 
 /** A final verdict stops the item until the person retries; a transient one sets the next attempt time. `random` in [0, 1). */
-export function afterFailure(verdict: Verdict, attempts: number, error: string, now: number, random: number): RetryState {
+export function afterFailure(
+  verdict: Verdict,
+  attempts: number,
+  error: string,
+  now: number,
+  random: number,
+): RetryState {
   const final = verdict.kind === 'final';
-  return { attempts, lastError: error, stopped: final, nextAttemptAt: final ? null : nextAttemptAt(attempts, now, random) };
+  return {
+    attempts,
+    lastError: error,
+    stopped: final,
+    nextAttemptAt: final ? null : nextAttemptAt(attempts, now, random),
+  };
 }
 
 /** What the file says after its upload failed: an error with what to do, or still queued with what it waits for. */
-export function uploadAfterFailure(verdict: Verdict): { readonly status: 'error' | 'queued'; readonly error: string | null; readonly waiting: string | null } {
-  return verdict.kind === 'final' ? { status: 'error', error: verdict.reason, waiting: null } : { status: 'queued', error: null, waiting: verdict.reason };
+export function uploadAfterFailure(verdict: Verdict): {
+  readonly status: 'error' | 'queued';
+  readonly error: string | null;
+  readonly waiting: string | null;
+} {
+  return verdict.kind === 'final'
+    ? { status: 'error', error: verdict.reason, waiting: null }
+    : { status: 'queued', error: null, waiting: verdict.reason };
 }
 
 /**
@@ -133,7 +178,10 @@ export function continuesAfter(verdict: Verdict): boolean {
  * What to do with a memory that describes a file: wait while the file's upload is still in the outbox (its `ref`
  * must resolve first), drop it when the file is gone or did not get stored, send it otherwise.
  */
-export function memoryStep(file: { readonly uploadPending: boolean; readonly stored: boolean }): 'wait' | 'drop' | 'send' {
+export function memoryStep(file: {
+  readonly uploadPending: boolean;
+  readonly stored: boolean;
+}): 'wait' | 'drop' | 'send' {
   if (file.uploadPending) return 'wait';
   return file.stored ? 'send' : 'drop';
 }

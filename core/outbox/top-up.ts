@@ -27,7 +27,9 @@ export function needsTopUp(f: TopUpCandidate, target: number, treeSize: number):
 
 /** Whether the file is below its target at all (so it is worth looking again later, once the tree grows). */
 export function belowTarget(f: TopUpCandidate, target: number): boolean {
-  return f.status === 'stored' && f.origin === 'added' && f.replicas !== null && f.replicas < Math.min(target, MAX_REPLICAS);
+  return (
+    f.status === 'stored' && f.origin === 'added' && f.replicas !== null && f.replicas < Math.min(target, MAX_REPLICAS)
+  );
 }
 
 export interface TopUpClock {

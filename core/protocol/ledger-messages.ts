@@ -47,24 +47,47 @@ export function readRecordBody(body: unknown, what: string): LedgerRecord {
 
 export function readEntry(value: unknown): LedgerEntry {
   const e = objectBody(value, 'ledger entry');
-  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || e.seq < 1) throw new PeerTreeError('BAD_INPUT', 'ledger entry: seq');
-  if (typeof e.id !== 'string' || !/^[0-9a-f]{64}$/.test(e.id)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: id');
-  if (typeof e.chain !== 'string' || !/^[0-9a-f]{64}$/.test(e.chain)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: chain');
-  if (typeof e.by !== 'string' || !/^[0-9a-f]{64}$/.test(e.by)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: by');
-  if (typeof e.sig !== 'string' || !/^[0-9a-f]{128}$/.test(e.sig)) throw new PeerTreeError('BAD_INPUT', 'ledger entry: sig');
-  return { seq: e.seq, id: e.id, chain: e.chain, record: readRecord(e.record), proof: readProof(e.proof), by: e.by, sig: e.sig };
+  if (typeof e.seq !== 'number' || !Number.isSafeInteger(e.seq) || e.seq < 1)
+    throw new PeerTreeError('BAD_INPUT', 'ledger entry: seq');
+  if (typeof e.id !== 'string' || !/^[0-9a-f]{64}$/.test(e.id))
+    throw new PeerTreeError('BAD_INPUT', 'ledger entry: id');
+  if (typeof e.chain !== 'string' || !/^[0-9a-f]{64}$/.test(e.chain))
+    throw new PeerTreeError('BAD_INPUT', 'ledger entry: chain');
+  if (typeof e.by !== 'string' || !/^[0-9a-f]{64}$/.test(e.by))
+    throw new PeerTreeError('BAD_INPUT', 'ledger entry: by');
+  if (typeof e.sig !== 'string' || !/^[0-9a-f]{128}$/.test(e.sig))
+    throw new PeerTreeError('BAD_INPUT', 'ledger entry: sig');
+  return {
+    seq: e.seq,
+    id: e.id,
+    chain: e.chain,
+    record: readRecord(e.record),
+    proof: readProof(e.proof),
+    by: e.by,
+    sig: e.sig,
+  };
 }
 
 export function readEntries(body: unknown): { entries: LedgerEntry[]; head: number; vouch: LedgerHead | null } {
   const b = objectBody(body, ENTRIES);
-  if (!Array.isArray(b.entries) || b.entries.length > MAX_PAGE) throw new PeerTreeError('BAD_INPUT', `${ENTRIES}: entries`);
+  if (!Array.isArray(b.entries) || b.entries.length > MAX_PAGE)
+    throw new PeerTreeError('BAD_INPUT', `${ENTRIES}: entries`);
   const head = typeof b.head === 'number' && Number.isSafeInteger(b.head) ? b.head : 0;
-  return { entries: b.entries.map(readEntry), head, vouch: b.vouch === undefined || b.vouch === null ? null : readHead(b.vouch) };
+  return {
+    entries: b.entries.map(readEntry),
+    head,
+    vouch: b.vouch === undefined || b.vouch === null ? null : readHead(b.vouch),
+  };
 }
 
 export function readPinned(body: unknown): { hash: string; owner: string } {
   const b = objectBody(body, PINNED);
-  if (typeof b.hash !== 'string' || !/^[0-9a-f]{64}$/.test(b.hash) || typeof b.owner !== 'string' || !/^[0-9a-f]{64}$/.test(b.owner)) {
+  if (
+    typeof b.hash !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(b.hash) ||
+    typeof b.owner !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(b.owner)
+  ) {
     throw new PeerTreeError('BAD_INPUT', `${PINNED}: hash and owner must be 64 hex chars`);
   }
   return { hash: b.hash, owner: b.owner };
@@ -77,7 +100,8 @@ export function readPin(body: unknown): PinProof | null {
 /** A head answer: the signed head and the relay's (unsigned) count of conflicts. */
 export function readHeadReply(body: unknown): { head: LedgerHead; conflicts: number } {
   const b = objectBody(body, HEAD);
-  const conflicts = typeof b.conflicts === 'number' && Number.isSafeInteger(b.conflicts) && b.conflicts >= 0 ? b.conflicts : 0;
+  const conflicts =
+    typeof b.conflicts === 'number' && Number.isSafeInteger(b.conflicts) && b.conflicts >= 0 ? b.conflicts : 0;
   return { head: readHead(b.head), conflicts };
 }
 
@@ -85,13 +109,16 @@ export function readSince(body: unknown): { from: number; limit: number } {
   const b = objectBody(body, SINCE);
   const from = b.from;
   const limit = b.limit ?? MAX_PAGE;
-  if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1) throw new PeerTreeError('BAD_INPUT', `${SINCE}: from must be ≥ 1`);
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new PeerTreeError('BAD_INPUT', `${SINCE}: limit must be 1–${MAX_PAGE}`);
+  if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1)
+    throw new PeerTreeError('BAD_INPUT', `${SINCE}: from must be ≥ 1`);
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE)
+    throw new PeerTreeError('BAD_INPUT', `${SINCE}: limit must be 1–${MAX_PAGE}`);
   return { from, limit };
 }
 
 export function readAsset(body: unknown): string {
   const asset = objectBody(body, HISTORY).asset;
-  if (typeof asset !== 'string' || !/^[0-9a-f]{64}$/.test(asset)) throw new PeerTreeError('BAD_INPUT', `${HISTORY}: asset must be 64 hex chars`);
+  if (typeof asset !== 'string' || !/^[0-9a-f]{64}$/.test(asset))
+    throw new PeerTreeError('BAD_INPUT', `${HISTORY}: asset must be 64 hex chars`);
   return asset;
 }

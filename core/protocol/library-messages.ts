@@ -20,7 +20,8 @@ const HEX32 = /^[0-9a-f]{64}$/;
 
 export function readOwner(body: unknown, what: string): string {
   const owner = objectBody(body, what).owner;
-  if (typeof owner !== 'string' || !HEX32.test(owner)) throw new PeerTreeError('BAD_INPUT', `${what}: owner must be a public key (64 hex chars)`);
+  if (typeof owner !== 'string' || !HEX32.test(owner))
+    throw new PeerTreeError('BAD_INPUT', `${what}: owner must be a public key (64 hex chars)`);
   return owner;
 }
 

@@ -15,7 +15,8 @@ export class MailboxClient {
     const reply = await this.conn.request(M.OPEN, { box, ttl: ttlMs }, CLIENT_REQUEST_TIMEOUT_MS);
     expectReply(M.OPEN, reply, M.OPENED);
     const b = replyBody(M.OPEN, reply.body);
-    if (M.readBox(b, M.OPENED) !== box || typeof b.expires !== 'number') throw new PeerTreeError('BAD_INPUT', `${M.OPENED}: the relay opened another box`);
+    if (M.readBox(b, M.OPENED) !== box || typeof b.expires !== 'number')
+      throw new PeerTreeError('BAD_INPUT', `${M.OPENED}: the relay opened another box`);
     return b.expires;
   }
 
@@ -23,7 +24,8 @@ export class MailboxClient {
     const reply = await this.conn.request(M.PUT, { box, slot, data: toBase64Url(data) }, CLIENT_REQUEST_TIMEOUT_MS);
     expectReply(M.PUT, reply, M.STORED);
     const b = replyBody(M.PUT, reply.body);
-    if (M.readBox(b, M.STORED) !== box || b.slot !== slot) throw new PeerTreeError('BAD_INPUT', `${M.STORED}: the relay stored another slot`);
+    if (M.readBox(b, M.STORED) !== box || b.slot !== slot)
+      throw new PeerTreeError('BAD_INPUT', `${M.STORED}: the relay stored another slot`);
   }
 
   /** The slot's message, waiting up to `waitMs` (at most MAILBOX_MAX_WAIT_MS) for it; null when none came. */
@@ -32,7 +34,8 @@ export class MailboxClient {
     const reply = await this.conn.request(M.TAKE, { box, slot, wait }, wait + CLIENT_REQUEST_TIMEOUT_MS);
     expectReply(M.TAKE, reply, M.ITEM);
     const b = replyBody(M.TAKE, reply.body);
-    if (M.readBox(b, M.ITEM) !== box || b.slot !== slot) throw new PeerTreeError('BAD_INPUT', `${M.ITEM}: the relay answered for another slot`);
+    if (M.readBox(b, M.ITEM) !== box || b.slot !== slot)
+      throw new PeerTreeError('BAD_INPUT', `${M.ITEM}: the relay answered for another slot`);
     return b.data === null ? null : M.readData(b.data, M.ITEM);
   }
 
@@ -40,7 +43,13 @@ export class MailboxClient {
    * Waits until the slot holds a message or `deadline` (ms, on `now`'s clock) passes (TIMEOUT). At most
    * `deadline - now()` / MAILBOX_MAX_WAIT_MS + 2 requests; `cancelled` stops it between them (CLOSED).
    */
-  async waitFor(box: string, slot: number, deadline: number, now: () => number, cancelled: () => boolean = () => false): Promise<Uint8Array> {
+  async waitFor(
+    box: string,
+    slot: number,
+    deadline: number,
+    now: () => number,
+    cancelled: () => boolean = () => false,
+  ): Promise<Uint8Array> {
     const rounds = Math.ceil(Math.max(0, deadline - now()) / MAILBOX_MAX_WAIT_MS) + 2;
     for (let i = 0; i < rounds; i++) {
       if (cancelled()) throw new PeerTreeError('CLOSED', 'the link was cancelled');

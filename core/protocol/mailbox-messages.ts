@@ -25,28 +25,34 @@ const MAX_DATA_CHARS = Math.ceil((MAILBOX_MAX_MESSAGE_BYTES * 4) / 3);
 
 export function readBox(body: Record<string, unknown>, what: string): string {
   const box = body.box;
-  if (typeof box !== 'string' || !BOX_RE.test(box)) throw new PeerTreeError('BAD_INPUT', `${what}: box must be 64 hex characters (32 random bytes)`);
+  if (typeof box !== 'string' || !BOX_RE.test(box))
+    throw new PeerTreeError('BAD_INPUT', `${what}: box must be 64 hex characters (32 random bytes)`);
   return box;
 }
 
 function readSlot(body: Record<string, unknown>, what: string): number {
   const slot = body.slot;
-  if (typeof slot !== 'number' || !Number.isSafeInteger(slot) || slot < 0 || slot >= MAILBOX_SLOTS) throw new PeerTreeError('BAD_INPUT', `${what}: slot must be 0–${MAILBOX_SLOTS - 1}`);
+  if (typeof slot !== 'number' || !Number.isSafeInteger(slot) || slot < 0 || slot >= MAILBOX_SLOTS)
+    throw new PeerTreeError('BAD_INPUT', `${what}: slot must be 0–${MAILBOX_SLOTS - 1}`);
   return slot;
 }
 
 function readMs(value: unknown, max: number, what: string, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max) throw new PeerTreeError('BAD_INPUT', `${what}: ${name} must be 0–${max} ms`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > max)
+    throw new PeerTreeError('BAD_INPUT', `${what}: ${name} must be 0–${max} ms`);
   return value;
 }
 
 /** Message bytes from their base64url text; TOO_LARGE above the limit. */
 export function readData(value: unknown, what: string): Uint8Array {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*$/.test(value)) throw new PeerTreeError('BAD_INPUT', `${what}: data must be base64url text`);
-  if (value.length > MAX_DATA_CHARS) throw new PeerTreeError('TOO_LARGE', `${what}: a message holds at most ${MAILBOX_MAX_MESSAGE_BYTES} bytes`);
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]*$/.test(value))
+    throw new PeerTreeError('BAD_INPUT', `${what}: data must be base64url text`);
+  if (value.length > MAX_DATA_CHARS)
+    throw new PeerTreeError('TOO_LARGE', `${what}: a message holds at most ${MAILBOX_MAX_MESSAGE_BYTES} bytes`);
   const bytes = fromBase64Url(value);
   if (bytes.length === 0) throw new PeerTreeError('BAD_INPUT', `${what}: data must not be empty`);
-  if (bytes.length > MAILBOX_MAX_MESSAGE_BYTES) throw new PeerTreeError('TOO_LARGE', `${what}: a message holds at most ${MAILBOX_MAX_MESSAGE_BYTES} bytes`);
+  if (bytes.length > MAILBOX_MAX_MESSAGE_BYTES)
+    throw new PeerTreeError('TOO_LARGE', `${what}: a message holds at most ${MAILBOX_MAX_MESSAGE_BYTES} bytes`);
   return bytes;
 }
 
@@ -64,7 +70,11 @@ export function readPut(value: unknown): { box: string; slot: number; data: Uint
 
 export function readTake(value: unknown): { box: string; slot: number; wait: number } {
   const b = objectBody(value, TAKE);
-  return { box: readBox(b, TAKE), slot: readSlot(b, TAKE), wait: b.wait === undefined ? 0 : readMs(b.wait, MAILBOX_MAX_WAIT_MS, TAKE, 'wait') };
+  return {
+    box: readBox(b, TAKE),
+    slot: readSlot(b, TAKE),
+    wait: b.wait === undefined ? 0 : readMs(b.wait, MAILBOX_MAX_WAIT_MS, TAKE, 'wait'),
+  };
 }
 
 export function readClose(value: unknown): { box: string } {
@@ -72,6 +82,10 @@ export function readClose(value: unknown): { box: string } {
 }
 
 /** The ITEM body for `data` (null: nothing in the slot yet). */
-export function itemBody(box: string, slot: number, data: Uint8Array | null): { box: string; slot: number; data: string | null } {
+export function itemBody(
+  box: string,
+  slot: number,
+  data: Uint8Array | null,
+): { box: string; slot: number; data: string | null } {
   return { box, slot, data: data ? toBase64Url(data) : null };
 }

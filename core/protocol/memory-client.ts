@@ -6,7 +6,16 @@ import { isNodeId } from '../identity/node-id.ts';
 import { CLIENT_REQUEST_TIMEOUT_MS, CLIENT_SEARCH_TIMEOUT_MS, MAX_REPLICAS } from '../limits.ts';
 import { signForget } from '../search/forget.ts';
 import { memoryId, readMemory, signMemory, verifyMemory, type Memory, type MemoryContent } from '../search/memory.ts';
-import { FORGET, FORGOTTEN, MAX_QUERY_CHARS, MAX_RESULTS, QUERY, REMEMBER, RESULTS, STORED } from './memory-messages.ts';
+import {
+  FORGET,
+  FORGOTTEN,
+  MAX_QUERY_CHARS,
+  MAX_RESULTS,
+  QUERY,
+  REMEMBER,
+  RESULTS,
+  STORED,
+} from './memory-messages.ts';
 import { expectReply, replyBody } from './replies.ts';
 import type { Requester } from './requester.ts';
 import type { OwnerKey } from './shard-client.ts';
@@ -37,7 +46,8 @@ export async function verifyHits(raw: unknown): Promise<{ hits: VerifiedHit[]; d
     try {
       const h = item as { id?: unknown; score?: unknown; memory?: unknown };
       const memory = readMemory(h.memory);
-      if (typeof h.id !== 'string' || !(await verifyMemory(memory)) || (await memoryId(memory)) !== h.id) throw new Error('does not verify');
+      if (typeof h.id !== 'string' || !(await verifyMemory(memory)) || (await memoryId(memory)) !== h.id)
+        throw new Error('does not verify');
       if (seen.has(h.id)) continue;
       seen.add(h.id);
       hits.push({ id: h.id, score: typeof h.score === 'number' && Number.isFinite(h.score) ? h.score : 0, memory });
@@ -49,8 +59,14 @@ export async function verifyHits(raw: unknown): Promise<{ hits: VerifiedHit[]; d
 }
 
 /** Signs `content` now and stores it on `replicas` relays; checks that the answer names this memory's id. */
-export async function rememberMemory(requester: Requester, owner: OwnerKey, content: MemoryContent, replicas: number): Promise<{ id: string; holders: string[] }> {
-  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new PeerTreeError('BAD_INPUT', `replicas must be 1–${MAX_REPLICAS}`);
+export async function rememberMemory(
+  requester: Requester,
+  owner: OwnerKey,
+  content: MemoryContent,
+  replicas: number,
+): Promise<{ id: string; holders: string[] }> {
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    throw new PeerTreeError('BAD_INPUT', `replicas must be 1–${MAX_REPLICAS}`);
   const memory = await signMemory(owner.identity, content, owner.now());
   const reply = await requester.request(REMEMBER, { memory, replicas }, CLIENT_REQUEST_TIMEOUT_MS);
   expectReply(REMEMBER, reply, STORED);
@@ -65,12 +81,22 @@ export async function rememberMemory(requester: Requester, owner: OwnerKey, cont
 
 /** Searches the whole tree for `q`; the verified hits, best first (the relay's order). */
 export async function searchMemories(requester: Requester, q: string, limit: number): Promise<SearchAnswer> {
-  if (q.length > MAX_QUERY_CHARS) throw new PeerTreeError('BAD_INPUT', `a search is at most ${MAX_QUERY_CHARS} characters`);
-  const reply = await requester.request(QUERY, { q, limit: Math.max(1, Math.min(MAX_RESULTS, Math.floor(limit))) }, CLIENT_SEARCH_TIMEOUT_MS);
+  if (q.length > MAX_QUERY_CHARS)
+    throw new PeerTreeError('BAD_INPUT', `a search is at most ${MAX_QUERY_CHARS} characters`);
+  const reply = await requester.request(
+    QUERY,
+    { q, limit: Math.max(1, Math.min(MAX_RESULTS, Math.floor(limit))) },
+    CLIENT_SEARCH_TIMEOUT_MS,
+  );
   expectReply(QUERY, reply, RESULTS);
   const body = replyBody(QUERY, reply.body);
   const { hits, dropped } = await verifyHits(body.hits);
-  return { hits, dropped, partial: body.partial === true, asked: typeof body.asked === 'number' && Number.isSafeInteger(body.asked) ? body.asked : 0 };
+  return {
+    hits,
+    dropped,
+    partial: body.partial === true,
+    asked: typeof body.asked === 'number' && Number.isSafeInteger(body.asked) ? body.asked : 0,
+  };
 }
 
 /** Forgets memory `id` everywhere with a statement signed now; only its author can (others get FORBIDDEN). */

@@ -41,21 +41,25 @@ export const DEFAULT_RESULTS = 10;
 export function readRemember(m: Message): { memory: Memory; replicas: number } {
   const b = objectBody(m.body, m.type);
   const replicas = b.replicas;
-  if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new PeerTreeError('BAD_INPUT', `${REMEMBER}: replicas must be 1–${MAX_REPLICAS}`);
+  if (typeof replicas !== 'number' || !Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    throw new PeerTreeError('BAD_INPUT', `${REMEMBER}: replicas must be 1–${MAX_REPLICAS}`);
   return { memory: readMemory(b.memory), replicas };
 }
 
 export function readPut(m: Message): { memory: Memory; holders: string[] } {
   const b = objectBody(m.body, m.type);
-  if (!Array.isArray(b.holders) || b.holders.length > 64 || !b.holders.every(isNodeId)) throw new PeerTreeError('BAD_INPUT', `${PUT}: holders`);
+  if (!Array.isArray(b.holders) || b.holders.length > 64 || !b.holders.every(isNodeId))
+    throw new PeerTreeError('BAD_INPUT', `${PUT}: holders`);
   return { memory: readMemory(b.memory), holders: [...new Set(b.holders as string[])] };
 }
 
 export function readQuery(m: Message): { q: string; limit: number; budgetMs: number } {
   const b = objectBody(m.body, m.type);
-  if (typeof b.q !== 'string' || b.q.length > MAX_QUERY_CHARS) throw new PeerTreeError('BAD_INPUT', `${m.type}: q must be a string of at most ${MAX_QUERY_CHARS} chars`);
+  if (typeof b.q !== 'string' || b.q.length > MAX_QUERY_CHARS)
+    throw new PeerTreeError('BAD_INPUT', `${m.type}: q must be a string of at most ${MAX_QUERY_CHARS} chars`);
   const limit = b.limit === undefined ? DEFAULT_RESULTS : b.limit;
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RESULTS) throw new PeerTreeError('BAD_INPUT', `${m.type}: limit must be 1–${MAX_RESULTS}`);
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RESULTS)
+    throw new PeerTreeError('BAD_INPUT', `${m.type}: limit must be 1–${MAX_RESULTS}`);
   const budgetMs = b.budgetMs === undefined ? DEFAULT_BUDGET_MS : b.budgetMs;
   if (typeof budgetMs !== 'number' || !Number.isSafeInteger(budgetMs) || budgetMs < 0 || budgetMs > MAX_BUDGET_MS) {
     throw new PeerTreeError('BAD_INPUT', `${m.type}: budgetMs must be 0–${MAX_BUDGET_MS}`);
@@ -72,7 +76,8 @@ export interface ForgetRequest {
 
 export function readId(m: Message): string {
   const id = objectBody(m.body, m.type).id;
-  if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id)) throw new PeerTreeError('BAD_INPUT', `${m.type}: id must be 64 hex chars`);
+  if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id))
+    throw new PeerTreeError('BAD_INPUT', `${m.type}: id must be 64 hex chars`);
   return id;
 }
 

@@ -51,7 +51,8 @@ export class PendingRequests {
    */
   wait(id: string, type: string, timeoutMs: number): Promise<Message> {
     if (this.waiting.size >= this.max) return Promise.reject(new PeerTreeError('FULL', 'too many requests waiting'));
-    if (this.waiting.has(id)) return Promise.reject(new PeerTreeError('BAD_INPUT', 'a request with this id is already waiting'));
+    if (this.waiting.has(id))
+      return Promise.reject(new PeerTreeError('BAD_INPUT', 'a request with this id is already waiting'));
     return new Promise<Message>((resolve, reject) => {
       const timer = this.timers.setTimeout(() => {
         this.waiting.delete(id);

@@ -26,7 +26,10 @@ export function refusalBody(error: PeerTreeError): { code: ErrorCode; message: s
 export function refusalFrom(body: unknown): PeerTreeError {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const code: ErrorCode = isErrorCode(b.code) ? b.code : 'INTERNAL';
-  const message = typeof b.message === 'string' && b.message !== '' ? b.message.slice(0, MAX_REFUSAL_MESSAGE) : 'the relay refused the request';
+  const message =
+    typeof b.message === 'string' && b.message !== ''
+      ? b.message.slice(0, MAX_REFUSAL_MESSAGE)
+      : 'the relay refused the request';
   return new PeerTreeError(code, message, { refused: true });
 }
 
@@ -37,5 +40,6 @@ export function replyBody(type: string, body: unknown): Record<string, unknown> 
 
 /** Throws BAD_INPUT unless the reply to `asked` has type `expected`. */
 export function expectReply(asked: string, reply: { readonly type: string }, expected: string): void {
-  if (reply.type !== expected) throw new PeerTreeError('BAD_INPUT', `unexpected answer ${reply.type.slice(0, 64)} to ${asked}`);
+  if (reply.type !== expected)
+    throw new PeerTreeError('BAD_INPUT', `unexpected answer ${reply.type.slice(0, 64)} to ${asked}`);
 }

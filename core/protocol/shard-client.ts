@@ -7,7 +7,18 @@ import { isNodeId } from '../identity/node-id.ts';
 import { CLIENT_REQUEST_TIMEOUT_MS, CLIENT_STORE_TIMEOUT_MS, MAX_LIST_PAGE, MAX_REPLICAS } from '../limits.ts';
 import { signPin } from '../storage/pin.ts';
 import type { ShardTransport, StoreReceipt } from '../storage/shard-transport.ts';
-import { DATA, GET, LIST, LISTED, readListed, RELEASED, STORE, STORED, UNPIN, type ListedPin } from './shard-messages.ts';
+import {
+  DATA,
+  GET,
+  LIST,
+  LISTED,
+  readListed,
+  RELEASED,
+  STORE,
+  STORED,
+  UNPIN,
+  type ListedPin,
+} from './shard-messages.ts';
 import { signPinList } from '../storage/pin-list.ts';
 import { expectReply, replyBody } from './replies.ts';
 import type { Requester } from './requester.ts';
@@ -28,7 +39,8 @@ export function readStoredHolders(body: unknown, hash: string, replicas: number)
   if (b.hash !== hash) throw new PeerTreeError('BAD_INPUT', `the answer to ${STORE} names another shard`);
   const raw = Array.isArray(b.holders) ? b.holders : [];
   const holders = [...new Set(raw.filter(isNodeId))];
-  if (holders.length !== raw.length || holders.length > replicas) throw new PeerTreeError('BAD_INPUT', `the answer to ${STORE} lists malformed holders`);
+  if (holders.length !== raw.length || holders.length > replicas)
+    throw new PeerTreeError('BAD_INPUT', `the answer to ${STORE} lists malformed holders`);
   if (holders.length < 1) throw new PeerTreeError('UNAVAILABLE', 'the relay stored the shard on no relay');
   return holders;
 }
@@ -50,11 +62,15 @@ export class ShardClient implements ShardTransport {
   ) {}
 
   async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
-    if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new PeerTreeError('BAD_INPUT', `replicas must be 1–${MAX_REPLICAS}`);
+    if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+      throw new PeerTreeError('BAD_INPUT', `replicas must be 1–${MAX_REPLICAS}`);
     // Relays keep a shard only with its owner's signed pin: storing needs the owner key.
     if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'storing needs the owner key (it signs the pin)');
     const pin = await signPin(this.owner.identity, 'pin', hash, this.owner.now());
-    const reply = await this.requester.request(STORE, { hash, replicas, pin }, CLIENT_STORE_TIMEOUT_MS, { payload: bytes, ...(digest ? { payloadDigest: digest } : {}) });
+    const reply = await this.requester.request(STORE, { hash, replicas, pin }, CLIENT_STORE_TIMEOUT_MS, {
+      payload: bytes,
+      ...(digest ? { payloadDigest: digest } : {}),
+    });
     expectReply(STORE, reply, STORED);
     return { holders: readStoredHolders(reply.body, hash, replicas) };
   }
@@ -85,7 +101,10 @@ export class ShardClient implements ShardTransport {
    * One page of the owner's pins on the relay this client talks to (that relay only), after `after`; `next` is
    * where the following page starts (null: this was the last). The answer is checked (readListed).
    */
-  async listPins(after: string | null = null, limit = MAX_LIST_PAGE): Promise<{ pins: ListedPin[]; next: string | null }> {
+  async listPins(
+    after: string | null = null,
+    limit = MAX_LIST_PAGE,
+  ): Promise<{ pins: ListedPin[]; next: string | null }> {
     if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'listing needs the owner key (it signs the request)');
     const list = await signPinList(this.owner.identity, this.owner.now());
     const reply = await this.requester.request(LIST, { list, after, limit }, CLIENT_REQUEST_TIMEOUT_MS);

@@ -67,13 +67,15 @@ function holdersOf(b: Record<string, unknown>, type: string): string[] {
 
 function pinOf(value: unknown, type: string, op: 'pin' | 'unpin', hash: string): PinStatement {
   const pin = readPin(value);
-  if (!pin || pin.op !== op || pin.hash !== hash) throw new PeerTreeError('BAD_INPUT', `${type}: malformed ${op} statement`);
+  if (!pin || pin.op !== op || pin.hash !== hash)
+    throw new PeerTreeError('BAD_INPUT', `${type}: malformed ${op} statement`);
   return pin;
 }
 
 function pinRecordsOf(b: Record<string, unknown>, type: string): PinRecord[] {
   if (b.pins === undefined) return [];
-  if (!Array.isArray(b.pins) || b.pins.length > MAX_PINS_PER_MESSAGE) throw new PeerTreeError('BAD_INPUT', `${type}: pins must be a short list`);
+  if (!Array.isArray(b.pins) || b.pins.length > MAX_PINS_PER_MESSAGE)
+    throw new PeerTreeError('BAD_INPUT', `${type}: pins must be a short list`);
   return b.pins.map((p: unknown) => {
     const r = p as Record<string, unknown> | null;
     if (
@@ -104,13 +106,25 @@ export function readStore(m: Message): { hash: string; replicas: number; bytes: 
 }
 
 /** `replicas`: the shard's target replica count, when the sender gives it (null: take the holder set's length). */
-export function readPut(m: Message): { hash: string; holders: string[]; bytes: Uint8Array; pins: PinRecord[]; replicas: number | null } {
+export function readPut(m: Message): {
+  hash: string;
+  holders: string[];
+  bytes: Uint8Array;
+  pins: PinRecord[];
+  replicas: number | null;
+} {
   const b = objectBody(m.body, m.type);
   const r = b.replicas;
   if (r !== undefined && (typeof r !== 'number' || !Number.isSafeInteger(r) || r < 1 || r > MAX_REPLICAS)) {
     throw new PeerTreeError('BAD_INPUT', `${PUT}: replicas must be an integer from 1 to ${MAX_REPLICAS}`);
   }
-  return { hash: hashOf(b, PUT), holders: holdersOf(b, PUT), bytes: payloadOf(m), pins: pinRecordsOf(b, PUT), replicas: r ?? null };
+  return {
+    hash: hashOf(b, PUT),
+    holders: holdersOf(b, PUT),
+    bytes: payloadOf(m),
+    pins: pinRecordsOf(b, PUT),
+    replicas: r ?? null,
+  };
 }
 
 export function readUnpin(m: Message): { unpin: PinStatement; local: boolean } {
@@ -124,8 +138,14 @@ export function readUnpin(m: Message): { unpin: PinStatement; local: boolean } {
 /** A RELEASED answer to a local release: how many pins it released, and the holders it names (checked). */
 export function readReleased(body: unknown): { released: number; holders: string[] } {
   const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const released = typeof b.released === 'number' && Number.isSafeInteger(b.released) && b.released >= 0 && b.released <= 1 ? b.released : 0;
-  const holders = Array.isArray(b.holders) && b.holders.length <= MAX_REPLICAS * 4 && b.holders.every(isNodeId) ? [...new Set(b.holders as string[])] : [];
+  const released =
+    typeof b.released === 'number' && Number.isSafeInteger(b.released) && b.released >= 0 && b.released <= 1
+      ? b.released
+      : 0;
+  const holders =
+    Array.isArray(b.holders) && b.holders.length <= MAX_REPLICAS * 4 && b.holders.every(isNodeId)
+      ? [...new Set(b.holders as string[])]
+      : [];
   return { released, holders };
 }
 
@@ -144,7 +164,8 @@ export function readList(m: Message): { list: PinListStatement; after: string | 
   const b = objectBody(m.body, m.type);
   const list = readPinList(b.list);
   if (!list) throw new PeerTreeError('BAD_INPUT', `${LIST}: malformed list statement`);
-  if (b.after !== undefined && b.after !== null && !isShardHash(b.after)) throw new PeerTreeError('BAD_INPUT', `${LIST}: after must be a shard hash or null`);
+  if (b.after !== undefined && b.after !== null && !isShardHash(b.after))
+    throw new PeerTreeError('BAD_INPUT', `${LIST}: after must be a shard hash or null`);
   const limit = b.limit === undefined ? MAX_LIST_PAGE : b.limit;
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_PAGE) {
     throw new PeerTreeError('BAD_INPUT', `${LIST}: limit must be an integer from 1 to ${MAX_LIST_PAGE}`);
@@ -164,19 +185,28 @@ export interface ListedPin {
  * `after`, at most `limit`, sizes and times non-negative integers, and `next` either null or the last hash listed
  * (so paging always moves forward and ends). Anything else is refused as BAD_INPUT.
  */
-export function readListed(body: unknown, after: string | null, limit: number): { pins: ListedPin[]; next: string | null } {
+export function readListed(
+  body: unknown,
+  after: string | null,
+  limit: number,
+): { pins: ListedPin[]; next: string | null } {
   const b = objectBody(body, LISTED);
-  if (!Array.isArray(b.pins) || b.pins.length > limit) throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} is not a page of at most ${limit} pins`);
+  if (!Array.isArray(b.pins) || b.pins.length > limit)
+    throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} is not a page of at most ${limit} pins`);
   const pins: ListedPin[] = [];
   let last = after;
   for (const raw of b.pins as unknown[]) {
     const p = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-    const ok = isShardHash(p.hash) && (last === null || p.hash > last) && [p.size, p.ts].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
+    const ok =
+      isShardHash(p.hash) &&
+      (last === null || p.hash > last) &&
+      [p.size, p.ts].every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0);
     if (!ok) throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} lists a malformed or out-of-order pin`);
     pins.push({ hash: p.hash as string, size: p.size as number, ts: p.ts as number });
     last = p.hash as string;
   }
   const next = b.next ?? null;
-  if (next !== null && (pins.length === 0 || next !== last)) throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} names a next page that does not follow its pins`);
+  if (next !== null && (pins.length === 0 || next !== last))
+    throw new PeerTreeError('BAD_INPUT', `the answer to ${LIST} names a next page that does not follow its pins`);
   return { pins, next: next as string | null };
 }

@@ -24,7 +24,8 @@ export class WordBloom {
   readonly bits: Uint8Array;
 
   constructor(bits?: Uint8Array) {
-    if (bits && bits.length !== BLOOM_BITS / 8) throw new PeerTreeError('BAD_INPUT', `a word summary is ${BLOOM_BITS / 8} bytes`);
+    if (bits && bits.length !== BLOOM_BITS / 8)
+      throw new PeerTreeError('BAD_INPUT', `a word summary is ${BLOOM_BITS / 8} bytes`);
     this.bits = bits ? bits.slice() : new Uint8Array(BLOOM_BITS / 8);
   }
 
@@ -32,7 +33,7 @@ export class WordBloom {
     const bytes = utf8(word);
     const a = fnv1a(bytes, 0);
     const b = fnv1a(bytes, 0x9e3779b9) | 1;
-    for (let i = 0; i < BLOOM_PROBES; i++) yield (a + Math.imul(i, b)) >>> 0 & (BLOOM_BITS - 1);
+    for (let i = 0; i < BLOOM_PROBES; i++) yield ((a + Math.imul(i, b)) >>> 0) & (BLOOM_BITS - 1);
   }
 
   add(word: string): void {

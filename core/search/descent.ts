@@ -9,7 +9,11 @@ export interface DescentPlan {
 }
 
 /** A child without a summary is always asked: a missing summary must never hide results. */
-export function planDescent(children: readonly string[], summaries: ReadonlyMap<string, WordBloom>, terms: readonly SearchTerm[]): DescentPlan {
+export function planDescent(
+  children: readonly string[],
+  summaries: ReadonlyMap<string, WordBloom>,
+  terms: readonly SearchTerm[],
+): DescentPlan {
   const ask: string[] = [];
   const pruned: string[] = [];
   for (const child of children) {

@@ -17,7 +17,12 @@ function forgetBytes(id: string, author: Uint8Array, ts: number): Uint8Array {
 }
 
 export async function signForget(identity: Identity, id: string, ts: number): Promise<ForgetStatement> {
-  return { id, author: toHex(identity.publicKey), ts, sig: toHex(await identity.sign(forgetBytes(id, identity.publicKey, ts))) };
+  return {
+    id,
+    author: toHex(identity.publicKey),
+    ts,
+    sig: toHex(await identity.sign(forgetBytes(id, identity.publicKey, ts))),
+  };
 }
 
 export async function verifyForget(f: ForgetStatement): Promise<boolean> {

@@ -43,16 +43,26 @@ export function memoryBytes(author: Uint8Array, ts: number, content: MemoryConte
   const view = new DataView(head.buffer);
   view.setBigUint64(0, BigInt(ts), false);
   view.setUint32(8, content.tags.length, false);
-  return concatBytes(MEMORY_TAG, author, head.subarray(0, 8), field(content.text), head.subarray(8, 12), ...content.tags.map(field), field(content.ref ?? ''));
+  return concatBytes(
+    MEMORY_TAG,
+    author,
+    head.subarray(0, 8),
+    field(content.text),
+    head.subarray(8, 12),
+    ...content.tags.map(field),
+    field(content.ref ?? ''),
+  );
 }
 
 /** Checks text, tags and ref; returns them normalized (tags lowercased, trimmed, de-duplicated). */
 export function checkContent(content: MemoryContent): MemoryContent {
   const { text, tags, ref } = content;
-  if (typeof text !== 'string' || text.trim().length === 0 || text.length > MAX_MEMORY_TEXT) throw new PeerTreeError('BAD_INPUT', `memory text must be 1–${MAX_MEMORY_TEXT} characters`);
+  if (typeof text !== 'string' || text.trim().length === 0 || text.length > MAX_MEMORY_TEXT)
+    throw new PeerTreeError('BAD_INPUT', `memory text must be 1–${MAX_MEMORY_TEXT} characters`);
   if (!Array.isArray(tags) || tags.length > MAX_TAGS) throw new PeerTreeError('BAD_INPUT', `at most ${MAX_TAGS} tags`);
   const clean = [...new Set(tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : '')))];
-  if (clean.some((t) => t.length === 0 || t.length > MAX_TAG_LENGTH)) throw new PeerTreeError('BAD_INPUT', `tags must be 1–${MAX_TAG_LENGTH} characters`);
+  if (clean.some((t) => t.length === 0 || t.length > MAX_TAG_LENGTH))
+    throw new PeerTreeError('BAD_INPUT', `tags must be 1–${MAX_TAG_LENGTH} characters`);
   if (ref !== null) parseCapability(ref);
   return { text, tags: clean, ref };
 }
@@ -65,15 +75,23 @@ export async function signMemory(identity: Identity, content: MemoryContent, ts:
 
 /** Reads an untrusted value as a memory (shape and limits only); throws BAD_INPUT. */
 export function readMemory(value: unknown): Memory {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PeerTreeError('BAD_INPUT', 'memory must be an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new PeerTreeError('BAD_INPUT', 'memory must be an object');
   const m = value as Record<string, unknown>;
   if (m.v !== 1) throw new PeerTreeError('BAD_INPUT', 'memory: unknown version');
-  if (typeof m.author !== 'string' || !/^[0-9a-f]{64}$/.test(m.author)) throw new PeerTreeError('BAD_INPUT', 'memory: author');
-  if (typeof m.ts !== 'number' || !Number.isSafeInteger(m.ts) || m.ts < 0) throw new PeerTreeError('BAD_INPUT', 'memory: ts');
+  if (typeof m.author !== 'string' || !/^[0-9a-f]{64}$/.test(m.author))
+    throw new PeerTreeError('BAD_INPUT', 'memory: author');
+  if (typeof m.ts !== 'number' || !Number.isSafeInteger(m.ts) || m.ts < 0)
+    throw new PeerTreeError('BAD_INPUT', 'memory: ts');
   if (typeof m.sig !== 'string' || !/^[0-9a-f]{128}$/.test(m.sig)) throw new PeerTreeError('BAD_INPUT', 'memory: sig');
-  const content = checkContent({ text: m.text as string, tags: m.tags as string[], ref: m.ref === null ? null : (m.ref as string) });
+  const content = checkContent({
+    text: m.text as string,
+    tags: m.tags as string[],
+    ref: m.ref === null ? null : (m.ref as string),
+  });
   // Signed content must already be normalized: re-normalizing must not change what was signed.
-  if (JSON.stringify(content.tags) !== JSON.stringify(m.tags)) throw new PeerTreeError('BAD_INPUT', 'memory: tags not normalized');
+  if (JSON.stringify(content.tags) !== JSON.stringify(m.tags))
+    throw new PeerTreeError('BAD_INPUT', 'memory: tags not normalized');
   return { v: 1, text: content.text, tags: content.tags, ref: content.ref, author: m.author, ts: m.ts, sig: m.sig };
 }
 

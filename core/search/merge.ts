@@ -17,5 +17,7 @@ export function mergeHits(lists: readonly (readonly SearchHit[])[], limit: numbe
       if (!prev || hit.score > prev.score) best.set(hit.id, hit);
     }
   }
-  return [...best.values()].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, Math.max(0, limit));
+  return [...best.values()]
+    .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, Math.max(0, limit));
 }

@@ -15,7 +15,12 @@ export interface SearchTerm {
 
 /** Lowercased Unicode words (letters and digits), the same way the index tokenizes. */
 export function words(text: string): string[] {
-  return text.toLowerCase().normalize('NFKC').match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .normalize('NFKC')
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 /** Splits a query into terms; quoted parts are phrases. Bounded in length and number of terms. */

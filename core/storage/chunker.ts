@@ -6,7 +6,10 @@
  * shard-size chunks is never copied); pieces spanning chunks are gathered into a new buffer. So the source
  * must not reuse a chunk's memory after yielding it (Node and web streams never do).
  */
-export async function* fixedSizeChunks(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, shardSize: number): AsyncGenerator<Uint8Array> {
+export async function* fixedSizeChunks(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  shardSize: number,
+): AsyncGenerator<Uint8Array> {
   if (!Number.isSafeInteger(shardSize) || shardSize <= 0) throw new RangeError('shardSize must be a positive integer');
   let current: Uint8Array | null = null;
   let filled = 0;

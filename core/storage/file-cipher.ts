@@ -57,7 +57,11 @@ export class FileCipher {
   async encrypt(plain: Uint8Array, domain: CipherDomain, index: number): Promise<Uint8Array> {
     const native = nativeCrypto();
     if (native) return native.aesGcmEncrypt(this.rawKey, nonceFor(domain, index), aadFor(domain, index), plain);
-    const params = { name: 'AES-GCM' as const, iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
+    const params = {
+      name: 'AES-GCM' as const,
+      iv: asBufferSource(nonceFor(domain, index)),
+      additionalData: asBufferSource(aadFor(domain, index)),
+    };
     return new Uint8Array(await subtle().encrypt(params, await this.webKey(), asBufferSource(plain)));
   }
 
@@ -69,7 +73,11 @@ export class FileCipher {
       if (plain) return plain;
       throw new PeerTreeError('HASH_MISMATCH', `${domain} ${index} does not decrypt with this key`);
     }
-    const params = { name: 'AES-GCM' as const, iv: asBufferSource(nonceFor(domain, index)), additionalData: asBufferSource(aadFor(domain, index)) };
+    const params = {
+      name: 'AES-GCM' as const,
+      iv: asBufferSource(nonceFor(domain, index)),
+      additionalData: asBufferSource(aadFor(domain, index)),
+    };
     try {
       return new Uint8Array(await subtle().decrypt(params, await this.webKey(), asBufferSource(sealed)));
     } catch {
@@ -78,7 +86,10 @@ export class FileCipher {
   }
 
   private webKey(): Promise<WebKey> {
-    this.webKeyPromise ??= subtle().importKey('raw', asBufferSource(this.rawKey.slice()), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+    this.webKeyPromise ??= subtle().importKey('raw', asBufferSource(this.rawKey.slice()), { name: 'AES-GCM' }, false, [
+      'encrypt',
+      'decrypt',
+    ]);
     return this.webKeyPromise;
   }
 }

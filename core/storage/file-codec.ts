@@ -11,7 +11,14 @@ import { formatCapability, type Capability } from './capability.ts';
 import { FileCipher, newFileKey } from './file-cipher.ts';
 import type { Identity } from '../identity/identity.ts';
 import { readManifestAuthor, signManifest } from './manifest-author.ts';
-import { cleanFileName, inlineShard, parseManifest, serializeManifest, validateManifest, type Manifest } from './manifest.ts';
+import {
+  cleanFileName,
+  inlineShard,
+  parseManifest,
+  serializeManifest,
+  validateManifest,
+  type Manifest,
+} from './manifest.ts';
 
 const FILE_HASH_TAG = utf8('peertree/file/v1\u0000');
 
@@ -63,7 +70,8 @@ export class FileEncoder {
   /** Seals one plaintext shard (exactly shardSize bytes, except the last). Order matters. */
   async addShard(plain: Uint8Array): Promise<StoredShard> {
     if (this.finished) throw new PeerTreeError('CONFLICT', 'encoder already finished');
-    if (plain.length === 0 || plain.length > this.shardSize) throw new PeerTreeError('BAD_INPUT', 'shard size out of range');
+    if (plain.length === 0 || plain.length > this.shardSize)
+      throw new PeerTreeError('BAD_INPUT', 'shard size out of range');
     if (this.size % this.shardSize !== 0) throw new PeerTreeError('BAD_INPUT', 'only the last shard may be short');
     const index = this.shardHashes.length;
     const digest = await sha256(plain);
@@ -80,15 +88,21 @@ export class FileEncoder {
    * Builds the manifest shard and the capability that names the file. `inline`: the file's only shard, as
    * addShard returned it, to carry inside the manifest instead of storing it on its own (a small file).
    */
-  async finish(options: { inline?: StoredShard; author?: Identity } = {}): Promise<{ manifest: Manifest; manifestShard: StoredShard; capability: string }> {
+  async finish(
+    options: { inline?: StoredShard; author?: Identity } = {},
+  ): Promise<{ manifest: Manifest; manifestShard: StoredShard; capability: string }> {
     const inline = options.inline;
-    if (inline && (this.shardHashes.length !== 1 || inline.hash !== this.shardHashes[0])) throw new PeerTreeError('BAD_INPUT', 'only the only shard of a file can be inlined');
+    if (inline && (this.shardHashes.length !== 1 || inline.hash !== this.shardHashes[0]))
+      throw new PeerTreeError('BAD_INPUT', 'only the only shard of a file can be inlined');
     this.finished = true;
     const manifest = validateManifest({
       v: 1,
       name: cleanFileName(this.options.name),
       size: this.size,
-      type: this.options.type && /^[\w.+-]+\/[\w.+-]+$/.test(this.options.type) ? this.options.type : 'application/octet-stream',
+      type:
+        this.options.type && /^[\w.+-]+\/[\w.+-]+$/.test(this.options.type)
+          ? this.options.type
+          : 'application/octet-stream',
       hash: await fileHash(this.size, this.digests),
       shardSize: this.shardSize,
       shards: this.shardHashes,
@@ -111,7 +125,8 @@ export class FileEncoder {
  * every payload it accepts): it is compared instead of hashing the same bytes a second time.
  */
 export async function verifyShard(hash: string, bytes: Uint8Array, digest?: Uint8Array): Promise<void> {
-  if (!equalBytes(digest && digest.length === 32 ? digest : await sha256(bytes), fromHex(hash))) throw new PeerTreeError('HASH_MISMATCH', `shard ${hash.slice(0, 12)}… does not match its hash`);
+  if (!equalBytes(digest && digest.length === 32 ? digest : await sha256(bytes), fromHex(hash)))
+    throw new PeerTreeError('HASH_MISMATCH', `shard ${hash.slice(0, 12)}… does not match its hash`);
 }
 
 /** Decodes a file: open the manifest, then decode shards (any order), then `finish` checks the whole file. */
@@ -134,7 +149,8 @@ export class FileDecoder {
     const cipher = capability.key ? await FileCipher.create(capability.key) : null;
     const plain = cipher ? await cipher.decrypt(body, 'manifest', 0) : body;
     const manifest = parseManifest(plain);
-    if ((manifest.enc === null) !== (cipher === null)) throw new PeerTreeError('BAD_INPUT', 'capability and manifest disagree about encryption');
+    if ((manifest.enc === null) !== (cipher === null))
+      throw new PeerTreeError('BAD_INPUT', 'capability and manifest disagree about encryption');
     return new FileDecoder(manifest, cipher, author);
   }
 
@@ -149,8 +165,12 @@ export class FileDecoder {
     if (hash === undefined) throw new PeerTreeError('BAD_INPUT', `no shard ${index}`);
     await verifyShard(hash, bytes, digest);
     const plain = this.cipher ? await this.cipher.decrypt(bytes, 'shard', index) : bytes;
-    const expectedLength = index === this.manifest.shards.length - 1 ? this.manifest.size - index * this.manifest.shardSize : this.manifest.shardSize;
-    if (plain.length !== expectedLength) throw new PeerTreeError('HASH_MISMATCH', `shard ${index} has the wrong length`);
+    const expectedLength =
+      index === this.manifest.shards.length - 1
+        ? this.manifest.size - index * this.manifest.shardSize
+        : this.manifest.shardSize;
+    if (plain.length !== expectedLength)
+      throw new PeerTreeError('HASH_MISMATCH', `shard ${index} has the wrong length`);
     this.digests[index] = this.cipher ? await sha256(plain) : fromHex(hash);
     return plain;
   }
@@ -163,6 +183,7 @@ export class FileDecoder {
       if (!d) throw new PeerTreeError('BAD_INPUT', `shard ${i} was not decoded`);
       digests.push(d);
     }
-    if ((await fileHash(this.manifest.size, digests)) !== this.manifest.hash) throw new PeerTreeError('HASH_MISMATCH', 'file does not match its manifest hash');
+    if ((await fileHash(this.manifest.size, digests)) !== this.manifest.hash)
+      throw new PeerTreeError('HASH_MISMATCH', 'file does not match its manifest hash');
   }
 }

@@ -29,11 +29,17 @@ export interface GetOptions {
 /** Opens a capability: fetches and verifies its manifest. */
 export async function openFile(capabilityText: string, transport: ShardTransport): Promise<FileDecoder> {
   const capability = parseCapability(capabilityText);
-  const bytes = await fetchVerified(transport, capability.manifest, async (b, digest) => FileDecoder.open(capability, b, digest));
+  const bytes = await fetchVerified(transport, capability.manifest, async (b, digest) =>
+    FileDecoder.open(capability, b, digest),
+  );
   return bytes;
 }
 
-async function fetchVerified<T>(transport: ShardTransport, hash: string, decode: (bytes: Uint8Array, digest: Uint8Array | undefined) => Promise<T>): Promise<T> {
+async function fetchVerified<T>(
+  transport: ShardTransport,
+  hash: string,
+  decode: (bytes: Uint8Array, digest: Uint8Array | undefined) => Promise<T>,
+): Promise<T> {
   let lastError: unknown = null;
   for (let attempt = 0; attempt < GET_ATTEMPTS; attempt++) {
     try {
@@ -54,17 +60,24 @@ async function fetchVerified<T>(transport: ShardTransport, hash: string, decode:
  * Every shard is checked against its hash; a full get also checks the whole-file hash before resolving —
  * callers must treat the output as unverified until this resolves (write to a temp name, then rename).
  */
-export async function getFile(capabilityText: string, transport: ShardTransport, write: (bytes: Uint8Array) => Promise<void> | void, options: GetOptions = {}): Promise<Manifest> {
+export async function getFile(
+  capabilityText: string,
+  transport: ShardTransport,
+  write: (bytes: Uint8Array) => Promise<void> | void,
+  options: GetOptions = {},
+): Promise<Manifest> {
   const decoder = await openFile(capabilityText, transport);
   const m = decoder.manifest;
   await options.onManifest?.(m);
   const range = options.range;
-  if (range && (range.start < 0 || range.end < range.start || range.end >= m.size)) throw new PeerTreeError('BAD_INPUT', `range outside 0-${m.size - 1}`);
+  if (range && (range.start < 0 || range.end < range.start || range.end >= m.size))
+    throw new PeerTreeError('BAD_INPUT', `range outside 0-${m.size - 1}`);
   const first = range ? Math.floor(range.start / m.shardSize) : 0;
   const last = range ? Math.floor(range.end / m.shardSize) : m.shards.length - 1;
   // Asked again before each shard starts: a swarming transport widens it as it measures its holders. Bounded, so
   // memory is at most GET_WINDOW_MAX shards whatever the transport says.
-  const limit = () => Math.min(GET_WINDOW_MAX, Math.max(1, options.concurrency ?? transport.window?.() ?? GET_CONCURRENCY));
+  const limit = () =>
+    Math.min(GET_WINDOW_MAX, Math.max(1, options.concurrency ?? transport.window?.() ?? GET_CONCURRENCY));
   const pending = new Map<number, Promise<Uint8Array>>();
   let next = first;
   let written = 0;
@@ -73,7 +86,9 @@ export async function getFile(capabilityText: string, transport: ShardTransport,
   const start = (i: number) => {
     // An inlined shard came with the manifest (a small file: one request in all); it is verified like any other.
     const inline = decoder.inlineShard(i);
-    const p = inline ? decoder.decodeShard(i, inline) : fetchVerified(transport, m.shards[i]!, (bytes, digest) => decoder.decodeShard(i, bytes, digest));
+    const p = inline
+      ? decoder.decodeShard(i, inline)
+      : fetchVerified(transport, m.shards[i]!, (bytes, digest) => decoder.decodeShard(i, bytes, digest));
     p.catch(() => {}); // observed below, in order
     pending.set(i, p);
   };

@@ -40,7 +40,9 @@ export async function signManifest(author: Identity, body: Uint8Array): Promise<
 
 /** True when `stored` starts like a signed manifest (the signature is not checked: see readManifestAuthor). */
 export function hasAuthorHeader(stored: Uint8Array): boolean {
-  return stored.length >= MANIFEST_HEADER_BYTES && equalBytes(stored.subarray(0, MANIFEST_MAGIC.length), MANIFEST_MAGIC);
+  return (
+    stored.length >= MANIFEST_HEADER_BYTES && equalBytes(stored.subarray(0, MANIFEST_MAGIC.length), MANIFEST_MAGIC)
+  );
 }
 
 /**
@@ -55,7 +57,8 @@ export async function readManifestAuthor(stored: Uint8Array): Promise<SignedMani
   const sig = stored.subarray(MANIFEST_MAGIC.length + 32, MANIFEST_HEADER_BYTES);
   const body = stored.subarray(MANIFEST_HEADER_BYTES);
   try {
-    if (await verifySignature(author, statement(author, await sha256(body)), sig)) return { author: toHex(author), body };
+    if (await verifySignature(author, statement(author, await sha256(body)), sig))
+      return { author: toHex(author), body };
   } catch {
     // a malformed key: no author
   }

@@ -58,21 +58,42 @@ export function validateManifest(value: unknown): Manifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('not an object');
   const m = value as Record<string, unknown>;
   if (m.v !== MANIFEST_VERSION) bad('unknown version');
-  if (typeof m.name !== 'string' || m.name.length === 0 || m.name.length > MAX_NAME_LENGTH || BAD_NAME_CHARS.test(m.name)) bad('name');
+  if (
+    typeof m.name !== 'string' ||
+    m.name.length === 0 ||
+    m.name.length > MAX_NAME_LENGTH ||
+    BAD_NAME_CHARS.test(m.name)
+  )
+    bad('name');
   if (typeof m.size !== 'number' || !Number.isSafeInteger(m.size) || m.size < 0) bad('size');
-  if (typeof m.type !== 'string' || m.type.length > MAX_MIME_LENGTH || !/^[\w.+-]+\/[\w.+-]+$/.test(m.type)) bad('type');
+  if (typeof m.type !== 'string' || m.type.length > MAX_MIME_LENGTH || !/^[\w.+-]+\/[\w.+-]+$/.test(m.type))
+    bad('type');
   if (!isShardHash(m.hash)) bad('hash');
-  if (typeof m.shardSize !== 'number' || !Number.isSafeInteger(m.shardSize) || m.shardSize < MIN_SHARD_BYTES || m.shardSize > MAX_PAYLOAD_BYTES - 64) bad('shardSize');
+  if (
+    typeof m.shardSize !== 'number' ||
+    !Number.isSafeInteger(m.shardSize) ||
+    m.shardSize < MIN_SHARD_BYTES ||
+    m.shardSize > MAX_PAYLOAD_BYTES - 64
+  )
+    bad('shardSize');
   if (!Array.isArray(m.shards) || !m.shards.every(isShardHash)) bad('shards');
   const expected = m.size === 0 ? 0 : Math.ceil(m.size / m.shardSize);
   if (m.shards.length !== expected) bad(`expected ${expected} shards, found ${m.shards.length}`);
   if (m.enc !== null) {
     const e = m.enc as Record<string, unknown> | undefined;
-    if (typeof e !== 'object' || e === null || e.alg !== 'AES-256-GCM' || e.nonce !== 'domain-index-v1' || Object.keys(e).length !== 2) bad('enc');
+    if (
+      typeof e !== 'object' ||
+      e === null ||
+      e.alg !== 'AES-256-GCM' ||
+      e.nonce !== 'domain-index-v1' ||
+      Object.keys(e).length !== 2
+    )
+      bad('enc');
   }
   if (m.inline !== undefined) {
     // Only a one-shard file is inlined; its hash is checked against shards[0] when the shard is decoded.
-    if (typeof m.inline !== 'string' || !BASE64URL.test(m.inline) || m.inline.length % 4 === 1 || m.shards.length !== 1) bad('inline');
+    if (typeof m.inline !== 'string' || !BASE64URL.test(m.inline) || m.inline.length % 4 === 1 || m.shards.length !== 1)
+      bad('inline');
     if (Math.floor((m.inline.length * 3) / 4) > MAX_INLINE_STORED_BYTES) bad('inline is too large');
   }
   return {
@@ -93,9 +114,20 @@ export function validateManifest(value: unknown): Manifest {
  * manifest without inline data serializes exactly as before the field existed.
  */
 export function serializeManifest(m: Manifest): Uint8Array {
-  const ordered = { v: m.v, name: m.name, size: m.size, type: m.type, hash: m.hash, shardSize: m.shardSize, shards: m.shards, enc: m.enc, ...(m.inline !== undefined ? { inline: m.inline } : {}) };
+  const ordered = {
+    v: m.v,
+    name: m.name,
+    size: m.size,
+    type: m.type,
+    hash: m.hash,
+    shardSize: m.shardSize,
+    shards: m.shards,
+    enc: m.enc,
+    ...(m.inline !== undefined ? { inline: m.inline } : {}),
+  };
   const bytes = utf8(JSON.stringify(ordered));
-  if (bytes.length > MAX_PAYLOAD_BYTES - 64) throw new PeerTreeError('TOO_LARGE', 'file has too many shards for one manifest');
+  if (bytes.length > MAX_PAYLOAD_BYTES - 64)
+    throw new PeerTreeError('TOO_LARGE', 'file has too many shards for one manifest');
   return bytes;
 }
 

@@ -50,7 +50,10 @@ export class MemoryShardStore implements ShardStore {
 
   async list(after = '', limit = 1000): Promise<string[]> {
     this.open();
-    return [...this.shards.keys()].filter((h) => h > after).sort().slice(0, limit);
+    return [...this.shards.keys()]
+      .filter((h) => h > after)
+      .sort()
+      .slice(0, limit);
   }
 
   async stats(): Promise<ShardStats> {

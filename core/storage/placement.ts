@@ -12,7 +12,12 @@ export interface Candidate {
  * Picks up to `n` distinct candidates uniformly at random (partial Fisher–Yates), never one in `exclude`.
  * `random` returns a float in [0, 1) and is passed in so that placement is reproducible in tests.
  */
-export function pickHolders<T extends Candidate>(members: readonly T[], n: number, random: () => number, exclude: ReadonlySet<string> = new Set()): T[] {
+export function pickHolders<T extends Candidate>(
+  members: readonly T[],
+  n: number,
+  random: () => number,
+  exclude: ReadonlySet<string> = new Set(),
+): T[] {
   const pool = members.filter((m, i) => !exclude.has(m.id) && members.findIndex((o) => o.id === m.id) === i);
   const count = Math.min(n, pool.length);
   for (let i = 0; i < count; i++) {
@@ -101,7 +106,12 @@ function ranksBefore<T extends Candidate>(x: Scored<T>, y: Scored<T>): boolean {
  * Exactly rendezvousOrder(...).filter(...).slice(0, n), without sorting every member: one pass keeps the best
  * `n` so far in a small sorted list, O(N · n) comparisons at worst and O(N) for the usual n of 3–5.
  */
-export function rendezvousHolders<T extends Candidate>(shardHash: string, members: readonly T[], n: number, exclude: ReadonlySet<string> = new Set()): T[] {
+export function rendezvousHolders<T extends Candidate>(
+  shardHash: string,
+  members: readonly T[],
+  n: number,
+  exclude: ReadonlySet<string> = new Set(),
+): T[] {
   const want = Math.max(0, Math.floor(n));
   if (want === 0) return [];
   // Scored inline rather than through scoreAll: this pass keeps no array of every member.

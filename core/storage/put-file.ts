@@ -48,12 +48,21 @@ export const RELEASE_CONCURRENCY = 4;
  * shards are this put's alone. A public file's shards are the same for anyone storing the same bytes, and an
  * earlier put of that file by this key may still need them: they stay, and putting the file again finishes it.
  */
-async function takeBack(transport: ShardTransport, hashes: readonly string[], isPublic: boolean, failure: unknown): Promise<never> {
+async function takeBack(
+  transport: ShardTransport,
+  hashes: readonly string[],
+  isPublic: boolean,
+  failure: unknown,
+): Promise<never> {
   const e = toPeerTreeError(failure);
   const sent = new Set(hashes);
   if (sent.size === 0) throw e;
   if (isPublic || !transport.unpin) {
-    throw new PeerTreeError(e.code, `${e.message} (the ${sent.size} pieces already sent stay stored: put the same file again to finish it)`, { cause: failure, refused: e.refused });
+    throw new PeerTreeError(
+      e.code,
+      `${e.message} (the ${sent.size} pieces already sent stay stored: put the same file again to finish it)`,
+      { cause: failure, refused: e.refused },
+    );
   }
   const queue = [...sent];
   let released = 0;
@@ -69,17 +78,31 @@ async function takeBack(transport: ShardTransport, hashes: readonly string[], is
     }
   };
   await Promise.all(Array.from({ length: Math.min(RELEASE_CONCURRENCY, queue.length) }, worker));
-  const note = failed === 0 ? `nothing of it stays stored (released ${released} pieces)` : `${failed} of ${sent.size} pieces already sent could not be released now`;
+  const note =
+    failed === 0
+      ? `nothing of it stays stored (released ${released} pieces)`
+      : `${failed} of ${sent.size} pieces already sent could not be released now`;
   throw new PeerTreeError(e.code, `${e.message}; ${note}`, { cause: failure, refused: e.refused });
 }
 
-export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, transport: ShardTransport, options: PutOptions): Promise<PutResult> {
+export async function putFile(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  transport: ShardTransport,
+  options: PutOptions,
+): Promise<PutResult> {
   const replicas = options.replicas ?? DEFAULT_REPLICAS;
-  if (!Number.isSafeInteger(replicas) || replicas < 1) throw new PeerTreeError('BAD_INPUT', 'replicas must be a positive integer');
+  if (!Number.isSafeInteger(replicas) || replicas < 1)
+    throw new PeerTreeError('BAD_INPUT', 'replicas must be a positive integer');
   const shardSize = options.shardSize ?? DEFAULT_SHARD_BYTES;
-  const encoder = await FileEncoder.create({ name: options.name, ...(options.type ? { type: options.type } : {}), ...(options.public ? { public: true } : {}), shardSize });
+  const encoder = await FileEncoder.create({
+    name: options.name,
+    ...(options.type ? { type: options.type } : {}),
+    ...(options.public ? { public: true } : {}),
+    shardSize,
+  });
   // Re-read before each shard: a transport that measures its relays widens the window as it learns them.
-  const limit = () => Math.max(1, Math.min(GET_WINDOW_MAX, options.concurrency ?? transport.putWindow?.() ?? PUT_CONCURRENCY));
+  const limit = () =>
+    Math.max(1, Math.min(GET_WINDOW_MAX, options.concurrency ?? transport.putWindow?.() ?? PUT_CONCURRENCY));
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
   const inlineBytes = Math.min(options.inlineBytes ?? INLINE_FILE_BYTES, shardSize);
@@ -127,7 +150,10 @@ export async function putFile(source: AsyncIterable<Uint8Array> | Iterable<Uint8
   await Promise.all(inFlight);
   if (aborted()) return takeBack(transport, attempted, options.public === true, failure);
   if (held) progress(held.plainBytes);
-  const { manifest, manifestShard, capability } = await encoder.finish({ ...(held ? { inline: held.shard } : {}), ...(options.author ? { author: options.author } : {}) });
+  const { manifest, manifestShard, capability } = await encoder.finish({
+    ...(held ? { inline: held.shard } : {}),
+    ...(options.author ? { author: options.author } : {}),
+  });
   attempted.push(manifestShard.hash);
   try {
     const receipt = await transport.storeShard(manifestShard.hash, manifestShard.bytes, replicas, manifestShard.digest);

@@ -90,7 +90,13 @@ export type RepairEffect =
    * Send the shard (with its pins) to `to`; `holders`: the holders it is meant to have now (fewer than `target` on a
    * tree smaller than it); `target`: the replica count it was stored with, which the new holders keep and restore.
    */
-  | { readonly kind: 'copy'; readonly hash: string; readonly to: readonly string[]; readonly holders: readonly string[]; readonly target: number }
+  | {
+      readonly kind: 'copy';
+      readonly hash: string;
+      readonly to: readonly string[];
+      readonly holders: readonly string[];
+      readonly target: number;
+    }
   /** Release this relay's own surplus copy (tell `holders` it no longer holds it). */
   | { readonly kind: 'release'; readonly hash: string; readonly holders: readonly string[] };
 
@@ -128,7 +134,11 @@ function bounded<V>(map: Map<string, V>, max: number): Map<string, V> {
   return map;
 }
 
-export function planRepair(state: RepairState, input: RepairInput, policy: RepairPolicy): { state: RepairState; effects: RepairEffect[]; report: RepairReport } {
+export function planRepair(
+  state: RepairState,
+  input: RepairInput,
+  policy: RepairPolicy,
+): { state: RepairState; effects: RepairEffect[]; report: RepairReport } {
   const { now, selfId } = input;
   const needSince = new Map(state.needSince);
   const missing = new Map(state.missing);
@@ -204,7 +214,9 @@ export function planRepair(state: RepairState, input: RepairInput, policy: Repai
     // Surplus: only this relay's own copy, only when `target` verified holders rank above it and keep its pins.
     if (verified.size > target && releasesOrdered < policy.maxReleases) {
       const keep = order.filter((id) => verified.has(id)).slice(0, target);
-      const keepsPins = keep.every((id) => id === selfId || obs.selfOwners.every((o) => owners.get(id)?.has(o) === true));
+      const keepsPins = keep.every(
+        (id) => id === selfId || obs.selfOwners.every((o) => owners.get(id)?.has(o) === true),
+      );
       if (!keep.includes(selfId) && keep.length === target && keepsPins) {
         releasesOrdered++;
         byKind.release.push({ kind: 'release', hash, holders: keep });
@@ -233,11 +245,24 @@ export function planRepair(state: RepairState, input: RepairInput, policy: Repai
  * Whom to audit for a shard this relay holds: the first `target + spare` members in its rendezvous order (where
  * placement and repair put it) and the holders it knows of, never itself, at most `max`.
  */
-export function auditTargets(hash: string, selfId: string, members: readonly string[], known: readonly string[], target: number, spare: number, max: number): string[] {
-  const order = rendezvousOrder(hash, [...new Set(members)].map((id) => ({ id }))).map((m) => m.id);
+export function auditTargets(
+  hash: string,
+  selfId: string,
+  members: readonly string[],
+  known: readonly string[],
+  target: number,
+  spare: number,
+  max: number,
+): string[] {
+  const order = rendezvousOrder(
+    hash,
+    [...new Set(members)].map((id) => ({ id })),
+  ).map((m) => m.id);
   const memberSet = new Set(members);
   const first = order.slice(0, Math.max(0, target + spare));
-  return [...new Set([...first, ...known.filter((id) => memberSet.has(id))])].filter((id) => id !== selfId).slice(0, Math.max(0, max));
+  return [...new Set([...first, ...known.filter((id) => memberSet.has(id))])]
+    .filter((id) => id !== selfId)
+    .slice(0, Math.max(0, max));
 }
 
 /** Forgets what the plan knows of shards this relay no longer has (released, deleted): keeps the gauges true. */

@@ -7,7 +7,14 @@
 // served); a shard goes to the candidate expected to finish it first given what it already has in flight; the
 // window is the sum of each holder's bandwidth-delay product in shards (bounded: memory is window × shard size);
 // and a request that takes far longer than its holder's estimate is asked again of another holder.
-import { GET_HEDGE_FACTOR, GET_HEDGE_MAX_MS, GET_HEDGE_MIN_MS, GET_WINDOW_MAX, GET_WINDOW_MIN, GET_WINDOW_PER_HOLDER_MIN } from '../limits.ts';
+import {
+  GET_HEDGE_FACTOR,
+  GET_HEDGE_MAX_MS,
+  GET_HEDGE_MIN_MS,
+  GET_WINDOW_MAX,
+  GET_WINDOW_MIN,
+  GET_WINDOW_PER_HOLDER_MIN,
+} from '../limits.ts';
 
 export interface HolderStats {
   /** Requests sent to this holder and not yet answered. */
@@ -27,7 +34,13 @@ export type SwarmStats = Readonly<Record<string, HolderStats>>;
 /** Weight of the newest sample in the rate estimate. */
 const EWMA = 0.3;
 
-const FRESH: HolderStats = Object.freeze({ inflight: 0, bytesPerMs: null, minElapsedMs: null, lastDoneAt: null, failures: 0 });
+const FRESH: HolderStats = Object.freeze({
+  inflight: 0,
+  bytesPerMs: null,
+  minElapsedMs: null,
+  lastDoneAt: null,
+  failures: 0,
+});
 
 export function statsOf(stats: SwarmStats, id: string): HolderStats {
   return stats[id] ?? FRESH;
@@ -122,7 +135,10 @@ export function windowSize(stats: SwarmStats, shardBytes: number): number {
   for (const s of Object.values(stats)) {
     if (s.failures > 0) continue;
     // Shards in flight that keep the link full: round trip plus transfer, times the rate, plus one for jitter.
-    const bdp = s.bytesPerMs !== null && s.minElapsedMs !== null ? Math.ceil((s.bytesPerMs * s.minElapsedMs) / shardBytes) + 1 : 0;
+    const bdp =
+      s.bytesPerMs !== null && s.minElapsedMs !== null
+        ? Math.ceil((s.bytesPerMs * s.minElapsedMs) / shardBytes) + 1
+        : 0;
     total += Math.max(GET_WINDOW_PER_HOLDER_MIN, bdp);
   }
   return Math.min(GET_WINDOW_MAX, Math.max(GET_WINDOW_MIN, total));

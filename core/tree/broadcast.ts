@@ -93,7 +93,9 @@ export function refreshNeighbours(ctx: Ctx): void {
   const added: HopEntry[] = [];
   for (const [pos, id] of Object.entries(map)) {
     if (s.neighbourMap[pos] === id) continue;
-    for (const r of s.recent) if (!kept.some((h) => h.mid === r.mid && h.id === id)) added.push({ mid: r.mid, pos: Number(pos), id, nextAt: ctx.now });
+    for (const r of s.recent)
+      if (!kept.some((h) => h.mid === r.mid && h.id === id))
+        added.push({ mid: r.mid, pos: Number(pos), id, nextAt: ctx.now });
   }
   s.neighbourMap = map;
   if (kept.length !== s.hops.length || added.length > 0) s.hops = [...kept, ...added];

@@ -12,7 +12,8 @@ import { applyOps, compareVersions, positionOf, undoOps } from './membership.ts'
 import { isStrongKey, type TreeEnv } from './tree-env.ts';
 import type { Membership, NodeRef } from './types.ts';
 
-export type Verdict = { readonly ok: true; readonly membership: Membership } | { readonly ok: false; readonly reason: string };
+export type Verdict =
+  { readonly ok: true; readonly membership: Membership } | { readonly ok: false; readonly reason: string };
 
 /** Checks that `r` is a valid next epoch of `view` in tree `treeId`; returns the resulting view. */
 export function verifyNext(env: TreeEnv, k: number, treeId: string, view: Membership, r: EpochRecord): Verdict {
@@ -45,7 +46,8 @@ export function verifyNext(env: TreeEnv, k: number, treeId: string, view: Member
 
 /** True when records are consecutive epochs, each naming the hash of the one before. */
 export function isChain(env: TreeEnv, recs: readonly EpochRecord[]): boolean {
-  for (let i = 1; i < recs.length; i++) if (recs[i]!.e !== recs[i - 1]!.e + 1 || recs[i]!.p !== recordHash(env, recs[i - 1]!)) return false;
+  for (let i = 1; i < recs.length; i++)
+    if (recs[i]!.e !== recs[i - 1]!.e + 1 || recs[i]!.p !== recordHash(env, recs[i - 1]!)) return false;
   return true;
 }
 
@@ -64,7 +66,13 @@ export function logIndexOf(env: TreeEnv, log: readonly EpochRecord[], e: number,
 
 export type Fit =
   | { readonly kind: 'same' }
-  | { readonly kind: 'ahead' | 'fork'; readonly membership: Membership; readonly log: readonly EpochRecord[]; readonly wins: boolean; readonly equivocation: boolean }
+  | {
+      readonly kind: 'ahead' | 'fork';
+      readonly membership: Membership;
+      readonly log: readonly EpochRecord[];
+      readonly wins: boolean;
+      readonly equivocation: boolean;
+    }
   | { readonly kind: 'unattached' }
   | { readonly kind: 'invalid'; readonly reason: string };
 
@@ -74,11 +82,19 @@ export type Fit =
  * version order, or, on `equivocation` (the same signer made both branches' first records), by the
  * lower hash of those two records).
  */
-export function fitRecords(env: TreeEnv, k: number, treeId: string, view: Membership, log: readonly EpochRecord[], recs: readonly EpochRecord[]): Fit {
+export function fitRecords(
+  env: TreeEnv,
+  k: number,
+  treeId: string,
+  view: Membership,
+  log: readonly EpochRecord[],
+  recs: readonly EpochRecord[],
+): Fit {
   if (recs.length === 0 || log.length === 0) return recs.length === 0 ? { kind: 'same' } : { kind: 'unattached' };
   if (!isChain(env, recs)) return { kind: 'invalid', reason: 'not-a-chain' };
   const start = log[0]!.e;
-  const mine = (e: number): string | undefined => (e >= start && e < start + log.length ? recordHash(env, log[e - start]!) : e === start - 1 ? log[0]!.p : undefined);
+  const mine = (e: number): string | undefined =>
+    e >= start && e < start + log.length ? recordHash(env, log[e - start]!) : e === start - 1 ? log[0]!.p : undefined;
   let j = 0;
   while (j < recs.length && mine(recs[j]!.e) === recordHash(env, recs[j]!)) j++;
   if (j === recs.length) return { kind: 'same' };
@@ -86,7 +102,8 @@ export function fitRecords(env: TreeEnv, k: number, treeId: string, view: Member
   const base = first.e - 1;
   if (base > view.epoch || mine(base) !== first.p) return { kind: 'unattached' };
   let members: readonly NodeRef[] | null = view.members;
-  for (let i = log.length - 1; i >= 0 && log[i]!.e > base && members !== null; i--) members = undoOps(members, log[i]!.ops);
+  for (let i = log.length - 1; i >= 0 && log[i]!.e > base && members !== null; i--)
+    members = undoOps(members, log[i]!.ops);
   if (members === null) return { kind: 'invalid', reason: 'log-does-not-undo' };
   let at: Membership = { epoch: base, digest: first.p, members };
   const fresh = recs.slice(j);

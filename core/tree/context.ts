@@ -3,14 +3,26 @@ import { VERIFY_ONLY_ENV, type TreeEnv } from './tree-env.ts';
 import type { NodeRef, StepResult, TreeEffect, TreeEvent, TreeState } from './types.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-type RecordFields = 'lastHeard' | 'connected' | 'suspects' | 'lastSyncSent' | 'requests' | 'counters' | 'evidence' | 'checks';
+type RecordFields =
+  'lastHeard' | 'connected' | 'suspects' | 'lastSyncSent' | 'requests' | 'counters' | 'evidence' | 'checks';
 
 /** A mutable copy of the state; record fields are fresh copies, arrays are replaced on write. */
 export type Draft = Mutable<Omit<TreeState, RecordFields>> & { [K in RecordFields]: Mutable<TreeState[K]> };
 
 /** Fields whose change must be written to durable storage. */
 const DURABLE: readonly (keyof TreeState)[] = [
-  'treeId', 'phase', 'membership', 'log', 'admission', 'contact', 'seq', 'departed', 'outbox', 'requests', 'seen', 'recent',
+  'treeId',
+  'phase',
+  'membership',
+  'log',
+  'admission',
+  'contact',
+  'seq',
+  'departed',
+  'outbox',
+  'requests',
+  'seen',
+  'recent',
 ];
 
 export class Ctx {
@@ -24,7 +36,11 @@ export class Ctx {
   mid: string | undefined;
   error: StepResult['error'];
 
-  constructor(state: TreeState, now: number, readonly env: TreeEnv = VERIFY_ONLY_ENV) {
+  constructor(
+    state: TreeState,
+    now: number,
+    readonly env: TreeEnv = VERIFY_ONLY_ENV,
+  ) {
     this.before = state;
     this.s = {
       ...state,

@@ -30,7 +30,15 @@ export function quorum(watchers: number): number {
  * The distinct suspicions of `of` in `ev` by its watchers in `view` (without `excluded` and `silenced`) that
  * pass `valid`: the cheap watcher filter first, so a signature is checked only for a statement that would count.
  */
-function selectSuspicions(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string>, silenced: ReadonlySet<string>, valid: (s: Suspicion) => boolean): Suspicion[] {
+function selectSuspicions(
+  k: number,
+  view: Membership,
+  of: string,
+  ev: readonly Suspicion[],
+  excluded: ReadonlySet<string>,
+  silenced: ReadonlySet<string>,
+  valid: (s: Suspicion) => boolean,
+): Suspicion[] {
   const watchers = watcherIds(k, view, of, excluded);
   for (const id of silenced) watchers.delete(id);
   const seen = new Set<string>();
@@ -44,7 +52,14 @@ function selectSuspicions(k: number, view: Membership, of: string, ev: readonly 
 }
 
 /** Suspicions as selectSuspicions, no signature checked: for evidence verified on arrival (held for this view only). */
-export function watcherSuspicions(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
+export function watcherSuspicions(
+  k: number,
+  view: Membership,
+  of: string,
+  ev: readonly Suspicion[],
+  excluded: ReadonlySet<string> = NONE,
+  silenced: ReadonlySet<string> = NONE,
+): Suspicion[] {
   return selectSuspicions(k, view, of, ev, excluded, silenced, () => true);
 }
 
@@ -52,8 +67,19 @@ export function watcherSuspicions(k: number, view: Membership, of: string, ev: r
  * The distinct valid suspicions of `of` in `ev` from its watchers at version view (epoch, digest). Checks
  * each signature against the watcher's key in the view: for evidence carried inside a record.
  */
-export function validSuspicions(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): Suspicion[] {
-  return selectSuspicions(k, view, of, ev, excluded, silenced, (s) => suspicionSignedBy(env, s, treeId, view.epoch, view.digest, view.members[positionOf(view, s.by)]!.key));
+export function validSuspicions(
+  env: TreeEnv,
+  k: number,
+  treeId: string,
+  view: Membership,
+  of: string,
+  ev: readonly Suspicion[],
+  excluded: ReadonlySet<string> = NONE,
+  silenced: ReadonlySet<string> = NONE,
+): Suspicion[] {
+  return selectSuspicions(k, view, of, ev, excluded, silenced, (s) =>
+    suspicionSignedBy(env, s, treeId, view.epoch, view.digest, view.members[positionOf(view, s.by)]!.key),
+  );
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -62,7 +88,11 @@ const NONE: ReadonlySet<string> = new Set();
 function watcherIds(k: number, view: Membership, of: string, excluded: ReadonlySet<string>): Set<string> {
   const p = positionOf(view, of);
   if (p < 0) return new Set();
-  return new Set(watchersOf(p, k, view.members.length).map((q) => view.members[q]!.id).filter((id) => !excluded.has(id)));
+  return new Set(
+    watchersOf(p, k, view.members.length)
+      .map((q) => view.members[q]!.id)
+      .filter((id) => !excluded.has(id)),
+  );
 }
 
 /**
@@ -70,12 +100,28 @@ function watcherIds(k: number, view: Membership, of: string, excluded: ReadonlyS
  * its watchers not in `excluded` (removed earlier in the same record); statements by `silenced` members
  * (everyone the record removes) do not count, so no removed member vouches for another removal.
  */
-export function hasQuorum(env: TreeEnv, k: number, treeId: string, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
+export function hasQuorum(
+  env: TreeEnv,
+  k: number,
+  treeId: string,
+  view: Membership,
+  of: string,
+  ev: readonly Suspicion[],
+  excluded: ReadonlySet<string> = NONE,
+  silenced: ReadonlySet<string> = NONE,
+): boolean {
   return reaches(k, view, of, excluded, validSuspicions(env, k, treeId, view, of, ev, excluded, silenced).length);
 }
 
 /** hasQuorum for evidence already verified on arrival: the same count, no signature checked again. */
-export function heldQuorum(k: number, view: Membership, of: string, ev: readonly Suspicion[], excluded: ReadonlySet<string> = NONE, silenced: ReadonlySet<string> = NONE): boolean {
+export function heldQuorum(
+  k: number,
+  view: Membership,
+  of: string,
+  ev: readonly Suspicion[],
+  excluded: ReadonlySet<string> = NONE,
+  silenced: ReadonlySet<string> = NONE,
+): boolean {
   return reaches(k, view, of, excluded, watcherSuspicions(k, view, of, ev, excluded, silenced).length);
 }
 
@@ -90,7 +136,13 @@ function reaches(k: number, view: Membership, of: string, excluded: ReadonlySet<
  * takeover; else the reason it is not. A takeover removes the silent root (and possibly other silent
  * root-group members) as dead; its signer is a live root-group member; each removal has a quorum.
  */
-export function takeoverProblem(env: TreeEnv, k: number, treeId: string, view: Membership, r: EpochRecord): string | null {
+export function takeoverProblem(
+  env: TreeEnv,
+  k: number,
+  treeId: string,
+  view: Membership,
+  r: EpochRecord,
+): string | null {
   const signerPos = positionOf(view, r.by);
   if (signerPos <= 0 || !inRootGroup(signerPos, k)) return 'signer-not-sequencer';
   if (r.ops.length === 0 || r.ops.length > k + 1) return 'takeover-shape';

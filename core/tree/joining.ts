@@ -20,5 +20,12 @@ export function sendJoin(ctx: Ctx): void {
   s.joinAttempts = attempt + 1;
   s.nextJoinAt = ctx.now + JOIN_RETRY_MS;
   if (target === null || target.id === s.self.id) return;
-  ctx.send(target, MSG.join, { t: s.treeId, ref: s.self, hops: 0, e: s.membership.epoch, d: s.membership.digest, adm: s.admission });
+  ctx.send(target, MSG.join, {
+    t: s.treeId,
+    ref: s.self,
+    hops: 0,
+    e: s.membership.epoch,
+    d: s.membership.digest,
+    adm: s.admission,
+  });
 }

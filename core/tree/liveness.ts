@@ -2,7 +2,14 @@
 // orphan probing, partition-healing probes, join and leave retries.
 import { retryHops } from './broadcast.ts';
 import type { Ctx } from './context.ts';
-import { HEARTBEAT_INTERVAL_MS, ORPHAN_AFTER_MS, PEER_TIMEOUT_MS, PROBE_INTERVAL_MS, REPORT_RETRY_MS, TICK_MS } from './constants.ts';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  ORPHAN_AFTER_MS,
+  PEER_TIMEOUT_MS,
+  PROBE_INTERVAL_MS,
+  REPORT_RETRY_MS,
+  TICK_MS,
+} from './constants.ts';
 import { memberAt, positionOf } from './membership.ts';
 import { MSG } from './messages.ts';
 import { inRootGroup, parentOf } from './positions.ts';

@@ -26,23 +26,58 @@ export function initialState(self: NodeRef, k: number): TreeState {
   assertRef(self, 'self');
   assertInteger(k, 'k (max peers)', 2, MAX_MAX_PEERS);
   return {
-    self: copyRef(self), k, treeId: '', phase: 'idle', membership: EMPTY_MEMBERSHIP, log: [], admission: '', evidence: {}, quorumSince: 0, checks: {}, contact: null,
-    now: 0, joinAttempts: 0, nextJoinAt: 0, nextHeartbeatAt: 0, nextProbeAt: 0, leaveDeadline: 0, leaveRetryAt: 0, seq: 0,
-    lastHeard: {}, connected: {}, suspects: {}, lastSyncSent: {}, orphanSince: 0, probeCursor: 0, departed: [],
-    outbox: [], requests: {}, seen: [], recent: [], hops: [], neighbourMap: {}, counters: {},
+    self: copyRef(self),
+    k,
+    treeId: '',
+    phase: 'idle',
+    membership: EMPTY_MEMBERSHIP,
+    log: [],
+    admission: '',
+    evidence: {},
+    quorumSince: 0,
+    checks: {},
+    contact: null,
+    now: 0,
+    joinAttempts: 0,
+    nextJoinAt: 0,
+    nextHeartbeatAt: 0,
+    nextProbeAt: 0,
+    leaveDeadline: 0,
+    leaveRetryAt: 0,
+    seq: 0,
+    lastHeard: {},
+    connected: {},
+    suspects: {},
+    lastSyncSent: {},
+    orphanSince: 0,
+    probeCursor: 0,
+    departed: [],
+    outbox: [],
+    requests: {},
+    seen: [],
+    recent: [],
+    hops: [],
+    neighbourMap: {},
+    counters: {},
   };
 }
 
 /** Checks a persisted state read back from storage (throws BAD_INPUT when it is not one). */
 export function restoreState(value: unknown): TreeState {
-  if (typeof value !== 'object' || value === null) throw new PeerTreeError('BAD_INPUT', 'persisted tree state must be an object');
+  if (typeof value !== 'object' || value === null)
+    throw new PeerTreeError('BAD_INPUT', 'persisted tree state must be an object');
   const v = value as TreeState;
   const base = initialState(v.self, v.k);
-  if (!['idle', 'joining', 'member', 'leaving', 'left'].includes(v.phase)) throw new PeerTreeError('BAD_INPUT', 'bad phase');
+  if (!['idle', 'joining', 'member', 'leaving', 'left'].includes(v.phase))
+    throw new PeerTreeError('BAD_INPUT', 'bad phase');
   if (v.membership.members.length > 0) assertMembership(v.membership, 'membership');
-  if (!Array.isArray(v.outbox) || !Array.isArray(v.seen) || !Array.isArray(v.recent)) throw new PeerTreeError('BAD_INPUT', 'bad persisted lists');
+  if (!Array.isArray(v.outbox) || !Array.isArray(v.seen) || !Array.isArray(v.recent))
+    throw new PeerTreeError('BAD_INPUT', 'bad persisted lists');
   if (v.membership.members.length > 0 && (!Array.isArray(v.log) || v.log.length === 0)) {
-    throw new PeerTreeError('BAD_INPUT', 'persisted tree state has no signed membership log (written by an older version)');
+    throw new PeerTreeError(
+      'BAD_INPUT',
+      'persisted tree state has no signed membership log (written by an older version)',
+    );
   }
   return { ...base, ...v, evidence: {}, checks: {}, quorumSince: 0 };
 }
@@ -68,7 +103,8 @@ function dispatch(ctx: Ctx, input: TreeInput): void {
   const s = ctx.s;
   switch (input.type) {
     case 'create':
-      if (s.phase !== 'idle' && s.phase !== 'left') return ctx.fail('UNAVAILABLE', `cannot create a tree while ${s.phase}`);
+      if (s.phase !== 'idle' && s.phase !== 'left')
+        return ctx.fail('UNAVAILABLE', `cannot create a tree while ${s.phase}`);
       createTree(ctx, input.treeId ?? s.self.id);
       ctx.notify({ type: 'joined', position: 0 });
       ctx.notify(membershipEvent(s));
@@ -129,7 +165,14 @@ function dispatch(ctx: Ctx, input: TreeInput): void {
 /** The genesis record: this relay, alone at position 0, signed by itself. */
 function createTree(ctx: Ctx, treeId: string): void {
   const s = ctx.s;
-  const r = signRecord(ctx.env, { t: treeId, e: 1, p: GENESIS_PREV, ops: [{ op: 'add', ref: copyRef(s.self), adm: '' }], by: s.self.id, ev: [] });
+  const r = signRecord(ctx.env, {
+    t: treeId,
+    e: 1,
+    p: GENESIS_PREV,
+    ops: [{ op: 'add', ref: copyRef(s.self), adm: '' }],
+    by: s.self.id,
+    ev: [],
+  });
   s.membership = { epoch: 1, digest: recordHash(ctx.env, r), members: [copyRef(s.self)] };
   s.log = [r];
   s.treeId = treeId;
@@ -137,7 +180,17 @@ function createTree(ctx: Ctx, treeId: string): void {
 }
 
 /** Tree messages that speak about membership: taken only from relays this one knows (see knownSender). */
-const GATED: ReadonlySet<string> = new Set([MSG.heartbeat, MSG.probe, MSG.syncRequest, MSG.sync, MSG.update, MSG.report, MSG.leave, MSG.suspect, MSG.broadcast]);
+const GATED: ReadonlySet<string> = new Set([
+  MSG.heartbeat,
+  MSG.probe,
+  MSG.syncRequest,
+  MSG.sync,
+  MSG.update,
+  MSG.report,
+  MSG.leave,
+  MSG.suspect,
+  MSG.broadcast,
+]);
 /** Of those, the ones only a current member may send. */
 const MEMBERS_ONLY: ReadonlySet<string> = new Set([MSG.report, MSG.leave, MSG.suspect, MSG.broadcast]);
 
@@ -244,14 +297,32 @@ function onMessage(ctx: Ctx, from: string, msg: Message): void {
 }
 
 /** Status fields of DESIGN.md's /api/status that the tree knows. */
-export function treeStatus(s: TreeState): { id: string; treeId: string; position: number; epoch: number; parent: string | null; children: string[]; size: number; depth: number; outbox: number; phase: string } {
+export function treeStatus(s: TreeState): {
+  id: string;
+  treeId: string;
+  position: number;
+  epoch: number;
+  parent: string | null;
+  children: string[];
+  size: number;
+  depth: number;
+  outbox: number;
+  phase: string;
+} {
   const ev = membershipEvent(s);
   if (ev.type !== 'membership') throw new Error('unreachable');
   const active = isActive(s);
   return {
-    id: s.self.id, treeId: s.treeId, position: active ? myPosition(s) : -1, epoch: s.membership.epoch,
-    parent: active ? ev.parent : null, children: active ? [...ev.children] : [], size: s.membership.members.length,
-    depth: ev.depth, outbox: s.outbox.length, phase: s.phase,
+    id: s.self.id,
+    treeId: s.treeId,
+    position: active ? myPosition(s) : -1,
+    epoch: s.membership.epoch,
+    parent: active ? ev.parent : null,
+    children: active ? [...ev.children] : [],
+    size: s.membership.members.length,
+    depth: ev.depth,
+    outbox: s.outbox.length,
+    phase: s.phase,
   };
 }
 

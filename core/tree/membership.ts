@@ -3,7 +3,11 @@
 import type { Membership, MembershipOp, NodeRef } from './types.ts';
 
 /** The membership of a relay that belongs to no tree. */
-export const EMPTY_MEMBERSHIP: Membership = Object.freeze({ epoch: 0, digest: '', members: Object.freeze([]) as readonly NodeRef[] });
+export const EMPTY_MEMBERSHIP: Membership = Object.freeze({
+  epoch: 0,
+  digest: '',
+  members: Object.freeze([]) as readonly NodeRef[],
+});
 
 const indexCache = new WeakMap<readonly NodeRef[], Map<string, number>>();
 
@@ -58,7 +62,8 @@ function applyUncached(base: readonly NodeRef[], ops: readonly MembershipOp[]): 
     } else {
       const p = index.get(op.ref.id);
       const at = members[op.at];
-      if (p === undefined || p !== op.at || at === undefined || at.url !== op.ref.url || at.key !== op.ref.key) return null;
+      if (p === undefined || p !== op.at || at === undefined || at.url !== op.ref.url || at.key !== op.ref.key)
+        return null;
       const last = members.pop()!;
       index.delete(op.ref.id);
       if (p < members.length) {

@@ -1,7 +1,17 @@
 // Protocol message types and their bodies (plain JSON), each checked by a small named assert.
 import { assertHex, assertInteger, assertPlainObject, assertString, fail } from '../asserts.ts';
 import { MAX_TYPE_LENGTH } from '../limits.ts';
-import { MAX_ADMISSION_LENGTH, MAX_EPOCH_LOG, MAX_EVIDENCE, MAX_HOPS, MAX_ID_LENGTH, MAX_JOIN_HOPS, MAX_MEMBERS, MAX_OPS_PER_UPDATE, MAX_URL_LENGTH } from './constants.ts';
+import {
+  MAX_ADMISSION_LENGTH,
+  MAX_EPOCH_LOG,
+  MAX_EVIDENCE,
+  MAX_HOPS,
+  MAX_ID_LENGTH,
+  MAX_JOIN_HOPS,
+  MAX_MEMBERS,
+  MAX_OPS_PER_UPDATE,
+  MAX_URL_LENGTH,
+} from './constants.ts';
 import type { EpochRecord, Suspicion } from './epoch-record.ts';
 import type { Membership, MembershipOp, NodeRef } from './types.ts';
 
@@ -24,7 +34,12 @@ export const MSG = {
 export type MessageType = (typeof MSG)[keyof typeof MSG];
 
 /** Version of a membership as carried on the wire. */
-export interface VersionBody { readonly t: string; readonly e: number; readonly d: string; readonly from: NodeRef }
+export interface VersionBody {
+  readonly t: string;
+  readonly e: number;
+  readonly d: string;
+  readonly from: NodeRef;
+}
 
 export type Message =
   | { readonly type: 'tree.hb'; readonly body: VersionBody }
@@ -37,7 +52,10 @@ export type Message =
   | { readonly type: 'tree.report'; readonly body: { readonly t: string; readonly e: number; readonly dead: string } }
   | { readonly type: 'tree.leave'; readonly body: { readonly t: string; readonly e: number; readonly from: NodeRef } }
   | { readonly type: 'tree.app'; readonly body: AppBody }
-  | { readonly type: 'tree.ack'; readonly body: { readonly mid: string; readonly src: string; readonly dst: string; readonly hops: number } }
+  | {
+      readonly type: 'tree.ack';
+      readonly body: { readonly mid: string; readonly src: string; readonly dst: string; readonly hops: number };
+    }
   | { readonly type: 'tree.bcast'; readonly body: BroadcastBody }
   | { readonly type: 'tree.back'; readonly body: { readonly mid: string } };
 
@@ -45,7 +63,14 @@ export type Message =
  * A join request; e/d is the joiner's last known version (0/'' when it knows none), adm the admission it
  * presents ('' or its join token's JSON).
  */
-export interface JoinBody { readonly t: string; readonly ref: NodeRef; readonly hops: number; readonly e: number; readonly d: string; readonly adm: string }
+export interface JoinBody {
+  readonly t: string;
+  readonly ref: NodeRef;
+  readonly hops: number;
+  readonly e: number;
+  readonly d: string;
+  readonly adm: string;
+}
 
 /** One new epoch: the sequencer's signed record. */
 export interface UpdateBody {
@@ -66,7 +91,12 @@ export interface SyncBody {
 }
 
 /** A signed suspicion made at version (e, d). */
-export interface SuspectBody { readonly t: string; readonly e: number; readonly d: string; readonly s: Suspicion }
+export interface SuspectBody {
+  readonly t: string;
+  readonly e: number;
+  readonly d: string;
+  readonly s: Suspicion;
+}
 
 export interface AppBody {
   readonly mid: string;
@@ -80,7 +110,12 @@ export interface AppBody {
   readonly re: string | null;
 }
 
-export interface BroadcastBody { readonly mid: string; readonly src: string; readonly type: string; readonly body: unknown }
+export interface BroadcastBody {
+  readonly mid: string;
+  readonly src: string;
+  readonly type: string;
+  readonly body: unknown;
+}
 
 export function assertId(value: unknown, what: string): asserts value is string {
   assertString(value, what, MAX_ID_LENGTH);
@@ -153,7 +188,8 @@ export function assertMembership(value: unknown, what: string): asserts value is
   if (value.digest === '') fail(`${what}.digest must not be empty`);
   assertDigest(value.digest, `${what}.digest`);
   const members = value.members;
-  if (!Array.isArray(members) || members.length === 0 || members.length > MAX_MEMBERS) fail(`${what}.members must be a non-empty array`);
+  if (!Array.isArray(members) || members.length === 0 || members.length > MAX_MEMBERS)
+    fail(`${what}.members must be a non-empty array`);
   if (checkedMembers.has(members)) return;
   const ids = new Set<string>();
   for (let i = 0; i < members.length; i++) {
@@ -166,7 +202,8 @@ export function assertMembership(value: unknown, what: string): asserts value is
 }
 
 function assertOps(value: unknown): asserts value is MembershipOp[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_OPS_PER_UPDATE) fail('ops must be a short non-empty array');
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_OPS_PER_UPDATE)
+    fail('ops must be a short non-empty array');
   for (const op of value) {
     assertPlainObject(op, 'op');
     if (op.op === 'add') {
@@ -206,7 +243,8 @@ export function parseMessage(type: unknown, body: unknown): Message {
       break;
     case MSG.sync:
       assertString(b.t, 'tree id', MAX_ID_LENGTH);
-      if (!Array.isArray(b.recs) || b.recs.length > MAX_EPOCH_LOG) fail('recs must be an array of at most MAX_EPOCH_LOG records');
+      if (!Array.isArray(b.recs) || b.recs.length > MAX_EPOCH_LOG)
+        fail('recs must be an array of at most MAX_EPOCH_LOG records');
       for (let i = 0; i < b.recs.length; i++) assertRecord(b.recs[i], `recs[${i}]`);
       if (b.m !== null) assertMembership(b.m, 'm');
       assertRef(b.from, 'from');

@@ -35,13 +35,18 @@ export class RecordWriter {
   }
 
   u16(value: number): this {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new PeerTreeError('BAD_INPUT', 'u16 out of range');
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+      throw new PeerTreeError('BAD_INPUT', 'u16 out of range');
     return this.u8(value >>> 8).u8(value);
   }
 
   u32(value: number): this {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) throw new PeerTreeError('BAD_INPUT', 'u32 out of range');
-    return this.u8(value >>> 24).u8(value >>> 16).u8(value >>> 8).u8(value);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff)
+      throw new PeerTreeError('BAD_INPUT', 'u32 out of range');
+    return this.u8(value >>> 24)
+      .u8(value >>> 16)
+      .u8(value >>> 8)
+      .u8(value);
   }
 
   /** A safe integer as 8 bytes big-endian. */

@@ -42,20 +42,46 @@ function targetFields(to: Target): { dst: string | null; dpos: number | null } {
 }
 
 /** Accepts an application message into the outbox and tries it at once; FULL when bounded out. */
-export function enqueue(ctx: Ctx, to: Target | { id: string }, msgType: string, body: unknown, rq: boolean, re: string | null): string | null {
+export function enqueue(
+  ctx: Ctx,
+  to: Target | { id: string },
+  msgType: string,
+  body: unknown,
+  rq: boolean,
+  re: string | null,
+): string | null {
   if (ctx.s.outbox.length >= MAX_OUTBOX_MESSAGES) {
     ctx.fail('FULL', `outbox holds ${MAX_OUTBOX_MESSAGES} messages`);
     return null;
   }
   const mid = newMid(ctx);
-  const entry: OutboxEntry = { mid, ...targetFields(to), msgType, body, rq, re, nextAt: ctx.now + OUTBOX_RETRY_MS, tries: 1 };
+  const entry: OutboxEntry = {
+    mid,
+    ...targetFields(to),
+    msgType,
+    body,
+    rq,
+    re,
+    nextAt: ctx.now + OUTBOX_RETRY_MS,
+    tries: 1,
+  };
   if (trySend(ctx, entry) !== 'self') ctx.s.outbox = [...ctx.s.outbox, entry];
   return mid;
 }
 
 function trySend(ctx: Ctx, e: OutboxEntry): NodeRef | 'self' | null {
   const hop = nextHop(ctx.s, e.dst, e.dpos);
-  const body: AppBody = { mid: e.mid, src: ctx.s.self.id, dst: e.dst, dpos: e.dpos, hops: 0, type: e.msgType, body: e.body, rq: e.rq, re: e.re };
+  const body: AppBody = {
+    mid: e.mid,
+    src: ctx.s.self.id,
+    dst: e.dst,
+    dpos: e.dpos,
+    hops: 0,
+    type: e.msgType,
+    body: e.body,
+    rq: e.rq,
+    re: e.re,
+  };
   if (hop === 'self') deliver(ctx, body);
   else if (hop !== null) ctx.send(hop, MSG.app, body);
   return hop;
@@ -146,7 +172,9 @@ export function startRequest(ctx: Ctx, to: Target, msgType: string, body: unknow
 
 /** Times out requests whose deadline passed; their message leaves the outbox. */
 export function expireRequests(ctx: Ctx): void {
-  const expired = Object.entries(ctx.s.requests).filter(([, deadline]) => deadline <= ctx.now).map(([mid]) => mid);
+  const expired = Object.entries(ctx.s.requests)
+    .filter(([, deadline]) => deadline <= ctx.now)
+    .map(([mid]) => mid);
   if (expired.length === 0) return;
   for (const mid of expired) {
     delete ctx.s.requests[mid];

@@ -30,9 +30,10 @@ export function sendSync(ctx: Ctx, to: NodeRef, theirs: { e: number; d: string }
   const i = theirs === null ? -1 : logIndexOf(ctx.env, s.log, theirs.e, theirs.d);
   if (i === s.log.length - 1 && i >= 0) return;
   s.lastSyncSent[to.id] = ctx.now;
-  const body: SyncBody = i >= 0
-    ? { t: s.treeId, recs: s.log.slice(i + 1), m: null, from: s.self }
-    : { t: s.treeId, recs: s.log, m: s.membership, from: s.self };
+  const body: SyncBody =
+    i >= 0
+      ? { t: s.treeId, recs: s.log.slice(i + 1), m: null, from: s.self }
+      : { t: s.treeId, recs: s.log, m: s.membership, from: s.self };
   ctx.send(to, MSG.sync, body);
 }
 
@@ -59,7 +60,13 @@ export function becomeLeft(ctx: Ctx, neighbours: Iterable<NodeRef>): void {
  * Installs a checked membership and its log. Handles joining (now a member), removal (rejoin, and pass
  * the records on to the old neighbours), and the links to keep.
  */
-export function install(ctx: Ctx, m: Membership, log: readonly EpochRecord[], via: NodeRef | null, departed: readonly NodeRef[] = []): void {
+export function install(
+  ctx: Ctx,
+  m: Membership,
+  log: readonly EpochRecord[],
+  via: NodeRef | null,
+  departed: readonly NodeRef[] = [],
+): void {
   const s = ctx.s;
   const before = { e: s.membership.epoch, d: s.membership.digest };
   const oldWatched = isActive(s) ? watchedNeighbours(s, myPosition(s)) : new Map<number, NodeRef>();
@@ -94,8 +101,12 @@ export function install(ctx: Ctx, m: Membership, log: readonly EpochRecord[], vi
 
 function rememberDeparted(ctx: Ctx, departed: readonly NodeRef[]): void {
   const s = ctx.s;
-  const live = s.departed.filter((d) => d.until > ctx.now && positionOf(s.membership, d.ref.id) < 0 && !departed.some((x) => x.id === d.ref.id));
-  const added = departed.filter((ref) => ref.id !== s.self.id && positionOf(s.membership, ref.id) < 0).map((ref) => ({ ref, until: ctx.now + DEPARTED_TTL_MS }));
+  const live = s.departed.filter(
+    (d) => d.until > ctx.now && positionOf(s.membership, d.ref.id) < 0 && !departed.some((x) => x.id === d.ref.id),
+  );
+  const added = departed
+    .filter((ref) => ref.id !== s.self.id && positionOf(s.membership, ref.id) < 0)
+    .map((ref) => ({ ref, until: ctx.now + DEPARTED_TTL_MS }));
   if (added.length > 0 || live.length !== s.departed.length) s.departed = [...live, ...added].slice(-MAX_DEPARTED);
 }
 
@@ -120,7 +131,8 @@ export function relink(ctx: Ctx, oldWatched: Map<number, NodeRef>): void {
 /** Sends an update to every tree neighbour of the (new) view except `exceptId`. */
 export function floodUpdate(ctx: Ctx, body: UpdateBody, exceptId: string | null): void {
   if (!isActive(ctx.s)) return;
-  for (const ref of treeNeighbours(ctx.s, myPosition(ctx.s)).values()) if (ref.id !== exceptId) ctx.send(ref, MSG.update, body);
+  for (const ref of treeNeighbours(ctx.s, myPosition(ctx.s)).values())
+    if (ref.id !== exceptId) ctx.send(ref, MSG.update, body);
 }
 
 /** Members of `before` that `after` no longer holds (for the departed list and repair). */
@@ -145,7 +157,8 @@ export function onUpdate(ctx: Ctx, from: string, b: UpdateBody): void {
   if (r.e <= s.membership.epoch) {
     // Old news, unless it differs from the record this relay holds for that epoch: a fork to look at.
     const i = r.e - (s.log[0]?.e ?? 0);
-    if (sender !== null && i >= 0 && i < s.log.length && recordHash(ctx.env, s.log[i]!) !== recordHash(ctx.env, r)) requestSync(ctx, sender);
+    if (sender !== null && i >= 0 && i < s.log.length && recordHash(ctx.env, s.log[i]!) !== recordHash(ctx.env, r))
+      requestSync(ctx, sender);
     return;
   }
   if (r.e !== s.membership.epoch + 1 || r.p !== s.membership.digest) {
@@ -180,7 +193,8 @@ export function onSync(ctx: Ctx, from: string, b: SyncBody): void {
     case 'unattached':
       // Nothing here can be checked against this relay's history. A joining relay (one that was away long)
       // may start afresh from its contact's checkpoint; a member keeps the view it has.
-      if (s.phase === 'joining' && s.contact !== null && from === s.contact.id && b.m !== null) return adoptCheckpoint(ctx, from, b);
+      if (s.phase === 'joining' && s.contact !== null && from === s.contact.id && b.m !== null)
+        return adoptCheckpoint(ctx, from, b);
       ctx.count('sync-unattached');
       return;
     case 'ahead':
@@ -211,7 +225,13 @@ function adoptCheckpoint(ctx: Ctx, from: string, b: SyncBody): void {
     return;
   }
   const last = b.recs[b.recs.length - 1];
-  if (last === undefined || !isChain(ctx.env, b.recs) || last.e !== m.epoch || recordHash(ctx.env, last) !== m.digest || last.t !== b.t) {
+  if (
+    last === undefined ||
+    !isChain(ctx.env, b.recs) ||
+    last.e !== m.epoch ||
+    recordHash(ctx.env, last) !== m.digest ||
+    last.t !== b.t
+  ) {
     ctx.count('bad-checkpoint');
     return;
   }
@@ -220,7 +240,8 @@ function adoptCheckpoint(ctx: Ctx, from: string, b: SyncBody): void {
 }
 
 export function onSyncRequest(ctx: Ctx, b: VersionBody): void {
-  if (knowsView(ctx) && compareVersions(ctx.s.membership, { epoch: b.e, digest: b.d }) !== 0) sendSync(ctx, b.from, { e: b.e, d: b.d });
+  if (knowsView(ctx) && compareVersions(ctx.s.membership, { epoch: b.e, digest: b.d }) !== 0)
+    sendSync(ctx, b.from, { e: b.e, d: b.d });
 }
 
 /**

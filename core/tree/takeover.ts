@@ -73,7 +73,7 @@ export function tryTakeover(ctx: Ctx): void {
   // of the watchers not already in the set (the order the record will list them in).
   const gone: string[] = [];
   const goneSet = new Set<string>();
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const q of rootGroup(s.k, m.members.length)) {
       const id = memberAt(m, q)!.id;

@@ -59,10 +59,12 @@ function nobleVerify(publicKey: Uint8Array, bytes: Uint8Array, signature: Uint8A
 export function makeTreeEnv(seed: Uint8Array | null, parts: TreeEnvParts = {}): TreeEnv {
   const ownSeed = seed?.slice() ?? null;
   return {
-    sign: parts.sign ?? ((bytes) => {
-      if (ownSeed === null) throw new Error('this tree env has no signing key');
-      return ed25519.sign(bytes, ownSeed);
-    }),
+    sign:
+      parts.sign ??
+      ((bytes) => {
+        if (ownSeed === null) throw new Error('this tree env has no signing key');
+        return ed25519.sign(bytes, ownSeed);
+      }),
     verify: parts.verify ?? nobleVerify,
     sha256: parts.sha256 ?? sha256Sync,
     idOf: parts.idOf ?? nodeIdOf,

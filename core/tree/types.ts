@@ -125,22 +125,75 @@ export type TreeInput =
   | { readonly type: 'resume'; readonly now: number }
   | { readonly type: 'leave'; readonly now: number }
   | { readonly type: 'tick'; readonly now: number }
-  | { readonly type: 'message'; readonly now: number; readonly from: string; readonly msgType: string; readonly body: unknown }
+  | {
+      readonly type: 'message';
+      readonly now: number;
+      readonly from: string;
+      readonly msgType: string;
+      readonly body: unknown;
+    }
   | { readonly type: 'connection'; readonly now: number; readonly peer: string; readonly up: boolean }
-  | { readonly type: 'send'; readonly now: number; readonly to: Target; readonly msgType: string; readonly body: unknown }
-  | { readonly type: 'request'; readonly now: number; readonly to: Target; readonly msgType: string; readonly body: unknown; readonly timeoutMs: number }
-  | { readonly type: 'reply'; readonly now: number; readonly to: string; readonly requestId: string; readonly msgType: string; readonly body: unknown }
+  | {
+      readonly type: 'send';
+      readonly now: number;
+      readonly to: Target;
+      readonly msgType: string;
+      readonly body: unknown;
+    }
+  | {
+      readonly type: 'request';
+      readonly now: number;
+      readonly to: Target;
+      readonly msgType: string;
+      readonly body: unknown;
+      readonly timeoutMs: number;
+    }
+  | {
+      readonly type: 'reply';
+      readonly now: number;
+      readonly to: string;
+      readonly requestId: string;
+      readonly msgType: string;
+      readonly body: unknown;
+    }
   | { readonly type: 'broadcast'; readonly now: number; readonly msgType: string; readonly body: unknown };
 
 /** Events for the application and the shell. */
 export type TreeEvent =
-  | { readonly type: 'membership'; readonly epoch: number; readonly size: number; readonly position: number; readonly parent: string | null; readonly children: readonly string[]; readonly depth: number }
+  | {
+      readonly type: 'membership';
+      readonly epoch: number;
+      readonly size: number;
+      readonly position: number;
+      readonly parent: string | null;
+      readonly children: readonly string[];
+      readonly depth: number;
+    }
   | { readonly type: 'joined'; readonly position: number }
   | { readonly type: 'removed' }
   | { readonly type: 'left' }
-  | { readonly type: 'message'; readonly mid: string; readonly from: string; readonly msgType: string; readonly body: unknown; readonly isRequest: boolean }
-  | { readonly type: 'broadcast'; readonly mid: string; readonly from: string; readonly msgType: string; readonly body: unknown }
-  | { readonly type: 'reply'; readonly requestId: string; readonly from: string; readonly msgType: string; readonly body: unknown }
+  | {
+      readonly type: 'message';
+      readonly mid: string;
+      readonly from: string;
+      readonly msgType: string;
+      readonly body: unknown;
+      readonly isRequest: boolean;
+    }
+  | {
+      readonly type: 'broadcast';
+      readonly mid: string;
+      readonly from: string;
+      readonly msgType: string;
+      readonly body: unknown;
+    }
+  | {
+      readonly type: 'reply';
+      readonly requestId: string;
+      readonly from: string;
+      readonly msgType: string;
+      readonly body: unknown;
+    }
   | { readonly type: 'timeout'; readonly requestId: string }
   | { readonly type: 'delivered'; readonly mid: string };
 

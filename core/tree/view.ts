@@ -41,7 +41,15 @@ export function membershipEvent(s: TreeState): TreeEvent {
   const size = s.membership.members.length;
   const parent = p > 0 ? memberAt(s.membership, parentOf(p, s.k)!)!.id : null;
   const children = p >= 0 ? childrenOf(p, s.k, size).map((c) => memberAt(s.membership, c)!.id) : [];
-  return { type: 'membership', epoch: s.membership.epoch, size, position: p, parent, children, depth: depthOf(size, s.k) };
+  return {
+    type: 'membership',
+    epoch: s.membership.epoch,
+    size,
+    position: p,
+    parent,
+    children,
+    depth: depthOf(size, s.k),
+  };
 }
 
 export function versionBody(s: TreeState): { t: string; e: number; d: string; from: NodeRef } {

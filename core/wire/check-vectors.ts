@@ -10,7 +10,15 @@ export interface WireVector {
   seed: string;
   publicKey: string;
   nodeId: string;
-  message: { type: string; tree: string; to: string | null; body: unknown; ts: number; id: string; payload: string | null };
+  message: {
+    type: string;
+    tree: string;
+    to: string | null;
+    body: unknown;
+    ts: number;
+    id: string;
+    payload: string | null;
+  };
   frame: string;
   signature: string;
 }
@@ -31,7 +39,11 @@ export async function checkWireVectors(vectors: WireVector[]): Promise<VectorRes
     const identity = await identityFromSeed(fromHex(v.seed));
     const { payload, ...rest } = v.message;
     const frame = await encodeFrame({ ...rest, ...(payload ? { payload: fromHex(payload) } : {}) }, identity);
-    const verifier = new FrameVerifier({ treeId: () => v.message.tree || null, now: () => v.message.ts, treeExemptTypes: HANDSHAKE_TYPES });
+    const verifier = new FrameVerifier({
+      treeId: () => v.message.tree || null,
+      now: () => v.message.ts,
+      treeExemptTypes: HANDSHAKE_TYPES,
+    });
     const expected = fromHex(v.frame);
     const got = await verifier.verify(expected);
     const verifies =
@@ -45,7 +57,12 @@ export async function checkWireVectors(vectors: WireVector[]): Promise<VectorRes
     tampered[tampered.length - 1]! ^= 0x80;
     const fresh = new FrameVerifier({ treeId: () => null, now: () => v.message.ts });
     const rejected = await fresh.verify(tampered);
-    results.push({ name: v.name, encodes: toHex(frame) === v.frame, verifies, rejectsTampered: !rejected.ok && rejected.reason === 'bad-signature' });
+    results.push({
+      name: v.name,
+      encodes: toHex(frame) === v.frame,
+      verifies,
+      rejectsTampered: !rejected.ok && rejected.reason === 'bad-signature',
+    });
   }
   return results;
 }

@@ -37,7 +37,11 @@ export function newMessageId(): string {
 }
 
 /** Serializes, hashes and signs a message into one frame. Misuse (bad fields, too large) throws. */
-export async function encodeFrame(message: OutgoingMessage, identity: Identity, limits: Limits = LIMITS): Promise<Uint8Array> {
+export async function encodeFrame(
+  message: OutgoingMessage,
+  identity: Identity,
+  limits: Limits = LIMITS,
+): Promise<Uint8Array> {
   assertString(message.type, 'type');
   if (!TYPE_RE.test(message.type)) fail('type must match ' + TYPE_RE.source);
   assertString(message.tree, 'tree');
@@ -57,10 +61,16 @@ export async function encodeFrame(message: OutgoingMessage, identity: Identity, 
   };
   const headerBytes = utf8(JSON.stringify(header));
   const payload = message.payload ?? EMPTY;
-  if (headerBytes.length > limits.maxHeaderBytes) throw new PeerTreeError('TOO_LARGE', `header is ${headerBytes.length} bytes`);
-  if (payload.length > limits.maxPayloadBytes) throw new PeerTreeError('TOO_LARGE', `payload is ${payload.length} bytes`);
+  if (headerBytes.length > limits.maxHeaderBytes)
+    throw new PeerTreeError('TOO_LARGE', `header is ${headerBytes.length} bytes`);
+  if (payload.length > limits.maxPayloadBytes)
+    throw new PeerTreeError('TOO_LARGE', `payload is ${payload.length} bytes`);
   const digest =
-    payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : message.payloadDigest && message.payloadDigest.length === 32 ? message.payloadDigest : await sha256(payload);
+    payload.length === 0
+      ? EMPTY_PAYLOAD_DIGEST
+      : message.payloadDigest && message.payloadDigest.length === 32
+        ? message.payloadDigest
+        : await sha256(payload);
   const signature = await identity.sign(signedBytes(headerBytes, digest));
   return assembleFrame(headerBytes, payload, signature);
 }

@@ -15,8 +15,38 @@ export const FRAME_MAGIC = Uint8Array.of(0x50, 0x54, 0x46, 0x01);
 export const FRAME_OVERHEAD = 4 + 4 + 4 + SIGNATURE_BYTES;
 /** SHA-256 of the empty payload (most frames carry none): a constant, so it is never computed per frame. */
 export const EMPTY_PAYLOAD_DIGEST = Uint8Array.of(
-  0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-  0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+  0xe3,
+  0xb0,
+  0xc4,
+  0x42,
+  0x98,
+  0xfc,
+  0x1c,
+  0x14,
+  0x9a,
+  0xfb,
+  0xf4,
+  0xc8,
+  0x99,
+  0x6f,
+  0xb9,
+  0x24,
+  0x27,
+  0xae,
+  0x41,
+  0xe4,
+  0x64,
+  0x9b,
+  0x93,
+  0x4c,
+  0xa4,
+  0x95,
+  0x99,
+  0x1b,
+  0x78,
+  0x52,
+  0xb8,
+  0x55,
 );
 /** Domain-separation tag that starts every signed byte string of a frame. */
 export const FRAME_SIGNATURE_TAG = utf8('peertree/frame/v1\u0000');
@@ -42,7 +72,11 @@ export function assembleFrame(header: Uint8Array, payload: Uint8Array, signature
 }
 
 /** Splits a frame into views over its own bytes (no copies); any length inconsistency is an error. */
-export function splitFrame(frame: Uint8Array, maxHeaderBytes: number, maxPayloadBytes: number): FrameParts | LayoutError {
+export function splitFrame(
+  frame: Uint8Array,
+  maxHeaderBytes: number,
+  maxPayloadBytes: number,
+): FrameParts | LayoutError {
   if (frame.length < FRAME_OVERHEAD) return 'truncated';
   for (let i = 0; i < FRAME_MAGIC.length; i++) if (frame[i] !== FRAME_MAGIC[i]) return 'bad-magic';
   const headerLength = readU32BE(frame, 4);

@@ -62,7 +62,8 @@ export function readAuth(message: Message, expectedNonce: string): AuthBody | nu
   if (nonce !== expectedNonce) return null;
   if (typeof challenge !== 'string' || !NONCE_RE.test(challenge)) return null;
   if (role !== 'relay' && role !== 'client') return null;
-  if (url !== null && (typeof url !== 'string' || url.length > MAX_URL_LENGTH || !/^(https?|wss?):\/\//.test(url))) return null;
+  if (url !== null && (typeof url !== 'string' || url.length > MAX_URL_LENGTH || !/^(https?|wss?):\/\//.test(url)))
+    return null;
   return { nonce, challenge, role, url: url };
 }
 

@@ -34,7 +34,8 @@ const MESSAGE_ID_RE = new RegExp(`^[0-9a-f]{${MESSAGE_ID_BYTES * 2}}$`);
 export function headerProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'header is not an object';
   const h = value as Record<string, unknown>;
-  for (const key of Object.keys(h)) if (!(HEADER_FIELDS as readonly string[]).includes(key)) return `unknown field ${key}`;
+  for (const key of Object.keys(h))
+    if (!(HEADER_FIELDS as readonly string[]).includes(key)) return `unknown field ${key}`;
   if (h.v !== WIRE_VERSION) return 'v';
   if (typeof h.type !== 'string' || h.type.length > MAX_TYPE_LENGTH || !TYPE_RE.test(h.type)) return 'type';
   if (typeof h.tree !== 'string' || !TREE_ID_RE.test(h.tree)) return 'tree';

@@ -108,7 +108,10 @@ export class ReplayGuard {
     if (upTo <= this.pruned) return;
     if (this.buckets.size > 0) {
       // Walk bucket by bucket over a normal gap; over a long one (a clock jump, a quiet relay), the few live buckets.
-      const numbers = upTo - this.pruned <= 4 * BUCKETS_PER_WINDOW ? range(this.pruned + 1, upTo) : [...this.buckets.keys()].filter((b) => b <= upTo);
+      const numbers =
+        upTo - this.pruned <= 4 * BUCKETS_PER_WINDOW
+          ? range(this.pruned + 1, upTo)
+          : [...this.buckets.keys()].filter((b) => b <= upTo);
       for (const b of numbers) this.forgetBucket(b);
     }
     this.pruned = upTo;

@@ -83,7 +83,10 @@ export interface FrameVerifierOptions {
 }
 
 export class FrameVerifier {
-  readonly drops: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  readonly drops: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<
+    DropReason,
+    number
+  >;
   accepted = 0;
   private readonly replay: ReplayGuard;
   private readonly senders = new Map<string, Sender>();
@@ -93,7 +96,11 @@ export class FrameVerifier {
   constructor(private readonly options: FrameVerifierOptions) {
     this.limits = options.limits ?? LIMITS;
     this.verifySignature = options.verifySignature ?? verifySignature;
-    this.replay = new ReplayGuard(this.limits.freshnessWindowMs, this.limits.maxReplayEntries, this.limits.maxReplayEntriesPerSender);
+    this.replay = new ReplayGuard(
+      this.limits.freshnessWindowMs,
+      this.limits.maxReplayEntries,
+      this.limits.maxReplayEntriesPerSender,
+    );
   }
 
   get totalDropped(): number {
@@ -147,7 +154,8 @@ export class FrameVerifier {
     if (refusal !== null) return this.drop(refusal === 'sender-full' ? 'replay-sender-full' : 'replay-full');
     const sender = this.sender(header.from);
     const digest = parts.payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : await sha256(parts.payload);
-    if (!(await this.verifySignature(sender.key, signedBytes(parts.header, digest), parts.signature))) return this.drop('bad-signature');
+    if (!(await this.verifySignature(sender.key, signedBytes(parts.header, digest), parts.signature)))
+      return this.drop('bad-signature');
     // Record only after the signature holds, so forged frames cannot fill the replay memory with real ids. A frame
     // that cannot be recorded is refused: accepting it unrecorded would make it replayable. `seen`: the same frame
     // was verified concurrently (after the await).
@@ -165,7 +173,20 @@ export class FrameVerifier {
       ok: true,
       message:
         parts.payload.length > 0
-          ? { v, type, tree, from, to, id, ts, body, fromId: sender.id, fromKey, payload: parts.payload, payloadDigest: digest }
+          ? {
+              v,
+              type,
+              tree,
+              from,
+              to,
+              id,
+              ts,
+              body,
+              fromId: sender.id,
+              fromKey,
+              payload: parts.payload,
+              payloadDigest: digest,
+            }
           : { v, type, tree, from, to, id, ts, body, fromId: sender.id, fromKey, payload: null },
     };
   }

@@ -5,13 +5,26 @@ import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import acme from 'acme-client';
-import { ACME_ORDER_TIMEOUT_MS, ACME_POLL_ATTEMPTS, ACME_POLL_MAX_MS, ACME_POLL_MIN_MS, ACME_REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import {
+  ACME_ORDER_TIMEOUT_MS,
+  ACME_POLL_ATTEMPTS,
+  ACME_POLL_MAX_MS,
+  ACME_POLL_MIN_MS,
+  ACME_REQUEST_TIMEOUT_MS,
+} from '../../core/limits.ts';
 import type { Clock, Timers } from '../components.ts';
 import type { AcmeConfig } from '../config/relay-config.ts';
 import type { DataDir } from '../data/data-dir.ts';
 import { DATA_FILES } from '../data/data-dir.ts';
 import type { Logger } from '../logger.ts';
-import { checkCertificate, loadOrCreateAccountKey, loadStoredCertificate, newCertificateKey, saveCertificate, type StoredCertificate } from './acme-store.ts';
+import {
+  checkCertificate,
+  loadOrCreateAccountKey,
+  loadStoredCertificate,
+  newCertificateKey,
+  saveCertificate,
+  type StoredCertificate,
+} from './acme-store.ts';
 import { startChallengeServer, type ChallengeServer } from './challenge-server.ts';
 import { planRenewal, renewalDueAt } from './renewal-plan.ts';
 
@@ -55,7 +68,10 @@ export interface AcmeCertificates {
  * plus --acme-ca-file and nothing else changes (no process-wide TLS setting), with a per-request time limit.
  */
 function configureAcmeHttp(extraCa: string | null): void {
-  acme.axios.defaults.httpsAgent = new Agent({ ca: extraCa === null ? [...rootCertificates] : [...rootCertificates, extraCa], keepAlive: false });
+  acme.axios.defaults.httpsAgent = new Agent({
+    ca: extraCa === null ? [...rootCertificates] : [...rootCertificates, extraCa],
+    keepAlive: false,
+  });
   acme.axios.defaults.timeout = ACME_REQUEST_TIMEOUT_MS;
   // Redirects are not part of ACME: a redirected request is an error, not a second destination.
   acme.axios.defaults.maxRedirects = 0;
@@ -63,7 +79,9 @@ function configureAcmeHttp(extraCa: string | null): void {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, timers: Timers, what: string): Promise<T> {
   let handle: unknown;
-  const timeout = new Promise<never>((_, reject) => (handle = timers.setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (handle = timers.setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => timers.clearTimeout(handle));
 }
 
@@ -71,7 +89,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, timers: Timers, what: s
 function describeError(err: unknown): string {
   const e = err as { message?: string; response?: { data?: { detail?: string; type?: string } } };
   const detail = e.response?.data?.detail;
-  return (detail !== undefined ? `${detail} (${e.response?.data?.type ?? 'ACME error'})` : (e.message ?? String(err))).slice(0, 500);
+  return (
+    detail !== undefined ? `${detail} (${e.response?.data?.type ?? 'ACME error'})` : (e.message ?? String(err))
+  ).slice(0, 500);
 }
 
 /**
@@ -81,19 +101,31 @@ function describeError(err: unknown): string {
  */
 export async function startAcmeCertificates(config: AcmeConfig, deps: AcmeDeps): Promise<AcmeCertificates> {
   const { logger, clock, timers, dataDir } = deps;
-  const extraCa = config.caFile === undefined ? null : await readFile(config.caFile, 'utf8').catch((err: Error) => {
-    throw new Error(`cannot read --acme-ca-file ${config.caFile}: ${err.message}`, { cause: err });
-  });
+  const extraCa =
+    config.caFile === undefined
+      ? null
+      : await readFile(config.caFile, 'utf8').catch((err: Error) => {
+          throw new Error(`cannot read --acme-ca-file ${config.caFile}: ${err.message}`, { cause: err });
+        });
   configureAcmeHttp(extraCa);
   acme.setLogger((message) => logger.debug('ACME client', { event: 'acme.client', detail: message }));
   const account = await loadOrCreateAccountKey(dataDir, logger);
-  if (account.created) logger.info('created an ACME account key', { event: 'acme.account_key_created', file: dataDir.file(DATA_FILES.acmeAccountKey) });
+  if (account.created)
+    logger.info('created an ACME account key', {
+      event: 'acme.account_key_created',
+      file: dataDir.file(DATA_FILES.acmeAccountKey),
+    });
 
   const stored = await loadStoredCertificate(dataDir, config.domain, config.directoryUrl, logger);
   if (stored.problem !== null) {
-    logger.warn('the stored ACME certificate cannot be used; ordering a new one', { event: 'acme.stored_unusable', file: dataDir.file(DATA_FILES.acmeCert), reason: stored.problem });
+    logger.warn('the stored ACME certificate cannot be used; ordering a new one', {
+      event: 'acme.stored_unusable',
+      file: dataDir.file(DATA_FILES.acmeCert),
+      reason: stored.problem,
+    });
   }
-  let current: StoredCertificate | null = stored.cert !== null && stored.cert.notAfter > clock.now() ? stored.cert : null;
+  let current: StoredCertificate | null =
+    stored.cert !== null && stored.cert.notAfter > clock.now() ? stored.cert : null;
   const challenges: ChallengeServer = await startChallengeServer(deps.host, config.httpPort, logger);
 
   let failures = 0;
@@ -133,7 +165,8 @@ export async function startAcmeCertificates(config: AcmeConfig, deps: AcmeDeps):
       // NAT without hairpinning although the CA can reach the relay; the CA's validation is the one that counts.
       skipChallengeVerification: true,
       challengeCreateFn: async (_authz, challenge, keyAuthorization) => {
-        if (challenge.type !== 'http-01') throw new Error(`the CA offered ${challenge.type}; this relay answers http-01 only`);
+        if (challenge.type !== 'http-01')
+          throw new Error(`the CA offered ${challenge.type}; this relay answers http-01 only`);
         challenges.set(challenge.token, keyAuthorization);
       },
       challengeRemoveFn: async (_authz, challenge) => {
@@ -156,7 +189,12 @@ export async function startAcmeCertificates(config: AcmeConfig, deps: AcmeDeps):
     }
     nextCheck = null;
     lastOrderAt = now;
-    logger.info('ordering a certificate by ACME', { event: 'acme.order_started', domain: config.domain, why: decision.why, directory: config.directoryUrl });
+    logger.info('ordering a certificate by ACME', {
+      event: 'acme.order_started',
+      domain: config.domain,
+      why: decision.why,
+      directory: config.directoryUrl,
+    });
     const run = async (): Promise<StoredCertificate | null> => {
       const cert = await withTimeout(order(), ACME_ORDER_TIMEOUT_MS, timers, 'the ACME order');
       if (stopped) return null;

@@ -1,7 +1,15 @@
 // The ACME account key and the issued certificate in the data folder (both 0600), and the checks a stored one passes.
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import type { Logger } from '../logger.ts';
-import { createFileOnce, DATA_FILES, ensurePrivate, readIfExists, replaceFile, SECRET_FILE_MODE, type DataDir } from '../data/data-dir.ts';
+import {
+  createFileOnce,
+  DATA_FILES,
+  ensurePrivate,
+  readIfExists,
+  replaceFile,
+  SECRET_FILE_MODE,
+  type DataDir,
+} from '../data/data-dir.ts';
 
 /** First line of acme-cert.pem; the lines after it name the domain and the directory it was issued for. */
 const HEADER = 'PeerTree certificate from an ACME CA';
@@ -46,9 +54,11 @@ export function checkCertificate(
   } catch (err) {
     return { ok: false, reason: `the certificate does not parse (${(err as Error).message})` };
   }
-  if (leaf.checkHost(domain, { subject: 'never' }) === undefined) return { ok: false, reason: `the certificate is not for ${domain}` };
+  if (leaf.checkHost(domain, { subject: 'never' }) === undefined)
+    return { ok: false, reason: `the certificate is not for ${domain}` };
   try {
-    if (!leaf.checkPrivateKey(createPrivateKey(key))) return { ok: false, reason: 'the key does not match the certificate' };
+    if (!leaf.checkPrivateKey(createPrivateKey(key)))
+      return { ok: false, reason: 'the key does not match the certificate' };
   } catch (err) {
     return { ok: false, reason: `the key does not parse (${(err as Error).message})` };
   }
@@ -69,14 +79,19 @@ export function checkCertificate(
 }
 
 /** Parses acme-cert.pem and checks it is for this domain and this ACME directory. */
-export function parseStoredCertificate(text: string, domain: string, directoryUrl: string): { ok: true; cert: StoredCertificate } | { ok: false; reason: string } {
+export function parseStoredCertificate(
+  text: string,
+  domain: string,
+  directoryUrl: string,
+): { ok: true; cert: StoredCertificate } | { ok: false; reason: string } {
   const lines = text.split('\n');
   if (lines[0] !== HEADER) return { ok: false, reason: 'it is not a PeerTree ACME certificate file' };
   const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
   const storedDomain = field('domain');
   const storedDirectory = field('directory');
   if (storedDomain !== domain) return { ok: false, reason: `it is for ${storedDomain ?? 'no domain'}, not ${domain}` };
-  if (storedDirectory !== directoryUrl) return { ok: false, reason: `it came from ${storedDirectory ?? 'no directory'}, not ${directoryUrl}` };
+  if (storedDirectory !== directoryUrl)
+    return { ok: false, reason: `it came from ${storedDirectory ?? 'no directory'}, not ${directoryUrl}` };
   const keys = pemBlocks(text).filter((b) => b.label.endsWith('PRIVATE KEY'));
   if (keys.length !== 1) return { ok: false, reason: 'it does not hold exactly one private key' };
   return checkCertificate(domain, directoryUrl, keys[0]!.pem, text);
@@ -88,7 +103,12 @@ export function formatStoredCertificate(cert: StoredCertificate): string {
 }
 
 /** The stored certificate if it is usable for this domain and directory; otherwise null and the reason (null: none). */
-export async function loadStoredCertificate(dir: DataDir, domain: string, directoryUrl: string, logger: Logger): Promise<{ cert: StoredCertificate | null; problem: string | null }> {
+export async function loadStoredCertificate(
+  dir: DataDir,
+  domain: string,
+  directoryUrl: string,
+  logger: Logger,
+): Promise<{ cert: StoredCertificate | null; problem: string | null }> {
   const path = dir.file(DATA_FILES.acmeCert);
   const text = await readIfExists(path);
   if (text === null) return { cert: null, problem: null };
@@ -112,7 +132,10 @@ export async function loadOrCreateAccountKey(dir: DataDir, logger: Logger): Prom
     try {
       createPrivateKey(pem);
     } catch (err) {
-      throw new Error(`${path} is not a private key (${(err as Error).message}); move it away to make a new ACME account`, { cause: err });
+      throw new Error(
+        `${path} is not a private key (${(err as Error).message}); move it away to make a new ACME account`,
+        { cause: err },
+      );
     }
     return { pem, created: false };
   }

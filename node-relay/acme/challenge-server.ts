@@ -20,7 +20,11 @@ export interface ChallengeServer {
 }
 
 function answer(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
   res.end(body);
 }
 
@@ -46,8 +50,17 @@ export async function startChallengeServer(host: string, port: number, logger: L
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      const hint = err.code === 'EADDRINUSE' ? ' (in use: pick another --acme-http-port)' : err.code === 'EACCES' ? ' (a port below 1024 needs CAP_NET_BIND_SERVICE: see docs/operating.md)' : '';
-      reject(new Error(`cannot listen for ACME HTTP-01 challenges on ${host}:${port}: ${err.message}${hint}`, { cause: err }));
+      const hint =
+        err.code === 'EADDRINUSE'
+          ? ' (in use: pick another --acme-http-port)'
+          : err.code === 'EACCES'
+            ? ' (a port below 1024 needs CAP_NET_BIND_SERVICE: see docs/operating.md)'
+            : '';
+      reject(
+        new Error(`cannot listen for ACME HTTP-01 challenges on ${host}:${port}: ${err.message}${hint}`, {
+          cause: err,
+        }),
+      );
     };
     server.once('error', onError);
     server.listen({ port, host, exclusive: true }, () => {

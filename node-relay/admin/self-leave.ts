@@ -13,7 +13,8 @@ export const HANG_UP_WAIT_MS = 2_000;
 
 /** Admin frames come from the relay's own key only: the signature proves the sender holds its seed. */
 export function assertFromSelf(message: Message, selfId: string): void {
-  if (message.fromId !== selfId) throw new PeerTreeError('FORBIDDEN', `${message.type} is accepted only from this relay's own key`);
+  if (message.fromId !== selfId)
+    throw new PeerTreeError('FORBIDDEN', `${message.type} is accepted only from this relay's own key`);
 }
 
 export interface SelfLeaveDeps {
@@ -38,7 +39,10 @@ export function registerSelfLeave(dispatcher: Dispatcher, deps: SelfLeaveDeps): 
     // The operator waits for this answer, and hangs up once it has read it: shutting down before that would close
     // the socket while the answer may still be in the operator's verification queue. Bounded: the relay stops anyway.
     const hungUp = new Promise<void>((r) => link.onClose(() => r()));
-    const sent = await link.reply(message, RELAY_LEFT, { left }).then(() => true, () => false);
+    const sent = await link.reply(message, RELAY_LEFT, { left }).then(
+      () => true,
+      () => false,
+    );
     if (sent) await Promise.race([hungUp, deps.sleep(HANG_UP_WAIT_MS)]);
     deps.onLeft(left);
   });

@@ -20,7 +20,11 @@ export const storageApp: RelayApp = {
     });
     ctx.setStorageStatus(() => ({ ...storage.stats(), outbox: 0 }));
     return {
-      status: () => ({ ...storage.app.counters, ...storage.app.repairer.counters, repairBacklog: storage.app.repairer.backlog }),
+      status: () => ({
+        ...storage.app.counters,
+        ...storage.app.repairer.counters,
+        repairBacklog: storage.app.repairer.backlog,
+      }),
       close: () => storage.close(),
     };
   },

@@ -10,8 +10,12 @@ const MAX_READ = 100;
 export const exampleApp: RelayApp = {
   name: 'guestbook',
   start(ctx: AppContext): AppInstance {
-    ctx.db.exec('CREATE TABLE IF NOT EXISTS guestbook_entries (mid TEXT PRIMARY KEY, author TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL)');
-    const insert = ctx.db.prepare('INSERT OR IGNORE INTO guestbook_entries (mid, author, text, at) VALUES (?, ?, ?, ?)');
+    ctx.db.exec(
+      'CREATE TABLE IF NOT EXISTS guestbook_entries (mid TEXT PRIMARY KEY, author TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL)',
+    );
+    const insert = ctx.db.prepare(
+      'INSERT OR IGNORE INTO guestbook_entries (mid, author, text, at) VALUES (?, ?, ?, ?)',
+    );
     const latest = ctx.db.prepare('SELECT author, text, at FROM guestbook_entries ORDER BY at DESC, mid LIMIT ?');
     let received = 0;
 
@@ -19,14 +23,25 @@ export const exampleApp: RelayApp = {
       // From a client or relay on a direct link: check the body, then broadcast it through the tree.
       ctx.dispatcher.on('guestbook.sign', async (message, link) => {
         const text = (message.body as { text?: unknown } | null)?.text;
-        if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_TEXT) throw new PeerTreeError('BAD_INPUT', `text must be 1–${MAX_TEXT} characters`);
-        const mid = ctx.tree.broadcast('guestbook.entry', { author: message.fromId, text, at: ctx.components.clock.now() });
+        if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_TEXT)
+          throw new PeerTreeError('BAD_INPUT', `text must be 1–${MAX_TEXT} characters`);
+        const mid = ctx.tree.broadcast('guestbook.entry', {
+          author: message.fromId,
+          text,
+          at: ctx.components.clock.now(),
+        });
         await link.reply(message, 'guestbook.signed', { mid });
       }),
       // Delivered exactly once on every relay (this one too) by the tree's broadcast.
       ctx.tree.on('guestbook.entry', (message) => {
         const b = message.body as { author?: unknown; text?: unknown; at?: unknown } | null;
-        if (!message.broadcast || typeof b?.author !== 'string' || typeof b.text !== 'string' || typeof b.at !== 'number') return;
+        if (
+          !message.broadcast ||
+          typeof b?.author !== 'string' ||
+          typeof b.text !== 'string' ||
+          typeof b.at !== 'number'
+        )
+          return;
         if (insert.run(message.mid, b.author, b.text.slice(0, MAX_TEXT), b.at).changes > 0) received++;
       }),
       ctx.dispatcher.on('guestbook.read', async (message, link) => {

@@ -37,7 +37,8 @@ export async function startApps(relay: Relay, apps: readonly RelayApp[]): Promis
   const seen = new Set<string>();
   try {
     for (const app of apps) {
-      if (!NAME_RE.test(app.name)) throw new PeerTreeError('BAD_INPUT', `application name ${JSON.stringify(app.name)} is not a lowercase word`);
+      if (!NAME_RE.test(app.name))
+        throw new PeerTreeError('BAD_INPUT', `application name ${JSON.stringify(app.name)} is not a lowercase word`);
       if (seen.has(app.name)) throw new PeerTreeError('CONFLICT', `application ${app.name} is started twice`);
       seen.add(app.name);
       const ctx = appContext(relay, app);

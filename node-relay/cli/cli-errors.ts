@@ -43,7 +43,9 @@ export function fileProblem(err: unknown, path: string, writing: boolean): strin
     case 'ENOTDIR':
       return `${writing ? 'cannot write' : 'cannot read'} ${path}: a part of the path is a file, not a folder`;
     case 'EISDIR':
-      return writing ? `${path} is a folder: give a file name (e.g. -o ${path.replace(/\/+$/, '')}/NAME)` : `${path} is a folder, not a file`;
+      return writing
+        ? `${path} is a folder: give a file name (e.g. -o ${path.replace(/\/+$/, '')}/NAME)`
+        : `${path} is a folder, not a file`;
     case 'EACCES':
     case 'EPERM':
       return `${writing ? 'cannot write' : 'cannot read'} ${path}: permission denied`;
@@ -75,7 +77,12 @@ export function schemeHint(relay: string | undefined, message: string): string |
   if (plain && /socket hang up|ECONNRESET|Parse Error|Unexpected server response: 400/i.test(message)) {
     return `${url.host} does not answer plain HTTP; relays speak HTTPS unless started with --http: try --relay ${other('https:')}`;
   }
-  if (!plain && /wrong version number|EPROTO|packet length too long|ssl3_get_record|record layer failure|SSL routines/i.test(message)) {
+  if (
+    !plain &&
+    /wrong version number|EPROTO|packet length too long|ssl3_get_record|record layer failure|SSL routines/i.test(
+      message,
+    )
+  ) {
     return `${url.host} does not speak HTTPS (a relay started with --http): try --relay ${other('http:')}`;
   }
   return null;
@@ -91,7 +98,13 @@ export function failure(io: CliIo, command: string, err: unknown, relay?: string
 }
 
 /** Ends a failed command whose error may be about one of the user's own files (`paths`): exit 2, in their words. */
-export function failureWithPaths(io: CliIo, command: string, err: unknown, relay: string | undefined, paths: readonly { path: string; writing: boolean }[]): number {
+export function failureWithPaths(
+  io: CliIo,
+  command: string,
+  err: unknown,
+  relay: string | undefined,
+  paths: readonly { path: string; writing: boolean }[],
+): number {
   const errPath = (err as NodeJS.ErrnoException | null)?.path;
   const mine = paths.find((p) => p.path === errPath);
   const problem = mine ? fileProblem(err, mine.path, mine.writing) : null;

@@ -48,7 +48,8 @@ export async function readClientConfig(path = defaultConfigFile()): Promise<Clie
   } catch {
     throw new UserError(`${path} is not a JSON object like {"relay": "https://relay.example.org:8443"}`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UserError(`${path} is not a JSON object like {"relay": "https://…"}`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new UserError(`${path} is not a JSON object like {"relay": "https://…"}`);
   const out: ClientConfig = {};
   for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
     if (!isConfigKey(key)) continue; // unknown keys are kept on disk but ignored (newer versions may add some)
@@ -59,13 +60,19 @@ export async function readClientConfig(path = defaultConfigFile()): Promise<Clie
 }
 
 /** Sets (or with null removes) one setting, keeping the file's other keys; written whole, then renamed. */
-export async function writeClientConfig(key: ConfigKey, value: string | null, path = defaultConfigFile()): Promise<void> {
+export async function writeClientConfig(
+  key: ConfigKey,
+  value: string | null,
+  path = defaultConfigFile(),
+): Promise<void> {
   let doc: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) doc = parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      doc = parsed as Record<string, unknown>;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`cannot update ${path}: ${(err as Error).message} (fix or remove it)`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new UserError(`cannot update ${path}: ${(err as Error).message} (fix or remove it)`);
   }
   if (value === null) delete doc[key];
   else doc[key] = value;
@@ -82,15 +89,22 @@ export type RelaySource = '--relay' | 'PEERTREE_RELAY' | 'config';
  * The relay a command talks to: the flag, else PEERTREE_RELAY, else the config file's "relay". Throws a
  * UserError when none is set or the chosen one is not a relay URL (naming where it came from).
  */
-export async function resolveRelay(flag: unknown, env: NodeJS.ProcessEnv = process.env, configPath = defaultConfigFile(env)): Promise<{ url: string; source: RelaySource }> {
+export async function resolveRelay(
+  flag: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  configPath = defaultConfigFile(env),
+): Promise<{ url: string; source: RelaySource }> {
   let url: string | undefined;
   let source: RelaySource;
   let where: string;
   if (typeof flag === 'string') [url, source, where] = [flag, '--relay', '--relay'];
-  else if (env.PEERTREE_RELAY !== undefined && env.PEERTREE_RELAY !== '') [url, source, where] = [env.PEERTREE_RELAY, 'PEERTREE_RELAY', 'PEERTREE_RELAY'];
+  else if (env.PEERTREE_RELAY !== undefined && env.PEERTREE_RELAY !== '')
+    [url, source, where] = [env.PEERTREE_RELAY, 'PEERTREE_RELAY', 'PEERTREE_RELAY'];
   else [url, source, where] = [(await readClientConfig(configPath)).relay, 'config', `"relay" in ${configPath}`];
   if (url === undefined) {
-    throw new UserError("which relay? give --relay URL, set PEERTREE_RELAY=URL, or save one with 'peertree config set relay URL'");
+    throw new UserError(
+      "which relay? give --relay URL, set PEERTREE_RELAY=URL, or save one with 'peertree config set relay URL'",
+    );
   }
   const problem = checkRelayUrl(url);
   if (problem) throw new UserError(`${where} ${JSON.stringify(url)}: ${problem}`);

@@ -1,6 +1,13 @@
 // `peertree config`: the CLI user's own settings (today the default relay), kept in $PEERTREE_HOME/config.json.
 import { parseFlags } from '../config/relay-config.ts';
-import { checkRelayUrl, CONFIG_KEYS, defaultConfigFile, isConfigKey, readClientConfig, writeClientConfig } from './client-config.ts';
+import {
+  checkRelayUrl,
+  CONFIG_KEYS,
+  defaultConfigFile,
+  isConfigKey,
+  readClientConfig,
+  writeClientConfig,
+} from './client-config.ts';
 import { EXIT, failure, usageError, userError, UserError } from './cli-errors.ts';
 import type { CliIo } from './io.ts';
 
@@ -29,14 +36,21 @@ Exit codes: 0 done; 2 a usage error, an unknown key, a value that is not a relay
 export async function configCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, {});
   if ('error' in parsed) return usageError(io, 'config', parsed.error);
-  if (parsed.help) return io.out(CONFIG_USAGE), EXIT.OK;
+  if (parsed.help) return (io.out(CONFIG_USAGE), EXIT.OK);
   const [action = 'show', key, value, ...extra] = parsed.positionals;
   const path = defaultConfigFile();
   const wants = { show: 0, get: 1, unset: 1, set: 2 } as Record<string, number>;
-  if (!Object.hasOwn(wants, action)) return usageError(io, 'config', `unknown action ${JSON.stringify(action)}: use show, get, set or unset`);
+  if (!Object.hasOwn(wants, action))
+    return usageError(io, 'config', `unknown action ${JSON.stringify(action)}: use show, get, set or unset`);
   const given = [key, value].filter((x) => x !== undefined).length;
-  if (given !== wants[action] || extra.length > 0) return usageError(io, 'config', action === 'set' ? 'give KEY and VALUE' : action === 'show' ? 'show takes nothing' : 'give one KEY');
-  if (key !== undefined && !isConfigKey(key)) return usageError(io, 'config', `unknown key ${JSON.stringify(key)} (known: ${CONFIG_KEYS.join(', ')})`);
+  if (given !== wants[action] || extra.length > 0)
+    return usageError(
+      io,
+      'config',
+      action === 'set' ? 'give KEY and VALUE' : action === 'show' ? 'show takes nothing' : 'give one KEY',
+    );
+  if (key !== undefined && !isConfigKey(key))
+    return usageError(io, 'config', `unknown key ${JSON.stringify(key)} (known: ${CONFIG_KEYS.join(', ')})`);
   try {
     if (action === 'show') {
       io.out(JSON.stringify({ file: path, ...(await readClientConfig(path)) }) + '\n');

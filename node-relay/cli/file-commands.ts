@@ -64,15 +64,26 @@ function expandShortFlags(argv: readonly string[]): string[] {
   return argv.map((a) => (a === '-o' ? '--output' : a));
 }
 
-export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boolean(process.stderr.isTTY)): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, replicas: { kind: 'string' }, public: { kind: 'boolean' }, identity: { kind: 'string' }, ...TIME_OUT_FLAGS });
+export async function putCommand(
+  argv: readonly string[],
+  io: CliIo,
+  isTty = Boolean(process.stderr.isTTY),
+): Promise<number> {
+  const parsed = parseFlags(argv, {
+    relay: { kind: 'string' },
+    replicas: { kind: 'string' },
+    public: { kind: 'boolean' },
+    identity: { kind: 'string' },
+    ...TIME_OUT_FLAGS,
+  });
   if ('error' in parsed) return usageError(io, 'put', parsed.error);
-  if (parsed.help) return io.out(PUT_USAGE), 0;
+  if (parsed.help) return (io.out(PUT_USAGE), 0);
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) return usageError(io, 'put', 'give exactly one FILE');
   const replicasText = parsed.flags.get('replicas');
   const replicas = typeof replicasText === 'string' ? Number(replicasText) : DEFAULT_REPLICAS;
-  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > 16) return usageError(io, 'put', '--replicas must be an integer from 1 to 16');
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > 16)
+    return usageError(io, 'put', '--replicas must be an integer from 1 to 16');
   const target = await commandTarget(io, 'put', parsed);
   if (typeof target === 'number') return target;
   const relay = target.relay;
@@ -90,7 +101,14 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
   process.on('SIGINT', onInterrupt);
   try {
     const info = await stat(file);
-    if (!info.isFile()) return userError(io, 'put', info.isDirectory() ? `${file} is a folder: put takes one file (pack a folder first, e.g. tar -czf folder.tgz ${file})` : `${file} is not a regular file`);
+    if (!info.isFile())
+      return userError(
+        io,
+        'put',
+        info.isDirectory()
+          ? `${file} is a folder: put takes one file (pack a folder first, e.g. tar -czf folder.tgz ${file})`
+          : `${file} is not a regular file`,
+      );
     const idFile = parsed.flags.get('identity');
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
     link = await connect(relay, { identity, timeoutMs: target.connectMs });
@@ -98,30 +116,44 @@ export async function putCommand(argv: readonly string[], io: CliIo, isTty = Boo
     const pace = gcPacer(PUT_GC_BYTES);
     // Each shard goes straight to the relay ranked first for it, which stores it and sends the other copies.
     transport = await openRoutedTransport(relay, link, { identity, now: Date.now });
-    const result = await idle.guard(putFile(createReadStream(file, { highWaterMark: DEFAULT_SHARD_BYTES }), transport, {
-      name: basename(file),
-      type: mimeTypeOf(file),
-      public: parsed.flags.get('public') === true,
-      replicas,
-      size: info.size,
-      author: identity,
-      signal: interrupt.signal,
-      onProgress: (p) => {
-        idle.touch();
-        progress.update(p);
-        pace(p.doneBytes);
-      },
-    }));
+    const result = await idle.guard(
+      putFile(createReadStream(file, { highWaterMark: DEFAULT_SHARD_BYTES }), transport, {
+        name: basename(file),
+        type: mimeTypeOf(file),
+        public: parsed.flags.get('public') === true,
+        replicas,
+        size: info.size,
+        author: identity,
+        signal: interrupt.signal,
+        onProgress: (p) => {
+          idle.touch();
+          progress.update(p);
+          pace(p.doneBytes);
+        },
+      }),
+    );
     progress.done();
     const m = result.manifest;
     await rememberName(m.name, result.capability, m.size);
     const copies = result.holders.length;
     if (copies < replicas) {
       // A tree smaller than the replica count: the relays keep the target and add copies as relays join.
-      io.err(`stored ${m.name} (${m.size} bytes, ${m.shards.length} shards) on ${copies} of ${replicas} relays: the tree has ${copies} now; the network adds the other copies as relays join\n`);
+      io.err(
+        `stored ${m.name} (${m.size} bytes, ${m.shards.length} shards) on ${copies} of ${replicas} relays: the tree has ${copies} now; the network adds the other copies as relays join\n`,
+      );
     } else io.err(`stored ${m.name} (${m.size} bytes, ${m.shards.length} shards) on ${replicas} relays each\n`);
     // A machine-readable summary, then the capability as the last line (the interface scripts rely on).
-    io.out(JSON.stringify({ name: m.name, size: m.size, type: m.type, shards: m.shards.length, replicas, encrypted: m.enc !== null, manifestHolders: result.holders }) + '\n');
+    io.out(
+      JSON.stringify({
+        name: m.name,
+        size: m.size,
+        type: m.type,
+        shards: m.shards.length,
+        replicas,
+        encrypted: m.enc !== null,
+        manifestHolders: result.holders,
+      }) + '\n',
+    );
     io.out(result.capability + '\n');
     return 0;
   } catch (err) {
@@ -146,10 +178,20 @@ function parseRange(text: string): ByteRange | null {
   return end >= start ? { start, end } : null;
 }
 
-export async function getCommand(argv: readonly string[], io: CliIo, stdout: NodeJS.WritableStream = process.stdout, isTty = Boolean(process.stderr.isTTY)): Promise<number> {
-  const parsed = parseFlags(expandShortFlags(argv), { relay: { kind: 'string' }, output: { kind: 'string' }, range: { kind: 'string' }, ...TIME_OUT_FLAGS });
+export async function getCommand(
+  argv: readonly string[],
+  io: CliIo,
+  stdout: NodeJS.WritableStream = process.stdout,
+  isTty = Boolean(process.stderr.isTTY),
+): Promise<number> {
+  const parsed = parseFlags(expandShortFlags(argv), {
+    relay: { kind: 'string' },
+    output: { kind: 'string' },
+    range: { kind: 'string' },
+    ...TIME_OUT_FLAGS,
+  });
   if ('error' in parsed) return usageError(io, 'get', parsed.error);
-  if (parsed.help) return io.out(GET_USAGE), 0;
+  if (parsed.help) return (io.out(GET_USAGE), 0);
   const [capability, ...extra] = parsed.positionals;
   if (!capability || extra.length > 0) return usageError(io, 'get', 'give exactly one CAPABILITY');
   try {
@@ -164,7 +206,11 @@ export async function getCommand(argv: readonly string[], io: CliIo, stdout: Nod
   const toStdout = output === undefined || output === '-';
   // A file's bytes on a terminal garble it: only with -o - (asked for) do they go there.
   if (output === undefined && (stdout as { isTTY?: boolean }).isTTY === true) {
-    return userError(io, 'get', 'not writing a file to the terminal: give -o FILE to save it, or -o - to write it here anyway');
+    return userError(
+      io,
+      'get',
+      'not writing a file to the terminal: give -o FILE to save it, or -o - to write it here anyway',
+    );
   }
   const target = await commandTarget(io, 'get', parsed);
   if (typeof target === 'number') return target;
@@ -238,7 +284,8 @@ async function openPartial(target: string): Promise<{ path: string; file: Awaite
     if (err.code === 'ENOENT') return null;
     throw new UserError(fileProblem(err, target, true) ?? `cannot write ${target}: ${err.message}`);
   });
-  if (existing?.isDirectory() || /[/\\]$/.test(target)) throw new UserError(fileProblem({ code: 'EISDIR' }, target, true)!);
+  if (existing?.isDirectory() || /[/\\]$/.test(target))
+    throw new UserError(fileProblem({ code: 'EISDIR' }, target, true)!);
   const path = join(dirname(target), `.${basename(target)}.peertree-${randomBytes(6).toString('hex')}.partial`);
   try {
     return { path, file: await open(path, 'wx', 0o600) };
@@ -250,7 +297,7 @@ async function openPartial(target: string): Promise<{ path: string; file: Awaite
 export async function deleteCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' }, ...TIME_OUT_FLAGS });
   if ('error' in parsed) return usageError(io, 'delete', parsed.error);
-  if (parsed.help) return io.out(DELETE_USAGE), 0;
+  if (parsed.help) return (io.out(DELETE_USAGE), 0);
   const [capability, ...extra] = parsed.positionals;
   if (!capability || extra.length > 0) return usageError(io, 'delete', 'give exactly one CAPABILITY');
   try {

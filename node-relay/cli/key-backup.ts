@@ -36,10 +36,26 @@ function parse(text: string): BackupFile {
   } catch {
     throw new UserError('the key backup is not a PeerTree key backup file (not JSON)');
   }
-  if (f.format !== FORMAT || (f.v !== 1 && f.v !== 2) || typeof f.publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(f.publicKey)) throw new UserError('the key backup is not a PeerTree key backup file');
+  if (
+    f.format !== FORMAT ||
+    (f.v !== 1 && f.v !== 2) ||
+    typeof f.publicKey !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(f.publicKey)
+  )
+    throw new UserError('the key backup is not a PeerTree key backup file');
   const k = f.kdf;
-  if (!k || k.name !== 'PBKDF2' || k.hash !== 'SHA-256' || !Number.isSafeInteger(k.iterations) || k.iterations < 1 || k.iterations > MAX_ITERATIONS || typeof k.salt !== 'string') throw new UserError('the key backup uses unknown key derivation settings');
-  if (!f.cipher || f.cipher.name !== 'AES-GCM' || typeof f.cipher.iv !== 'string' || typeof f.data !== 'string') throw new UserError('the key backup is damaged');
+  if (
+    !k ||
+    k.name !== 'PBKDF2' ||
+    k.hash !== 'SHA-256' ||
+    !Number.isSafeInteger(k.iterations) ||
+    k.iterations < 1 ||
+    k.iterations > MAX_ITERATIONS ||
+    typeof k.salt !== 'string'
+  )
+    throw new UserError('the key backup uses unknown key derivation settings');
+  if (!f.cipher || f.cipher.name !== 'AES-GCM' || typeof f.cipher.iv !== 'string' || typeof f.data !== 'string')
+    throw new UserError('the key backup is damaged');
   return f as BackupFile;
 }
 
@@ -60,13 +76,27 @@ function openGcm(key: Buffer, iv: string, data: string, aad: string): Buffer {
 /** Opens the backup at `path` with `passphrase`; the key is checked against the public key the file names. */
 export async function openKeyBackup(path: string, passphrase: string): Promise<OpenedBackup> {
   const f = parse(await readFile(path, 'utf8'));
-  const key = await promisify(pbkdf2)(passphrase.normalize('NFC'), Buffer.from(f.kdf.salt, 'base64url'), f.kdf.iterations, 32, 'sha256');
+  const key = await promisify(pbkdf2)(
+    passphrase.normalize('NFC'),
+    Buffer.from(f.kdf.salt, 'base64url'),
+    f.kdf.iterations,
+    32,
+    'sha256',
+  );
   const pkcs8 = openGcm(key, f.cipher.iv, f.data, `${FORMAT}/v1 ${f.publicKey}`);
   try {
-    if (pkcs8.length !== ED25519_PKCS8_PREFIX.length + 32 || !pkcs8.subarray(0, ED25519_PKCS8_PREFIX.length).equals(ED25519_PKCS8_PREFIX)) throw new UserError('the key backup holds a key of an unknown kind');
+    if (
+      pkcs8.length !== ED25519_PKCS8_PREFIX.length + 32 ||
+      !pkcs8.subarray(0, ED25519_PKCS8_PREFIX.length).equals(ED25519_PKCS8_PREFIX)
+    )
+      throw new UserError('the key backup holds a key of an unknown kind');
     const identity = await identityFromSeed(new Uint8Array(pkcs8.subarray(ED25519_PKCS8_PREFIX.length)));
-    if (toHex(identity.publicKey) !== f.publicKey) throw new UserError('the key in the backup does not match its public key');
-    const libraryKey = f.v === 2 && f.library ? new Uint8Array(openGcm(key, f.library.iv, f.library.data, `${FORMAT}/v2 library ${f.publicKey}`)) : null;
+    if (toHex(identity.publicKey) !== f.publicKey)
+      throw new UserError('the key in the backup does not match its public key');
+    const libraryKey =
+      f.v === 2 && f.library
+        ? new Uint8Array(openGcm(key, f.library.iv, f.library.data, `${FORMAT}/v2 library ${f.publicKey}`))
+        : null;
     if (libraryKey && libraryKey.length !== 32) throw new UserError('the key backup is damaged');
     return { identity, libraryKey };
   } finally {

@@ -23,7 +23,8 @@ export const LEAVE_ANSWER_TIMEOUT_MS = LEAVE_TIMEOUT_MS + 15_000;
 /** After the answer, the relay closes its sockets (at most 2 s grace), its apps and database, then exits. */
 export const EXIT_WAIT_MS = 20_000;
 const EXIT_POLL_MS = 100;
-const NEXT_START = 'Its next start with this data folder does not resume the old tree: it is the root of a new tree, or joins the tree --join names.';
+const NEXT_START =
+  'Its next start with this data folder does not resume the old tree: it is the root of a new tree, or joins the tree --join names.';
 
 export async function leaveCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { data: { kind: 'string' }, config: { kind: 'string' } });
@@ -61,7 +62,8 @@ export async function leaveCommand(argv: readonly string[], io: CliIo): Promise<
   }
   const running = readRunningFile(dir);
   // A pid equal to ours is a stale file from another container or boot, where this command got the same pid.
-  if (running !== null && running.pid !== process.pid && processAlive(running.pid)) return leaveRunning(dir, identity, running, io);
+  if (running !== null && running.pid !== process.pid && processAlive(running.pid))
+    return leaveRunning(dir, identity, running, io);
   if (running !== null) removeRunningFile(dir, running.pid);
   return leaveStopped(dir, identity, io);
 }

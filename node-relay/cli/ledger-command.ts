@@ -104,9 +104,14 @@ function assetOf(text: string): string {
   return parseCapability(text).manifest;
 }
 
-
 export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' }, to: { kind: 'string' }, note: { kind: 'string' }, ...TIME_OUT_FLAGS });
+  const parsed = parseFlags(argv, {
+    relay: { kind: 'string' },
+    identity: { kind: 'string' },
+    to: { kind: 'string' },
+    note: { kind: 'string' },
+    ...TIME_OUT_FLAGS,
+  });
   const first = argv.find((a) => !a.startsWith('-'));
   const command = first !== undefined && Object.hasOwn(LEDGER_COMMAND_USAGE, first) ? `ledger ${first}` : 'ledger';
   if ('error' in parsed) return usageError(io, command, parsed.error);
@@ -115,8 +120,10 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
     io.out(sub !== undefined && Object.hasOwn(LEDGER_COMMAND_USAGE, sub) ? LEDGER_COMMAND_USAGE[sub]! : LEDGER_USAGE);
     return 0;
   }
-  if (sub === undefined) return usageError(io, 'ledger', 'give a command: register, transfer, annotate, history, verify or whoami');
-  if (!Object.hasOwn(LEDGER_COMMAND_USAGE, sub)) return usageError(io, 'ledger', `unknown ledger command ${JSON.stringify(sub)}`);
+  if (sub === undefined)
+    return usageError(io, 'ledger', 'give a command: register, transfer, annotate, history, verify or whoami');
+  if (!Object.hasOwn(LEDGER_COMMAND_USAGE, sub))
+    return usageError(io, 'ledger', `unknown ledger command ${JSON.stringify(sub)}`);
   const usage = (_io: CliIo, reason: string) => usageError(io, command, reason);
   const idFile = parsed.flags.get('identity');
   if (sub === 'whoami') {
@@ -125,14 +132,17 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
       io.out(JSON.stringify({ publicKey: toHex(identity.publicKey), id: identity.id }) + '\n');
       return 0;
     } catch (err) {
-      return typeof idFile === 'string' ? failureWithPaths(io, command, err, undefined, [{ path: idFile, writing: false }]) : failure(io, command, err);
+      return typeof idFile === 'string'
+        ? failureWithPaths(io, command, err, undefined, [{ path: idFile, writing: false }])
+        : failure(io, command, err);
     }
   }
   if (extra.length > 0) return usage(io, `unexpected ${extra.join(' ')}`);
   if (sub !== 'verify' && !target) return usage(io, `${sub} needs an ASSET`);
   const note = parsed.flags.get('note');
   const to = parsed.flags.get('to');
-  if (sub === 'transfer' && (typeof to !== 'string' || !/^[0-9a-f]{64}$/.test(to))) return usage(io, 'transfer needs --to PUBLIC_KEY (64 hex chars; see `peertree ledger whoami`)');
+  if (sub === 'transfer' && (typeof to !== 'string' || !/^[0-9a-f]{64}$/.test(to)))
+    return usage(io, 'transfer needs --to PUBLIC_KEY (64 hex chars; see `peertree ledger whoami`)');
   if (sub === 'annotate' && typeof note !== 'string') return usage(io, 'annotate needs --note TEXT');
   let asset = '';
   if (target) {
@@ -156,7 +166,13 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         link = await connect(relay, { identity, timeoutMs: connectMs });
         // The history is replayed and checked here (core's ledger client): its head is what the record follows.
         const history = await idle.guard(fetchHistory(link, asset));
-        const accepted = await idle.guard(submitRecord(link, { identity, now: Date.now }, history, { kind: sub, to: sub === 'transfer' ? (to as string) : null, note: typeof note === 'string' ? note : '' }));
+        const accepted = await idle.guard(
+          submitRecord(link, { identity, now: Date.now }, history, {
+            kind: sub,
+            to: sub === 'transfer' ? (to as string) : null,
+            note: typeof note === 'string' ? note : '',
+          }),
+        );
         io.out(JSON.stringify({ seq: accepted.seq, id: accepted.id, kind: sub, asset }) + '\n');
         return 0;
       }
@@ -164,7 +180,10 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         link = await connect(relay, { timeoutMs: connectMs });
         for (const e of (await idle.guard(fetchHistory(link, asset))).entries) {
           const r = e.record;
-          io.out(JSON.stringify({ seq: e.seq, id: e.id, kind: r.kind, author: r.author, to: r.to, note: r.note, ts: r.ts }) + '\n');
+          io.out(
+            JSON.stringify({ seq: e.seq, id: e.id, kind: r.kind, author: r.author, to: r.to, note: r.note, ts: r.ts }) +
+              '\n',
+          );
         }
         return 0;
       }
@@ -173,7 +192,9 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         // Verify here, from the relay's raw entries: do not take the relay's word for it.
         const entries: LedgerEntry[] = [];
         for (let page = 0; page < 10_000; page++) {
-          const reply = await idle.guard(link.request(M.SINCE, { from: entries.length + 1, limit: M.MAX_PAGE }, TIMEOUT_MS));
+          const reply = await idle.guard(
+            link.request(M.SINCE, { from: entries.length + 1, limit: M.MAX_PAGE }, TIMEOUT_MS),
+          );
           const got = M.readEntries(reply.body).entries;
           if (got.length === 0) break;
           entries.push(...got);
@@ -189,9 +210,25 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         const conflicts = typeof relayView.conflicts === 'number' ? relayView.conflicts : 0;
         const agrees = relayView.ok === true && relayView.chain === result.state.chain;
         const ok = agrees && forks.problems.length === 0 && conflicts === 0;
-        io.out(JSON.stringify({ ok, entries: entries.length, chain: result.state.chain, assets: result.state.assets.size, relay: { ok: relayView.ok, chain: relayView.chain, conflicts }, heads: forks.compared, forks: forks.problems }) + '\n');
-        if (!agrees) io.err('peertree ledger verify: the relay reports a different result for its own copy than the entries it served\n');
-        if (conflicts > 0) io.err(`peertree ledger verify: the relay counted ${conflicts} conflicting entr${conflicts === 1 ? 'y' : 'ies'} (a fork of the ledger); see apps.ledger.conflicted in its status\n`);
+        io.out(
+          JSON.stringify({
+            ok,
+            entries: entries.length,
+            chain: result.state.chain,
+            assets: result.state.assets.size,
+            relay: { ok: relayView.ok, chain: relayView.chain, conflicts },
+            heads: forks.compared,
+            forks: forks.problems,
+          }) + '\n',
+        );
+        if (!agrees)
+          io.err(
+            'peertree ledger verify: the relay reports a different result for its own copy than the entries it served\n',
+          );
+        if (conflicts > 0)
+          io.err(
+            `peertree ledger verify: the relay counted ${conflicts} conflicting entr${conflicts === 1 ? 'y' : 'ies'} (a fork of the ledger); see apps.ledger.conflicted in its status\n`,
+          );
         for (const p of forks.problems) io.err(`peertree ledger verify: ${p}\n`);
         return ok ? 0 : 1;
       }
@@ -210,12 +247,19 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
  * same chain hash there, else the two relays hold different ledgers (a fork). A head ahead of this copy cannot
  * be compared (that relay is ahead, or forked past it); a relay reporting conflicts is a fork too.
  */
-async function compareHeads(entries: readonly LedgerEntry[], raw: unknown): Promise<{ compared: number; problems: string[] }> {
+async function compareHeads(
+  entries: readonly LedgerEntry[],
+  raw: unknown,
+): Promise<{ compared: number; problems: string[] }> {
   const problems: string[] = [];
   let compared = 0;
   if (!Array.isArray(raw)) return { compared, problems: ['the relay sent no chain heads to compare'] };
   for (const item of raw.slice(0, M.MAX_HEADS + 1)) {
-    const x = (typeof item === 'object' && item !== null ? item : {}) as { id?: unknown; head?: unknown; conflicts?: unknown };
+    const x = (typeof item === 'object' && item !== null ? item : {}) as {
+      id?: unknown;
+      head?: unknown;
+      conflicts?: unknown;
+    };
     let head;
     try {
       head = readHead(x.head);
@@ -229,10 +273,14 @@ async function compareHeads(entries: readonly LedgerEntry[], raw: unknown): Prom
       continue;
     }
     compared++;
-    if (typeof x.conflicts === 'number' && x.conflicts > 0) problems.push(`fork: relay ${id} counted ${x.conflicts} conflicting entr${x.conflicts === 1 ? 'y' : 'ies'}`);
+    if (typeof x.conflicts === 'number' && x.conflicts > 0)
+      problems.push(`fork: relay ${id} counted ${x.conflicts} conflicting entr${x.conflicts === 1 ? 'y' : 'ies'}`);
     if (head.seq > entries.length) continue;
     const mine = head.seq === 0 ? GENESIS_CHAIN : entries[head.seq - 1]!.chain;
-    if (mine !== head.chain) problems.push(`fork: relay ${id} holds chain ${head.chain.slice(0, 16)}… at entry ${head.seq}, this copy holds ${mine.slice(0, 16)}…`);
+    if (mine !== head.chain)
+      problems.push(
+        `fork: relay ${id} holds chain ${head.chain.slice(0, 16)}… at entry ${head.seq}, this copy holds ${mine.slice(0, 16)}…`,
+      );
   }
   return { compared, problems };
 }

@@ -45,7 +45,11 @@ interface Listed {
 }
 
 /** Every pin of `identity` on the relay behind `link`, page by page (bounded by MAX_LIST_PAGES). */
-async function pinsOn(link: Link, identity: Identity, idle: IdleGuard): Promise<{ hash: string; size: number; ts: number }[]> {
+async function pinsOn(
+  link: Link,
+  identity: Identity,
+  idle: IdleGuard,
+): Promise<{ hash: string; size: number; ts: number }[]> {
   const client = new ShardClient(link, { identity, now: Date.now });
   const all: { hash: string; size: number; ts: number }[] = [];
   let after: string | null = null;
@@ -74,10 +78,16 @@ function dateText(ms: number): string {
 }
 
 export async function lsCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' }, json: { kind: 'boolean' }, ...TIME_OUT_FLAGS });
+  const parsed = parseFlags(argv, {
+    relay: { kind: 'string' },
+    identity: { kind: 'string' },
+    json: { kind: 'boolean' },
+    ...TIME_OUT_FLAGS,
+  });
   if ('error' in parsed) return usageError(io, 'ls', parsed.error);
-  if (parsed.help) return io.out(LS_USAGE), EXIT.OK;
-  if (parsed.positionals.length > 0) return usageError(io, 'ls', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  if (parsed.help) return (io.out(LS_USAGE), EXIT.OK);
+  if (parsed.positionals.length > 0)
+    return usageError(io, 'ls', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
   const target = await commandTarget(io, 'ls', parsed);
   if (typeof target === 'number') return target;
   const { relay } = target;
@@ -120,17 +130,38 @@ export async function lsCommand(argv: readonly string[], io: CliIo): Promise<num
     const names = await readNameBook();
     const rows = [...byHash.entries()].map(([hash, x]) => ({ hash, ...x, name: names.get(hash)?.name ?? null }));
     // Named files first (by name), then the other shards by hash.
-    rows.sort((a, b) => (a.name === null) !== (b.name === null) ? (a.name === null ? 1 : -1) : (a.name ?? a.hash).localeCompare(b.name ?? b.hash));
+    rows.sort((a, b) =>
+      (a.name === null) !== (b.name === null)
+        ? a.name === null
+          ? 1
+          : -1
+        : (a.name ?? a.hash).localeCompare(b.name ?? b.hash),
+    );
     if (parsed.flags.get('json') === true) {
-      for (const r of rows) io.out(JSON.stringify({ hash: r.hash, size: r.size, copies: r.relays.length, relays: r.relays, pinnedAt: new Date(r.ts).toISOString(), name: r.name }) + '\n');
+      for (const r of rows)
+        io.out(
+          JSON.stringify({
+            hash: r.hash,
+            size: r.size,
+            copies: r.relays.length,
+            relays: r.relays,
+            pinnedAt: new Date(r.ts).toISOString(),
+            name: r.name,
+          }) + '\n',
+        );
     } else if (rows.length > 0) {
       io.out(`${'SIZE'.padEnd(10)} ${'COPIES'.padEnd(6)} ${'PINNED (UTC)'.padEnd(16)} ${'SHARD'.padEnd(64)} NAME\n`);
-      for (const r of rows) io.out(`${bytesText(r.size).padEnd(10)} ${String(r.relays.length).padEnd(6)} ${dateText(r.ts)} ${r.hash} ${r.name ?? '-'}\n`);
+      for (const r of rows)
+        io.out(
+          `${bytesText(r.size).padEnd(10)} ${String(r.relays.length).padEnd(6)} ${dateText(r.ts)} ${r.hash} ${r.name ?? '-'}\n`,
+        );
     }
     const total = rows.reduce((sum, r) => sum + r.size, 0);
     const named = rows.filter((r) => r.name !== null).length;
     const asked = 1 + others.length;
-    io.err(`${rows.length} shards (${bytesText(total)} per copy) pinned by your key on ${asked - failed.length} of ${asked} relays; ${named} named (files put from this machine)\n`);
+    io.err(
+      `${rows.length} shards (${bytesText(total)} per copy) pinned by your key on ${asked - failed.length} of ${asked} relays; ${named} named (files put from this machine)\n`,
+    );
     for (const f of failed) io.err(`peertree ls: not listed: relay ${f}\n`);
     return EXIT.OK;
   } catch (err) {

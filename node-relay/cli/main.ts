@@ -22,8 +22,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return command === undefined ? EXIT.USAGE : EXIT.OK;
   }
   if (command === '--version' || command === '-v' || command === 'version') {
-    if (rest.includes('--help') || rest.includes('-h')) return io.out(VERSION_USAGE), EXIT.OK;
-    if (command === 'version' && rest.length > 0) return usageError(io, 'version', `unexpected argument ${JSON.stringify(rest[0])}`);
+    if (rest.includes('--help') || rest.includes('-h')) return (io.out(VERSION_USAGE), EXIT.OK);
+    if (command === 'version' && rest.length > 0)
+      return usageError(io, 'version', `unexpected argument ${JSON.stringify(rest[0])}`);
     const { VERSION } = await import('../relay.ts');
     io.out(VERSION + '\n');
     return EXIT.OK;

@@ -41,13 +41,21 @@ Example:
 `;
 
 export async function rememberCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, ref: { kind: 'string' }, tag: { kind: 'list' }, replicas: { kind: 'string' }, identity: { kind: 'string' }, ...TIME_OUT_FLAGS });
+  const parsed = parseFlags(argv, {
+    relay: { kind: 'string' },
+    ref: { kind: 'string' },
+    tag: { kind: 'list' },
+    replicas: { kind: 'string' },
+    identity: { kind: 'string' },
+    ...TIME_OUT_FLAGS,
+  });
   if ('error' in parsed) return usageError(io, 'remember', parsed.error);
-  if (parsed.help) return io.out(REMEMBER_USAGE), 0;
+  if (parsed.help) return (io.out(REMEMBER_USAGE), 0);
   const text = parsed.positionals.join(' ');
   if (text.trim() === '') return usageError(io, 'remember', 'give the TEXT to remember');
   const replicas = Number(parsed.flags.get('replicas') ?? DEFAULT_REPLICAS);
-  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) return usageError(io, 'remember', `--replicas must be 1–${MAX_REPLICAS}`);
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    return usageError(io, 'remember', `--replicas must be 1–${MAX_REPLICAS}`);
   const ref = parsed.flags.get('ref');
   const tags = (parsed.flags.get('tag') as string[] | undefined) ?? [];
   const target = await commandTarget(io, 'remember', parsed);
@@ -59,7 +67,9 @@ export async function rememberCommand(argv: readonly string[], io: CliIo): Promi
     const identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
     const content = checkContent({ text, tags, ref: typeof ref === 'string' ? ref : null });
     link = await connect(relay, { identity, timeoutMs: target.connectMs });
-    const stored = await new IdleGuard(target.idleMs).guard(rememberMemory(link, { identity, now: Date.now }, content, replicas));
+    const stored = await new IdleGuard(target.idleMs).guard(
+      rememberMemory(link, { identity, now: Date.now }, content, replicas),
+    );
     io.out(JSON.stringify({ id: stored.id, holders: stored.holders }) + '\n');
     return 0;
   } catch (err) {
@@ -72,11 +82,12 @@ export async function rememberCommand(argv: readonly string[], io: CliIo): Promi
 export async function searchCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { relay: { kind: 'string' }, limit: { kind: 'string' }, ...TIME_OUT_FLAGS });
   if ('error' in parsed) return usageError(io, 'search', parsed.error);
-  if (parsed.help) return io.out(SEARCH_USAGE), 0;
+  if (parsed.help) return (io.out(SEARCH_USAGE), 0);
   const q = parsed.positionals.join(' ');
   if (q.trim() === '') return usageError(io, 'search', 'give the WORDS to search for');
   const limit = Number(parsed.flags.get('limit') ?? M.DEFAULT_RESULTS);
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > M.MAX_RESULTS) return usageError(io, 'search', `--limit must be 1–${M.MAX_RESULTS}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > M.MAX_RESULTS)
+    return usageError(io, 'search', `--limit must be 1–${M.MAX_RESULTS}`);
   const target = await commandTarget(io, 'search', parsed);
   if (typeof target === 'number') return target;
   const { relay } = target;
@@ -102,9 +113,10 @@ export async function searchCommand(argv: readonly string[], io: CliIo): Promise
 export async function forgetCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { relay: { kind: 'string' }, identity: { kind: 'string' }, ...TIME_OUT_FLAGS });
   if ('error' in parsed) return usageError(io, 'forget', parsed.error);
-  if (parsed.help) return io.out(FORGET_USAGE), 0;
+  if (parsed.help) return (io.out(FORGET_USAGE), 0);
   const [id, ...extra] = parsed.positionals;
-  if (!id || extra.length > 0 || !/^[0-9a-f]{64}$/.test(id)) return usageError(io, 'forget', 'give exactly one memory ID (64 hex chars)');
+  if (!id || extra.length > 0 || !/^[0-9a-f]{64}$/.test(id))
+    return usageError(io, 'forget', 'give exactly one memory ID (64 hex chars)');
   const target = await commandTarget(io, 'forget', parsed);
   if (typeof target === 'number') return target;
   const { relay } = target;

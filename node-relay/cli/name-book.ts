@@ -21,7 +21,13 @@ export function defaultNameBook(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Notes that `capability` names `name` (`size` bytes). Best effort: a book that cannot be written loses a name, not the put. */
-export async function rememberName(name: string, capability: string, size: number, path = defaultNameBook(), now = Date.now()): Promise<void> {
+export async function rememberName(
+  name: string,
+  capability: string,
+  size: number,
+  path = defaultNameBook(),
+  now = Date.now(),
+): Promise<void> {
   try {
     const manifest = parseCapability(capability).manifest;
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
@@ -55,7 +61,12 @@ export async function readNameBook(path = defaultNameBook()): Promise<Map<string
     if (line === '') continue;
     try {
       const r = JSON.parse(line) as Record<string, unknown>;
-      if (isShardHash(r.manifest) && typeof r.name === 'string' && typeof r.size === 'number' && typeof r.ts === 'number') {
+      if (
+        isShardHash(r.manifest) &&
+        typeof r.name === 'string' &&
+        typeof r.size === 'number' &&
+        typeof r.ts === 'number'
+      ) {
         names.set(r.manifest, { name: r.name, size: r.size, ts: r.ts });
       }
     } catch {

@@ -35,14 +35,22 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
     relay = await startRelay(config, components);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const hint = e.code === 'EADDRINUSE' ? ` (port ${config.port} is in use; pick another --port)` : e.code === 'EACCES' ? ' (permission denied)' : '';
+    const hint =
+      e.code === 'EADDRINUSE'
+        ? ` (port ${config.port} is in use; pick another --port)`
+        : e.code === 'EACCES'
+          ? ' (permission denied)'
+          : '';
     io.err(`peertree relay: cannot start: ${e.message}${hint}\n`);
     return 1;
   }
   let apps: RunningApps;
   try {
     // The example guestbook runs only when asked for (PEERTREE_APPS=guestbook): it is a teaching aid.
-    const optional = (process.env.PEERTREE_APPS ?? '').split(',').map((n) => OPTIONAL_APPS[n.trim()]).filter((a) => a !== undefined);
+    const optional = (process.env.PEERTREE_APPS ?? '')
+      .split(',')
+      .map((n) => OPTIONAL_APPS[n.trim()])
+      .filter((a) => a !== undefined);
     apps = await startApps(relay, [...BUILTIN_APPS, ...optional]);
   } catch (err) {
     io.err(`peertree relay: cannot start the applications: ${(err as Error).message}\n`);
@@ -85,7 +93,10 @@ export async function relayCommand(argv: readonly string[], io: CliIo): Promise<
         .then(() => {
           if (forGood === null) return;
           const forgotten = forgetMembership(relay.dataDir, components.rng);
-          components.logger.info('left the tree for good: the next start does not resume it', { why, treeId: forgotten.treeId });
+          components.logger.info('left the tree for good: the next start does not resume it', {
+            why,
+            treeId: forgotten.treeId,
+          });
         })
         .then(
           () => {

@@ -48,32 +48,49 @@ function parseListen(text: string): { host: string; port: number } | null {
 async function keysCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseFlags(argv, { rotate: { kind: 'boolean' } });
   if ('error' in parsed) return usageError(io, 's3 keys', parsed.error);
-  if (parsed.help) return io.out(S3_USAGE), 0;
-  if (parsed.positionals.length > 0) return usageError(io, 's3 keys', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  if (parsed.help) return (io.out(S3_USAGE), 0);
+  if (parsed.positionals.length > 0)
+    return usageError(io, 's3 keys', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
   const rotate = parsed.flags.get('rotate') === true;
   const creds = rotate ? await rotateCredentials() : await loadCredentials();
-  if (rotate) io.err('new S3 credentials made: a running `peertree s3` uses them within a second; give your S3 tools the new secret\n');
+  if (rotate)
+    io.err(
+      'new S3 credentials made: a running `peertree s3` uses them within a second; give your S3 tools the new secret\n',
+    );
   io.out(JSON.stringify({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey }) + '\n');
   return 0;
 }
 
 export async function s3Command(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'keys') return keysCommand(argv.slice(1), io);
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, listen: { kind: 'string' }, replicas: { kind: 'string' }, identity: { kind: 'string' }, backup: { kind: 'string' }, region: { kind: 'string' }, ...TIME_OUT_FLAGS });
+  const parsed = parseFlags(argv, {
+    relay: { kind: 'string' },
+    listen: { kind: 'string' },
+    replicas: { kind: 'string' },
+    identity: { kind: 'string' },
+    backup: { kind: 'string' },
+    region: { kind: 'string' },
+    ...TIME_OUT_FLAGS,
+  });
   if ('error' in parsed) return usageError(io, 's3', parsed.error);
-  if (parsed.help) return io.out(S3_USAGE), 0;
-  if (parsed.positionals.length > 0) return usageError(io, 's3', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  if (parsed.help) return (io.out(S3_USAGE), 0);
+  if (parsed.positionals.length > 0)
+    return usageError(io, 's3', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
   const listenText = parsed.flags.get('listen');
-  const listen = typeof listenText === 'string' ? parseListen(listenText) : { host: '127.0.0.1', port: S3_DEFAULT_PORT };
+  const listen =
+    typeof listenText === 'string' ? parseListen(listenText) : { host: '127.0.0.1', port: S3_DEFAULT_PORT };
   if (!listen) return usageError(io, 's3', '--listen must be HOST:PORT, e.g. 127.0.0.1:9000');
   const replicasText = parsed.flags.get('replicas');
   const replicas = typeof replicasText === 'string' ? Number(replicasText) : DEFAULT_REPLICAS;
-  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) return usageError(io, 's3', `--replicas must be an integer from 1 to ${MAX_REPLICAS}`);
+  if (!Number.isSafeInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    return usageError(io, 's3', `--replicas must be an integer from 1 to ${MAX_REPLICAS}`);
   const region = parsed.flags.get('region');
   const backup = parsed.flags.get('backup');
-  if (typeof backup === 'string' && parsed.flags.has('identity')) return usageError(io, 's3', 'give --identity or --backup, not both');
+  if (typeof backup === 'string' && parsed.flags.has('identity'))
+    return usageError(io, 's3', 'give --identity or --backup, not both');
   const passphrase = process.env.PEERTREE_BACKUP_PASSPHRASE;
-  if (typeof backup === 'string' && !passphrase) return usageError(io, 's3', '--backup needs the passphrase in $PEERTREE_BACKUP_PASSPHRASE');
+  if (typeof backup === 'string' && !passphrase)
+    return usageError(io, 's3', '--backup needs the passphrase in $PEERTREE_BACKUP_PASSPHRASE');
   const target = await commandTarget(io, 's3', parsed);
   if (typeof target === 'number') return target;
   let gateway;
@@ -85,18 +102,49 @@ export async function s3Command(argv: readonly string[], io: CliIo): Promise<num
     if (typeof backup === 'string') {
       const opened = await openKeyBackup(backup, passphrase!);
       identity = opened.identity;
-      if (!opened.libraryKey) return userError(io, 's3', `${backup} holds no library key (it was made before the library lived on relays): make a new backup in the app`);
+      if (!opened.libraryKey)
+        return userError(
+          io,
+          's3',
+          `${backup} holds no library key (it was made before the library lived on relays): make a new backup in the app`,
+        );
       libraryKey = opened.libraryKey;
     } else identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
-    gateway = await startGateway({ relay: target.relay, identity, host: listen.host, port: listen.port, replicas, connectMs: target.connectMs, log: io.err, ...(typeof region === 'string' ? { region } : {}), ...(libraryKey ? { libraryKey } : {}) });
+    gateway = await startGateway({
+      relay: target.relay,
+      identity,
+      host: listen.host,
+      port: listen.port,
+      replicas,
+      connectMs: target.connectMs,
+      log: io.err,
+      ...(typeof region === 'string' ? { region } : {}),
+      ...(libraryKey ? { libraryKey } : {}),
+    });
     owner = libraryKey ? toHex(identity.publicKey) : null;
   } catch (err) {
     if (err instanceof UserError) return userError(io, 's3', err.message);
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') return failure(io, 's3', new Error(`${listen.host}:${listen.port} is already in use: stop what listens there or give --listen HOST:OTHERPORT`));
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      return failure(
+        io,
+        's3',
+        new Error(
+          `${listen.host}:${listen.port} is already in use: stop what listens there or give --listen HOST:OTHERPORT`,
+        ),
+      );
     return failure(io, 's3', err, target.relay);
   }
   const { endpoint, credentials } = gateway;
-  io.out(JSON.stringify({ endpoint, accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, region: gateway.region, relay: target.relay, library: owner }) + '\n');
+  io.out(
+    JSON.stringify({
+      endpoint,
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      region: gateway.region,
+      relay: target.relay,
+      library: owner,
+    }) + '\n',
+  );
   io.err(`S3 gateway on ${endpoint} storing into ${target.relay}; press Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

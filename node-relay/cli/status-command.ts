@@ -9,13 +9,19 @@ import { commandTarget } from './command-relay.ts';
 import { TIME_OUT_FLAGS } from './time-outs.ts';
 
 export async function statusCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(argv, { relay: { kind: 'string' }, 'admin-token-file': { kind: 'string' }, public: { kind: 'boolean' }, ...TIME_OUT_FLAGS });
+  const parsed = parseFlags(argv, {
+    relay: { kind: 'string' },
+    'admin-token-file': { kind: 'string' },
+    public: { kind: 'boolean' },
+    ...TIME_OUT_FLAGS,
+  });
   if ('error' in parsed) return usageError(io, 'status', parsed.error);
   if (parsed.help) {
     io.out(STATUS_USAGE);
     return EXIT.OK;
   }
-  if (parsed.positionals.length > 0) return usageError(io, 'status', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
+  if (parsed.positionals.length > 0)
+    return usageError(io, 'status', `unexpected argument ${JSON.stringify(parsed.positionals[0])}`);
   const target = await commandTarget(io, 'status', parsed);
   if (typeof target === 'number') return target;
   let url: URL;

@@ -5,7 +5,10 @@ import { CLI_CONNECT_TIMEOUT_MS, CLI_IDLE_TIMEOUT_MS, MAX_CLI_TIMEOUT_MS } from 
 import type { FlagSpec, ParsedFlags } from '../config/relay-config.ts';
 
 /** The flags every client command takes for its time-outs. */
-export const TIME_OUT_FLAGS: Record<string, FlagSpec> = { timeout: { kind: 'string' }, 'connect-timeout': { kind: 'string' } };
+export const TIME_OUT_FLAGS: Record<string, FlagSpec> = {
+  timeout: { kind: 'string' },
+  'connect-timeout': { kind: 'string' },
+};
 
 export interface TimeOuts {
   readonly connectMs: number;
@@ -26,7 +29,10 @@ export function timeOutsOf(parsed: ParsedFlags): TimeOuts | { error: string } {
   const read = (name: string, fallback: number): number | string => {
     const text = parsed.flags.get(name);
     if (typeof text !== 'string') return fallback;
-    return parseDuration(text) ?? `--${name} must be a duration like 30s, 500ms or 2m (at most 24 h), got ${JSON.stringify(text)}`;
+    return (
+      parseDuration(text) ??
+      `--${name} must be a duration like 30s, 500ms or 2m (at most 24 h), got ${JSON.stringify(text)}`
+    );
   };
   const connectMs = read('connect-timeout', CLI_CONNECT_TIMEOUT_MS);
   if (typeof connectMs === 'string') return { error: connectMs };
@@ -54,7 +60,13 @@ export class IdleGuard {
     if (this.timer) clearTimeout(this.timer);
     const fire = this.fire;
     this.timer = setTimeout(
-      () => fire(new PeerTreeError('TIMEOUT', `no progress for ${seconds(this.idleMs)} (the relays stopped answering); --timeout sets this limit`)),
+      () =>
+        fire(
+          new PeerTreeError(
+            'TIMEOUT',
+            `no progress for ${seconds(this.idleMs)} (the relays stopped answering); --timeout sets this limit`,
+          ),
+        ),
       this.idleMs,
     );
   }

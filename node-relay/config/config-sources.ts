@@ -15,7 +15,11 @@ function given(argv: readonly string[], flag: string): boolean {
   return argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
 }
 
-export function withConfigSources(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, readFile: (path: string) => string): ConfigResult {
+export function withConfigSources(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string,
+): ConfigResult {
   const rest: string[] = [];
   let configFile = env.PEERTREE_CONFIG;
   for (let i = 0; i < argv.length; i++) {
@@ -40,9 +44,14 @@ export function withConfigSources(argv: readonly string[], env: Readonly<Record<
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
       file = parsed as Record<string, unknown>;
     } catch (err) {
-      return { ok: false, error: `the config file ${configFile} is not a JSON object of flag names: ${(err as Error).message}` };
+      return {
+        ok: false,
+        error: `the config file ${configFile} is not a JSON object of flag names: ${(err as Error).message}`,
+      };
     }
-    for (const key of Object.keys(file)) if (!Object.hasOwn(RELAY_FLAGS, key)) return { ok: false, error: `unknown setting ${JSON.stringify(key)} in ${configFile}` };
+    for (const key of Object.keys(file))
+      if (!Object.hasOwn(RELAY_FLAGS, key))
+        return { ok: false, error: `unknown setting ${JSON.stringify(key)} in ${configFile}` };
   }
   const extra: string[] = [];
   for (const [flag, spec] of Object.entries(RELAY_FLAGS)) {
@@ -56,10 +65,16 @@ export function withConfigSources(argv: readonly string[], env: Readonly<Record<
       if (!on && !off) return { ok: false, error: `${flag} must be true or false, got ${JSON.stringify(value)}` };
       if (on) extra.push(`--${flag}`);
     } else if (spec.kind === 'list') {
-      const items = Array.isArray(value) ? value.map(String) : String(value).split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const items = Array.isArray(value)
+        ? value.map(String)
+        : String(value)
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
       for (const item of items) extra.push(`--${flag}`, item);
     } else {
-      if (typeof value !== 'string' && typeof value !== 'number') return { ok: false, error: `${flag} must be a string or a number, got ${JSON.stringify(value)}` };
+      if (typeof value !== 'string' && typeof value !== 'number')
+        return { ok: false, error: `${flag} must be a string or a number, got ${JSON.stringify(value)}` };
       extra.push(`--${flag}=${String(value)}`);
     }
   }

@@ -1,6 +1,12 @@
 // The relay's configuration and the pure parser that turns `peertree relay` flags into it.
 import { isIP } from 'node:net';
-import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS, MAX_MAX_PEERS, MAX_REPLICAS, MIN_REPAIR_SWEEP_INTERVAL_MS } from '../../core/limits.ts';
+import {
+  DEFAULT_MAX_PEERS,
+  DEFAULT_REPLICAS,
+  MAX_MAX_PEERS,
+  MAX_REPLICAS,
+  MIN_REPAIR_SWEEP_INTERVAL_MS,
+} from '../../core/limits.ts';
 import { isLogLevel, type LogLevel } from '../logger.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -167,7 +173,8 @@ function parseInteger(text: string, what: string, min: number, max: number): num
   return n;
 }
 
-const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOSTNAME_RE =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** Strips the brackets of an IPv6 literal written as `[::1]`. */
 export function normalizeHost(host: string): string {
@@ -194,22 +201,34 @@ export function checkPeerUrl(text: string): string | null {
   } catch {
     return `--join ${JSON.stringify(text)} is not a URL`;
   }
-  if (!['https:', 'wss:', 'http:', 'ws:'].includes(url.protocol)) return `--join ${text}: only https://, wss://, http:// or ws:// URLs`;
+  if (!['https:', 'wss:', 'http:', 'ws:'].includes(url.protocol))
+    return `--join ${text}: only https://, wss://, http:// or ws:// URLs`;
   if (url.username || url.password) return `--join ${text}: credentials in URLs are not allowed`;
   return null;
 }
 
 /** True for a DNS name a public CA can issue for: letters, digits and hyphens in two or more labels, not an IP. */
 export function isCertificateDomain(name: string): boolean {
-  return isIP(name) === 0 && HOSTNAME_RE.test(name) && name.includes('.') && !/^\d+$/.test(name.slice(name.lastIndexOf('.') + 1));
+  return (
+    isIP(name) === 0 &&
+    HOSTNAME_RE.test(name) &&
+    name.includes('.') &&
+    !/^\d+$/.test(name.slice(name.lastIndexOf('.') + 1))
+  );
 }
 
 /** --domain and the --acme-* flags: the ACME configuration, null without --domain, or the error in words. */
-function parseAcmeFlags(str: (name: string) => string | undefined, http: boolean, hasCertFiles: boolean): AcmeConfig | null | string {
+function parseAcmeFlags(
+  str: (name: string) => string | undefined,
+  http: boolean,
+  hasCertFiles: boolean,
+): AcmeConfig | null | string {
   const domain = str('domain');
   const others = ['acme-directory', 'acme-email', 'acme-ca-file', 'acme-http-port'].filter((n) => str(n) !== undefined);
-  if (domain === undefined) return others.length > 0 ? `--${others[0]} needs --domain (the name to get a certificate for)` : null;
-  if (!isCertificateDomain(domain.toLowerCase())) return `--domain ${JSON.stringify(domain)} must be a DNS name such as relay.example.org (not an IP address)`;
+  if (domain === undefined)
+    return others.length > 0 ? `--${others[0]} needs --domain (the name to get a certificate for)` : null;
+  if (!isCertificateDomain(domain.toLowerCase()))
+    return `--domain ${JSON.stringify(domain)} must be a DNS name such as relay.example.org (not an IP address)`;
   if (http) return '--domain cannot be combined with --http (the certificate is for HTTPS)';
   if (hasCertFiles) return '--domain cannot be combined with --cert/--key (pick one source of certificates)';
   const directoryUrl = str('acme-directory') ?? DEFAULT_ACME_DIRECTORY;
@@ -222,10 +241,15 @@ function parseAcmeFlags(str: (name: string) => string | undefined, http: boolean
   if (parsed.protocol !== 'https:') return `--acme-directory must be an https:// URL, got ${parsed.protocol}`;
   if (parsed.username || parsed.password) return '--acme-directory: credentials in URLs are not allowed';
   const email = str('acme-email');
-  if (email !== undefined && !/^[^\s@,<>]+@[^\s@,<>]+\.[^\s@,<>]+$/.test(email)) return `--acme-email ${JSON.stringify(email)} is not an email address`;
+  if (email !== undefined && !/^[^\s@,<>]+@[^\s@,<>]+\.[^\s@,<>]+$/.test(email))
+    return `--acme-email ${JSON.stringify(email)} is not an email address`;
   const caFile = str('acme-ca-file');
-  if (caFile !== undefined && (caFile.length === 0 || caFile.includes('\0'))) return '--acme-ca-file must be a file path';
-  const httpPort = str('acme-http-port') === undefined ? DEFAULT_ACME_HTTP_PORT : parseInteger(str('acme-http-port')!, '--acme-http-port', 1, 65535);
+  if (caFile !== undefined && (caFile.length === 0 || caFile.includes('\0')))
+    return '--acme-ca-file must be a file path';
+  const httpPort =
+    str('acme-http-port') === undefined
+      ? DEFAULT_ACME_HTTP_PORT
+      : parseInteger(str('acme-http-port')!, '--acme-http-port', 1, 65535);
   if (typeof httpPort === 'string') return httpPort;
   return {
     domain: domain.toLowerCase(),
@@ -241,12 +265,14 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   const parsed = parseFlags(argv, RELAY_FLAGS);
   if ('error' in parsed) return { ok: false, error: parsed.error };
   if (parsed.help) return { ok: 'help' };
-  if (parsed.positionals.length > 0) return { ok: false, error: `unexpected argument ${JSON.stringify(parsed.positionals[0])}` };
+  if (parsed.positionals.length > 0)
+    return { ok: false, error: `unexpected argument ${JSON.stringify(parsed.positionals[0])}` };
   const f = parsed.flags;
   const str = (name: string) => f.get(name) as string | undefined;
 
   const host = normalizeHost(str('host') ?? DEFAULT_HOST);
-  if (!isValidHost(host)) return { ok: false, error: `--host ${JSON.stringify(host)} is not an IP address or host name` };
+  if (!isValidHost(host))
+    return { ok: false, error: `--host ${JSON.stringify(host)} is not an IP address or host name` };
 
   const port = str('port') === undefined ? DEFAULT_PORT : parseInteger(str('port')!, '--port', 0, 65535);
   if (typeof port === 'string') return { ok: false, error: port };
@@ -254,10 +280,14 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   const dataDir = str('data') ?? DEFAULT_DATA_DIR;
   if (dataDir.length === 0 || dataDir.includes('\0')) return { ok: false, error: '--data must be a folder path' };
 
-  const maxPeers = str('max-peers') === undefined ? DEFAULT_MAX_PEERS : parseInteger(str('max-peers')!, '--max-peers', 2, MAX_MAX_PEERS);
+  const maxPeers =
+    str('max-peers') === undefined
+      ? DEFAULT_MAX_PEERS
+      : parseInteger(str('max-peers')!, '--max-peers', 2, MAX_MAX_PEERS);
   if (typeof maxPeers === 'string') return { ok: false, error: maxPeers };
 
-  const replicas = str('replicas') === undefined ? DEFAULT_REPLICAS : parseInteger(str('replicas')!, '--replicas', 1, MAX_REPLICAS);
+  const replicas =
+    str('replicas') === undefined ? DEFAULT_REPLICAS : parseInteger(str('replicas')!, '--replicas', 1, MAX_REPLICAS);
   if (typeof replicas === 'string') return { ok: false, error: replicas };
 
   const join = (f.get('join') as string[] | undefined) ?? [];
@@ -269,27 +299,39 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   const http = f.get('http') === true;
   const certFile = str('cert');
   const keyFile = str('key');
-  if ((certFile === undefined) !== (keyFile === undefined)) return { ok: false, error: '--cert and --key must be given together' };
+  if ((certFile === undefined) !== (keyFile === undefined))
+    return { ok: false, error: '--cert and --key must be given together' };
   if (http && certFile !== undefined) return { ok: false, error: '--http cannot be combined with --cert/--key' };
   if (http && !isLoopbackHost(host)) {
-    return { ok: false, error: `--http is for loopback development only; refusing plain HTTP on ${host} (use 127.0.0.1, ::1 or localhost)` };
+    return {
+      ok: false,
+      error: `--http is for loopback development only; refusing plain HTTP on ${host} (use 127.0.0.1, ::1 or localhost)`,
+    };
   }
 
   const acme = parseAcmeFlags(str, http, certFile !== undefined);
   if (typeof acme === 'string') return { ok: false, error: acme };
 
   const staticDir = str('static') ?? null;
-  if (staticDir !== null && (staticDir.length === 0 || staticDir.includes('\0'))) return { ok: false, error: '--static must be a folder path' };
+  if (staticDir !== null && (staticDir.length === 0 || staticDir.includes('\0')))
+    return { ok: false, error: '--static must be a folder path' };
 
   const logLevel = str('log-level') ?? 'info';
   if (!isLogLevel(logLevel)) return { ok: false, error: '--log-level must be debug, info, warn or error' };
 
-  const allow = ((f.get('allow') as string[] | undefined) ?? []).flatMap((a) => a.split(',')).map((a) => a.trim()).filter((a) => a !== '');
-  for (const id of allow) if (!/^[a-z2-7]{16}$/.test(id)) return { ok: false, error: `--allow ${JSON.stringify(id)} is not a relay id (16 base32 characters)` };
+  const allow = ((f.get('allow') as string[] | undefined) ?? [])
+    .flatMap((a) => a.split(','))
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const id of allow)
+    if (!/^[a-z2-7]{16}$/.test(id))
+      return { ok: false, error: `--allow ${JSON.stringify(id)} is not a relay id (16 base32 characters)` };
   const operatorKey = str('operator-key');
-  if (operatorKey !== undefined && !/^[0-9a-f]{64}$/.test(operatorKey)) return { ok: false, error: '--operator-key must be an Ed25519 public key: 64 lowercase hex characters' };
+  if (operatorKey !== undefined && !/^[0-9a-f]{64}$/.test(operatorKey))
+    return { ok: false, error: '--operator-key must be an Ed25519 public key: 64 lowercase hex characters' };
   const joinTokenFile = str('join-token');
-  if (joinTokenFile !== undefined && (joinTokenFile.length === 0 || joinTokenFile.includes('\0'))) return { ok: false, error: '--join-token must be a file path' };
+  if (joinTokenFile !== undefined && (joinTokenFile.length === 0 || joinTokenFile.includes('\0')))
+    return { ok: false, error: '--join-token must be a file path' };
 
   const bytesFlag = (name: string): number | undefined | { error: string } => {
     const text = str(name);
@@ -297,7 +339,9 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
     const m = /^(\d{1,16})([KMGT]i?B?)?$/i.exec(text);
     const scale = m?.[2] ? 1024 ** ('KMGT'.indexOf(m[2][0]!.toUpperCase()) + 1) : 1;
     const n = m ? Number(m[1]) * scale : NaN;
-    return Number.isSafeInteger(n) && n >= 0 ? n : { error: `--${name} must be a number of bytes (suffix K, M, G or T allowed), got ${JSON.stringify(text)}` };
+    return Number.isSafeInteger(n) && n >= 0
+      ? n
+      : { error: `--${name} must be a number of bytes (suffix K, M, G or T allowed), got ${JSON.stringify(text)}` };
   };
   const capacityBytes = bytesFlag('capacity');
   if (typeof capacityBytes === 'object') return { ok: false, error: capacityBytes.error };
@@ -305,18 +349,27 @@ export function parseRelayArgs(argv: readonly string[]): ParseResult<RelayConfig
   if (typeof quotaBytes === 'object') return { ok: false, error: quotaBytes.error };
   const quota = str('quota') === undefined ? undefined : parseInteger(str('quota')!, '--quota', 1, 1_000_000_000);
   if (typeof quota === 'string') return { ok: false, error: quota };
-  const rateLimit = str('rate-limit') === undefined ? undefined : parseInteger(str('rate-limit')!, '--rate-limit', 1, 1_000_000);
+  const rateLimit =
+    str('rate-limit') === undefined ? undefined : parseInteger(str('rate-limit')!, '--rate-limit', 1, 1_000_000);
   if (typeof rateLimit === 'string') return { ok: false, error: rateLimit };
   const repairIntervalMs =
-    str('repair-interval') === undefined ? undefined : parseInteger(str('repair-interval')!, '--repair-interval', MIN_REPAIR_SWEEP_INTERVAL_MS, 24 * 60 * 60 * 1000);
+    str('repair-interval') === undefined
+      ? undefined
+      : parseInteger(str('repair-interval')!, '--repair-interval', MIN_REPAIR_SWEEP_INTERVAL_MS, 24 * 60 * 60 * 1000);
   if (typeof repairIntervalMs === 'string') return { ok: false, error: repairIntervalMs };
 
   const adminTokenFile = str('admin-token-file');
-  if (adminTokenFile !== undefined && (adminTokenFile.length === 0 || adminTokenFile.includes('\0'))) return { ok: false, error: '--admin-token-file must be a file path' };
+  if (adminTokenFile !== undefined && (adminTokenFile.length === 0 || adminTokenFile.includes('\0')))
+    return { ok: false, error: '--admin-token-file must be a file path' };
   const metricsTokenFile = str('metrics-token-file');
-  if (metricsTokenFile !== undefined && (metricsTokenFile.length === 0 || metricsTokenFile.includes('\0'))) return { ok: false, error: '--metrics-token-file must be a file path' };
+  if (metricsTokenFile !== undefined && (metricsTokenFile.length === 0 || metricsTokenFile.includes('\0')))
+    return { ok: false, error: '--metrics-token-file must be a file path' };
   const adminTokenOnly = f.get('admin-token-only') === true;
-  if (adminTokenOnly && adminTokenFile === undefined) return { ok: false, error: '--admin-token-only needs --admin-token-file (or the operator could never see the admin status)' };
+  if (adminTokenOnly && adminTokenFile === undefined)
+    return {
+      ok: false,
+      error: '--admin-token-only needs --admin-token-file (or the operator could never see the admin status)',
+    };
 
   return {
     ok: true,

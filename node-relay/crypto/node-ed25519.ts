@@ -6,8 +6,21 @@
 // same OpenSSL operation on the libuv threadpool for ≈ 1 µs of main-thread time, so the relay's one thread is
 // left to the protocol and verifications spread over every core. It is the same OpenSSL as Node's WebCrypto,
 // so exactly the same signatures are accepted (cross-checked against WebCrypto and @noble in the tests).
-import { createPrivateKey, createPublicKey, KeyObject, sign as nodeSign, verify as nodeVerify, type webcrypto } from 'node:crypto';
-import { PUBLIC_KEY_BYTES, SEED_BYTES, SIGNATURE_BYTES, type Ed25519Backend, type SigningKey } from '../../core/crypto/ed25519.ts';
+import {
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type webcrypto,
+} from 'node:crypto';
+import {
+  PUBLIC_KEY_BYTES,
+  SEED_BYTES,
+  SIGNATURE_BYTES,
+  type Ed25519Backend,
+  type SigningKey,
+} from '../../core/crypto/ed25519.ts';
 import { assertBytes } from '../../core/asserts.ts';
 import type { WebKey } from '../../core/runtime.ts';
 
@@ -76,7 +89,9 @@ export function createNodeEd25519(): Ed25519Backend {
     sign(key, message) {
       const privateKey = signingKeyOf(key);
       return new Promise((resolve, reject) => {
-        nodeSign(null, message, privateKey, (err, signature) => (err ? reject(err) : resolve(new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength))));
+        nodeSign(null, message, privateKey, (err, signature) =>
+          err ? reject(err) : resolve(new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength)),
+        );
       });
     },
     verify(publicKey, message, signature) {

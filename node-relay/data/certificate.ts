@@ -34,7 +34,10 @@ async function makeSelfSigned(hosts: readonly string[]): Promise<{ cert: string;
       { name: 'extKeyUsage', serverAuth: true },
       {
         name: 'subjectAltName',
-        altNames: [...[...names].map((value) => ({ type: 2 as const, value })), ...[...ips].map((ip) => ({ type: 7 as const, ip }))],
+        altNames: [
+          ...[...names].map((value) => ({ type: 2 as const, value })),
+          ...[...ips].map((ip) => ({ type: 7 as const, ip })),
+        ],
       },
     ],
   });
@@ -52,7 +55,11 @@ function describe(cert: string, key: string, selfSigned: boolean): TlsMaterial {
 }
 
 /** Loads the certificate pair from the data folder, creating it (key file 0600) at first start. */
-export async function loadOrCreateSelfSigned(dir: DataDir, hosts: readonly string[], logger: Logger): Promise<TlsMaterial> {
+export async function loadOrCreateSelfSigned(
+  dir: DataDir,
+  hosts: readonly string[],
+  logger: Logger,
+): Promise<TlsMaterial> {
   const certPath = dir.file(DATA_FILES.cert);
   const keyPath = dir.file(DATA_FILES.key);
   const [cert, key] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
@@ -61,7 +68,9 @@ export async function loadOrCreateSelfSigned(dir: DataDir, hosts: readonly strin
     return describe(cert.toString('utf8'), key.toString('utf8'), true);
   }
   if (cert !== null || key !== null) {
-    throw new Error(`only one of ${DATA_FILES.cert} and ${DATA_FILES.key} exists in ${dir.path}; remove it to make a new pair`);
+    throw new Error(
+      `only one of ${DATA_FILES.cert} and ${DATA_FILES.key} exists in ${dir.path}; remove it to make a new pair`,
+    );
   }
   const made = await makeSelfSigned(hosts);
   // Key first: a crash in between leaves a lone key, which the check above reports instead of pairing it wrongly.

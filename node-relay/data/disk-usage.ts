@@ -22,7 +22,11 @@ export interface DiskSampler {
   stop(): void;
 }
 
-export function startDiskSampler(dir: string, capacityBytes: number | null, intervalMs = DISK_SAMPLE_INTERVAL_MS): DiskSampler {
+export function startDiskSampler(
+  dir: string,
+  capacityBytes: number | null,
+  intervalMs = DISK_SAMPLE_INTERVAL_MS,
+): DiskSampler {
   let usage: DiskUsage = { sizeBytes: null, freeBytes: null, capacityBytes };
   const sample = async () => {
     try {

@@ -11,7 +11,8 @@ const SEED_RE = new RegExp(`^[0-9a-f]{${SEED_BYTES * 2}}$`);
 /** Parses the seed file's text; throws with a clear message when it is damaged. */
 export function parseSeedFile(text: string): Uint8Array {
   const trimmed = text.trim();
-  if (!SEED_RE.test(trimmed)) throw new Error(`identity seed file is damaged (expected ${SEED_BYTES * 2} hex characters)`);
+  if (!SEED_RE.test(trimmed))
+    throw new Error(`identity seed file is damaged (expected ${SEED_BYTES * 2} hex characters)`);
   return fromHex(trimmed);
 }
 

@@ -39,7 +39,8 @@ export const MIGRATIONS: readonly Migration[] = [
 export function migrate(db: RelayDb, migrations: readonly Migration[] = MIGRATIONS): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
-  if (current > latest) throw new Error(`relay.db has schema version ${current}, newer than this relay (${latest}); upgrade PeerTree`);
+  if (current > latest)
+    throw new Error(`relay.db has schema version ${current}, newer than this relay (${latest}); upgrade PeerTree`);
   const pending = [...migrations].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
   for (const m of pending) {
     db.transaction(() => {
@@ -78,5 +79,8 @@ export function getMeta(db: RelayDb, key: string): string | null {
 }
 
 export function setMeta(db: RelayDb, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
 }

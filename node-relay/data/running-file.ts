@@ -35,8 +35,14 @@ export function readRunningFile(dir: DataDir): RunningRelay | null {
   }
   try {
     const v = JSON.parse(text) as Partial<RunningRelay>;
-    if (!Number.isSafeInteger(v.pid) || (v.pid as number) <= 0 || typeof v.url !== 'string' || typeof v.id !== 'string') return null;
-    return { pid: v.pid as number, url: v.url, id: v.id, startedAt: typeof v.startedAt === 'string' ? v.startedAt : '' };
+    if (!Number.isSafeInteger(v.pid) || (v.pid as number) <= 0 || typeof v.url !== 'string' || typeof v.id !== 'string')
+      return null;
+    return {
+      pid: v.pid as number,
+      url: v.url,
+      id: v.id,
+      startedAt: typeof v.startedAt === 'string' ? v.startedAt : '',
+    };
   } catch {
     return null;
   }

@@ -86,7 +86,8 @@ export async function readTokenFile(file: string, flag: string, logger?: Logger)
     const info = await stat(file);
     if (!info.isFile()) throw new Error('not a file');
     if (info.size > MAX_TOKEN_FILE_BYTES) throw new Error(`larger than ${MAX_TOKEN_FILE_BYTES} bytes`);
-    if ((info.mode & 0o077) !== 0) logger?.warn('token file is readable by other users', { flag, file, mode: (info.mode & 0o777).toString(8) });
+    if ((info.mode & 0o077) !== 0)
+      logger?.warn('token file is readable by other users', { flag, file, mode: (info.mode & 0o777).toString(8) });
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new Error(`${flag} ${file}: ${(err as Error).message}`, { cause: err });
@@ -105,7 +106,11 @@ export interface AccessFlags {
 }
 
 export async function loadAccessPolicy(flags: AccessFlags, logger?: Logger): Promise<AccessPolicy> {
-  const adminToken = flags.adminTokenFile !== undefined ? await readTokenFile(flags.adminTokenFile, '--admin-token-file', logger) : null;
-  const metricsToken = flags.metricsTokenFile !== undefined ? await readTokenFile(flags.metricsTokenFile, '--metrics-token-file', logger) : null;
+  const adminToken =
+    flags.adminTokenFile !== undefined ? await readTokenFile(flags.adminTokenFile, '--admin-token-file', logger) : null;
+  const metricsToken =
+    flags.metricsTokenFile !== undefined
+      ? await readTokenFile(flags.metricsTokenFile, '--metrics-token-file', logger)
+      : null;
   return { adminToken, metricsToken, loopbackAdmin: flags.adminTokenOnly !== true };
 }

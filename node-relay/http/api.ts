@@ -12,7 +12,13 @@ const CORS_HEADERS = {
   'access-control-max-age': '600',
 };
 
-export function sendJson(res: ServerResponse, status: number, value: unknown, head = false, extra: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  head = false,
+  extra: Record<string, string> = {},
+): void {
   const text = JSON.stringify(value);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -23,7 +29,13 @@ export function sendJson(res: ServerResponse, status: number, value: unknown, he
   res.end(head ? undefined : text);
 }
 
-export function sendError(res: ServerResponse, code: ErrorCode, message?: string, head = false, extra: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message?: string,
+  head = false,
+  extra: Record<string, string> = {},
+): void {
   const entry = ERROR_TABLE[code];
   sendJson(res, entry.http, { error: { code, message: message ?? entry.message } }, head, extra);
 }
@@ -53,7 +65,10 @@ export function createApi(status: StatusSources, access: AccessPolicy = LOOPBACK
           return;
         }
         if (req.method !== 'GET' && req.method !== 'HEAD') {
-          sendError(res, 'BAD_INPUT', `method ${req.method} not allowed`, false, { allow: 'GET, HEAD, OPTIONS', ...CORS_HEADERS });
+          sendError(res, 'BAD_INPUT', `method ${req.method} not allowed`, false, {
+            allow: 'GET, HEAD, OPTIONS',
+            ...CORS_HEADERS,
+          });
           return;
         }
         const wantsPublic = /[?&]view=public(&|$)/.test(req.url ?? '');

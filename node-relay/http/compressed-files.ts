@@ -79,7 +79,9 @@ export class CompressedFiles {
     const plain = await fs.readFile(path);
     const out =
       encoding === 'br'
-        ? await brotli(plain, { params: { [zlib.BROTLI_PARAM_QUALITY]: 10, [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length } })
+        ? await brotli(plain, {
+            params: { [zlib.BROTLI_PARAM_QUALITY]: 10, [zlib.BROTLI_PARAM_SIZE_HINT]: plain.length },
+          })
         : await gzipAsync(plain, { level: 9 });
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   }
@@ -88,7 +90,10 @@ export class CompressedFiles {
     for (const [key, copy] of this.copies) {
       if (this.bytes <= MAX_COMPRESSED_CACHE_BYTES) return;
       this.copies.delete(key);
-      void copy.then((c) => (this.bytes -= c?.length ?? 0), () => {});
+      void copy.then(
+        (c) => (this.bytes -= c?.length ?? 0),
+        () => {},
+      );
     }
   }
 }

@@ -18,7 +18,12 @@ export function requestPath(target: string | undefined): string | null {
 }
 
 /** `metrics`: answers GET /metrics (Prometheus text format) when given. */
-export function createRequestHandler(api: Api, site: StaticSite, logger: Logger, metrics?: (req: IncomingMessage, res: ServerResponse) => void) {
+export function createRequestHandler(
+  api: Api,
+  site: StaticSite,
+  logger: Logger,
+  metrics?: (req: IncomingMessage, res: ServerResponse) => void,
+) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const path = requestPath(req.url);
@@ -36,9 +41,15 @@ export function createRequestHandler(api: Api, site: StaticSite, logger: Logger,
         return;
       }
       if (path === '/ws') {
-        sendJson(res, 426, { error: { code: 'BAD_INPUT', message: 'this endpoint speaks WebSocket only' } }, req.method === 'HEAD', {
-          upgrade: 'websocket',
-        });
+        sendJson(
+          res,
+          426,
+          { error: { code: 'BAD_INPUT', message: 'this endpoint speaks WebSocket only' } },
+          req.method === 'HEAD',
+          {
+            upgrade: 'websocket',
+          },
+        );
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {

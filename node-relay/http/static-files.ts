@@ -5,14 +5,21 @@ import { join, sep } from 'node:path';
 import { chooseEncoding, CompressedFiles, isCompressible } from './compressed-files.ts';
 import { cacheControlFor, isSpaRoute, mimeTypeOf, resolveStaticPath } from './static-policy.ts';
 
-export const NOT_BUILT_MESSAGE = 'The PeerTree app is not built yet. Run `npm run build` in the repository, then reload this page.\n';
+export const NOT_BUILT_MESSAGE =
+  'The PeerTree app is not built yet. Run `npm run build` in the repository, then reload this page.\n';
 
 export interface StaticSite {
   /** Answers a GET or HEAD for `rawPath` (percent-encoded, without the query). */
   serve(req: IncomingMessage, res: ServerResponse, rawPath: string): Promise<void>;
 }
 
-function sendText(res: ServerResponse, status: number, text: string, head: boolean, extra: Record<string, string> = {}): void {
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  head: boolean,
+  extra: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(text),

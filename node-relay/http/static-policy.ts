@@ -41,7 +41,8 @@ const HASHED_NAME_RE = /[.-][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 export function cacheControlFor(relPath: string): string {
   const base = posix.basename(relPath);
   if (base.endsWith('.html') || ALWAYS_REVALIDATE.has(base)) return CACHE_REVALIDATE;
-  if (HASHED_NAME_RE.test(base) && (relPath.startsWith('assets/') || base.startsWith('workbox-'))) return CACHE_IMMUTABLE;
+  if (HASHED_NAME_RE.test(base) && (relPath.startsWith('assets/') || base.startsWith('workbox-')))
+    return CACHE_IMMUTABLE;
   return CACHE_REVALIDATE;
 }
 
@@ -55,7 +56,8 @@ export type StaticPath = { ok: true; relPath: string } | { ok: false; status: 40
 export function resolveStaticPath(rawPath: string): StaticPath {
   if (!rawPath.startsWith('/')) return { ok: false, status: 400, reason: 'path must start with /' };
   if (rawPath.length > 2048) return { ok: false, status: 400, reason: 'path too long' };
-  if (rawPath.includes('\\') || rawPath.includes('\0')) return { ok: false, status: 400, reason: 'bad character in path' };
+  if (rawPath.includes('\\') || rawPath.includes('\0'))
+    return { ok: false, status: 400, reason: 'bad character in path' };
   const segments: string[] = [];
   const rawSegments = rawPath.slice(1).split('/');
   for (let i = 0; i < rawSegments.length; i++) {
@@ -66,7 +68,8 @@ export function resolveStaticPath(rawPath: string): StaticPath {
     } catch {
       return { ok: false, status: 400, reason: 'bad percent-encoding' };
     }
-    if (seg.includes('/') || seg.includes('\\') || seg.includes('\0')) return { ok: false, status: 400, reason: 'encoded separator in path' };
+    if (seg.includes('/') || seg.includes('\\') || seg.includes('\0'))
+      return { ok: false, status: 400, reason: 'encoded separator in path' };
     if (seg === '..' || seg === '.') return { ok: false, status: 400, reason: 'dot segment in path' };
     if (seg === '') {
       // "/" and a trailing slash are fine; an empty segment in the middle ("a//b") is not.

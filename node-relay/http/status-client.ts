@@ -23,9 +23,16 @@ export function statusUrl(relay: string): URL {
 }
 
 /** GETs a small JSON document; for https, accepts any certificate on this one request. */
-export function fetchJson(url: URL, timeoutMs = STATUS_TIMEOUT_MS, token?: string): Promise<{ status: number; body: unknown }> {
+export function fetchJson(
+  url: URL,
+  timeoutMs = STATUS_TIMEOUT_MS,
+  token?: string,
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { accept: 'application/json', ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
+    };
     const options = { method: 'GET', headers, timeout: timeoutMs };
     const req =
       url.protocol === 'https:'
@@ -53,4 +60,3 @@ export function fetchJson(url: URL, timeoutMs = STATUS_TIMEOUT_MS, token?: strin
     req.end();
   });
 }
-

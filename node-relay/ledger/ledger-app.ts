@@ -4,8 +4,27 @@
 // a conflict (never acknowledged), and catches up from its parent (or the root) when it is behind. A new root
 // first catches up from the root group, then sequences on. docs/ledger.md says exactly what is accepted.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { entrySignedBy, nodeIdOfKey, proofHolds, signEntry, signHead, verifyHead, type LedgerHead, type PinProof } from '../../core/ledger/entry.ts';
-import { admit, append, applyEntry, chainOf, emptyLedger, GENESIS_CHAIN, verifyLedger, type LedgerEntry, type LedgerState } from '../../core/ledger/ledger-state.ts';
+import {
+  entrySignedBy,
+  nodeIdOfKey,
+  proofHolds,
+  signEntry,
+  signHead,
+  verifyHead,
+  type LedgerHead,
+  type PinProof,
+} from '../../core/ledger/entry.ts';
+import {
+  admit,
+  append,
+  applyEntry,
+  chainOf,
+  emptyLedger,
+  GENESIS_CHAIN,
+  verifyLedger,
+  type LedgerEntry,
+  type LedgerState,
+} from '../../core/ledger/ledger-state.ts';
 import { recordId, verifyRecord, type LedgerRecord } from '../../core/ledger/record.ts';
 import { checkRegistrant } from '../../core/ledger/registrant.ts';
 import { rendezvousOrder } from '../../core/storage/placement.ts';
@@ -53,7 +72,18 @@ type Counters = {
 };
 
 export class LedgerApp implements AppInstance {
-  readonly counters: Counters = { sequenced: 0, applied: 0, rejected: 0, caughtUp: 0, refused: 0, notRoot: 0, unknownSequencer: 0, unvouched: 0, conflicts: 0, registerRefused: 0 };
+  readonly counters: Counters = {
+    sequenced: 0,
+    applied: 0,
+    rejected: 0,
+    caughtUp: 0,
+    refused: 0,
+    notRoot: 0,
+    unknownSequencer: 0,
+    unvouched: 0,
+    conflicts: 0,
+    registerRefused: 0,
+  };
   private state: LedgerState = emptyLedger();
   private readonly store: LedgerStore;
   /** Every change of state goes through this queue: one at a time, in order. */
@@ -102,7 +132,7 @@ export class LedgerApp implements AppInstance {
   /** Loads and re-verifies the stored copy, then starts. */
   static async start(ctx: AppContext): Promise<LedgerApp> {
     const app = new LedgerApp(ctx);
-    for (let from = 1; ; ) {
+    for (let from = 1; ;) {
       const page = app.store.entriesFrom(from, M.MAX_PAGE);
       if (page.length === 0) break;
       for (const e of page) app.state = await applyEntry(app.state, e);
@@ -167,14 +197,24 @@ export class LedgerApp implements AppInstance {
   }
 
   /** Adds a record through the root; resolves once it is sequenced and kept by the root's children. */
-  async submit(record: LedgerRecord, manifest: Uint8Array | null = null, digest?: Uint8Array): Promise<{ seq: number; id: string }> {
+  async submit(
+    record: LedgerRecord,
+    manifest: Uint8Array | null = null,
+    digest?: Uint8Array,
+  ): Promise<{ seq: number; id: string }> {
     if (this.isRoot() || this.members().length === 0) return this.sequence(record, manifest, digest);
     const root = this.members()[0]!;
     const link = await this.ctx.tree.linkTo(root.id);
     // A registration's manifest shard travels with it (the root checks who signed it).
-    const reply = await link.request(M.SEQUENCE, { record }, LEDGER_REQUEST_TIMEOUT_MS, manifest ? { payload: manifest } : {});
+    const reply = await link.request(
+      M.SEQUENCE,
+      { record },
+      LEDGER_REQUEST_TIMEOUT_MS,
+      manifest ? { payload: manifest } : {},
+    );
     const b = reply.body as { seq?: unknown; id?: unknown };
-    if (typeof b.seq !== 'number' || typeof b.id !== 'string') throw new PeerTreeError('INTERNAL', 'malformed answer from the root');
+    if (typeof b.seq !== 'number' || typeof b.id !== 'string')
+      throw new PeerTreeError('INTERNAL', 'malformed answer from the root');
     return { seq: b.seq, id: b.id };
   }
 
@@ -187,7 +227,13 @@ export class LedgerApp implements AppInstance {
     }
     if (!this.pinQuery) return null;
     const row = this.pinQuery.get(hash, owner) as { ts?: unknown; sig?: unknown } | undefined;
-    if (row === undefined || typeof row.ts !== 'number' || typeof row.sig !== 'string' || !/^[0-9a-f]{128}$/.test(row.sig)) return null;
+    if (
+      row === undefined ||
+      typeof row.ts !== 'number' ||
+      typeof row.sig !== 'string' ||
+      !/^[0-9a-f]{128}$/.test(row.sig)
+    )
+      return null;
     return { ts: row.ts, sig: row.sig };
   }
 
@@ -199,11 +245,15 @@ export class LedgerApp implements AppInstance {
   private async findPin(asset: string, author: string): Promise<PinProof | null> {
     const own = this.localPin(asset, author);
     if (own !== null && (await proofHolds(asset, author, own))) return own;
-    const others = rendezvousOrder(asset, this.members()).filter((m) => m.id !== this.ctx.self.id).slice(0, MAX_PIN_HOLDERS_ASKED);
+    const others = rendezvousOrder(asset, this.members())
+      .filter((m) => m.id !== this.ctx.self.id)
+      .slice(0, MAX_PIN_HOLDERS_ASKED);
     const answers = await Promise.allSettled(
       others.map(async (m) => {
         const link = await this.ctx.tree.linkTo(m.id);
-        const proof = M.readPin((await link.request(M.PINNED, { hash: asset, owner: author }, PEER_QUESTION_TIMEOUT_MS)).body);
+        const proof = M.readPin(
+          (await link.request(M.PINNED, { hash: asset, owner: author }, PEER_QUESTION_TIMEOUT_MS)).body,
+        );
         return proof !== null && (await proofHolds(asset, author, proof)) ? proof : null;
       }),
     );
@@ -212,13 +262,18 @@ export class LedgerApp implements AppInstance {
   }
 
   /** Root only: admits, appends, signs, replicates to the children, broadcasts. Idempotent for a repeated record. */
-  private async sequence(record: LedgerRecord, manifest: Uint8Array | null = null, digest?: Uint8Array): Promise<{ seq: number; id: string }> {
+  private async sequence(
+    record: LedgerRecord,
+    manifest: Uint8Array | null = null,
+    digest?: Uint8Array,
+  ): Promise<{ seq: number; id: string }> {
     await this.ready;
     const known = this.store.find(await recordId(record));
     const first = known === null && record.kind === 'register' && !this.state.assets.has(record.asset);
     if (first) {
       // The record's own signature first (a tampered record is that, whatever it carries), then who signed the manifest.
-      if (!(await verifyRecord(record))) throw new PeerTreeError('BAD_SIGNATURE', 'ledger record signature does not verify');
+      if (!(await verifyRecord(record)))
+        throw new PeerTreeError('BAD_SIGNATURE', 'ledger record signature does not verify');
       try {
         await checkRegistrant(record.asset, record.author, manifest, digest);
       } catch (err) {
@@ -250,10 +305,15 @@ export class LedgerApp implements AppInstance {
     const members = this.members();
     const children = childrenOf(0, this.ctx.k, members.length).map((p) => members[p]!.id);
     const acks = await Promise.allSettled(
-      children.map(async (id) => (await this.ctx.tree.linkTo(id)).request(M.REPLICATE, { entry }, LEDGER_REQUEST_TIMEOUT_MS)),
+      children.map(async (id) =>
+        (await this.ctx.tree.linkTo(id)).request(M.REPLICATE, { entry }, LEDGER_REQUEST_TIMEOUT_MS),
+      ),
     );
     if (children.length > 0 && acks.every((a) => a.status === 'rejected')) {
-      throw new PeerTreeError('UNAVAILABLE', 'no relay of the root group could keep the entry; try again (the record will not be duplicated)');
+      throw new PeerTreeError(
+        'UNAVAILABLE',
+        'no relay of the root group could keep the entry; try again (the record will not be duplicated)',
+      );
     }
     this.ctx.tree.broadcast(M.ENTRY, entry);
     return { seq: entry.seq, id: entry.id };
@@ -263,9 +323,17 @@ export class LedgerApp implements AppInstance {
     const key = `${entry.seq}:${entry.chain}`;
     if (!this.conflicts.has(key)) {
       this.counters.conflicts++;
-      this.conflicts.set(key, { seq: entry.seq, held, received: { id: entry.id, chain: entry.chain, sequencer: nodeIdOfKey(entry.by) }, at: this.ctx.components.clock.now() });
+      this.conflicts.set(key, {
+        seq: entry.seq,
+        held,
+        received: { id: entry.id, chain: entry.chain, sequencer: nodeIdOfKey(entry.by) },
+        at: this.ctx.components.clock.now(),
+      });
       if (this.conflicts.size > MAX_CONFLICTS_SHOWN) this.conflicts.delete(this.conflicts.keys().next().value!);
-      this.ctx.logger.warn('ledger conflict: a root signed a different entry at a sequence number this relay holds', { seq: entry.seq, sequencer: nodeIdOfKey(entry.by) });
+      this.ctx.logger.warn('ledger conflict: a root signed a different entry at a sequence number this relay holds', {
+        seq: entry.seq,
+        sequencer: nodeIdOfKey(entry.by),
+      });
     }
     throw new PeerTreeError('CONFLICT', `ledger fork: entry ${entry.seq} differs from the one this relay holds`);
   }
@@ -281,8 +349,15 @@ export class LedgerApp implements AppInstance {
       this.raiseConflict(entry, { seq: entry.seq, id: held?.id ?? null, chain: held?.chain ?? GENESIS_CHAIN });
     }
     if (entry.seq > this.state.seq + 1) return 'ahead';
-    if ((await recordId(entry.record)) === entry.id && (await chainOf(this.state.chain, entry.seq, entry.id)) !== entry.chain) {
-      this.raiseConflict(entry, { seq: this.state.seq, id: this.store.at(this.state.seq)?.id ?? null, chain: this.state.chain });
+    if (
+      (await recordId(entry.record)) === entry.id &&
+      (await chainOf(this.state.chain, entry.seq, entry.id)) !== entry.chain
+    ) {
+      this.raiseConflict(entry, {
+        seq: this.state.seq,
+        id: this.store.at(this.state.seq)?.id ?? null,
+        chain: this.state.chain,
+      });
     }
     return 'next';
   }
@@ -295,7 +370,10 @@ export class LedgerApp implements AppInstance {
     }
     if (!this.knownSequencer(entry.by)) {
       this.counters.unknownSequencer++;
-      throw new PeerTreeError('FORBIDDEN', `entry ${entry.seq} is signed by ${nodeIdOfKey(entry.by)}, which is not a root this relay knows`);
+      throw new PeerTreeError(
+        'FORBIDDEN',
+        `entry ${entry.seq} is signed by ${nodeIdOfKey(entry.by)}, which is not a root this relay knows`,
+      );
     }
     return this.serial(async () => {
       const where = await this.compareHeld(entry);
@@ -353,7 +431,11 @@ export class LedgerApp implements AppInstance {
       let vouch: LedgerHead | null = null;
       let stop = false;
       for (let page = 0; page < MAX_CATCH_UP_PAGES && !stop; page++) {
-        const reply = await link.request(M.SINCE, { from: scratch.seq + 1, limit: M.MAX_PAGE }, LEDGER_REQUEST_TIMEOUT_MS);
+        const reply = await link.request(
+          M.SINCE,
+          { from: scratch.seq + 1, limit: M.MAX_PAGE },
+          LEDGER_REQUEST_TIMEOUT_MS,
+        );
         const got = M.readEntries(reply.body);
         if (got.vouch !== null && this.knownSequencer(got.vouch.by) && (await verifyHead(got.vouch))) vouch = got.vouch;
         if (got.entries.length === 0) break;
@@ -364,13 +446,26 @@ export class LedgerApp implements AppInstance {
           }
           const known = this.knownSequencer(e.by);
           try {
-            if (known && (await entrySignedBy(e, e.by, e.sig)) && (await recordId(e.record)) === e.id && (await chainOf(scratch.chain, e.seq, e.id)) !== e.chain) {
-              this.raiseConflict(e, { seq: scratch.seq, id: pending.at(-1)?.entry.id ?? this.store.at(scratch.seq)?.id ?? null, chain: scratch.chain });
+            if (
+              known &&
+              (await entrySignedBy(e, e.by, e.sig)) &&
+              (await recordId(e.record)) === e.id &&
+              (await chainOf(scratch.chain, e.seq, e.id)) !== e.chain
+            ) {
+              this.raiseConflict(e, {
+                seq: scratch.seq,
+                id: pending.at(-1)?.entry.id ?? this.store.at(scratch.seq)?.id ?? null,
+                chain: scratch.chain,
+              });
             }
             scratch = await applyEntry(scratch, e);
           } catch (err) {
             if (toPeerTreeError(err).code !== 'CONFLICT' || known) this.counters.rejected++;
-            this.ctx.logger.warn('ledger entry rejected in catch-up', { seq: e.seq, from: id, error: toPeerTreeError(err).message });
+            this.ctx.logger.warn('ledger entry rejected in catch-up', {
+              seq: e.seq,
+              from: id,
+              error: toPeerTreeError(err).message,
+            });
             stop = true;
             break;
           }
@@ -437,8 +532,13 @@ export class LedgerApp implements AppInstance {
 
   private async onSequence(m: Message, link: Link): Promise<void> {
     if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${M.SEQUENCE} is for relays of this tree`);
-    if (!this.isRoot()) throw new PeerTreeError('UNAVAILABLE', 'this relay is not the root (the tree is changing); try again');
-    await link.reply(m, M.ACCEPTED, await this.sequence(M.readRecordBody(m.body, M.SEQUENCE), m.payload, m.payloadDigest));
+    if (!this.isRoot())
+      throw new PeerTreeError('UNAVAILABLE', 'this relay is not the root (the tree is changing); try again');
+    await link.reply(
+      m,
+      M.ACCEPTED,
+      await this.sequence(M.readRecordBody(m.body, M.SEQUENCE), m.payload, m.payloadDigest),
+    );
   }
 
   private async onReplicate(m: Message, link: Link): Promise<void> {
@@ -449,7 +549,8 @@ export class LedgerApp implements AppInstance {
     }
     if (entry.seq > this.state.seq + 1) await this.catchUpFrom(link.peerId).catch(() => {});
     await this.receiveLive(entry);
-    if (this.state.seq < entry.seq) throw new PeerTreeError('UNAVAILABLE', `entry ${entry.seq} not kept (have ${this.state.seq})`);
+    if (this.state.seq < entry.seq)
+      throw new PeerTreeError('UNAVAILABLE', `entry ${entry.seq} not kept (have ${this.state.seq})`);
     await link.reply(m, M.OK, { seq: entry.seq });
   }
 
@@ -457,17 +558,24 @@ export class LedgerApp implements AppInstance {
     const { from, limit } = M.readSince(m.body);
     const entries = this.store.entriesFrom(from, limit);
     // The root vouches for its own chain: a relay that never saw the roots before it can still catch up.
-    const vouch = this.isRoot() ? await signHead(this.ctx.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now()) : undefined;
+    const vouch = this.isRoot()
+      ? await signHead(this.ctx.identity, this.state.seq, this.state.chain, this.ctx.components.clock.now())
+      : undefined;
     await link.reply(m, M.ENTRIES, { entries, head: this.state.seq, ...(vouch ? { vouch } : {}) });
   }
 
   private async onHistory(m: Message, link: Link): Promise<void> {
-    await link.reply(m, M.ENTRIES, { entries: this.store.history(M.readAsset(m.body)).slice(-M.MAX_PAGE), head: this.state.seq });
+    await link.reply(m, M.ENTRIES, {
+      entries: this.store.history(M.readAsset(m.body)).slice(-M.MAX_PAGE),
+      head: this.state.seq,
+    });
   }
 
   private async onHead(m: Message, link: Link): Promise<void> {
-    if (!this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `${M.HEAD_REQUEST} is for relays of this tree`);
-    if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body)) throw new PeerTreeError('BAD_INPUT', `${M.HEAD_REQUEST}: body must be an object`);
+    if (!this.isMember(link.peerId))
+      throw new PeerTreeError('FORBIDDEN', `${M.HEAD_REQUEST} is for relays of this tree`);
+    if (typeof m.body !== 'object' || m.body === null || Array.isArray(m.body))
+      throw new PeerTreeError('BAD_INPUT', `${M.HEAD_REQUEST}: body must be an object`);
     await link.reply(m, M.HEAD, { head: await this.ownHead(), conflicts: this.counters.conflicts });
   }
 
@@ -483,11 +591,16 @@ export class LedgerApp implements AppInstance {
 
   /** The signed heads of this relay and of up to MAX_HEADS other members (each signed by its own relay). */
   private async heads(): Promise<{ id: string; head: LedgerHead; conflicts: number }[]> {
-    const others = this.members().filter((x) => x.id !== this.ctx.self.id).slice(0, M.MAX_HEADS);
+    const others = this.members()
+      .filter((x) => x.id !== this.ctx.self.id)
+      .slice(0, M.MAX_HEADS);
     const answers = await Promise.allSettled(
       others.map(async (x) => {
         const link = await this.ctx.tree.linkTo(x.id);
-        return { id: x.id, ...M.readHeadReply((await link.request(M.HEAD_REQUEST, {}, PEER_QUESTION_TIMEOUT_MS)).body) };
+        return {
+          id: x.id,
+          ...M.readHeadReply((await link.request(M.HEAD_REQUEST, {}, PEER_QUESTION_TIMEOUT_MS)).body),
+        };
       }),
     );
     const out = [{ id: this.ctx.self.id, head: await this.ownHead(), conflicts: this.counters.conflicts }];
@@ -497,7 +610,7 @@ export class LedgerApp implements AppInstance {
 
   private async onVerify(m: Message, link: Link): Promise<void> {
     const all: LedgerEntry[] = [];
-    for (let from = 1; ; ) {
+    for (let from = 1; ;) {
       const page = this.store.entriesFrom(from, M.MAX_PAGE);
       if (page.length === 0) break;
       all.push(...page);
@@ -505,7 +618,9 @@ export class LedgerApp implements AppInstance {
     }
     const result = await verifyLedger(all);
     const heads = await this.heads();
-    const mine = result.ok ? { ok: true, seq: result.state.seq, chain: result.state.chain } : { ok: false, seq: result.seq, error: result.error };
+    const mine = result.ok
+      ? { ok: true, seq: result.state.seq, chain: result.state.chain }
+      : { ok: false, seq: result.seq, error: result.error };
     await link.reply(m, M.VERIFIED, { ...mine, conflicts: this.counters.conflicts, heads });
   }
 }

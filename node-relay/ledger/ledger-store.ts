@@ -27,7 +27,15 @@ CREATE TABLE IF NOT EXISTS ledger_roots (
 type Row = { seq: number; id: string; record: string; chain: string; proof: string | null; by: string; sig: string };
 
 function toEntry(row: Row): LedgerEntry {
-  return { seq: row.seq, id: row.id, record: readRecord(JSON.parse(row.record)), chain: row.chain, proof: readProof(row.proof === null ? null : JSON.parse(row.proof)), by: row.by, sig: row.sig };
+  return {
+    seq: row.seq,
+    id: row.id,
+    record: readRecord(JSON.parse(row.record)),
+    chain: row.chain,
+    proof: readProof(row.proof === null ? null : JSON.parse(row.proof)),
+    by: row.by,
+    sig: row.sig,
+  };
 }
 
 export class LedgerStore {
@@ -40,9 +48,15 @@ export class LedgerStore {
 
   constructor(db: Database) {
     db.exec(SCHEMA);
-    this.insert = db.prepare('INSERT INTO ledger_signed_entries (seq, id, asset, record, chain, proof, by, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.since = db.prepare(`SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE seq >= ? ORDER BY seq LIMIT ?`);
-    this.forAsset = db.prepare(`SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE asset = ? ORDER BY seq`);
+    this.insert = db.prepare(
+      'INSERT INTO ledger_signed_entries (seq, id, asset, record, chain, proof, by, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.since = db.prepare(
+      `SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE seq >= ? ORDER BY seq LIMIT ?`,
+    );
+    this.forAsset = db.prepare(
+      `SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE asset = ? ORDER BY seq`,
+    );
     this.byId = db.prepare(`SELECT seq, id, record, chain, proof, by, sig FROM ledger_signed_entries WHERE id = ?`);
     this.addRoot = db.prepare('INSERT INTO ledger_roots (id, epoch) VALUES (?, ?) ON CONFLICT (id) DO NOTHING');
     this.allRoots = db.prepare('SELECT id FROM ledger_roots');
@@ -50,7 +64,16 @@ export class LedgerStore {
 
   /** Appends one entry durably (the caller has verified it follows the last one). */
   append(e: LedgerEntry): void {
-    this.insert.run(e.seq, e.id, e.record.asset, JSON.stringify(e.record), e.chain, e.proof === null ? null : JSON.stringify(e.proof), e.by, e.sig);
+    this.insert.run(
+      e.seq,
+      e.id,
+      e.record.asset,
+      JSON.stringify(e.record),
+      e.chain,
+      e.proof === null ? null : JSON.stringify(e.proof),
+      e.by,
+      e.sig,
+    );
   }
 
   /** The entry at `seq`, or null. */

@@ -24,7 +24,16 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 export class LibraryApp implements AppInstance {
-  readonly counters = { published: 0, replicated: 0, lookups: 0, refused: 0, refusedStale: 0, refusedSignature: 0, refusedMalformed: 0, droppedAnswers: 0 };
+  readonly counters = {
+    published: 0,
+    replicated: 0,
+    lookups: 0,
+    refused: 0,
+    refusedStale: 0,
+    refusedSignature: 0,
+    refusedMalformed: 0,
+    droppedAnswers: 0,
+  };
   private readonly store: HeadStore;
   private readonly off: (() => void)[] = [];
 
@@ -82,7 +91,8 @@ export class LibraryApp implements AppInstance {
     if (changed && !this.store.put(head)) {
       // Another writer got there first while the signature was being checked: judge again against it.
       const now = this.store.get(head.owner);
-      if (!now || now.seq !== head.seq || now.record !== head.record) return this.refuse('CONFLICT', `library: version ${head.seq} is not newer than version ${now?.seq ?? 0}`);
+      if (!now || now.seq !== head.seq || now.record !== head.record)
+        return this.refuse('CONFLICT', `library: version ${head.seq} is not newer than version ${now?.seq ?? 0}`);
     }
     return head;
   }
@@ -104,7 +114,13 @@ export class LibraryApp implements AppInstance {
     // The owner's rendezvous relays must take it too; one that holds a newer version refuses (CONFLICT),
     // and then so does this publish: the client reads the newest, merges and publishes again.
     const results = await Promise.allSettled(
-      this.holders(head.owner).map(async (id) => withTimeout(this.ctx.tree.linkTo(id).then((l) => l.request(M.REPLICATE, { head }, LIBRARY_REQUEST_TIMEOUT_MS)), LIBRARY_REQUEST_TIMEOUT_MS, M.REPLICATE)),
+      this.holders(head.owner).map(async (id) =>
+        withTimeout(
+          this.ctx.tree.linkTo(id).then((l) => l.request(M.REPLICATE, { head }, LIBRARY_REQUEST_TIMEOUT_MS)),
+          LIBRARY_REQUEST_TIMEOUT_MS,
+          M.REPLICATE,
+        ),
+      ),
     );
     const conflict = results.find((r) => r.status === 'rejected' && toPeerTreeError(r.reason).code === 'CONFLICT');
     if (conflict) {
@@ -131,13 +147,19 @@ export class LibraryApp implements AppInstance {
     const answers = await Promise.allSettled(
       order.map(async (id) => {
         if (id === this.ctx.self.id) return local;
-        const reply = await withTimeout(this.ctx.tree.linkTo(id).then((l) => l.request(M.LOOKUP, { owner }, LIBRARY_REQUEST_TIMEOUT_MS)), LIBRARY_REQUEST_TIMEOUT_MS, M.LOOKUP);
+        const reply = await withTimeout(
+          this.ctx.tree.linkTo(id).then((l) => l.request(M.LOOKUP, { owner }, LIBRARY_REQUEST_TIMEOUT_MS)),
+          LIBRARY_REQUEST_TIMEOUT_MS,
+          M.LOOKUP,
+        );
         const h = M.readHeadReply(reply.type, reply.body, owner);
         if (h && !(await verifyHead(h))) throw new PeerTreeError('BAD_SIGNATURE', 'forged head');
         return h;
       }),
     );
-    this.counters.droppedAnswers += answers.filter((a) => a.status === 'rejected' && toPeerTreeError(a.reason).code === 'BAD_SIGNATURE').length;
+    this.counters.droppedAnswers += answers.filter(
+      (a) => a.status === 'rejected' && toPeerTreeError(a.reason).code === 'BAD_SIGNATURE',
+    ).length;
     // Same seq, different records (a race between two devices): the rendezvous relays' word wins, in
     // rendezvous order, so every relay picks the same head; this relay's own copy counts last otherwise.
     const best = newestHead([...answers.map((a) => (a.status === 'fulfilled' ? a.value : null)), local]);

@@ -17,7 +17,18 @@ interface Waiter {
 }
 
 export class MailboxApp implements AppInstance {
-  readonly counters = { opened: 0, stored: 0, taken: 0, closed: 0, refused: 0, refusedFull: 0, refusedGone: 0, refusedConflict: 0, refusedMalformed: 0, refusedTooLarge: 0 };
+  readonly counters = {
+    opened: 0,
+    stored: 0,
+    taken: 0,
+    closed: 0,
+    refused: 0,
+    refusedFull: 0,
+    refusedGone: 0,
+    refusedConflict: 0,
+    refusedMalformed: 0,
+    refusedTooLarge: 0,
+  };
   private readonly store = new MailboxStore();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private waiting = 0;
@@ -98,7 +109,8 @@ export class MailboxApp implements AppInstance {
 
   /** Waits until the slot is written, the box is gone, or `wait` ms (or the box's expiry) pass. */
   private waitFor(box: string, slot: number, wait: number): Promise<Uint8Array | null> {
-    if (this.waiting >= MAILBOX_MAX_WAITERS) throw new PeerTreeError('RATE_LIMITED', 'too many devices are waiting on this relay; try again shortly');
+    if (this.waiting >= MAILBOX_MAX_WAITERS)
+      throw new PeerTreeError('RATE_LIMITED', 'too many devices are waiting on this relay; try again shortly');
     const ms = Math.max(0, Math.min(wait, this.store.expiresAt(box, this.now()) - this.now()));
     const { timers } = this.ctx.components;
     return new Promise<Uint8Array | null>((resolve, reject) => {

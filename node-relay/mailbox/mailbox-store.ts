@@ -20,7 +20,9 @@ export class MailboxStore {
   /** Boxes that reached their expiry (counted once, when dropped). */
   expired = 0;
 
-  constructor(private readonly limits: MailboxLimits = { maxBoxes: MAILBOX_MAX_BOXES, maxPerKey: MAILBOX_MAX_PER_KEY }) {}
+  constructor(
+    private readonly limits: MailboxLimits = { maxBoxes: MAILBOX_MAX_BOXES, maxPerKey: MAILBOX_MAX_PER_KEY },
+  ) {}
 
   get size(): number {
     return this.boxes.size;
@@ -35,8 +37,13 @@ export class MailboxStore {
   open(id: string, ttl: number, opener: string, now: number): number {
     this.sweep(now);
     if (this.boxes.has(id)) throw new PeerTreeError('CONFLICT', 'this mailbox exists already; make a new box id');
-    if (this.boxes.size >= this.limits.maxBoxes) throw new PeerTreeError('FULL', 'this relay holds as many mailboxes as it can; try again in a few minutes');
-    if ((this.perKey.get(opener) ?? 0) >= this.limits.maxPerKey) throw new PeerTreeError('FULL', `one key may keep ${this.limits.maxPerKey} mailboxes open; close one or wait for it to expire`);
+    if (this.boxes.size >= this.limits.maxBoxes)
+      throw new PeerTreeError('FULL', 'this relay holds as many mailboxes as it can; try again in a few minutes');
+    if ((this.perKey.get(opener) ?? 0) >= this.limits.maxPerKey)
+      throw new PeerTreeError(
+        'FULL',
+        `one key may keep ${this.limits.maxPerKey} mailboxes open; close one or wait for it to expire`,
+      );
     const expires = now + ttl;
     this.boxes.set(id, { opener, expires, slots: new Array<Uint8Array | null>(MAILBOX_SLOTS).fill(null) });
     this.perKey.set(opener, (this.perKey.get(opener) ?? 0) + 1);
@@ -70,7 +77,10 @@ export class MailboxStore {
     const box = this.boxes.get(id);
     if (box && box.expires <= now) this.drop(id, true);
     else if (box) return box;
-    throw new PeerTreeError('NOT_FOUND', 'this mailbox is gone: it was used, cancelled or expired; start linking again');
+    throw new PeerTreeError(
+      'NOT_FOUND',
+      'this mailbox is gone: it was used, cancelled or expired; start linking again',
+    );
   }
 
   private drop(id: string, expired: boolean): void {

@@ -44,7 +44,9 @@ export class HolderIndex {
     this.byHolder = db.prepare(`SELECT hash FROM ${table} WHERE holder = ?`);
     this.removeHolder = db.prepare(`DELETE FROM ${table} WHERE hash = ? AND holder = ?`);
     this.removeEverywhere = db.prepare(`DELETE FROM ${table} WHERE holder = ?`);
-    this.putTarget = db.prepare(`INSERT INTO ${table}_target (hash, n) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE SET n = excluded.n`);
+    this.putTarget = db.prepare(
+      `INSERT INTO ${table}_target (hash, n) VALUES (?, ?) ON CONFLICT (hash) DO UPDATE SET n = excluded.n`,
+    );
     this.getTarget = db.prepare(`SELECT n FROM ${table}_target WHERE hash = ?`);
   }
 

@@ -49,7 +49,8 @@ export class PinIndex {
   constructor(private readonly db: Database) {
     db.exec(SCHEMA);
     const columns = db.prepare<[], { name: string }>('PRAGMA table_info(shard_pins)').all();
-    if (!columns.some((c) => c.name === 'cost')) db.exec('ALTER TABLE shard_pins ADD COLUMN cost INTEGER NOT NULL DEFAULT 0');
+    if (!columns.some((c) => c.name === 'cost'))
+      db.exec('ALTER TABLE shard_pins ADD COLUMN cost INTEGER NOT NULL DEFAULT 0');
     // A newer pin by the same owner replaces the older one (and a signed one an unsigned one of older releases);
     // an older one never overwrites a newer one.
     this.upsert = db.prepare(
@@ -66,7 +67,9 @@ export class PinIndex {
     this.releasedAt = db.prepare('SELECT ts FROM shard_pin_releases WHERE hash = ? AND owner = ?');
     this.usageRows = db.prepare('SELECT owner, COUNT(*) AS shards, SUM(cost) AS bytes FROM shard_pins GROUP BY owner');
     // The owner index holds the key's other column (hash) too: a page is one ordered index range.
-    this.byOwner = db.prepare('SELECT hash, ts, cost FROM shard_pins WHERE owner = ? AND hash > ? ORDER BY hash LIMIT ?');
+    this.byOwner = db.prepare(
+      'SELECT hash, ts, cost FROM shard_pins WHERE owner = ? AND hash > ? ORDER BY hash LIMIT ?',
+    );
     for (const r of this.usageRows.all()) this.usage.set(r.owner, { shards: r.shards, bytes: r.bytes ?? 0 });
   }
 

@@ -120,7 +120,11 @@ export class Repairer {
     const before = holders.holders(hash);
     const survivors = before.filter((id) => !departed.has(id) && memberIds.has(id));
     const target = Math.min(holders.target(hash) ?? before.length, members.length);
-    if (!survivors.includes(peers.selfId) || repairLeader(hash, survivors) !== peers.selfId || survivors.length >= target) {
+    if (
+      !survivors.includes(peers.selfId) ||
+      repairLeader(hash, survivors) !== peers.selfId ||
+      survivors.length >= target
+    ) {
       // Not ours to repair (another survivor leads, possibly one that is dead but not yet removed), or
       // nothing to do. The holder set is left as it is: when the next departure comes, the survivors still
       // see every holder that is gone and restore the full count.
@@ -192,7 +196,10 @@ export interface ShardRepairCounters {
 /** Checks the `--repair-interval` value: an integer of at least MIN_REPAIR_SWEEP_INTERVAL_MS. */
 export function checkRepairInterval(ms: number): number {
   if (!Number.isSafeInteger(ms) || ms < MIN_REPAIR_SWEEP_INTERVAL_MS) {
-    throw new PeerTreeError('BAD_INPUT', `the repair interval must be an integer of at least ${MIN_REPAIR_SWEEP_INTERVAL_MS} ms`);
+    throw new PeerTreeError(
+      'BAD_INPUT',
+      `the repair interval must be an integer of at least ${MIN_REPAIR_SWEEP_INTERVAL_MS} ms`,
+    );
   }
   return ms;
 }
@@ -264,7 +271,8 @@ export class ShardRepairer {
 
   /** Starts the periodic sweep (the first one after a jittered interval). */
   start(): void {
-    if (!this.closed && !this.timer) this.arm(nextSweepDelay(this.intervalMs, REPAIR_SWEEP_JITTER_PERCENT, this.deps.random));
+    if (!this.closed && !this.timer)
+      this.arm(nextSweepDelay(this.intervalMs, REPAIR_SWEEP_JITTER_PERCENT, this.deps.random));
   }
 
   close(): void {
@@ -321,12 +329,16 @@ export class ShardRepairer {
       try {
         do {
           this.again = false;
-          await this.sweep().catch((err: unknown) => this.deps.logger.error('repair sweep failed', { error: toPeerTreeError(err).message }));
+          await this.sweep().catch((err: unknown) =>
+            this.deps.logger.error('repair sweep failed', { error: toPeerTreeError(err).message }),
+          );
         } while (this.again && !this.closed);
       } finally {
         this.sweeping = false;
         // Shards still waiting at the front (a departure touched more than one sweep takes): go on soon.
-        this.arm(this.priority.size > 0 ? 1 : nextSweepDelay(this.intervalMs, REPAIR_SWEEP_JITTER_PERCENT, this.deps.random));
+        this.arm(
+          this.priority.size > 0 ? 1 : nextSweepDelay(this.intervalMs, REPAIR_SWEEP_JITTER_PERCENT, this.deps.random),
+        );
       }
     })();
   }
@@ -360,18 +372,34 @@ export class ShardRepairer {
       const target = holders.target(hash) ?? DEFAULT_REPLICAS;
       if (!bytes) return { hash, target, selfHolds: false, selfOwners: [], audits: [] };
       const known = holders.holders(hash);
-      const ids = auditTargets(hash, self, members, known, Math.min(target, MAX_REPLICAS), REPAIR_AUDIT_SPARE, MAX_REPLICAS * 2);
+      const ids = auditTargets(
+        hash,
+        self,
+        members,
+        known,
+        Math.min(target, MAX_REPLICAS),
+        REPAIR_AUDIT_SPARE,
+        MAX_REPLICAS * 2,
+      );
       if (ids.length > audits) {
         this.priority.add(hash); // out of audits: first in the next sweep
         return null;
       }
       audits -= ids.length;
-      const results = await Promise.all(ids.map(async (id) => ({ ...(await this.audit(id, hash, bytes, unreachable)), claimed: known.includes(id) })));
+      const results = await Promise.all(
+        ids.map(async (id) => ({ ...(await this.audit(id, hash, bytes, unreachable)), claimed: known.includes(id) })),
+      );
       return { hash, target, selfHolds: true, selfOwners: pins.pins(hash).map((p) => p.owner), audits: results };
     };
-    const observed = (await mapLimit(await this.batch(), REPAIR_SHARDS_IN_FLIGHT, observe)).filter((o): o is ShardObservation => o !== null);
+    const observed = (await mapLimit(await this.batch(), REPAIR_SHARDS_IN_FLIGHT, observe)).filter(
+      (o): o is ShardObservation => o !== null,
+    );
     const failedCopies = this.failedCopies.splice(0);
-    const plan = planRepair(this.state, { now: this.now(), selfId: self, members, observed, failedCopies }, this.policy);
+    const plan = planRepair(
+      this.state,
+      { now: this.now(), selfId: self, members, observed, failedCopies },
+      this.policy,
+    );
     this.state = plan.state;
     this.counters.sweeps++;
     this.counters.repairSkipped += plan.report.deferred;
@@ -379,20 +407,32 @@ export class ShardRepairer {
     // One line per sweep that changes something (an operator pages on these, not on per-shard lines).
     const copies = plan.effects.filter((e) => e.kind === 'copy').length;
     const releases = plan.effects.filter((e) => e.kind === 'release').length;
-    const before = { repaired: this.counters.repaired, failed: this.counters.repairFailed, released: this.counters.released };
-    if (copies > 0) this.deps.logger.info('repair started: copying shards that have too few holders', { event: 'repair.started', shards: copies, releases });
+    const before = {
+      repaired: this.counters.repaired,
+      failed: this.counters.repairFailed,
+      released: this.counters.released,
+    };
+    if (copies > 0)
+      this.deps.logger.info('repair started: copying shards that have too few holders', {
+        event: 'repair.started',
+        shards: copies,
+        releases,
+      });
     for (const effect of plan.effects) await this.perform(effect);
     this.counters.underReplicated = repairGauges(this.state).underReplicated;
     if (copies > 0 || releases > 0) {
       const copied = this.counters.repaired - before.repaired;
       const failed = this.counters.repairFailed - before.failed;
-      this.deps.logger[failed > 0 ? 'warn' : 'info'](failed > 0 ? 'repair finished; some copies failed and are retried at the next sweep' : 'repair finished', {
-        event: 'repair.finished',
-        copied,
-        failed,
-        released: this.counters.released - before.released,
-        underReplicated: this.counters.underReplicated,
-      });
+      this.deps.logger[failed > 0 ? 'warn' : 'info'](
+        failed > 0 ? 'repair finished; some copies failed and are retried at the next sweep' : 'repair finished',
+        {
+          event: 'repair.finished',
+          copied,
+          failed,
+          released: this.counters.released - before.released,
+          underReplicated: this.counters.underReplicated,
+        },
+      );
     }
   }
 
@@ -412,7 +452,10 @@ export class ShardRepairer {
         holders.set(effect.hash, []);
         this.state = dropShards(this.state, [effect.hash]);
         for (const id of known) this.claim(id, effect.hash, false);
-        logger.warn('lost a shard copy (an audit found it missing or corrupt); repair restores it', { event: 'repair.lost_copy', hash: effect.hash });
+        logger.warn('lost a shard copy (an audit found it missing or corrupt); repair restores it', {
+          event: 'repair.lost_copy',
+          hash: effect.hash,
+        });
         return;
       }
       case 'copy': {
@@ -466,7 +509,11 @@ export class ShardRepairer {
       try {
         const expected = await auditProof(nonce, id, bytes);
         const link = await this.deps.peers.linkTo(id);
-        const reply = await link.request(AUDIT, { hash, nonce: Buffer.from(nonce).toString('hex') }, Math.min(this.timeoutMs, REPAIR_AUDIT_TIMEOUT_MS));
+        const reply = await link.request(
+          AUDIT,
+          { hash, nonce: Buffer.from(nonce).toString('hex') },
+          Math.min(this.timeoutMs, REPAIR_AUDIT_TIMEOUT_MS),
+        );
         const answer = readProof(reply, hash);
         if (answer && answer.proof === expected) {
           this.counters.auditsPassed++;
@@ -491,6 +538,13 @@ export class ShardRepairer {
     if (!bytes) throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
     const proof = await auditProof(fromHex(nonce), peers.selfId, bytes);
     this.counters.auditsAnswered++;
-    await link.reply(m, PROOF, { hash, proof, owners: pins.pins(hash).map((p) => p.owner).slice(0, 64) });
+    await link.reply(m, PROOF, {
+      hash,
+      proof,
+      owners: pins
+        .pins(hash)
+        .map((p) => p.owner)
+        .slice(0, 64),
+    });
   }
 }

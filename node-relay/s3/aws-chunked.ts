@@ -49,7 +49,8 @@ class ByteReader {
         this.buf = this.buf.subarray(at + 2);
         return text;
       }
-      if (this.buf.length > S3_MAX_CHUNK_LINE_BYTES) throw s3Error('InvalidRequest', 'an aws-chunked header line is too long');
+      if (this.buf.length > S3_MAX_CHUNK_LINE_BYTES)
+        throw s3Error('InvalidRequest', 'an aws-chunked header line is too long');
       await this.more();
     }
   }
@@ -81,34 +82,54 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /** Decodes an aws-chunked body; throws S3's error (SignatureDoesNotMatch, IncompleteBody, BadDigest, …) on bad input. */
-export async function* decodeAwsChunked(source: AsyncIterable<Uint8Array>, options: ChunkedOptions): AsyncGenerator<Uint8Array> {
+export async function* decodeAwsChunked(
+  source: AsyncIterable<Uint8Array>,
+  options: ChunkedOptions,
+): AsyncGenerator<Uint8Array> {
   const reader = new ByteReader(source);
   const signing = options.signing;
   let previous = signing?.seedSignature ?? '';
   let total = 0;
   for (;;) {
     const header = await reader.line();
-    const m = signing ? /^([0-9a-fA-F]{1,16});chunk-signature=([0-9a-f]{64})$/.exec(header) : /^([0-9a-fA-F]{1,16})(;.*)?$/.exec(header);
-    if (!m) throw s3Error(signing ? 'SignatureDoesNotMatch' : 'InvalidRequest', `malformed aws-chunked chunk header ${JSON.stringify(header.slice(0, 100))}`);
+    const m = signing
+      ? /^([0-9a-fA-F]{1,16});chunk-signature=([0-9a-f]{64})$/.exec(header)
+      : /^([0-9a-fA-F]{1,16})(;.*)?$/.exec(header);
+    if (!m)
+      throw s3Error(
+        signing ? 'SignatureDoesNotMatch' : 'InvalidRequest',
+        `malformed aws-chunked chunk header ${JSON.stringify(header.slice(0, 100))}`,
+      );
     const size = parseInt(m[1]!, 16);
-    if (size > S3_MAX_CHUNK_BYTES) throw s3Error('InvalidRequest', `an aws-chunked chunk is larger than ${S3_MAX_CHUNK_BYTES} bytes`);
+    if (size > S3_MAX_CHUNK_BYTES)
+      throw s3Error('InvalidRequest', `an aws-chunked chunk is larger than ${S3_MAX_CHUNK_BYTES} bytes`);
     const hash = signing ? createHash('sha256') : null;
     for await (const piece of reader.bytes(size)) {
       hash?.update(piece);
       total += piece.length;
-      if (options.decodedLength !== undefined && total > options.decodedLength) throw s3Error('IncompleteBody', 'the body is longer than x-amz-decoded-content-length');
+      if (options.decodedLength !== undefined && total > options.decodedLength)
+        throw s3Error('IncompleteBody', 'the body is longer than x-amz-decoded-content-length');
       yield piece;
     }
     if (signing) {
-      const toSign = ['AWS4-HMAC-SHA256-PAYLOAD', signing.amzDate, signing.scope, previous, EMPTY_SHA256, hash!.digest('hex')].join('\n');
+      const toSign = [
+        'AWS4-HMAC-SHA256-PAYLOAD',
+        signing.amzDate,
+        signing.scope,
+        previous,
+        EMPTY_SHA256,
+        hash!.digest('hex'),
+      ].join('\n');
       const expected = await signing.signString(toSign);
-      if (!sameHex(expected, m[2]!)) throw s3Error('SignatureDoesNotMatch', 'an aws-chunked chunk signature does not match');
+      if (!sameHex(expected, m[2]!))
+        throw s3Error('SignatureDoesNotMatch', 'an aws-chunked chunk signature does not match');
       previous = expected;
     }
     if (size === 0) break;
     if ((await reader.line()) !== '') throw s3Error('IncompleteBody', 'an aws-chunked chunk is not followed by CRLF');
   }
-  if (options.decodedLength !== undefined && total !== options.decodedLength) throw s3Error('IncompleteBody', 'the body is shorter than x-amz-decoded-content-length');
+  if (options.decodedLength !== undefined && total !== options.decodedLength)
+    throw s3Error('IncompleteBody', 'the body is shorter than x-amz-decoded-content-length');
   if (signing) {
     // The final zero-size chunk ends with an empty line (no trailer in this form).
     await reader.line();
@@ -126,7 +147,11 @@ export async function* decodeAwsChunked(source: AsyncIterable<Uint8Array>, optio
 }
 
 /** Wraps a decoded body so that its bytes are checked against the trailer's checksum once the body ends. */
-export async function* checkTrailer(source: AsyncIterable<Uint8Array>, options: ChunkedOptions, algorithmHint: string | undefined): AsyncGenerator<Uint8Array> {
+export async function* checkTrailer(
+  source: AsyncIterable<Uint8Array>,
+  options: ChunkedOptions,
+  algorithmHint: string | undefined,
+): AsyncGenerator<Uint8Array> {
   const running = algorithmHint ? runningChecksum(algorithmHint) : null;
   let trailer: { algorithm: string; value: string } | null = null;
   const onTrailer = (name: string, value: string) => {

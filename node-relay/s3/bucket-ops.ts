@@ -76,7 +76,14 @@ export function listObjects(ctx: S3Context, version: 1 | 2): void {
     after = at;
   } else after = resumePoint(version === 2 ? startAfter : marker, prefix, delimiter);
   const result = listBucket(ctx.gw.index, ctx.bucket, { prefix, delimiter, after, maxKeys });
-  const contents = result.objects.map((o) => ({ Key: enc(o.key), LastModified: isoDate(o.mtime), ETag: quoted(o.etag), Size: o.size, StorageClass: 'STANDARD', ...(version === 1 || queryValue(ctx, 'fetch-owner') === 'true' ? { Owner: OWNER } : {}) }));
+  const contents = result.objects.map((o) => ({
+    Key: enc(o.key),
+    LastModified: isoDate(o.mtime),
+    ETag: quoted(o.etag),
+    Size: o.size,
+    StorageClass: 'STANDARD',
+    ...(version === 1 || queryValue(ctx, 'fetch-owner') === 'true' ? { Owner: OWNER } : {}),
+  }));
   const common = result.prefixes.map((p) => ({ Prefix: enc(p) }));
   const body: Record<string, unknown> = { Name: ctx.bucket, Prefix: enc(prefix) };
   if (version === 2) {

@@ -41,9 +41,19 @@ export function headerValue(ctx: S3Context, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function sendXml(ctx: S3Context, status: number, root: string, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
+export function sendXml(
+  ctx: S3Context,
+  status: number,
+  root: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
   const text = buildXml({ [root]: withNamespace(body) });
-  ctx.res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(text), ...headers });
+  ctx.res.writeHead(status, {
+    'Content-Type': 'application/xml',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   ctx.res.end(text);
 }
 

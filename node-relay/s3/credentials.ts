@@ -24,13 +24,22 @@ export function newCredentials(): S3Credentials {
 
 function isCredentials(v: unknown): v is S3Credentials {
   const c = v as Partial<S3Credentials> | null;
-  return typeof c?.accessKeyId === 'string' && /^[A-Z0-9]{16,128}$/.test(c.accessKeyId) && typeof c.secretAccessKey === 'string' && c.secretAccessKey.length >= 16;
+  return (
+    typeof c?.accessKeyId === 'string' &&
+    /^[A-Z0-9]{16,128}$/.test(c.accessKeyId) &&
+    typeof c.secretAccessKey === 'string' &&
+    c.secretAccessKey.length >= 16
+  );
 }
 
 async function save(path: string, creds: S3Credentials): Promise<void> {
   // Written to a private temporary file, then renamed: never a half-written or world-readable secret.
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey }, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(
+    tmp,
+    JSON.stringify({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey }, null, 2) + '\n',
+    { mode: 0o600 },
+  );
   await chmod(tmp, 0o600);
   await rename(tmp, path);
 }
@@ -50,7 +59,10 @@ async function readStored(path: string): Promise<S3Credentials | null> {
   } catch {
     parsed = null;
   }
-  if (!isCredentials(parsed)) throw new Error(`${path} does not hold S3 credentials: fix it, or run \`peertree s3 keys --rotate\` to make new ones`);
+  if (!isCredentials(parsed))
+    throw new Error(
+      `${path} does not hold S3 credentials: fix it, or run \`peertree s3 keys --rotate\` to make new ones`,
+    );
   return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
 }
 
@@ -77,7 +89,11 @@ export async function rotateCredentials(home = peertreeHome()): Promise<S3Creden
  * The current pair for a running gateway: the file is read again at most once a second (a few bytes), so that
  * `peertree s3 keys --rotate` takes effect without a restart. A file that is gone or damaged keeps the last pair.
  */
-export function liveCredentials(initial: S3Credentials, home = peertreeHome(), now: () => number = Date.now): () => Promise<S3Credentials> {
+export function liveCredentials(
+  initial: S3Credentials,
+  home = peertreeHome(),
+  now: () => number = Date.now,
+): () => Promise<S3Credentials> {
   let current = initial;
   let readAt = now();
   return async () => {

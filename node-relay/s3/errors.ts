@@ -7,11 +7,19 @@ export const S3_ERRORS = {
   AuthorizationHeaderMalformed: [400, 'BAD_INPUT', 'The authorization header is malformed.'],
   AuthorizationQueryParametersError: [400, 'BAD_INPUT', 'The presigned URL query parameters are malformed.'],
   BadDigest: [400, 'HASH_MISMATCH', 'The Content-MD5 or checksum you specified did not match what we received.'],
-  BucketAlreadyOwnedByYou: [409, 'CONFLICT', 'Your previous request to create the named bucket succeeded and you already own it.'],
+  BucketAlreadyOwnedByYou: [
+    409,
+    'CONFLICT',
+    'Your previous request to create the named bucket succeeded and you already own it.',
+  ],
   BucketNotEmpty: [409, 'CONFLICT', 'The bucket you tried to delete is not empty.'],
   EntityTooLarge: [400, 'TOO_LARGE', 'Your proposed upload exceeds the maximum allowed size.'],
   EntityTooSmall: [400, 'BAD_INPUT', 'Your proposed upload is smaller than the minimum allowed object size.'],
-  IncompleteBody: [400, 'BAD_INPUT', 'You did not provide the number of bytes specified by the Content-Length HTTP header.'],
+  IncompleteBody: [
+    400,
+    'BAD_INPUT',
+    'You did not provide the number of bytes specified by the Content-Length HTTP header.',
+  ],
   InternalError: [500, 'INTERNAL', 'We encountered an internal error. Please try again.'],
   InvalidAccessKeyId: [403, 'FORBIDDEN', 'The AWS access key Id you provided does not exist in our records.'],
   InvalidArgument: [400, 'BAD_INPUT', 'Invalid Argument'],
@@ -23,7 +31,11 @@ export const S3_ERRORS = {
   InvalidRange: [416, 'BAD_INPUT', 'The requested range is not satisfiable'],
   InvalidRequest: [400, 'BAD_INPUT', 'Invalid Request'],
   KeyTooLongError: [400, 'TOO_LARGE', 'Your key is too long.'],
-  MalformedXML: [400, 'BAD_INPUT', 'The XML you provided was not well-formed or did not validate against our published schema.'],
+  MalformedXML: [
+    400,
+    'BAD_INPUT',
+    'The XML you provided was not well-formed or did not validate against our published schema.',
+  ],
   MaxMessageLengthExceeded: [400, 'TOO_LARGE', 'Your request was too big.'],
   MetadataTooLarge: [400, 'TOO_LARGE', 'Your metadata headers exceed the maximum allowed metadata size.'],
   MethodNotAllowed: [405, 'BAD_INPUT', 'The specified method is not allowed against this resource.'],
@@ -32,13 +44,25 @@ export const S3_ERRORS = {
   NoSuchBucket: [404, 'NOT_FOUND', 'The specified bucket does not exist'],
   NoSuchKey: [404, 'NOT_FOUND', 'The specified key does not exist.'],
   NoSuchUpload: [404, 'NOT_FOUND', 'The specified multipart upload does not exist.'],
-  NotImplemented: [501, 'BAD_INPUT', 'A header or operation you provided implies functionality that is not implemented.'],
+  NotImplemented: [
+    501,
+    'BAD_INPUT',
+    'A header or operation you provided implies functionality that is not implemented.',
+  ],
   NotModified: [304, 'CONFLICT', 'Not Modified'],
   PreconditionFailed: [412, 'CONFLICT', 'At least one of the preconditions you specified did not hold.'],
   RequestTimeTooSkewed: [403, 'STALE', 'The difference between the request time and the current time is too large.'],
   ServiceUnavailable: [503, 'UNAVAILABLE', 'The storage network is not reachable now. Please try again.'],
-  SignatureDoesNotMatch: [403, 'BAD_SIGNATURE', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'],
-  XAmzContentSHA256Mismatch: [400, 'HASH_MISMATCH', "The provided 'x-amz-content-sha256' header does not match what was computed."],
+  SignatureDoesNotMatch: [
+    403,
+    'BAD_SIGNATURE',
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+  ],
+  XAmzContentSHA256Mismatch: [
+    400,
+    'HASH_MISMATCH',
+    "The provided 'x-amz-content-sha256' header does not match what was computed.",
+  ],
 } as const satisfies Record<string, readonly [number, ErrorCode, string]>;
 
 export type S3ErrorCode = keyof typeof S3_ERRORS;
@@ -60,7 +84,13 @@ export function s3CodeOf(err: unknown): { code: S3ErrorCode; status: number; mes
   if (cause && typeof cause === 'object' && typeof cause.s3 === 'string' && Object.hasOwn(S3_ERRORS, cause.s3)) {
     return { code: cause.s3, status: S3_ERRORS[cause.s3][0], message: e.message };
   }
-  const fromPeer: Partial<Record<ErrorCode, S3ErrorCode>> = { UNAVAILABLE: 'ServiceUnavailable', CLOSED: 'ServiceUnavailable', TIMEOUT: 'ServiceUnavailable', FULL: 'ServiceUnavailable', NOT_FOUND: 'ServiceUnavailable' };
+  const fromPeer: Partial<Record<ErrorCode, S3ErrorCode>> = {
+    UNAVAILABLE: 'ServiceUnavailable',
+    CLOSED: 'ServiceUnavailable',
+    TIMEOUT: 'ServiceUnavailable',
+    FULL: 'ServiceUnavailable',
+    NOT_FOUND: 'ServiceUnavailable',
+  };
   const code = fromPeer[e.code] ?? 'InternalError';
   return { code, status: S3_ERRORS[code][0], message: `${S3_ERRORS[code][2]} (${e.code}: ${e.message})` };
 }

@@ -42,18 +42,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const home = options.home ?? peertreeHome();
   await mkdir(home, { recursive: true, mode: 0o700 });
   const credentials = await loadCredentials(home);
-  const store = new PeerTreeStore({ relay: options.relay, identity: options.identity, ...(options.replicas ? { replicas: options.replicas } : {}), ...(options.connectMs ? { connectMs: options.connectMs } : {}) });
+  const store = new PeerTreeStore({
+    relay: options.relay,
+    identity: options.identity,
+    ...(options.replicas ? { replicas: options.replicas } : {}),
+    ...(options.connectMs ? { connectMs: options.connectMs } : {}),
+  });
   await store.ready();
   const index = new ObjectIndex(join(home, 's3-index.sqlite'));
   const releaser = new Releaser(store, options.log);
-  const mirror = options.libraryKey ? new LibraryMirror({ store, index, identity: options.identity, libraryKey: options.libraryKey, replicas: options.replicas ?? DEFAULT_REPLICAS, log: options.log }) : null;
+  const mirror = options.libraryKey
+    ? new LibraryMirror({
+        store,
+        index,
+        identity: options.identity,
+        libraryKey: options.libraryKey,
+        replicas: options.replicas ?? DEFAULT_REPLICAS,
+        log: options.log,
+      })
+    : null;
   if (mirror) {
     index.onChange = () => mirror.changed();
     // What the index already holds (from earlier runs) is mirrored at start too.
     mirror.changed();
   }
   const region = options.region ?? DEFAULT_REGION;
-  const server = createS3Server({ gw: { index, store, releaser, region, now: Date.now }, credentials: liveCredentials(credentials, home), log: options.log });
+  const server = createS3Server({
+    gw: { index, store, releaser, region, now: Date.now },
+    credentials: liveCredentials(credentials, home),
+    log: options.log,
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -8,7 +8,14 @@ import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import { S3_MAX_MIRRORED_OBJECTS, S3_MIRROR_DEBOUNCE_MS } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { addedEntry, isPresent, mergeLibraries, removedEntry, type LibraryEntry } from '../../core/library/merge.ts';
-import { MAX_ENTRIES, openRecord, sealRecord, signHead, verifyHead, type LibraryCollection } from '../../core/library/record.ts';
+import {
+  MAX_ENTRIES,
+  openRecord,
+  sealRecord,
+  signHead,
+  verifyHead,
+  type LibraryCollection,
+} from '../../core/library/record.ts';
 import * as M from '../../core/protocol/library-messages.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import type { ObjectIndex } from './object-index.ts';
@@ -54,7 +61,11 @@ export class LibraryMirror {
       return;
     }
     this.running = this.sync()
-      .catch((err: unknown) => this.init.log(`peertree s3: could not update your library now (it is tried again on the next change): ${toPeerTreeError(err).message}\n`))
+      .catch((err: unknown) =>
+        this.init.log(
+          `peertree s3: could not update your library now (it is tried again on the next change): ${toPeerTreeError(err).message}\n`,
+        ),
+      )
       .finally(() => {
         this.running = null;
         if (this.again) {
@@ -75,7 +86,10 @@ export class LibraryMirror {
   }
 
   /** The collections the index says, and the objects as entries (bounded so that the record fits). */
-  private view(): { collections: LibraryCollection[]; objects: { cap: string; name: string; type: string; size: number; date: number }[] } {
+  private view(): {
+    collections: LibraryCollection[];
+    objects: { cap: string; name: string; type: string; size: number; date: number }[];
+  } {
     const objects = this.init.index.singleFileObjects(S3_MAX_MIRRORED_OBJECTS);
     const byBucket = new Map<string, { key: string; cap: string }[]>();
     for (const o of objects) {
@@ -84,8 +98,19 @@ export class LibraryMirror {
       byBucket.set(o.bucket, items);
     }
     for (const b of this.init.index.listBuckets()) if (!byBucket.has(b.name)) byBucket.set(b.name, []);
-    const collections = [...byBucket.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, items]) => ({ name, items }));
-    return { collections, objects: objects.map((o) => ({ cap: o.capability, name: `${o.bucket}/${o.key}`, type: o.contentType, size: o.size, date: o.mtime })) };
+    const collections = [...byBucket.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, items]) => ({ name, items }));
+    return {
+      collections,
+      objects: objects.map((o) => ({
+        cap: o.capability,
+        name: `${o.bucket}/${o.key}`,
+        type: o.contentType,
+        size: o.size,
+        date: o.mtime,
+      })),
+    };
   }
 
   private async sync(): Promise<void> {
@@ -95,14 +120,16 @@ export class LibraryMirror {
       for (let round = 0; round < ROUNDS; round++) {
         const reply = await link.request(M.GET, { owner: this.owner }, REQUEST_MS);
         const head = M.readHeadReply(reply.type, reply.body, this.owner);
-        if (head && !(await verifyHead(head))) throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head not signed by this key');
+        if (head && !(await verifyHead(head)))
+          throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head not signed by this key');
         let theirs: LibraryEntry[] = [];
         let before: LibraryCollection[] = [];
         if (head) {
           const bytes = await transport.fetchShard(head.record);
           await verifyShard(head.record, bytes);
           const opened = await openRecord(bytes, libraryKey, this.owner);
-          if (opened.version !== head.seq) throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
+          if (opened.version !== head.seq)
+            throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
           theirs = opened.entries;
           before = opened.collections ?? [];
         }
@@ -115,16 +142,23 @@ export class LibraryMirror {
         // New objects become entries; a capability the library already knows (even removed there) is left as it is.
         for (const o of objects) if (!known.has(o.cap) && room-- > 0) changes.push(addedEntry(o, Math.max(t, 1)));
         // Objects the gateway had listed and no longer holds: their entries are removed on every device.
-        for (const c of before) for (const item of c.items) {
-          const e = known.get(item.cap);
-          if (!current.has(item.cap) && e && isPresent(e)) changes.push(removedEntry(e, t));
-        }
+        for (const c of before)
+          for (const item of c.items) {
+            const e = known.get(item.cap);
+            if (!current.has(item.cap) && e && isPresent(e)) changes.push(removedEntry(e, t));
+          }
         if (head && changes.length === 0 && JSON.stringify(before) === JSON.stringify(collections)) {
           this.lastSeq = head.seq;
           return;
         }
         const version = (head?.seq ?? 0) + 1;
-        const sealed = await sealRecord(identity, libraryKey, { version, prev: head?.record ?? null }, mergeLibraries(theirs, changes), collections);
+        const sealed = await sealRecord(
+          identity,
+          libraryKey,
+          { version, prev: head?.record ?? null },
+          mergeLibraries(theirs, changes),
+          collections,
+        );
         await transport.storeShard(sealed.hash, sealed.bytes, replicas);
         const next = await signHead(identity, version, sealed.hash, t);
         try {

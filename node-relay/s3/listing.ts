@@ -27,7 +27,8 @@ const SKIP = '\u{10FFFF}';
 
 /** Where to start after a marker: a marker that is a rolled-up prefix resumes past everything under it. */
 export function resumePoint(marker: string, prefix: string, delimiter: string): string {
-  if (delimiter !== '' && marker.startsWith(prefix) && marker.endsWith(delimiter) && marker.length > prefix.length) return marker + SKIP;
+  if (delimiter !== '' && marker.startsWith(prefix) && marker.endsWith(delimiter) && marker.length > prefix.length)
+    return marker + SKIP;
   return marker;
 }
 
@@ -42,7 +43,8 @@ export function listBucket(index: ObjectIndex, bucket: string, req: ListRequest)
     if (batch.length === 0) return { objects, prefixes, truncated: false, resumeAfter: after, lastReturned };
     let skipped = false;
     for (const row of batch) {
-      if (objects.length + prefixes.length >= req.maxKeys) return { objects, prefixes, truncated: true, resumeAfter: after, lastReturned };
+      if (objects.length + prefixes.length >= req.maxKeys)
+        return { objects, prefixes, truncated: true, resumeAfter: after, lastReturned };
       const rest = row.key.slice(req.prefix.length);
       const at = req.delimiter === '' ? -1 : rest.indexOf(req.delimiter);
       if (at !== -1) {
@@ -57,7 +59,8 @@ export function listBucket(index: ObjectIndex, bucket: string, req: ListRequest)
       lastReturned = row.key;
       after = row.key;
     }
-    if (!skipped && batch.length < BATCH) return { objects, prefixes, truncated: false, resumeAfter: after, lastReturned };
+    if (!skipped && batch.length < BATCH)
+      return { objects, prefixes, truncated: false, resumeAfter: after, lastReturned };
     if (objects.length + prefixes.length >= req.maxKeys) {
       const more = index.listObjects(bucket, req.prefix, after, 1).length > 0;
       return { objects, prefixes, truncated: more, resumeAfter: after, lastReturned };

@@ -6,7 +6,18 @@ import { s3Error } from './errors.ts';
 import { parseXml, textOf } from './xml.ts';
 import { readSmallBody } from './request-body.ts';
 import type { ObjectRow, UploadRow } from './object-index.ts';
-import { checkKey, headerValue, isoDate, quoted, queryValue, requireBucket, sendEmpty, sendXml, userMetadata, type S3Context } from './context.ts';
+import {
+  checkKey,
+  headerValue,
+  isoDate,
+  quoted,
+  queryValue,
+  requireBucket,
+  sendEmpty,
+  sendXml,
+  userMetadata,
+  type S3Context,
+} from './context.ts';
 import { storeBody } from './object-ops.ts';
 
 function uploadOf(ctx: S3Context): UploadRow {
@@ -20,7 +31,14 @@ function uploadOf(ctx: S3Context): UploadRow {
 export function createUpload(ctx: S3Context): void {
   requireBucket(ctx);
   checkKey(ctx.key);
-  const upload: UploadRow = { id: randomBytes(16).toString('hex'), bucket: ctx.bucket, key: ctx.key, contentType: headerValue(ctx, 'content-type') ?? 'binary/octet-stream', meta: userMetadata(ctx), created: ctx.gw.now() };
+  const upload: UploadRow = {
+    id: randomBytes(16).toString('hex'),
+    bucket: ctx.bucket,
+    key: ctx.key,
+    contentType: headerValue(ctx, 'content-type') ?? 'binary/octet-stream',
+    meta: userMetadata(ctx),
+    created: ctx.gw.now(),
+  };
   ctx.gw.index.createUpload(upload);
   sendXml(ctx, 200, 'InitiateMultipartUploadResult', { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.id });
 }
@@ -28,16 +46,30 @@ export function createUpload(ctx: S3Context): void {
 export async function uploadPart(ctx: S3Context): Promise<void> {
   const text = queryValue(ctx, 'partNumber') ?? '';
   const partNumber = /^\d{1,5}$/.test(text) ? Number(text) : 0;
-  if (partNumber < 1 || partNumber > S3_MAX_PARTS) throw s3Error('InvalidArgument', `Part number must be an integer between 1 and ${S3_MAX_PARTS}, inclusive`);
-  if (headerValue(ctx, 'x-amz-copy-source') !== undefined) throw s3Error('NotImplemented', 'UploadPartCopy is not supported');
+  if (partNumber < 1 || partNumber > S3_MAX_PARTS)
+    throw s3Error('InvalidArgument', `Part number must be an integer between 1 and ${S3_MAX_PARTS}, inclusive`);
+  if (headerValue(ctx, 'x-amz-copy-source') !== undefined)
+    throw s3Error('NotImplemented', 'UploadPartCopy is not supported');
   const upload = uploadOf(ctx);
-  const stored = await storeBody(ctx, `${upload.key.split('/').pop() || upload.key}.part${partNumber}`, upload.contentType);
+  const stored = await storeBody(
+    ctx,
+    `${upload.key.split('/').pop() || upload.key}.part${partNumber}`,
+    upload.contentType,
+  );
   // The upload may have been completed or aborted while this part streamed in: then the part is not kept.
   if (!ctx.gw.index.getUpload(upload.id)) {
     ctx.gw.releaser.release([stored.capability]);
     throw s3Error('NoSuchUpload');
   }
-  ctx.gw.releaser.release(ctx.gw.index.putPart(upload.id, { partNumber, capability: stored.capability, size: stored.size, etag: stored.md5, mtime: ctx.gw.now() }));
+  ctx.gw.releaser.release(
+    ctx.gw.index.putPart(upload.id, {
+      partNumber,
+      capability: stored.capability,
+      size: stored.size,
+      etag: stored.md5,
+      mtime: ctx.gw.now(),
+    }),
+  );
   sendEmpty(ctx, 200, { ETag: quoted(stored.md5) });
 }
 
@@ -45,14 +77,16 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
   const upload = uploadOf(ctx);
   const doc = parseXml(await readSmallBody(ctx.req, ctx.auth), 'CompleteMultipartUpload');
   const listed = doc.Part;
-  if (!Array.isArray(listed) || listed.length === 0) throw s3Error('MalformedXML', 'CompleteMultipartUpload names no Part');
+  if (!Array.isArray(listed) || listed.length === 0)
+    throw s3Error('MalformedXML', 'CompleteMultipartUpload names no Part');
   const stored = new Map(ctx.gw.index.listParts(upload.id).map((p) => [p.partNumber, p]));
   const chosen = [];
   let previous = 0;
   for (const entry of listed as Record<string, unknown>[]) {
     const number = Number(textOf(entry?.PartNumber));
     const etag = (textOf(entry?.ETag) ?? '').trim().replace(/^"|"$/g, '');
-    if (!Number.isSafeInteger(number) || etag === '') throw s3Error('MalformedXML', 'each Part needs a PartNumber and an ETag');
+    if (!Number.isSafeInteger(number) || etag === '')
+      throw s3Error('MalformedXML', 'each Part needs a PartNumber and an ETag');
     if (number <= previous) throw s3Error('InvalidPartOrder');
     previous = number;
     const part = stored.get(number);
@@ -60,7 +94,11 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
     chosen.push(part);
   }
   chosen.forEach((p, i) => {
-    if (i < chosen.length - 1 && p.size < S3_MIN_PART_BYTES) throw s3Error('EntityTooSmall', `part ${p.partNumber} is smaller than ${S3_MIN_PART_BYTES} bytes and is not the last`);
+    if (i < chosen.length - 1 && p.size < S3_MIN_PART_BYTES)
+      throw s3Error(
+        'EntityTooSmall',
+        `part ${p.partNumber} is smaller than ${S3_MIN_PART_BYTES} bytes and is not the last`,
+      );
   });
   const md5s = createHash('md5');
   for (const p of chosen) md5s.update(Buffer.from(p.etag, 'hex'));
@@ -75,7 +113,12 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
     parts: chosen.map((p) => ({ capability: p.capability, size: p.size })),
   };
   ctx.gw.releaser.release(ctx.gw.index.completeUpload(upload.id, row));
-  sendXml(ctx, 200, 'CompleteMultipartUploadResult', { Location: `/${row.bucket}/${row.key}`, Bucket: row.bucket, Key: row.key, ETag: quoted(row.etag) });
+  sendXml(ctx, 200, 'CompleteMultipartUploadResult', {
+    Location: `/${row.bucket}/${row.key}`,
+    Bucket: row.bucket,
+    Key: row.key,
+    ETag: quoted(row.etag),
+  });
 }
 
 export function abortUpload(ctx: S3Context): void {
@@ -107,7 +150,12 @@ export function listParts(ctx: S3Context): void {
     MaxParts: max,
     IsTruncated: truncated,
     StorageClass: 'STANDARD',
-    Part: page.map((p) => ({ PartNumber: p.partNumber, LastModified: isoDate(p.mtime), ETag: quoted(p.etag), Size: p.size })),
+    Part: page.map((p) => ({
+      PartNumber: p.partNumber,
+      LastModified: isoDate(p.mtime),
+      ETag: quoted(p.etag),
+      Size: p.size,
+    })),
   });
 }
 

@@ -101,7 +101,9 @@ export class ObjectIndex {
   }
 
   createBucket(name: string, now: number): boolean {
-    return this.changed(this.db.prepare('INSERT OR IGNORE INTO buckets (name, created) VALUES (?, ?)').run(name, now).changes === 1);
+    return this.changed(
+      this.db.prepare('INSERT OR IGNORE INTO buckets (name, created) VALUES (?, ?)').run(name, now).changes === 1,
+    );
   }
 
   hasBucket(name: string): boolean {
@@ -109,29 +111,50 @@ export class ObjectIndex {
   }
 
   listBuckets(): { name: string; created: number }[] {
-    return this.db.prepare('SELECT name, created FROM buckets ORDER BY name').all() as { name: string; created: number }[];
+    return this.db.prepare('SELECT name, created FROM buckets ORDER BY name').all() as {
+      name: string;
+      created: number;
+    }[];
   }
 
   /** 'missing', 'not-empty' (objects or uploads in progress), or 'deleted'. */
   deleteBucket(name: string): 'missing' | 'not-empty' | 'deleted' {
-    return this.changed(this.db.transaction(() => {
-      if (!this.hasBucket(name)) return 'missing' as const;
-      if (this.db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').get(name) || this.db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1').get(name)) return 'not-empty' as const;
-      this.db.prepare('DELETE FROM buckets WHERE name = ?').run(name);
-      return 'deleted' as const;
-    })());
+    return this.changed(
+      this.db.transaction(() => {
+        if (!this.hasBucket(name)) return 'missing' as const;
+        if (
+          this.db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').get(name) ||
+          this.db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1').get(name)
+        )
+          return 'not-empty' as const;
+        this.db.prepare('DELETE FROM buckets WHERE name = ?').run(name);
+        return 'deleted' as const;
+      })(),
+    );
   }
 
   private parts(bucket: string, key: string): StoredPart[] {
-    return this.db.prepare('SELECT capability, size FROM object_parts WHERE bucket = ? AND key = ? ORDER BY idx').all(bucket, key) as StoredPart[];
+    return this.db
+      .prepare('SELECT capability, size FROM object_parts WHERE bucket = ? AND key = ? ORDER BY idx')
+      .all(bucket, key) as StoredPart[];
   }
 
   private toRow(raw: RawObject, withParts: boolean): ObjectRow {
-    return { bucket: raw.bucket, key: raw.key, size: raw.size, etag: raw.etag, contentType: raw.content_type, meta: JSON.parse(raw.meta) as Record<string, string>, mtime: raw.mtime, parts: withParts ? this.parts(raw.bucket, raw.key) : [] };
+    return {
+      bucket: raw.bucket,
+      key: raw.key,
+      size: raw.size,
+      etag: raw.etag,
+      contentType: raw.content_type,
+      meta: JSON.parse(raw.meta) as Record<string, string>,
+      mtime: raw.mtime,
+      parts: withParts ? this.parts(raw.bucket, raw.key) : [],
+    };
   }
 
   getObject(bucket: string, key: string): ObjectRow | null {
-    const raw = this.db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as RawObject | undefined;
+    const raw = this.db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as
+      RawObject | undefined;
     return raw ? this.toRow(raw, true) : null;
   }
 
@@ -144,7 +167,9 @@ export class ObjectIndex {
   }
 
   private unreferenced(capabilities: Iterable<string>): string[] {
-    const count = this.db.prepare('SELECT (SELECT count(*) FROM object_parts WHERE capability = ?) + (SELECT count(*) FROM upload_parts WHERE capability = ?) AS n');
+    const count = this.db.prepare(
+      'SELECT (SELECT count(*) FROM object_parts WHERE capability = ?) + (SELECT count(*) FROM upload_parts WHERE capability = ?) AS n',
+    );
     return [...new Set(capabilities)].filter((c) => (count.get(c, c) as { n: number }).n === 0);
   }
 
@@ -156,8 +181,12 @@ export class ObjectIndex {
   }
 
   private insertObject(row: ObjectRow): void {
-    this.db.prepare('INSERT INTO objects (bucket, key, size, etag, content_type, meta, mtime) VALUES (?, ?, ?, ?, ?, ?, ?)').run(row.bucket, row.key, row.size, row.etag, row.contentType, JSON.stringify(row.meta), row.mtime);
-    const part = this.db.prepare('INSERT INTO object_parts (bucket, key, idx, capability, size) VALUES (?, ?, ?, ?, ?)');
+    this.db
+      .prepare('INSERT INTO objects (bucket, key, size, etag, content_type, meta, mtime) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(row.bucket, row.key, row.size, row.etag, row.contentType, JSON.stringify(row.meta), row.mtime);
+    const part = this.db.prepare(
+      'INSERT INTO object_parts (bucket, key, idx, capability, size) VALUES (?, ?, ?, ?, ?)',
+    );
     row.parts.forEach((p, i) => part.run(row.bucket, row.key, i, p.capability, p.size));
   }
 
@@ -178,18 +207,32 @@ export class ObjectIndex {
   }
 
   createUpload(upload: UploadRow): void {
-    this.db.prepare('INSERT INTO uploads (id, bucket, key, content_type, meta, created) VALUES (?, ?, ?, ?, ?, ?)').run(upload.id, upload.bucket, upload.key, upload.contentType, JSON.stringify(upload.meta), upload.created);
+    this.db
+      .prepare('INSERT INTO uploads (id, bucket, key, content_type, meta, created) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(upload.id, upload.bucket, upload.key, upload.contentType, JSON.stringify(upload.meta), upload.created);
   }
 
   getUpload(id: string): UploadRow | null {
-    const raw = this.db.prepare('SELECT * FROM uploads WHERE id = ?').get(id) as { id: string; bucket: string; key: string; content_type: string; meta: string; created: number } | undefined;
-    return raw ? { id: raw.id, bucket: raw.bucket, key: raw.key, contentType: raw.content_type, meta: JSON.parse(raw.meta) as Record<string, string>, created: raw.created } : null;
+    const raw = this.db.prepare('SELECT * FROM uploads WHERE id = ?').get(id) as
+      { id: string; bucket: string; key: string; content_type: string; meta: string; created: number } | undefined;
+    return raw
+      ? {
+          id: raw.id,
+          bucket: raw.bucket,
+          key: raw.key,
+          contentType: raw.content_type,
+          meta: JSON.parse(raw.meta) as Record<string, string>,
+          created: raw.created,
+        }
+      : null;
   }
 
   /** Uploads in progress in `bucket` under `prefix`, after (keyMarker, uploadIdMarker), in key then id order. */
   listUploads(bucket: string, prefix: string, keyMarker: string, uploadIdMarker: string, limit: number): UploadRow[] {
     const rows = this.db
-      .prepare('SELECT id FROM uploads WHERE bucket = ? AND substr(key, 1, ?) = ? AND (key > ? OR (key = ? AND id > ?)) ORDER BY key, id LIMIT ?')
+      .prepare(
+        'SELECT id FROM uploads WHERE bucket = ? AND substr(key, 1, ?) = ? AND (key > ? OR (key = ? AND id > ?)) ORDER BY key, id LIMIT ?',
+      )
       .all(bucket, [...prefix].length, prefix, keyMarker, keyMarker, uploadIdMarker, limit) as { id: string }[];
     return rows.map((r) => this.getUpload(r.id)!);
   }
@@ -197,14 +240,24 @@ export class ObjectIndex {
   /** Records a stored part (replacing one with its number); returns capabilities nothing references any more. */
   putPart(uploadId: string, part: PartRow): string[] {
     return this.db.transaction(() => {
-      const old = this.db.prepare('SELECT capability FROM upload_parts WHERE upload_id = ? AND part_number = ?').get(uploadId, part.partNumber) as { capability: string } | undefined;
-      this.db.prepare('INSERT OR REPLACE INTO upload_parts (upload_id, part_number, capability, size, etag, mtime) VALUES (?, ?, ?, ?, ?, ?)').run(uploadId, part.partNumber, part.capability, part.size, part.etag, part.mtime);
+      const old = this.db
+        .prepare('SELECT capability FROM upload_parts WHERE upload_id = ? AND part_number = ?')
+        .get(uploadId, part.partNumber) as { capability: string } | undefined;
+      this.db
+        .prepare(
+          'INSERT OR REPLACE INTO upload_parts (upload_id, part_number, capability, size, etag, mtime) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(uploadId, part.partNumber, part.capability, part.size, part.etag, part.mtime);
       return old ? this.unreferenced([old.capability]) : [];
     })();
   }
 
   listParts(uploadId: string, after = 0, limit = 100_000): PartRow[] {
-    return this.db.prepare('SELECT part_number AS partNumber, capability, size, etag, mtime FROM upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?').all(uploadId, after, limit) as PartRow[];
+    return this.db
+      .prepare(
+        'SELECT part_number AS partNumber, capability, size, etag, mtime FROM upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?',
+      )
+      .all(uploadId, after, limit) as PartRow[];
   }
 
   private dropUpload(uploadId: string): string[] {

@@ -5,11 +5,26 @@ import { s3Error } from './errors.ts';
 import { parseXml, textOf } from './xml.ts';
 import { Payload, readSmallBody } from './request-body.ts';
 import type { ObjectRow } from './object-index.ts';
-import { checkKey, headerValue, isoDate, quoted, queryValue, requireBucket, sendEmpty, sendXml, userMetadata, type S3Context } from './context.ts';
+import {
+  checkKey,
+  headerValue,
+  isoDate,
+  quoted,
+  queryValue,
+  requireBucket,
+  sendEmpty,
+  sendXml,
+  userMetadata,
+  type S3Context,
+} from './context.ts';
 import { objectHeaders, streamObject, parseRange } from './object-read.ts';
 
 /** Streams the request body into one stored file; the caller's S3 error if the body was bad (nothing stays). */
-export async function storeBody(ctx: S3Context, name: string, type: string): Promise<{ capability: string; size: number; md5: string }> {
+export async function storeBody(
+  ctx: S3Context,
+  name: string,
+  type: string,
+): Promise<{ capability: string; size: number; md5: string }> {
   const payload = new Payload(ctx.req, ctx.auth);
   let outcome;
   try {
@@ -35,7 +50,16 @@ export async function putObject(ctx: S3Context): Promise<void> {
   const meta = userMetadata(ctx);
   const type = contentTypeOf(ctx);
   const stored = await storeBody(ctx, ctx.key.split('/').pop() || ctx.key, type);
-  const row: ObjectRow = { bucket: ctx.bucket, key: ctx.key, size: stored.size, etag: stored.md5, contentType: type, meta, mtime: ctx.gw.now(), parts: [{ capability: stored.capability, size: stored.size }] };
+  const row: ObjectRow = {
+    bucket: ctx.bucket,
+    key: ctx.key,
+    size: stored.size,
+    etag: stored.md5,
+    contentType: type,
+    meta,
+    mtime: ctx.gw.now(),
+    parts: [{ capability: stored.capability, size: stored.size }],
+  };
   ctx.gw.releaser.release(ctx.gw.index.putObject(row));
   sendEmpty(ctx, 200, { ETag: quoted(row.etag) });
 }
@@ -79,7 +103,14 @@ export async function getObject(ctx: S3Context, head: boolean): Promise<void> {
   checkConditions(ctx, row);
   const range = parseRange(headerValue(ctx, 'range'), row.size);
   const headers = objectHeaders(row, range);
-  for (const [param, name] of [['response-content-type', 'Content-Type'], ['response-content-disposition', 'Content-Disposition'], ['response-content-encoding', 'Content-Encoding'], ['response-content-language', 'Content-Language'], ['response-cache-control', 'Cache-Control'], ['response-expires', 'Expires']] as const) {
+  for (const [param, name] of [
+    ['response-content-type', 'Content-Type'],
+    ['response-content-disposition', 'Content-Disposition'],
+    ['response-content-encoding', 'Content-Encoding'],
+    ['response-content-language', 'Content-Language'],
+    ['response-cache-control', 'Cache-Control'],
+    ['response-expires', 'Expires'],
+  ] as const) {
     const v = queryValue(ctx, param);
     if (v !== undefined) headers[name] = v;
   }
@@ -100,7 +131,8 @@ export async function deleteObjects(ctx: S3Context): Promise<void> {
   const doc = parseXml(await readSmallBody(ctx.req, ctx.auth), 'Delete');
   const objects = (doc.Object ?? []) as unknown[];
   if (!Array.isArray(objects) || objects.length === 0) throw s3Error('MalformedXML', 'Delete names no Object');
-  if (objects.length > S3_MAX_DELETE_KEYS) throw s3Error('MalformedXML', `Delete names more than ${S3_MAX_DELETE_KEYS} objects`);
+  if (objects.length > S3_MAX_DELETE_KEYS)
+    throw s3Error('MalformedXML', `Delete names more than ${S3_MAX_DELETE_KEYS} objects`);
   const quiet = textOf(doc.Quiet) === 'true';
   const deleted: { Key: string }[] = [];
   const errors: { Key: string; Code: string; Message: string }[] = [];
@@ -115,13 +147,17 @@ export async function deleteObjects(ctx: S3Context): Promise<void> {
       errors.push({ Key: key, Code: 'InvalidArgument', Message: (err as Error).message });
     }
   }
-  sendXml(ctx, 200, 'DeleteResult', { ...(quiet ? {} : { Deleted: deleted }), ...(errors.length > 0 ? { Error: errors } : {}) });
+  sendXml(ctx, 200, 'DeleteResult', {
+    ...(quiet ? {} : { Deleted: deleted }),
+    ...(errors.length > 0 ? { Error: errors } : {}),
+  });
 }
 
 /** The bucket and key an x-amz-copy-source names ("/bucket/key" or "bucket/key", percent-encoded, no versions). */
 export function copySource(text: string): { bucket: string; key: string } {
   const [path, version] = text.split('?');
-  if (version !== undefined && !/^versionId=(null)?$/.test(version)) throw s3Error('NotImplemented', 'object versions are not supported');
+  if (version !== undefined && !/^versionId=(null)?$/.test(version))
+    throw s3Error('NotImplemented', 'object versions are not supported');
   let decoded: string;
   try {
     decoded = decodeURIComponent(path!.replace(/^\//, ''));
@@ -129,7 +165,8 @@ export function copySource(text: string): { bucket: string; key: string } {
     throw s3Error('InvalidArgument', 'x-amz-copy-source is not validly encoded');
   }
   const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) throw s3Error('InvalidArgument', 'x-amz-copy-source must be bucket/key');
+  if (slash <= 0 || slash === decoded.length - 1)
+    throw s3Error('InvalidArgument', 'x-amz-copy-source must be bucket/key');
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }
 
@@ -145,9 +182,19 @@ export function copyObject(ctx: S3Context, source: string): void {
   const ifNoneMatch = headerValue(ctx, 'x-amz-copy-source-if-none-match');
   if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, row.etag)) throw s3Error('PreconditionFailed');
   const replace = headerValue(ctx, 'x-amz-metadata-directive') === 'REPLACE';
-  if (!replace && from.bucket === ctx.bucket && from.key === ctx.key) throw s3Error('InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the metadata.');
+  if (!replace && from.bucket === ctx.bucket && from.key === ctx.key)
+    throw s3Error(
+      'InvalidRequest',
+      'This copy request is illegal because it is trying to copy an object to itself without changing the metadata.',
+    );
   // The same stored bytes under a second name: the pins stay until no key references them.
-  const copy: ObjectRow = { ...row, bucket: ctx.bucket, key: ctx.key, mtime: ctx.gw.now(), ...(replace ? { meta: userMetadata(ctx), contentType: contentTypeOf(ctx) } : {}) };
+  const copy: ObjectRow = {
+    ...row,
+    bucket: ctx.bucket,
+    key: ctx.key,
+    mtime: ctx.gw.now(),
+    ...(replace ? { meta: userMetadata(ctx), contentType: contentTypeOf(ctx) } : {}),
+  };
   ctx.gw.releaser.release(ctx.gw.index.putObject(copy));
   sendXml(ctx, 200, 'CopyObjectResult', { LastModified: isoDate(copy.mtime), ETag: quoted(copy.etag) });
 }

@@ -65,8 +65,14 @@ export class PeerTreeStore {
       s?.transport.close();
     }
     const opening = (async () => {
-      const link = await connect(this.init.relay, { identity: this.init.identity, ...(this.init.connectMs ? { timeoutMs: this.init.connectMs } : {}) });
-      const transport = await openRoutedTransport(this.init.relay, link, { identity: this.init.identity, now: Date.now });
+      const link = await connect(this.init.relay, {
+        identity: this.init.identity,
+        ...(this.init.connectMs ? { timeoutMs: this.init.connectMs } : {}),
+      });
+      const transport = await openRoutedTransport(this.init.relay, link, {
+        identity: this.init.identity,
+        now: Date.now,
+      });
       return { link, transport };
     })();
     this.current = opening;
@@ -92,7 +98,12 @@ export class PeerTreeStore {
    * Stores `source` as one encrypted file. `stop.aborted` turning true (the source found a bad signature, a short
    * body, a client gone) ends the put and releases what it stored; the caller then throws its own reason.
    */
-  async put(source: AsyncIterable<Uint8Array>, name: string, type: string, stop: { readonly aborted: boolean }): Promise<PutOutcome> {
+  async put(
+    source: AsyncIterable<Uint8Array>,
+    name: string,
+    type: string,
+    stop: { readonly aborted: boolean },
+  ): Promise<PutOutcome> {
     return this.putSlots.run(async () => {
       const transport = await this.session();
       let last = 0;
@@ -100,7 +111,14 @@ export class PeerTreeStore {
         this.count(p.doneBytes - last);
         last = p.doneBytes;
       };
-      const result = await putFile(source, transport, { name, type, replicas: this.init.replicas ?? DEFAULT_REPLICAS, author: this.init.identity, signal: stop, onProgress });
+      const result = await putFile(source, transport, {
+        name,
+        type,
+        replicas: this.init.replicas ?? DEFAULT_REPLICAS,
+        author: this.init.identity,
+        signal: stop,
+        onProgress,
+      });
       return { capability: result.capability, size: result.manifest.size };
     });
   }
@@ -128,9 +146,12 @@ export class PeerTreeStore {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    void this.current?.then(({ link, transport }) => {
-      transport.close();
-      link.close(1000, 'done');
-    }, () => {});
+    void this.current?.then(
+      ({ link, transport }) => {
+        transport.close();
+        link.close(1000, 'done');
+      },
+      () => {},
+    );
   }
 }

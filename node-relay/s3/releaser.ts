@@ -10,7 +10,10 @@ export class Releaser {
   private running = 0;
   private idle: (() => void)[] = [];
 
-  constructor(private readonly store: PeerTreeStore, private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly store: PeerTreeStore,
+    private readonly log: (line: string) => void,
+  ) {}
 
   release(capabilities: readonly string[]): void {
     this.queue.push(...capabilities);
@@ -23,7 +26,11 @@ export class Releaser {
       this.running++;
       void this.store
         .release(cap)
-        .catch((err: unknown) => this.log(`peertree s3: could not release a deleted file now (run \`peertree delete ${cap}\` later): ${(err as Error).message}\n`))
+        .catch((err: unknown) =>
+          this.log(
+            `peertree s3: could not release a deleted file now (run \`peertree delete ${cap}\` later): ${(err as Error).message}\n`,
+          ),
+        )
         .finally(() => {
           this.running--;
           this.pump();

@@ -27,7 +27,10 @@ export class Payload {
   /** Set when reading failed: the reason, for the caller to answer with once the put has let go of its bytes. */
   failure: unknown = null;
 
-  constructor(private readonly req: IncomingMessage, private readonly auth: VerifiedRequest) {}
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly auth: VerifiedRequest,
+  ) {}
 
   get aborted(): boolean {
     return this.failure !== null;
@@ -62,7 +65,19 @@ export class Payload {
     if (mode === STREAMING_SIGNED) {
       const decodedLength = lengthHeader(req, 'x-amz-decoded-content-length');
       const amzDate = header(req, 'x-amz-date') ?? '';
-      return checkTrailer(raw, { ...(decodedLength !== undefined ? { decodedLength } : {}), signing: { seedSignature: this.auth.signature, amzDate, scope: this.auth.scope, signString: this.auth.signString } }, undefined);
+      return checkTrailer(
+        raw,
+        {
+          ...(decodedLength !== undefined ? { decodedLength } : {}),
+          signing: {
+            seedSignature: this.auth.signature,
+            amzDate,
+            scope: this.auth.scope,
+            signString: this.auth.signString,
+          },
+        },
+        undefined,
+      );
     }
     if (mode === STREAMING_UNSIGNED_TRAILER) {
       const decodedLength = lengthHeader(req, 'x-amz-decoded-content-length');
@@ -71,14 +86,21 @@ export class Payload {
       return checkTrailer(raw, decodedLength !== undefined ? { decodedLength } : {}, algorithm);
     }
     if (mode.startsWith('STREAMING-')) throw s3Error('NotImplemented', `the payload form ${mode} is not supported`);
-    if (mode !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(mode)) throw s3Error('InvalidArgument', 'x-amz-content-sha256 must be a SHA-256 hex digest, UNSIGNED-PAYLOAD or a STREAMING- form');
+    if (mode !== UNSIGNED_PAYLOAD && !/^[0-9a-f]{64}$/.test(mode))
+      throw s3Error(
+        'InvalidArgument',
+        'x-amz-content-sha256 must be a SHA-256 hex digest, UNSIGNED-PAYLOAD or a STREAMING- form',
+      );
     return raw;
   }
 
   private async *checked(): AsyncGenerator<Uint8Array> {
     const req = this.req;
     const mode = this.auth.payloadHash;
-    const declared = lengthHeader(req, mode.startsWith('STREAMING-') ? 'x-amz-decoded-content-length' : 'content-length');
+    const declared = lengthHeader(
+      req,
+      mode.startsWith('STREAMING-') ? 'x-amz-decoded-content-length' : 'content-length',
+    );
     if (declared === undefined && header(req, 'transfer-encoding') === undefined) throw s3Error('MissingContentLength');
     if (declared !== undefined && declared > S3_MAX_PART_BYTES) throw s3Error('EntityTooLarge');
     const sha = /^[0-9a-f]{64}$/.test(mode) ? createHash('sha256') : null;
@@ -103,7 +125,8 @@ export class Payload {
     if (declared !== undefined && total !== declared) throw s3Error('IncompleteBody');
     if (sha && sha.digest('hex') !== mode) throw s3Error('XAmzContentSHA256Mismatch');
     if (md5 && md5.digest('base64') !== md5Header) throw s3Error('BadDigest');
-    for (const c of checks) if (c.sum.digest() !== c.value) throw s3Error('BadDigest', `the ${c.name} you gave does not match the body`);
+    for (const c of checks)
+      if (c.sum.digest() !== c.value) throw s3Error('BadDigest', `the ${c.name} you gave does not match the body`);
   }
 }
 

@@ -9,7 +9,35 @@ import { headerValue, type S3Context } from './context.ts';
 export type Operation = (ctx: S3Context) => void | Promise<void>;
 
 /** Sub-resources S3 has and the gateway does not (answered NotImplemented, never mistaken for a plain request). */
-const UNSUPPORTED = ['acl', 'policy', 'lifecycle', 'cors', 'tagging', 'versions', 'versioning', 'website', 'replication', 'encryption', 'object-lock', 'retention', 'legal-hold', 'logging', 'notification', 'requestPayment', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'publicAccessBlock', 'intelligent-tiering', 'restore', 'select', 'torrent', 'attributes'];
+const UNSUPPORTED = [
+  'acl',
+  'policy',
+  'lifecycle',
+  'cors',
+  'tagging',
+  'versions',
+  'versioning',
+  'website',
+  'replication',
+  'encryption',
+  'object-lock',
+  'retention',
+  'legal-hold',
+  'logging',
+  'notification',
+  'requestPayment',
+  'accelerate',
+  'analytics',
+  'inventory',
+  'metrics',
+  'ownershipControls',
+  'publicAccessBlock',
+  'intelligent-tiering',
+  'restore',
+  'select',
+  'torrent',
+  'attributes',
+];
 
 function has(ctx: S3Context, name: string): boolean {
   return Object.hasOwn(ctx.query, name);
@@ -18,7 +46,8 @@ function has(ctx: S3Context, name: string): boolean {
 /** The operation for `ctx`, with its S3 name (for logs), or throws MethodNotAllowed / NotImplemented. */
 export function route(ctx: S3Context): { name: string; run: Operation } {
   const unsupported = UNSUPPORTED.find((name) => has(ctx, name));
-  if (unsupported) throw s3Error('NotImplemented', `the ${unsupported} sub-resource is not supported by the PeerTree gateway`);
+  if (unsupported)
+    throw s3Error('NotImplemented', `the ${unsupported} sub-resource is not supported by the PeerTree gateway`);
   const m = ctx.method;
   if (ctx.bucket === '') {
     if (m === 'GET') return { name: 'ListBuckets', run: listBuckets };
@@ -27,7 +56,10 @@ export function route(ctx: S3Context): { name: string; run: Operation } {
   if (ctx.key === '') {
     if (m === 'GET' && has(ctx, 'location')) return { name: 'GetBucketLocation', run: getBucketLocation };
     if (m === 'GET' && has(ctx, 'uploads')) return { name: 'ListMultipartUploads', run: listUploads };
-    if (m === 'GET') return ctx.query['list-type'] === '2' ? { name: 'ListObjectsV2', run: (c) => listObjects(c, 2) } : { name: 'ListObjects', run: (c) => listObjects(c, 1) };
+    if (m === 'GET')
+      return ctx.query['list-type'] === '2'
+        ? { name: 'ListObjectsV2', run: (c) => listObjects(c, 2) }
+        : { name: 'ListObjects', run: (c) => listObjects(c, 1) };
     if (m === 'PUT') return { name: 'CreateBucket', run: createBucket };
     if (m === 'DELETE') return { name: 'DeleteBucket', run: deleteBucket };
     if (m === 'HEAD') return { name: 'HeadBucket', run: headBucket };

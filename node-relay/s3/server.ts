@@ -39,7 +39,11 @@ async function handle(init: S3ServerInit, req: IncomingMessage, res: ServerRespo
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
   const method = (req.method ?? 'GET').toUpperCase();
-  const auth = await verifySignature({ method, rawPath, rawQuery, headers: req.headers }, await init.credentials(), new Date(init.gw.now()));
+  const auth = await verifySignature(
+    { method, rawPath, rawQuery, headers: req.headers },
+    await init.credentials(),
+    new Date(init.gw.now()),
+  );
   const { bucket, key } = splitPath(rawPath);
   const ctx: S3Context = { gw: init.gw, req, res, method, bucket, key, query: parseQuery(rawQuery), auth };
   const op = route(ctx);

@@ -37,7 +37,9 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
   if (typeof data === 'string') return data;
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+  return ArrayBuffer.isView(data)
+    ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint8Array(data);
 }
 
 /** node:crypto as the hash constructor @smithy/signature-v4 expects (HMAC when given a secret). */
@@ -84,7 +86,10 @@ export function parseQuery(rawQuery: string): Record<string, string | string[]> 
 
 /** The canonical URI: each segment decoded then encoded once, whatever escaping the client chose on the wire. */
 function canonicalPath(rawPath: string): string {
-  return rawPath.split('/').map((segment) => awsEncode(safeDecode(segment))).join('/');
+  return rawPath
+    .split('/')
+    .map((segment) => awsEncode(safeDecode(segment)))
+    .join('/');
 }
 
 function parseAmzDate(text: string | undefined): Date {
@@ -100,9 +105,13 @@ interface Credential {
   readonly scope: string;
 }
 
-function parseCredential(text: string, malformed: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError'): Credential {
+function parseCredential(
+  text: string,
+  malformed: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError',
+): Credential {
   const parts = text.split('/');
-  if (parts.length !== 5 || parts[3] !== 's3' || parts[4] !== 'aws4_request' || !/^\d{8}$/.test(parts[1]!)) throw s3Error(malformed, `the credential ${JSON.stringify(text)} is not ACCESSKEY/DATE/REGION/s3/aws4_request`);
+  if (parts.length !== 5 || parts[3] !== 's3' || parts[4] !== 'aws4_request' || !/^\d{8}$/.test(parts[1]!))
+    throw s3Error(malformed, `the credential ${JSON.stringify(text)} is not ACCESSKEY/DATE/REGION/s3/aws4_request`);
   return { accessKeyId: parts[0]!, shortDate: parts[1]!, region: parts[2]!, scope: parts.slice(1).join('/') };
 }
 
@@ -125,7 +134,11 @@ export async function verifySignature(req: SignedRequest, creds: S3Credentials, 
   const query = parseQuery(req.rawQuery);
   const auth = headerText(req.headers, 'authorization');
   const presigned = typeof query['X-Amz-Signature'] === 'string';
-  if (!auth && typeof query.AWSAccessKeyId === 'string') throw s3Error('AccessDenied', 'Signature Version 2 presigned URLs are not supported: presign with Signature Version 4 (AWS CLI v1: set s3.signature_version = s3v4)');
+  if (!auth && typeof query.AWSAccessKeyId === 'string')
+    throw s3Error(
+      'AccessDenied',
+      'Signature Version 2 presigned URLs are not supported: presign with Signature Version 4 (AWS CLI v1: set s3.signature_version = s3v4)',
+    );
   if (!auth && !presigned) throw s3Error('AccessDenied', 'the request is not signed: anonymous access is not allowed');
   const malformed = presigned && !auth ? 'AuthorizationQueryParametersError' : 'AuthorizationHeaderMalformed';
   let credentialText: string;
@@ -134,23 +147,44 @@ export async function verifySignature(req: SignedRequest, creds: S3Credentials, 
   let dateText: string | undefined;
   let expires = 0;
   if (auth) {
-    const m = /^AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([^,\s]+), *Signature=([0-9a-f]{64})\s*$/.exec(auth);
-    if (!m) throw s3Error(auth.startsWith('AWS ') ? 'InvalidRequest' : malformed, auth.startsWith('AWS ') ? 'Signature Version 2 is not supported: use AWS4-HMAC-SHA256' : undefined);
+    const m = /^AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([^,\s]+), *Signature=([0-9a-f]{64})\s*$/.exec(
+      auth,
+    );
+    if (!m)
+      throw s3Error(
+        auth.startsWith('AWS ') ? 'InvalidRequest' : malformed,
+        auth.startsWith('AWS ') ? 'Signature Version 2 is not supported: use AWS4-HMAC-SHA256' : undefined,
+      );
     [credentialText, signedHeaders, given] = [m[1]!, m[2]!.split(';'), m[3]!];
     dateText = headerText(req.headers, 'x-amz-date');
   } else {
     const q = (name: string) => (typeof query[name] === 'string' ? (query[name] as string) : undefined);
-    if (q('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' || !q('X-Amz-Credential') || !q('X-Amz-SignedHeaders') || !/^[0-9a-f]{64}$/.test(q('X-Amz-Signature') ?? '')) throw s3Error(malformed);
-    [credentialText, signedHeaders, given] = [q('X-Amz-Credential')!, q('X-Amz-SignedHeaders')!.split(';'), q('X-Amz-Signature')!];
+    if (
+      q('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' ||
+      !q('X-Amz-Credential') ||
+      !q('X-Amz-SignedHeaders') ||
+      !/^[0-9a-f]{64}$/.test(q('X-Amz-Signature') ?? '')
+    )
+      throw s3Error(malformed);
+    [credentialText, signedHeaders, given] = [
+      q('X-Amz-Credential')!,
+      q('X-Amz-SignedHeaders')!.split(';'),
+      q('X-Amz-Signature')!,
+    ];
     dateText = q('X-Amz-Date');
     expires = Number(q('X-Amz-Expires'));
-    if (!Number.isSafeInteger(expires) || expires < 1 || expires > S3_MAX_PRESIGN_SECONDS) throw s3Error('AuthorizationQueryParametersError', `X-Amz-Expires must be 1 to ${S3_MAX_PRESIGN_SECONDS} seconds`);
+    if (!Number.isSafeInteger(expires) || expires < 1 || expires > S3_MAX_PRESIGN_SECONDS)
+      throw s3Error(
+        'AuthorizationQueryParametersError',
+        `X-Amz-Expires must be 1 to ${S3_MAX_PRESIGN_SECONDS} seconds`,
+      );
   }
   const credential = parseCredential(credentialText, malformed);
   if (!signedHeaders.includes('host')) throw s3Error(malformed, 'the host header must be signed');
   if (credential.accessKeyId !== creds.accessKeyId) throw s3Error('InvalidAccessKeyId');
   const signingDate = parseAmzDate(dateText);
-  if (!dateText!.startsWith(credential.shortDate)) throw s3Error(malformed, 'the credential date is not the request date');
+  if (!dateText!.startsWith(credential.shortDate))
+    throw s3Error(malformed, 'the credential date is not the request date');
   if (presigned && !auth) {
     if (now.getTime() > signingDate.getTime() + expires * 1000) throw s3Error('AccessDenied', 'Request has expired');
     if (signingDate.getTime() - now.getTime() > S3_CLOCK_SKEW_MS) throw s3Error('RequestTimeTooSkewed');
@@ -162,23 +196,47 @@ export async function verifySignature(req: SignedRequest, creds: S3Credentials, 
     if (value === undefined) throw s3Error('SignatureDoesNotMatch', `the signed header ${name} is missing`);
     headers[name] = value;
   }
-  const signer = new SignatureV4({ credentials: creds, region: credential.region, service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
-  const base = { method: req.method, protocol: 'http:', hostname: headers.host ?? '', path: canonicalPath(req.rawPath), headers };
+  const signer = new SignatureV4({
+    credentials: creds,
+    region: credential.region,
+    service: 's3',
+    sha256: NodeSha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const base = {
+    method: req.method,
+    protocol: 'http:',
+    hostname: headers.host ?? '',
+    path: canonicalPath(req.rawPath),
+    headers,
+  };
   const signedSet = new Set(signedHeaders);
   let expected: string;
   let payloadHash: string;
   if (auth) {
     // Only a signed payload hash counts: one added in transit must not decide how the body is checked.
     payloadHash = headers['x-amz-content-sha256'] ?? '';
-    if (payloadHash === '') throw s3Error('MissingSecurityHeader', 'x-amz-content-sha256 is required and must be signed');
+    if (payloadHash === '')
+      throw s3Error('MissingSecurityHeader', 'x-amz-content-sha256 is required and must be signed');
     const signed = await signer.sign({ ...base, query }, { signingDate, signableHeaders: signedSet });
     expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
   } else {
     payloadHash = UNSIGNED_PAYLOAD;
     const rest: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(query)) if (!/^X-Amz-(Algorithm|Credential|Date|Expires|SignedHeaders|Signature)$/.test(k)) rest[k] = v;
+    for (const [k, v] of Object.entries(query))
+      if (!/^X-Amz-(Algorithm|Credential|Date|Expires|SignedHeaders|Signature)$/.test(k)) rest[k] = v;
     const keep = new Set([...signedSet, 'x-amz-content-sha256']);
-    const signed = await signer.presign({ ...base, query: rest, headers: { ...headers, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } }, { signingDate, expiresIn: expires, signableHeaders: signedSet, unsignableHeaders: new Set(['x-amz-content-sha256']), unhoistableHeaders: keep });
+    const signed = await signer.presign(
+      { ...base, query: rest, headers: { ...headers, 'x-amz-content-sha256': UNSIGNED_PAYLOAD } },
+      {
+        signingDate,
+        expiresIn: expires,
+        signableHeaders: signedSet,
+        unsignableHeaders: new Set(['x-amz-content-sha256']),
+        unhoistableHeaders: keep,
+      },
+    );
     expected = String(signed.query?.['X-Amz-Signature'] ?? '');
   }
   if (!sameSignature(expected, given)) throw s3Error('SignatureDoesNotMatch');

@@ -5,9 +5,21 @@ import { s3Error, type S3ErrorCode } from './errors.ts';
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', suppressEmptyNode: false, processEntities: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  suppressEmptyNode: false,
+  processEntities: true,
+});
 // Every value stays a string (keys like "007" or "true" must not turn into numbers or booleans).
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, removeNSPrefix: true, isArray: (name) => name === 'Object' || name === 'Part' });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  removeNSPrefix: true,
+  isArray: (name) => name === 'Object' || name === 'Part',
+});
 
 /** One XML document: the declaration and `doc` (a single root element; the caller adds xmlns where S3 does). */
 export function buildXml(doc: Record<string, unknown>): string {
@@ -21,7 +33,8 @@ export function withNamespace(body: Record<string, unknown>): Record<string, unk
 
 /** Parses a request body; anything oversized, not well-formed or without `root` is S3's MalformedXML. */
 export function parseXml(bytes: Uint8Array, root: string): Record<string, unknown> {
-  if (bytes.length > S3_MAX_XML_BODY_BYTES) throw s3Error('MalformedXML', `the XML body is larger than ${S3_MAX_XML_BODY_BYTES} bytes`);
+  if (bytes.length > S3_MAX_XML_BODY_BYTES)
+    throw s3Error('MalformedXML', `the XML body is larger than ${S3_MAX_XML_BODY_BYTES} bytes`);
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   if (text.trim() === '' || XMLValidator.validate(text) !== true) throw s3Error('MalformedXML');
   let doc: unknown;

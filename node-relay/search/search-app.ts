@@ -104,7 +104,11 @@ export class SearchApp {
     if (!(await verifyMemory(memory))) throw new PeerTreeError('BAD_SIGNATURE', 'memory signature does not verify');
     const id = await memoryId(memory);
     const members = this.init.tree.members();
-    if (members.length < replicas) throw new PeerTreeError('UNAVAILABLE', `need ${replicas} relays for ${replicas} replicas, but the tree has ${members.length}`);
+    if (members.length < replicas)
+      throw new PeerTreeError(
+        'UNAVAILABLE',
+        `need ${replicas} relays for ${replicas} replicas, but the tree has ${members.length}`,
+      );
     const holders: string[] = [];
     const tried = new Set<string>();
     const errors: PeerTreeError[] = [];
@@ -114,12 +118,20 @@ export class SearchApp {
       for (const b of batch) tried.add(b.id);
       const planned = [...holders, ...batch.map((b) => b.id)];
       const results = await Promise.allSettled(batch.map((b) => this.putOn(b.id, memory, planned)));
-      results.forEach((r, i) => (r.status === 'fulfilled' ? holders.push(batch[i]!.id) : errors.push(toPeerTreeError(r.reason))));
+      results.forEach((r, i) =>
+        r.status === 'fulfilled' ? holders.push(batch[i]!.id) : errors.push(toPeerTreeError(r.reason)),
+      );
     }
     if (holders.length < replicas) {
       // Refused by every relay for being full (or the author's quota there used up): FULL, with the reason.
       const code = errors.length > 0 && errors.every((e) => e.code === 'FULL') ? 'FULL' : 'UNAVAILABLE';
-      throw new PeerTreeError(code, `only ${holders.length} of ${replicas} relays took the memory (${errors.slice(0, 2).map((e) => e.message).join('; ')})`);
+      throw new PeerTreeError(
+        code,
+        `only ${holders.length} of ${replicas} relays took the memory (${errors
+          .slice(0, 2)
+          .map((e) => e.message)
+          .join('; ')})`,
+      );
     }
     this.counters.remembered++;
     return { id, holders };
@@ -173,12 +185,19 @@ export class SearchApp {
     try {
       return await this.askChild(root.id, terms, limit, budgetMs - HOP_MARGIN_MS);
     } catch (err) {
-      this.init.logger.warn('root unreachable for a search; searching this subtree only', { error: toPeerTreeError(err).message });
+      this.init.logger.warn('root unreachable for a search; searching this subtree only', {
+        error: toPeerTreeError(err).message,
+      });
       return { ...(await this.searchSubtree(terms, limit, budgetMs - HOP_MARGIN_MS)), partial: true };
     }
   }
 
-  private async askChild(id: string, terms: readonly SearchTerm[], limit: number, budgetMs: number): Promise<SearchResult> {
+  private async askChild(
+    id: string,
+    terms: readonly SearchTerm[],
+    limit: number,
+    budgetMs: number,
+  ): Promise<SearchResult> {
     const q = terms.map((t) => (t.words.length > 1 ? `"${t.words.join(' ')}"` : t.words[0])).join(' ');
     const link = await this.init.tree.linkTo(id);
     const reply = await link.request(M.SUBTREE, { q, limit, budgetMs }, budgetMs);
@@ -203,7 +222,10 @@ export class SearchApp {
     const quota = this.init.memoryQuota ?? MAX_MEMORIES_PER_AUTHOR;
     if (this.init.index.get(id) !== null || this.init.index.countOf(memory.author) < quota) return;
     this.counters.memoryQuotaRefused++;
-    throw new PeerTreeError('FULL', `memory quota of key ${memory.author.slice(0, 12)}… is used up on this relay (${quota} memories)`);
+    throw new PeerTreeError(
+      'FULL',
+      `memory quota of key ${memory.author.slice(0, 12)}… is used up on this relay (${quota} memories)`,
+    );
   }
 
   private isMember(id: string): boolean {
@@ -260,7 +282,12 @@ export class SearchApp {
     const local = this.init.index.get(id);
     if (local) return local;
     const hinted = this.init.holders.holders(id).filter((h) => h !== this.init.tree.selfId);
-    const others = pickHolders(this.init.tree.members(), 32, this.init.random, new Set([this.init.tree.selfId, ...hinted])).map((x) => x.id);
+    const others = pickHolders(
+      this.init.tree.members(),
+      32,
+      this.init.random,
+      new Set([this.init.tree.selfId, ...hinted]),
+    ).map((x) => x.id);
     for (const target of [...hinted, ...others].slice(0, 32)) {
       try {
         const reply = await (await this.init.tree.linkTo(target)).request(M.GET, { id }, REQUEST_TIMEOUT_MS);
@@ -275,7 +302,8 @@ export class SearchApp {
 
   private async onForget(m: Message, link: Link): Promise<void> {
     const f = M.readForget(m.body);
-    if (!(await verifyForget(f))) throw new PeerTreeError('BAD_SIGNATURE', 'forget is not signed by the author it names');
+    if (!(await verifyForget(f)))
+      throw new PeerTreeError('BAD_SIGNATURE', 'forget is not signed by the author it names');
     const memory = await this.findMemory(f.id);
     if (!memory) throw new PeerTreeError('NOT_FOUND', 'no relay holds this memory');
     if (memory.author !== f.author) throw new PeerTreeError('FORBIDDEN', 'only the author of a memory can forget it');
@@ -309,7 +337,13 @@ export class SearchApp {
     if ([...childIds].some((id) => id !== undefined && !this.childSummaries.has(id))) summary.bits.fill(0xff);
     const text = summary.toText();
     const now = this.init.now();
-    if (this.lastSent && this.lastSent.parent === parent && this.lastSent.text === text && now - this.lastSent.at < SUMMARY_REFRESH_MS) return;
+    if (
+      this.lastSent &&
+      this.lastSent.parent === parent &&
+      this.lastSent.text === text &&
+      now - this.lastSent.at < SUMMARY_REFRESH_MS
+    )
+      return;
     this.lastSent = { parent, text, at: now };
     void this.init.tree
       .linkTo(parent)
@@ -322,11 +356,18 @@ export class SearchApp {
 
 function readResult(body: unknown, limit: number): SearchResult {
   const b = body as Record<string, unknown> | null;
-  if (typeof b !== 'object' || b === null || !Array.isArray(b.hits)) throw new PeerTreeError('BAD_INPUT', 'malformed search results');
+  if (typeof b !== 'object' || b === null || !Array.isArray(b.hits))
+    throw new PeerTreeError('BAD_INPUT', 'malformed search results');
   const hits: SearchHit[] = [];
   for (const h of b.hits.slice(0, limit)) {
     const x = h as Record<string, unknown>;
-    if (typeof x?.id !== 'string' || !/^[0-9a-f]{64}$/.test(x.id) || typeof x.score !== 'number' || !Number.isFinite(x.score)) continue;
+    if (
+      typeof x?.id !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(x.id) ||
+      typeof x.score !== 'number' ||
+      !Number.isFinite(x.score)
+    )
+      continue;
     hits.push({ id: x.id, score: x.score, memory: x.memory });
   }
   const asked = typeof b.asked === 'number' && Number.isSafeInteger(b.asked) ? b.asked : 1;

@@ -89,7 +89,9 @@ export class FileShardStore implements ShardStore {
     this.remove = options.db.prepare('DELETE FROM shards WHERE hash = ?');
     this.select = options.db.prepare('SELECT size FROM shards WHERE hash = ?');
     this.page = options.db.prepare('SELECT hash FROM shards WHERE hash > ? ORDER BY hash LIMIT ?');
-    this.totals = options.db.prepare('SELECT COUNT(*) AS shards, SUM(size) AS bytes, SUM(MAX(1, CAST((size + ? - 1) / ? AS INTEGER))) AS blocks FROM shards');
+    this.totals = options.db.prepare(
+      'SELECT COUNT(*) AS shards, SUM(size) AS bytes, SUM(MAX(1, CAST((size + ? - 1) / ? AS INTEGER))) AS blocks FROM shards',
+    );
     this.capacityBytes = options.capacityBytes ?? Number.MAX_SAFE_INTEGER;
     this.now = options.now ?? Date.now;
   }
@@ -146,7 +148,8 @@ export class FileShardStore implements ShardStore {
     await verifyShard(hash, bytes, digest);
     if (this.select.get(hash)) return;
     const cost = this.costOf(bytes.length);
-    if (this.totalCost + this.reserved + cost > this.capacityBytes) throw new PeerTreeError('FULL', 'shard store is full');
+    if (this.totalCost + this.reserved + cost > this.capacityBytes)
+      throw new PeerTreeError('FULL', 'shard store is full');
     this.reserved += cost;
     const tmpPath = join(this.options.dir, 'tmp', `${hash}.${randomBytes(6).toString('hex')}`);
     try {
@@ -184,7 +187,8 @@ export class FileShardStore implements ShardStore {
       }
     } catch (err) {
       await rm(tmpPath, { force: true });
-      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new PeerTreeError('FULL', 'disk is full', { cause: err });
+      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC')
+        throw new PeerTreeError('FULL', 'disk is full', { cause: err });
       throw err;
     } finally {
       this.reserved -= cost;

@@ -11,7 +11,8 @@ import { parseRange } from './http-range.ts';
 import type { StorageApp } from './storage-app.ts';
 
 /** Types a browser would render as active content on the relay's origin: always served as downloads. */
-const ACTIVE_TYPES = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|application\/javascript|text\/javascript)$/;
+const ACTIVE_TYPES =
+  /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|application\/javascript|text\/javascript)$/;
 
 const SAFE_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -38,7 +39,9 @@ export function handleStorageHttp(app: StorageApp, req: IncomingMessage, res: Se
     sendError(res, 'BAD_INPUT', `method ${req.method} not allowed`, false, { allow: 'GET, HEAD' });
     return true;
   }
-  const task = shard ? serveShard(app, res, decodeURIComponentSafe(shard[1]!), head) : serveFile(app, req, res, decodeURIComponentSafe(file![1]!), head);
+  const task = shard
+    ? serveShard(app, res, decodeURIComponentSafe(shard[1]!), head)
+    : serveFile(app, req, res, decodeURIComponentSafe(file![1]!), head);
   task.catch((err: unknown) => {
     const e = toPeerTreeError(err);
     if (!res.headersSent) sendError(res, e.code, e.message, head);
@@ -75,10 +78,19 @@ async function serveShard(app: StorageApp, res: ServerResponse, hash: string, he
   res.end(head ? undefined : bytes);
 }
 
-async function serveFile(app: StorageApp, req: IncomingMessage, res: ServerResponse, text: string, head: boolean): Promise<void> {
+async function serveFile(
+  app: StorageApp,
+  req: IncomingMessage,
+  res: ServerResponse,
+  text: string,
+  head: boolean,
+): Promise<void> {
   const capability = parseCapability(text);
   if (capability.key !== null) {
-    throw new PeerTreeError('FORBIDDEN', 'encrypted files are decrypted on your device; relays never take keys (use the app or peertree get)');
+    throw new PeerTreeError(
+      'FORBIDDEN',
+      'encrypted files are decrypted on your device; relays never take keys (use the app or peertree get)',
+    );
   }
   const transport = storageTransport(app);
   const manifest = (await openFile(text, transport)).manifest;
@@ -120,22 +132,34 @@ async function serveFile(app: StorageApp, req: IncomingMessage, res: ServerRespo
   res.end();
 }
 
-async function streamFile(text: string, transport: ShardTransport, res: ServerResponse, start: number, end: number, aborted: () => boolean): Promise<void> {
-  await getFile(text, transport, async (bytes) => {
-    if (aborted()) throw new PeerTreeError('CLOSED', 'client went away');
-    // Wait for the socket to drain, or for the client to go away: then the next write stops the stream.
-    if (!res.write(bytes)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.once('drain', done);
-        res.once('close', done);
-        if (aborted()) done();
-      });
-    }
-    if (aborted()) throw new PeerTreeError('CLOSED', 'client went away');
-  }, { range: { start, end } });
+async function streamFile(
+  text: string,
+  transport: ShardTransport,
+  res: ServerResponse,
+  start: number,
+  end: number,
+  aborted: () => boolean,
+): Promise<void> {
+  await getFile(
+    text,
+    transport,
+    async (bytes) => {
+      if (aborted()) throw new PeerTreeError('CLOSED', 'client went away');
+      // Wait for the socket to drain, or for the client to go away: then the next write stops the stream.
+      if (!res.write(bytes)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.once('drain', done);
+          res.once('close', done);
+          if (aborted()) done();
+        });
+      }
+      if (aborted()) throw new PeerTreeError('CLOSED', 'client went away');
+    },
+    { range: { start, end } },
+  );
 }

@@ -54,7 +54,9 @@ export async function routeMembers(entryUrl: string): Promise<RouteMember[]> {
     const { status, body } = await fetchJson(statusUrl(entryUrl));
     const doc = body as { size?: unknown; members?: unknown };
     if (status !== 200 || !Array.isArray(doc.members) || doc.members.length !== doc.size) return [];
-    return doc.members.flatMap((m: { id?: unknown; url?: unknown }) => (typeof m.id === 'string' && typeof m.url === 'string' ? [{ id: m.id, url: m.url }] : []));
+    return doc.members.flatMap((m: { id?: unknown; url?: unknown }) =>
+      typeof m.id === 'string' && typeof m.url === 'string' ? [{ id: m.id, url: m.url }] : [],
+    );
   } catch {
     return [];
   }
@@ -66,7 +68,12 @@ export async function routeMembers(entryUrl: string): Promise<RouteMember[]> {
  */
 export async function openRoutedTransport(entryUrl: string, entry: Link, owner?: OwnerKey): Promise<RoutedTransport> {
   const members = await routeMembers(entryUrl);
-  return new RoutedTransport({ entry, members, connect: (url, identity) => connect(url, identity ? { identity } : {}), ...(owner ? { owner } : {}) });
+  return new RoutedTransport({
+    entry,
+    members,
+    connect: (url, identity) => connect(url, identity ? { identity } : {}),
+    ...(owner ? { owner } : {}),
+  });
 }
 
 /** Other relays one shard is asked of once the entry relay is gone. */
@@ -75,7 +82,11 @@ export const MAX_FAILOVER_RELAYS = 4;
 /** A link that closed, timed out or could not be opened: worth asking another relay. */
 function isLinkFailure(err: unknown): boolean {
   const code = toPeerTreeError(err).code;
-  return code === 'CLOSED' || code === 'TIMEOUT' || (code === 'UNAVAILABLE' && /cannot connect|closed|ECONN|socket/i.test(toPeerTreeError(err).message));
+  return (
+    code === 'CLOSED' ||
+    code === 'TIMEOUT' ||
+    (code === 'UNAVAILABLE' && /cannot connect|closed|ECONN|socket/i.test(toPeerTreeError(err).message))
+  );
 }
 
 /** Most direct links one transport keeps open (a file's shards spread over at most this many relays at once). */
@@ -205,7 +216,11 @@ export class RoutedTransport implements ShardTransport {
   /** Closes the direct links (not the entry link, which the caller owns). */
   close(): void {
     this.closed = true;
-    for (const pending of this.direct.values()) void pending.then(({ link }) => link.close(1000, 'done'), () => {});
+    for (const pending of this.direct.values())
+      void pending.then(
+        ({ link }) => link.close(1000, 'done'),
+        () => {},
+      );
     this.direct.clear();
   }
 
@@ -243,7 +258,10 @@ export class RoutedTransport implements ShardTransport {
    */
   private async failover<T>(hash: string, op: (t: ShardClient) => Promise<T>, tried?: string): Promise<T> {
     const skip = new Set([this.init.entry.peerId, ...this.broken, ...(tried ? [tried] : [])]);
-    let last: unknown = new PeerTreeError('CLOSED', 'the relay this command entered by is gone, and no other relay answered');
+    let last: unknown = new PeerTreeError(
+      'CLOSED',
+      'the relay this command entered by is gone, and no other relay answered',
+    );
     for (const m of rendezvousHolders(hash, this.init.members, MAX_FAILOVER_RELAYS, skip)) {
       const transport = await this.transportTo(m).catch((err: unknown) => ((last = err), null));
       if (!transport) continue;

@@ -28,7 +28,11 @@ function secureRandom(): number {
   return randomInt(0, 2 ** 47) / 2 ** 47;
 }
 
-export async function startStorage(ctx: AppContext, peers: Peers, options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {}): Promise<RunningStorage> {
+export async function startStorage(
+  ctx: AppContext,
+  peers: Peers,
+  options: { capacityBytes?: number; quota?: number; quotaBytes?: number; repairIntervalMs?: number } = {},
+): Promise<RunningStorage> {
   validateLimits();
   const store = await FileShardStore.open({
     dir: join(ctx.dataDir, 'shards'),

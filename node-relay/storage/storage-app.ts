@@ -10,7 +10,15 @@
 // Fan-out: a client request for a shard this relay does not hold makes it ask at most MAX_FAN_OUT_PER_REQUEST
 // other relays (the first ones in the shard's rendezvous order, where placement puts it), counted in `fanOut`.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { DEFAULT_REPLICAS, LIST_STATEMENT_MAX_SKEW_MS, MAX_FAN_OUT_PER_REQUEST, MAX_PINNED_BYTES_PER_OWNER, MAX_PINS_PER_OWNER, MAX_REPLICAS, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import {
+  DEFAULT_REPLICAS,
+  LIST_STATEMENT_MAX_SKEW_MS,
+  MAX_FAN_OUT_PER_REQUEST,
+  MAX_PINNED_BYTES_PER_OWNER,
+  MAX_PINS_PER_OWNER,
+  MAX_REPLICAS,
+  REQUEST_TIMEOUT_MS,
+} from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
@@ -23,7 +31,26 @@ import { verifyPin, type PinStatement } from '../../core/storage/pin.ts';
 import type { HolderIndex } from '../replication/holder-index.ts';
 import type { PinIndex } from '../replication/pin-index.ts';
 import type { PinRecord } from '../../core/storage/pin.ts';
-import { DATA, GET, HOLDERS, LIST, LISTED, OK, PUT, readGet, readHolders, readList, readPut, readReleased, readStore, readUnpin, RELEASED, STORE, STORED, UNPIN } from '../../core/protocol/shard-messages.ts';
+import {
+  DATA,
+  GET,
+  HOLDERS,
+  LIST,
+  LISTED,
+  OK,
+  PUT,
+  readGet,
+  readHolders,
+  readList,
+  readPut,
+  readReleased,
+  readStore,
+  readUnpin,
+  RELEASED,
+  STORE,
+  STORED,
+  UNPIN,
+} from '../../core/protocol/shard-messages.ts';
 import { verifyPinList } from '../../core/storage/pin-list.ts';
 import { shardCost } from './file-shard-store.ts';
 import type { Peers } from '../replication/peers.ts';
@@ -85,7 +112,17 @@ export interface StorageCounters {
 }
 
 export class StorageApp {
-  readonly counters: StorageCounters = { stored: 0, served: 0, forwarded: 0, refused: 0, collected: 0, forgedPins: 0, fanOut: 0, fanOutExhausted: 0, storedBelowTarget: 0 };
+  readonly counters: StorageCounters = {
+    stored: 0,
+    served: 0,
+    forwarded: 0,
+    refused: 0,
+    collected: 0,
+    forgedPins: 0,
+    fanOut: 0,
+    fanOutExhausted: 0,
+    storedBelowTarget: 0,
+  };
   private readonly unregister: (() => void)[] = [];
   private readonly timeoutMs: number;
   readonly repairer: ShardRepairer;
@@ -102,7 +139,8 @@ export class StorageApp {
       // Only the sweep's jitter uses it; start-storage passes a secure source.
       random: init.random ?? Math.random,
       // Repair forwards the owners' signed pins, never a claim of its own.
-      putOn: (id, hash, bytes, holders, target) => this.putOn(id, hash, bytes, holders, init.pins.signedPins(hash), target),
+      putOn: (id, hash, bytes, holders, target) =>
+        this.putOn(id, hash, bytes, holders, init.pins.signedPins(hash), target),
       ...(init.repairIntervalMs !== undefined ? { intervalMs: init.repairIntervalMs } : {}),
       ...(init.requestTimeoutMs !== undefined ? { requestTimeoutMs: init.requestTimeoutMs } : {}),
     });
@@ -127,7 +165,13 @@ export class StorageApp {
    * can later compute where it is. A refusal or time-out is retried on the next relays in that order; fails with
    * UNAVAILABLE only when the tree has no more candidates.
    */
-  async place(hash: string, bytes: Uint8Array, replicas: number, pins: readonly PinRecord[], digest?: Uint8Array): Promise<string[]> {
+  async place(
+    hash: string,
+    bytes: Uint8Array,
+    replicas: number,
+    pins: readonly PinRecord[],
+    digest?: Uint8Array,
+  ): Promise<string[]> {
     await verifyShard(hash, bytes, digest);
     const members = this.init.peers.members();
     // A tree smaller than the replica count stores what it can (one copy on each relay) and keeps the target:
@@ -143,7 +187,9 @@ export class StorageApp {
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
       const planned = [...holders, ...batch.map((m) => m.id)];
-      const results = await Promise.allSettled(batch.map((m) => this.putOn(m.id, hash, bytes, planned, pins, replicas)));
+      const results = await Promise.allSettled(
+        batch.map((m) => this.putOn(m.id, hash, bytes, planned, pins, replicas)),
+      );
       results.forEach((r, i) => {
         if (r.status === 'fulfilled') holders.push(batch[i]!.id);
         else {
@@ -156,7 +202,10 @@ export class StorageApp {
     if (holders.length < want) {
       // Every relay that refused was full (or the key's quota there used up): say so, it is not a passing failure.
       const code = errors.length > 0 && full === errors.length ? 'FULL' : 'UNAVAILABLE';
-      throw new PeerTreeError(code, `only ${holders.length} of ${want} relays accepted the shard (${errors.slice(0, 3).join('; ')})`);
+      throw new PeerTreeError(
+        code,
+        `only ${holders.length} of ${want} relays accepted the shard (${errors.slice(0, 3).join('; ')})`,
+      );
     }
     if (holders.length < replicas) this.counters.storedBelowTarget++;
     this.init.holders.set(hash, holders);
@@ -196,10 +245,14 @@ export class StorageApp {
     const known = new Set(this.init.holders.holders(hash));
     // The shard's replica count is unknown here: the default number of top-ranked members covers every shard
     // stored with at least that many replicas, and a shard with fewer is still among them (first ones in order).
-    const ranked = rendezvousHolders(hash, this.init.peers.members(), FIND_MAX_ASKED + 1).map((m) => m.id).filter((id) => id !== self);
+    const ranked = rendezvousHolders(hash, this.init.peers.members(), FIND_MAX_ASKED + 1)
+      .map((m) => m.id)
+      .filter((id) => id !== self);
     const computed = ranked.slice(0, DEFAULT_REPLICAS);
     // Computed holders this relay also knows to hold it first, then the other computed ones, then other known ones.
-    const hinted = [...new Set([...computed.filter((id) => known.has(id)), ...computed, ...known])].filter((id) => id !== self).slice(0, FIND_MAX_ASKED);
+    const hinted = [...new Set([...computed.filter((id) => known.has(id)), ...computed, ...known])]
+      .filter((id) => id !== self)
+      .slice(0, FIND_MAX_ASKED);
     this.counters.fanOut += hinted.length;
     // One at a time, the next one joining when the current one fails (a relay without it says so at once) or is slow (hedged).
     const fromHinted = await hedged(hinted, (id) => this.fetchFrom(id, hash), FIND_HEDGE_MS);
@@ -220,7 +273,9 @@ export class StorageApp {
       if (!first) continue;
       let found = first.bytes ?? (await this.fetchFrom(first.id, hash).catch(() => null));
       if (!found) {
-        const more = (await Promise.allSettled(probes)).flatMap((r) => (r.status === 'fulfilled' && r.value.id !== first.id ? [r.value.id] : []));
+        const more = (await Promise.allSettled(probes)).flatMap((r) =>
+          r.status === 'fulfilled' && r.value.id !== first.id ? [r.value.id] : [],
+        );
         found = await hedged(more, (id) => this.fetchFrom(id, hash), FIND_HEDGE_MS);
       }
       if (found) {
@@ -229,7 +284,10 @@ export class StorageApp {
       }
     }
     if (hinted.length + others.length >= FIND_MAX_ASKED) this.counters.fanOutExhausted++;
-    throw new PeerTreeError('NOT_FOUND', `none of the ${hinted.length + others.length} relays asked (of ${this.init.peers.members().length}) holds shard ${hash.slice(0, 12)}…`);
+    throw new PeerTreeError(
+      'NOT_FOUND',
+      `none of the ${hinted.length + others.length} relays asked (of ${this.init.peers.members().length}) holds shard ${hash.slice(0, 12)}…`,
+    );
   }
 
   /** Only relays of this tree (by their authenticated key) may push shards or holder sets. */
@@ -238,7 +296,14 @@ export class StorageApp {
   }
 
   /** Sends a shard to `id` (or keeps it here). Callers pass only bytes already verified against `hash`. */
-  private async putOn(id: string, hash: string, bytes: Uint8Array, planned: string[], pins: readonly PinRecord[], replicas: number): Promise<void> {
+  private async putOn(
+    id: string,
+    hash: string,
+    bytes: Uint8Array,
+    planned: string[],
+    pins: readonly PinRecord[],
+    replicas: number,
+  ): Promise<void> {
     // The bytes were verified against their name, so the name is their digest: no need to hash them again.
     const digest = fromHex(hash);
     if (id === this.init.peers.selfId) {
@@ -247,14 +312,24 @@ export class StorageApp {
     }
     const link = await this.init.peers.linkTo(id);
     // The target goes along: on a tree smaller than it, `planned` is shorter, and every holder must top it up.
-    await link.request(PUT, { hash, holders: planned, pins, replicas }, this.timeoutMs, { payload: bytes, payloadDigest: digest });
+    await link.request(PUT, { hash, holders: planned, pins, replicas }, this.timeoutMs, {
+      payload: bytes,
+      payloadDigest: digest,
+    });
   }
 
   /**
    * Stores a shard with its pins and holder set on this relay. Every pin must be a signed pin its caller verified
    * (onStore, onPut); a shard nobody signed for is not kept. `digest`: see ShardStore.put.
    */
-  private async keep(hash: string, bytes: Uint8Array, holders: readonly string[], pins: readonly PinRecord[], digest?: Uint8Array, replicas: number | null = null): Promise<void> {
+  private async keep(
+    hash: string,
+    bytes: Uint8Array,
+    holders: readonly string[],
+    pins: readonly PinRecord[],
+    digest?: Uint8Array,
+    replicas: number | null = null,
+  ): Promise<void> {
     if (pins.length === 0 || pins.some((p) => p.sig === '')) {
       this.counters.forgedPins++;
       this.counters.refused++;
@@ -269,7 +344,10 @@ export class StorageApp {
       if (used.shards >= quota || used.bytes + cost > quotaBytes) {
         this.counters.refused++;
         const what = used.shards >= quota ? `${quota} shards` : `${quotaBytes} bytes`;
-        throw new PeerTreeError('FULL', `storage quota of key ${pin.owner.slice(0, 12)}… is used up on this relay (${what})`);
+        throw new PeerTreeError(
+          'FULL',
+          `storage quota of key ${pin.owner.slice(0, 12)}… is used up on this relay (${what})`,
+        );
       }
     }
     await this.init.store.put(hash, bytes, digest);
@@ -357,7 +435,8 @@ export class StorageApp {
       this.counters.forgedPins++;
       throw new PeerTreeError('BAD_SIGNATURE', `${UNPIN}: the release is not signed by the owner it names`);
     }
-    if (local && !this.isMember(link.peerId)) throw new PeerTreeError('FORBIDDEN', `local ${UNPIN} is for relays of this tree`);
+    if (local && !this.isMember(link.peerId))
+      throw new PeerTreeError('FORBIDDEN', `local ${UNPIN} is for relays of this tree`);
     let released = await this.releaseHere(unpin);
     if (local) {
       // The asking relay may not know every holder (a shard stored with more replicas than the default): name ours.
@@ -368,15 +447,23 @@ export class StorageApp {
     // The rendezvous-ranked relays and the holders known here; then the holders that those which released a pin
     // name, so that every copy is released, bounded by UNPIN_MAX_ASKED in all.
     const self = this.init.peers.selfId;
-    const ranked = rendezvousHolders(unpin.hash, this.init.peers.members(), MAX_FAN_OUT_PER_REQUEST + 1).map((x) => x.id);
-    const queue = [...new Set([...this.init.holders.holders(unpin.hash), ...ranked])].filter((id) => id !== self).slice(0, MAX_FAN_OUT_PER_REQUEST);
+    const ranked = rendezvousHolders(unpin.hash, this.init.peers.members(), MAX_FAN_OUT_PER_REQUEST + 1).map(
+      (x) => x.id,
+    );
+    const queue = [...new Set([...this.init.holders.holders(unpin.hash), ...ranked])]
+      .filter((id) => id !== self)
+      .slice(0, MAX_FAN_OUT_PER_REQUEST);
     const asked = new Set<string>([self, ...queue]);
     const members = new Set(this.init.peers.members().map((x) => x.id));
     while (queue.length > 0) {
       const batch = queue.splice(0, FIND_PARALLEL);
       this.counters.fanOut += batch.length;
       const results = await Promise.allSettled(
-        batch.map(async (id) => readReleased((await (await this.init.peers.linkTo(id)).request(UNPIN, { unpin, local: true }, this.timeoutMs)).body)),
+        batch.map(async (id) =>
+          readReleased(
+            (await (await this.init.peers.linkTo(id)).request(UNPIN, { unpin, local: true }, this.timeoutMs)).body,
+          ),
+        ),
       );
       for (const r of results) {
         if (r.status !== 'fulfilled') continue;
@@ -388,7 +475,11 @@ export class StorageApp {
         }
       }
     }
-    if (released === 0) throw new PeerTreeError('FORBIDDEN', `no pin of ${unpin.owner.slice(0, 12)}… on shard ${unpin.hash.slice(0, 12)}… to release`);
+    if (released === 0)
+      throw new PeerTreeError(
+        'FORBIDDEN',
+        `no pin of ${unpin.owner.slice(0, 12)}… on shard ${unpin.hash.slice(0, 12)}… to release`,
+      );
     await link.reply(m, RELEASED, { hash: unpin.hash, released });
   }
 
@@ -397,11 +488,22 @@ export class StorageApp {
     const { list, after, limit } = readList(m);
     if (list.owner !== toHex(m.fromKey)) throw new PeerTreeError('FORBIDDEN', `${LIST}: a key lists only its own pins`);
     const skew = Math.abs((this.init.now ?? Date.now)() - list.ts);
-    if (skew > LIST_STATEMENT_MAX_SKEW_MS) throw new PeerTreeError('STALE', `${LIST}: the statement's time is ${Math.round(skew / 1000)} s off this relay's clock`);
-    if (!(await verifyPinList(list))) throw new PeerTreeError('BAD_SIGNATURE', `${LIST}: the statement is not signed by the owner it names`);
+    if (skew > LIST_STATEMENT_MAX_SKEW_MS)
+      throw new PeerTreeError(
+        'STALE',
+        `${LIST}: the statement's time is ${Math.round(skew / 1000)} s off this relay's clock`,
+      );
+    if (!(await verifyPinList(list)))
+      throw new PeerTreeError('BAD_SIGNATURE', `${LIST}: the statement is not signed by the owner it names`);
     const rows = this.init.pins.pinsOf(list.owner, after ?? '', limit);
     const store = this.init.store;
-    const pins = await Promise.all(rows.map(async (r) => ({ hash: r.hash, size: (store.sizeOf ? await store.sizeOf(r.hash) : null) ?? r.cost, ts: r.ts })));
+    const pins = await Promise.all(
+      rows.map(async (r) => ({
+        hash: r.hash,
+        size: (store.sizeOf ? await store.sizeOf(r.hash) : null) ?? r.cost,
+        ts: r.ts,
+      })),
+    );
     await link.reply(m, LISTED, { pins, next: rows.length === limit ? rows[rows.length - 1]!.hash : null });
   }
 
@@ -418,7 +520,9 @@ export class StorageApp {
       this.counters.refused++;
       throw new PeerTreeError('FORBIDDEN', `${PUT}: a shard is kept only with its owners' signed pins`);
     }
-    const valid = await Promise.all(pins.map((p) => verifyPin({ op: 'pin', hash, owner: p.owner, ts: p.ts, sig: p.sig })));
+    const valid = await Promise.all(
+      pins.map((p) => verifyPin({ op: 'pin', hash, owner: p.owner, ts: p.ts, sig: p.sig })),
+    );
     if (valid.includes(false)) {
       this.counters.forgedPins++;
       this.counters.refused++;
@@ -443,7 +547,12 @@ export class StorageApp {
     if (!bytes) throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
     this.counters.served++;
     // Bytes from the store or from find() were verified against `hash`: it is their digest.
-    await link.reply(m, DATA, { hash }, { payload: bytes, ...(bytes.length > 0 ? { payloadDigest: fromHex(hash) } : {}) });
+    await link.reply(
+      m,
+      DATA,
+      { hash },
+      { payload: bytes, ...(bytes.length > 0 ? { payloadDigest: fromHex(hash) } : {}) },
+    );
   }
 
   private async onHolders(m: Message, link: Link): Promise<void> {
@@ -458,7 +567,11 @@ export class StorageApp {
  * Runs `attempt` on `ids` in order, starting the next one when the previous fails or has not succeeded within
  * `hedgeMs`; resolves with the first success, or null when every attempt failed.
  */
-async function hedged<T>(ids: readonly string[], attempt: (id: string) => Promise<T>, hedgeMs: number): Promise<T | null> {
+async function hedged<T>(
+  ids: readonly string[],
+  attempt: (id: string) => Promise<T>,
+  hedgeMs: number,
+): Promise<T | null> {
   if (ids.length === 0) return null;
   return new Promise((resolve) => {
     let next = 0;

@@ -1,7 +1,15 @@
 // One shard of a swarming get: ask the holder the policy picks, hedge to another when it straggles, move on at
 // once when it fails. The shell half of core/storage/swarm-policy.ts (which decides; this carries it out).
 import { PeerTreeError } from '../../core/errors.ts';
-import { abandoned, answered, failed, hedgeAfterMs, pickHolder, started, type SwarmStats } from '../../core/storage/swarm-policy.ts';
+import {
+  abandoned,
+  answered,
+  failed,
+  hedgeAfterMs,
+  pickHolder,
+  started,
+  type SwarmStats,
+} from '../../core/storage/swarm-policy.ts';
 import type { Timers } from '../components.ts';
 
 /** What a swarming fetch needs from its transport. */
@@ -26,7 +34,11 @@ const MAX_PARALLEL = 2;
  * first answer wins (the other request's answer is dropped). Rejects with the last error when every candidate
  * failed, or at once for an empty list.
  */
-export function swarmFetch(candidates: readonly string[], shardBytes: number, deps: SwarmFetchDeps): Promise<{ bytes: Uint8Array; from: string }> {
+export function swarmFetch(
+  candidates: readonly string[],
+  shardBytes: number,
+  deps: SwarmFetchDeps,
+): Promise<{ bytes: Uint8Array; from: string }> {
   const { stats } = deps;
   return new Promise((resolve, reject) => {
     const untried = [...candidates];
@@ -80,12 +92,15 @@ export function swarmFetch(candidates: readonly string[], shardBytes: number, de
     const armHedge = (id: string) => {
       clearHedge();
       if (untried.length === 0 || running.size >= MAX_PARALLEL) return;
-      hedgeTimer = deps.timers.setTimeout(() => {
-        hedgeTimer = null;
-        if (settled) return;
-        deps.onHedge?.();
-        launch();
-      }, hedgeAfterMs(stats.current, id, shardBytes));
+      hedgeTimer = deps.timers.setTimeout(
+        () => {
+          hedgeTimer = null;
+          if (settled) return;
+          deps.onHedge?.();
+          launch();
+        },
+        hedgeAfterMs(stats.current, id, shardBytes),
+      );
     };
     launch();
   });

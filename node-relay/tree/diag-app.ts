@@ -27,11 +27,15 @@ export interface DiagReceipt {
 
 function textOf(body: unknown): string {
   const text = (body as { text?: unknown } | null)?.text;
-  if (typeof text !== 'string' || text.length > MAX_TEXT) throw new PeerTreeError('BAD_INPUT', `diag text must be a string of at most ${MAX_TEXT} characters`);
+  if (typeof text !== 'string' || text.length > MAX_TEXT)
+    throw new PeerTreeError('BAD_INPUT', `diag text must be a string of at most ${MAX_TEXT} characters`);
   return text;
 }
 
-export function startDiagApp(api: TreeApi, dispatcher: Dispatcher): { status(): { receipts: DiagReceipt[] }; stop(): void } {
+export function startDiagApp(
+  api: TreeApi,
+  dispatcher: Dispatcher,
+): { status(): { receipts: DiagReceipt[] }; stop(): void } {
   const receipts = new Map<string, DiagReceipt>();
   const off = [
     api.on(DIAG_NOTE, (m) => {

@@ -46,7 +46,11 @@ export function tokenSignedText(t: Omit<JoinToken, 'sig'>): Uint8Array {
 }
 
 /** Signs a join token for relay `id` with the operator identity. */
-export async function makeJoinToken(operator: Identity, id: string, options: { tree?: string; exp?: number } = {}): Promise<JoinToken> {
+export async function makeJoinToken(
+  operator: Identity,
+  id: string,
+  options: { tree?: string; exp?: number } = {},
+): Promise<JoinToken> {
   if (!isNodeId(id)) throw new PeerTreeError('BAD_INPUT', `not a node id: ${id}`);
   const body = { v: 1 as const, id, tree: options.tree ?? '', exp: options.exp ?? 0 };
   return { ...body, sig: toHex(await operator.sign(tokenSignedText(body))) };
@@ -61,17 +65,35 @@ export function parseJoinToken(text: string): JoinToken {
     throw new PeerTreeError('BAD_INPUT', 'join token is not JSON');
   }
   const t = value as Record<string, unknown>;
-  if (typeof t !== 'object' || t === null || t.v !== 1 || !isNodeId(t.id) || typeof t.tree !== 'string' || !/^(?:[0-9a-f]{32})?$/.test(t.tree)) {
+  if (
+    typeof t !== 'object' ||
+    t === null ||
+    t.v !== 1 ||
+    !isNodeId(t.id) ||
+    typeof t.tree !== 'string' ||
+    !/^(?:[0-9a-f]{32})?$/.test(t.tree)
+  ) {
     throw new PeerTreeError('BAD_INPUT', 'join token must be {"v":1,"id","tree","exp","sig"}');
   }
-  if (!Number.isSafeInteger(t.exp) || (t.exp as number) < 0 || typeof t.sig !== 'string' || !/^[0-9a-f]{128}$/.test(t.sig)) {
+  if (
+    !Number.isSafeInteger(t.exp) ||
+    (t.exp as number) < 0 ||
+    typeof t.sig !== 'string' ||
+    !/^[0-9a-f]{128}$/.test(t.sig)
+  ) {
     throw new PeerTreeError('BAD_INPUT', 'join token has a bad expiry or signature field');
   }
   return { v: 1, id: t.id, tree: t.tree, exp: t.exp as number, sig: t.sig };
 }
 
 /** Null when relay `id` may join tree `treeId` under `policy` with `token`; else the reason it may not. */
-export async function admissionProblem(policy: JoinPolicy, id: string, token: unknown, treeId: string, now: number): Promise<string | null> {
+export async function admissionProblem(
+  policy: JoinPolicy,
+  id: string,
+  token: unknown,
+  treeId: string,
+  now: number,
+): Promise<string | null> {
   if (isOpen(policy) || policy.allow.has(id)) return null;
   if (policy.operatorKey === null) return `relay ${id} is not on this tree's allowlist`;
   if (token === null || token === undefined) return `relay ${id} presented no join token, and this tree requires one`;

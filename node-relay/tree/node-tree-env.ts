@@ -9,14 +9,20 @@ import { isOpen, parseJoinToken, tokenSignedText, type JoinPolicy } from './join
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const KEY_CACHE_LIMIT = 4096;
 
-export function createNodeTreeEnv(sign: (bytes: Uint8Array) => Uint8Array, policy: JoinPolicy, wireTreeId: () => string): TreeEnv {
+export function createNodeTreeEnv(
+  sign: (bytes: Uint8Array) => Uint8Array,
+  policy: JoinPolicy,
+  wireTreeId: () => string,
+): TreeEnv {
   const keys = new Map<string, KeyObject | null>();
   const publicKeyOf = (raw: Uint8Array): KeyObject | null => {
     const cacheKey = Buffer.from(raw).toString('latin1');
     let key = keys.get(cacheKey);
     if (key === undefined) {
       try {
-        key = isStrongKey(raw) ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' }) : null;
+        key = isStrongKey(raw)
+          ? createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
+          : null;
       } catch {
         key = null;
       }
@@ -47,5 +53,10 @@ export function createNodeTreeEnv(sign: (bytes: Uint8Array) => Uint8Array, polic
       return false;
     }
   };
-  return makeTreeEnv(null, { sign, verify, sha256: (bytes) => new Uint8Array(createHash('sha256').update(bytes).digest()), admits });
+  return makeTreeEnv(null, {
+    sign,
+    verify,
+    sha256: (bytes) => new Uint8Array(createHash('sha256').update(bytes).digest()),
+    admits,
+  });
 }

@@ -33,7 +33,8 @@ interface PeerQueue {
 export function treeBody(message: Message): unknown {
   const b = message.body as Record<string, unknown> | null;
   if (b !== null && typeof b === 'object' && b.$payload === 'json' && Object.keys(b).length === 1) {
-    if (message.payload === null) throw new PeerTreeError('BAD_INPUT', 'body announced in the payload, but there is none');
+    if (message.payload === null)
+      throw new PeerTreeError('BAD_INPUT', 'body announced in the payload, but there is none');
     return JSON.parse(fromUtf8(message.payload)) as unknown;
   }
   return message.body;
@@ -47,7 +48,13 @@ export function sendTreeFrame(link: Link, type: string, body: unknown): Promise<
 }
 
 export class PeerLinks {
-  readonly counters: Record<string, number> = { 'frames-sent': 0, 'send-failed': 0, 'send-dropped': 0, dials: 0, 'dial-failed': 0 };
+  readonly counters: Record<string, number> = {
+    'frames-sent': 0,
+    'send-failed': 0,
+    'send-dropped': 0,
+    dials: 0,
+    'dial-failed': 0,
+  };
   private readonly dialing = new Map<string, Promise<Link | null>>();
   private readonly failedAt = new Map<string, number>();
   private readonly queues = new Map<string, PeerQueue>();
@@ -120,7 +127,8 @@ export class PeerLinks {
   /** The tree no longer needs `ref`: close the links this relay dialed to it (the other side closes its own). */
   release(ref: NodeRef, keep: (id: string) => boolean): void {
     if (keep(ref.id)) return;
-    for (const link of this.connections.linksTo(ref.id)) if (link.direction === 'out' && link.role === 'relay') link.close(1000, 'no longer a tree neighbour');
+    for (const link of this.connections.linksTo(ref.id))
+      if (link.direction === 'out' && link.role === 'relay') link.close(1000, 'no longer a tree neighbour');
   }
 
   stop(): void {

@@ -38,7 +38,10 @@ export interface TreeReply {
 }
 
 /** Handles one application message; for a request, `reply` answers it (once), else it is null. */
-export type TreeHandler = (message: TreeMessage, reply: ((type: string, body: unknown) => void) | null) => void | Promise<void>;
+export type TreeHandler = (
+  message: TreeMessage,
+  reply: ((type: string, body: unknown) => void) | null,
+) => void | Promise<void>;
 
 export interface MembershipChange {
   readonly epoch: number;
@@ -71,7 +74,12 @@ export class TreeApi {
   private readonly waiting = new Map<string, { resolve(reply: TreeReply): void; reject(err: Error): void }>();
   private readonly appUse = new Map<string, number>();
   private lastIds: ReadonlySet<string> = new Set();
-  readonly counters: Record<string, number> = { 'app-delivered': 0, 'broadcasts-delivered': 0, 'no-handler': 0, 'handler-failed': 0 };
+  readonly counters: Record<string, number> = {
+    'app-delivered': 0,
+    'broadcasts-delivered': 0,
+    'no-handler': 0,
+    'handler-failed': 0,
+  };
 
   constructor(
     private readonly core: TreeCore,
@@ -110,7 +118,8 @@ export class TreeApi {
   /** Registers the handler of an application message type (one per type); returns the remover. */
   on(type: string, handler: TreeHandler): () => void {
     if (type === APP_ERROR_TYPE) throw new PeerTreeError('CONFLICT', `${APP_ERROR_TYPE} is reserved`);
-    if (this.handlers.has(type)) throw new PeerTreeError('CONFLICT', `a tree handler for ${type} is already registered`);
+    if (this.handlers.has(type))
+      throw new PeerTreeError('CONFLICT', `a tree handler for ${type} is already registered`);
     this.handlers.set(type, handler);
     return () => {
       if (this.handlers.get(type) === handler) this.handlers.delete(type);
@@ -151,7 +160,8 @@ export class TreeApi {
   linkTo(id: string): Promise<Link> {
     const s = this.core.state;
     const ref = s.membership.members[positionOf(s.membership, id)];
-    if (ref === undefined || id === s.self.id) return Promise.reject(new PeerTreeError('UNAVAILABLE', `relay ${id} is not another member of this tree`));
+    if (ref === undefined || id === s.self.id)
+      return Promise.reject(new PeerTreeError('UNAVAILABLE', `relay ${id} is not another member of this tree`));
     this.appUse.set(id, this.now());
     return this.peers.linkTo(ref);
   }
@@ -180,11 +190,25 @@ export class TreeApi {
         return;
       case 'message':
         this.counters['app-delivered']!++;
-        this.deliver({ mid: event.mid, from: event.from, type: event.msgType, body: event.body, broadcast: false, isRequest: event.isRequest });
+        this.deliver({
+          mid: event.mid,
+          from: event.from,
+          type: event.msgType,
+          body: event.body,
+          broadcast: false,
+          isRequest: event.isRequest,
+        });
         return;
       case 'broadcast':
         this.counters['broadcasts-delivered']!++;
-        this.deliver({ mid: event.mid, from: event.from, type: event.msgType, body: event.body, broadcast: true, isRequest: false });
+        this.deliver({
+          mid: event.mid,
+          from: event.from,
+          type: event.msgType,
+          body: event.body,
+          broadcast: true,
+          isRequest: false,
+        });
         return;
       case 'reply': {
         const w = this.waiting.get(event.requestId);
@@ -237,8 +261,15 @@ export class TreeApi {
       ? (type: string, body: unknown) => {
           if (replied) return;
           replied = true;
-          const result = this.core.apply({ type: 'reply', to: message.from, requestId: message.mid, msgType: type, body });
-          if (result?.error !== undefined) this.logger.warn('reply refused', { to: message.from, code: result.error.code });
+          const result = this.core.apply({
+            type: 'reply',
+            to: message.from,
+            requestId: message.mid,
+            msgType: type,
+            body,
+          });
+          if (result?.error !== undefined)
+            this.logger.warn('reply refused', { to: message.from, code: result.error.code });
         }
       : null;
     if (handler === undefined) {

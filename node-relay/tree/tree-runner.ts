@@ -3,7 +3,15 @@
 // send, disconnect, setTimer, notify. Persisting is synchronous (SQLite), so nothing is sent before the
 // state that sent it is durable. Events are handed to the listener after the step, in order; a listener
 // may feed new inputs (they run after the current step, never inside it).
-import { step, type StepResult, type TreeEffect, type TreeEnv, type TreeEvent, type TreeInput, type TreeState } from '../../core/tree/index.ts';
+import {
+  step,
+  type StepResult,
+  type TreeEffect,
+  type TreeEnv,
+  type TreeEvent,
+  type TreeInput,
+  type TreeState,
+} from '../../core/tree/index.ts';
 import type { Components } from '../components.ts';
 import { treeLogEvents } from './tree-log-events.ts';
 import type { PeerLinks } from './peer-links.ts';
@@ -27,7 +35,13 @@ export interface RunnerDeps {
 }
 
 export class TreeRunner {
-  readonly counters: Record<string, number> = { steps: 0, persists: 0, 'persist-writes': 0, 'persist-failed': 0, 'event-listener-failed': 0 };
+  readonly counters: Record<string, number> = {
+    steps: 0,
+    persists: 0,
+    'persist-writes': 0,
+    'persist-failed': 0,
+    'event-listener-failed': 0,
+  };
   private current: TreeState;
   private stepping = false;
   private draining = false;
@@ -83,7 +97,8 @@ export class TreeRunner {
       const before = this.current;
       this.current = result.state;
       // Operator log lines come from what the step changed (the core itself does no I/O).
-      for (const e of treeLogEvents(before, result.state)) this.deps.components.logger[e.level](e.msg, { event: e.event, ...e.fields });
+      for (const e of treeLogEvents(before, result.state))
+        this.deps.components.logger[e.level](e.msg, { event: e.event, ...e.fields });
       for (const effect of result.effects) this.perform(effect, now);
       return result;
     } finally {
@@ -125,10 +140,13 @@ export class TreeRunner {
   private schedule(at: number, now: number): void {
     const { timers } = this.deps.components;
     if (this.timer !== null) timers.clearTimeout(this.timer);
-    this.timer = timers.setTimeout(() => {
-      this.timer = null;
-      this.apply({ type: 'tick' });
-    }, Math.max(0, at - now));
+    this.timer = timers.setTimeout(
+      () => {
+        this.timer = null;
+        this.apply({ type: 'tick' });
+      },
+      Math.max(0, at - now),
+    );
   }
 
   private drainEvents(): void {

@@ -4,7 +4,16 @@
 import { ERROR_TABLE, PeerTreeError } from '../../core/errors.ts';
 import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import {
-  initialState, JOIN_RETRY_MS, LEAVE_TIMEOUT_MS, MSG, positionOf, treeStatus, type NodeRef, type TreeEnv, type TreeEvent, type TreeState,
+  initialState,
+  JOIN_RETRY_MS,
+  LEAVE_TIMEOUT_MS,
+  MSG,
+  positionOf,
+  treeStatus,
+  type NodeRef,
+  type TreeEnv,
+  type TreeEvent,
+  type TreeState,
 } from '../../core/tree/index.ts';
 import { watchedNeighbours } from '../../core/tree/view.ts';
 import type { Message } from '../../core/wire/index.ts';
@@ -14,7 +23,15 @@ import type { TreeStatus } from '../status.ts';
 import type { ConnectionManager } from '../ws/connection-manager.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
-import { ADMIT, ADMITTED, AdmittedSet, admissionProblem, isOpen, type JoinPolicy, type JoinToken } from './join-control.ts';
+import {
+  ADMIT,
+  ADMITTED,
+  AdmittedSet,
+  admissionProblem,
+  isOpen,
+  type JoinPolicy,
+  type JoinToken,
+} from './join-control.ts';
 import { DIAL_TIMEOUT_MS, PeerLinks, treeBody } from './peer-links.ts';
 import { membersOf, TreeApi } from './tree-api.ts';
 import { TreeRunner } from './tree-runner.ts';
@@ -71,7 +88,8 @@ function sleep(components: Components, ms: number): Promise<void> {
 
 function readAdmitted(body: unknown): { k: number } {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  if (!Number.isSafeInteger(b.k) || (b.k as number) < 2) throw new PeerTreeError('BAD_INPUT', 'contact sent no valid k');
+  if (!Number.isSafeInteger(b.k) || (b.k as number) < 2)
+    throw new PeerTreeError('BAD_INPUT', 'contact sent no valid k');
   return { k: b.k as number };
 }
 
@@ -83,7 +101,10 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
   try {
     stored = store.load();
   } catch (err) {
-    logger.warn('the saved tree state cannot be used (it was written by an older version, or is damaged); starting without it', { error: String(err) });
+    logger.warn(
+      'the saved tree state cannot be used (it was written by an older version, or is damaged); starting without it',
+      { error: String(err) },
+    );
     store.clear();
   }
   const shellCounters: Record<string, number> = { 'not-relay': 0, 'bad-frame': 0, 'join-refused-here': 0 };
@@ -99,14 +120,19 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
     connections,
     components,
     (peer, up) => runner.apply({ type: 'connection', peer, up }),
-    (msgType) => (msgType === MSG.join && deps.joinToken !== null ? { type: ADMIT, body: { token: deps.joinToken } } : null),
+    (msgType) =>
+      msgType === MSG.join && deps.joinToken !== null ? { type: ADMIT, body: { token: deps.joinToken } } : null,
   );
   const onEvent = (event: TreeEvent) => {
     api.handleEvent(event);
     if (event.type === 'left') for (const w of leftWaiters.splice(0)) w();
-    if (event.type === 'joined') logger.info('joined the tree', { event: 'tree.joined', position: event.position, treeId: deps.treeId() });
+    if (event.type === 'joined')
+      logger.info('joined the tree', { event: 'tree.joined', position: event.position, treeId: deps.treeId() });
     // After a restart the others may have dropped this relay while it was away: it simply joins again.
-    if (event.type === 'removed') logger.info('this relay is not in the current membership (it was away); joining again', { event: 'tree.rejoining' });
+    if (event.type === 'removed')
+      logger.info('this relay is not in the current membership (it was away); joining again', {
+        event: 'tree.rejoining',
+      });
   };
   const keepLink = (id: string, s: TreeState): boolean => {
     const p = positionOf(s.membership, s.self.id);
@@ -117,9 +143,20 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
   // --join now names a tree to join.
   const lone = stored !== null && stored.phase === 'member' && stored.membership.members.length <= 1;
   const resumable =
-    stored !== null && (stored.phase === 'member' || stored.phase === 'leaving' || stored.phase === 'joining') && !(lone && deps.join.length > 0);
-  const first: TreeState = resumable && stored !== null ? { ...stored, self: deps.self } : initialState(deps.self, deps.maxPeers);
-  const runner: TreeRunner = new TreeRunner({ state: first, env: deps.env, store, peers, components, onEvent, keepLink });
+    stored !== null &&
+    (stored.phase === 'member' || stored.phase === 'leaving' || stored.phase === 'joining') &&
+    !(lone && deps.join.length > 0);
+  const first: TreeState =
+    resumable && stored !== null ? { ...stored, self: deps.self } : initialState(deps.self, deps.maxPeers);
+  const runner: TreeRunner = new TreeRunner({
+    state: first,
+    env: deps.env,
+    store,
+    peers,
+    components,
+    onEvent,
+    keepLink,
+  });
   const api: TreeApi = new TreeApi(runner, peers, logger, () => components.clock.now());
 
   const fail = (err: PeerTreeError) => {
@@ -173,7 +210,10 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
       if (link.role !== 'relay') throw new PeerTreeError('FORBIDDEN', 'only relays join trees');
       const token = (message.body as { token?: unknown } | null)?.token ?? null;
       const check = admissionProblem(deps.policy, message.fromId, token, deps.treeId(), components.clock.now());
-      checking.set(message.fromId, check.then((p) => p === null));
+      checking.set(
+        message.fromId,
+        check.then((p) => p === null),
+      );
       const problem = await check;
       checking.delete(message.fromId);
       if (problem !== null) {
@@ -200,18 +240,26 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
           // A refusal arrives as a close with FORBIDDEN's code and the reason (peer.error is not tree-exempt).
           let refused: PeerTreeError | null = null;
           link.onClose((code, reason) => {
-            if (code === ERROR_TABLE.FORBIDDEN.close) refused = new PeerTreeError('FORBIDDEN', reason || 'join refused');
+            if (code === ERROR_TABLE.FORBIDDEN.close)
+              refused = new PeerTreeError('FORBIDDEN', reason || 'join refused');
           });
-          const reply = await link.request(ADMIT, { token: deps.joinToken }, REQUEST_TIMEOUT_MS).catch((err: unknown) => {
-            throw refused ?? err;
-          });
+          const reply = await link
+            .request(ADMIT, { token: deps.joinToken }, REQUEST_TIMEOUT_MS)
+            .catch((err: unknown) => {
+              throw refused ?? err;
+            });
           const { k } = readAdmitted(reply.body);
           if (link.treeId === '') throw new PeerTreeError('BAD_INPUT', `${url} sent no tree id`);
-          if (k !== deps.maxPeers) logger.warn('using the tree\'s k instead of --max-peers', { tree: k, flag: deps.maxPeers });
+          if (k !== deps.maxPeers)
+            logger.warn("using the tree's k instead of --max-peers", { tree: k, flag: deps.maxPeers });
           if (stopped) return;
           deps.setTreeId(link.treeId);
           runner.reset(initialState(deps.self, k));
-          runner.apply({ type: 'join', contact: { id: link.peerId, url, key: link.peerKeyHex }, admission: deps.joinToken === null ? '' : JSON.stringify(deps.joinToken) });
+          runner.apply({
+            type: 'join',
+            contact: { id: link.peerId, url, key: link.peerKeyHex },
+            admission: deps.joinToken === null ? '' : JSON.stringify(deps.joinToken),
+          });
           logger.info('joining the tree', { via: url, contact: link.peerId, treeId: link.treeId, k });
           return;
         } catch (err) {
@@ -231,9 +279,13 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
   // --- start: resume, join or create --------------------------------------------------------------
   if (resumable && stored !== null) {
     if (stored.self.url !== deps.self.url) {
-      logger.warn('relay URL changed since the last run; other relays know the old one until this relay rejoins', { was: stored.self.url, now: deps.self.url });
+      logger.warn('relay URL changed since the last run; other relays know the old one until this relay rejoins', {
+        was: stored.self.url,
+        now: deps.self.url,
+      });
     }
-    if (deps.join.length > 0) logger.info('resuming the persisted tree membership; --join is not needed', { phase: stored.phase });
+    if (deps.join.length > 0)
+      logger.info('resuming the persisted tree membership; --join is not needed', { phase: stored.phase });
     runner.apply({ type: 'resume' });
   } else if (deps.join.length > 0) {
     void joinVia(deps.join);
@@ -274,7 +326,10 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
       if (runner.state.membership.members.length <= 1) return true;
       const left = new Promise<boolean>((r) => leftWaiters.push(() => r(true)));
       runner.apply({ type: 'leave' });
-      const ok = runner.state.phase === 'left' ? true : await Promise.race([left, sleep(components, timeoutMs).then(() => false)]);
+      const ok =
+        runner.state.phase === 'left'
+          ? true
+          : await Promise.race([left, sleep(components, timeoutMs).then(() => false)]);
       await sleep(components, LEAVE_FLUSH_MS);
       return ok;
     },

@@ -13,8 +13,22 @@ const CORE = 'core';
  * them out means a heartbeat step, which only touches these, writes nothing.
  */
 const VOLATILE: readonly (keyof TreeState)[] = [
-  'now', 'lastHeard', 'connected', 'suspects', 'lastSyncSent', 'orphanSince', 'probeCursor', 'hops', 'neighbourMap',
-  'nextHeartbeatAt', 'nextProbeAt', 'leaveRetryAt', 'counters', 'evidence', 'quorumSince', 'checks',
+  'now',
+  'lastHeard',
+  'connected',
+  'suspects',
+  'lastSyncSent',
+  'orphanSince',
+  'probeCursor',
+  'hops',
+  'neighbourMap',
+  'nextHeartbeatAt',
+  'nextProbeAt',
+  'leaveRetryAt',
+  'counters',
+  'evidence',
+  'quorumSince',
+  'checks',
 ];
 
 export class TreeStore {
@@ -58,7 +72,8 @@ export class TreeStore {
   persist(state: TreeState, now: number): number {
     const rows: [string, string][] = [];
     const prev = this.last;
-    for (const key of SPLIT) if (prev === null || prev[key] !== state[key]) rows.push([key, JSON.stringify(state[key])]);
+    for (const key of SPLIT)
+      if (prev === null || prev[key] !== state[key]) rows.push([key, JSON.stringify(state[key])]);
     const core: Partial<Record<keyof TreeState, unknown>> = { ...state };
     for (const key of [...SPLIT, ...VOLATILE]) delete core[key as SplitKey];
     const coreJson = JSON.stringify(core);

@@ -39,7 +39,11 @@ export class ConnectionManager {
 
   constructor(private readonly init: ConnectionManagerInit) {
     this.counters = init.counters ?? newDropCounters();
-    this.verifier = new FrameVerifier({ treeId: init.treeId, now: () => init.components.clock.now(), treeExemptTypes: init.treeExemptTypes ?? HANDSHAKE_TYPES });
+    this.verifier = new FrameVerifier({
+      treeId: init.treeId,
+      now: () => init.components.clock.now(),
+      treeExemptTypes: init.treeExemptTypes ?? HANDSHAKE_TYPES,
+    });
   }
 
   /** Sockets open now, authenticated or still in the handshake. */

@@ -5,7 +5,15 @@ import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError } from '../../core/errors.ts';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
 import { HANDSHAKE_TIMEOUT_MS, MAX_FRAME_BYTES } from '../../core/limits.ts';
-import { AUTH, FrameVerifier, HANDSHAKE_TYPES, isWelcome, readHello, type Message, type PeerRole } from '../../core/wire/index.ts';
+import {
+  AUTH,
+  FrameVerifier,
+  HANDSHAKE_TYPES,
+  isWelcome,
+  readHello,
+  type Message,
+  type PeerRole,
+} from '../../core/wire/index.ts';
 import { defaultComponents, type Components } from '../components.ts';
 import { silentLogger } from '../logger.ts';
 import { newDropCounters, type DropCounters } from './drop-counters.ts';
@@ -41,10 +49,12 @@ export function toWebSocketUrl(url: string): string {
   }
   const protocols: Record<string, string> = { 'https:': 'wss:', 'wss:': 'wss:', 'http:': 'ws:', 'ws:': 'ws:' };
   const protocol = protocols[u.protocol];
-  if (!protocol) throw new PeerTreeError('BAD_INPUT', `relay URL must be https://, wss://, http:// or ws://, got ${u.protocol}`);
+  if (!protocol)
+    throw new PeerTreeError('BAD_INPUT', `relay URL must be https://, wss://, http:// or ws://, got ${u.protocol}`);
   if (u.username || u.password) throw new PeerTreeError('BAD_INPUT', 'credentials in relay URLs are not allowed');
   const path = u.pathname.replace(/\/+$/, '');
-  if (path !== '' && path !== '/ws') throw new PeerTreeError('BAD_INPUT', `relay URL path must be empty or /ws, got ${u.pathname}`);
+  if (path !== '' && path !== '/ws')
+    throw new PeerTreeError('BAD_INPUT', `relay URL path must be empty or /ws, got ${u.pathname}`);
   return `${protocol}//${u.host}/ws`;
 }
 
@@ -61,7 +71,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
   let treeId: string | null = null;
   const verifier =
-    options.verifier ?? new FrameVerifier({ treeId: () => treeId, now: () => components.clock.now(), treeExemptTypes: HANDSHAKE_TYPES });
+    options.verifier ??
+    new FrameVerifier({ treeId: () => treeId, now: () => components.clock.now(), treeExemptTypes: HANDSHAKE_TYPES });
   const { timers } = components;
 
   const ws = new WebSocket(wsUrl, {
@@ -91,7 +102,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       reject(err);
     };
 
-    const timer = timers.setTimeout(() => fail(new PeerTreeError('TIMEOUT', `no handshake with ${wsUrl} within ${timeoutMs} ms`), 'TIMEOUT'), timeoutMs);
+    const timer = timers.setTimeout(
+      () => fail(new PeerTreeError('TIMEOUT', `no handshake with ${wsUrl} within ${timeoutMs} ms`), 'TIMEOUT'),
+      timeoutMs,
+    );
 
     ws.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') counters['too-large']++;
@@ -100,7 +114,12 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       fail(new PeerTreeError(code, `cannot connect to ${wsUrl}: ${err.message}`));
     });
     ws.on('close', (code: number, reason: Buffer) => {
-      fail(new PeerTreeError(errorCodeForClose(code), `relay closed the connection during the handshake (${code} ${reason.toString('utf8')})`));
+      fail(
+        new PeerTreeError(
+          errorCodeForClose(code),
+          `relay closed the connection during the handshake (${code} ${reason.toString('utf8')})`,
+        ),
+      );
     });
 
     const handshake = async (message: Message) => {
@@ -109,7 +128,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
         const hello = readHello(message);
         if (hello === null) return; // anything before a valid hello is ignored
         if (options.expectedId !== undefined && message.fromId !== options.expectedId) {
-          fail(new PeerTreeError('FORBIDDEN', `relay is ${message.fromId}, expected ${options.expectedId}`), 'FORBIDDEN');
+          fail(
+            new PeerTreeError('FORBIDDEN', `relay is ${message.fromId}, expected ${options.expectedId}`),
+            'FORBIDDEN',
+          );
           return;
         }
         helloKey = message.fromKey;

@@ -35,7 +35,8 @@ const DISK_FULL_LOG_GAP_MS = 60_000;
  * `disk_full` for a FULL that the file system raised (ENOSPC) rather than a configured capacity or quota.
  */
 export function refusalReason(error: PeerTreeError): string {
-  if (error.code === 'FULL' && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC') return 'disk_full';
+  if (error.code === 'FULL' && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC')
+    return 'disk_full';
   return error.code.toLowerCase();
 }
 
@@ -104,7 +105,12 @@ export class Dispatcher {
         stats.errors++;
         this.counters['handler-error']++;
         outcome = 'internal';
-        this.logger.error('message handler failed', { event: 'handler.failed', type: message.type, from: message.fromId, error: error.message });
+        this.logger.error('message handler failed', {
+          event: 'handler.failed',
+          type: message.type,
+          from: message.fromId,
+          error: error.message,
+        });
       } else {
         outcome = refusalReason(error);
         this.refusals[outcome] = (this.refusals[outcome] ?? 0) + 1;
@@ -113,7 +119,13 @@ export class Dispatcher {
       await link.replyError(message, error).catch(() => {});
     } finally {
       const seconds = (performance.now() - started) / 1000;
-      this.logger.debug('request', { event: 'request', type: message.type, from: message.fromId, outcome, ms: Math.round(seconds * 1000) });
+      this.logger.debug('request', {
+        event: 'request',
+        type: message.type,
+        from: message.fromId,
+        outcome,
+        ms: Math.round(seconds * 1000),
+      });
       stats.count++;
       stats.sumSeconds += seconds;
       LATENCY_BUCKETS_S.forEach((b, i) => {
@@ -126,7 +138,11 @@ export class Dispatcher {
     const now = performance.now();
     if (now - this.diskFullLoggedAt < DISK_FULL_LOG_GAP_MS) return;
     this.diskFullLoggedAt = now;
-    this.logger.warn('the disk of the data folder is full: writes are refused until space is freed', { event: 'disk.full', type, refused: this.refusals.disk_full });
+    this.logger.warn('the disk of the data folder is full: writes are refused until space is freed', {
+      event: 'disk.full',
+      type,
+      refused: this.refusals.disk_full,
+    });
   }
 
   /** Takes a token of the sender's key; over the rate, counts the drop, answers RATE_LIMITED now and then,
@@ -135,7 +151,13 @@ export class Dispatcher {
     if (this.limiter!.admitKey(link.peerKeyHex)) return true;
     let state = this.limited.get(link);
     if (state === undefined) {
-      state = { strikes: new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () => performance.now()), answeredAt: -Infinity, closed: false };
+      state = {
+        strikes: new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () =>
+          performance.now(),
+        ),
+        answeredAt: -Infinity,
+        closed: false,
+      };
       this.limited.set(link, state);
     }
     this.counters['rate-limited']++;
@@ -148,7 +170,9 @@ export class Dispatcher {
     const now = Date.now();
     if (now - state.answeredAt >= RATE_LIMITED_ANSWER_GAP_MS) {
       state.answeredAt = now;
-      void link.replyError(message, new PeerTreeError('RATE_LIMITED', 'too many messages from this key; slow down')).catch(() => {});
+      void link
+        .replyError(message, new PeerTreeError('RATE_LIMITED', 'too many messages from this key; slow down'))
+        .catch(() => {});
     }
     return false;
   }

@@ -1,7 +1,11 @@
 // Feeds one socket's incoming binary frames through a FrameVerifier with a bounded queue: verified several at a
 // time, delivered in the order they arrived.
 import type { RawData, WebSocket } from 'ws';
-import { MAX_FRAME_BYTES, MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND } from '../../core/limits.ts';
+import {
+  MAX_FRAME_BYTES,
+  MAX_RATE_LIMITED_STRIKES,
+  RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND,
+} from '../../core/limits.ts';
 import { Strikes } from '../../core/rate-limit.ts';
 import type { FrameVerifier, Message, VerifyResult } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
@@ -52,7 +56,9 @@ export function attachIngress(
   let queuedBytes = 0;
   let paused = false;
   let chain: Promise<void> = Promise.resolve();
-  const strikes = new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () => performance.now());
+  const strikes = new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () =>
+    performance.now(),
+  );
   let limitClosed = false;
 
   const maybeResume = () => {

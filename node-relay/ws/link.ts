@@ -104,7 +104,16 @@ export class Link implements Requester {
     // async: whatever goes wrong while encoding (a clock, a tree id, misuse) rejects this send, never throws out of it
     const encode = async () =>
       encodeFrame(
-        { type, tree: this.init.treeId(), to: options.to ?? null, body, ts: this.init.components.clock.now(), id, ...(options.payload ? { payload: options.payload } : {}), ...(options.payloadDigest ? { payloadDigest: options.payloadDigest } : {}) },
+        {
+          type,
+          tree: this.init.treeId(),
+          to: options.to ?? null,
+          body,
+          ts: this.init.components.clock.now(),
+          id,
+          ...(options.payload ? { payload: options.payload } : {}),
+          ...(options.payloadDigest ? { payloadDigest: options.payloadDigest } : {}),
+        },
         this.init.identity,
       );
     // A frame without payload is small: it is signed at once, beside the frames before it (signing runs on the
@@ -118,7 +127,10 @@ export class Link implements Requester {
       const limit = this.init.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
       if (this.init.ws.bufferedAmount + frame.length > limit) {
         this.init.counters.backpressure++;
-        throw new PeerTreeError('FULL', `peer ${this.peerId} is not reading (${this.init.ws.bufferedAmount} bytes buffered)`);
+        throw new PeerTreeError(
+          'FULL',
+          `peer ${this.peerId} is not reading (${this.init.ws.bufferedAmount} bytes buffered)`,
+        );
       }
       this.init.ws.send(frame, { binary: true });
       return id;
@@ -140,16 +152,27 @@ export class Link implements Requester {
   }
 
   /** Sends a message and waits for the reply whose body.re is its id; peer.error replies reject (see Requester). */
-  request(type: string, body: unknown, timeoutMs: number = REQUEST_TIMEOUT_MS, options: Omit<SendOptions, 'id'> = {}): Promise<Message> {
+  request(
+    type: string,
+    body: unknown,
+    timeoutMs: number = REQUEST_TIMEOUT_MS,
+    options: Omit<SendOptions, 'id'> = {},
+  ): Promise<Message> {
     const id = nextMessageId(this.init.components.rng);
     const reply = this.pending.wait(id, type, timeoutMs);
     // Sent only when it waits (a full table refused it at once).
-    if (this.pending.has(id)) this.send(type, body, { ...options, id }).catch((err: unknown) => this.pending.fail(id, err));
+    if (this.pending.has(id))
+      this.send(type, body, { ...options, id }).catch((err: unknown) => this.pending.fail(id, err));
     return reply;
   }
 
   /** Answers `message` with `type`; the body gets `re: message.id` (so `body` must be an object). */
-  reply(message: Message, type: string, body: Record<string, unknown> = {}, options: Omit<SendOptions, 'id'> = {}): Promise<string> {
+  reply(
+    message: Message,
+    type: string,
+    body: Record<string, unknown> = {},
+    options: Omit<SendOptions, 'id'> = {},
+  ): Promise<string> {
     return this.send(type, { ...body, re: message.id }, options);
   }
 
@@ -175,7 +198,8 @@ export class Link implements Requester {
       this.init.counters['unexpected-reply']++;
       return;
     }
-    while (this.inflight >= MAX_INFLIGHT_HANDLERS && !this.closed) await new Promise<void>((r) => this.slotWaiters.push(r));
+    while (this.inflight >= MAX_INFLIGHT_HANDLERS && !this.closed)
+      await new Promise<void>((r) => this.slotWaiters.push(r));
     if (this.closed) return;
     this.inflight++;
     void (async () => {

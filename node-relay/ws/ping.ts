@@ -8,9 +8,11 @@ const NONCE_RE = /^[0-9A-Za-z_-]{1,64}$/;
 
 /** The nonce of a ping body `{ nonce }`; throws BAD_INPUT for anything else. */
 export function pingNonce(body: unknown): string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PeerTreeError('BAD_INPUT', 'ping body must be an object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new PeerTreeError('BAD_INPUT', 'ping body must be an object');
   const nonce = (body as Record<string, unknown>).nonce;
-  if (typeof nonce !== 'string' || !NONCE_RE.test(nonce)) throw new PeerTreeError('BAD_INPUT', 'ping nonce must be 1–64 url-safe characters');
+  if (typeof nonce !== 'string' || !NONCE_RE.test(nonce))
+    throw new PeerTreeError('BAD_INPUT', 'ping nonce must be 1–64 url-safe characters');
   return nonce;
 }
 

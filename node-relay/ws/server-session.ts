@@ -81,7 +81,11 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
     // Route frames to the link before the welcome leaves, so nothing the peer sends after it is missed.
     ingress.setHandler((m) => bound.receive(m));
     try {
-      await sendSigned(ws, identity, components, { type: WELCOME, tree: deps.treeId(), body: { challenge: auth.challenge } });
+      await sendSigned(ws, identity, components, {
+        type: WELCOME,
+        tree: deps.treeId(),
+        body: { challenge: auth.challenge },
+      });
     } catch (err) {
       logger.debug('could not send welcome', { remote, error: String(err) });
       closeWith(ws, 'INTERNAL');
@@ -92,8 +96,10 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
 
   const ingress = attachIngress(ws, deps.verifier, counters, logger, beforeAuth, undefined, deps.admitFrame);
 
-  sendSigned(ws, identity, components, { type: HELLO, tree: deps.treeId(), body: { nonce, role: 'relay' } }).catch((err: unknown) => {
-    logger.debug('could not send hello', { remote, error: String(err) });
-    closeWith(ws, 'INTERNAL');
-  });
+  sendSigned(ws, identity, components, { type: HELLO, tree: deps.treeId(), body: { nonce, role: 'relay' } }).catch(
+    (err: unknown) => {
+      logger.debug('could not send hello', { remote, error: String(err) });
+      closeWith(ws, 'INTERNAL');
+    },
+  );
 }

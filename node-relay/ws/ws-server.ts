@@ -23,7 +23,9 @@ export interface WsEndpoint {
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {
-  const body = JSON.stringify({ error: { code: status === 429 ? 'RATE_LIMITED' : status === 503 ? 'CLOSED' : 'NOT_FOUND', message: text } });
+  const body = JSON.stringify({
+    error: { code: status === 429 ? 'RATE_LIMITED' : status === 503 ? 'CLOSED' : 'NOT_FOUND', message: text },
+  });
   socket.end(
     `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
@@ -42,7 +44,12 @@ export function attachWebSocketEndpoint(
     keepaliveIntervalMs?: number;
   },
 ): WsEndpoint {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
   const sockets = new Set<WebSocket>();
   let closing = false;
   const { logger } = deps.components;
@@ -100,7 +107,8 @@ export function attachWebSocketEndpoint(
         release();
       });
       ws.on('error', (err: Error & { code?: string }) => {
-        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || err.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') deps.manager.counters['too-large']++;
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || err.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH')
+          deps.manager.counters['too-large']++;
         else if (err.code?.startsWith('WS_ERR_')) deps.manager.counters['protocol-error']++;
         logger.debug('websocket error', { address, error: err.message, code: err.code });
       });

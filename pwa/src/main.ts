@@ -88,16 +88,26 @@ async function mount(root: HTMLElement): Promise<void> {
 
   // `via`: relays a link names (link-relays.ts), tried over HTTP after this app's own, in turn.
   const readTransport = (via: readonly string[] = []): CachingTransport =>
-    new CachingTransport({ cache: store, relays: () => [...new Set([...relays.ordered(), ...via])], ...(socket ? { socket: new SocketShardTransport(socket) } : {}) });
+    new CachingTransport({
+      cache: store,
+      relays: () => [...new Set([...relays.ordered(), ...via])],
+      ...(socket ? { socket: new SocketShardTransport(socket) } : {}),
+    });
 
   const thumbs = new ThumbLoader(() => readTransport());
   // A problem with one of the files (a download that failed): words, details behind a disclosure, dismissable.
   const filesProblem = problemNotice('files-problem');
   // Share links name up to three other relays of the tree, from the serving relay's member list.
-  setShareRelays(async () => otherRelays(location.origin, (await fetchRelayStatus(socket?.relayUrl ?? relayUrl)).members));
-  const streamUrl = async (capability: string): Promise<string | null> => (canStream() ? registerStream(db, capability, Date.now()) : null);
+  setShareRelays(async () =>
+    otherRelays(location.origin, (await fetchRelayStatus(socket?.relayUrl ?? relayUrl)).members),
+  );
+  const streamUrl = async (capability: string): Promise<string | null> =>
+    canStream() ? registerStream(db, capability, Date.now()) : null;
   // Views render from the file store only; it derives each file's state from records, outbox and progress.
-  const fileStore = await FileStore.open(library, { get: (id) => db.get('outbox', id), all: () => db.getAll('outbox') });
+  const fileStore = await FileStore.open(library, {
+    get: (id) => db.get('outbox', id),
+    all: () => db.getAll('outbox'),
+  });
   const filesView = createFileListView(
     library,
     fileStore,
@@ -138,7 +148,9 @@ async function mount(root: HTMLElement): Promise<void> {
     relayUrl: () => socket?.relayUrl ?? relayUrl,
     stream: streamUrl,
     // Only files this device's key stored (pinned) can be registered by it.
-    ledger: createLedgerPanel(session, (asset) => fileStore.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset))),
+    ledger: createLedgerPanel(session, (asset) =>
+      fileStore.list().some((f) => f.origin === 'added' && f.capability !== null && namesAsset(f.capability, asset)),
+    ),
   });
   const searchView = createSearchView({
     session,
@@ -157,16 +169,37 @@ async function mount(root: HTMLElement): Promise<void> {
       };
     },
   });
-  const libraryKeys = { get: (owner: string) => ensureLibraryKey(db, owner), set: (owner: string, key: Uint8Array) => storeLibraryKey(db, owner, key) };
+  const libraryKeys = {
+    get: (owner: string) => ensureLibraryKey(db, owner),
+    set: (owner: string, key: Uint8Array) => storeLibraryKey(db, owner, key),
+  };
   const deviceView = createDeviceView(store, libraryKeys, createLinkPanel(session, libraryKeys));
   // "#/link/…" on the new device; files added here under its own key make it ask before it takes another key.
-  const linkView = createLinkView({ session, libraryKeys, beforeAdopt: () => librarySync?.stop(), hasOwnFiles: () => fileStore.list().some((f) => f.origin === 'added') });
+  const linkView = createLinkView({
+    session,
+    libraryKeys,
+    beforeAdopt: () => librarySync?.stop(),
+    hasOwnFiles: () => fileStore.list().some((f) => f.origin === 'added'),
+  });
   // Where the library on relays stands (data-state: idle, syncing, synced, waiting, locked).
-  const libraryStatus = h('p', { class: 'note library-status', 'data-testid': 'library-sync', 'data-state': 'idle', role: 'status' });
+  const libraryStatus = h('p', {
+    class: 'note library-status',
+    'data-testid': 'library-sync',
+    'data-state': 'idle',
+    role: 'status',
+  });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
   filesView.element.insertBefore(filesProblem.element, libraryStatus);
   mountShell(root, {
-    views: { files: filesView.element, open: openView.element, search: searchView.element, network: networkView.element, device: deviceView.element, link: linkView.element, 'not-found': createNotFoundView() },
+    views: {
+      files: filesView.element,
+      open: openView.element,
+      search: searchView.element,
+      network: networkView.element,
+      device: deviceView.element,
+      link: linkView.element,
+      'not-found': createNotFoundView(),
+    },
     topbar: connectionView.element,
     footer: identityView.element,
     onRoute: (route) => {

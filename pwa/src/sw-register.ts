@@ -26,7 +26,9 @@ export async function registerServiceWorker(hooks: ServiceWorkerHooks): Promise<
     await navigator.serviceWorker.ready;
     // With clientsClaim the new worker takes this page over right after activating.
     if (!navigator.serviceWorker.controller) {
-      await new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));
+      await new Promise<void>((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }),
+      );
     }
     hooks.onState('ready');
   } catch (err) {

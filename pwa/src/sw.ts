@@ -2,7 +2,12 @@
 // navigations with it, delivers the outbox on Background Sync, even with no PeerTree page open, and streams
 // encrypted media (`/stream/ID`, see media/stream-sw.ts).
 import { clientsClaim } from 'workbox-core';
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
+import {
+  cleanupOutdatedCaches,
+  createHandlerBoundToURL,
+  precacheAndRoute,
+  type PrecacheEntry,
+} from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CLIENT_CONNECT_TIMEOUT_MS, DEFAULT_REPLICAS } from '../../core/limits.ts';
 import { identityFromCryptoKey } from '../../core/identity/identity.ts';
@@ -45,7 +50,8 @@ const sw = self;
 
 // Streams of encrypted media (`/stream/ID`), answered here before Workbox sees the request.
 sw.addEventListener('fetch', (event) => {
-  if (isStreamRequest(new URL(event.request.url), sw.location.origin)) event.respondWith(answerStream(event.request, sw.location.origin));
+  if (isStreamRequest(new URL(event.request.url), sw.location.origin))
+    event.respondWith(answerStream(event.request, sw.location.origin));
 });
 
 // `self.__WB_MANIFEST` is replaced at build time by the precache list.
@@ -93,7 +99,9 @@ async function deliverOutbox(): Promise<void> {
   const items = await db.getAll('outbox');
   const stopped = new Set(items.filter((item) => item.stopped).map((item) => item.id));
   // A memory waiting for a refused upload waits for the user too, not for another sync.
-  const left = items.filter((item) => !item.stopped && !(item.kind === 'memory' && item.fileId && stopped.has(item.fileId))).length;
+  const left = items.filter(
+    (item) => !item.stopped && !(item.kind === 'memory' && item.fileId && stopped.has(item.fileId)),
+  ).length;
   // Rejecting tells the browser to fire the sync again later (with its own backoff).
   if (left > 0) throw lastError instanceof Error ? lastError : new Error(`${left} sends still waiting`);
 }

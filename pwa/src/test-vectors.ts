@@ -32,8 +32,12 @@ function render(report: VectorReport): void {
     }),
   );
   if (status) {
-    status.setAttribute('data-state', report.error === null && report.failed === 0 && report.passed > 0 ? 'pass' : 'fail');
-    status.textContent = report.error ?? `${report.passed} passed, ${report.failed} failed, Ed25519 via ${report.backend}`;
+    status.setAttribute(
+      'data-state',
+      report.error === null && report.failed === 0 && report.passed > 0 ? 'pass' : 'fail',
+    );
+    status.textContent =
+      report.error ?? `${report.passed} passed, ${report.failed} failed, Ed25519 via ${report.backend}`;
   }
 }
 
@@ -45,7 +49,13 @@ async function run(): Promise<VectorReport> {
     const passed = results.filter((r) => r.encodes && r.verifies && r.rejectsTampered).length;
     return { backend, results, passed, failed: results.length - passed, error: null };
   } catch (err) {
-    return { backend, results: [], passed: 0, failed: 0, error: `vector check threw: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      backend,
+      results: [],
+      passed: 0,
+      failed: 0,
+      error: `vector check threw: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 

@@ -20,7 +20,8 @@ function treeShapes(scale: number): Shape[] {
   const root = { x: t(256), y: t(150) };
   const kids = [136, 256, 376].map((x) => ({ x: t(x), y: t(340) }));
   const shapes: Shape[] = [];
-  for (const k of kids) shapes.push({ kind: 'line', x1: root.x, y1: root.y, x2: k.x, y2: k.y, width: 22 * scale, color: MINT });
+  for (const k of kids)
+    shapes.push({ kind: 'line', x1: root.x, y1: root.y, x2: k.x, y2: k.y, width: 22 * scale, color: MINT });
   shapes.push({ kind: 'circle', cx: root.x, cy: root.y, r: 52 * scale, color: LEAF });
   for (const k of kids) shapes.push({ kind: 'circle', cx: k.x, cy: k.y, r: 40 * scale, color: LEAF });
   return shapes;
@@ -50,7 +51,10 @@ function rasterize(size: number, shapes: Shape[]): Uint8Array {
   const k = 512 / size;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (const s of shapes) {
         const coverage = Math.max(0, Math.min(1, 0.5 - signedDistance(s, (x + 0.5) * k, (y + 0.5) * k) / k));
         if (coverage === 0) continue;

@@ -15,7 +15,14 @@ import { FileDecoder } from '../../core/storage/file-codec.ts';
 import { storedShards } from '../../core/storage/manifest.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { Prng } from '../sim/prng.ts';
-import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from '../integration/relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+} from '../integration/relay-harness.ts';
 
 export interface ChaosOptions {
   readonly seed: number;
@@ -109,7 +116,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     faults: { kills: 0, restarts: 0, freezes: 0 },
     puts: { tried: 0, acknowledged: 0, failed: 0, bytes: 0 },
     gets: { tried: 0, ok: 0, failed: 0, wrongBytes: 0 },
-    final: { treeSize: 0, filesChecked: 0, filesRetrieved: 0, shards: 0, holders: {}, underReplicated: 0, overReplicated: 0, shardFilesOnDisk: 0, corruptOnDisk: 0, repairWaitMs: 0 },
+    final: {
+      treeSize: 0,
+      filesChecked: 0,
+      filesRetrieved: 0,
+      shards: 0,
+      holders: {},
+      underReplicated: 0,
+      overReplicated: 0,
+      shardFilesOnDisk: 0,
+      corruptOnDisk: 0,
+      repairWaitMs: 0,
+    },
     durationMs: 0,
   };
   const stored: Stored[] = [];
@@ -119,7 +137,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     // --- the tree -------------------------------------------------------------------------------
     for (let i = 0; i < o.relays; i++) {
       const data = join(root.path, `r${i}`);
-      const args = ['--log-level', 'error', '--replicas', String(o.replicas), ...repairArgs, ...(i === 0 ? [] : ['--join', slots[0]!.url])];
+      const args = [
+        '--log-level',
+        'error',
+        '--replicas',
+        String(o.replicas),
+        ...repairArgs,
+        ...(i === 0 ? [] : ['--join', slots[0]!.url]),
+      ];
       const proc = await startRelayProcess(data, args, 30_000);
       slots.push({ index: i, data, proc, url: proc.ready.url, frozenUntil: 0 });
     }
@@ -140,7 +165,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     const restart = async (s: Slot) => {
       const contact = slots.find((x) => x !== s && isLive(x));
-      const args = ['--log-level', 'error', '--replicas', String(o.replicas), ...repairArgs, ...(contact ? ['--join', contact.url] : [])];
+      const args = [
+        '--log-level',
+        'error',
+        '--replicas',
+        String(o.replicas),
+        ...repairArgs,
+        ...(contact ? ['--join', contact.url] : []),
+      ];
       const proc = await startRelayProcess(s.data, args, 30_000);
       s.proc = proc;
       s.url = proc.ready.url;
@@ -198,7 +230,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           const path = join(root.path, `c${c}-${n++}.bin`);
           writeFileSync(path, fill(crng, size));
           report.puts.tried++;
-          const args = ['put', path, '--relay', relay.url, '--replicas', String(o.replicas), ...(crng.chance(0.3) ? ['--public'] : [])];
+          const args = [
+            'put',
+            path,
+            '--relay',
+            relay.url,
+            '--replicas',
+            String(o.replicas),
+            ...(crng.chance(0.3) ? ['--public'] : []),
+          ];
           const r = await runCli(args, 60_000).catch(() => ({ code: -1, stdout: '', stderr: '' }));
           const capability = lastLine(r.stdout);
           if (r.code === 0 && capability.startsWith('pt1.')) {
@@ -214,7 +254,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           const out = join(root.path, `get-c${c}.out`);
           rmSync(out, { force: true });
           report.gets.tried++;
-          const r = await runCli(['get', file.capability, '--relay', relay.url, '-o', out], 60_000).catch(() => ({ code: -1, stdout: '', stderr: '' }));
+          const r = await runCli(['get', file.capability, '--relay', relay.url, '-o', out], 60_000).catch(() => ({
+            code: -1,
+            stdout: '',
+            stderr: '',
+          }));
           if (r.code === 0) {
             if (existsSync(out) && Buffer.compare(readFileSync(out), readFileSync(file.path)) === 0) report.gets.ok++;
             else report.gets.wrongBytes++;
@@ -246,7 +290,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     report.final.treeSize = size ?? -1;
 
     // Every shard of every acknowledged file, read from the manifests on disk.
-    const holdersOf = (hash: string) => slots.filter((s) => existsSync(join(s.data, 'shards', hash.slice(0, 2), hash))).length;
+    const holdersOf = (hash: string) =>
+      slots.filter((s) => existsSync(join(s.data, 'shards', hash.slice(0, 2), hash))).length;
     const shardsOf = new Map<string, string[]>();
     for (const f of stored) {
       const cap = parseCapability(f.capability);
@@ -278,7 +323,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const out = join(root.path, 'verify.out');
       rmSync(out, { force: true });
       const relay = vrng.pick(slots);
-      const r = await runCli(['get', f.capability, '--relay', relay.url, '-o', out], 60_000).catch(() => ({ code: -1, stdout: '', stderr: '' }));
+      const r = await runCli(['get', f.capability, '--relay', relay.url, '-o', out], 60_000).catch(() => ({
+        code: -1,
+        stdout: '',
+        stderr: '',
+      }));
       if (r.code === 0 && Buffer.compare(readFileSync(out), readFileSync(f.path)) === 0) report.final.filesRetrieved++;
       else if (r.code === 0) report.gets.wrongBytes++;
       else o.log(`  not retrievable: ${f.capability.slice(0, 24)}… (${lastLine(r.stderr)})`);
@@ -291,7 +340,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       for (const sub of readdirSync(base).filter((d) => /^[0-9a-f]{2}$/.test(d))) {
         for (const name of readdirSync(join(base, sub))) {
           report.final.shardFilesOnDisk++;
-          if (createHash('sha256').update(readFileSync(join(base, sub, name))).digest('hex') !== name) report.final.corruptOnDisk++;
+          if (
+            createHash('sha256')
+              .update(readFileSync(join(base, sub, name)))
+              .digest('hex') !== name
+          )
+            report.final.corruptOnDisk++;
         }
       }
     }
@@ -315,7 +369,8 @@ export function chaosProblems(r: ChaosReport, replicas = 3): string[] {
   const p: string[] = [];
   if (r.final.treeSize !== r.relays) p.push(`the relays did not form one tree of ${r.relays} again`);
   if (r.gets.wrongBytes > 0) p.push(`${r.gets.wrongBytes} gets returned wrong bytes`);
-  if (r.final.filesRetrieved !== r.puts.acknowledged) p.push(`${r.puts.acknowledged - r.final.filesRetrieved} acknowledged puts not retrievable`);
+  if (r.final.filesRetrieved !== r.puts.acknowledged)
+    p.push(`${r.puts.acknowledged - r.final.filesRetrieved} acknowledged puts not retrievable`);
   if (r.final.underReplicated > 0) p.push(`${r.final.underReplicated} shards below ${replicas} holders`);
   if (r.final.overReplicated > 0) p.push(`${r.final.overReplicated} shards above ${replicas} holders once settled`);
   if (r.final.corruptOnDisk > 0) p.push(`${r.final.corruptOnDisk} shard files on disk do not match their hash`);

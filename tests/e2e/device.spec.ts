@@ -4,7 +4,11 @@ import { NODE_ID_RE, expect, test } from './support/fixtures.ts';
 
 const PASSPHRASE = 'correct horse battery staple';
 
-test('the key backup is encrypted, and importing it elsewhere restores the same node id', async ({ page, browser, relay }) => {
+test('the key backup is encrypted, and importing it elsewhere restores the same node id', async ({
+  page,
+  browser,
+  relay,
+}) => {
   await page.goto('/#/device');
   const id = page.getByTestId('device-node-id');
   await expect(id).toHaveAttribute('data-node-id', NODE_ID_RE);
@@ -21,7 +25,12 @@ test('the key backup is encrypted, and importing it elsewhere restores the same 
   const download = await downloadEvent;
   expect(download.suggestedFilename()).toBe(`peertree-key-${nodeId}.json`);
   const backupPath = (await download.path())!;
-  const backup = JSON.parse(readFileSync(backupPath, 'utf8')) as { format: string; id: string; data: string; kdf: { iterations: number } };
+  const backup = JSON.parse(readFileSync(backupPath, 'utf8')) as {
+    format: string;
+    id: string;
+    data: string;
+    kdf: { iterations: number };
+  };
   expect(backup.format).toBe('peertree-key-backup');
   expect(backup.id).toBe(nodeId);
   expect(backup.kdf.iterations).toBe(600_000);

@@ -6,11 +6,14 @@ import { expect, test } from './support/fixtures.ts';
 /** The PeerTree file hash (manifest `hash`) of `bytes`, computed in Node with core/. */
 async function fileHashOf(bytes: Buffer): Promise<string> {
   const encoder = await FileEncoder.create({ name: 'x', public: true });
-  for (let o = 0; o < bytes.length; o += encoder.shardSize) await encoder.addShard(bytes.subarray(o, o + encoder.shardSize));
+  for (let o = 0; o < bytes.length; o += encoder.shardSize)
+    await encoder.addShard(bytes.subarray(o, o + encoder.shardSize));
   return (await encoder.finish()).manifest.hash;
 }
 
-test('files added through the picker are sealed, queued and stored, with the file hash core computes', async ({ page }) => {
+test('files added through the picker are sealed, queued and stored, with the file hash core computes', async ({
+  page,
+}) => {
   await page.goto('/');
   const note = Buffer.from('PeerTree keeps this note.\n', 'utf8');
   // Larger than one 1 MiB slice, so the file hash spans several shards.
@@ -40,7 +43,9 @@ test('files added through the picker are sealed, queued and stored, with the fil
 
 test('an empty file and a file name with markup are shown safely', async ({ page }) => {
   await page.goto('/');
-  await page.locator('input[type=file]').setInputFiles([{ name: '<img src=x onerror=alert(1)>.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: '<img src=x onerror=alert(1)>.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) }]);
   const row = page.getByTestId('file-row');
   await expect(row).toHaveCount(1);
   await expect(row).toHaveAttribute('data-file-hash', await fileHashOf(Buffer.alloc(0)));

@@ -29,7 +29,10 @@ async function canvasJpegs(page: Page, specs: readonly { w: number; h: number; h
 }
 
 /** The stored file record of `name` in this page's IndexedDB. */
-async function fileRecord(page: Page, name: string): Promise<{ shards: string[]; capability: string | null; thumbs?: { grid: string; screen: string } | null }> {
+async function fileRecord(
+  page: Page,
+  name: string,
+): Promise<{ shards: string[]; capability: string | null; thumbs?: { grid: string; screen: string } | null }> {
   return page.evaluate(
     (n) =>
       new Promise((resolve, reject) => {
@@ -48,7 +51,9 @@ async function fileRecord(page: Page, name: string): Promise<{ shards: string[];
   ) as Promise<{ shards: string[]; capability: string | null; thumbs?: { grid: string; screen: string } | null }>;
 }
 
-test('twenty photos with EXIF dates appear in date groups, with upright thumbnails made here, and open in the viewer', async ({ page }, testInfo) => {
+test('twenty photos with EXIF dates appear in date groups, with upright thumbnails made here, and open in the viewer', async ({
+  page,
+}, testInfo) => {
   const shot = async (name: string): Promise<void> => {
     const path = testInfo.outputPath(`${name}.png`);
     await page.screenshot({ path });
@@ -60,12 +65,22 @@ test('twenty photos with EXIF dates appear in date groups, with upright thumbnai
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   // Five days, four photos each; the first one is stored sideways (EXIF orientation 6: turn 90° to view).
   const days = ['2023:03:04', '2023:05:17', '2022:12:25', '2024:01:01', '2023:08:09'];
-  const jpegs = await canvasJpegs(page, Array.from({ length: 20 }, (_, i) => ({ w: 96, h: 64, hue: i * 18 })));
+  const jpegs = await canvasJpegs(
+    page,
+    Array.from({ length: 20 }, (_, i) => ({ w: 96, h: 64, hue: i * 18 })),
+  );
   const photos = jpegs.map((jpeg, i) => {
     const taken = `${days[i % 5]} ${String(8 + Math.floor(i / 5)).padStart(2, '0')}:30:00`;
-    return { name: `photo-${String(i).padStart(2, '0')}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(withExif(jpeg, { orientation: i === 0 ? 6 : 1, taken })), taken };
+    return {
+      name: `photo-${String(i).padStart(2, '0')}.jpg`,
+      mimeType: 'image/jpeg',
+      buffer: Buffer.from(withExif(jpeg, { orientation: i === 0 ? 6 : 1, taken })),
+      taken,
+    };
   });
-  await page.locator('input[type=file]').setInputFiles(photos.map(({ name, mimeType, buffer }) => ({ name, mimeType, buffer })));
+  await page
+    .locator('input[type=file]')
+    .setInputFiles(photos.map(({ name, mimeType, buffer }) => ({ name, mimeType, buffer })));
   await expect(page.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(20, { timeout: 90_000 });
 
   const groups = page.getByTestId('date-group');
@@ -83,10 +98,16 @@ test('twenty photos with EXIF dates appear in date groups, with upright thumbnai
     await expect(row).toHaveAttribute('data-taken', String(new Date(y, mo - 1, d, hh, mi).getTime()));
     await expect(row).toHaveAttribute('data-thumb', 'shown', { timeout: 20_000 });
     // Grouped under its own day.
-    await expect(page.locator(`.tile-row[data-group="day:${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}"] [data-name="${p.name}"]`)).toHaveCount(1);
+    await expect(
+      page.locator(
+        `.tile-row[data-group="day:${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}"] [data-name="${p.name}"]`,
+      ),
+    ).toHaveCount(1);
   }
   const size = async (name: string): Promise<{ w: number; h: number }> =>
-    page.locator(`[data-testid=file-row][data-name="${name}"] [data-testid=file-thumb]`).evaluate((img) => ({ w: (img as HTMLImageElement).naturalWidth, h: (img as HTMLImageElement).naturalHeight }));
+    page
+      .locator(`[data-testid=file-row][data-name="${name}"] [data-testid=file-thumb]`)
+      .evaluate((img) => ({ w: (img as HTMLImageElement).naturalWidth, h: (img as HTMLImageElement).naturalHeight }));
   // The sideways photo's thumbnail is upright (taller than wide); the others keep their landscape shape.
   expect(await size('photo-00.jpg')).toEqual({ w: 64, h: 96 });
   expect(await size('photo-01.jpg')).toEqual({ w: 96, h: 64 });
@@ -122,14 +143,23 @@ test('twenty photos with EXIF dates appear in date groups, with upright thumbnai
   await expect(page.locator('[data-testid=file-row][data-name="photo-02.jpg"]')).toHaveCount(1);
 });
 
-test('a thumbnail made on device A shows on device B without the original being fetched', async ({ page, browser, relay }) => {
+test('a thumbnail made on device A shows on device B without the original being fetched', async ({
+  page,
+  browser,
+  relay,
+}) => {
   test.setTimeout(120_000);
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   const [jpeg] = await canvasJpegs(page, [{ w: 320, h: 200, hue: 200 }]);
   // Padded past one shard, so the original has data shards besides its manifest.
-  const original = Buffer.concat([Buffer.from(withExif(jpeg!, { orientation: 1, taken: '2021:07:14 12:00:00' })), randomBytes(1024 * 1024 + 5000)]);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'beach.jpg', mimeType: 'image/jpeg', buffer: original }]);
+  const original = Buffer.concat([
+    Buffer.from(withExif(jpeg!, { orientation: 1, taken: '2021:07:14 12:00:00' })),
+    randomBytes(1024 * 1024 + 5000),
+  ]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'beach.jpg', mimeType: 'image/jpeg', buffer: original }]);
   const row = page.locator('[data-testid=file-row][data-name="beach.jpg"]');
   await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
   await expect(row).toHaveAttribute('data-thumb', 'shown');
@@ -182,7 +212,9 @@ test('cancel stops an upload, and nothing of it stays pinned on the relay', asyn
   test.setTimeout(120_000);
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-  await page.locator('input[type=file]').setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: randomBytes(48 * 1024 * 1024) }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'big.bin', mimeType: 'application/octet-stream', buffer: randomBytes(48 * 1024 * 1024) }]);
   const row = page.locator('[data-testid=file-row][data-name="big.bin"]');
   await expect(row).toHaveAttribute('data-status', 'uploading', { timeout: 60_000 });
   await expect(row.getByTestId('file-detail')).toHaveText(/^Uploading \d+%/);
@@ -215,7 +247,15 @@ test('cancel stops an upload, and nothing of it stays pinned on the relay', asyn
             const req = open.result.transaction('outbox').objectStore('outbox').getAll();
             req.onsuccess = () => {
               open.result.close();
-              resolve(JSON.stringify((req.result as { id: string; lastError: string | null; acked: object }[]).map((i) => ({ id: i.id, lastError: i.lastError, acked: Object.keys(i.acked).length }))));
+              resolve(
+                JSON.stringify(
+                  (req.result as { id: string; lastError: string | null; acked: object }[]).map((i) => ({
+                    id: i.id,
+                    lastError: i.lastError,
+                    acked: Object.keys(i.acked).length,
+                  })),
+                ),
+              );
             };
             req.onerror = () => reject(req.error);
           };

@@ -64,13 +64,18 @@ test('a 200 MiB file is stored with a bounded page heap and a responsive page', 
       await page.waitForTimeout(250);
     }
     const maxLag = await page.evaluate(() => (window as unknown as { maxLag: number }).maxLag);
-    console.log(`heap before ${(before / MiB).toFixed(1)} MiB, peak ${(peak / MiB).toFixed(1)} MiB; longest event-loop stall ${maxLag.toFixed(0)} ms`);
+    console.log(
+      `heap before ${(before / MiB).toFixed(1)} MiB, peak ${(peak / MiB).toFixed(1)} MiB; longest event-loop stall ${maxLag.toFixed(0)} ms`,
+    );
     // The file is 200 MiB; the page never holds more than a few shards of it.
     expect(peak - before).toBeLessThan(48 * MiB);
     expect(maxLag).toBeLessThan(1_000);
 
     const out = join(dir, 'out.bin');
-    const got = await runCli(['get', (await row.getAttribute('data-capability'))!, '--relay', relay.url, '-o', out], 90_000);
+    const got = await runCli(
+      ['get', (await row.getAttribute('data-capability'))!, '--relay', relay.url, '-o', out],
+      90_000,
+    );
     expect(got.code, got.stderr).toBe(0);
     expect(await sha256File(out)).toBe(await sha256File(input));
   } finally {

@@ -16,7 +16,11 @@ test.afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('register in the browser a file stored here, the CLI sees it; a file stored by someone else cannot be registered here; transfer to a CLI key, history and page show the new owner; a stale tab is refused with CONFLICT', async ({ page, context, relay }) => {
+test('register in the browser a file stored here, the CLI sees it; a file stored by someone else cannot be registered here; transfer to a CLI key, history and page show the new owner; a stale tab is refused with CONFLICT', async ({
+  page,
+  context,
+  relay,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const env = { PEERTREE_HOME: join(dir, 'cli-user') };
@@ -41,7 +45,9 @@ test('register in the browser a file stored here, the CLI sees it; a file stored
 
   // A file stored from this device.
   await page.goto('/');
-  await page.locator('input[type=file]').setInputFiles([{ name: 'painting.bin', mimeType: 'application/octet-stream', buffer: randomBytes(4096) }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'painting.bin', mimeType: 'application/octet-stream', buffer: randomBytes(4096) }]);
   const row = page.locator('[data-testid=file-row][data-name="painting.bin"]');
   await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
   const capability = (await row.getAttribute('data-capability'))!;
@@ -105,7 +111,11 @@ test('register in the browser a file stored here, the CLI sees it; a file stored
   await expect(stale.getByTestId('ledger-owner-actions')).toBeHidden();
 
   // The new owner (the CLI) can annotate; the browser shows it after a reload of the history.
-  const annotated = await runCli(['ledger', 'annotate', capability, '--note', 'received', '--relay', relay.url], 30_000, env);
+  const annotated = await runCli(
+    ['ledger', 'annotate', capability, '--note', 'received', '--relay', relay.url],
+    30_000,
+    env,
+  );
   expect(annotated.code, annotated.stderr).toBe(0);
   await page.getByTestId('ledger-reload').click();
   await expect(panel).toHaveAttribute('data-records', '4', { timeout: 20_000 });

@@ -10,7 +10,8 @@ const rowOf = (page: Page, name: string) => page.locator(`[data-testid=file-row]
 
 async function addStored(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[]): Promise<void> {
   await page.locator('input[type=file]').setInputFiles(files);
-  for (const f of files) await expect(rowOf(page, f.name)).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+  for (const f of files)
+    await expect(rowOf(page, f.name)).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
 }
 
 /** Exports A's key backup and restores it in a fresh context: the second device of the same person. */
@@ -46,7 +47,11 @@ async function rename(page: Page, from: string, to: string, note?: string): Prom
   await expect(rowOf(page, to)).toHaveCount(1);
 }
 
-test('a rename, a note and a delete on A show on B, open at the same time, within 30 s', async ({ page: a, browser, relay }) => {
+test('a rename, a note and a delete on A show on B, open at the same time, within 30 s', async ({
+  page: a,
+  browser,
+  relay,
+}) => {
   test.setTimeout(150_000);
   await a.goto('/');
   await expect(a.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
@@ -88,7 +93,12 @@ test('a rename, a note and a delete on A show on B, open at the same time, withi
   }
 });
 
-test('edits both devices made offline survive on both once they are back online', async ({ page: a, context: contextA, browser, relay }) => {
+test('edits both devices made offline survive on both once they are back online', async ({
+  page: a,
+  context: contextA,
+  browser,
+  relay,
+}) => {
   test.setTimeout(180_000);
   await a.goto('/');
   await expect(a.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');

@@ -16,7 +16,11 @@ async function downloadBytes(page: Page, capability: string): Promise<Buffer> {
   return readFileSync((await (await downloadEvent).path())!);
 }
 
-test('a backup restored in a fresh browser brings back every file, stored, with identical bytes', async ({ page, browser, relay }) => {
+test('a backup restored in a fresh browser brings back every file, stored, with identical bytes', async ({
+  page,
+  browser,
+  relay,
+}) => {
   // Two relay round trips per file plus a library version on a loaded machine: more than the default 30 s.
   test.setTimeout(90_000);
   await page.goto('/');
@@ -28,7 +32,11 @@ test('a backup restored in a fresh browser brings back every file, stored, with 
   await page.locator('input[type=file]').setInputFiles(files);
   await expect(page.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(2, { timeout: 30_000 });
   const caps = new Map<string, string>();
-  for (const f of files) caps.set(f.name, (await page.locator(`[data-testid=file-row][data-name="${f.name}"]`).getAttribute('data-capability'))!);
+  for (const f of files)
+    caps.set(
+      f.name,
+      (await page.locator(`[data-testid=file-row][data-name="${f.name}"]`).getAttribute('data-capability'))!,
+    );
   // The list is published (debounced) once the files are stored.
   await expect(page.getByTestId('library-sync')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
   await expect(page.getByTestId('library-sync')).not.toHaveAttribute('data-detail', 'empty');
@@ -86,7 +94,9 @@ test('a file added while the relay is down ends stored once it is back, with no 
     await expect(page.getByTestId('connection')).toHaveAttribute('data-state', 'offline', { timeout: 20_000 });
 
     const bytes = randomBytes(700_000);
-    await page.locator('input[type=file]').setInputFiles([{ name: 'while-down.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    await page
+      .locator('input[type=file]')
+      .setInputFiles([{ name: 'while-down.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
     const row = page.locator('[data-testid=file-row][data-name="while-down.bin"]');
     await expect(row).toHaveAttribute('data-status', 'queued');
     await expect(row.getByTestId('file-detail')).toContainText('relay');

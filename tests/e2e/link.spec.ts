@@ -40,7 +40,11 @@ async function sameCode(a: Page, b: Page): Promise<string> {
   return code;
 }
 
-test('a second device opens the link, confirms the code, and gets the same identity and files', async ({ page: a, browser, relay }) => {
+test('a second device opens the link, confirms the code, and gets the same identity and files', async ({
+  page: a,
+  browser,
+  relay,
+}) => {
   // An upload, a library version, the link, a reload of B and a sync back: more than the default 30 s under load.
   test.setTimeout(150_000);
   await a.goto('/');
@@ -68,7 +72,10 @@ test('a second device opens the link, confirms the code, and gets the same ident
     expect(await b.getByTestId('node-id').getAttribute('data-node-id')).not.toBe(nodeIdA);
 
     await a.getByTestId('link-confirm').click();
-    await expect(a.getByTestId('link-panel').getByTestId('link-done')).toHaveText('Linked. The other device now has your files.', { timeout: 20_000 });
+    await expect(a.getByTestId('link-panel').getByTestId('link-done')).toHaveText(
+      'Linked. The other device now has your files.',
+      { timeout: 20_000 },
+    );
     await expect(b.getByTestId('link-view').getByTestId('link-done')).toBeVisible({ timeout: 20_000 });
 
     // B reloads by itself into the file list, signing as A's key, with A's file stored there.
@@ -85,15 +92,27 @@ test('a second device opens the link, confirms the code, and gets the same ident
     await expect(b.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
     const added = { name: 'from-b.txt', mimeType: 'text/plain', buffer: randomBytes(4_000) };
     await b.locator('input[type=file]').setInputFiles([added]);
-    await expect(b.locator(`[data-testid=file-row][data-name="${added.name}"]`)).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+    await expect(b.locator(`[data-testid=file-row][data-name="${added.name}"]`)).toHaveAttribute(
+      'data-status',
+      'stored',
+      { timeout: 30_000 },
+    );
     await a.goto('/#/');
-    await expect(a.locator(`[data-testid=file-row][data-name="${added.name}"]`)).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+    await expect(a.locator(`[data-testid=file-row][data-name="${added.name}"]`)).toHaveAttribute(
+      'data-status',
+      'stored',
+      { timeout: 30_000 },
+    );
   } finally {
     await other.close();
   }
 });
 
-test('"They differ" on the first device sends nothing: the second keeps its own key and is told why', async ({ page: a, browser, relay }) => {
+test('"They differ" on the first device sends nothing: the second keeps its own key and is told why', async ({
+  page: a,
+  browser,
+  relay,
+}) => {
   test.setTimeout(90_000);
   const linkUrl = await startLink(a);
   const nodeIdA = (await a.getByTestId('device-node-id').getAttribute('data-node-id'))!;
@@ -128,7 +147,11 @@ test('"They differ" on the first device sends nothing: the second keeps its own 
   }
 });
 
-test('a browser with files of its own asks before it takes the other device\'s key', async ({ page: a, browser, relay }) => {
+test("a browser with files of its own asks before it takes the other device's key", async ({
+  page: a,
+  browser,
+  relay,
+}) => {
   test.setTimeout(90_000);
   const linkUrl = await startLink(a);
   const nodeIdA = (await a.getByTestId('device-node-id').getAttribute('data-node-id'))!;
@@ -138,7 +161,9 @@ test('a browser with files of its own asks before it takes the other device\'s k
     const b = await other.newPage();
     await b.goto('/');
     await expect(b.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-    await b.locator('input[type=file]').setInputFiles([{ name: 'own.txt', mimeType: 'text/plain', buffer: randomBytes(2_000) }]);
+    await b
+      .locator('input[type=file]')
+      .setInputFiles([{ name: 'own.txt', mimeType: 'text/plain', buffer: randomBytes(2_000) }]);
     await expect(b.locator('[data-testid=file-row][data-name="own.txt"]')).toHaveCount(1);
 
     await b.goto(linkUrl);

@@ -7,7 +7,10 @@ import { expect, test } from './support/fixtures.ts';
 import { runCli } from './support/cli.ts';
 import { startRelay } from './support/relay.ts';
 
-test('the network view shows the serving relay in the tree, the connection and an empty outbox', async ({ page, relay }) => {
+test('the network view shows the serving relay in the tree, the connection and an empty outbox', async ({
+  page,
+  relay,
+}) => {
   await page.goto('/#/network');
   const view = page.getByTestId('network-view');
   await expect(view).toBeVisible();
@@ -43,10 +46,19 @@ test('a relay the user added takes over when the serving relay goes away', async
 
     await page.goto('/#/');
     const bytes = randomBytes(500_000);
-    await page.locator('input[type=file]').setInputFiles([{ name: 'via-b.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+    await page
+      .locator('input[type=file]')
+      .setInputFiles([{ name: 'via-b.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
     const row = page.locator('[data-testid=file-row][data-name="via-b.bin"]');
     await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
-    const got = await runCli(['get', (await row.getAttribute('data-capability'))!, '--relay', b.url, '-o', join(dir, 'out.bin')]);
+    const got = await runCli([
+      'get',
+      (await row.getAttribute('data-capability'))!,
+      '--relay',
+      b.url,
+      '-o',
+      join(dir, 'out.bin'),
+    ]);
     expect(got.code, got.stderr).toBe(0);
     expect(readFileSync(join(dir, 'out.bin')).equals(bytes)).toBe(true);
   } finally {
@@ -66,7 +78,9 @@ test('the network view draws a tree of three relays from the members the relay r
     others.push(await startRelay({ join: root.url }));
     // Wait until the root reports all three members (the tree protocol orders the joins).
     await expect
-      .poll(async () => ((await (await fetch(`${root.url}/api/status`)).json()) as { size: number }).size, { timeout: 30_000 })
+      .poll(async () => ((await (await fetch(`${root.url}/api/status`)).json()) as { size: number }).size, {
+        timeout: 30_000,
+      })
       .toBe(3);
     const page = await context.newPage();
     await page.goto('/#/network');
@@ -75,7 +89,11 @@ test('the network view draws a tree of three relays from the members the relay r
     await expect(page.getByTestId('tree-node')).toHaveCount(3);
     await expect(page.locator(`[data-testid=tree-node][data-id="${root.id}"]`)).toHaveAttribute('data-position', '0');
     // Positions come from the members list (a relay's own view alone would not know its children's positions).
-    for (const r of others) await expect(page.locator(`[data-testid=tree-node][data-id="${r.id}"]`)).toHaveAttribute('data-position', /^[12]$/);
+    for (const r of others)
+      await expect(page.locator(`[data-testid=tree-node][data-id="${r.id}"]`)).toHaveAttribute(
+        'data-position',
+        /^[12]$/,
+      );
     await expect(page.locator('[data-testid=tree] > li > ul > li')).toHaveCount(2);
   } finally {
     await context.close();

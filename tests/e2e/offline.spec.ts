@@ -1,7 +1,10 @@
 // The Workbox service worker precaches the app shell: with the network gone, a reload still opens the app.
 import { NODE_ID_RE, expect, test } from './support/fixtures.ts';
 
-test('after the first visit the shell reloads offline and shows the connection as offline', async ({ page, context }) => {
+test('after the first visit the shell reloads offline and shows the connection as offline', async ({
+  page,
+  context,
+}) => {
   await page.goto('/');
   const app = page.getByTestId('app');
   const connection = page.getByTestId('connection');

@@ -8,7 +8,11 @@ import { expect, test } from './support/fixtures.ts';
 import { runCli } from './support/cli.ts';
 import { startRelay } from './support/relay.ts';
 
-test('a file added while the browser is offline is queued, then stored once it is back online', async ({ page, context, relay }) => {
+test('a file added while the browser is offline is queued, then stored once it is back online', async ({
+  page,
+  context,
+  relay,
+}) => {
   await page.goto('/');
   const connection = page.getByTestId('connection');
   await expect(connection).toHaveAttribute('data-socket', 'ready');
@@ -16,14 +20,18 @@ test('a file added while the browser is offline is queued, then stored once it i
   await expect(connection).toHaveAttribute('data-state', 'offline');
 
   const bytes = randomBytes(1024 * 1024 + 77);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'offline.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'offline.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
   const row = page.locator('[data-testid=file-row][data-name="offline.bin"]');
   await expect(row).toHaveAttribute('data-status', 'queued');
   // Still queued a while later: nothing is sent (or pretended) while offline.
   await page.waitForTimeout(1_500);
   await expect(row).toHaveAttribute('data-status', 'queued');
   await expect(row).not.toHaveAttribute('data-capability', /.*/);
-  expect(await page.evaluate(() => document.querySelectorAll('[data-testid=file-row] progress:not([hidden])').length)).toBe(0);
+  expect(
+    await page.evaluate(() => document.querySelectorAll('[data-testid=file-row] progress:not([hidden])').length),
+  ).toBe(0);
 
   await context.setOffline(false);
   await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
@@ -38,7 +46,9 @@ test('a file added while the browser is offline is queued, then stored once it i
   }
 });
 
-test('files queued while the relay is down are delivered by a page reopened after the relay is back', async ({ browser }) => {
+test('files queued while the relay is down are delivered by a page reopened after the relay is back', async ({
+  browser,
+}) => {
   const own = await startRelay();
   const context = await browser.newContext({ baseURL: own.url });
   let relay = own;
@@ -74,7 +84,9 @@ test('files queued while the relay is down are delivered by a page reopened afte
       ['a.bin', a],
       ['b.bin', b],
     ] as const) {
-      const capability = await reopened.locator(`[data-testid=file-row][data-name="${name}"]`).getAttribute('data-capability');
+      const capability = await reopened
+        .locator(`[data-testid=file-row][data-name="${name}"]`)
+        .getAttribute('data-capability');
       const out = join(dir, name);
       const got = await runCli(['get', capability!, '--relay', relay.url, '-o', out]);
       expect(got.code, got.stderr).toBe(0);

@@ -10,29 +10,73 @@ import { REPO_ROOT } from './support/relay.ts';
 
 const PASSPHRASE = 'gateway passphrase 2026';
 
-function startGateway(relay: string, home: string, backup: string): Promise<{ proc: ChildProcess; info: { endpoint: string; accessKeyId: string; secretAccessKey: string; library: string | null } }> {
+function startGateway(
+  relay: string,
+  home: string,
+  backup: string,
+): Promise<{
+  proc: ChildProcess;
+  info: { endpoint: string; accessKeyId: string; secretAccessKey: string; library: string | null };
+}> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'peertree.js'), 's3', '--relay', relay, '--listen', '127.0.0.1:0', '--replicas', '1', '--backup', backup], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, PEERTREE_HOME: home, PEERTREE_BACKUP_PASSPHRASE: PASSPHRASE },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin', 'peertree.js'),
+        's3',
+        '--relay',
+        relay,
+        '--listen',
+        '127.0.0.1:0',
+        '--replicas',
+        '1',
+        '--backup',
+        backup,
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PEERTREE_HOME: home, PEERTREE_BACKUP_PASSPHRASE: PASSPHRASE },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
-    const timer = setTimeout(() => (proc.kill('SIGKILL'), reject(new Error(`peertree s3 did not start\n${err}`))), 30_000);
+    const timer = setTimeout(
+      () => (proc.kill('SIGKILL'), reject(new Error(`peertree s3 did not start\n${err}`))),
+      30_000,
+    );
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (!out.includes('\n')) return;
       clearTimeout(timer);
-      resolve({ proc, info: JSON.parse(out.slice(0, out.indexOf('\n'))) as { endpoint: string; accessKeyId: string; secretAccessKey: string; library: string | null } });
+      resolve({
+        proc,
+        info: JSON.parse(out.slice(0, out.indexOf('\n'))) as {
+          endpoint: string;
+          accessKeyId: string;
+          secretAccessKey: string;
+          library: string | null;
+        },
+      });
     });
     proc.on('exit', (code) => reject(new Error(`peertree s3 exited with ${code}\n${err}`)));
   });
 }
 
-function aws(endpoint: string, creds: { accessKeyId: string; secretAccessKey: string }, args: string[]): Promise<number | null> {
-  const env: NodeJS.ProcessEnv = { ...process.env, AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_CONFIG_FILE: '/nonexistent' };
+function aws(
+  endpoint: string,
+  creds: { accessKeyId: string; secretAccessKey: string },
+  args: string[],
+): Promise<number | null> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: creds.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    AWS_CONFIG_FILE: '/nonexistent',
+  };
   return new Promise((resolve, reject) => {
     const p = spawn('aws', ['--endpoint-url', endpoint, ...args], { env, stdio: 'ignore' });
     p.on('error', reject);
@@ -40,7 +84,10 @@ function aws(endpoint: string, creds: { accessKeyId: string; secretAccessKey: st
   });
 }
 
-test('an object stored through the S3 gateway shows in the app as BUCKET/KEY and downloads identical', async ({ page, relay }) => {
+test('an object stored through the S3 gateway shows in the app as BUCKET/KEY and downloads identical', async ({
+  page,
+  relay,
+}) => {
   test.setTimeout(90_000);
   const dir = mkdtempSync(join(tmpdir(), 'peertree-e2e-s3-'));
   let gateway: ChildProcess | undefined;
@@ -48,7 +95,9 @@ test('an object stored through the S3 gateway shows in the app as BUCKET/KEY and
     await page.goto('/');
     await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
     // One file of the app's own first, so that its library (and library key) exists and goes into the backup.
-    await page.locator('input[type=file]').setInputFiles([{ name: 'first.txt', mimeType: 'text/plain', buffer: Buffer.from('from the app') }]);
+    await page
+      .locator('input[type=file]')
+      .setInputFiles([{ name: 'first.txt', mimeType: 'text/plain', buffer: Buffer.from('from the app') }]);
     await expect(page.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(1, { timeout: 30_000 });
     await expect(page.getByTestId('library-sync')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
     await page.goto('/#/device');
@@ -65,7 +114,15 @@ test('an object stored through the S3 gateway shows in the app as BUCKET/KEY and
     const file = join(dir, 'report.bin');
     writeFileSync(file, bytes);
     expect(await aws(g.info.endpoint, g.info, ['s3', 'mb', 's3://e2e-bucket'])).toBe(0);
-    expect(await aws(g.info.endpoint, g.info, ['s3', 'cp', '--only-show-errors', file, 's3://e2e-bucket/reports/report.bin'])).toBe(0);
+    expect(
+      await aws(g.info.endpoint, g.info, [
+        's3',
+        'cp',
+        '--only-show-errors',
+        file,
+        's3://e2e-bucket/reports/report.bin',
+      ]),
+    ).toBe(0);
 
     // The app polls the library while visible: the object arrives as a stored row of its own.
     await page.goto('/#/');

@@ -37,7 +37,9 @@ for (const size of SIZES) {
     await page.keyboard.press('Escape');
 
     await page.goto('/#/search/boat');
-    await expect(page.getByTestId('search-status')).toHaveAttribute('data-state', /^(done|error)$/, { timeout: 20_000 });
+    await expect(page.getByTestId('search-status')).toHaveAttribute('data-state', /^(done|error)$/, {
+      timeout: 20_000,
+    });
     await shot('search');
 
     await page.goto('/#/network');

@@ -30,7 +30,10 @@ async function search(page: Page, q: string): Promise<void> {
   await page.getByTestId('search-submit').click();
 }
 
-test('a file made searchable is found by its description, and the result opens it with identical bytes; its author forgets it', async ({ page, relay }) => {
+test('a file made searchable is found by its description, and the result opens it with identical bytes; its author forgets it', async ({
+  page,
+  relay,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
@@ -41,7 +44,9 @@ test('a file made searchable is found by its description, and the result opens i
   await expect(page.getByTestId('searchable-description')).toBeHidden();
 
   // A file added without the opt-in is not made findable.
-  await page.locator('input[type=file]').setInputFiles([{ name: 'private.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2000) }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'private.bin', mimeType: 'application/octet-stream', buffer: randomBytes(2000) }]);
   const privateRow = page.locator('[data-testid=file-row][data-name="private.bin"]');
   await expect(privateRow).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
   await expect(privateRow).not.toHaveAttribute('data-searchable', /./);
@@ -52,7 +57,9 @@ test('a file made searchable is found by its description, and the result opens i
   await expect(page.getByTestId('searchable-warning')).toContainText('Public');
   await page.getByTestId('searchable-description').fill(`Sketches of the ${word} at dawn`);
   await page.getByTestId('searchable-tags').fill('Drawings, coast');
-  await page.locator('input[type=file]').setInputFiles([{ name: 'sketches.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'sketches.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
   // The opt-in applies to the files just added, then switches itself off.
   await expect(check).not.toBeChecked();
   const row = page.locator('[data-testid=file-row][data-name="sketches.bin"]');
@@ -97,17 +104,26 @@ test('a file made searchable is found by its description, and the result opens i
   await result.getByTestId('search-result-forget').click();
   await expect(result).toHaveCount(0);
   await expect(status).toContainText('Forgotten');
-  await expect.poll(async () => jsonLines(await runCli(['search', word, '--relay', relay.url])).length, { timeout: 10_000 }).toBe(0);
+  await expect
+    .poll(async () => jsonLines(await runCli(['search', word, '--relay', relay.url])).length, { timeout: 10_000 })
+    .toBe(0);
   await search(page, word);
   await expect(status).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
   await expect(status).toHaveAttribute('data-count', '0');
   expect(errors).toEqual([]);
 });
 
-test('a memory made with the CLI is found in the browser (not forgettable here); a note remembered here is found by the CLI', async ({ page, relay }) => {
+test('a memory made with the CLI is found in the browser (not forgettable here); a note remembered here is found by the CLI', async ({
+  page,
+  relay,
+}) => {
   const env = { PEERTREE_HOME: join(home, 'cli-user') };
   const cliWord = uniqueWord('marmalade');
-  const made = await runCli(['remember', `Grandmother's ${cliWord} recipe`, '--relay', relay.url, '--replicas', '1', '--tag', 'kitchen'], 30_000, env);
+  const made = await runCli(
+    ['remember', `Grandmother's ${cliWord} recipe`, '--relay', relay.url, '--replicas', '1', '--tag', 'kitchen'],
+    30_000,
+    env,
+  );
   const { id } = jsonLines(made)[0] as { id: string };
   const who = jsonLines(await runCli(['ledger', 'whoami'], 30_000, env))[0] as { publicKey: string };
 
@@ -140,7 +156,11 @@ test('a memory made with the CLI is found in the browser (not forgettable here);
   expect(found[0]).toMatchObject({ text: `Saw a ${noteWord} by the canal`, tags: ['birds'], ref: null, author: myKey });
 });
 
-test('offline: a searchable file and a note wait in the outbox and become findable once back online; search says it needs a relay', async ({ page, context, relay }) => {
+test('offline: a searchable file and a note wait in the outbox and become findable once back online; search says it needs a relay', async ({
+  page,
+  context,
+  relay,
+}) => {
   await page.goto('/');
   const connection = page.getByTestId('connection');
   await expect(connection).toHaveAttribute('data-socket', 'ready');
@@ -150,7 +170,9 @@ test('offline: a searchable file and a note wait in the outbox and become findab
   const word = uniqueWord('albatross');
   await page.getByTestId('searchable-check').check();
   await page.getByTestId('searchable-description').fill(`${word} field notes`);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: randomBytes(5000) }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: randomBytes(5000) }]);
   const row = page.locator('[data-testid=file-row][data-name="notes.bin"]');
   await expect(row).toHaveAttribute('data-status', 'queued');
   await expect(row).toHaveAttribute('data-searchable', 'waiting');
@@ -176,19 +198,35 @@ test('offline: a searchable file and a note wait in the outbox and become findab
   const found = jsonLines(await runCli(['search', word, '--relay', relay.url]));
   expect(found).toHaveLength(1);
   expect(found[0]).toMatchObject({ ref: capability, text: `notes.bin\n${word} field notes` });
-  expect(jsonLines(await runCli(['search', noteWord, '--relay', relay.url])).map((f) => f.text)).toEqual([`${noteWord} colony`]);
+  expect(jsonLines(await runCli(['search', noteWord, '--relay', relay.url])).map((f) => f.text)).toEqual([
+    `${noteWord} colony`,
+  ]);
 });
 
-test('hostile queries give results or a clear error, never a crash; the index survives them', async ({ page, relay }) => {
+test('hostile queries give results or a clear error, never a crash; the index survives them', async ({
+  page,
+  relay,
+}) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const word = uniqueWord('sentinel');
-  jsonLines(await runCli(['remember', `${word} memory`, '--relay', relay.url, '--replicas', '1'], 30_000, { PEERTREE_HOME: join(home, 'hostile') }));
+  jsonLines(
+    await runCli(['remember', `${word} memory`, '--relay', relay.url, '--replicas', '1'], 30_000, {
+      PEERTREE_HOME: join(home, 'hostile'),
+    }),
+  );
 
   await page.goto('/#/search');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   const status = page.getByTestId('search-status');
-  const hostile = [`'); DROP TABLE memories; --`, `"unbalanced quote`, `${word} NEAR(a b) AND NOT * ^x text:y`, `<img src=x onerror=alert(1)>`, '\u0000\uffff', `${'ab '.repeat(3400)}"`];
+  const hostile = [
+    `'); DROP TABLE memories; --`,
+    `"unbalanced quote`,
+    `${word} NEAR(a b) AND NOT * ^x text:y`,
+    `<img src=x onerror=alert(1)>`,
+    '\u0000\uffff',
+    `${'ab '.repeat(3400)}"`,
+  ];
   for (const q of hostile) {
     await search(page, q);
     await expect(status).toHaveAttribute('data-state', /^(done|error)$/, { timeout: 20_000 });
@@ -214,11 +252,17 @@ test('a relay that does not answer in time makes the answer partial, and the pag
   const context = await browser.newContext({ baseURL: root.url });
   try {
     await expect
-      .poll(async () => ((await (await fetch(`${root.url}/api/status`)).json()) as { size: number }).size, { timeout: 30_000 })
+      .poll(async () => ((await (await fetch(`${root.url}/api/status`)).json()) as { size: number }).size, {
+        timeout: 30_000,
+      })
       .toBe(2);
     const word = uniqueWord('kestrel');
     // On both relays: the root must ask its child, whose word summary may match.
-    jsonLines(await runCli(['remember', `${word} over the dunes`, '--relay', root.url, '--replicas', '2'], 30_000, { PEERTREE_HOME: join(home, 'partial') }));
+    jsonLines(
+      await runCli(['remember', `${word} over the dunes`, '--relay', root.url, '--replicas', '2'], 30_000, {
+        PEERTREE_HOME: join(home, 'partial'),
+      }),
+    );
     const page = await context.newPage();
     await page.goto(`/#/search/${word}`);
     const status = page.getByTestId('search-status');
@@ -242,15 +286,28 @@ test('a relay that does not answer in time makes the answer partial, and the pag
   }
 });
 
-test('your own files are found first, by name and as you type, with nothing made public; an empty search lists the newest', async ({ page, relay }) => {
+test('your own files are found first, by name and as you type, with nothing made public; an empty search lists the newest', async ({
+  page,
+  relay,
+}) => {
   void relay;
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   const name = `${uniqueWord('invoice')}.pdf`;
-  await page.locator('input[type=file]').setInputFiles([{ name, mimeType: 'application/pdf', buffer: randomBytes(3000) }]);
-  await expect(page.locator(`[data-testid=file-row][data-name="${name}"]`)).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
-  await page.locator('input[type=file]').setInputFiles([{ name: 'holiday.jpg', mimeType: 'image/jpeg', buffer: randomBytes(3000) }]);
-  await expect(page.locator('[data-testid=file-row][data-name="holiday.jpg"]')).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name, mimeType: 'application/pdf', buffer: randomBytes(3000) }]);
+  await expect(page.locator(`[data-testid=file-row][data-name="${name}"]`)).toHaveAttribute('data-status', 'stored', {
+    timeout: 20_000,
+  });
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'holiday.jpg', mimeType: 'image/jpeg', buffer: randomBytes(3000) }]);
+  await expect(page.locator('[data-testid=file-row][data-name="holiday.jpg"]')).toHaveAttribute(
+    'data-status',
+    'stored',
+    { timeout: 20_000 },
+  );
 
   // An empty search from the files page lists the newest files.
   await page.getByTestId('files-search').getByRole('button', { name: 'Search' }).click();

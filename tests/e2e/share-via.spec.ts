@@ -15,7 +15,10 @@ async function download(page: Page, url: string): Promise<Buffer> {
   return readFileSync((await (await downloadEvent).path())!);
 }
 
-test('a link opens through the other relays it names while the first one is stopped', async ({ browser, relay: lone }) => {
+test('a link opens through the other relays it names while the first one is stopped', async ({
+  browser,
+  relay: lone,
+}) => {
   test.setTimeout(150_000);
   const relays: RunningRelay[] = [await startRelay()];
   relays.push(await startRelay({ join: relays[0]!.url }));
@@ -37,7 +40,10 @@ test('a link opens through the other relays it names while the first one is stop
     const link = dialog.getByTestId('share-link');
     await expect(link).toHaveAttribute('data-via', '2', { timeout: 10_000 });
     const via = (u: string): string => encodeURIComponent(u);
-    expect([`${r1.url}/#/open/${capability}?via=${via(r2.url)},${via(r3.url)}`, `${r1.url}/#/open/${capability}?via=${via(r3.url)},${via(r2.url)}`]).toContain(await link.inputValue());
+    expect([
+      `${r1.url}/#/open/${capability}?via=${via(r2.url)},${via(r3.url)}`,
+      `${r1.url}/#/open/${capability}?via=${via(r3.url)},${via(r2.url)}`,
+    ]).toContain(await link.inputValue());
     await dialog.getByTestId('share-others').locator('summary').click();
     const alt = dialog.locator(`[data-testid=share-link-alt][data-relay="${r2.url}"]`);
     const throughR2 = await alt.inputValue();

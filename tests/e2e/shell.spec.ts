@@ -22,26 +22,34 @@ test('keeps the private key in IndexedDB as a non-extractable Ed25519 CryptoKey'
   await expect(page.getByTestId('node-id')).toHaveAttribute('data-node-id', NODE_ID_RE);
   const stored = await page.evaluate(
     () =>
-      new Promise<{ algorithm: string; extractable: boolean; type: string; usages: string[]; publicKeyBytes: number }>((resolve, reject) => {
-        const open = indexedDB.open('peertree');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('identity').objectStore('identity').get('self');
-          get.onerror = () => reject(get.error);
-          get.onsuccess = () => {
-            const r = get.result as { privateKey: CryptoKey; publicKey: Uint8Array };
-            resolve({
-              algorithm: r.privateKey.algorithm.name,
-              extractable: r.privateKey.extractable,
-              type: r.privateKey.type,
-              usages: [...r.privateKey.usages],
-              publicKeyBytes: r.publicKey.length,
-            });
+      new Promise<{ algorithm: string; extractable: boolean; type: string; usages: string[]; publicKeyBytes: number }>(
+        (resolve, reject) => {
+          const open = indexedDB.open('peertree');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction('identity').objectStore('identity').get('self');
+            get.onerror = () => reject(get.error);
+            get.onsuccess = () => {
+              const r = get.result as { privateKey: CryptoKey; publicKey: Uint8Array };
+              resolve({
+                algorithm: r.privateKey.algorithm.name,
+                extractable: r.privateKey.extractable,
+                type: r.privateKey.type,
+                usages: [...r.privateKey.usages],
+                publicKeyBytes: r.publicKey.length,
+              });
+            };
           };
-        };
-      }),
+        },
+      ),
   );
-  expect(stored).toEqual({ algorithm: 'Ed25519', extractable: false, type: 'private', usages: ['sign'], publicKeyBytes: 32 });
+  expect(stored).toEqual({
+    algorithm: 'Ed25519',
+    extractable: false,
+    type: 'private',
+    usages: ['sign'],
+    publicKeyBytes: 32,
+  });
 });
 
 test('a fresh browser context gets a different identity', async ({ page, browser }) => {
@@ -78,7 +86,14 @@ test('#/open/ with something that is not a capability says so, and offers no dow
 test('serves an installable web app manifest with real icons', async ({ request }) => {
   const res = await request.get('/manifest.webmanifest');
   expect(res.ok()).toBe(true);
-  const manifest = (await res.json()) as { name: string; short_name: string; display: string; start_url: string; theme_color: string; icons: { src: string; sizes: string; type: string; purpose?: string }[] };
+  const manifest = (await res.json()) as {
+    name: string;
+    short_name: string;
+    display: string;
+    start_url: string;
+    theme_color: string;
+    icons: { src: string; sizes: string; type: string; purpose?: string }[];
+  };
   expect(manifest).toMatchObject({ name: 'PeerTree', short_name: 'PeerTree', display: 'standalone', start_url: '/' });
   expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
   const sizes = manifest.icons.map((i) => i.sizes);

@@ -18,12 +18,17 @@ test.afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('a file put in the browser is stored on the tree, and `peertree get` returns its exact bytes', async ({ page, relay }) => {
+test('a file put in the browser is stored on the tree, and `peertree get` returns its exact bytes', async ({
+  page,
+  relay,
+}) => {
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   // Several shards, the last one short.
   const bytes = randomBytes(3 * 1024 * 1024 + 4321);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'report.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'report.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
   const row = page.locator('[data-testid=file-row][data-name="report.bin"]');
   await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
   // A lone relay: the app asks for min(replicas, tree size) = 1 and shows what the relay acknowledged.
@@ -42,7 +47,11 @@ test('a file put in the browser is stored on the tree, and `peertree get` return
   expect(status.shards).toBeGreaterThanOrEqual(5);
 });
 
-test('a file put with the CLI opens at #/open/CAPABILITY and downloads its exact bytes; it stays available offline', async ({ page, context, relay }) => {
+test('a file put with the CLI opens at #/open/CAPABILITY and downloads its exact bytes; it stays available offline', async ({
+  page,
+  context,
+  relay,
+}) => {
   const bytes = randomBytes(2 * 1024 * 1024 + 99);
   const file = join(dir, 'holiday.bin');
   writeFileSync(file, bytes);
@@ -71,7 +80,10 @@ test('a file put with the CLI opens at #/open/CAPABILITY and downloads its exact
 
 test('previews: an image shows as an image, text as text', async ({ page, relay }) => {
   // A 1×1 PNG.
-  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+    'base64',
+  );
   const pngFile = join(dir, 'dot.png');
   writeFileSync(pngFile, png);
   const textFile = join(dir, 'note.txt');
@@ -90,11 +102,16 @@ test('previews: an image shows as an image, text as text', async ({ page, relay 
   await expect(pre.locator('b')).toHaveCount(0);
 });
 
-test('share shows the link and a QR code; delete with signed releases removes the file from the relay too', async ({ page, relay }) => {
+test('share shows the link and a QR code; delete with signed releases removes the file from the relay too', async ({
+  page,
+  relay,
+}) => {
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   const bytes = randomBytes(1024 * 1024 + 10);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'secret.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'secret.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
   const row = page.locator('[data-testid=file-row][data-name="secret.bin"]');
   await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 20_000 });
   const capability = (await row.getAttribute('data-capability'))!;
@@ -113,7 +130,9 @@ test('share shows the link and a QR code; delete with signed releases removes th
   await page.getByTestId('delete-everywhere').click();
   await expect(row).toHaveCount(0);
   // The releases are signed with this browser's key (the pins' owner), so the relay drops the shards.
-  await expect.poll(async () => (await fetch(`${relay.url}/api/shards/${manifestHash}`)).status, { timeout: 15_000 }).toBe(404);
+  await expect
+    .poll(async () => (await fetch(`${relay.url}/api/shards/${manifestHash}`)).status, { timeout: 15_000 })
+    .toBe(404);
   const got = await runCli(['get', capability, '--relay', relay.url, '-o', join(dir, 'deleted.bin')]);
   expect(got.code).not.toBe(0);
 });

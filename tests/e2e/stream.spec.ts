@@ -43,12 +43,18 @@ async function cachedShards(page: Page): Promise<string[]> {
   );
 }
 
-test('an encrypted media file added on one device plays on another and seeks to the middle before the rest has arrived', async ({ page, browser, relay }) => {
+test('an encrypted media file added on one device plays on another and seeks to the middle before the rest has arrived', async ({
+  page,
+  browser,
+  relay,
+}) => {
   test.setTimeout(120_000);
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   const bytes = wav(12 * 1024 * 1024);
-  await page.locator('input[type=file]').setInputFiles([{ name: 'long recording.wav', mimeType: 'audio/wav', buffer: bytes }]);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'long recording.wav', mimeType: 'audio/wav', buffer: bytes }]);
   const row = page.locator('[data-testid=file-row][data-name="long recording.wav"]');
   await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 60_000 });
   const capability = (await row.getAttribute('data-capability'))!;
@@ -86,7 +92,11 @@ test('an encrypted media file added on one device plays on another and seeks to 
     // The relay never sees the key: the stream URL holds only a random id.
     expect(await media.getAttribute('src')).not.toContain(capability.split('.')[2]);
 
-    await b.waitForFunction(() => ((document.querySelector('[data-testid=preview] audio') as HTMLAudioElement | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+    await b.waitForFunction(
+      () => ((document.querySelector('[data-testid=preview] audio') as HTMLAudioElement | null)?.readyState ?? 0) >= 1,
+      undefined,
+      { timeout: 20_000 },
+    );
     const duration = await media.evaluate((el) => (el as HTMLAudioElement).duration);
     expect(duration).toBeGreaterThan(700);
     await media.evaluate(
@@ -98,7 +108,11 @@ test('an encrypted media file added on one device plays on another and seeks to 
         }),
       duration / 2,
     );
-    await b.waitForFunction(() => (document.querySelector('[data-testid=preview] audio') as HTMLAudioElement).readyState >= 2, undefined, { timeout: 20_000 });
+    await b.waitForFunction(
+      () => (document.querySelector('[data-testid=preview] audio') as HTMLAudioElement).readyState >= 2,
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await media.evaluate((el) => (el as HTMLAudioElement).currentTime)).toBeGreaterThan(duration / 2 - 5);
     // Only the shards around the start and the middle came to this device, not the whole file.
     const cached = new Set(await cachedShards(b));
@@ -155,6 +169,10 @@ test('a video gets a poster-frame thumbnail and plays in the viewer from the str
   await row.getByTestId('file-view').click();
   const video = page.getByTestId('viewer').getByTestId('viewer-video');
   await expect(video).toHaveAttribute('src', /^\/stream\/[0-9a-f]{32}$/);
-  await page.waitForFunction(() => ((document.querySelector('[data-testid=viewer-video]') as HTMLVideoElement | null)?.readyState ?? 0) >= 1, undefined, { timeout: 20_000 });
+  await page.waitForFunction(
+    () => ((document.querySelector('[data-testid=viewer-video]') as HTMLVideoElement | null)?.readyState ?? 0) >= 1,
+    undefined,
+    { timeout: 20_000 },
+  );
   expect(await video.evaluate((v) => (v as HTMLVideoElement).videoWidth)).toBe(160);
 });

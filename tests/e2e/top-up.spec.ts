@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { expect, test } from './support/fixtures.ts';
 import { startRelay, type RunningRelay } from './support/relay.ts';
 
-const onDisk = (relay: RunningRelay, hash: string): boolean => existsSync(join(relay.dataDir, 'shards', hash.slice(0, 2), hash));
+const onDisk = (relay: RunningRelay, hash: string): boolean =>
+  existsSync(join(relay.dataDir, 'shards', hash.slice(0, 2), hash));
 
-test('a file stored on a lone relay is topped up to 3 copies as two relays join, and the row says so', async ({ browser }) => {
+test('a file stored on a lone relay is topped up to 3 copies as two relays join, and the row says so', async ({
+  browser,
+}) => {
   test.setTimeout(150_000);
   const relays: RunningRelay[] = [await startRelay()];
   const context = await browser.newContext({ baseURL: relays[0]!.url });
@@ -22,7 +25,9 @@ test('a file stored on a lone relay is topped up to 3 copies as two relays join,
     const row = page.locator(`[data-testid=file-row][data-name="${file.name}"]`);
     await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
     await expect(row).toHaveAttribute('data-replicas', '1');
-    await expect(row.getByTestId('file-detail')).toHaveText('Stored on 1 relay · 2 more copies are made as relays join');
+    await expect(row.getByTestId('file-detail')).toHaveText(
+      'Stored on 1 relay · 2 more copies are made as relays join',
+    );
     const manifest = (await row.getAttribute('data-capability'))!.split('.')[1]!;
 
     relays.push(await startRelay({ join: relays[0]!.url }));
@@ -32,7 +37,10 @@ test('a file stored on a lone relay is topped up to 3 copies as two relays join,
     expect(relays.map((r) => onDisk(r, manifest))).toEqual([true, true, true]);
     // The count is kept in the record: a reload shows it too.
     await page.reload();
-    await expect(page.locator(`[data-testid=file-row][data-name="${file.name}"]`)).toHaveAttribute('data-replicas', '3');
+    await expect(page.locator(`[data-testid=file-row][data-name="${file.name}"]`)).toHaveAttribute(
+      'data-replicas',
+      '3',
+    );
   } finally {
     await context.close();
     await Promise.all(relays.map((r) => r.stop()));

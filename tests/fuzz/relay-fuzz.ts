@@ -23,7 +23,14 @@ import { startRelay } from '../../node-relay/relay.ts';
 import { startApps } from '../../node-relay/apps/start-apps.ts';
 import { BUILTIN_APPS } from '../../node-relay/apps/builtin-apps.ts';
 import { Prng } from '../sim/prng.ts';
-import { getStatus, killAll, runCli, startRelayProcess, tmpDir, type RelayProcess } from '../integration/relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+} from '../integration/relay-harness.ts';
 
 export interface FuzzOptions {
   readonly seed: number;
@@ -45,7 +52,14 @@ export interface FuzzReport {
   countedDrops: number;
   dropsByReason: Record<string, number>;
   /** Validly signed frames with hostile bodies, and what came of them. */
-  appFrames: { sent: number; errors: number; errorCodes: Record<string, number>; answeredNormally: number; oneWay: number; unanswered: string[] };
+  appFrames: {
+    sent: number;
+    errors: number;
+    errorCodes: Record<string, number>;
+    answeredNormally: number;
+    oneWay: number;
+    unanswered: string[];
+  };
   /** `refused`: 4xx answers the fuzzer saw (plus requests cut while sending huge headers); `refusedCounted`: the relay's own count of its 4xx answers. */
   http: { sent: number; byStatus: Record<string, number>; leaks: number; refused: number; refusedCounted: number };
   rssMiB: { start: number; peak: number; end: number; afterWarmup: number };
@@ -56,8 +70,28 @@ export interface FuzzReport {
 }
 
 const HOSTILE_BODIES: unknown[] = [
-  null, 0, -1, 1e308, '', 'x', true, [], [null], {},
-  { hash: null, q: null, memory: null, unpin: null, pin: null, holders: null, replicas: null, record: null, t: null, from: null },
+  null,
+  0,
+  -1,
+  1e308,
+  '',
+  'x',
+  true,
+  [],
+  [null],
+  {},
+  {
+    hash: null,
+    q: null,
+    memory: null,
+    unpin: null,
+    pin: null,
+    holders: null,
+    replicas: null,
+    record: null,
+    t: null,
+    from: null,
+  },
   { hash: 'zz', replicas: -1, holders: 'a', q: 42, limit: 1e9, budgetMs: -5, memory: 'm', unpin: [], local: 'yes' },
   { hash: '0'.repeat(64), replicas: 3, holders: [null], pins: [{ owner: null }], memory: { text: null } },
   { body: { body: { body: null } }, re: null, nonce: null, token: { nested: [1, [2, [3]]] } },
@@ -80,7 +114,14 @@ function parse(frame: Uint8Array): Parsed | null {
   if (typeof parts === 'string') return null;
   try {
     const h = JSON.parse(Buffer.from(parts.header).toString('utf8')) as { type: string; body: unknown; tree: string };
-    return { type: h.type, tree: h.tree, body: typeof h.body === 'object' && h.body !== null && !Array.isArray(h.body) ? (h.body as Record<string, unknown>) : null };
+    return {
+      type: h.type,
+      tree: h.tree,
+      body:
+        typeof h.body === 'object' && h.body !== null && !Array.isArray(h.body)
+          ? (h.body as Record<string, unknown>)
+          : null,
+    };
   } catch {
     return null;
   }
@@ -130,9 +171,16 @@ class Session {
           return;
         }
         challenge = toHex(randomBytes(32));
-        void encodeFrame({ type: AUTH, tree: m.tree, to: null, ts: Date.now(), body: { nonce: m.body?.nonce, challenge, role: 'client', url: null } }, identity).then((f) =>
-          this.ws.send(f),
-        );
+        void encodeFrame(
+          {
+            type: AUTH,
+            tree: m.tree,
+            to: null,
+            ts: Date.now(),
+            body: { nonce: m.body?.nonce, challenge, role: 'client', url: null },
+          },
+          identity,
+        ).then((f) => this.ws.send(f));
         return;
       }
       if (m.type === 'peer.welcome' && m.body?.challenge === challenge) {
@@ -224,7 +272,18 @@ function mutate(rng: Prng, seed: Uint8Array, kind: string): Uint8Array {
       return Buffer.concat([f, randomBytesSeeded(rng, rng.range(1, 64))]);
     case 'giant-length': {
       const where = rng.chance(0.5) ? 4 : 8 + readU32BE(f, 4);
-      writeU32BE(f, where, rng.pick([0xffffffff, 0x7fffffff, MAX_FRAME_BYTES, MAX_HEADER_BYTES + 1, MAX_PAYLOAD_BYTES + 1, rng.int(2 ** 32)]));
+      writeU32BE(
+        f,
+        where,
+        rng.pick([
+          0xffffffff,
+          0x7fffffff,
+          MAX_FRAME_BYTES,
+          MAX_HEADER_BYTES + 1,
+          MAX_PAYLOAD_BYTES + 1,
+          rng.int(2 ** 32),
+        ]),
+      );
       if (Buffer.compare(f, seed) === 0) writeU32BE(f, 4, 0xffffffff);
       return f;
     }
@@ -236,7 +295,9 @@ function mutate(rng: Prng, seed: Uint8Array, kind: string): Uint8Array {
     case 'stale': {
       const [s, e] = fieldSpan(f, 'ts')!;
       const old = Number(Buffer.from(f.subarray(s, e)).toString('latin1'));
-      const stale = String(old + (rng.chance(0.5) ? -1 : 1) * rng.range(6, 60) * 60_000).padStart(e - s, '0').slice(0, e - s);
+      const stale = String(old + (rng.chance(0.5) ? -1 : 1) * rng.range(6, 60) * 60_000)
+        .padStart(e - s, '0')
+        .slice(0, e - s);
       f.set(utf8(stale), s);
       return f;
     }
@@ -266,7 +327,16 @@ function mutate(rng: Prng, seed: Uint8Array, kind: string): Uint8Array {
       const h = readU32BE(f, 4);
       const text = Buffer.from(f.subarray(8, 8 + h)).toString('latin1');
       const cut = rng.range(1, text.length - 1);
-      let broken = rng.pick([text.slice(0, cut), text.slice(0, cut) + '}}}', text.replace(':', ''), '[' + text, text + ',', '{"v":1,', 'nul', '']);
+      let broken = rng.pick([
+        text.slice(0, cut),
+        text.slice(0, cut) + '}}}',
+        text.replace(':', ''),
+        '[' + text,
+        text + ',',
+        '{"v":1,',
+        'nul',
+        '',
+      ]);
       if (broken === text) broken = text + ']';
       return rebuild(utf8(broken), f.subarray(12 + h, f.length - 64), f.subarray(f.length - 64));
     }
@@ -368,44 +438,109 @@ interface HttpResult {
   headers: Record<string, string | string[] | undefined>;
 }
 
-function httpGet(agent: Agent, base: URL, path: string, method: string, headers: Record<string, string>): Promise<HttpResult> {
+function httpGet(
+  agent: Agent,
+  base: URL,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<HttpResult> {
   return new Promise((resolveReq) => {
-    const req = httpsRequest({ host: base.hostname, port: base.port, path, method, headers, agent, rejectUnauthorized: false, timeout: 15_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= 1 << 20) chunks.push(c);
-      });
-      res.on('end', () => resolveReq({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
-      res.on('error', () => resolveReq({ status: -1, body: Buffer.alloc(0), headers: {} }));
-    });
+    const req = httpsRequest(
+      {
+        host: base.hostname,
+        port: base.port,
+        path,
+        method,
+        headers,
+        agent,
+        rejectUnauthorized: false,
+        timeout: 15_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= 1 << 20) chunks.push(c);
+        });
+        res.on('end', () =>
+          resolveReq({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+        );
+        res.on('error', () => resolveReq({ status: -1, body: Buffer.alloc(0), headers: {} }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolveReq({ status: -1, body: Buffer.alloc(0), headers: {} }));
     req.end();
   });
 }
 
-function hostilePath(rng: Prng, cap: string): { path: string; method: string; headers: Record<string, string>; kind: string } {
-  const traversal = ['..%2F..%2F..%2Fetc%2Fpasswd', '../../etc/passwd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..\\..\\windows', '%00', '%ZZ', '....//....//', '%252e%252e%252f', 'a'.repeat(5000)];
+function hostilePath(
+  rng: Prng,
+  cap: string,
+): { path: string; method: string; headers: Record<string, string>; kind: string } {
+  const traversal = [
+    '..%2F..%2F..%2Fetc%2Fpasswd',
+    '../../etc/passwd',
+    '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '..\\..\\windows',
+    '%00',
+    '%ZZ',
+    '....//....//',
+    '%252e%252e%252f',
+    'a'.repeat(5000),
+  ];
   const junk = () => encodeURIComponent(randomBytesSeeded(rng, rng.range(0, 80)).toString('latin1'));
   const kinds = ['shard', 'file', 'static', 'range', 'huge-header', 'method', 'api'];
   const kind = rng.pick(kinds);
   switch (kind) {
     case 'shard':
-      return { kind, method: 'GET', headers: {}, path: `/api/shards/${rng.chance(0.5) ? rng.pick(traversal) : junk()}` };
+      return {
+        kind,
+        method: 'GET',
+        headers: {},
+        path: `/api/shards/${rng.chance(0.5) ? rng.pick(traversal) : junk()}`,
+      };
     case 'file':
-      return { kind, method: 'GET', headers: {}, path: `/api/files/${rng.pick([rng.pick(traversal), junk(), `pt1.${'g'.repeat(64)}`, `pt1.${'0'.repeat(64)}.${'A'.repeat(43)}`, `pt1.${'0'.repeat(64)}`])}` };
+      return {
+        kind,
+        method: 'GET',
+        headers: {},
+        path: `/api/files/${rng.pick([rng.pick(traversal), junk(), `pt1.${'g'.repeat(64)}`, `pt1.${'0'.repeat(64)}.${'A'.repeat(43)}`, `pt1.${'0'.repeat(64)}`])}`,
+      };
     case 'static':
-      return { kind, method: rng.pick(['GET', 'HEAD']), headers: {}, path: `/${rng.pick(traversal)}${rng.chance(0.3) ? '/' + junk() : ''}` };
+      return {
+        kind,
+        method: rng.pick(['GET', 'HEAD']),
+        headers: {},
+        path: `/${rng.pick(traversal)}${rng.chance(0.3) ? '/' + junk() : ''}`,
+      };
     case 'range': {
-      const ranges = ['bytes=abc', 'bytes=-', 'bytes=5-1', 'bytes=0-999999999999', 'bytes=999999999-', 'bytes=-0', 'items=0-1', `bytes=${rng.int(5000)}-${rng.int(5000)}`, 'bytes=0-1,3-4', 'bytes= 1-2', `bytes=${'9'.repeat(40)}-`];
+      const ranges = [
+        'bytes=abc',
+        'bytes=-',
+        'bytes=5-1',
+        'bytes=0-999999999999',
+        'bytes=999999999-',
+        'bytes=-0',
+        'items=0-1',
+        `bytes=${rng.int(5000)}-${rng.int(5000)}`,
+        'bytes=0-1,3-4',
+        'bytes= 1-2',
+        `bytes=${'9'.repeat(40)}-`,
+      ];
       return { kind, method: 'GET', headers: { range: rng.pick(ranges) }, path: `/api/files/${cap}` };
     }
     case 'huge-header':
       return { kind, method: 'GET', headers: { 'x-fill': 'a'.repeat(rng.range(20_000, 80_000)) }, path: '/api/status' };
     case 'method':
-      return { kind, method: rng.pick(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'FOO']), headers: {}, path: rng.pick(['/api/status', '/api/shards/' + '0'.repeat(64), '/api/admin', '/', '/ws']) };
+      return {
+        kind,
+        method: rng.pick(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'FOO']),
+        headers: {},
+        path: rng.pick(['/api/status', '/api/shards/' + '0'.repeat(64), '/api/admin', '/', '/ws']),
+      };
     default:
       return { kind, method: 'GET', headers: {}, path: `/api/${junk()}?${junk()}` };
   }
@@ -435,13 +570,20 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     mkdirSync(join(dir.path, 'static'));
     writeFileSync(join(dir.path, 'static', 'index.html'), '<!doctype html><title>fuzz</title>');
     // Rate limits far above the fuzzer's pace: here every frame must reach the checks behind them.
-    relay = await startRelayProcess(join(dir.path, 'relay'), ['--log-level', 'error', '--rate-limit', '1000000', '--static', join(dir.path, 'static')], 30_000);
+    relay = await startRelayProcess(
+      join(dir.path, 'relay'),
+      ['--log-level', 'error', '--rate-limit', '1000000', '--static', join(dir.path, 'static')],
+      30_000,
+    );
     const pid = relay.ready.pid;
     const base = new URL(relay.ready.url);
     // A public file to aim ranges at.
     const sample = randomBytesSeeded(rng, 5000);
     writeFileSync(join(dir.path, 'sample.bin'), sample);
-    const put = await runCli(['put', join(dir.path, 'sample.bin'), '--relay', relay.ready.url, '--replicas', '1', '--public'], 30_000);
+    const put = await runCli(
+      ['put', join(dir.path, 'sample.bin'), '--relay', relay.ready.url, '--replicas', '1', '--public'],
+      30_000,
+    );
     if (put.code !== 0) throw new Error(`put failed: ${put.stderr}`);
     const sampleCap = put.stdout.trim().split('\n').at(-1)!;
 
@@ -453,11 +595,19 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const before = statusBefore.drops;
     const httpBefore = (statusBefore.http ?? {}) as Record<string, number>;
     let expectedDrops = 0;
-    const app = { sent: 0, errors: 0, errorCodes: {} as Record<string, number>, answeredNormally: 0, oneWay: 0, unanswered: [] as string[] };
+    const app = {
+      sent: 0,
+      errors: 0,
+      errorCodes: {} as Record<string, number>,
+      answeredNormally: 0,
+      oneWay: 0,
+      unanswered: [] as string[],
+    };
     const appIds = new Map<string, string>();
 
     const identities: Identity[] = [];
-    for (let i = 0; i < o.sessions + 1; i++) identities.push(await identityFromSeed(new Uint8Array(randomBytesSeeded(rng, 32))));
+    for (let i = 0; i < o.sessions + 1; i++)
+      identities.push(await identityFromSeed(new Uint8Array(randomBytesSeeded(rng, 32))));
     const stranger = identities[o.sessions]!;
 
     // --- frames over authenticated sessions -----------------------------------------------------
@@ -490,7 +640,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
             continue;
           }
           expectedDrops++;
-          if (kind === 'random') s.ws.send(srng.chance(0.5) ? randomBytesSeeded(srng, srng.int(512)) : Buffer.concat([FRAME_MAGIC, randomBytesSeeded(srng, srng.int(256))]));
+          if (kind === 'random')
+            s.ws.send(
+              srng.chance(0.5)
+                ? randomBytesSeeded(srng, srng.int(512))
+                : Buffer.concat([FRAME_MAGIC, randomBytesSeeded(srng, srng.int(256))]),
+            );
           else if (kind === 'replay') s.ws.send(srng.pick(accepted));
           else if (kind === 'wrong-sender') s.ws.send(srng.pick(foreign));
           else if (kind === 'text') s.ws.send(`text ${srng.int(1e9)}`);
@@ -509,12 +664,19 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         if (process.env.FUZZ_DEBUG && o.sessions === 1) {
           await new Promise((r) => setTimeout(r, 50));
           const d = (await getStatus(relay!.ready.url)).drops;
-          const got = Object.entries(d).reduce((a, [k, v]) => a + (k === 'handler-error' || k === 'unhandled-type' || k.startsWith('handshake') ? 0 : v - (before[k] ?? 0)), 0);
-          if (got !== expectedDrops) o.log(`diverged at ${done}: expected ${expectedDrops}, counted ${got}: ${JSON.stringify(d)}`);
+          const got = Object.entries(d).reduce(
+            (a, [k, v]) =>
+              a +
+              (k === 'handler-error' || k === 'unhandled-type' || k.startsWith('handshake') ? 0 : v - (before[k] ?? 0)),
+            0,
+          );
+          if (got !== expectedDrops)
+            o.log(`diverged at ${done}: expected ${expectedDrops}, counted ${got}: ${JSON.stringify(d)}`);
         }
         if (accepted.length < 256) accepted.push(rt);
         progress += n;
-        if (index === 0 && done % (BATCH * 200) === 0) o.log(`  frames ${progress}/${o.frames}, relay RSS ${rssMiB(pid)} MiB`);
+        if (index === 0 && done % (BATCH * 200) === 0)
+          o.log(`  frames ${progress}/${o.frames}, relay RSS ${rssMiB(pid)} MiB`);
         if (rss.afterWarmup === 0 && progress >= o.frames / 10) rss.afterWarmup = rssMiB(pid);
         // A fresh connection now and then: handshakes are part of the load, and replies do not pile up.
         if (srng.chance(0.01)) {
@@ -535,7 +697,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const tallied = new Set<string>();
     /** Waits (at most 40 × 50 ms, then one round trip) until every hostile request sent on `s` has its answer. */
     const settleApp = async (s: Session) => {
-      const open = () => [...s.sentApp].some((id) => !s.errors.has(id) && !s.answered.has(id) && !isOneWay(appIds.get(id) ?? ''));
+      const open = () =>
+        [...s.sentApp].some((id) => !s.errors.has(id) && !s.answered.has(id) && !isOneWay(appIds.get(id) ?? ''));
       for (let i = 0; i < 40 && open(); i++) await new Promise((r) => setTimeout(r, 50));
       await s.roundTrip();
     };
@@ -603,7 +766,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         for (let k = 0; k < 10; k++) s.ws.send(await s.sign('shard.get', { hash: '0'.repeat(64) }));
         expectedDrops += 10;
         // Closing drops what the relay has not read yet: wait (bounded) until it has counted all ten.
-        for (let k = 0; k < 40 && ((await getStatus(relay.ready.url)).drops.unauthenticated ?? 0) < seen + 10; k++) await new Promise((r) => setTimeout(r, 50));
+        for (let k = 0; k < 40 && ((await getStatus(relay.ready.url)).drops.unauthenticated ?? 0) < seen + 10; k++)
+          await new Promise((r) => setTimeout(r, 50));
         s.close();
       }
       await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
@@ -620,10 +784,15 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       after = (await getStatus(relay.ready.url)).drops;
     }
     const httpAfter = ((await getStatus(relay.ready.url)).http ?? {}) as Record<string, number>;
-    for (const code of Object.keys(httpAfter)) if (/^4\d\d$/.test(code)) http.refusedCounted += (httpAfter[code] ?? 0) - (httpBefore[code] ?? 0);
-    if (process.env.FUZZ_DEBUG) o.log(`relay HTTP answers during the run: ${JSON.stringify(Object.fromEntries(Object.keys(httpAfter).map((k) => [k, (httpAfter[k] ?? 0) - (httpBefore[k] ?? 0)])))}`);
+    for (const code of Object.keys(httpAfter))
+      if (/^4\d\d$/.test(code)) http.refusedCounted += (httpAfter[code] ?? 0) - (httpBefore[code] ?? 0);
+    if (process.env.FUZZ_DEBUG)
+      o.log(
+        `relay HTTP answers during the run: ${JSON.stringify(Object.fromEntries(Object.keys(httpAfter).map((k) => [k, (httpAfter[k] ?? 0) - (httpBefore[k] ?? 0)])))}`,
+      );
     const dropsByReason: Record<string, number> = {};
-    for (const k of Object.keys(after)) if ((after[k] ?? 0) - (before[k] ?? 0) !== 0) dropsByReason[k] = (after[k] ?? 0) - (before[k] ?? 0);
+    for (const k of Object.keys(after))
+      if ((after[k] ?? 0) - (before[k] ?? 0) !== 0) dropsByReason[k] = (after[k] ?? 0) - (before[k] ?? 0);
     // Application frames are not wire drops: take out what the dispatcher counted for them.
     const appCounted = (dropsByReason['handler-error'] ?? 0) + (dropsByReason['unhandled-type'] ?? 0);
     for (const [id, t] of appIds) {
@@ -641,9 +810,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const out = join(dir.path, 'back.bin');
     const big = randomBytesSeeded(rng, 3 * 1024 * 1024 + 17);
     writeFileSync(join(dir.path, 'after.bin'), big);
-    const put2 = await runCli(['put', join(dir.path, 'after.bin'), '--relay', relay.ready.url, '--replicas', '1'], 60_000);
+    const put2 = await runCli(
+      ['put', join(dir.path, 'after.bin'), '--relay', relay.ready.url, '--replicas', '1'],
+      60_000,
+    );
     const cap = put2.stdout.trim().split('\n').at(-1) ?? '';
-    const get2 = put2.code === 0 ? await runCli(['get', cap, '--relay', relay.ready.url, '-o', out], 60_000) : { code: 1 };
+    const get2 =
+      put2.code === 0 ? await runCli(['get', cap, '--relay', relay.ready.url, '-o', out], 60_000) : { code: 1 };
     const fetched = get2.code === 0 && Buffer.compare(readFileSync(out), big) === 0;
     const agent2 = new Agent({ keepAlive: false, rejectUnauthorized: false });
     const ranged = await httpGet(agent2, base, `/api/files/${sampleCap}`, 'GET', { range: 'bytes=100-199' });
@@ -662,7 +835,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       rssMiB: rss,
       heapMiB: heap,
       relayUp,
-      afterwards: { stored: put2.code === 0, fetched, range: ranged.status === 206 && Buffer.compare(ranged.body, sample.subarray(100, 200)) === 0 },
+      afterwards: {
+        stored: put2.code === 0,
+        fetched,
+        range: ranged.status === 206 && Buffer.compare(ranged.body, sample.subarray(100, 200)) === 0,
+      },
     };
   } finally {
     await relay?.stop('SIGTERM').catch(() => null);
@@ -688,7 +865,9 @@ async function main(): Promise<void> {
     sessions: flag(args, 'sessions', 8),
     log: (line) => process.stdout.write(line + '\n'),
   };
-  options.log(`fuzz: seed ${options.seed}, ${options.frames} frames over ${options.sessions} sessions, ${options.http} HTTP requests`);
+  options.log(
+    `fuzz: seed ${options.seed}, ${options.frames} frames over ${options.sessions} sessions, ${options.http} HTTP requests`,
+  );
   const report = await runFuzz(options);
   options.log(JSON.stringify(report, null, 2));
   const problems = fuzzProblems(report);
@@ -709,16 +888,22 @@ export function fuzzProblems(r: FuzzReport): string[] {
   if (!r.relayUp) p.push('the relay is down');
   if (r.countedDrops !== r.expectedDrops) p.push(`${r.expectedDrops} bad frames sent but ${r.countedDrops} counted`);
   const app = r.appFrames;
-  if (app.errors + app.answeredNormally + app.oneWay !== app.sent) p.push(`hostile bodies: ${app.sent} sent, ${app.errors + app.answeredNormally + app.oneWay} accounted for (no answer: ${app.unanswered.join(', ')})`);
+  if (app.errors + app.answeredNormally + app.oneWay !== app.sent)
+    p.push(
+      `hostile bodies: ${app.sent} sent, ${app.errors + app.answeredNormally + app.oneWay} accounted for (no answer: ${app.unanswered.join(', ')})`,
+    );
   if ((app.errorCodes.INTERNAL ?? 0) > 0) p.push(`${app.errorCodes.INTERNAL} hostile bodies caused INTERNAL errors`);
   const statuses = Object.entries(r.http.byStatus);
   // A request with 20–80 KB of headers may be cut while it is still being written: refused either way.
   const fivexx = statuses.filter(([k]) => /:(5\d\d|-1)$/.test(k) && k !== 'huge-header:-1');
   if (fivexx.length > 0) p.push(`HTTP answers 5xx or none: ${JSON.stringify(Object.fromEntries(fivexx))}`);
-  if (r.http.refused !== r.http.refusedCounted) p.push(`${r.http.refused} HTTP requests refused but the relay counted ${r.http.refusedCounted}`);
+  if (r.http.refused !== r.http.refusedCounted)
+    p.push(`${r.http.refused} HTTP requests refused but the relay counted ${r.http.refusedCounted}`);
   if (r.http.leaks > 0) p.push(`${r.http.leaks} HTTP answers leaked or had wrong bytes`);
-  if (r.rssMiB.end > Math.max(r.rssMiB.afterWarmup, r.rssMiB.start) + 150) p.push(`RSS grew from ${r.rssMiB.afterWarmup} to ${r.rssMiB.end} MiB`);
-  if (!r.afterwards.stored || !r.afterwards.fetched || !r.afterwards.range) p.push('the relay did not store and serve a file correctly afterwards');
+  if (r.rssMiB.end > Math.max(r.rssMiB.afterWarmup, r.rssMiB.start) + 150)
+    p.push(`RSS grew from ${r.rssMiB.afterWarmup} to ${r.rssMiB.end} MiB`);
+  if (!r.afterwards.stored || !r.afterwards.fetched || !r.afterwards.range)
+    p.push('the relay did not store and serve a file correctly afterwards');
   return p;
 }
 

@@ -35,7 +35,17 @@ function startAndAbort(url: string, path: string): Promise<void> {
 
 describe('aborted downloads', () => {
   it('release the relay: no stream is left waiting once its client is gone', async () => {
-    const parsed = parseRelayArgs(['--port', '0', '--data', join(dir.path, 'relay'), '--http', '--replicas', '1', '--log-level', 'error']);
+    const parsed = parseRelayArgs([
+      '--port',
+      '0',
+      '--data',
+      join(dir.path, 'relay'),
+      '--http',
+      '--replicas',
+      '1',
+      '--log-level',
+      'error',
+    ]);
     if (parsed.ok !== true) throw new Error('bad flags');
     const relay = await startRelay(parsed.value, defaultComponents({ logger: silentLogger }));
     const apps = await startApps(relay, BUILTIN_APPS);

@@ -8,7 +8,16 @@ import { X509Certificate } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, getStatus, killAll, logLines, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import {
+  freePort,
+  getStatus,
+  killAll,
+  logLines,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+} from './relay-harness.ts';
 import { CHALLTESTSRV, PEBBLE, startPebble, type Pebble } from './pebble.ts';
 
 const DOMAIN = 'relay.test';
@@ -45,10 +54,20 @@ interface Served {
 /** What the relay presents to a TLS client asking for relay.test (bounded: 5 s). */
 function served(port: number): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const socket = tlsConnect({ host: '127.0.0.1', port, servername: DOMAIN, ca: pebble.root, rejectUnauthorized: false, timeout: 5_000 });
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port,
+      servername: DOMAIN,
+      ca: pebble.root,
+      rejectUnauthorized: false,
+      timeout: 5_000,
+    });
     socket.once('secureConnect', () => {
       const cert = socket.getPeerX509Certificate();
-      const result = { authorized: socket.authorized, authorizationError: socket.authorizationError ? String(socket.authorizationError) : null };
+      const result = {
+        authorized: socket.authorized,
+        authorizationError: socket.authorizationError ? String(socket.authorizationError) : null,
+      };
       socket.end();
       if (cert === undefined) reject(new Error('no certificate presented'));
       else resolve({ cert, ...result });
@@ -78,13 +97,25 @@ function serial(hex: string): string {
 }
 
 function acmeArgs(): string[] {
-  return ['--domain', DOMAIN, '--acme-directory', pebble.directoryUrl, '--acme-ca-file', pebble.caFile, '--acme-http-port', String(pebble.httpPort), '--acme-email', 'ops@relay.test'];
+  return [
+    '--domain',
+    DOMAIN,
+    '--acme-directory',
+    pebble.directoryUrl,
+    '--acme-ca-file',
+    pebble.caFile,
+    '--acme-http-port',
+    String(pebble.httpPort),
+    '--acme-email',
+    'ops@relay.test',
+  ];
 }
 
 describe('peertree relay --domain (ACME against pebble)', () => {
   it('serves a certificate pebble issued for the domain after real HTTP-01 validation, and stores it 0600', async () => {
     // Inside the test, not a hook: a missing pebble fails it (a failing hook would report the tests as skipped).
-    for (const bin of [PEBBLE, CHALLTESTSRV]) expect(existsSync(bin), `${bin} is missing: install Debian's pebble package (scripts/setup.sh does)`).toBe(true);
+    for (const bin of [PEBBLE, CHALLTESTSRV])
+      expect(existsSync(bin), `${bin} is missing: install Debian's pebble package (scripts/setup.sh does)`).toBe(true);
     pebble = await startPebble(root.path, VALIDITY_SECONDS);
     relayA = await startRelayProcess(dataA, acmeArgs(), 30_000, portA);
     expect(relayA.ready.tls).toBe('acme');
@@ -99,13 +130,18 @@ describe('peertree relay --domain (ACME against pebble)', () => {
     expect(s.authorizationError).toBeNull();
     expect(s.authorized).toBe(true);
     firstSerial = s.cert.serialNumber;
-    for (const file of ['acme-account-key.pem', 'acme-cert.pem']) expect(statSync(join(dataA, file)).mode & 0o777).toBe(0o600);
+    for (const file of ['acme-account-key.pem', 'acme-cert.pem'])
+      expect(statSync(join(dataA, file)).mode & 0o777).toBe(0o600);
     expect(logLines(relayA, 'acme.certificate_issued')).toHaveLength(1);
     // Pebble fetched the token from the relay's challenge listener: validation was real, not skipped.
-    expect(pebble.log()).toContain(`Attempting to validate w/ HTTP: http://${DOMAIN}:${pebble.httpPort}/.well-known/acme-challenge/`);
+    expect(pebble.log()).toContain(
+      `Attempting to validate w/ HTTP: http://${DOMAIN}:${pebble.httpPort}/.well-known/acme-challenge/`,
+    );
     expect(pebble.log()).toMatch(/set VALID by completed challenge/);
     expect(pebble.issued().map(serial)).toEqual([serial(firstSerial)]);
-    const status = (await getStatus(relayA.ready.url)) as unknown as { certificate: { state: string; issuer: string; failures: number } };
+    const status = (await getStatus(relayA.ready.url)) as unknown as {
+      certificate: { state: string; issuer: string; failures: number };
+    };
     expect(status.certificate).toMatchObject({ state: 'valid', issuer: intermediate.subject, failures: 0 });
   }, 120_000);
 
@@ -123,7 +159,11 @@ describe('peertree relay --domain (ACME against pebble)', () => {
   it('lets a second relay join it: relays trust each other by their keys, whatever certificate is served', async () => {
     relayB = await startRelayProcess(join(root.path, 'b'), ['--join', relayA.ready.url]);
     const joined = await waitFor('relay B in relay A tree', async () => {
-      const [a, b] = (await Promise.all([getStatus(relayA.ready.url), getStatus(relayB!.ready.url)])) as unknown as { size: number; treeId: string; members: { id: string }[] }[];
+      const [a, b] = (await Promise.all([getStatus(relayA.ready.url), getStatus(relayB!.ready.url)])) as unknown as {
+        size: number;
+        treeId: string;
+        members: { id: string }[];
+      }[];
       return a!.size === 2 && b!.size === 2 && a!.treeId === b!.treeId ? b! : null;
     });
     expect(joined.members.map((m) => m.id).sort()).toEqual([relayA.ready.id, relayB.ready.id].sort());
@@ -148,11 +188,16 @@ describe('peertree relay --domain (ACME against pebble)', () => {
     const args = acmeArgs().map((a) => (a === String(pebble.httpPort) ? String(wrongPort) : a));
     const relayC = await startRelayProcess(join(root.path, 'c'), args);
     try {
-      const failed = await waitFor('the failed order in the log', async () => logLines(relayC, 'acme.order_failed')[0] ?? null);
+      const failed = await waitFor(
+        'the failed order in the log',
+        async () => logLines(relayC, 'acme.order_failed')[0] ?? null,
+      );
       expect(failed).toMatchObject({ level: 'error', domain: DOMAIN, failures: 1, serving: 'self-signed' });
       expect(String(failed.error)).not.toBe('');
       expect(Date.parse(String(failed.retryAt))).toBeGreaterThan(Date.now());
-      const status = (await getStatus(relayC.ready.url)) as unknown as { certificate: { state: string; failures: number; lastError: string | null } };
+      const status = (await getStatus(relayC.ready.url)) as unknown as {
+        certificate: { state: string; failures: number; lastError: string | null };
+      };
       expect(status.certificate).toMatchObject({ state: 'pending', failures: 1, lastError: failed.error });
       // Still up, still serving its self-signed pair (the fingerprint of its ready line).
       const s = await served(Number(new URL(relayC.ready.url).port));

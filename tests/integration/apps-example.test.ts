@@ -13,10 +13,20 @@ type AppsStatus = { apps: Record<string, Record<string, number>>; size: number }
 
 beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
-    relays.push(await startRelayProcess(join(dir.path, `r${i}`), ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])], 30_000));
+    relays.push(
+      await startRelayProcess(
+        join(dir.path, `r${i}`),
+        ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])],
+        30_000,
+      ),
+    );
   }
   const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && !(await Promise.all(relays.map((r) => getStatus(r.ready.url)))).every((s) => s.size === 3)) await new Promise((r) => setTimeout(r, 250));
+  while (
+    Date.now() < deadline &&
+    !(await Promise.all(relays.map((r) => getStatus(r.ready.url)))).every((s) => s.size === 3)
+  )
+    await new Promise((r) => setTimeout(r, 250));
 }, 60_000);
 
 afterAll(async () => {
@@ -40,14 +50,17 @@ describe('an application written against the app API', () => {
     const deadline = Date.now() + 20_000;
     let counts: number[] = [];
     while (Date.now() < deadline) {
-      counts = await Promise.all(relays.map(async (r) => ((await getStatus(r.ready.url)) as unknown as AppsStatus).apps.guestbook!.entries!));
+      counts = await Promise.all(
+        relays.map(async (r) => ((await getStatus(r.ready.url)) as unknown as AppsStatus).apps.guestbook!.entries!),
+      );
       if (counts.every((c) => c === 1)) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(counts).toEqual([1, 1, 1]);
     const reader = await connect(relays[0]!.ready.url);
     try {
-      const entries = ((await reader.request('guestbook.read', {}, 10_000)).body as { entries: { text: string }[] }).entries;
+      const entries = ((await reader.request('guestbook.read', {}, 10_000)).body as { entries: { text: string }[] })
+        .entries;
       expect(entries.map((e) => e.text)).toEqual(['hello from the example app']);
     } finally {
       reader.close();

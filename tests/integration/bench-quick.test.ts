@@ -11,13 +11,23 @@ afterAll(() => dir.remove());
 
 interface BenchDoc {
   quick: boolean;
-  results: { name: string; value: number; unit: string; better: string; baseline: { name: string; value: number } | null; ratio: number | null }[];
+  results: {
+    name: string;
+    value: number;
+    unit: string;
+    better: string;
+    baseline: { name: string; value: number } | null;
+    ratio: number | null;
+  }[];
   errors: string[];
 }
 
 function runQuickBench(out: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [join(REPO, 'bin', 'run-ts.js'), 'bench/run.ts', '--quick', `--out=${out}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [join(REPO, 'bin', 'run-ts.js'), 'bench/run.ts', '--quick', `--out=${out}`], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -44,8 +54,25 @@ describe('npm run bench -- --quick', () => {
     expect(doc.errors).toEqual([]);
     const names = doc.results.map((r) => r.name);
     // One or more figures from every suite.
-    for (const prefix of ['limit: ', 'ed25519 ', 'helia: ', 'get ', 'put ', 'signed requests', 'tree: ', 'small assets: ', 'memory: relay', 'memory: CLI', 'memory: browser', 's3 gateway: ', 'memory: S3 gateway']) {
-      expect(names.some((n) => n.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of [
+      'limit: ',
+      'ed25519 ',
+      'helia: ',
+      'get ',
+      'put ',
+      'signed requests',
+      'tree: ',
+      'small assets: ',
+      'memory: relay',
+      'memory: CLI',
+      'memory: browser',
+      's3 gateway: ',
+      'memory: S3 gateway',
+    ]) {
+      expect(
+        names.some((n) => n.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     for (const r of doc.results) {
       expect(Number.isFinite(r.value), r.name).toBe(true);

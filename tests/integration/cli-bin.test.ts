@@ -2,7 +2,16 @@
 // Checked on a copy of bin/peertree.js in a temp tree with a fake bundle and fake sources, so the shared
 // repository's files and mtimes are never touched; the real bundle is checked by building it.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, REPO, tmpDir } from './relay-harness.ts';
@@ -19,18 +28,35 @@ function fakeRepo(name: string): string {
   copyFileSync(BIN, join(root, 'bin', 'peertree.js'));
   writeFileSync(join(root, 'package.json'), '{"type":"module"}\n');
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
-  const main = (who: string) => `export async function main(argv: string[]): Promise<number> { process.stdout.write('${who} ' + argv.join(' ')); return 3; }\n`;
+  const main = (who: string) =>
+    `export async function main(argv: string[]): Promise<number> { process.stdout.write('${who} ' + argv.join(' ')); return 3; }\n`;
   writeFileSync(join(root, 'node-relay', 'cli', 'main.ts'), main('sources'));
   writeFileSync(join(root, 'node-relay', 'cli', 'other.ts'), 'export const x = 1;\n');
   const past = new Date(Date.now() - 60_000);
   for (const f of ['main.ts', 'other.ts']) utimesSync(join(root, 'node-relay', 'cli', f), past, past);
-  writeFileSync(join(root, 'build', 'cli.js'), main('bundle').replace(': string[]', '').replace(': Promise<number>', ''));
-  writeFileSync(join(root, 'build', 'cli-inputs.json'), JSON.stringify({ startedAt: Date.now() - 1_000, inputs: ['main.ts', 'other.ts'].map((f) => [`node-relay/cli/${f}`, statSync(join(root, 'node-relay', 'cli', f)).size]) }));
+  writeFileSync(
+    join(root, 'build', 'cli.js'),
+    main('bundle').replace(': string[]', '').replace(': Promise<number>', ''),
+  );
+  writeFileSync(
+    join(root, 'build', 'cli-inputs.json'),
+    JSON.stringify({
+      startedAt: Date.now() - 1_000,
+      inputs: ['main.ts', 'other.ts'].map((f) => [
+        `node-relay/cli/${f}`,
+        statSync(join(root, 'node-relay', 'cli', f)).size,
+      ]),
+    }),
+  );
   return root;
 }
 
 function run(root: string, env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'peertree.js'), 'a', 'b'], { encoding: 'utf8', env: { ...process.env, PEERTREE_CLI: '', ...env }, timeout: 30_000 });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'peertree.js'), 'a', 'b'], {
+    encoding: 'utf8',
+    env: { ...process.env, PEERTREE_CLI: '', ...env },
+    timeout: 30_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -70,9 +96,15 @@ describe('bin/peertree.js', () => {
   });
 
   it('scripts/build-cli.js bundles the real CLI, which then runs without tsx', () => {
-    const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.js')], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+    const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build-cli.js')], {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(build.status, build.stderr).toBe(0);
-    const list = JSON.parse(readFileSync(join(REPO, 'build', 'cli-inputs.json'), 'utf8')) as { inputs: [string, number][] };
+    const list = JSON.parse(readFileSync(join(REPO, 'build', 'cli-inputs.json'), 'utf8')) as {
+      inputs: [string, number][];
+    };
     const files = list.inputs.map(([f]) => f);
     expect(files).toContain('node-relay/cli/main.ts');
     expect(files).toContain('core/storage/put-file.ts');
@@ -80,7 +112,12 @@ describe('bin/peertree.js', () => {
     // The recorded sizes are the files' sizes (what bin/peertree.js compares).
     const [, bytes] = list.inputs.find(([f]) => f === 'node-relay/cli/main.ts')!;
     expect(bytes).toBe(statSync(join(REPO, 'node-relay', 'cli', 'main.ts')).size);
-    const version = spawnSync(process.execPath, [BIN, '--version'], { cwd: REPO, encoding: 'utf8', env: { ...process.env, PEERTREE_CLI: 'bundle' }, timeout: 30_000 });
+    const version = spawnSync(process.execPath, [BIN, '--version'], {
+      cwd: REPO,
+      encoding: 'utf8',
+      env: { ...process.env, PEERTREE_CLI: 'bundle' },
+      timeout: 30_000,
+    });
     expect(version.status, version.stderr).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
   });

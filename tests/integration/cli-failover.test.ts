@@ -4,7 +4,16 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  lastLine,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 const MiB = 1024 * 1024;
 const root = tmpDir('peertree-cli-failover-');
@@ -25,8 +34,19 @@ function partialBytes(dir: string): number {
 
 describe('peertree get when its relay dies', () => {
   it('finishes from the other relays with the exact bytes after the relay it entered by is killed', async () => {
-    for (let i = 0; i < 3; i++) relays.push(await startRelayProcess(join(root.path, `r${i}`), ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])], 30_000));
-    await waitFor('a tree of 3', async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null), 30_000);
+    for (let i = 0; i < 3; i++)
+      relays.push(
+        await startRelayProcess(
+          join(root.path, `r${i}`),
+          ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])],
+          30_000,
+        ),
+      );
+    await waitFor(
+      'a tree of 3',
+      async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null),
+      30_000,
+    );
     const file = join(root.path, 'video.bin');
     const bytes = randomBytes(48 * MiB);
     writeFileSync(file, bytes);

@@ -115,7 +115,16 @@ describe('mistakes of the person running the command', () => {
     mkdirSync(ro);
     const out = join(ro, 'x.bin');
     // A read-only tmpfs in a mount namespace of the CLI's own (unprivileged; root bypasses file modes).
-    const prefix = ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', 'mount -t tmpfs -o ro tmpfs "$0" && exec "$@"', ro];
+    const prefix = [
+      'unshare',
+      '--user',
+      '--map-root-user',
+      '--mount',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o ro tmpfs "$0" && exec "$@"',
+      ro,
+    ];
     const get = await runCli(['get', capability, '-o', out, '--relay', a.ready.url], 30_000, { prefix });
     expect(get.code).toBe(2);
     expect(get.stderr).toContain(`cannot write ${out}: it is on a read-only file system`);
@@ -124,7 +133,16 @@ describe('mistakes of the person running the command', () => {
 
   it('hints at https when a plain http:// URL is given for an HTTPS relay', async () => {
     const plain = a.ready.url.replace('https://', 'http://');
-    const get = await runCli(['get', capability, '-o', join(files, 'y.bin'), '--relay', plain, '--connect-timeout', '5s']);
+    const get = await runCli([
+      'get',
+      capability,
+      '-o',
+      join(files, 'y.bin'),
+      '--relay',
+      plain,
+      '--connect-timeout',
+      '5s',
+    ]);
     expect(get.code).toBe(1);
     expect(get.stderr).toContain(`try --relay ${a.ready.url}`);
   });
@@ -143,7 +161,9 @@ describe('mistakes of the person running the command', () => {
     const command = `${process.execPath} bin/peertree.js get ${capability} --relay ${a.ready.url}; echo "exit=$?"`;
     // runCli appends `node bin/peertree.js` after the prefix: they become unused arguments of `sh -c`.
     const run = await runCli([], 30_000, { prefix: ['sh', '-c', `script -qec '${command}' /dev/null`] });
-    expect(run.stdout).toMatch(/not writing a file to the terminal: give -o FILE to save it, or -o - to write it here anyway/);
+    expect(run.stdout).toMatch(
+      /not writing a file to the terminal: give -o FILE to save it, or -o - to write it here anyway/,
+    );
     expect(run.stdout).toMatch(/exit=2/);
   });
 });
@@ -152,7 +172,10 @@ describe('what the tools people know have', () => {
   it('lists what my key pins, with the name of the file put from here and its copies', async () => {
     const ls = await runCli(['ls', '--json', '--relay', a.ready.url], 30_000);
     expect(ls.code, ls.stderr).toBe(0);
-    const rows = ls.stdout.trim().split('\n').map((l) => JSON.parse(l) as { hash: string; name: string | null; copies: number; size: number });
+    const rows = ls.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { hash: string; name: string | null; copies: number; size: number });
     const manifest = capability.split('.')[1]!;
     const named = rows.find((r) => r.hash === manifest);
     expect(named).toMatchObject({ name: 'report.bin', copies: 2 });
@@ -164,14 +187,18 @@ describe('what the tools people know have', () => {
     const stolen = await signPinList(ownerKey, Date.now());
     const thief = await connect(a.ready.url);
     try {
-      await expect(thief.request(LIST, { list: stolen, after: null, limit: 10 }, 10_000)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(thief.request(LIST, { list: stolen, after: null, limit: 10 }, 10_000)).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
     } finally {
       thief.close(1000, 'done');
     }
     const owner = await connect(a.ready.url, { identity: ownerKey });
     try {
       const stale = await signPinList(ownerKey, Date.now() - 60 * 60 * 1000);
-      await expect(owner.request(LIST, { list: stale, after: null, limit: 10 }, 10_000)).rejects.toMatchObject({ code: 'STALE' });
+      await expect(owner.request(LIST, { list: stale, after: null, limit: 10 }, 10_000)).rejects.toMatchObject({
+        code: 'STALE',
+      });
       const page = await new ShardClient(owner, { identity: ownerKey, now: Date.now }).listPins();
       expect(page.pins.some((p) => p.hash === capability.split('.')[1])).toBe(true);
     } finally {
@@ -186,7 +213,20 @@ describe('what the tools people know have', () => {
   });
 
   it('gives examples and the exit codes in every command help, the ledger subcommands included', async () => {
-    for (const args of [['put'], ['get'], ['delete'], ['ls'], ['status'], ['relay'], ['config'], ['search'], ['remember'], ['ledger'], ['ledger', 'register'], ['ledger', 'history']]) {
+    for (const args of [
+      ['put'],
+      ['get'],
+      ['delete'],
+      ['ls'],
+      ['status'],
+      ['relay'],
+      ['config'],
+      ['search'],
+      ['remember'],
+      ['ledger'],
+      ['ledger', 'register'],
+      ['ledger', 'history'],
+    ]) {
       const help = await runCli([...args, '--help']);
       expect(help.code, args.join(' ')).toBe(0);
       expect(help.stdout, args.join(' ')).toMatch(/Examples?:/);
@@ -197,7 +237,10 @@ describe('what the tools people know have', () => {
   it('gives up on a relay that does not answer the handshake within --connect-timeout', async () => {
     process.kill(b.proc.pid!, 'SIGSTOP');
     try {
-      const get = await runCli(['get', capability, '-o', join(files, 'z.bin'), '--relay', b.ready.url, '--connect-timeout', '1s'], 20_000);
+      const get = await runCli(
+        ['get', capability, '-o', join(files, 'z.bin'), '--relay', b.ready.url, '--connect-timeout', '1s'],
+        20_000,
+      );
       expect(get.code).toBe(1);
       expect(get.stderr).toMatch(/cannot connect|time/i);
     } finally {

@@ -16,10 +16,14 @@ afterAll(() => dir.remove());
 /** Runs the writer, kills it with -9 `afterMs` after it is ready, and returns the hashes it acknowledged. */
 function writeAndKill(data: string, seed: number, afterMs: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'run-ts.js'), join(REPO, 'tests', 'chaos', 'shard-writer.ts'), data, String(seed)], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO, 'bin', 'run-ts.js'), join(REPO, 'tests', 'chaos', 'shard-writer.ts'), data, String(seed)],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     let killer: NodeJS.Timeout | null = null;
@@ -34,7 +38,12 @@ function writeAndKill(data: string, seed: number, afterMs: number): Promise<stri
       if (killer) clearTimeout(killer);
       if (signal !== 'SIGKILL') return reject(new Error(`writer ended without being killed: ${err}`));
       // A line without its newline was cut while being printed: not acknowledged.
-      resolve(out.split('\n').slice(1, -1).filter((l) => /^[0-9a-f]{64}$/.test(l)));
+      resolve(
+        out
+          .split('\n')
+          .slice(1, -1)
+          .filter((l) => /^[0-9a-f]{64}$/.test(l)),
+      );
     });
   });
 }

@@ -13,7 +13,15 @@ import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay } from '../../node-relay/relay.ts';
 import { startApps } from '../../node-relay/apps/start-apps.ts';
 import { BUILTIN_APPS, OPTIONAL_APPS } from '../../node-relay/apps/builtin-apps.ts';
-import { getStatus, killAll, rawRequest, rawSession, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  rawRequest,
+  rawSession,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 const dir = tmpDir('peertree-hostile-');
 let relay: RelayProcess;
@@ -31,7 +39,18 @@ export const HOSTILE_BODIES: unknown[] = [
   [],
   [null],
   {},
-  { hash: null, q: null, memory: null, unpin: null, pin: null, holders: null, replicas: null, record: null, t: null, from: null },
+  {
+    hash: null,
+    q: null,
+    memory: null,
+    unpin: null,
+    pin: null,
+    holders: null,
+    replicas: null,
+    record: null,
+    t: null,
+    from: null,
+  },
   { hash: 'zz', replicas: -1, holders: 'a', q: 42, limit: 1e9, budgetMs: -5, memory: 'm', unpin: [], local: 'yes' },
   { hash: '0'.repeat(64), replicas: 3, holders: [null], pins: [{ owner: null }], memory: { text: null } },
   { __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } },
@@ -45,7 +64,16 @@ const BODYLESS = new Set(['ledger.verify', 'guestbook.read', 'tree.admit']);
 
 beforeAll(async () => {
   // The registered types, read from a relay started in this process with every application on.
-  const parsed = parseRelayArgs(['--port', '0', '--data', join(dir.path, 'probe'), '--http', '--diag', '--log-level', 'error']);
+  const parsed = parseRelayArgs([
+    '--port',
+    '0',
+    '--data',
+    join(dir.path, 'probe'),
+    '--http',
+    '--diag',
+    '--log-level',
+    'error',
+  ]);
   if (parsed.ok !== true) throw new Error('bad flags');
   const probe = await startRelay(parsed.value, defaultComponents({ logger: silentLogger }));
   const apps = await startApps(probe, [...BUILTIN_APPS, OPTIONAL_APPS.guestbook!]);
@@ -65,7 +93,17 @@ afterAll(async () => {
 
 describe('null and wrong-typed bodies for every registered message type', () => {
   it('finds the message types of every application', () => {
-    for (const t of ['peer.ping', 'tree.join', 'tree.hb', 'shard.store', 'shard.put', 'shard.unpin', 'memory.remember', 'search.query', 'guestbook.sign']) {
+    for (const t of [
+      'peer.ping',
+      'tree.join',
+      'tree.hb',
+      'shard.store',
+      'shard.put',
+      'shard.unpin',
+      'memory.remember',
+      'search.query',
+      'guestbook.sign',
+    ]) {
       expect(types).toContain(t);
     }
     expect(types.some((t) => t.startsWith('ledger.'))).toBe(true);
@@ -80,11 +118,20 @@ describe('null and wrong-typed bodies for every registered message type', () => 
     expect(status).not.toContain(seed);
     expect(status).not.toMatch(/PRIVATE KEY/);
     expect(statSync(data).mode & 0o777).toBe(0o700);
-    for (const f of ['identity.seed', 'tls-key.pem', 'tree-id', 'relay.db', 'relay.db-wal', 'relay.db-shm']) expect(statSync(join(data, f)).mode & 0o777, f).toBe(0o600);
+    for (const f of ['identity.seed', 'tls-key.pem', 'tree-id', 'relay.db', 'relay.db-wal', 'relay.db-shm'])
+      expect(statSync(join(data, f)).mode & 0o777, f).toBe(0o600);
     expect(statSync(join(data, 'shards')).mode & 0o077).toBe(0);
     // No mutating HTTP endpoint exists: writes go only through signed frames.
     for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
-      for (const path of ['/api/status', '/api/shards/' + '0'.repeat(64), '/api/files/x', '/api/admin', '/api/keys', '/api/update', '/']) {
+      for (const path of [
+        '/api/status',
+        '/api/shards/' + '0'.repeat(64),
+        '/api/files/x',
+        '/api/admin',
+        '/api/keys',
+        '/api/update',
+        '/',
+      ]) {
         const res = await rawRequest(relay.ready.url, path, method);
         expect([400, 404], `${method} ${path}`).toContain(res.status);
       }
@@ -170,21 +217,41 @@ describe('null and wrong-typed bodies for every registered message type', () => 
     expect(res.status).toBe(200);
     expect(String(res.headers['content-type'])).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.body.toString('utf8');
-    const value = (line: string) => Number(text.split('\n').find((l) => l.startsWith(line + ' '))?.slice(line.length + 1));
-    for (const name of ['peertree_drops_total', 'peertree_messages_total', 'peertree_message_handler_seconds', 'peertree_shards', 'peertree_stored_bytes', 'peertree_outbox_messages', 'peertree_repair_backlog']) {
+    const value = (line: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(line + ' '))
+          ?.slice(line.length + 1),
+      );
+    for (const name of [
+      'peertree_drops_total',
+      'peertree_messages_total',
+      'peertree_message_handler_seconds',
+      'peertree_shards',
+      'peertree_stored_bytes',
+      'peertree_outbox_messages',
+      'peertree_repair_backlog',
+    ]) {
       expect(text).toMatch(new RegExp(`^# TYPE ${name} (counter|gauge|histogram)$`, 'm'));
     }
     expect(value('peertree_drops_total{reason="bad-signature"}')).toBeGreaterThanOrEqual(0);
     expect(value('peertree_messages_total{type="peer.ping"}')).toBeGreaterThan(0);
     expect(value('peertree_message_handler_seconds_count{type="shard.store"}')).toBeGreaterThan(0);
-    expect(value('peertree_message_handler_seconds_bucket{type="shard.store",le="+Inf"}')).toBe(value('peertree_message_handler_seconds_count{type="shard.store"}'));
+    expect(value('peertree_message_handler_seconds_bucket{type="shard.store",le="+Inf"}')).toBe(
+      value('peertree_message_handler_seconds_count{type="shard.store"}'),
+    );
     // Hostile bodies are refused (BAD_INPUT): counted as refusals by reason, not as handler failures.
     expect(value('peertree_refusals_total{reason="bad_input"}')).toBeGreaterThan(0);
     expect(value('peertree_message_errors_total{type="shard.store"}')).toBe(0);
     // The POST/PUT/DELETE/PATCH refusals of an earlier test were counted.
     expect(value('peertree_http_responses_total{code="400"}')).toBeGreaterThan(0);
     // Every sample line is `name{labels} number`: nothing a scraper would choke on.
-    for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
+    for (const line of text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#')))
+      expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? -?[0-9.e+-]+$/);
     const seed = readFileSync(join(dir.path, 'data', 'identity.seed'), 'utf8').trim();
     expect(text).not.toContain(seed);
   });

@@ -5,7 +5,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  lastLine,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+} from './relay-harness.ts';
 import { identityOfDataDir, Stranger } from './stranger.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import { toHex } from '../../core/bytes.ts';
@@ -25,7 +34,15 @@ const relays: RelayProcess[] = [];
 const dataDirs: string[] = [];
 const keyFile = (name: string) => join(dir.path, `${name}.seed`);
 
-type LedgerStatus = { seq: number; chain: string; notRoot: number; unknownSequencer: number; conflicts: number; registerRefused: number; conflicted: { seq: number }[] };
+type LedgerStatus = {
+  seq: number;
+  chain: string;
+  notRoot: number;
+  unknownSequencer: number;
+  conflicts: number;
+  registerRefused: number;
+  conflicted: { seq: number }[];
+};
 
 async function ledgerOf(i: number): Promise<LedgerStatus> {
   return ((await getStatus(relays[i]!.ready.url)) as unknown as { apps: { ledger: LedgerStatus } }).apps.ledger;
@@ -59,7 +76,11 @@ async function historyLength(i: number, asset: string): Promise<number> {
 /** An entry at `seq` after `chain`, registering a fresh asset for `author` (with its own pin), signed by `signer`. */
 async function forgedEntry(signer: Identity, author: Identity, seq: number, chain: string): Promise<LedgerEntry> {
   const asset = toHex(crypto.getRandomValues(new Uint8Array(32)));
-  const record = await signRecord(author, { kind: 'register', asset, prev: null, to: null, note: 'forged' }, Date.now());
+  const record = await signRecord(
+    author,
+    { kind: 'register', asset, prev: null, to: null, note: 'forged' },
+    Date.now(),
+  );
   const pin = await signPin(author, 'pin', asset, Date.now());
   const id = await recordId(record);
   const unsigned = { seq, id, record, chain: await chainOf(chain, seq, id), proof: { ts: pin.ts, sig: pin.sig } };
@@ -73,7 +94,11 @@ beforeAll(async () => {
     const args = ['--log-level', 'error', '--max-peers', '2', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])];
     relays.push(await startRelayProcess(data, args, 30_000));
   }
-  await waitFor('5 relays in one tree', async () => ((await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === 5) ? true : null));
+  await waitFor('5 relays in one tree', async () =>
+    (await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === 5)
+      ? true
+      : null,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -86,7 +111,15 @@ describe('the ledger under attack', () => {
   it("refuses to register a file for a key that did not store it, or a file that does not exist; the uploader's register works", async () => {
     const { capability, asset } = await storeAs('alice', 'alice uploaded this');
     const before = (await ledgerOf(0)).registerRefused;
-    const theft = await runCli(['ledger', 'register', capability, '--relay', relays[3]!.ready.url, '--identity', keyFile('reader')]);
+    const theft = await runCli([
+      'ledger',
+      'register',
+      capability,
+      '--relay',
+      relays[3]!.ready.url,
+      '--identity',
+      keyFile('reader'),
+    ]);
     expect(theft.code).toBe(1);
     expect(theft.stderr).toMatch(/FORBIDDEN: only the uploader who signed the manifest can register the asset/);
     // The reader re-stores the manifest shard it can fetch, pinned by its own key (pins are not exclusive): its
@@ -97,25 +130,49 @@ describe('the ledger under attack', () => {
     try {
       const client = new ShardClient(link, { identity: reader, now: Date.now });
       const manifest = await client.fetchShard(asset);
-      await expect(client.storeShard(asset, manifest, 3)).resolves.toMatchObject({ holders: expect.arrayContaining([expect.any(String)]) });
+      await expect(client.storeShard(asset, manifest, 3)).resolves.toMatchObject({
+        holders: expect.arrayContaining([expect.any(String)]),
+      });
       const history = await fetchHistory(link, asset);
-      await expect(submitRecord(link, { identity: reader, now: Date.now }, history, { kind: 'register' })).rejects.toMatchObject({ code: 'FORBIDDEN', refused: true });
+      await expect(
+        submitRecord(link, { identity: reader, now: Date.now }, history, { kind: 'register' }),
+      ).rejects.toMatchObject({ code: 'FORBIDDEN', refused: true });
       // Nor can it send a manifest of its own making for alice's asset: the bytes must be the asset.
       const record = await signRecord(reader, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now());
-      await expect(link.request('ledger.submit', { record }, 20_000, { payload: new TextEncoder().encode('not the manifest') })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      await expect(
+        link.request('ledger.submit', { record }, 20_000, { payload: new TextEncoder().encode('not the manifest') }),
+      ).rejects.toMatchObject({ code: 'BAD_INPUT' });
     } finally {
       link.close(1000, 'done');
     }
     // A hash that was never stored has no manifest to send: the client says so before asking the ledger.
-    const nothing = await runCli(['ledger', 'register', 'ee'.repeat(32), '--relay', relays[2]!.ready.url, '--identity', keyFile('reader')]);
+    const nothing = await runCli([
+      'ledger',
+      'register',
+      'ee'.repeat(32),
+      '--relay',
+      relays[2]!.ready.url,
+      '--identity',
+      keyFile('reader'),
+    ]);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toMatch(/NOT_FOUND/);
     expect((await ledgerOf(0)).registerRefused).toBe(before + 3);
     expect(await historyLength(0, asset)).toBe(0);
 
-    const own = await runCli(['ledger', 'register', capability, '--relay', relays[4]!.ready.url, '--identity', keyFile('alice')]);
+    const own = await runCli([
+      'ledger',
+      'register',
+      capability,
+      '--relay',
+      relays[4]!.ready.url,
+      '--identity',
+      keyFile('alice'),
+    ]);
     expect(own.code, own.stderr).toBe(0);
-    await waitFor('the registration on every relay', async () => ((await Promise.all(relays.map((_, i) => historyLength(i, asset)))).every((n) => n === 1) ? true : null));
+    await waitFor('the registration on every relay', async () =>
+      (await Promise.all(relays.map((_, i) => historyLength(i, asset)))).every((n) => n === 1) ? true : null,
+    );
   }, 120_000);
 
   it('refuses ledger.replicate from a member that is not the root, counts it, and keeps nothing', async () => {
@@ -146,12 +203,30 @@ describe('the ledger under attack', () => {
     const asSelf = await forgedEntry(memberKey, memberKey, head.seq + 1, head.chain);
     const asRoot = await forgedEntry(memberKey, memberKey, head.seq + 1, head.chain);
     const ws = relays[target]!.ready.ws;
-    expect(await attacker.send(ws, 'tree.bcast', { mid: `attack-${Date.now()}-1`, src: memberKey.id, type: 'ledger.entry', body: asSelf })).toBe(true);
-    expect(await attacker.send(ws, 'tree.bcast', { mid: `attack-${Date.now()}-2`, src: rootId, type: 'ledger.entry', body: asRoot })).toBe(true);
-    const after = await waitFor('both broadcasts refused and counted', async () => {
-      const s = await ledgerOf(target);
-      return s.notRoot >= head.notRoot + 1 && s.unknownSequencer >= head.unknownSequencer + 1 ? s : null;
-    }, 20_000);
+    expect(
+      await attacker.send(ws, 'tree.bcast', {
+        mid: `attack-${Date.now()}-1`,
+        src: memberKey.id,
+        type: 'ledger.entry',
+        body: asSelf,
+      }),
+    ).toBe(true);
+    expect(
+      await attacker.send(ws, 'tree.bcast', {
+        mid: `attack-${Date.now()}-2`,
+        src: rootId,
+        type: 'ledger.entry',
+        body: asRoot,
+      }),
+    ).toBe(true);
+    const after = await waitFor(
+      'both broadcasts refused and counted',
+      async () => {
+        const s = await ledgerOf(target);
+        return s.notRoot >= head.notRoot + 1 && s.unknownSequencer >= head.unknownSequencer + 1 ? s : null;
+      },
+      20_000,
+    );
     expect(after.seq).toBe(head.seq);
     expect(await historyLength(target, asSelf.record.asset)).toBe(0);
     expect(await historyLength(target, asRoot.record.asset)).toBe(0);
@@ -176,12 +251,24 @@ describe('the ledger under attack', () => {
 
     // The root then sequences the real entry at that seq for everyone else.
     const { capability } = await storeAs('bob', 'bob uploaded this');
-    const real = await runCli(['ledger', 'register', capability, '--relay', relays[1]!.ready.url, '--identity', keyFile('bob')]);
+    const real = await runCli([
+      'ledger',
+      'register',
+      capability,
+      '--relay',
+      relays[1]!.ready.url,
+      '--identity',
+      keyFile('bob'),
+    ]);
     expect(real.code, real.stderr).toBe(0);
-    const status = await waitFor('the child reports the conflict', async () => {
-      const s = await ledgerOf(child);
-      return s.conflicts >= 1 ? s : null;
-    }, 30_000);
+    const status = await waitFor(
+      'the child reports the conflict',
+      async () => {
+        const s = await ledgerOf(child);
+        return s.conflicts >= 1 ? s : null;
+      },
+      30_000,
+    );
     expect(status.conflicted[0]).toMatchObject({ seq: head.seq + 1 });
     expect(status.seq).toBe(head.seq + 1);
     expect(await historyLength(child, forged.record.asset)).toBe(1);

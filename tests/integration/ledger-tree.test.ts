@@ -5,7 +5,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  lastLine,
+  waitFor,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+} from './relay-harness.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
 import { loadClientIdentity } from '../../node-relay/cli/client-identity.ts';
@@ -34,7 +43,12 @@ async function identityOf(name: string): Promise<Identity> {
 }
 
 function lines(text: string): Record<string, unknown>[] {
-  return text.trim() === '' ? [] : text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text.trim() === ''
+    ? []
+    : text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function history(i: number, asset = ASSET): Promise<string[]> {
@@ -57,7 +71,11 @@ beforeAll(async () => {
     const args = ['--log-level', 'warn', '--max-peers', '2', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])];
     relays.push(await startRelayProcess(join(dir.path, `r${i}`), args, 30_000));
   }
-  await waitFor('8 relays in one tree', async () => ((await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === 8) ? true : null));
+  await waitFor('8 relays in one tree', async () =>
+    (await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === 8)
+      ? true
+      : null,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -70,17 +88,61 @@ describe('the ledger on 8 relays', () => {
   it('records register → transfer → transfer with the same history on every relay', async () => {
     const [bob, carol] = [await publicKey('bob'), await publicKey('carol')];
     ASSET = await storeAs('alice', 'my painting, as bytes');
-    const reg = await runCli(['ledger', 'register', ASSET, '--relay', relays[3]!.ready.url, '--identity', keyFile('alice'), '--note', 'my painting']);
+    const reg = await runCli([
+      'ledger',
+      'register',
+      ASSET,
+      '--relay',
+      relays[3]!.ready.url,
+      '--identity',
+      keyFile('alice'),
+      '--note',
+      'my painting',
+    ]);
     expect(reg.code, reg.stderr).toBe(0);
-    const t1 = await runCli(['ledger', 'transfer', ASSET, '--to', bob, '--relay', relays[5]!.ready.url, '--identity', keyFile('alice')]);
+    const t1 = await runCli([
+      'ledger',
+      'transfer',
+      ASSET,
+      '--to',
+      bob,
+      '--relay',
+      relays[5]!.ready.url,
+      '--identity',
+      keyFile('alice'),
+    ]);
     expect(t1.code, t1.stderr).toBe(0);
-    const t2 = await runCli(['ledger', 'transfer', ASSET, '--to', carol, '--relay', relays[7]!.ready.url, '--identity', keyFile('bob')]);
+    const t2 = await runCli([
+      'ledger',
+      'transfer',
+      ASSET,
+      '--to',
+      carol,
+      '--relay',
+      relays[7]!.ready.url,
+      '--identity',
+      keyFile('bob'),
+    ]);
     expect(t2.code, t2.stderr).toBe(0);
     const reference = await history(0);
     expect(reference).toHaveLength(3);
-    await waitFor('identical history everywhere', async () => ((await Promise.all(live().map((i) => history(i)))).every((h) => JSON.stringify(h) === JSON.stringify(reference)) ? true : null));
+    await waitFor('identical history everywhere', async () =>
+      (await Promise.all(live().map((i) => history(i)))).every((h) => JSON.stringify(h) === JSON.stringify(reference))
+        ? true
+        : null,
+    );
     // Bob no longer owns it.
-    const theft = await runCli(['ledger', 'transfer', ASSET, '--to', bob, '--relay', relays[2]!.ready.url, '--identity', keyFile('bob')]);
+    const theft = await runCli([
+      'ledger',
+      'transfer',
+      ASSET,
+      '--to',
+      bob,
+      '--relay',
+      relays[2]!.ready.url,
+      '--identity',
+      keyFile('bob'),
+    ]);
     expect(theft.code).toBe(1);
     expect(theft.stderr).toMatch(/FORBIDDEN: only the current owner/);
   }, 120_000);
@@ -91,20 +153,39 @@ describe('the ledger on 8 relays', () => {
     const link = await connect(relays[1]!.ready.url, { identity: carol });
     try {
       const reg = await signRecord(carol, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now());
-      await link.request('ledger.submit', { record: reg }, 20_000, { payload: await new ShardClient(link).fetchShard(asset) });
+      await link.request('ledger.submit', { record: reg }, 20_000, {
+        payload: await new ShardClient(link).fetchShard(asset),
+      });
       const head = await recordId(reg);
       const [x, y] = [(await generateIdentity()).identity, (await generateIdentity()).identity];
-      const toX = await signRecord(carol, { kind: 'transfer', asset, prev: head, to: Buffer.from(x.publicKey).toString('hex'), note: '' }, Date.now());
-      const toY = await signRecord(carol, { kind: 'transfer', asset, prev: head, to: Buffer.from(y.publicKey).toString('hex'), note: '' }, Date.now() + 1);
+      const toX = await signRecord(
+        carol,
+        { kind: 'transfer', asset, prev: head, to: Buffer.from(x.publicKey).toString('hex'), note: '' },
+        Date.now(),
+      );
+      const toY = await signRecord(
+        carol,
+        { kind: 'transfer', asset, prev: head, to: Buffer.from(y.publicKey).toString('hex'), note: '' },
+        Date.now() + 1,
+      );
       const other = await connect(relays[6]!.ready.url, { identity: carol });
-      const results = await Promise.allSettled([link.request('ledger.submit', { record: toX }, 20_000), other.request('ledger.submit', { record: toY }, 20_000)]);
+      const results = await Promise.allSettled([
+        link.request('ledger.submit', { record: toX }, 20_000),
+        other.request('ledger.submit', { record: toY }, 20_000),
+      ]);
       other.close();
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(refused.reason).toMatchObject({ code: 'CONFLICT' });
       const reference = await history(0, asset);
       expect(reference).toHaveLength(2);
-      await waitFor('same two records everywhere', async () => ((await Promise.all(live().map((i) => history(i, asset)))).every((h) => JSON.stringify(h) === JSON.stringify(reference)) ? true : null));
+      await waitFor('same two records everywhere', async () =>
+        (await Promise.all(live().map((i) => history(i, asset)))).every(
+          (h) => JSON.stringify(h) === JSON.stringify(reference),
+        )
+          ? true
+          : null,
+      );
     } finally {
       link.close();
     }
@@ -114,9 +195,17 @@ describe('the ledger on 8 relays', () => {
     const mallory = (await generateIdentity()).identity;
     const link = await connect(relays[4]!.ready.url, { identity: mallory });
     try {
-      const rec = await signRecord(mallory, { kind: 'register', asset: 'c3'.repeat(32), prev: null, to: null, note: 'honest' }, Date.now());
-      await expect(link.request('ledger.submit', { record: { ...rec, note: 'tampered' } }, 20_000)).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
-      await expect(link.request('ledger.submit', { record: { ...rec, kind: 'steal' } }, 20_000)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      const rec = await signRecord(
+        mallory,
+        { kind: 'register', asset: 'c3'.repeat(32), prev: null, to: null, note: 'honest' },
+        Date.now(),
+      );
+      await expect(
+        link.request('ledger.submit', { record: { ...rec, note: 'tampered' } }, 20_000),
+      ).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+      await expect(link.request('ledger.submit', { record: { ...rec, kind: 'steal' } }, 20_000)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+      });
     } finally {
       link.close();
     }
@@ -124,10 +213,18 @@ describe('the ledger on 8 relays', () => {
   });
 
   it('lets a relay started later catch up, and every copy verifies', async () => {
-    relays.push(await startRelayProcess(join(dir.path, 'late'), ['--log-level', 'warn', '--max-peers', '2', '--join', relays[2]!.ready.url], 30_000));
+    relays.push(
+      await startRelayProcess(
+        join(dir.path, 'late'),
+        ['--log-level', 'warn', '--max-peers', '2', '--join', relays[2]!.ready.url],
+        30_000,
+      ),
+    );
     const late = relays.length - 1;
     const reference = await history(0);
-    await waitFor('the late relay has the history', async () => (JSON.stringify(await history(late)) === JSON.stringify(reference) ? true : null));
+    await waitFor('the late relay has the history', async () =>
+      JSON.stringify(await history(late)) === JSON.stringify(reference) ? true : null,
+    );
     for (const i of live()) {
       const v = await runCli(['ledger', 'verify', '--relay', relays[i]!.ready.url]);
       expect(v.code, v.stdout + v.stderr).toBe(0);
@@ -138,8 +235,17 @@ describe('the ledger on 8 relays', () => {
   it('loses and duplicates nothing when the root is killed mid-stream', async () => {
     const owner = await identityOf('dave');
     const asset = await storeAs('dave', 'a file with sixteen records', 2);
-    const records: LedgerRecord[] = [await signRecord(owner, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now())];
-    for (let i = 1; i < 16; i++) records.push(await signRecord(owner, { kind: 'annotate', asset, prev: await recordId(records[i - 1]!), to: null, note: `note ${i}` }, Date.now() + i));
+    const records: LedgerRecord[] = [
+      await signRecord(owner, { kind: 'register', asset, prev: null, to: null, note: '' }, Date.now()),
+    ];
+    for (let i = 1; i < 16; i++)
+      records.push(
+        await signRecord(
+          owner,
+          { kind: 'annotate', asset, prev: await recordId(records[i - 1]!), to: null, note: `note ${i}` },
+          Date.now() + i,
+        ),
+      );
     const entry = 3;
     for (const [i, record] of records.entries()) {
       if (i === 6) {
@@ -147,26 +253,47 @@ describe('the ledger on 8 relays', () => {
         dead.add(0);
       }
       // A client retries until a relay accepts: resubmitting the same signed record never duplicates it.
-      await waitFor(`record ${i} accepted`, async () => {
-        const link = await connect(relays[entry]!.ready.url, { identity: owner, timeoutMs: 5_000 });
-        try {
-          // A registration carries the manifest shard (the root checks who signed it).
-          await link.request('ledger.submit', { record }, 8_000, record.kind === 'register' ? { payload: await new ShardClient(link).fetchShard(asset) } : {});
-          return true;
-        } catch (err) {
-          if ((err as { code?: string }).code === 'CONFLICT' && /already in the ledger/.test(String((err as Error).message))) return true;
-          throw err;
-        } finally {
-          link.close();
-        }
-      }, 60_000);
+      await waitFor(
+        `record ${i} accepted`,
+        async () => {
+          const link = await connect(relays[entry]!.ready.url, { identity: owner, timeoutMs: 5_000 });
+          try {
+            // A registration carries the manifest shard (the root checks who signed it).
+            await link.request(
+              'ledger.submit',
+              { record },
+              8_000,
+              record.kind === 'register' ? { payload: await new ShardClient(link).fetchShard(asset) } : {},
+            );
+            return true;
+          } catch (err) {
+            if (
+              (err as { code?: string }).code === 'CONFLICT' &&
+              /already in the ledger/.test(String((err as Error).message))
+            )
+              return true;
+            throw err;
+          } finally {
+            link.close();
+          }
+        },
+        60_000,
+      );
     }
     const ids = await Promise.all(records.map((r) => recordId(r)));
     const alive = live();
-    await waitFor('every live relay has all 16 records once', async () => {
-      const all = await Promise.all(alive.map((i) => history(i, asset)));
-      return all.every((h) => h.length === 16 && JSON.stringify(h.map((x) => x.split(':')[1])) === JSON.stringify(ids)) ? true : null;
-    }, 60_000);
+    await waitFor(
+      'every live relay has all 16 records once',
+      async () => {
+        const all = await Promise.all(alive.map((i) => history(i, asset)));
+        return all.every(
+          (h) => h.length === 16 && JSON.stringify(h.map((x) => x.split(':')[1])) === JSON.stringify(ids),
+        )
+          ? true
+          : null;
+      },
+      60_000,
+    );
     for (const i of alive) {
       const v = await runCli(['ledger', 'verify', '--relay', relays[i]!.ready.url]);
       expect(v.code, v.stdout + v.stderr).toBe(0);

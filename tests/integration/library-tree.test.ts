@@ -18,10 +18,22 @@ const N = 5;
 
 beforeAll(async () => {
   for (let i = 0; i < N; i++) {
-    const args = ['--log-level', 'warn', '--max-peers', '2', '--replicas', '2', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])];
+    const args = [
+      '--log-level',
+      'warn',
+      '--max-peers',
+      '2',
+      '--replicas',
+      '2',
+      ...(i === 0 ? [] : ['--join', relays[0]!.ready.url]),
+    ];
     relays.push(await startRelayProcess(join(dir.path, `r${i}`), args, 30_000));
   }
-  await waitFor(`${N} relays in one tree`, async () => ((await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === N) ? true : null));
+  await waitFor(`${N} relays in one tree`, async () =>
+    (await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === N)
+      ? true
+      : null,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -55,14 +67,24 @@ describe('the library on relays', () => {
     try {
       // Version 1: the record goes in as an ordinary pinned shard, then its head.
       const r1 = await sealRecord(identity, key, { version: 1, prev: null }, entries);
-      await link.request('shard.store', { hash: r1.hash, replicas: 2, pin: await signPin(identity, 'pin', r1.hash, Date.now()) }, 20_000, { payload: r1.bytes });
+      await link.request(
+        'shard.store',
+        { hash: r1.hash, replicas: 2, pin: await signPin(identity, 'pin', r1.hash, Date.now()) },
+        20_000,
+        { payload: r1.bytes },
+      );
       h1 = await signHead(identity, 1, r1.hash, Date.now());
       const p1 = await link.request(M.PUBLISH, { head: h1 }, 20_000);
       expect(M.readPublished(p1.type, p1.body, 1).holders).toBeGreaterThanOrEqual(2);
 
       // Version 2 replaces it.
       const r2 = await sealRecord(identity, key, { version: 2, prev: r1.hash }, []);
-      await link.request('shard.store', { hash: r2.hash, replicas: 2, pin: await signPin(identity, 'pin', r2.hash, Date.now()) }, 20_000, { payload: r2.bytes });
+      await link.request(
+        'shard.store',
+        { hash: r2.hash, replicas: 2, pin: await signPin(identity, 'pin', r2.hash, Date.now()) },
+        20_000,
+        { payload: r2.bytes },
+      );
       h2 = await signHead(identity, 2, r2.hash, Date.now());
       await link.request(M.PUBLISH, { head: h2 }, 20_000);
     } finally {
@@ -87,9 +109,15 @@ describe('the library on relays', () => {
       }
       // Mallory signs a newer head for the owner's key: bad signature. Her own key's head is her own library.
       const forged = { ...(await signHead(mallory, 9, h2.record, Date.now())), owner };
-      await expect(reader.request(M.PUBLISH, { head: forged }, 20_000)).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
-      await expect(reader.request(M.PUBLISH, { head: { ...h2, seq: 3 } }, 20_000)).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
-      await expect(reader.request(M.PUBLISH, { head: { owner, seq: -1 } }, 20_000)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      await expect(reader.request(M.PUBLISH, { head: forged }, 20_000)).rejects.toMatchObject({
+        code: 'BAD_SIGNATURE',
+      });
+      await expect(reader.request(M.PUBLISH, { head: { ...h2, seq: 3 } }, 20_000)).rejects.toMatchObject({
+        code: 'BAD_SIGNATURE',
+      });
+      await expect(reader.request(M.PUBLISH, { head: { owner, seq: -1 } }, 20_000)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+      });
       await expect(reader.request(M.GET, { owner: 'nope' }, 20_000)).rejects.toMatchObject({ code: 'BAD_INPUT' });
       // A client may not pose as a relay to plant heads.
       await expect(reader.request(M.REPLICATE, { head: h2 }, 20_000)).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -108,7 +136,10 @@ describe('the library on relays', () => {
     const owner = toHex(identity.publicKey);
     const a = await signHead(identity, 1, '11'.repeat(32), 1);
     const b = await signHead(identity, 1, '22'.repeat(32), 2);
-    const [la, lb] = [await connect(relays[2]!.ready.url, { identity }), await connect(relays[3]!.ready.url, { identity })];
+    const [la, lb] = [
+      await connect(relays[2]!.ready.url, { identity }),
+      await connect(relays[3]!.ready.url, { identity }),
+    ];
     try {
       const first = await la.request(M.PUBLISH, { head: a }, 20_000);
       expect(first.type).toBe(M.PUBLISHED);

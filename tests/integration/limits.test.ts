@@ -10,7 +10,16 @@ import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
 import { defaultComponents } from '../../node-relay/components.ts';
 import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay } from '../../node-relay/relay.ts';
-import { getStatus, killAll, rawSession, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  rawSession,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+  lastLine,
+} from './relay-harness.ts';
 
 const dir = tmpDir('peertree-limits-');
 process.env.PEERTREE_HOME = join(dir.path, 'home');
@@ -28,10 +37,16 @@ function file(name: string, size: number): string {
   return path;
 }
 
-
 describe('limits', () => {
   it('a full shard store refuses with FULL, keeps every stored file intact, and still takes what fits', async () => {
-    const relay = await startRelayProcess(join(dir.path, 'full'), ['--replicas', '1', '--capacity', '2M', '--log-level', 'error']);
+    const relay = await startRelayProcess(join(dir.path, 'full'), [
+      '--replicas',
+      '1',
+      '--capacity',
+      '2M',
+      '--log-level',
+      'error',
+    ]);
     relays.push(relay);
     const stored: [string, string][] = [];
     for (const name of ['a', 'b']) {
@@ -57,13 +72,22 @@ describe('limits', () => {
     // No partial or corrupt shard on disk, no temporary file left behind.
     const shards = join(relay.ready.data, 'shards');
     expect(readdirSync(join(shards, 'tmp'))).toEqual([]);
-    const names = readdirSync(shards).filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => readdirSync(join(shards, d)).map((n) => join(shards, d, n)));
+    const names = readdirSync(shards)
+      .filter((d) => /^[0-9a-f]{2}$/.test(d))
+      .flatMap((d) => readdirSync(join(shards, d)).map((n) => join(shards, d, n)));
     expect(names.length).toBe(status.shards);
     for (const n of names) expect(createHash('sha256').update(readFileSync(n)).digest('hex')).toBe(n.slice(-64));
   }, 60_000);
 
   it('a per-key quota refuses a key that used it up, with a clear error, and not other keys', async () => {
-    const relay = await startRelayProcess(join(dir.path, 'quota'), ['--replicas', '1', '--quota', '3', '--log-level', 'error']);
+    const relay = await startRelayProcess(join(dir.path, 'quota'), [
+      '--replicas',
+      '1',
+      '--quota',
+      '3',
+      '--log-level',
+      'error',
+    ]);
     relays.push(relay);
     const alice = ['--identity', join(dir.path, 'alice.seed')];
     const first = await runCli(['put', file('q1', 20_000), '--relay', relay.ready.url, '--replicas', '1', ...alice]);
@@ -72,8 +96,19 @@ describe('limits', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/storage quota of key [0-9a-f]{12}… is used up on this relay \(3 shards\)/);
     // The same bytes again need no new pin: not refused.
-    expect((await runCli(['get', lastLine(first.stdout), '--relay', relay.ready.url, '-o', join(dir.path, 'q1.out')])).code).toBe(0);
-    const bob = await runCli(['put', file('q3', 100), '--relay', relay.ready.url, '--replicas', '1', '--identity', join(dir.path, 'bob.seed')]);
+    expect(
+      (await runCli(['get', lastLine(first.stdout), '--relay', relay.ready.url, '-o', join(dir.path, 'q1.out')])).code,
+    ).toBe(0);
+    const bob = await runCli([
+      'put',
+      file('q3', 100),
+      '--relay',
+      relay.ready.url,
+      '--replicas',
+      '1',
+      '--identity',
+      join(dir.path, 'bob.seed'),
+    ]);
     expect(bob.code, bob.stderr).toBe(0);
   }, 60_000);
 
@@ -82,7 +117,8 @@ describe('limits', () => {
     relays.push(relay);
     const session = await rawSession(relay.ready.ws);
     const frames: Uint8Array[] = [];
-    for (let i = 0; i < 1500; i++) frames.push(await session.frame('peer.ping', { nonce: `n${i}` }, { id: newMessageId() }));
+    for (let i = 0; i < 1500; i++)
+      frames.push(await session.frame('peer.ping', { nonce: `n${i}` }, { id: newMessageId() }));
     // First more than the key's burst (4 × 20) but less than the address's (16 × 20): the key limit answers
     // RATE_LIMITED. Then the rest at once: the address limit closes the link. (Sent all at once, the address limit
     // could close the link while admitted frames were still being verified, before the key limit had answered.)
@@ -92,7 +128,9 @@ describe('limits', () => {
     const { code } = await session.closed;
     expect(code).toBe(4429);
     const pongs = session.received.filter((m) => m.type === 'peer.pong').length;
-    const limited = session.received.filter((m) => m.type === 'peer.error' && (m.body as { code?: string }).code === 'RATE_LIMITED').length;
+    const limited = session.received.filter(
+      (m) => m.type === 'peer.error' && (m.body as { code?: string }).code === 'RATE_LIMITED',
+    ).length;
     expect(pongs).toBeGreaterThan(0);
     expect(pongs).toBeLessThan(200); // the burst (4 × 20), and what refilled meanwhile
     expect(limited).toBeGreaterThanOrEqual(1);
@@ -109,15 +147,26 @@ describe('limits', () => {
   }, 60_000);
 
   it('cuts a connection that stops answering keep-alive pings, and keeps one that answers', async () => {
-    const parsed = parseRelayArgs(['--port', '0', '--data', join(dir.path, 'keepalive'), '--http', '--log-level', 'error']);
+    const parsed = parseRelayArgs([
+      '--port',
+      '0',
+      '--data',
+      join(dir.path, 'keepalive'),
+      '--http',
+      '--log-level',
+      'error',
+    ]);
     if (parsed.ok !== true) throw new Error('bad flags');
-    const relay = await startRelay(parsed.value, defaultComponents({ logger: silentLogger }), { keepaliveIntervalMs: 200 });
+    const relay = await startRelay(parsed.value, defaultComponents({ logger: silentLogger }), {
+      keepaliveIntervalMs: 200,
+    });
     try {
       const stuck = await rawSession(relay.wsUrl);
       const lively = await rawSession(relay.wsUrl);
       (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // reads nothing, answers no ping
       const deadline = Date.now() + 10_000;
-      while (relay.connections.counters['keepalive-timeout'] === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (relay.connections.counters['keepalive-timeout'] === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
       expect(relay.connections.counters['keepalive-timeout']).toBe(1);
       const id = newMessageId();
       lively.ws.send(await lively.frame('peer.ping', { nonce: 'still' }, { id }));

@@ -41,7 +41,16 @@ describe('the mailbox application', () => {
       b.close();
     }
     const status = (await getStatus(relay.ready.url)) as unknown as { apps: { mailbox: Record<string, number> } };
-    expect(status.apps.mailbox).toMatchObject({ opened: 1, stored: 1, taken: 1, closed: 1, refusedConflict: 1, refusedGone: 1, refusedTooLarge: 1, refusedMalformed: 1 });
+    expect(status.apps.mailbox).toMatchObject({
+      opened: 1,
+      stored: 1,
+      taken: 1,
+      closed: 1,
+      refusedConflict: 1,
+      refusedGone: 1,
+      refusedTooLarge: 1,
+      refusedMalformed: 1,
+    });
   });
 
   it('bounds the boxes one key may open and forgets a box at its expiry', async () => {

@@ -6,7 +6,15 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAll, lastLine, rawRequest, runCli, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import {
+  killAll,
+  lastLine,
+  rawRequest,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 const PROMTOOL = '/usr/bin/promtool';
 const root = tmpDir('peertree-metrics-');
@@ -21,13 +29,18 @@ afterAll(async () => {
 
 describe('/metrics', () => {
   it('passes promtool check metrics on a relay that stored and served a file', async () => {
-    expect(existsSync(PROMTOOL), `${PROMTOOL} is missing: run scripts/setup.sh (it installs Debian's prometheus package)`).toBe(true);
+    expect(
+      existsSync(PROMTOOL),
+      `${PROMTOOL} is missing: run scripts/setup.sh (it installs Debian's prometheus package)`,
+    ).toBe(true);
     relay = await startRelayProcess(join(root.path, 'r0'), ['--log-level', 'warn'], 30_000);
     const file = join(root.path, 'a.bin');
     writeFileSync(file, randomBytes(5000));
     const put = await runCli(['put', file, '--relay', relay.ready.url]);
     expect(put.code, put.stderr).toBe(0);
-    expect((await runCli(['get', lastLine(put.stdout), '--relay', relay.ready.url, '-o', join(root.path, 'a.out')])).code).toBe(0);
+    expect(
+      (await runCli(['get', lastLine(put.stdout), '--relay', relay.ready.url, '-o', join(root.path, 'a.out')])).code,
+    ).toBe(0);
     const text = (await rawRequest(relay.ready.url, '/metrics')).body.toString('utf8');
     expect(text).toMatch(/^peertree_app_events_total\{app="storage",name="stored"\} [1-9]/m);
     // Disk of the data folder (statfs) and the refusal family are there, with units and _total.

@@ -34,7 +34,9 @@ function get(url: string, ca: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url} answered ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(body) : reject(new Error(`${url} answered ${res.statusCode}`)),
+      );
     });
     req.on('timeout', () => req.destroy(new Error(`${url} timed out`)));
     req.on('error', reject);
@@ -62,7 +64,10 @@ async function stopProcess(proc: ChildProcess): Promise<void> {
 /** Starts pebble-challtestsrv and pebble in `dir`; certificates live `validitySeconds`. Fails loudly if absent. */
 export async function startPebble(dir: string, validitySeconds: number, timeoutMs = 20_000): Promise<Pebble> {
   for (const bin of [PEBBLE, CHALLTESTSRV]) {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: install Debian's pebble package (scripts/setup.sh does) — the ACME test is never skipped`);
+    if (!existsSync(bin))
+      throw new Error(
+        `${bin} is missing: install Debian's pebble package (scripts/setup.sh does) — the ACME test is never skipped`,
+      );
   }
   const listener = await generate([{ name: 'commonName', value: 'pebble test listener' }], {
     keyType: 'ec',
@@ -101,18 +106,53 @@ export async function startPebble(dir: string, validitySeconds: number, timeoutM
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   // DNS on loopback: A queries get 127.0.0.1, AAAA none (so pebble dials the relay's IPv4 listener). No sleeps
   // before validating, and no reuse of past authorizations: every order, renewals too, is validated anew.
-  const dns = run(CHALLTESTSRV, ['-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${dnsManagementPort}`, '-defaultIPv4', '127.0.0.1', '-defaultIPv6', ''], env, out);
-  const pebble = run(PEBBLE, ['-config', config, '-dnsserver', `127.0.0.1:${dnsPort}`, '-strict=false'], { ...env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_AUTHZREUSE: '0' }, out);
+  const dns = run(
+    CHALLTESTSRV,
+    [
+      '-dns01',
+      `127.0.0.1:${dnsPort}`,
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+      '-management',
+      `127.0.0.1:${dnsManagementPort}`,
+      '-defaultIPv4',
+      '127.0.0.1',
+      '-defaultIPv6',
+      '',
+    ],
+    env,
+    out,
+  );
+  const pebble = run(
+    PEBBLE,
+    ['-config', config, '-dnsserver', `127.0.0.1:${dnsPort}`, '-strict=false'],
+    { ...env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_AUTHZREUSE: '0' },
+    out,
+  );
   const stop = async () => {
     await Promise.all([stopProcess(pebble), stopProcess(dns)]);
   };
   try {
     const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
-    await waitFor('pebble to answer its directory', async () => {
-      if (pebble.exitCode !== null || dns.exitCode !== null) throw new Error(`pebble exited:\n${out.text}`);
-      return (await get(directoryUrl, listener.cert)).includes('newOrder') ? true : null;
-    }, timeoutMs, 200);
-    await waitFor('pebble-challtestsrv to listen', () => (out.text.includes('Starting management server') ? Promise.resolve(true) : Promise.resolve(null)), timeoutMs, 100);
+    await waitFor(
+      'pebble to answer its directory',
+      async () => {
+        if (pebble.exitCode !== null || dns.exitCode !== null) throw new Error(`pebble exited:\n${out.text}`);
+        return (await get(directoryUrl, listener.cert)).includes('newOrder') ? true : null;
+      },
+      timeoutMs,
+      200,
+    );
+    await waitFor(
+      'pebble-challtestsrv to listen',
+      () => (out.text.includes('Starting management server') ? Promise.resolve(true) : Promise.resolve(null)),
+      timeoutMs,
+      100,
+    );
     const intermediate = await get(`https://127.0.0.1:${managementPort}/intermediates/0`, listener.cert);
     const root = await get(`https://127.0.0.1:${managementPort}/roots/0`, listener.cert);
     const issued = () => [...out.text.matchAll(/Issued certificate serial ([0-9a-f]+)/g)].map((m) => m[1]!);

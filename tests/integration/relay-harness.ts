@@ -8,11 +8,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
-import { encodeFrame, FrameVerifier, HANDSHAKE_TYPES, isWelcome, newNonce, readHello, AUTH, type Message } from '../../core/wire/index.ts';
+import {
+  encodeFrame,
+  FrameVerifier,
+  HANDSHAKE_TYPES,
+  isWelcome,
+  newNonce,
+  readHello,
+  AUTH,
+  type Message,
+} from '../../core/wire/index.ts';
 import { readManifestAuthor } from '../../core/storage/manifest-author.ts';
 import { BIN, fetchStatus, REPO, track, type RelayProcess } from '../support/relay-process.ts';
 
-export { BIN, fetchStatus, freePort, killAll, REPO, startRelayProcess, type Ready, type RelayProcess, type RelaySpawnOptions } from '../support/relay-process.ts';
+export {
+  BIN,
+  fetchStatus,
+  freePort,
+  killAll,
+  REPO,
+  startRelayProcess,
+  type Ready,
+  type RelayProcess,
+  type RelaySpawnOptions,
+} from '../support/relay-process.ts';
 
 export function tmpDir(prefix = 'peertree-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
@@ -28,7 +47,11 @@ export interface CliRunOptions {
 }
 
 /** Runs the CLI to completion (bounded) and returns its exit code and output. */
-export function runCli(args: string[], timeoutMs = 20_000, options: CliRunOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  timeoutMs = 20_000,
+  options: CliRunOptions = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const [file, ...rest] = [...(options.prefix ?? []), process.execPath, BIN, ...args] as [string, ...string[]];
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -58,7 +81,16 @@ export function runCli(args: string[], timeoutMs = 20_000, options: CliRunOption
  * relay's own (an unprivileged user namespace: no root needed), so its disk really fills (ENOSPC).
  */
 export function smallDiskPrefix(dir: string, bytes: number): string[] {
-  return ['unshare', '--user', '--map-root-user', '--mount', 'sh', '-c', `mount -t tmpfs -o size=${bytes} tmpfs "$0" && exec "$@"`, dir];
+  return [
+    'unshare',
+    '--user',
+    '--map-root-user',
+    '--mount',
+    'sh',
+    '-c',
+    `mount -t tmpfs -o size=${bytes} tmpfs "$0" && exec "$@"`,
+    dir,
+  ];
 }
 
 export interface RawResponse {
@@ -68,17 +100,33 @@ export interface RawResponse {
 }
 
 /** One HTTP(S) request with the path sent exactly as given (no normalization), any certificate accepted. */
-export function rawRequest(baseUrl: string, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawRequest(
+  baseUrl: string,
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const base = new URL(baseUrl);
-  const options = { host: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, path, method, headers, agent: false as const, timeout: 10_000 };
+  const options = {
+    host: base.hostname.replace(/^\[|\]$/g, ''),
+    port: base.port,
+    path,
+    method,
+    headers,
+    agent: false as const,
+    timeout: 10_000,
+  };
   return new Promise((resolveReq, reject) => {
-    const req = base.protocol === 'https:' ? httpsRequest({ ...options, rejectUnauthorized: false }) : httpRequest(options);
+    const req =
+      base.protocol === 'https:' ? httpsRequest({ ...options, rejectUnauthorized: false }) : httpRequest(options);
     req.on('timeout', () => req.destroy(new Error('request timed out')));
     req.on('error', reject);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolveReq({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
     });
     req.end();
   });
@@ -101,7 +149,12 @@ export interface RawSession {
   readonly relayId: string;
   /** Verified messages received after the handshake, in order. */
   readonly received: Message[];
-  frame(type: string, body: unknown, overrides?: { tree?: string; ts?: number; id?: string; payload?: Uint8Array }, signer?: Identity): Promise<Uint8Array>;
+  frame(
+    type: string,
+    body: unknown,
+    overrides?: { tree?: string; ts?: number; id?: string; payload?: Uint8Array },
+    signer?: Identity,
+  ): Promise<Uint8Array>;
   /** Waits (bounded) for a verified message matching `pred`. */
   waitFor(pred: (m: Message) => boolean, timeoutMs?: number): Promise<Message>;
   closed: Promise<{ code: number; reason: string }>;
@@ -112,14 +165,21 @@ export function openSocket(wsUrl: string): WebSocket {
 }
 
 /** `as`: the key to authenticate with (a fresh one when absent). */
-export async function rawSession(wsUrl: string, timeoutMs = 10_000, role: 'client' | 'relay' = 'client', as?: Identity): Promise<RawSession> {
+export async function rawSession(
+  wsUrl: string,
+  timeoutMs = 10_000,
+  role: 'client' | 'relay' = 'client',
+  as?: Identity,
+): Promise<RawSession> {
   const identity = as ?? (await generateIdentity()).identity;
   const ws = openSocket(wsUrl);
   let treeId: string | null = null;
   const verifier = new FrameVerifier({ treeId: () => treeId, now: Date.now, treeExemptTypes: HANDSHAKE_TYPES });
   const received: Message[] = [];
   const waiters = new Set<() => void>();
-  const closed = new Promise<{ code: number; reason: string }>((r) => ws.on('close', (code, reason) => r({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((r) =>
+    ws.on('close', (code, reason) => r({ code, reason: reason.toString() })),
+  );
   ws.on('error', () => {});
   let chain = Promise.resolve();
   ws.on('message', (data: Buffer) => {
@@ -154,7 +214,18 @@ export async function rawSession(wsUrl: string, timeoutMs = 10_000, role: 'clien
   if (!helloBody) throw new Error('bad hello');
   treeId = hello.tree;
   const challenge = newNonce();
-  ws.send(await encodeFrame({ type: AUTH, tree: hello.tree, to: null, ts: Date.now(), body: { nonce: helloBody.nonce, challenge, role, url: null } }, identity));
+  ws.send(
+    await encodeFrame(
+      {
+        type: AUTH,
+        tree: hello.tree,
+        to: null,
+        ts: Date.now(),
+        body: { nonce: helloBody.nonce, challenge, role, url: null },
+      },
+      identity,
+    ),
+  );
   await waitFor((m) => isWelcome(m, challenge, hello.fromId));
   received.length = 0;
   return {
@@ -164,14 +235,30 @@ export async function rawSession(wsUrl: string, timeoutMs = 10_000, role: 'clien
     relayId: hello.fromId,
     received,
     frame: (type, body, o = {}, signer = identity) =>
-      encodeFrame({ type, tree: o.tree ?? hello.tree, to: null, ts: o.ts ?? Date.now(), body, ...(o.id ? { id: o.id } : {}), ...(o.payload ? { payload: o.payload } : {}) }, signer),
+      encodeFrame(
+        {
+          type,
+          tree: o.tree ?? hello.tree,
+          to: null,
+          ts: o.ts ?? Date.now(),
+          body,
+          ...(o.id ? { id: o.id } : {}),
+          ...(o.payload ? { payload: o.payload } : {}),
+        },
+        signer,
+      ),
     waitFor,
     closed,
   };
 }
 
 /** Polls `probe` until it returns non-null (bounded by `timeoutMs`); the last error is in the failure. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 40_000, everyMs = 300): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null>,
+  timeoutMs = 40_000,
+  everyMs = 300,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -189,7 +276,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null>, t
 /** Resolves with `promise`'s value, or rejects after `timeoutMs` naming `what`. */
 export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)));
+  const timeout = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)),
+  );
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -229,12 +319,18 @@ export function logLines(relay: RelayProcess, event?: string): LogLine[] {
 export async function metricValue(baseUrl: string, name: string): Promise<number> {
   const res = await rawRequest(baseUrl, '/metrics');
   if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-  const line = res.body.toString('utf8').split('\n').find((l) => l.startsWith(`${name} `));
+  const line = res.body
+    .toString('utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `));
   return line ? Number(line.slice(name.length + 1)) : NaN;
 }
 
 /** A public file's manifest as a relay serves its shard (`/api/shards/HASH`): the JSON after the author's header. */
-export async function publicManifest(baseUrl: string, hash: string): Promise<{ shards: string[]; inline?: string; name: string; size: number }> {
+export async function publicManifest(
+  baseUrl: string,
+  hash: string,
+): Promise<{ shards: string[]; inline?: string; name: string; size: number }> {
   const res = await rawRequest(baseUrl, `/api/shards/${hash}`);
   if (res.status !== 200) throw new Error(`manifest ${hash.slice(0, 12)}… answered ${res.status}`);
   const { body } = await readManifestAuthor(new Uint8Array(res.body));

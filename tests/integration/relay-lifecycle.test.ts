@@ -62,7 +62,9 @@ describe('a lone relay', () => {
 
       const missing = await rawRequest(ready.url, '/api/nope');
       expect(missing.status).toBe(404);
-      expect(JSON.parse(missing.body.toString('utf8'))).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+      expect(JSON.parse(missing.body.toString('utf8'))).toEqual({
+        error: { code: 'NOT_FOUND', message: expect.any(String) },
+      });
 
       const post = await rawRequest(ready.url, '/api/status', 'POST');
       expect(post.status).toBe(400);
@@ -97,7 +99,8 @@ describe('a lone relay', () => {
       expect(readFileSync(join(data, 'tls-cert.pem')).equals(certBefore)).toBe(true);
       expect(readFileSync(join(data, 'tls-key.pem')).equals(keyBefore)).toBe(true);
       expect(statSync(data).mode & 0o777).toBe(0o700);
-      for (const f of ['identity.seed', 'tls-key.pem', 'tree-id']) expect(statSync(join(data, f)).mode & 0o777).toBe(0o600);
+      for (const f of ['identity.seed', 'tls-key.pem', 'tree-id'])
+        expect(statSync(join(data, f)).mode & 0o777).toBe(0o600);
       expect(statSync(join(data, 'relay.db')).isFile()).toBe(true);
       const status = await getStatus(second.ready.url);
       expect(status.id).toBe(first.ready.id);
@@ -120,9 +123,15 @@ describe('a lone relay', () => {
   it('keeps trying an unreachable --join contact, says so on stderr, and is not a member meanwhile', async () => {
     const relay = await startRelayProcess(join(tmp(), 'data'), ['--join', 'https://127.0.0.1:9']);
     try {
-      for (let i = 0; i < 50 && !/join attempt failed/.test(relay.stderr()); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 50 && !/join attempt failed/.test(relay.stderr()); i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(relay.stderr()).toMatch(/join attempt failed/);
-      expect(await getStatus(relay.ready.url)).toMatchObject({ position: -1, phase: 'idle', parent: null, children: [] });
+      expect(await getStatus(relay.ready.url)).toMatchObject({
+        position: -1,
+        phase: 'idle',
+        parent: null,
+        children: [],
+      });
     } finally {
       await relay.stop();
     }

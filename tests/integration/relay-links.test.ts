@@ -82,7 +82,9 @@ describe('relay-to-relay links', () => {
 describe('per-address connection limit', () => {
   it('refuses upgrades beyond the limit with 429 and counts them, and accepts again once a slot frees', async () => {
     const { connect } = await import('../../node-relay/ws/connector.ts');
-    const c = await startRelay(config(join(dir.path, 'c')), defaultComponents({ logger: silentLogger }), { maxConnectionsPerAddress: 2 });
+    const c = await startRelay(config(join(dir.path, 'c')), defaultComponents({ logger: silentLogger }), {
+      maxConnectionsPerAddress: 2,
+    });
     try {
       const first = await connect(c.url);
       const second = await connect(c.url);

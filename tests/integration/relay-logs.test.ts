@@ -2,7 +2,17 @@
 // changes, a request line at debug, a SIGTERM restart that does not alarm, and a root failover after kill -9.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, getStatus, killAll, logLines, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import {
+  freePort,
+  getStatus,
+  killAll,
+  logLines,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 const FLAGS = ['--max-peers', '2'];
 const TREE_WAIT_MS = 40_000;
@@ -30,7 +40,8 @@ async function oneTree(members: readonly Member[]): Promise<true | null> {
   return new Set(all.map((s) => s!.epoch)).size === 1 ? true : null;
 }
 
-const waitForTree = (members: readonly Member[]) => waitFor(`one tree of ${members.length}`, () => oneTree(members), TREE_WAIT_MS);
+const waitForTree = (members: readonly Member[]) =>
+  waitFor(`one tree of ${members.length}`, () => oneTree(members), TREE_WAIT_MS);
 
 beforeAll(async () => {
   const root = await start('a', ['--log-level', 'info']);
@@ -59,10 +70,14 @@ describe('relay logs', () => {
     const c = relays[2]!;
     const search = await runCli(['search', 'anything', '--relay', c.proc.ready.url]);
     expect(search.code, search.stderr).toBe(0);
-    const requests = await waitFor('a request log line', async () => {
-      const lines = logLines(c.proc, 'request');
-      return lines.length > 0 ? lines : null;
-    }, 10_000);
+    const requests = await waitFor(
+      'a request log line',
+      async () => {
+        const lines = logLines(c.proc, 'request');
+        return lines.length > 0 ? lines : null;
+      },
+      10_000,
+    );
     expect(requests[0]).toMatchObject({ level: 'debug', outcome: expect.any(String), type: expect.any(String) });
     expect(logLines(relays[0]!.proc, 'request')).toEqual([]);
   }, 30_000);
@@ -85,8 +100,15 @@ describe('relay logs', () => {
     root.proc.proc.kill('SIGKILL');
     await root.proc.exited;
     await waitForTree(survivors);
-    const newRoot = await waitFor('a survivor that logged tree.became_root', async () => survivors.find((m) => logLines(m.proc, 'tree.became_root').length > 0) ?? null, 10_000);
-    expect(logLines(newRoot.proc, 'tree.became_root')[0]).toMatchObject({ level: 'warn', previous: root.proc.ready.id });
+    const newRoot = await waitFor(
+      'a survivor that logged tree.became_root',
+      async () => survivors.find((m) => logLines(m.proc, 'tree.became_root').length > 0) ?? null,
+      10_000,
+    );
+    expect(logLines(newRoot.proc, 'tree.became_root')[0]).toMatchObject({
+      level: 'warn',
+      previous: root.proc.ready.id,
+    });
     for (const m of survivors) {
       expect(logLines(m.proc, 'tree.member_removed').map((l) => l.id)).toContain(root.proc.ready.id);
       expect(logLines(m.proc, 'tree.epoch_changed').some((l) => (l.epoch as number) > epochBefore)).toBe(true);

@@ -6,7 +6,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, getStatus, killAll, runCli, startRelayProcess, tmpDir, waitFor, within, type RelayProcess } from './relay-harness.ts';
+import {
+  freePort,
+  getStatus,
+  killAll,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  within,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 const K = 2;
 const FLAGS = ['--max-peers', String(K), '--log-level', 'info'];
@@ -86,7 +96,9 @@ let relays: Member[] = [];
 
 beforeAll(async () => {
   const root = await start(join(dir.path, 'a'), []);
-  const joiners = await Promise.all(['b', 'c'].map((name) => start(join(dir.path, name), ['--join', root.proc.ready.url])));
+  const joiners = await Promise.all(
+    ['b', 'c'].map((name) => start(join(dir.path, name), ['--join', root.proc.ready.url])),
+  );
   relays = [root, ...joiners];
   await waitForTree(relays);
 }, 90_000);
@@ -155,7 +167,12 @@ describe('stopping and leaving', () => {
     const again = await restart(leaver, []);
     expect(again.ready.id).toBe(leaver.proc.ready.id);
     expect(again.ready.treeId).not.toBe(oldTree);
-    expect(await getStatus(again.ready.url)).toMatchObject({ position: 0, size: 1, parent: null, treeId: again.ready.treeId });
+    expect(await getStatus(again.ready.url)).toMatchObject({
+      position: 0,
+      size: 1,
+      parent: null,
+      treeId: again.ready.treeId,
+    });
 
     // The tree it was in removes it as dead after its time-out and stays complete.
     relays = relays.filter((m) => m !== leaver);

@@ -56,7 +56,9 @@ describe('static PWA', () => {
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
     const sw = await rawRequest(relay.ready.url, '/sw.js');
     expect(sw.headers['cache-control']).toBe('no-cache');
-    expect((await rawRequest(relay.ready.url, '/manifest.webmanifest')).headers['content-type']).toMatch(/^application\/manifest\+json/);
+    expect((await rawRequest(relay.ready.url, '/manifest.webmanifest')).headers['content-type']).toMatch(
+      /^application\/manifest\+json/,
+    );
     expect((await rawRequest(relay.ready.url, '/icon.svg')).headers['content-type']).toBe('image/svg+xml');
   });
 
@@ -73,12 +75,23 @@ describe('static PWA', () => {
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gz.body).toString()).toBe(BIG_JS);
     expect(gz.headers.etag).not.toBe(br.headers.etag);
-    expect((await rawRequest(relay.ready.url, path, 'GET', { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string })).status).toBe(304);
+    expect(
+      (
+        await rawRequest(relay.ready.url, path, 'GET', {
+          'accept-encoding': 'gzip',
+          'if-none-match': gz.headers.etag as string,
+        })
+      ).status,
+    ).toBe(304);
     const plain = await rawRequest(relay.ready.url, path, 'GET', { 'accept-encoding': 'br;q=0, gzip;q=0' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body.toString()).toBe(BIG_JS);
     // A file too small to gain is sent as it is.
-    expect((await rawRequest(relay.ready.url, '/assets/style-a1b2c3d4.css', 'GET', { 'accept-encoding': 'br' })).headers['content-encoding']).toBeUndefined();
+    expect(
+      (await rawRequest(relay.ready.url, '/assets/style-a1b2c3d4.css', 'GET', { 'accept-encoding': 'br' })).headers[
+        'content-encoding'
+      ],
+    ).toBeUndefined();
   });
 
   it('answers HEAD with headers only, and conditional GET with 304', async () => {

@@ -8,7 +8,15 @@ import { MAX_FRAME_BYTES, MAX_HEADER_BYTES } from '../../core/limits.ts';
 import { FRAME_MAGIC, newMessageId } from '../../core/wire/index.ts';
 import { PeerTreeError } from '../../core/errors.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
-import { getStatus, killAll, openSocket, rawSession, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  openSocket,
+  rawSession,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 let relay: RelayProcess;
 const dir = tmpDir();
@@ -44,10 +52,14 @@ describe('WebSocket endpoint', () => {
       expect(pong.body).toMatchObject({ nonce: 'abc123' });
       // An unknown type is answered with peer.error NOT_FOUND; a bad ping body with BAD_INPUT.
       await expect(link.request('no.such-type', {}, 5_000)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      await expect(link.request('peer.ping', { nonce: 'x'.repeat(500) }, 5_000)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      await expect(link.request('peer.ping', { nonce: 'x'.repeat(500) }, 5_000)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+      });
       const status = await getStatus(relay.ready.url);
       expect(status.connections).toBeGreaterThanOrEqual(1);
-      expect(status.peers).toEqual(expect.arrayContaining([expect.objectContaining({ role: 'client', direction: 'in' })]));
+      expect(status.peers).toEqual(
+        expect.arrayContaining([expect.objectContaining({ role: 'client', direction: 'in' })]),
+      );
     } finally {
       link.close();
     }
@@ -55,8 +67,12 @@ describe('WebSocket endpoint', () => {
 
   it('refuses a relay whose node id is not the expected one', async () => {
     const { identity } = await generateIdentity();
-    await expect(connect(relay.ready.url, { expectedId: identity.id, timeoutMs: 5_000 })).rejects.toBeInstanceOf(PeerTreeError);
-    await expect(connect(relay.ready.url, { expectedId: identity.id, timeoutMs: 5_000 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(connect(relay.ready.url, { expectedId: identity.id, timeoutMs: 5_000 })).rejects.toBeInstanceOf(
+      PeerTreeError,
+    );
+    await expect(connect(relay.ready.url, { expectedId: identity.id, timeoutMs: 5_000 })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 
   it('drops and counts hostile frames while the connection and relay keep working', async () => {
@@ -131,10 +147,21 @@ describe('WebSocket endpoint', () => {
     const { identity } = await generateIdentity();
     const { encodeFrame } = await import('../../core/wire/index.ts');
     const before = (await getStatus(relay.ready.url)).drops;
-    ws.send(await encodeFrame({ type: 'peer.ping', tree: relay.ready.treeId, to: null, ts: Date.now(), body: { nonce: 'early' } }, identity));
     ws.send(
       await encodeFrame(
-        { type: 'peer.auth', tree: '', to: null, ts: Date.now(), body: { nonce: 'ab'.repeat(32), challenge: 'cd'.repeat(32), role: 'client', url: null } },
+        { type: 'peer.ping', tree: relay.ready.treeId, to: null, ts: Date.now(), body: { nonce: 'early' } },
+        identity,
+      ),
+    );
+    ws.send(
+      await encodeFrame(
+        {
+          type: 'peer.auth',
+          tree: '',
+          to: null,
+          ts: Date.now(),
+          body: { nonce: 'ab'.repeat(32), challenge: 'cd'.repeat(32), role: 'client', url: null },
+        },
         identity,
       ),
     );

@@ -33,9 +33,19 @@ async function getAll(capability: string, transport: RoutedTransport): Promise<B
 beforeAll(async () => {
   for (let i = 0; i < N; i++) {
     dirs.push(join(root.path, `r${i}`));
-    relays.push(await startRelayProcess(dirs[i]!, ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])], 30_000));
+    relays.push(
+      await startRelayProcess(
+        dirs[i]!,
+        ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])],
+        30_000,
+      ),
+    );
   }
-  await waitFor('5 relays in one tree', async () => ((await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === N) ? true : null));
+  await waitFor('5 relays in one tree', async () =>
+    (await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === N)
+      ? true
+      : null,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -56,7 +66,12 @@ describe('a client routing shards by their hash', () => {
   it('puts every shard through its first-ranked relay, onto the three relays ranked first for it', async () => {
     const { identity } = await generateIdentity();
     const entry = await connect(relays[1]!.ready.url, { identity });
-    const transport = new RoutedTransport({ entry, members: await routeMembers(relays[1]!.ready.url), connect: (url, id) => connect(url, id ? { identity: id } : {}), owner: { identity, now: Date.now } });
+    const transport = new RoutedTransport({
+      entry,
+      members: await routeMembers(relays[1]!.ready.url),
+      connect: (url, id) => connect(url, id ? { identity: id } : {}),
+      owner: { identity, now: Date.now },
+    });
     try {
       const result = await putFile([bytes], transport, { name: 'routed.bin', replicas: 3 });
       capability = result.capability;
@@ -70,8 +85,12 @@ describe('a client routing shards by their hash', () => {
     expect(transport.counts.direct + transport.counts.entry).toBe(shards.length + 1);
     const members = relays.map((r, i) => ({ id: r.ready.id, i }));
     for (const hash of shards) {
-      const expected = rendezvousHolders(hash, members, 3).map((m) => m.i).sort();
-      const onDisk = dirs.map((d, i) => (existsSync(join(d, 'shards', hash.slice(0, 2), hash)) ? i : -1)).filter((i) => i >= 0);
+      const expected = rendezvousHolders(hash, members, 3)
+        .map((m) => m.i)
+        .sort();
+      const onDisk = dirs
+        .map((d, i) => (existsSync(join(d, 'shards', hash.slice(0, 2), hash)) ? i : -1))
+        .filter((i) => i >= 0);
       expect(onDisk).toEqual(expected);
     }
   }, 120_000);
@@ -80,7 +99,11 @@ describe('a client routing shards by their hash', () => {
     const entryUrl = relays[3]!.ready.url;
     const before = forwardedBy(await getStatus(entryUrl));
     const entry = await connect(entryUrl);
-    const transport = new RoutedTransport({ entry, members: await routeMembers(entryUrl), connect: (url) => connect(url) });
+    const transport = new RoutedTransport({
+      entry,
+      members: await routeMembers(entryUrl),
+      connect: (url) => connect(url),
+    });
     try {
       expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
     } finally {

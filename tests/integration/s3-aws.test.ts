@@ -20,10 +20,31 @@ function aws(args: string[], timeoutMs = 120_000) {
 }
 
 /** A request signed with the gateway's real credentials (SigV4 header form), sent with fetch. */
-async function signedFetch(method: string, path: string, query: Record<string, string>, body: string, extra: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+async function signedFetch(
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  body: string,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const url = new URL(s.gateway.endpoint);
-  const signer = new SignatureV4({ credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey }, region: s.gateway.region, service: 's3', sha256: NodeSha256, uriEscapePath: false });
-  const signed = await signer.sign({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers: { host: url.host, 'content-type': 'application/xml', ...extra }, body });
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey },
+    region: s.gateway.region,
+    service: 's3',
+    sha256: NodeSha256,
+    uriEscapePath: false,
+  });
+  const signed = await signer.sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    query,
+    headers: { host: url.host, 'content-type': 'application/xml', ...extra },
+    body,
+  });
   const qs = new URLSearchParams(query).toString().replace(/=(&|$)/g, '$1');
   const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
   const res = await fetch(`${s.gateway.endpoint}${path}${qs ? `?${qs}` : ''}`, { method, headers, body });
@@ -88,7 +109,10 @@ describe('the S3 gateway with the AWS CLI', () => {
   });
 
   it('refuses a wrong secret with SignatureDoesNotMatch', async () => {
-    const wrong = await run('aws', ['--endpoint-url', s.gateway.endpoint, 's3', 'ls', 's3://aws-bucket'], { ...s.env, AWS_SECRET_ACCESS_KEY: 'not-the-secret-not-the-secret' });
+    const wrong = await run('aws', ['--endpoint-url', s.gateway.endpoint, 's3', 'ls', 's3://aws-bucket'], {
+      ...s.env,
+      AWS_SECRET_ACCESS_KEY: 'not-the-secret-not-the-secret',
+    });
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/SignatureDoesNotMatch/);
   });
@@ -99,7 +123,12 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect(bad.text).toMatch(/<Code>MalformedXML<\/Code>/);
     const notXml = await signedFetch('POST', '/aws-bucket', { delete: '' }, 'this is not xml');
     expect(notXml.text).toMatch(/<Code>MalformedXML<\/Code>/);
-    const huge = await signedFetch('POST', '/aws-bucket', { delete: '' }, `<Delete>${'<Object><Key>k</Key></Object>'.repeat(60_000)}</Delete>`);
+    const huge = await signedFetch(
+      'POST',
+      '/aws-bucket',
+      { delete: '' },
+      `<Delete>${'<Object><Key>k</Key></Object>'.repeat(60_000)}</Delete>`,
+    );
     expect(huge.status).toBe(400);
     expect(huge.text).toMatch(/<Code>MaxMessageLengthExceeded<\/Code>/);
     const longKey = await signedFetch('PUT', `/aws-bucket/${'k'.repeat(1025)}`, {}, 'x');
@@ -111,17 +140,47 @@ describe('the S3 gateway with the AWS CLI', () => {
   it('never shows an object whose upload failed: a wrong signed digest, a bad chunk signature, a body cut short', async () => {
     expect((await aws(['s3', 'mb', 's3://partial-bucket'])).code).toBe(0);
     const body = 'x'.repeat(300_000);
-    const wrongDigest = await signedFetch('PUT', '/partial-bucket/partial.bin', {}, body, { 'x-amz-content-sha256': 'ab'.repeat(32) });
+    const wrongDigest = await signedFetch('PUT', '/partial-bucket/partial.bin', {}, body, {
+      'x-amz-content-sha256': 'ab'.repeat(32),
+    });
     expect(wrongDigest.status).toBe(400);
     expect(wrongDigest.text).toMatch(/<Code>XAmzContentSHA256Mismatch<\/Code>/);
-    const chunked = await signedFetch('PUT', '/partial-bucket/partial.bin', {}, `5;chunk-signature=${'0'.repeat(64)}\r\nhello\r\n0;chunk-signature=${'0'.repeat(64)}\r\n\r\n`, { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5', 'content-encoding': 'aws-chunked' });
+    const chunked = await signedFetch(
+      'PUT',
+      '/partial-bucket/partial.bin',
+      {},
+      `5;chunk-signature=${'0'.repeat(64)}\r\nhello\r\n0;chunk-signature=${'0'.repeat(64)}\r\n\r\n`,
+      {
+        'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        'x-amz-decoded-content-length': '5',
+        'content-encoding': 'aws-chunked',
+      },
+    );
     expect(chunked.text).toMatch(/<Code>SignatureDoesNotMatch<\/Code>/);
     // Declares 1 MiB, sends 200 KiB, then goes away.
     const url = new URL(s.gateway.endpoint);
-    const signer = new SignatureV4({ credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey }, region: s.gateway.region, service: 's3', sha256: NodeSha256, uriEscapePath: false });
-    const signed = await signer.sign({ method: 'PUT', protocol: 'http:', hostname: url.hostname, path: '/partial-bucket/partial.bin', headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(MiB) } });
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey },
+      region: s.gateway.region,
+      service: 's3',
+      sha256: NodeSha256,
+      uriEscapePath: false,
+    });
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: url.hostname,
+      path: '/partial-bucket/partial.bin',
+      headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(MiB) },
+    });
     await new Promise<void>((resolve) => {
-      const req = httpRequest({ host: url.hostname, port: url.port, method: 'PUT', path: '/partial-bucket/partial.bin', headers: signed.headers });
+      const req = httpRequest({
+        host: url.hostname,
+        port: url.port,
+        method: 'PUT',
+        path: '/partial-bucket/partial.bin',
+        headers: signed.headers,
+      });
       req.on('error', () => resolve());
       req.write(randomBytes(200 * 1024), () => setTimeout(() => (req.destroy(), resolve()), 300));
     });
@@ -135,11 +194,35 @@ describe('the S3 gateway with the AWS CLI', () => {
   it('keeps user metadata and Content-Type, copies, deletes, and refuses to remove a bucket that is not empty', async () => {
     const file = join(s.work, 'meta.txt');
     writeFileSync(file, 'with metadata');
-    const put = await aws(['s3api', 'put-object', '--bucket', 'aws-bucket', '--key', 'dir/meta.txt', '--body', file, '--content-type', 'text/x-peertree', '--metadata', 'colour=blue,owner=me']);
+    const put = await aws([
+      's3api',
+      'put-object',
+      '--bucket',
+      'aws-bucket',
+      '--key',
+      'dir/meta.txt',
+      '--body',
+      file,
+      '--content-type',
+      'text/x-peertree',
+      '--metadata',
+      'colour=blue,owner=me',
+    ]);
     expect(put.code, put.stderr).toBe(0);
-    const copy = await aws(['s3api', 'copy-object', '--bucket', 'aws-bucket', '--key', 'dir/copy.txt', '--copy-source', 'aws-bucket/dir/meta.txt']);
+    const copy = await aws([
+      's3api',
+      'copy-object',
+      '--bucket',
+      'aws-bucket',
+      '--key',
+      'dir/copy.txt',
+      '--copy-source',
+      'aws-bucket/dir/meta.txt',
+    ]);
     expect(copy.code, copy.stderr).toBe(0);
-    const head = JSON.parse((await aws(['s3api', 'head-object', '--bucket', 'aws-bucket', '--key', 'dir/copy.txt'])).stdout) as { ContentType: string; Metadata: Record<string, string> };
+    const head = JSON.parse(
+      (await aws(['s3api', 'head-object', '--bucket', 'aws-bucket', '--key', 'dir/copy.txt'])).stdout,
+    ) as { ContentType: string; Metadata: Record<string, string> };
     expect(head.ContentType).toBe('text/x-peertree');
     expect(head.Metadata).toEqual({ colour: 'blue', owner: 'me' });
     expect((await aws(['s3', 'rm', 's3://aws-bucket/dir/meta.txt'])).code).toBe(0);
@@ -157,42 +240,158 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect((await aws(['s3', 'mb', 's3://parts-bucket'])).code).toBe(0);
     const small = join(s.work, 'tiny.txt');
     writeFileSync(small, 'tiny');
-    for (let i = 0; i < 7; i++) expect((await api(['put-object', '--bucket', 'parts-bucket', '--key', `many/k${String(i).padStart(2, '0')}`, '--body', small])).code).toBe(0);
+    for (let i = 0; i < 7; i++)
+      expect(
+        (
+          await api([
+            'put-object',
+            '--bucket',
+            'parts-bucket',
+            '--key',
+            `many/k${String(i).padStart(2, '0')}`,
+            '--body',
+            small,
+          ])
+        ).code,
+      ).toBe(0);
     // The CLI follows NextContinuationToken page by page (3 keys a page, 3 pages) and prints every key once.
     const paged = await aws(['s3', 'ls', '--recursive', '--page-size', '3', 's3://parts-bucket/many/']);
-    expect(paged.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).at(-1))).toEqual(Array.from({ length: 7 }, (_, i) => `many/k${String(i).padStart(2, '0')}`));
-    const v1 = JSON.parse((await api(['list-objects', '--bucket', 'parts-bucket', '--prefix', 'many/', '--max-items', '5', '--page-size', '2'])).stdout) as { Contents: unknown[] };
+    expect(
+      paged.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(/\s+/).at(-1)),
+    ).toEqual(Array.from({ length: 7 }, (_, i) => `many/k${String(i).padStart(2, '0')}`));
+    const v1 = JSON.parse(
+      (
+        await api([
+          'list-objects',
+          '--bucket',
+          'parts-bucket',
+          '--prefix',
+          'many/',
+          '--max-items',
+          '5',
+          '--page-size',
+          '2',
+        ])
+      ).stdout,
+    ) as { Contents: unknown[] };
     expect(v1.Contents).toHaveLength(5);
 
     const part = join(s.work, 'part.bin');
     writeRandomFile(part, 5 * MiB);
     const last = join(s.work, 'last.bin');
     writeFileSync(last, 'the end');
-    const create = async () => (JSON.parse((await api(['create-multipart-upload', '--bucket', 'parts-bucket', '--key', 'by-hand.bin'])).stdout) as { UploadId: string }).UploadId;
-    const upload = async (id: string, n: number, body: string) => (JSON.parse((await api(['upload-part', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--upload-id', id, '--part-number', String(n), '--body', body])).stdout) as { ETag: string }).ETag;
+    const create = async () =>
+      (
+        JSON.parse(
+          (await api(['create-multipart-upload', '--bucket', 'parts-bucket', '--key', 'by-hand.bin'])).stdout,
+        ) as { UploadId: string }
+      ).UploadId;
+    const upload = async (id: string, n: number, body: string) =>
+      (
+        JSON.parse(
+          (
+            await api([
+              'upload-part',
+              '--bucket',
+              'parts-bucket',
+              '--key',
+              'by-hand.bin',
+              '--upload-id',
+              id,
+              '--part-number',
+              String(n),
+              '--body',
+              body,
+            ])
+          ).stdout,
+        ) as { ETag: string }
+      ).ETag;
     const dropped = await create();
     await upload(dropped, 1, last);
-    const uploads = JSON.parse((await api(['list-multipart-uploads', '--bucket', 'parts-bucket'])).stdout) as { Uploads: { UploadId: string }[] };
+    const uploads = JSON.parse((await api(['list-multipart-uploads', '--bucket', 'parts-bucket'])).stdout) as {
+      Uploads: { UploadId: string }[];
+    };
     expect(uploads.Uploads.map((u) => u.UploadId)).toContain(dropped);
-    expect((await api(['abort-multipart-upload', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--upload-id', dropped])).code).toBe(0);
-    expect((await api(['list-parts', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--upload-id', dropped])).stderr).toMatch(/NoSuchUpload/);
+    expect(
+      (
+        await api([
+          'abort-multipart-upload',
+          '--bucket',
+          'parts-bucket',
+          '--key',
+          'by-hand.bin',
+          '--upload-id',
+          dropped,
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await api(['list-parts', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--upload-id', dropped])).stderr,
+    ).toMatch(/NoSuchUpload/);
 
     const id = await create();
     const e1 = await upload(id, 1, part);
     const e2 = await upload(id, 2, last);
-    const parts = JSON.parse((await api(['list-parts', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--upload-id', id])).stdout) as { Parts: { PartNumber: number; Size: number }[] };
-    expect(parts.Parts.map((p) => [p.PartNumber, p.Size])).toEqual([[1, 5 * MiB], [2, 7]]);
-    const complete = (list: { ETag: string; PartNumber: number }[]) => api(['complete-multipart-upload', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--upload-id', id, '--multipart-upload', JSON.stringify({ Parts: list })]);
-    expect((await complete([{ ETag: e1, PartNumber: 1 }, { ETag: '"00000000000000000000000000000000"', PartNumber: 2 }])).stderr).toMatch(/InvalidPart/);
-    expect((await complete([{ ETag: e2, PartNumber: 2 }, { ETag: e1, PartNumber: 1 }])).stderr).toMatch(/InvalidPartOrder/);
-    const done = await complete([{ ETag: e1, PartNumber: 1 }, { ETag: e2, PartNumber: 2 }]);
+    const parts = JSON.parse(
+      (await api(['list-parts', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--upload-id', id])).stdout,
+    ) as { Parts: { PartNumber: number; Size: number }[] };
+    expect(parts.Parts.map((p) => [p.PartNumber, p.Size])).toEqual([
+      [1, 5 * MiB],
+      [2, 7],
+    ]);
+    const complete = (list: { ETag: string; PartNumber: number }[]) =>
+      api([
+        'complete-multipart-upload',
+        '--bucket',
+        'parts-bucket',
+        '--key',
+        'by-hand.bin',
+        '--upload-id',
+        id,
+        '--multipart-upload',
+        JSON.stringify({ Parts: list }),
+      ]);
+    expect(
+      (
+        await complete([
+          { ETag: e1, PartNumber: 1 },
+          { ETag: '"00000000000000000000000000000000"', PartNumber: 2 },
+        ])
+      ).stderr,
+    ).toMatch(/InvalidPart/);
+    expect(
+      (
+        await complete([
+          { ETag: e2, PartNumber: 2 },
+          { ETag: e1, PartNumber: 1 },
+        ])
+      ).stderr,
+    ).toMatch(/InvalidPartOrder/);
+    const done = await complete([
+      { ETag: e1, PartNumber: 1 },
+      { ETag: e2, PartNumber: 2 },
+    ]);
     expect(done.code, done.stderr).toBe(0);
     expect((JSON.parse(done.stdout) as { ETag: string }).ETag).toMatch(/-2"$/);
     // A range across the two parts.
     const out = join(s.work, 'across.bin');
-    const ranged = await api(['get-object', '--bucket', 'parts-bucket', '--key', 'by-hand.bin', '--range', `bytes=${5 * MiB - 3}-${5 * MiB + 2}`, out]);
+    const ranged = await api([
+      'get-object',
+      '--bucket',
+      'parts-bucket',
+      '--key',
+      'by-hand.bin',
+      '--range',
+      `bytes=${5 * MiB - 3}-${5 * MiB + 2}`,
+      out,
+    ]);
     expect(ranged.code, ranged.stderr).toBe(0);
-    expect(readFileSync(out).equals(Buffer.concat([readFileSync(part).subarray(5 * MiB - 3), Buffer.from('the')]))).toBe(true);
+    expect(
+      readFileSync(out).equals(Buffer.concat([readFileSync(part).subarray(5 * MiB - 3), Buffer.from('the')])),
+    ).toBe(true);
   }, 120_000);
 
   it('keeps credentials, buckets and objects across a restart of the gateway', async () => {
@@ -212,11 +411,15 @@ describe('the S3 gateway with the AWS CLI', () => {
 
   it('stores the same encrypted file as peertree put: the object opens with peertree get', async () => {
     const db = new Database(join(s.home, 's3-index.sqlite'), { readonly: true });
-    const row = db.prepare("SELECT capability FROM object_parts WHERE bucket = 'aws-bucket' AND key = 'note.txt'").get() as { capability: string };
+    const row = db
+      .prepare("SELECT capability FROM object_parts WHERE bucket = 'aws-bucket' AND key = 'note.txt'")
+      .get() as { capability: string };
     db.close();
     expect(row.capability).toMatch(/^pt1\.[0-9a-f]{64}\.[A-Za-z0-9_-]{43}$/); // encrypted: the key is in the capability
     const out = join(s.work, 'note.via-cli');
-    const get = await runCli(['get', row.capability, '--relay', s.relays[1]!.ready.url, '-o', out], 60_000, { env: s.env });
+    const get = await runCli(['get', row.capability, '--relay', s.relays[1]!.ready.url, '-o', out], 60_000, {
+      env: s.env,
+    });
     expect(get.code, get.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('presigned bytes 0123456789');
   });
@@ -226,8 +429,20 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect(rotate.code, rotate.stderr).toBe(0);
     const fresh = JSON.parse(rotate.stdout) as { accessKeyId: string; secretAccessKey: string };
     expect(fresh.accessKeyId).not.toBe(s.gateway.accessKeyId);
-    const withKeys = (k: { accessKeyId: string; secretAccessKey: string }) => ({ ...s.env, AWS_ACCESS_KEY_ID: k.accessKeyId, AWS_SECRET_ACCESS_KEY: k.secretAccessKey });
-    await waitFor('the gateway to take the new keys', async () => ((await run('aws', ['--endpoint-url', s.gateway.endpoint, 's3', 'ls'], withKeys(fresh))).code === 0 ? true : null), 30_000, 500);
+    const withKeys = (k: { accessKeyId: string; secretAccessKey: string }) => ({
+      ...s.env,
+      AWS_ACCESS_KEY_ID: k.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: k.secretAccessKey,
+    });
+    await waitFor(
+      'the gateway to take the new keys',
+      async () =>
+        (await run('aws', ['--endpoint-url', s.gateway.endpoint, 's3', 'ls'], withKeys(fresh))).code === 0
+          ? true
+          : null,
+      30_000,
+      500,
+    );
     const old = await run('aws', ['--endpoint-url', s.gateway.endpoint, 's3', 'ls'], s.env);
     expect(old.code).not.toBe(0);
     expect(old.stderr).toMatch(/InvalidAccessKeyId/);

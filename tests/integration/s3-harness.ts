@@ -47,7 +47,13 @@ export interface RunResult {
 }
 
 /** Runs a tool to completion (bounded), with `input` on its standard input when given. */
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000, cwd?: string): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+  cwd?: string,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { env, cwd: cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -72,9 +78,17 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-function startGatewayProcess(relayUrl: string, home: string, options: GatewayOptions = {}): Promise<{ proc: ChildProcess; info: GatewayInfo; stderr: () => string }> {
+function startGatewayProcess(
+  relayUrl: string,
+  home: string,
+  options: GatewayOptions = {},
+): Promise<{ proc: ChildProcess; info: GatewayInfo; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relayUrl, '--listen', '127.0.0.1:0', ...(options.args ?? [])], { cwd: REPO, env: { ...process.env, ...options.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(
+      process.execPath,
+      [BIN, 's3', '--relay', relayUrl, '--listen', '127.0.0.1:0', ...(options.args ?? [])],
+      { cwd: REPO, env: { ...process.env, ...options.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     let started = false;
@@ -108,7 +122,11 @@ export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise
     const args = ['--log-level', 'warn', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])];
     relays.push(await startRelayProcess(join(root.path, `r${i}`), args, 30_000));
   }
-  await waitFor('3 relays in one tree', async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null), 40_000);
+  await waitFor(
+    '3 relays in one tree',
+    async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null),
+    40_000,
+  );
   const home = join(root.path, 'home');
   let gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
   const g = gw.info;
@@ -117,7 +135,10 @@ export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise
   writeFileSync(awsConfig, '[default]\ns3 =\n    signature_version = s3v4\n    addressing_style = path\n');
   const s3cfg = join(root.path, 's3cfg');
   const hostPort = g.endpoint.replace(/^http:\/\//, '');
-  writeFileSync(s3cfg, `[default]\naccess_key = ${g.accessKeyId}\nsecret_key = ${g.secretAccessKey}\nhost_base = ${hostPort}\nhost_bucket = ${hostPort}\nuse_https = False\nsignature_v2 = False\nbucket_location = ${g.region}\n`);
+  writeFileSync(
+    s3cfg,
+    `[default]\naccess_key = ${g.accessKeyId}\nsecret_key = ${g.secretAccessKey}\nhost_base = ${hostPort}\nhost_bucket = ${hostPort}\nuse_https = False\nsignature_v2 = False\nbucket_location = ${g.region}\n`,
+  );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ACCESS_KEY_ID: g.accessKeyId,

@@ -24,10 +24,17 @@ const PLACES = ['harbour', 'mountain', 'garden', 'market', 'library'];
 
 function textOf(i: number): { text: string; token: string } {
   const token = `item${String(i).padStart(4, '0')}`;
-  return { token, text: `A ${COLOURS[i % 5]} ${THINGS[Math.floor(i / 5) % 5]} at the ${PLACES[Math.floor(i / 25) % 5]} ${token}` };
+  return {
+    token,
+    text: `A ${COLOURS[i % 5]} ${THINGS[Math.floor(i / 5) % 5]} at the ${PLACES[Math.floor(i / 25) % 5]} ${token}`,
+  };
 }
 
-async function search(link: Link, q: string, limit = 10): Promise<{ hits: { id: string; score: number }[]; partial: boolean; asked: number; pruned: number }> {
+async function search(
+  link: Link,
+  q: string,
+  limit = 10,
+): Promise<{ hits: { id: string; score: number }[]; partial: boolean; asked: number; pruned: number }> {
   const reply = await link.request('search.query', { q, limit }, 30_000);
   return reply.body as { hits: { id: string; score: number }[]; partial: boolean; asked: number; pruned: number };
 }
@@ -38,11 +45,19 @@ beforeAll(async () => {
     const args = ['--log-level', 'warn', '--max-peers', '3', ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])];
     relays.push(await startRelayProcess(join(dir.path, `r${i}`), args, 30_000));
   }
-  await waitFor('10 relays in one tree', async () => ((await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === N) ? true : null));
+  await waitFor('10 relays in one tree', async () =>
+    (await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === N)
+      ? true
+      : null,
+  );
   const link = await connect(relays[3]!.ready.url, { identity: author });
   for (let i = 0; i < COUNT; i++) {
     const { text, token } = textOf(i);
-    const memory = await signMemory(author, { text, tags: [PLACES[Math.floor(i / 25) % 5]!], ref: null }, 1_700_000_000_000 + i);
+    const memory = await signMemory(
+      author,
+      { text, tags: [PLACES[Math.floor(i / 25) % 5]!], ref: null },
+      1_700_000_000_000 + i,
+    );
     const reply = await link.request('memory.remember', { memory, replicas: 3 }, 30_000);
     const body = reply.body as { id: string; holders: string[] };
     expect(body.holders).toHaveLength(3);
@@ -64,10 +79,16 @@ describe('search on 10 relays with 500 memories', () => {
       const one = await search(link, 'item0123');
       expect(one.hits.map((h) => h.id)).toEqual([corpus[123]!.id]);
       // "golden piano library": exactly the memories with all three words score full coverage.
-      const expected = corpus.filter((c) => /golden/.test(c.text) && /piano/.test(c.text) && /library/.test(c.text)).map((c) => c.id).sort();
+      const expected = corpus
+        .filter((c) => /golden/.test(c.text) && /piano/.test(c.text) && /library/.test(c.text))
+        .map((c) => c.id)
+        .sort();
       expect(expected.length).toBeGreaterThan(0);
       const many = await search(link, 'golden piano library', 50);
-      const full = many.hits.filter((h) => h.score >= 1).map((h) => h.id).sort();
+      const full = many.hits
+        .filter((h) => h.score >= 1)
+        .map((h) => h.id)
+        .sort();
       expect(full).toEqual(expected);
       expect(many.partial).toBe(false);
     } finally {
@@ -104,11 +125,19 @@ describe('search on 10 relays with 500 memories', () => {
   it('answers hostile queries with results or a clear error, never a crash', async () => {
     const link = await connect(relays[5]!.ready.url);
     try {
-      for (const q of [`'); DROP TABLE memories; --`, 'NEAR(a b) AND NOT c OR *', '"unterminated', 'x'.repeat(2000), '\u0000\uFFFF\uD800']) {
+      for (const q of [
+        `'); DROP TABLE memories; --`,
+        'NEAR(a b) AND NOT c OR *',
+        '"unterminated',
+        'x'.repeat(2000),
+        '\u0000\uFFFF\uD800',
+      ]) {
         const r = await search(link, q);
         expect(Array.isArray(r.hits)).toBe(true);
       }
-      await expect(link.request('search.query', { q: 'x'.repeat(10_000) }, 10_000)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      await expect(link.request('search.query', { q: 'x'.repeat(10_000) }, 10_000)).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+      });
       await expect(link.request('search.query', { q: null }, 10_000)).rejects.toMatchObject({ code: 'BAD_INPUT' });
       expect((await search(link, 'item0001')).hits).toHaveLength(1);
     } finally {
@@ -118,7 +147,14 @@ describe('search on 10 relays with 500 memories', () => {
 
   it('lets only the author forget a memory, through the CLI', async () => {
     const victim = corpus[77]!;
-    const mallory = await runCli(['forget', victim.id, '--relay', relays[1]!.ready.url, '--identity', join(dir.path, 'mallory.seed')]);
+    const mallory = await runCli([
+      'forget',
+      victim.id,
+      '--relay',
+      relays[1]!.ready.url,
+      '--identity',
+      join(dir.path, 'mallory.seed'),
+    ]);
     expect(mallory.code).toBe(1);
     expect(mallory.stderr).toMatch(/FORBIDDEN: only the author/);
     const link = await connect(relays[4]!.ready.url, { identity: author });
@@ -126,7 +162,11 @@ describe('search on 10 relays with 500 memories', () => {
       expect((await search(link, victim.token)).hits).toHaveLength(1);
       const { signForget } = await import('../../core/search/forget.ts');
       await link.request('memory.forget', await signForget(author, victim.id, Date.now()), 30_000);
-      await waitFor('forgotten everywhere', async () => ((await search(link, victim.token)).hits.length === 0 ? true : null), 20_000);
+      await waitFor(
+        'forgotten everywhere',
+        async () => ((await search(link, victim.token)).hits.length === 0 ? true : null),
+        20_000,
+      );
     } finally {
       link.close();
     }
@@ -137,7 +177,11 @@ describe('search on 10 relays with 500 memories', () => {
       relays[v]!.proc.kill('SIGKILL');
       dead.add(v);
     }
-    await waitFor('tree of 8', async () => ((await getStatus(relays[0]!.ready.url)).size === N - 2 ? true : null), 40_000);
+    await waitFor(
+      'tree of 8',
+      async () => ((await getStatus(relays[0]!.ready.url)).size === N - 2 ? true : null),
+      40_000,
+    );
     const link = await connect(relays[1]!.ready.url);
     try {
       const missing = new Set(corpus.filter((c) => c.token !== corpus[77]!.token).map((c) => c.token));

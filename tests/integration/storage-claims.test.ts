@@ -19,7 +19,17 @@ import { signPin } from '../../core/storage/pin.ts';
 import { ShardClient } from '../../core/protocol/shard-client.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import type { Link } from '../../node-relay/ws/link.ts';
-import { getStatus, killAll, lastLine, rawRequest, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  lastLine,
+  rawRequest,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 const dir = tmpDir('peertree-claims-');
 process.env.PEERTREE_HOME = join(dir.path, 'home');
@@ -77,8 +87,13 @@ describe('storage claims', () => {
     writeFileSync(join(memberData, 'identity.seed'), toHex(made.seed) + '\n', { mode: 0o600 });
     const flags = ['--replicas', '3', '--quota', '4', '--log-level', 'error'];
     relays.push(await startRelayProcess(join(dir.path, 'r0'), flags));
-    for (let i = 1; i < TREE; i++) relays.push(await startRelayProcess(join(dir.path, `r${i}`), [...flags, '--join', relays[0]!.ready.url]));
-    await waitFor('a tree of 7', async () => ((await getStatus(relays[0]!.ready.url)).size === TREE ? true : null), 60_000);
+    for (let i = 1; i < TREE; i++)
+      relays.push(await startRelayProcess(join(dir.path, `r${i}`), [...flags, '--join', relays[0]!.ready.url]));
+    await waitFor(
+      'a tree of 7',
+      async () => ((await getStatus(relays[0]!.ready.url)).size === TREE ? true : null),
+      60_000,
+    );
     expect(relays[1]!.ready.id).toBe(member.id);
   }, 120_000);
 
@@ -89,7 +104,9 @@ describe('storage claims', () => {
     expect(put.code, put.stderr).toBe(0);
     const capability = lastLine(put.stdout);
     const hash = manifestHashOf(capability);
-    const holders = (await Promise.all(relays.map(async (r) => ((await shardOn(r.ready.url, hash)) ? r : null)))).filter((r) => r !== null);
+    const holders = (
+      await Promise.all(relays.map(async (r) => ((await shardOn(r.ready.url, hash)) ? r : null)))
+    ).filter((r) => r !== null);
     expect(holders.length).toBe(3);
     const bytes = new Uint8Array((await rawRequest(holders[0]!.ready.url, `/api/shards/${hash}`)).body);
     const victimKey = (await runCli(['ledger', 'whoami', ...victim])).stdout.match(/[0-9a-f]{64}/)?.[0];
@@ -102,15 +119,21 @@ describe('storage claims', () => {
       const link: Link = await connect(h.ready.url, { identity: member, role: 'relay', expectedId: h.ready.id });
       try {
         const unsigned = { hash, holders: [], pins: [{ owner: victimKey, ts: Date.now() + 10 ** 12, sig: '' }] };
-        await expect(link.request('shard.put', unsigned, 10_000, { payload: bytes })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+        await expect(link.request('shard.put', unsigned, 10_000, { payload: bytes })).rejects.toMatchObject({
+          code: 'FORBIDDEN',
+        });
         const signedByMember = { hash, holders: [], pins: [{ owner: victimKey, ts: ownSig.ts, sig: ownSig.sig }] };
-        await expect(link.request('shard.put', signedByMember, 10_000, { payload: bytes })).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+        await expect(link.request('shard.put', signedByMember, 10_000, { payload: bytes })).rejects.toMatchObject({
+          code: 'BAD_SIGNATURE',
+        });
         // Junk in the victim's name, to fill its quota (4 shards here): refused the same way.
         for (let i = 0; i < 4; i++) {
           const junk = randomBytes(64);
           const junkHash = createHash('sha256').update(junk).digest('hex');
           const body = { hash: junkHash, holders: [], pins: [{ owner: victimKey, ts: Date.now(), sig: '' }] };
-          await expect(link.request('shard.put', body, 10_000, { payload: junk })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+          await expect(link.request('shard.put', body, 10_000, { payload: junk })).rejects.toMatchObject({
+            code: 'FORBIDDEN',
+          });
         }
       } finally {
         link.close(1000, 'done');
@@ -156,7 +179,10 @@ describe('storage claims', () => {
 
 describe('what a shard really costs', () => {
   /** Stores 16-byte shards one by one (replicas 1) until one is refused or 2,000 went in. */
-  async function storeTiny(url: string, identity: Identity): Promise<{ stored: Map<string, Uint8Array>; refusal: unknown }> {
+  async function storeTiny(
+    url: string,
+    identity: Identity,
+  ): Promise<{ stored: Map<string, Uint8Array>; refusal: unknown }> {
     const link = await connect(url, { identity });
     const transport = new ShardClient(link, { identity, now: Date.now });
     const stored = new Map<string, Uint8Array>();
@@ -177,7 +203,14 @@ describe('what a shard really costs', () => {
   }
 
   it('refuses 16-byte shards with FULL once their blocks and metadata reach --capacity, and keeps what it stored intact', async () => {
-    const relay = await startRelayProcess(join(dir.path, 'tiny'), ['--replicas', '1', '--capacity', '256K', '--log-level', 'error']);
+    const relay = await startRelayProcess(join(dir.path, 'tiny'), [
+      '--replicas',
+      '1',
+      '--capacity',
+      '256K',
+      '--log-level',
+      'error',
+    ]);
     relays.push(relay);
     const { identity } = await generateIdentity();
     const { stored, refusal } = await storeTiny(relay.ready.url, identity);
@@ -198,24 +231,38 @@ describe('what a shard really costs', () => {
       link.close(1000, 'done');
     }
     const shards = join(relay.ready.data, 'shards');
-    const names = readdirSync(shards).filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => readdirSync(join(shards, d)).map((n) => join(shards, d, n)));
+    const names = readdirSync(shards)
+      .filter((d) => /^[0-9a-f]{2}$/.test(d))
+      .flatMap((d) => readdirSync(join(shards, d)).map((n) => join(shards, d, n)));
     expect(names.length).toBe(stored.size);
     for (const n of names) expect(createHash('sha256').update(readFileSync(n)).digest('hex')).toBe(n.slice(-64));
   }, 60_000);
 
-  it("refuses a key whose byte quota (--quota-bytes) is charged at real cost, and not another key", async () => {
-    const relay = await startRelayProcess(join(dir.path, 'bytes-quota'), ['--replicas', '1', '--quota-bytes', '40K', '--log-level', 'error']);
+  it('refuses a key whose byte quota (--quota-bytes) is charged at real cost, and not another key', async () => {
+    const relay = await startRelayProcess(join(dir.path, 'bytes-quota'), [
+      '--replicas',
+      '1',
+      '--quota-bytes',
+      '40K',
+      '--log-level',
+      'error',
+    ]);
     relays.push(relay);
     const { identity: alice } = await generateIdentity();
     const { stored, refusal } = await storeTiny(relay.ready.url, alice);
-    expect(refusal).toMatchObject({ code: 'FULL', message: expect.stringMatching(/storage quota of key [0-9a-f]{12}… is used up on this relay \(40960 bytes\)/) });
+    expect(refusal).toMatchObject({
+      code: 'FULL',
+      message: expect.stringMatching(/storage quota of key [0-9a-f]{12}… is used up on this relay \(40960 bytes\)/),
+    });
     expect(stored.size).toBeLessThanOrEqual(Math.floor((40 * 1024) / (4096 + 1024)));
     const { identity: bob } = await generateIdentity();
     const link = await connect(relay.ready.url, { identity: bob });
     try {
       const bytes = new Uint8Array(randomBytes(16));
       const hash = createHash('sha256').update(bytes).digest('hex');
-      await expect(new ShardClient(link, { identity: bob, now: Date.now }).storeShard(hash, bytes, 1)).resolves.toMatchObject({ holders: [relay.ready.id] });
+      await expect(
+        new ShardClient(link, { identity: bob, now: Date.now }).storeShard(hash, bytes, 1),
+      ).resolves.toMatchObject({ holders: [relay.ready.id] });
     } finally {
       link.close(1000, 'done');
     }

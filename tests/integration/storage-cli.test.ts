@@ -3,7 +3,16 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, rawRequest, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  rawRequest,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+  lastLine,
+} from './relay-harness.ts';
 import { readManifestAuthor } from '../../core/storage/manifest-author.ts';
 
 let relay: RelayProcess;
@@ -22,7 +31,6 @@ afterAll(async () => {
   data.remove();
   work.remove();
 });
-
 
 describe('peertree put and get through one relay', () => {
   it('stores an encrypted multi-shard file and gets back the exact bytes', async () => {
@@ -154,11 +162,15 @@ describe('HTTP access to stored data', () => {
     expect(whole.headers['content-type']).toBe('video/mp4');
     expect(whole.headers['accept-ranges']).toBe('bytes');
     expect(whole.body.equals(original)).toBe(true);
-    const part = await rawRequest(relay.ready.url, `/api/files/${capability}`, 'GET', { range: 'bytes=1048570-1048590' });
+    const part = await rawRequest(relay.ready.url, `/api/files/${capability}`, 'GET', {
+      range: 'bytes=1048570-1048590',
+    });
     expect(part.status).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 1048570-1048590/${original.length}`);
     expect(part.body.equals(original.subarray(1048570, 1048591))).toBe(true);
-    const beyond = await rawRequest(relay.ready.url, `/api/files/${capability}`, 'GET', { range: `bytes=${original.length}-` });
+    const beyond = await rawRequest(relay.ready.url, `/api/files/${capability}`, 'GET', {
+      range: `bytes=${original.length}-`,
+    });
     expect(beyond.status).toBe(416);
 
     const shardHash = capability.split('.')[1]!;
@@ -166,13 +178,17 @@ describe('HTTP access to stored data', () => {
     expect(shard.status).toBe(200);
     expect(shard.headers['cache-control']).toMatch(/immutable/);
     // A public manifest is JSON after its uploader's signed header.
-    expect(JSON.parse(Buffer.from((await readManifestAuthor(new Uint8Array(shard.body))).body).toString()).name).toBe('clip.mp4');
+    expect(JSON.parse(Buffer.from((await readManifestAuthor(new Uint8Array(shard.body))).body).toString()).name).toBe(
+      'clip.mp4',
+    );
 
     // A small public file comes out of its manifest, whole or in part.
     const smallBytes = randomBytes(3000);
     const small = join(work.path, 'sound.wav');
     writeFileSync(small, smallBytes);
-    const smallCap = lastLine((await runCli(['put', small, '--relay', relay.ready.url, '--replicas', '1', '--public'])).stdout);
+    const smallCap = lastLine(
+      (await runCli(['put', small, '--relay', relay.ready.url, '--replicas', '1', '--public'])).stdout,
+    );
     expect((await rawRequest(relay.ready.url, `/api/files/${smallCap}`)).body.equals(smallBytes)).toBe(true);
     const smallPart = await rawRequest(relay.ready.url, `/api/files/${smallCap}`, 'GET', { range: 'bytes=1000-1099' });
     expect(smallPart.status).toBe(206);

@@ -6,7 +6,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, getStatus, killAll, metricValue, REPO, runCli, smallDiskPrefix, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
+import {
+  BIN,
+  getStatus,
+  killAll,
+  metricValue,
+  REPO,
+  runCli,
+  smallDiskPrefix,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+} from './relay-harness.ts';
 
 const FLAGS = ['--log-level', 'warn'];
 const root = tmpDir('peertree-failed-put-');
@@ -23,7 +35,11 @@ beforeAll(async () => {
   relays.push(await startRelayProcess(join(root.path, 'r1'), [...FLAGS, '--join', relays[0]!.ready.url], 30_000));
   const small = join(root.path, 'small');
   mkdirSync(small);
-  relays.push(await startRelayProcess(small, [...FLAGS, '--join', relays[0]!.ready.url], 30_000, 0, { prefix: smallDiskPrefix(small, 10 * 1024 * 1024) }));
+  relays.push(
+    await startRelayProcess(small, [...FLAGS, '--join', relays[0]!.ready.url], 30_000, 0, {
+      prefix: smallDiskPrefix(small, 10 * 1024 * 1024),
+    }),
+  );
   await waitFor('a tree of 3', async () => ((await getStatus(relays[0]!.ready.url)).size === 3 ? true : null));
 }, 90_000);
 
@@ -51,7 +67,10 @@ describe('a put that fails', () => {
     const again = await runCli(['put', small, '--relay', relays[0]!.ready.url, '--replicas', '3'], 60_000);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/on 3 relays each/);
-    const del = await runCli(['delete', again.stdout.trim().split('\n').at(-1)!, '--relay', relays[0]!.ready.url], 60_000);
+    const del = await runCli(
+      ['delete', again.stdout.trim().split('\n').at(-1)!, '--relay', relays[0]!.ready.url],
+      60_000,
+    );
     expect(del.code, del.stderr).toBe(0);
     await waitFor('the small file deleted everywhere', allEmpty, 30_000, 250);
   }, 180_000);
@@ -60,12 +79,20 @@ describe('a put that fails', () => {
     const file = join(root.path, 'long.bin');
     writeFileSync(file, randomBytes(64 * 1024 * 1024));
     // Two copies: the two relays with room keep every shard, so the put would succeed if left alone.
-    const proc = spawn(process.execPath, [BIN, 'put', file, '--relay', relays[0]!.ready.url, '--replicas', '2'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [BIN, 'put', file, '--relay', relays[0]!.ready.url, '--replicas', '2'], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
     try {
-      await waitFor('a few shards stored', async () => ((await Promise.all(relays.map(shardsOn))).reduce((a, b) => a + b, 0) >= 4 ? true : null), 60_000, 50);
+      await waitFor(
+        'a few shards stored',
+        async () => ((await Promise.all(relays.map(shardsOn))).reduce((a, b) => a + b, 0) >= 4 ? true : null),
+        60_000,
+        50,
+      );
       proc.kill('SIGINT');
       const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
       expect(code, stderr).toBe(130);

@@ -13,15 +13,26 @@ const FULL = 1; // the relay with room for almost nothing
 function shardNames(i: number): string[] {
   const base = join(dir.path, `r${i}`, 'shards');
   if (!existsSync(base)) return [];
-  return readdirSync(base).filter((s) => /^[0-9a-f]{2}$/.test(s)).flatMap((s) => readdirSync(join(base, s)));
+  return readdirSync(base)
+    .filter((s) => /^[0-9a-f]{2}$/.test(s))
+    .flatMap((s) => readdirSync(join(base, s)));
 }
 
 beforeAll(async () => {
   for (let i = 0; i < 4; i++) {
-    const args = ['--log-level', 'warn', ...(i === FULL ? ['--capacity', '64K'] : []), ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])];
+    const args = [
+      '--log-level',
+      'warn',
+      ...(i === FULL ? ['--capacity', '64K'] : []),
+      ...(i === 0 ? [] : ['--join', relays[0]!.ready.url]),
+    ];
     relays.push(await startRelayProcess(join(dir.path, `r${i}`), args, 30_000));
   }
-  await waitFor('4 relays in one tree', async () => ((await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === 4) ? true : null));
+  await waitFor('4 relays in one tree', async () =>
+    (await Promise.all(relays.map(async (r) => (await getStatus(r.ready.url)).size))).every((s) => s === 4)
+      ? true
+      : null,
+  );
 }, 90_000);
 
 afterAll(async () => {

@@ -5,7 +5,20 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, logLines, metricValue, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  lastLine,
+  logLines,
+  metricValue,
+  rawSession,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+  publicManifest,
+} from './relay-harness.ts';
 import { identityOfDataDir } from './stranger.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 
@@ -16,9 +29,16 @@ const relays: (RelayProcess | null)[] = [];
 const dataDirs: string[] = [];
 
 const live = () => relays.flatMap((r, i) => (r ? [{ r, i, id: r.ready.id }] : []));
-const onDisk = (hash: string) => live().filter(({ i }) => existsSync(join(dataDirs[i]!, 'shards', hash.slice(0, 2), hash))).map(({ i }) => i);
-const computed = (hash: string) => rendezvousHolders(hash, live(), 3).map((m) => m.i).sort((a, b) => a - b);
-const storage = async (i: number) => ((await getStatus(relays[i]!.ready.url)).apps as Record<string, Record<string, number>>).storage!;
+const onDisk = (hash: string) =>
+  live()
+    .filter(({ i }) => existsSync(join(dataDirs[i]!, 'shards', hash.slice(0, 2), hash)))
+    .map(({ i }) => i);
+const computed = (hash: string) =>
+  rendezvousHolders(hash, live(), 3)
+    .map((m) => m.i)
+    .sort((a, b) => a - b);
+const storage = async (i: number) =>
+  ((await getStatus(relays[i]!.ready.url)).apps as Record<string, Record<string, number>>).storage!;
 
 /** The alert of docs/operating.md, evaluated on one scrape of every live relay (its `for:` duration aside). */
 async function alertFires(): Promise<boolean> {
@@ -44,7 +64,14 @@ async function start(i: number): Promise<void> {
 }
 
 async function treeOf(size: number): Promise<void> {
-  await waitFor(`a tree of ${size}`, async () => ((await Promise.all(live().map(async ({ r }) => (await getStatus(r.ready.url)).size))).every((s) => s === size) ? true : null), 30_000);
+  await waitFor(
+    `a tree of ${size}`,
+    async () =>
+      (await Promise.all(live().map(async ({ r }) => (await getStatus(r.ready.url)).size))).every((s) => s === size)
+        ? true
+        : null,
+    30_000,
+  );
 }
 
 beforeAll(async () => {
@@ -70,7 +97,12 @@ describe('a relay that leaves the tree with `peertree leave`', () => {
       const m = await publicManifest(relays[0]!.ready.url, manifest);
       shards.push(manifest, ...(m.inline ? [] : m.shards));
     }
-    await waitFor('every shard on its 3 rendezvous holders', async () => (shards.every((h) => JSON.stringify(onDisk(h)) === JSON.stringify(computed(h))) ? true : null), 30_000, 200);
+    await waitFor(
+      'every shard on its 3 rendezvous holders',
+      async () => (shards.every((h) => JSON.stringify(onDisk(h)) === JSON.stringify(computed(h))) ? true : null),
+      30_000,
+      200,
+    );
     expect(await waitFor('gauges at 0 before the leave', gaugesAtZero, 15_000, 200)).toBe(true);
     expect(await alertFires()).toBe(false);
 
@@ -86,22 +118,39 @@ describe('a relay that leaves the tree with `peertree leave`', () => {
     const forger = live().find(({ i }) => i !== 0)!;
     const key = await identityOfDataDir(dataDirs[forger.i]!);
     const others = live().filter(({ i }) => i !== forger.i);
-    const ignoredBefore = (await Promise.all(others.map(({ i }) => storage(i)))).reduce((n, s) => n + s.holderClaimsIgnored!, 0);
+    const ignoredBefore = (await Promise.all(others.map(({ i }) => storage(i)))).reduce(
+      (n, s) => n + s.holderClaimsIgnored!,
+      0,
+    );
     const sessions = [];
     for (const { r } of others) {
       const s = await rawSession(r.ready.ws, 10_000, 'relay', key);
       sessions.push(s);
-      for (const h of shards) s.ws.send(await s.frame('shard.holders', { hash: h, holders: [leaver.id, relays[0]!.ready.id] }));
+      for (const h of shards)
+        s.ws.send(await s.frame('shard.holders', { hash: h, holders: [leaver.id, relays[0]!.ready.id] }));
     }
 
     // Copies are lost: the operator's alert fires on some survivor (a gauge > 0), before repair brings it back.
     await waitFor('the under-replication alert firing', async () => ((await alertFires()) ? true : null), 20_000, 100);
-    await waitFor('the forged sets counted as ignored', async () => {
-      const after = (await Promise.all(others.map(({ i }) => storage(i)))).reduce((n, s) => n + s.holderClaimsIgnored!, 0);
-      return after >= ignoredBefore + shards.length * others.length ? true : null;
-    }, 10_000, 200);
+    await waitFor(
+      'the forged sets counted as ignored',
+      async () => {
+        const after = (await Promise.all(others.map(({ i }) => storage(i)))).reduce(
+          (n, s) => n + s.holderClaimsIgnored!,
+          0,
+        );
+        return after >= ignoredBefore + shards.length * others.length ? true : null;
+      },
+      10_000,
+      200,
+    );
     // 3 survivors and a target of 3: every shard ends on all of them, whatever the forged sets said.
-    await waitFor('3 copies of every shard on the survivors', async () => (shards.every((h) => onDisk(h).length === 3) ? true : null), 30_000, 200);
+    await waitFor(
+      '3 copies of every shard on the survivors',
+      async () => (shards.every((h) => onDisk(h).length === 3) ? true : null),
+      30_000,
+      200,
+    );
     expect(await waitFor('the alert cleared', gaugesAtZero, 15_000, 200)).toBe(true);
     expect(lost.length).toBeGreaterThan(0);
     // The operator's log says so, once per sweep: repair started on a survivor, and finished with copies made.
@@ -113,7 +162,12 @@ describe('a relay that leaves the tree with `peertree leave`', () => {
     // A newcomer joins: each shard ends on exactly its 3 rendezvous holders, the newcomer holding its share.
     await start(4);
     await treeOf(4);
-    await waitFor('every shard on its 3 rendezvous holders, the newcomer included', async () => (shards.every((h) => JSON.stringify(onDisk(h)) === JSON.stringify(computed(h))) ? true : null), 40_000, 200);
+    await waitFor(
+      'every shard on its 3 rendezvous holders, the newcomer included',
+      async () => (shards.every((h) => JSON.stringify(onDisk(h)) === JSON.stringify(computed(h))) ? true : null),
+      40_000,
+      200,
+    );
     expect(await waitFor('gauges at 0 with the newcomer', gaugesAtZero, 15_000, 200)).toBe(true);
     const share = shards.filter((h) => computed(h).includes(4));
     expect(share.length).toBeGreaterThan(0);

@@ -6,7 +6,19 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, rawRequest, rawSession, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  lastLine,
+  rawRequest,
+  rawSession,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+  publicManifest,
+} from './relay-harness.ts';
 import { identityOfDataDir } from './stranger.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 
@@ -53,7 +65,10 @@ async function put(name: string, size: number): Promise<string[]> {
 
 async function metric(i: number, name: string): Promise<number> {
   const res = await rawRequest(relays[i]!.ready.url, '/metrics');
-  const line = res.body.toString('utf8').split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  const line = res.body
+    .toString('utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.split(' ').pop()) : NaN;
 }
 
@@ -64,29 +79,49 @@ async function storageStatus(i: number): Promise<Record<string, number>> {
 /** Waits until every shard is on exactly its 3 computed holders, with the repair gauges back at 0 everywhere. */
 async function settled(what: string, shards: readonly string[], timeoutMs = 45_000): Promise<void> {
   try {
-    await waitFor(what, async () => (shards.every((h) => JSON.stringify(onDisk(h)) === JSON.stringify(computed(h))) ? true : null), timeoutMs, 200);
-    await waitFor(`${what}: gauges at 0`, async () => {
-      for (const { i } of live()) if ((await metric(i, 'peertree_under_replicated_shards')) !== 0) return null;
-      return true;
-    }, 15_000);
+    await waitFor(
+      what,
+      async () => (shards.every((h) => JSON.stringify(onDisk(h)) === JSON.stringify(computed(h))) ? true : null),
+      timeoutMs,
+      200,
+    );
+    await waitFor(
+      `${what}: gauges at 0`,
+      async () => {
+        for (const { i } of live()) if ((await metric(i, 'peertree_under_replicated_shards')) !== 0) return null;
+        return true;
+      },
+      15_000,
+    );
   } catch (err) {
-    const views = await Promise.all(live().map(async ({ i }) => ({ i, storage: await storageStatus(i).catch(() => null) })));
-    throw new Error(`${String(err)}\non disk: ${JSON.stringify(shards.map((h) => [onDisk(h), computed(h)]))}\n${JSON.stringify(views)}`, { cause: err });
+    const views = await Promise.all(
+      live().map(async ({ i }) => ({ i, storage: await storageStatus(i).catch(() => null) })),
+    );
+    throw new Error(
+      `${String(err)}\non disk: ${JSON.stringify(shards.map((h) => [onDisk(h), computed(h)]))}\n${JSON.stringify(views)}`,
+      { cause: err },
+    );
   }
 }
 
 async function treeOf(size: number): Promise<void> {
-  await waitFor(`a tree of ${size}`, async () => {
-    const sizes = await Promise.all(live().map(async ({ r }) => (await getStatus(r.ready.url)).size));
-    return sizes.every((s) => s === size) ? true : null;
-  }, 60_000);
+  await waitFor(
+    `a tree of ${size}`,
+    async () => {
+      const sizes = await Promise.all(live().map(async ({ r }) => (await getStatus(r.ready.url)).size));
+      return sizes.every((s) => s === size) ? true : null;
+    },
+    60_000,
+  );
 }
 
 beforeAll(async () => {
   for (let i = 0; i < N; i++) {
     const data = join(root.path, `r${i}`);
     dataDirs.push(data);
-    relays.push(await startRelayProcess(data, [...FLAGS, ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])], 30_000));
+    relays.push(
+      await startRelayProcess(data, [...FLAGS, ...(i === 0 ? [] : ['--join', relays[0]!.ready.url])], 30_000),
+    );
   }
   await treeOf(N);
 }, 120_000);
@@ -104,15 +139,26 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     const hash = shards[1]!;
     const victim = computed(hash)[0]!;
     const others = computed(hash).filter((i) => i !== victim);
-    const failedBefore = (await Promise.all(others.map((i) => storageStatus(i)))).reduce((n, s) => n + s.auditsFailed!, 0);
+    const failedBefore = (await Promise.all(others.map((i) => storageStatus(i)))).reduce(
+      (n, s) => n + s.auditsFailed!,
+      0,
+    );
     // The relay still lists the shard in its database; only the file is gone.
     rmSync(shardPath(victim, hash));
     // The other holders' audits find the file gone (the copy made around it may be brief: the victim gets
     // its rendezvous share back soon after, so the test waits on the audit count, not on a passing state).
-    await waitFor('a failed audit of the victim', async () => {
-      const failedAfter = (await Promise.all(others.map((i) => storageStatus(i)))).reduce((n, s) => n + s.auditsFailed!, 0);
-      return failedAfter > failedBefore ? true : null;
-    }, 45_000, 200);
+    await waitFor(
+      'a failed audit of the victim',
+      async () => {
+        const failedAfter = (await Promise.all(others.map((i) => storageStatus(i)))).reduce(
+          (n, s) => n + s.auditsFailed!,
+          0,
+        );
+        return failedAfter > failedBefore ? true : null;
+      },
+      45_000,
+      200,
+    );
     expect(await metric(others[0]!, 'peertree_storage_audits_total{result="passed"}')).toBeGreaterThan(0);
     // Later the victim gets its rendezvous share back and the 4th copy is released: 3 copies, where computed.
     await settled('back on the computed holders', shards);
@@ -131,9 +177,14 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     for (const h of holders) {
       const s = await rawSession(relays[h]!.ready.ws, 10_000, 'relay', key);
       sessions.push(s);
-      for (const x of shards) s.ws.send(await s.frame('shard.holders', { hash: x, holders: [liar!.id, accomplice!.id] }));
+      for (const x of shards)
+        s.ws.send(await s.frame('shard.holders', { hash: x, holders: [liar!.id, accomplice!.id] }));
     }
-    await waitFor('the forged sets counted as ignored', async () => ((await storageStatus(holders[0]!)).holderClaimsIgnored! > ignoredBefore ? true : null), 10_000);
+    await waitFor(
+      'the forged sets counted as ignored',
+      async () => ((await storageStatus(holders[0]!)).holderClaimsIgnored! > ignoredBefore ? true : null),
+      10_000,
+    );
     // Kill two real holders of the shard: the survivor must still see them gone and restore 3 copies.
     for (const v of holders.slice(0, 2)) {
       relays[v]!.proc.kill('SIGKILL');
@@ -154,8 +205,18 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     const keep = relays[victim]!;
     relays[victim] = null;
     // Audits of the dead relay fail at once: the others make a new copy while it is down.
-    await waitFor('3 live copies while one holder is down', async () => (shards.every((h) => onDisk(h).length >= 3) ? true : null), 30_000, 200);
-    relays[victim] = await startRelayProcess(dataDirs[victim]!, [...FLAGS, '--join', live().find(({ i }) => i !== victim)!.r.ready.url], 30_000, port);
+    await waitFor(
+      '3 live copies while one holder is down',
+      async () => (shards.every((h) => onDisk(h).length >= 3) ? true : null),
+      30_000,
+      200,
+    );
+    relays[victim] = await startRelayProcess(
+      dataDirs[victim]!,
+      [...FLAGS, '--join', live().find(({ i }) => i !== victim)!.r.ready.url],
+      30_000,
+      port,
+    );
     expect(relays[victim]!.ready.id).toBe(keep.ready.id);
     // Its old copy is still on its disk: 4 copies of the shard now, one more than the target.
     expect(existsSync(shardPath(victim, hash))).toBe(true);
@@ -165,7 +226,11 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
   }, 150_000);
 
   it('restores the copies of a relay that left with `peertree leave`, and gives a newcomer its rendezvous share', async () => {
-    const shards = [...(await put('leave-a.bin', 40 * KiB)), ...(await put('leave-b.bin', 40 * KiB)), ...(await put('leave-c.bin', 40 * KiB))];
+    const shards = [
+      ...(await put('leave-a.bin', 40 * KiB)),
+      ...(await put('leave-b.bin', 40 * KiB)),
+      ...(await put('leave-c.bin', 40 * KiB)),
+    ];
     await settled('shards placed', shards);
     const size = live().length;
     const leaver = live().find(({ i }) => i !== 0 && shards.some((h) => computed(h).includes(i)))!;
@@ -183,6 +248,11 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     const share = shards.filter((h) => computed(h).includes(newcomer));
     for (const h of shards) expect(existsSync(shardPath(newcomer, h)), h).toBe(share.includes(h));
     // Copies of the earlier cases' files may still be on their way to it: the backlog drains to 0 once they land.
-    await waitFor('the newcomer\'s repair backlog drained', async () => ((await metric(newcomer, 'peertree_repair_backlog')) === 0 ? true : null), 30_000, 250);
+    await waitFor(
+      "the newcomer's repair backlog drained",
+      async () => ((await metric(newcomer, 'peertree_repair_backlog')) === 0 ? true : null),
+      30_000,
+      250,
+    );
   }, 150_000);
 });

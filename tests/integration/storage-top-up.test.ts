@@ -4,7 +4,19 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, lastLine, metricValue, rawRequest, runCli, startRelayProcess, tmpDir, waitFor, type RelayProcess, publicManifest } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  lastLine,
+  metricValue,
+  rawRequest,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  waitFor,
+  type RelayProcess,
+  publicManifest,
+} from './relay-harness.ts';
 
 const FLAGS = ['--log-level', 'warn', '--repair-interval', '400'];
 const root = tmpDir('peertree-top-up-');
@@ -12,8 +24,10 @@ process.env.PEERTREE_HOME = join(root.path, 'home');
 const relays: RelayProcess[] = [];
 const dataDirs: string[] = [];
 
-const storage = async (r: RelayProcess) => ((await getStatus(r.ready.url)).apps as Record<string, Record<string, number>>).storage!;
-const copies = (hash: string): number => dataDirs.filter((d) => existsSync(join(d, 'shards', hash.slice(0, 2), hash))).length;
+const storage = async (r: RelayProcess) =>
+  ((await getStatus(r.ready.url)).apps as Record<string, Record<string, number>>).storage!;
+const copies = (hash: string): number =>
+  dataDirs.filter((d) => existsSync(join(d, 'shards', hash.slice(0, 2), hash))).length;
 
 async function start(i: number, join_?: string): Promise<void> {
   const data = join(root.path, `r${i}`);
@@ -46,11 +60,21 @@ describe('a put on a tree smaller than the replica count', () => {
 
     await start(1, relays[0]!.ready.url);
     await start(2, relays[0]!.ready.url);
-    await waitFor('3 copies of every shard', async () => (hashes.every((h) => copies(h) === 3) ? true : null), 60_000, 250);
+    await waitFor(
+      '3 copies of every shard',
+      async () => (hashes.every((h) => copies(h) === 3) ? true : null),
+      60_000,
+      250,
+    );
     // And it stays there: each holder keeps the target of 3 (the second relay got its copy on a tree of 2), so
     // none sees a surplus and releases; three more sweeps everywhere change nothing.
     const sweeps = await Promise.all(relays.map(async (r) => (await storage(r)).sweeps!));
-    await waitFor('three more sweeps on every relay', async () => ((await Promise.all(relays.map(storage))).every((s, i) => s.sweeps! >= sweeps[i]! + 3) ? true : null), 30_000, 250);
+    await waitFor(
+      'three more sweeps on every relay',
+      async () => ((await Promise.all(relays.map(storage))).every((s, i) => s.sweeps! >= sweeps[i]! + 3) ? true : null),
+      30_000,
+      250,
+    );
     expect(hashes.map(copies)).toEqual(hashes.map(() => 3));
     expect((await Promise.all(relays.map(storage))).map((s) => s.released)).toEqual([0, 0, 0]);
     // Each copy is served by the relay that holds it.

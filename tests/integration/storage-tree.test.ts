@@ -4,7 +4,16 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStatus, killAll, waitFor, runCli, startRelayProcess, tmpDir, type RelayProcess, lastLine } from './relay-harness.ts';
+import {
+  getStatus,
+  killAll,
+  waitFor,
+  runCli,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+  lastLine,
+} from './relay-harness.ts';
 import { FileDecoder } from '../../core/storage/file-codec.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
@@ -18,10 +27,11 @@ const relays: RelayProcess[] = [];
 const dataDirs: string[] = [];
 const dead = new Set<number>();
 
-
 /** Live relays whose disk holds the shard named `hash`. */
 function holdersOnDisk(hash: string): number[] {
-  return dataDirs.map((d, i) => (!dead.has(i) && existsSync(join(d, 'shards', hash.slice(0, 2), hash)) ? i : -1)).filter((i) => i >= 0);
+  return dataDirs
+    .map((d, i) => (!dead.has(i) && existsSync(join(d, 'shards', hash.slice(0, 2), hash)) ? i : -1))
+    .filter((i) => i >= 0);
 }
 
 /** Indexes of the live relays that rank highest for `hash`: where placement and repair put it. */
@@ -39,7 +49,6 @@ function shardFiles(dir: string): string[] {
     .filter((s) => /^[0-9a-f]{2}$/.test(s))
     .flatMap((s) => readdirSync(join(base, s)).map((f) => join(base, s, f)));
 }
-
 
 beforeAll(async () => {
   for (let i = 0; i < N; i++) {
@@ -66,7 +75,13 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
 
   it('stores files of 0 B, 1 B, exactly one shard, one byte over, and 200 MiB, each fetched from another relay', async () => {
     const marker = Buffer.from('PLAINTEXT-MARKER-7f3a');
-    const sizes: [string, number][] = [['empty', 0], ['one-byte', 1], ['one-shard', MiB], ['one-over', MiB + 1], ['big', 200 * MiB]];
+    const sizes: [string, number][] = [
+      ['empty', 0],
+      ['one-byte', 1],
+      ['one-shard', MiB],
+      ['one-over', MiB + 1],
+      ['big', 200 * MiB],
+    ];
     for (const [i, [name, size]] of sizes.entries()) {
       const bytes = Buffer.alloc(size);
       for (let off = 0; off < size; off += 65536) randomBytes(Math.min(65536, size - off)).copy(bytes, off);
@@ -106,7 +121,14 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
     expect(holdersOnDisk(manifest)).toContain(victim);
     writeFileSync(join(dataDirs[victim!]!, 'shards', manifest.slice(0, 2), manifest), 'rotten bytes');
     const out = join(work.path, 'one-byte.again');
-    const get = await runCli(['get', files.get('one-byte')!.capability, '--relay', relays[victim!]!.ready.url, '-o', out]);
+    const get = await runCli([
+      'get',
+      files.get('one-byte')!.capability,
+      '--relay',
+      relays[victim!]!.ready.url,
+      '-o',
+      out,
+    ]);
     expect(get.code, get.stderr).toBe(0);
     expect(readFileSync(out).equals(files.get('one-byte')!.bytes)).toBe(true);
     // The corrupt copy was dropped, not served.
@@ -130,17 +152,40 @@ describe('storage on a tree of 6 relays, replicas 3', () => {
     expect(readFileSync(out).equals(bytes)).toBe(true);
 
     // The tree replaces the dead relays, then the surviving holders repair.
-    await waitFor('tree of 4', async () => ((await getStatus(relays[alive]!.ready.url)).size === N - 2 ? true : null), 60_000);
+    await waitFor(
+      'tree of 4',
+      async () => ((await getStatus(relays[alive]!.ready.url)).size === N - 2 ? true : null),
+      60_000,
+    );
     const holder = holdersOnDisk(manifest)[0]!;
-    const manifestBytes = new Uint8Array(readFileSync(join(dataDirs[holder]!, 'shards', manifest.slice(0, 2), manifest)));
+    const manifestBytes = new Uint8Array(
+      readFileSync(join(dataDirs[holder]!, 'shards', manifest.slice(0, 2), manifest)),
+    );
     const shards = [manifest, ...(await FileDecoder.open(parseCapability(capability), manifestBytes)).manifest.shards];
     expect(shards).toHaveLength(3);
     try {
-      await waitFor('3 live holders of every shard', async () => (shards.every((h) => holdersOnDisk(h).length >= 3) ? true : null), 90_000);
+      await waitFor(
+        '3 live holders of every shard',
+        async () => (shards.every((h) => holdersOnDisk(h).length >= 3) ? true : null),
+        90_000,
+      );
     } catch (err) {
       // Say what each live relay's repair saw: the figures a failure needs.
-      const views = await Promise.all(relays.map(async (r, i) => (dead.has(i) ? null : { i, apps: (await getStatus(r.ready.url)).apps, holders: shards.map((h) => holdersOnDisk(h).includes(i)) })));
-      throw new Error(`${String(err)}\nholders: ${JSON.stringify(shards.map((h) => holdersOnDisk(h)))}\n${JSON.stringify(views.filter(Boolean))}\n${relays.map((r, i) => (dead.has(i) ? '' : r.stderr().slice(-1500))).join('\n')}`, { cause: err });
+      const views = await Promise.all(
+        relays.map(async (r, i) =>
+          dead.has(i)
+            ? null
+            : {
+                i,
+                apps: (await getStatus(r.ready.url)).apps,
+                holders: shards.map((h) => holdersOnDisk(h).includes(i)),
+              },
+        ),
+      );
+      throw new Error(
+        `${String(err)}\nholders: ${JSON.stringify(shards.map((h) => holdersOnDisk(h)))}\n${JSON.stringify(views.filter(Boolean))}\n${relays.map((r, i) => (dead.has(i) ? '' : r.stderr().slice(-1500))).join('\n')}`,
+        { cause: err },
+      );
     }
     // Repair chose the next relays in rendezvous order: the shards are where any relay computes them to be.
     for (const h of shards) expect(holdersOnDisk(h), h).toEqual(computedHolders(h, 3));

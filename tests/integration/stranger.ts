@@ -56,7 +56,14 @@ export interface Version {
 
 function asVersion(m: unknown): Version | null {
   const v = m as { epoch?: unknown; digest?: unknown; members?: unknown } | null | undefined;
-  if (typeof v !== 'object' || v === null || typeof v.epoch !== 'number' || typeof v.digest !== 'string' || !Array.isArray(v.members)) return null;
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    typeof v.epoch !== 'number' ||
+    typeof v.digest !== 'string' ||
+    !Array.isArray(v.members)
+  )
+    return null;
   return { epoch: v.epoch, digest: v.digest, members: v.members as Ref[] };
 }
 
@@ -66,7 +73,12 @@ export class Stranger {
   readonly stats = { opened: 0, reopened: 0, sent: 0, refused: 0 };
 
   /** `dataDir`: the impersonated relay's data folder (a malicious member can read its own relay's state). */
-  private constructor(readonly identity: Identity, readonly seed: Uint8Array, readonly url: string, private readonly dataDir: string | null = null) {}
+  private constructor(
+    readonly identity: Identity,
+    readonly seed: Uint8Array,
+    readonly url: string,
+    private readonly dataDir: string | null = null,
+  ) {}
 
   /** A fresh key that never joined anything. */
   static async fresh(url = 'https://127.0.0.1:9'): Promise<Stranger> {
@@ -85,14 +97,26 @@ export class Stranger {
    * of the root with only this key's own suspicion as evidence, and an add of this key, both chained onto the
    * version (epoch, digest) given. Only the sequencer's key, or a quorum of watchers, makes such records valid.
    */
-  signedRecords(treeId: string, epoch: number, digest: string, root: { id: string; url: string; key: string }): EpochRecord[] {
+  signedRecords(
+    treeId: string,
+    epoch: number,
+    digest: string,
+    root: { id: string; url: string; key: string },
+  ): EpochRecord[] {
     const env = makeTreeEnv(this.seed);
     const by = this.identity.id;
     const prev = /^[0-9a-f]{64}$/.test(digest) ? digest : 'ab'.repeat(32);
     const ev = [signSuspicion(env, treeId, epoch, prev, root.id, by)];
     const self = { id: by, url: this.url, key: toHex(this.identity.publicKey) };
     return [
-      signRecord(env, { t: treeId, e: epoch + 1, p: prev, ops: [{ op: 'remove', ref: root, at: 0, reason: 'dead' }], by, ev }),
+      signRecord(env, {
+        t: treeId,
+        e: epoch + 1,
+        p: prev,
+        ops: [{ op: 'remove', ref: root, at: 0, reason: 'dead' }],
+        by,
+        ev,
+      }),
       signRecord(env, { t: treeId, e: epoch + 1, p: prev, ops: [{ op: 'add', ref: self, adm: '' }], by, ev: [] }),
     ];
   }
@@ -151,7 +175,8 @@ export class Stranger {
     try {
       const db = new Database(join(this.dataDir, 'relay.db'), { readonly: true, fileMustExist: true });
       try {
-        const row = db.prepare("SELECT value FROM tree_state WHERE part = 'membership'").get() as { value?: unknown } | undefined;
+        const row = db.prepare("SELECT value FROM tree_state WHERE part = 'membership'").get() as
+          { value?: unknown } | undefined;
         return typeof row?.value === 'string' ? asVersion(JSON.parse(row.value)) : null;
       } finally {
         db.close();
@@ -166,23 +191,51 @@ export class Stranger {
    * signed membership might have (signed epochs, a signed checkpoint, a signature beside the membership), each
    * carrying a real Ed25519 signature by this key, which is not the sequencer's.
    */
-  async forgedSyncs(treeId: string, epoch: number, members: readonly Ref[], previous = ''): Promise<{ shape: string; body: unknown }[]> {
+  async forgedSyncs(
+    treeId: string,
+    epoch: number,
+    members: readonly Ref[],
+    previous = '',
+  ): Promise<{ shape: string; body: unknown }[]> {
     const digest16 = fnvDigest(`forged|${epoch}|${this.id}`);
     const record = { tree: treeId, epoch, prev: previous, members, root: members[0]!.id };
     const recordBytes = utf8(JSON.stringify(record));
     const hash = sha256Hex(recordBytes);
-    const sign = async (tag: string, bytes: Uint8Array) => toHex(await this.identity.sign(new Uint8Array([...utf8(tag), 0, ...bytes])));
+    const sign = async (tag: string, bytes: Uint8Array) =>
+      toHex(await this.identity.sign(new Uint8Array([...utf8(tag), 0, ...bytes])));
     const sig = await sign('peertree/membership/v1', recordBytes);
     const key = toHex(this.identity.publicKey);
     const from = this.ref;
     return [
       { shape: 'current', body: { t: treeId, m: { epoch, digest: digest16, members }, from } },
-      { shape: 'current, epoch 2^53-1', body: { t: treeId, m: { epoch: Number.MAX_SAFE_INTEGER, digest: '0', members }, from } },
+      {
+        shape: 'current, epoch 2^53-1',
+        body: { t: treeId, m: { epoch: Number.MAX_SAFE_INTEGER, digest: '0', members }, from },
+      },
       { shape: 'current + sig', body: { t: treeId, m: { epoch, digest: digest16, members, signer: key, sig }, from } },
-      { shape: 'sha-256 digest + sig', body: { t: treeId, m: { epoch, digest: hash, prev: previous, members, root: members[0]!.id, signer: key, sig }, from } },
+      {
+        shape: 'sha-256 digest + sig',
+        body: {
+          t: treeId,
+          m: { epoch, digest: hash, prev: previous, members, root: members[0]!.id, signer: key, sig },
+          from,
+        },
+      },
       { shape: 'signed epochs', body: { t: treeId, from, epochs: [{ ...record, hash, signer: key, sig }] } },
-      { shape: 'signed checkpoint', body: { t: treeId, from, checkpoint: { ...record, hash, signer: key, sig }, chain: [] } },
-      { shape: 'signed record + membership', body: { t: treeId, from, m: { epoch, digest: hash, members }, record: { ...record, hash, signer: key, sig }, proof: [] } },
+      {
+        shape: 'signed checkpoint',
+        body: { t: treeId, from, checkpoint: { ...record, hash, signer: key, sig }, chain: [] },
+      },
+      {
+        shape: 'signed record + membership',
+        body: {
+          t: treeId,
+          from,
+          m: { epoch, digest: hash, members },
+          record: { ...record, hash, signer: key, sig },
+          proof: [],
+        },
+      },
     ];
   }
 

@@ -20,7 +20,17 @@ const started: Relay[] = [];
 let count = 0;
 
 async function relay(args: string[] = []): Promise<Relay> {
-  const parsed = parseRelayArgs(['--port', '0', '--data', join(dir.path, `r${count++}`), '--static', join(dir.path, 'no-dist'), '--max-peers', '2', ...args]);
+  const parsed = parseRelayArgs([
+    '--port',
+    '0',
+    '--data',
+    join(dir.path, `r${count++}`),
+    '--static',
+    join(dir.path, 'no-dist'),
+    '--max-peers',
+    '2',
+    ...args,
+  ]);
   if (parsed.ok !== true) throw new Error(`bad flags ${args.join(' ')}`);
   const r = await startRelay(parsed.value, defaultComponents({ logger: silentLogger }));
   started.push(r);
@@ -36,7 +46,10 @@ async function until<T>(what: string, check: () => T | null | false, timeoutMs =
   throw new Error(`timed out waiting for ${what}`);
 }
 
-const sizeIs = (n: number, ...rs: Relay[]) => () => rs.every((r) => r.status().size === n && r.status().position >= 0 && r.status().epoch === rs[0]!.status().epoch);
+const sizeIs =
+  (n: number, ...rs: Relay[]) =>
+  () =>
+    rs.every((r) => r.status().size === n && r.status().position >= 0 && r.status().epoch === rs[0]!.status().epoch);
 
 afterAll(async () => {
   await Promise.all(started.map((r) => r.close()));
@@ -68,7 +81,11 @@ describe('the tree application API', () => {
     c.tree.on('test.fail', () => {
       throw new Error('nope');
     });
-    await expect(a.tree.request(c.id, 'test.add', { x: 2, y: 3 }, 5_000)).resolves.toEqual({ from: c.id, type: 'test.sum', body: { sum: 5 } });
+    await expect(a.tree.request(c.id, 'test.add', { x: 2, y: 3 }, 5_000)).resolves.toEqual({
+      from: c.id,
+      type: 'test.sum',
+      body: { sum: 5 },
+    });
     await expect(a.tree.request(c.id, 'test.fail', {}, 5_000)).rejects.toMatchObject({ code: 'INTERNAL' });
     await expect(a.tree.request(c.id, 'test.unknown', {}, 5_000)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(a.tree.request(b.id, 'test.silent', {}, 1_500)).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -77,7 +94,8 @@ describe('the tree application API', () => {
     expect(() => c.tree.on('test.add', () => {})).toThrow(/already registered/);
 
     const seen: Record<string, number> = {};
-    for (const r of [a, b]) r.tree.on('test.note', (m) => void (seen[r.id] = (seen[r.id] ?? 0) + (m.broadcast ? 1 : 0)));
+    for (const r of [a, b])
+      r.tree.on('test.note', (m) => void (seen[r.id] = (seen[r.id] ?? 0) + (m.broadcast ? 1 : 0)));
     c.tree.broadcast('test.note', { n: 2 });
     await until('the broadcast everywhere', () => seen[a.id] === 1 && seen[b.id] === 1 && got.length === 2);
     expect(got[1]).toBe(`${c.id}:2:true`);
@@ -116,7 +134,10 @@ describe('join control', () => {
     const wrong = join(dir.path, 'wrong-token.json');
     writeFileSync(wrong, JSON.stringify(await makeJoinToken(operator, 'bbbbbbbbbbbbbbbb')));
     const withWrong = await relay(['--join', root.url, '--join-token', wrong]);
-    await expect(new Promise<PeerTreeError>((resolve) => withWrong.onTreeFatal(resolve))).resolves.toMatchObject({ code: 'FORBIDDEN', message: /not bbbbbbbbbbbbbbbb|is for relay bbbbbbbbbbbbbbbb/ });
+    await expect(new Promise<PeerTreeError>((resolve) => withWrong.onTreeFatal(resolve))).resolves.toMatchObject({
+      code: 'FORBIDDEN',
+      message: /not bbbbbbbbbbbbbbbb|is for relay bbbbbbbbbbbbbbbb/,
+    });
 
     // The joiner's id is known only once its data folder exists: start it alone first, then with its token.
     const dataDir = join(dir.path, 'token-holder');
@@ -127,7 +148,20 @@ describe('join control', () => {
     await first.close();
     const tokenFile = join(dir.path, 'token.json');
     writeFileSync(tokenFile, JSON.stringify(await makeJoinToken(operator, id, { tree: root.treeId })));
-    const again = parseRelayArgs(['--port', '0', '--data', dataDir, '--static', join(dir.path, 'no-dist'), '--max-peers', '2', '--join', root.url, '--join-token', tokenFile]);
+    const again = parseRelayArgs([
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--static',
+      join(dir.path, 'no-dist'),
+      '--max-peers',
+      '2',
+      '--join',
+      root.url,
+      '--join-token',
+      tokenFile,
+    ]);
     if (again.ok !== true) throw new Error('bad flags');
     const member = await startRelay(again.value, defaultComponents({ logger: silentLogger }));
     started.push(member);
@@ -139,7 +173,10 @@ describe('join control', () => {
     const { identity: operator } = await generateIdentity();
     const root = await startRelayProcess(join(dir.path, 'closed-root'), ['--operator-key', toHex(operator.publicKey)]);
     try {
-      const r = await runCli(['relay', '--port', '0', '--data', join(dir.path, 'refused'), '--join', root.ready.url], 30_000);
+      const r = await runCli(
+        ['relay', '--port', '0', '--data', join(dir.path, 'refused'), '--join', root.ready.url],
+        30_000,
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/cannot join the tree: join refused: .*join token.*\(FORBIDDEN\)/);
     } finally {

@@ -15,7 +15,16 @@ import { join } from 'node:path';
 import { afterAll, describe, it, type ExpectStatic } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
 import { generateIdentity } from '../../core/identity/index.ts';
-import { freePort, getStatus, killAll, rawRequest, rawSession, startRelayProcess, tmpDir, type RelayProcess } from './relay-harness.ts';
+import {
+  freePort,
+  getStatus,
+  killAll,
+  rawRequest,
+  rawSession,
+  startRelayProcess,
+  tmpDir,
+  type RelayProcess,
+} from './relay-harness.ts';
 import { currentNextDigest, Stranger, type Ref, type Version } from './stranger.ts';
 
 const K = 2;
@@ -51,7 +60,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One relay of a test tree: its command (data folder, port, arguments) stays the same across restarts. */
 class Node {
   proc: RelayProcess | null = null;
-  constructor(readonly name: string, readonly data: string, readonly port: number, readonly args: readonly string[], readonly id: string) {}
+  constructor(
+    readonly name: string,
+    readonly data: string,
+    readonly port: number,
+    readonly args: readonly string[],
+    readonly id: string,
+  ) {}
 
   get url(): string {
     return this.proc!.ready.url;
@@ -63,7 +78,8 @@ class Node {
 
   async start(): Promise<void> {
     this.proc = await startRelayProcess(this.data, [...this.args], 30_000, this.port);
-    if (this.id !== '' && this.proc.ready.id !== this.id) throw new Error(`${this.name} started as ${this.proc.ready.id}, not ${this.id}`);
+    if (this.id !== '' && this.proc.ready.id !== this.id)
+      throw new Error(`${this.name} started as ${this.proc.ready.id}, not ${this.id}`);
   }
 
   signal(sig: NodeJS.Signals): void {
@@ -140,7 +156,11 @@ function summary(nodes: readonly Node[], statuses: readonly (Status | null)[]): 
  * the same member list, which holds exactly these N relays at positions 0…N−1 (each position once, so one
  * root), and each relay sits where the list says. Returns the statuses, or the reason it is not one tree.
  */
-function oneTree(nodes: readonly Node[], statuses: readonly (Status | null)[], treeId?: string): { ok: true; statuses: Status[] } | { ok: false; why: string } {
+function oneTree(
+  nodes: readonly Node[],
+  statuses: readonly (Status | null)[],
+  treeId?: string,
+): { ok: true; statuses: Status[] } | { ok: false; why: string } {
   const n = nodes.length;
   if (statuses.some((s) => s === null)) return { ok: false, why: 'a relay did not answer' };
   const all = statuses as Status[];
@@ -149,22 +169,31 @@ function oneTree(nodes: readonly Node[], statuses: readonly (Status | null)[], t
   for (const s of all) {
     if (s.phase !== 'member') return { ok: false, why: `${s.id} is ${s.phase}` };
     if (s.treeId !== first.treeId) return { ok: false, why: 'tree ids differ' };
-    if (treeId !== undefined && s.treeId !== treeId) return { ok: false, why: `tree id ${s.treeId} is not the tree's ${treeId}` };
+    if (treeId !== undefined && s.treeId !== treeId)
+      return { ok: false, why: `tree id ${s.treeId} is not the tree's ${treeId}` };
     if (s.epoch !== first.epoch) return { ok: false, why: 'epochs differ' };
     if (s.size !== n) return { ok: false, why: `${s.id} has size ${s.size}, not ${n}` };
     if (s.members.map((m) => m.id).join() !== order) return { ok: false, why: 'member lists differ' };
     if (s.members[s.position]?.id !== s.id) return { ok: false, why: `${s.id} is not at its position ${s.position}` };
   }
   const positions = all.map((s) => s.position).sort((a, b) => a - b);
-  if (positions.join() !== Array.from({ length: n }, (_, i) => i).join()) return { ok: false, why: `positions ${positions.join()}` };
-  if (first.members.map((m) => m.position).join() !== positions.join()) return { ok: false, why: 'member positions are not 0…N−1' };
+  if (positions.join() !== Array.from({ length: n }, (_, i) => i).join())
+    return { ok: false, why: `positions ${positions.join()}` };
+  if (first.members.map((m) => m.position).join() !== positions.join())
+    return { ok: false, why: 'member positions are not 0…N−1' };
   const ids = new Set(all.map((s) => s.id));
-  if (ids.size !== n || !first.members.every((m) => ids.has(m.id))) return { ok: false, why: 'members are not exactly these relays' };
+  if (ids.size !== n || !first.members.every((m) => ids.has(m.id)))
+    return { ok: false, why: 'members are not exactly these relays' };
   return { ok: true, statuses: all };
 }
 
 /** Waits (bounded) for one tree of exactly `nodes`; logs how long it took; fails with the last picture seen. */
-async function waitOneTree(what: string, nodes: readonly Node[], treeId?: string, timeoutMs = CONVERGE_MS): Promise<Status[]> {
+async function waitOneTree(
+  what: string,
+  nodes: readonly Node[],
+  treeId?: string,
+  timeoutMs = CONVERGE_MS,
+): Promise<Status[]> {
   const started = Date.now();
   let last = '';
   for (let i = 0; i <= Math.ceil(timeoutMs / POLL_MS) && Date.now() - started <= timeoutMs; i++) {
@@ -190,7 +219,13 @@ function byPosition(c: Cluster, statuses: readonly Status[]): Node[] {
  * After an attack: every relay in `nodes` keeps the tree id, root, size and member list it had in `before`, is a
  * member, and lists none of `intruders`. Soft (the test goes on), one assertion per call listing every change.
  */
-async function expectUnchanged(expect: ExpectStatic, when: string, nodes: readonly Node[], before: readonly Status[], intruders: readonly string[]): Promise<void> {
+async function expectUnchanged(
+  expect: ExpectStatic,
+  when: string,
+  nodes: readonly Node[],
+  before: readonly Status[],
+  intruders: readonly string[],
+): Promise<void> {
   const after = await Promise.all(nodes.map((x) => x.status()));
   const ref = before[0]!;
   const root = ref.members[0]!.id;
@@ -204,7 +239,8 @@ async function expectUnchanged(expect: ExpectStatic, when: string, nodes: readon
     if (s.phase !== 'member') got.push(`phase ${s.phase}`);
     if (s.members[0]?.id !== root) got.push(`root ${s.members[0]?.id ?? 'none'} (was ${root})`);
     if (s.size !== ref.size) got.push(`size ${s.size} (was ${ref.size})`);
-    if (s.members.map((m) => m.id).join() !== members) got.push(`members [${s.members.map((m) => m.id).join()}] (were [${members}])`);
+    if (s.members.map((m) => m.id).join() !== members)
+      got.push(`members [${s.members.map((m) => m.id).join()}] (were [${members}])`);
     for (const id of intruders) if (s.members.some((m) => m.id === id)) got.push(`lists the intruder ${id}`);
     if (got.length > 0) changes.push(`${x.name}: ${got.join(', ')}`);
   });
@@ -256,7 +292,14 @@ async function countersNamed(node: Node, word: string): Promise<{ total: number;
  * relay told it (or its status epoch); (3) syncs in every shape that put the attacker at position 0 with a
  * higher epoch. `check` are the relays whose state must not change; `intruders` the ids none may list.
  */
-async function attack(expect: ExpectStatic, attacker: Stranger, c: Cluster, before: Status[], check: readonly Node[], intruders: readonly string[]): Promise<void> {
+async function attack(
+  expect: ExpectStatic,
+  attacker: Stranger,
+  c: Cluster,
+  before: Status[],
+  check: readonly Node[],
+  intruders: readonly string[],
+): Promise<void> {
   const ordered = byPosition(c, before);
   // Bodies carry the tree id `t`: today the founder's node id (core/tree/machine.ts `create`), which is the root
   // here; the wire tree id is the other plausible value. Every frame goes with both.
@@ -273,7 +316,11 @@ async function attack(expect: ExpectStatic, attacker: Stranger, c: Cluster, befo
   for (const v of victims) {
     for (const t of tids) {
       await attacker.send(v.ws, 'tree.report', { t, e: epoch, dead: root.id });
-      await attacker.send(v.ws, 'tree.report', { t, e: huge, dead: v === ordered[0] ? ordered[1]!.proc!.ready.id : root.id });
+      await attacker.send(v.ws, 'tree.report', {
+        t,
+        e: huge,
+        dead: v === ordered[0] ? ordered[1]!.proc!.ready.id : root.id,
+      });
       await attacker.send(v.ws, 'tree.leave', { t, e: epoch, from: leafRef });
       await attacker.send(v.ws, 'tree.leave', { t, e: epoch, from: { id: root.id, url: root.url } });
       await attacker.send(v.ws, 'tree.hb', { t, e: huge, d: '0', from: attacker.ref });
@@ -331,7 +378,9 @@ async function attack(expect: ExpectStatic, attacker: Stranger, c: Cluster, befo
 }
 
 describe.concurrent('attacks on the tree and restarts it heals from (real relays, k = 2)', () => {
-  it('a stranger claiming role relay changes nothing in an open tree with forged sync/update/report/leave/hb/probe, and its drops are counted as non-member', async ({ expect }) => {
+  it('a stranger claiming role relay changes nothing in an open tree with forged sync/update/report/leave/hb/probe, and its drops are counted as non-member', async ({
+    expect,
+  }) => {
     const c = await Cluster.start('open', 3);
     const before = await waitOneTree('open tree', c.nodes);
     const stranger = await Stranger.fresh();
@@ -341,7 +390,10 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
       const counted = await Promise.all(c.nodes.map((x) => countersNamed(x, 'non-member')));
       console.log(`non-member counters: ${counted.flatMap((x) => x.where).join(', ') || 'none'}`);
       for (const x of c.nodes) console.log(`${x.name} counters after the attack: ${nonZero(await x.status())}`);
-      expect(counted.reduce((sum, x) => sum + x.total, 0), 'drops counted under a name containing non-member').toBeGreaterThan(0);
+      expect(
+        counted.reduce((sum, x) => sum + x.total, 0),
+        'drops counted under a name containing non-member',
+      ).toBeGreaterThan(0);
     } finally {
       stranger.close();
     }
@@ -356,7 +408,10 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
     const ref = { id: identity.id, url: 'https://127.0.0.1:9' };
     honest.ws.send(await honest.frame('tree.admit', { token: null }));
     honest.ws.send(await honest.frame('tree.join', { t: '', ref, hops: 0, e: 0, d: '' }));
-    const closed = await Promise.race([honest.closed, sleep(10_000).then(() => ({ code: -1, reason: 'not closed within 10 s' }))]);
+    const closed = await Promise.race([
+      honest.closed,
+      sleep(10_000).then(() => ({ code: -1, reason: 'not closed within 10 s' })),
+    ]);
     expect(closed.code, closed.reason).toBe(4403);
     const stranger = await Stranger.fresh();
     try {
@@ -367,7 +422,9 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
     }
   }, 90_000);
 
-  it('a member forging a sync (itself at position 0, higher epoch), an update and reports from a second connection changes nothing on the other relays', async ({ expect }) => {
+  it('a member forging a sync (itself at position 0, higher epoch), an update and reports from a second connection changes nothing on the other relays', async ({
+    expect,
+  }) => {
     const c = await Cluster.start('member', 3);
     const before = await waitOneTree('member tree', c.nodes);
     const ordered = byPosition(c, before);
@@ -377,11 +434,19 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
     try {
       await attack(expect, member, c, before, ordered.slice(0, 2), []);
       const after = await c.statuses();
-      expect.soft(after.filter((s) => s?.members[0]?.id === member.id).map((s) => s!.id), 'relays with the forger at position 0').toEqual([]);
+      expect
+        .soft(
+          after.filter((s) => s?.members[0]?.id === member.id).map((s) => s!.id),
+          'relays with the forger at position 0',
+        )
+        .toEqual([]);
       // The records it signed in the real layout reached the checks and were refused there, by name.
       const refused = await Promise.all(ordered.slice(0, 2).map((x) => countersNamed(x, 'bad-record')));
       console.log(`member/refused records: ${refused.flatMap((x) => x.where).join(', ') || 'none'}`);
-      expect(refused.reduce((sum, x) => sum + x.total, 0), 'records signed by a non-sequencer member refused as bad-record').toBeGreaterThan(0);
+      expect(
+        refused.reduce((sum, x) => sum + x.total, 0),
+        'records signed by a non-sequencer member refused as bad-record',
+      ).toBeGreaterThan(0);
       console.log(`malicious member: ${JSON.stringify(member.stats)}`);
     } finally {
       member.close();
@@ -390,7 +455,9 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
 
   for (const quick of [false, true]) {
     const how = quick ? 'at once' : 'after the others noticed it was gone';
-    it(`the root stopped with SIGTERM and started again with the same command ${how} → one tree`, async ({ expect }) => {
+    it(`the root stopped with SIGTERM and started again with the same command ${how} → one tree`, async ({
+      expect,
+    }) => {
       const c = await Cluster.start(quick ? 'term-quick' : 'term-slow', 3);
       const before = await waitOneTree(`sigterm ${how}: before`, c.nodes);
       const root = byPosition(c, before)[0]!;
@@ -403,11 +470,14 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
         let noticed = -1;
         while (Date.now() - stopped < 30_000) {
           const s = await Promise.all(rest.map((x) => x.status()));
-          if (noticed < 0 && s.every((x) => x !== null && !x.members.some((m) => m.id === root.id))) noticed = Date.now() - stopped;
+          if (noticed < 0 && s.every((x) => x !== null && !x.members.some((m) => m.id === root.id)))
+            noticed = Date.now() - stopped;
           if (noticed >= 0 && Date.now() - stopped > PEER_TIMEOUT_MS + 2_000) break;
           await sleep(POLL_MS);
         }
-        console.log(`sigterm ${how}: the others dropped the root after ${noticed < 0 ? 'more than 30000' : noticed} ms`);
+        console.log(
+          `sigterm ${how}: the others dropped the root after ${noticed < 0 ? 'more than 30000' : noticed} ms`,
+        );
       }
       await root.start();
       const after = await waitOneTree(`sigterm ${how}: after the restart`, c.nodes, before[0]!.treeId);
@@ -417,7 +487,9 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
 
   for (const gapMs of [0, PEER_TIMEOUT_MS + 2_000]) {
     const how = gapMs === 0 ? 'one after the other' : `${gapMs / 1000} s apart (each alone past the time-out)`;
-    it(`every relay of a 4-relay tree killed with -9 and started again in reverse join order (root last), ${how} → one tree`, async ({ expect }) => {
+    it(`every relay of a 4-relay tree killed with -9 and started again in reverse join order (root last), ${how} → one tree`, async ({
+      expect,
+    }) => {
       const c = await Cluster.start(gapMs === 0 ? 'kill-all' : 'kill-all-slow', 4);
       const before = await waitOneTree(`kill -9 all, ${how}: before`, c.nodes);
       // No one left, so positions are the join order.
@@ -432,7 +504,9 @@ describe.concurrent('attacks on the tree and restarts it heals from (real relays
     }, 150_000);
   }
 
-  it('a relay frozen (SIGSTOP) past the time-out, removed, then thawed after the tree moved on → one tree, no duplicate positions', async ({ expect }) => {
+  it('a relay frozen (SIGSTOP) past the time-out, removed, then thawed after the tree moved on → one tree, no duplicate positions', async ({
+    expect,
+  }) => {
     const c = await Cluster.start('freeze', 4);
     const before = await waitOneTree('freeze: before', c.nodes);
     const frozen = byPosition(c, before)[1]!;

@@ -113,7 +113,9 @@ beforeAll(async () => {
   // The rest join at once, each through some member (not only the root).
   const contacts = [root, ...early];
   const rest = await Promise.all(
-    Array.from({ length: N - 3 }, (_, j) => spawnRelay(join(dir.path, `r${j + 3}`), ['--join', contacts[j % contacts.length]!.ready.url])),
+    Array.from({ length: N - 3 }, (_, j) =>
+      spawnRelay(join(dir.path, `r${j + 3}`), ['--join', contacts[j % contacts.length]!.ready.url]),
+    ),
   );
   relays = [root, ...early, ...rest];
 }, 120_000);
@@ -145,7 +147,8 @@ describe('a tree of real relays (k = 2)', () => {
       },
       REPLACE_WITHIN_MS,
     );
-    for (const r of receipts) expect(r).toMatchObject({ mid, from: leaf.ready.id, text: 'hello from a leaf', broadcast: true, count: 1 });
+    for (const r of receipts)
+      expect(r).toMatchObject({ mid, from: leaf.ready.id, text: 'hello from a leaf', broadcast: true, count: 1 });
     // Still once after the hop-by-hop re-send period has passed (duplicates are dropped by message id).
     await new Promise((r) => setTimeout(r, 2_500));
     const again = await Promise.all(relays.map(statusOf));
@@ -159,7 +162,8 @@ describe('a tree of real relays (k = 2)', () => {
     target.proc.kill('SIGKILL');
     await target.exited;
     const mids: string[] = [];
-    for (let i = 0; i < 5; i++) mids.push(await diagRequest(sender, 'diag.send', { to: target.ready.id, text: `queued ${i}` }));
+    for (let i = 0; i < 5; i++)
+      mids.push(await diagRequest(sender, 'diag.send', { to: target.ready.id, text: `queued ${i}` }));
     const queued = await statusOf(sender);
     expect(queued!.outbox).toBeGreaterThan(0);
 
@@ -176,7 +180,11 @@ describe('a tree of real relays (k = 2)', () => {
       REPLACE_WITHIN_MS,
     );
     for (const m of mids) expect(got.find((r) => r.mid === m)).toMatchObject({ count: 1, broadcast: false });
-    await waitFor('the sender outbox to drain', async () => ((await statusOf(sender))?.outbox === 0 ? true : null), REPLACE_WITHIN_MS);
+    await waitFor(
+      'the sender outbox to drain',
+      async () => ((await statusOf(sender))?.outbox === 0 ? true : null),
+      REPLACE_WITHIN_MS,
+    );
     await waitForTree(relays);
   }, 90_000);
 
@@ -189,7 +197,8 @@ describe('a tree of real relays (k = 2)', () => {
     await target.exited;
     await waitForTree(relays.filter((p) => p !== target));
     const mids: string[] = [];
-    for (let i = 0; i < 3; i++) mids.push(await diagRequest(sender, 'diag.send', { to: target.ready.id, text: `after removal ${i}` }));
+    for (let i = 0; i < 3; i++)
+      mids.push(await diagRequest(sender, 'diag.send', { to: target.ready.id, text: `after removal ${i}` }));
     expect((await statusOf(sender))!.outbox).toBeGreaterThanOrEqual(3);
 
     const again = await spawnRelay(target.data, [], target.port);
@@ -241,7 +250,9 @@ describe('a tree of real relays (k = 2)', () => {
     await Promise.all(victims.map((v) => v.exited));
     relays = relays.filter((r) => !victims.includes(r));
     const after = await waitForTree(relays, REPLACE_WITHIN_MS);
-    console.log(`kill -9 positions 1 and ${size - 3} of ${size} at once: complete tree of ${size - 2} after ${Date.now() - started} ms`);
+    console.log(
+      `kill -9 positions 1 and ${size - 3} of ${size} at once: complete tree of ${size - 2} after ${Date.now() - started} ms`,
+    );
     expect(after[0]!.size).toBe(size - 2);
     for (const v of victims) expect(after.some((s) => s.id === v.ready.id)).toBe(false);
   }, 60_000);
@@ -259,7 +270,9 @@ describe('a tree of real relays (k = 2)', () => {
     expect(leaver.stderr()).not.toMatch(/leave not confirmed/);
     relays = relays.filter((r) => r !== leaver);
     const after = await waitForTree(relays, REPLACE_WITHIN_MS);
-    console.log(`peertree leave (position 1 of ${size}): complete tree of ${size - 1} after ${Date.now() - started} ms`);
+    console.log(
+      `peertree leave (position 1 of ${size}): complete tree of ${size - 1} after ${Date.now() - started} ms`,
+    );
     expect(after.find((s) => s.id === last.ready.id)!.position).toBe(1);
   }, 60_000);
 });

@@ -11,7 +11,18 @@ import type { World } from './world.ts';
 export const OUTSIDER = 'x0';
 
 /** The forgeries an adversary can send, by name (the transcripts name them; `act` picks one at random). */
-export const FORGERIES = ['remove-root', 'add-self', 'forged-history', 'bogus-version', 'false-report', 'leave-for-other', 'suspicion', 'equivocation', 'takeover-without-quorum', 'replay'] as const;
+export const FORGERIES = [
+  'remove-root',
+  'add-self',
+  'forged-history',
+  'bogus-version',
+  'false-report',
+  'leave-for-other',
+  'suspicion',
+  'equivocation',
+  'takeover-without-quorum',
+  'replay',
+] as const;
 export type Forgery = (typeof FORGERIES)[number];
 
 /** Honest messages seen on the wire, for replays (bounded). */
@@ -42,7 +53,9 @@ export class Adversary {
 
   /** Sends one forged message to a random live honest relay that is in a tree. */
   act(victims: readonly string[]): void {
-    const live = victims.filter((id) => id !== this.id && this.world.node(id).alive && this.world.node(id).state.membership.members.length > 0);
+    const live = victims.filter(
+      (id) => id !== this.id && this.world.node(id).alive && this.world.node(id).state.membership.members.length > 0,
+    );
     if (live.length === 0) return;
     const to = this.rng.pick(live);
     const s = this.world.node(to).state;
@@ -61,7 +74,12 @@ export class Adversary {
     return forged.msgType;
   }
 
-  private record(s: TreeState, ops: readonly MembershipOp[], e = s.membership.epoch + 1, p = s.membership.digest): EpochRecord {
+  private record(
+    s: TreeState,
+    ops: readonly MembershipOp[],
+    e = s.membership.epoch + 1,
+    p = s.membership.digest,
+  ): EpochRecord {
     return signRecord(this.me.env, { t: s.treeId, e, p, ops, by: this.id, ev: [] });
   }
 
@@ -84,11 +102,22 @@ export class Adversary {
         // A whole forged history: a higher epoch, my own records, and a checkpoint that makes me root.
         const fake: Membership = { epoch: m.epoch + 50, digest: '', members: [self, ...m.members] };
         const r1 = this.record(s, [{ op: 'add', ref: self, adm: '' }]);
-        const r2 = this.record(s, [{ op: 'remove', ref: root, at: 0, reason: 'dead' }], r1.e + 1, recordHash(this.me.env, r1));
-        return { msgType: MSG.sync, body: { t: s.treeId, recs: [r1, r2], m: { ...fake, digest: recordHash(this.me.env, r2) }, from: self } };
+        const r2 = this.record(
+          s,
+          [{ op: 'remove', ref: root, at: 0, reason: 'dead' }],
+          r1.e + 1,
+          recordHash(this.me.env, r1),
+        );
+        return {
+          msgType: MSG.sync,
+          body: { t: s.treeId, recs: [r1, r2], m: { ...fake, digest: recordHash(this.me.env, r2) }, from: self },
+        };
       }
       case 3:
-        return { msgType: this.rng.pick([MSG.heartbeat, MSG.probe, MSG.syncRequest]), body: { ...version, e: m.epoch + 1 + this.rng.int(1_000_000), d: 'ef'.repeat(32) } };
+        return {
+          msgType: this.rng.pick([MSG.heartbeat, MSG.probe, MSG.syncRequest]),
+          body: { ...version, e: m.epoch + 1 + this.rng.int(1_000_000), d: 'ef'.repeat(32) },
+        };
       case 4:
         return { msgType: MSG.report, body: { t: s.treeId, e: m.epoch, dead: this.rng.pick(m.members).id } };
       case 5:
@@ -96,18 +125,35 @@ export class Adversary {
         return { msgType: MSG.leave, body: { t: s.treeId, e: m.epoch, from: this.rng.pick(m.members) } };
       case 6: {
         const of = this.rng.pick(m.members.slice(0, Math.min(m.members.length, s.k + 1)));
-        return { msgType: MSG.suspect, body: { t: s.treeId, e: m.epoch, d: m.digest, s: signSuspicion(this.me.env, s.treeId, m.epoch, m.digest, of.id, this.id) } };
+        return {
+          msgType: MSG.suspect,
+          body: {
+            t: s.treeId,
+            e: m.epoch,
+            d: m.digest,
+            s: signSuspicion(this.me.env, s.treeId, m.epoch, m.digest, of.id, this.id),
+          },
+        };
       }
       case 7: {
         // Equivocation: two different next records for the same epoch; this victim gets one of them.
-        const a = this.record(s, [{ op: 'remove', ref: m.members[m.members.length - 1]!, at: m.members.length - 1, reason: 'dead' }]);
+        const a = this.record(s, [
+          { op: 'remove', ref: m.members[m.members.length - 1]!, at: m.members.length - 1, reason: 'dead' },
+        ]);
         const b = this.record(s, [{ op: 'add', ref: self, adm: '' }]);
         return { msgType: MSG.update, body: { t: s.treeId, r: this.rng.chance(0.5) ? a : b } };
       }
       case 8: {
         // A takeover with evidence that is not a quorum: my own suspicion only.
         const ev = [signSuspicion(this.me.env, s.treeId, m.epoch, m.digest, root.id, this.id)];
-        const r = signRecord(this.me.env, { t: s.treeId, e: m.epoch + 1, p: m.digest, ops: [{ op: 'remove', ref: root, at: 0, reason: 'dead' }], by: this.id, ev });
+        const r = signRecord(this.me.env, {
+          t: s.treeId,
+          e: m.epoch + 1,
+          p: m.digest,
+          ops: [{ op: 'remove', ref: root, at: 0, reason: 'dead' }],
+          by: this.id,
+          ev,
+        });
         return { msgType: MSG.update, body: { t: s.treeId, r } };
       }
       default: {

@@ -38,18 +38,31 @@ if (process.argv.includes('--search')) {
       settleSum += r.settleMs;
     } else {
       failed.push(r);
-      process.stdout.write(`FAIL seed ${r.seed} (n=${r.nodes} k=${r.k} faults=${r.faults.join(' ')}): ${r.failure}\n  replay: ${replayCommand(r)}\n`);
-      if (verbose) process.stdout.write(r.trace.slice(-120).map((l) => `    ${l}\n`).join(''));
+      process.stdout.write(
+        `FAIL seed ${r.seed} (n=${r.nodes} k=${r.k} faults=${r.faults.join(' ')}): ${r.failure}\n  replay: ${replayCommand(r)}\n`,
+      );
+      if (verbose)
+        process.stdout.write(
+          r.trace
+            .slice(-120)
+            .map((l) => `    ${l}\n`)
+            .join(''),
+        );
       if (failed.length >= 20) {
         process.stdout.write('stopping after 20 failures\n');
         break;
       }
     }
-    if (verbose && r.ok) process.stdout.write(`ok seed ${seed} n=${r.nodes} k=${r.k} settled in ${r.settleMs} ms (${r.steps} steps) faults=${r.faults.join(' ')}\n`);
+    if (verbose && r.ok)
+      process.stdout.write(
+        `ok seed ${seed} n=${r.nodes} k=${r.k} settled in ${r.settleMs} ms (${r.steps} steps) faults=${r.faults.join(' ')}\n`,
+      );
   }
   const okCount = seeds.length - failed.length;
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`sim: ${okCount}/${seeds.length} seeds passed, ${failed.length} failed; settle after faults mean ${(settleSum / Math.max(1, okCount)).toFixed(0)} ms, max ${settleMax} ms; ${steps} steps in ${secs} s\n`);
+  process.stdout.write(
+    `sim: ${okCount}/${seeds.length} seeds passed, ${failed.length} failed; settle after faults mean ${(settleSum / Math.max(1, okCount)).toFixed(0)} ms, max ${settleMax} ms; ${steps} steps in ${secs} s\n`,
+  );
   failed = failed.slice(0, 20);
   process.exitCode = failed.length > 0 ? 1 : 0;
 }

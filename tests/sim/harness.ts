@@ -30,6 +30,7 @@ export function statusOf(world: World, id: string): ReturnType<typeof treeStatus
 /** Relay id at each position according to the live relays' own reports. */
 export function positions(world: World): Map<number, string> {
   const out = new Map<number, string>();
-  for (const node of world.nodes.values()) if (node.alive && node.state.phase === 'member') out.set(statusOf(world, node.ref.id).position, node.ref.id);
+  for (const node of world.nodes.values())
+    if (node.alive && node.state.phase === 'member') out.set(statusOf(world, node.ref.id).position, node.ref.id);
   return out;
 }

@@ -13,12 +13,20 @@ import { InvariantError, type SimNode, type World } from './world.ts';
 export function checkStep(world: World, node: SimNode, before: TreeState, after: TreeState, outsider: string): void {
   const m = after.membership;
   if (m === before.membership) return;
-  if (m.members.some((r) => r.id === outsider)) throw new InvariantError(`${node.ref.id} installed a view holding the outsider ${outsider}`);
+  if (m.members.some((r) => r.id === outsider))
+    throw new InvariantError(`${node.ref.id} installed a view holding the outsider ${outsider}`);
   if (m.members.length === 0 || before.membership.members.length === 0 || before.treeId !== after.treeId) return;
   const fit = fitRecords(node.env, world.opts.k, after.treeId, before.membership, before.log, after.log);
-  if ((fit.kind === 'ahead' || fit.kind === 'fork') && fit.membership.digest === m.digest && fit.membership.members.length === m.members.length) return;
+  if (
+    (fit.kind === 'ahead' || fit.kind === 'fork') &&
+    fit.membership.digest === m.digest &&
+    fit.membership.members.length === m.members.length
+  )
+    return;
   if (fit.kind === 'unattached' && before.phase === 'joining') return;
-  throw new InvariantError(`${node.ref.id} moved from epoch ${before.membership.epoch} to ${m.epoch} without a checked history (${fit.kind}${fit.kind === 'invalid' ? `: ${fit.reason}` : ''})`);
+  throw new InvariantError(
+    `${node.ref.id} moved from epoch ${before.membership.epoch} to ${m.epoch} without a checked history (${fit.kind}${fit.kind === 'invalid' ? `: ${fit.reason}` : ''})`,
+  );
 }
 
 export interface Expectations {
@@ -39,8 +47,10 @@ export function checkQuiescent(world: World, expect: Expectations): string | nul
   const first = nodes[0]!.state.membership;
   for (const node of nodes) {
     const m = node.state.membership;
-    if (m.epoch !== first.epoch || m.digest !== first.digest) return `${node.ref.id} has epoch ${m.epoch}/${m.digest}, ${nodes[0]!.ref.id} has ${first.epoch}/${first.digest}`;
-    if (m.members.length !== first.members.length || m.members.some((r, i) => r.id !== first.members[i]!.id)) return `${node.ref.id} has a different membership at the same version`;
+    if (m.epoch !== first.epoch || m.digest !== first.digest)
+      return `${node.ref.id} has epoch ${m.epoch}/${m.digest}, ${nodes[0]!.ref.id} has ${first.epoch}/${first.digest}`;
+    if (m.members.length !== first.members.length || m.members.some((r, i) => r.id !== first.members[i]!.id))
+      return `${node.ref.id} has a different membership at the same version`;
   }
   if (first.members.length !== n) return `membership has ${first.members.length} relays, ${n} are alive`;
   const holders = new Map<number, string>();
@@ -48,14 +58,17 @@ export function checkQuiescent(world: World, expect: Expectations): string | nul
   const k = world.opts.k;
   for (const node of nodes) {
     const st = treeStatus(node.state);
-    if (holders.has(st.position)) return `position ${st.position} held by ${holders.get(st.position)} and ${node.ref.id}`;
+    if (holders.has(st.position))
+      return `position ${st.position} held by ${holders.get(st.position)} and ${node.ref.id}`;
     holders.set(st.position, node.ref.id);
     if (st.position === 0) roots++;
     const parentPos = parentOf(st.position, k);
     const expectParent = parentPos === null ? null : first.members[parentPos]!.id;
-    if (st.parent !== expectParent) return `${node.ref.id} at ${st.position} names parent ${st.parent}, expected ${expectParent}`;
+    if (st.parent !== expectParent)
+      return `${node.ref.id} at ${st.position} names parent ${st.parent}, expected ${expectParent}`;
     const expectChildren = childrenOf(st.position, k, n).map((c) => first.members[c]!.id);
-    if (st.children.join() !== expectChildren.join()) return `${node.ref.id} children ${st.children.join()} ≠ ${expectChildren.join()}`;
+    if (st.children.join() !== expectChildren.join())
+      return `${node.ref.id} children ${st.children.join()} ≠ ${expectChildren.join()}`;
     if (st.depth !== depthOf(n, k)) return `${node.ref.id} reports depth ${st.depth}`;
     const waiting = node.state.outbox.filter((e) => e.dst === null || alive.has(e.dst));
     if (waiting.length !== 0) return `${node.ref.id} still has ${waiting.length} outbox messages for live relays`;

@@ -10,7 +10,11 @@ import { treeNeighbours } from '../../core/tree/view.ts';
 import { Prng } from './prng.ts';
 import { World } from './world.ts';
 
-const hex = (text: string, bytes: number): string => createHash('sha256').update(text).digest('hex').slice(0, 2 * bytes);
+const hex = (text: string, bytes: number): string =>
+  createHash('sha256')
+    .update(text)
+    .digest('hex')
+    .slice(0, 2 * bytes);
 
 /**
  * Realistic sizes: a 16-character node id, a 32-byte public key in hex and a wss url with an IPv4 address.
@@ -40,10 +44,23 @@ export function prebuiltWorld(n: number, k: number, seed: number): World {
   const root = world.keys.identity(hex('id0', 8), realisticRef(0).url);
   const members = Array.from({ length: n }, (_, i) => (i === 0 ? root.ref : realisticRef(i)));
   // The record that made the prebuilt view: a stand-in (never checked), so the next epoch can chain to it.
-  const head = signRecord(root.env, { t: members[0]!.id, e: n, p: GENESIS_PREV, ops: [{ op: 'add', ref: members[n - 1]!, adm: '' }], by: members[0]!.id, ev: [] });
+  const head = signRecord(root.env, {
+    t: members[0]!.id,
+    e: n,
+    p: GENESIS_PREV,
+    ops: [{ op: 'add', ref: members[n - 1]!, adm: '' }],
+    by: members[0]!.id,
+    ev: [],
+  });
   const m: Membership = { epoch: n, digest: recordHash(root.env, head), members };
   for (let i = 0; i < n; i++) {
-    const base: TreeState = { ...initialState(members[i]!, k), phase: 'member', treeId: members[0]!.id, membership: m, log: [head] };
+    const base: TreeState = {
+      ...initialState(members[i]!, k),
+      phase: 'member',
+      treeId: members[0]!.id,
+      membership: m,
+      log: [head],
+    };
     const neighbourMap: Record<string, string> = {};
     for (const [pos, r] of treeNeighbours(base, i)) neighbourMap[pos] = r.id;
     world.addNode(members[i]!, i === 0 ? root.env : undefined).state = { ...base, neighbourMap };
@@ -95,15 +112,30 @@ export function measure(n: number, k: number, samples = 5, seed = 1): Measured {
   const delivered = world.broadcastDelivered.get(mid)!;
   if (delivered.size !== m.length) throw new Error(`broadcast reached ${delivered.size} of ${m.length}`);
   const root = world.node(m[0]!).state;
-  return { n: m.length, k, depth: depthOf(m.length, k), joinMsgs: joinMsgs / samples, leaveMsgs: leaveMsgs / samples, bcastHops: hops, bcastMsgs, memoryBytes: membershipBytes(root.membership), joinBase, leaveBase };
+  return {
+    n: m.length,
+    k,
+    depth: depthOf(m.length, k),
+    joinMsgs: joinMsgs / samples,
+    leaveMsgs: leaveMsgs / samples,
+    bcastHops: hops,
+    bcastMsgs,
+    memoryBytes: membershipBytes(root.membership),
+    joinBase,
+    leaveBase,
+  };
 }
 
 /** The same figures by formula (see docs/scale.md for the derivation). */
 export function formula(n: number, k: number): Omit<Measured, 'joinBase' | 'leaveBase'> {
   const depth = depthOf(n, k);
-  const perMember = membershipBytes({ epoch: 1, digest: '0'.repeat(64), members: [realisticRef(n - 1)] }) - membershipBytes({ epoch: 1, digest: '0'.repeat(64), members: [] });
+  const perMember =
+    membershipBytes({ epoch: 1, digest: '0'.repeat(64), members: [realisticRef(n - 1)] }) -
+    membershipBytes({ epoch: 1, digest: '0'.repeat(64), members: [] });
   return {
-    n, k, depth,
+    n,
+    k,
+    depth,
     // n relays before the join: join request (+1 forward unless the contact is the root)
     // + the contact's checkpoint and the sequencer's sync to the joiner + one update per edge of the
     // new tree (n edges)
@@ -119,13 +151,17 @@ export function formula(n: number, k: number): Omit<Measured, 'joinBase' | 'leav
   };
 }
 
-const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(x % 1 === 0 ? 0 : 1));
-const bytes = (b: number): string => (b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(0)} KiB`);
+const fmt = (x: number): string =>
+  x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e4 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(x % 1 === 0 ? 0 : 1);
+const bytes = (b: number): string =>
+  b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(1)} MiB` : `${(b / 1024).toFixed(0)} KiB`;
 
 export function scaleReport(opts: { maxSimulated?: number } = {}): string {
   const maxSim = opts.maxSimulated ?? 10_000;
   const lines: string[] = [];
-  lines.push('| N | k | depth | msgs/join | msgs/leave | broadcast hops (leaf) | broadcast msgs | membership bytes/relay | source |');
+  lines.push(
+    '| N | k | depth | msgs/join | msgs/leave | broadcast hops (leaf) | broadcast msgs | membership bytes/relay | source |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|');
   const checks: string[] = [];
   for (const n of [1_000, 10_000, 100_000, 1_000_000]) {
@@ -137,10 +173,16 @@ export function scaleReport(opts: { maxSimulated?: number } = {}): string {
         const fs = formula(s.n, k);
         const fj = formula(s.joinBase, k).joinMsgs;
         const fl = formula(s.leaveBase, k).leaveMsgs;
-        checks.push(`N=${s.n} k=${k}: join ${s.joinMsgs} vs ${fj.toFixed(1)}, leave ${s.leaveMsgs} vs ${fl.toFixed(1)}, bcast ${s.bcastMsgs} vs ${fs.bcastMsgs}, hops ${s.bcastHops} vs ≤${fs.bcastHops}, bytes ${s.memoryBytes} vs ${fs.memoryBytes} (${Date.now() - started} ms)`);
-        lines.push(`| ${fmt(n)} | ${k} | ${s.depth} | ${fmt(s.joinMsgs)} | ${fmt(s.leaveMsgs)} | ${s.bcastHops} | ${fmt(s.bcastMsgs)} | ${bytes(s.memoryBytes)} | simulated |`);
+        checks.push(
+          `N=${s.n} k=${k}: join ${s.joinMsgs} vs ${fj.toFixed(1)}, leave ${s.leaveMsgs} vs ${fl.toFixed(1)}, bcast ${s.bcastMsgs} vs ${fs.bcastMsgs}, hops ${s.bcastHops} vs ≤${fs.bcastHops}, bytes ${s.memoryBytes} vs ${fs.memoryBytes} (${Date.now() - started} ms)`,
+        );
+        lines.push(
+          `| ${fmt(n)} | ${k} | ${s.depth} | ${fmt(s.joinMsgs)} | ${fmt(s.leaveMsgs)} | ${s.bcastHops} | ${fmt(s.bcastMsgs)} | ${bytes(s.memoryBytes)} | simulated |`,
+        );
       } else {
-        lines.push(`| ${fmt(n)} | ${k} | ${f.depth} | ${fmt(f.joinMsgs)} | ${fmt(f.leaveMsgs)} | ≤ ${f.bcastHops} | ${fmt(f.bcastMsgs)} | ${bytes(f.memoryBytes)} | formula |`);
+        lines.push(
+          `| ${fmt(n)} | ${k} | ${f.depth} | ${fmt(f.joinMsgs)} | ${fmt(f.leaveMsgs)} | ≤ ${f.bcastHops} | ${fmt(f.bcastMsgs)} | ${bytes(f.memoryBytes)} | formula |`,
+        );
       }
     }
   }

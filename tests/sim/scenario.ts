@@ -39,7 +39,13 @@ export interface RunResult {
   readonly counters: Readonly<Record<string, number>>;
 }
 
-export function replayCommand(r: { seed: number; nodes: number; k: number; fixedNodes?: boolean; fixedK?: boolean }): string {
+export function replayCommand(r: {
+  seed: number;
+  nodes: number;
+  k: number;
+  fixedNodes?: boolean;
+  fixedK?: boolean;
+}): string {
   return `node bin/run-ts.js tests/sim/cli.ts --seed ${r.seed}${r.fixedNodes ? ` --nodes ${r.nodes}` : ''}${r.fixedK ? ` --k ${r.k}` : ''} --verbose`;
 }
 
@@ -59,7 +65,8 @@ export function runSeed(opts: RunOptions): RunResult {
   /** Relays killed for good once the faults stop: a restart scheduled by an earlier crash fault must not revive them. */
   const killed = new Set<string>();
 
-  const members = (): string[] => refs.map((r) => r.id).filter((id) => world.node(id).alive && world.node(id).state.phase === 'member');
+  const members = (): string[] =>
+    refs.map((r) => r.id).filter((id) => world.node(id).alive && world.node(id).state.phase === 'member');
   const contactFor = (self: string): NodeRef => {
     const live = members().filter((id) => id !== self);
     return live.length > 0 ? world.node(rng.pick(live)).ref : refs[0]!;
@@ -76,14 +83,23 @@ export function runSeed(opts: RunOptions): RunResult {
     adversaries.push(new Adversary(world, rng, world.keys.identity(OUTSIDER), capture));
     if (n > 2 && rng.chance(0.5)) {
       const insider = refs[1 + rng.int(n - 1)]!.id;
-      adversaries.push(new Adversary(world, rng, { ref: world.node(insider).ref, env: world.node(insider).env }, capture));
+      adversaries.push(
+        new Adversary(world, rng, { ref: world.node(insider).ref, env: world.node(insider).env }, capture),
+      );
     }
   }
 
   world.onEvent = (node, ev) => {
     if (ev.type === 'message' && ev.isRequest) {
       world.at(world.now + rng.range(0, 50), () => {
-        world.apply(node, { type: 'reply', now: world.now, to: ev.from, requestId: ev.mid, msgType: 'echo', body: { echo: ev.body } });
+        world.apply(node, {
+          type: 'reply',
+          now: world.now,
+          to: ev.from,
+          requestId: ev.mid,
+          msgType: 'echo',
+          body: { echo: ev.body },
+        });
       });
     }
   };
@@ -140,12 +156,23 @@ export function runSeed(opts: RunOptions): RunResult {
   const rejoin = (id: string): void => {
     const node = world.node(id);
     if (!node.alive) return;
-    const tree = refs.some((r) => ['member', 'leaving'].includes(world.node(r.id).state.phase) && (world.node(r.id).alive || world.now < faultEnd));
+    const tree = refs.some(
+      (r) =>
+        ['member', 'leaving'].includes(world.node(r.id).state.phase) &&
+        (world.node(r.id).alive || world.now < faultEnd),
+    );
     const contact = node.state.contact === null ? null : world.node(node.state.contact.id);
-    const treeAlive = refs.some((r) => ['member', 'leaving'].includes(world.node(r.id).state.phase) && world.node(r.id).state.treeId === node.state.treeId && (world.node(r.id).alive || world.now < faultEnd));
-    const hopeless = node.state.phase === 'joining' && (node.state.membership.members.length === 0
-      ? contact === null || !contact.alive || contact.state.phase !== 'member'
-      : !treeAlive);
+    const treeAlive = refs.some(
+      (r) =>
+        ['member', 'leaving'].includes(world.node(r.id).state.phase) &&
+        world.node(r.id).state.treeId === node.state.treeId &&
+        (world.node(r.id).alive || world.now < faultEnd),
+    );
+    const hopeless =
+      node.state.phase === 'joining' &&
+      (node.state.membership.members.length === 0
+        ? contact === null || !contact.alive || contact.state.phase !== 'member'
+        : !treeAlive);
     // The operator of a relay whose join url points at no tree gives it another url.
     if (hopeless) world.apply(node, { type: 'leave', now: world.now });
     if (node.state.phase !== 'left' && node.state.phase !== 'idle') return;
@@ -183,7 +210,14 @@ export function runSeed(opts: RunOptions): RunResult {
     world.at(rng.range(faultStart, faultEnd), () => {
       const from = world.node(rng.pick(refs).id);
       const to = rng.pick(refs).id;
-      const r = world.apply(from, { type: 'request', now: world.now, to: { id: to }, msgType: 'ask', body: { i }, timeoutMs: 20_000 });
+      const r = world.apply(from, {
+        type: 'request',
+        now: world.now,
+        to: { id: to },
+        msgType: 'ask',
+        body: { i },
+        timeoutMs: 20_000,
+      });
       if (r?.mid !== undefined) requests.add(r.mid);
     });
   }
@@ -217,7 +251,9 @@ export function runSeed(opts: RunOptions): RunResult {
       const root = m.members[0];
       if (!node.alive || node.state.phase !== 'member' || root === undefined || !killed.has(root.id)) return false;
       const watchers = watchersOf(0, k, m.members.length).map((p) => m.members[p]!.id);
-      return watchers.filter((id) => !killed.has(id) && world.nodes.get(id)?.alive === true).length < quorum(watchers.length);
+      return (
+        watchers.filter((id) => !killed.has(id) && world.nodes.get(id)?.alive === true).length < quorum(watchers.length)
+      );
     });
   let recovered = false;
   const operatorRecovery = (): void => {
@@ -225,7 +261,8 @@ export function runSeed(opts: RunOptions): RunResult {
     faults.push(`operator-recovery@${world.now}`);
     for (const r of refs) {
       const node = world.node(r.id);
-      if (node.alive && (node.state.phase === 'member' || node.state.phase === 'joining')) world.apply(node, { type: 'leave', now: world.now });
+      if (node.alive && (node.state.phase === 'member' || node.state.phase === 'joining'))
+        world.apply(node, { type: 'leave', now: world.now });
     }
   };
 
@@ -248,11 +285,25 @@ export function runSeed(opts: RunOptions): RunResult {
     if (!(err instanceof InvariantError)) throw err;
     failure = `safety: ${err.message}`;
   }
-  return { seed: opts.seed, nodes: n, k, fixedNodes: opts.nodes !== undefined, fixedK: opts.k !== undefined, ok: failure === null, failure, settleMs: settled, steps: world.steps, faults, trace: world.trace, counters: sumCounters(world) };
+  return {
+    seed: opts.seed,
+    nodes: n,
+    k,
+    fixedNodes: opts.nodes !== undefined,
+    fixedK: opts.k !== undefined,
+    ok: failure === null,
+    failure,
+    settleMs: settled,
+    steps: world.steps,
+    faults,
+    trace: world.trace,
+    counters: sumCounters(world),
+  };
 }
 
 function sumCounters(world: World): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const node of world.nodes.values()) for (const [k, v] of Object.entries(node.state.counters)) out[k] = (out[k] ?? 0) + v;
+  for (const node of world.nodes.values())
+    for (const [k, v] of Object.entries(node.state.counters)) out[k] = (out[k] ?? 0) + v;
   return out;
 }

@@ -28,7 +28,24 @@ export interface SearchSimResult {
   readonly hits: number;
 }
 
-const WORDS = ['river', 'harbour', 'garden', 'violin', 'lantern', 'meadow', 'castle', 'bicycle', 'orchard', 'glacier', 'market', 'island', 'festival', 'library', 'canyon', 'piano'];
+const WORDS = [
+  'river',
+  'harbour',
+  'garden',
+  'violin',
+  'lantern',
+  'meadow',
+  'castle',
+  'bicycle',
+  'orchard',
+  'glacier',
+  'market',
+  'island',
+  'festival',
+  'library',
+  'canyon',
+  'piano',
+];
 
 export async function runSearchSim(o: SearchSimOptions, queries: readonly string[]): Promise<SearchSimResult[]> {
   const prng = new Prng(o.seed);
@@ -37,7 +54,11 @@ export async function runSearchSim(o: SearchSimOptions, queries: readonly string
   const indexes = Array.from({ length: o.relays }, () => new MemoryIndex(new Database(':memory:')));
   for (let i = 0; i < o.memories; i++) {
     const words = [0, 1, 2].map(() => WORDS[Math.floor(rand() * WORDS.length)]!);
-    const memory = await signMemory(author, { text: `${words.join(' ')} token${i}`, tags: [], ref: null }, 1_700_000_000_000 + i);
+    const memory = await signMemory(
+      author,
+      { text: `${words.join(' ')} token${i}`, tags: [], ref: null },
+      1_700_000_000_000 + i,
+    );
     const id = await memoryId(memory);
     const holders = new Set<number>();
     while (holders.size < Math.min(o.replicas, o.relays)) holders.add(Math.floor(rand() * o.relays));

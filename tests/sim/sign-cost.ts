@@ -19,7 +19,11 @@ interface Count {
   verify: number;
 }
 
-const hex = (text: string, bytes: number): string => createHash('sha256').update(text).digest('hex').slice(0, 2 * bytes);
+const hex = (text: string, bytes: number): string =>
+  createHash('sha256')
+    .update(text)
+    .digest('hex')
+    .slice(0, 2 * bytes);
 const urlOf = (i: number): string => `wss://198.51.${(i >> 8) & 255}.${i & 255}:8443`;
 
 function counted(env: TreeEnv, c: Count): TreeEnv {
@@ -56,7 +60,14 @@ function countedWorld(n: number, k: number, timers: boolean): Counted {
   let p = hex('before the log', 32);
   const first = Math.max(1, n - MAX_EPOCH_LOG + 1);
   for (let e = first; e <= n; e++) {
-    const r = signRecord(root.env, { t: members[0]!.id, e, p, ops: [{ op: 'add', ref: members[e - 1]!, adm: '' }], by: members[0]!.id, ev: [] });
+    const r = signRecord(root.env, {
+      t: members[0]!.id,
+      e,
+      p,
+      ops: [{ op: 'add', ref: members[e - 1]!, adm: '' }],
+      by: members[0]!.id,
+      ev: [],
+    });
     log.push(r);
     p = recordHash(root.env, r);
   }
@@ -64,7 +75,13 @@ function countedWorld(n: number, k: number, timers: boolean): Counted {
   for (let i = 0; i < n; i++) {
     const c: Count = { sign: 0, verify: 0 };
     counts.set(members[i]!.id, c);
-    const base: TreeState = { ...initialState(members[i]!, k), phase: 'member', treeId: members[0]!.id, membership: m, log };
+    const base: TreeState = {
+      ...initialState(members[i]!, k),
+      phase: 'member',
+      treeId: members[0]!.id,
+      membership: m,
+      log,
+    };
     const neighbourMap: Record<string, string> = {};
     for (const [pos, r] of treeNeighbours(base, i)) neighbourMap[pos] = r.id;
     world.addNode(members[i]!, counted(ids[i]!.env, c)).state = { ...base, neighbourMap };
@@ -163,11 +180,22 @@ export function joinCost(n: number, k: number, joins = 5): JoinCost {
     sum.joiner += c.verify;
   }
   return {
-    n, k, joins,
-    signs: sum.signs / joins, verifies: sum.verifies / joins, maxVerifiesPerRelay: sum.max, relaysVerifying: sum.relays / joins,
-    rootSigns: sum.rootSigns / joins, rootVerifies: sum.rootVerifies / joins, joinerVerifies: sum.joiner / joins,
-    syncs: syncs / joins, syncRecords: syncRecords / Math.max(1, syncs), syncRecordBytes: syncRecordBytes / Math.max(1, syncs),
-    syncCheckpointBytes: syncCheckpointBytes / Math.max(1, syncs), syncBytes: syncBytes / Math.max(1, syncs), updateBytes: updateBytes / Math.max(1, updates),
+    n,
+    k,
+    joins,
+    signs: sum.signs / joins,
+    verifies: sum.verifies / joins,
+    maxVerifiesPerRelay: sum.max,
+    relaysVerifying: sum.relays / joins,
+    rootSigns: sum.rootSigns / joins,
+    rootVerifies: sum.rootVerifies / joins,
+    joinerVerifies: sum.joiner / joins,
+    syncs: syncs / joins,
+    syncRecords: syncRecords / Math.max(1, syncs),
+    syncRecordBytes: syncRecordBytes / Math.max(1, syncs),
+    syncCheckpointBytes: syncCheckpointBytes / Math.max(1, syncs),
+    syncBytes: syncBytes / Math.max(1, syncs),
+    updateBytes: updateBytes / Math.max(1, updates),
   };
 }
 
@@ -206,7 +234,10 @@ export function takeoverCost(n: number, k: number): TakeoverCost {
   const survivor = world.node(members[1]!.id).state;
   const r = survivor.log.find((x) => x.e === target)!;
   return {
-    n, k, ...totals(counts), installedMs,
+    n,
+    k,
+    ...totals(counts),
+    installedMs,
     suspicionsSigned: counter(world, 'suspicions-signed') - suspicions0,
     recordsSigned: counter(world, 'epochs-sequenced') - records0,
     evidence: r.ev.length,
@@ -218,21 +249,33 @@ export function signCostReport(opts: { sizes?: readonly number[]; k?: number } =
   const k = opts.k ?? 4;
   const sizes = opts.sizes ?? [1_000, 10_000];
   const lines: string[] = [];
-  lines.push('Per join (mean of 5 joins through random members; every relay\'s env counted):', '');
-  lines.push('| N | k | signatures made | verifications, all relays | relays verifying | most by one relay | root verifies | joiner verifies | syncs to the joiner | records per sync | sync bytes (records + checkpoint) | update bytes | run ms |');
+  lines.push("Per join (mean of 5 joins through random members; every relay's env counted):", '');
+  lines.push(
+    '| N | k | signatures made | verifications, all relays | relays verifying | most by one relay | root verifies | joiner verifies | syncs to the joiner | records per sync | sync bytes (records + checkpoint) | update bytes | run ms |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
     const t = Date.now();
     const j = joinCost(n, k);
-    lines.push(`| ${n} | ${k} | ${j.signs} | ${j.verifies} | ${j.relaysVerifying} | ${j.maxVerifiesPerRelay} | ${j.rootVerifies} | ${j.joinerVerifies} | ${j.syncs} | ${j.syncRecords.toFixed(0)} | ${j.syncBytes.toFixed(0)} (${j.syncRecordBytes.toFixed(0)} + ${j.syncCheckpointBytes.toFixed(0)}) | ${j.updateBytes.toFixed(0)} | ${Date.now() - t} |`);
+    lines.push(
+      `| ${n} | ${k} | ${j.signs} | ${j.verifies} | ${j.relaysVerifying} | ${j.maxVerifiesPerRelay} | ${j.rootVerifies} | ${j.joinerVerifies} | ${j.syncs} | ${j.syncRecords.toFixed(0)} | ${j.syncBytes.toFixed(0)} (${j.syncRecordBytes.toFixed(0)} + ${j.syncCheckpointBytes.toFixed(0)}) | ${j.updateBytes.toFixed(0)} | ${Date.now() - t} |`,
+    );
   }
-  lines.push('', 'Root crash → takeover (timers on, no loss; counted from the crash until every relay holds the takeover epoch):', '');
-  lines.push('| N | k | suspicions signed | records signed | suspicions in the record | verifications, all relays | relays verifying | most by one relay | signer verifies | installed after (virtual ms) | run ms |');
+  lines.push(
+    '',
+    'Root crash → takeover (timers on, no loss; counted from the crash until every relay holds the takeover epoch):',
+    '',
+  );
+  lines.push(
+    '| N | k | suspicions signed | records signed | suspicions in the record | verifications, all relays | relays verifying | most by one relay | signer verifies | installed after (virtual ms) | run ms |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const n of sizes) {
     const t = Date.now();
     const c = takeoverCost(n, k);
-    lines.push(`| ${n} | ${k} | ${c.suspicionsSigned} | ${c.recordsSigned} | ${c.evidence} | ${c.verifies} | ${c.relaysVerifying} | ${c.maxVerifiesPerRelay} | ${c.signerVerifies} | ${c.installedMs} | ${Date.now() - t} |`);
+    lines.push(
+      `| ${n} | ${k} | ${c.suspicionsSigned} | ${c.recordsSigned} | ${c.evidence} | ${c.verifies} | ${c.relaysVerifying} | ${c.maxVerifiesPerRelay} | ${c.signerVerifies} | ${c.installedMs} | ${Date.now() - t} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

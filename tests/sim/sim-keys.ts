@@ -47,7 +47,11 @@ export class SimKeys {
     let keyObject = this.publicKeys.get(hex);
     if (keyObject === undefined) {
       try {
-        keyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, Buffer.from(pub)]), format: 'der', type: 'spki' });
+        keyObject = createPublicKey({
+          key: Buffer.concat([SPKI_PREFIX, Buffer.from(pub)]),
+          format: 'der',
+          type: 'spki',
+        });
       } catch {
         return false;
       }

@@ -33,7 +33,12 @@ describe('a tree of 15 relays with k = 2', () => {
     }
   });
 
-  for (const [name, victimPos] of [['the root', 0], ['a middle relay', 4], ['a leaf', 9], ['the last relay', 14]] as const) {
+  for (const [name, victimPos] of [
+    ['the root', 0],
+    ['a middle relay', 4],
+    ['a leaf', 9],
+    ['the last relay', 14],
+  ] as const) {
     it(`replaces ${name} killed without warning within 30 s by the former last relay`, () => {
       const world = settledTree(15, 2, 7);
       const before = positions(world);
@@ -71,7 +76,12 @@ describe('a tree of 15 relays with k = 2', () => {
   it('delivers a broadcast from a leaf exactly once to every relay', () => {
     const world = settledTree(15, 2, 5);
     const leaf = positions(world).get(13)!;
-    const r = world.apply(world.node(leaf), { type: 'broadcast', now: world.now, msgType: 'hello', body: { from: 'leaf' } });
+    const r = world.apply(world.node(leaf), {
+      type: 'broadcast',
+      now: world.now,
+      msgType: 'hello',
+      body: { from: 'leaf' },
+    });
     world.runUntil(world.now + 3_000);
     const counts = world.broadcastDelivered.get(r!.mid!)!;
     expect(counts.size).toBe(15);
@@ -83,7 +93,16 @@ describe('a tree of 15 relays with k = 2', () => {
     const target = positions(world).get(6)!;
     const sender = positions(world).get(12)!;
     world.crash(target);
-    const mids = [1, 2, 3].map((i) => world.apply(world.node(sender), { type: 'send', now: world.now, to: { id: target }, msgType: 'note', body: { i } })!.mid!);
+    const mids = [1, 2, 3].map(
+      (i) =>
+        world.apply(world.node(sender), {
+          type: 'send',
+          now: world.now,
+          to: { id: target },
+          msgType: 'note',
+          body: { i },
+        })!.mid!,
+    );
     world.runUntil(world.now + 5_000);
     expect(mids.every((mid) => !world.delivered.has(mid))).toBe(true);
     world.restart(target);

@@ -9,7 +9,12 @@ const DIR = join(import.meta.dirname, 'testdata');
 const args = process.argv.slice(2);
 const rewrite = args.includes('--rewrite');
 const named = args.filter((a) => !a.startsWith('--'));
-const files = named.length > 0 ? named : readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
+const files =
+  named.length > 0
+    ? named
+    : readdirSync(DIR)
+        .filter((f) => f.endsWith('.txt'))
+        .sort();
 let changed = 0;
 for (const file of files) {
   const path = join(DIR, file);

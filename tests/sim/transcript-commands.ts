@@ -55,7 +55,13 @@ function describeEvent(ev: TreeEvent): string | null {
 /** The events and message counts gathered since the last call, then cleared. */
 function flush(t: TranscriptWorld): string[] {
   const out = [...t.events];
-  if (t.sent.size > 0) out.push(`sent ${[...t.sent].sort(([a], [b]) => a.localeCompare(b)).map(([type, n]) => `${type}=${n}`).join(' ')}`);
+  if (t.sent.size > 0)
+    out.push(
+      `sent ${[...t.sent]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([type, n]) => `${type}=${n}`)
+        .join(' ')}`,
+    );
   t.events = [];
   t.sent = new Map();
   return out;
@@ -93,7 +99,8 @@ const commands: Record<string, Handler> = {
   },
   /** `create n0`: n0 starts a tree of its own. */
   create: (t, words) => {
-    for (const id of nodesOf(t, words)) t.world.apply(t.world.node(id), { type: 'create', now: t.world.now, treeId: 'tree' });
+    for (const id of nodesOf(t, words))
+      t.world.apply(t.world.node(id), { type: 'create', now: t.world.now, treeId: 'tree' });
     return flush(t);
   },
   /** `join n1 n2 via=n0`: each asks n0 to let it in (the answer comes in later ticks). */
@@ -146,20 +153,28 @@ const commands: Record<string, Handler> = {
     return ids.map((id) => {
       const node = t.world.node(id);
       const s = treeStatus(node.state);
-      const where = s.position < 0 ? '' : ` p${s.position} parent=${s.parent ?? '-'} children=${s.children.join(',') || '-'}`;
+      const where =
+        s.position < 0 ? '' : ` p${s.position} parent=${s.parent ?? '-'} children=${s.children.join(',') || '-'}`;
       return `${id}${node.alive ? '' : ' (down)'} ${s.phase} e${s.epoch} n${s.size}${where}`;
     });
   },
   /** `log n0`: the signed records n0 holds, oldest first: epoch, signer, changes, evidence count. */
   log: (t, words) => {
     const [id] = nodesOf(t, words);
-    return t.world.node(id!).state.log.map((r) => `e${r.e} by ${r.by}: ${r.ops.map(describeOp).join(', ')}${r.ev.length > 0 ? ` (evidence: ${r.ev.map((s) => s.by).join(',')})` : ''}`);
+    return t.world
+      .node(id!)
+      .state.log.map(
+        (r) =>
+          `e${r.e} by ${r.by}: ${r.ops.map(describeOp).join(', ')}${r.ev.length > 0 ? ` (evidence: ${r.ev.map((s) => s.by).join(',')})` : ''}`,
+      );
   },
   /** `counters n1 [prefix]`: n1's non-zero counters, optionally only those starting with prefix. */
   counters: (t, words) => {
     const [id, prefix = ''] = words;
     const counters = t.world.node(nodesOf(t, [id ?? ''])[0]!).state.counters;
-    const names = Object.keys(counters).filter((n) => n.startsWith(prefix) && counters[n] !== 0).sort();
+    const names = Object.keys(counters)
+      .filter((n) => n.startsWith(prefix) && counters[n] !== 0)
+      .sort();
     return names.length === 0 ? ['none'] : names.map((n) => `${n}=${counters[n]}`);
   },
   /** `forge kind=remove-root to=n1 [from=x0]`: an adversary (outsider x0, or a member's own key) sends one forgery. */
@@ -168,7 +183,10 @@ const commands: Record<string, Handler> = {
     if (kind === undefined || !FORGERIES.includes(kind)) throw new Error(`kind= one of ${FORGERIES.join(', ')}`);
     const to = nodesOf(t, [opts.get('to') ?? ''])[0]!;
     const from = opts.get('from') ?? OUTSIDER;
-    const me = from === OUTSIDER ? t.world.keys.identity(OUTSIDER) : { ref: t.world.node(from).ref, env: t.world.node(from).env };
+    const me =
+      from === OUTSIDER
+        ? t.world.keys.identity(OUTSIDER)
+        : { ref: t.world.node(from).ref, env: t.world.node(from).env };
     const type = new Adversary(t.world, t.world.rng, me, t.capture).send(to, kind);
     return [type === null ? 'nothing to send' : `${from} -> ${to} ${type}`];
   },

@@ -7,11 +7,22 @@ import { describe, expect, it } from 'vitest';
 import { formatTranscript, parseTranscript, runTranscript } from './transcript.ts';
 
 const DIR = join(import.meta.dirname, 'testdata');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.txt'))
+  .sort();
 
 describe('tree transcripts', () => {
   it('exist for the cases the protocol must get right', () => {
-    expect(files).toEqual(expect.arrayContaining(['join.txt', 'leave.txt', 'root-failure.txt', 'restart.txt', 'partition.txt', 'adversary.txt']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'join.txt',
+        'leave.txt',
+        'root-failure.txt',
+        'restart.txt',
+        'partition.txt',
+        'adversary.txt',
+      ]),
+    );
   });
 
   for (const file of files) {

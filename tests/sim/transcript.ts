@@ -40,7 +40,9 @@ export function parseTranscript(text: string): Case[] {
 
 /** Writes cases back in the canonical layout. */
 export function formatTranscript(cases: readonly Case[]): string {
-  const blocks = cases.map((c) => [...c.comments, ...(c.command === '' ? [] : [c.command, SEPARATOR, ...c.expected])].join('\n'));
+  const blocks = cases.map((c) =>
+    [...c.comments, ...(c.command === '' ? [] : [c.command, SEPARATOR, ...c.expected])].join('\n'),
+  );
   return `${blocks.join('\n\n')}\n`;
 }
 

@@ -65,7 +65,10 @@ export class World {
   onForeign: ((to: string, from: string, msgType: string, body: unknown) => void) | null = null;
   readonly keys = new SimKeys();
 
-  constructor(readonly rng: Prng, readonly opts: WorldOptions) {}
+  constructor(
+    readonly rng: Prng,
+    readonly opts: WorldOptions,
+  ) {}
 
   /** A relay with a real key named `name`. */
   addNamed(name: string): SimNode {
@@ -74,7 +77,16 @@ export class World {
   }
 
   addNode(ref: NodeRef, env: TreeEnv = this.keys.identity(ref.id, ref.url).env): SimNode {
-    const node: SimNode = { ref, env, state: initialState(ref, this.opts.k), persisted: null, alive: true, incarnation: 0, timerAt: -1, maxEpoch: 0 };
+    const node: SimNode = {
+      ref,
+      env,
+      state: initialState(ref, this.opts.k),
+      persisted: null,
+      alive: true,
+      incarnation: 0,
+      timerAt: -1,
+      maxEpoch: 0,
+    };
     this.nodes.set(ref.id, node);
     return node;
   }
@@ -88,7 +100,13 @@ export class World {
   reachable(a: string, b: string): boolean {
     const na = this.nodes.get(a);
     const nb = this.nodes.get(b);
-    return na !== undefined && nb !== undefined && na.alive && nb.alive && (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0);
+    return (
+      na !== undefined &&
+      nb !== undefined &&
+      na.alive &&
+      nb.alive &&
+      (this.group.get(a) ?? 0) === (this.group.get(b) ?? 0)
+    );
   }
 
   /** Delivers a message from outside the world (an adversary) to node `to` after the usual delay. */
@@ -120,7 +138,8 @@ export class World {
     node.state = result.state;
     this.onStep?.(node, input, before, result.state);
     const epoch = result.state.membership.epoch;
-    if (epoch < node.maxEpoch) throw new InvariantError(`${node.ref.id} went back from epoch ${node.maxEpoch} to ${epoch}`);
+    if (epoch < node.maxEpoch)
+      throw new InvariantError(`${node.ref.id} went back from epoch ${node.maxEpoch} to ${epoch}`);
     node.maxEpoch = epoch;
     for (const effect of result.effects) this.perform(node, effect);
     return result;
@@ -135,8 +154,22 @@ export class World {
         this.links.add(linkKey(node.ref.id, e.peer.id));
         if (this.reachable(node.ref.id, e.peer.id)) {
           const delay = this.delay();
-          this.push({ at: this.now + delay, kind: 'conn', node: node.ref.id, peer: e.peer.id, up: true, inc: node.incarnation });
-          this.push({ at: this.now + delay, kind: 'conn', node: e.peer.id, peer: node.ref.id, up: true, inc: this.node(e.peer.id).incarnation });
+          this.push({
+            at: this.now + delay,
+            kind: 'conn',
+            node: node.ref.id,
+            peer: e.peer.id,
+            up: true,
+            inc: node.incarnation,
+          });
+          this.push({
+            at: this.now + delay,
+            kind: 'conn',
+            node: e.peer.id,
+            peer: node.ref.id,
+            up: true,
+            inc: this.node(e.peer.id).incarnation,
+          });
         }
         return;
       case 'disconnect':
@@ -148,12 +181,20 @@ export class World {
         if (e.msgType === 'tree.bcast') this.noteBroadcastHop(node.ref.id, e.to.id, (e.body as { mid: string }).mid);
         if (this.loss > 0 && this.rng.chance(this.loss)) return;
         const body = this.opts.jsonBodies ? JSON.parse(JSON.stringify(e.body)) : e.body;
-        this.push({ at: this.now + this.delay(), kind: 'msg', from: node.ref.id, to: e.to.id, msgType: e.msgType, body });
+        this.push({
+          at: this.now + this.delay(),
+          kind: 'msg',
+          from: node.ref.id,
+          to: e.to.id,
+          msgType: e.msgType,
+          body,
+        });
         return;
       }
       case 'setTimer':
         node.timerAt = e.at;
-        if (this.opts.timers) this.push({ at: e.at, kind: 'timer', node: node.ref.id, inc: node.incarnation, timerAt: e.at });
+        if (this.opts.timers)
+          this.push({ at: e.at, kind: 'timer', node: node.ref.id, inc: node.incarnation, timerAt: e.at });
         return;
       case 'notify':
         this.record(node, e.event);
@@ -223,8 +264,22 @@ export class World {
     for (const key of this.links) {
       const [a, b] = key.split('|') as [string, string];
       if (this.reachable(a, b)) {
-        this.push({ at: this.now + this.delay(), kind: 'conn', node: a, peer: b, up: true, inc: this.node(a).incarnation });
-        this.push({ at: this.now + this.delay(), kind: 'conn', node: b, peer: a, up: true, inc: this.node(b).incarnation });
+        this.push({
+          at: this.now + this.delay(),
+          kind: 'conn',
+          node: a,
+          peer: b,
+          up: true,
+          inc: this.node(a).incarnation,
+        });
+        this.push({
+          at: this.now + this.delay(),
+          kind: 'conn',
+          node: b,
+          peer: a,
+          up: true,
+          inc: this.node(b).incarnation,
+        });
       }
     }
   }
@@ -234,9 +289,13 @@ export class World {
     for (const key of this.links) {
       const [a, b] = key.split('|') as [string, string];
       if (involves(a) || involves(b) || !this.reachable(a, b)) {
-        for (const [x, y] of [[a, b], [b, a]] as const) {
+        for (const [x, y] of [
+          [a, b],
+          [b, a],
+        ] as const) {
           const n = this.nodes.get(x);
-          if (n !== undefined && n.alive) this.push({ at: this.now + 1, kind: 'conn', node: x, peer: y, up: false, inc: n.incarnation });
+          if (n !== undefined && n.alive)
+            this.push({ at: this.now + 1, kind: 'conn', node: x, peer: y, up: false, inc: n.incarnation });
         }
       }
     }
@@ -273,12 +332,14 @@ export class World {
         return;
       case 'timer': {
         const node = this.nodes.get(ev.node)!;
-        if (node.alive && node.incarnation === ev.inc && node.timerAt === ev.timerAt) this.apply(node, { type: 'tick', now: this.now });
+        if (node.alive && node.incarnation === ev.inc && node.timerAt === ev.timerAt)
+          this.apply(node, { type: 'tick', now: this.now });
         return;
       }
       case 'conn': {
         const node = this.nodes.get(ev.node)!;
-        if (node.alive && node.incarnation === ev.inc) this.apply(node, { type: 'connection', now: this.now, peer: ev.peer, up: ev.up });
+        if (node.alive && node.incarnation === ev.inc)
+          this.apply(node, { type: 'connection', now: this.now, peer: ev.peer, up: ev.up });
         return;
       }
       case 'msg': {

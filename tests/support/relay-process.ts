@@ -83,11 +83,32 @@ export function track(proc: ChildProcess): void {
  * Starts `peertree relay --port PORT --data DIR [args]` (PORT 0 unless given: a restart that must come back on
  * the same URL passes the port it had) and waits (bounded) for its first stdout line.
  */
-export function startRelayProcess(dataDir: string, args: readonly string[] = [], timeoutMs = 20_000, port = 0, options: RelaySpawnOptions = {}): Promise<RelayProcess> {
+export function startRelayProcess(
+  dataDir: string,
+  args: readonly string[] = [],
+  timeoutMs = 20_000,
+  port = 0,
+  options: RelaySpawnOptions = {},
+): Promise<RelayProcess> {
   return new Promise((resolveStart, reject) => {
-    const command = [process.execPath, ...RELAY_NODE_FLAGS, ...(options.nodeArgs ?? []), options.bin ?? BIN, 'relay', '--port', String(port), '--data', dataDir, ...args];
+    const command = [
+      process.execPath,
+      ...RELAY_NODE_FLAGS,
+      ...(options.nodeArgs ?? []),
+      options.bin ?? BIN,
+      'relay',
+      '--port',
+      String(port),
+      '--data',
+      dataDir,
+      ...args,
+    ];
     const [file, ...rest] = [...(options.prefix ?? []), ...command] as [string, ...string[]];
-    const proc = spawn(file, rest, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+    const proc = spawn(file, rest, {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
+    });
     track(proc);
     let stdout = '';
     let stderr = '';
@@ -113,7 +134,9 @@ export function startRelayProcess(dataDir: string, args: readonly string[] = [],
         if (typeof ready.url !== 'string' || typeof ready.id !== 'string') throw new Error('no url or id');
       } catch (err) {
         proc.kill('SIGKILL');
-        reject(new Error(`the relay's first stdout line is not its ready line: ${stdout.slice(0, nl)}`, { cause: err }));
+        reject(
+          new Error(`the relay's first stdout line is not its ready line: ${stdout.slice(0, nl)}`, { cause: err }),
+        );
         return;
       }
       const listening = Number(new URL(ready.url).port);
@@ -156,22 +179,28 @@ export function startRelayProcess(dataDir: string, args: readonly string[] = [],
  * tests' relays make their own), bounded in time. Resolves with the parsed body, or null when the relay is
  * unreachable or answers anything but 200 with JSON.
  */
-export function fetchStatus<T = Record<string, unknown>>(baseUrl: string, timeoutMs = STATUS_TIMEOUT_MS): Promise<T | null> {
+export function fetchStatus<T = Record<string, unknown>>(
+  baseUrl: string,
+  timeoutMs = STATUS_TIMEOUT_MS,
+): Promise<T | null> {
   const u = new URL('/api/status', baseUrl);
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolveReq) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, rejectUnauthorized: false, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolveReq(res.statusCode === 200 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as T) : null);
-        } catch {
-          resolveReq(null);
-        }
-      });
-      res.on('error', () => resolveReq(null));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, path: u.pathname, rejectUnauthorized: false, agent: false, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolveReq(res.statusCode === 200 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as T) : null);
+          } catch {
+            resolveReq(null);
+          }
+        });
+        res.on('error', () => resolveReq(null));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => resolveReq(null));
     req.end();

@@ -1,10 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { concatBytes, equalBytes, fromBase64Url, fromHex, fromUtf8, readU32BE, toBase64Url, toHex, utf8, writeU32BE } from '../../core/bytes.ts';
+import {
+  concatBytes,
+  equalBytes,
+  fromBase64Url,
+  fromHex,
+  fromUtf8,
+  readU32BE,
+  toBase64Url,
+  toHex,
+  utf8,
+  writeU32BE,
+} from '../../core/bytes.ts';
 
 describe('byte helpers', () => {
   it('round-trip hex and base64url for any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => equalBytes(fromHex(toHex(b)), b) && equalBytes(fromBase64Url(toBase64Url(b)), b)));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        (b) => equalBytes(fromHex(toHex(b)), b) && equalBytes(fromBase64Url(toBase64Url(b)), b),
+      ),
+    );
   });
 
   it('refuse invalid hex, base64url and UTF-8 with BAD_INPUT', () => {

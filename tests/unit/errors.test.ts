@@ -14,7 +14,8 @@ describe('errors', () => {
   it('give every code a distinct close code in the ranges WebSocket allows', () => {
     const closes = Object.values(ERROR_TABLE).map((e) => e.close);
     expect(new Set(closes).size).toBe(closes.length);
-    for (const c of closes) expect(c === 1001 || c === 1009 || c === 1011 || c === 1013 || (c >= 4000 && c < 5000)).toBe(true);
+    for (const c of closes)
+      expect(c === 1001 || c === 1009 || c === 1011 || c === 1013 || (c >= 4000 && c < 5000)).toBe(true);
   });
 
   it('wrap unknown errors as INTERNAL and keep PeerTreeErrors as they are', () => {

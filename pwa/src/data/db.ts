@@ -138,7 +138,10 @@ export interface PeerTreeDB extends DBSchema {
 export type PeerTreeDatabase = IDBPDatabase<PeerTreeDB>;
 
 /** Opens (creating or migrating) a database with this schema; a new connection each call. */
-export function openDatabase(name: string = DB_NAME, hooks: { onBlocking?: () => void; onTerminated?: () => void } = {}): Promise<PeerTreeDatabase> {
+export function openDatabase(
+  name: string = DB_NAME,
+  hooks: { onBlocking?: () => void; onTerminated?: () => void } = {},
+): Promise<PeerTreeDatabase> {
   return openDB<PeerTreeDB>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       // Each step upgrades from one version to the next; they run in order for old databases.

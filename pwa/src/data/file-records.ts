@@ -27,10 +27,12 @@ export function searchableText(name: string, description: string, tags: readonly
   return { text, tags: [...tags] };
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const CONTROL_OR_SEPARATOR = /[\u0000-\u001f\u007f/\\]/g;
+
 /** A name as a person typed it: no control characters, no path separators, trimmed. */
 export function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
-  return text.replace(/[\u0000-\u001f\u007f/\\]/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.replace(CONTROL_OR_SEPARATOR, ' ').replace(/\s+/g, ' ').trim();
 }
 
 export function newId(): string {
@@ -39,7 +41,11 @@ export function newId(): string {
 }
 
 /** A file the person just added here, before it is sealed. */
-export function addedRecord(file: File, searchable: { description: string; tags: readonly string[] } | null, now: number): FileRecord {
+export function addedRecord(
+  file: File,
+  searchable: { description: string; tags: readonly string[] } | null,
+  now: number,
+): FileRecord {
   const name = file.name || 'untitled';
   return {
     id: newId(),
@@ -61,7 +67,12 @@ export function addedRecord(file: File, searchable: { description: string; tags:
 }
 
 /** A file opened from a link and kept here (its shards are cached by the open pipeline). */
-export function openedRecord(capability: string, manifestHash: string, manifest: Manifest, addedAt: number): FileRecord {
+export function openedRecord(
+  capability: string,
+  manifestHash: string,
+  manifest: Manifest,
+  addedAt: number,
+): FileRecord {
   return {
     id: `opened-${manifestHash}`,
     origin: 'opened',
@@ -121,9 +132,14 @@ export function editPatch(r: FileRecord, change: { name?: string; note?: string 
 }
 
 /** Another device's rename or note, applied only when not older than this record's. */
-export function remoteEditPatch(r: FileRecord, e: { name: string; nameAt: number; note: string; noteAt: number }): EditPatch {
+export function remoteEditPatch(
+  r: FileRecord,
+  e: { name: string; nameAt: number; note: string; noteAt: number },
+): EditPatch {
   const patch: EditPatch = {};
-  if (e.name !== '' && e.name !== r.name && e.nameAt >= (r.nameAt ?? 0)) Object.assign(patch, { name: e.name, nameAt: e.nameAt });
-  if (e.note !== (r.note ?? '') && e.noteAt >= (r.noteAt ?? 0) && e.noteAt > 0) Object.assign(patch, { note: e.note, noteAt: e.noteAt });
+  if (e.name !== '' && e.name !== r.name && e.nameAt >= (r.nameAt ?? 0))
+    Object.assign(patch, { name: e.name, nameAt: e.nameAt });
+  if (e.note !== (r.note ?? '') && e.noteAt >= (r.noteAt ?? 0) && e.noteAt > 0)
+    Object.assign(patch, { note: e.note, noteAt: e.noteAt });
   return patch;
 }

@@ -14,7 +14,11 @@ export function announceFileChange(id: string): void {
 }
 
 /** Applies `patch` to file `id` in one transaction; returns the new record, or undefined when it is gone. */
-export async function patchFile(db: PeerTreeDatabase, id: string, patch: Partial<Omit<FileRecord, 'id'>>): Promise<FileRecord | undefined> {
+export async function patchFile(
+  db: PeerTreeDatabase,
+  id: string,
+  patch: Partial<Omit<FileRecord, 'id'>>,
+): Promise<FileRecord | undefined> {
   const tx = db.transaction('files', 'readwrite');
   const current = await tx.store.get(id);
   if (!current) {

@@ -54,7 +54,10 @@ export class IdbShardStore implements ShardStore {
       await tx.done.catch(() => {});
       throw new PeerTreeError('FULL', 'shard store is full');
     }
-    await Promise.all([shards.put(own, hash), stats.put({ key: 'totals', shards: current.shards + 1, bytes: current.bytes + own.length })]);
+    await Promise.all([
+      shards.put(own, hash),
+      stats.put({ key: 'totals', shards: current.shards + 1, bytes: current.bytes + own.length }),
+    ]);
     await tx.done;
   }
 

@@ -24,7 +24,12 @@ interface BackupFile {
   readonly v: 1 | 2;
   readonly id: string;
   readonly publicKey: string;
-  readonly kdf: { readonly name: 'PBKDF2'; readonly hash: 'SHA-256'; readonly iterations: number; readonly salt: string };
+  readonly kdf: {
+    readonly name: 'PBKDF2';
+    readonly hash: 'SHA-256';
+    readonly iterations: number;
+    readonly salt: string;
+  };
   readonly cipher: { readonly name: 'AES-GCM'; readonly iv: string };
   readonly data: string;
   /** v2: the library key, AES-256-GCM under the same passphrase key with its own IV and additional data. */
@@ -66,34 +71,59 @@ export async function makeBackableKey(): Promise<MadeKey> {
  * backup, a device link). The caller zeroes it after use.
  */
 export async function unsealPkcs8(wrapped: WrappedKey): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(wrapped.iv) }, wrapped.deviceKey, buf(wrapped.sealed)));
+  return new Uint8Array(
+    await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(wrapped.iv) }, wrapped.deviceKey, buf(wrapped.sealed)),
+  );
 }
 
 async function passphraseKey(passphrase: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
-  const base = await crypto.subtle.importKey('raw', buf(utf8(passphrase.normalize('NFC'))), 'PBKDF2', false, ['deriveKey']);
-  return crypto.subtle.deriveKey({ name: 'PBKDF2', hash: 'SHA-256', salt: buf(salt), iterations }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+  const base = await crypto.subtle.importKey('raw', buf(utf8(passphrase.normalize('NFC'))), 'PBKDF2', false, [
+    'deriveKey',
+  ]);
+  return crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: buf(salt), iterations },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
 }
 
 const aadOf = (publicKeyHex: string): Uint8Array<ArrayBuffer> => buf(utf8(`${BACKUP_FORMAT}/v1 ${publicKeyHex}`));
-const libraryAadOf = (publicKeyHex: string): Uint8Array<ArrayBuffer> => buf(utf8(`${BACKUP_FORMAT}/v2 library ${publicKeyHex}`));
+const libraryAadOf = (publicKeyHex: string): Uint8Array<ArrayBuffer> =>
+  buf(utf8(`${BACKUP_FORMAT}/v2 library ${publicKeyHex}`));
 
 /**
  * The backup file (JSON) of a backable key, encrypted under `passphrase` (PBKDF2-SHA-256 → AES-256-GCM); with
  * `libraryKey`, the library key too (format v2), so that a restored device can read the library on relays.
  */
-export async function exportBackup(wrapped: WrappedKey, publicKey: Uint8Array, passphrase: string, libraryKey?: Uint8Array): Promise<string> {
-  if (passphrase.length < MIN_PASSPHRASE_LENGTH) throw new Error(`use a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters`);
+export async function exportBackup(
+  wrapped: WrappedKey,
+  publicKey: Uint8Array,
+  passphrase: string,
+  libraryKey?: Uint8Array,
+): Promise<string> {
+  if (passphrase.length < MIN_PASSPHRASE_LENGTH)
+    throw new Error(`use a passphrase of at least ${MIN_PASSPHRASE_LENGTH} characters`);
   const pkcs8 = await unsealPkcs8(wrapped);
   try {
     const salt = crypto.getRandomValues(new Uint8Array(16));
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const key = await passphraseKey(passphrase, salt, PBKDF2_ITERATIONS);
     const publicKeyHex = toHex(publicKey);
-    const data = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aadOf(publicKeyHex) }, key, buf(pkcs8)));
+    const data = new Uint8Array(
+      await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aadOf(publicKeyHex) }, key, buf(pkcs8)),
+    );
     let library: BackupFile['library'];
     if (libraryKey) {
       const libIv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: libIv, additionalData: libraryAadOf(publicKeyHex) }, key, buf(libraryKey)));
+      const sealed = new Uint8Array(
+        await crypto.subtle.encrypt(
+          { name: 'AES-GCM', iv: libIv, additionalData: libraryAadOf(publicKeyHex) },
+          key,
+          buf(libraryKey),
+        ),
+      );
       library = { iv: toBase64Url(libIv), data: toBase64Url(sealed) };
     }
     const file: BackupFile = {
@@ -120,14 +150,35 @@ function parseBackup(text: string): BackupFile {
     throw new Error('this is not a PeerTree key backup (not JSON)');
   }
   const f = v as Partial<BackupFile> | null;
-  if (!f || f.format !== BACKUP_FORMAT || (f.v !== 1 && f.v !== 2)) throw new Error('this is not a PeerTree key backup');
-  if (f.v === 2 && (typeof f.library?.iv !== 'string' || typeof f.library.data !== 'string' || f.library.data.length > 256)) throw new Error('the backup is damaged');
-  if (typeof f.publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(f.publicKey)) throw new Error('the backup has no valid public key');
+  if (!f || f.format !== BACKUP_FORMAT || (f.v !== 1 && f.v !== 2))
+    throw new Error('this is not a PeerTree key backup');
+  if (
+    f.v === 2 &&
+    (typeof f.library?.iv !== 'string' || typeof f.library.data !== 'string' || f.library.data.length > 256)
+  )
+    throw new Error('the backup is damaged');
+  if (typeof f.publicKey !== 'string' || !/^[0-9a-f]{64}$/.test(f.publicKey))
+    throw new Error('the backup has no valid public key');
   const kdf = f.kdf;
-  if (!kdf || kdf.name !== 'PBKDF2' || kdf.hash !== 'SHA-256' || !Number.isSafeInteger(kdf.iterations) || kdf.iterations < 100_000 || kdf.iterations > 10_000_000 || typeof kdf.salt !== 'string') {
+  if (
+    !kdf ||
+    kdf.name !== 'PBKDF2' ||
+    kdf.hash !== 'SHA-256' ||
+    !Number.isSafeInteger(kdf.iterations) ||
+    kdf.iterations < 100_000 ||
+    kdf.iterations > 10_000_000 ||
+    typeof kdf.salt !== 'string'
+  ) {
     throw new Error('the backup uses unknown key derivation settings');
   }
-  if (!f.cipher || f.cipher.name !== 'AES-GCM' || typeof f.cipher.iv !== 'string' || typeof f.data !== 'string' || f.data.length > 4096) throw new Error('the backup is damaged');
+  if (
+    !f.cipher ||
+    f.cipher.name !== 'AES-GCM' ||
+    typeof f.cipher.iv !== 'string' ||
+    typeof f.data !== 'string' ||
+    f.data.length > 4096
+  )
+    throw new Error('the backup is damaged');
   return f as BackupFile;
 }
 
@@ -135,19 +186,34 @@ function parseBackup(text: string): BackupFile {
  * Opens a backup file with its passphrase; the key is checked against the public key the file names. A v2
  * file also gives the library key; a v1 file (made before the library lived on relays) gives null.
  */
-export async function importBackup(text: string, passphrase: string): Promise<MadeKey & { id: string; libraryKey: Uint8Array | null }> {
+export async function importBackup(
+  text: string,
+  passphrase: string,
+): Promise<MadeKey & { id: string; libraryKey: Uint8Array | null }> {
   const f = parseBackup(text);
   const key = await passphraseKey(passphrase, fromBase64Url(f.kdf.salt), f.kdf.iterations);
   let pkcs8: Uint8Array;
   try {
-    pkcs8 = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(fromBase64Url(f.cipher.iv)), additionalData: aadOf(f.publicKey) }, key, buf(fromBase64Url(f.data))));
+    pkcs8 = new Uint8Array(
+      await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: buf(fromBase64Url(f.cipher.iv)), additionalData: aadOf(f.publicKey) },
+        key,
+        buf(fromBase64Url(f.data)),
+      ),
+    );
   } catch {
     throw new Error('wrong passphrase, or the backup was changed');
   }
   let libraryKey: Uint8Array | null = null;
   if (f.v === 2 && f.library) {
     try {
-      libraryKey = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(fromBase64Url(f.library.iv)), additionalData: libraryAadOf(f.publicKey) }, key, buf(fromBase64Url(f.library.data))));
+      libraryKey = new Uint8Array(
+        await crypto.subtle.decrypt(
+          { name: 'AES-GCM', iv: buf(fromBase64Url(f.library.iv)), additionalData: libraryAadOf(f.publicKey) },
+          key,
+          buf(fromBase64Url(f.library.data)),
+        ),
+      );
     } catch {
       throw new Error('wrong passphrase, or the backup was changed');
     }

@@ -64,7 +64,14 @@ export async function loadOrCreateIdentity(db?: PeerTreeDatabase): Promise<Loade
 }
 
 function recordOf(made: MadeKey, createdAt: number): IdentityRecord {
-  return { key: 'self', privateKey: made.privateKey, publicKey: made.publicKey, id: nodeIdOf(made.publicKey), createdAt, wrapped: made.wrapped };
+  return {
+    key: 'self',
+    privateKey: made.privateKey,
+    publicKey: made.publicKey,
+    id: nodeIdOf(made.publicKey),
+    createdAt,
+    wrapped: made.wrapped,
+  };
 }
 
 /** Replaces this browser's key with an imported one (the caller confirmed with the user). */

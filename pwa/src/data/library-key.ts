@@ -16,14 +16,24 @@ const buf = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
 
 function isStored(v: unknown): v is StoredLibraryKey {
   const s = v as Partial<StoredLibraryKey> | null;
-  return !!s && typeof s.owner === 'string' && !!s.wrapped && s.wrapped.iv instanceof Uint8Array && s.wrapped.sealed instanceof Uint8Array && typeof CryptoKey !== 'undefined' && s.wrapped.deviceKey instanceof CryptoKey;
+  return (
+    !!s &&
+    typeof s.owner === 'string' &&
+    !!s.wrapped &&
+    s.wrapped.iv instanceof Uint8Array &&
+    s.wrapped.sealed instanceof Uint8Array &&
+    typeof CryptoKey !== 'undefined' &&
+    s.wrapped.deviceKey instanceof CryptoKey
+  );
 }
 
 /** The library key of `owner` on this device, or null when this device has none for that key. */
 export async function loadLibraryKey(db: PeerTreeDatabase, owner: string): Promise<Uint8Array | null> {
   const v = (await db.get('settings', SETTING))?.value;
   if (!isStored(v) || v.owner !== owner) return null;
-  return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(v.wrapped.iv) }, v.wrapped.deviceKey, buf(v.wrapped.sealed)));
+  return new Uint8Array(
+    await crypto.subtle.decrypt({ name: 'AES-GCM', iv: buf(v.wrapped.iv) }, v.wrapped.deviceKey, buf(v.wrapped.sealed)),
+  );
 }
 
 /** Keeps `key` as `owner`'s library key (replacing any other). */

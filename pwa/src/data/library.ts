@@ -1,7 +1,14 @@
 // The user's files on this device: records in IndexedDB, sealing in the worker, and live progress.
 import type { Manifest } from '../../../core/storage/manifest.ts';
 import { openPeerTreeDB, type FileRecord, type PeerTreeDatabase } from './db.ts';
-import { addedRecord, editPatch, libraryRecord, openedRecord, remoteEditPatch, type LibraryFile } from './file-records.ts';
+import {
+  addedRecord,
+  editPatch,
+  libraryRecord,
+  openedRecord,
+  remoteEditPatch,
+  type LibraryFile,
+} from './file-records.ts';
 import { announceFileChange, FILES_CHANNEL, patchFile } from './files-repo.ts';
 import type { Sealer } from '../worker/sealer.ts';
 import type { Thumbnailer } from '../media/thumbnailer.ts';
@@ -53,7 +60,11 @@ export class Library extends EventTarget {
       let r = record;
       // Sealing happens in this page's worker: a record still `local` lost its page before it was sealed.
       if (r.status === 'local' && r.origin === 'added') {
-        r = (await patchFile(this.db, r.id, { status: 'error', error: 'the page was closed before this file was encrypted; add the file again' })) ?? r;
+        r =
+          (await patchFile(this.db, r.id, {
+            status: 'error',
+            error: 'the page was closed before this file was encrypted; add the file again',
+          })) ?? r;
       }
       // An upload that was running when the page closed is waiting again.
       if (r.status === 'uploading') r = (await patchFile(this.db, r.id, { status: 'queued' })) ?? r;
@@ -136,7 +147,11 @@ export class Library extends EventTarget {
       this.progress.delete(id);
       // The person reads what to do; the technical reason goes to the console for whoever debugs it.
       console.warn('sealing failed', id, err);
-      const failed = await patchFile(this.db, id, { status: 'error', error: 'this file could not be encrypted on this device; press Retry, and if it fails again, add the file again' });
+      const failed = await patchFile(this.db, id, {
+        status: 'error',
+        error:
+          'this file could not be encrypted on this device; press Retry, and if it fails again, add the file again',
+      });
       if (failed) this.files.set(id, failed);
       this.changed(id);
     }
@@ -251,8 +266,15 @@ export class Library extends EventTarget {
   setUploadProgress(id: string, acked: number, total: number): void {
     if (!this.files.has(id)) return;
     const before = this.progress.get(id);
-    const start = before?.phase === 'uploading' && before.total === total ? before : { startedAt: Date.now(), startDone: acked };
-    this.progress.set(id, { phase: 'uploading', done: acked, total, startedAt: start.startedAt, startDone: start.startDone });
+    const start =
+      before?.phase === 'uploading' && before.total === total ? before : { startedAt: Date.now(), startDone: acked };
+    this.progress.set(id, {
+      phase: 'uploading',
+      done: acked,
+      total,
+      startedAt: start.startedAt,
+      startDone: start.startDone,
+    });
     this.changed(id);
   }
 

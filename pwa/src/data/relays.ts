@@ -21,7 +21,10 @@ export function normalizeRelayUrl(text: string): string | null {
 async function addedRelays(db: PeerTreeDatabase): Promise<string[]> {
   const value = (await db.get('settings', SETTING))?.value;
   if (!Array.isArray(value)) return [];
-  return value.map((v) => (typeof v === 'string' ? normalizeRelayUrl(v) : null)).filter((v): v is string => v !== null).slice(0, MAX_RELAYS);
+  return value
+    .map((v) => (typeof v === 'string' ? normalizeRelayUrl(v) : null))
+    .filter((v): v is string => v !== null)
+    .slice(0, MAX_RELAYS);
 }
 
 /** Every relay to try, in order: the serving origin first, then the user's, without duplicates. */

@@ -53,24 +53,76 @@ export function typeIcon(f: { name: string; type: string }): HTMLElement {
   return h('span', { class: `file-icon file-icon-${kindOf(f.type)}`, 'aria-hidden': 'true' }, extensionOf(f.name));
 }
 
-export function createRow(f: FileState, variant: 'doc' | 'tile', onView: (id: string) => void, onEdit: (id: string) => void): RowParts {
+export function createRow(
+  f: FileState,
+  variant: 'doc' | 'tile',
+  onView: (id: string) => void,
+  onEdit: (id: string) => void,
+): RowParts {
   // The name itself opens the rename dialog: no extra action button (a tile has no room for one more).
-  const name = h('button', { type: 'button', class: 'file-name file-name-button', title: `${f.name} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note`, 'data-testid': 'file-rename' }, f.name);
+  const name = h(
+    'button',
+    {
+      type: 'button',
+      class: 'file-name file-name-button',
+      title: `${f.name} (rename or add a note)`,
+      'aria-label': `Rename ${f.name} or add a note`,
+      'data-testid': 'file-rename',
+    },
+    f.name,
+  );
   name.addEventListener('click', () => onEdit(f.id));
   const note = h('span', { class: 'file-note', 'data-testid': 'file-note-text', hidden: true });
   const meta = h('span', { class: 'file-meta' });
   const detail = h('span', { class: 'file-detail', 'data-testid': 'file-detail' });
-  const progress = h('progress', { class: 'file-progress', max: 1, value: 0, 'aria-label': `Progress of ${f.name}`, 'data-testid': 'file-progress' });
+  const progress = h('progress', {
+    class: 'file-progress',
+    max: 1,
+    value: 0,
+    'aria-label': `Progress of ${f.name}`,
+    'data-testid': 'file-progress',
+  });
   const badge = h('span', { class: 'badge', 'data-testid': 'file-badge' });
   const actions = h('span', { class: 'file-actions' });
   const main = h('span', { class: 'file-main' }, name, note, meta, detail, progress);
   if (variant === 'doc') {
-    const row = h('li', { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.id }, typeIcon(f), main, badge, actions);
-    return { row, variant, name, note, meta, detail, progress, badge, actions, thumb: null, lastActionsKey: '', lastThumb: '' };
+    const row = h(
+      'li',
+      { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.id },
+      typeIcon(f),
+      main,
+      badge,
+      actions,
+    );
+    return {
+      row,
+      variant,
+      name,
+      note,
+      meta,
+      detail,
+      progress,
+      badge,
+      actions,
+      thumb: null,
+      lastActionsKey: '',
+      lastThumb: '',
+    };
   }
-  const thumb = h('button', { type: 'button', class: 'tile-thumb', 'aria-label': `View ${f.name}`, 'data-testid': 'file-view' }, typeIcon(f));
+  const thumb = h(
+    'button',
+    { type: 'button', class: 'tile-thumb', 'aria-label': `View ${f.name}`, 'data-testid': 'file-view' },
+    typeIcon(f),
+  );
   thumb.addEventListener('click', () => onView(f.id));
-  const row = h('li', { class: 'file-row file-tile', 'data-testid': 'file-row', 'data-key': f.id, 'data-thumb': 'none' }, thumb, main, badge, actions);
+  const row = h(
+    'li',
+    { class: 'file-row file-tile', 'data-testid': 'file-row', 'data-key': f.id, 'data-thumb': 'none' },
+    thumb,
+    main,
+    badge,
+    actions,
+  );
   return { row, variant, name, note, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
 }
 
@@ -87,16 +139,38 @@ function renderActions(parts: RowParts, f: FileState, actions: FileActions): voi
   parts.lastActionsKey = key;
   const items: HTMLElement[] = [];
   if (f.status === 'stored' && f.capability) {
-    items.push(h('a', { class: 'link-button', href: `#/open/${encodeURIComponent(f.capability)}`, 'aria-label': `Open ${f.name}`, 'data-testid': 'file-open' }, 'Open'));
+    items.push(
+      h(
+        'a',
+        {
+          class: 'link-button',
+          href: `#/open/${encodeURIComponent(f.capability)}`,
+          'aria-label': `Open ${f.name}`,
+          'data-testid': 'file-open',
+        },
+        'Open',
+      ),
+    );
     items.push(button('Share', `Share ${f.name}`, () => openShareDialog(f.name, f.capability!), 'file-share'));
   }
   if (f.capability) items.push(button('Download', `Download ${f.name}`, () => actions.download(f.id), 'file-download'));
-  if (f.status === 'error' && canRetry) items.push(button('Retry', `Retry ${f.name}`, () => actions.retry(f.id), 'file-retry'));
-  else if (f.memoryError && canRetry) items.push(button('Retry search entry', `Make ${f.name} findable again`, () => actions.retry(f.id), 'file-retry-memory'));
+  if (f.status === 'error' && canRetry)
+    items.push(button('Retry', `Retry ${f.name}`, () => actions.retry(f.id), 'file-retry'));
+  else if (f.memoryError && canRetry)
+    items.push(
+      button('Retry search entry', `Make ${f.name} findable again`, () => actions.retry(f.id), 'file-retry-memory'),
+    );
   if (f.cancellable) {
     items.push(button('Cancel', `Cancel the upload of ${f.name}`, () => actions.cancel(f.id), 'file-cancel'));
   } else {
-    items.push(button('Delete', `Delete ${f.name} from this device`, () => openDeleteDialog(f, (release) => actions.remove(f.id, release)), 'file-delete'));
+    items.push(
+      button(
+        'Delete',
+        `Delete ${f.name} from this device`,
+        () => openDeleteDialog(f, (release) => actions.remove(f.id, release)),
+        'file-delete',
+      ),
+    );
   }
   parts.actions.replaceChildren(...items);
 }
@@ -133,7 +207,10 @@ function renderThumb(parts: RowParts, f: FileState, thumbs: ThumbLoader): void {
 export function updateRow(parts: RowParts, f: FileState, actions: FileActions, thumbs: ThumbLoader): void {
   const findable = f.findable;
   setText(parts.name, f.name);
-  setAttrs(parts.name, { title: `${f.name}${f.note ? ` — ${f.note}` : ''} (rename or add a note)`, 'aria-label': `Rename ${f.name} or add a note` });
+  setAttrs(parts.name, {
+    title: `${f.name}${f.note ? ` — ${f.note}` : ''} (rename or add a note)`,
+    'aria-label': `Rename ${f.name} or add a note`,
+  });
   setText(parts.note, f.note ?? '');
   parts.note.hidden = !f.note;
   if (parts.thumb) setAttrs(parts.thumb, { 'aria-label': `View ${f.name}` });
@@ -154,7 +231,18 @@ export function updateRow(parts: RowParts, f: FileState, actions: FileActions, t
   });
   setText(
     parts.meta,
-    [formatBytes(f.size), f.type || 'unknown type', f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null, findable === 'findable' ? 'findable by search' : findable === 'waiting' ? 'findable once stored' : findable === 'refused' ? `not findable: ${f.memoryError}` : null]
+    [
+      formatBytes(f.size),
+      f.type || 'unknown type',
+      f.fileHash ? `fingerprint ${groupHex(f.fileHash, 2)}…` : null,
+      findable === 'findable'
+        ? 'findable by search'
+        : findable === 'waiting'
+          ? 'findable once stored'
+          : findable === 'refused'
+            ? `not findable: ${f.memoryError}`
+            : null,
+    ]
       .filter(Boolean)
       .join(' · '),
   );

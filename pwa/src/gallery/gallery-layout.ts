@@ -16,8 +16,21 @@ export interface LayoutItem {
 }
 
 export type LayoutRow =
-  | { readonly kind: 'header'; readonly key: string; readonly label: string; readonly count: number; readonly top: number; readonly height: number }
-  | { readonly kind: 'tiles'; readonly key: string; readonly ids: readonly string[]; readonly top: number; readonly height: number }
+  | {
+      readonly kind: 'header';
+      readonly key: string;
+      readonly label: string;
+      readonly count: number;
+      readonly top: number;
+      readonly height: number;
+    }
+  | {
+      readonly kind: 'tiles';
+      readonly key: string;
+      readonly ids: readonly string[];
+      readonly top: number;
+      readonly height: number;
+    }
   | { readonly kind: 'doc'; readonly key: string; readonly id: string; readonly top: number; readonly height: number };
 
 export interface LayoutSizes {
@@ -59,7 +72,12 @@ export function dayLabel(ms: number, now: number): string {
   const d = new Date(ms);
   const sameYear = d.getFullYear() === new Date(now).getFullYear();
   if (dayKey(ms) === dayKey(now)) return 'Today';
-  return d.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', ...(sameYear ? {} : { year: 'numeric' }) });
+  return d.toLocaleDateString('en-GB', {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  });
 }
 
 function compare(sort: GallerySort, date: (i: LayoutItem) => number): (a: LayoutItem, b: LayoutItem) => number {
@@ -84,10 +102,20 @@ function passes(filter: GalleryFilter, type: string): boolean {
 }
 
 /** Lays out `items`: media grid (grouped by day when sorted by date), then the documents list. */
-export function layoutGallery(items: readonly LayoutItem[], filter: GalleryFilter, sort: GallerySort, sizes: LayoutSizes, now: number): Layout {
+export function layoutGallery(
+  items: readonly LayoutItem[],
+  filter: GalleryFilter,
+  sort: GallerySort,
+  sizes: LayoutSizes,
+  now: number,
+): Layout {
   const columns = Math.max(1, Math.floor(sizes.columns));
-  const media = items.filter((i) => (isPhoto(i.type) || isVideo(i.type)) && passes(filter, i.type)).sort(compare(sort, shownDate));
-  const docs = items.filter((i) => !isPhoto(i.type) && !isVideo(i.type) && passes(filter, i.type)).sort(compare(sort, (i) => i.addedAt));
+  const media = items
+    .filter((i) => (isPhoto(i.type) || isVideo(i.type)) && passes(filter, i.type))
+    .sort(compare(sort, shownDate));
+  const docs = items
+    .filter((i) => !isPhoto(i.type) && !isVideo(i.type) && passes(filter, i.type))
+    .sort(compare(sort, (i) => i.addedAt));
   const rows: LayoutRow[] = [];
   let top = 0;
   const header = (key: string, label: string, count: number): void => {
@@ -96,7 +124,13 @@ export function layoutGallery(items: readonly LayoutItem[], filter: GalleryFilte
   };
   const tiles = (key: string, group: readonly LayoutItem[]): void => {
     for (let i = 0; i < group.length; i += columns) {
-      rows.push({ kind: 'tiles', key: `${key}:${i / columns}`, ids: group.slice(i, i + columns).map((g) => g.id), top, height: sizes.tileRowHeight });
+      rows.push({
+        kind: 'tiles',
+        key: `${key}:${i / columns}`,
+        ids: group.slice(i, i + columns).map((g) => g.id),
+        top,
+        height: sizes.tileRowHeight,
+      });
       top += sizes.tileRowHeight;
     }
   };

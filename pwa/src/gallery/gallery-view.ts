@@ -2,7 +2,15 @@
 // are near the viewport, each absolutely placed at its computed top; rows are updated in place as files change.
 import { h, setAttrs } from '../ui/dom.ts';
 import type { FileStore } from '../state/file-store.ts';
-import { columnsFor, layoutGallery, rowsBetween, type GalleryFilter, type GallerySort, type Layout, type LayoutRow } from './gallery-layout.ts';
+import {
+  columnsFor,
+  layoutGallery,
+  rowsBetween,
+  type GalleryFilter,
+  type GallerySort,
+  type Layout,
+  type LayoutRow,
+} from './gallery-layout.ts';
 import { openEditDialog } from '../ui/edit-dialog.ts';
 import { createRow, updateRow, type FileActions, type RowParts } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
@@ -40,7 +48,12 @@ export interface GalleryView {
 }
 
 export function createGalleryView(deps: GalleryDeps): GalleryView {
-  const element = h('div', { class: 'gallery', 'data-testid': 'file-list', role: 'region', 'aria-label': 'Your files' });
+  const element = h('div', {
+    class: 'gallery',
+    'data-testid': 'file-list',
+    role: 'region',
+    'aria-label': 'Your files',
+  });
   let filter: GalleryFilter = 'all';
   let sort: GallerySort = 'newest';
   let current: Layout = { rows: [], height: 0, media: [], counts: { photos: 0, videos: 0, documents: 0 } };
@@ -78,8 +91,15 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
     width = w;
     const columns = columnsFor(width, MIN_TILE_PX, GAP_PX);
     const tile = Math.floor((width - GAP_PX * (columns - 1)) / columns);
-    const sizes = { columns, headerHeight: HEADER_PX, tileRowHeight: tile + TILE_CAPTION_PX + GAP_PX, docHeight: Math.max(measuredDoc, width < NARROW_PX ? DOC_PX_NARROW : DOC_PX_WIDE) };
-    const items = deps.files.list().map((f) => ({ id: f.id, name: f.name, type: f.type, size: f.size, addedAt: f.addedAt, taken: f.taken ?? null }));
+    const sizes = {
+      columns,
+      headerHeight: HEADER_PX,
+      tileRowHeight: tile + TILE_CAPTION_PX + GAP_PX,
+      docHeight: Math.max(measuredDoc, width < NARROW_PX ? DOC_PX_NARROW : DOC_PX_WIDE),
+    };
+    const items = deps.files
+      .list()
+      .map((f) => ({ id: f.id, name: f.name, type: f.type, size: f.size, addedAt: f.addedAt, taken: f.taken ?? null }));
     current = layoutGallery(items, filter, sort, sizes, Date.now());
     element.style.height = `${current.height}px`;
     element.style.setProperty('--tile-px', `${tile}px`);
@@ -89,7 +109,12 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
 
   const rowElement = (r: LayoutRow): { el: HTMLElement; sig: string } => {
     if (r.kind === 'header') {
-      const el = h('div', { class: 'gallery-header', 'data-testid': 'date-group', 'data-key': r.key, 'data-count': r.count }, h('h2', {}, r.label), h('span', { class: 'gallery-count' }, `${r.count} item${r.count === 1 ? '' : 's'}`));
+      const el = h(
+        'div',
+        { class: 'gallery-header', 'data-testid': 'date-group', 'data-key': r.key, 'data-count': r.count },
+        h('h2', {}, r.label),
+        h('span', { class: 'gallery-count' }, `${r.count} item${r.count === 1 ? '' : 's'}`),
+      );
       return { el, sig: `${r.label}|${r.count}` };
     }
     if (r.kind === 'tiles') {
@@ -167,7 +192,8 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
   });
   window.addEventListener('scroll', () => schedule(false), { passive: true });
   window.addEventListener('resize', () => schedule(true));
-  if (typeof ResizeObserver !== 'undefined') new ResizeObserver(() => schedule(element.clientWidth !== width)).observe(element);
+  if (typeof ResizeObserver !== 'undefined')
+    new ResizeObserver(() => schedule(element.clientWidth !== width)).observe(element);
   schedule(true);
 
   return {

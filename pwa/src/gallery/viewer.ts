@@ -30,9 +30,21 @@ export function createViewer(deps: ViewerDeps): Viewer {
   const title = h('h2', { id: 'viewer-title', class: 'viewer-title' });
   const position = h('span', { class: 'viewer-position', 'aria-live': 'polite' });
   const details = h('dl', { class: 'viewer-details', 'data-testid': 'viewer-details', hidden: true });
-  const prev = h('button', { type: 'button', class: 'viewer-nav viewer-prev', 'aria-label': 'Previous', 'data-testid': 'viewer-prev' }, '‹');
-  const next = h('button', { type: 'button', class: 'viewer-nav viewer-next', 'aria-label': 'Next', 'data-testid': 'viewer-next' }, '›');
-  const info = h('button', { type: 'button', class: 'button', 'aria-expanded': 'false', 'data-testid': 'viewer-info' }, 'Details');
+  const prev = h(
+    'button',
+    { type: 'button', class: 'viewer-nav viewer-prev', 'aria-label': 'Previous', 'data-testid': 'viewer-prev' },
+    '‹',
+  );
+  const next = h(
+    'button',
+    { type: 'button', class: 'viewer-nav viewer-next', 'aria-label': 'Next', 'data-testid': 'viewer-next' },
+    '›',
+  );
+  const info = h(
+    'button',
+    { type: 'button', class: 'button', 'aria-expanded': 'false', 'data-testid': 'viewer-info' },
+    'Details',
+  );
   const close = h('button', { type: 'button', class: 'button', 'data-testid': 'viewer-close' }, 'Close');
   const openLink = h('a', { class: 'button button-primary', 'data-testid': 'viewer-open' }, 'Original and owner');
   const dialog = h(
@@ -67,17 +79,35 @@ export function createViewer(deps: ViewerDeps): Viewer {
       ...row('Size', formatBytes(f.size)),
       ...(f.taken ? row('Taken', when(f.taken)) : []),
       ...row('Added', when(f.addedAt)),
-      ...row('Stored', f.status === 'stored' ? `on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}` : f.status),
+      ...row(
+        'Stored',
+        f.status === 'stored' ? `on ${f.replicas ?? '?'} relay${f.replicas === 1 ? '' : 's'}` : f.status,
+      ),
     );
     const cap = f.thumbs?.screen;
     stage.replaceChildren(h('div', { class: 'viewer-icon' }, typeIcon(f)));
-    if (f.type.startsWith('video/') && f.status === 'stored' && f.capability && f.capability.split('.').length === 3 && deps.stream) {
+    if (
+      f.type.startsWith('video/') &&
+      f.status === 'stored' &&
+      f.capability &&
+      f.capability.split('.').length === 3 &&
+      deps.stream
+    ) {
       // Videos play as they arrive, through the service worker; without one the original is one tap away.
       setAttrs(stage, { 'data-state': 'loading' });
       void deps.stream(f.capability).then((src) => {
         if (mine !== generation) return;
         if (!src) return setAttrs(stage, { 'data-state': 'none' });
-        stage.replaceChildren(h('video', { class: 'viewer-img', src, controls: true, preload: 'metadata', 'aria-label': f.name, 'data-testid': 'viewer-video' }));
+        stage.replaceChildren(
+          h('video', {
+            class: 'viewer-img',
+            src,
+            controls: true,
+            preload: 'metadata',
+            'aria-label': f.name,
+            'data-testid': 'viewer-video',
+          }),
+        );
         setAttrs(stage, { 'data-state': 'shown' });
       });
       return;

@@ -8,7 +8,14 @@ import { nodeIdOf } from '../../../core/identity/node-id.ts';
 import { MAX_NOTE_LENGTH, type RecordKind } from '../../../core/ledger/record.ts';
 import { h, setAttrs, setText } from '../ui/dom.ts';
 import type { Session } from '../sync/session.ts';
-import { assetOf, fetchHistory, isPublicKeyHex, submitRecord, type AssetHistory, type Submission } from '../../../core/protocol/ledger-client.ts';
+import {
+  assetOf,
+  fetchHistory,
+  isPublicKeyHex,
+  submitRecord,
+  type AssetHistory,
+  type Submission,
+} from '../../../core/protocol/ledger-client.ts';
 
 const KIND_LABEL: Record<RecordKind, string> = { register: 'Registered', transfer: 'Transferred', annotate: 'Note' };
 
@@ -48,39 +55,92 @@ export interface LedgerPanel {
  * ledger accepts a first registration only from the key that pinned the manifest, so only that key is
  * offered "Register"; the root checks it again).
  */
-export function createLedgerPanel(session: Session, uploadedHere: (asset: string) => boolean = () => false): LedgerPanel {
-  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'ledger-status' });
+export function createLedgerPanel(
+  session: Session,
+  uploadedHere: (asset: string) => boolean = () => false,
+): LedgerPanel {
+  const status = h('p', {
+    class: 'form-status',
+    role: 'status',
+    'aria-live': 'polite',
+    'data-testid': 'ledger-status',
+  });
   const owner = h('p', { class: 'ledger-owner', 'data-testid': 'ledger-owner' });
   const notUploader = h(
     'p',
     { class: 'note', hidden: true, 'data-testid': 'ledger-register-unavailable' },
     'Nobody has registered this file yet. Only the key that stored it can register it, and this device did not store it.',
   );
-  const list = h('ol', { class: 'ledger-history', 'data-testid': 'ledger-history', 'aria-label': 'History of this asset' });
+  const list = h('ol', {
+    class: 'ledger-history',
+    'data-testid': 'ledger-history',
+    'aria-label': 'History of this asset',
+  });
   // The words, then the code and the relay's answer behind a closed disclosure.
   const errorWords = h('span', {});
   const errorDetails = detailsBox('ledger-error-details');
-  const error = h('div', { class: 'form-error', role: 'alert', 'data-testid': 'ledger-error', hidden: true }, errorWords, errorDetails.element);
-  const reload = h('button', { type: 'button', class: 'link-button', 'data-testid': 'ledger-reload' }, 'Reload the history');
+  const error = h(
+    'div',
+    { class: 'form-error', role: 'alert', 'data-testid': 'ledger-error', hidden: true },
+    errorWords,
+    errorDetails.element,
+  );
+  const reload = h(
+    'button',
+    { type: 'button', class: 'link-button', 'data-testid': 'ledger-reload' },
+    'Reload the history',
+  );
 
-  const registerNote = h('input', { type: 'text', id: 'ledger-register-note', class: 'text-input', maxlength: MAX_NOTE_LENGTH, 'data-testid': 'ledger-register-note' });
+  const registerNote = h('input', {
+    type: 'text',
+    id: 'ledger-register-note',
+    class: 'text-input',
+    maxlength: MAX_NOTE_LENGTH,
+    'data-testid': 'ledger-register-note',
+  });
   const registerForm = h(
     'form',
     { class: 'stack', hidden: true, 'data-testid': 'ledger-register-form' },
-    h('p', { class: 'note' }, 'Nobody has registered this file yet. Registering records, signed with your key, that you own it; the ledger shows only its fingerprint, never the file or the key in the link.'),
+    h(
+      'p',
+      { class: 'note' },
+      'Nobody has registered this file yet. Registering records, signed with your key, that you own it; the ledger shows only its fingerprint, never the file or the key in the link.',
+    ),
     h('label', { for: 'ledger-register-note' }, 'Note (optional, public)'),
     registerNote,
-    h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'ledger-register' }, 'Register as mine'),
+    h(
+      'button',
+      { type: 'submit', class: 'button button-primary', 'data-testid': 'ledger-register' },
+      'Register as mine',
+    ),
   );
-  const transferTo = h('input', { type: 'text', id: 'ledger-transfer-to', class: 'text-input', spellcheck: false, autocomplete: 'off', placeholder: '64 hex characters', 'data-testid': 'ledger-transfer-to' });
+  const transferTo = h('input', {
+    type: 'text',
+    id: 'ledger-transfer-to',
+    class: 'text-input',
+    spellcheck: false,
+    autocomplete: 'off',
+    placeholder: '64 hex characters',
+    'data-testid': 'ledger-transfer-to',
+  });
   const transferForm = h(
     'form',
     { class: 'stack', 'data-testid': 'ledger-transfer-form' },
-    h('label', { for: 'ledger-transfer-to' }, 'Transfer to (the new owner’s public key, shown on their “This device” page)'),
+    h(
+      'label',
+      { for: 'ledger-transfer-to' },
+      'Transfer to (the new owner’s public key, shown on their “This device” page)',
+    ),
     transferTo,
     h('button', { type: 'submit', class: 'button', 'data-testid': 'ledger-transfer' }, 'Transfer'),
   );
-  const noteText = h('input', { type: 'text', id: 'ledger-note', class: 'text-input', maxlength: MAX_NOTE_LENGTH, 'data-testid': 'ledger-note' });
+  const noteText = h('input', {
+    type: 'text',
+    id: 'ledger-note',
+    class: 'text-input',
+    maxlength: MAX_NOTE_LENGTH,
+    'data-testid': 'ledger-note',
+  });
   const noteForm = h(
     'form',
     { class: 'stack', 'data-testid': 'ledger-annotate-form' },
@@ -88,7 +148,12 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     noteText,
     h('button', { type: 'submit', class: 'button', 'data-testid': 'ledger-annotate' }, 'Add note'),
   );
-  const ownerForms = h('div', { class: 'stack', hidden: true, 'data-testid': 'ledger-owner-actions' }, transferForm, noteForm);
+  const ownerForms = h(
+    'div',
+    { class: 'stack', hidden: true, 'data-testid': 'ledger-owner-actions' },
+    transferForm,
+    noteForm,
+  );
 
   const element = h(
     'div',
@@ -135,7 +200,14 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
         if (r.to) parts.push(`to ${r.to === me ? 'you' : keyName(r.to)}`);
         const li = h(
           'li',
-          { class: 'ledger-entry', 'data-testid': 'ledger-entry', 'data-kind': r.kind, 'data-seq': e.seq, 'data-author': r.author, 'data-to': r.to ?? '' },
+          {
+            class: 'ledger-entry',
+            'data-testid': 'ledger-entry',
+            'data-kind': r.kind,
+            'data-seq': e.seq,
+            'data-author': r.author,
+            'data-to': r.to ?? '',
+          },
           h('span', { class: 'ledger-entry-head' }, parts.join(' · ')),
           h('time', { class: 'note', datetime: new Date(r.ts).toISOString() }, ` ${new Date(r.ts).toLocaleString()}`),
         );
@@ -148,7 +220,12 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     registerForm.hidden = !canRegister;
     notUploader.hidden = history.owner !== null || canRegister;
     ownerForms.hidden = !mine;
-    setText(status, history.entries.length === 0 ? 'Checked: no record of this file in the ledger.' : `Checked here: ${history.entries.length} signed record${history.entries.length === 1 ? '' : 's'}, each following the one before.`);
+    setText(
+      status,
+      history.entries.length === 0
+        ? 'Checked: no record of this file in the ledger.'
+        : `Checked here: ${history.entries.length} signed record${history.entries.length === 1 ? '' : 's'}, each following the one before.`,
+    );
     setAttrs(element, { 'data-state': 'ready', 'data-records': history.entries.length });
   };
 
@@ -210,7 +287,10 @@ export function createLedgerPanel(session: Session, uploadedHere: (asset: string
     const to = transferTo.value.trim().toLowerCase();
     if (!isPublicKeyHex(to)) {
       error.hidden = false;
-      setText(errorWords, 'Paste the new owner’s public key: 64 characters 0–9 and a–f (they find it on their Device page).');
+      setText(
+        errorWords,
+        'Paste the new owner’s public key: 64 characters 0–9 and a–f (they find it on their Device page).',
+      );
       errorDetails.show(null);
       setAttrs(error, { 'data-code': 'BAD_INPUT' });
       return;

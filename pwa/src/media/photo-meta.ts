@@ -79,7 +79,11 @@ export function orientedSize(width: number, height: number, o: Orientation): { w
  * one hands back the stored pixels. This tells which happened: a rotating orientation whose decoded size is
  * still the stored size (of a picture that is not square) was not applied.
  */
-export function orientationApplied(o: Orientation, stored: { width: number; height: number } | null, decoded: { width: number; height: number }): boolean {
+export function orientationApplied(
+  o: Orientation,
+  stored: { width: number; height: number } | null,
+  decoded: { width: number; height: number },
+): boolean {
   if (o === 1 || !stored || !swapsSides(o) || stored.width === stored.height) return true;
   return !(decoded.width === stored.width && decoded.height === stored.height);
 }
@@ -88,7 +92,11 @@ export function orientationApplied(o: Orientation, stored: { width: number; heig
  * The canvas transform [a, b, c, d, e, f] that draws a stored picture of `width`×`height` (already scaled)
  * upright, onto a canvas of orientedSize(width, height, o).
  */
-export function orientationTransform(o: Orientation, width: number, height: number): [number, number, number, number, number, number] {
+export function orientationTransform(
+  o: Orientation,
+  width: number,
+  height: number,
+): [number, number, number, number, number, number] {
   switch (o) {
     case 2:
       return [-1, 0, 0, 1, width, 0];

@@ -15,7 +15,12 @@ export interface SealedThumbs {
  * Makes the picture's (or the video's poster frame's) thumbnails in the worker and seals each as its own small file (encrypted like the file,
  * public only when the file is). Anything that goes wrong leaves the file without thumbnails, never unsealed.
  */
-export async function sealThumbs(thumbnailer: Thumbnailer | null, sealer: Sealer, file: File, record: FileRecord): Promise<SealedThumbs> {
+export async function sealThumbs(
+  thumbnailer: Thumbnailer | null,
+  sealer: Sealer,
+  file: File,
+  record: FileRecord,
+): Promise<SealedThumbs> {
   const none = { thumbs: null, taken: null, shards: [] };
   if (!thumbnailer || !(record.type.startsWith('image/') || record.type.startsWith('video/'))) return none;
   let made: ThumbResult;
@@ -28,8 +33,16 @@ export async function sealThumbs(thumbnailer: Thumbnailer | null, sealer: Sealer
   try {
     const base = record.name.replace(/\.[^.]*$/, '');
     const grid = await sealer.seal(made.grid, { name: `${base}.grid.jpg`, mime: 'image/jpeg', public: record.public });
-    const screen = await sealer.seal(made.screen, { name: `${base}.screen.jpg`, mime: 'image/jpeg', public: record.public });
-    return { thumbs: { grid: grid.capability, screen: screen.capability }, taken: made.taken, shards: [...grid.shards, ...screen.shards] };
+    const screen = await sealer.seal(made.screen, {
+      name: `${base}.screen.jpg`,
+      mime: 'image/jpeg',
+      public: record.public,
+    });
+    return {
+      thumbs: { grid: grid.capability, screen: screen.capability },
+      taken: made.taken,
+      shards: [...grid.shards, ...screen.shards],
+    };
   } catch {
     return { ...none, taken: made.taken };
   }

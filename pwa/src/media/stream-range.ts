@@ -34,9 +34,24 @@ export function answerRange(header: string | null, size: number, chunk: number):
 }
 
 /** Headers of the answer (status 200, 206 or 416). */
-export function rangeHeaders(answer: RangeAnswer, size: number, type: string): { status: number; headers: Record<string, string> } {
-  const base = { 'Accept-Ranges': 'bytes', 'Content-Type': type || 'application/octet-stream', 'Cache-Control': 'no-store' };
+export function rangeHeaders(
+  answer: RangeAnswer,
+  size: number,
+  type: string,
+): { status: number; headers: Record<string, string> } {
+  const base = {
+    'Accept-Ranges': 'bytes',
+    'Content-Type': type || 'application/octet-stream',
+    'Cache-Control': 'no-store',
+  };
   if (answer.kind === 'unsatisfiable') return { status: 416, headers: { ...base, 'Content-Range': `bytes */${size}` } };
   if (answer.kind === 'whole') return { status: 200, headers: { ...base, 'Content-Length': String(size) } };
-  return { status: 206, headers: { ...base, 'Content-Length': String(answer.end - answer.start + 1), 'Content-Range': `bytes ${answer.start}-${answer.end}/${size}` } };
+  return {
+    status: 206,
+    headers: {
+      ...base,
+      'Content-Length': String(answer.end - answer.start + 1),
+      'Content-Range': `bytes ${answer.start}-${answer.end}/${size}`,
+    },
+  };
 }

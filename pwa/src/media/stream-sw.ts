@@ -16,7 +16,10 @@ export function isStreamRequest(url: URL, origin: string): boolean {
 }
 
 function plain(status: number, text: string): Response {
-  return new Response(text, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' } });
+  return new Response(text, {
+    status,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+  });
 }
 
 export async function answerStream(request: Request, origin: string): Promise<Response> {
@@ -41,7 +44,8 @@ export async function answerStream(request: Request, origin: string): Promise<Re
   }
   const answer = answerRange(request.headers.get('range'), size, STREAM_CHUNK_BYTES);
   const { status, headers } = rangeHeaders(answer, size, type);
-  if (answer.kind === 'unsatisfiable' || size === 0 || request.method === 'HEAD') return new Response(null, { status, headers });
+  if (answer.kind === 'unsatisfiable' || size === 0 || request.method === 'HEAD')
+    return new Response(null, { status, headers });
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
   // Written as each shard is verified and decrypted; the stream's backpressure holds the pipeline (at most a

@@ -20,7 +20,9 @@ export interface ThumbResult {
   readonly height: number | null;
 }
 
-export type ThumbReply = ({ readonly type: 'done'; readonly job: number } & ThumbResult) | { readonly type: 'error'; readonly job: number; readonly message: string };
+export type ThumbReply =
+  | ({ readonly type: 'done'; readonly job: number } & ThumbResult)
+  | { readonly type: 'error'; readonly job: number; readonly message: string };
 
 const blobOrNull = (v: unknown): boolean => v === null || v instanceof Blob;
 const numOrNull = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isFinite(v));
@@ -30,7 +32,15 @@ export function isThumbReply(value: unknown): value is ThumbReply {
   const v = value as Record<string, unknown>;
   if (typeof v.job !== 'number') return false;
   if (v.type === 'error') return typeof v.message === 'string';
-  return v.type === 'done' && blobOrNull(v.grid) && blobOrNull(v.screen) && numOrNull(v.taken) && typeof v.orientation === 'number' && numOrNull(v.width) && numOrNull(v.height);
+  return (
+    v.type === 'done' &&
+    blobOrNull(v.grid) &&
+    blobOrNull(v.screen) &&
+    numOrNull(v.taken) &&
+    typeof v.orientation === 'number' &&
+    numOrNull(v.width) &&
+    numOrNull(v.height)
+  );
 }
 
 /** Types this browser can decode into a thumbnail (HEIC and the rest get a type icon). */

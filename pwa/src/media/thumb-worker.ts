@@ -1,8 +1,21 @@
 // Web Worker: makes a photo's grid and screen thumbnails (createImageBitmap + OffscreenCanvas, upright as EXIF
 // orientation says) and reads its date taken, so that the page never decodes a large picture on its thread;
 // a video's poster frame comes decoded from the page and is scaled here the same way.
-import { EXIF_READ_BYTES, MAX_THUMB_SOURCE_BYTES, THUMB_GRID_PX, THUMB_QUALITY_PERCENT, THUMB_SCREEN_PX } from '../../../core/limits.ts';
-import { fitWithin, orientationApplied, orientationTransform, orientedSize, readPhotoMeta, type Orientation } from './photo-meta.ts';
+import {
+  EXIF_READ_BYTES,
+  MAX_THUMB_SOURCE_BYTES,
+  THUMB_GRID_PX,
+  THUMB_QUALITY_PERCENT,
+  THUMB_SCREEN_PX,
+} from '../../../core/limits.ts';
+import {
+  fitWithin,
+  orientationApplied,
+  orientationTransform,
+  orientedSize,
+  readPhotoMeta,
+  type Orientation,
+} from './photo-meta.ts';
 import { isDecodablePicture, type ThumbReply, type ThumbRequest, type ThumbResult } from './thumb-protocol.ts';
 
 const reply = (message: ThumbReply): void => (self as unknown as Worker).postMessage(message);
@@ -36,8 +49,16 @@ async function fromFrame(frame: ImageBitmap): Promise<ThumbResult> {
 async function make(file: Blob, mime: string, frame?: ImageBitmap): Promise<ThumbResult> {
   if (frame) return fromFrame(frame);
   const meta = readPhotoMeta(await file.slice(0, EXIF_READ_BYTES).arrayBuffer());
-  const none: ThumbResult = { grid: null, screen: null, taken: meta.taken, orientation: meta.orientation, width: null, height: null };
-  if (!isDecodablePicture(mime) || file.size > MAX_THUMB_SOURCE_BYTES || typeof OffscreenCanvas === 'undefined') return none;
+  const none: ThumbResult = {
+    grid: null,
+    screen: null,
+    taken: meta.taken,
+    orientation: meta.orientation,
+    width: null,
+    height: null,
+  };
+  if (!isDecodablePicture(mime) || file.size > MAX_THUMB_SOURCE_BYTES || typeof OffscreenCanvas === 'undefined')
+    return none;
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);
@@ -50,7 +71,14 @@ async function make(file: Blob, mime: string, frame?: ImageBitmap): Promise<Thum
     const grid = await render(bitmap, o, THUMB_GRID_PX);
     const screen = await render(bitmap, o, THUMB_SCREEN_PX);
     const upright = orientedSize(bitmap.width, bitmap.height, o);
-    return { grid, screen, taken: meta.taken, orientation: meta.orientation, width: upright.width, height: upright.height };
+    return {
+      grid,
+      screen,
+      taken: meta.taken,
+      orientation: meta.orientation,
+      width: upright.width,
+      height: upright.height,
+    };
   } finally {
     bitmap.close();
   }
@@ -61,12 +89,18 @@ let queue: Promise<void> = Promise.resolve();
 
 self.onmessage = (event: MessageEvent<unknown>) => {
   const request = event.data as Partial<ThumbRequest> | null;
-  if (!request || request.type !== 'thumb' || typeof request.job !== 'number' || !(request.file instanceof Blob)) return;
+  if (!request || request.type !== 'thumb' || typeof request.job !== 'number' || !(request.file instanceof Blob))
+    return;
   const valid = request as ThumbRequest;
   queue = queue.then(() =>
-    make(valid.file, typeof valid.mime === 'string' ? valid.mime : '', valid.frame instanceof ImageBitmap ? valid.frame : undefined).then(
+    make(
+      valid.file,
+      typeof valid.mime === 'string' ? valid.mime : '',
+      valid.frame instanceof ImageBitmap ? valid.frame : undefined,
+    ).then(
       (result) => reply({ type: 'done', job: valid.job, ...result }),
-      (err: unknown) => reply({ type: 'error', job: valid.job, message: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) =>
+        reply({ type: 'error', job: valid.job, message: err instanceof Error ? err.message : String(err) }),
     ),
   );
 };

@@ -13,7 +13,8 @@ export class Thumbnailer {
    */
   async make(file: Blob, mime: string): Promise<ThumbResult> {
     const frame = mime.startsWith('video/') ? await posterFrame(file) : null;
-    if (mime.startsWith('video/') && !frame) return { grid: null, screen: null, taken: null, orientation: 1, width: null, height: null };
+    if (mime.startsWith('video/') && !frame)
+      return { grid: null, screen: null, taken: null, orientation: 1, width: null, height: null };
     const worker = this.ensureWorker();
     const job = this.nextJob++;
     return new Promise<ThumbResult>((resolve, reject) => {
@@ -25,21 +26,33 @@ export class Thumbnailer {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(new URL('./thumb-worker.ts', import.meta.url), { type: 'module', name: 'peertree-thumbs' });
+    const worker = new Worker(new URL('./thumb-worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'peertree-thumbs',
+    });
     worker.onmessage = (event: MessageEvent<unknown>) => {
       const m = event.data;
       if (!isThumbReply(m)) return;
       const p = this.pending.get(m.job);
       if (!p) return;
       this.pending.delete(m.job);
-      if (m.type === 'done') p.resolve({ grid: m.grid, screen: m.screen, taken: m.taken, orientation: m.orientation, width: m.width, height: m.height });
+      if (m.type === 'done')
+        p.resolve({
+          grid: m.grid,
+          screen: m.screen,
+          taken: m.taken,
+          orientation: m.orientation,
+          width: m.width,
+          height: m.height,
+        });
       else p.reject(new Error(m.message));
     };
     worker.onerror = (event) => {
       event.preventDefault();
       this.worker = null;
       worker.terminate();
-      for (const p of this.pending.values()) p.reject(new Error(`thumbnail worker failed: ${event.message || 'unknown error'}`));
+      for (const p of this.pending.values())
+        p.reject(new Error(`thumbnail worker failed: ${event.message || 'unknown error'}`));
       this.pending.clear();
     };
     this.worker = worker;

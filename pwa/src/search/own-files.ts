@@ -15,13 +15,21 @@ export function queryWords(query: string): string[] {
 }
 
 function wordsOf(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
 }
 
 /** How well `file` matches every query word (0: it does not); a word at the start of a name word counts most. */
 function score(file: FileRecord, words: readonly string[]): number {
   const name = wordsOf(file.name);
-  const about = [...wordsOf(file.type), ...wordsOf(file.note ?? ''), ...wordsOf(file.searchable?.text ?? ''), ...(file.searchable?.tags ?? []).flatMap(wordsOf)];
+  const about = [
+    ...wordsOf(file.type),
+    ...wordsOf(file.note ?? ''),
+    ...wordsOf(file.searchable?.text ?? ''),
+    ...(file.searchable?.tags ?? []).flatMap(wordsOf),
+  ];
   let total = 0;
   for (const q of words) {
     if (name.some((w) => w === q)) total += 4;

@@ -36,7 +36,15 @@ export interface SearchView {
 }
 
 export function createSearchView(deps: SearchViewDeps): SearchView {
-  const input = h('input', { type: 'search', id: 'search-input', class: 'text-input', maxlength: MAX_QUERY_CHARS, autocomplete: 'off', placeholder: 'Describe what you are looking for', 'data-testid': 'search-input' });
+  const input = h('input', {
+    type: 'search',
+    id: 'search-input',
+    class: 'text-input',
+    maxlength: MAX_QUERY_CHARS,
+    autocomplete: 'off',
+    placeholder: 'Describe what you are looking for',
+    'data-testid': 'search-input',
+  });
   const form = h(
     'form',
     { class: 'search-form', role: 'search' },
@@ -44,14 +52,44 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
     input,
     h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'search-submit' }, 'Search'),
   );
-  const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'search-status', 'data-state': 'idle' });
-  const partial = h('p', { class: 'notice notice-info', 'data-testid': 'search-partial', hidden: true }, 'Partial results: some relays did not answer in time, so there may be more.');
-  const results = h('ul', { class: 'search-results', 'data-testid': 'search-results', 'aria-label': 'Results from the network' });
+  const status = h('p', {
+    class: 'form-status',
+    role: 'status',
+    'aria-live': 'polite',
+    'data-testid': 'search-status',
+    'data-state': 'idle',
+  });
+  const partial = h(
+    'p',
+    { class: 'notice notice-info', 'data-testid': 'search-partial', hidden: true },
+    'Partial results: some relays did not answer in time, so there may be more.',
+  );
+  const results = h('ul', {
+    class: 'search-results',
+    'data-testid': 'search-results',
+    'aria-label': 'Results from the network',
+  });
   const ownStatus = h('p', { class: 'note', 'data-testid': 'search-own-status' });
-  const ownResults = h('ul', { class: 'search-results', 'data-testid': 'search-own-results', 'aria-label': 'Your files' });
+  const ownResults = h('ul', {
+    class: 'search-results',
+    'data-testid': 'search-own-results',
+    'aria-label': 'Your files',
+  });
 
-  const noteText = h('textarea', { id: 'note-text', class: 'text-input', rows: 3, maxlength: MAX_MEMORY_TEXT, 'data-testid': 'note-text' });
-  const noteTags = h('input', { type: 'text', id: 'note-tags', class: 'text-input', autocomplete: 'off', 'data-testid': 'note-tags' });
+  const noteText = h('textarea', {
+    id: 'note-text',
+    class: 'text-input',
+    rows: 3,
+    maxlength: MAX_MEMORY_TEXT,
+    'data-testid': 'note-text',
+  });
+  const noteTags = h('input', {
+    type: 'text',
+    id: 'note-tags',
+    class: 'text-input',
+    autocomplete: 'off',
+    'data-testid': 'note-tags',
+  });
   const noteStatus = h('p', { class: 'form-status', role: 'status', 'data-testid': 'note-status' });
   const noteForm = h(
     'form',
@@ -73,7 +111,11 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
     ownStatus,
     ownResults,
     h('h2', {}, 'From the network'),
-    h('p', { class: 'note' }, 'What people made findable on the relays. Each result is checked on this device: its signature must match its author, or it is not shown.'),
+    h(
+      'p',
+      { class: 'note' },
+      'What people made findable on the relays. Each result is checked on this device: its signature must match its author, or it is not shown.',
+    ),
     status,
     partial,
     results,
@@ -81,7 +123,11 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
       'div',
       { class: 'card' },
       h('h2', {}, 'Remember a note'),
-      h('p', { class: 'notice notice-info' }, 'Notes are public: the relays that keep them, and anyone who searches, can read them. They are signed with your key, and only you can forget them.'),
+      h(
+        'p',
+        { class: 'notice notice-info' },
+        'Notes are public: the relays that keep them, and anyone who searches, can read them. They are signed with your key, and only you can forget them.',
+      ),
       noteForm,
     ),
   );
@@ -94,17 +140,51 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
     const m = hit.memory;
     const mine = me !== null && m.author === me;
     const actions = h('span', { class: 'file-actions' });
-    if (m.ref) actions.append(h('a', { class: 'link-button', href: hrefOf({ name: 'open', capability: m.ref }), 'data-testid': 'search-result-open' }, 'Open the file'));
+    if (m.ref)
+      actions.append(
+        h(
+          'a',
+          {
+            class: 'link-button',
+            href: hrefOf({ name: 'open', capability: m.ref }),
+            'data-testid': 'search-result-open',
+          },
+          'Open the file',
+        ),
+      );
     const li = h(
       'li',
-      { class: 'search-result', 'data-testid': 'search-result', 'data-id': hit.id, 'data-ref': m.ref ?? '', 'data-author': m.author, 'data-mine': String(mine) },
+      {
+        class: 'search-result',
+        'data-testid': 'search-result',
+        'data-id': hit.id,
+        'data-ref': m.ref ?? '',
+        'data-author': m.author,
+        'data-mine': String(mine),
+      },
       h('p', { class: 'search-result-text', 'data-testid': 'search-result-text' }, m.text),
-      m.tags.length > 0 ? h('p', { class: 'search-result-tags' }, ...m.tags.map((t) => h('span', { class: 'badge', 'data-testid': 'search-result-tag' }, t))) : null,
-      h('p', { class: 'note' }, `by ${mine ? 'you' : keyName(m.author)} · `, h('time', { datetime: new Date(m.ts).toISOString() }, new Date(m.ts).toLocaleString()), m.ref ? ' · refers to a file' : ''),
+      m.tags.length > 0
+        ? h(
+            'p',
+            { class: 'search-result-tags' },
+            ...m.tags.map((t) => h('span', { class: 'badge', 'data-testid': 'search-result-tag' }, t)),
+          )
+        : null,
+      h(
+        'p',
+        { class: 'note' },
+        `by ${mine ? 'you' : keyName(m.author)} · `,
+        h('time', { datetime: new Date(m.ts).toISOString() }, new Date(m.ts).toLocaleString()),
+        m.ref ? ' · refers to a file' : '',
+      ),
       actions,
     );
     if (mine) {
-      const forget = h('button', { type: 'button', class: 'link-button', 'data-testid': 'search-result-forget' }, 'Forget');
+      const forget = h(
+        'button',
+        { type: 'button', class: 'link-button', 'data-testid': 'search-result-forget' },
+        'Forget',
+      );
       forget.addEventListener('click', () => {
         forget.disabled = true;
         setText(forget, 'Forgetting…');
@@ -139,16 +219,42 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
           'li',
           { class: 'search-result', 'data-testid': 'search-own-result', 'data-name': f.name, 'data-status': f.status },
           h('p', { class: 'search-result-text' }, f.name),
-          h('p', { class: 'note' }, `${formatBytes(f.size)} · added `, h('time', { datetime: new Date(f.addedAt).toISOString() }, new Date(f.addedAt).toLocaleDateString())),
+          h(
+            'p',
+            { class: 'note' },
+            `${formatBytes(f.size)} · added `,
+            h('time', { datetime: new Date(f.addedAt).toISOString() }, new Date(f.addedAt).toLocaleDateString()),
+          ),
           f.capability && f.status === 'stored'
-            ? h('span', { class: 'file-actions' }, h('a', { class: 'link-button', href: hrefOf({ name: 'open', capability: f.capability }), 'data-testid': 'search-own-open' }, 'Open'))
+            ? h(
+                'span',
+                { class: 'file-actions' },
+                h(
+                  'a',
+                  {
+                    class: 'link-button',
+                    href: hrefOf({ name: 'open', capability: f.capability }),
+                    'data-testid': 'search-own-open',
+                  },
+                  'Open',
+                ),
+              )
             : h('p', { class: 'note' }, f.status === 'error' ? 'Not stored: see Files' : 'Still being stored'),
         ),
       ),
     );
     const n = files.length;
     setAttrs(ownStatus, { 'data-count': n });
-    setText(ownStatus, query.trim() === '' ? (n === 0 ? 'No files yet.' : 'Your newest files:') : n === 0 ? 'None of your files matches.' : `${n} of your files match${n === 1 ? 'es' : ''}.`);
+    setText(
+      ownStatus,
+      query.trim() === ''
+        ? n === 0
+          ? 'No files yet.'
+          : 'Your newest files:'
+        : n === 0
+          ? 'None of your files matches.'
+          : `${n} of your files match${n === 1 ? 'es' : ''}.`,
+    );
   }
 
   input.addEventListener('input', () => renderOwn(input.value));
@@ -175,14 +281,25 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
       results.replaceChildren(...answer.hits.map((hit) => renderHit(hit, me)));
       partial.hidden = !answer.partial;
       const n = answer.hits.length;
-      const dropped = answer.dropped > 0 ? ` ${answer.dropped} result${answer.dropped === 1 ? '' : 's'} did not verify and ${answer.dropped === 1 ? 'was' : 'were'} left out.` : '';
+      const dropped =
+        answer.dropped > 0
+          ? ` ${answer.dropped} result${answer.dropped === 1 ? '' : 's'} did not verify and ${answer.dropped === 1 ? 'was' : 'were'} left out.`
+          : '';
       setText(status, `${n === 0 ? 'Nothing found.' : `${n} result${n === 1 ? '' : 's'}.`}${dropped}`);
-      setAttrs(status, { 'data-state': 'done', 'data-count': n, 'data-dropped': answer.dropped, 'data-partial': String(answer.partial) });
+      setAttrs(status, {
+        'data-state': 'done',
+        'data-count': n,
+        'data-dropped': answer.dropped,
+        'data-partial': String(answer.partial),
+      });
     } catch (err) {
       if (mine !== generation) return;
       const e = toPeerTreeError(err);
       setAttrs(status, { 'data-state': 'error', 'data-error': e.code });
-      const hint = e.code === 'UNAVAILABLE' || e.code === 'CLOSED' || e.code === 'TIMEOUT' ? 'Search needs a connection to a relay.' : 'The search was refused.';
+      const hint =
+        e.code === 'UNAVAILABLE' || e.code === 'CLOSED' || e.code === 'TIMEOUT'
+          ? 'Search needs a connection to a relay.'
+          : 'The search was refused.';
       setText(status, `${hint} (${e.code}: ${e.message})`);
     }
   }
@@ -212,7 +329,10 @@ export function createSearchView(deps: SearchViewDeps): SearchView {
         noteText.value = '';
         noteTags.value = '';
         setAttrs(noteStatus, { 'data-state': 'queued', 'data-outbox-id': id });
-        setText(noteStatus, deps.session.isReady() ? 'Sending…' : 'Saved in the outbox; it is sent when a relay is reachable.');
+        setText(
+          noteStatus,
+          deps.session.isReady() ? 'Sending…' : 'Saved in the outbox; it is sent when a relay is reachable.',
+        );
       },
       (err: unknown) => {
         setAttrs(noteStatus, { 'data-state': 'error' });

@@ -29,7 +29,12 @@ export interface FileState extends FileRecord {
   /** The upload has not finished: Cancel instead of Delete. */
   readonly cancellable: boolean;
   /** The upload waiting in the outbox (null when none): pieces acknowledged of all, attempts, next attempt time. */
-  readonly upload: { readonly acked: number; readonly total: number; readonly attempts: number; readonly nextAttemptAt: number | null } | null;
+  readonly upload: {
+    readonly acked: number;
+    readonly total: number;
+    readonly attempts: number;
+    readonly nextAttemptAt: number | null;
+  } | null;
 }
 
 /** What only the page knows: whether the file's bytes are still in memory (a failed seal can be retried). */
@@ -58,14 +63,21 @@ function storedText(r: FileRecord): string {
   const stored = `Stored on ${r.replicas} relay${r.replicas === 1 ? '' : 's'}`;
   const missing = r.wanted ? r.wanted - r.replicas : 0;
   // Below the target (a small tree): say that the copies come by themselves (sync/top-up.ts).
-  return missing > 0 ? `${stored} · ${missing} more cop${missing === 1 ? 'y is' : 'ies are'} made as relays join` : stored;
+  return missing > 0
+    ? `${stored} · ${missing} more cop${missing === 1 ? 'y is' : 'ies are'} made as relays join`
+    : stored;
 }
 
 function statusTextOf(r: FileRecord, progress: Progress | null, now: number): string {
   if (r.status === 'stored') return storedText(r);
-  if (r.status === 'error') return r.error ? `${r.error.charAt(0).toUpperCase()}${r.error.slice(1)}.` : 'Something went wrong with this file. Delete it and add it again.';
-  if (progress?.phase === 'sealing') return `Encrypting on this device… ${r.size === 0 ? '' : `${Math.floor((100 * progress.done) / Math.max(1, progress.total))}%`}`;
-  if (r.status === 'uploading') return progress ? `Uploading ${progressLine(progressFigures(progress, r.size, now))}` : 'Sending…';
+  if (r.status === 'error')
+    return r.error
+      ? `${r.error.charAt(0).toUpperCase()}${r.error.slice(1)}.`
+      : 'Something went wrong with this file. Delete it and add it again.';
+  if (progress?.phase === 'sealing')
+    return `Encrypting on this device… ${r.size === 0 ? '' : `${Math.floor((100 * progress.done) / Math.max(1, progress.total))}%`}`;
+  if (r.status === 'uploading')
+    return progress ? `Uploading ${progressLine(progressFigures(progress, r.size, now))}` : 'Sending…';
   if (r.status === 'queued' && r.waiting) return `Saved here, ${r.waiting}; it will be sent on its own`;
   if (r.status === 'queued') return 'Encrypted and saved here; it will be sent when a relay is reachable';
   return 'Preparing…';
@@ -75,12 +87,42 @@ function statusTextOf(r: FileRecord, progress: Progress | null, now: number): st
  * Derives a file's view state. `item` is the file's `store` outbox item (or undefined), `progress` the page's
  * live progress (or null), `now` the clock (ms) for speed and time left. Pure: same inputs, same state.
  */
-export function deriveFileState(record: FileRecord, item: OutboxItem | undefined, progress: Progress | null, now: number, live: LiveFacts = { resealable: false }): FileState {
-  const upload = item && item.kind === 'store' ? { acked: Object.keys(item.acked).length, total: item.shards.length, attempts: item.attempts, nextAttemptAt: item.nextAttemptAt ?? null } : null;
+export function deriveFileState(
+  record: FileRecord,
+  item: OutboxItem | undefined,
+  progress: Progress | null,
+  now: number,
+  live: LiveFacts = { resealable: false },
+): FileState {
+  const upload =
+    item && item.kind === 'store'
+      ? {
+          acked: Object.keys(item.acked).length,
+          total: item.shards.length,
+          attempts: item.attempts,
+          nextAttemptAt: item.nextAttemptAt ?? null,
+        }
+      : null;
   // Another context (a tab, the service worker) is uploading: the persisted acknowledgements are the progress here.
-  const shown = progress ?? (record.status === 'uploading' && upload && upload.total > 0 ? { phase: 'uploading' as const, done: upload.acked, total: upload.total, startedAt: now, startDone: upload.acked } : null);
-  const canRetry = (record.status === 'error' && (live.resealable || record.capability !== null)) || Boolean(record.memoryError);
-  const badge = record.status === 'stored' && record.origin === 'added' ? (record.replicas === null ? 'Stored' : `Stored ×${record.replicas}`) : STATUS_LABEL[record.status];
+  const shown =
+    progress ??
+    (record.status === 'uploading' && upload && upload.total > 0
+      ? {
+          phase: 'uploading' as const,
+          done: upload.acked,
+          total: upload.total,
+          startedAt: now,
+          startDone: upload.acked,
+        }
+      : null);
+  const canRetry =
+    (record.status === 'error' && (live.resealable || record.capability !== null)) || Boolean(record.memoryError);
+  const badge =
+    record.status === 'stored' && record.origin === 'added'
+      ? record.replicas === null
+        ? 'Stored'
+        : `Stored ×${record.replicas}`
+      : STATUS_LABEL[record.status];
   return {
     ...record,
     progress: shown,
@@ -88,7 +130,9 @@ export function deriveFileState(record: FileRecord, item: OutboxItem | undefined
     badge,
     findable: findableOf(record),
     canRetry,
-    cancellable: record.origin === 'added' && (record.status === 'local' || record.status === 'queued' || record.status === 'uploading'),
+    cancellable:
+      record.origin === 'added' &&
+      (record.status === 'local' || record.status === 'queued' || record.status === 'uploading'),
     upload,
   };
 }

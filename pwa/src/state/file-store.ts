@@ -76,7 +76,10 @@ export class FileStore {
       return;
     }
     const { progress, ...record } = f;
-    this.states.set(id, deriveFileState(record, this.items.get(id), progress, this.now(), { resealable: this.source.canReseal(id) }));
+    this.states.set(
+      id,
+      deriveFileState(record, this.items.get(id), progress, this.now(), { resealable: this.source.canReseal(id) }),
+    );
   }
 
   private emit(id: string): void {
@@ -110,5 +113,7 @@ export class FileStore {
 
 /** What of an outbox item the derived state uses: a new read that changes none of it redraws nothing. */
 function itemKey(item: OutboxItem | undefined): string {
-  return item ? `${Object.keys(item.acked).length}/${item.shards.length}|${item.attempts}|${item.nextAttemptAt ?? ''}|${item.stopped}` : '';
+  return item
+    ? `${Object.keys(item.acked).length}/${item.shards.length}|${item.attempts}|${item.nextAttemptAt ?? ''}|${item.stopped}`
+    : '';
 }

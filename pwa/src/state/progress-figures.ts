@@ -17,7 +17,11 @@ const MIN_MEASURE_MS = 300;
  * `done`/`total` in units (bytes, or shards of a file of `bytesTotal` bytes), `startDone` done when the phase
  * started at `startedAt`; `now` passed in.
  */
-export function progressFigures(p: { done: number; total: number; startDone: number; startedAt: number }, bytesTotal: number, now: number): ProgressFigures {
+export function progressFigures(
+  p: { done: number; total: number; startDone: number; startedAt: number },
+  bytesTotal: number,
+  now: number,
+): ProgressFigures {
   const total = Math.max(0, p.total);
   const done = Math.min(Math.max(0, p.done), total);
   const fraction = total === 0 ? 0 : done / total;

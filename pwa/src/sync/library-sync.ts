@@ -7,9 +7,27 @@ import { toHex } from '../../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../../core/errors.ts';
 import { LIBRARY_POLL_MS } from '../../../core/limits.ts';
 import type { Identity } from '../../../core/identity/identity.ts';
-import { addedEntry, isPresent, mergeEntry, mergeLibraries, removedEntry, sameLibrary, withMedia, type LibraryEntry } from '../../../core/library/merge.ts';
+import {
+  addedEntry,
+  isPresent,
+  mergeEntry,
+  mergeLibraries,
+  removedEntry,
+  sameLibrary,
+  withMedia,
+  type LibraryEntry,
+} from '../../../core/library/merge.ts';
 import * as M from '../../../core/protocol/library-messages.ts';
-import { openRecord, readCollections, readEntry, sealRecord, signHead, verifyHead, type LibraryCollection, type LibraryHead } from '../../../core/library/record.ts';
+import {
+  openRecord,
+  readCollections,
+  readEntry,
+  sealRecord,
+  signHead,
+  verifyHead,
+  type LibraryCollection,
+  type LibraryHead,
+} from '../../../core/library/record.ts';
 import { verifyShard } from '../../../core/storage/file-codec.ts';
 import { Backoff } from './backoff.ts';
 import type { PeerTreeDatabase } from '../data/db.ts';
@@ -89,7 +107,11 @@ export class LibrarySync {
     });
     this.poll = setInterval(() => {
       // A hidden tab does not poll: it syncs when it becomes visible again.
-      if (this.deps.socket.state === 'ready' && (typeof document === 'undefined' || document.visibilityState !== 'hidden')) this.schedule(0);
+      if (
+        this.deps.socket.state === 'ready' &&
+        (typeof document === 'undefined' || document.visibilityState !== 'hidden')
+      )
+        this.schedule(0);
     }, POLL_MS);
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.schedule(0));
     if (typeof document !== 'undefined') {
@@ -161,7 +183,8 @@ export class LibrarySync {
 
   private async load(): Promise<LibraryState> {
     const v = (await this.deps.db.get('settings', STATE_SETTING))?.value as Partial<LibraryState> | undefined;
-    if (!v || v.owner !== this.owner || !Array.isArray(v.entries)) return { owner: this.owner, entries: [], head: null, pending: [] };
+    if (!v || v.owner !== this.owner || !Array.isArray(v.entries))
+      return { owner: this.owner, entries: [], head: null, pending: [] };
     const read = (list: unknown): LibraryEntry[] => {
       const out: LibraryEntry[] = [];
       for (const e of Array.isArray(list) ? list : []) {
@@ -175,7 +198,10 @@ export class LibrarySync {
     };
     const entries = read(v.entries);
     const pending = read(v.pending);
-    const head = v.head && typeof v.head.seq === 'number' && typeof v.head.record === 'string' ? { seq: v.head.seq, record: v.head.record } : null;
+    const head =
+      v.head && typeof v.head.seq === 'number' && typeof v.head.record === 'string'
+        ? { seq: v.head.seq, record: v.head.record }
+        : null;
     let collections: LibraryCollection[] | undefined;
     try {
       collections = v.collections === undefined ? undefined : readCollections(v.collections);
@@ -195,7 +221,13 @@ export class LibrarySync {
     const pending = mergeLibraries(state.pending, now.pending).filter((p) => !covered(state.entries, p));
     await this.deps.db.put('settings', {
       key: STATE_SETTING,
-      value: { owner: state.owner, entries: [...state.entries], head: state.head, pending, ...(state.collections ? { collections: [...state.collections] } : {}) },
+      value: {
+        owner: state.owner,
+        entries: [...state.entries],
+        head: state.head,
+        pending,
+        ...(state.collections ? { collections: [...state.collections] } : {}),
+      },
     });
   }
 
@@ -207,16 +239,33 @@ export class LibrarySync {
       if (f.origin !== 'added' || f.status !== 'stored' || !f.capability) continue;
       const entry = known.get(f.capability);
       if (!entry) {
-        const added = addedEntry({ cap: f.capability, name: f.name, type: f.type, size: f.size, date: f.addedAt, thumbs: f.thumbs ?? null, taken: f.taken ?? null }, Math.max(f.addedAt, 1));
-        out.push({ ...added, nameAt: Math.max(added.nameAt, f.nameAt ?? 0), ...(f.note ? { note: f.note, noteAt: f.noteAt ?? 1 } : {}) });
+        const added = addedEntry(
+          {
+            cap: f.capability,
+            name: f.name,
+            type: f.type,
+            size: f.size,
+            date: f.addedAt,
+            thumbs: f.thumbs ?? null,
+            taken: f.taken ?? null,
+          },
+          Math.max(f.addedAt, 1),
+        );
+        out.push({
+          ...added,
+          nameAt: Math.max(added.nameAt, f.nameAt ?? 0),
+          ...(f.note ? { note: f.note, noteAt: f.noteAt ?? 1 } : {}),
+        });
         continue;
       }
       // Edits made here (the record keeps their times): newer than the entry, they go into it; the merge keeps
       // every other field. An edit that loses to a newer one elsewhere is overwritten by apply().
       let e = entry;
       if (f.thumbs && !entry.thumbs) e = { ...e, ...withMedia(f.thumbs, f.taken ?? undefined) };
-      if (f.nameAt !== undefined && f.nameAt > e.nameAt && f.name !== e.name) e = { ...e, name: f.name, nameAt: f.nameAt };
-      if (f.noteAt !== undefined && f.noteAt > e.noteAt && (f.note ?? '') !== e.note) e = { ...e, note: f.note ?? '', noteAt: f.noteAt };
+      if (f.nameAt !== undefined && f.nameAt > e.nameAt && f.name !== e.name)
+        e = { ...e, name: f.name, nameAt: f.nameAt };
+      if (f.noteAt !== undefined && f.noteAt > e.noteAt && (f.note ?? '') !== e.note)
+        e = { ...e, note: f.note ?? '', noteAt: f.noteAt };
       if (e !== entry) out.push(e);
     }
     return mergeLibraries(mergeLibraries(state.entries, state.pending), out);
@@ -225,11 +274,15 @@ export class LibrarySync {
   private async readHead(): Promise<LibraryHead | null> {
     const reply = await this.deps.socket.request(M.GET, { owner: this.owner }, REQUEST_TIMEOUT_MS);
     const head = M.readHeadReply(reply.type, reply.body, this.owner);
-    if (head && !(await verifyHead(head))) throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head that is not signed by this key');
+    if (head && !(await verifyHead(head)))
+      throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head that is not signed by this key');
     return head;
   }
 
-  private async readRecord(head: LibraryHead, key: Uint8Array): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[] }> {
+  private async readRecord(
+    head: LibraryHead,
+    key: Uint8Array,
+  ): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[] }> {
     const bytes = await this.deps.transport.fetchShard(head.record);
     await verifyShard(head.record, bytes);
     let opened;
@@ -237,7 +290,10 @@ export class LibrarySync {
       opened = await openRecord(bytes, key, this.owner);
     } catch (err) {
       if (toPeerTreeError(err).code === 'HASH_MISMATCH') {
-        this.setState('locked', 'Your library on the relays was saved with a library key this device does not have. Restore a key backup made on a device that shows your files.');
+        this.setState(
+          'locked',
+          'Your library on the relays was saved with a library key this device does not have. Restore a key backup made on a device that shows your files.',
+        );
       }
       throw err;
     }
@@ -248,13 +304,19 @@ export class LibrarySync {
   /** Shows the merged library on this device: adds files from other devices, removes what was removed. */
   private async apply(entries: readonly LibraryEntry[]): Promise<void> {
     const { library } = this.deps;
-    const byCap = new Map(library.list().filter((f) => f.origin === 'added' && f.capability).map((f) => [f.capability!, f]));
+    const byCap = new Map(
+      library
+        .list()
+        .filter((f) => f.origin === 'added' && f.capability)
+        .map((f) => [f.capability!, f]),
+    );
     for (const e of entries) {
       const local = byCap.get(e.cap);
       if (isPresent(e)) {
         if (!local) await library.adoptFromLibrary(e);
         else if (local.status === 'stored') await library.applyEdit(local.id, e);
-        if (local && e.thumbs && (local.thumbs?.grid !== e.thumbs.grid || local.thumbs.screen !== e.thumbs.screen)) await library.setThumbs(local.id, e.thumbs, e.taken ?? null);
+        if (local && e.thumbs && (local.thumbs?.grid !== e.thumbs.grid || local.thumbs.screen !== e.thumbs.screen))
+          await library.setThumbs(local.id, e.thumbs, e.taken ?? null);
       } else if (local && local.status === 'stored') {
         await library.remove(local.id, false);
       }
@@ -281,7 +343,13 @@ export class LibrarySync {
       const merged = mergeLibraries(mine, theirs);
       await this.apply(merged);
       if (head && sameLibrary(merged, theirs)) {
-        await this.save({ owner: this.owner, entries: merged, head: { seq: head.seq, record: head.record }, pending: state.pending, ...keep });
+        await this.save({
+          owner: this.owner,
+          entries: merged,
+          head: { seq: head.seq, record: head.record },
+          pending: state.pending,
+          ...keep,
+        });
         this.setState('synced', `version ${head.seq}`);
         return;
       }
@@ -291,7 +359,13 @@ export class LibrarySync {
       }
       // Publish a new version that replaces the one read.
       const version = (head?.seq ?? 0) + 1;
-      const sealed = await sealRecord(this.deps.identity, key, { version, prev: head?.record ?? null }, merged, collections);
+      const sealed = await sealRecord(
+        this.deps.identity,
+        key,
+        { version, prev: head?.record ?? null },
+        merged,
+        collections,
+      );
       await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
       const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());
       try {
@@ -302,7 +376,13 @@ export class LibrarySync {
         if (toPeerTreeError(err).code === 'CONFLICT') continue;
         throw err;
       }
-      await this.save({ owner: this.owner, entries: merged, head: { seq: version, record: sealed.hash }, pending: state.pending, ...keep });
+      await this.save({
+        owner: this.owner,
+        entries: merged,
+        head: { seq: version, record: sealed.hash },
+        pending: state.pending,
+        ...keep,
+      });
       this.setState('synced', `version ${version}`);
       return;
     }

@@ -31,7 +31,12 @@ function passing(e: PeerTreeError): boolean {
  * waited out and the step runs again (the box lives on the relay meanwhile); the relay's own refusals (the box
  * is gone, the slot was written) end it, as does `cancelled()`. `step` learns whether it is a repeat.
  */
-export async function withMailbox<T>(session: Session, deadline: number, cancelled: () => boolean, step: (mailbox: MailboxClient, repeat: boolean) => Promise<T>): Promise<T> {
+export async function withMailbox<T>(
+  session: Session,
+  deadline: number,
+  cancelled: () => boolean,
+  step: (mailbox: MailboxClient, repeat: boolean) => Promise<T>,
+): Promise<T> {
   for (let repeat = false; ; repeat = true) {
     try {
       return await step(await mailboxOf(session), repeat);
@@ -44,15 +49,30 @@ export async function withMailbox<T>(session: Session, deadline: number, cancell
 }
 
 /** Waits for slot `slot` of `box` until `deadline`, across reconnects (withMailbox); CLOSED once cancelled. */
-export function waitForSlot(session: Session, box: string, slot: number, deadline: number, cancelled: () => boolean): Promise<Uint8Array> {
-  return withMailbox(session, deadline, cancelled, (mailbox) => mailbox.waitFor(box, slot, deadline, Date.now, cancelled));
+export function waitForSlot(
+  session: Session,
+  box: string,
+  slot: number,
+  deadline: number,
+  cancelled: () => boolean,
+): Promise<Uint8Array> {
+  return withMailbox(session, deadline, cancelled, (mailbox) =>
+    mailbox.waitFor(box, slot, deadline, Date.now, cancelled),
+  );
 }
 
 /**
  * Writes slot `slot` once, across reconnects. A CONFLICT on a repeat may be this device's own first write (its
  * answer was lost): it counts as written when the slot holds exactly `data`.
  */
-export function putSlot(session: Session, box: string, slot: number, data: Uint8Array, deadline: number, cancelled: () => boolean): Promise<void> {
+export function putSlot(
+  session: Session,
+  box: string,
+  slot: number,
+  data: Uint8Array,
+  deadline: number,
+  cancelled: () => boolean,
+): Promise<void> {
   return withMailbox(session, deadline, cancelled, async (mailbox, repeat) => {
     try {
       await mailbox.put(box, slot, data);
@@ -82,25 +102,46 @@ export function linkProblem(err: unknown, side: 'offer' | 'join'): LinkProblem {
       : 'On your other device, open Device → “Link another device”, then open the new link here.';
   const details = `${e.code}: ${e.message}`;
   if (!e.refused && (e.code === 'CLOSED' || e.code === 'UNAVAILABLE')) {
-    return { words: `This browser cannot reach the relay right now, so linking stopped. Check the internet connection. ${again}`, details };
+    return {
+      words: `This browser cannot reach the relay right now, so linking stopped. Check the internet connection. ${again}`,
+      details,
+    };
   }
   switch (e.code) {
     case 'NOT_FOUND':
       return side === 'offer'
         ? { words: `The link expired or was cancelled before it was finished. Nothing was sent. ${again}`, details }
-        : { words: `This link is not valid any more: it was used, cancelled on the other device, or more than ${LINK_MINUTES} minutes passed. This browser was not changed. ${again}`, details };
+        : {
+            words: `This link is not valid any more: it was used, cancelled on the other device, or more than ${LINK_MINUTES} minutes passed. This browser was not changed. ${again}`,
+            details,
+          };
     case 'CONFLICT':
-      return { words: `Another device answered this link first. If that was not you, press “They differ” on your other device. This browser was not changed. ${again}`, details };
+      return {
+        words: `Another device answered this link first. If that was not you, press “They differ” on your other device. This browser was not changed. ${again}`,
+        details,
+      };
     case 'TIMEOUT':
-      return { words: `The other device did not answer within ${LINK_MINUTES} minutes. Nothing was sent. ${again}`, details };
+      return {
+        words: `The other device did not answer within ${LINK_MINUTES} minutes. Nothing was sent. ${again}`,
+        details,
+      };
     case 'HASH_MISMATCH':
     case 'BAD_INPUT':
       return side === 'offer'
-        ? { words: `The device that opened the link answered with something this app cannot use, so nothing was sent. ${again}`, details }
-        : { words: `What arrived was not meant for this browser, so it was not used and this browser was not changed. ${again}`, details };
+        ? {
+            words: `The device that opened the link answered with something this app cannot use, so nothing was sent. ${again}`,
+            details,
+          }
+        : {
+            words: `What arrived was not meant for this browser, so it was not used and this browser was not changed. ${again}`,
+            details,
+          };
     case 'FULL':
     case 'RATE_LIMITED':
-      return { words: 'The relay is busy with other device links just now. Wait a few minutes, then try again.', details };
+      return {
+        words: 'The relay is busy with other device links just now. Wait a few minutes, then try again.',
+        details,
+      };
     default:
       return { words: `Linking did not work. ${again}`, details };
   }

@@ -16,7 +16,12 @@ export interface OpenedFile {
  * Each verified, decrypted shard becomes its own Blob part, so the browser may keep large files out of the JS
  * heap; getFile checks every shard and then the whole-file hash before this resolves.
  */
-export async function openCapability(capability: string, transport: ShardTransport, onProgress?: (done: number, total: number) => void, onManifest?: (m: Manifest) => void): Promise<OpenedFile> {
+export async function openCapability(
+  capability: string,
+  transport: ShardTransport,
+  onProgress?: (done: number, total: number) => void,
+  onManifest?: (m: Manifest) => void,
+): Promise<OpenedFile> {
   const { manifest: manifestHash } = parseCapability(capability);
   const parts: Blob[] = [];
   const manifest = await getFile(capability, transport, (bytes) => void parts.push(new Blob([bytes.slice()])), {

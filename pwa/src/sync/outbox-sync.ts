@@ -4,7 +4,17 @@
 // It is the only writer of outbox items: the library asks it to enqueue, cancel and release. What to do after a
 // failure, and in which order, is decided by the pure policy in core/outbox/policy.ts; this is its thin shell.
 import { toPeerTreeError } from '../../../core/errors.ts';
-import { afterFailure, classifyFailure, continuesAfter, dueInOrder, failureOf, memoryStep, nextWake, uploadAfterFailure, type Verdict } from '../../../core/outbox/policy.ts';
+import {
+  afterFailure,
+  classifyFailure,
+  continuesAfter,
+  dueInOrder,
+  failureOf,
+  memoryStep,
+  nextWake,
+  uploadAfterFailure,
+  type Verdict,
+} from '../../../core/outbox/policy.ts';
 import type { FileRecord, OutboxItem } from '../data/db.ts';
 import { outboxItems, patchFile } from '../data/files-repo.ts';
 import { memoryItemId, saveAcks, writeMemory, writeRemoval, writeUpload } from './outbox-store.ts';
@@ -96,7 +106,13 @@ export class OutboxSync {
    * queues signed releases of what relays may hold; returns how many shards are to be released.
    */
   async remove(id: string, release: boolean): Promise<number> {
-    const { releasing } = await writeRemoval(this.deps.db, id, release, (hash) => this.deps.store.delete(hash), this.now());
+    const { releasing } = await writeRemoval(
+      this.deps.db,
+      id,
+      release,
+      (hash) => this.deps.store.delete(hash),
+      this.now(),
+    );
     if (releasing > 0) this.queued();
     return releasing;
   }
@@ -160,7 +176,11 @@ export class OutboxSync {
     const e = toPeerTreeError(err);
     const verdict = classifyFailure(failureOf(e, err instanceof MissingShard));
     const latest = await this.deps.db.get('outbox', id);
-    if (latest) await this.deps.db.put('outbox', { ...latest, ...afterFailure(verdict, attempts ?? latest.attempts + 1, `${e.code}: ${e.message}`, this.now(), this.random()) });
+    if (latest)
+      await this.deps.db.put('outbox', {
+        ...latest,
+        ...afterFailure(verdict, attempts ?? latest.attempts + 1, `${e.code}: ${e.message}`, this.now(), this.random()),
+      });
     return verdict;
   }
 
@@ -183,7 +203,10 @@ export class OutboxSync {
     }
     if (fileId !== null) {
       const file = await db.get('files', fileId);
-      const step = memoryStep({ uploadPending: (await db.getKey('outbox', fileId)) !== undefined, stored: file?.status === 'stored' });
+      const step = memoryStep({
+        uploadPending: (await db.getKey('outbox', fileId)) !== undefined,
+        stored: file?.status === 'stored',
+      });
       if (step === 'wait') return true; // the file is still on its way: look again next pass
       if (step === 'drop') {
         await db.delete('outbox', item.id);
@@ -203,7 +226,8 @@ export class OutboxSync {
       return true;
     } catch (err) {
       const verdict = await this.failed(item.id, err);
-      if (verdict.kind === 'final' && fileId !== null) await patchFile(db, fileId, { memoryError: `${verdict.reason} (${toPeerTreeError(err).code})` });
+      if (verdict.kind === 'final' && fileId !== null)
+        await patchFile(db, fileId, { memoryError: `${verdict.reason} (${toPeerTreeError(err).code})` });
       this.deps.onChange(fileId ?? item.id);
       return continuesAfter(verdict);
     }
@@ -267,7 +291,10 @@ export class OutboxSync {
       const tx = db.transaction(['files', 'outbox'], 'readwrite');
       const file = await tx.objectStore('files').get(id);
       await tx.objectStore('outbox').delete(id);
-      if (file) await tx.objectStore('files').put({ ...file, status: 'stored', replicas: holders, wanted: replicas, error: null, waiting: null });
+      if (file)
+        await tx
+          .objectStore('files')
+          .put({ ...file, status: 'stored', replicas: holders, wanted: replicas, error: null, waiting: null });
       await tx.done;
       this.deps.onChange(id);
       return true;

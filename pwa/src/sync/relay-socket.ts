@@ -120,12 +120,30 @@ export class RelaySocket extends EventTarget implements Requester {
    * with its code (`refused` set); so do a closed socket (CLOSED), a socket that is not ready (UNAVAILABLE) and
    * silence (TIMEOUT). The frame is signed now, at send time: nothing signed is ever kept for later.
    */
-  async request(type: string, body: unknown, timeoutMs: number = REQUEST_TIMEOUT_MS, options: RequestOptions = {}): Promise<Message> {
+  async request(
+    type: string,
+    body: unknown,
+    timeoutMs: number = REQUEST_TIMEOUT_MS,
+    options: RequestOptions = {},
+  ): Promise<Message> {
     const ws = this.ws;
-    if (this.state !== 'ready' || !ws || this.treeId === null) throw new PeerTreeError('UNAVAILABLE', 'not connected to a relay');
+    if (this.state !== 'ready' || !ws || this.treeId === null)
+      throw new PeerTreeError('UNAVAILABLE', 'not connected to a relay');
     const id = newMessageId();
-    const frame = await encodeFrame({ type, tree: this.treeId, to: null, body, ts: this.now(), id, ...(options.payload ? { payload: options.payload } : {}) }, this.options.identity);
-    if (this.ws !== ws || ws.readyState !== WebSocket.OPEN) throw new PeerTreeError('CLOSED', 'the connection to the relay closed');
+    const frame = await encodeFrame(
+      {
+        type,
+        tree: this.treeId,
+        to: null,
+        body,
+        ts: this.now(),
+        id,
+        ...(options.payload ? { payload: options.payload } : {}),
+      },
+      this.options.identity,
+    );
+    if (this.ws !== ws || ws.readyState !== WebSocket.OPEN)
+      throw new PeerTreeError('CLOSED', 'the connection to the relay closed');
     const reply = this.pending.wait(id, type, timeoutMs);
     if (this.pending.has(id)) ws.send(frame);
     return reply;
@@ -153,7 +171,10 @@ export class RelaySocket extends EventTarget implements Requester {
   async send(type: string, body: unknown, payload?: Uint8Array): Promise<boolean> {
     const ws = this.ws;
     if (this.state !== 'ready' || !ws || this.treeId === null) return false;
-    const frame = await encodeFrame({ type, tree: this.treeId, to: null, body, ts: this.now(), ...(payload ? { payload } : {}) }, this.options.identity);
+    const frame = await encodeFrame(
+      { type, tree: this.treeId, to: null, body, ts: this.now(), ...(payload ? { payload } : {}) },
+      this.options.identity,
+    );
     if (ws.readyState !== WebSocket.OPEN) return false;
     ws.send(frame);
     return true;
@@ -211,14 +232,21 @@ export class RelaySocket extends EventTarget implements Requester {
       this.treeId = message.tree === '' ? null : message.tree;
       this.challenge = newNonce();
       const auth = await encodeFrame(
-        { type: AUTH, tree: message.tree, to: null, ts: this.now(), body: { nonce: hello.nonce, challenge: this.challenge, role: 'client', url: null } },
+        {
+          type: AUTH,
+          tree: message.tree,
+          to: null,
+          ts: this.now(),
+          body: { nonce: hello.nonce, challenge: this.challenge, role: 'client', url: null },
+        },
         this.options.identity,
       );
       if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send(auth);
       return;
     }
     if (this.state === 'handshaking') {
-      if (!isWelcome(message, this.challenge ?? '', this.relayId ?? undefined)) return this.fail('relay did not answer our challenge');
+      if (!isWelcome(message, this.challenge ?? '', this.relayId ?? undefined))
+        return this.fail('relay did not answer our challenge');
       clearTimeout(this.handshakeTimer);
       this.backoff.reset();
       this.lastError = null;
@@ -253,6 +281,8 @@ export class RelaySocket extends EventTarget implements Requester {
   private setState(state: SocketState): void {
     if (this.state === state) return;
     this.state = state;
-    this.dispatchEvent(new CustomEvent('state', { detail: { state, relayId: this.relayId, lastError: this.lastError } }));
+    this.dispatchEvent(
+      new CustomEvent('state', { detail: { state, relayId: this.relayId, lastError: this.lastError } }),
+    );
   }
 }

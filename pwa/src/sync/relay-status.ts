@@ -63,7 +63,23 @@ export function parseRelayStatus(value: unknown): RelayStatus | null {
   const maxPeers = isCount(v.maxPeers) && v.maxPeers > 0 ? v.maxPeers : null;
   const url = typeof v.url === 'string' && v.url.length <= 512 ? v.url : null;
   const members = parseMembers(v.members);
-  return { id, treeId, position, epoch, parent, children: [...children], size, depth, shards, bytes, outbox, replicas, maxPeers, url, members };
+  return {
+    id,
+    treeId,
+    position,
+    epoch,
+    parent,
+    children: [...children],
+    size,
+    depth,
+    shards,
+    bytes,
+    outbox,
+    replicas,
+    maxPeers,
+    url,
+    members,
+  };
 }
 
 /**
@@ -93,7 +109,8 @@ export async function fetchRelayStatus(baseUrl: string | URL, signal?: AbortSign
   });
   if (!response.ok) throw new RelayStatusError(`relay status: HTTP ${response.status}`);
   const type = response.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new RelayStatusError(`relay status: unexpected content type "${type}"`);
+  if (!/^application\/json\b/i.test(type))
+    throw new RelayStatusError(`relay status: unexpected content type "${type}"`);
   const declared = Number(response.headers.get('content-length') ?? '0');
   if (declared > MAX_STATUS_BYTES) throw new RelayStatusError('relay status: response too large');
   const text = await response.text();

@@ -1,7 +1,11 @@
 // Runs a task over items with a bounded number at once (the outbox sends a few shards of one upload in parallel).
 
 /** Runs `task` over `items` with at most `limit` at once; stops starting new ones after the first failure. */
-export async function runBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function runBounded<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | null = null;
   const worker = async (): Promise<void> => {

@@ -32,7 +32,8 @@ export class Session {
   /** Resolves with the socket once its handshake is done; rejects with UNAVAILABLE after `timeoutMs`. */
   async connected(timeoutMs: number): Promise<Connected> {
     // No network at all: say so at once instead of after the whole wait.
-    if (typeof navigator !== 'undefined' && !navigator.onLine) throw new PeerTreeError('UNAVAILABLE', 'this device is offline');
+    if (typeof navigator !== 'undefined' && !navigator.onLine)
+      throw new PeerTreeError('UNAVAILABLE', 'this device is offline');
     const deadline = Date.now() + timeoutMs;
     const c =
       this.value ??

@@ -24,13 +24,20 @@ export class SocketShardTransport extends ShardClient {
   /** Signs the memory now and stores it with `memory.remember` (see core's rememberMemory). */
   remember(content: MemoryRequest, replicas: number): Promise<{ id: string; holders: string[] }> {
     if (!this.author) return Promise.reject(new PeerTreeError('BAD_INPUT', 'remembering needs the author key'));
-    return rememberMemory(this.socket, { identity: this.author, now: Date.now }, { text: content.text, tags: content.tags, ref: content.ref }, replicas);
+    return rememberMemory(
+      this.socket,
+      { identity: this.author, now: Date.now },
+      { text: content.text, tags: content.tags, ref: content.ref },
+      replicas,
+    );
   }
 }
 
 /** GET RELAY/api/shards/HASH: immutable, cacheable bytes (unverified here; callers check the hash). */
 export async function fetchShardOverHttp(relayUrl: string, hash: string, signal?: AbortSignal): Promise<Uint8Array> {
-  const res = await fetch(new URL(`/api/shards/${hash}`, relayUrl), { signal: signal ?? AbortSignal.timeout(CLIENT_REQUEST_TIMEOUT_MS) });
+  const res = await fetch(new URL(`/api/shards/${hash}`, relayUrl), {
+    signal: signal ?? AbortSignal.timeout(CLIENT_REQUEST_TIMEOUT_MS),
+  });
   if (!res.ok) {
     const code = res.status === 404 ? 'NOT_FOUND' : res.status === 400 ? 'BAD_INPUT' : 'UNAVAILABLE';
     throw new PeerTreeError(code, `relay answered ${res.status} for shard ${hash.slice(0, 12)}…`);
@@ -93,7 +100,10 @@ export class CachingTransport implements ShardTransport {
       }
     }
     const code = answered > 0 && notFound === answered ? 'NOT_FOUND' : 'UNAVAILABLE';
-    throw new PeerTreeError(code, `shard ${hash.slice(0, 12)}… is not on this device and no relay gave it (${errors.slice(0, 2).join('; ') || 'no relay'})`);
+    throw new PeerTreeError(
+      code,
+      `shard ${hash.slice(0, 12)}… is not on this device and no relay gave it (${errors.slice(0, 2).join('; ') || 'no relay'})`,
+    );
   }
 
   private async keep(hash: string, bytes: Uint8Array): Promise<void> {

@@ -3,7 +3,14 @@
 // relay place the missing copies, and the row shows how many relays now hold every piece. The relays' own
 // repair sweep adds copies too (they keep the target a file was stored with); this makes the count real and
 // the copies prompt without waiting for a sweep.
-import { afterLook, belowTarget, needsTopUp, nextLookIn, START_CLOCK, type TopUpClock } from '../../../core/outbox/top-up.ts';
+import {
+  afterLook,
+  belowTarget,
+  needsTopUp,
+  nextLookIn,
+  START_CLOCK,
+  type TopUpClock,
+} from '../../../core/outbox/top-up.ts';
 import type { ShardStore } from '../../../core/storage/shard-store.ts';
 import type { StoreReceipt } from '../../../core/storage/shard-transport.ts';
 import type { FileEntry } from '../data/library.ts';

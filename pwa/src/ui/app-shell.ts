@@ -36,12 +36,41 @@ export function mountShell(root: HTMLElement, parts: ShellParts): void {
   parts.onUpdated(() => (updateBanner.hidden = false));
 
   const v = parts.views;
-  const main = h('main', { id: 'main', class: 'main', tabindex: -1 }, v.files, v.open, v.search, v.network, v.device, v.link, v['not-found']);
-  const navLink = (href: string, label: string, route: Route['name']): HTMLAnchorElement => h('a', { href, class: 'nav-link', 'data-route': route }, label);
-  const nav = h('nav', { class: 'nav', 'aria-label': 'Main' }, navLink('#/', 'Files', 'files'), navLink('#/search', 'Search', 'search'), navLink('#/network', 'Network', 'network'), navLink('#/device', 'Device', 'device'));
+  const main = h(
+    'main',
+    { id: 'main', class: 'main', tabindex: -1 },
+    v.files,
+    v.open,
+    v.search,
+    v.network,
+    v.device,
+    v.link,
+    v['not-found'],
+  );
+  const navLink = (href: string, label: string, route: Route['name']): HTMLAnchorElement =>
+    h('a', { href, class: 'nav-link', 'data-route': route }, label);
+  const nav = h(
+    'nav',
+    { class: 'nav', 'aria-label': 'Main' },
+    navLink('#/', 'Files', 'files'),
+    navLink('#/search', 'Search', 'search'),
+    navLink('#/network', 'Network', 'network'),
+    navLink('#/device', 'Device', 'device'),
+  );
   root.replaceChildren(
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to content'),
-    h('header', { class: 'topbar' }, h('a', { class: 'brand', href: '#/' }, h('img', { src: '/icon.svg', alt: '', width: 28, height: 28 }), h('span', {}, 'PeerTree')), nav, parts.topbar),
+    h(
+      'header',
+      { class: 'topbar' },
+      h(
+        'a',
+        { class: 'brand', href: '#/' },
+        h('img', { src: '/icon.svg', alt: '', width: 28, height: 28 }),
+        h('span', {}, 'PeerTree'),
+      ),
+      nav,
+      parts.topbar,
+    ),
     updateBanner,
     main,
     h('footer', { class: 'footer' }, parts.footer),
@@ -54,7 +83,8 @@ export function mountShell(root: HTMLElement, parts: ShellParts): void {
 
   watchRoute((route) => {
     for (const [name, el] of Object.entries(v)) el.hidden = name !== route.name;
-    for (const a of nav.querySelectorAll('a')) setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
+    for (const a of nav.querySelectorAll('a'))
+      setAttrs(a, { 'aria-current': a.dataset.route === route.name ? 'page' : null });
     parts.onRoute(route);
     root.dataset.route = route.name;
     document.title = TITLES[route.name];

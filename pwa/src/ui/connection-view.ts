@@ -23,14 +23,27 @@ export function createConnectionView(): ConnectionView {
   const label = h('span', { class: 'connection-label' }, 'Offline');
   const element = h(
     'p',
-    { class: 'connection', 'data-testid': 'connection', 'data-state': 'offline', 'data-socket': 'idle', role: 'status', 'aria-live': 'polite' },
+    {
+      class: 'connection',
+      'data-testid': 'connection',
+      'data-state': 'offline',
+      'data-socket': 'idle',
+      role: 'status',
+      'aria-live': 'polite',
+    },
     h('span', { class: 'connection-dot', 'aria-hidden': 'true' }),
     label,
   );
   return {
     element,
     render(snapshot) {
-      setAttrs(element, { 'data-state': snapshot.state, 'data-socket': snapshot.socket, 'data-relay-id': snapshot.relayId, 'data-last-error': snapshot.state === 'online' ? null : snapshot.lastError, title: describe(snapshot) });
+      setAttrs(element, {
+        'data-state': snapshot.state,
+        'data-socket': snapshot.socket,
+        'data-relay-id': snapshot.relayId,
+        'data-last-error': snapshot.state === 'online' ? null : snapshot.lastError,
+        title: describe(snapshot),
+      });
       setText(label, snapshot.state === 'online' ? 'Online' : 'Offline');
     },
   };

@@ -4,13 +4,27 @@ import type { FileRecord } from '../data/db.ts';
 
 /** Whether relays may hold copies pinned by this device (then a signed release can delete them there). */
 export function mayBeOnRelays(f: FileRecord): boolean {
-  return f.origin === 'added' && (f.status === 'stored' || f.status === 'uploading' || (f.status === 'error' && f.capability !== null) || (f.status === 'queued' && f.capability !== null));
+  return (
+    f.origin === 'added' &&
+    (f.status === 'stored' ||
+      f.status === 'uploading' ||
+      (f.status === 'error' && f.capability !== null) ||
+      (f.status === 'queued' && f.capability !== null))
+  );
 }
 
 export function openDeleteDialog(f: FileRecord, onChoice: (release: boolean) => void): void {
   const onRelays = mayBeOnRelays(f);
-  const everywhere = h('button', { type: 'button', class: 'button button-danger', 'data-testid': 'delete-everywhere' }, 'Delete from relays and this device');
-  const local = h('button', { type: 'button', class: onRelays ? 'button' : 'button button-danger', 'data-testid': 'delete-local' }, 'Delete from this device');
+  const everywhere = h(
+    'button',
+    { type: 'button', class: 'button button-danger', 'data-testid': 'delete-everywhere' },
+    'Delete from relays and this device',
+  );
+  const local = h(
+    'button',
+    { type: 'button', class: onRelays ? 'button' : 'button button-danger', 'data-testid': 'delete-local' },
+    'Delete from this device',
+  );
   const cancel = h('button', { type: 'button', class: 'button', 'data-testid': 'delete-cancel' }, 'Cancel');
   const d = h(
     'dialog',
@@ -23,7 +37,13 @@ export function openDeleteDialog(f: FileRecord, onChoice: (release: boolean) => 
           'Deleting from relays sends a release signed with this device’s key for every piece of the file. Relays drop a piece once nobody pins it any more. ',
           'People who already have the link or a copy keep what they have. Releases wait in the outbox while no relay is reachable.',
         )
-      : h('p', {}, f.origin === 'opened' ? 'This removes the copy kept on this device. The file stays on the tree for whoever stored it.' : 'Nothing of this file reached a relay, so it only needs removing here.'),
+      : h(
+          'p',
+          {},
+          f.origin === 'opened'
+            ? 'This removes the copy kept on this device. The file stays on the tree for whoever stored it.'
+            : 'Nothing of this file reached a relay, so it only needs removing here.',
+        ),
     h('div', { class: 'dialog-actions' }, ...(onRelays ? [everywhere] : []), local, cancel),
   );
   const finish = (choice: boolean | null): void => {

@@ -33,7 +33,9 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
   copyKey.addEventListener('click', () => {
     if (!loaded) return;
     const text = toHex(loaded.identity.publicKey);
-    const copied = navigator.clipboard?.writeText ? navigator.clipboard.writeText(text) : Promise.reject(new Error('no clipboard'));
+    const copied = navigator.clipboard?.writeText
+      ? navigator.clipboard.writeText(text)
+      : Promise.reject(new Error('no clipboard'));
     copied.then(
       () => setText(copyStatus, 'Copied.'),
       () => {
@@ -49,8 +51,18 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
   });
   const created = h('span', {});
 
-  const exportPass = h('input', { type: 'password', id: 'export-pass', class: 'text-input', autocomplete: 'new-password', 'data-testid': 'export-passphrase' });
-  const exportButton = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'export-key' }, 'Download encrypted backup');
+  const exportPass = h('input', {
+    type: 'password',
+    id: 'export-pass',
+    class: 'text-input',
+    autocomplete: 'new-password',
+    'data-testid': 'export-passphrase',
+  });
+  const exportButton = h(
+    'button',
+    { type: 'submit', class: 'button button-primary', 'data-testid': 'export-key' },
+    'Download encrypted backup',
+  );
   const exportStatus = h('p', { class: 'form-status', role: 'status', 'data-testid': 'export-status' });
   const exportDetails = detailsBox('export-details');
   const exportForm = h(
@@ -71,7 +83,11 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
   // The file picker for the backup is never part of the page: DESIGN.md promises exactly one input[type=file]
   // (the one that adds files), so this one is made on demand and clicked.
   let importFile: File | null = null;
-  const chooseFile = h('button', { type: 'button', class: 'button', id: 'import-file', 'data-testid': 'import-choose' }, 'Choose backup file…');
+  const chooseFile = h(
+    'button',
+    { type: 'button', class: 'button', id: 'import-file', 'data-testid': 'import-choose' },
+    'Choose backup file…',
+  );
   const chosenName = h('span', { class: 'note', 'data-testid': 'import-file-name' }, 'No file chosen');
   chooseFile.addEventListener('click', () => {
     const picker = document.createElement('input');
@@ -83,9 +99,19 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
     });
     picker.click();
   });
-  const importPass = h('input', { type: 'password', id: 'import-pass', class: 'text-input', autocomplete: 'current-password', 'data-testid': 'import-passphrase' });
+  const importPass = h('input', {
+    type: 'password',
+    id: 'import-pass',
+    class: 'text-input',
+    autocomplete: 'current-password',
+    'data-testid': 'import-passphrase',
+  });
   const importConfirm = h('input', { type: 'checkbox', id: 'import-confirm', 'data-testid': 'import-confirm' });
-  const importButton = h('button', { type: 'submit', class: 'button', 'data-testid': 'import-key' }, 'Replace this device’s key');
+  const importButton = h(
+    'button',
+    { type: 'submit', class: 'button', 'data-testid': 'import-key' },
+    'Replace this device’s key',
+  );
   const importStatus = h('p', { class: 'form-status', role: 'status', 'data-testid': 'import-status' });
   const importDetails = detailsBox('import-details');
   const importForm = h(
@@ -108,19 +134,39 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
 
   const usage = h('p', { 'data-testid': 'storage-usage' }, '…');
   const persisted = h('p', { 'data-testid': 'storage-persist', 'data-persisted': 'unknown' });
-  const persistButton = h('button', { type: 'button', class: 'button', 'data-testid': 'storage-persist-button' }, 'Ask the browser to keep this data');
+  const persistButton = h(
+    'button',
+    { type: 'button', class: 'button', 'data-testid': 'storage-persist-button' },
+    'Ask the browser to keep this data',
+  );
 
   const element = h(
     'section',
     { class: 'view view-device', 'aria-labelledby': 'device-title', 'data-testid': 'device-view' },
     h('h1', { id: 'device-title' }, 'This device'),
-    h('div', { class: 'card' }, h('h2', {}, 'Identity'), h('p', {}, 'Node id: ', nodeId), h('p', { class: 'note' }, 'Public key: ', publicKey),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, 'Identity'),
+      h('p', {}, 'Node id: ', nodeId),
+      h('p', { class: 'note' }, 'Public key: ', publicKey),
       h('p', { class: 'note' }, 'Others transfer ledger assets to this key.'),
       h('p', { class: 'relay-form-row' }, copyKey, copyStatus),
       h('p', { class: 'note' }, created),
     ),
     linkPanel?.element ?? null,
-    h('div', { class: 'card' }, h('h2', {}, 'Back up your key'), h('p', {}, 'The backup is encrypted with your passphrase on this device (PBKDF2-SHA-256, 600,000 rounds, then AES-256-GCM). Keep the file and the passphrase apart.'), exportUnavailable, exportForm),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, 'Back up your key'),
+      h(
+        'p',
+        {},
+        'The backup is encrypted with your passphrase on this device (PBKDF2-SHA-256, 600,000 rounds, then AES-256-GCM). Keep the file and the passphrase apart.',
+      ),
+      exportUnavailable,
+      exportForm,
+    ),
     h('div', { class: 'card' }, h('h2', {}, 'Restore a key'), importForm),
     h('div', { class: 'card' }, h('h2', {}, 'Storage'), usage, persisted, persistButton),
   );
@@ -141,17 +187,31 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
     const stats = await store.stats();
     const estimate = await navigator.storage?.estimate?.().catch(() => null);
     const cached = `${stats.shards} pieces (${formatBytes(stats.bytes)}) of files kept on this device`;
-    setText(usage, estimate?.usage !== undefined && estimate.quota ? `${formatBytes(estimate.usage)} used of ${formatBytes(estimate.quota)} the browser allows; ${cached}.` : `${cached}.`);
+    setText(
+      usage,
+      estimate?.usage !== undefined && estimate.quota
+        ? `${formatBytes(estimate.usage)} used of ${formatBytes(estimate.quota)} the browser allows; ${cached}.`
+        : `${cached}.`,
+    );
     const isPersisted = await navigator.storage?.persisted?.().catch(() => false);
     setAttrs(persisted, { 'data-persisted': String(Boolean(isPersisted)) });
-    setText(persisted, isPersisted ? 'The browser keeps this data even when space runs low.' : 'The browser may clear this data when space runs low, unless you ask it to keep it.');
+    setText(
+      persisted,
+      isPersisted
+        ? 'The browser keeps this data even when space runs low.'
+        : 'The browser may clear this data when space runs low, unless you ask it to keep it.',
+    );
     persistButton.hidden = Boolean(isPersisted) || typeof navigator.storage?.persist !== 'function';
   };
 
   persistButton.addEventListener('click', () => {
     navigator.storage.persist().then(
       (granted) => {
-        if (!granted) setText(persisted, 'The browser declined for now (it decides from how you use the site); files are still kept unless space runs out.');
+        if (!granted)
+          setText(
+            persisted,
+            'The browser declined for now (it decides from how you use the site); files are still kept unless space runs out.',
+          );
         else void renderStorage();
       },
       () => setText(persisted, 'The browser could not answer.'),
@@ -168,24 +228,28 @@ export function createDeviceView(store: IdbShardStore, libraryKeys?: LibraryKeys
     (libraryKeys ? libraryKeys.get(owner) : Promise.resolve(undefined))
       .then((libraryKey) => exportBackup(wrapped, loaded!.identity.publicKey, exportPass.value, libraryKey))
       .then(
-      (json) => {
-        downloadBlob(new Blob([json], { type: 'application/json' }), `peertree-key-${loaded!.identity.id}.json`);
-        exportPass.value = '';
-        setText(exportStatus, 'Backup downloaded.');
-      },
-      (err: unknown) => {
-        const p = backupProblem(err, 'export');
-        setText(exportStatus, p.words);
-        exportDetails.show(p.details);
-      },
-    );
+        (json) => {
+          downloadBlob(new Blob([json], { type: 'application/json' }), `peertree-key-${loaded!.identity.id}.json`);
+          exportPass.value = '';
+          setText(exportStatus, 'Backup downloaded.');
+        },
+        (err: unknown) => {
+          const p = backupProblem(err, 'export');
+          setText(exportStatus, p.words);
+          exportDetails.show(p.details);
+        },
+      );
   });
 
   importForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const file = importFile;
     if (!file) return setText(importStatus, 'Choose your backup file first (“Choose backup file…”).');
-    if (!importConfirm.checked) return setText(importStatus, 'Tick the box above to confirm that this device should sign as the key in the backup.');
+    if (!importConfirm.checked)
+      return setText(
+        importStatus,
+        'Tick the box above to confirm that this device should sign as the key in the backup.',
+      );
     setText(importStatus, 'Decrypting…');
     importDetails.show(null);
     file

@@ -19,11 +19,29 @@ export function editProblem(edit: FileEdit): string | null {
 }
 
 export function openEditDialog(f: FileRecord, onSave: (edit: FileEdit) => void): void {
-  const name = h('input', { type: 'text', id: 'file-rename-input', class: 'text-input', value: f.name, maxlength: MAX_LIBRARY_TEXT, autocomplete: 'off', 'data-testid': 'file-rename-input' });
-  const note = h('textarea', { id: 'file-note', class: 'text-input', rows: 3, maxlength: MAX_LIBRARY_TEXT, 'data-testid': 'file-note' });
+  const name = h('input', {
+    type: 'text',
+    id: 'file-rename-input',
+    class: 'text-input',
+    value: f.name,
+    maxlength: MAX_LIBRARY_TEXT,
+    autocomplete: 'off',
+    'data-testid': 'file-rename-input',
+  });
+  const note = h('textarea', {
+    id: 'file-note',
+    class: 'text-input',
+    rows: 3,
+    maxlength: MAX_LIBRARY_TEXT,
+    'data-testid': 'file-note',
+  });
   note.value = f.note ?? '';
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'file-rename-error' });
-  const save = h('button', { type: 'submit', class: 'button button-primary', 'data-testid': 'file-rename-save' }, 'Save');
+  const save = h(
+    'button',
+    { type: 'submit', class: 'button button-primary', 'data-testid': 'file-rename-save' },
+    'Save',
+  );
   const cancel = h('button', { type: 'button', class: 'button', 'data-testid': 'file-rename-cancel' }, 'Cancel');
   const form = h(
     'form',
@@ -39,7 +57,13 @@ export function openEditDialog(f: FileRecord, onSave: (edit: FileEdit) => void):
     'dialog',
     { class: 'dialog', 'aria-labelledby': 'edit-title', 'data-testid': 'file-rename-dialog' },
     h('h2', { id: 'edit-title' }, 'Rename or add a note'),
-    h('p', {}, f.origin === 'added' ? 'The new name and the note are saved, encrypted, with your file list, so your other devices show them too. People you shared a link with still see the original name.' : 'This file was opened from a link: the new name and the note stay on this device.'),
+    h(
+      'p',
+      {},
+      f.origin === 'added'
+        ? 'The new name and the note are saved, encrypted, with your file list, so your other devices show them too. People you shared a link with still see the original name.'
+        : 'This file was opened from a link: the new name and the note stay on this device.',
+    ),
     form,
   );
   const close = (): void => {

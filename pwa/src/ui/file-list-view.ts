@@ -23,10 +23,25 @@ export interface FileListView {
  * The opt-in to make the next files findable: off by default (files are encrypted, and a searchable description
  * is public); reset after each add so that it never stays on by accident.
  */
-function createSearchableOptions(): { element: HTMLElement; take(): { description: string; tags: string[] } | null | Error } {
+function createSearchableOptions(): {
+  element: HTMLElement;
+  take(): { description: string; tags: string[] } | null | Error;
+} {
   const check = h('input', { type: 'checkbox', id: 'searchable-check', 'data-testid': 'searchable-check' });
-  const description = h('textarea', { id: 'searchable-description', class: 'text-input', rows: 2, maxlength: MAX_MEMORY_TEXT - 256, 'data-testid': 'searchable-description' });
-  const tags = h('input', { type: 'text', id: 'searchable-tags', class: 'text-input', autocomplete: 'off', 'data-testid': 'searchable-tags' });
+  const description = h('textarea', {
+    id: 'searchable-description',
+    class: 'text-input',
+    rows: 2,
+    maxlength: MAX_MEMORY_TEXT - 256,
+    'data-testid': 'searchable-description',
+  });
+  const tags = h('input', {
+    type: 'text',
+    id: 'searchable-tags',
+    class: 'text-input',
+    autocomplete: 'off',
+    'data-testid': 'searchable-tags',
+  });
   const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'searchable-error', hidden: true });
   const fields = h(
     'div',
@@ -45,7 +60,12 @@ function createSearchableOptions(): { element: HTMLElement; take(): { descriptio
   const element = h(
     'div',
     { class: 'searchable-options', 'data-testid': 'searchable-options' },
-    h('label', { class: 'check', for: 'searchable-check' }, check, ' Make the name and a description of the next files I add findable by search'),
+    h(
+      'label',
+      { class: 'check', for: 'searchable-check' },
+      check,
+      ' Make the name and a description of the next files I add findable by search',
+    ),
     fields,
   );
   check.addEventListener('change', () => (fields.hidden = !check.checked));
@@ -72,10 +92,29 @@ function createSearchableOptions(): { element: HTMLElement; take(): { descriptio
 }
 
 /** Builds the "Your files" section: adds files to the library, and shows what the file store derives. */
-export function createFileListView(library: Library, files: FileStore, actions: FileActions, thumbs: ThumbLoader, stream?: (capability: string) => Promise<string | null>): FileListView {
-  const input = h('input', { id: 'file-input', class: 'visually-hidden', type: 'file', multiple: true, 'data-testid': 'file-input' });
+export function createFileListView(
+  library: Library,
+  files: FileStore,
+  actions: FileActions,
+  thumbs: ThumbLoader,
+  stream?: (capability: string) => Promise<string | null>,
+): FileListView {
+  const input = h('input', {
+    id: 'file-input',
+    class: 'visually-hidden',
+    type: 'file',
+    multiple: true,
+    'data-testid': 'file-input',
+  });
   const searchable = createSearchableOptions();
-  const searchInput = h('input', { type: 'search', id: 'files-search-input', class: 'text-input', autocomplete: 'off', placeholder: 'Search your files and public notes', 'data-testid': 'files-search-input' });
+  const searchInput = h('input', {
+    type: 'search',
+    id: 'files-search-input',
+    class: 'text-input',
+    autocomplete: 'off',
+    placeholder: 'Search your files and public notes',
+    'data-testid': 'files-search-input',
+  });
   const searchForm = h(
     'form',
     { class: 'search-form', role: 'search', 'data-testid': 'files-search' },
@@ -113,7 +152,8 @@ export function createFileListView(library: Library, files: FileStore, actions: 
     h('option', { value: 'name' }, 'Name'),
     h('option', { value: 'size' }, 'Largest first'),
   );
-  const applyOptions = (): void => gallery.setOptions(filterSelect.value as GalleryFilter, sortSelect.value as GallerySort);
+  const applyOptions = (): void =>
+    gallery.setOptions(filterSelect.value as GalleryFilter, sortSelect.value as GallerySort);
   filterSelect.addEventListener('change', applyOptions);
   sortSelect.addEventListener('change', applyOptions);
   const toolbar = h(
@@ -124,7 +164,11 @@ export function createFileListView(library: Library, files: FileStore, actions: 
     h('label', { for: 'files-sort' }, 'Sort'),
     sortSelect,
   );
-  const empty = h('p', { class: 'empty' }, 'No files yet. Add photos, documents or anything else: they are encrypted on this device, then stored on the relay tree.');
+  const empty = h(
+    'p',
+    { class: 'empty' },
+    'No files yet. Add photos, documents or anything else: they are encrypted on this device, then stored on the relay tree.',
+  );
   const count = h('p', { class: 'file-count', 'aria-live': 'polite' });
   const drop = h('div', { class: 'dropzone' }, input, picker, h('p', { class: 'dropzone-hint' }, 'or drop files here'));
   const element = h(
@@ -144,7 +188,11 @@ export function createFileListView(library: Library, files: FileStore, actions: 
     empty.hidden = n > 0;
     toolbar.hidden = n === 0;
     const c = gallery.layout().counts;
-    const parts = [c.photos ? `${c.photos} photo${c.photos === 1 ? '' : 's'}` : '', c.videos ? `${c.videos} video${c.videos === 1 ? '' : 's'}` : '', c.documents ? `${c.documents} document${c.documents === 1 ? '' : 's'}` : ''].filter(Boolean);
+    const parts = [
+      c.photos ? `${c.photos} photo${c.photos === 1 ? '' : 's'}` : '',
+      c.videos ? `${c.videos} video${c.videos === 1 ? '' : 's'}` : '',
+      c.documents ? `${c.documents} document${c.documents === 1 ? '' : 's'}` : '',
+    ].filter(Boolean);
     setText(count, n === 0 ? '' : `${n} file${n === 1 ? '' : 's'}: ${parts.join(', ')}`);
   };
   files.subscribe(renderCount);

@@ -10,9 +10,20 @@ export interface IdentityView {
 
 export function createIdentityView(): IdentityView {
   const value = h('code', { class: 'node-id', 'data-testid': 'node-id', 'data-state': 'loading' }, '…');
-  const copy = h('button', { type: 'button', class: 'link-button', 'aria-label': 'Copy your node id', hidden: true }, 'Copy');
+  const copy = h(
+    'button',
+    { type: 'button', class: 'link-button', 'aria-label': 'Copy your node id', hidden: true },
+    'Copy',
+  );
   const hint = h('span', { class: 'identity-hint' });
-  const element = h('div', { class: 'identity' }, h('span', { class: 'identity-label' }, 'This device'), value, copy, hint);
+  const element = h(
+    'div',
+    { class: 'identity' },
+    h('span', { class: 'identity-label' }, 'This device'),
+    value,
+    copy,
+    hint,
+  );
 
   copy.addEventListener('click', () => {
     const id = value.dataset.nodeId;
@@ -31,7 +42,11 @@ export function createIdentityView(): IdentityView {
       setText(value, '…');
     },
     showId(id, created) {
-      setAttrs(value, { 'data-state': 'ready', 'data-node-id': id, title: created ? 'A new key was made for this device' : 'Your key on this device' });
+      setAttrs(value, {
+        'data-state': 'ready',
+        'data-node-id': id,
+        title: created ? 'A new key was made for this device' : 'Your key on this device',
+      });
       setText(value, id);
       copy.hidden = false;
     },

@@ -3,12 +3,28 @@
 // the codes match sends the sealed key and library key (docs/security.md, "Linking a device").
 import { toHex } from '../../../core/bytes.ts';
 import { toPeerTreeError } from '../../../core/errors.ts';
-import { deriveLinkSession, LINK_BOX_BYTES, LINK_NONCE_BYTES, linkKeyPair, linkOfferText, sealLinkSecret, seedFromPkcs8 } from '../../../core/identity/device-link.ts';
+import {
+  deriveLinkSession,
+  LINK_BOX_BYTES,
+  LINK_NONCE_BYTES,
+  linkKeyPair,
+  linkOfferText,
+  sealLinkSecret,
+  seedFromPkcs8,
+} from '../../../core/identity/device-link.ts';
 import { LINK_TTL_MS } from '../../../core/limits.ts';
 import { h, setText } from './dom.ts';
 import { unsealPkcs8 } from '../data/identity-backup.ts';
 import type { LoadedIdentity } from '../data/identity-store.ts';
-import { LINK_MINUTES, linkProblem, mailboxOf, problemNotice, putSlot, randomBytes, waitForSlot } from '../sync/link-mailbox.ts';
+import {
+  LINK_MINUTES,
+  linkProblem,
+  mailboxOf,
+  problemNotice,
+  putSlot,
+  randomBytes,
+  waitForSlot,
+} from '../sync/link-mailbox.ts';
 import type { Session } from '../sync/session.ts';
 import { qrSvg } from './share-dialog.ts';
 
@@ -32,7 +48,11 @@ export function createLinkPanel(session: Session, libraryKeys: LinkLibraryKeys):
   /** The link in progress: its box and a flag that stops its waits. */
   let current: { readonly box: string; cancelled: boolean; choose(match: boolean): void } | null = null;
 
-  const start = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'link-start' }, 'Link another device');
+  const start = h(
+    'button',
+    { type: 'button', class: 'button button-primary', 'data-testid': 'link-start' },
+    'Link another device',
+  );
   const intro = h(
     'p',
     {},
@@ -44,7 +64,13 @@ export function createLinkPanel(session: Session, libraryKeys: LinkLibraryKeys):
     'This key was made by an earlier version of PeerTree as a key nobody can read, not even this app, so it cannot be given to another device. Import a backup, or clear this site’s data to get a new key that can be.',
   );
 
-  const url = h('input', { type: 'text', readonly: true, class: 'share-link', 'aria-label': 'Link for your other device', 'data-testid': 'link-url' });
+  const url = h('input', {
+    type: 'text',
+    readonly: true,
+    class: 'share-link',
+    'aria-label': 'Link for your other device',
+    'data-testid': 'link-url',
+  });
   const copyHint = h('span', { class: 'note', role: 'status' });
   const copy = h('button', { type: 'button', class: 'button' }, 'Copy link');
   copy.addEventListener('click', () => {
@@ -59,7 +85,11 @@ export function createLinkPanel(session: Session, libraryKeys: LinkLibraryKeys):
   const waiting = h(
     'div',
     { class: 'stack', hidden: true, 'data-testid': 'link-waiting' },
-    h('p', {}, `On your other device, open this link or scan the code with its camera. It works once, for ${LINK_MINUTES} minutes.`),
+    h(
+      'p',
+      {},
+      `On your other device, open this link or scan the code with its camera. It works once, for ${LINK_MINUTES} minutes.`,
+    ),
     url,
     h('span', { class: 'relay-form-row' }, copy, copyHint),
     qrHolder,
@@ -68,20 +98,39 @@ export function createLinkPanel(session: Session, libraryKeys: LinkLibraryKeys):
   );
 
   const code = h('p', { class: 'link-code', 'data-testid': 'link-code', 'aria-live': 'polite' });
-  const confirm = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'link-confirm' }, 'The codes match');
+  const confirm = h(
+    'button',
+    { type: 'button', class: 'button button-primary', 'data-testid': 'link-confirm' },
+    'The codes match',
+  );
   const reject = h('button', { type: 'button', class: 'button', 'data-testid': 'link-reject' }, 'They differ');
   const compare = h(
     'div',
     { class: 'stack', hidden: true, 'data-testid': 'link-compare' },
     h('p', {}, 'The other device opened the link. Check that it shows the same code:'),
     code,
-    h('p', { class: 'note' }, 'If the codes differ, someone else opened the link: press “They differ” and nothing is sent.'),
+    h(
+      'p',
+      { class: 'note' },
+      'If the codes differ, someone else opened the link: press “They differ” and nothing is sent.',
+    ),
     h('span', { class: 'relay-form-row' }, confirm, reject),
   );
   const status = h('p', { class: 'form-status', role: 'status', 'data-testid': 'link-status' });
   const outcome = h('div', { class: 'link-outcome' });
 
-  const element = h('div', { class: 'card', 'data-testid': 'link-panel' }, h('h2', {}, 'Link another device'), intro, unavailable, h('span', {}, start), waiting, compare, status, outcome);
+  const element = h(
+    'div',
+    { class: 'card', 'data-testid': 'link-panel' },
+    h('h2', {}, 'Link another device'),
+    intro,
+    unavailable,
+    h('span', {}, start),
+    waiting,
+    compare,
+    status,
+    outcome,
+  );
 
   const show = (part: 'idle' | 'waiting' | 'compare' | 'busy'): void => {
     const backable = loaded?.record.wrapped !== undefined;
@@ -147,16 +196,35 @@ export function createLinkPanel(session: Session, libraryKeys: LinkLibraryKeys):
       pkcs8.fill(0);
       try {
         const libraryKey = await libraryKeys.get(toHex(identity.publicKey));
-        const sealed = await sealLinkSecret(linked, { owner: identity.publicKey, seed, libraryKey }, randomBytes(LINK_NONCE_BYTES));
+        const sealed = await sealLinkSecret(
+          linked,
+          { owner: identity.publicKey, seed, libraryKey },
+          randomBytes(LINK_NONCE_BYTES),
+        );
         await putSlot(session, box, 1, sealed, deadline, stopped);
       } finally {
         seed.fill(0);
       }
-      finish(h('p', { class: 'notice notice-info', role: 'status', 'data-testid': 'link-done' }, 'Linked. The other device now has your files.'));
+      finish(
+        h(
+          'p',
+          { class: 'notice notice-info', role: 'status', 'data-testid': 'link-done' },
+          'Linked. The other device now has your files.',
+        ),
+      );
     } catch (err) {
-      if (run.cancelled) return finish(h('p', { class: 'notice notice-info', role: 'status', 'data-testid': 'link-cancelled' }, 'Linking cancelled. Nothing was sent.'));
+      if (run.cancelled)
+        return finish(
+          h(
+            'p',
+            { class: 'notice notice-info', role: 'status', 'data-testid': 'link-cancelled' },
+            'Linking cancelled. Nothing was sent.',
+          ),
+        );
       run.cancelled = true;
-      await mailboxOf(session).then((m) => m.close(box)).catch(() => {});
+      await mailboxOf(session)
+        .then((m) => m.close(box))
+        .catch(() => {});
       const problem = linkProblem(toPeerTreeError(err), 'offer');
       finish(problemNotice(problem, 'link-error'));
     }
@@ -170,7 +238,9 @@ export function createLinkPanel(session: Session, libraryKeys: LinkLibraryKeys):
     if (!run) return;
     run.cancelled = true;
     // Closing the box wakes the relay's waiting answer at once (NOT_FOUND), which ends the wait.
-    void mailboxOf(session).then((m) => m.close(run.box)).catch(() => {});
+    void mailboxOf(session)
+      .then((m) => m.close(run.box))
+      .catch(() => {});
   });
 
   return {

@@ -3,7 +3,13 @@
 // backup import does (then reloads, so that the socket and the library sync run as that identity).
 import { equalBytes, toHex } from '../../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../../core/errors.ts';
-import { deriveLinkSession, linkKeyPair, openLinkSecret, pkcs8FromSeed, readLinkOffer } from '../../../core/identity/device-link.ts';
+import {
+  deriveLinkSession,
+  linkKeyPair,
+  openLinkSecret,
+  pkcs8FromSeed,
+  readLinkOffer,
+} from '../../../core/identity/device-link.ts';
 import { LINK_TTL_MS } from '../../../core/limits.ts';
 import { h, setAttrs, setText } from './dom.ts';
 import { adoptPkcs8 } from '../data/identity-backup.ts';
@@ -36,9 +42,17 @@ export function createLinkView(deps: LinkViewDeps): LinkView {
   const ownFiles = h(
     'div',
     { class: 'notice notice-info stack', hidden: true, 'data-testid': 'link-own-files' },
-    h('p', {}, 'This browser already has files of its own. After linking it uses the key of your other device; the files added here stay in the list, but only this browser’s current key could delete them from relays.'),
+    h(
+      'p',
+      {},
+      'This browser already has files of its own. After linking it uses the key of your other device; the files added here stay in the list, but only this browser’s current key could delete them from relays.',
+    ),
   );
-  const join = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'link-join' }, 'Link this browser');
+  const join = h(
+    'button',
+    { type: 'button', class: 'button button-primary', 'data-testid': 'link-join' },
+    'Link this browser',
+  );
   ownFiles.append(h('span', {}, join));
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'link-status' });
   const code = h('p', { class: 'link-code', 'data-testid': 'link-code' });
@@ -47,15 +61,27 @@ export function createLinkView(deps: LinkViewDeps): LinkView {
     { class: 'stack', hidden: true, 'data-testid': 'link-compare' },
     h('p', {}, 'Check that your other device shows the same code:'),
     code,
-    h('p', { class: 'note' }, 'If it does, press “The codes match” there; this page goes on by itself. If it does not, press “They differ” there: nothing is sent.'),
+    h(
+      'p',
+      { class: 'note' },
+      'If it does, press “The codes match” there; this page goes on by itself. If it does not, press “They differ” there: nothing is sent.',
+    ),
   );
   const outcome = h('div', { class: 'link-outcome' });
   const element = h(
     'section',
     { class: 'view view-link', 'aria-labelledby': 'link-title', 'data-testid': 'link-view' },
     h('h1', { id: 'link-title' }, 'Link this browser to your other device'),
-    h('p', {}, 'Your other device showed the link that brought you here. When you have compared a six-digit code, this browser gets the same key and the same files as that device.'),
-    h('p', { class: 'note' }, 'Go on only if you started this on your own device. If someone else sent you this link, close this page: they could see the files you add here.'),
+    h(
+      'p',
+      {},
+      'Your other device showed the link that brought you here. When you have compared a six-digit code, this browser gets the same key and the same files as that device.',
+    ),
+    h(
+      'p',
+      { class: 'note' },
+      'Go on only if you started this on your own device. If someone else sent you this link, close this page: they could see the files you add here.',
+    ),
     ownFiles,
     status,
     compare,
@@ -90,7 +116,8 @@ export function createLinkView(deps: LinkViewDeps): LinkView {
       const libraryKey = secret.libraryKey.slice();
       try {
         const made = await adoptPkcs8(pkcs8);
-        if (!equalBytes(made.publicKey, secret.owner)) throw new PeerTreeError('BAD_INPUT', 'the linked key does not match its public key');
+        if (!equalBytes(made.publicKey, secret.owner))
+          throw new PeerTreeError('BAD_INPUT', 'the linked key does not match its public key');
         owner = toHex(made.publicKey);
         if (job.cancelled) return;
         // The same steps as importing a backup: the key, then its library key.
@@ -106,9 +133,17 @@ export function createLinkView(deps: LinkViewDeps): LinkView {
         secret.libraryKey.fill(0);
       }
       // The secret was taken: the box has done its work (it expires anyway if this fails).
-      await mailboxOf(session).then((m) => m.close(box)).catch(() => {});
+      await mailboxOf(session)
+        .then((m) => m.close(box))
+        .catch(() => {});
       setText(status, '');
-      outcome.replaceChildren(h('p', { class: 'notice notice-info', role: 'status', 'data-testid': 'link-done' }, 'Linked. This browser now has your key and your files. Opening your files…'));
+      outcome.replaceChildren(
+        h(
+          'p',
+          { class: 'notice notice-info', role: 'status', 'data-testid': 'link-done' },
+          'Linked. This browser now has your key and your files. Opening your files…',
+        ),
+      );
       setTimeout(() => {
         // Written again just before the reload: a sync of the old identity still running cannot have replaced it.
         void deps.libraryKeys.set(owner, libraryKey).finally(() => {

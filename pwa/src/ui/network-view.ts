@@ -30,7 +30,12 @@ interface TreeNode {
 export function treeOf(status: RelayStatus): TreeNode {
   const k = status.maxPeers;
   if (status.members && status.members.length > 0 && k) {
-    const byPosition = new Map(status.members.map((m) => [m.position, { id: m.id, position: m.position, url: m.url, children: [] as TreeNode[] }]));
+    const byPosition = new Map(
+      status.members.map((m) => [
+        m.position,
+        { id: m.id, position: m.position, url: m.url, children: [] as TreeNode[] },
+      ]),
+    );
     let root: TreeNode | null = null;
     for (const node of [...byPosition.values()].sort((a, b) => a.position - b.position)) {
       if (node.position === 0) root = node;
@@ -38,14 +43,25 @@ export function treeOf(status: RelayStatus): TreeNode {
     }
     if (root) return root;
   }
-  const self: TreeNode = { id: status.id, position: status.position, url: status.url, children: status.children.map((id) => ({ id, position: null, url: null, children: [] })) };
+  const self: TreeNode = {
+    id: status.id,
+    position: status.position,
+    url: status.url,
+    children: status.children.map((id) => ({ id, position: null, url: null, children: [] })),
+  };
   return status.parent ? { id: status.parent, position: null, url: null, children: [self] } : self;
 }
 
 function drawTree(node: TreeNode, selfId: string): HTMLLIElement {
   const label = h(
     'span',
-    { class: `tree-node${node.id === selfId ? ' tree-node-self' : ''}`, 'data-testid': 'tree-node', 'data-id': node.id, 'data-position': node.position, 'aria-current': node.id === selfId ? 'true' : null },
+    {
+      class: `tree-node${node.id === selfId ? ' tree-node-self' : ''}`,
+      'data-testid': 'tree-node',
+      'data-id': node.id,
+      'data-position': node.position,
+      'aria-current': node.id === selfId ? 'true' : null,
+    },
     h('code', {}, node.id),
     node.position !== null ? h('span', { class: 'tree-pos' }, ` #${node.position}`) : null,
     node.id === selfId ? h('span', { class: 'tree-you' }, ' (your relay)') : null,
@@ -56,10 +72,21 @@ function drawTree(node: TreeNode, selfId: string): HTMLLIElement {
 }
 
 export function createNetworkView(deps: NetworkViewDeps): NetworkView {
-  const connection = h('p', { class: 'network-connection', 'data-testid': 'network-connection', 'data-state': 'offline' });
+  const connection = h('p', {
+    class: 'network-connection',
+    'data-testid': 'network-connection',
+    'data-state': 'offline',
+  });
   const outbox = h('p', { class: 'network-outbox', 'data-testid': 'outbox-length', 'data-count': 0 });
   const relayList = h('ul', { class: 'relay-list', 'data-testid': 'relay-list', 'aria-label': 'Relays' });
-  const input = h('input', { type: 'url', id: 'relay-url', class: 'text-input', placeholder: 'https://relay.example:8443', required: true, 'data-testid': 'relay-input' });
+  const input = h('input', {
+    type: 'url',
+    id: 'relay-url',
+    class: 'text-input',
+    placeholder: 'https://relay.example:8443',
+    required: true,
+    'data-testid': 'relay-input',
+  });
   const formError = h('p', { class: 'form-error', role: 'alert' });
   const form = h(
     'form',
@@ -75,7 +102,18 @@ export function createNetworkView(deps: NetworkViewDeps): NetworkView {
     { class: 'view view-network', 'aria-labelledby': 'network-title', 'data-testid': 'network-view' },
     h('h1', { id: 'network-title' }, 'Network'),
     h('div', { class: 'card' }, h('h2', {}, 'Connection'), connection, outbox),
-    h('div', { class: 'card' }, h('h2', {}, 'Relays'), h('p', { class: 'note' }, 'The app uses the first relay that answers, in this order, and moves to the next when one is unreachable.'), relayList, form),
+    h(
+      'div',
+      { class: 'card' },
+      h('h2', {}, 'Relays'),
+      h(
+        'p',
+        { class: 'note' },
+        'The app uses the first relay that answers, in this order, and moves to the next when one is unreachable.',
+      ),
+      relayList,
+      form,
+    ),
     h('div', { class: 'card' }, h('h2', {}, 'The tree'), treeSummary, tree),
   );
 
@@ -86,10 +124,19 @@ export function createNetworkView(deps: NetworkViewDeps): NetworkView {
     const current = deps.relays.current();
     relayList.replaceChildren(
       ...deps.relays.all().map((url) => {
-        const li = h('li', { 'data-testid': 'relay-item', 'data-url': url, 'data-current': url === current ? 'true' : null }, h('code', {}, url), url === current ? h('span', { class: 'badge badge-stored' }, 'in use') : null);
+        const li = h(
+          'li',
+          { 'data-testid': 'relay-item', 'data-url': url, 'data-current': url === current ? 'true' : null },
+          h('code', {}, url),
+          url === current ? h('span', { class: 'badge badge-stored' }, 'in use') : null,
+        );
         if (url === deps.relays.origin) li.append(h('span', { class: 'note' }, ' served this app'));
         else {
-          const remove = h('button', { type: 'button', class: 'link-button', 'aria-label': `Remove relay ${url}` }, 'Remove');
+          const remove = h(
+            'button',
+            { type: 'button', class: 'link-button', 'aria-label': `Remove relay ${url}` },
+            'Remove',
+          );
           remove.addEventListener('click', () => void deps.relays.remove(url));
           li.append(remove);
         }
@@ -114,7 +161,10 @@ export function createNetworkView(deps: NetworkViewDeps): NetworkView {
       const root = treeOf(status);
       tree.replaceChildren(drawTree(root, status.id));
       setAttrs(tree, { 'data-size': status.size, 'data-depth': status.depth });
-      setText(treeSummary, `${status.size} relay${status.size === 1 ? '' : 's'}, depth ${status.depth}, epoch ${status.epoch}. Your relay holds ${status.shards} shards and has ${status.outbox} messages waiting.`);
+      setText(
+        treeSummary,
+        `${status.size} relay${status.size === 1 ? '' : 's'}, depth ${status.depth}, epoch ${status.epoch}. Your relay holds ${status.shards} shards and has ${status.outbox} messages waiting.`,
+      );
     } catch (err) {
       setText(treeSummary, `The tree is not visible right now: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -149,7 +199,12 @@ export function createNetworkView(deps: NetworkViewDeps): NetworkView {
       lastSnapshot = s;
       setAttrs(connection, { 'data-state': s.state, 'data-socket': s.socket });
       const relay = deps.relays.current();
-      setText(connection, s.state === 'online' ? `Online through ${relay}${s.relayId ? ` (relay ${s.relayId})` : ''}; secure channel ${s.socket === 'ready' ? 'open' : s.socket}.` : `Offline: ${s.browserOnline ? `no relay reachable at ${relay}` : 'this device has no network'}. Changes wait in the outbox.`);
+      setText(
+        connection,
+        s.state === 'online'
+          ? `Online through ${relay}${s.relayId ? ` (relay ${s.relayId})` : ''}; secure channel ${s.socket === 'ready' ? 'open' : s.socket}.`
+          : `Offline: ${s.browserOnline ? `no relay reachable at ${relay}` : 'this device has no network'}. Changes wait in the outbox.`,
+      );
     },
   };
   return view;

@@ -56,7 +56,12 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     preview,
     actions,
     deps.ledger?.element ?? null,
-    h('details', { class: 'capability-details' }, h('summary', {}, 'Link details'), h('p', { class: 'capability-line' }, code)),
+    h(
+      'details',
+      { class: 'capability-details' },
+      h('summary', {}, 'Link details'),
+      h('p', { class: 'capability-line' }, code),
+    ),
     h('p', {}, h('a', { href: '#/', class: 'button' }, 'Back to your files')),
   );
 
@@ -80,7 +85,9 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     } else if (type.startsWith('video/')) {
       // Public files stream from the relay with range requests; encrypted ones play from the decrypted copy.
       const src = m.enc === null ? new URL(`/api/files/${capability}`, deps.relayUrl()).href : url;
-      preview.append(h('video', { src, controls: true, preload: 'metadata', 'aria-label': label, 'data-kind': 'video' }));
+      preview.append(
+        h('video', { src, controls: true, preload: 'metadata', 'aria-label': label, 'data-kind': 'video' }),
+      );
     } else if (type.startsWith('audio/')) {
       preview.append(h('audio', { src: url, controls: true, 'aria-label': label, 'data-kind': 'audio' }));
     } else if (type === 'application/pdf') {
@@ -93,7 +100,9 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
         .text()
         .then((text) => setText(pre, m.size > TEXT_PREVIEW_BYTES ? `${text}\n…` : text));
     } else {
-      preview.append(h('p', { class: 'note', 'data-kind': 'none' }, `No preview for ${type}. The download has the exact bytes.`));
+      preview.append(
+        h('p', { class: 'note', 'data-kind': 'none' }, `No preview for ${type}. The download has the exact bytes.`),
+      );
     }
   };
 
@@ -129,11 +138,19 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
       showManifest(opened.manifest);
       objectUrl = URL.createObjectURL(opened.blob);
       showPreview(opened, capability, objectUrl);
-      const download = h('a', { class: 'button button-primary', href: objectUrl, download: opened.manifest.name, 'data-testid': 'download' }, 'Download');
+      const download = h(
+        'a',
+        { class: 'button button-primary', href: objectUrl, download: opened.manifest.name, 'data-testid': 'download' },
+        'Download',
+      );
       actions.append(download);
       progress.hidden = true;
       setText(status, 'Every piece matched its fingerprint. This copy is kept on this device for offline use.');
-      setAttrs(element, { 'data-state': 'ready', 'data-name': opened.manifest.name, 'data-size': opened.manifest.size });
+      setAttrs(element, {
+        'data-state': 'ready',
+        'data-name': opened.manifest.name,
+        'data-size': opened.manifest.size,
+      });
       await deps.remember(capability, opened).catch(() => {});
     } catch (err) {
       if (mine !== generation) return;
@@ -164,10 +181,23 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     const src = await deps.stream(capability);
     if (!src || mine !== generation) return src !== null;
     showManifest(m);
-    preview.append(h(kind, { src, controls: true, preload: 'metadata', 'aria-label': `Preview of ${m.name}`, 'data-kind': kind, 'data-streamed': 'true' }));
+    preview.append(
+      h(kind, {
+        src,
+        controls: true,
+        preload: 'metadata',
+        'aria-label': `Preview of ${m.name}`,
+        'data-kind': kind,
+        'data-streamed': 'true',
+      }),
+    );
     // The download reads the same stream (each shard checked, the whole-file hash at the end) through the
     // service worker: browsers send an <a download> past it, to the relay, which knows no such stream.
-    const download = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'download' }, 'Download');
+    const download = h(
+      'button',
+      { type: 'button', class: 'button button-primary', 'data-testid': 'download' },
+      'Download',
+    );
     download.addEventListener('click', () => {
       download.disabled = true;
       setText(status, 'Fetching and checking every piece for the download…');
@@ -186,7 +216,10 @@ export function createOpenView(deps: OpenViewDeps): OpenView {
     });
     actions.append(download);
     progress.hidden = true;
-    setText(status, 'Plays as it arrives: each piece is fetched when needed, checked against its fingerprint and decrypted on this device.');
+    setText(
+      status,
+      'Plays as it arrives: each piece is fetched when needed, checked against its fingerprint and decrypted on this device.',
+    );
     setAttrs(element, { 'data-state': 'ready', 'data-name': m.name, 'data-size': m.size, 'data-streamed': 'true' });
     return true;
   }

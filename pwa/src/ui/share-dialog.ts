@@ -28,7 +28,8 @@ export function qrSvg(text: string, label: string): SVGSVGElement {
   const quiet = 4;
   const size = n + quiet * 2;
   let d = '';
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (qr.isDark(r, c)) d += `M${c + quiet} ${r + quiet}h1v1h-1z`;
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++) if (qr.isDark(r, c)) d += `M${c + quiet} ${r + quiet}h1v1h-1z`;
   const svg = document.createElementNS(SVG_NS, 'svg');
   svg.setAttribute('viewBox', `0 0 ${size} ${size}`);
   svg.setAttribute('role', 'img');
@@ -54,7 +55,15 @@ export function openShareDialog(name: string, capability: string): void {
   const base = location.origin;
   let link = shareLinkOf(capability, base);
   dialog?.remove();
-  const input = h('input', { type: 'text', readonly: true, value: link, class: 'share-link', 'aria-label': 'Link to this file', 'data-testid': 'share-link', 'data-via': 0 });
+  const input = h('input', {
+    type: 'text',
+    readonly: true,
+    value: link,
+    class: 'share-link',
+    'aria-label': 'Link to this file',
+    'data-testid': 'share-link',
+    'data-via': 0,
+  });
   const hint = h('p', { class: 'share-hint', role: 'status' });
   const copy = h('button', { type: 'button', class: 'button' }, 'Copy link');
   copy.addEventListener('click', () => {
@@ -66,7 +75,11 @@ export function openShareDialog(name: string, capability: string): void {
   });
   const buttons = h('div', { class: 'dialog-actions' }, copy);
   if (typeof navigator.share === 'function') {
-    const share = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'share-native' }, 'Share…');
+    const share = h(
+      'button',
+      { type: 'button', class: 'button button-primary', 'data-testid': 'share-native' },
+      'Share…',
+    );
     share.addEventListener('click', () => {
       navigator.share({ title: name, text: `${name} on PeerTree`, url: link }).catch(() => {});
     });
@@ -81,14 +94,24 @@ export function openShareDialog(name: string, capability: string): void {
     'details',
     { class: 'share-others', hidden: true, 'data-testid': 'share-others' },
     h('summary', {}, 'If the link does not open'),
-    h('p', {}, 'The link also names other relays of the network. If the first one is down, the same file opens through any of these:'),
+    h(
+      'p',
+      {},
+      'The link also names other relays of the network. If the first one is down, the same file opens through any of these:',
+    ),
     alternatives,
   );
   const d = h(
     'dialog',
     { class: 'dialog', 'aria-labelledby': 'share-title', 'data-testid': 'share-dialog' },
     h('h2', { id: 'share-title' }, `Share ${name}`),
-    h('p', {}, encrypted ? 'Anyone with this link can open and decrypt the file. The key is in the link itself and never goes to relays.' : 'This file is public: anyone with the link can open it.'),
+    h(
+      'p',
+      {},
+      encrypted
+        ? 'Anyone with this link can open and decrypt the file. The key is in the link itself and never goes to relays.'
+        : 'This file is public: anyone with the link can open it.',
+    ),
     input,
     qrBox,
     hint,
@@ -111,7 +134,19 @@ export function openShareDialog(name: string, capability: string): void {
       qrBox.replaceChildren(qrSvg(link, `QR code of the link to ${name}`));
       alternatives.replaceChildren(
         ...relays.map((r) =>
-          h('li', {}, h('input', { type: 'text', readonly: true, class: 'share-link', value: shareLinkOf(capability, r, [base, ...relays]), 'aria-label': `Link through ${r}`, 'data-testid': 'share-link-alt', 'data-relay': r })),
+          h(
+            'li',
+            {},
+            h('input', {
+              type: 'text',
+              readonly: true,
+              class: 'share-link',
+              value: shareLinkOf(capability, r, [base, ...relays]),
+              'aria-label': `Link through ${r}`,
+              'data-testid': 'share-link-alt',
+              'data-relay': r,
+            }),
+          ),
         ),
       );
       others.hidden = false;

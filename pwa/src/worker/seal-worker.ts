@@ -19,12 +19,18 @@ function shardStore(): Promise<IdbShardStore> {
 async function seal(request: SealRequest): Promise<void> {
   const { job, file, shardBytes } = request;
   const store = await shardStore();
-  const encoder = await FileEncoder.create({ name: request.name, type: request.mime, public: request.public, shardSize: shardBytes });
+  const encoder = await FileEncoder.create({
+    name: request.name,
+    type: request.mime,
+    public: request.public,
+    shardSize: shardBytes,
+  });
   const shards: string[] = [];
   let lastProgress = 0;
   // Reading the next slice overlaps with sealing and storing this one: at most two slices in memory.
-  let next: Promise<ArrayBuffer> | null = file.size > 0 ? file.slice(0, Math.min(file.size, shardBytes)).arrayBuffer() : null;
-  for (let offset = 0; next !== null; ) {
+  let next: Promise<ArrayBuffer> | null =
+    file.size > 0 ? file.slice(0, Math.min(file.size, shardBytes)).arrayBuffer() : null;
+  for (let offset = 0; next !== null;) {
     const plain = new Uint8Array(await next);
     const end = offset + plain.length;
     next = end < file.size ? file.slice(end, Math.min(file.size, end + shardBytes)).arrayBuffer() : null;
@@ -39,7 +45,9 @@ async function seal(request: SealRequest): Promise<void> {
       reply({ type: 'progress', job, bytesDone: offset });
     }
   }
-  const author = request.author ? identityFromCryptoKey(request.author.privateKey, request.author.publicKey) : undefined;
+  const author = request.author
+    ? identityFromCryptoKey(request.author.privateKey, request.author.publicKey)
+    : undefined;
   const { manifest, manifestShard, capability } = await encoder.finish(author ? { author } : {});
   if (manifest.size !== file.size) throw new Error('the file changed size while it was being read');
   await store.put(manifestShard.hash, manifestShard.bytes);

@@ -35,8 +35,20 @@ export class Sealer {
     const worker = this.ensureWorker();
     const job = this.nextJob++;
     return new Promise<SealResult>((resolve, reject) => {
-      this.pending.set(job, options.onProgress ? { resolve, reject, onProgress: options.onProgress } : { resolve, reject });
-      const request: SealRequest = { type: 'seal', job, file, name: options.name, mime: options.mime, public: options.public === true, shardBytes: this.shardBytes, ...(this.author ? { author: this.author } : {}) };
+      this.pending.set(
+        job,
+        options.onProgress ? { resolve, reject, onProgress: options.onProgress } : { resolve, reject },
+      );
+      const request: SealRequest = {
+        type: 'seal',
+        job,
+        file,
+        name: options.name,
+        mime: options.mime,
+        public: options.public === true,
+        shardBytes: this.shardBytes,
+        ...(this.author ? { author: this.author } : {}),
+      };
       worker.postMessage(request);
     });
   }
@@ -65,7 +77,13 @@ export class Sealer {
         return;
       }
       this.pending.delete(message.job);
-      if (message.type === 'done') pending.resolve({ capability: message.capability, fileHash: message.fileHash, shards: message.shards, size: message.size });
+      if (message.type === 'done')
+        pending.resolve({
+          capability: message.capability,
+          fileHash: message.fileHash,
+          shards: message.shards,
+          size: message.size,
+        });
       else pending.reject(new Error(message.message));
     };
     worker.onerror = (event) => {

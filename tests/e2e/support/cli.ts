@@ -10,9 +10,17 @@ export interface CliResult {
 }
 
 /** `env` is added to this process's environment (e.g. PEERTREE_HOME for a CLI user of the test's own). */
-export function runCli(args: readonly string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  timeoutMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'peertree.js'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'peertree.js'), ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -35,7 +43,8 @@ export function runCli(args: readonly string[], timeoutMs = 60_000, env: Record<
 /** The capability a `peertree put` printed (its last stdout line). */
 export function capabilityFrom(result: CliResult): string {
   const last = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.code !== 0 || !/^pt1\.[0-9a-f]{64}(\.[A-Za-z0-9_-]{43})?$/.test(last)) throw new Error(`peertree put failed (${result.code}): ${result.stderr}`);
+  if (result.code !== 0 || !/^pt1\.[0-9a-f]{64}(\.[A-Za-z0-9_-]{43})?$/.test(last))
+    throw new Error(`peertree put failed (${result.code}): ${result.stderr}`);
   return last;
 }
 

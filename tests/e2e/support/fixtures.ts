@@ -11,7 +11,10 @@ export const test = base.extend<{ relay: RelayInfo }>({
   relay: async ({}, use) => {
     const url = process.env.PEERTREE_E2E_URL;
     const id = process.env.PEERTREE_E2E_RELAY_ID;
-    if (!url || !id) throw new Error('PEERTREE_E2E_URL is not set: run these tests through playwright.config.ts (global setup starts the relay)');
+    if (!url || !id)
+      throw new Error(
+        'PEERTREE_E2E_URL is not set: run these tests through playwright.config.ts (global setup starts the relay)',
+      );
     await use({ url, id });
   },
   baseURL: async ({ relay }, use) => {

@@ -12,10 +12,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   // Always test what the relay will serve: a fresh build of the current sources.
   if (process.env.PEERTREE_E2E_SKIP_BUILD !== '1') {
-    const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-      cwd: REPO_ROOT,
-      stdio: 'inherit',
-    });
+    const build = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+      },
+    );
     if (build.status !== 0) throw new Error(`vite build failed (exit ${build.status})`);
   }
   for (const file of ['index.html', 'sw.js', 'manifest.webmanifest', 'test-vectors.html']) {

@@ -47,7 +47,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
   };
   let relay: RelayProcess;
   try {
-    relay = await startRelayProcess(dataDir, args, START_TIMEOUT_MS, port, process.env.PEERTREE_E2E_RELAY_BIN ? { bin: process.env.PEERTREE_E2E_RELAY_BIN } : {});
+    relay = await startRelayProcess(
+      dataDir,
+      args,
+      START_TIMEOUT_MS,
+      port,
+      process.env.PEERTREE_E2E_RELAY_BIN ? { bin: process.env.PEERTREE_E2E_RELAY_BIN } : {},
+    );
   } catch (err) {
     cleanup();
     throw err;
@@ -61,5 +67,13 @@ export async function startRelay(options: RelayOptions = {}): Promise<RunningRel
     await stop();
     throw new Error(`expected a plain-HTTP loopback URL for the browser tests, got ${url}`);
   }
-  return { url, id: relay.ready.id, port, dataDir, process: relay.proc, log: () => `${JSON.stringify(relay.ready)}\n${relay.stderr()}`, stop };
+  return {
+    url,
+    id: relay.ready.id,
+    port,
+    dataDir,
+    process: relay.proc,
+    log: () => `${JSON.stringify(relay.ready)}\n${relay.stderr()}`,
+    stop,
+  };
 }

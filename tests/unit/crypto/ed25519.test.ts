@@ -37,7 +37,9 @@ describe('Ed25519 backends', () => {
       const sig = fromHex(v.signature);
       sig[5]! ^= 1;
       expect(await backend.verify(fromHex(v.publicKey), fromHex(v.message), sig)).toBe(false);
-      expect(await backend.verify(fromHex(RFC8032[0]!.publicKey), fromHex(v.message), fromHex(v.signature))).toBe(false);
+      expect(await backend.verify(fromHex(RFC8032[0]!.publicKey), fromHex(v.message), fromHex(v.signature))).toBe(
+        false,
+      );
       expect(await backend.verify(new Uint8Array(31), fromHex(v.message), fromHex(v.signature))).toBe(false);
       expect(await backend.verify(fromHex(v.publicKey), fromHex(v.message), new Uint8Array(63))).toBe(false);
       expect(await backend.verify(new Uint8Array(32).fill(0xff), new Uint8Array(0), new Uint8Array(64))).toBe(false);

@@ -49,7 +49,9 @@ describe('linking a device', () => {
   });
 
   it('refuses a low-order public key', () => {
-    expect(() => deriveLinkSession('offerer', a, new Uint8Array(32), box)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    expect(() => deriveLinkSession('offerer', a, new Uint8Array(32), box)).toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT' }),
+    );
   });
 
   it('opens the sealed secret on the joining device only', async () => {
@@ -60,7 +62,9 @@ describe('linking a device', () => {
     expect(toHex(opened.owner)).toBe(toHex(secret.owner));
     expect(toHex(opened.seed)).toBe(toHex(seed));
     expect(toHex(opened.libraryKey)).toBe(toHex(secret.libraryKey));
-    await expect(openLinkSecret(deriveLinkSession('offerer', m, b.publicKey, box), sealed)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+    await expect(openLinkSecret(deriveLinkSession('offerer', m, b.publicKey, box), sealed)).rejects.toMatchObject({
+      code: 'HASH_MISMATCH',
+    });
   });
 
   it('refuses a changed ciphertext', async () => {
@@ -75,7 +79,9 @@ describe('linking a device', () => {
   });
 
   it('refuses a secret whose signing key is not its public key', () => {
-    expect(() => decodeLinkSecret(encodeLinkSecret({ ...secret, owner: filled(32, 1) }))).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    expect(() => decodeLinkSecret(encodeLinkSecret({ ...secret, owner: filled(32, 1) }))).toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT' }),
+    );
   });
 
   it('keeps the byte layouts of the vectors', async () => {

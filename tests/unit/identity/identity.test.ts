@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { generateBrowserIdentity, generateIdentity, identityFromSeed, verifySignature } from '../../../core/identity/identity.ts';
+import {
+  generateBrowserIdentity,
+  generateIdentity,
+  identityFromSeed,
+  verifySignature,
+} from '../../../core/identity/identity.ts';
 import { nobleEd25519 } from '../../../core/crypto/ed25519.ts';
 import { fromHex, toHex, utf8 } from '../../../core/bytes.ts';
 import { isNodeId } from '../../../core/identity/node-id.ts';

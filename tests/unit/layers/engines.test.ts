@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
-interface LockEntry { version?: string; engines?: { node?: string } | string[] }
+interface LockEntry {
+  version?: string;
+  engines?: { node?: string } | string[];
+}
 const root = new URL('../../../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { engines: { node: string } };
 const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as {

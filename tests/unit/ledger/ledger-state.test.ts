@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
 import { readRecord, recordId, signRecord, verifyRecord, type LedgerRecord } from '../../../core/ledger/record.ts';
-import { admit, append, applyEntry, emptyLedger, verifyLedger, type LedgerEntry, type LedgerState } from '../../../core/ledger/ledger-state.ts';
+import {
+  admit,
+  append,
+  applyEntry,
+  emptyLedger,
+  verifyLedger,
+  type LedgerEntry,
+  type LedgerState,
+} from '../../../core/ledger/ledger-state.ts';
 import { signEntry, type PinProof } from '../../../core/ledger/entry.ts';
 import { signPin } from '../../../core/storage/pin.ts';
 
@@ -13,7 +21,9 @@ let root: Identity;
 const hex = (id: Identity) => Buffer.from(id.publicKey).toString('hex');
 
 beforeAll(async () => {
-  [alice, bob, carol, root] = await Promise.all([0, 1, 2, 3].map(async () => (await generateIdentity()).identity)) as [Identity, Identity, Identity, Identity];
+  [alice, bob, carol, root] = (await Promise.all(
+    [0, 1, 2, 3].map(async () => (await generateIdentity()).identity),
+  )) as [Identity, Identity, Identity, Identity];
 });
 
 /** The author's signed pin of the asset's manifest shard: what a first registration must carry. */
@@ -27,7 +37,10 @@ async function sequence(records: LedgerRecord[]): Promise<{ state: LedgerState; 
   let state = emptyLedger();
   const entries: LedgerEntry[] = [];
   for (const r of records) {
-    const proof = r.kind === 'register' ? await pinOf(r.author === hex(alice) ? alice : r.author === hex(bob) ? bob : carol, r.asset) : null;
+    const proof =
+      r.kind === 'register'
+        ? await pinOf(r.author === hex(alice) ? alice : r.author === hex(bob) ? bob : carol, r.asset)
+        : null;
     const id = await admit(state, r, proof);
     const next = await append(state, r, id, proof);
     state = next.state;
@@ -46,7 +59,9 @@ describe('ledger records', () => {
   });
 
   it('refuse malformed shapes', () => {
-    expect(() => readRecord({ v: 1, kind: 'steal', asset: ASSET, author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64), note: '' })).toThrow(/kind/);
+    expect(() =>
+      readRecord({ v: 1, kind: 'steal', asset: ASSET, author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64), note: '' }),
+    ).toThrow(/kind/);
     expect(() => readRecord(null)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
   });
 });
@@ -54,8 +69,16 @@ describe('ledger records', () => {
 describe('ledger state', () => {
   it('follows register → transfer → transfer, tracking the owner and the head', async () => {
     const reg = await signRecord(alice, { kind: 'register', asset: ASSET, prev: null, to: null, note: '' }, 1);
-    const t1 = await signRecord(alice, { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(bob), note: '' }, 2);
-    const t2 = await signRecord(bob, { kind: 'transfer', asset: ASSET, prev: await recordId(t1), to: hex(carol), note: '' }, 3);
+    const t1 = await signRecord(
+      alice,
+      { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(bob), note: '' },
+      2,
+    );
+    const t2 = await signRecord(
+      bob,
+      { kind: 'transfer', asset: ASSET, prev: await recordId(t1), to: hex(carol), note: '' },
+      3,
+    );
     const { state, entries } = await sequence([reg, t1, t2]);
     expect(state.seq).toBe(3);
     expect(state.assets.get(ASSET)).toEqual({ head: await recordId(t2), owner: hex(carol), records: 3 });
@@ -65,8 +88,16 @@ describe('ledger state', () => {
 
   it('refuses a double transfer: the first in sequence wins, the second conflicts', async () => {
     const reg = await signRecord(alice, { kind: 'register', asset: ASSET, prev: null, to: null, note: '' }, 1);
-    const toBob = await signRecord(alice, { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(bob), note: '' }, 2);
-    const toCarol = await signRecord(alice, { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(carol), note: '' }, 3);
+    const toBob = await signRecord(
+      alice,
+      { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(bob), note: '' },
+      2,
+    );
+    const toCarol = await signRecord(
+      alice,
+      { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(carol), note: '' },
+      3,
+    );
     const { state } = await sequence([reg, toBob]);
     await expect(admit(state, toCarol, null)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
@@ -74,9 +105,17 @@ describe('ledger state', () => {
   it('refuses transfers and notes by anyone but the owner, and re-registration', async () => {
     const reg = await signRecord(alice, { kind: 'register', asset: ASSET, prev: null, to: null, note: '' }, 1);
     const { state } = await sequence([reg]);
-    const theft = await signRecord(bob, { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(bob), note: '' }, 2);
+    const theft = await signRecord(
+      bob,
+      { kind: 'transfer', asset: ASSET, prev: await recordId(reg), to: hex(bob), note: '' },
+      2,
+    );
     await expect(admit(state, theft, null)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const note = await signRecord(bob, { kind: 'annotate', asset: ASSET, prev: await recordId(reg), to: null, note: 'mine now' }, 2);
+    const note = await signRecord(
+      bob,
+      { kind: 'annotate', asset: ASSET, prev: await recordId(reg), to: null, note: 'mine now' },
+      2,
+    );
     await expect(admit(state, note, null)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const again = await signRecord(bob, { kind: 'register', asset: ASSET, prev: null, to: null, note: '' }, 3);
     await expect(admit(state, again, await pinOf(bob, ASSET))).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -85,8 +124,16 @@ describe('ledger state', () => {
 
   it('rejects a tampered, reordered or forged entry when applying or verifying a copy', async () => {
     const reg = await signRecord(alice, { kind: 'register', asset: ASSET, prev: null, to: null, note: '' }, 1);
-    const note = await signRecord(alice, { kind: 'annotate', asset: ASSET, prev: await recordId(reg), to: null, note: 'framed' }, 2);
-    const other = await signRecord(bob, { kind: 'register', asset: 'cd'.repeat(32), prev: null, to: null, note: '' }, 3);
+    const note = await signRecord(
+      alice,
+      { kind: 'annotate', asset: ASSET, prev: await recordId(reg), to: null, note: 'framed' },
+      2,
+    );
+    const other = await signRecord(
+      bob,
+      { kind: 'register', asset: 'cd'.repeat(32), prev: null, to: null, note: '' },
+      3,
+    );
     const { entries } = await sequence([reg, note, other]);
     const tampered = entries.map((e) => (e.seq === 2 ? { ...e, record: { ...e.record, note: 'forged' } } : e));
     expect(await verifyLedger(tampered)).toMatchObject({ ok: false, seq: 2 });
@@ -108,7 +155,9 @@ describe('who may register an asset first', () => {
     // Alice pinned (uploaded) the manifest; her pin does not let Bob register it.
     await expect(admit(emptyLedger(), reg, await pinOf(alice, ASSET))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // Bob's pin of another shard does not either.
-    await expect(admit(emptyLedger(), reg, await pinOf(bob, 'ef'.repeat(32)))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(admit(emptyLedger(), reg, await pinOf(bob, 'ef'.repeat(32)))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     expect(await admit(emptyLedger(), reg, await pinOf(bob, ASSET))).toBe(await recordId(reg));
   });
 

@@ -14,7 +14,10 @@ describe('library record collections', () => {
     const key = newLibraryKey();
     const owner = toHex(identity.publicKey);
     const entries = [addedEntry({ cap: CAP, name: 'photos/a.jpg', type: 'image/jpeg', size: 3, date: 5 }, 5)];
-    const collections = [{ name: 'photos', items: [{ key: 'a.jpg', cap: CAP }] }, { name: 'empty', items: [] }];
+    const collections = [
+      { name: 'photos', items: [{ key: 'a.jpg', cap: CAP }] },
+      { name: 'empty', items: [] },
+    ];
     const withThem = await sealRecord(identity, key, { version: 1, prev: null }, entries, collections);
     expect(await openRecord(withThem.bytes, key, owner)).toMatchObject({ entries, collections });
     const without = await sealRecord(identity, key, { version: 2, prev: withThem.hash }, entries);
@@ -22,9 +25,17 @@ describe('library record collections', () => {
   });
 
   it('refuse malformed collections', () => {
-    for (const bad of [{}, [{ name: '', items: [] }], [{ name: 'b', items: [{ key: 'k', cap: 'not-a-cap' }] }], [{ name: 'b', items: [{ key: '', cap: CAP }] }], [{ name: 'b' }]]) {
+    for (const bad of [
+      {},
+      [{ name: '', items: [] }],
+      [{ name: 'b', items: [{ key: 'k', cap: 'not-a-cap' }] }],
+      [{ name: 'b', items: [{ key: '', cap: CAP }] }],
+      [{ name: 'b' }],
+    ]) {
       expect(() => readCollections(bad), JSON.stringify(bad)).toThrow(/library: collection/);
     }
-    expect(() => readCollections([{ name: 'b', items: Array.from({ length: 4097 }, () => ({ key: 'k', cap: CAP })) }])).toThrow(/at most 4096/);
+    expect(() =>
+      readCollections([{ name: 'b', items: Array.from({ length: 4097 }, () => ({ key: 'k', cap: CAP })) }]),
+    ).toThrow(/at most 4096/);
   });
 });

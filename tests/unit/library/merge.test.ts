@@ -1,17 +1,32 @@
 // The library merge rule: an add-wins set keyed by capability with per-field timestamps and tombstones.
 import { describe, expect, it } from 'vitest';
-import { addedEntry, isPresent, mergeLibraries, removedEntry, renamedEntry, sameLibrary, type LibraryEntry } from '../../../core/library/merge.ts';
+import {
+  addedEntry,
+  isPresent,
+  mergeLibraries,
+  removedEntry,
+  renamedEntry,
+  sameLibrary,
+  type LibraryEntry,
+} from '../../../core/library/merge.ts';
 
 const cap = (n: number): string => `pt1.${n.toString(16).padStart(64, '0')}`;
-const file = (n: number, at: number): LibraryEntry => addedEntry({ cap: cap(n), name: `f${n}.txt`, type: 'text/plain', size: n, date: at }, at);
-const present = (lib: readonly LibraryEntry[]): string[] => lib.filter(isPresent).map((e) => e.name).sort();
+const file = (n: number, at: number): LibraryEntry =>
+  addedEntry({ cap: cap(n), name: `f${n}.txt`, type: 'text/plain', size: n, date: at }, at);
+const present = (lib: readonly LibraryEntry[]): string[] =>
+  lib
+    .filter(isPresent)
+    .map((e) => e.name)
+    .sort();
 
 describe('mergeLibraries', () => {
   const base = [file(1, 100), file(2, 100), file(3, 100)];
 
   it('keeps adds, removes and renames made on two devices', () => {
     const a = mergeLibraries([...base, file(4, 200)], []).map((e) => (e.cap === cap(2) ? removedEntry(e, 210) : e));
-    const b = mergeLibraries([...base, file(5, 205)], []).map((e) => (e.cap === cap(3) ? renamedEntry(e, 'renamed.txt', 220) : e.cap === cap(1) ? removedEntry(e, 230) : e));
+    const b = mergeLibraries([...base, file(5, 205)], []).map((e) =>
+      e.cap === cap(3) ? renamedEntry(e, 'renamed.txt', 220) : e.cap === cap(1) ? removedEntry(e, 230) : e,
+    );
     const ab = mergeLibraries(a, b);
     expect(present(ab)).toEqual(['f4.txt', 'f5.txt', 'renamed.txt']);
     expect(sameLibrary(ab, mergeLibraries(b, a))).toBe(true);
@@ -64,11 +79,27 @@ describe('mergeLibraries', () => {
     const ab = mergeLibraries([fromA], [fromB]);
     expect(ab[0]).toMatchObject({ thumbs: thumbs(1), taken: 400 });
     expect(sameLibrary(ab, mergeLibraries([fromB], [fromA]))).toBe(true);
-    expect(sameLibrary(mergeLibraries(mergeLibraries([plain], [fromA]), [fromB]), mergeLibraries([plain], mergeLibraries([fromA], [fromB])))).toBe(true);
+    expect(
+      sameLibrary(
+        mergeLibraries(mergeLibraries([plain], [fromA]), [fromB]),
+        mergeLibraries([plain], mergeLibraries([fromA], [fromB])),
+      ),
+    ).toBe(true);
     expect(sameLibrary(mergeLibraries([fromA], [fromA]), [fromA])).toBe(true);
   });
 
   it('leaves entries without thumbnails exactly as before (no new fields)', () => {
-    expect(Object.keys(mergeLibraries([file(1, 1)], [file(1, 2)])[0]!)).toEqual(['cap', 'name', 'nameAt', 'type', 'size', 'date', 'note', 'noteAt', 'addedAt', 'removedAt']);
+    expect(Object.keys(mergeLibraries([file(1, 1)], [file(1, 2)])[0]!)).toEqual([
+      'cap',
+      'name',
+      'nameAt',
+      'type',
+      'size',
+      'date',
+      'note',
+      'noteAt',
+      'addedAt',
+      'removedAt',
+    ]);
   });
 });

@@ -4,7 +4,19 @@ import { fromHex, toHex, utf8 } from '../../../core/bytes.ts';
 import { sha256 } from '../../../core/crypto/sha256.ts';
 import { generateIdentity } from '../../../core/identity/index.ts';
 import { addedEntry } from '../../../core/library/merge.ts';
-import { judgeHead, LIBRARY_RECORD_TAG, readEntry, newLibraryKey, openRecord, readHead, sealRecord, signHead, verifyRecord, headBytes, newestHead } from '../../../core/library/record.ts';
+import {
+  judgeHead,
+  LIBRARY_RECORD_TAG,
+  readEntry,
+  newLibraryKey,
+  openRecord,
+  readHead,
+  sealRecord,
+  signHead,
+  verifyRecord,
+  headBytes,
+  newestHead,
+} from '../../../core/library/record.ts';
 
 const CAP = `pt1.${'ab'.repeat(32)}.${'A'.repeat(43)}`;
 const entry = addedEntry({ cap: CAP, name: 'photo.jpg', type: 'image/jpeg', size: 1234, date: 1000 }, 1000);
@@ -46,18 +58,26 @@ describe('library record', () => {
     forged.set(identity.publicKey, 20);
     await expect(verifyRecord(forged)).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
     await expect(openRecord(utf8('{"v":1}'), key, owner)).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    await expect(sealRecord(identity, key, { version: 2, prev: null }, [])).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(sealRecord(identity, key, { version: 2, prev: null }, [])).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
   });
 });
 
 describe('library record entries with thumbnails', () => {
-  const thumbs = { grid: `pt1.${'cd'.repeat(32)}.${'B'.repeat(43)}`, screen: `pt1.${'ef'.repeat(32)}.${'C'.repeat(43)}` };
+  const thumbs = {
+    grid: `pt1.${'cd'.repeat(32)}.${'B'.repeat(43)}`,
+    screen: `pt1.${'ef'.repeat(32)}.${'C'.repeat(43)}`,
+  };
 
   it('round-trips thumbnails and the date taken, and still reads entries without them', async () => {
     const { identity } = await generateIdentity();
     const key = newLibraryKey();
     const photo = { ...entry, thumbs, taken: 1_600_000_000_000 };
-    const { bytes } = await sealRecord(identity, key, { version: 1, prev: null }, [photo, { ...entry, cap: `pt1.${'12'.repeat(32)}` }]);
+    const { bytes } = await sealRecord(identity, key, { version: 1, prev: null }, [
+      photo,
+      { ...entry, cap: `pt1.${'12'.repeat(32)}` },
+    ]);
     const opened = await openRecord(bytes, key, toHex(identity.publicKey));
     expect(opened.entries.find((e) => e.cap === CAP)).toEqual(photo);
     expect(opened.entries.find((e) => e.cap !== CAP)).not.toHaveProperty('thumbs');

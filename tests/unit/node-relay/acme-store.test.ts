@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkCertificate, formatStoredCertificate, loadOrCreateAccountKey, loadStoredCertificate, newCertificateKey, parseStoredCertificate, saveCertificate } from '../../../node-relay/acme/acme-store.ts';
+import {
+  checkCertificate,
+  formatStoredCertificate,
+  loadOrCreateAccountKey,
+  loadStoredCertificate,
+  newCertificateKey,
+  parseStoredCertificate,
+  saveCertificate,
+} from '../../../node-relay/acme/acme-store.ts';
 import { DATA_FILES, openDataDir } from '../../../node-relay/data/data-dir.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
 
@@ -72,11 +80,16 @@ describe('stored ACME certificate', () => {
     const next = checkCertificate('relay.example.org', DIRECTORY, other.key, other.chain);
     if (!next.ok) throw new Error(next.reason);
     await saveCertificate(dir, next.cert);
-    expect((await loadStoredCertificate(dir, 'relay.example.org', DIRECTORY, silentLogger)).cert!.serialNumber).toBe(next.cert.serialNumber);
+    expect((await loadStoredCertificate(dir, 'relay.example.org', DIRECTORY, silentLogger)).cert!.serialNumber).toBe(
+      next.cert.serialNumber,
+    );
   });
 
   it('is absent without a file', async () => {
-    expect(await loadStoredCertificate(await tmp(), 'relay.example.org', DIRECTORY, silentLogger)).toEqual({ cert: null, problem: null });
+    expect(await loadStoredCertificate(await tmp(), 'relay.example.org', DIRECTORY, silentLogger)).toEqual({
+      cert: null,
+      problem: null,
+    });
   });
 
   it('is refused when made for another domain, another CA, with another key or damaged', async () => {
@@ -84,17 +97,34 @@ describe('stored ACME certificate', () => {
     const checked = checkCertificate('relay.example.org', DIRECTORY, key, chain);
     if (!checked.ok) throw new Error(checked.reason);
     const text = formatStoredCertificate(checked.cert);
-    expect(parseStoredCertificate(text, 'other.example.org', DIRECTORY)).toEqual({ ok: false, reason: 'it is for relay.example.org, not other.example.org' });
-    expect(parseStoredCertificate(text, 'relay.example.org', 'https://staging.example/dir')).toMatchObject({ ok: false, reason: expect.stringMatching(/came from/) });
+    expect(parseStoredCertificate(text, 'other.example.org', DIRECTORY)).toEqual({
+      ok: false,
+      reason: 'it is for relay.example.org, not other.example.org',
+    });
+    expect(parseStoredCertificate(text, 'relay.example.org', 'https://staging.example/dir')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/came from/),
+    });
     expect(parseStoredCertificate('garbage', 'relay.example.org', DIRECTORY)).toMatchObject({ ok: false });
-    expect(checkCertificate('relay.example.org', DIRECTORY, newCertificateKey(), chain)).toEqual({ ok: false, reason: 'the key does not match the certificate' });
-    expect(checkCertificate('other.example.org', DIRECTORY, key, chain)).toEqual({ ok: false, reason: 'the certificate is not for other.example.org' });
-    expect(checkCertificate('relay.example.org', DIRECTORY, key, '')).toEqual({ ok: false, reason: 'no certificate in it' });
+    expect(checkCertificate('relay.example.org', DIRECTORY, newCertificateKey(), chain)).toEqual({
+      ok: false,
+      reason: 'the key does not match the certificate',
+    });
+    expect(checkCertificate('other.example.org', DIRECTORY, key, chain)).toEqual({
+      ok: false,
+      reason: 'the certificate is not for other.example.org',
+    });
+    expect(checkCertificate('relay.example.org', DIRECTORY, key, '')).toEqual({
+      ok: false,
+      reason: 'no certificate in it',
+    });
   });
 
   it('loads a damaged file as a problem, not a crash', async () => {
     const dir = await tmp();
-    writeFileSync(dir.file(DATA_FILES.acmeCert), 'PeerTree certificate from an ACME CA\ndomain: relay.example.org\n', { mode: 0o600 });
+    writeFileSync(dir.file(DATA_FILES.acmeCert), 'PeerTree certificate from an ACME CA\ndomain: relay.example.org\n', {
+      mode: 0o600,
+    });
     const loaded = await loadStoredCertificate(dir, 'relay.example.org', 'x', silentLogger);
     expect(loaded.cert).toBeNull();
     expect(loaded.problem).toMatch(/came from/);

@@ -30,7 +30,10 @@ describe('HTTP-01 challenge listener', () => {
   it('answers a set token with its key authorization until it is removed', async () => {
     server = await startChallengeServer('127.0.0.1', 0, silentLogger);
     server.set(TOKEN, `${TOKEN}.thumbprint`);
-    expect(await get(server.port, `/.well-known/acme-challenge/${TOKEN}`)).toEqual({ status: 200, body: `${TOKEN}.thumbprint` });
+    expect(await get(server.port, `/.well-known/acme-challenge/${TOKEN}`)).toEqual({
+      status: 200,
+      body: `${TOKEN}.thumbprint`,
+    });
     server.remove(TOKEN);
     expect((await get(server.port, `/.well-known/acme-challenge/${TOKEN}`)).status).toBe(404);
   });
@@ -38,7 +41,14 @@ describe('HTTP-01 challenge listener', () => {
   it('answers 404 for every other path and method: it is no second door into the relay', async () => {
     server = await startChallengeServer('127.0.0.1', 0, silentLogger);
     server.set(TOKEN, 'x');
-    for (const path of ['/', '/api/status', '/metrics', '/.well-known/acme-challenge/', '/.well-known/acme-challenge/../api/status', `/.well-known/acme-challenge/${TOKEN}/x`]) {
+    for (const path of [
+      '/',
+      '/api/status',
+      '/metrics',
+      '/.well-known/acme-challenge/',
+      '/.well-known/acme-challenge/../api/status',
+      `/.well-known/acme-challenge/${TOKEN}/x`,
+    ]) {
       expect((await get(server.port, path)).status, path).toBe(404);
     }
     expect((await get(server.port, `/.well-known/acme-challenge/${TOKEN}`, 'POST')).status).toBe(404);

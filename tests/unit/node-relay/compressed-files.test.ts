@@ -22,7 +22,14 @@ describe('chooseEncoding', () => {
 
 describe('isCompressible', () => {
   it('compresses text, scripts, styles, JSON, manifests and SVG of at least 1 KiB; not images or tiny files', () => {
-    for (const type of ['text/html; charset=utf-8', 'text/javascript; charset=utf-8', 'text/css; charset=utf-8', 'application/json', 'application/manifest+json', 'image/svg+xml']) {
+    for (const type of [
+      'text/html; charset=utf-8',
+      'text/javascript; charset=utf-8',
+      'text/css; charset=utf-8',
+      'application/json',
+      'application/manifest+json',
+      'image/svg+xml',
+    ]) {
       expect(isCompressible(type, MIN_COMPRESS_BYTES), type).toBe(true);
     }
     expect(isCompressible('image/png', 100_000)).toBe(false);

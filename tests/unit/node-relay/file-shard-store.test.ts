@@ -13,7 +13,11 @@ const dirs = new WeakMap<ShardStore, { dir: string; dbPath: string; db: Database
 async function openAt(dir: string, dbPath: string, capacity?: number): Promise<FileShardStore> {
   const db = new Database(dbPath);
   db.pragma('journal_mode = WAL');
-  const store = await FileShardStore.open({ dir: join(dir, 'shards'), db, ...(capacity ? { capacityBytes: capacity } : {}) });
+  const store = await FileShardStore.open({
+    dir: join(dir, 'shards'),
+    db,
+    ...(capacity ? { capacityBytes: capacity } : {}),
+  });
   dirs.set(store, { dir, dbPath, db, ...(capacity ? { capacity } : {}) });
   const close = store.close.bind(store);
   store.close = async () => {
@@ -73,7 +77,12 @@ describe('FileShardStore on disk', () => {
     const block = 4096;
     const cost = block + SHARD_METADATA_BYTES;
     const db = new Database(join(dir, 'relay.db'));
-    const store = await FileShardStore.open({ dir: join(dir, 'shards'), db, capacityBytes: 10 * cost, blockBytes: block });
+    const store = await FileShardStore.open({
+      dir: join(dir, 'shards'),
+      db,
+      capacityBytes: 10 * cost,
+      blockBytes: block,
+    });
     expect(store.costOf(16)).toBe(cost);
     expect(store.costOf(0)).toBe(cost);
     expect(store.costOf(block + 1)).toBe(2 * block + SHARD_METADATA_BYTES);
@@ -92,7 +101,12 @@ describe('FileShardStore on disk', () => {
     expect(await store.stats()).toEqual({ shards: 10, bytes: 160 });
     // The cost is counted again the same way after a restart.
     await store.close();
-    const again = await FileShardStore.open({ dir: join(dir, 'shards'), db, capacityBytes: 10 * cost, blockBytes: block });
+    const again = await FileShardStore.open({
+      dir: join(dir, 'shards'),
+      db,
+      capacityBytes: 10 * cost,
+      blockBytes: block,
+    });
     expect(again.chargedBytes()).toBe(10 * cost);
     await again.close();
     db.close();

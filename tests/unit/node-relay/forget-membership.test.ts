@@ -8,7 +8,12 @@ import { initialState, step } from '../../../core/tree/index.ts';
 import { systemRng } from '../../../node-relay/components.ts';
 import { DATA_FILES, openDataDir, type DataDir } from '../../../node-relay/data/data-dir.ts';
 import { getMeta, openRelayDb, setMeta } from '../../../node-relay/data/relay-db.ts';
-import { processAlive, readRunningFile, removeRunningFile, writeRunningFile } from '../../../node-relay/data/running-file.ts';
+import {
+  processAlive,
+  readRunningFile,
+  removeRunningFile,
+  writeRunningFile,
+} from '../../../node-relay/data/running-file.ts';
 import { loadOrCreateTreeId } from '../../../node-relay/data/tree-id-store.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
 import { forgetMembership } from '../../../node-relay/tree/forget-membership.ts';
@@ -66,7 +71,12 @@ describe('running.json', () => {
   it('round-trips, is removed only by the pid it names, and reads as absent when damaged', async () => {
     const dir = await dataDir();
     expect(readRunningFile(dir)).toBeNull();
-    const running = { pid: 4242, url: 'https://127.0.0.1:9', id: 'aaaaaaaaaaaaaaaa', startedAt: '2024-01-01T00:00:00.000Z' };
+    const running = {
+      pid: 4242,
+      url: 'https://127.0.0.1:9',
+      id: 'aaaaaaaaaaaaaaaa',
+      startedAt: '2024-01-01T00:00:00.000Z',
+    };
     writeRunningFile(dir, running);
     expect(readRunningFile(dir)).toEqual(running);
     removeRunningFile(dir, 4243);

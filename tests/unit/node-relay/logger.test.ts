@@ -10,14 +10,25 @@ describe('logger (pino)', () => {
     log.error('failed', { error: 'boom' });
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => l.endsWith('\n'))).toBe(true);
-    expect(JSON.parse(lines[0]!)).toEqual({ level: 'info', t: '2026-01-02T03:04:05.000Z', msg: 'started', id: 'abc', n: 3 });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      level: 'info',
+      t: '2026-01-02T03:04:05.000Z',
+      msg: 'started',
+      id: 'abc',
+      n: 3,
+    });
     expect(JSON.parse(lines[1]!)).toMatchObject({ level: 'error', msg: 'failed', error: 'boom' });
   });
 
   it('never writes secrets, at the top level or one below', () => {
     const lines: string[] = [];
     const log = createLogger({ write: (l) => lines.push(l) });
-    log.warn('careless', { seed: '00'.repeat(32), token: 't', nested: { privateKey: 'pk', capability: 'pt1.x.KEY' }, fine: 1 });
+    log.warn('careless', {
+      seed: '00'.repeat(32),
+      token: 't',
+      nested: { privateKey: 'pk', capability: 'pt1.x.KEY' },
+      fine: 1,
+    });
     const entry = JSON.parse(lines[0]!);
     expect(entry.seed).toBe('[redacted]');
     expect(entry.token).toBe('[redacted]');

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../core/bytes.ts';
-import { createWebCryptoEd25519, ed25519Backend, installEd25519Backend, nobleEd25519, type Ed25519Backend } from '../../../core/crypto/ed25519.ts';
+import {
+  createWebCryptoEd25519,
+  ed25519Backend,
+  installEd25519Backend,
+  nobleEd25519,
+  type Ed25519Backend,
+} from '../../../core/crypto/ed25519.ts';
 import { generateBrowserIdentity, generateIdentity, verifySignature } from '../../../core/identity/identity.ts';
 import { createNodeEd25519 } from '../../../node-relay/crypto/node-ed25519.ts';
 import vectorsFile from '../../../core/wire/wire-vectors.json' with { type: 'json' };
@@ -56,11 +62,19 @@ describe('the node:crypto Ed25519 backend', () => {
     const good = fromHex(v.signature);
     const highS = good.slice();
     highS[63] = 0xff; // S ≥ L: not canonical
-    const keys = [fromHex(v.publicKey), new Uint8Array(32), Uint8Array.of(1, ...new Uint8Array(31)), new Uint8Array(32).fill(0xff), random(32)];
+    const keys = [
+      fromHex(v.publicKey),
+      new Uint8Array(32),
+      Uint8Array.of(1, ...new Uint8Array(31)),
+      new Uint8Array(32).fill(0xff),
+      random(32),
+    ];
     const signatures = [good, highS, new Uint8Array(64), random(64)];
     for (const key of keys) {
       for (const signature of signatures) {
-        expect(await node.verify(key, message, signature), `${toHex(key)} ${toHex(signature)}`).toBe(await webcrypto.verify(key, message, signature));
+        expect(await node.verify(key, message, signature), `${toHex(key)} ${toHex(signature)}`).toBe(
+          await webcrypto.verify(key, message, signature),
+        );
       }
     }
   });
@@ -76,7 +90,11 @@ describe('the node:crypto Ed25519 backend', () => {
 describe('installing an Ed25519 backend', () => {
   it('refuses a backend whose signatures differ from @noble’s, and keeps the previous one', async () => {
     const before = await ed25519Backend();
-    const wrong: Ed25519Backend = { ...node, name: 'wrong', sign: async (key, message) => node.sign(key, Uint8Array.of(...message, 0)) };
+    const wrong: Ed25519Backend = {
+      ...node,
+      name: 'wrong',
+      sign: async (key, message) => node.sign(key, Uint8Array.of(...message, 0)),
+    };
     await expect(installEd25519Backend(wrong)).rejects.toThrow(/disagrees/);
     const lenient: Ed25519Backend = { ...node, name: 'lenient', verify: async () => true };
     await expect(installEd25519Backend(lenient)).rejects.toThrow(/disagrees/);
@@ -89,9 +107,16 @@ describe('installing an Ed25519 backend', () => {
     const { identity } = await generateIdentity();
     const message = random(64);
     expect(await nobleEd25519.verify(identity.publicKey, message, await identity.sign(message))).toBe(true);
-    expect(await verifySignature(identity.publicKey, message, await webcrypto.sign({ kind: 'seed', seed: random(32) }, message))).toBe(false);
+    expect(
+      await verifySignature(
+        identity.publicKey,
+        message,
+        await webcrypto.sign({ kind: 'seed', seed: random(32) }, message),
+      ),
+    ).toBe(false);
     const results = await checkWireVectors(vectorsFile.vectors as WireVector[]);
     expect(results).toHaveLength(3);
-    for (const r of results) expect(r, r.name).toEqual({ name: r.name, encodes: true, verifies: true, rejectsTampered: true });
+    for (const r of results)
+      expect(r, r.name).toEqual({ name: r.name, encodes: true, verifies: true, rejectsTampered: true });
   });
 });

@@ -50,7 +50,9 @@ describe('PinIndex', () => {
 
   it('upgrades an older database: its unsigned pins are kept, never forwarded, and yield to a signed pin of their owner', () => {
     const db = new Database(':memory:');
-    db.exec('CREATE TABLE shard_pins (hash TEXT NOT NULL, owner TEXT NOT NULL, ts INTEGER NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (hash, owner)) WITHOUT ROWID');
+    db.exec(
+      'CREATE TABLE shard_pins (hash TEXT NOT NULL, owner TEXT NOT NULL, ts INTEGER NOT NULL, sig TEXT NOT NULL, PRIMARY KEY (hash, owner)) WITHOUT ROWID',
+    );
     db.prepare('INSERT INTO shard_pins VALUES (?, ?, ?, ?)').run(H, ALICE, 9_999_999_999_999, '');
     const pins = new PinIndex(db);
     expect(pins.pins(H).length).toBe(1);

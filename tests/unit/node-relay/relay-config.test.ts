@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ACME_DIRECTORY, DEFAULT_ACME_HTTP_PORT, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, isCertificateDomain, isLoopbackHost, parseRelayArgs, relayUrl } from '../../../node-relay/config/relay-config.ts';
+import {
+  DEFAULT_ACME_DIRECTORY,
+  DEFAULT_ACME_HTTP_PORT,
+  DEFAULT_DATA_DIR,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  isCertificateDomain,
+  isLoopbackHost,
+  parseRelayArgs,
+  relayUrl,
+} from '../../../node-relay/config/relay-config.ts';
 import { DEFAULT_MAX_PEERS, DEFAULT_REPLICAS } from '../../../core/limits.ts';
 
 const ok = (argv: string[]) => {
@@ -30,8 +40,32 @@ describe('parseRelayArgs', () => {
   });
 
   it('reads every flag, in both --flag value and --flag=value forms', () => {
-    const c = ok(['--port=8443', '--host', '::1', '--data', '/tmp/x', '--join', 'https://a:1', '--join=wss://b:2/ws', '--max-peers', '8', '--replicas=5', '--http', '--static', 'd']);
-    expect(c).toMatchObject({ port: 8443, host: '::1', dataDir: '/tmp/x', join: ['https://a:1', 'wss://b:2/ws'], maxPeers: 8, replicas: 5, http: true, staticDir: 'd' });
+    const c = ok([
+      '--port=8443',
+      '--host',
+      '::1',
+      '--data',
+      '/tmp/x',
+      '--join',
+      'https://a:1',
+      '--join=wss://b:2/ws',
+      '--max-peers',
+      '8',
+      '--replicas=5',
+      '--http',
+      '--static',
+      'd',
+    ]);
+    expect(c).toMatchObject({
+      port: 8443,
+      host: '::1',
+      dataDir: '/tmp/x',
+      join: ['https://a:1', 'wss://b:2/ws'],
+      maxPeers: 8,
+      replicas: 5,
+      http: true,
+      staticDir: 'd',
+    });
     expect(ok(['--cert', 'c.pem', '--key', 'k.pem']).tls).toEqual({ certFile: 'c.pem', keyFile: 'k.pem' });
     expect(ok(['--host', '[::1]']).host).toBe('::1');
   });
@@ -64,10 +98,31 @@ describe('parseRelayArgs', () => {
     expect(err(['--http', '--host', 'example.org'])).toMatch(/loopback/);
   });
 
-  it('reads --domain with Let\'s Encrypt and port 80 as defaults, and every --acme-* flag', () => {
-    expect(ok(['--domain', 'Relay.Example.org']).acme).toEqual({ domain: 'relay.example.org', directoryUrl: DEFAULT_ACME_DIRECTORY, httpPort: DEFAULT_ACME_HTTP_PORT });
-    const c = ok(['--domain', 'relay.test', '--acme-directory', 'https://127.0.0.1:14000/dir', '--acme-email', 'ops@example.org', '--acme-ca-file', 'ca.pem', '--acme-http-port', '5002']);
-    expect(c.acme).toEqual({ domain: 'relay.test', directoryUrl: 'https://127.0.0.1:14000/dir', email: 'ops@example.org', caFile: 'ca.pem', httpPort: 5002 });
+  it("reads --domain with Let's Encrypt and port 80 as defaults, and every --acme-* flag", () => {
+    expect(ok(['--domain', 'Relay.Example.org']).acme).toEqual({
+      domain: 'relay.example.org',
+      directoryUrl: DEFAULT_ACME_DIRECTORY,
+      httpPort: DEFAULT_ACME_HTTP_PORT,
+    });
+    const c = ok([
+      '--domain',
+      'relay.test',
+      '--acme-directory',
+      'https://127.0.0.1:14000/dir',
+      '--acme-email',
+      'ops@example.org',
+      '--acme-ca-file',
+      'ca.pem',
+      '--acme-http-port',
+      '5002',
+    ]);
+    expect(c.acme).toEqual({
+      domain: 'relay.test',
+      directoryUrl: 'https://127.0.0.1:14000/dir',
+      email: 'ops@example.org',
+      caFile: 'ca.pem',
+      httpPort: 5002,
+    });
     expect(ok([]).acme).toBeUndefined();
   });
 
@@ -94,8 +149,10 @@ describe('parseRelayArgs', () => {
 
 describe('hosts and URLs', () => {
   it('knows loopback addresses', () => {
-    for (const h of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);
-    for (const h of ['0.0.0.0', '::', '10.0.0.1', 'localhost.example.org', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+    for (const h of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])
+      expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '10.0.0.1', 'localhost.example.org', '128.0.0.1'])
+      expect(isLoopbackHost(h), h).toBe(false);
   });
 
   it('stops to come back on SIGTERM unless --leave-on-stop asks to leave for good', () => {

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getMeta, migrate, MIGRATIONS, openRelayDb, setMeta, type Migration } from '../../../node-relay/data/relay-db.ts';
+import {
+  getMeta,
+  migrate,
+  MIGRATIONS,
+  openRelayDb,
+  setMeta,
+  type Migration,
+} from '../../../node-relay/data/relay-db.ts';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -32,7 +39,11 @@ describe('relay.db', () => {
   it('applies only pending migrations, in order, and refuses a newer schema', () => {
     const db = openRelayDb(join(tmp(), 'relay.db'));
     const next = MIGRATIONS.at(-1)!.version + 1;
-    const extra: Migration = { version: next, description: 'test table', up: (d) => d.exec('CREATE TABLE t (x INTEGER) STRICT') };
+    const extra: Migration = {
+      version: next,
+      description: 'test table',
+      up: (d) => d.exec('CREATE TABLE t (x INTEGER) STRICT'),
+    };
     expect(migrate(db, [...MIGRATIONS, extra])).toBe(next);
     expect(migrate(db, [...MIGRATIONS, extra])).toBe(next); // idempotent: nothing re-run
     expect(() => migrate(db, MIGRATIONS)).toThrow(/newer/);

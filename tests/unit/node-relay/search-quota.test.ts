@@ -39,7 +39,8 @@ function oneRelayApp(memoryQuota: number): { app: SearchApp; index: MemoryIndex 
   return { app, index };
 }
 
-const remember = async (app: SearchApp, who: Identity, text: string) => app.remember(await signMemory(who, { text, tags: [], ref: null }, Date.now()), 1);
+const remember = async (app: SearchApp, who: Identity, text: string) =>
+  app.remember(await signMemory(who, { text, tags: [], ref: null }, Date.now()), 1);
 
 describe('SearchApp memory quota', () => {
   it('refuses an author over its memory quota, counts it, and still takes another author', async () => {
@@ -49,7 +50,10 @@ describe('SearchApp memory quota', () => {
     try {
       await remember(app, alice, 'first note');
       await remember(app, alice, 'second note');
-      await expect(remember(app, alice, 'third note')).rejects.toMatchObject({ code: 'FULL', message: expect.stringMatching(/memory quota of key [0-9a-f]{12}… is used up on this relay \(2 memories\)/) });
+      await expect(remember(app, alice, 'third note')).rejects.toMatchObject({
+        code: 'FULL',
+        message: expect.stringMatching(/memory quota of key [0-9a-f]{12}… is used up on this relay \(2 memories\)/),
+      });
       expect(app.counters.memoryQuotaRefused).toBe(1);
       expect(index.countOf(toHex(alice.publicKey))).toBe(2);
       await remember(app, bob, 'a note of bob');

@@ -23,7 +23,9 @@ beforeAll(async () => {
 /** A verified relay.leave message signed by `signer`, as the dispatcher receives it. */
 async function leaveFrom(signer: Identity): Promise<Message> {
   const verifier = new FrameVerifier({ treeId: () => TREE, now: () => Date.now() });
-  const result = await verifier.verify(await encodeFrame({ type: RELAY_LEAVE, tree: TREE, to: null, ts: Date.now(), body: {} }, signer));
+  const result = await verifier.verify(
+    await encodeFrame({ type: RELAY_LEAVE, tree: TREE, to: null, ts: Date.now(), body: {} }, signer),
+  );
   if (!result.ok) throw new Error(`test frame did not verify: ${result.reason}`);
   return result.message;
 }
@@ -71,7 +73,7 @@ describe('the relay.leave admin frame', () => {
     expect(events).toEqual([]);
   });
 
-  it('from the relay\'s own key runs the leave, answers relay.left, and then tells the owner to stop', async () => {
+  it("from the relay's own key runs the leave, answers relay.left, and then tells the owner to stop", async () => {
     const { dispatcher, events } = setup(true);
     const { link, replies, errors } = recordingLink();
     await dispatcher.dispatch(await leaveFrom(relay), link);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CACHE_IMMUTABLE, cacheControlFor, isSpaRoute, mimeTypeOf, resolveStaticPath } from '../../../node-relay/http/static-policy.ts';
+import {
+  CACHE_IMMUTABLE,
+  cacheControlFor,
+  isSpaRoute,
+  mimeTypeOf,
+  resolveStaticPath,
+} from '../../../node-relay/http/static-policy.ts';
 
 describe('resolveStaticPath', () => {
   it('maps ordinary paths', () => {

@@ -7,13 +7,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../../node-relay/http/api.ts';
 import { serveMetrics } from '../../../node-relay/http/metrics.ts';
 import { loadAccessPolicy, type AccessPolicy } from '../../../node-relay/http/access.ts';
-import { buildStatus, EMPTY_STORAGE, LONE_ROOT, publicStatus, PUBLIC_STATUS_FIELDS, type StatusSources } from '../../../node-relay/status.ts';
+import {
+  buildStatus,
+  EMPTY_STORAGE,
+  LONE_ROOT,
+  publicStatus,
+  PUBLIC_STATUS_FIELDS,
+  type StatusSources,
+} from '../../../node-relay/status.ts';
 
 const ADMIN = 'admin-token-0123456789abcdef';
 const METRICS = 'metrics-token-0123456789abcdef';
 
 const sources: StatusSources = {
-  self: { id: 'aaaaaaaaaaaaaaaa', publicKey: 'ab'.repeat(32), treeId: 'cd'.repeat(16), url: 'https://127.0.0.1:1', version: '0.1.0', maxPeers: 4, replicas: 3 },
+  self: {
+    id: 'aaaaaaaaaaaaaaaa',
+    publicKey: 'ab'.repeat(32),
+    treeId: 'cd'.repeat(16),
+    url: 'https://127.0.0.1:1',
+    version: '0.1.0',
+    maxPeers: 4,
+    replicas: 3,
+  },
   tree: () => ({ ...LONE_ROOT, members: [{ position: 0, id: 'aaaaaaaaaaaaaaaa', url: 'https://10.0.0.1:1' }] }),
   storage: () => EMPTY_STORAGE,
   uptimeMs: () => 1,
@@ -25,13 +40,18 @@ const sources: StatusSources = {
 function serve(policy: AccessPolicy): Promise<Server> {
   const api = createApi(sources, policy);
   const server = createServer((req, res) => {
-    if (req.url === '/metrics') serveMetrics({ status: () => buildStatus(sources), messageStats: () => new Map() }, req, res, policy);
+    if (req.url === '/metrics')
+      serveMetrics({ status: () => buildStatus(sources), messageStats: () => new Map() }, req, res, policy);
     else api.handle(req, res, '/api/status');
   });
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
-function get(server: Server, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function get(
+  server: Server,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const port = (server.address() as { port: number }).port;
   return new Promise((ok, fail) => {
     const req = request({ host: '127.0.0.1', port, path, headers, timeout: 5_000, agent: false }, (res) => {
@@ -55,7 +75,13 @@ describe('status access', () => {
     await chmod(join(dir, 'admin'), 0o600);
     await chmod(join(dir, 'metrics'), 0o600);
     open = await serve(await loadAccessPolicy({}));
-    tokenOnly = await serve(await loadAccessPolicy({ adminTokenFile: join(dir, 'admin'), metricsTokenFile: join(dir, 'metrics'), adminTokenOnly: true }));
+    tokenOnly = await serve(
+      await loadAccessPolicy({
+        adminTokenFile: join(dir, 'admin'),
+        metricsTokenFile: join(dir, 'metrics'),
+        adminTokenOnly: true,
+      }),
+    );
   });
   afterAll(() => {
     open.close();
@@ -71,13 +97,31 @@ describe('status access', () => {
   it('shows the public view when asked, with no client ids or member URLs', async () => {
     const doc = JSON.parse((await get(open, '/api/status?view=public')).body);
     expect(doc.view).toBe('public');
-    for (const field of ['id', 'treeId', 'position', 'epoch', 'parent', 'children', 'size', 'depth', 'shards', 'bytes', 'outbox']) expect(doc).toHaveProperty(field);
+    for (const field of [
+      'id',
+      'treeId',
+      'position',
+      'epoch',
+      'parent',
+      'children',
+      'size',
+      'depth',
+      'shards',
+      'bytes',
+      'outbox',
+    ])
+      expect(doc).toHaveProperty(field);
     expect(JSON.stringify(doc)).not.toContain('cccccccccccccccc');
     expect(JSON.stringify(doc)).not.toContain('10.0.0.1');
   });
 
   it('treats a request relayed by a proxy or sent by another web site as public', async () => {
-    for (const headers of [{ 'x-forwarded-for': '203.0.113.9' }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }, { host: 'rebound.example:1' }] as Record<string, string>[]) {
+    for (const headers of [
+      { 'x-forwarded-for': '203.0.113.9' },
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      { host: 'rebound.example:1' },
+    ] as Record<string, string>[]) {
       expect(JSON.parse((await get(open, '/api/status', headers)).body).view).toBe('public');
     }
   });
@@ -89,8 +133,12 @@ describe('status access', () => {
 
   it('needs the token when token-only: admin token for both, metrics token for /metrics alone', async () => {
     expect(JSON.parse((await get(tokenOnly, '/api/status')).body).view).toBe('public');
-    expect(JSON.parse((await get(tokenOnly, '/api/status', { authorization: `Bearer ${ADMIN}` })).body).view).toBe('admin');
-    expect(JSON.parse((await get(tokenOnly, '/api/status', { authorization: `Bearer ${METRICS}` })).body).view).toBe('public');
+    expect(JSON.parse((await get(tokenOnly, '/api/status', { authorization: `Bearer ${ADMIN}` })).body).view).toBe(
+      'admin',
+    );
+    expect(JSON.parse((await get(tokenOnly, '/api/status', { authorization: `Bearer ${METRICS}` })).body).view).toBe(
+      'public',
+    );
     expect((await get(tokenOnly, '/metrics')).status).toBe(403);
     expect((await get(tokenOnly, '/metrics', { authorization: 'Bearer wrong-token-0123456789' })).status).toBe(403);
     expect((await get(tokenOnly, '/metrics', { authorization: `Bearer ${METRICS}` })).status).toBe(200);
@@ -98,7 +146,9 @@ describe('status access', () => {
   });
 
   it('keeps only the listed fields in the public view', () => {
-    expect(Object.keys(publicStatus(buildStatus(sources))).sort()).toEqual(['view', ...PUBLIC_STATUS_FIELDS.filter((f) => buildStatus(sources)[f] !== undefined)].sort());
+    expect(Object.keys(publicStatus(buildStatus(sources))).sort()).toEqual(
+      ['view', ...PUBLIC_STATUS_FIELDS.filter((f) => buildStatus(sources)[f] !== undefined)].sort(),
+    );
   });
 
   it('refuses a short token file', async () => {

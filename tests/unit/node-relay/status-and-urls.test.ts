@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildStatus, LONE_ROOT, EMPTY_STORAGE, mergeCounters, type StatusSources } from '../../../node-relay/status.ts';
+import {
+  buildStatus,
+  LONE_ROOT,
+  EMPTY_STORAGE,
+  mergeCounters,
+  type StatusSources,
+} from '../../../node-relay/status.ts';
 import { toWebSocketUrl } from '../../../node-relay/ws/connector.ts';
 import { statusUrl } from '../../../node-relay/http/status-client.ts';
 import { pingNonce } from '../../../node-relay/ws/ping.ts';
@@ -8,7 +14,15 @@ import { requestPath } from '../../../node-relay/http/request-handler.ts';
 
 describe('buildStatus', () => {
   const sources: StatusSources = {
-    self: { id: 'aaaaaaaaaaaaaaaa', publicKey: 'ab'.repeat(32), treeId: 'cd'.repeat(16), url: 'https://127.0.0.1:1', version: '0.1.0', maxPeers: 4, replicas: 3 },
+    self: {
+      id: 'aaaaaaaaaaaaaaaa',
+      publicKey: 'ab'.repeat(32),
+      treeId: 'cd'.repeat(16),
+      url: 'https://127.0.0.1:1',
+      version: '0.1.0',
+      maxPeers: 4,
+      replicas: 3,
+    },
     tree: () => LONE_ROOT,
     storage: () => EMPTY_STORAGE,
     uptimeMs: () => 12.6,

@@ -49,7 +49,11 @@ function fakeTree(n: number, refuse: ReadonlySet<string> = new Set()) {
 
 type Handler = (m: Message, link: Link) => Promise<void>;
 
-async function appFor(selfId: string, tree: ReturnType<typeof fakeTree>, options: { quota?: number; handlers?: Map<string, Handler>; pins?: PinIndex } = {}): Promise<StorageApp> {
+async function appFor(
+  selfId: string,
+  tree: ReturnType<typeof fakeTree>,
+  options: { quota?: number; handlers?: Map<string, Handler>; pins?: PinIndex } = {},
+): Promise<StorageApp> {
   const db = new Database(':memory:');
   const peers: Peers = {
     selfId,
@@ -79,13 +83,19 @@ async function shard(text: string): Promise<{ hash: string; bytes: Uint8Array }>
 
 /** A relay of `tree` that is not among the first `n` in the shard's order (so it must ask others). */
 function outsider(hash: string, tree: ReturnType<typeof fakeTree>, n = 3): string {
-  return rendezvousOrder(hash, tree.ids.map((id) => ({ id })))[n]!.id;
+  return rendezvousOrder(
+    hash,
+    tree.ids.map((id) => ({ id })),
+  )[n]!.id;
 }
 
 describe('StorageApp placement and lookup', () => {
   it('places a shard on the first relays of its rendezvous order, the next one taking the place of one that refuses', async () => {
     const s = await shard('placed by hash');
-    const order = rendezvousOrder(s.hash, fakeTree(10).ids.map((id) => ({ id }))).map((m) => m.id);
+    const order = rendezvousOrder(
+      s.hash,
+      fakeTree(10).ids.map((id) => ({ id })),
+    ).map((m) => m.id);
     const tree = fakeTree(10, new Set([order[1]!]));
     const app = await appFor(order[9]!, tree);
     const holders = await app.place(s.hash, s.bytes, 3, []);
@@ -95,7 +105,10 @@ describe('StorageApp placement and lookup', () => {
   it('gets a shard it does not hold with one request, to the relay that ranks first for it', async () => {
     const s = await shard('one hop');
     const tree = fakeTree(10);
-    const order = rendezvousOrder(s.hash, tree.ids.map((id) => ({ id }))).map((m) => m.id);
+    const order = rendezvousOrder(
+      s.hash,
+      tree.ids.map((id) => ({ id })),
+    ).map((m) => m.id);
     for (const id of order.slice(0, 3)) tree.held.get(id)!.set(s.hash, s.bytes);
     const app = await appFor(outsider(s.hash, tree), tree);
     expect(toHex(await app.find(s.hash))).toBe(toHex(s.bytes));
@@ -105,7 +118,10 @@ describe('StorageApp placement and lookup', () => {
   it('still finds a shard stored further down its order (relays joined ahead of its holders) by asking the next members', async () => {
     const s = await shard('placed under another membership');
     const tree = fakeTree(10);
-    const order = rendezvousOrder(s.hash, tree.ids.map((id) => ({ id }))).map((m) => m.id);
+    const order = rendezvousOrder(
+      s.hash,
+      tree.ids.map((id) => ({ id })),
+    ).map((m) => m.id);
     tree.held.get(order[4]!)!.set(s.hash, s.bytes);
     const app = await appFor(order[9]!, tree);
     expect(toHex(await app.find(s.hash))).toBe(toHex(s.bytes));
@@ -119,7 +135,10 @@ describe('StorageApp placement and lookup', () => {
     const tree = fakeTree(40);
     const app = await appFor(outsider(s.hash, tree, 10), tree);
     await expect(app.find(s.hash)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    const order = rendezvousOrder(s.hash, tree.ids.map((id) => ({ id }))).map((m) => m.id);
+    const order = rendezvousOrder(
+      s.hash,
+      tree.ids.map((id) => ({ id })),
+    ).map((m) => m.id);
     expect(tree.calls.length).toBe(MAX_FAN_OUT_PER_REQUEST);
     expect(tree.calls.map((c) => c.to)).toEqual(order.slice(0, MAX_FAN_OUT_PER_REQUEST));
     expect(app.counters.fanOut).toBe(MAX_FAN_OUT_PER_REQUEST);
@@ -136,13 +155,25 @@ describe('StorageApp placement and lookup', () => {
 
 /** A message as the dispatcher hands it over: `from` signed it, `payload` is the shard. */
 function message(type: string, body: unknown, from: Identity, payload: Uint8Array | null = null): Message {
-  return { type, body, fromKey: from.publicKey, fromId: from.id, ts: Date.now(), id: '0'.repeat(32), payload } as unknown as Message;
+  return {
+    type,
+    body,
+    fromKey: from.publicKey,
+    fromId: from.id,
+    ts: Date.now(),
+    id: '0'.repeat(32),
+    payload,
+  } as unknown as Message;
 }
 
 /** A link from `peerId` that records the replies it is sent. */
 function linkFrom(peerId: string): Link & { replies: { type: string; body: unknown }[] } {
   const replies: { type: string; body: unknown }[] = [];
-  return { peerId, replies, reply: async (_m: Message, type: string, body: unknown) => void replies.push({ type, body }) } as unknown as Link & { replies: typeof replies };
+  return {
+    peerId,
+    replies,
+    reply: async (_m: Message, type: string, body: unknown) => void replies.push({ type, body }),
+  } as unknown as Link & { replies: typeof replies };
 }
 
 describe('StorageApp pins', () => {
@@ -157,17 +188,29 @@ describe('StorageApp pins', () => {
     const { app, handlers, member } = await holderApp();
     const { identity: victim } = await generateIdentity();
     const s = await shard('unsigned');
-    const put = message(PUT, { hash: s.hash, holders: [], pins: [{ owner: toHex(victim.publicKey), ts: Date.now() + 1e9, sig: '' }] }, victim, s.bytes);
+    const put = message(
+      PUT,
+      { hash: s.hash, holders: [], pins: [{ owner: toHex(victim.publicKey), ts: Date.now() + 1e9, sig: '' }] },
+      victim,
+      s.bytes,
+    );
     await expect(handlers.get(PUT)!(put, linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(app.counters.forgedPins).toBe(1);
-    await expect(app.find(s.hash).then(() => 'found', () => 'absent')).resolves.toBe('absent');
+    await expect(
+      app.find(s.hash).then(
+        () => 'found',
+        () => 'absent',
+      ),
+    ).resolves.toBe('absent');
   });
 
   it('refuses a shard.put with no pin at all', async () => {
     const { app, handlers, member } = await holderApp();
     const { identity } = await generateIdentity();
     const s = await shard('no pin');
-    await expect(handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins: [] }, identity, s.bytes), linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins: [] }, identity, s.bytes), linkFrom(member)),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(app.counters.forgedPins).toBe(1);
   });
 
@@ -178,7 +221,9 @@ describe('StorageApp pins', () => {
     const s = await shard('forged in the victim name');
     const own = await signPin(forger, 'pin', s.hash, Date.now());
     const pins = [{ owner: toHex(victim.publicKey), ts: own.ts, sig: own.sig }];
-    await expect(handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins }, forger, s.bytes), linkFrom(member))).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+    await expect(
+      handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins }, forger, s.bytes), linkFrom(member)),
+    ).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
     expect(app.counters.forgedPins).toBe(1);
   });
 
@@ -187,9 +232,16 @@ describe('StorageApp pins', () => {
     const { identity: client } = await generateIdentity();
     const { identity: other } = await generateIdentity();
     const s = await shard('store without pin');
-    await expect(handlers.get(STORE)!(message(STORE, { hash: s.hash, replicas: 1 }, client, s.bytes), linkFrom(client.id))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      handlers.get(STORE)!(message(STORE, { hash: s.hash, replicas: 1 }, client, s.bytes), linkFrom(client.id)),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const othersPin = await signPin(other, 'pin', s.hash, Date.now());
-    await expect(handlers.get(STORE)!(message(STORE, { hash: s.hash, replicas: 1, pin: othersPin }, client, s.bytes), linkFrom(client.id))).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
+    await expect(
+      handlers.get(STORE)!(
+        message(STORE, { hash: s.hash, replicas: 1, pin: othersPin }, client, s.bytes),
+        linkFrom(client.id),
+      ),
+    ).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
     expect(app.counters.forgedPins).toBe(2);
   });
 
@@ -198,7 +250,13 @@ describe('StorageApp pins', () => {
     const { identity: owner } = await generateIdentity();
     const s = await shard('released, then replayed');
     const pin = await signPin(owner, 'pin', s.hash, 1000);
-    const put = () => message(PUT, { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] }, owner, s.bytes);
+    const put = () =>
+      message(
+        PUT,
+        { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] },
+        owner,
+        s.bytes,
+      );
     await handlers.get(PUT)!(put(), linkFrom(member));
     expect(toHex(await app.find(s.hash))).toBe(toHex(s.bytes));
     const unpin = await signPin(owner, 'unpin', s.hash, 2000);
@@ -207,7 +265,12 @@ describe('StorageApp pins', () => {
     expect(link.replies[0]!.body).toMatchObject({ released: 1 });
     expect(app.counters.collected).toBe(1);
     await expect(handlers.get(PUT)!(put(), linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(app.find(s.hash).then(() => 'found', () => 'absent')).resolves.toBe('absent');
+    await expect(
+      app.find(s.hash).then(
+        () => 'found',
+        () => 'absent',
+      ),
+    ).resolves.toBe('absent');
   });
 
   it('refuses (FULL) a key that used up its shard-count quota, and not another key', async () => {
@@ -217,11 +280,22 @@ describe('StorageApp pins', () => {
     const putAs = async (who: Identity, text: string) => {
       const s = await shard(text);
       const pin = await signPin(who, 'pin', s.hash, Date.now());
-      return handlers.get(PUT)!(message(PUT, { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] }, who, s.bytes), linkFrom(member));
+      return handlers.get(PUT)!(
+        message(
+          PUT,
+          { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] },
+          who,
+          s.bytes,
+        ),
+        linkFrom(member),
+      );
     };
     await putAs(alice, 'a1');
     await putAs(alice, 'a2');
-    await expect(putAs(alice, 'a3')).rejects.toMatchObject({ code: 'FULL', message: expect.stringMatching(/storage quota of key [0-9a-f]{12}… is used up on this relay \(2 shards\)/) });
+    await expect(putAs(alice, 'a3')).rejects.toMatchObject({
+      code: 'FULL',
+      message: expect.stringMatching(/storage quota of key [0-9a-f]{12}… is used up on this relay \(2 shards\)/),
+    });
     await putAs(bob, 'b1');
   });
 });

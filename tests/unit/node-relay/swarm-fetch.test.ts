@@ -44,7 +44,11 @@ describe('one shard of a swarming get', () => {
   it('takes the answer of the holder it asked', async () => {
     const time = manualTime();
     const asked: string[] = [];
-    const deps: SwarmFetchDeps = { stats: { current: {} }, ask: async (id) => (asked.push(id), Uint8Array.of(1)), ...time };
+    const deps: SwarmFetchDeps = {
+      stats: { current: {} },
+      ask: async (id) => (asked.push(id), Uint8Array.of(1)),
+      ...time,
+    };
     expect(await swarmFetch(['a', 'b'], 1, deps)).toMatchObject({ from: 'a' });
     expect(asked).toEqual(['a']);
     expect(deps.stats.current.a!.inflight).toBe(0);

@@ -33,7 +33,17 @@ const envA = envOf(0);
 /** A two-relay tree seen from A (the root), built with the pure state machine. */
 function twoRelayRoot(): TreeState {
   let s = step(initialState(A, 2), { type: 'create', now: 1_000 }, envA).state;
-  s = step(s, { type: 'message', now: 1_100, from: B.id, msgType: 'tree.join', body: { t: '', ref: B, hops: 0, e: 0, d: '', adm: '' } }, envA).state;
+  s = step(
+    s,
+    {
+      type: 'message',
+      now: 1_100,
+      from: B.id,
+      msgType: 'tree.join',
+      body: { t: '', ref: B, hops: 0, e: 0, d: '', adm: '' },
+    },
+    envA,
+  ).state;
   return s;
 }
 
@@ -51,7 +61,13 @@ describe('TreeStore', () => {
     expect(s.outbox).toHaveLength(1);
     expect(store.persist(s, 2)).toBeLessThan(6); // membership and recent broadcasts unchanged: not rewritten
     // A step that touches only volatile fields (a heartbeat) writes nothing.
-    const hb = step(s, { type: 'message', now: 1_300, from: B.id, msgType: 'tree.hb', body: { t: s.treeId, e: s.membership.epoch, d: s.membership.digest, from: B } });
+    const hb = step(s, {
+      type: 'message',
+      now: 1_300,
+      from: B.id,
+      msgType: 'tree.hb',
+      body: { t: s.treeId, e: s.membership.epoch, d: s.membership.digest, from: B },
+    });
     expect(store.persist(hb.state, 3)).toBe(0);
     db.close();
 
@@ -59,7 +75,14 @@ describe('TreeStore', () => {
     const loaded = again.load()!;
     expect(loaded.membership).toEqual(s.membership);
     expect(loaded.outbox).toEqual(s.outbox);
-    expect(loaded).toMatchObject({ self: A, k: 2, treeId: s.treeId, phase: 'member', seq: s.seq, requests: s.requests });
+    expect(loaded).toMatchObject({
+      self: A,
+      k: 2,
+      treeId: s.treeId,
+      phase: 'member',
+      seq: s.seq,
+      requests: s.requests,
+    });
     expect(loaded.outbox[0]).toMatchObject({ mid: r.mid, dst: B.id, msgType: 'app.x', body: { n: 1 } });
   });
 });
@@ -82,7 +105,11 @@ describe('TreeRunner', () => {
     const timers: { fn: () => void; ms: number }[] = [];
     const fakeTimers: Timers = { setTimeout: (fn, ms) => timers.push({ fn, ms }), clearTimeout: () => {} };
     let now = 5_000;
-    const components = defaultComponents({ logger: silentLogger, timers: fakeTimers, clock: { now: () => now, monotonic: () => now } });
+    const components = defaultComponents({
+      logger: silentLogger,
+      timers: fakeTimers,
+      clock: { now: () => now, monotonic: () => now },
+    });
     const events: string[] = [];
     const runner: TreeRunner = new TreeRunner({
       state: twoRelayRoot(),
@@ -94,12 +121,28 @@ describe('TreeRunner', () => {
       onEvent: (e) => {
         events.push(e.type);
         // A listener feeding an input: it runs after this step, never inside it.
-        if (e.type === 'message') expect(runner.apply({ type: 'send', to: { id: B.id }, msgType: 'app.echo', body: {} })).not.toBeNull();
+        if (e.type === 'message')
+          expect(runner.apply({ type: 'send', to: { id: B.id }, msgType: 'app.echo', body: {} })).not.toBeNull();
       },
     });
     runner.apply({ type: 'connection', peer: B.id, up: true });
     log.length = 0;
-    runner.apply({ type: 'message', from: B.id, msgType: 'tree.app', body: { mid: `${B.id}.0`, src: B.id, dst: A.id, dpos: null, hops: 0, type: 'app.hi', body: {}, rq: false, re: null } });
+    runner.apply({
+      type: 'message',
+      from: B.id,
+      msgType: 'tree.app',
+      body: {
+        mid: `${B.id}.0`,
+        src: B.id,
+        dst: A.id,
+        dpos: null,
+        hops: 0,
+        type: 'app.hi',
+        body: {},
+        rq: false,
+        re: null,
+      },
+    });
     expect(events).toContain('message');
     const firstSend = log.findIndex((l) => l.startsWith('send'));
     expect(log.indexOf('persist')).toBeGreaterThanOrEqual(0);
@@ -142,7 +185,9 @@ describe('join tokens', () => {
     expect(await admissionProblem(policy, a, forged, tree, 5_000)).toMatch(/not signed by this tree operator/);
     const tampered = { ...token, exp: 0 };
     expect(await admissionProblem(policy, a, tampered, tree, 5_000)).toMatch(/not signed/);
-    expect(await admissionProblem({ allow: new Set([b]), operatorKey: null }, a, token, tree, 5_000)).toMatch(/allowlist/);
+    expect(await admissionProblem({ allow: new Set([b]), operatorKey: null }, a, token, tree, 5_000)).toMatch(
+      /allowlist/,
+    );
     expect(() => parseJoinToken('{"v":2}')).toThrow(/join token/);
     expect(toHex(fromHex(token.sig))).toBe(token.sig);
   });

@@ -1,12 +1,35 @@
 // The outbox retry policy: what waits, what fails, how the row says it, when the next attempt is.
 import { describe, expect, it } from 'vitest';
-import { afterFailure, classifyFailure, continuesAfter, dueInOrder, failureOf, isDue, memoryStep, nextAttemptAt, nextWake, RETRY_BASE_MS, RETRY_MAX_MS, uploadAfterFailure } from '../../../core/outbox/policy.ts';
+import {
+  afterFailure,
+  classifyFailure,
+  continuesAfter,
+  dueInOrder,
+  failureOf,
+  isDue,
+  memoryStep,
+  nextAttemptAt,
+  nextWake,
+  RETRY_BASE_MS,
+  RETRY_MAX_MS,
+  uploadAfterFailure,
+} from '../../../core/outbox/policy.ts';
 
 describe('classifyFailure', () => {
   it('waits out a tree too small for the replica count, in plain words', () => {
-    const v = classifyFailure({ code: 'UNAVAILABLE', refused: true, message: 'need 3 relays for 3 replicas, but the tree has 1' });
+    const v = classifyFailure({
+      code: 'UNAVAILABLE',
+      refused: true,
+      message: 'need 3 relays for 3 replicas, but the tree has 1',
+    });
     expect(v).toEqual({ kind: 'transient', reason: 'waiting for 2 more relays to join the network' });
-    expect(classifyFailure({ code: 'UNAVAILABLE', refused: true, message: 'need 2 relays for 2 replicas, but the tree has 1' }).reason).toBe('waiting for 1 more relay to join the network');
+    expect(
+      classifyFailure({
+        code: 'UNAVAILABLE',
+        refused: true,
+        message: 'need 2 relays for 2 replicas, but the tree has 1',
+      }).reason,
+    ).toBe('waiting for 1 more relay to join the network');
   });
 
   it('waits out connection trouble and time-outs', () => {
@@ -18,14 +41,19 @@ describe('classifyFailure', () => {
   });
 
   it('stops on final refusals, saying what to do', () => {
-    const quota = classifyFailure({ code: 'FULL', refused: true, message: 'storage quota of key ab… is used up on this relay (100 shards)' });
+    const quota = classifyFailure({
+      code: 'FULL',
+      refused: true,
+      message: 'storage quota of key ab… is used up on this relay (100 shards)',
+    });
     expect(quota.kind).toBe('final');
     expect(quota.reason).toContain('allowance');
     expect(classifyFailure({ code: 'FORBIDDEN', refused: true, message: '' }).kind).toBe('final');
     expect(classifyFailure({ code: 'HASH_MISMATCH', refused: true, message: '' }).kind).toBe('final');
     expect(classifyFailure({ code: 'MISSING', refused: false, message: '' }).kind).toBe('final');
     expect(classifyFailure({ code: 'BAD_INPUT', refused: true, message: '' }).kind).toBe('final');
-    for (const f of ['FORBIDDEN', 'MISSING', 'BAD_INPUT']) expect(classifyFailure({ code: f, refused: true, message: 'shard 0123abcd' }).reason).not.toMatch(/[0-9a-f]{8}/);
+    for (const f of ['FORBIDDEN', 'MISSING', 'BAD_INPUT'])
+      expect(classifyFailure({ code: f, refused: true, message: 'shard 0123abcd' }).reason).not.toMatch(/[0-9a-f]{8}/);
   });
 });
 
@@ -47,7 +75,17 @@ describe('isDue / nextWake', () => {
     expect(isDue({ stopped: false, nextAttemptAt: 100 }, 100)).toBe(true);
     expect(isDue({ stopped: false, nextAttemptAt: 100 }, 50, true)).toBe(true);
     expect(isDue({ stopped: true, nextAttemptAt: null }, 50, true)).toBe(false);
-    expect(nextWake([{ stopped: false, nextAttemptAt: 300 }, { stopped: false, nextAttemptAt: 200 }, { stopped: true, nextAttemptAt: 100 }, { stopped: false }], 0)).toBe(200);
+    expect(
+      nextWake(
+        [
+          { stopped: false, nextAttemptAt: 300 },
+          { stopped: false, nextAttemptAt: 200 },
+          { stopped: true, nextAttemptAt: 100 },
+          { stopped: false },
+        ],
+        0,
+      ),
+    ).toBe(200);
     expect(nextWake([{ stopped: false, nextAttemptAt: 10 }], 50)).toBe(50);
     expect(nextWake([], 0)).toBe(null);
   });
@@ -55,18 +93,35 @@ describe('isDue / nextWake', () => {
 
 describe('what the runner does after a failure', () => {
   const transient = { kind: 'transient', reason: 'waiting for 2 more relays to join the network' } as const;
-  const final = { kind: 'final', reason: 'the relays do not allow this file to be stored; ask whoever runs your relay, or delete the file' } as const;
+  const final = {
+    kind: 'final',
+    reason: 'the relays do not allow this file to be stored; ask whoever runs your relay, or delete the file',
+  } as const;
 
   it('reads an error as a failure: a missing shard, a connection problem, a refusal', () => {
-    expect(failureOf({ code: 'INTERNAL', message: 'socket closed', refused: false })).toEqual({ code: 'CONNECTION', message: 'socket closed', refused: false });
+    expect(failureOf({ code: 'INTERNAL', message: 'socket closed', refused: false })).toEqual({
+      code: 'CONNECTION',
+      message: 'socket closed',
+      refused: false,
+    });
     expect(failureOf({ code: 'INTERNAL', message: 'relay bug', refused: true }).code).toBe('INTERNAL');
     expect(failureOf({ code: 'INTERNAL', message: 'gone', refused: false }, true).code).toBe('MISSING');
     expect(classifyFailure(failureOf({ code: 'INTERNAL', message: 'gone', refused: false }, true)).kind).toBe('final');
   });
 
   it('backs a transient failure off from now and stops a final one', () => {
-    expect(afterFailure(transient, 3, 'UNAVAILABLE: x', 10_000, 0)).toEqual({ attempts: 3, lastError: 'UNAVAILABLE: x', stopped: false, nextAttemptAt: 10_000 + 4 * RETRY_BASE_MS / 2 });
-    expect(afterFailure(final, 1, 'FORBIDDEN: y', 10_000, 0.5)).toEqual({ attempts: 1, lastError: 'FORBIDDEN: y', stopped: true, nextAttemptAt: null });
+    expect(afterFailure(transient, 3, 'UNAVAILABLE: x', 10_000, 0)).toEqual({
+      attempts: 3,
+      lastError: 'UNAVAILABLE: x',
+      stopped: false,
+      nextAttemptAt: 10_000 + (4 * RETRY_BASE_MS) / 2,
+    });
+    expect(afterFailure(final, 1, 'FORBIDDEN: y', 10_000, 0.5)).toEqual({
+      attempts: 1,
+      lastError: 'FORBIDDEN: y',
+      stopped: true,
+      nextAttemptAt: null,
+    });
   });
 
   it('keeps the file queued with what it waits for, or shows the error', () => {
@@ -79,7 +134,7 @@ describe('what the runner does after a failure', () => {
     expect(continuesAfter(final)).toBe(true);
   });
 
-  it('sends a file\'s memory only once its upload left the outbox and the file is stored', () => {
+  it("sends a file's memory only once its upload left the outbox and the file is stored", () => {
     expect(memoryStep({ uploadPending: true, stored: false })).toBe('wait');
     expect(memoryStep({ uploadPending: false, stored: true })).toBe('send');
     expect(memoryStep({ uploadPending: false, stored: false })).toBe('drop');

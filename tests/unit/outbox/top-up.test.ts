@@ -1,7 +1,14 @@
 // The top-up policy: which stored files are offered again as the tree grows, and when the page looks again.
 import { describe, expect, it } from 'vitest';
 import { TOP_UP_FIRST_CHECK_MS, TOP_UP_GIVE_UP_MS, TOP_UP_MAX_INTERVAL_MS } from '../../../core/limits.ts';
-import { afterLook, belowTarget, needsTopUp, nextLookIn, reachableCopies, START_CLOCK } from '../../../core/outbox/top-up.ts';
+import {
+  afterLook,
+  belowTarget,
+  needsTopUp,
+  nextLookIn,
+  reachableCopies,
+  START_CLOCK,
+} from '../../../core/outbox/top-up.ts';
 
 const stored = (replicas: number | null, origin = 'added', status = 'stored') => ({ status, origin, replicas });
 

@@ -19,7 +19,19 @@ function manualTimers(): RequestTimers & { fireAll(): void; live(): number } {
 
 const ID = 'ab'.repeat(16);
 function message(type: string, body: unknown): Message {
-  return { v: 1, type, tree: '', from: '00'.repeat(32), to: null, id: 'cd'.repeat(16), ts: 0, body, fromId: '0'.repeat(16), fromKey: new Uint8Array(32), payload: null };
+  return {
+    v: 1,
+    type,
+    tree: '',
+    from: '00'.repeat(32),
+    to: null,
+    id: 'cd'.repeat(16),
+    ts: 0,
+    body,
+    fromId: '0'.repeat(16),
+    fromKey: new Uint8Array(32),
+    payload: null,
+  };
 }
 
 describe('PendingRequests', () => {
@@ -52,7 +64,11 @@ describe('PendingRequests', () => {
     const table = new PendingRequests(timers, 4);
     const reply = table.wait(ID, 'search.query', 35_000);
     timers.fireAll();
-    await expect(reply).rejects.toMatchObject({ code: 'TIMEOUT', message: 'no reply to search.query within 35000 ms', refused: false });
+    await expect(reply).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: 'no reply to search.query within 35000 ms',
+      refused: false,
+    });
     expect(table.settle(message('search.results', { re: ID }))).toBe('message');
   });
 

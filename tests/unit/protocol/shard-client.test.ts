@@ -17,7 +17,9 @@ interface Sent {
 }
 
 /** A relay's answers, scripted: each request gets `answer(sent)` as its reply. */
-function relayAnswering(answer: (sent: Sent) => { type: string; body: unknown; payload?: Uint8Array }): Requester & { sent: Sent[] } {
+function relayAnswering(
+  answer: (sent: Sent) => { type: string; body: unknown; payload?: Uint8Array },
+): Requester & { sent: Sent[] } {
   const sent: Sent[] = [];
   return {
     sent,
@@ -25,7 +27,19 @@ function relayAnswering(answer: (sent: Sent) => { type: string; body: unknown; p
       const s = { type, body, options };
       sent.push(s);
       const a = answer(s);
-      const m: Message = { v: 1, type: a.type, tree: '', from: '00'.repeat(32), to: null, id: 'cd'.repeat(16), ts: 0, body: a.body, fromId: NODE('a'), fromKey: new Uint8Array(32), payload: a.payload ?? null };
+      const m: Message = {
+        v: 1,
+        type: a.type,
+        tree: '',
+        from: '00'.repeat(32),
+        to: null,
+        id: 'cd'.repeat(16),
+        ts: 0,
+        body: a.body,
+        fromId: NODE('a'),
+        fromKey: new Uint8Array(32),
+        payload: a.payload ?? null,
+      };
       return m;
     },
   };
@@ -36,7 +50,10 @@ describe('ShardClient.storeShard', async () => {
   const owner = { identity, now: () => 1_700_000_000_000 };
 
   it("sends the owner's signed pin with the shard and returns the holders the relay names", async () => {
-    const relay = relayAnswering(() => ({ type: 'shard.stored', body: { hash: HASH, holders: [NODE('b'), NODE('c'), NODE('d')] } }));
+    const relay = relayAnswering(() => ({
+      type: 'shard.stored',
+      body: { hash: HASH, holders: [NODE('b'), NODE('c'), NODE('d')] },
+    }));
     const receipt = await new ShardClient(relay, owner).storeShard(HASH, new Uint8Array([1, 2, 3]), 3);
     expect(receipt.holders).toEqual([NODE('b'), NODE('c'), NODE('d')]);
     const body = relay.sent[0]!.body as { hash: string; replicas: number; pin: unknown };
@@ -50,9 +67,13 @@ describe('ShardClient.storeShard', async () => {
 
   it('takes fewer holders than asked as an answer (a small tree tops up later), but none as UNAVAILABLE', async () => {
     const one = relayAnswering(() => ({ type: 'shard.stored', body: { hash: HASH, holders: [NODE('b')] } }));
-    await expect(new ShardClient(one, owner).storeShard(HASH, new Uint8Array(1), 3)).resolves.toEqual({ holders: [NODE('b')] });
+    await expect(new ShardClient(one, owner).storeShard(HASH, new Uint8Array(1), 3)).resolves.toEqual({
+      holders: [NODE('b')],
+    });
     const none = relayAnswering(() => ({ type: 'shard.stored', body: { hash: HASH, holders: [] } }));
-    await expect(new ShardClient(none, owner).storeShard(HASH, new Uint8Array(1), 3)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(new ShardClient(none, owner).storeShard(HASH, new Uint8Array(1), 3)).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
   });
 
   it('refuses an answer that names another shard, another type, more holders than asked, or malformed ones', async () => {
@@ -65,15 +86,27 @@ describe('ShardClient.storeShard', async () => {
       { type: 'shard.stored', body: null },
     ];
     for (const a of answers) {
-      await expect(new ShardClient(relayAnswering(() => a), owner).storeShard(HASH, new Uint8Array(1), 3), JSON.stringify(a)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+      await expect(
+        new ShardClient(
+          relayAnswering(() => a),
+          owner,
+        ).storeShard(HASH, new Uint8Array(1), 3),
+        JSON.stringify(a),
+      ).rejects.toMatchObject({ code: 'BAD_INPUT' });
     }
   });
 
   it('refuses to store without the owner key, and a replica count out of range (misuse throws before sending)', async () => {
     const relay = relayAnswering(() => ({ type: 'shard.stored', body: { hash: HASH, holders: [NODE('b')] } }));
-    await expect(new ShardClient(relay).storeShard(HASH, new Uint8Array(1), 1)).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    await expect(new ShardClient(relay, owner).storeShard(HASH, new Uint8Array(1), 0)).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    await expect(new ShardClient(relay, owner).storeShard(HASH, new Uint8Array(1), 17)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(new ShardClient(relay).storeShard(HASH, new Uint8Array(1), 1)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
+    await expect(new ShardClient(relay, owner).storeShard(HASH, new Uint8Array(1), 0)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
+    await expect(new ShardClient(relay, owner).storeShard(HASH, new Uint8Array(1), 17)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
     expect(relay.sent).toHaveLength(0);
   });
 });
@@ -86,7 +119,20 @@ describe('ShardClient.fetchShard and unpin', async () => {
     const bytes = new Uint8Array([9, 9]);
     const digest = new Uint8Array(32).fill(7);
     const relay: Requester = {
-      request: async () => ({ v: 1, type: 'shard.data', tree: '', from: '', to: null, id: 'cd'.repeat(16), ts: 0, body: { hash: HASH }, fromId: NODE('b'), fromKey: new Uint8Array(32), payload: bytes, payloadDigest: digest }),
+      request: async () => ({
+        v: 1,
+        type: 'shard.data',
+        tree: '',
+        from: '',
+        to: null,
+        id: 'cd'.repeat(16),
+        ts: 0,
+        body: { hash: HASH },
+        fromId: NODE('b'),
+        fromKey: new Uint8Array(32),
+        payload: bytes,
+        payloadDigest: digest,
+      }),
     };
     const client = new ShardClient(relay);
     const got = await client.fetchShard(HASH);

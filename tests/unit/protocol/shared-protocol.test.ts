@@ -20,12 +20,25 @@ function sources(dir: string): string[] {
 }
 
 const TYPES = new Set<string>(
-  [ledger, library, memory, shard, audit].flatMap((m) => Object.values(m).filter((v): v is string => typeof v === 'string' && /^[a-z]+\.[a-z.-]+$/.test(v))).concat(ERROR_TYPE),
+  [ledger, library, memory, shard, audit]
+    .flatMap((m) => Object.values(m).filter((v): v is string => typeof v === 'string' && /^[a-z]+\.[a-z.-]+$/.test(v)))
+    .concat(ERROR_TYPE),
 );
 
 describe('the application protocols', () => {
   it('are named in core/protocol (every message type of storage, search, ledger and library)', () => {
-    for (const t of ['shard.store', 'shard.get', 'shard.unpin', 'memory.remember', 'search.query', 'memory.forget', 'ledger.submit', 'ledger.history', 'peer.error']) expect(TYPES.has(t), t).toBe(true);
+    for (const t of [
+      'shard.store',
+      'shard.get',
+      'shard.unpin',
+      'memory.remember',
+      'search.query',
+      'memory.forget',
+      'ledger.submit',
+      'ledger.history',
+      'peer.error',
+    ])
+      expect(TYPES.has(t), t).toBe(true);
   });
 
   it('are never spelled out by the PWA or the CLI', () => {

@@ -28,8 +28,34 @@ class Source extends EventTarget implements FileSource {
   }
 }
 
-const file = (id: string, patch: Partial<FileRecord> = {}): FileRecord => ({ id, origin: 'added', name: `${id}.txt`, size: 10, type: 'text/plain', addedAt: 1, status: 'queued', capability: 'pt1.c', fileHash: null, shards: ['a', 'm'], replicas: null, error: null, public: false, ...patch });
-const upload = (id: string, acked: Record<string, number>): OutboxItem => ({ id, kind: 'store', name: id, createdAt: 1, shards: ['a', 'm'], acked, replicas: 2, attempts: 1, lastError: null, stopped: false });
+const file = (id: string, patch: Partial<FileRecord> = {}): FileRecord => ({
+  id,
+  origin: 'added',
+  name: `${id}.txt`,
+  size: 10,
+  type: 'text/plain',
+  addedAt: 1,
+  status: 'queued',
+  capability: 'pt1.c',
+  fileHash: null,
+  shards: ['a', 'm'],
+  replicas: null,
+  error: null,
+  public: false,
+  ...patch,
+});
+const upload = (id: string, acked: Record<string, number>): OutboxItem => ({
+  id,
+  kind: 'store',
+  name: id,
+  createdAt: 1,
+  shards: ['a', 'm'],
+  acked,
+  replicas: 2,
+  attempts: 1,
+  lastError: null,
+  stopped: false,
+});
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
@@ -38,7 +64,11 @@ describe('FileStore', () => {
     const source = new Source();
     source.records.set('f1', file('f1', { status: 'uploading' }));
     const outbox = new Map([['f1', upload('f1', { a: 2 })]]);
-    const store = await FileStore.open(source, { get: async (id) => outbox.get(id), all: async () => [...outbox.values()] }, () => 0);
+    const store = await FileStore.open(
+      source,
+      { get: async (id) => outbox.get(id), all: async () => [...outbox.values()] },
+      () => 0,
+    );
     expect(store.list().map((f) => f.id)).toEqual(['f1']);
     expect(store.get('f1')?.upload?.acked).toBe(1);
     expect(store.get('f1')?.statusText).toBe('Uploading 50%');
@@ -47,7 +77,11 @@ describe('FileStore', () => {
   it('tells subscribers of changes, reads the outbox item again, and stops after unsubscribe', async () => {
     const source = new Source();
     const outbox = new Map<string, OutboxItem>();
-    const store = await FileStore.open(source, { get: async (id) => outbox.get(id), all: async () => [...outbox.values()] }, () => 0);
+    const store = await FileStore.open(
+      source,
+      { get: async (id) => outbox.get(id), all: async () => [...outbox.values()] },
+      () => 0,
+    );
     const heard: string[] = [];
     const off = store.subscribe((id) => heard.push(`${id}:${store.get(id)?.status ?? 'gone'}`));
     source.set(file('f1'));
@@ -71,7 +105,11 @@ describe('FileStore', () => {
     const source = new Source();
     const outbox = new Map([['f1', upload('f1', {})]]);
     source.records.set('f1', file('f1'));
-    const store = await FileStore.open(source, { get: async (id) => outbox.get(id) && { ...outbox.get(id)! }, all: async () => [...outbox.values()] }, () => 0);
+    const store = await FileStore.open(
+      source,
+      { get: async (id) => outbox.get(id) && { ...outbox.get(id)! }, all: async () => [...outbox.values()] },
+      () => 0,
+    );
     let heard = 0;
     store.subscribe(() => heard++);
     source.set(file('f1', { name: 'renamed.txt' }));

@@ -1,20 +1,53 @@
 // The gallery layout: photos and videos grouped by day (date taken, else added), documents as a list, sorted,
 // filtered, with fixed row positions for virtual scrolling.
 import { describe, expect, it } from 'vitest';
-import { columnsFor, dayKey, layoutGallery, rowsBetween, type LayoutItem } from '../../../pwa/src/gallery/gallery-layout.ts';
+import {
+  columnsFor,
+  dayKey,
+  layoutGallery,
+  rowsBetween,
+  type LayoutItem,
+} from '../../../pwa/src/gallery/gallery-layout.ts';
 
 const SIZES = { columns: 3, headerHeight: 40, tileRowHeight: 200, docHeight: 80 };
 const day = (d: number, h = 12): number => new Date(2024, 4, d, h).getTime();
 const NOW = day(30);
-const photo = (id: string, taken: number | null, addedAt = day(20)): LayoutItem => ({ id, name: `${id}.jpg`, type: 'image/jpeg', size: id.length, addedAt, taken });
-const doc = (id: string, addedAt: number, size = 1): LayoutItem => ({ id, name: `${id}.pdf`, type: 'application/pdf', size, addedAt, taken: null });
+const photo = (id: string, taken: number | null, addedAt = day(20)): LayoutItem => ({
+  id,
+  name: `${id}.jpg`,
+  type: 'image/jpeg',
+  size: id.length,
+  addedAt,
+  taken,
+});
+const doc = (id: string, addedAt: number, size = 1): LayoutItem => ({
+  id,
+  name: `${id}.pdf`,
+  type: 'application/pdf',
+  size,
+  addedAt,
+  taken: null,
+});
 
 describe('layoutGallery', () => {
-  const items = [photo('a', day(1, 9)), photo('b', day(1, 18)), photo('c', null, day(3)), photo('d', day(3, 8)), photo('e', day(3, 7)), photo('f', day(3, 6)), photo('g', day(3, 5)), doc('x', day(2)), doc('y', day(4), 9), { id: 'v', name: 'clip.mp4', type: 'video/mp4', size: 5, addedAt: day(2), taken: null }];
+  const items = [
+    photo('a', day(1, 9)),
+    photo('b', day(1, 18)),
+    photo('c', null, day(3)),
+    photo('d', day(3, 8)),
+    photo('e', day(3, 7)),
+    photo('f', day(3, 6)),
+    photo('g', day(3, 5)),
+    doc('x', day(2)),
+    doc('y', day(4), 9),
+    { id: 'v', name: 'clip.mp4', type: 'video/mp4', size: 5, addedAt: day(2), taken: null },
+  ];
 
   it('groups photos and videos by the day taken (else added), newest first, then lists documents', () => {
     const l = layoutGallery(items, 'all', 'newest', SIZES, NOW);
-    const headers = l.rows.filter((r) => r.kind === 'header').map((r) => (r.kind === 'header' ? [r.key, r.count] : null));
+    const headers = l.rows
+      .filter((r) => r.kind === 'header')
+      .map((r) => (r.kind === 'header' ? [r.key, r.count] : null));
     expect(headers).toEqual([
       [`day:${dayKey(day(3))}`, 5],
       [`day:${dayKey(day(2))}`, 1],
@@ -22,8 +55,13 @@ describe('layoutGallery', () => {
       ['documents', 2],
     ]);
     // Five photos of one day in rows of three; the photo without EXIF counts on the day it was added.
-    const firstDay = l.rows.filter((r) => r.kind === 'tiles' && r.key.startsWith(`day:${dayKey(day(3))}`)).map((r) => (r.kind === 'tiles' ? r.ids : []));
-    expect(firstDay).toEqual([['c', 'd', 'e'], ['f', 'g']]);
+    const firstDay = l.rows
+      .filter((r) => r.kind === 'tiles' && r.key.startsWith(`day:${dayKey(day(3))}`))
+      .map((r) => (r.kind === 'tiles' ? r.ids : []));
+    expect(firstDay).toEqual([
+      ['c', 'd', 'e'],
+      ['f', 'g'],
+    ]);
     expect(l.media).toEqual(['c', 'd', 'e', 'f', 'g', 'v', 'b', 'a']);
     expect(l.rows.filter((r) => r.kind === 'doc').map((r) => (r.kind === 'doc' ? r.id : ''))).toEqual(['y', 'x']);
     expect(l.counts).toEqual({ photos: 7, videos: 1, documents: 2 });
@@ -41,7 +79,11 @@ describe('layoutGallery', () => {
   });
 
   it('filters by type and sorts by oldest, name or size', () => {
-    expect(layoutGallery(items, 'documents', 'size', SIZES, NOW).rows.map((r) => r.key)).toEqual(['documents', 'doc:y', 'doc:x']);
+    expect(layoutGallery(items, 'documents', 'size', SIZES, NOW).rows.map((r) => r.key)).toEqual([
+      'documents',
+      'doc:y',
+      'doc:x',
+    ]);
     expect(layoutGallery(items, 'videos', 'newest', SIZES, NOW).media).toEqual(['v']);
     expect(layoutGallery(items, 'photos', 'oldest', SIZES, NOW).media).toEqual(['a', 'b', 'g', 'f', 'e', 'd', 'c']);
     const byName = layoutGallery(items, 'photos', 'name', SIZES, NOW);

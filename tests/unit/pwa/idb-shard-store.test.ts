@@ -9,7 +9,10 @@ let counter = 0;
 const names = new WeakMap<IdbShardStore, string>();
 
 async function openStore(name: string, capacityBytes?: number): Promise<IdbShardStore> {
-  const store = new IdbShardStore(await openDatabase(name), { ownsDatabase: true, ...(capacityBytes !== undefined ? { capacityBytes } : {}) });
+  const store = new IdbShardStore(await openDatabase(name), {
+    ownsDatabase: true,
+    ...(capacityBytes !== undefined ? { capacityBytes } : {}),
+  });
   names.set(store, name);
   return store;
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_TABLE, PeerTreeError, type ErrorCode } from '../../../core/errors.ts';
 import { LINK_MINUTES, linkProblem } from '../../../pwa/src/sync/link-mailbox.ts';
 
-const refused = (code: ErrorCode, message = 'relay words'): PeerTreeError => new PeerTreeError(code, message, { refused: true });
+const refused = (code: ErrorCode, message = 'relay words'): PeerTreeError =>
+  new PeerTreeError(code, message, { refused: true });
 
 describe('linkProblem', () => {
   it('never shows a code or the relay’s message in the words, and keeps both in the details', () => {
@@ -29,8 +30,12 @@ describe('linkProblem', () => {
   });
 
   it('tells a lost connection apart from the relay’s refusal', () => {
-    expect(linkProblem(new PeerTreeError('CLOSED', 'the connection to the relay closed'), 'join').words).toContain('cannot reach the relay');
-    expect(linkProblem(new PeerTreeError('UNAVAILABLE', 'this device is offline'), 'offer').words).toContain('Check the internet connection');
+    expect(linkProblem(new PeerTreeError('CLOSED', 'the connection to the relay closed'), 'join').words).toContain(
+      'cannot reach the relay',
+    );
+    expect(linkProblem(new PeerTreeError('UNAVAILABLE', 'this device is offline'), 'offer').words).toContain(
+      'Check the internet connection',
+    );
     expect(linkProblem(refused('CONFLICT'), 'join').words).toContain('Another device answered this link first');
     expect(linkProblem(new PeerTreeError('TIMEOUT'), 'offer').words).toContain('did not answer');
     expect(linkProblem(refused('FULL'), 'offer').words).toContain('busy');

@@ -23,7 +23,16 @@ describe('the via list of a share link', () => {
   });
 
   it('keeps only http(s) origins: no other schemes, paths, credentials or junk', () => {
-    const hostile = ['javascript:alert(1)', 'data:text/html,x', 'file:///etc/passwd', 'https://u:p@evil.example', 'ftp://x.example', '%zz', '', 'not a url'];
+    const hostile = [
+      'javascript:alert(1)',
+      'data:text/html,x',
+      'file:///etc/passwd',
+      'https://u:p@evil.example',
+      'ftp://x.example',
+      '%zz',
+      '',
+      'not a url',
+    ];
     expect(parseVia(`via=${hostile.map(enc).join(',')},${enc('%zz')}`)).toEqual([]);
     expect(parseVia(`via=${enc('https://relay.example/path?q=1#h')}`)).toEqual(['https://relay.example']);
     expect(parseVia(`via=${enc('HTTPS://Relay.Example:443')}`)).toEqual(['https://relay.example']);
@@ -42,8 +51,19 @@ describe('the via list of a share link', () => {
   });
 
   it('names the other members of the tree, not the relay the link points at', () => {
-    const members = [{ url: 'http://127.0.0.1:1000' }, { url: 'http://127.0.0.1:2000/' }, { url: 'ws://127.0.0.1:3000' }, { url: 'http://127.0.0.1:4000' }, { url: 'http://127.0.0.1:5000' }, { url: 'http://127.0.0.1:6000' }];
-    expect(otherRelays('http://127.0.0.1:1000', members)).toEqual(['http://127.0.0.1:2000', 'http://127.0.0.1:4000', 'http://127.0.0.1:5000']);
+    const members = [
+      { url: 'http://127.0.0.1:1000' },
+      { url: 'http://127.0.0.1:2000/' },
+      { url: 'ws://127.0.0.1:3000' },
+      { url: 'http://127.0.0.1:4000' },
+      { url: 'http://127.0.0.1:5000' },
+      { url: 'http://127.0.0.1:6000' },
+    ];
+    expect(otherRelays('http://127.0.0.1:1000', members)).toEqual([
+      'http://127.0.0.1:2000',
+      'http://127.0.0.1:4000',
+      'http://127.0.0.1:5000',
+    ]);
     expect(otherRelays('http://127.0.0.1:1000', null)).toEqual([]);
   });
 });

@@ -7,7 +7,12 @@ import { toHex } from '../../../core/bytes.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
 import { sha256 } from '../../../core/crypto/sha256.ts';
 import { openDatabase, type FileRecord, type PeerTreeDatabase } from '../../../pwa/src/data/db.ts';
-import { memoryItemId, writeMemory as enqueueMemory, writeRemoval, writeUpload as enqueueUpload } from '../../../pwa/src/sync/outbox-store.ts';
+import {
+  memoryItemId,
+  writeMemory as enqueueMemory,
+  writeRemoval,
+  writeUpload as enqueueUpload,
+} from '../../../pwa/src/sync/outbox-store.ts';
 import { IdbShardStore } from '../../../pwa/src/data/idb-shard-store.ts';
 import { OutboxSync, type OutboxTransport } from '../../../pwa/src/sync/outbox-sync.ts';
 
@@ -29,8 +34,20 @@ async function setup(shardCount: number, searchable: FileRecord['searchable'] = 
     shards.push(hash);
   }
   const file: FileRecord = {
-    id: 'f1', origin: 'added', name: 'a.bin', size: 1, type: '', addedAt: 1, status: 'queued', capability: `pt1.${shards.at(-1)}`,
-    fileHash: null, shards, replicas: null, error: null, public: false, searchable,
+    id: 'f1',
+    origin: 'added',
+    name: 'a.bin',
+    size: 1,
+    type: '',
+    addedAt: 1,
+    status: 'queued',
+    capability: `pt1.${shards.at(-1)}`,
+    fileHash: null,
+    shards,
+    replicas: null,
+    error: null,
+    public: false,
+    searchable,
   };
   await enqueueUpload(db, file, 1);
   return { db, store, shards };
@@ -48,7 +65,9 @@ class ScriptedTransport implements OutboxTransport {
       throw e;
     }
     this.stored.push(hash);
-    return { holders: Array.from({ length: Math.max(replicas, this.holders) }, (_, i) => `relay${i}aaaaaaaaaaa`.slice(0, 16)) };
+    return {
+      holders: Array.from({ length: Math.max(replicas, this.holders) }, (_, i) => `relay${i}aaaaaaaaaaa`.slice(0, 16)),
+    };
   }
   async fetchShard(): Promise<Uint8Array> {
     throw new Error('not used');
@@ -65,7 +84,10 @@ class ScriptedTransport implements OutboxTransport {
       throw e;
     }
     this.remembered.push({ ...memory, replicas });
-    return { id: `${this.remembered.length}`.padStart(64, '0'), holders: Array.from({ length: replicas }, (_, i) => `relay${i}aaaaaaaaaaa`.slice(0, 16)) };
+    return {
+      id: `${this.remembered.length}`.padStart(64, '0'),
+      holders: Array.from({ length: replicas }, (_, i) => `relay${i}aaaaaaaaaaa`.slice(0, 16)),
+    };
   }
 }
 
@@ -126,13 +148,28 @@ describe('OutboxSync', () => {
   it('keeps a file queued through a tree too small for its replicas, says why, and backs off', async () => {
     const { db, store } = await setup(2);
     const t = new ScriptedTransport();
-    t.failNext = new PeerTreeError('UNAVAILABLE', 'need 3 relays for 3 replicas, but the tree has 1', { refused: true });
+    t.failNext = new PeerTreeError('UNAVAILABLE', 'need 3 relays for 3 replicas, but the tree has 1', {
+      refused: true,
+    });
     let now = 10_000;
-    const sync = new OutboxSync({ db, store, transport: t, isConnected: () => true, replicas: async () => 2, onChange: () => {}, now: () => now, random: () => 0 });
+    const sync = new OutboxSync({
+      db,
+      store,
+      transport: t,
+      isConnected: () => true,
+      replicas: async () => 2,
+      onChange: () => {},
+      now: () => now,
+      random: () => 0,
+    });
     await sync.drain();
     sync.stop();
     const file = (await db.get('files', 'f1'))!;
-    expect(file).toMatchObject({ status: 'queued', error: null, waiting: 'waiting for 2 more relays to join the network' });
+    expect(file).toMatchObject({
+      status: 'queued',
+      error: null,
+      waiting: 'waiting for 2 more relays to join the network',
+    });
     const item = (await db.get('outbox', 'f1'))!;
     expect(item).toMatchObject({ stopped: false, attempts: 1, nextAttemptAt: 11_000 });
     await sync.drain(); // not due yet: nothing is sent
@@ -147,9 +184,21 @@ describe('OutboxSync', () => {
     const { db, store } = await setup(2);
     const t = new ScriptedTransport();
     t.failNext = new PeerTreeError('CLOSED', 'the connection closed');
-    const sync = new OutboxSync({ db, store, transport: t, isConnected: () => true, replicas: async () => 2, onChange: () => {}, now: () => 0, random: () => 1 });
+    const sync = new OutboxSync({
+      db,
+      store,
+      transport: t,
+      isConnected: () => true,
+      replicas: async () => 2,
+      onChange: () => {},
+      now: () => 0,
+      random: () => 1,
+    });
     await sync.drain();
-    expect(await db.get('files', 'f1')).toMatchObject({ status: 'queued', waiting: 'waiting for a connection to a relay' });
+    expect(await db.get('files', 'f1')).toMatchObject({
+      status: 'queued',
+      waiting: 'waiting for a connection to a relay',
+    });
     await sync.drain(true);
     sync.stop();
     expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored' });
@@ -158,7 +207,9 @@ describe('OutboxSync', () => {
   it('stops on a final refusal with the reason in plain words, and delivers after a retry', async () => {
     const { db, store } = await setup(2);
     const t = new ScriptedTransport();
-    t.failNext = new PeerTreeError('FULL', 'storage quota of key abcd… is used up on this relay (10 shards)', { refused: true });
+    t.failNext = new PeerTreeError('FULL', 'storage quota of key abcd… is used up on this relay (10 shards)', {
+      refused: true,
+    });
     const sync = syncFor(db, store, t);
     await sync.drain();
     const file = (await db.get('files', 'f1'))!;
@@ -190,12 +241,20 @@ describe('OutboxSync', () => {
     expect(await db.count('outbox')).toBe(0);
   });
 
-  it('takes the library\'s requests: an enqueued upload is sent, a removal queues and sends its releases', async () => {
+  it("takes the library's requests: an enqueued upload is sent, a removal queues and sends its releases", async () => {
     const { db, store, shards } = await setup(2);
     await db.clear('outbox');
     const t = new ScriptedTransport();
     let queued = 0;
-    const sync = new OutboxSync({ db, store, transport: t, isConnected: () => true, replicas: async () => 2, onChange: () => {}, onQueued: () => queued++ });
+    const sync = new OutboxSync({
+      db,
+      store,
+      transport: t,
+      isConnected: () => true,
+      replicas: async () => 2,
+      onChange: () => {},
+      onQueued: () => queued++,
+    });
     await sync.enqueueUpload((await db.get('files', 'f1'))!);
     await sync.whenIdle();
     expect(queued).toBe(1);
@@ -218,7 +277,7 @@ describe('OutboxSync', () => {
 });
 
 describe('OutboxSync: memories (searchable files and notes)', () => {
-  it('sends a searchable file\'s memory only after its upload, with the capability as ref, and records the memory id', async () => {
+  it("sends a searchable file's memory only after its upload, with the capability as ref, and records the memory id", async () => {
     const { db, store, shards } = await setup(3, { text: 'a.bin\nholiday photos', tags: ['beach'] });
     const t = new ScriptedTransport();
     const order: string[] = [];
@@ -238,7 +297,9 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     sync.stop();
     expect(order.at(-1)).toBe('memory');
     expect(order.filter((o) => o.startsWith('shard:'))).toHaveLength(shards.length);
-    expect(t.remembered).toEqual([{ text: 'a.bin\nholiday photos', tags: ['beach'], ref: `pt1.${shards.at(-1)}`, replicas: 2 }]);
+    expect(t.remembered).toEqual([
+      { text: 'a.bin\nholiday photos', tags: ['beach'], ref: `pt1.${shards.at(-1)}`, replicas: 2 },
+    ]);
     expect(await db.count('outbox')).toBe(0);
     expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryId: '1'.padStart(64, '0') });
   });
@@ -269,7 +330,7 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     expect(t.remembered).toEqual([]);
   });
 
-  it('a refused memory leaves the stored file stored, says why, and is sent again on the user\'s retry', async () => {
+  it("a refused memory leaves the stored file stored, says why, and is sent again on the user's retry", async () => {
     const { db, store } = await setup(2, { text: 'a.bin', tags: [] });
     const t = new ScriptedTransport();
     const remember = t.remember.bind(t);
@@ -280,7 +341,10 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     };
     const sync = syncFor(db, store, t);
     await sync.drain();
-    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryError: expect.stringContaining('FORBIDDEN') });
+    expect(await db.get('files', 'f1')).toMatchObject({
+      status: 'stored',
+      memoryError: expect.stringContaining('FORBIDDEN'),
+    });
     expect((await db.get('files', 'f1'))!.memoryId ?? null).toBeNull();
     expect((await db.get('outbox', memoryItemId('f1')))!.stopped).toBe(true);
     await sync.drain(); // not resent on its own
@@ -291,7 +355,11 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     for (let i = 0; i < 50 && (await db.count('outbox')) > 0; i++) await new Promise((r) => setTimeout(r, 20));
     sync.stop();
     expect(t.remembered).toHaveLength(1);
-    expect(await db.get('files', 'f1')).toMatchObject({ status: 'stored', memoryId: '1'.padStart(64, '0'), memoryError: null });
+    expect(await db.get('files', 'f1')).toMatchObject({
+      status: 'stored',
+      memoryId: '1'.padStart(64, '0'),
+      memoryError: null,
+    });
   });
 
   it('a note is delivered on its own; a refusal stops it with the reason', async () => {
@@ -309,7 +377,10 @@ describe('OutboxSync: memories (searchable files and notes)', () => {
     t.failNext = new PeerTreeError('BAD_SIGNATURE', 'memory signature does not verify', { refused: true });
     await sync.drain();
     sync.stop();
-    expect(await db.get('outbox', second)).toMatchObject({ stopped: true, lastError: expect.stringContaining('BAD_SIGNATURE') });
+    expect(await db.get('outbox', second)).toMatchObject({
+      stopped: true,
+      lastError: expect.stringContaining('BAD_SIGNATURE'),
+    });
   });
 
   it('stops an upload removed while it runs, and releases every shard of it, also those never sent', async () => {

@@ -4,12 +4,30 @@ import type { FileRecord } from '../../../pwa/src/data/db.ts';
 import { queryWords, searchOwnFiles } from '../../../pwa/src/search/own-files.ts';
 
 function file(id: string, name: string, addedAt: number, extra: Partial<FileRecord> = {}): FileRecord {
-  return { id, origin: 'added', name, size: 1, type: 'application/octet-stream', addedAt, status: 'stored', capability: null, fileHash: null, shards: [], replicas: 3, error: null, public: false, ...extra };
+  return {
+    id,
+    origin: 'added',
+    name,
+    size: 1,
+    type: 'application/octet-stream',
+    addedAt,
+    status: 'stored',
+    capability: null,
+    fileHash: null,
+    shards: [],
+    replicas: 3,
+    error: null,
+    public: false,
+    ...extra,
+  };
 }
 
 const files = [
   file('a', 'invoice.pdf', 1, { type: 'application/pdf' }),
-  file('b', 'Holiday photo.jpg', 2, { type: 'image/jpeg', searchable: { text: 'the lighthouse at dawn', tags: ['coast'] } }),
+  file('b', 'Holiday photo.jpg', 2, {
+    type: 'image/jpeg',
+    searchable: { text: 'the lighthouse at dawn', tags: ['coast'] },
+  }),
   file('c', 'invoices-2026.xlsx', 3),
   file('d', 'notes.txt', 4, { type: 'text/plain' }),
 ];

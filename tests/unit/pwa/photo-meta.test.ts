@@ -1,6 +1,14 @@
 // The photo metadata helper: EXIF date taken and orientation from fixed sample bytes, and the orientation geometry.
 import { describe, expect, it } from 'vitest';
-import { fitWithin, orientationApplied, orientationTransform, orientedSize, parseExifDate, readPhotoMeta, type Orientation } from '../../../pwa/src/media/photo-meta.ts';
+import {
+  fitWithin,
+  orientationApplied,
+  orientationTransform,
+  orientedSize,
+  parseExifDate,
+  readPhotoMeta,
+  type Orientation,
+} from '../../../pwa/src/media/photo-meta.ts';
 import { exifApp1, withExif } from '../../e2e/support/exif-jpeg.ts';
 
 // A JPEG start, one APP1 segment (little-endian TIFF: Orientation 6, DateTimeOriginal "2021:03:04 10:11:12") and the end.
@@ -21,12 +29,19 @@ describe('readPhotoMeta', () => {
     expect(Buffer.from(exifApp1({ orientation: 6, taken: '2021:03:04 10:11:12' })).toString('hex')).toBe(APP1_HEX);
     for (const o of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const jpeg = withExif(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), { orientation: o, taken: '1999:12:31 23:59:58' });
-      expect(readPhotoMeta(buf(jpeg))).toMatchObject({ orientation: o, taken: new Date(1999, 11, 31, 23, 59, 58).getTime() });
+      expect(readPhotoMeta(buf(jpeg))).toMatchObject({
+        orientation: o,
+        taken: new Date(1999, 11, 31, 23, 59, 58).getTime(),
+      });
     }
   });
 
   it('gives no date and orientation 1 for bytes without EXIF, and for an orientation out of range', () => {
-    expect(readPhotoMeta(buf(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])))).toEqual({ taken: null, orientation: 1, stored: null });
+    expect(readPhotoMeta(buf(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])))).toEqual({
+      taken: null,
+      orientation: 1,
+      stored: null,
+    });
     expect(readPhotoMeta(buf(new Uint8Array([0xff, 0xd8, 0xff, 0xd9])))).toMatchObject({ taken: null, orientation: 1 });
     const odd = withExif(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), { orientation: 9, taken: '2020:01:02 03:04:05' });
     expect(readPhotoMeta(buf(odd)).orientation).toBe(1);
@@ -41,24 +56,42 @@ describe('parseExifDate', () => {
   });
 
   it('refuses what is not a date', () => {
-    for (const bad of ['', '0000:00:00 00:00:00', '2021-03-04', '2021:13:01 00:00:00', '    :  :     :  :  ']) expect(parseExifDate(bad)).toBeNull();
+    for (const bad of ['', '0000:00:00 00:00:00', '2021-03-04', '2021:13:01 00:00:00', '    :  :     :  :  '])
+      expect(parseExifDate(bad)).toBeNull();
   });
 });
 
 describe('orientation geometry', () => {
-  const apply = (m: number[], x: number, y: number): [number, number] => [m[0]! * x + m[2]! * y + m[4]!, m[1]! * x + m[3]! * y + m[5]!];
+  const apply = (m: number[], x: number, y: number): [number, number] => [
+    m[0]! * x + m[2]! * y + m[4]!,
+    m[1]! * x + m[3]! * y + m[5]!,
+  ];
 
   it('maps the stored picture onto the upright canvas for every orientation', () => {
     // The stored top-left corner lands where EXIF says the viewer's top-left of the stored image goes.
     const w = 40;
     const h = 10;
-    const topLeft: Record<Orientation, [number, number]> = { 1: [0, 0], 2: [w, 0], 3: [w, h], 4: [0, h], 5: [0, 0], 6: [h, 0], 7: [h, w], 8: [0, w] };
+    const topLeft: Record<Orientation, [number, number]> = {
+      1: [0, 0],
+      2: [w, 0],
+      3: [w, h],
+      4: [0, h],
+      5: [0, 0],
+      6: [h, 0],
+      7: [h, w],
+      8: [0, w],
+    };
     for (const o of [1, 2, 3, 4, 5, 6, 7, 8] as Orientation[]) {
       const m = orientationTransform(o, w, h);
       expect(apply(m, 0, 0)).toEqual(topLeft[o]);
       // Every corner stays inside the upright canvas.
       const size = orientedSize(w, h, o);
-      for (const [x, y] of [[0, 0], [w, 0], [0, h], [w, h]] as const) {
+      for (const [x, y] of [
+        [0, 0],
+        [w, 0],
+        [0, h],
+        [w, h],
+      ] as const) {
         const [px, py] = apply(m, x, y);
         expect(px).toBeGreaterThanOrEqual(0);
         expect(py).toBeGreaterThanOrEqual(0);

@@ -10,7 +10,10 @@ import { backupProblem, downloadProblem, openProblem } from '../../../pwa/src/ui
 describe('openProblem and downloadProblem', () => {
   it('never put a code or the relay’s words in what the person reads, and keep both in the details', () => {
     for (const code of Object.keys(ERROR_TABLE) as ErrorCode[]) {
-      for (const err of [new PeerTreeError(code, 'relay said shard abcdef0123 is gone', { refused: true }), new PeerTreeError(code, 'relay said shard abcdef0123 is gone')]) {
+      for (const err of [
+        new PeerTreeError(code, 'relay said shard abcdef0123 is gone', { refused: true }),
+        new PeerTreeError(code, 'relay said shard abcdef0123 is gone'),
+      ]) {
         for (const p of [openProblem(err), downloadProblem('photo.jpg', err)]) {
           expect(p.words).not.toContain(code);
           expect(p.words).not.toContain('abcdef0123');
@@ -26,7 +29,9 @@ describe('openProblem and downloadProblem', () => {
     expect(openProblem(new PeerTreeError('NOT_FOUND', 'x')).words).toMatch(/^No relay has this file/);
     expect(openProblem(new PeerTreeError('UNAVAILABLE', 'x'))).toMatchObject({ retry: true });
     expect(openProblem(new PeerTreeError('UNAVAILABLE', 'x')).words).toContain('Check the internet connection');
-    expect(downloadProblem('a.txt', new PeerTreeError('TIMEOUT', 'x')).words).toMatch(/^a\.txt could not be downloaded\. /);
+    expect(downloadProblem('a.txt', new PeerTreeError('TIMEOUT', 'x')).words).toMatch(
+      /^a\.txt could not be downloaded\. /,
+    );
     expect(openProblem(new Error('plain')).details).toContain('plain');
   });
 });
@@ -36,10 +41,18 @@ describe('backupProblem', () => {
     const wrong = backupProblem(new Error('wrong passphrase, or the backup was changed'), 'import');
     expect(wrong.words).toContain('wrong passphrase');
     expect(wrong.details).toBe('wrong passphrase, or the backup was changed');
-    expect(backupProblem(new Error('this is not a PeerTree key backup (not JSON)'), 'import').words).toContain('not a PeerTree key backup');
-    expect(backupProblem(new Error('the backup uses unknown key derivation settings'), 'import').words).not.toMatch(/derivation|KDF|PBKDF/);
-    expect(backupProblem(new Error('use a passphrase of at least 10 characters'), 'export').words).toBe('Use a passphrase of at least 10 characters.');
-    expect(backupProblem(new Error('quota exceeded in IndexedDB'), 'import').words).toContain('Nothing on this device was changed');
+    expect(backupProblem(new Error('this is not a PeerTree key backup (not JSON)'), 'import').words).toContain(
+      'not a PeerTree key backup',
+    );
+    expect(backupProblem(new Error('the backup uses unknown key derivation settings'), 'import').words).not.toMatch(
+      /derivation|KDF|PBKDF/,
+    );
+    expect(backupProblem(new Error('use a passphrase of at least 10 characters'), 'export').words).toBe(
+      'Use a passphrase of at least 10 characters.',
+    );
+    expect(backupProblem(new Error('quota exceeded in IndexedDB'), 'import').words).toContain(
+      'Nothing on this device was changed',
+    );
   });
 });
 
@@ -51,7 +64,9 @@ describe('renaming', () => {
 
   it('refuses an empty name and text over the library bound, in plain words', () => {
     expect(editProblem({ name: '   ', note: '' })).toBe('Give the file a name.');
-    expect(editProblem({ name: 'a'.repeat(MAX_LIBRARY_TEXT + 1), note: '' })).toContain(`${MAX_LIBRARY_TEXT} characters`);
+    expect(editProblem({ name: 'a'.repeat(MAX_LIBRARY_TEXT + 1), note: '' })).toContain(
+      `${MAX_LIBRARY_TEXT} characters`,
+    );
     expect(editProblem({ name: 'ok.txt', note: 'n'.repeat(MAX_LIBRARY_TEXT + 1) })).toContain('note');
     expect(editProblem({ name: 'ok.txt', note: '' })).toBeNull();
   });

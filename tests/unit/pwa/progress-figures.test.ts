@@ -15,10 +15,16 @@ describe('progressFigures', () => {
   });
 
   it('says only the percent until there is something to measure, and 100% only when done', () => {
-    expect(progressFigures({ done: 0, total: 10, startDone: 0, startedAt: 0 }, 10, 5_000)).toEqual({ percent: 0, bytesPerSecond: null, secondsLeft: null });
+    expect(progressFigures({ done: 0, total: 10, startDone: 0, startedAt: 0 }, 10, 5_000)).toEqual({
+      percent: 0,
+      bytesPerSecond: null,
+      secondsLeft: null,
+    });
     expect(progressFigures({ done: 5, total: 10, startDone: 0, startedAt: 0 }, 10, 100).bytesPerSecond).toBeNull();
     expect(progressFigures({ done: 999, total: 1000, startDone: 0, startedAt: 0 }, 1000, 1000).percent).toBe(99);
-    expect(progressLine(progressFigures({ done: 10, total: 10, startDone: 0, startedAt: 0 }, 10 * MiB, 1000))).toBe('100% · 10 MiB/s');
+    expect(progressLine(progressFigures({ done: 10, total: 10, startDone: 0, startedAt: 0 }, 10 * MiB, 1000))).toBe(
+      '100% · 10 MiB/s',
+    );
     expect(progressFigures({ done: 3, total: 0, startDone: 0, startedAt: 0 }, 0, 1000).percent).toBe(0);
   });
 });

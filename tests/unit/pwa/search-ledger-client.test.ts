@@ -52,7 +52,11 @@ async function chain() {
   const regId = await recordId(reg);
   const note = await signRecord(alice, { kind: 'annotate', asset: ASSET, prev: regId, to: null, note: 'restored' }, 2);
   const noteId = await recordId(note);
-  const give = await signRecord(alice, { kind: 'transfer', asset: ASSET, prev: noteId, to: toHex(bob.publicKey), note: '' }, 3);
+  const give = await signRecord(
+    alice,
+    { kind: 'transfer', asset: ASSET, prev: noteId, to: toHex(bob.publicKey), note: '' },
+    3,
+  );
   const giveId = await recordId(give);
   return [
     { seq: 4, id: regId, record: reg, chain: '0'.repeat(64) },
@@ -80,15 +84,23 @@ describe('replayHistory', () => {
     expect((await replayHistory(ASSET, entries.slice(0, 1))).owner).toBe(toHex(alice.publicKey));
   });
 
-  it('refuses a wrong id, a broken chain, reordering, a stranger\'s transfer, another asset and a missing register', async () => {
+  it("refuses a wrong id, a broken chain, reordering, a stranger's transfer, another asset and a missing register", async () => {
     const entries = await chain();
-    await expect(replayHistory(ASSET, [{ ...entries[0]!, id: 'cd'.repeat(32) }])).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+    await expect(replayHistory(ASSET, [{ ...entries[0]!, id: 'cd'.repeat(32) }])).rejects.toMatchObject({
+      code: 'HASH_MISMATCH',
+    });
     await expect(replayHistory(ASSET, [entries[0], entries[2]])).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
     await expect(replayHistory(ASSET, [entries[1], entries[0]])).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(replayHistory(ASSET, [entries[1]])).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(replayHistory('cd'.repeat(32), entries)).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    const stolen = await signRecord(mallory, { kind: 'transfer', asset: ASSET, prev: entries[0]!.id, to: toHex(mallory.publicKey), note: '' }, 5);
-    await expect(replayHistory(ASSET, [entries[0], { seq: 5, id: await recordId(stolen), record: stolen }])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const stolen = await signRecord(
+      mallory,
+      { kind: 'transfer', asset: ASSET, prev: entries[0]!.id, to: toHex(mallory.publicKey), note: '' },
+      5,
+    );
+    await expect(
+      replayHistory(ASSET, [entries[0], { seq: 5, id: await recordId(stolen), record: stolen }]),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const altered = { ...entries[0]!, record: { ...entries[0]!.record, note: 'changed' } };
     await expect(replayHistory(ASSET, [altered])).rejects.toMatchObject({ code: 'BAD_SIGNATURE' });
     await expect(replayHistory(ASSET, 'nope')).rejects.toMatchObject({ code: 'BAD_INPUT' });

@@ -14,8 +14,13 @@ function git(args: string[]): string {
 describe('commit subjects', () => {
   it(`are at most ${MAX_SUBJECT} characters for every commit since the rule began`, () => {
     // A clone without that commit (shallow, or not a clone) cannot be checked: say so rather than pass.
-    expect(() => git(['cat-file', '-e', `${RULE_SINCE}^{commit}`]), `commit ${RULE_SINCE} is not in this clone (shallow?)`).not.toThrow();
-    const subjects = git(['log', '--format=%h %s', `${RULE_SINCE}^..HEAD`]).split('\n').filter(Boolean);
+    expect(
+      () => git(['cat-file', '-e', `${RULE_SINCE}^{commit}`]),
+      `commit ${RULE_SINCE} is not in this clone (shallow?)`,
+    ).not.toThrow();
+    const subjects = git(['log', '--format=%h %s', `${RULE_SINCE}^..HEAD`])
+      .split('\n')
+      .filter(Boolean);
     expect(subjects.length).toBeGreaterThan(0);
     const long = subjects.filter((line) => [...line.slice(line.indexOf(' ') + 1)].length > MAX_SUBJECT);
     expect(long).toEqual([]);

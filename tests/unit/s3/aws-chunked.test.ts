@@ -63,14 +63,19 @@ describe('aws-chunked decoding', () => {
     const body = exampleBody();
     body[200] = 'b'.charCodeAt(0);
     expect(await codeOf(collect(decodeAwsChunked(pieces(body, 4096), { signing })))).toBe('SignatureDoesNotMatch');
-    expect(await codeOf(collect(decodeAwsChunked(pieces(exampleBody(), 4096), { signing, decodedLength: 66559 })))).toBe('IncompleteBody');
-    expect(await codeOf(collect(decodeAwsChunked(pieces(exampleBody().subarray(0, 30000), 4096), { signing })))).toBe('IncompleteBody');
+    expect(
+      await codeOf(collect(decodeAwsChunked(pieces(exampleBody(), 4096), { signing, decodedLength: 66559 }))),
+    ).toBe('IncompleteBody');
+    expect(await codeOf(collect(decodeAwsChunked(pieces(exampleBody().subarray(0, 30000), 4096), { signing })))).toBe(
+      'IncompleteBody',
+    );
   });
 
   it('decodes the unsigned trailer form and checks its CRC32 trailer', async () => {
     // CRC32 of "hello world" is 0x0d4a1185.
     const crc = Buffer.from([0x0d, 0x4a, 0x11, 0x85]).toString('base64');
-    const body = (trailer: string) => Buffer.from(`6\r\nhello \r\n5\r\nworld\r\n0\r\nx-amz-checksum-crc32:${trailer}\r\n\r\n`);
+    const body = (trailer: string) =>
+      Buffer.from(`6\r\nhello \r\n5\r\nworld\r\n0\r\nx-amz-checksum-crc32:${trailer}\r\n\r\n`);
     const out = await collect(checkTrailer(pieces(body(crc), 3), { decodedLength: 11 }, 'crc32'));
     expect(out.toString()).toBe('hello world');
     expect(await codeOf(collect(checkTrailer(pieces(body('AAAAAA=='), 3), {}, 'crc32')))).toBe('BadDigest');

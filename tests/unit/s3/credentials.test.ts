@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { credentialsFile, liveCredentials, loadCredentials, rotateCredentials } from '../../../node-relay/s3/credentials.ts';
+import {
+  credentialsFile,
+  liveCredentials,
+  loadCredentials,
+  rotateCredentials,
+} from '../../../node-relay/s3/credentials.ts';
 
 const dirs: string[] = [];
 function home(): string {

@@ -18,7 +18,10 @@ describe('S3 errors', () => {
     expect(s3CodeOf(s3Error('InvalidRange'))).toMatchObject({ code: 'InvalidRange', status: 416 });
     expect(s3CodeOf(s3Error('SignatureDoesNotMatch'))).toMatchObject({ status: 403 });
     expect(s3CodeOf(s3Error('BucketNotEmpty'))).toMatchObject({ status: 409 });
-    expect(s3CodeOf(new PeerTreeError('UNAVAILABLE', 'no relay'))).toMatchObject({ code: 'ServiceUnavailable', status: 503 });
+    expect(s3CodeOf(new PeerTreeError('UNAVAILABLE', 'no relay'))).toMatchObject({
+      code: 'ServiceUnavailable',
+      status: 503,
+    });
     expect(s3CodeOf(new Error('boom'))).toMatchObject({ code: 'InternalError', status: 500 });
     for (const [code, [status]] of Object.entries(S3_ERRORS)) expect(status, code).toBeGreaterThanOrEqual(300);
   });

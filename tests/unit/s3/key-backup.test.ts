@@ -22,14 +22,21 @@ describe('opening an app key backup from the CLI', () => {
     expect(toHex(opened.libraryKey!)).toBe(toHex(library));
     const message = new TextEncoder().encode('signed by the CLI');
     const sig = await opened.identity.sign(message);
-    const pub = await crypto.subtle.importKey('raw', new Uint8Array(made.publicKey), { name: 'Ed25519' }, false, ['verify']);
+    const pub = await crypto.subtle.importKey('raw', new Uint8Array(made.publicKey), { name: 'Ed25519' }, false, [
+      'verify',
+    ]);
     expect(await crypto.subtle.verify({ name: 'Ed25519' }, pub, new Uint8Array(sig), message)).toBe(true);
 
     await expect(openKeyBackup(path, 'not the passphrase')).rejects.toThrow(/wrong passphrase/);
     const doc = JSON.parse(readFileSync(path, 'utf8')) as { data: string };
     const changed = join(dir, 'changed.json');
-    writeFileSync(changed, JSON.stringify({ ...doc, data: doc.data.slice(0, -2) + (doc.data.endsWith('AA') ? 'AB' : 'AA') }));
-    await expect(openKeyBackup(changed, 'a long passphrase')).rejects.toThrow(/wrong passphrase, or the key backup was changed/);
+    writeFileSync(
+      changed,
+      JSON.stringify({ ...doc, data: doc.data.slice(0, -2) + (doc.data.endsWith('AA') ? 'AB' : 'AA') }),
+    );
+    await expect(openKeyBackup(changed, 'a long passphrase')).rejects.toThrow(
+      /wrong passphrase, or the key backup was changed/,
+    );
     const other = join(dir, 'other.json');
     writeFileSync(other, '{"format":"something-else"}');
     await expect(openKeyBackup(other, 'a long passphrase')).rejects.toThrow(/not a PeerTree key backup/);

@@ -7,7 +7,11 @@ const author = (await generateIdentity()).identity;
 
 describe('memories', () => {
   it('are signed over a fixed layout and verify after a JSON round trip', async () => {
-    const m = await signMemory(author, { text: 'Sunset over the old harbour', tags: [' Holiday ', 'holiday', 'Sea'], ref: null }, 1000);
+    const m = await signMemory(
+      author,
+      { text: 'Sunset over the old harbour', tags: [' Holiday ', 'holiday', 'Sea'], ref: null },
+      1000,
+    );
     expect(m.tags).toEqual(['holiday', 'sea']);
     const back = readMemory(JSON.parse(JSON.stringify(m)));
     expect(await verifyMemory(back)).toBe(true);
@@ -23,7 +27,14 @@ describe('memories', () => {
   });
 
   it('refuse malformed documents with BAD_INPUT, never a crash', () => {
-    for (const v of [null, [], { v: 1 }, { v: 1, text: '', tags: [], ref: null, author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) }, { v: 1, text: 'x', tags: ['UPPER'], ref: null, author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) }, { v: 1, text: 'x', tags: [], ref: 'nope', author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) }]) {
+    for (const v of [
+      null,
+      [],
+      { v: 1 },
+      { v: 1, text: '', tags: [], ref: null, author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) },
+      { v: 1, text: 'x', tags: ['UPPER'], ref: null, author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) },
+      { v: 1, text: 'x', tags: [], ref: 'nope', author: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) },
+    ]) {
       expect(() => readMemory(v)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
     }
   });
@@ -33,12 +44,31 @@ describe('mergeHits', () => {
   it('keeps the best copy of each memory and the top k, in a deterministic order', () => {
     const merged = mergeHits(
       [
-        [{ id: 'b', score: 0.5, memory: 1 }, { id: 'a', score: 0.9, memory: 1 }],
-        [{ id: 'b', score: 0.7, memory: 2 }, { id: 'c', score: 0.5, memory: 1 }],
+        [
+          { id: 'b', score: 0.5, memory: 1 },
+          { id: 'a', score: 0.9, memory: 1 },
+        ],
+        [
+          { id: 'b', score: 0.7, memory: 2 },
+          { id: 'c', score: 0.5, memory: 1 },
+        ],
       ],
       2,
     );
-    expect(merged.map((h) => [h.id, h.score])).toEqual([['a', 0.9], ['b', 0.7]]);
-    expect(mergeHits([[{ id: 'z', score: 1, memory: 0 }, { id: 'y', score: 1, memory: 0 }]], 5).map((h) => h.id)).toEqual(['y', 'z']);
+    expect(merged.map((h) => [h.id, h.score])).toEqual([
+      ['a', 0.9],
+      ['b', 0.7],
+    ]);
+    expect(
+      mergeHits(
+        [
+          [
+            { id: 'z', score: 1, memory: 0 },
+            { id: 'y', score: 1, memory: 0 },
+          ],
+        ],
+        5,
+      ).map((h) => h.id),
+    ).toEqual(['y', 'z']);
   });
 });

@@ -3,13 +3,20 @@ import { coverage, parseQuery, toFtsQuery, words } from '../../../core/search/qu
 
 describe('search queries', () => {
   it('split into lowercased words and quoted phrases', () => {
-    expect(parseQuery('Beach SUNSET "old harbour" 2019')).toEqual([{ words: ['beach'] }, { words: ['sunset'] }, { words: ['old', 'harbour'] }, { words: ['2019'] }]);
+    expect(parseQuery('Beach SUNSET "old harbour" 2019')).toEqual([
+      { words: ['beach'] },
+      { words: ['sunset'] },
+      { words: ['old', 'harbour'] },
+      { words: ['2019'] },
+    ]);
     expect(words('Ça va? Über-größe 東京')).toEqual(['ça', 'va', 'über', 'größe', '東京']);
   });
 
   it('turn operators, quotes and SQL into plain quoted terms', () => {
     const q = toFtsQuery(parseQuery(`cats AND NOT dogs* NEAR(x) title:"a" '); DROP TABLE memories; --`));
-    expect(q).toBe('"cats" OR "and" OR "not" OR "dogs" OR "near" OR "x" OR "title" OR "a" OR "drop" OR "table" OR "memories"');
+    expect(q).toBe(
+      '"cats" OR "and" OR "not" OR "dogs" OR "near" OR "x" OR "title" OR "a" OR "drop" OR "table" OR "memories"',
+    );
     expect(toFtsQuery([{ words: ['say "hi"'] }])).toBe('"say ""hi"""');
   });
 

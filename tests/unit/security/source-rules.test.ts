@@ -24,7 +24,8 @@ function sources(): { path: string; text: string }[] {
       const path = join(dir, name);
       const st = statSync(path);
       if (st.isDirectory()) walk(path, depth + 1);
-      else if (/\.(ts|js|mjs|cjs|tsx)$/.test(name)) out.push({ path: relative(REPO, path), text: readFileSync(path, 'utf8') });
+      else if (/\.(ts|js|mjs|cjs|tsx)$/.test(name))
+        out.push({ path: relative(REPO, path), text: readFileSync(path, 'utf8') });
     }
   };
   for (const r of ROOTS) walk(join(REPO, r), 0);
@@ -40,12 +41,21 @@ describe('source rules', () => {
   });
 
   it('never turns TLS verification off for the whole process', () => {
-    const offenders = files.filter((f) => f.path !== SELF && /NODE_TLS_REJECT_UNAUTHORIZED|globalAgent\.options|setGlobalDispatcher/.test(f.text)).map((f) => f.path);
+    const offenders = files
+      .filter(
+        (f) => f.path !== SELF && /NODE_TLS_REJECT_UNAUTHORIZED|globalAgent\.options|setGlobalDispatcher/.test(f.text),
+      )
+      .map((f) => f.path);
     expect(offenders).toEqual([]);
   });
 
   it('skips certificate checks only on sockets authenticated by the signed handshake (tests and benchmarks aside)', () => {
-    const product = files.filter((f) => !f.path.startsWith('tests/') && !f.path.startsWith('bench/') && /rejectUnauthorized\s*:\s*false/.test(f.text)).map((f) => f.path);
+    const product = files
+      .filter(
+        (f) =>
+          !f.path.startsWith('tests/') && !f.path.startsWith('bench/') && /rejectUnauthorized\s*:\s*false/.test(f.text),
+      )
+      .map((f) => f.path);
     // connector.ts: every relay/CLI socket, bound to keys by peer.hello/auth/welcome (expectedId when known).
     // status-client.ts: one read-only GET of public status.
     expect(product.sort()).toEqual(['node-relay/http/status-client.ts', 'node-relay/ws/connector.ts']);

@@ -13,7 +13,16 @@ describe('capability', () => {
   });
 
   it('refuses anything else with a clear BAD_INPUT', () => {
-    for (const text of ['', 'pt1', `pt2.${HASH}`, `pt1.${HASH.toUpperCase()}`, `pt1.${HASH}.short`, `pt1.${HASH}.${'A'.repeat(43)}.x`, `pt1.../../etc`, 'x'.repeat(500)]) {
+    for (const text of [
+      '',
+      'pt1',
+      `pt2.${HASH}`,
+      `pt1.${HASH.toUpperCase()}`,
+      `pt1.${HASH}.short`,
+      `pt1.${HASH}.${'A'.repeat(43)}.x`,
+      `pt1.../../etc`,
+      'x'.repeat(500),
+    ]) {
       expect(() => parseCapability(text), text).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
     }
   });

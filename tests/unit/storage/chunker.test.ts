@@ -6,13 +6,18 @@ import { concatBytes, toHex } from '../../../core/bytes.ts';
 describe('fixedSizeChunks', () => {
   it('cuts any sequence of chunks into full shards and one shorter tail, preserving every byte', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 20 }), fc.integer({ min: 1, max: 17 }), async (chunks, size) => {
-        const out: Uint8Array[] = [];
-        for await (const c of fixedSizeChunks(chunks, size)) out.push(c.slice());
-        const all = concatBytes(...chunks);
-        const ok = out.slice(0, -1).every((c) => c.length === size) && out.every((c) => c.length > 0 && c.length <= size);
-        return ok && toHex(concatBytes(...out)) === toHex(all) && out.length === Math.ceil(all.length / size);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 50 }), { maxLength: 20 }),
+        fc.integer({ min: 1, max: 17 }),
+        async (chunks, size) => {
+          const out: Uint8Array[] = [];
+          for await (const c of fixedSizeChunks(chunks, size)) out.push(c.slice());
+          const all = concatBytes(...chunks);
+          const ok =
+            out.slice(0, -1).every((c) => c.length === size) && out.every((c) => c.length > 0 && c.length <= size);
+          return ok && toHex(concatBytes(...out)) === toHex(all) && out.length === Math.ceil(all.length / size);
+        },
+      ),
     );
   });
 
@@ -29,7 +34,11 @@ describe('fixedSizeChunks', () => {
     expect(out[2]!.buffer).not.toBe(b.buffer);
     // A spanning piece gets its own buffer each time: a consumer may keep every shard it was given.
     const kept: Uint8Array[] = [];
-    for await (const c of fixedSizeChunks([new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6]), new Uint8Array([7, 8, 9])], 2)) kept.push(c);
+    for await (const c of fixedSizeChunks(
+      [new Uint8Array([1, 2, 3]), new Uint8Array([4, 5, 6]), new Uint8Array([7, 8, 9])],
+      2,
+    ))
+      kept.push(c);
     expect(kept.map((c) => [...c])).toEqual([[1, 2], [3, 4], [5, 6], [7, 8], [9]]);
   });
 });

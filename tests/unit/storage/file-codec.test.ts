@@ -14,7 +14,12 @@ function randomFile(size: number): Uint8Array {
 }
 
 async function store(file: Uint8Array, opts: { public?: boolean; name?: string } = {}) {
-  const encoder = await FileEncoder.create({ name: opts.name ?? 'photo.jpg', type: 'image/jpeg', shardSize: SHARD, ...(opts.public ? { public: true } : {}) });
+  const encoder = await FileEncoder.create({
+    name: opts.name ?? 'photo.jpg',
+    type: 'image/jpeg',
+    shardSize: SHARD,
+    ...(opts.public ? { public: true } : {}),
+  });
   const shards = new Map<string, Uint8Array>();
   for await (const piece of fixedSizeChunks([file.subarray(0, 1000), file.subarray(1000)], SHARD)) {
     const s = await encoder.addShard(piece);
@@ -78,15 +83,23 @@ describe('file codec', () => {
     const { capability, shards, manifest } = await store(randomFile(SHARD * 2));
     const bad = shards.get(manifest.shards[1]!)!.slice();
     bad[10]! ^= 1;
-    const decoder = await FileDecoder.open(parseCapability(capability), shards.get(parseCapability(capability).manifest)!);
+    const decoder = await FileDecoder.open(
+      parseCapability(capability),
+      shards.get(parseCapability(capability).manifest)!,
+    );
     await expect(decoder.decodeShard(1, bad)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
     await expect(verifyShard(manifest.shards[0]!, bad)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
   });
 
   it('refuses shards swapped between positions even when each is genuine', async () => {
     const { capability, shards, manifest } = await store(randomFile(SHARD * 2), { public: true });
-    const decoder = await FileDecoder.open(parseCapability(capability), shards.get(parseCapability(capability).manifest)!);
-    await expect(decoder.decodeShard(0, shards.get(manifest.shards[1]!)!)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+    const decoder = await FileDecoder.open(
+      parseCapability(capability),
+      shards.get(parseCapability(capability).manifest)!,
+    );
+    await expect(decoder.decodeShard(0, shards.get(manifest.shards[1]!)!)).rejects.toMatchObject({
+      code: 'HASH_MISMATCH',
+    });
   });
 
   it('refuses the right manifest opened with a wrong key', async () => {

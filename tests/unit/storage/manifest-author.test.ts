@@ -6,7 +6,12 @@ import { generateIdentity } from '../../../core/identity/identity.ts';
 import { checkRegistrant } from '../../../core/ledger/registrant.ts';
 import { FileDecoder, FileEncoder } from '../../../core/storage/file-codec.ts';
 import { parseCapability } from '../../../core/storage/capability.ts';
-import { MANIFEST_HEADER_BYTES, MANIFEST_SIGNED_BYTES, readManifestAuthor, signManifest } from '../../../core/storage/manifest-author.ts';
+import {
+  MANIFEST_HEADER_BYTES,
+  MANIFEST_SIGNED_BYTES,
+  readManifestAuthor,
+  signManifest,
+} from '../../../core/storage/manifest-author.ts';
 
 describe('a signed manifest', async () => {
   const { identity: alice } = await generateIdentity();
@@ -55,7 +60,9 @@ describe('checkRegistrant', async () => {
 
   it('refuses a registration without the manifest, or with bytes that are not the asset', async () => {
     await expect(checkRegistrant(asset, toHex(alice.publicKey), null)).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    await expect(checkRegistrant(asset, toHex(mallory.publicKey), await signManifest(mallory, utf8('sealed manifest')))).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(
+      checkRegistrant(asset, toHex(mallory.publicKey), await signManifest(mallory, utf8('sealed manifest'))),
+    ).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
 
   it('leaves an unsigned (older) manifest to the pin rule', async () => {

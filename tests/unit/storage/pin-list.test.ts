@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { PIN_LIST_BYTES, pinListBytes, readPinList, signPinList, verifyPinList } from '../../../core/storage/pin-list.ts';
+import {
+  PIN_LIST_BYTES,
+  pinListBytes,
+  readPinList,
+  signPinList,
+  verifyPinList,
+} from '../../../core/storage/pin-list.ts';
 import { readListed } from '../../../core/protocol/shard-messages.ts';
 import { generateIdentity } from '../../../core/identity/identity.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
@@ -29,7 +35,14 @@ describe('pin-list statements', () => {
   });
 
   it('are refused when malformed', () => {
-    for (const v of [null, 'x', {}, { owner: 'ab'.repeat(32), ts: -1, sig: 'ab'.repeat(64) }, { owner: 'AB'.repeat(32), ts: 1, sig: 'ab'.repeat(64) }, { owner: 'ab'.repeat(32), ts: 1, sig: 'ab' }]) {
+    for (const v of [
+      null,
+      'x',
+      {},
+      { owner: 'ab'.repeat(32), ts: -1, sig: 'ab'.repeat(64) },
+      { owner: 'AB'.repeat(32), ts: 1, sig: 'ab'.repeat(64) },
+      { owner: 'ab'.repeat(32), ts: 1, sig: 'ab' },
+    ]) {
       expect(readPinList(v)).toBeNull();
     }
   });
@@ -39,7 +52,10 @@ describe("a relay's page of pins, as the client checks it", () => {
   const pin = (hash: string) => ({ hash, size: 10, ts: 5 });
 
   it('is taken when hashes ascend after the cursor and next is the last one listed', () => {
-    expect(readListed({ pins: [pin(h('01')), pin(h('02'))], next: h('02') }, null, 2)).toEqual({ pins: [pin(h('01')), pin(h('02'))], next: h('02') });
+    expect(readListed({ pins: [pin(h('01')), pin(h('02'))], next: h('02') }, null, 2)).toEqual({
+      pins: [pin(h('01')), pin(h('02'))],
+      next: h('02'),
+    });
     expect(readListed({ pins: [], next: null }, h('05'), 2)).toEqual({ pins: [], next: null });
   });
 

@@ -22,7 +22,13 @@ describe('pin statements', () => {
   });
 
   it('are refused when malformed', () => {
-    for (const v of [null, 1, {}, { op: 'pin', hash: HASH, owner: 'x', ts: 1, sig: 'y' }, { op: 'drop', hash: HASH, owner: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) }]) {
+    for (const v of [
+      null,
+      1,
+      {},
+      { op: 'pin', hash: HASH, owner: 'x', ts: 1, sig: 'y' },
+      { op: 'drop', hash: HASH, owner: 'ab'.repeat(32), ts: 1, sig: 'ab'.repeat(64) },
+    ]) {
       expect(readPin(v)).toBeNull();
     }
   });

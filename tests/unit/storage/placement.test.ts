@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { pickHolders, rendezvousHolders, rendezvousOrder, rendezvousScore, repairLeader, repairRank } from '../../../core/storage/placement.ts';
+import {
+  pickHolders,
+  rendezvousHolders,
+  rendezvousOrder,
+  rendezvousScore,
+  repairLeader,
+  repairRank,
+} from '../../../core/storage/placement.ts';
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -16,7 +23,10 @@ const members = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({ id }));
 /** A 64-hex name from a seeded generator (shard hashes and node ids have this shape). */
 function hexName(rand: () => number): string {
   let out = '';
-  for (let i = 0; i < 8; i++) out += Math.floor(rand() * 2 ** 32).toString(16).padStart(8, '0');
+  for (let i = 0; i < 8; i++)
+    out += Math.floor(rand() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0');
   return out;
 }
 
@@ -47,7 +57,8 @@ describe('pickHolders', () => {
   it('spreads load: each member is chosen roughly equally often', () => {
     const counts = new Map<string, number>();
     const rand = seeded(3);
-    for (let i = 0; i < 6000; i++) for (const p of pickHolders(members, 3, rand)) counts.set(p.id, (counts.get(p.id) ?? 0) + 1);
+    for (let i = 0; i < 6000; i++)
+      for (const p of pickHolders(members, 3, rand)) counts.set(p.id, (counts.get(p.id) ?? 0) + 1);
     for (const m of members) expect(counts.get(m.id)!).toBeGreaterThan(2700);
   });
 });
@@ -115,7 +126,10 @@ describe('rendezvous placement', () => {
     for (const [i, h] of shards.slice(0, 500).entries()) {
       const exclude = new Set(nodes.filter((_, j) => (i + j) % 7 === 0).map((m) => m.id));
       for (const n of [0, 1, 3, 5, withDuplicates.length + 2]) {
-        const expected = rendezvousOrder(h, withDuplicates).filter((m) => !exclude.has(m.id)).slice(0, n).map((m) => m.id);
+        const expected = rendezvousOrder(h, withDuplicates)
+          .filter((m) => !exclude.has(m.id))
+          .slice(0, n)
+          .map((m) => m.id);
         expect(rendezvousHolders(h, withDuplicates, n, exclude).map((m) => m.id)).toEqual(expected);
       }
     }
@@ -124,7 +138,11 @@ describe('rendezvous placement', () => {
   it('skips excluded members and takes the next in order, as a refused placement does', () => {
     const shard = shards[1]!;
     const order = rendezvousOrder(shard, nodes).map((m) => m.id);
-    expect(rendezvousHolders(shard, nodes, 3, new Set([order[1]!])).map((m) => m.id)).toEqual([order[0], order[2], order[3]]);
+    expect(rendezvousHolders(shard, nodes, 3, new Set([order[1]!])).map((m) => m.id)).toEqual([
+      order[0],
+      order[2],
+      order[3],
+    ]);
     expect(rendezvousHolders(shard, nodes.slice(0, 2), 3)).toHaveLength(2);
   });
 });

@@ -60,7 +60,12 @@ describe('putFile and getFile', () => {
     const t = new MemoryTransport();
     const file = randomFile(SHARD * 10 + 5);
     const progress: number[] = [];
-    const { capability, manifest } = await putFile([file], t, { name: 'x.bin', shardSize: SHARD, replicas: 3, onProgress: (p) => progress.push(p.doneBytes) });
+    const { capability, manifest } = await putFile([file], t, {
+      name: 'x.bin',
+      shardSize: SHARD,
+      replicas: 3,
+      onProgress: (p) => progress.push(p.doneBytes),
+    });
     expect(t.storeCalls).toBe(12);
     expect(manifest.shards).toHaveLength(11);
     expect(progress.at(-1)).toBe(file.length);
@@ -104,7 +109,9 @@ describe('putFile and getFile', () => {
   });
 
   it('fails with the transport’s clear error when the tree cannot supply the replicas', async () => {
-    await expect(putFile([randomFile(100)], new MemoryTransport(), { name: 'x', shardSize: SHARD, replicas: 5 })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(
+      putFile([randomFile(100)], new MemoryTransport(), { name: 'x', shardSize: SHARD, replicas: 5 }),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
   it('fetches a corrupted shard again and still returns the exact bytes', async () => {
@@ -128,7 +135,10 @@ describe('putFile and getFile', () => {
     const t = new MemoryTransport();
     const file = randomFile(4096);
     const progress: number[] = [];
-    const { capability, manifest } = await putFile([file], t, { name: 'icon.png', onProgress: (p) => progress.push(p.doneBytes) });
+    const { capability, manifest } = await putFile([file], t, {
+      name: 'icon.png',
+      onProgress: (p) => progress.push(p.doneBytes),
+    });
     expect(t.storeCalls).toBe(1); // the manifest only
     expect(t.shards.has(manifest.shards[0]!)).toBe(false);
     expect(manifest.inline).toBeDefined();
@@ -141,10 +151,17 @@ describe('putFile and getFile', () => {
   });
 
   it('stores the shard on its own for a file over the inline limit, or with inlining off, and gets it as before', async () => {
-    for (const [size, inlineBytes] of [[INLINE_FILE_BYTES + 1, undefined], [INLINE_FILE_BYTES, undefined], [100, 0]] as const) {
+    for (const [size, inlineBytes] of [
+      [INLINE_FILE_BYTES + 1, undefined],
+      [INLINE_FILE_BYTES, undefined],
+      [100, 0],
+    ] as const) {
       const t = new MemoryTransport();
       const file = randomFile(size);
-      const { capability, manifest } = await putFile([file], t, { name: 'x', ...(inlineBytes !== undefined ? { inlineBytes } : {}) });
+      const { capability, manifest } = await putFile([file], t, {
+        name: 'x',
+        ...(inlineBytes !== undefined ? { inlineBytes } : {}),
+      });
       const inlined = size <= INLINE_FILE_BYTES && inlineBytes !== 0;
       expect(manifest.inline !== undefined, `${size}`).toBe(inlined);
       expect(t.storeCalls).toBe(inlined ? 1 : 2);
@@ -166,7 +183,12 @@ describe('putFile and getFile', () => {
     const t = new MemoryTransport();
     const file = randomFile(SHARD * 5 + 77);
     const { capability } = await putFile([file], t, { name: 'v.mp4', shardSize: SHARD, public: true });
-    for (const [start, end] of [[0, 0], [10, SHARD * 2 + 3], [SHARD, SHARD * 2 - 1], [file.length - 10, file.length - 1]] as const) {
+    for (const [start, end] of [
+      [0, 0],
+      [10, SHARD * 2 + 3],
+      [SHARD, SHARD * 2 - 1],
+      [file.length - 10, file.length - 1],
+    ] as const) {
       expect(toHex(await collect(capability, t, { start, end }))).toBe(toHex(file.subarray(start, end + 1)));
     }
     const before = t.fetchCalls;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { answered, expectedFinishMs, failed, hedgeAfterMs, pickHolder, started, statsOf, windowSize, type SwarmStats } from '../../../core/storage/swarm-policy.ts';
+import {
+  answered,
+  expectedFinishMs,
+  failed,
+  hedgeAfterMs,
+  pickHolder,
+  started,
+  statsOf,
+  windowSize,
+  type SwarmStats,
+} from '../../../core/storage/swarm-policy.ts';
 import { GET_HEDGE_MAX_MS, GET_HEDGE_MIN_MS, GET_WINDOW_MAX, GET_WINDOW_MIN } from '../../../core/limits.ts';
 
 const MiB = 1024 * 1024;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { extendLog, fitRecords, isChain, logIndexOf, verifyNext } from '../../../core/tree/chain.ts';
 import { MAX_EPOCH_LOG } from '../../../core/tree/constants.ts';
-import { recordHash, signRecord, signSuspicion, type EpochRecord, type UnsignedRecord } from '../../../core/tree/epoch-record.ts';
+import {
+  recordHash,
+  signRecord,
+  signSuspicion,
+  type EpochRecord,
+  type UnsignedRecord,
+} from '../../../core/tree/epoch-record.ts';
 import { step } from '../../../core/tree/machine.ts';
 import { compareVersions } from '../../../core/tree/membership.ts';
 import { MSG } from '../../../core/tree/messages.ts';
@@ -18,7 +24,12 @@ const removeDead = (m: Membership, id: string): MembershipOp => {
   return { op: 'remove', ref: m.members[at]!, at, reason: 'dead' };
 };
 /** The next record of `m` with `ops`, signed by r<signer> (and naming it), with optional evidence. */
-const next = (m: Membership, ops: readonly MembershipOp[], signer = 0, more: Partial<UnsignedRecord> = {}): EpochRecord =>
+const next = (
+  m: Membership,
+  ops: readonly MembershipOp[],
+  signer = 0,
+  more: Partial<UnsignedRecord> = {},
+): EpochRecord =>
   signRecord(envOf(signer), { t: 'r0', e: m.epoch + 1, p: m.digest, ops, by: `r${signer}`, ev: [], ...more });
 const refused = (r: EpochRecord, e = env) => {
   const v = verifyNext(e, K, 'r0', view, r);
@@ -26,14 +37,19 @@ const refused = (r: EpochRecord, e = env) => {
 };
 
 describe('verifyNext', () => {
-  it('accepts the root\'s signed next epoch and returns the view it makes', () => {
+  it("accepts the root's signed next epoch and returns the view it makes", () => {
     const r = next(view, [add(4)]);
     const v = verifyNext(env, K, 'r0', view, r);
-    expect(v).toEqual({ ok: true, membership: { epoch: 5, digest: recordHash(env, r), members: [ref(0), ref(1), ref(2), ref(3), ref(4)] } });
+    expect(v).toEqual({
+      ok: true,
+      membership: { epoch: 5, digest: recordHash(env, r), members: [ref(0), ref(1), ref(2), ref(3), ref(4)] },
+    });
   });
 
   it('refuses a record of another tree', () => {
-    expect(refused(signRecord(env, { t: 'r1', e: 5, p: view.digest, ops: [add(4)], by: 'r0', ev: [] }))).toBe('foreign-tree');
+    expect(refused(signRecord(env, { t: 'r1', e: 5, p: view.digest, ops: [add(4)], by: 'r0', ev: [] }))).toBe(
+      'foreign-tree',
+    );
   });
 
   it('refuses a record that names the wrong previous hash', () => {
@@ -78,7 +94,7 @@ describe('verifyNext', () => {
     expect(refused(next(view, [{ op: 'remove', ref: ref(2), at: 3, reason: 'dead' }]))).toBe('ops-do-not-apply');
   });
 
-  it('refuses evidence on a root\'s record', () => {
+  it("refuses evidence on a root's record", () => {
     const s = signSuspicion(envOf(1), 'r0', 4, view.digest, 'r2', 'r1');
     expect(refused(next(view, [removeDead(view, 'r2')], 0, { ev: [s] }))).toBe('evidence-without-takeover');
   });
@@ -113,12 +129,20 @@ describe('fitRecords', () => {
 
   it('fits records that extend the view as ahead, verified, and extends the log', () => {
     const fit = fitRecords(env, K, 'r0', view, log, [r5, r6]);
-    expect(fit).toMatchObject({ kind: 'ahead', wins: true, equivocation: false, membership: { epoch: 6, digest: recordHash(env, r6) } });
+    expect(fit).toMatchObject({
+      kind: 'ahead',
+      wins: true,
+      equivocation: false,
+      membership: { epoch: 6, digest: recordHash(env, r6) },
+    });
     if (fit.kind === 'ahead') expect(fit.log).toEqual([...log, r5, r6]);
   });
 
   it('skips the records it already holds', () => {
-    expect(fitRecords(env, K, 'r0', view, log, [...log.slice(2), r5])).toMatchObject({ kind: 'ahead', membership: { epoch: 5 } });
+    expect(fitRecords(env, K, 'r0', view, log, [...log.slice(2), r5])).toMatchObject({
+      kind: 'ahead',
+      membership: { epoch: 5 },
+    });
   });
 
   it('finds nothing new in records it holds, or none', () => {
@@ -132,14 +156,23 @@ describe('fitRecords', () => {
   });
 
   it('refuses records that are not a chain, or that hold an invalid record', () => {
-    expect(fitRecords(env, K, 'r0', view, log, [r5, { ...r6, p: OTHER }])).toEqual({ kind: 'invalid', reason: 'not-a-chain' });
-    expect(fitRecords(env, K, 'r0', view, log, [r5, next(v5, [add(5)], 3)])).toEqual({ kind: 'invalid', reason: 'signer-not-sequencer' });
+    expect(fitRecords(env, K, 'r0', view, log, [r5, { ...r6, p: OTHER }])).toEqual({
+      kind: 'invalid',
+      reason: 'not-a-chain',
+    });
+    expect(fitRecords(env, K, 'r0', view, log, [r5, next(v5, [add(5)], 3)])).toEqual({
+      kind: 'invalid',
+      reason: 'signer-not-sequencer',
+    });
   });
 
   // Two sequencers after a partition: r0 added r4 at epoch 5; on the other side r1 took over from r0 with
   // the suspicions of both root watchers (r1, r2). Each side sees a fork; exactly one wins by version order.
   const takeover = next(view, [removeDead(view, 'r0')], 1, {
-    ev: [signSuspicion(envOf(1), 'r0', 4, view.digest, 'r0', 'r1'), signSuspicion(envOf(2), 'r0', 4, view.digest, 'r0', 'r2')],
+    ev: [
+      signSuspicion(envOf(1), 'r0', 4, view.digest, 'r0', 'r1'),
+      signSuspicion(envOf(2), 'r0', 4, view.digest, 'r0', 'r2'),
+    ],
   });
   const t5 = verifyNext(env, K, 'r0', view, takeover);
 
@@ -159,17 +192,35 @@ describe('fitRecords', () => {
   it('marks the same signer twice at one epoch as equivocation, won by the lower record hash whichever came first', () => {
     const other5 = next(view, [add(5)]);
     const lowerIsOther = recordHash(env, other5) < recordHash(env, r5);
-    expect(fitRecords(env, K, 'r0', v5, [...log, r5], [other5])).toMatchObject({ kind: 'fork', equivocation: true, wins: lowerIsOther });
+    expect(fitRecords(env, K, 'r0', v5, [...log, r5], [other5])).toMatchObject({
+      kind: 'fork',
+      equivocation: true,
+      wins: lowerIsOther,
+    });
     // Seen from the other side, the same pair gives the opposite answer: every relay ends on the same record.
     const vOther = verifyNext(env, K, 'r0', view, other5);
     if (!vOther.ok) throw new Error(vOther.reason);
-    expect(fitRecords(env, K, 'r0', vOther.membership, [...log, other5], [r5])).toMatchObject({ kind: 'fork', equivocation: true, wins: !lowerIsOther });
+    expect(fitRecords(env, K, 'r0', vOther.membership, [...log, other5], [r5])).toMatchObject({
+      kind: 'fork',
+      equivocation: true,
+      wins: !lowerIsOther,
+    });
   });
 
   it('has a relay count an equivocating sequencer and end on the successor with the lower hash', () => {
     const other5 = next(view, [add(5)]);
     const s = { ...chainState(1, 4), membership: v5, log: [...log, r5] };
-    const r = step(s, { type: 'message', now: 2_000, from: 'r0', msgType: MSG.sync, body: { t: 'r0', recs: [other5], m: null, from: ref(0) } }, envOf(1));
+    const r = step(
+      s,
+      {
+        type: 'message',
+        now: 2_000,
+        from: 'r0',
+        msgType: MSG.sync,
+        body: { t: 'r0', recs: [other5], m: null, from: ref(0) },
+      },
+      envOf(1),
+    );
     expect(r.state.counters.equivocation).toBe(1);
     const lower = recordHash(env, other5) < recordHash(env, r5) ? other5 : r5;
     expect(r.state.membership.digest).toBe(recordHash(env, lower));
@@ -177,6 +228,9 @@ describe('fitRecords', () => {
 
   it('refuses a fork branch that is not valid from the fork point', () => {
     const bogus = next(view, [removeDead(view, 'r0')], 1);
-    expect(fitRecords(env, K, 'r0', v5, [...log, r5], [bogus])).toEqual({ kind: 'invalid', reason: 'takeover-without-quorum' });
+    expect(fitRecords(env, K, 'r0', v5, [...log, r5], [bogus])).toEqual({
+      kind: 'invalid',
+      reason: 'takeover-without-quorum',
+    });
   });
 });

@@ -1,17 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { toHex, utf8 } from '../../../core/bytes.ts';
 import {
-  EPOCH_TAG, GENESIS_PREV, recordBytes, recordHash, recordSignedBy, signRecord, signSuspicion, SUSPECT_TAG, suspicionBytes, suspicionSignedBy,
-  type EpochRecord, type UnsignedRecord,
+  EPOCH_TAG,
+  GENESIS_PREV,
+  recordBytes,
+  recordHash,
+  recordSignedBy,
+  signRecord,
+  signSuspicion,
+  SUSPECT_TAG,
+  suspicionBytes,
+  suspicionSignedBy,
+  type EpochRecord,
+  type UnsignedRecord,
 } from '../../../core/tree/epoch-record.ts';
 import type { MembershipOp, NodeRef } from '../../../core/tree/types.ts';
 import { envOf, ref } from './fixtures.ts';
 
 const A: NodeRef = { id: 'a', url: 'u', key: '22'.repeat(32) };
 const VECTOR: UnsignedRecord = {
-  t: 'r0', e: 2, p: '11'.repeat(32),
-  ops: [{ op: 'add', ref: A, adm: '' }, { op: 'remove', ref: A, at: 1, reason: 'dead' }],
-  by: 'a', ev: [{ of: 'a', by: 'b', sig: '44'.repeat(64) }],
+  t: 'r0',
+  e: 2,
+  p: '11'.repeat(32),
+  ops: [
+    { op: 'add', ref: A, adm: '' },
+    { op: 'remove', ref: A, at: 1, reason: 'dead' },
+  ],
+  by: 'a',
+  ev: [{ of: 'a', by: 'b', sig: '44'.repeat(64) }],
 };
 const hex = (s: string) => toHex(utf8(s));
 const env = envOf(0);
@@ -19,18 +35,40 @@ const env = envOf(0);
 describe('the epoch record byte layout', () => {
   it('is fixed: a test vector of a record with an add, a removal and one suspicion', () => {
     const expected = [
-      hex(EPOCH_TAG), '00', // domain tag, NUL
-      '0002', '7230', // t = "r0" (u16 length, UTF-8)
+      hex(EPOCH_TAG),
+      '00', // domain tag, NUL
+      '0002',
+      '7230', // t = "r0" (u16 length, UTF-8)
       '0000000000000002', // e = 2 (u64 big-endian)
       '11'.repeat(32), // p (32 raw bytes)
       '0002', // two ops
-      '01', '0001', '61', '0001', '75', '22'.repeat(32), '0000', // add: id "a", url "u", key, adm ""
-      '03', '0001', '61', '0001', '75', '22'.repeat(32), '00000001', // remove (dead = 3): ref, at = 1 (u32)
-      '0001', '61', // by = "a"
-      '0001', '0001', '61', '0001', '62', '44'.repeat(64), // one suspicion: of "a", by "b", sig (64 raw bytes)
+      '01',
+      '0001',
+      '61',
+      '0001',
+      '75',
+      '22'.repeat(32),
+      '0000', // add: id "a", url "u", key, adm ""
+      '03',
+      '0001',
+      '61',
+      '0001',
+      '75',
+      '22'.repeat(32),
+      '00000001', // remove (dead = 3): ref, at = 1 (u32)
+      '0001',
+      '61', // by = "a"
+      '0001',
+      '0001',
+      '61',
+      '0001',
+      '62',
+      '44'.repeat(64), // one suspicion: of "a", by "b", sig (64 raw bytes)
     ].join('');
     expect(toHex(recordBytes(VECTOR))).toBe(expected);
-    expect(recordHash(env, { ...VECTOR, sig: '' })).toBe('9edca9760c7116fbff790066de7a0a3071b47e49ec606d0e14a16299f5533143');
+    expect(recordHash(env, { ...VECTOR, sig: '' })).toBe(
+      '9edca9760c7116fbff790066de7a0a3071b47e49ec606d0e14a16299f5533143',
+    );
   });
 
   it('codes a removal for leaving as 2 and one for silence as 3', () => {
@@ -41,7 +79,18 @@ describe('the epoch record byte layout', () => {
   });
 
   it('is fixed for a suspicion too: a test vector', () => {
-    const expected = [hex(SUSPECT_TAG), '00', '0002', '7230', '0000000000000002', '33'.repeat(32), '0001', '61', '0001', '62'].join('');
+    const expected = [
+      hex(SUSPECT_TAG),
+      '00',
+      '0002',
+      '7230',
+      '0000000000000002',
+      '33'.repeat(32),
+      '0001',
+      '61',
+      '0001',
+      '62',
+    ].join('');
     expect(toHex(suspicionBytes('r0', 2, '33'.repeat(32), 'a', 'b'))).toBe(expected);
   });
 
@@ -49,7 +98,9 @@ describe('the epoch record byte layout', () => {
     expect(EPOCH_TAG).toBe('peertree/epoch/v1');
     expect(SUSPECT_TAG).toBe('peertree/suspect/v1');
     expect(recordBytes(VECTOR).slice(0, EPOCH_TAG.length + 1)).toEqual(new Uint8Array([...utf8(EPOCH_TAG), 0]));
-    expect(suspicionBytes('r0', 2, '33'.repeat(32), 'a', 'b').slice(0, SUSPECT_TAG.length + 1)).toEqual(new Uint8Array([...utf8(SUSPECT_TAG), 0]));
+    expect(suspicionBytes('r0', 2, '33'.repeat(32), 'a', 'b').slice(0, SUSPECT_TAG.length + 1)).toEqual(
+      new Uint8Array([...utf8(SUSPECT_TAG), 0]),
+    );
   });
 
   it('changes, with the hash, when any field changes', () => {
@@ -85,7 +136,9 @@ describe('the epoch record byte layout', () => {
     const shifted: UnsignedRecord = { ...VECTOR, ops: [{ op: 'add', ref: { ...A, id: 'au', url: '' }, adm: '' }] };
     const plain: UnsignedRecord = { ...VECTOR, ops: [{ op: 'add', ref: A, adm: '' }] };
     expect(toHex(recordBytes(shifted))).not.toBe(toHex(recordBytes(plain)));
-    expect(toHex(suspicionBytes('r0', 2, '33'.repeat(32), 'ab', ''))).not.toBe(toHex(suspicionBytes('r0', 2, '33'.repeat(32), 'a', 'b')));
+    expect(toHex(suspicionBytes('r0', 2, '33'.repeat(32), 'ab', ''))).not.toBe(
+      toHex(suspicionBytes('r0', 2, '33'.repeat(32), 'a', 'b')),
+    );
   });
 
   it('does not cover the signature, and hashes a changed copy afresh (the memo is per object)', () => {
@@ -105,9 +158,16 @@ describe('the epoch record byte layout', () => {
 });
 
 describe('signed records', () => {
-  const rec: UnsignedRecord = { t: 'r0', e: 1, p: GENESIS_PREV, ops: [{ op: 'add', ref: ref(0), adm: '' }], by: 'r0', ev: [] };
+  const rec: UnsignedRecord = {
+    t: 'r0',
+    e: 1,
+    p: GENESIS_PREV,
+    ops: [{ op: 'add', ref: ref(0), adm: '' }],
+    by: 'r0',
+    ev: [],
+  };
 
-  it('verify under the signer\'s key only', () => {
+  it("verify under the signer's key only", () => {
     const r = signRecord(envOf(0), rec);
     expect(recordSignedBy(env, r, ref(0).key)).toBe(true);
     expect(recordSignedBy(env, r, ref(1).key)).toBe(false);
@@ -118,8 +178,12 @@ describe('signed records', () => {
   it('stop verifying when any signed field is changed after signing', () => {
     const r = signRecord(envOf(0), rec);
     const tampered: EpochRecord[] = [
-      { ...r, e: 2 }, { ...r, t: 'r1' }, { ...r, p: '11'.repeat(32) }, { ...r, by: 'r1' },
-      { ...r, ops: [{ op: 'add', ref: ref(1), adm: '' }] }, { ...r, ops: [{ op: 'add', ref: ref(0), adm: 'allow' }] },
+      { ...r, e: 2 },
+      { ...r, t: 'r1' },
+      { ...r, p: '11'.repeat(32) },
+      { ...r, by: 'r1' },
+      { ...r, ops: [{ op: 'add', ref: ref(1), adm: '' }] },
+      { ...r, ops: [{ op: 'add', ref: ref(0), adm: 'allow' }] },
       { ...r, ev: [signSuspicion(envOf(1), 'r0', 1, GENESIS_PREV, 'r0', 'r1')] },
     ];
     for (const t of tampered) expect(recordSignedBy(env, t, ref(0).key)).toBe(false);
@@ -144,7 +208,7 @@ describe('signed suspicions', () => {
   const d = '33'.repeat(32);
   const s = signSuspicion(envOf(2), 'r0', 5, d, 'r0', 'r2');
 
-  it('verify at the version they were made at, under the watcher\'s key', () => {
+  it("verify at the version they were made at, under the watcher's key", () => {
     expect(s).toMatchObject({ of: 'r0', by: 'r2' });
     expect(suspicionSignedBy(env, s, 'r0', 5, d, ref(2).key)).toBe(true);
     expect(suspicionSignedBy(env, s, 'r0', 5, d, ref(1).key)).toBe(false);

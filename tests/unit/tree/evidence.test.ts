@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { verifyNext } from '../../../core/tree/chain.ts';
-import { recordHash, signRecord, signSuspicion, type EpochRecord, type Suspicion } from '../../../core/tree/epoch-record.ts';
-import { hasQuorum, heldQuorum, quorum, takeoverProblem, validSuspicions, watcherSuspicions, watchersOf } from '../../../core/tree/evidence.ts';
+import {
+  recordHash,
+  signRecord,
+  signSuspicion,
+  type EpochRecord,
+  type Suspicion,
+} from '../../../core/tree/epoch-record.ts';
+import {
+  hasQuorum,
+  heldQuorum,
+  quorum,
+  takeoverProblem,
+  validSuspicions,
+  watcherSuspicions,
+  watchersOf,
+} from '../../../core/tree/evidence.ts';
 import type { Membership, MembershipOp } from '../../../core/tree/types.ts';
 import { chain, envOf, ref } from './fixtures.ts';
 
 const env = envOf(0);
 /** r<by>'s signed suspicion of `of` at view m (tree r0). */
-const sus = (m: Membership, of: string, by: number): Suspicion => signSuspicion(envOf(by), 'r0', m.epoch, m.digest, of, `r${by}`);
+const sus = (m: Membership, of: string, by: number): Suspicion =>
+  signSuspicion(envOf(by), 'r0', m.epoch, m.digest, of, `r${by}`);
 const dead = (members: Membership['members'], id: string): Extract<MembershipOp, { op: 'remove' }> => {
   const at = members.findIndex((r) => r.id === id);
   return { op: 'remove', ref: members[at]!, at, reason: 'dead' };
@@ -47,8 +62,11 @@ describe('suspicions as evidence', () => {
   const { log: log6 } = chain(6);
   const m5 = { epoch: 5, digest: recordHash(env, log6[4]!), members: m6.members };
 
-  it('count only distinct, valid ones from the suspect\'s watchers at this version', () => {
-    expect(validSuspicions(env, 2, 'r0', m6, 'r0', [sus(m6, 'r0', 1), sus(m6, 'r0', 2)]).map((s) => s.by)).toEqual(['r1', 'r2']);
+  it("count only distinct, valid ones from the suspect's watchers at this version", () => {
+    expect(validSuspicions(env, 2, 'r0', m6, 'r0', [sus(m6, 'r0', 1), sus(m6, 'r0', 2)]).map((s) => s.by)).toEqual([
+      'r1',
+      'r2',
+    ]);
     expect(hasQuorum(env, 2, 'r0', m6, 'r0', [sus(m6, 'r0', 1), sus(m6, 'r0', 2)])).toBe(true);
   });
 
@@ -63,7 +81,9 @@ describe('suspicions as evidence', () => {
 
   it('count a valid statement even when a forged one by the same watcher comes first', () => {
     const forged = { ...sus(m6, 'r0', 2), sig: sus(m6, 'r0', 1).sig };
-    expect(validSuspicions(env, 2, 'r0', m6, 'r0', [sus(m6, 'r0', 1), forged, sus(m6, 'r0', 2)]).map((s) => s.by)).toEqual(['r1', 'r2']);
+    expect(
+      validSuspicions(env, 2, 'r0', m6, 'r0', [sus(m6, 'r0', 1), forged, sus(m6, 'r0', 2)]).map((s) => s.by),
+    ).toEqual(['r1', 'r2']);
   });
 
   it('are counted again without signatures when held (verified on arrival), by the same rule', () => {
@@ -100,41 +120,105 @@ describe('takeoverProblem', () => {
   const m10 = chain(10).membership;
 
   it('refuses one root child taking over the root on its own word (k = 2)', () => {
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1)]))).toBe('takeover-without-quorum');
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 2, [dead(m6.members, 'r0')], [sus(m6, 'r0', 2)]))).toBe('takeover-without-quorum');
+    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1)]))).toBe(
+      'takeover-without-quorum',
+    );
+    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 2, [dead(m6.members, 'r0')], [sus(m6, 'r0', 2)]))).toBe(
+      'takeover-without-quorum',
+    );
   });
 
   it('refuses one root child taking over the root on its own word (k = 3), even with a forged second statement', () => {
     const forged = signSuspicion(envOf(1), 'r0', 10, m10.digest, 'r0', 'r2');
-    expect(takeoverProblem(env, 3, 'r0', m10, takeover(m10, 1, [dead(m10.members, 'r0')], [sus(m10, 'r0', 1)]))).toBe('takeover-without-quorum');
-    expect(takeoverProblem(env, 3, 'r0', m10, takeover(m10, 1, [dead(m10.members, 'r0')], [sus(m10, 'r0', 1), forged]))).toBe('takeover-without-quorum');
+    expect(takeoverProblem(env, 3, 'r0', m10, takeover(m10, 1, [dead(m10.members, 'r0')], [sus(m10, 'r0', 1)]))).toBe(
+      'takeover-without-quorum',
+    );
+    expect(
+      takeoverProblem(env, 3, 'r0', m10, takeover(m10, 1, [dead(m10.members, 'r0')], [sus(m10, 'r0', 1), forged])),
+    ).toBe('takeover-without-quorum');
   });
 
-  it('accepts a takeover with a quorum of the root\'s watchers (k = 2: both children; k = 3: two of three)', () => {
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m6, 'r0', 2)]))).toBeNull();
-    expect(takeoverProblem(env, 3, 'r0', m10, takeover(m10, 3, [dead(m10.members, 'r0')], [sus(m10, 'r0', 1), sus(m10, 'r0', 3)]))).toBeNull();
+  it("accepts a takeover with a quorum of the root's watchers (k = 2: both children; k = 3: two of three)", () => {
+    expect(
+      takeoverProblem(
+        env,
+        2,
+        'r0',
+        m6,
+        takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m6, 'r0', 2)]),
+      ),
+    ).toBeNull();
+    expect(
+      takeoverProblem(
+        env,
+        3,
+        'r0',
+        m10,
+        takeover(m10, 3, [dead(m10.members, 'r0')], [sus(m10, 'r0', 1), sus(m10, 'r0', 3)]),
+      ),
+    ).toBeNull();
   });
 
   it('refuses stale suspicions and suspicions from non-watchers', () => {
     const { log } = chain(6);
     const m5 = { epoch: 5, digest: recordHash(env, log[4]!), members: m6.members };
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m5, 'r0', 2)]))).toBe('takeover-without-quorum');
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m6, 'r0', 3), sus(m6, 'r0', 4)]))).toBe('takeover-without-quorum');
+    expect(
+      takeoverProblem(
+        env,
+        2,
+        'r0',
+        m6,
+        takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m5, 'r0', 2)]),
+      ),
+    ).toBe('takeover-without-quorum');
+    expect(
+      takeoverProblem(
+        env,
+        2,
+        'r0',
+        m6,
+        takeover(m6, 1, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m6, 'r0', 3), sus(m6, 'r0', 4)]),
+      ),
+    ).toBe('takeover-without-quorum');
   });
 
   it('refuses a signer outside the root group, even with a quorum', () => {
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 3, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m6, 'r0', 2)]))).toBe('signer-not-sequencer');
+    expect(
+      takeoverProblem(
+        env,
+        2,
+        'r0',
+        m6,
+        takeover(m6, 3, [dead(m6.members, 'r0')], [sus(m6, 'r0', 1), sus(m6, 'r0', 2)]),
+      ),
+    ).toBe('signer-not-sequencer');
   });
 
   it('refuses a record that does not remove the root as dead, or removes anyone else than silent root-group members', () => {
     const q0 = [sus(m6, 'r0', 1), sus(m6, 'r0', 2)];
     const q2 = [sus(m6, 'r2', 1), sus(m6, 'r2', 5)];
     expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r2')], q2))).toBe('takeover-shape');
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [{ ...dead(m6.members, 'r0'), reason: 'left' }], q0))).toBe('takeover-shape');
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0'), { op: 'add', ref: ref(9), adm: '' }], q0))).toBe('takeover-shape');
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0'), dead(m6.members, 'r3')], q0))).toBe('takeover-shape');
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0'), dead(m6.members, 'r0')], q0))).toBe('takeover-shape');
-    expect(takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r1'), dead(m6.members, 'r0')], q0))).toBe('takeover-shape');
+    expect(
+      takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [{ ...dead(m6.members, 'r0'), reason: 'left' }], q0)),
+    ).toBe('takeover-shape');
+    expect(
+      takeoverProblem(
+        env,
+        2,
+        'r0',
+        m6,
+        takeover(m6, 1, [dead(m6.members, 'r0'), { op: 'add', ref: ref(9), adm: '' }], q0),
+      ),
+    ).toBe('takeover-shape');
+    expect(
+      takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0'), dead(m6.members, 'r3')], q0)),
+    ).toBe('takeover-shape');
+    expect(
+      takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r0'), dead(m6.members, 'r0')], q0)),
+    ).toBe('takeover-shape');
+    expect(
+      takeoverProblem(env, 2, 'r0', m6, takeover(m6, 1, [dead(m6.members, 'r1'), dead(m6.members, 'r0')], q0)),
+    ).toBe('takeover-shape');
   });
 
   describe('in a double failure (k = 2, root and child 1 silent)', () => {
@@ -148,14 +232,14 @@ describe('takeoverProblem', () => {
       return [first, dead(after, 'r0')];
     };
 
-    it('lets child 2 replace both with the suspicions of child 1\'s children', () => {
+    it("lets child 2 replace both with the suspicions of child 1's children", () => {
       const r = takeover(m7, 2, ops(), evidence);
       expect(takeoverProblem(env, 2, 'r0', m7, r)).toBeNull();
       const v = verifyNext(env, 2, 'r0', m7, r);
       expect(v.ok && v.membership.members.map((x) => x.id)).toEqual(['r5', 'r6', 'r2', 'r3', 'r4']);
     });
 
-    it('does not let child 2 remove child 1 without a quorum of child 1\'s own watchers', () => {
+    it("does not let child 2 remove child 1 without a quorum of child 1's own watchers", () => {
       const r = takeover(m7, 2, ops(), [sus(m7, 'r1', 2), sus(m7, 'r1', 3), sus(m7, 'r0', 2)]);
       expect(takeoverProblem(env, 2, 'r0', m7, r)).toBe('takeover-without-quorum');
     });

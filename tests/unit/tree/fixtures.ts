@@ -30,11 +30,22 @@ export function envOf(i: number): TreeEnv {
 
 /** An update body: the next epoch of `m` with `ops`, signed by r<signer>. */
 export function signedUpdate(m: Membership, ops: readonly MembershipOp[], signer = 0): { t: string; r: EpochRecord } {
-  return { t: 'r0', r: signRecord(envOf(signer), { t: 'r0', e: m.epoch + 1, p: m.digest, ops, by: `r${signer}`, ev: [] }) };
+  return {
+    t: 'r0',
+    r: signRecord(envOf(signer), { t: 'r0', e: m.epoch + 1, p: m.digest, ops, by: `r${signer}`, ev: [] }),
+  };
 }
 
 /** A stand-in record for a built view (never checked): gives the view a digest and a log to chain to. */
-export const HEAD: EpochRecord = { t: 'r0', e: 1, p: GENESIS_PREV, ops: [{ op: 'add', ref: ref(0), adm: '' }], by: 'r0', ev: [], sig: '00'.repeat(64) };
+export const HEAD: EpochRecord = {
+  t: 'r0',
+  e: 1,
+  p: GENESIS_PREV,
+  ops: [{ op: 'add', ref: ref(0), adm: '' }],
+  by: 'r0',
+  ev: [],
+  sig: '00'.repeat(64),
+};
 
 export function grow(n: number): Membership {
   return { epoch: n, digest: 'ab'.repeat(32), members: Array.from({ length: n }, (_, i) => ref(i)) };
@@ -42,7 +53,14 @@ export function grow(n: number): Membership {
 
 /** Relay r<i> as a member of a tree of n relays (k given), at time `now`. */
 export function memberState(i: number, n: number, k = 2, now = 1_000): TreeState {
-  const state: TreeState = { ...initialState(ref(i), k), phase: 'member', treeId: 'r0', membership: grow(n), log: [{ ...HEAD, e: n }], now };
+  const state: TreeState = {
+    ...initialState(ref(i), k),
+    phase: 'member',
+    treeId: 'r0',
+    membership: grow(n),
+    log: [{ ...HEAD, e: n }],
+    now,
+  };
   const neighbourMap: Record<string, string> = {};
   for (const [pos, r] of treeNeighbours(state, i)) neighbourMap[pos] = r.id;
   return { ...state, neighbourMap };
@@ -78,7 +96,11 @@ export function chainState(i: number, n: number, k = 2, now = 1_000): TreeState 
 }
 
 export function sends(effects: readonly TreeEffect[], msgType?: string): { to: string; msgType: string; body: any }[] {
-  return effects.flatMap((e) => (e.kind === 'send' && (msgType === undefined || e.msgType === msgType) ? [{ to: e.to.id, msgType: e.msgType, body: e.body as any }] : []));
+  return effects.flatMap((e) =>
+    e.kind === 'send' && (msgType === undefined || e.msgType === msgType)
+      ? [{ to: e.to.id, msgType: e.msgType, body: e.body as any }]
+      : [],
+  );
 }
 
 export function events(effects: readonly TreeEffect[]): any[] {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyOps, compareVersions, EMPTY_MEMBERSHIP, memberAt, membershipBytes, positionOf, undoOps } from '../../../core/tree/membership.ts';
+import {
+  applyOps,
+  compareVersions,
+  EMPTY_MEMBERSHIP,
+  memberAt,
+  membershipBytes,
+  positionOf,
+  undoOps,
+} from '../../../core/tree/membership.ts';
 import type { MembershipOp, NodeRef } from '../../../core/tree/types.ts';
 import { grow, ref } from './fixtures.ts';
 
@@ -38,21 +46,30 @@ describe('membership', () => {
     expect(applyOps(base, [{ op: 'add', ref: ref(1), adm: '' }])).toBeNull();
     expect(applyOps(base, [{ op: 'remove', ref: ref(7), at: 1, reason: 'dead' }])).toBeNull();
     expect(applyOps(base, [{ op: 'remove', ref: ref(1), at: 2, reason: 'dead' }])).toBeNull();
-    expect(applyOps(base, [{ op: 'remove', ref: { ...ref(1), key: 'ff'.repeat(32) }, at: 1, reason: 'dead' }])).toBeNull();
+    expect(
+      applyOps(base, [{ op: 'remove', ref: { ...ref(1), key: 'ff'.repeat(32) }, at: 1, reason: 'dead' }]),
+    ).toBeNull();
   });
 
   it('undoes any sequence of changes exactly (how two histories are compared from where they forked)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 1, maxLength: 20 }), (n, choices) => {
-        let members: readonly NodeRef[] = grow(n).members;
-        let next = 100;
-        for (const c of choices) {
-          const op: MembershipOp = c % 3 === 0 || members.length === 1 ? { op: 'add', ref: ref(next++), adm: '' } : remove(members, members[c % members.length]!.id);
-          const after = applyOps(members, [op])!;
-          expect(ids(undoOps(after, [op]))).toEqual(ids(members));
-          members = after;
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 1, maxLength: 20 }),
+        (n, choices) => {
+          let members: readonly NodeRef[] = grow(n).members;
+          let next = 100;
+          for (const c of choices) {
+            const op: MembershipOp =
+              c % 3 === 0 || members.length === 1
+                ? { op: 'add', ref: ref(next++), adm: '' }
+                : remove(members, members[c % members.length]!.id);
+            const after = applyOps(members, [op])!;
+            expect(ids(undoOps(after, [op]))).toEqual(ids(members));
+            members = after;
+          }
+        },
+      ),
     );
   });
 

@@ -45,7 +45,12 @@ describe('protocol message bodies', () => {
     rejects(MSG.sync, { t: 'r0', recs: log, m: { ...m, members: [] }, from: ref(0) });
     rejects(MSG.sync, { t: 'r0', m, from: ref(0) });
     rejects(MSG.sync, { t: 'r0', recs: [{ ...log[1]!, sig: 'ab' }], m: null, from: ref(0) });
-    rejects(MSG.sync, { t: 'r0', recs: Array.from({ length: MAX_EPOCH_LOG + 1 }, () => log[0]!), m: null, from: ref(0) });
+    rejects(MSG.sync, {
+      t: 'r0',
+      recs: Array.from({ length: MAX_EPOCH_LOG + 1 }, () => log[0]!),
+      m: null,
+      from: ref(0),
+    });
   });
 
   it('requires an update to carry one well-formed signed record', () => {
@@ -58,8 +63,14 @@ describe('protocol message bodies', () => {
     rejects(MSG.update, { ...ok, r: { ...r, ops: [] } });
     rejects(MSG.update, { ...ok, r: { ...r, ops: [{ op: 'remove', ref: ref(2), at: 2, reason: 'bored' }] } });
     rejects(MSG.update, { ...ok, r: { ...r, ops: [{ op: 'rename', ref: ref(2) }] } });
-    rejects(MSG.update, { ...ok, r: { ...r, ops: [{ op: 'add', ref: ref(5), adm: 'x'.repeat(MAX_ADMISSION_LENGTH + 1) }] } });
-    rejects(MSG.update, { ...ok, r: { ...r, ops: [{ op: 'add', ref: { id: 'r5', url: 'wss://r5', key: '' }, adm: '' }] } });
+    rejects(MSG.update, {
+      ...ok,
+      r: { ...r, ops: [{ op: 'add', ref: ref(5), adm: 'x'.repeat(MAX_ADMISSION_LENGTH + 1) }] },
+    });
+    rejects(MSG.update, {
+      ...ok,
+      r: { ...r, ops: [{ op: 'add', ref: { id: 'r5', url: 'wss://r5', key: '' }, adm: '' }] },
+    });
     rejects(MSG.update, { ...ok, r: { ...r, sig: r.sig.slice(2) } });
     rejects(MSG.update, { ...ok, r: { ...r, by: '' } });
     const s = signSuspicion(envOf(1), 'r0', 3, chain(3).membership.digest, 'r0', 'r1');
@@ -78,7 +89,17 @@ describe('protocol message bodies', () => {
   });
 
   it('requires an application message to name exactly one of a relay id and a position', () => {
-    const app = { mid: 'r1.0', src: 'r1', dst: 'r2', dpos: null, hops: 0, type: 'note', body: { x: 1 }, rq: false, re: null };
+    const app = {
+      mid: 'r1.0',
+      src: 'r1',
+      dst: 'r2',
+      dpos: null,
+      hops: 0,
+      type: 'note',
+      body: { x: 1 },
+      rq: false,
+      re: null,
+    };
     expect(parseMessage(MSG.app, app).type).toBe('tree.app');
     rejects(MSG.app, { ...app, dpos: 3 });
     rejects(MSG.app, { ...app, dst: null });

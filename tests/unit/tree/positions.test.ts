@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  ancestorsOf, childrenOf, depthOf, distance, inRootGroup, isAncestor, levelOf, lowestCommonAncestor, nextHopToward,
-  parentOf, pathBetween, peerGroup, rootGroup, subtreeSize,
+  ancestorsOf,
+  childrenOf,
+  depthOf,
+  distance,
+  inRootGroup,
+  isAncestor,
+  levelOf,
+  lowestCommonAncestor,
+  nextHopToward,
+  parentOf,
+  pathBetween,
+  peerGroup,
+  rootGroup,
+  subtreeSize,
 } from '../../../core/tree/positions.ts';
 
 describe('positions of a complete k-ary tree', () => {
@@ -21,9 +33,12 @@ describe('positions of a complete k-ary tree', () => {
   });
 
   it('makes every child name its parent back, for every k and size', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 64 }), fc.integer({ min: 1, max: 3000 }), (k, size) => {
-      for (let p = 0; p < Math.min(size, 200); p++) for (const c of childrenOf(p, k, size)) expect(parentOf(c, k)).toBe(p);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 64 }), fc.integer({ min: 1, max: 3000 }), (k, size) => {
+        for (let p = 0; p < Math.min(size, 200); p++)
+          for (const c of childrenOf(p, k, size)) expect(parentOf(c, k)).toBe(p);
+      }),
+    );
   });
 
   it('computes depth: a lone root is 0, 15 relays with k=2 are 3, 16 are 4', () => {
@@ -80,25 +95,30 @@ describe('positions of a complete k-ary tree', () => {
   });
 
   it('walks every path hop by hop with nextHopToward, each hop a tree edge', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 8 }), fc.nat(500), fc.nat(500), (k, a, b) => {
-      const path = [a];
-      let q: number | null = a;
-      while (q !== null && q !== b) {
-        q = nextHopToward(q, b, k);
-        if (q !== null) path.push(q);
-      }
-      expect(path).toEqual(pathBetween(a, b, k));
-      for (let i = 1; i < path.length; i++) expect(parentOf(path[i]!, k) === path[i - 1] || parentOf(path[i - 1]!, k) === path[i]).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 8 }), fc.nat(500), fc.nat(500), (k, a, b) => {
+        const path = [a];
+        let q: number | null = a;
+        while (q !== null && q !== b) {
+          q = nextHopToward(q, b, k);
+          if (q !== null) path.push(q);
+        }
+        expect(path).toEqual(pathBetween(a, b, k));
+        for (let i = 1; i < path.length; i++)
+          expect(parentOf(path[i]!, k) === path[i - 1] || parentOf(path[i - 1]!, k) === path[i]).toBe(true);
+      }),
+    );
   });
 
   it('counts subtree sizes that add up to the whole tree', () => {
     expect(subtreeSize(0, 2, 15)).toBe(15);
     expect(subtreeSize(1, 2, 15)).toBe(7);
     expect(subtreeSize(2, 2, 12)).toBe(4);
-    fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 2000 }), (k, size) => {
-      const children = childrenOf(0, k, size);
-      expect(1 + children.reduce((sum, c) => sum + subtreeSize(c, k, size), 0)).toBe(size);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 2000 }), (k, size) => {
+        const children = childrenOf(0, k, size);
+        expect(1 + children.reduce((sum, c) => sum + subtreeSize(c, k, size), 0)).toBe(size);
+      }),
+    );
   });
 });

@@ -1,31 +1,76 @@
 // Signed suspicions and takeovers as relays run them (takeover.ts through step).
 import { describe, expect, it } from 'vitest';
 import { PEER_TIMEOUT_MS, TICK_MS } from '../../../core/tree/constants.ts';
-import { recordHash, signRecord, signSuspicion, suspicionSignedBy, type EpochRecord } from '../../../core/tree/epoch-record.ts';
+import {
+  recordHash,
+  signRecord,
+  signSuspicion,
+  suspicionSignedBy,
+  type EpochRecord,
+} from '../../../core/tree/epoch-record.ts';
 import { step } from '../../../core/tree/machine.ts';
 import { MSG } from '../../../core/tree/messages.ts';
 import type { Membership, TreeState } from '../../../core/tree/types.ts';
 import { chain, chainState, envOf, ref, sends, signedUpdate } from './fixtures.ts';
 
 const ids = (s: TreeState) => s.membership.members.map((m) => m.id);
-const suspectBody = (m: Membership, of: string, by: number, at: Membership = m) => ({ t: 'r0', e: at.epoch, d: at.digest, s: signSuspicion(envOf(by), 'r0', at.epoch, at.digest, of, `r${by}`) });
-const suspectMsg = (s: TreeState, from: number, body: object) => ({ type: 'message' as const, now: s.now, from: `r${from}`, msgType: MSG.suspect, body });
-const update = (from: number, r: EpochRecord, now = 2_000) => ({ type: 'message' as const, now, from: `r${from}`, msgType: MSG.update, body: { t: 'r0', r } });
+const suspectBody = (m: Membership, of: string, by: number, at: Membership = m) => ({
+  t: 'r0',
+  e: at.epoch,
+  d: at.digest,
+  s: signSuspicion(envOf(by), 'r0', at.epoch, at.digest, of, `r${by}`),
+});
+const suspectMsg = (s: TreeState, from: number, body: object) => ({
+  type: 'message' as const,
+  now: s.now,
+  from: `r${from}`,
+  msgType: MSG.suspect,
+  body,
+});
+const update = (from: number, r: EpochRecord, now = 2_000) => ({
+  type: 'message' as const,
+  now,
+  from: `r${from}`,
+  msgType: MSG.update,
+  body: { t: 'r0', r },
+});
 const rootTakeover = (m: Membership, signer: number, by: readonly number[]): EpochRecord =>
   signRecord(envOf(signer), {
-    t: 'r0', e: m.epoch + 1, p: m.digest, ops: [{ op: 'remove', ref: ref(0), at: 0, reason: 'dead' }], by: `r${signer}`,
+    t: 'r0',
+    e: m.epoch + 1,
+    p: m.digest,
+    ops: [{ op: 'remove', ref: ref(0), at: 0, reason: 'dead' }],
+    by: `r${signer}`,
     ev: by.map((i) => signSuspicion(envOf(i), 'r0', m.epoch, m.digest, 'r0', `r${i}`)),
   });
 
 /** r<i> of chain(n) ticking from its state's clock for `ms`, while `alive` heartbeat and `each` runs after every tick. */
-function run(i: number, n: number, k: number, alive: readonly number[], ms: number, each: (s: TreeState) => TreeState = (s) => s): { state: TreeState; effects: any[] } {
+function run(
+  i: number,
+  n: number,
+  k: number,
+  alive: readonly number[],
+  ms: number,
+  each: (s: TreeState) => TreeState = (s) => s,
+): { state: TreeState; effects: any[] } {
   let s = chainState(i, n, k);
   const effects: any[] = [];
   for (let t = s.now + TICK_MS; t <= 1_000 + ms; t += TICK_MS) {
     const r = step(s, { type: 'tick', now: t }, envOf(i));
     s = r.state;
     effects.push(...r.effects);
-    for (const j of alive) s = step(s, { type: 'message', now: t, from: `r${j}`, msgType: MSG.heartbeat, body: { t: 'r0', e: s.membership.epoch, d: s.membership.digest, from: ref(j) } }, envOf(i)).state;
+    for (const j of alive)
+      s = step(
+        s,
+        {
+          type: 'message',
+          now: t,
+          from: `r${j}`,
+          msgType: MSG.heartbeat,
+          body: { t: 'r0', e: s.membership.epoch, d: s.membership.digest, from: ref(j) },
+        },
+        envOf(i),
+      ).state;
     s = each(s);
   }
   return { state: s, effects };
@@ -85,7 +130,7 @@ describe('receiving suspicions', () => {
     expect(outside.state.evidence).toEqual({});
   });
 
-  it('refuses a suspicion whose signature is not its author\'s', () => {
+  it("refuses a suspicion whose signature is not its author's", () => {
     const s = chainState(1, 6);
     const forged = { t: 'r0', e: 6, d: m6.digest, s: { ...signSuspicion(envOf(3), 'r0', 6, m6.digest, 'r0', 'r2') } };
     const r = step(s, suspectMsg(s, 2, forged), envOf(1));
@@ -105,7 +150,10 @@ describe('receiving suspicions', () => {
 });
 
 describe('a takeover of the root', () => {
-  for (const [k, n] of [[2, 6], [3, 10]] as const) {
+  for (const [k, n] of [
+    [2, 6],
+    [3, 10],
+  ] as const) {
     it(`is refused when one malicious root child signs it on its own word (k = ${k})`, () => {
       const m = chain(n).membership;
       const alone = rootTakeover(m, 1, [1]);
@@ -130,20 +178,31 @@ describe('a takeover of the root', () => {
     const { log } = chain(6);
     const m5 = { epoch: 5, digest: recordHash(envOf(0), log[4]!), members: chain(6).membership.members };
     const stale = signRecord(envOf(1), {
-      t: 'r0', e: 7, p: chain(6).membership.digest, ops: [{ op: 'remove', ref: ref(0), at: 0, reason: 'dead' }], by: 'r1',
+      t: 'r0',
+      e: 7,
+      p: chain(6).membership.digest,
+      ops: [{ op: 'remove', ref: ref(0), at: 0, reason: 'dead' }],
+      by: 'r1',
       ev: [1, 2].map((i) => signSuspicion(envOf(i), 'r0', m5.epoch, m5.digest, 'r0', `r${i}`)),
     });
     const r = step(chainState(2, 6), update(1, stale), envOf(2));
     expect(r.state.counters['bad-record:takeover-without-quorum']).toBe(1);
   });
 
-  it('is not signed by a root child that holds only its own suspicion and a non-watcher\'s', () => {
-    const { state } = run(1, 6, 2, [2, 3, 4], PEER_TIMEOUT_MS + 5 * TICK_MS, (s) => step(s, suspectMsg(s, 3, suspectBody(chain(6).membership, 'r0', 3)), envOf(1)).state);
+  it("is not signed by a root child that holds only its own suspicion and a non-watcher's", () => {
+    const { state } = run(
+      1,
+      6,
+      2,
+      [2, 3, 4],
+      PEER_TIMEOUT_MS + 5 * TICK_MS,
+      (s) => step(s, suspectMsg(s, 3, suspectBody(chain(6).membership, 'r0', 3)), envOf(1)).state,
+    );
     expect(state.membership.epoch).toBe(6);
     expect(state.counters['takeovers']).toBeUndefined();
   });
 
-  it('replaces both the root and child 1 when both fall silent (k = 2), on the suspicions of child 1\'s children', () => {
+  it("replaces both the root and child 1 when both fall silent (k = 2), on the suspicions of child 1's children", () => {
     const m7 = chain(7).membership;
     const feed = (s: TreeState) => {
       if (s.membership.epoch !== 7) return s;
@@ -159,6 +218,7 @@ describe('a takeover of the root', () => {
     // Child 1's children check the record and install it.
     const u = sends(effects, MSG.update).find((x) => x.body.r === record)!;
     expect(u).toBeDefined();
-    for (const at of [3, 4]) expect(ids(step(chainState(at, 7), update(2, record), envOf(at)).state)).toEqual(['r5', 'r6', 'r2', 'r3', 'r4']);
+    for (const at of [3, 4])
+      expect(ids(step(chainState(at, 7), update(2, record), envOf(at)).state)).toEqual(['r5', 'r6', 'r2', 'r3', 'r4']);
   });
 });

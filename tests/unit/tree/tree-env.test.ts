@@ -33,7 +33,8 @@ describe('the tree env', () => {
   it('refuses the universal signature of a small-order public key', () => {
     const zeroKey = new Uint8Array(32);
     const zeroSig = new Uint8Array(64);
-    for (const text of ['a', 'b', 'any record at all']) expect(VERIFY_ONLY_ENV.verify(zeroKey, utf8(text), zeroSig)).toBe(false);
+    for (const text of ['a', 'b', 'any record at all'])
+      expect(VERIFY_ONLY_ENV.verify(zeroKey, utf8(text), zeroSig)).toBe(false);
   });
 
   it('cannot sign without a seed', () => {
@@ -55,7 +56,11 @@ describe('the tree env', () => {
   });
 
   it('takes the parts a shell passes instead of the defaults', () => {
-    const env = makeTreeEnv(null, { idOf: () => 'named', admits: (_id, adm) => adm === 'allow', sign: () => new Uint8Array(64).fill(7) });
+    const env = makeTreeEnv(null, {
+      idOf: () => 'named',
+      admits: (_id, adm) => adm === 'allow',
+      sign: () => new Uint8Array(64).fill(7),
+    });
     expect(env.idOf(key)).toBe('named');
     expect(env.admits('x', '', 't')).toBe(false);
     expect(env.admits('x', 'allow', 't')).toBe(true);

@@ -59,8 +59,21 @@ describe('frame decoder under fuzzing', () => {
     const rand = prng(0x5eed);
     const originals: Uint8Array[] = [];
     for (let i = 0; i < 40; i++) {
-      const payload = i % 3 === 0 ? new Uint8Array(Math.floor(rand() * 64)).map(() => Math.floor(rand() * 256)) : undefined;
-      originals.push(await encodeFrame({ type: 'fuzz.t', tree: TREE, to: null, body: { i, s: 'x'.repeat(i) }, ts: NOW, ...(payload ? { payload } : {}) }, identity));
+      const payload =
+        i % 3 === 0 ? new Uint8Array(Math.floor(rand() * 64)).map(() => Math.floor(rand() * 256)) : undefined;
+      originals.push(
+        await encodeFrame(
+          {
+            type: 'fuzz.t',
+            tree: TREE,
+            to: null,
+            body: { i, s: 'x'.repeat(i) },
+            ts: NOW,
+            ...(payload ? { payload } : {}),
+          },
+          identity,
+        ),
+      );
     }
     const verifier = new FrameVerifier({ treeId: () => TREE, now: () => NOW });
     let accepted = 0;

@@ -18,23 +18,34 @@ const payloadArb = fc.option(fc.uint8Array({ maxLength: 2048 }), { nil: undefine
 describe('encodeFrame', () => {
   it('round-trips every field through the verifier (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(typeArb, treeArb, toArb, bodyArb, payloadArb, fc.integer({ min: -1000, max: 1000 }), async (type, tree, to, body, payload, skew) => {
-        const frame = await encodeFrame({ type, tree, to, body, ts: NOW + skew, ...(payload ? { payload } : {}) }, identity);
-        const v = new FrameVerifier({ treeId: () => null, now: () => NOW });
-        const result = await v.verify(frame);
-        if (!result.ok) return false;
-        const m = result.message;
-        // JSON turns -0 into 0; compare through JSON as the receiver sees it.
-        return (
-          m.type === type &&
-          m.tree === tree &&
-          m.to === to &&
-          m.ts === NOW + skew &&
-          JSON.stringify(m.body) === JSON.stringify(body === undefined ? null : body) &&
-          (m.payload ? toHex(m.payload) : '') === (payload ? toHex(payload) : '') &&
-          m.fromId === identity.id
-        );
-      }),
+      fc.asyncProperty(
+        typeArb,
+        treeArb,
+        toArb,
+        bodyArb,
+        payloadArb,
+        fc.integer({ min: -1000, max: 1000 }),
+        async (type, tree, to, body, payload, skew) => {
+          const frame = await encodeFrame(
+            { type, tree, to, body, ts: NOW + skew, ...(payload ? { payload } : {}) },
+            identity,
+          );
+          const v = new FrameVerifier({ treeId: () => null, now: () => NOW });
+          const result = await v.verify(frame);
+          if (!result.ok) return false;
+          const m = result.message;
+          // JSON turns -0 into 0; compare through JSON as the receiver sees it.
+          return (
+            m.type === type &&
+            m.tree === tree &&
+            m.to === to &&
+            m.ts === NOW + skew &&
+            JSON.stringify(m.body) === JSON.stringify(body === undefined ? null : body) &&
+            (m.payload ? toHex(m.payload) : '') === (payload ? toHex(payload) : '') &&
+            m.fromId === identity.id
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -55,6 +66,8 @@ describe('encodeFrame', () => {
     await expect(encodeFrame({ ...base, tree: 'xyz' }, identity)).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(encodeFrame({ ...base, to: 'nobody' }, identity)).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(encodeFrame({ ...base, ts: -5 }, identity)).rejects.toMatchObject({ code: 'BAD_INPUT' });
-    await expect(encodeFrame({ ...base, payload: new Uint8Array(LIMITS.maxPayloadBytes + 1) }, identity)).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    await expect(
+      encodeFrame({ ...base, payload: new Uint8Array(LIMITS.maxPayloadBytes + 1) }, identity),
+    ).rejects.toMatchObject({ code: 'TOO_LARGE' });
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assembleFrame, FRAME_OVERHEAD, FRAME_SIGNATURE_TAG, signedBytes, splitFrame } from '../../../core/wire/frame-layout.ts';
+import {
+  assembleFrame,
+  FRAME_OVERHEAD,
+  FRAME_SIGNATURE_TAG,
+  signedBytes,
+  splitFrame,
+} from '../../../core/wire/frame-layout.ts';
 import { fromUtf8, readU32BE, toHex, utf8 } from '../../../core/bytes.ts';
 
 const header = utf8('{"a":1}');

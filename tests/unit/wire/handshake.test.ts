@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { generateIdentity } from '../../../core/identity/identity.ts';
 import { encodeFrame } from '../../../core/wire/encode.ts';
 import { FrameVerifier, type Message } from '../../../core/wire/verifier.ts';
-import { AUTH, HANDSHAKE_TYPES, HELLO, isWelcome, newNonce, readAuth, readHello, WELCOME } from '../../../core/wire/handshake.ts';
+import {
+  AUTH,
+  HANDSHAKE_TYPES,
+  HELLO,
+  isWelcome,
+  newNonce,
+  readAuth,
+  readHello,
+  WELCOME,
+} from '../../../core/wire/handshake.ts';
 
 const NOW = 1_800_000_000_000;
 const TREE = 'ab'.repeat(16);
@@ -31,13 +40,27 @@ describe('connection handshake', () => {
   });
 
   it('refuses an answer to another connection’s nonce (a replayed handshake)', async () => {
-    const auth = await receive(AUTH, { nonce: newNonce(), challenge: newNonce(), role: 'relay', url: 'wss://127.0.0.1:9/ws' });
+    const auth = await receive(AUTH, {
+      nonce: newNonce(),
+      challenge: newNonce(),
+      role: 'relay',
+      url: 'wss://127.0.0.1:9/ws',
+    });
     expect(readAuth(auth, newNonce())).toBeNull();
   });
 
   it('refuses malformed bodies without throwing', async () => {
     const nonce = newNonce();
-    for (const body of [null, 5, 'x', [], { nonce }, { nonce, challenge: 'zz', role: 'client', url: null }, { nonce, challenge: newNonce(), role: 'king', url: null }, { nonce, challenge: newNonce(), role: 'relay', url: 'javascript:alert(1)' }]) {
+    for (const body of [
+      null,
+      5,
+      'x',
+      [],
+      { nonce },
+      { nonce, challenge: 'zz', role: 'client', url: null },
+      { nonce, challenge: newNonce(), role: 'king', url: null },
+      { nonce, challenge: newNonce(), role: 'relay', url: 'javascript:alert(1)' },
+    ]) {
       expect(readAuth(await receive(AUTH, body), nonce)).toBeNull();
     }
     expect(readHello(await receive(HELLO, { nonce: 'short', role: 'relay' }))).toBeNull();

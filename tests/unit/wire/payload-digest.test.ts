@@ -25,10 +25,16 @@ describe('payload digests', () => {
   it('a frame encoded with a given correct digest verifies; with a wrong one it is dropped as bad-signature', async () => {
     const { identity } = await generateIdentity();
     const payload = new Uint8Array(4096).fill(3);
-    const good = await encodeFrame({ type: 'app.x', tree: TREE, to: null, body: null, ts: NOW, payload, payloadDigest: await sha256(payload) }, identity);
+    const good = await encodeFrame(
+      { type: 'app.x', tree: TREE, to: null, body: null, ts: NOW, payload, payloadDigest: await sha256(payload) },
+      identity,
+    );
     const v = new FrameVerifier({ treeId: () => TREE, now: () => NOW });
     expect((await v.verify(good)).ok).toBe(true);
-    const bad = await encodeFrame({ type: 'app.x', tree: TREE, to: null, body: null, ts: NOW, payload, payloadDigest: new Uint8Array(32) }, identity);
+    const bad = await encodeFrame(
+      { type: 'app.x', tree: TREE, to: null, body: null, ts: NOW, payload, payloadDigest: new Uint8Array(32) },
+      identity,
+    );
     expect(await v.verify(bad)).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 
@@ -36,7 +42,9 @@ describe('payload digests', () => {
     const bytes = new Uint8Array(100).fill(9);
     const digest = await sha256(bytes);
     await expect(verifyShard(toHex(digest), bytes, digest)).resolves.toBeUndefined();
-    await expect(verifyShard(toHex(digest), bytes, new Uint8Array(32))).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+    await expect(verifyShard(toHex(digest), bytes, new Uint8Array(32))).rejects.toMatchObject({
+      code: 'HASH_MISMATCH',
+    });
     await expect(verifyShard('00'.repeat(32), bytes, digest)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
   });
 });

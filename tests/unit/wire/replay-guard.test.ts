@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ReplayGuard } from '../../../core/wire/replay-guard.ts';
-import { FRESHNESS_WINDOW_MS, LIMITS, MAX_MESSAGES_PER_SECOND_PER_ADDRESS, validateLimits } from '../../../core/limits.ts';
+import {
+  FRESHNESS_WINDOW_MS,
+  LIMITS,
+  MAX_MESSAGES_PER_SECOND_PER_ADDRESS,
+  validateLimits,
+} from '../../../core/limits.ts';
 
 describe('ReplayGuard', () => {
   it('remembers an id from one sender, not from another', () => {
@@ -111,30 +116,35 @@ describe('ReplayGuard', () => {
       skew: fc.integer({ min: -windowMs, max: windowMs }),
     });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), fc.integer({ min: 2, max: 30 }), fc.integer({ min: 1, max: 30 }), (ops, maxEntries, share) => {
-        const perSender = Math.min(share, maxEntries);
-        const g = new ReplayGuard(windowMs, maxEntries, perSender);
-        const recorded = new Map<string, number>(); // sender:id → fresh until
-        let now = 1_000_000;
-        for (const o of ops) {
-          now += o.dt;
-          const ts = now + o.skew;
-          const key = `${o.sender}:${o.id}`;
-          const before = g.countOf(o.sender);
-          const verdict = g.add(o.sender, String(o.id), now, ts);
-          const freshUntil = recorded.get(key);
-          if (freshUntil !== undefined && freshUntil >= now) expect(verdict).toBe('seen');
-          if (verdict === 'added') recorded.set(key, ts + windowMs);
-          if (verdict === 'sender-full') expect(before).toBe(perSender);
-          expect(g.size).toBeLessThanOrEqual(maxEntries);
-          expect(g.countOf(o.sender)).toBeLessThanOrEqual(perSender);
-          for (const [k, until] of recorded) {
-            if (until < now) continue;
-            const [s, id] = k.split(':') as [string, string];
-            expect(g.has(s, id)).toBe(true);
+      fc.property(
+        fc.array(op, { maxLength: 400 }),
+        fc.integer({ min: 2, max: 30 }),
+        fc.integer({ min: 1, max: 30 }),
+        (ops, maxEntries, share) => {
+          const perSender = Math.min(share, maxEntries);
+          const g = new ReplayGuard(windowMs, maxEntries, perSender);
+          const recorded = new Map<string, number>(); // sender:id → fresh until
+          let now = 1_000_000;
+          for (const o of ops) {
+            now += o.dt;
+            const ts = now + o.skew;
+            const key = `${o.sender}:${o.id}`;
+            const before = g.countOf(o.sender);
+            const verdict = g.add(o.sender, String(o.id), now, ts);
+            const freshUntil = recorded.get(key);
+            if (freshUntil !== undefined && freshUntil >= now) expect(verdict).toBe('seen');
+            if (verdict === 'added') recorded.set(key, ts + windowMs);
+            if (verdict === 'sender-full') expect(before).toBe(perSender);
+            expect(g.size).toBeLessThanOrEqual(maxEntries);
+            expect(g.countOf(o.sender)).toBeLessThanOrEqual(perSender);
+            for (const [k, until] of recorded) {
+              if (until < now) continue;
+              const [s, id] = k.split(':') as [string, string];
+              expect(g.has(s, id)).toBe(true);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

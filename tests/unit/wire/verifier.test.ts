@@ -61,7 +61,9 @@ describe('FrameVerifier', () => {
     if (typeof parts === 'string') throw new Error(parts);
     const header = new TextDecoder().decode(parts.header);
     const claimed = header.replace(/"from":"[0-9a-f]{64}"/, `"from":"${Buffer.from(alice.publicKey).toString('hex')}"`);
-    expect(await verifier().verify(assembleFrame(utf8(claimed), parts.payload, parts.signature))).toMatchObject({ reason: 'bad-signature' });
+    expect(await verifier().verify(assembleFrame(utf8(claimed), parts.payload, parts.signature))).toMatchObject({
+      reason: 'bad-signature',
+    });
   });
 
   it('drops a replayed message id but accepts the same content under a new id', async () => {
@@ -75,8 +77,12 @@ describe('FrameVerifier', () => {
 
   it('drops frames outside the freshness window in either direction', async () => {
     const v = verifier();
-    expect(await v.verify(await encodeFrame(message({ ts: NOW - FRESHNESS_WINDOW_MS - 1 }), alice))).toMatchObject({ reason: 'stale' });
-    expect(await v.verify(await encodeFrame(message({ ts: NOW + FRESHNESS_WINDOW_MS + 1 }), alice))).toMatchObject({ reason: 'stale' });
+    expect(await v.verify(await encodeFrame(message({ ts: NOW - FRESHNESS_WINDOW_MS - 1 }), alice))).toMatchObject({
+      reason: 'stale',
+    });
+    expect(await v.verify(await encodeFrame(message({ ts: NOW + FRESHNESS_WINDOW_MS + 1 }), alice))).toMatchObject({
+      reason: 'stale',
+    });
     expect((await v.verify(await encodeFrame(message({ ts: NOW - FRESHNESS_WINDOW_MS }), alice))).ok).toBe(true);
   });
 
@@ -97,18 +103,37 @@ describe('FrameVerifier', () => {
     expect(await v.verify(assembleFrame(utf8('{"v":1,'), empty, sig))).toMatchObject({ reason: 'bad-json' });
     expect(await v.verify(assembleFrame(utf8('null'), empty, sig))).toMatchObject({ reason: 'bad-field' });
     expect(await v.verify(assembleFrame(utf8('{"v":1}'), empty, sig))).toMatchObject({ reason: 'bad-field' });
-    const good = JSON.parse(new TextDecoder().decode((splitFrame(await encodeFrame(message(), alice), 1e6, 1e6) as { header: Uint8Array }).header));
-    for (const bad of [{ ...good, extra: 1 }, { ...good, ts: -1 }, { ...good, ts: 1.5 }, { ...good, type: 'UPPER' }, { ...good, to: 'x' }, { ...good, v: 2 }]) {
-      expect(await v.verify(assembleFrame(utf8(JSON.stringify(bad)), empty, sig))).toMatchObject({ reason: 'bad-field' });
+    const good = JSON.parse(
+      new TextDecoder().decode(
+        (splitFrame(await encodeFrame(message(), alice), 1e6, 1e6) as { header: Uint8Array }).header,
+      ),
+    );
+    for (const bad of [
+      { ...good, extra: 1 },
+      { ...good, ts: -1 },
+      { ...good, ts: 1.5 },
+      { ...good, type: 'UPPER' },
+      { ...good, to: 'x' },
+      { ...good, v: 2 },
+    ]) {
+      expect(await v.verify(assembleFrame(utf8(JSON.stringify(bad)), empty, sig))).toMatchObject({
+        reason: 'bad-field',
+      });
     }
     const { body: _omit, ...noBody } = good;
-    expect(await v.verify(assembleFrame(utf8(JSON.stringify(noBody)), empty, sig))).toMatchObject({ reason: 'bad-field' });
+    expect(await v.verify(assembleFrame(utf8(JSON.stringify(noBody)), empty, sig))).toMatchObject({
+      reason: 'bad-field',
+    });
     expect(v.totalDropped).toBe(13);
     expect(v.accepted).toBe(0);
   });
 
   it('drops frames larger than the limits without reading them', async () => {
-    const small = new FrameVerifier({ treeId: () => null, now: () => NOW, limits: { ...LIMITS, maxFrameBytes: 200, maxHeaderBytes: 100, maxPayloadBytes: 10 } });
+    const small = new FrameVerifier({
+      treeId: () => null,
+      now: () => NOW,
+      limits: { ...LIMITS, maxFrameBytes: 200, maxHeaderBytes: 100, maxPayloadBytes: 10 },
+    });
     expect(await small.verify(new Uint8Array(201))).toMatchObject({ reason: 'too-large' });
     const lying = assembleFrame(utf8('{}'), new Uint8Array(0), new Uint8Array(64));
     writeU32BE(lying, 4, 0x7fffffff);
@@ -158,7 +183,11 @@ describe('FrameVerifier', () => {
     expect(await refusing.verify(frame)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(checked).toEqual([toHex(alice.publicKey)]);
     const node = createNodeEd25519();
-    const byNode = new FrameVerifier({ treeId: () => TREE, now: () => NOW, verifySignature: (k, m, s) => node.verify(k, m, s) });
+    const byNode = new FrameVerifier({
+      treeId: () => TREE,
+      now: () => NOW,
+      verifySignature: (k, m, s) => node.verify(k, m, s),
+    });
     expect((await byNode.verify(frame)).ok).toBe(true);
     expect((await byNode.verify(await encodeFrame(message(), mallory))).ok).toBe(true);
     const forged = await encodeFrame(message(), alice);

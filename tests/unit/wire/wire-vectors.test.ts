@@ -6,6 +6,7 @@ describe('wire test vectors (Node)', () => {
   it('encode to the exact recorded bytes, verify, and refuse a tampered signature', async () => {
     const results = await checkWireVectors(vectorsFile.vectors as WireVector[]);
     expect(results).toHaveLength(3);
-    for (const r of results) expect(r, r.name).toEqual({ name: r.name, encodes: true, verifies: true, rejectsTampered: true });
+    for (const r of results)
+      expect(r, r.name).toEqual({ name: r.name, encodes: true, verifies: true, rejectsTampered: true });
   });
 });

@@ -13,7 +13,10 @@ const message = (type: string) => ({ type, fromId: 'cccccccccccccccc', body: {} 
 
 function setup() {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ level: 'debug', write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger({
+    level: 'debug',
+    write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   const counters = newDropCounters();
   const dispatcher = new Dispatcher(logger, counters);
   const enospc = Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
@@ -35,7 +38,11 @@ function setup() {
 
 describe('dispatcher refusals', () => {
   it('names a full disk apart from a full quota', () => {
-    expect(refusalReason(new PeerTreeError('FULL', 'disk is full', { cause: Object.assign(new Error(), { code: 'ENOSPC' }) }))).toBe('disk_full');
+    expect(
+      refusalReason(
+        new PeerTreeError('FULL', 'disk is full', { cause: Object.assign(new Error(), { code: 'ENOSPC' }) }),
+      ),
+    ).toBe('disk_full');
     expect(refusalReason(new PeerTreeError('FULL'))).toBe('full');
     expect(refusalReason(new PeerTreeError('UNAVAILABLE'))).toBe('unavailable');
   });

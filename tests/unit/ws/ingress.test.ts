@@ -22,7 +22,9 @@ function heldVerifier() {
     treeId: () => TREE,
     now: () => NOW,
     verifySignature: (key, message, signature) =>
-      new Promise<boolean>((resolve) => held.push({ answer: () => void verifySignature(key, message, signature).then(resolve) })),
+      new Promise<boolean>((resolve) =>
+        held.push({ answer: () => void verifySignature(key, message, signature).then(resolve) }),
+      ),
   });
   return { verifier, held };
 }
@@ -35,7 +37,11 @@ function fakeSocket() {
 }
 
 async function frames(n: number): Promise<Uint8Array[]> {
-  return Promise.all(Array.from({ length: n }, (_, i) => encodeFrame({ type: 'app.note', tree: TREE, to: null, body: { n: i }, ts: NOW }, alice)));
+  return Promise.all(
+    Array.from({ length: n }, (_, i) =>
+      encodeFrame({ type: 'app.note', tree: TREE, to: null, body: { n: i }, ts: NOW }, alice),
+    ),
+  );
 }
 
 async function settle(): Promise<void> {
