@@ -135,8 +135,10 @@ export async function gallerySuite(opts: GalleryOptions): Promise<GalleryFigures
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
-    await page.goto(relay.ready.url + '/');
-    await page.locator('[data-testid=connection][data-state=online]').waitFor({ timeout: 30_000 });
+    // Generous bounds: this suite also runs (at --quick sizes) inside npm test, beside other heavy tests.
+    page.setDefaultTimeout(60_000);
+    await page.goto(relay.ready.url + '/', { timeout: 60_000 });
+    await page.locator('[data-testid=connection][data-state=online]').waitFor({ timeout: 60_000 });
     const jpegs = await canvasJpegs(page, opts.photos);
     await page
       .locator('input[type=file]')
@@ -156,7 +158,7 @@ export async function gallerySuite(opts: GalleryOptions): Promise<GalleryFigures
         throw new Error(`the photos were not all stored with thumbnails shown (${seen})`, { cause: err });
       });
     // The shell must come from the service worker once offline.
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 });
     await context.setOffline(true);
     await fillStore(page, opts.items);
     const cdp = await context.newCDPSession(page);
