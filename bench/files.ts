@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { identityFromSeed } from '../core/identity/index.ts';
 import { getFile } from '../core/storage/get-file.ts';
 import { putFile } from '../core/storage/put-file.ts';
-import { openRoutedTransport, RoutedTransport, routeMembers } from '../node-relay/storage/routed-transport.ts';
+import {
+  openRoutedTransport,
+  RoutedTransport,
+  routeMembers,
+  type RouteMember,
+} from '../node-relay/storage/routed-transport.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile, type Tree } from './cluster.ts';
 import { median } from './measure.ts';
@@ -32,20 +37,37 @@ export interface FilesOptions {
   tree?: Tree;
 }
 
+/** `members`: the tree's member list when the caller has it (a WAN client cannot read it from the public status). */
 export async function putLib(
   relayUrl: string,
   file: string,
   replicas: number,
   seed: Uint8Array,
-): Promise<{ ms: number; capability: string }> {
+  members?: readonly RouteMember[],
+): Promise<{ ms: number; capability: string; widestWindow: number }> {
   const identity = await identityFromSeed(seed);
   const link = await connect(relayUrl, { identity });
   // As the CLI does: each shard straight to the relay ranked first for it (the member list is read before timing).
-  const transport = await openRoutedTransport(relayUrl, link, { identity, now: Date.now });
+  const owner = { identity, now: Date.now };
+  const transport = members
+    ? new RoutedTransport({
+        entry: link,
+        members,
+        connect: (url, id) => connect(url, id ? { identity: id } : {}),
+        owner,
+      })
+    : await openRoutedTransport(relayUrl, link, owner);
   try {
     const start = performance.now();
-    const r = await putFile(createReadStream(file, { highWaterMark: MiB }), transport, { name: 'bench.bin', replicas });
-    return { ms: performance.now() - start, capability: r.capability };
+    // The widest adaptive window the put reached (RoutedTransport.putWindow), read as it goes.
+    let widestWindow = 0;
+    const onProgress = () => (widestWindow = Math.max(widestWindow, transport.putWindow()));
+    const r = await putFile(createReadStream(file, { highWaterMark: MiB }), transport, {
+      name: 'bench.bin',
+      replicas,
+      onProgress,
+    });
+    return { ms: performance.now() - start, capability: r.capability, widestWindow };
   } finally {
     transport.close();
     link.close(1000, 'done');
@@ -61,10 +83,11 @@ export async function getLib(
   capability: string,
   firstHolderOnly = false,
   via: (url: string) => string = (url) => url,
+  known?: readonly RouteMember[],
 ): Promise<{ ms: number; bytes: number; busiestShare: number }> {
   // `via` maps a relay's URL to the one the client dials (a shaped link in front of it); the member list is read
-  // directly, before timing.
-  const members = await routeMembers(relayUrl);
+  // directly, before timing (or given: `known`).
+  const members = known ?? (await routeMembers(relayUrl));
   const link = await connect(via(relayUrl));
   const transport = new RoutedTransport({
     entry: link,

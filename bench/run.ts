@@ -21,6 +21,7 @@ import { swarmSuite } from './swarm.ts';
 import { putLinkSuite } from './put-link.ts';
 import { s3Suite } from './s3.ts';
 import { treeSuite } from './tree.ts';
+import { wanSkipReason, wanSuite } from './wan/suite.ts';
 import { tuneProcess } from '../node-relay/process-tuning.ts';
 
 // The library side of the files and small-asset suites runs in this process: tune it as the CLI is tuned.
@@ -33,6 +34,13 @@ const only = onlyArg ? new Set(onlyArg.split(',')) : null;
 /** Where to write the results (default bench/results/latest.json); the CI test writes elsewhere. */
 const outArg = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
 const wanted = (suite: string) => only === null || only.has(suite);
+const numberArg = (name: string, fallback: number): number => {
+  const v = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return v === undefined ? fallback : Number(v);
+};
+/** The WAN suite (root only) runs only when asked for (`--wan`), and never in --quick. */
+const wan = args.includes('--wan') && !quick;
+if (quick && args.includes('--wan')) process.stderr.write('bench: wan not run: --quick never builds namespaces\n');
 
 /** Sizes: the issue's figures for a full run; small ones for CI (`--quick` only checks that everything runs). */
 const P = quick
@@ -76,6 +84,8 @@ setMaxListeners(1_000);
 
 const results: BenchResult[] = [];
 const errors: string[] = [];
+/** Suites asked for but not run here, with why (e.g. the WAN suite without root). */
+const skipped: string[] = [];
 const MiBs = 'MiB/s';
 
 async function suite(name: string, body: () => Promise<void>): Promise<void> {
@@ -241,6 +251,81 @@ try {
     results.push(result(`put-link: widest adaptive put window (shards)`, p.adaptiveWindow, 'shards', 'higher'));
   });
 
+  // PeerTree over a shaped network of namespaces beside one HTTPS transfer of the same file (bench/wan/suite.ts).
+  const skipWan = wan && wanted('wan') ? wanSkipReason() : null;
+  if (skipWan) {
+    process.stderr.write(`bench: wan skipped: ${skipWan}\n`);
+    skipped.push(`wan: ${skipWan}`);
+  } else if (wan) {
+    await suite('wan', async () => {
+      const o = {
+        sizeMiB: numberArg('wan-mib', 64),
+        samples: numberArg('wan-samples', P.samples),
+        relays: numberArg('wan-relays', 5),
+        replicas: 3,
+        relayBits: numberArg('wan-mbit', 100) * 1e6,
+        clientBits: numberArg('wan-client-mbit', numberArg('wan-mbit', 100)) * 1e6,
+        rttMs: numberArg('wan-rtt', 40),
+        lossPercent: numberArg('wan-loss', 0),
+      };
+      const w = await wanSuite(o);
+      process.stderr.write(`bench: wan delayer counters ${w.delayer}\n`);
+      const link = `${o.relayBits / 1e6} Mbit/s${o.clientBits !== o.relayBits ? ` (client ${o.clientBits / 1e6})` : ''}, ${o.rttMs} ms RTT${o.lossPercent > 0 ? `, ${o.lossPercent} % loss` : ''}`;
+      const tag = `${w.sizeMiB} MiB, ${o.relays} relays in namespaces, ${link}`;
+      const linkMiBs = { name: 'client link bandwidth', value: o.clientBits / 8 / MiB };
+      const down = { name: 'one HTTPS download of the file', value: w.httpsGet };
+      const up = { name: 'one HTTPS upload of the file', value: w.httpsPut };
+      results.push(result(`wan: HTTPS download ${tag} (the baseline)`, w.httpsGet, MiBs, 'higher', linkMiBs));
+      results.push(result(`wan: HTTPS upload ${tag} (the baseline)`, w.httpsPut, MiBs, 'higher', linkMiBs));
+      results.push(
+        result(
+          `wan: get ${tag}, replicas 3, through the entry relay (public status: no member list)`,
+          w.getEntry,
+          MiBs,
+          'higher',
+          down,
+        ),
+      );
+      results.push(
+        result(
+          `wan: put ${tag}, replicas 3, through the entry relay (public status: no member list)`,
+          w.putEntry,
+          MiBs,
+          'higher',
+          up,
+        ),
+      );
+      results.push(result(`wan: get ${tag}, replicas 3, member list known (swarming)`, w.get, MiBs, 'higher', down));
+      results.push(result(`wan: put ${tag}, replicas 3, member list known (direct)`, w.put, MiBs, 'higher', up));
+      results.push(
+        result(
+          `wan: put through the entry relay, busiest relay uplink (copies of the file)`,
+          w.busiestUplinkEntry,
+          'copies',
+          'lower',
+        ),
+      );
+      results.push(
+        result(
+          `wan: put with the member list, busiest relay uplink (copies of the file)`,
+          w.busiestUplink,
+          'copies',
+          'lower',
+        ),
+      );
+      results.push(result(`wan: put through the entry relay, widest put window`, w.windowEntry, 'shards', 'higher'));
+      results.push(result(`wan: put with the member list, widest put window`, w.window, 'shards', 'higher'));
+      results.push(
+        result(
+          `wan: swarming get, busiest relay's share of shards (${(1 / o.relays).toFixed(2)} is even)`,
+          w.busiestShare,
+          'ratio',
+          'lower',
+        ),
+      );
+    });
+  }
+
   // 6. Messages through one relay.
   await suite('messages', async () => {
     const rate = await messagesSuite({ count: P.messages, samples: P.samples });
@@ -354,7 +439,7 @@ try {
 printTable(results);
 const out = outArg ? resolve(outArg) : fileURLToPath(new URL('./results/latest.json', import.meta.url));
 mkdirSync(dirname(out), { recursive: true });
-const doc = { date: new Date().toISOString(), node: process.version, quick, results, errors };
+const doc = { date: new Date().toISOString(), node: process.version, quick, results, errors, skipped };
 writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
 console.log(`\nwrote ${out} (${results.length} results)`);
 if (errors.length > 0) {

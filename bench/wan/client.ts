@@ -1,0 +1,74 @@
+// The WAN suite's client, run inside the client's namespace: one transfer per run, timed here (not the process
+// start), printed as one JSON line on stdout. `run-ts bench/wan/client.ts MODE …`:
+//   put URL FILE REPLICAS [MEMBERS]  -> {ms, capability, widestWindow}   the library put (bench/files.ts putLib), a fresh owner
+//   get URL CAPABILITY [MEMBERS]     -> {ms, bytes, busiestShare}   the library get, every shard verified
+// MEMBERS: a JSON file of the tree's members ({id, url}[]) to route by; without it the client reads them from the
+// entry relay's status, as the CLI does (the public status has none: every shard then goes through the entry).
+//   https-get URL           -> {ms, bytes}        one HTTPS download (the baseline)
+//   https-put URL FILE      -> {ms, bytes}        one HTTPS upload of the file (the baseline)
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:https';
+import { tuneProcess } from '../../node-relay/process-tuning.ts';
+import type { RouteMember } from '../../node-relay/storage/routed-transport.ts';
+import { getLib, putLib } from '../files.ts';
+
+/** One HTTPS transfer: a GET read to its end, or a PUT of `file` answered once the server has it all. */
+function https(method: 'GET' | 'PUT', url: string, file?: string): Promise<{ ms: number; bytes: number }> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const headers = file ? { 'content-length': String(statSync(file).size) } : undefined;
+    const req = request(
+      {
+        method,
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        rejectUnauthorized: false,
+        agent: false,
+        ...(headers ? { headers } : {}),
+      },
+      (res) => {
+        let bytes = 0;
+        let body = '';
+        res.on('data', (d: Buffer) => {
+          bytes += d.length;
+          if (method === 'PUT') body += d.toString();
+        });
+        res.on('end', () => {
+          const ms = performance.now() - start;
+          if (res.statusCode !== 200) reject(new Error(`${method} ${url} answered ${res.statusCode}`));
+          else resolve({ ms, bytes: method === 'PUT' ? Number(body) : bytes });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (file) createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(req);
+    else req.end();
+  });
+}
+
+async function main(): Promise<unknown> {
+  const [mode, url, arg, ...rest] = process.argv.slice(2);
+  if (!url) throw new Error('usage: client.ts MODE URL …');
+  const membersFile = mode === 'put' ? rest[1] : rest[0];
+  const members = membersFile ? (JSON.parse(readFileSync(membersFile, 'utf8')) as RouteMember[]) : undefined;
+  if (mode === 'put' && arg) {
+    const r = await putLib(url, arg, Number(rest[0] ?? 3), crypto.getRandomValues(new Uint8Array(32)), members);
+    return { ms: r.ms, capability: r.capability, widestWindow: r.widestWindow };
+  }
+  if (mode === 'get' && arg) return await getLib(url, arg, false, (u) => u, members);
+  if (mode === 'https-get') return await https('GET', url);
+  if (mode === 'https-put' && arg) return await https('PUT', url, arg);
+  throw new Error(`unknown mode ${mode}`);
+}
+
+await tuneProcess();
+try {
+  process.stdout.write(JSON.stringify(await main()) + '\n');
+  process.exit(0);
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+}
