@@ -15,13 +15,18 @@ export interface BrowserFigures {
   heapGrowth: number;
 }
 
-/** Builds the PWA into dist/ with `vite build` when it is missing (bounded: 5 minutes). */
+/**
+ * Builds the PWA into dist/ with `vite build` when it is missing (bounded: 5 minutes). NODE_ENV is set to
+ * production: under Vitest (bench --quick in npm test) it is `test`, and Vite then builds a bundle whose
+ * `import.meta.env.PROD` is false, which registers no service worker.
+ */
 export function ensureDist(): void {
   if (existsSync(join(REPO, 'dist', 'index.html'))) return;
   const built = spawnSync(process.execPath, [join(REPO, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
     cwd: REPO,
     stdio: 'ignore',
     timeout: 300_000,
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (built.status !== 0) throw new Error('vite build failed');
 }
