@@ -224,6 +224,8 @@ export const TOP_UP_MAX_INTERVAL_MS = 5 * 60 * 1000;
 export const TOP_UP_GIVE_UP_MS = 60 * 60 * 1000;
 /** Share links name at most this many other relays of the tree besides the one that served the app. */
 export const MAX_LINK_RELAYS = 3;
+/** Longest relay URL a share link's `via` may name (characters). */
+export const MAX_VIA_URL = 256;
 
 /** The certificate limits, checked once at start-up with the others. */
 export const CERT_LIMITS = Object.freeze({
