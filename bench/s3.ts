@@ -1,11 +1,12 @@
 // The S3 gateway beside the CLI in the same run: `aws s3 cp` of one file up and down through `peertree s3`,
 // and `peertree put/get` of the same-sized file, on a 3-relay tree (replicas 3); the gateway's peak RSS after.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, lastLine, MiB, REPO, runCli, startTree, tempDir, writeRandomFile } from './cluster.ts';
+import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile } from './cluster.ts';
 import { median } from './measure.ts';
+import { startGatewayProcess } from '../tests/support/s3-gateway.ts';
 
 export interface S3Rates {
   readonly sizeMiB: number;
@@ -15,37 +16,6 @@ export interface S3Rates {
   readonly getCli: number;
   /** Peak RSS of the gateway process (bytes), from /proc VmHWM. */
   readonly gatewayPeakRss: number;
-}
-
-interface Gateway {
-  readonly proc: ChildProcess;
-  readonly endpoint: string;
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
-
-function startGateway(relay: string, home: string): Promise<Gateway> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [BIN, 's3', '--relay', relay, '--listen', '127.0.0.1:0'], {
-      cwd: REPO,
-      env: { ...process.env, PEERTREE_HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(
-      () => (proc.kill('SIGKILL'), reject(new Error(`peertree s3 did not start\n${err}`))),
-      30_000,
-    );
-    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      resolve({ proc, ...(JSON.parse(out.slice(0, out.indexOf('\n'))) as Omit<Gateway, 'proc'>) });
-    });
-    proc.on('exit', (code) => reject(new Error(`peertree s3 exited with ${code}\n${err}`)));
-  });
 }
 
 /** Runs a command to completion; resolves with its wall time (ms), rejects on a non-zero exit. */
@@ -72,7 +42,7 @@ function peakRss(pid: number): number {
 export async function s3Suite(opts: { sizeMiB: number; samples: number }): Promise<S3Rates> {
   const tree = await startTree(3);
   const work = tempDir('s3');
-  const gw = await startGateway(tree.root, join(work, 'gateway-home'));
+  const { proc: gatewayProc, info: gw } = await startGatewayProcess(tree.root, join(work, 'gateway-home'));
   try {
     const awsConfig = join(work, 'aws-config');
     writeFileSync(awsConfig, '[default]\ns3 =\n    signature_version = s3v4\n');
@@ -118,9 +88,9 @@ export async function s3Suite(opts: { sizeMiB: number; samples: number }): Promi
       getGateway: median(rates.getGateway),
       putCli: median(rates.putCli),
       getCli: median(rates.getCli),
-      gatewayPeakRss: peakRss(gw.proc.pid!),
+      gatewayPeakRss: peakRss(gatewayProc.pid!),
     };
   } finally {
-    gw.proc.kill('SIGKILL');
+    gatewayProc.kill('SIGKILL');
   }
 }

@@ -6,63 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { expect, test } from './support/fixtures.ts';
-import { REPO_ROOT } from './support/relay.ts';
+import { startGatewayProcess } from '../support/s3-gateway.ts';
 
 const PASSPHRASE = 'gateway passphrase 2026';
-
-function startGateway(
-  relay: string,
-  home: string,
-  backup: string,
-): Promise<{
-  proc: ChildProcess;
-  info: { endpoint: string; accessKeyId: string; secretAccessKey: string; library: string | null };
-}> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'bin', 'peertree.js'),
-        's3',
-        '--relay',
-        relay,
-        '--listen',
-        '127.0.0.1:0',
-        '--replicas',
-        '1',
-        '--backup',
-        backup,
-      ],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, PEERTREE_HOME: home, PEERTREE_BACKUP_PASSPHRASE: PASSPHRASE },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    const timer = setTimeout(
-      () => (proc.kill('SIGKILL'), reject(new Error(`peertree s3 did not start\n${err}`))),
-      30_000,
-    );
-    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes('\n')) return;
-      clearTimeout(timer);
-      resolve({
-        proc,
-        info: JSON.parse(out.slice(0, out.indexOf('\n'))) as {
-          endpoint: string;
-          accessKeyId: string;
-          secretAccessKey: string;
-          library: string | null;
-        },
-      });
-    });
-    proc.on('exit', (code) => reject(new Error(`peertree s3 exited with ${code}\n${err}`)));
-  });
-}
 
 function aws(
   endpoint: string,
@@ -107,7 +53,10 @@ test('an object stored through the S3 gateway shows in the app as BUCKET/KEY and
     const backup = join(dir, 'backup.json');
     writeFileSync(backup, readFileSync((await (await download).path())!));
 
-    const g = await startGateway(relay.url, join(dir, 'home'), backup);
+    const g = await startGatewayProcess(relay.url, join(dir, 'home'), {
+      args: ['--replicas', '1', '--backup', backup],
+      env: { PEERTREE_BACKUP_PASSPHRASE: PASSPHRASE },
+    });
     gateway = g.proc;
     expect(g.info.library).toMatch(/^[0-9a-f]{64}$/);
     const bytes = randomBytes(20_000);

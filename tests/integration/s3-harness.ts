@@ -3,16 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, REPO, startRelayProcess, tmpDir, waitFor, getStatus, type RelayProcess } from './relay-harness.ts';
-
-export interface GatewayInfo {
-  endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  region: string;
-  /** The owner whose library the gateway mirrors into, or null. */
-  library: string | null;
-}
+import { startGatewayProcess, type GatewayInfo, type GatewayOptions } from '../support/s3-gateway.ts';
+export type { GatewayInfo, GatewayOptions };
+import { REPO, startRelayProcess, tmpDir, waitFor, getStatus, type RelayProcess } from './relay-harness.ts';
 
 export interface S3Setup {
   readonly relays: RelayProcess[];
@@ -68,48 +61,6 @@ export function run(
     proc.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-export interface GatewayOptions {
-  /** More `peertree s3` flags (e.g. --backup FILE). */
-  readonly args?: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-}
-
-function startGatewayProcess(
-  relayUrl: string,
-  home: string,
-  options: GatewayOptions = {},
-): Promise<{ proc: ChildProcess; info: GatewayInfo; stderr: () => string }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(
-      process.execPath,
-      [BIN, 's3', '--relay', relayUrl, '--listen', '127.0.0.1:0', ...(options.args ?? [])],
-      { cwd: REPO, env: { ...process.env, ...options.env, PEERTREE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    let started = false;
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`peertree s3 did not print its ready line\n${stderr}`));
-    }, 30_000);
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const nl = stdout.indexOf('\n');
-      if (started || nl === -1) return;
-      started = true;
-      clearTimeout(timer);
-      resolve({ proc, info: JSON.parse(stdout.slice(0, nl)) as GatewayInfo, stderr: () => stderr });
-    });
-    proc.on('exit', (code) => {
-      if (!started) {
-        clearTimeout(timer);
-        reject(new Error(`peertree s3 exited with ${code}\n${stderr}`));
-      }
     });
   });
 }
