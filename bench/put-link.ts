@@ -16,7 +16,7 @@ import { connect } from '../node-relay/ws/connector.ts';
 import { RoutedTransport, routeMembers } from '../node-relay/storage/routed-transport.ts';
 import { MiB, startTree, tempDir, writeRandomFile } from './cluster.ts';
 import { median } from './measure.ts';
-import { sharedLanes, startShapedLink, type ShapedLink } from './shaped-link.ts';
+import { sharedLanes, startShapedLink, through, type ShapedLink } from './shaped-link.ts';
 
 export interface PutLinkOptions {
   readonly sizeMiB: number;
@@ -89,13 +89,7 @@ export async function putLinkSuite(opts: PutLinkOptions): Promise<PutLinkRates> 
   // One shaped proxy per relay, all on the client's one link.
   const links = new Map<string, ShapedLink>();
   for (const r of tree.relays) links.set(String(r.port), await startShapedLink(r.port, shape));
-  const via = (url: string): string => {
-    const u = new URL(url);
-    const link = links.get(u.port);
-    if (!link) throw new Error(`no shaped link in front of ${url}`);
-    u.port = String(link.port);
-    return u.toString();
-  };
+  const via = through(links);
   const entry = tree.relays[0]!.ready.url;
   const members = await routeMembers(entry);
   let widest = 0;

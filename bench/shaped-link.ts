@@ -130,3 +130,14 @@ export async function startShapedLink(targetPort: number, opts: ShapeOptions): P
       }),
   };
 }
+
+/** Rewrites a relay URL's port to its shaped link's. */
+export function through(links: ReadonlyMap<string, ShapedLink>): (url: string) => string {
+  return (url) => {
+    const u = new URL(url);
+    const link = links.get(u.port);
+    if (!link) throw new Error(`no shaped link in front of ${url}`);
+    u.port = String(link.port);
+    return u.toString();
+  };
+}

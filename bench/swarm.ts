@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { MiB, startTree, tempDir, writeRandomFile } from './cluster.ts';
 import { getLib, putLib } from './files.ts';
 import { median } from './measure.ts';
-import { startShapedLink, type ShapedLink } from './shaped-link.ts';
+import { startShapedLink, through, type ShapedLink } from './shaped-link.ts';
 
 export interface SwarmOptions {
   readonly sizeMiB: number;
@@ -28,17 +28,6 @@ export interface SwarmRates {
   /** The same with one relay on a quarter of the bandwidth (a straggler). */
   readonly slowFirst: number;
   readonly slowSwarm: number;
-}
-
-/** Rewrites a relay URL's port to its shaped link's. */
-function through(links: ReadonlyMap<string, ShapedLink>): (url: string) => string {
-  return (url) => {
-    const u = new URL(url);
-    const link = links.get(u.port);
-    if (!link) throw new Error(`no shaped link in front of ${url}`);
-    u.port = String(link.port);
-    return u.toString();
-  };
 }
 
 async function shape(

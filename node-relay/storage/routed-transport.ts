@@ -120,12 +120,13 @@ export class RoutedTransport implements ShardTransport {
    * the link while each waits for its copies to be durable.
    */
   async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
-    const id = rendezvousHolders(hash, this.init.members, 1)[0]?.id ?? this.init.entry.peerId;
+    const target = rendezvousHolders(hash, this.init.members, 1)[0];
+    const id = target?.id ?? this.init.entry.peerId;
     const now = this.init.now ?? systemClock.monotonic;
     const sentAt = now();
     this.puts.current = started(this.puts.current, id);
     try {
-      const receipt = await this.routed(hash, (t) => t.storeShard(hash, bytes, replicas, digest));
+      const receipt = await this.routed(hash, (t) => t.storeShard(hash, bytes, replicas, digest), false, target);
       this.puts.current = answered(this.puts.current, id, bytes.length, sentAt, now());
       return receipt;
     } catch (err) {
@@ -224,8 +225,13 @@ export class RoutedTransport implements ShardTransport {
     this.direct.clear();
   }
 
-  private async routed<T>(hash: string, op: (t: ShardClient) => Promise<T>, skipDirect = false): Promise<T> {
-    const target = rendezvousHolders(hash, this.init.members, 1)[0];
+  /** `target`: the relay ranked first for `hash`, when the caller has already looked it up. */
+  private async routed<T>(
+    hash: string,
+    op: (t: ShardClient) => Promise<T>,
+    skipDirect = false,
+    target: RouteMember | undefined = rendezvousHolders(hash, this.init.members, 1)[0],
+  ): Promise<T> {
     if (!skipDirect && target && target.id !== this.init.entry.peerId && !this.broken.has(target.id)) {
       const transport = await this.transportTo(target).catch(() => null);
       if (transport) {
