@@ -3,8 +3,8 @@
 // Two views. The admin view (buildStatus) has everything: connected peers and clients by node id, the whole
 // member list with URLs, drop and tree counters, application sections. It goes to the operator only (a token or
 // this machine, http/access.ts), and /metrics is built from it. Everybody else gets the public view
-// (publicStatus): DESIGN.md's fields and the relay's own identity, nothing about anyone else but the ids of its
-// parent and children.
+// (publicStatus): DESIGN.md's fields, the relay's own identity and the tree's relays (position, id, URL: the
+// directory a client needs to reach a shard's holders itself), nothing about any client and no counters.
 
 /** The relay's place in the tree; a lone relay is the root of its own tree. The tree protocol supplies the real one. */
 export interface TreeStatus {
@@ -129,8 +129,10 @@ export function buildStatus(s: StatusSources): StatusDocument {
 
 /**
  * Fields of the public status: DESIGN.md's (`id`, `treeId`, `position`, `epoch`, `parent`, `children`, `size`,
- * `depth`, `shards`, `bytes`, `outbox`) and the relay's own settings. No client or peer ids, no member list or URLs,
- * no counters: those are the operator's (admin view, /metrics).
+ * `depth`, `shards`, `bytes`, `outbox`), the relay's own settings and `members` (each relay's position, id and URL:
+ * public servers, and what a client must know to send a shard to its holders rather than through one relay; see
+ * docs/security.md "Replay memory and status privacy"). No client ids, no peer links, no counters: those are the
+ * operator's (admin view, /metrics).
  */
 export const PUBLIC_STATUS_FIELDS = [
   'id',
@@ -151,6 +153,7 @@ export const PUBLIC_STATUS_FIELDS = [
   'outbox',
   'uptimeMs',
   'phase',
+  'members',
 ] as const;
 
 export type PublicStatusDocument = Pick<StatusDocument, (typeof PUBLIC_STATUS_FIELDS)[number]> & {

@@ -3,7 +3,7 @@
 //   put URL FILE REPLICAS [MEMBERS]  -> {ms, capability, widestWindow}   the library put (bench/files.ts putLib), a fresh owner
 //   get URL CAPABILITY [MEMBERS]     -> {ms, bytes, busiestShare}   the library get, every shard verified
 // MEMBERS: a JSON file of the tree's members ({id, url}[]) to route by; without it the client reads them from the
-// entry relay's status, as the CLI does (the public status has none: every shard then goes through the entry).
+// entry relay's public status, as the CLI does (an empty list: every shard goes through the entry).
 //   https-get URL           -> {ms, bytes}        one HTTPS download (the baseline)
 //   https-put URL FILE      -> {ms, bytes}        one HTTPS upload of the file (the baseline)
 import { createReadStream, readFileSync, statSync } from 'node:fs';

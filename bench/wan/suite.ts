@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchJson, statusUrl } from '../../node-relay/http/status-client.ts';
-import type { RouteMember } from '../../node-relay/storage/routed-transport.ts';
 import { startRelayProcess, track } from '../../tests/support/relay-process.ts';
 import { isCompleteTree, MiB, REPO, tempDir, waitFor, writeRandomFile, type Relay } from '../cluster.ts';
 import { median } from '../measure.ts';
@@ -31,10 +30,10 @@ export interface WanRates {
   readonly sizeMiB: number;
   readonly httpsGet: number;
   readonly httpsPut: number;
-  /** As a remote client sees the tree today: the public status lists no members, every shard goes via the entry. */
+  /** Every shard through the entry relay (the client given no member list): what routing saves. */
   readonly getEntry: number;
   readonly putEntry: number;
-  /** With the tree's member list (read with the admin token): direct puts and the swarming get. */
+  /** As a remote client does: members from the public status, direct puts and the swarming get. */
   readonly get: number;
   readonly put: number;
   readonly busiestShare: number;
@@ -135,13 +134,14 @@ async function startWanTree(ends: readonly Endpoint[], base: string, tokenFile: 
   return relays;
 }
 
-/** The tree's member list from the entry relay's admin status (the bench holds the token; a client does not). */
-async function adminMembers(entry: string, token: string, count: number): Promise<RouteMember[]> {
-  const { status, body } = await fetchJson(statusUrl(entry), 10_000, token);
-  const members = (body as { members?: { id: string; url: string }[] }).members ?? [];
+/** Fails unless the entry relay's public status (what a remote client reads) lists all `count` relays. */
+async function checkPublicMembers(entry: string, count: number): Promise<void> {
+  const url = statusUrl(entry);
+  url.searchParams.set('view', 'public');
+  const { status, body } = await fetchJson(url, 10_000);
+  const members = (body as { members?: unknown[] }).members ?? [];
   if (status !== 200 || members.length !== count)
-    throw new Error(`the admin status listed ${members.length} of ${count} members (HTTP ${status})`);
-  return members.map((m) => ({ id: m.id, url: m.url }));
+    throw new Error(`the public status listed ${members.length} of ${count} members (HTTP ${status})`);
 }
 
 export async function wanSuite(opts: WanOptions): Promise<WanRates> {
@@ -165,8 +165,10 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
     writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
     const relays = await startWanTree(net.relays, join(work, 'relays'), tokenFile);
     const entry = relays[0]!.ready.url;
-    const membersFile = join(work, 'members.json');
-    writeFileSync(membersFile, JSON.stringify(await adminMembers(entry, token, relays.length)));
+    await checkPublicMembers(entry, relays.length);
+    // The comparison: an empty member list makes the client send every shard through its entry relay.
+    const noMembersFile = join(work, 'no-members.json');
+    writeFileSync(noMembersFile, '[]');
     const c = net.client.ns;
     const rates = {
       httpsGet: [] as number[],
@@ -184,11 +186,11 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
     type Put = { ms: number; capability: string; busiestUplink: number; widestWindow: number };
     type Get = { ms: number; bytes: number; busiestShare: number };
     /**
-     * A put then a get of `file` (`bytes` long), entering at different relays, routed by the member list or through
-     * the entry relay.
+     * A put then a get of `file` (`bytes` long), entering at different relays, routed by the member list the client
+     * reads from the entry's public status, or (with an empty list) through the entry relay.
      */
     const putGet = async (file: string, bytes: number, s: number, routed: boolean): Promise<{ put: Put; get: Get }> => {
-      const known = routed ? [membersFile] : [];
+      const known = routed ? [] : [noMembersFile];
       const before = net.relays.map(uplinkBytes);
       const put = await client<Put>(c, [
         'put',

@@ -8,7 +8,7 @@
 // shard of the file goes through that one relay's event loop. Routed, each shard crosses TLS once per copy and
 // the shards of one file come from (and go to) several relays at once.
 //
-// Trust: the member list comes from the entry relay (GET /api/status), and every direct link's handshake must
+// Trust: the member list comes from the entry relay (its public status), and every direct link's handshake must
 // prove the key of the member id it was dialled for; otherwise the route is dropped and the entry relay used.
 // When the entry relay itself goes away mid-command, the other members are asked directly (failover).
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
@@ -46,12 +46,15 @@ export interface RoutedTransportInit {
 }
 
 /**
- * The members the entry relay lists in GET /api/status, or none (nothing routed) when it does not answer or its
+ * The members the entry relay lists in its public status (GET /api/status?view=public: the same on the relay's
+ * machine as from anywhere else, so the CLI routes alike everywhere), or none (nothing routed) when it does not answer or its
  * list is not the whole tree (status lists at most MAX_STATUS_MEMBERS): a partial list would rank wrongly.
  */
 export async function routeMembers(entryUrl: string): Promise<RouteMember[]> {
   try {
-    const { status, body } = await fetchJson(statusUrl(entryUrl));
+    const url = statusUrl(entryUrl);
+    url.searchParams.set('view', 'public');
+    const { status, body } = await fetchJson(url);
     const doc = body as { size?: unknown; members?: unknown };
     if (status !== 200 || !Array.isArray(doc.members) || doc.members.length !== doc.size) return [];
     return doc.members.flatMap((m: { id?: unknown; url?: unknown }) =>

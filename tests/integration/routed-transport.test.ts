@@ -58,7 +58,7 @@ describe('a client routing shards by their hash', () => {
   let capability = '';
   let shards: string[] = [];
 
-  it('lists the whole tree from the entry relay status', async () => {
+  it("lists the whole tree from the entry relay's public status, as a remote client reads it", async () => {
     const members = await routeMembers(relays[1]!.ready.url);
     expect(members.map((m) => m.id).sort()).toEqual(relays.map((r) => r.ready.id).sort());
   });
