@@ -99,7 +99,8 @@ export class RelayStatusError extends Error {
  * fetch's own error (network down, time-out). Never served from a cache.
  */
 export async function fetchRelayStatus(baseUrl: string | URL, signal?: AbortSignal): Promise<RelayStatus> {
-  const url = new URL('/api/status', baseUrl);
+  // The public view, also from the relay's own machine: the app sees what it sees on any deployment.
+  const url = new URL('/api/status?view=public', baseUrl);
   const timeout = AbortSignal.timeout(STATUS_TIMEOUT_MS);
   const response = await fetch(url, {
     cache: 'no-store',
