@@ -279,7 +279,7 @@ try {
       results.push(result(`wan: HTTPS upload ${tag} (the baseline)`, w.httpsPut, MiBs, 'higher', linkMiBs));
       results.push(
         result(
-          `wan: get ${tag}, replicas 3, through the entry relay (public status: no member list)`,
+          `wan: get ${tag}, replicas 3, through the entry relay only (no member list)`,
           w.getEntry,
           MiBs,
           'higher',
@@ -288,15 +288,19 @@ try {
       );
       results.push(
         result(
-          `wan: put ${tag}, replicas 3, through the entry relay (public status: no member list)`,
+          `wan: put ${tag}, replicas 3, through the entry relay only (no member list)`,
           w.putEntry,
           MiBs,
           'higher',
           up,
         ),
       );
-      results.push(result(`wan: get ${tag}, replicas 3, member list known (swarming)`, w.get, MiBs, 'higher', down));
-      results.push(result(`wan: put ${tag}, replicas 3, member list known (direct)`, w.put, MiBs, 'higher', up));
+      results.push(
+        result(`wan: get ${tag}, replicas 3, routed by the public member list (swarming)`, w.get, MiBs, 'higher', down),
+      );
+      results.push(
+        result(`wan: put ${tag}, replicas 3, routed by the public member list (direct)`, w.put, MiBs, 'higher', up),
+      );
       results.push(
         result(
           `wan: put through the entry relay, busiest relay uplink (copies of the file)`,

@@ -134,6 +134,11 @@ export const SHARD_METADATA_BYTES = 1024;
  * shard is still found after two relays joined ahead of its holders).
  */
 export const MAX_FAN_OUT_PER_REQUEST = DEFAULT_REPLICAS + 2;
+/**
+ * Relays /api/status lists at most (public and admin views). Clients route only by a whole list, so a larger
+ * tree is reached through the entry relay until placement reads members another way.
+ */
+export const MAX_STATUS_MEMBERS = 1_000;
 /** Memories one author key may keep on one relay (per-key search quota). */
 export const MAX_MEMORIES_PER_AUTHOR = 10_000;
 
@@ -363,6 +368,7 @@ export function validateLimits(limits: Limits = LIMITS): void {
     SHARD_METADATA_BYTES,
     MAX_FAN_OUT_PER_REQUEST,
     MAX_MEMORIES_PER_AUTHOR,
+    MAX_STATUS_MEMBERS,
   };
   const bad = Object.entries(quotas).filter(([, v]) => !(Number.isSafeInteger(v) && v > 0));
   if (bad.length > 0) throw new Error(`limits must be positive integers: ${bad.map(([k]) => k).join(', ')}`);

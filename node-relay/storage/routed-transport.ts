@@ -48,7 +48,7 @@ export interface RoutedTransportInit {
 /**
  * The members the entry relay lists in its public status (GET /api/status?view=public: the same on the relay's
  * machine as from anywhere else, so the CLI routes alike everywhere), or none (nothing routed) when it does not answer or its
- * list is not the whole tree (status lists at most MAX_STATUS_MEMBERS): a partial list would rank wrongly.
+ * list is not the whole tree (status lists at most core/limits.ts MAX_STATUS_MEMBERS): a partial list would rank wrongly.
  */
 export async function routeMembers(entryUrl: string): Promise<RouteMember[]> {
   try {

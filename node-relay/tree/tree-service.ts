@@ -2,7 +2,7 @@
 // joins one through any member (adopting its tree id and k); registers the tree.* frame handlers on the
 // dispatcher; enforces join control; reports the status; and leaves gracefully on shutdown.
 import { ERROR_TABLE, PeerTreeError } from '../../core/errors.ts';
-import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { MAX_STATUS_MEMBERS, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import {
   initialState,
   JOIN_RETRY_MS,
@@ -39,8 +39,6 @@ import { TreeStore } from './tree-store.ts';
 
 /** Links the application used this recently stay open when the tree lets them go. */
 export const APP_LINK_KEEP_MS = 60_000;
-/** Members listed in /api/status at most (the full list is in the API). */
-export const MAX_STATUS_MEMBERS = 1_000;
 /** After the relay has left, time given to the last frames to reach the socket before it closes. */
 const LEAVE_FLUSH_MS = 300;
 
