@@ -51,6 +51,8 @@ export const PEER_TIMEOUT_MS = 10_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
 /** A client's store waits this long: the relay writes the shard durably on every holder before it answers. */
 export const CLIENT_STORE_TIMEOUT_MS = 60_000;
+/** How long a client's send waits for room in its socket's buffer (a slow uplink) before it fails FULL. */
+export const CLIENT_FULL_WAIT_MS = 30_000;
 /** A client's fetch, release, ledger or library request waits this long: the answer may cross the tree. */
 export const CLIENT_REQUEST_TIMEOUT_MS = 30_000;
 /** A client's search waits this long (the relay's own budget is 5 s per level; the answer may cross the tree). */
@@ -356,6 +358,8 @@ export function validateLimits(limits: Limits = LIMITS): void {
     throw new Error('a hedge must come before the request times out');
   if (CLI_IDLE_TIMEOUT_MS <= CLIENT_STORE_TIMEOUT_MS)
     throw new Error('the CLI idle time-out must outlast one client store');
+  if (CLIENT_FULL_WAIT_MS >= CLIENT_STORE_TIMEOUT_MS)
+    throw new Error('a send waiting for room must give up before the store it carries times out');
   if (CLIENT_STORE_TIMEOUT_MS < REQUEST_TIMEOUT_MS * 2)
     throw new Error('a client store must outlast the relay asking each holder');
   if (PEER_TIMEOUT_MS <= HEARTBEAT_INTERVAL_MS * 2) throw new Error('peer timeout must span several heartbeats');

@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError } from '../../core/errors.ts';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
-import { HANDSHAKE_TIMEOUT_MS, MAX_FRAME_BYTES } from '../../core/limits.ts';
+import { CLIENT_FULL_WAIT_MS, HANDSHAKE_TIMEOUT_MS, MAX_FRAME_BYTES } from '../../core/limits.ts';
 import {
   AUTH,
   FrameVerifier,
@@ -168,6 +168,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
         components,
         counters,
         onMessage: options.onMessage ?? (() => {}),
+        // A client's sends wait for its own uplink; a relay dialling a relay fails fast as its accepted links do.
+        fullWaitMs: (options.role ?? 'client') === 'client' ? CLIENT_FULL_WAIT_MS : 0,
       });
       ingress.setHandler((m) => link.receive(m));
       resolve(link);

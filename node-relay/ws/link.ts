@@ -15,6 +15,8 @@ import { nextMessageId } from './message-ids.ts';
 
 /** Bytes a link lets pile up in its socket before refusing sends with FULL. */
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** How often a send waiting for room in the socket's buffer looks again. */
+const FULL_POLL_MS = 5;
 /** Handlers running at once for one link before reading from it waits. */
 export const MAX_INFLIGHT_HANDLERS = 32;
 /** Small frames of one link signed ahead of their turn at once (see send). */
@@ -48,6 +50,12 @@ export interface LinkInit {
   /** Messages that are not replies to our own requests. */
   readonly onMessage: (message: Message, link: Link) => void | Promise<void>;
   readonly maxBufferedBytes?: number;
+  /**
+   * How long a send waits for room in the socket's buffer before it fails FULL; 0 (the default, relays' side):
+   * at once, so a peer that does not read costs the relay nothing. A client's own links wait (core/limits.ts
+   * CLIENT_FULL_WAIT_MS): a slow uplink is a reason to wait, not to fail a put.
+   */
+  readonly fullWaitMs?: number;
 }
 
 export class Link implements Requester {
@@ -125,6 +133,8 @@ export class Link implements Requester {
       const frame = await (early ?? encode());
       if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
       const limit = this.init.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+      await this.roomFor(frame.length, limit);
+      if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
       if (this.init.ws.bufferedAmount + frame.length > limit) {
         this.init.counters.backpressure++;
         throw new PeerTreeError(
@@ -137,6 +147,13 @@ export class Link implements Requester {
     });
     this.sendChain = result.catch(() => {});
     return result;
+  }
+
+  /** Waits (polling, at most fullWaitMs) until `bytes` more fit under `limit` or the link closes. */
+  private async roomFor(bytes: number, limit: number): Promise<void> {
+    const steps = Math.ceil((this.init.fullWaitMs ?? 0) / FULL_POLL_MS);
+    for (let i = 0; i < steps && this.isOpen && this.init.ws.bufferedAmount + bytes > limit; i++)
+      await new Promise<void>((resolve) => this.init.components.timers.setTimeout(resolve, FULL_POLL_MS));
   }
 
   /** Starts signing a small frame now when fewer than MAX_EARLY_SIGNATURES are being signed; else null. */

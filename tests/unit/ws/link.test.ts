@@ -26,7 +26,7 @@ function heldSigner() {
   return { identity, held };
 }
 
-function openLink(identity: Identity) {
+function openLink(identity: Identity, extra: { fullWaitMs?: number; maxBufferedBytes?: number } = {}) {
   const written: Uint8Array[] = [];
   const ws = Object.assign(new EventEmitter(), {
     readyState: 1,
@@ -45,8 +45,9 @@ function openLink(identity: Identity) {
     components: defaultComponents({ logger: silentLogger }),
     counters: newDropCounters(),
     onMessage: () => {},
+    ...extra,
   });
-  return { link, written };
+  return { link, written, ws };
 }
 
 async function settle(): Promise<void> {
@@ -92,5 +93,36 @@ describe('link sends', () => {
     await vi.waitFor(() => expect(written).toHaveLength(MAX_EARLY_SIGNATURES + 3));
     await Promise.all(sent);
     expect(await bodies(written)).toEqual(Array.from({ length: MAX_EARLY_SIGNATURES + 3 }, (_, n) => ({ n })));
+  });
+});
+
+describe('a link whose peer reads slowly', () => {
+  it('refuses a send with FULL at once when it may not wait, and counts it', async () => {
+    const { link, written, ws } = openLink(alice, { maxBufferedBytes: 1000 });
+    ws.bufferedAmount = 900;
+    await expect(link.send('app.note', { n: 1 }, { payload: new Uint8Array(200) })).rejects.toMatchObject({
+      code: 'FULL',
+    });
+    expect(written).toHaveLength(0);
+  });
+
+  it('waits for room in the buffer when it may, and then sends in order', async () => {
+    const { link, written, ws } = openLink(alice, { maxBufferedBytes: 1000, fullWaitMs: 5_000 });
+    ws.bufferedAmount = 900;
+    const first = link.send('app.note', { n: 1 }, { payload: new Uint8Array(200) });
+    const second = link.send('app.note', { n: 2 });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(written).toHaveLength(0); // still waiting: the peer has read nothing
+    ws.bufferedAmount = 0; // the peer reads
+    await Promise.all([first, second]);
+    expect(await bodies(written)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('gives up with FULL once the wait is over', async () => {
+    const { link, ws } = openLink(alice, { maxBufferedBytes: 1000, fullWaitMs: 20 });
+    ws.bufferedAmount = 900;
+    await expect(link.send('app.note', { n: 1 }, { payload: new Uint8Array(200) })).rejects.toMatchObject({
+      code: 'FULL',
+    });
   });
 });
