@@ -1,20 +1,13 @@
 // A 200 MiB file stored from the browser: the page stays responsive and its JS heap stays bounded while the
 // worker seals the file and the outbox sends it; `peertree get` returns the same bytes.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './support/fixtures.ts';
 import { runCli } from './support/cli.ts';
+import { MiB, sha256File, writeRandomFile } from './support/big-file.ts';
 
-const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
-
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 test('a 200 MiB file is stored with a bounded page heap and a responsive page', async ({ page, relay }) => {
   test.setTimeout(150_000);
@@ -22,13 +15,7 @@ test('a 200 MiB file is stored with a bounded page heap and a responsive page', 
   try {
     // Random content written in 8 MiB pieces (Playwright streams files given by path to Chromium).
     const input = join(dir, 'big.bin');
-    const fd = openSync(input, 'w');
-    const piece = randomBytes(8 * MiB);
-    for (let i = 0; i < SIZE / piece.length; i++) {
-      piece.writeUInt32BE(i, 0); // no two pieces alike
-      writeSync(fd, piece);
-    }
-    closeSync(fd);
+    writeRandomFile(input, SIZE);
 
     await page.goto('/');
     await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');

@@ -3,7 +3,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
 export const DB_NAME = 'peertree';
 /** Bump when adding stores or indexes, and add a step to `upgrade` below (never edit an old step). */
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 /** A backup-able copy of the private key: PKCS#8 sealed with a non-extractable AES-GCM key of this device. */
 export interface WrappedKey {
@@ -133,6 +133,8 @@ export interface PeerTreeDB extends DBSchema {
   files: { key: string; value: FileRecord; indexes: { addedAt: number } };
   outbox: { key: string; value: OutboxItem; indexes: { createdAt: number } };
   settings: { key: string; value: SettingRecord };
+  /** The bytes of an added file until it is sealed (pending-blobs.ts): a reopened page seals it again. */
+  'pending-blobs': { key: string; value: Blob };
 }
 
 export type PeerTreeDatabase = IDBPDatabase<PeerTreeDB>;
@@ -154,6 +156,9 @@ export function openDatabase(
         db.createObjectStore('files', { keyPath: 'id' }).createIndex('addedAt', 'addedAt');
         db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('createdAt', 'createdAt');
         db.createObjectStore('settings', { keyPath: 'key' });
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('pending-blobs');
       }
     },
     blocked() {

@@ -10,6 +10,7 @@ import {
   type LibraryFile,
 } from './file-records.ts';
 import { announceFileChange, FILES_CHANNEL, patchFile } from './files-repo.ts';
+import { dropBlob, keepBlob, keptFile, NO_ROOM_FOR_COPY, withSealLock } from './pending-blobs.ts';
 import type { Sealer } from '../worker/sealer.ts';
 import type { Thumbnailer } from '../media/thumbnailer.ts';
 import { sealThumbs } from '../media/seal-thumbs.ts';
@@ -56,15 +57,15 @@ export class Library extends EventTarget {
   }
 
   private async load(): Promise<void> {
+    const unsealed: string[] = [];
     for (const record of await this.db.getAllFromIndex('files', 'addedAt')) {
       let r = record;
-      // Sealing happens in this page's worker: a record still `local` lost its page before it was sealed.
-      if (r.status === 'local' && r.origin === 'added') {
-        r =
-          (await patchFile(this.db, r.id, {
-            status: 'error',
-            error: 'the page was closed before this file was encrypted; add the file again',
-          })) ?? r;
+      // Sealing happens in a page's worker: a record still `local` is sealed again from its kept copy (resume).
+      if (r.status === 'local' && r.origin === 'added') unsealed.push(r.id);
+      // A seal that failed on a page since closed: its kept copy lets Retry seal it here.
+      if (r.status === 'error' && r.origin === 'added' && !r.capability) {
+        const file = await keptFile(this.db, r.id, r.name, r.type);
+        if (file) this.blobs.set(r.id, file);
       }
       // An upload that was running when the page closed is waiting again.
       if (r.status === 'uploading') r = (await patchFile(this.db, r.id, { status: 'queued' })) ?? r;
@@ -77,6 +78,34 @@ export class Library extends EventTarget {
         if (typeof id === 'string') void this.refresh(id, false);
       };
     }
+    for (const id of unsealed) void this.resume(id);
+  }
+
+  /**
+   * Seals again a file whose page was closed before it was sealed, from the copy kept in IndexedDB. A file
+   * another open page is sealing (it holds the seal lock) is left to it; one with no kept copy fails.
+   */
+  private async resume(id: string): Promise<void> {
+    await withSealLock(
+      id,
+      async () => {
+        const r = await this.db.get('files', id);
+        if (!r || r.status !== 'local') return;
+        const file = await keptFile(this.db, id, r.name, r.type);
+        if (file) {
+          this.blobs.set(id, file);
+          await this.sealNow(id);
+          return;
+        }
+        const failed = await patchFile(this.db, id, {
+          status: 'error',
+          error: 'the page was closed before this file was encrypted; add the file again',
+        });
+        if (failed) this.files.set(id, failed);
+        this.changed(id);
+      },
+      false,
+    );
   }
 
   list(): FileEntry[] {
@@ -101,12 +130,32 @@ export class Library extends EventTarget {
       this.blobs.set(id, file);
       ids.push(id);
       this.changed(id);
-      void this.db.put('files', record).then(() => this.seal(id));
+      void this.db.put('files', record).then(() => this.keep(id, file));
     }
     return ids;
   }
 
+  /** Keeps a copy of the bytes (saying so in the row when there is no room), then seals the file. */
+  private async keep(id: string, file: File): Promise<void> {
+    // The lock is taken before the copy exists, so that another page starting now never seals it too.
+    await withSealLock(
+      id,
+      async () => {
+        if (!(await keepBlob(this.db, id, file))) {
+          const r = await patchFile(this.db, id, { waiting: NO_ROOM_FOR_COPY });
+          if (r && this.files.has(id)) this.files.set(id, r);
+        }
+        await this.sealNow(id);
+      },
+      true,
+    );
+  }
+
   private async seal(id: string): Promise<void> {
+    await withSealLock(id, () => this.sealNow(id), true);
+  }
+
+  private async sealNow(id: string): Promise<void> {
     const file = this.blobs.get(id);
     const record = this.files.get(id);
     if (!file || !record) return;
@@ -136,10 +185,13 @@ export class Library extends EventTarget {
         fileHash: result.fileHash,
         shards: [...media.shards, ...result.shards],
         error: null,
+        waiting: null,
         thumbs: media.thumbs,
         taken: media.taken,
       };
       await this.outbox.enqueueUpload(sealed);
+      // Sealed and queued: the shards in IndexedDB carry the file from here (the outbox resumes from them).
+      await dropBlob(this.db, id);
       this.blobs.delete(id);
       this.files.set(id, sealed);
       this.changed(id);
@@ -179,6 +231,7 @@ export class Library extends EventTarget {
     this.progress.delete(id);
     this.files.delete(id);
     this.changed(id);
+    await dropBlob(this.db, id);
     const releasing = await this.outbox.remove(id, release);
     announceFileChange(id);
     return releasing;

@@ -75,7 +75,7 @@ function statusTextOf(r: FileRecord, progress: Progress | null, now: number): st
       ? `${r.error.charAt(0).toUpperCase()}${r.error.slice(1)}.`
       : 'Something went wrong with this file. Delete it and add it again.';
   if (progress?.phase === 'sealing')
-    return `Encrypting on this device… ${r.size === 0 ? '' : `${Math.floor((100 * progress.done) / Math.max(1, progress.total))}%`}`;
+    return `Encrypting on this device… ${r.size === 0 ? '' : `${Math.floor((100 * progress.done) / Math.max(1, progress.total))}%`}${r.waiting ? ` · ${r.waiting}` : ''}`;
   if (r.status === 'uploading')
     return progress ? `Uploading ${progressLine(progressFigures(progress, r.size, now))}` : 'Sending…';
   if (r.status === 'queued' && r.waiting) return `Saved here, ${r.waiting}; it will be sent on its own`;
