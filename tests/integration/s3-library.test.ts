@@ -7,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBackup, makeBackableKey } from '../../pwa/src/data/identity-backup.ts';
 import { toHex } from '../../core/bytes.ts';
 import { isPresent } from '../../core/library/merge.ts';
-import * as M from '../../core/protocol/library-messages.ts';
-import { openRecord, type OpenedRecord } from '../../core/library/record.ts';
-import { connect } from '../../node-relay/ws/connector.ts';
+import type { OpenedRecord } from '../../core/library/record.ts';
 import { killAll, runCli, tmpDir, waitFor } from './relay-harness.ts';
-import { run, startS3Setup, type S3Setup } from './s3-harness.ts';
+import { libraryRecord, run, startS3Setup, type S3Setup } from './s3-harness.ts';
 
 let s: S3Setup;
 let owner: string;
@@ -19,17 +17,8 @@ const libraryKey = crypto.getRandomValues(new Uint8Array(32));
 const keys = tmpDir('peertree-s3-backup-');
 
 /** The newest library record of `owner` as a relay other than the gateway's serves it (or null). */
-async function record(relay: string): Promise<OpenedRecord | null> {
-  const link = await connect(relay);
-  try {
-    const reply = await link.request(M.GET, { owner }, 20_000);
-    const head = M.readHeadReply(reply.type, reply.body, owner);
-    if (!head) return null;
-    const shard = await link.request('shard.get', { hash: head.record }, 20_000);
-    return await openRecord(shard.payload!, libraryKey, owner);
-  } finally {
-    link.close();
-  }
+function record(relay: string): Promise<OpenedRecord | null> {
+  return libraryRecord(relay, owner, libraryKey);
 }
 
 beforeAll(async () => {
