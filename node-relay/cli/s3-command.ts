@@ -3,7 +3,7 @@ import { DEFAULT_REPLICAS, MAX_REPLICAS, S3_DEFAULT_PORT } from '../../core/limi
 import { parseFlags } from '../config/relay-config.ts';
 import { loadCredentials, rotateCredentials } from '../s3/credentials.ts';
 import { startGateway } from '../s3/gateway.ts';
-import { loadClientIdentity } from './client-identity.ts';
+import { loadClientIdentity, loadClientLibraryKey } from './client-identity.ts';
 import { openKeyBackup } from './key-backup.ts';
 import { toHex } from '../../core/bytes.ts';
 import { commandTarget } from './command-relay.ts';
@@ -26,8 +26,9 @@ $PEERTREE_HOME/s3-index.sqlite. Stop it with Ctrl-C. See docs/s3.md.
   --replicas N         copies of each file (default ${DEFAULT_REPLICAS})
   --identity FILE      your key (default $PEERTREE_HOME/identity.seed or ~/.peertree/identity.seed)
   --backup FILE        act as the person of this key backup (made in the app: Device → Back up the key), with
-                       the passphrase in $PEERTREE_BACKUP_PASSPHRASE. Its library key lets the gateway list
-                       every object in your library, as "BUCKET/KEY", so that the app shows it.
+                       the passphrase in $PEERTREE_BACKUP_PASSPHRASE, so that the app shows the objects.
+Every object is listed in the library of the key used, as "BUCKET/KEY"; without --backup that is the library of
+your CLI key, sealed with $PEERTREE_HOME/identity.library-key (made on first start, readable by you only).
   keys                 print the credentials as JSON; with --rotate, replace them first (a running gateway
                        switches to them within a second; the old secret is refused from then on)
 ${CLIENT_OPTIONS}
@@ -109,7 +110,11 @@ export async function s3Command(argv: readonly string[], io: CliIo): Promise<num
           `${backup} holds no library key (it was made before the library lived on relays): make a new backup in the app`,
         );
       libraryKey = opened.libraryKey;
-    } else identity = await loadClientIdentity(typeof idFile === 'string' ? idFile : undefined);
+    } else {
+      const file = typeof idFile === 'string' ? idFile : undefined;
+      identity = await loadClientIdentity(file);
+      libraryKey = await loadClientLibraryKey(file);
+    }
     gateway = await startGateway({
       relay: target.relay,
       identity,

@@ -1,5 +1,6 @@
 // Decoder of `aws-chunked` request bodies: STREAMING-AWS4-HMAC-SHA256-PAYLOAD (every chunk signed, chained from
-// the request's seed signature) and STREAMING-UNSIGNED-PAYLOAD-TRAILER (plain chunks, then a checksum trailer).
+// the request's seed signature), STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER (the same, then a checksum trailer with
+// its own signature chained from the last chunk's) and STREAMING-UNSIGNED-PAYLOAD-TRAILER (plain chunks, trailer).
 // Streams: holds at most one read from the socket plus one header line, never a whole chunk.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { S3_MAX_CHUNK_BYTES, S3_MAX_CHUNK_LINE_BYTES } from '../../core/limits.ts';
@@ -7,8 +8,11 @@ import { s3Error } from './errors.ts';
 import { checksumAlgorithmOf, runningChecksum } from './checksum.ts';
 
 export const STREAMING_SIGNED = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
+export const STREAMING_SIGNED_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 export const STREAMING_UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
+/** Trailer headers one body may carry (clients send one checksum). */
+const MAX_TRAILERS = 8;
 
 export interface ChunkSigning {
   /** The request's own signature: the first chunk's signature chains from it. */
@@ -18,6 +22,8 @@ export interface ChunkSigning {
   readonly scope: string;
   /** HMAC-SHA256 (hex) of a string with the request's signing key. */
   readonly signString: (stringToSign: string) => Promise<string>;
+  /** The signed-trailer form: trailer headers follow the last chunk, then x-amz-trailer-signature. */
+  readonly trailer?: boolean;
 }
 
 export interface ChunkedOptions {
@@ -81,6 +87,39 @@ function sameHex(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Reads the signed form's trailer headers and checks x-amz-trailer-signature over them (chained from `previous`). */
+async function readSignedTrailer(
+  reader: ByteReader,
+  signing: ChunkSigning,
+  previous: string,
+  onTrailer: ChunkedOptions['onTrailer'],
+): Promise<void> {
+  const headers: [string, string][] = [];
+  let signature: string | null = null;
+  for (let line = await reader.line(); line !== ''; line = (await reader.atEnd()) ? '' : await reader.line()) {
+    const colon = line.indexOf(':');
+    if (colon === -1) throw s3Error('InvalidRequest', 'malformed aws-chunked trailer');
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'x-amz-trailer-signature') signature = value;
+    else if (signature !== null) throw s3Error('InvalidRequest', 'a trailer header follows x-amz-trailer-signature');
+    else if (headers.length >= MAX_TRAILERS) throw s3Error('InvalidRequest', 'too many aws-chunked trailers');
+    else headers.push([name, value]);
+  }
+  if (signature === null) throw s3Error('SignatureDoesNotMatch', 'the aws-chunked trailer is not signed');
+  const canonical = headers.map(([n, v]) => `${n}:${v}\n`).join('');
+  const toSign = [
+    'AWS4-HMAC-SHA256-TRAILER',
+    signing.amzDate,
+    signing.scope,
+    previous,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
+  if (!sameHex(await signing.signString(toSign), signature))
+    throw s3Error('SignatureDoesNotMatch', 'the aws-chunked trailer signature does not match');
+  for (const [n, v] of headers) onTrailer?.(n, v);
+}
+
 /** Decodes an aws-chunked body; throws S3's error (SignatureDoesNotMatch, IncompleteBody, BadDigest, …) on bad input. */
 export async function* decodeAwsChunked(
   source: AsyncIterable<Uint8Array>,
@@ -130,9 +169,13 @@ export async function* decodeAwsChunked(
   }
   if (options.decodedLength !== undefined && total !== options.decodedLength)
     throw s3Error('IncompleteBody', 'the body is shorter than x-amz-decoded-content-length');
-  if (signing) {
+  if (signing && !signing.trailer) {
     // The final zero-size chunk ends with an empty line (no trailer in this form).
     await reader.line();
+    return;
+  }
+  if (signing) {
+    await readSignedTrailer(reader, signing, previous, options.onTrailer);
     return;
   }
   // Trailers: name:value lines, then an empty line (some clients end the body without it).

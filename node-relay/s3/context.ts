@@ -15,6 +15,8 @@ export interface Gateway {
   /** The region the gateway names in GetBucketLocation and its ready line. */
   readonly region: string;
   readonly now: () => number;
+  /** Completed multipart uploads are joined into one file (so the library can list them by one capability). */
+  readonly joinMultipart: boolean;
 }
 
 export interface S3Context {

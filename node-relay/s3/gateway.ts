@@ -68,7 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   const region = options.region ?? DEFAULT_REGION;
   const server = createS3Server({
-    gw: { index, store, releaser, region, now: Date.now },
+    gw: { index, store, releaser, region, now: Date.now, joinMultipart: mirror !== null },
     credentials: liveCredentials(credentials, home),
     log: options.log,
   });

@@ -1,5 +1,6 @@
 // Multipart uploads: each part is stored as a file of its own; Complete makes the object the ordered list of the
-// chosen parts' capabilities (ETag: MD5 of the parts' MD5s, "-N"), in one index transaction. Abort releases them.
+// chosen parts' capabilities (ETag: MD5 of the parts' MD5s, "-N"), in one index transaction; with the library
+// mirror on, Complete first joins the parts into one file and releases them. Abort releases them.
 import { createHash, randomBytes } from 'node:crypto';
 import { S3_MAX_KEYS, S3_MAX_PARTS, S3_MIN_PART_BYTES } from '../../core/limits.ts';
 import { s3Error } from './errors.ts';
@@ -19,6 +20,7 @@ import {
   type S3Context,
 } from './context.ts';
 import { storeBody } from './object-ops.ts';
+import { joinParts } from './multipart-join.ts';
 
 function uploadOf(ctx: S3Context): UploadRow {
   requireBucket(ctx);
@@ -102,15 +104,34 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
   });
   const md5s = createHash('md5');
   for (const p of chosen) md5s.update(Buffer.from(p.etag, 'hex'));
+  const size = chosen.reduce((n, p) => n + p.size, 0);
+  let parts = chosen.map((p) => ({ capability: p.capability, size: p.size }));
+  if (ctx.gw.joinMultipart && chosen.length > 1) {
+    const stop = { aborted: false };
+    ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
+    const joined = await joinParts(
+      ctx.gw.store,
+      chosen,
+      upload.key.split('/').pop() || upload.key,
+      upload.contentType,
+      stop,
+    );
+    // Aborted or completed elsewhere while the parts were joined: the joined file is not kept.
+    if (!ctx.gw.index.getUpload(upload.id)) {
+      ctx.gw.releaser.release([joined.capability]);
+      throw s3Error('NoSuchUpload');
+    }
+    parts = [{ capability: joined.capability, size }];
+  }
   const row: ObjectRow = {
     bucket: upload.bucket,
     key: upload.key,
-    size: chosen.reduce((n, p) => n + p.size, 0),
+    size,
     etag: `${md5s.digest('hex')}-${chosen.length}`,
     contentType: upload.contentType,
     meta: upload.meta,
     mtime: ctx.gw.now(),
-    parts: chosen.map((p) => ({ capability: p.capability, size: p.size })),
+    parts,
   };
   ctx.gw.releaser.release(ctx.gw.index.completeUpload(upload.id, row));
   sendXml(ctx, 200, 'CompleteMultipartUploadResult', {

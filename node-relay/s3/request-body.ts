@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { S3_MAX_PART_BYTES, S3_MAX_XML_BODY_BYTES } from '../../core/limits.ts';
 import { s3Error } from './errors.ts';
 import { UNSIGNED_PAYLOAD, type VerifiedRequest } from './sigv4.ts';
-import { checkTrailer, STREAMING_SIGNED, STREAMING_UNSIGNED_TRAILER } from './aws-chunked.ts';
+import { checkTrailer, STREAMING_SIGNED, STREAMING_SIGNED_TRAILER, STREAMING_UNSIGNED_TRAILER } from './aws-chunked.ts';
 import { checksumAlgorithmOf, runningChecksum, type RunningChecksum } from './checksum.ts';
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -62,9 +62,10 @@ export class Payload {
     const req = this.req;
     const mode = this.auth.payloadHash;
     const raw = req as AsyncIterable<Uint8Array>;
-    if (mode === STREAMING_SIGNED) {
+    if (mode === STREAMING_SIGNED || mode === STREAMING_SIGNED_TRAILER) {
       const decodedLength = lengthHeader(req, 'x-amz-decoded-content-length');
       const amzDate = header(req, 'x-amz-date') ?? '';
+      const trailer = mode === STREAMING_SIGNED_TRAILER ? header(req, 'x-amz-trailer') : undefined;
       return checkTrailer(
         raw,
         {
@@ -74,9 +75,10 @@ export class Payload {
             amzDate,
             scope: this.auth.scope,
             signString: this.auth.signString,
+            trailer: mode === STREAMING_SIGNED_TRAILER,
           },
         },
-        undefined,
+        trailer ? (checksumAlgorithmOf(trailer) ?? undefined) : undefined,
       );
     }
     if (mode === STREAMING_UNSIGNED_TRAILER) {

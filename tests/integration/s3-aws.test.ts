@@ -1,15 +1,15 @@
 // The S3 gateway with the real AWS CLI and curl against a 3-relay tree: a multipart 100 MiB object up and down,
 // listings, a presigned GET, S3's errors for a wrong secret, malformed XML and a bad range; the stored object
 // opens with `peertree get` too (same files, same encryption as `peertree put`).
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, runCli, waitFor } from './relay-harness.ts';
-import { run, startS3Setup, type S3Setup } from './s3-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { runCli, waitFor } from './relay-harness.ts';
+import { run, useS3Setup, type S3Setup } from './s3-harness.ts';
 import { NodeSha256 } from '../../node-relay/s3/sigv4.ts';
 
 let s: S3Setup;
@@ -57,15 +57,7 @@ function writeRandomFile(path: string, bytes: number): void {
   closeSync(fd);
 }
 
-beforeAll(async () => {
-  s = await startS3Setup();
-  mkdirSync(s.work, { recursive: true });
-}, 120_000);
-
-afterAll(async () => {
-  await s?.stop();
-  killAll();
-});
+useS3Setup({}, (made) => (s = made));
 
 describe('the S3 gateway with the AWS CLI', () => {
   it('copies a 100 MiB file up (multipart) and down byte for byte, and lists it', async () => {

@@ -1,11 +1,15 @@
 // S3 gateway tests: a 3-relay tree on loopback, a real `peertree s3` process in front of it, and the environment
 // (config files, variables) that points the real AWS CLI, rclone, restic and s3cmd at that gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import * as M from '../../core/protocol/library-messages.ts';
+import { openRecord, type OpenedRecord } from '../../core/library/record.ts';
+import { connect } from '../../node-relay/ws/connector.ts';
 import { join } from 'node:path';
 import { startGatewayProcess, type GatewayInfo, type GatewayOptions } from '../support/s3-gateway.ts';
 export type { GatewayInfo, GatewayOptions };
-import { REPO, startRelayProcess, tmpDir, waitFor, getStatus, type RelayProcess } from './relay-harness.ts';
+import { REPO, killAll, startRelayProcess, tmpDir, waitFor, getStatus, type RelayProcess } from './relay-harness.ts';
 
 export interface S3Setup {
   readonly relays: RelayProcess[];
@@ -135,4 +139,36 @@ export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise
     },
   };
   return setup;
+}
+
+/** One setup for a test file: started before its tests (its work folder made), handed to `ready`, stopped after. */
+export function useS3Setup(options: GatewayOptions, ready: (setup: S3Setup) => void): void {
+  let setup: S3Setup | undefined;
+  beforeAll(async () => {
+    setup = await startS3Setup(options);
+    mkdirSync(setup.work, { recursive: true });
+    ready(setup);
+  }, 120_000);
+  afterAll(async () => {
+    await setup?.stop();
+    killAll();
+  });
+}
+
+/** The newest library record of `owner` as `relay` serves it, opened with `libraryKey` (or null when none). */
+export async function libraryRecord(
+  relay: string,
+  owner: string,
+  libraryKey: Uint8Array,
+): Promise<OpenedRecord | null> {
+  const link = await connect(relay);
+  try {
+    const reply = await link.request(M.GET, { owner }, 20_000);
+    const head = M.readHeadReply(reply.type, reply.body, owner);
+    if (!head) return null;
+    const shard = await link.request('shard.get', { hash: head.record }, 20_000);
+    return await openRecord(shard.payload!, libraryKey, owner);
+  } finally {
+    link.close();
+  }
 }

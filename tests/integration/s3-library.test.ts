@@ -7,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBackup, makeBackableKey } from '../../pwa/src/data/identity-backup.ts';
 import { toHex } from '../../core/bytes.ts';
 import { isPresent } from '../../core/library/merge.ts';
-import * as M from '../../core/protocol/library-messages.ts';
-import { openRecord, type OpenedRecord } from '../../core/library/record.ts';
-import { connect } from '../../node-relay/ws/connector.ts';
+import type { OpenedRecord } from '../../core/library/record.ts';
 import { killAll, runCli, tmpDir, waitFor } from './relay-harness.ts';
-import { run, startS3Setup, type S3Setup } from './s3-harness.ts';
+import { libraryRecord, run, startS3Setup, type S3Setup } from './s3-harness.ts';
 
 let s: S3Setup;
 let owner: string;
@@ -19,17 +17,8 @@ const libraryKey = crypto.getRandomValues(new Uint8Array(32));
 const keys = tmpDir('peertree-s3-backup-');
 
 /** The newest library record of `owner` as a relay other than the gateway's serves it (or null). */
-async function record(relay: string): Promise<OpenedRecord | null> {
-  const link = await connect(relay);
-  try {
-    const reply = await link.request(M.GET, { owner }, 20_000);
-    const head = M.readHeadReply(reply.type, reply.body, owner);
-    if (!head) return null;
-    const shard = await link.request('shard.get', { hash: head.record }, 20_000);
-    return await openRecord(shard.payload!, libraryKey, owner);
-  } finally {
-    link.close();
-  }
+function record(relay: string): Promise<OpenedRecord | null> {
+  return libraryRecord(relay, owner, libraryKey);
 }
 
 beforeAll(async () => {
@@ -78,4 +67,35 @@ describe('the S3 gateway and the library', () => {
     expect(get.code, get.stderr).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe('kept in the library');
   }, 90_000);
+
+  it('lists a multipart object as one library entry whose capability gives the same bytes', async () => {
+    const aws = (args: string[]) => run('aws', ['--endpoint-url', s.gateway.endpoint, ...args], s.env);
+    const big = join(s.work, 'big.bin');
+    // 20 MiB: above the AWS CLI's 8 MiB multipart threshold, so it arrives in 3 parts.
+    const bytes = crypto.getRandomValues(new Uint8Array(65_536));
+    const body = Buffer.alloc(20 * 1024 * 1024);
+    for (let at = 0; at < body.length; at += bytes.length)
+      body.set(
+        bytes.map((b, i) => b ^ (at + i)),
+        at,
+      );
+    writeFileSync(big, body);
+    expect((await aws(['s3', 'mb', 's3://parts-bucket'])).code).toBe(0);
+    const put = await aws(['s3', 'cp', '--only-show-errors', big, 's3://parts-bucket/big.bin']);
+    expect(put.code, put.stderr).toBe(0);
+    const head = await aws(['s3api', 'head-object', '--bucket', 'parts-bucket', '--key', 'big.bin']);
+    expect(JSON.parse(head.stdout).ETag).toMatch(/-3"$/);
+    const found = await waitFor('the multipart object in the library', async () => {
+      const r = await record(s.relays[0]!.ready.url);
+      return r?.entries.find((e) => e.name === 'parts-bucket/big.bin' && isPresent(e)) ?? null;
+    });
+    expect(found.size).toBe(body.length);
+    const out = join(s.work, 'big.via-library');
+    const get = await runCli(['get', found.cap, '--relay', s.relays[1]!.ready.url, '-o', out], 90_000, { env: s.env });
+    expect(get.code, get.stderr).toBe(0);
+    expect(readFileSync(out).equals(body)).toBe(true);
+    const down = join(s.work, 'big.via-s3');
+    expect((await aws(['s3', 'cp', '--only-show-errors', 's3://parts-bucket/big.bin', down])).code).toBe(0);
+    expect(readFileSync(down).equals(body)).toBe(true);
+  }, 180_000);
 });

@@ -1,8 +1,10 @@
 // aws-chunked decoding with fixed bytes: AWS's documented signed-chunk example, the unsigned trailer form with a
-// CRC32 trailer, and the refusals (a changed chunk, a short body, a wrong trailer checksum).
+// CRC32 trailer, the signed trailer form (signed with @smithy/signature-v4), and the refusals (a changed chunk, a short body, a wrong trailer checksum).
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { checkTrailer, decodeAwsChunked, type ChunkSigning } from '../../../node-relay/s3/aws-chunked.ts';
+import { NodeSha256 } from '../../../node-relay/s3/sigv4.ts';
 import { s3CodeOf } from '../../../node-relay/s3/errors.ts';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -80,5 +82,60 @@ describe('aws-chunked decoding', () => {
     expect(out.toString()).toBe('hello world');
     expect(await codeOf(collect(checkTrailer(pieces(body('AAAAAA=='), 3), {}, 'crc32')))).toBe('BadDigest');
     expect(createHash('md5').update(out).digest('hex')).toBe('5eb63bbbe01eeed093cb22bb8f5acdc3');
+  });
+
+  it('decodes the signed trailer form signed with @smithy/signature-v4, and refuses a changed trailer', async () => {
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET },
+      region: 'us-east-1',
+      service: 's3',
+      sha256: NodeSha256,
+    });
+    const signingDate = new Date('2013-05-24T00:00:00Z');
+    const sign = (text: string) => signer.sign(text, { signingDate });
+    const smithySigning: ChunkSigning = { ...signing, signString: sign, trailer: true };
+    const hex = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
+    const empty = hex('');
+    /** Chunks of `data` each signed chained from the last, the final empty chunk, then the signed trailer. */
+    async function signedBody(data: Buffer[], trailer: string, tamper?: string): Promise<Buffer> {
+      const out: Buffer[] = [];
+      let previous = signing.seedSignature;
+      for (const chunk of [...data, Buffer.alloc(0)]) {
+        const head = ['AWS4-HMAC-SHA256-PAYLOAD', signing.amzDate, signing.scope, previous, empty, hex(chunk)];
+        previous = await sign(head.join('\n'));
+        out.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`), chunk);
+        if (chunk.length > 0) out.push(Buffer.from('\r\n'));
+      }
+      const toSign = ['AWS4-HMAC-SHA256-TRAILER', signing.amzDate, signing.scope, previous, hex(`${trailer}\n`)];
+      const trailerSignature = await sign(toSign.join('\n'));
+      out.push(Buffer.from(`${tamper ?? trailer}\r\nx-amz-trailer-signature:${trailerSignature}\r\n\r\n`));
+      return Buffer.concat(out);
+    }
+    const crc = Buffer.from([0x0d, 0x4a, 0x11, 0x85]).toString('base64');
+    const data = [Buffer.from('hello '), Buffer.from('world')];
+    const good = await signedBody(data, `x-amz-checksum-crc32:${crc}`);
+    const seen: string[] = [];
+    for (const size of [1, 5, 4096]) {
+      const options = { signing: smithySigning, decodedLength: 11, onTrailer: (n: string) => seen.push(n) };
+      const out = await collect(checkTrailer(pieces(good, size), options, 'crc32'));
+      expect(out.toString()).toBe('hello world');
+    }
+    expect(seen).toEqual(['x-amz-checksum-crc32', 'x-amz-checksum-crc32', 'x-amz-checksum-crc32']);
+    // The trailer changed after signing, the signature missing, a wrong checksum that is properly signed.
+    const changed = await signedBody(data, `x-amz-checksum-crc32:${crc}`, 'x-amz-checksum-crc32:AAAAAA==');
+    expect(await codeOf(collect(checkTrailer(pieces(changed, 7), { signing: smithySigning }, 'crc32')))).toBe(
+      'SignatureDoesNotMatch',
+    );
+    const unsigned = Buffer.from(
+      good.toString('latin1').replace(/x-amz-trailer-signature:[0-9a-f]+\r\n/, ''),
+      'latin1',
+    );
+    expect(await codeOf(collect(checkTrailer(pieces(unsigned, 7), { signing: smithySigning }, 'crc32')))).toBe(
+      'SignatureDoesNotMatch',
+    );
+    const wrongSum = await signedBody(data, 'x-amz-checksum-crc32:AAAAAA==');
+    expect(await codeOf(collect(checkTrailer(pieces(wrongSum, 7), { signing: smithySigning }, 'crc32')))).toBe(
+      'BadDigest',
+    );
   });
 });
