@@ -1,5 +1,5 @@
-// Maps a request (method, bucket, key, sub-resource query) to the S3 operation that serves it. Path-style only:
-// http://host:port/BUCKET/KEY (virtual-host style needs DNS names the gateway does not have).
+// Maps a request (method, bucket, key, sub-resource query) to the S3 operation that serves it. The bucket and key
+// come from the path (http://host:port/BUCKET/KEY) or a virtual host (http://BUCKET.localhost:port/KEY): server.ts.
 import { s3Error } from './errors.ts';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjects } from './bucket-ops.ts';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-ops.ts';

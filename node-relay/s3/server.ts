@@ -25,6 +25,19 @@ function decodePart(text: string): string {
   }
 }
 
+/**
+ * Virtual-hosted-style names the gateway answers: BUCKET.localhost and BUCKET.s3.localhost (any port). Only names
+ * under `localhost` loop back without DNS or a hosts file, and the gateway listens on this machine only.
+ */
+const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]{1,61}?[a-z0-9])\.(?:s3\.)?localhost\.?(?::\d{1,5})?$/i;
+
+/** Bucket and key of a request: from a virtual-hosted Host header when it names one, else path-style. */
+export function addressOf(host: string | undefined, rawPath: string): { bucket: string; key: string } {
+  const m = host ? VIRTUAL_HOST.exec(host) : null;
+  if (m) return { bucket: m[1]!.toLowerCase(), key: decodePart(rawPath.startsWith('/') ? rawPath.slice(1) : rawPath) };
+  return splitPath(rawPath);
+}
+
 /** Bucket and key of a path-style URL path ("/bucket/key/with/slashes"). */
 export function splitPath(rawPath: string): { bucket: string; key: string } {
   const path = rawPath.startsWith('/') ? rawPath.slice(1) : rawPath;
@@ -44,7 +57,7 @@ async function handle(init: S3ServerInit, req: IncomingMessage, res: ServerRespo
     await init.credentials(),
     new Date(init.gw.now()),
   );
-  const { bucket, key } = splitPath(rawPath);
+  const { bucket, key } = addressOf(req.headers.host, rawPath);
   const ctx: S3Context = { gw: init.gw, req, res, method, bucket, key, query: parseQuery(rawQuery), auth };
   const op = route(ctx);
   res.setHeader('x-amz-request-id', requestId);

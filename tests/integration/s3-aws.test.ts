@@ -6,11 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
 import { runCli, waitFor } from './relay-harness.ts';
-import { run, useS3Setup, type S3Setup } from './s3-harness.ts';
-import { NodeSha256 } from '../../node-relay/s3/sigv4.ts';
+import { run, useS3Setup, type S3Setup, gatewaySigner } from './s3-harness.ts';
 
 let s: S3Setup;
 const MiB = 1024 * 1024;
@@ -28,13 +26,7 @@ async function signedFetch(
   extra: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
   const url = new URL(s.gateway.endpoint);
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey },
-    region: s.gateway.region,
-    service: 's3',
-    sha256: NodeSha256,
-    uriEscapePath: false,
-  });
+  const signer = gatewaySigner(s.gateway);
   const signed = await signer.sign({
     method,
     protocol: 'http:',
@@ -151,13 +143,7 @@ describe('the S3 gateway with the AWS CLI', () => {
     expect(chunked.text).toMatch(/<Code>SignatureDoesNotMatch<\/Code>/);
     // Declares 1 MiB, sends 200 KiB, then goes away.
     const url = new URL(s.gateway.endpoint);
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: s.gateway.accessKeyId, secretAccessKey: s.gateway.secretAccessKey },
-      region: s.gateway.region,
-      service: 's3',
-      sha256: NodeSha256,
-      uriEscapePath: false,
-    });
+    const signer = gatewaySigner(s.gateway);
     const signed = await signer.sign({
       method: 'PUT',
       protocol: 'http:',

@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { NodeSha256 } from '../../node-relay/s3/sigv4.ts';
 import * as M from '../../core/protocol/library-messages.ts';
 import { openRecord, type OpenedRecord } from '../../core/library/record.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
@@ -171,4 +173,15 @@ export async function libraryRecord(
   } finally {
     link.close();
   }
+}
+
+/** A SigV4 signer with the gateway's real credentials and region (paths signed as sent, as S3 clients do). */
+export function gatewaySigner(gateway: GatewayInfo): SignatureV4 {
+  return new SignatureV4({
+    credentials: { accessKeyId: gateway.accessKeyId, secretAccessKey: gateway.secretAccessKey },
+    region: gateway.region,
+    service: 's3',
+    sha256: NodeSha256,
+    uriEscapePath: false,
+  });
 }
