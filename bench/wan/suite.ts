@@ -4,7 +4,6 @@
 // relay's namespace). The client runs in its own namespace (bench/wan/client.ts), so every one of its bytes, and
 // every byte the relays replicate among themselves, crosses shaped links.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fetchJson, statusUrl } from '../../node-relay/http/status-client.ts';
@@ -116,8 +115,8 @@ function httpsServer(at: Endpoint, file: string): Promise<() => void> {
 }
 
 /** A root and its joiners, each in its own namespace, all listening on their namespace's address. */
-async function startWanTree(ends: readonly Endpoint[], base: string, tokenFile: string): Promise<Relay[]> {
-  const args = ['--log-level', 'warn', '--max-peers', '4', '--admin-token-file', tokenFile];
+async function startWanTree(ends: readonly Endpoint[], base: string): Promise<Relay[]> {
+  const args = ['--log-level', 'warn', '--max-peers', '4'];
   const start = (e: Endpoint, i: number, join: string[]) =>
     startRelayProcess(`${base}/r${i}`, [...args, '--host', e.addr, ...join], 60_000, RELAY_PORT, {
       prefix: inNamespace(e.ns),
@@ -160,10 +159,7 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
     const work = tempDir('wan');
     const size = opts.sizeMiB * MiB;
     const mibs = (ms: number) => opts.sizeMiB / (ms / 1000);
-    const token = randomBytes(24).toString('hex');
-    const tokenFile = join(work, 'admin-token');
-    writeFileSync(tokenFile, token + '\n', { mode: 0o600 });
-    const relays = await startWanTree(net.relays, join(work, 'relays'), tokenFile);
+    const relays = await startWanTree(net.relays, join(work, 'relays'));
     const entry = relays[0]!.ready.url;
     await checkPublicMembers(entry, relays.length);
     // The comparison: an empty member list makes the client send every shard through its entry relay.
