@@ -12,8 +12,12 @@ import { MailboxStore } from './mailbox-store.ts';
 
 interface Waiter {
   readonly slot: number;
-  /** Answers the waiting take now (with the slot's message, or the refusal of a box that is gone). */
-  wake(): void;
+  /**
+   * Answers the waiting take (with the slot's message, or the refusal of a box that is gone). `at` is the
+   * time to judge the box at: the timer passes its own deadline, because a timer may fire a little before
+   * the wall clock reaches it, and a take that waited until the expiry must see the box gone.
+   */
+  wake(at?: number): void;
 }
 
 export class MailboxApp implements AppInstance {
@@ -111,7 +115,8 @@ export class MailboxApp implements AppInstance {
   private waitFor(box: string, slot: number, wait: number): Promise<Uint8Array | null> {
     if (this.waiting >= MAILBOX_MAX_WAITERS)
       throw new PeerTreeError('RATE_LIMITED', 'too many devices are waiting on this relay; try again shortly');
-    const ms = Math.max(0, Math.min(wait, this.store.expiresAt(box, this.now()) - this.now()));
+    const start = this.now();
+    const ms = Math.max(0, Math.min(wait, this.store.expiresAt(box, start) - start));
     const { timers } = this.ctx.components;
     return new Promise<Uint8Array | null>((resolve, reject) => {
       let set = this.waiters.get(box);
@@ -120,20 +125,20 @@ export class MailboxApp implements AppInstance {
       this.waiting++;
       const waiter: Waiter = {
         slot,
-        wake: () => {
+        wake: (at?: number) => {
           if (!waiters.delete(waiter)) return;
           this.waiting--;
           timers.clearTimeout(timer);
           if (waiters.size === 0 && this.waiters.get(box) === waiters) this.waiters.delete(box);
           try {
-            resolve(this.store.take(box, slot, this.now()));
+            resolve(this.store.take(box, slot, Math.max(this.now(), at ?? 0)));
           } catch (err) {
             reject(err);
           }
         },
       };
       waiters.add(waiter);
-      const timer = timers.setTimeout(() => waiter.wake(), ms);
+      const timer = timers.setTimeout(() => waiter.wake(start + ms), ms);
     });
   }
 }
