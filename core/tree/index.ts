@@ -1,6 +1,5 @@
 // The tree protocol core: re-exports only.
 export * from './types.ts';
-export * from './constants.ts';
 export * from './positions.ts';
 export {
   EMPTY_MEMBERSHIP,

@@ -33,21 +33,18 @@ import type { Message } from '../../core/wire/index.ts';
 import type { AppContext, AppInstance, RelayApp } from '../apps/app.ts';
 import type { Link } from '../ws/link.ts';
 import { LedgerStore } from './ledger-store.ts';
+import {
+  LEDGER_CATCH_UP_INTERVAL_MS,
+  LEDGER_MAX_BUFFERED,
+  LEDGER_MAX_CATCH_UP_PAGES,
+  LEDGER_PEER_QUESTION_TIMEOUT_MS,
+  LEDGER_REQUEST_TIMEOUT_MS,
+  MAX_LEDGER_CONFLICTS_SHOWN,
+  MAX_LEDGER_HEADS,
+  MAX_LEDGER_PAGE,
+  MAX_PIN_HOLDERS_ASKED,
+} from '../../core/limits.ts';
 import * as M from '../../core/protocol/ledger-messages.ts';
-
-/** How often a relay asks whether it is behind (also done on every membership change). */
-export const CATCH_UP_INTERVAL_MS = 3_000;
-export const LEDGER_REQUEST_TIMEOUT_MS = 10_000;
-/** Time-out of one question to another member (a pin, a head). */
-export const PEER_QUESTION_TIMEOUT_MS = 5_000;
-/** Entries that arrived ahead of a gap, kept until the gap is filled. */
-export const MAX_BUFFERED = 1_000;
-/** Pages fetched in one catch-up round (bounded work). */
-export const MAX_CATCH_UP_PAGES = 100;
-/** Members asked, in the manifest's rendezvous order, for the registering key's pin. */
-export const MAX_PIN_HOLDERS_ASKED = 8;
-/** Distinct conflicts remembered for the status (oldest forgotten first; the counter keeps counting). */
-export const MAX_CONFLICTS_SHOWN = 16;
 
 /** A different entry at a sequence number, signed by a known root: a fork of the ledger. */
 export interface LedgerConflict {
@@ -125,7 +122,7 @@ export class LedgerApp implements AppInstance {
       }),
       ctx.tree.onMembership(() => this.onMembership()),
     );
-    this.timer = setInterval(() => void this.catchUp().catch(() => {}), CATCH_UP_INTERVAL_MS);
+    this.timer = setInterval(() => void this.catchUp().catch(() => {}), LEDGER_CATCH_UP_INTERVAL_MS);
     this.timer.unref?.();
   }
 
@@ -133,7 +130,7 @@ export class LedgerApp implements AppInstance {
   static async start(ctx: AppContext): Promise<LedgerApp> {
     const app = new LedgerApp(ctx);
     for (let from = 1; ;) {
-      const page = app.store.entriesFrom(from, M.MAX_PAGE);
+      const page = app.store.entriesFrom(from, MAX_LEDGER_PAGE);
       if (page.length === 0) break;
       for (const e of page) app.state = await applyEntry(app.state, e);
       from = page.at(-1)!.seq + 1;
@@ -252,7 +249,7 @@ export class LedgerApp implements AppInstance {
       others.map(async (m) => {
         const link = await this.ctx.tree.linkTo(m.id);
         const proof = M.readPin(
-          (await link.request(M.PINNED, { hash: asset, owner: author }, PEER_QUESTION_TIMEOUT_MS)).body,
+          (await link.request(M.PINNED, { hash: asset, owner: author }, LEDGER_PEER_QUESTION_TIMEOUT_MS)).body,
         );
         return proof !== null && (await proofHolds(asset, author, proof)) ? proof : null;
       }),
@@ -329,7 +326,7 @@ export class LedgerApp implements AppInstance {
         received: { id: entry.id, chain: entry.chain, sequencer: nodeIdOfKey(entry.by) },
         at: this.ctx.components.clock.now(),
       });
-      if (this.conflicts.size > MAX_CONFLICTS_SHOWN) this.conflicts.delete(this.conflicts.keys().next().value!);
+      if (this.conflicts.size > MAX_LEDGER_CONFLICTS_SHOWN) this.conflicts.delete(this.conflicts.keys().next().value!);
       this.ctx.logger.warn('ledger conflict: a root signed a different entry at a sequence number this relay holds', {
         seq: entry.seq,
         sequencer: nodeIdOfKey(entry.by),
@@ -379,7 +376,7 @@ export class LedgerApp implements AppInstance {
       const where = await this.compareHeld(entry);
       if (where === 'held') return 'held';
       if (where === 'ahead') {
-        if (this.buffered.size < MAX_BUFFERED) this.buffered.set(entry.seq, entry);
+        if (this.buffered.size < LEDGER_MAX_BUFFERED) this.buffered.set(entry.seq, entry);
         void this.catchUp().catch(() => {});
         return 'buffered';
       }
@@ -430,10 +427,10 @@ export class LedgerApp implements AppInstance {
       let covered = 0;
       let vouch: LedgerHead | null = null;
       let stop = false;
-      for (let page = 0; page < MAX_CATCH_UP_PAGES && !stop; page++) {
+      for (let page = 0; page < LEDGER_MAX_CATCH_UP_PAGES && !stop; page++) {
         const reply = await link.request(
           M.SINCE,
-          { from: scratch.seq + 1, limit: M.MAX_PAGE },
+          { from: scratch.seq + 1, limit: MAX_LEDGER_PAGE },
           LEDGER_REQUEST_TIMEOUT_MS,
         );
         const got = M.readEntries(reply.body);
@@ -566,7 +563,7 @@ export class LedgerApp implements AppInstance {
 
   private async onHistory(m: Message, link: Link): Promise<void> {
     await link.reply(m, M.ENTRIES, {
-      entries: this.store.history(M.readAsset(m.body)).slice(-M.MAX_PAGE),
+      entries: this.store.history(M.readAsset(m.body)).slice(-MAX_LEDGER_PAGE),
       head: this.state.seq,
     });
   }
@@ -593,13 +590,13 @@ export class LedgerApp implements AppInstance {
   private async heads(): Promise<{ id: string; head: LedgerHead; conflicts: number }[]> {
     const others = this.members()
       .filter((x) => x.id !== this.ctx.self.id)
-      .slice(0, M.MAX_HEADS);
+      .slice(0, MAX_LEDGER_HEADS);
     const answers = await Promise.allSettled(
       others.map(async (x) => {
         const link = await this.ctx.tree.linkTo(x.id);
         return {
           id: x.id,
-          ...M.readHeadReply((await link.request(M.HEAD_REQUEST, {}, PEER_QUESTION_TIMEOUT_MS)).body),
+          ...M.readHeadReply((await link.request(M.HEAD_REQUEST, {}, LEDGER_PEER_QUESTION_TIMEOUT_MS)).body),
         };
       }),
     );
@@ -611,7 +608,7 @@ export class LedgerApp implements AppInstance {
   private async onVerify(m: Message, link: Link): Promise<void> {
     const all: LedgerEntry[] = [];
     for (let from = 1; ;) {
-      const page = this.store.entriesFrom(from, M.MAX_PAGE);
+      const page = this.store.entriesFrom(from, MAX_LEDGER_PAGE);
       if (page.length === 0) break;
       all.push(...page);
       from = page.at(-1)!.seq + 1;

@@ -1,7 +1,13 @@
 // The search application: memories stored on n random relays (FTS5-indexed there), searches that descend the
 // tree only into subtrees whose word summary may match, merging the best results on the way back up.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { MAX_MEMORIES_PER_AUTHOR, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import {
+  MAX_MEMORIES_PER_AUTHOR,
+  REQUEST_TIMEOUT_MS,
+  SEARCH_HOP_MARGIN_MS,
+  SEARCH_SUMMARY_INTERVAL_MS,
+  SEARCH_SUMMARY_REFRESH_MS,
+} from '../../core/limits.ts';
 import { WordBloom } from '../../core/search/bloom.ts';
 import { planDescent } from '../../core/search/descent.ts';
 import { verifyForget } from '../../core/search/forget.ts';
@@ -20,13 +26,6 @@ import { Repairer } from '../replication/repair.ts';
 import type { Peers } from '../replication/peers.ts';
 import type { MemoryIndex } from './memory-index.ts';
 import * as M from '../../core/protocol/memory-messages.ts';
-
-/** Time kept back at each level for the answer to travel up. */
-export const HOP_MARGIN_MS = 250;
-/** How often a relay checks whether its subtree summary changed (and sends it to its parent). */
-export const SUMMARY_INTERVAL_MS = 1_000;
-/** A summary is sent again at least this often, so a restarted parent learns it. */
-export const SUMMARY_REFRESH_MS = 15_000;
 
 /** What search needs from the tree. */
 export interface SearchTree extends Peers {
@@ -90,7 +89,7 @@ export class SearchApp {
       putOn: (id, _hash, bytes, holders) => this.putOn(id, readMemory(JSON.parse(fromUtf8(bytes))), holders),
       announce: () => {},
     });
-    this.timer = setInterval(() => this.pushSummary(), SUMMARY_INTERVAL_MS);
+    this.timer = setInterval(() => this.pushSummary(), SEARCH_SUMMARY_INTERVAL_MS);
     this.timer.unref?.();
   }
 
@@ -148,7 +147,7 @@ export class SearchApp {
     let partial = false;
     let asked = 1;
     let pruned = 0;
-    const childBudget = budgetMs - HOP_MARGIN_MS;
+    const childBudget = budgetMs - SEARCH_HOP_MARGIN_MS;
     const plan = planDescent(children, this.childSummaries, terms);
     pruned += plan.pruned.length;
     const tasks: Promise<SearchResult>[] = [];
@@ -183,12 +182,12 @@ export class SearchApp {
     const root = this.init.tree.positionedMembers()[0];
     if (!root || root.id === this.init.tree.selfId) return this.searchSubtree(terms, limit, budgetMs);
     try {
-      return await this.askChild(root.id, terms, limit, budgetMs - HOP_MARGIN_MS);
+      return await this.askChild(root.id, terms, limit, budgetMs - SEARCH_HOP_MARGIN_MS);
     } catch (err) {
       this.init.logger.warn('root unreachable for a search; searching this subtree only', {
         error: toPeerTreeError(err).message,
       });
-      return { ...(await this.searchSubtree(terms, limit, budgetMs - HOP_MARGIN_MS)), partial: true };
+      return { ...(await this.searchSubtree(terms, limit, budgetMs - SEARCH_HOP_MARGIN_MS)), partial: true };
     }
   }
 
@@ -341,7 +340,7 @@ export class SearchApp {
       this.lastSent &&
       this.lastSent.parent === parent &&
       this.lastSent.text === text &&
-      now - this.lastSent.at < SUMMARY_REFRESH_MS
+      now - this.lastSent.at < SEARCH_SUMMARY_REFRESH_MS
     )
       return;
     this.lastSent = { parent, text, at: now };

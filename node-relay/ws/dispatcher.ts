@@ -5,7 +5,12 @@ import type { Logger } from '../logger.ts';
 import type { DropCounters } from './drop-counters.ts';
 import type { Link } from './link.ts';
 import { ERROR_TABLE } from '../../core/errors.ts';
-import { MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND } from '../../core/limits.ts';
+import {
+  DISK_FULL_LOG_GAP_MS,
+  MAX_RATE_LIMITED_STRIKES,
+  RATE_LIMITED_ANSWER_GAP_MS,
+  RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND,
+} from '../../core/limits.ts';
 import { Strikes } from '../../core/rate-limit.ts';
 
 /** Handles one message that arrived on `link`; may answer with `link.reply(message, …)`. */
@@ -27,9 +32,6 @@ export interface TypeStats {
   buckets: number[];
 }
 
-/** A disk-full warning is logged at most this often (every refused write would otherwise log one). */
-const DISK_FULL_LOG_GAP_MS = 60_000;
-
 /**
  * The reason a refusal is counted under (`peertree_refusals_total{reason}`): the error code in lower case, and
  * `disk_full` for a FULL that the file system raised (ENOSPC) rather than a configured capacity or quota.
@@ -39,9 +41,6 @@ export function refusalReason(error: PeerTreeError): string {
     return 'disk_full';
   return error.code.toLowerCase();
 }
-
-/** A RATE_LIMITED answer goes out at most this often per link (answers must not become the flood). */
-const RATE_LIMITED_ANSWER_GAP_MS = 1_000;
 
 export class Dispatcher {
   private readonly handlers = new Map<string, MessageHandler>();
