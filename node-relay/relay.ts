@@ -182,7 +182,7 @@ export async function startRelay(
   const sections = new Map<string, () => unknown>();
   const counters = newDropCounters();
   const limiter = new RateLimiter(config.rateLimit, () => clock.monotonic());
-  const dispatcher = new Dispatcher(logger, counters, limiter);
+  const dispatcher = new Dispatcher(logger, counters, limiter, clock);
   const connections = new ConnectionManager({
     identity,
     treeExemptTypes: TREE_EXEMPT_TYPES,

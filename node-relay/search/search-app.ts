@@ -19,6 +19,7 @@ import { childrenOf, parentOf } from '../../core/tree/positions.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
+import { every, systemTimers, type Timers } from '../components.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
 import type { HolderIndex } from '../replication/holder-index.ts';
@@ -44,6 +45,8 @@ export interface SearchAppInit {
   readonly logger: Logger;
   readonly random: () => number;
   readonly now: () => number;
+  /** Timers of the summary push (default: the system's, unref'd). */
+  readonly timers?: Timers;
   /** Memories one author key may keep on this relay (default MAX_MEMORIES_PER_AUTHOR). */
   readonly memoryQuota?: number;
 }
@@ -63,7 +66,7 @@ export class SearchApp {
   readonly repairer: Repairer;
   private readonly childSummaries = new Map<string, WordBloom>();
   private lastSent: { parent: string; text: string; at: number } | null = null;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly stopSummaries: () => void;
   private readonly off: (() => void)[] = [];
 
   constructor(private readonly init: SearchAppInit) {
@@ -89,12 +92,11 @@ export class SearchApp {
       putOn: (id, _hash, bytes, holders) => this.putOn(id, readMemory(JSON.parse(fromUtf8(bytes))), holders),
       announce: () => {},
     });
-    this.timer = setInterval(() => this.pushSummary(), SEARCH_SUMMARY_INTERVAL_MS);
-    this.timer.unref?.();
+    this.stopSummaries = every(init.timers ?? systemTimers, SEARCH_SUMMARY_INTERVAL_MS, () => this.pushSummary());
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.stopSummaries();
     for (const off of this.off.splice(0)) off();
   }
 

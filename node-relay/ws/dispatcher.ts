@@ -2,6 +2,7 @@
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
+import { systemClock, type Clock } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
 import type { Link } from './link.ts';
 import { ERROR_TABLE } from '../../core/errors.ts';
@@ -55,6 +56,7 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly counters: DropCounters,
     private readonly limiter?: KeyRateLimit,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Registers the handler of a message type (one per type); returns a function that removes it. */
@@ -93,7 +95,7 @@ export class Dispatcher {
       stats = { count: 0, errors: 0, sumSeconds: 0, buckets: LATENCY_BUCKETS_S.map(() => 0) };
       this.stats.set(message.type, stats);
     }
-    const started = performance.now();
+    const started = this.clock.monotonic();
     let outcome = 'ok';
     try {
       await handler(message, link);
@@ -117,7 +119,7 @@ export class Dispatcher {
       }
       await link.replyError(message, error).catch(() => {});
     } finally {
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (this.clock.monotonic() - started) / 1000;
       this.logger.debug('request', {
         event: 'request',
         type: message.type,
@@ -134,7 +136,7 @@ export class Dispatcher {
   }
 
   private logDiskFull(type: string): void {
-    const now = performance.now();
+    const now = this.clock.monotonic();
     if (now - this.diskFullLoggedAt < DISK_FULL_LOG_GAP_MS) return;
     this.diskFullLoggedAt = now;
     this.logger.warn('the disk of the data folder is full: writes are refused until space is freed', {
@@ -152,7 +154,7 @@ export class Dispatcher {
     if (state === undefined) {
       state = {
         strikes: new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () =>
-          performance.now(),
+          this.clock.monotonic(),
         ),
         answeredAt: -Infinity,
         closed: false,
@@ -166,7 +168,7 @@ export class Dispatcher {
       link.close(ERROR_TABLE.RATE_LIMITED.close, 'too many messages from this key');
       return false;
     }
-    const now = Date.now();
+    const now = this.clock.monotonic();
     if (now - state.answeredAt >= RATE_LIMITED_ANSWER_GAP_MS) {
       state.answeredAt = now;
       void link
