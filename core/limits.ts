@@ -144,7 +144,7 @@ export const MAX_STATUS_MEMBERS = 1_000;
 /** Memories one author key may keep on one relay (per-key search quota). */
 export const MAX_MEMORIES_PER_AUTHOR = 10_000;
 
-// Anti-entropy sweep and storage audits (core/storage/repair-plan.ts, node-relay/replication/repair.ts).
+// Anti-entropy sweep and storage audits (core/storage/repair-plan.ts, node-relay/replication/shard-repairer.ts).
 /** Default time between two sweeps of a relay's shards (`--repair-interval MS` changes it). */
 export const REPAIR_SWEEP_INTERVAL_MS = 60_000;
 /** Shortest sweep interval `--repair-interval` accepts (tests use short ones). */
@@ -641,3 +641,5 @@ export const MAX_INFLIGHT_HANDLERS = 32;
 export const MAX_EARLY_SIGNATURES = 16;
 /** Requests waiting for a reply on one link. */
 export const MAX_LINK_PENDING_REQUESTS = 1024;
+/** Memories repaired at once after a departure: repair competes with users' traffic, so it is kept modest. */
+export const MEMORY_REPAIR_CONCURRENCY = 4;

@@ -23,7 +23,7 @@ import { every, systemTimers, type Timers } from '../components.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
 import type { HolderIndex } from '../replication/holder-index.ts';
-import { Repairer } from '../replication/repair.ts';
+import { Repairer } from '../replication/memory-repairer.ts';
 import type { Peers } from '../replication/peers.ts';
 import type { MemoryIndex } from './memory-index.ts';
 import * as M from '../../core/protocol/memory-messages.ts';
