@@ -70,6 +70,8 @@ describe('npm run bench -- --quick', () => {
       'memory: browser',
       's3 gateway: ',
       'memory: S3 gateway',
+      'gallery: ',
+      'stream: ',
     ]) {
       expect(
         names.some((n) => n.startsWith(prefix)),
@@ -81,5 +83,5 @@ describe('npm run bench -- --quick', () => {
       if (r.baseline) expect(Number.isFinite(r.baseline.value) && Number.isFinite(r.ratio), r.name).toBe(true);
       expect(['higher', 'lower']).toContain(r.better);
     }
-  }, 180_000);
+  }, 300_000);
 });
