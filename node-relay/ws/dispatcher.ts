@@ -5,6 +5,7 @@ import type { Logger } from '../logger.ts';
 import { systemClock, type Clock } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
 import type { Link } from './link.ts';
+import { diskFullError, isDiskFull } from '../data/disk-full.ts';
 import { ERROR_TABLE } from '../../core/errors.ts';
 import {
   DISK_FULL_LOG_GAP_MS,
@@ -35,11 +36,11 @@ export interface TypeStats {
 
 /**
  * The reason a refusal is counted under (`peertree_refusals_total{reason}`): the error code in lower case, and
- * `disk_full` for a FULL that the file system raised (ENOSPC) rather than a configured capacity or quota.
+ * `disk_full` for a FULL that the disk raised (ENOSPC, or SQLITE_FULL from the database) rather than a configured
+ * capacity or quota.
  */
 export function refusalReason(error: PeerTreeError): string {
-  if (error.code === 'FULL' && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC')
-    return 'disk_full';
+  if (error.code === 'FULL' && isDiskFull(error.cause)) return 'disk_full';
   return error.code.toLowerCase();
 }
 
@@ -100,7 +101,8 @@ export class Dispatcher {
     try {
       await handler(message, link);
     } catch (err) {
-      const error = toPeerTreeError(err);
+      // A database write that met a full disk is the same refusal as a shard write that did.
+      const error = diskFullError(err) ?? toPeerTreeError(err);
       if (error.code === 'INTERNAL') {
         // A bug or an unexpected fault: the only kind counted as a handler error.
         stats.errors++;
