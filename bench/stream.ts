@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
+import { readStore } from '../tests/e2e/support/idb.ts';
 import { CHROMIUM_ARGS, requireChromium } from '../tests/support/chromium.ts';
 import { ensureDist } from './browser.ts';
 import { lastLine, removeDir, runCli, startRelay, tempDir } from './cluster.ts';
@@ -67,8 +68,10 @@ async function workerHeap(cdp: CDPSession, origin: string): Promise<() => Promis
   cdp.on('Target.receivedMessageFromTarget', (e) => {
     if (e.sessionId !== sessionId) return;
     const m = JSON.parse(e.message) as { id?: number; result?: { usedSize?: number } };
-    if (m.id !== undefined) waiting.get(m.id)?.(m.result?.usedSize ?? Number.NaN);
-    if (m.id !== undefined) waiting.delete(m.id);
+    const resolve = m.id === undefined ? undefined : waiting.get(m.id);
+    if (!resolve) return;
+    waiting.delete(m.id!);
+    resolve(m.result?.usedSize ?? Number.NaN);
   });
   return () =>
     new Promise<number>((resolve) => {
@@ -155,21 +158,8 @@ export async function streamSuite(opts: StreamOptions): Promise<StreamFigures> {
         await page.waitForTimeout(opts.playMs);
       }
       // The device's shard cache keeps running totals (pwa/src/data/idb-shard-store.ts).
-      const cachedBytes = await page.evaluate(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const open = indexedDB.open('peertree');
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-              const req = open.result.transaction('shard-stats').objectStore('shard-stats').get('totals');
-              req.onsuccess = () => {
-                open.result.close();
-                resolve((req.result as { bytes?: number } | undefined)?.bytes ?? 0);
-              };
-              req.onerror = () => reject(req.error);
-            };
-          }),
-      );
+      const totals = await readStore<{ bytes?: number } | undefined>(page, 'shard-stats', { key: 'totals' });
+      const cachedBytes = totals?.bytes ?? 0;
       const sorted = [...seeks].sort((a, b) => a - b);
       return {
         videoBytes,

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { readStore } from './support/idb.ts';
 import { DEFAULT_SHARD_BYTES } from '../../core/limits.ts';
 import { expect, test } from './support/fixtures.ts';
 
@@ -48,46 +49,33 @@ function webmVideo(): Buffer {
 }
 
 /**
- * The data shards of one of the page's own files, `size` bytes long: its record lists thumbnail shards first, then
- * the file's data shards, then its manifest.
+ * Adds a file on `page` and waits until it is stored; returns its capability and its data shards. The file's
+ * record lists thumbnail shards first, then the file's data shards, then its manifest.
  */
-async function dataShards(page: Page, capability: string, size: number): Promise<string[]> {
-  const record = await page.evaluate(
-    (cap) =>
-      new Promise<{ shards: string[] }>((resolve, reject) => {
-        const open = indexedDB.open('peertree');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('files').objectStore('files').getAll();
-          req.onsuccess = () => {
-            open.result.close();
-            resolve((req.result as { capability: string; shards: string[] }[]).find((r) => r.capability === cap)!);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-    capability,
-  );
-  return record.shards.slice(-1 - Math.ceil(size / DEFAULT_SHARD_BYTES), -1);
+async function storeFile(
+  page: Page,
+  file: { name: string; mimeType: string; buffer: Buffer },
+): Promise<{ capability: string; data: string[] }> {
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  await page.locator('input[type=file]').setInputFiles([file]);
+  const row = page.locator(`[data-testid=file-row][data-name="${file.name}"]`);
+  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 60_000 });
+  const capability = (await row.getAttribute('data-capability'))!;
+  const records = await readStore<{ capability: string; shards: string[] }[]>(page, 'files');
+  const shards = records.find((r) => r.capability === capability)!.shards;
+  return { capability, data: shards.slice(-1 - Math.ceil(file.buffer.length / DEFAULT_SHARD_BYTES), -1) };
 }
 
-async function cachedShards(page: Page): Promise<string[]> {
-  return page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        const open = indexedDB.open('peertree');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const req = open.result.transaction('shards').objectStore('shards').getAllKeys();
-          req.onsuccess = () => {
-            open.result.close();
-            resolve(req.result as string[]);
-          };
-          req.onerror = () => reject(req.error);
-        };
-      }),
-  );
+/** A fresh browser (another device) with the service worker in control, showing `#/open/CAP`. */
+async function openElsewhere(b: Page, capability: string): Promise<void> {
+  await b.goto('/');
+  // Streaming needs the service worker in control of the page (it claims pages once active).
+  await b.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+  await b.goto(`/#/open/${capability}`);
 }
+
+const cachedShards = (page: Page): Promise<string[]> => readStore<string[]>(page, 'shards', { keys: true });
 
 test('an encrypted media file added on one device plays on another and seeks to the middle before the rest has arrived', async ({
   page,
@@ -95,25 +83,18 @@ test('an encrypted media file added on one device plays on another and seeks to 
   relay,
 }) => {
   test.setTimeout(120_000);
-  await page.goto('/');
-  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   const bytes = wav(12 * 1024 * 1024);
-  await page
-    .locator('input[type=file]')
-    .setInputFiles([{ name: 'long recording.wav', mimeType: 'audio/wav', buffer: bytes }]);
-  const row = page.locator('[data-testid=file-row][data-name="long recording.wav"]');
-  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 60_000 });
-  const capability = (await row.getAttribute('data-capability'))!;
-  const data = await dataShards(page, capability, bytes.length);
+  const { capability, data } = await storeFile(page, {
+    name: 'long recording.wav',
+    mimeType: 'audio/wav',
+    buffer: bytes,
+  });
   expect(data.length).toBe(13);
 
   const other = await browser.newContext({ baseURL: relay.url });
   try {
     const b = await other.newPage();
-    await b.goto('/');
-    // Streaming needs the service worker in control of the page (it claims pages once active).
-    await b.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
-    await b.goto(`/#/open/${capability}`);
+    await openElsewhere(b, capability);
     const view = b.getByTestId('open-view');
     await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 20_000 });
     await expect(view).toHaveAttribute('data-streamed', 'true');
@@ -168,24 +149,17 @@ test('a real video added on one device plays on another and seeks to the middle 
   relay,
 }) => {
   test.setTimeout(150_000);
-  const bytes = webmVideo();
-  await page.goto('/');
-  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-  await page
-    .locator('input[type=file]')
-    .setInputFiles([{ name: 'holiday.webm', mimeType: 'video/webm', buffer: bytes }]);
-  const row = page.locator('[data-testid=file-row][data-name="holiday.webm"]');
-  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 60_000 });
-  const capability = (await row.getAttribute('data-capability'))!;
-  const data = await dataShards(page, capability, bytes.length);
+  const { capability, data } = await storeFile(page, {
+    name: 'holiday.webm',
+    mimeType: 'video/webm',
+    buffer: webmVideo(),
+  });
   expect(data.length).toBeGreaterThanOrEqual(10);
 
   const other = await browser.newContext({ baseURL: relay.url });
   try {
     const b = await other.newPage();
-    await b.goto('/');
-    await b.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
-    await b.goto(`/#/open/${capability}`);
+    await openElsewhere(b, capability);
     await expect(b.getByTestId('open-view')).toHaveAttribute('data-streamed', 'true', { timeout: 20_000 });
     const video = b.locator('[data-testid=preview] video[data-streamed]');
     await expect(video).toHaveAttribute('src', /^\/stream\/[0-9a-f]{32}$/);
