@@ -15,6 +15,7 @@ import {
 import { connect } from '../node-relay/ws/connector.ts';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile, type Tree } from './cluster.ts';
 import { median } from './measure.ts';
+import { traceGet, type GetTrace } from './get-trace.ts';
 
 export interface FileRates {
   sizeMiB: number;
@@ -84,7 +85,8 @@ export async function getLib(
   firstHolderOnly = false,
   via: (url: string) => string = (url) => url,
   known?: readonly RouteMember[],
-): Promise<{ ms: number; bytes: number; busiestShare: number }> {
+  trace = false,
+): Promise<{ ms: number; bytes: number; busiestShare: number; trace?: GetTrace }> {
   // `via` maps a relay's URL to the one the client dials (a shaped link in front of it); the member list is read
   // directly, before timing (or given: `known`).
   const members = known ?? (await routeMembers(relayUrl));
@@ -95,22 +97,36 @@ export async function getLib(
     connect: (url) => connect(via(url)),
     ...(firstHolderOnly ? { copies: 1 } : {}),
   });
+  // `trace`: what held the get back (bench/get-trace.ts), at the cost of a timer beside it.
+  const t = trace
+    ? traceGet(
+        transport,
+        () => transport.holderStats(),
+        () => transport.fetchedFrom,
+      )
+    : null;
   try {
     let bytes = 0;
     const start = performance.now();
     // Verified plaintext is counted and discarded: the library's own speed, without a disk write.
     await getFile(
       capability,
-      transport,
+      t?.transport ?? transport,
       (b) => {
         bytes += b.length;
+        t?.onWrite();
       },
-      firstHolderOnly ? { concurrency: 4 } : {},
+      { ...(firstHolderOnly ? { concurrency: 4 } : {}), ...(t ? { onManifest: t.onManifest } : {}) },
     );
     const ms = performance.now() - start;
     const served = [...transport.fetchedFrom.values()];
     const total = served.reduce((a, b) => a + b, 0);
-    return { ms, bytes, busiestShare: total === 0 ? 0 : Math.max(...served) / total };
+    return {
+      ms,
+      bytes,
+      busiestShare: total === 0 ? 0 : Math.max(...served) / total,
+      ...(t ? { trace: t.finish() } : {}),
+    };
   } finally {
     transport.close();
     link.close(1000, 'done');

@@ -1,7 +1,7 @@
 // The WAN suite's client, run inside the client's namespace: one transfer per run, timed here (not the process
 // start), printed as one JSON line on stdout. `run-ts bench/wan/client.ts MODE …`:
 //   put URL FILE REPLICAS [MEMBERS]  -> {ms, capability, widestWindow}   the library put (bench/files.ts putLib), a fresh owner
-//   get URL CAPABILITY [MEMBERS]     -> {ms, bytes, busiestShare}   the library get, every shard verified
+//   get URL CAPABILITY [MEMBERS]     -> {ms, bytes, busiestShare, trace}   the library get, every shard verified
 // MEMBERS: a JSON file of the tree's members ({id, url}[]) to route by; without it the client reads them from the
 // entry relay's public status, as the CLI does (an empty list: every shard goes through the entry).
 //   https-get URL           -> {ms, bytes}        one HTTPS download (the baseline)
@@ -58,7 +58,7 @@ async function main(): Promise<unknown> {
     const r = await putLib(url, arg, Number(rest[0] ?? 3), crypto.getRandomValues(new Uint8Array(32)), members);
     return { ms: r.ms, capability: r.capability, widestWindow: r.widestWindow };
   }
-  if (mode === 'get' && arg) return await getLib(url, arg, false, (u) => u, members);
+  if (mode === 'get' && arg) return await getLib(url, arg, false, (u) => u, members, true);
   if (mode === 'https-get') return await https('GET', url);
   if (mode === 'https-put' && arg) return await https('PUT', url, arg);
   throw new Error(`unknown mode ${mode}`);

@@ -172,6 +172,11 @@ export class RoutedTransport implements ShardTransport {
     return this.routed(hash, (t) => this.fetchVia(t, hash), true);
   }
 
+  /** The swarming get's per-holder estimates so far (for the bench's trace and tests). */
+  holderStats(): SwarmStats {
+    return this.swarm.current;
+  }
+
   /** Shards to keep in flight for a get: the policy's window over the holders measured so far. */
   window(): number {
     return windowSize(this.swarm.current, DEFAULT_SHARD_BYTES);
