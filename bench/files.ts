@@ -16,6 +16,7 @@ import { connect } from '../node-relay/ws/connector.ts';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile, type Tree } from './cluster.ts';
 import { median } from './measure.ts';
 import { traceGet, type GetTrace } from './get-trace.ts';
+import { tracePut, type PutTrace } from './put-trace.ts';
 
 export interface FileRates {
   sizeMiB: number;
@@ -45,7 +46,8 @@ export async function putLib(
   replicas: number,
   seed: Uint8Array,
   members?: readonly RouteMember[],
-): Promise<{ ms: number; capability: string; widestWindow: number }> {
+  trace = false,
+): Promise<{ ms: number; capability: string; widestWindow: number; trace?: PutTrace }> {
   const identity = await identityFromSeed(seed);
   const link = await connect(relayUrl, { identity });
   // As the CLI does: each shard straight to the relay ranked first for it (the member list is read before timing).
@@ -58,17 +60,21 @@ export async function putLib(
         owner,
       })
     : await openRoutedTransport(relayUrl, link, owner);
+  // `trace`: where the put's fixed cost goes (bench/put-trace.ts).
+  const t = trace ? tracePut(transport) : null;
   try {
     const start = performance.now();
+    t?.start();
     // The widest adaptive window the put reached (RoutedTransport.putWindow), read as it goes.
     let widestWindow = 0;
     const onProgress = () => (widestWindow = Math.max(widestWindow, transport.putWindow()));
-    const r = await putFile(createReadStream(file, { highWaterMark: MiB }), transport, {
+    const r = await putFile(createReadStream(file, { highWaterMark: MiB }), t?.transport ?? transport, {
       name: 'bench.bin',
       replicas,
       onProgress,
     });
-    return { ms: performance.now() - start, capability: r.capability, widestWindow };
+    const ms = performance.now() - start;
+    return { ms, capability: r.capability, widestWindow, ...(t ? { trace: t.finish() } : {}) };
   } finally {
     transport.close();
     link.close(1000, 'done');

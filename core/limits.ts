@@ -87,6 +87,8 @@ export const READY_JOIN_POLL_MS = 50;
 export const GET_WINDOW_MIN = 4;
 /** …and most (memory: this many shards of up to maxPayloadBytes each, reassembled in order). */
 export const GET_WINDOW_MAX = 16;
+/** Most shards a put keeps in flight (memory: this many encrypted shards, each waiting for its copies). */
+export const PUT_WINDOW_MAX = 16;
 /** Shards in flight to each holder at least, so that its link stays busy while a reply is on its way. */
 export const GET_WINDOW_PER_HOLDER_MIN = 2;
 /** A shard not answered within this many times its holder's expected time is asked of another holder too… */

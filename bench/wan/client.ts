@@ -1,6 +1,6 @@
 // The WAN suite's client, run inside the client's namespace: one transfer per run, timed here (not the process
 // start), printed as one JSON line on stdout. `run-ts bench/wan/client.ts MODE …`:
-//   put URL FILE REPLICAS [MEMBERS]  -> {ms, capability, widestWindow}   the library put (bench/files.ts putLib), a fresh owner
+//   put URL FILE REPLICAS [MEMBERS]  -> {ms, capability, widestWindow, trace} the library put (bench/files.ts putLib), a fresh owner
 //   get URL CAPABILITY [MEMBERS]     -> {ms, bytes, busiestShare, trace}   the library get, every shard verified
 // MEMBERS: a JSON file of the tree's members ({id, url}[]) to route by; without it the client reads them from the
 // entry relay's public status, as the CLI does (an empty list: every shard goes through the entry).
@@ -55,8 +55,8 @@ async function main(): Promise<unknown> {
   const membersFile = mode === 'put' ? rest[1] : rest[0];
   const members = membersFile ? (JSON.parse(readFileSync(membersFile, 'utf8')) as RouteMember[]) : undefined;
   if (mode === 'put' && arg) {
-    const r = await putLib(url, arg, Number(rest[0] ?? 3), crypto.getRandomValues(new Uint8Array(32)), members);
-    return { ms: r.ms, capability: r.capability, widestWindow: r.widestWindow };
+    const r = await putLib(url, arg, Number(rest[0] ?? 3), crypto.getRandomValues(new Uint8Array(32)), members, true);
+    return { ms: r.ms, capability: r.capability, widestWindow: r.widestWindow, trace: r.trace };
   }
   if (mode === 'get' && arg) return await getLib(url, arg, false, (u) => u, members, true);
   if (mode === 'https-get') return await https('GET', url);

@@ -11,6 +11,7 @@ import { startRelayProcess, track } from '../../tests/support/relay-process.ts';
 import { isCompleteTree, MiB, REPO, tempDir, waitFor, writeRandomFile, type Relay } from '../cluster.ts';
 import { median } from '../measure.ts';
 import { describeTrace, type GetTrace } from '../get-trace.ts';
+import { describePut, type PutTrace } from '../put-trace.ts';
 import { cannotMakeNamespaces, inNamespace, makeWan, removeLeftovers, uplinkBytes, type Endpoint } from './netns.ts';
 
 export interface WanOptions {
@@ -180,7 +181,7 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       windowEntry: [] as number[],
       window: [] as number[],
     };
-    type Put = { ms: number; capability: string; busiestUplink: number; widestWindow: number };
+    type Put = { ms: number; capability: string; busiestUplink: number; widestWindow: number; trace?: PutTrace };
     type Get = { ms: number; bytes: number; busiestShare: number; trace?: GetTrace };
     /**
      * A put then a get of `file` (`bytes` long), entering at different relays, routed by the member list the client
@@ -241,6 +242,8 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
           `the puts ${viaEntry.put.busiestUplink.toFixed(2)} / ${routed.put.busiestUplink.toFixed(2)} copies of the file; widest put window ` +
           `${viaEntry.put.widestWindow} / ${routed.put.widestWindow} shards\n`,
       );
+      if (routed.put.trace)
+        process.stderr.write(`bench: wan sample ${s + 1} routed put: ${describePut(routed.put.trace)}\n`);
       if (routed.get.trace)
         process.stderr.write(`bench: wan sample ${s + 1} routed get: ${describeTrace(routed.get.trace)}\n`);
     }

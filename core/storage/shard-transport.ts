@@ -21,6 +21,11 @@ export interface ShardTransport {
    */
   unpin?(hash: string): Promise<number>;
   /**
+   * Optional: a transfer of several shards is starting; a transport that opens links per relay may open them all now,
+   * in parallel, instead of one by one as the first shard for each comes. Never throws.
+   */
+  prepare?(): void;
+  /**
    * Optional: how many shards a get should keep in flight now (a swarming transport sizes it to its holders'
    * bandwidth-delay products). Asked before each shard starts; getFile bounds it by GET_WINDOW_MAX.
    */
@@ -28,7 +33,7 @@ export interface ShardTransport {
   /**
    * Optional: how many shards a put should keep in flight now, sized like `window` from how fast and how soon
    * the relays acknowledged the shards so far (an acknowledgement means every copy is durable). Asked before
-   * each shard is sent; putFile bounds it by GET_WINDOW_MAX (the same memory bound as a get).
+   * each shard is sent; putFile bounds it by PUT_WINDOW_MAX.
    */
   putWindow?(): number;
 }

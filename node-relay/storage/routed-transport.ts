@@ -140,7 +140,20 @@ export class RoutedTransport implements ShardTransport {
 
   /** Shards to keep in flight for a put: the same bandwidth-delay policy as a get, over the relays' acknowledgements. */
   putWindow(): number {
-    return windowSize(this.puts.current, DEFAULT_SHARD_BYTES);
+    return windowSize(this.puts.current, DEFAULT_SHARD_BYTES, this.memberIds());
+  }
+
+  /** The members shards are routed to (each is some shard's first-ranked relay); none when nothing is routed. */
+  private memberIds(): string[] {
+    return this.init.members.filter((m) => !this.broken.has(m.id)).map((m) => m.id);
+  }
+
+  /** Opens the direct links to every member at once (a put of several shards is starting). */
+  prepare(): void {
+    for (const m of this.init.members.slice(0, MAX_ROUTED_LINKS)) {
+      if (m.id === this.init.entry.peerId || this.broken.has(m.id)) continue;
+      this.transportTo(m).catch(() => {});
+    }
   }
 
   /**

@@ -10,7 +10,13 @@ import {
   windowSize,
   type SwarmStats,
 } from '../../../core/storage/swarm-policy.ts';
-import { GET_HEDGE_MAX_MS, GET_HEDGE_MIN_MS, GET_WINDOW_MAX, GET_WINDOW_MIN } from '../../../core/limits.ts';
+import {
+  GET_HEDGE_MAX_MS,
+  GET_HEDGE_MIN_MS,
+  GET_WINDOW_MAX,
+  GET_WINDOW_MIN,
+  GET_WINDOW_PER_HOLDER_MIN,
+} from '../../../core/limits.ts';
 
 const MiB = 1024 * 1024;
 
@@ -88,6 +94,15 @@ describe('the swarming get policy', () => {
     let many: SwarmStats = {};
     for (let i = 0; i < 20; i++) many = served(many, `r${i}`, 2, 10, 100);
     expect(windowSize(many, MiB)).toBe(GET_WINDOW_MAX);
+  });
+
+  it('starts at its steady size when the relays are known, before any of them answered', () => {
+    expect(windowSize({}, MiB, ['a', 'b', 'c', 'd'])).toBe(4 * GET_WINDOW_PER_HOLDER_MIN);
+    // A measured relay counts by its measure, the others by their minimum.
+    const s = pipelined({}, 'a', 4, 10, 40);
+    expect(windowSize(s, MiB, ['a', 'b'])).toBe(windowSize(s, MiB) + GET_WINDOW_PER_HOLDER_MIN);
+    const fifty = Array.from({ length: 50 }, (_, i) => `r${i}`);
+    expect(windowSize({}, MiB, fifty)).toBe(GET_WINDOW_MAX);
   });
 
   it('hedges a straggler after a multiple of its expected time, within bounds', () => {
