@@ -645,3 +645,27 @@ export const MAX_EARLY_SIGNATURES = 16;
 export const MAX_LINK_PENDING_REQUESTS = 1024;
 /** Memories repaired at once after a departure: repair competes with users' traffic, so it is kept modest. */
 export const MEMORY_REPAIR_CONCURRENCY = 4;
+
+// --- the relay's storage app and routed transport (node-relay/storage/) ---
+/** Relays asked at once when looking for a shard this relay does not hold. */
+export const FIND_PARALLEL = 3;
+/** Most relays asked for one shard before giving up (bounded work per request). */
+export const FIND_MAX_ASKED = MAX_FAN_OUT_PER_REQUEST;
+/**
+ * Most relays one release asks: the rendezvous-ranked ones, then the holders those name (a shard stored with more
+ * replicas than the default), only after one of them released a pin of the signer.
+ */
+export const UNPIN_MAX_ASKED = MAX_FAN_OUT_PER_REQUEST + MAX_REPLICAS;
+/** Other relays one shard is asked of once the entry relay is gone. */
+export const MAX_FAILOVER_RELAYS = 4;
+/** Most direct links one transport keeps open (a file's shards spread over at most this many relays at once). */
+export const MAX_ROUTED_LINKS = 64;
+/** Requests one fetch may have in flight at once: the first holder and one hedge. */
+export const MAX_PARALLEL_ASKS_PER_SHARD = 2;
+/**
+ * Shards up to this size come back with the answer to "do you have it?"; larger ones are then fetched from one
+ * holder only, instead of from every relay asked at once (which multiplied the bytes sent by FIND_PARALLEL).
+ */
+export const FIND_INLINE_BYTES = 64 * 1024;
+/** A known holder that has not answered within this delay gets company: the next holder is asked too. */
+export const FIND_HEDGE_MS = 300;

@@ -2,11 +2,11 @@
 // to the owner: a signed `shard.list`), merged per shard with the number of relays holding it, and named from
 // this machine's name book where a `put` from here noted the name.
 import { toPeerTreeError } from '../../core/errors.ts';
-import { MAX_LIST_PAGES } from '../../core/limits.ts';
+import { MAX_LIST_PAGES, MAX_ROUTED_LINKS } from '../../core/limits.ts';
 import { ShardClient } from '../../core/protocol/shard-client.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { parseFlags } from '../config/relay-config.ts';
-import { routeMembers, MAX_ROUTED_LINKS } from '../storage/routed-transport.ts';
+import { routeMembers } from '../storage/routed-transport.ts';
 import { connect } from '../ws/connector.ts';
 import type { Link } from '../ws/link.ts';
 import { EXIT, failure, usageError } from './cli-errors.ts';

@@ -19,7 +19,7 @@ import type { Link } from '../ws/link.ts';
 import { connect } from '../ws/connector.ts';
 import { fetchJson, statusUrl } from '../http/status-client.ts';
 import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts';
-import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, MAX_FAILOVER_RELAYS, MAX_ROUTED_LINKS } from '../../core/limits.ts';
 import { answered, failed, started, windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
 import { swarmFetch } from './swarm-fetch.ts';
 import { systemClock, systemTimers, type Timers } from '../components.ts';
@@ -79,9 +79,6 @@ export async function openRoutedTransport(entryUrl: string, entry: Link, owner?:
   });
 }
 
-/** Other relays one shard is asked of once the entry relay is gone. */
-export const MAX_FAILOVER_RELAYS = 4;
-
 /** A link that closed, timed out or could not be opened: worth asking another relay. */
 function isLinkFailure(err: unknown): boolean {
   const code = toPeerTreeError(err).code;
@@ -91,9 +88,6 @@ function isLinkFailure(err: unknown): boolean {
     (code === 'UNAVAILABLE' && /cannot connect|closed|ECONN|socket/i.test(toPeerTreeError(err).message))
   );
 }
-
-/** Most direct links one transport keeps open (a file's shards spread over at most this many relays at once). */
-export const MAX_ROUTED_LINKS = 64;
 
 export class RoutedTransport implements ShardTransport {
   private readonly entry: ShardClient;

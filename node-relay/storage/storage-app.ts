@@ -12,12 +12,17 @@
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import {
   DEFAULT_REPLICAS,
+  FIND_HEDGE_MS,
+  FIND_INLINE_BYTES,
+  FIND_MAX_ASKED,
+  FIND_PARALLEL,
   LIST_STATEMENT_MAX_SKEW_MS,
   MAX_FAN_OUT_PER_REQUEST,
   MAX_PINNED_BYTES_PER_OWNER,
   MAX_PINS_PER_OWNER,
   MAX_REPLICAS,
   REQUEST_TIMEOUT_MS,
+  UNPIN_MAX_ASKED,
 } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
@@ -55,23 +60,6 @@ import { verifyPinList } from '../../core/storage/pin-list.ts';
 import { shardCost } from './file-shard-store.ts';
 import type { Peers } from '../replication/peers.ts';
 import { ShardRepairer } from '../replication/shard-repairer.ts';
-
-/** Relays asked at once when looking for a shard this relay does not hold. */
-export const FIND_PARALLEL = 3;
-/** Most relays asked for one shard before giving up (bounded work per request). */
-export const FIND_MAX_ASKED = MAX_FAN_OUT_PER_REQUEST;
-/**
- * Most relays one release asks: the rendezvous-ranked ones, then the holders those name (a shard stored with more
- * replicas than the default), only after one of them released a pin of the signer.
- */
-export const UNPIN_MAX_ASKED = MAX_FAN_OUT_PER_REQUEST + MAX_REPLICAS;
-/**
- * Shards up to this size come back with the answer to "do you have it?"; larger ones are then fetched from one
- * holder only, instead of from every relay asked at once (which multiplied the bytes sent by FIND_PARALLEL).
- */
-export const FIND_INLINE_BYTES = 64 * 1024;
-/** A known holder that has not answered within this delay gets company: the next holder is asked too. */
-export const FIND_HEDGE_MS = 300;
 
 export interface StorageAppInit {
   readonly dispatcher: Dispatcher;

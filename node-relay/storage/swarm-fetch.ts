@@ -11,6 +11,7 @@ import {
   type SwarmStats,
 } from '../../core/storage/swarm-policy.ts';
 import type { Timers } from '../components.ts';
+import { MAX_PARALLEL_ASKS_PER_SHARD } from '../../core/limits.ts';
 
 /** What a swarming fetch needs from its transport. */
 export interface SwarmFetchDeps {
@@ -24,9 +25,6 @@ export interface SwarmFetchDeps {
   /** Called when a second holder is asked because the first straggled. */
   readonly onHedge?: () => void;
 }
-
-/** Requests one fetch may have in flight at once: the first holder and one hedge. */
-const MAX_PARALLEL = 2;
 
 /**
  * Fetches from `candidates` (the shard's holders, in rendezvous order): the picked holder first; a second one if the
@@ -60,7 +58,7 @@ export function swarmFetch(
       else reject(err);
     };
     const launch = () => {
-      if (settled || running.size >= MAX_PARALLEL) return;
+      if (settled || running.size >= MAX_PARALLEL_ASKS_PER_SHARD) return;
       const id = pickHolder(stats.current, untried, shardBytes);
       if (id === null) {
         if (running.size === 0) finish(lastError);
@@ -91,7 +89,7 @@ export function swarmFetch(
     };
     const armHedge = (id: string) => {
       clearHedge();
-      if (untried.length === 0 || running.size >= MAX_PARALLEL) return;
+      if (untried.length === 0 || running.size >= MAX_PARALLEL_ASKS_PER_SHARD) return;
       hedgeTimer = deps.timers.setTimeout(
         () => {
           hedgeTimer = null;
