@@ -304,7 +304,28 @@ try {
         ),
       );
       results.push(
+        result(
+          `wan: HTTPS download ${tag}, a slice from beside every relay at once`,
+          w.httpsSpread,
+          MiBs,
+          'higher',
+          down,
+        ),
+      );
+      results.push(
         result(`wan: get ${tag}, replicas 3, routed by the public member list (swarming)`, w.get, MiBs, 'higher', down),
+      );
+      results.push(
+        result(
+          `wan: swarming get against the spread HTTPS download (the network's limit here)`,
+          w.get,
+          MiBs,
+          'higher',
+          {
+            name: 'HTTPS slices from every relay at once',
+            value: w.httpsSpread,
+          },
+        ),
       );
       results.push(
         result(`wan: put ${tag}, replicas 3, routed by the public member list (direct)`, w.put, MiBs, 'higher', up),

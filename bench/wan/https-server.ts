@@ -1,6 +1,7 @@
 // The WAN suite's baseline server, run inside a relay's namespace: a plain node:https server (self-signed) that
-// serves one file (GET /file) and takes an upload (PUT /upload, answered with the byte count once the whole body
-// has arrived, as a store answers a PUT). `run-ts bench/wan/https-server.ts HOST PORT FILE`; prints "ready".
+// serves one file (GET /file, or one byte range of it with `Range: bytes=A-B`) and takes an upload (PUT /upload,
+// answered with the byte count once the whole body has arrived, as a store answers a PUT).
+// `run-ts bench/wan/https-server.ts HOST PORT FILE`; prints "ready".
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { generate } from 'selfsigned';
@@ -18,8 +19,18 @@ const pems = await generate([{ name: 'commonName', value: 'bench' }], {
 });
 const server = createServer({ cert: pems.cert, key: pems.private }, (req, res) => {
   if (req.method === 'GET' && req.url === '/file') {
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
-    createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(res);
+    // One range only (the spread baseline asks each server for its own slice); anything else is the whole file.
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    const start = m ? Number(m[1]) : 0;
+    const end = m ? Math.min(Number(m[2]), size - 1) : size - 1;
+    if (m && start > end) {
+      res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+      return;
+    }
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(end - start + 1) };
+    if (m) res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}` });
+    else res.writeHead(200, headers);
+    createReadStream(file, { start, end, highWaterMark: 1024 * 1024 }).pipe(res);
     return;
   }
   if (req.method === 'PUT' && req.url === '/upload') {

@@ -31,6 +31,8 @@ export interface WanRates {
   readonly sizeMiB: number;
   readonly httpsGet: number;
   readonly httpsPut: number;
+  /** The file in equal slices from a server beside every relay, all at once: the most a swarm can get here. */
+  readonly httpsSpread: number;
   /** Every shard through the entry relay (the client given no member list): what routing saves. */
   readonly getEntry: number;
   readonly putEntry: number;
@@ -171,6 +173,7 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
     const rates = {
       httpsGet: [] as number[],
       httpsPut: [] as number[],
+      httpsSpread: [] as number[],
       getEntry: [] as number[],
       putEntry: [] as number[],
       get: [] as number[],
@@ -212,16 +215,25 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       // A new file per sample: nothing of it is stored yet.
       const file = join(work, `in-${s}.bin`);
       await writeRandomFile(file, size);
-      const stop = await httpsServer(net.relays[0]!, file);
-      stops.push(stop);
-      const base = `https://${net.relays[0]!.addr}:${HTTPS_PORT}`;
-      const down = await client<{ ms: number; bytes: number }>(c, ['https-get', `${base}/file`]);
+      // The baselines: one server in every relay's namespace, serving the same file.
+      const servers = await Promise.all(net.relays.map((r) => httpsServer(r, file)));
+      stops.push(...servers);
+      const bases = net.relays.map((r) => `https://${r.addr}:${HTTPS_PORT}/file`);
+      const down = await client<{ ms: number; bytes: number }>(c, ['https-get', bases[0]!]);
       if (down.bytes !== size) throw new Error(`HTTPS download returned ${down.bytes} bytes, expected ${size}`);
       rates.httpsGet.push(mibs(down.ms));
-      const up = await client<{ ms: number; bytes: number }>(c, ['https-put', `${base}/upload`, file]);
+      const spread = await client<{ ms: number; bytes: number }>(c, ['https-spread', String(size), ...bases]);
+      if (spread.bytes !== size)
+        throw new Error(`HTTPS spread download returned ${spread.bytes} bytes, expected ${size}`);
+      rates.httpsSpread.push(mibs(spread.ms));
+      const up = await client<{ ms: number; bytes: number }>(c, [
+        'https-put',
+        `https://${net.relays[0]!.addr}:${HTTPS_PORT}/upload`,
+        file,
+      ]);
       if (up.bytes !== size) throw new Error(`HTTPS upload stored ${up.bytes} bytes, expected ${size}`);
       rates.httpsPut.push(mibs(up.ms));
-      stop();
+      for (const stop of servers) stop();
       // Entry relays in turn, so that no relay's place in the tree favours one sample. The file's key is new on
       // every put (encrypted), so the second put of the same bytes stores new shards.
       const viaEntry = await putGet(file, size, s, false);
@@ -237,7 +249,7 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       rates.window.push(routed.put.widestWindow);
       const f = (ms: number) => mibs(ms).toFixed(2);
       process.stderr.write(
-        `bench: wan sample ${s + 1} (MiB/s): https get ${f(down.ms)} put ${f(up.ms)}; via entry get ${f(viaEntry.get.ms)} ` +
+        `bench: wan sample ${s + 1} (MiB/s): https get ${f(down.ms)} put ${f(up.ms)} spread ${f(spread.ms)}; via entry get ${f(viaEntry.get.ms)} ` +
           `put ${f(viaEntry.put.ms)}; routed get ${f(routed.get.ms)} put ${f(routed.put.ms)}; busiest relay uplink during ` +
           `the puts ${viaEntry.put.busiestUplink.toFixed(2)} / ${routed.put.busiestUplink.toFixed(2)} copies of the file; widest put window ` +
           `${viaEntry.put.widestWindow} / ${routed.put.widestWindow} shards\n`,
@@ -253,6 +265,7 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       sizeMiB: opts.sizeMiB,
       httpsGet: median(rates.httpsGet),
       httpsPut: median(rates.httpsPut),
+      httpsSpread: median(rates.httpsSpread),
       getEntry: median(rates.getEntry),
       putEntry: median(rates.putEntry),
       get: median(rates.get),
