@@ -639,11 +639,6 @@ export const LINK_FULL_POLL_MS = 5;
 export const MAX_INFLIGHT_HANDLERS = 32;
 /** Small frames of one link signed ahead of their turn at once (see send). */
 export const MAX_EARLY_SIGNATURES = 16;
-/**
- * Frames up to this size that a link sends in one event-loop turn leave in one socket write (one writev); a
- * larger frame first flushes what is held and is written on its own, so a shard is never copied to batch it.
- */
-export const SEND_BATCH_MAX_FRAME_BYTES = 64 * 1024;
 /** Requests waiting for a reply on one link. */
 export const MAX_LINK_PENDING_REQUESTS = 1024;
 /** Memories repaired at once after a departure: repair competes with users' traffic, so it is kept modest. */

@@ -19,7 +19,6 @@ import { encodeFrame, type Message, type PeerRole } from '../../core/wire/index.
 import type { Components } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
 import { nextMessageId } from './message-ids.ts';
-import { WriteBatch } from './write-batch.ts';
 
 export interface SendOptions {
   readonly payload?: Uint8Array;
@@ -69,7 +68,6 @@ export class Link implements Requester {
   private slotWaiters: (() => void)[] = [];
   private closed = false;
   private earlySignatures = 0;
-  private readonly batch: WriteBatch;
 
   constructor(private readonly init: LinkInit) {
     this.peerId = init.peerId;
@@ -79,7 +77,6 @@ export class Link implements Requester {
     this.url = init.url;
     this.direction = init.direction;
     this.pending = new PendingRequests(init.components.timers, MAX_LINK_PENDING_REQUESTS);
-    this.batch = new WriteBatch(init.ws);
     init.ws.on('close', (code: number, reason: Buffer) => this.handleClose(code, reason.toString('utf8')));
   }
 
@@ -141,7 +138,6 @@ export class Link implements Requester {
           `peer ${this.peerId} is not reading (${this.init.ws.bufferedAmount} bytes buffered)`,
         );
       }
-      this.batch.beforeSend(frame.length);
       this.init.ws.send(frame, { binary: true });
       return id;
     });
