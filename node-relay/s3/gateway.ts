@@ -27,6 +27,8 @@ export interface GatewayOptions {
   /** The person's library key (with `identity` from their key backup): the bucket index is mirrored into the library. */
   readonly libraryKey?: Uint8Array;
   readonly log: (line: string) => void;
+  /** One `log` line per request (operation, status): what the tests read to see which operation a client used. */
+  readonly logRequests?: boolean;
 }
 
 export interface RunningGateway {
@@ -71,6 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gw: { index, store, releaser, region, now: Date.now, joinMultipart: mirror !== null },
     credentials: liveCredentials(credentials, home),
     log: options.log,
+    ...(options.logRequests ? { logRequests: true } : {}),
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,14 +1,15 @@
 // Joins a completed multipart upload's parts into one stored file, so that the object has one capability (what the
 // library lists and `peertree get` opens). Bytes flow from each part's get into the new put one piece at a time:
 // the get waits until the put has taken its piece, so memory stays bounded by one piece plus the put's window.
+import type { ByteRange } from '../../core/storage/get-file.ts';
 import type { PeerTreeStore, PutOutcome } from './peertree-store.ts';
 
 export interface JoinedPart {
   readonly capability: string;
 }
 
-/** The bytes of `capability` as a pull stream over the store's push-style get (one piece in flight). */
-async function* pull(store: PeerTreeStore, capability: string): AsyncGenerator<Uint8Array> {
+/** The bytes of `capability` (or `range` of it) as a pull stream over the store's push-style get (one piece in flight). */
+export async function* pull(store: PeerTreeStore, capability: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
   let piece: Uint8Array | null = null;
   let taken: (() => void) | null = null;
   let arrived: (() => void) | null = null;
@@ -16,12 +17,16 @@ async function* pull(store: PeerTreeStore, capability: string): AsyncGenerator<U
   let failure: unknown = null;
   let stopped = false;
   const getting = store
-    .get(capability, async (bytes) => {
-      if (stopped) throw new Error('the joined put ended');
-      piece = bytes;
-      arrived?.();
-      await new Promise<void>((resolve) => (taken = resolve));
-    })
+    .get(
+      capability,
+      async (bytes) => {
+        if (stopped) throw new Error('the joined put ended');
+        piece = bytes;
+        arrived?.();
+        await new Promise<void>((resolve) => (taken = resolve));
+      },
+      range,
+    )
     .then(
       () => (finished = true),
       (err: unknown) => {

@@ -22,7 +22,13 @@ import {
 import { storeBody } from './object-ops.ts';
 import { joinParts } from './multipart-join.ts';
 
-function uploadOf(ctx: S3Context): UploadRow {
+export interface StoredPart {
+  readonly capability: string;
+  readonly size: number;
+  readonly md5: string;
+}
+
+export function uploadOf(ctx: S3Context): UploadRow {
   requireBucket(ctx);
   const id = queryValue(ctx, 'uploadId') ?? '';
   const upload = ctx.gw.index.getUpload(id);
@@ -45,20 +51,22 @@ export function createUpload(ctx: S3Context): void {
   sendXml(ctx, 200, 'InitiateMultipartUploadResult', { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.id });
 }
 
-export async function uploadPart(ctx: S3Context): Promise<void> {
+/** The request's partNumber (1 to S3_MAX_PARTS), or S3's InvalidArgument. */
+export function partNumberOf(ctx: S3Context): number {
   const text = queryValue(ctx, 'partNumber') ?? '';
   const partNumber = /^\d{1,5}$/.test(text) ? Number(text) : 0;
   if (partNumber < 1 || partNumber > S3_MAX_PARTS)
     throw s3Error('InvalidArgument', `Part number must be an integer between 1 and ${S3_MAX_PARTS}, inclusive`);
-  if (headerValue(ctx, 'x-amz-copy-source') !== undefined)
-    throw s3Error('NotImplemented', 'UploadPartCopy is not supported');
-  const upload = uploadOf(ctx);
-  const stored = await storeBody(
-    ctx,
-    `${upload.key.split('/').pop() || upload.key}.part${partNumber}`,
-    upload.contentType,
-  );
-  // The upload may have been completed or aborted while this part streamed in: then the part is not kept.
+  return partNumber;
+}
+
+/** The stored file name of a part (what `peertree ls` would show for it). */
+export function partName(upload: UploadRow, partNumber: number): string {
+  return `${upload.key.split('/').pop() || upload.key}.part${partNumber}`;
+}
+
+/** Records a stored part (the last upload of a number wins); drops it if the upload ended while it streamed in. */
+export function keepPart(ctx: S3Context, upload: UploadRow, partNumber: number, stored: StoredPart): void {
   if (!ctx.gw.index.getUpload(upload.id)) {
     ctx.gw.releaser.release([stored.capability]);
     throw s3Error('NoSuchUpload');
@@ -72,6 +80,13 @@ export async function uploadPart(ctx: S3Context): Promise<void> {
       mtime: ctx.gw.now(),
     }),
   );
+}
+
+export async function uploadPart(ctx: S3Context): Promise<void> {
+  const partNumber = partNumberOf(ctx);
+  const upload = uploadOf(ctx);
+  const stored = await storeBody(ctx, partName(upload, partNumber), upload.contentType);
+  keepPart(ctx, upload, partNumber, stored);
   sendEmpty(ctx, 200, { ETag: quoted(stored.md5) });
 }
 
