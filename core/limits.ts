@@ -426,3 +426,12 @@ export const S3_MAX_TRANSFERS = 4;
 export const S3_MAX_MIRRORED_OBJECTS = 2000;
 /** Index changes are gathered for this long before the gateway publishes a new library version. */
 export const S3_MIRROR_DEBOUNCE_MS = 1000;
+/**
+ * Multipart uploads the gateway joins progressively at once (each holds one of the S3_MAX_TRANSFERS put slots
+ * while it is open); further uploads keep every part as its own file and are joined at Complete.
+ */
+export const S3_MAX_OPEN_JOINS = 2;
+/** How long a part that arrives ahead of its turn waits to stream into the join, before it is stored on its own. */
+export const S3_JOIN_WAIT_MS = 15_000;
+/** A progressive join with no part for this long is closed (its parts stay readable for Complete's full join). */
+export const S3_JOIN_IDLE_MS = 5 * 60 * 1000;

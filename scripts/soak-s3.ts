@@ -53,7 +53,14 @@ async function main(): Promise<number> {
   const limitMiB = flag('limit-mib', 200);
   const tree = await startTree(3);
   const work = tempDir('soak-s3');
-  const { proc, info } = await startGatewayProcess(tree.root, join(work, 'gateway-home'));
+  const { proc, info, stderr } = await startGatewayProcess(tree.root, join(work, 'gateway-home'), {
+    args: ['--log-requests'],
+  });
+  /** How many parts the gateway's request log shows streamed into the join, and stored on their own. */
+  const partsTaken = () => ({
+    joined: stderr().split('request UploadPart 200 joined').length - 1,
+    stored: stderr().split('request UploadPart 200 stored').length - 1,
+  });
   console.log(`gateway ${info.endpoint}, library mirror ${info.library ? 'on (multipart objects joined)' : 'off'}`);
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rssOf(proc.pid!) ?? 0)), RSS_SAMPLE_MS);
@@ -83,7 +90,7 @@ async function main(): Promise<number> {
       console.log(
         `run ${run}: ${sizeMiB} MiB put ${(putMs / 1000).toFixed(1)} s (${rate(putMs)} MiB/s), ` +
           `get ${(getMs / 1000).toFixed(1)} s (${rate(getMs)} MiB/s), sha256 ${same ? 'identical' : 'DIFFERENT'}, ` +
-          `gateway peak RSS so far ${(peak / MiB).toFixed(1)} MiB`,
+          `gateway peak RSS so far ${(peak / MiB).toFixed(1)} MiB, parts so far ${JSON.stringify(partsTaken())}`,
       );
       await rm(file, { force: true });
       await rm(back, { force: true });
@@ -95,7 +102,14 @@ async function main(): Promise<number> {
   }
   const over = peak > limitMiB * MiB;
   console.log(
-    JSON.stringify({ sizeMiB, runs, peakRssMiB: Number((peak / MiB).toFixed(1)), limitMiB, identical: !failed }),
+    JSON.stringify({
+      sizeMiB,
+      runs,
+      peakRssMiB: Number((peak / MiB).toFixed(1)),
+      limitMiB,
+      identical: !failed,
+      parts: partsTaken(),
+    }),
   );
   if (failed) console.error('soak:s3: the bytes read back differ from the bytes put');
   if (over) console.error(`soak:s3: the gateway's peak RSS was above ${limitMiB} MiB`);

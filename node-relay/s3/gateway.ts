@@ -10,6 +10,7 @@ import { PeerTreeStore } from './peertree-store.ts';
 import { Releaser } from './releaser.ts';
 import { createS3Server } from './server.ts';
 import { LibraryMirror } from './library-mirror.ts';
+import { Joins } from './progressive-join.ts';
 import { DEFAULT_REPLICAS } from '../../core/limits.ts';
 import type { S3Credentials } from './sigv4.ts';
 
@@ -69,8 +70,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     mirror.changed();
   }
   const region = options.region ?? DEFAULT_REGION;
+  const joins = mirror ? new Joins(store, (cap) => releaser.release([cap])) : null;
   const server = createS3Server({
-    gw: { index, store, releaser, region, now: Date.now, joinMultipart: mirror !== null },
+    gw: {
+      index,
+      store,
+      releaser,
+      region,
+      now: Date.now,
+      joinMultipart: mirror !== null,
+      joins,
+    },
     credentials: liveCredentials(credentials, home),
     log: options.log,
     ...(options.logRequests ? { logRequests: true } : {}),
@@ -100,6 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      joins?.close();
       await releaser.drained();
       await mirror?.flush();
       store.close();

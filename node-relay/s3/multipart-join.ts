@@ -1,12 +1,13 @@
 // Joins a completed multipart upload's parts into one stored file, so that the object has one capability (what the
-// library lists and `peertree get` opens). Bytes flow from each part's get into the new put one piece at a time:
-// the get waits until the put has taken its piece, so memory stays bounded by one piece plus the put's window.
+// library lists and `peertree get` opens): appending to the progressive join when it holds the first parts, else
+// anew. Bytes flow from each part's get into the put one piece at a time: the get waits until the put has taken its
+// piece, so memory stays bounded by one piece plus the put's window.
 import type { ByteRange } from '../../core/storage/get-file.ts';
-import type { PeerTreeStore, PutOutcome } from './peertree-store.ts';
-
-export interface JoinedPart {
-  readonly capability: string;
-}
+import type { PeerTreeStore } from './peertree-store.ts';
+import { s3Error } from './errors.ts';
+import type { UploadRow } from './object-index.ts';
+import type { S3Context } from './context.ts';
+import { isJoinMarker, type Join, type JoinedEntry } from './progressive-join.ts';
 
 /** The bytes of `capability` (or `range` of it) as a pull stream over the store's push-style get (one piece in flight). */
 export async function* pull(store: PeerTreeStore, capability: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
@@ -59,16 +60,68 @@ export async function* pull(store: PeerTreeStore, capability: string, range?: By
   }
 }
 
-/** Stores the parts' bytes, in order, as one file; `stop.aborted` ends the put (and it releases what it stored). */
-export async function joinParts(
+/** A chosen part of a Complete: its index row. */
+export interface ChosenPart {
+  readonly partNumber: number;
+  readonly capability: string;
+  readonly size: number;
+  readonly etag: string;
+}
+
+async function* slices(
   store: PeerTreeStore,
-  parts: readonly JoinedPart[],
-  name: string,
-  type: string,
-  stop: { readonly aborted: boolean },
-): Promise<PutOutcome> {
-  async function* all(): AsyncGenerator<Uint8Array> {
-    for (const p of parts) yield* pull(store, p.capability);
+  list: readonly { capability: string; range?: ByteRange }[],
+): AsyncGenerator<Uint8Array> {
+  for (const slice of list) yield* pull(store, slice.capability, slice.range);
+}
+
+/** How many of `chosen`, from the first, are the join's entries in order (same row, same ETag). */
+function joinedPrefix(chosen: readonly ChosenPart[], entries: readonly JoinedEntry[]): number {
+  let k = 0;
+  while (k < chosen.length && k < entries.length) {
+    const c = chosen[k]!;
+    const e = entries[k]!;
+    if (c.partNumber !== e.partNumber || c.capability !== e.source || c.etag !== e.etag) break;
+    k++;
   }
-  return store.put(all(), name, type, stop);
+  return k;
+}
+
+/**
+ * The one file of a completed upload, with `chosen` in order. When the chosen parts begin with exactly what the
+ * progressive join holds, only the rest (parts stored on their own) is appended; otherwise the join's file is
+ * ended and every chosen part is read back (a joined part as its range of that file) into a new file.
+ */
+export async function joinedFile(
+  ctx: S3Context,
+  upload: UploadRow,
+  chosen: readonly ChosenPart[],
+  join: Join | undefined,
+): Promise<{ capability: string; appended: boolean }> {
+  const { store } = ctx.gw;
+  const name = upload.key.split('/').pop() || upload.key;
+  if (join?.open && joinedPrefix(chosen, join.entries) === join.entries.length) {
+    const rest = chosen.slice(join.entries.length).map((p) => ({ capability: p.capability }));
+    const outcome = await join.complete(slices(store, rest));
+    if (!outcome) throw s3Error('ServiceUnavailable', 'the joined file could not be stored: upload the parts again');
+    return { capability: outcome.capability, appended: true };
+  }
+  const spec = join ? await join.finish() : null;
+  const list = chosen
+    .filter((p) => p.size > 0)
+    .map((p) => {
+      if (!isJoinMarker(p.capability)) return { capability: p.capability };
+      const entry = join?.entries.find((e) => e.source === p.capability && e.etag === p.etag);
+      if (!spec || !entry)
+        throw s3Error('InvalidPart', `part ${p.partNumber} was lost (the gateway restarted): upload it again`);
+      return { capability: spec.capability, range: { start: entry.offset, end: entry.offset + entry.size - 1 } };
+    });
+  const stop = { aborted: false };
+  ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
+  try {
+    const outcome = await store.put(slices(store, list), name, upload.contentType, stop);
+    return { capability: outcome.capability, appended: false };
+  } finally {
+    if (spec) ctx.gw.releaser.release([spec.capability]);
+  }
 }

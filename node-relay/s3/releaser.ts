@@ -1,5 +1,6 @@
 // Releases the pins of files no object references any more, in the background (a delete answers at once), a few
 // at a time; a release that fails is said on stderr with the capability, so that `peertree delete` can finish it.
+import { isJoinMarker } from './progressive-join.ts';
 import type { PeerTreeStore } from './peertree-store.ts';
 
 /** Releases run at once. */
@@ -16,7 +17,8 @@ export class Releaser {
   ) {}
 
   release(capabilities: readonly string[]): void {
-    this.queue.push(...capabilities);
+    // A part inside a progressive join has no file of its own: the join's file is released with its object.
+    this.queue.push(...capabilities.filter((c) => !isJoinMarker(c)));
     this.pump();
   }
 

@@ -60,9 +60,10 @@ async function handle(init: S3ServerInit, req: IncomingMessage, res: ServerRespo
     new Date(init.gw.now()),
   );
   const { bucket, key } = addressOf(req.headers.host, rawPath);
-  const ctx: S3Context = { gw: init.gw, req, res, method, bucket, key, query: parseQuery(rawQuery), auth };
+  const ctx: S3Context = { gw: init.gw, req, res, method, bucket, key, query: parseQuery(rawQuery), auth, notes: [] };
   const op = route(ctx);
-  if (init.logRequests) res.once('finish', () => init.log(`peertree s3: request ${op.name} ${res.statusCode}\n`));
+  if (init.logRequests)
+    res.once('finish', () => init.log(`peertree s3: request ${[op.name, res.statusCode, ...ctx.notes].join(' ')}\n`));
   res.setHeader('x-amz-request-id', requestId);
   await op.run(ctx);
 }

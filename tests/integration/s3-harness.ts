@@ -195,9 +195,9 @@ export async function signedRequest(
   method: string,
   path: string,
   query: Record<string, string>,
-  body: string,
+  body: string | Uint8Array<ArrayBuffer>,
   extra: Record<string, string> = {},
-): Promise<{ status: number; text: string; headers: Headers }> {
+): Promise<{ status: number; text: string; body: Buffer; headers: Headers }> {
   const url = new URL(gateway.endpoint);
   const signed = await gatewaySigner(gateway).sign({
     method,
@@ -216,7 +216,8 @@ export async function signedRequest(
     headers,
     ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
   });
-  return { status: res.status, text: await res.text(), headers: res.headers };
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, text: bytes.toString('utf8'), body: bytes, headers: res.headers };
 }
 
 /** Writes `bytes` random bytes to `path`, 4 MiB at a time. */
