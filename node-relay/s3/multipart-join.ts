@@ -113,7 +113,10 @@ export async function joinedFile(
       if (!isJoinMarker(p.capability)) return { capability: p.capability };
       const entry = join?.entries.find((e) => e.source === p.capability && e.etag === p.etag);
       if (!spec || !entry)
-        throw s3Error('InvalidPart', `part ${p.partNumber} was lost (the gateway restarted): upload it again`);
+        throw s3Error(
+          'InvalidPart',
+          `part ${p.partNumber} was lost (the gateway restarted, or could not store it): upload it again`,
+        );
       return { capability: spec.capability, range: { start: entry.offset, end: entry.offset + entry.size - 1 } };
     });
   const stop = { aborted: false };

@@ -114,7 +114,8 @@ export class Join {
 
   /** Waits (bounded) until part `n` is next and the join free; true when the caller now streams it in. */
   async claim(n: number): Promise<boolean> {
-    if (this.closed || n < this.next || this.waiters.has(n)) return false;
+    // Behind the join, already waited for, or streaming in right now (the busy part is always the next one).
+    if (this.closed || n < this.next || this.waiters.has(n) || (n === this.next && this.busy)) return false;
     if (n === this.next && !this.busy) return (this.busy = true);
     const woken = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
@@ -141,7 +142,8 @@ export class Join {
   release(entry: Omit<JoinedEntry, 'offset'> | null): void {
     this.busy = false;
     this.touch();
-    if (entry && !this.closed) {
+    // A part fully fed is in the file even when the join closed meanwhile (idle, Complete): it is recorded.
+    if (entry) {
       this.entries.push({ ...entry, offset: this.offset });
       this.offset += entry.size;
       this.next = entry.partNumber + 1;
