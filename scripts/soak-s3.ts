@@ -74,7 +74,18 @@ async function main(): Promise<number> {
   });
   console.log(`gateway ${info.endpoint}, library mirror ${info.library ? 'on (multipart objects joined)' : 'off'}`);
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssOf(proc.pid!) ?? 0)), RSS_SAMPLE_MS);
+  /** The highest sample since the last reset: the peak of one phase (put or get). */
+  let phase = 0;
+  const sampler = setInterval(() => {
+    const rss = rssOf(proc.pid!) ?? 0;
+    peak = Math.max(peak, rss);
+    phase = Math.max(phase, rss);
+  }, RSS_SAMPLE_MS);
+  const phasePeak = () => {
+    const p = phase;
+    phase = 0;
+    return `${(p / MiB).toFixed(1)} MiB`;
+  };
   const config = join(work, 'aws-config');
   writeFileSync(config, '[default]\ns3 =\n    signature_version = s3v4\n    addressing_style = path\n');
   const env: NodeJS.ProcessEnv = {
@@ -93,15 +104,18 @@ async function main(): Promise<number> {
       const file = join(work, `up-${run}.bin`);
       const back = join(work, `down-${run}.bin`);
       await writeRandomFile(file, sizeMiB * MiB);
+      phasePeak();
       const putMs = await aws(['s3', 'cp', '--only-show-errors', file, `s3://soak/object-${run}`]);
+      const putPeak = phasePeak();
       const getMs = await aws(['s3', 'cp', '--only-show-errors', `s3://soak/object-${run}`, back]);
+      const getPeak = phasePeak();
       const same = (await sha256(file)) === (await sha256(back));
       if (!same) failed = true;
       const rate = (ms: number) => (sizeMiB / (ms / 1000)).toFixed(1);
       console.log(
         `run ${run}: ${sizeMiB} MiB put ${(putMs / 1000).toFixed(1)} s (${rate(putMs)} MiB/s), ` +
           `get ${(getMs / 1000).toFixed(1)} s (${rate(getMs)} MiB/s), sha256 ${same ? 'identical' : 'DIFFERENT'}, ` +
-          `gateway peak RSS so far ${(peak / MiB).toFixed(1)} MiB, parts so far ${JSON.stringify(partsTaken())}`,
+          `gateway peak RSS put ${putPeak}, get ${getPeak}, so far ${(peak / MiB).toFixed(1)} MiB, parts so far ${JSON.stringify(partsTaken())}`,
       );
       await rm(file, { force: true });
       await rm(back, { force: true });
