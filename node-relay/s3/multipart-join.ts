@@ -7,7 +7,8 @@ import type { PeerTreeStore } from './peertree-store.ts';
 import { s3Error } from './errors.ts';
 import type { UploadRow } from './object-index.ts';
 import type { S3Context } from './context.ts';
-import { isJoinMarker, type Join, type JoinedEntry } from './progressive-join.ts';
+import type { Join } from './progressive-join.ts';
+import { completePlan, rejoinSlices, type ChosenPart } from './join-plan.ts';
 
 /** The bytes of `capability` (or `range` of it) as a pull stream over the store's push-style get (one piece in flight). */
 export async function* pull(store: PeerTreeStore, capability: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
@@ -60,31 +61,11 @@ export async function* pull(store: PeerTreeStore, capability: string, range?: By
   }
 }
 
-/** A chosen part of a Complete: its index row. */
-export interface ChosenPart {
-  readonly partNumber: number;
-  readonly capability: string;
-  readonly size: number;
-  readonly etag: string;
-}
-
 async function* slices(
   store: PeerTreeStore,
   list: readonly { capability: string; range?: ByteRange }[],
 ): AsyncGenerator<Uint8Array> {
   for (const slice of list) yield* pull(store, slice.capability, slice.range);
-}
-
-/** How many of `chosen`, from the first, are the join's entries in order (same row, same ETag). */
-function joinedPrefix(chosen: readonly ChosenPart[], entries: readonly JoinedEntry[]): number {
-  let k = 0;
-  while (k < chosen.length && k < entries.length) {
-    const c = chosen[k]!;
-    const e = entries[k]!;
-    if (c.partNumber !== e.partNumber || c.capability !== e.source || c.etag !== e.etag) break;
-    k++;
-  }
-  return k;
 }
 
 /**
@@ -100,28 +81,17 @@ export async function joinedFile(
 ): Promise<{ capability: string; appended: boolean }> {
   const { store } = ctx.gw;
   const name = upload.key.split('/').pop() || upload.key;
-  if (join?.open && joinedPrefix(chosen, join.entries) === join.entries.length) {
-    const rest = chosen.slice(join.entries.length).map((p) => ({ capability: p.capability }));
-    const outcome = await join.complete(slices(store, rest));
+  const plan = completePlan(chosen, join?.entries ?? [], join?.open ?? false);
+  if (join && 'append' in plan) {
+    const outcome = await join.complete(slices(store, plan.append));
     if (!outcome) throw s3Error('ServiceUnavailable', 'the joined file could not be stored: upload the parts again');
     return { capability: outcome.capability, appended: true };
   }
   const spec = join ? await join.finish() : null;
-  const list = chosen
-    .filter((p) => p.size > 0)
-    .map((p) => {
-      if (!isJoinMarker(p.capability)) return { capability: p.capability };
-      const entry = join?.entries.find((e) => e.source === p.capability && e.etag === p.etag);
-      if (!spec || !entry)
-        throw s3Error(
-          'InvalidPart',
-          `part ${p.partNumber} was lost (the gateway restarted, or could not store it): upload it again`,
-        );
-      return { capability: spec.capability, range: { start: entry.offset, end: entry.offset + entry.size - 1 } };
-    });
   const stop = { aborted: false };
   ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
   try {
+    const list = rejoinSlices(chosen, join?.entries ?? [], spec?.capability ?? null);
     const outcome = await store.put(slices(store, list), name, upload.contentType, stop);
     return { capability: outcome.capability, appended: false };
   } finally {

@@ -22,7 +22,8 @@ import {
 } from './context.ts';
 import { storeBody } from './object-ops.ts';
 import { joinedFile } from './multipart-join.ts';
-import { isJoinMarker, joinMarker, type Join } from './progressive-join.ts';
+import type { Join } from './progressive-join.ts';
+import { isJoinMarker, joinMarker } from './join-plan.ts';
 
 export interface StoredPart {
   readonly capability: string;

@@ -4,24 +4,7 @@
 // a part uploaded again, or a Complete naming other parts, makes Complete read the joined parts back as ranges.
 import { S3_JOIN_IDLE_MS, S3_JOIN_WAIT_MS, S3_MAX_OPEN_JOINS } from '../../core/limits.ts';
 import type { PeerTreeStore, PutOutcome } from './peertree-store.ts';
-
-/** What the index records as the "capability" of a part that lives inside its upload's join (never released). */
-export function joinMarker(uploadId: string, partNumber: number): string {
-  return `joined:${uploadId}:${partNumber}`;
-}
-
-export function isJoinMarker(capability: string): boolean {
-  return capability.startsWith('joined:');
-}
-
-/** A part inside the joined file: where its bytes are, and the index row (marker or file) they came from. */
-export interface JoinedEntry {
-  readonly partNumber: number;
-  readonly etag: string;
-  readonly size: number;
-  readonly offset: number;
-  readonly source: string;
-}
+import { turnOf, type JoinedEntry } from './join-plan.ts';
 
 /** Push-to-pull hand-over of one piece at a time: push resolves once the put took the piece (backpressure). */
 class Feed {
@@ -114,9 +97,9 @@ export class Join {
 
   /** Waits (bounded) until part `n` is next and the join free; true when the caller now streams it in. */
   async claim(n: number): Promise<boolean> {
-    // Behind the join, already waited for, or streaming in right now (the busy part is always the next one).
-    if (this.closed || n < this.next || this.waiters.has(n) || (n === this.next && this.busy)) return false;
-    if (n === this.next && !this.busy) return (this.busy = true);
+    const turn = turnOf({ closed: this.closed, next: this.next, busy: this.busy, waiting: this.waiters.has(n) }, n);
+    if (turn === 'refuse') return false;
+    if (turn === 'now') return (this.busy = true);
     const woken = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         this.waiters.delete(n);

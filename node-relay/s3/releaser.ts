@@ -1,6 +1,6 @@
 // Releases the pins of files no object references any more, in the background (a delete answers at once), a few
 // at a time; a release that fails is said on stderr with the capability, so that `peertree delete` can finish it.
-import { isJoinMarker } from './progressive-join.ts';
+import { isJoinMarker } from './join-plan.ts';
 import type { PeerTreeStore } from './peertree-store.ts';
 
 /** Releases run at once. */
