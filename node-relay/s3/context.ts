@@ -8,6 +8,7 @@ import type { PeerTreeStore } from './peertree-store.ts';
 import type { VerifiedRequest } from './sigv4.ts';
 import type { Releaser } from './releaser.ts';
 import type { Joins } from './progressive-join.ts';
+import type { SavedJoins } from './saved-joins.ts';
 
 export interface Gateway {
   readonly index: ObjectIndex;
@@ -20,6 +21,8 @@ export interface Gateway {
   readonly joinMultipart: boolean;
   /** The open progressive joins (with joinMultipart): parts that arrive in order stream into the object's file. */
   readonly joins: Joins | null;
+  /** Joins ended at a stop (their files kept for Complete), and the shards of joins' puts in flight. */
+  readonly savedJoins: SavedJoins;
 }
 
 export interface S3Context {

@@ -7,7 +7,8 @@ import type { PeerTreeStore } from './peertree-store.ts';
 import { s3Error } from './errors.ts';
 import type { UploadRow } from './object-index.ts';
 import type { S3Context } from './context.ts';
-import type { Join } from './progressive-join.ts';
+import { Join } from './progressive-join.ts';
+import type { SavedJoin } from './saved-joins.ts';
 import { completePlan, rejoinSlices, type ChosenPart } from './join-plan.ts';
 
 /** The bytes of `capability` (or `range` of it) as a pull stream over the store's push-style get (one piece in flight). */
@@ -77,21 +78,25 @@ export async function joinedFile(
   ctx: S3Context,
   upload: UploadRow,
   chosen: readonly ChosenPart[],
-  join: Join | undefined,
+  found: Join | SavedJoin | undefined,
 ): Promise<{ capability: string; appended: boolean }> {
   const { store } = ctx.gw;
   const name = upload.key.split('/').pop() || upload.key;
-  const plan = completePlan(chosen, join?.entries ?? [], join?.open ?? false);
+  const join = found instanceof Join ? found : undefined;
+  const entries = found?.entries ?? [];
+  const plan = completePlan(chosen, entries, join?.open ?? false);
   if (join && 'append' in plan) {
     const outcome = await join.complete(slices(store, plan.append));
     if (!outcome) throw s3Error('ServiceUnavailable', 'the joined file could not be stored: upload the parts again');
     return { capability: outcome.capability, appended: true };
   }
+  // A join saved at a stop is released with its upload (savedJoins.drop), a live one once read back here.
   const spec = join ? await join.finish() : null;
+  const joined = join ? (spec?.capability ?? null) : found && 'capability' in found ? found.capability : null;
   const stop = { aborted: false };
   ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
   try {
-    const list = rejoinSlices(chosen, join?.entries ?? [], spec?.capability ?? null);
+    const list = rejoinSlices(chosen, entries, joined);
     const outcome = await store.put(slices(store, list), name, upload.contentType, stop);
     return { capability: outcome.capability, appended: false };
   } finally {

@@ -149,7 +149,8 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
   let parts = chosen.map((p) => ({ capability: p.capability, size: p.size }));
   const join = ctx.gw.joins?.take(upload.id);
   if (join || chosen.some((p) => isJoinMarker(p.capability)) || (ctx.gw.joinMultipart && chosen.length > 1)) {
-    const { capability: joined, appended } = await joinedFile(ctx, upload, chosen, join);
+    const saved = ctx.gw.savedJoins.get(upload.id);
+    const { capability: joined, appended } = await joinedFile(ctx, upload, chosen, join ?? saved);
     ctx.notes.push(appended ? 'appended' : 'rejoined');
     // Aborted or completed elsewhere while the parts were joined: the joined file is not kept.
     if (!ctx.gw.index.getUpload(upload.id)) {
@@ -168,7 +169,7 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
     mtime: ctx.gw.now(),
     parts,
   };
-  ctx.gw.releaser.release(ctx.gw.index.completeUpload(upload.id, row));
+  ctx.gw.releaser.release([...ctx.gw.index.completeUpload(upload.id, row), ...ctx.gw.savedJoins.drop(upload.id)]);
   sendXml(ctx, 200, 'CompleteMultipartUploadResult', {
     Location: `/${row.bucket}/${row.key}`,
     Bucket: row.bucket,
@@ -180,7 +181,7 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
 export function abortUpload(ctx: S3Context): void {
   const upload = uploadOf(ctx);
   ctx.gw.joins?.take(upload.id)?.abort();
-  ctx.gw.releaser.release(ctx.gw.index.abortUpload(upload.id));
+  ctx.gw.releaser.release([...ctx.gw.index.abortUpload(upload.id), ...ctx.gw.savedJoins.drop(upload.id)]);
   sendEmpty(ctx, 204);
 }
 

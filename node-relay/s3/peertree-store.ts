@@ -41,6 +41,22 @@ class Slots {
   }
 }
 
+/** The transport, telling `onShard` each shard hash before it is sent (so that a crash cannot hide it). */
+function noting(transport: RoutedTransport, onShard?: (hash: string) => void): RoutedTransport {
+  if (!onShard) return transport;
+  return new Proxy(transport, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop);
+      if (prop === 'storeShard')
+        return (hash: string, ...rest: [Uint8Array, number, Uint8Array?]) => {
+          onShard(hash);
+          return target.storeShard(hash, ...rest);
+        };
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export class PeerTreeStore {
   private current: Promise<{ link: Link; transport: RoutedTransport }> | null = null;
   private closed = false;
@@ -103,9 +119,10 @@ export class PeerTreeStore {
     name: string,
     type: string,
     stop: { readonly aborted: boolean },
+    onShard?: (hash: string) => void,
   ): Promise<PutOutcome> {
     return this.putSlots.run(async () => {
-      const transport = await this.session();
+      const transport = noting(await this.session(), onShard);
       let last = 0;
       const onProgress = (p: { doneBytes: number }) => {
         this.count(p.doneBytes - last);
@@ -133,6 +150,12 @@ export class PeerTreeStore {
       };
       await getFile(capability, transport, counted, { concurrency: S3_GET_WINDOW, ...(range ? { range } : {}) });
     });
+  }
+
+  /** Releases this identity's pins on shards of a put that never ended (no manifest names them). */
+  async unpinShards(hashes: readonly string[]): Promise<void> {
+    const transport = await this.session();
+    for (const hash of hashes) await transport.unpin(hash);
   }
 
   /** Releases this identity's pins on the file's shards and manifest (as `peertree delete`). */

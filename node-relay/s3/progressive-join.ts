@@ -5,6 +5,7 @@
 import { S3_JOIN_IDLE_MS, S3_JOIN_WAIT_MS, S3_MAX_OPEN_JOINS } from '../../core/limits.ts';
 import type { PeerTreeStore, PutOutcome } from './peertree-store.ts';
 import { turnOf, type JoinedEntry } from './join-plan.ts';
+import type { SavedJoins } from './saved-joins.ts';
 
 /** Push-to-pull hand-over of one piece at a time: push resolves once the put took the piece (backpressure). */
 class Feed {
@@ -77,8 +78,9 @@ export class Join {
     name: string,
     type: string,
     private readonly releaseFile: (capability: string) => void,
+    onShard?: (hash: string) => void,
   ) {
-    this.putting = store.put(this.feed.stream(), name, type, this.stop).then(
+    this.putting = store.put(this.feed.stream(), name, type, this.stop, onShard).then(
       (outcome) => outcome,
       (err: unknown) => {
         this.feed.fail(err);
@@ -193,6 +195,7 @@ export class Joins {
   constructor(
     private readonly store: PeerTreeStore,
     private readonly releaseFile: (capability: string) => void,
+    private readonly saved: SavedJoins,
   ) {}
 
   get(uploadId: string): Join | undefined {
@@ -202,17 +205,23 @@ export class Joins {
   /** The upload's join, started for its first part when there is room; undefined otherwise. */
   start(uploadId: string, name: string, type: string): Join | undefined {
     const found = this.open.get(uploadId);
-    if (found || this.ended.has(uploadId)) return found;
+    // A join saved at a stop holds the first parts: later ones are stored on their own, for Complete's rejoin.
+    if (found || this.ended.has(uploadId) || this.saved.get(uploadId)) return found;
     // Joins closed on idle stay (Complete reads their parts back) but no longer hold a put slot: not counted.
     if ([...this.open.values()].filter((j) => j.open).length >= S3_MAX_OPEN_JOINS) return undefined;
-    const join = new Join(this.store, name, type, this.releaseFile);
+    const join = new Join(this.store, name, type, this.releaseFile, (hash) => this.saved.shardSent(uploadId, hash));
     this.open.set(uploadId, join);
     return join;
   }
 
-  /** Drops every open join (the gateway stops: their parts are lost, as Complete will say). */
-  close(): void {
-    for (const id of [...this.open.keys()]) this.take(id)?.abort();
+  /** The gateway stops: every join's file is ended as it is and saved, for Complete after the restart. */
+  async close(): Promise<void> {
+    for (const [id, join] of [...this.open]) {
+      this.open.delete(id);
+      const spec = await join.finish();
+      if (spec) this.saved.save(id, spec.capability, join.entries);
+      else this.saved.forgetShards(id);
+    }
   }
 
   /** Forgets the upload's join (after Complete or Abort took it). */

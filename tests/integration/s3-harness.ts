@@ -29,6 +29,8 @@ export interface S3Setup {
   readonly s3cfg: string;
   /** Stops the gateway (SIGTERM) and starts it again on the same $PEERTREE_HOME; resolves with its new ready line. */
   restartGateway(): Promise<GatewayInfo>;
+  /** Kills the gateway (SIGKILL: nothing of it runs) and starts it again on the same $PEERTREE_HOME. */
+  crashGateway(): Promise<GatewayInfo>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +135,14 @@ export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise
     async restartGateway() {
       const code = await stopProcess(gw.proc);
       if (code !== 0) throw new Error(`peertree s3 exited with ${code} on SIGTERM\n${gw.stderr()}`);
+      gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
+      setup.gateway = gw.info;
+      return gw.info;
+    },
+    async crashGateway() {
+      const exited = new Promise((r) => gw.proc.once('exit', r));
+      gw.proc.kill('SIGKILL');
+      await exited;
       gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
       setup.gateway = gw.info;
       return gw.info;

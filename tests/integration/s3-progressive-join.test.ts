@@ -3,6 +3,8 @@
 // uploaded again, a part left out) the object is still exactly the named parts. Hand-signed requests; the gateway's
 // request log says how each part was taken ("joined" / "stored") and how Complete made the file.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from './relay-harness.ts';
 import { signedRequest, useS3Setup, type S3Setup } from './s3-harness.ts';
@@ -69,6 +71,17 @@ async function complete(key: string, uploadId: string, parts: Record<number, str
   expect(r.status, r.text).toBe(200);
 }
 
+/** Rows of the gateway's saved joins and of the shards its joins' puts have in flight. */
+function joinRows(): { saved: number; shards: number } {
+  const db = new Database(join(s.home, 's3-index.sqlite'), { readonly: true });
+  try {
+    const count = (table: string) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { saved: count('saved_joins'), shards: count('join_shards') };
+  } finally {
+    db.close();
+  }
+}
+
 async function read(key: string): Promise<Buffer> {
   const r = await signedRequest(s.gateway, 'GET', `/join-bucket/${key}`, {}, '');
   expect(r.status).toBe(200);
@@ -123,4 +136,44 @@ describe('progressive multipart join', () => {
     const head = await signedRequest(s.gateway, 'HEAD', '/join-bucket/dropped', {}, '');
     expect(head.status).toBe(404);
   }, 60_000);
+
+  it('keeps the joined parts across a restart of the gateway and releases them after Complete', async () => {
+    const [a, b, c] = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(4321)];
+    const id = await create('restarted');
+    const before = s.gatewayStderr().length;
+    const e1 = await part('restarted', id, 1, a);
+    const e2 = await part('restarted', id, 2, b);
+    expect(await logged(before, 'UploadPart', 2)).toEqual(['200 joined', '200 joined']);
+    await s.restartGateway();
+    // The stop ended the joined file and kept it; nothing of the put is in flight any more.
+    expect(joinRows()).toEqual({ saved: 1, shards: 0 });
+    const from = s.gatewayStderr().length;
+    const e3 = await part('restarted', id, 3, c);
+    expect(await logged(from, 'UploadPart', 1)).toEqual(['200 stored']);
+    await complete('restarted', id, { 1: e1, 2: e2, 3: e3 });
+    expect(await logged(from, 'CompleteMultipartUpload', 1)).toEqual(['200 rejoined']);
+    expect((await read('restarted')).equals(Buffer.concat([a, b, c]))).toBe(true);
+    expect(joinRows()).toEqual({ saved: 0, shards: 0 });
+    expect(s.gatewayStderr().slice(from)).not.toMatch(/could not release/);
+  }, 120_000);
+
+  it('after a crash mid-join releases what the join had sent and no longer lists its parts', async () => {
+    const id = await create('crashed');
+    const before = s.gatewayStderr().length;
+    await part('crashed', id, 1, randomBytes(5 * MiB));
+    expect(await logged(before, 'UploadPart', 1)).toEqual(['200 joined']);
+    expect(joinRows().shards).toBeGreaterThan(0);
+    await s.crashGateway();
+    expect(joinRows()).toEqual({ saved: 0, shards: 0 });
+    expect(s.gatewayStderr()).toMatch(/1 multipart parts were lost/);
+    const parts = await signedRequest(s.gateway, 'GET', '/join-bucket/crashed', { uploadId: id }, '');
+    expect(parts.status).toBe(200);
+    expect(parts.text).not.toMatch(/<Part>/);
+    // The upload goes on: the part sent again is stored, and Complete makes the object of it.
+    const body = randomBytes(1000);
+    const e1 = await part('crashed', id, 1, body);
+    await complete('crashed', id, { 1: e1 });
+    expect((await read('crashed')).equals(body)).toBe(true);
+    expect(s.gatewayStderr()).not.toMatch(/could not release/);
+  }, 120_000);
 });
