@@ -452,6 +452,18 @@ export const S3_GET_WINDOW = 4;
 export const S3_JOIN_WAIT_MS = 15_000;
 /** A progressive join with no part for this long is closed (its parts stay readable for Complete's full join). */
 export const S3_JOIN_IDLE_MS = 5 * 60 * 1000;
+/** Ended upload ids the joins remember (a part arriving after its upload ended is refused by the index anyway). */
+export const S3_ENDED_UPLOADS_REMEMBERED = 10_000;
+/** Trailer headers one aws-chunked body may carry (clients send one checksum). */
+export const S3_MAX_TRAILERS = 8;
+/** Releases of files no object references any more that run at once. */
+export const S3_RELEASE_CONCURRENCY = 4;
+/** Rows a listing fetches from the index per query. */
+export const S3_LIST_BATCH = 1000;
+/** Times the library mirror re-reads the head and retries when another writer published first. */
+export const S3_MIRROR_ROUNDS = 4;
+/** How long the library mirror waits for a relay's answer to one request. */
+export const S3_MIRROR_REQUEST_MS = 20_000;
 
 // --- the tree protocol (core/tree/) ---
 /** Period of the single protocol timer; every periodic duty is checked on a tick. */

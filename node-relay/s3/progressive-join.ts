@@ -2,7 +2,7 @@
 // object will be (no file of their own, no second upload at Complete); a part ahead of its turn waits a little
 // (its body held back by TCP) and is otherwise stored on its own, to be appended at Complete. The join is a guess:
 // a part uploaded again, or a Complete naming other parts, makes Complete read the joined parts back as ranges.
-import { S3_JOIN_IDLE_MS, S3_JOIN_WAIT_MS, S3_MAX_OPEN_JOINS } from '../../core/limits.ts';
+import { S3_ENDED_UPLOADS_REMEMBERED, S3_JOIN_IDLE_MS, S3_JOIN_WAIT_MS, S3_MAX_OPEN_JOINS } from '../../core/limits.ts';
 import type { PeerTreeStore, PutOutcome } from './peertree-store.ts';
 import { turnOf, type JoinedEntry } from './join-plan.ts';
 import type { SavedJoins } from './saved-joins.ts';
@@ -184,9 +184,6 @@ export class Join {
   }
 }
 
-/** Ended upload ids remembered (a part arriving after its upload ended is refused by the index anyway). */
-const ENDED_REMEMBERED = 10_000;
-
 /** The gateway's open joins, by upload id (bounded by S3_MAX_OPEN_JOINS). */
 export class Joins {
   private readonly open = new Map<string, Join>();
@@ -228,7 +225,7 @@ export class Joins {
   take(uploadId: string): Join | undefined {
     const join = this.open.get(uploadId);
     this.open.delete(uploadId);
-    if (this.ended.size >= ENDED_REMEMBERED) this.ended.clear();
+    if (this.ended.size >= S3_ENDED_UPLOADS_REMEMBERED) this.ended.clear();
     this.ended.add(uploadId);
     return join;
   }
