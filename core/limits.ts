@@ -448,6 +448,11 @@ export const S3_MAX_OPEN_JOINS = 2;
  * GET_WINDOW_MAX): S3_MAX_TRANSFERS gets of a few shards each keep a GET's buffers far below the 200 MiB budget.
  */
 export const S3_GET_WINDOW = 4;
+/**
+ * Shards in flight per gateway put (fixed, for the same reason: the transport's measured put window may reach
+ * GET_WINDOW_MAX, and each shard in flight holds its plaintext, ciphertext and frame).
+ */
+export const S3_PUT_WINDOW = 4;
 /** How long a part that arrives ahead of its turn waits to stream into the join, before it is stored on its own. */
 export const S3_JOIN_WAIT_MS = 15_000;
 /** A progressive join with no part for this long is closed (its parts stay readable for Complete's full join). */

@@ -1,6 +1,6 @@
 // The gateway's way into the tree: one authenticated link (re-opened when it drops) and a routed transport, over
 // which objects are put, got and released exactly as `peertree put/get/delete` do (same shards, pins, encryption).
-import { DEFAULT_REPLICAS, S3_GET_WINDOW, S3_MAX_TRANSFERS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, S3_GET_WINDOW, S3_MAX_TRANSFERS, S3_PUT_WINDOW } from '../../core/limits.ts';
 import { gcPacer, PUT_GC_BYTES } from '../cli/gc-pacer.ts';
 import { putFile } from '../../core/storage/put-file.ts';
 import { getFile, openFile, type ByteRange } from '../../core/storage/get-file.ts';
@@ -135,6 +135,7 @@ export class PeerTreeStore {
         author: this.init.identity,
         signal: stop,
         onProgress,
+        concurrency: S3_PUT_WINDOW,
       });
       return { capability: result.capability, size: result.manifest.size };
     });
