@@ -440,6 +440,37 @@ export const S3_MAX_TRANSFERS = 4;
 export const S3_MAX_MIRRORED_OBJECTS = 2000;
 /** Index changes are gathered for this long before the gateway publishes a new library version. */
 export const S3_MIRROR_DEBOUNCE_MS = 1000;
+/**
+ * Multipart uploads the gateway joins progressively at once (each holds one of the S3_MAX_TRANSFERS put slots
+ * while it is open); further uploads keep every part as its own file and are joined at Complete.
+ */
+export const S3_MAX_OPEN_JOINS = 2;
+/**
+ * Shards in flight per gateway get (a fixed window, not the transport's swarming one, which may reach
+ * GET_WINDOW_MAX): S3_MAX_TRANSFERS gets of a few shards each keep a GET's buffers far below the 200 MiB budget.
+ */
+export const S3_GET_WINDOW = 4;
+/**
+ * Shards in flight per gateway put (fixed, for the same reason: the transport's measured put window may reach
+ * GET_WINDOW_MAX, and each shard in flight holds its plaintext, ciphertext and frame).
+ */
+export const S3_PUT_WINDOW = 4;
+/** How long a part that arrives ahead of its turn waits to stream into the join, before it is stored on its own. */
+export const S3_JOIN_WAIT_MS = 15_000;
+/** A progressive join with no part for this long is closed (its parts stay readable for Complete's full join). */
+export const S3_JOIN_IDLE_MS = 5 * 60 * 1000;
+/** Ended upload ids the joins remember (a part arriving after its upload ended is refused by the index anyway). */
+export const S3_ENDED_UPLOADS_REMEMBERED = 10_000;
+/** Trailer headers one aws-chunked body may carry (clients send one checksum). */
+export const S3_MAX_TRAILERS = 8;
+/** Releases of files no object references any more that run at once. */
+export const S3_RELEASE_CONCURRENCY = 4;
+/** Rows a listing fetches from the index per query. */
+export const S3_LIST_BATCH = 1000;
+/** Times the library mirror re-reads the head and retries when another writer published first. */
+export const S3_MIRROR_ROUNDS = 4;
+/** How long the library mirror waits for a relay's answer to one request. */
+export const S3_MIRROR_REQUEST_MS = 20_000;
 
 // --- the tree protocol (core/tree/) ---
 /** Period of the single protocol timer; every periodic duty is checked on a tick. */

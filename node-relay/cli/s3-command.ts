@@ -13,6 +13,7 @@ import { CLIENT_OPTIONS } from './usage.ts';
 import type { CliIo } from './io.ts';
 
 export const S3_USAGE = `Usage: peertree s3 [--relay URL] [--listen HOST:PORT] [--replicas N] [--identity FILE | --backup FILE]
+                  [--log-requests]
        peertree s3 keys [--rotate]
 
 Runs an S3-compatible gateway on this machine (default http://127.0.0.1:${S3_DEFAULT_PORT}), so that rclone, restic,
@@ -27,6 +28,7 @@ $PEERTREE_HOME/s3-index.sqlite. Stop it with Ctrl-C. See docs/s3.md.
   --identity FILE      your key (default $PEERTREE_HOME/identity.seed or ~/.peertree/identity.seed)
   --backup FILE        act as the person of this key backup (made in the app: Device → Back up the key), with
                        the passphrase in $PEERTREE_BACKUP_PASSPHRASE, so that the app shows the objects.
+  --log-requests       print one line per request on stderr: the S3 operation, its status and bytes stored
 Every object is listed in the library of the key used, as "BUCKET/KEY"; without --backup that is the library of
 your CLI key, sealed with $PEERTREE_HOME/identity.library-key (made on first start, readable by you only).
   keys                 print the credentials as JSON; with --rotate, replace them first (a running gateway
@@ -71,6 +73,7 @@ export async function s3Command(argv: readonly string[], io: CliIo): Promise<num
     identity: { kind: 'string' },
     backup: { kind: 'string' },
     region: { kind: 'string' },
+    'log-requests': { kind: 'boolean' },
     ...TIME_OUT_FLAGS,
   });
   if ('error' in parsed) return usageError(io, 's3', parsed.error);
@@ -123,6 +126,7 @@ export async function s3Command(argv: readonly string[], io: CliIo): Promise<num
       replicas,
       connectMs: target.connectMs,
       log: io.err,
+      ...(parsed.flags.get('log-requests') === true ? { logRequests: true } : {}),
       ...(typeof region === 'string' ? { region } : {}),
       ...(libraryKey ? { libraryKey } : {}),
     });

@@ -3,7 +3,7 @@
 // its own signature chained from the last chunk's) and STREAMING-UNSIGNED-PAYLOAD-TRAILER (plain chunks, trailer).
 // Streams: holds at most one read from the socket plus one header line, never a whole chunk.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { S3_MAX_CHUNK_BYTES, S3_MAX_CHUNK_LINE_BYTES } from '../../core/limits.ts';
+import { S3_MAX_CHUNK_BYTES, S3_MAX_CHUNK_LINE_BYTES, S3_MAX_TRAILERS } from '../../core/limits.ts';
 import { s3Error } from './errors.ts';
 import { checksumAlgorithmOf, runningChecksum } from './checksum.ts';
 
@@ -11,8 +11,6 @@ export const STREAMING_SIGNED = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
 export const STREAMING_SIGNED_TRAILER = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER';
 export const STREAMING_UNSIGNED_TRAILER = 'STREAMING-UNSIGNED-PAYLOAD-TRAILER';
 const EMPTY_SHA256 = createHash('sha256').digest('hex');
-/** Trailer headers one body may carry (clients send one checksum). */
-const MAX_TRAILERS = 8;
 
 export interface ChunkSigning {
   /** The request's own signature: the first chunk's signature chains from it. */
@@ -103,7 +101,7 @@ async function readSignedTrailer(
     const value = line.slice(colon + 1).trim();
     if (name === 'x-amz-trailer-signature') signature = value;
     else if (signature !== null) throw s3Error('InvalidRequest', 'a trailer header follows x-amz-trailer-signature');
-    else if (headers.length >= MAX_TRAILERS) throw s3Error('InvalidRequest', 'too many aws-chunked trailers');
+    else if (headers.length >= S3_MAX_TRAILERS) throw s3Error('InvalidRequest', 'too many aws-chunked trailers');
     else headers.push([name, value]);
   }
   if (signature === null) throw s3Error('SignatureDoesNotMatch', 'the aws-chunked trailer is not signed');

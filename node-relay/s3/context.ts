@@ -7,6 +7,8 @@ import type { ObjectIndex } from './object-index.ts';
 import type { PeerTreeStore } from './peertree-store.ts';
 import type { VerifiedRequest } from './sigv4.ts';
 import type { Releaser } from './releaser.ts';
+import type { Joins } from './progressive-join.ts';
+import type { SavedJoins } from './saved-joins.ts';
 
 export interface Gateway {
   readonly index: ObjectIndex;
@@ -17,6 +19,10 @@ export interface Gateway {
   readonly now: () => number;
   /** Completed multipart uploads are joined into one file (so the library can list them by one capability). */
   readonly joinMultipart: boolean;
+  /** The open progressive joins (with joinMultipart): parts that arrive in order stream into the object's file. */
+  readonly joins: Joins | null;
+  /** Joins ended at a stop (their files kept for Complete), and the shards of joins' puts in flight. */
+  readonly savedJoins: SavedJoins;
 }
 
 export interface S3Context {
@@ -30,6 +36,8 @@ export interface S3Context {
   readonly key: string;
   readonly query: Readonly<Record<string, string | string[]>>;
   readonly auth: VerifiedRequest;
+  /** Words an operation adds to its request-log line (e.g. how a part was stored). */
+  readonly notes: string[];
 }
 
 /** A single query value ('' for `?uploads`, undefined when absent; the first when repeated). */

@@ -5,7 +5,12 @@
 // head, open and merge the record, seal version + 1, store it, publish its head; CONFLICT reads and merges again.
 import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { S3_MAX_MIRRORED_OBJECTS, S3_MIRROR_DEBOUNCE_MS } from '../../core/limits.ts';
+import {
+  S3_MAX_MIRRORED_OBJECTS,
+  S3_MIRROR_DEBOUNCE_MS,
+  S3_MIRROR_REQUEST_MS,
+  S3_MIRROR_ROUNDS,
+} from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { addedEntry, isPresent, mergeLibraries, removedEntry, type LibraryEntry } from '../../core/library/merge.ts';
 import {
@@ -20,9 +25,6 @@ import * as M from '../../core/protocol/library-messages.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import type { ObjectIndex } from './object-index.ts';
 import type { PeerTreeStore } from './peertree-store.ts';
-
-const ROUNDS = 4;
-const REQUEST_MS = 20_000;
 
 export interface MirrorInit {
   readonly store: PeerTreeStore;
@@ -117,8 +119,8 @@ export class LibraryMirror {
     const { identity, libraryKey, replicas } = this.init;
     const now = this.init.now ?? Date.now;
     await this.init.store.withSession(async (link, transport) => {
-      for (let round = 0; round < ROUNDS; round++) {
-        const reply = await link.request(M.GET, { owner: this.owner }, REQUEST_MS);
+      for (let round = 0; round < S3_MIRROR_ROUNDS; round++) {
+        const reply = await link.request(M.GET, { owner: this.owner }, S3_MIRROR_REQUEST_MS);
         const head = M.readHeadReply(reply.type, reply.body, this.owner);
         if (head && !(await verifyHead(head)))
           throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head not signed by this key');
@@ -162,7 +164,7 @@ export class LibraryMirror {
         await transport.storeShard(sealed.hash, sealed.bytes, replicas);
         const next = await signHead(identity, version, sealed.hash, t);
         try {
-          const published = await link.request(M.PUBLISH, { head: next }, REQUEST_MS);
+          const published = await link.request(M.PUBLISH, { head: next }, S3_MIRROR_REQUEST_MS);
           M.readPublished(published.type, published.body, version);
         } catch (err) {
           // Another device published first: read its version, merge again.

@@ -1,5 +1,6 @@
 // Bucket listings as S3 defines them: keys in UTF-8 byte order under a prefix, rolled up at the delimiter into
 // CommonPrefixes, at most max-keys entries (keys and prefixes together), resumable after the last one returned.
+import { S3_LIST_BATCH } from '../../core/limits.ts';
 import type { ObjectIndex, ObjectRow } from './object-index.ts';
 
 export interface ListRequest {
@@ -20,8 +21,6 @@ export interface ListResult {
   readonly lastReturned: string;
 }
 
-/** Rows fetched from the index per query. */
-const BATCH = 1000;
 /** The highest code point: `prefix + SKIP` sorts after every key that starts with `prefix` (but one with SKIP next). */
 const SKIP = '\u{10FFFF}';
 
@@ -39,7 +38,7 @@ export function listBucket(index: ObjectIndex, bucket: string, req: ListRequest)
   let lastReturned = '';
   if (req.maxKeys <= 0) return { objects, prefixes, truncated: false, resumeAfter: after, lastReturned };
   for (;;) {
-    const batch = index.listObjects(bucket, req.prefix, after, BATCH);
+    const batch = index.listObjects(bucket, req.prefix, after, S3_LIST_BATCH);
     if (batch.length === 0) return { objects, prefixes, truncated: false, resumeAfter: after, lastReturned };
     let skipped = false;
     for (const row of batch) {
@@ -59,7 +58,7 @@ export function listBucket(index: ObjectIndex, bucket: string, req: ListRequest)
       lastReturned = row.key;
       after = row.key;
     }
-    if (!skipped && batch.length < BATCH)
+    if (!skipped && batch.length < S3_LIST_BATCH)
       return { objects, prefixes, truncated: false, resumeAfter: after, lastReturned };
     if (objects.length + prefixes.length >= req.maxKeys) {
       const more = index.listObjects(bucket, req.prefix, after, 1).length > 0;

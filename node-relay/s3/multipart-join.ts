@@ -1,14 +1,18 @@
 // Joins a completed multipart upload's parts into one stored file, so that the object has one capability (what the
-// library lists and `peertree get` opens). Bytes flow from each part's get into the new put one piece at a time:
-// the get waits until the put has taken its piece, so memory stays bounded by one piece plus the put's window.
-import type { PeerTreeStore, PutOutcome } from './peertree-store.ts';
+// library lists and `peertree get` opens): appending to the progressive join when it holds the first parts, else
+// anew. Bytes flow from each part's get into the put one piece at a time: the get waits until the put has taken its
+// piece, so memory stays bounded by one piece plus the put's window.
+import type { ByteRange } from '../../core/storage/get-file.ts';
+import type { PeerTreeStore } from './peertree-store.ts';
+import { s3Error } from './errors.ts';
+import type { UploadRow } from './object-index.ts';
+import type { S3Context } from './context.ts';
+import { Join } from './progressive-join.ts';
+import type { SavedJoin } from './saved-joins.ts';
+import { completePlan, rejoinSlices, type ChosenPart } from './join-plan.ts';
 
-export interface JoinedPart {
-  readonly capability: string;
-}
-
-/** The bytes of `capability` as a pull stream over the store's push-style get (one piece in flight). */
-async function* pull(store: PeerTreeStore, capability: string): AsyncGenerator<Uint8Array> {
+/** The bytes of `capability` (or `range` of it) as a pull stream over the store's push-style get (one piece in flight). */
+export async function* pull(store: PeerTreeStore, capability: string, range?: ByteRange): AsyncGenerator<Uint8Array> {
   let piece: Uint8Array | null = null;
   let taken: (() => void) | null = null;
   let arrived: (() => void) | null = null;
@@ -16,12 +20,16 @@ async function* pull(store: PeerTreeStore, capability: string): AsyncGenerator<U
   let failure: unknown = null;
   let stopped = false;
   const getting = store
-    .get(capability, async (bytes) => {
-      if (stopped) throw new Error('the joined put ended');
-      piece = bytes;
-      arrived?.();
-      await new Promise<void>((resolve) => (taken = resolve));
-    })
+    .get(
+      capability,
+      async (bytes) => {
+        if (stopped) throw new Error('the joined put ended');
+        piece = bytes;
+        arrived?.();
+        await new Promise<void>((resolve) => (taken = resolve));
+      },
+      range,
+    )
     .then(
       () => (finished = true),
       (err: unknown) => {
@@ -54,16 +62,44 @@ async function* pull(store: PeerTreeStore, capability: string): AsyncGenerator<U
   }
 }
 
-/** Stores the parts' bytes, in order, as one file; `stop.aborted` ends the put (and it releases what it stored). */
-export async function joinParts(
+async function* slices(
   store: PeerTreeStore,
-  parts: readonly JoinedPart[],
-  name: string,
-  type: string,
-  stop: { readonly aborted: boolean },
-): Promise<PutOutcome> {
-  async function* all(): AsyncGenerator<Uint8Array> {
-    for (const p of parts) yield* pull(store, p.capability);
+  list: readonly { capability: string; range?: ByteRange }[],
+): AsyncGenerator<Uint8Array> {
+  for (const slice of list) yield* pull(store, slice.capability, slice.range);
+}
+
+/**
+ * The one file of a completed upload, with `chosen` in order. When the chosen parts begin with exactly what the
+ * progressive join holds, only the rest (parts stored on their own) is appended; otherwise the join's file is
+ * ended and every chosen part is read back (a joined part as its range of that file) into a new file.
+ */
+export async function joinedFile(
+  ctx: S3Context,
+  upload: UploadRow,
+  chosen: readonly ChosenPart[],
+  found: Join | SavedJoin | undefined,
+): Promise<{ capability: string; appended: boolean }> {
+  const { store } = ctx.gw;
+  const name = upload.key.split('/').pop() || upload.key;
+  const join = found instanceof Join ? found : undefined;
+  const entries = found?.entries ?? [];
+  const plan = completePlan(chosen, entries, join?.open ?? false);
+  if (join && 'append' in plan) {
+    const outcome = await join.complete(slices(store, plan.append));
+    if (!outcome) throw s3Error('ServiceUnavailable', 'the joined file could not be stored: upload the parts again');
+    return { capability: outcome.capability, appended: true };
   }
-  return store.put(all(), name, type, stop);
+  // A join saved at a stop is released with its upload (savedJoins.drop), a live one once read back here.
+  const spec = join ? await join.finish() : null;
+  const joined = join ? (spec?.capability ?? null) : found && 'capability' in found ? found.capability : null;
+  const stop = { aborted: false };
+  ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
+  try {
+    const list = rejoinSlices(chosen, entries, joined);
+    const outcome = await store.put(slices(store, list), name, upload.contentType, stop);
+    return { capability: outcome.capability, appended: false };
+  } finally {
+    if (spec) ctx.gw.releaser.release([spec.capability]);
+  }
 }

@@ -1,11 +1,12 @@
 // Multipart uploads: each part is stored as a file of its own; Complete makes the object the ordered list of the
-// chosen parts' capabilities (ETag: MD5 of the parts' MD5s, "-N"), in one index transaction; with the library
-// mirror on, Complete first joins the parts into one file and releases them. Abort releases them.
+// chosen parts' capabilities (ETag: MD5 of the parts' MD5s, "-N"), in one index transaction. With the library
+// mirror on, parts arriving in order stream into one joined file instead (progressive-join.ts) and Complete
+// appends the rest, so the object is one file. Abort releases the parts (and drops the join).
 import { createHash, randomBytes } from 'node:crypto';
 import { S3_MAX_KEYS, S3_MAX_PARTS, S3_MIN_PART_BYTES } from '../../core/limits.ts';
 import { s3Error } from './errors.ts';
 import { parseXml, textOf } from './xml.ts';
-import { readSmallBody } from './request-body.ts';
+import { Payload, readSmallBody } from './request-body.ts';
 import type { ObjectRow, UploadRow } from './object-index.ts';
 import {
   checkKey,
@@ -20,9 +21,17 @@ import {
   type S3Context,
 } from './context.ts';
 import { storeBody } from './object-ops.ts';
-import { joinParts } from './multipart-join.ts';
+import { joinedFile } from './multipart-join.ts';
+import type { Join } from './progressive-join.ts';
+import { isJoinMarker, joinMarker } from './join-plan.ts';
 
-function uploadOf(ctx: S3Context): UploadRow {
+export interface StoredPart {
+  readonly capability: string;
+  readonly size: number;
+  readonly md5: string;
+}
+
+export function uploadOf(ctx: S3Context): UploadRow {
   requireBucket(ctx);
   const id = queryValue(ctx, 'uploadId') ?? '';
   const upload = ctx.gw.index.getUpload(id);
@@ -45,20 +54,22 @@ export function createUpload(ctx: S3Context): void {
   sendXml(ctx, 200, 'InitiateMultipartUploadResult', { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.id });
 }
 
-export async function uploadPart(ctx: S3Context): Promise<void> {
+/** The request's partNumber (1 to S3_MAX_PARTS), or S3's InvalidArgument. */
+export function partNumberOf(ctx: S3Context): number {
   const text = queryValue(ctx, 'partNumber') ?? '';
   const partNumber = /^\d{1,5}$/.test(text) ? Number(text) : 0;
   if (partNumber < 1 || partNumber > S3_MAX_PARTS)
     throw s3Error('InvalidArgument', `Part number must be an integer between 1 and ${S3_MAX_PARTS}, inclusive`);
-  if (headerValue(ctx, 'x-amz-copy-source') !== undefined)
-    throw s3Error('NotImplemented', 'UploadPartCopy is not supported');
-  const upload = uploadOf(ctx);
-  const stored = await storeBody(
-    ctx,
-    `${upload.key.split('/').pop() || upload.key}.part${partNumber}`,
-    upload.contentType,
-  );
-  // The upload may have been completed or aborted while this part streamed in: then the part is not kept.
+  return partNumber;
+}
+
+/** The stored file name of a part (what `peertree ls` would show for it). */
+export function partName(upload: UploadRow, partNumber: number): string {
+  return `${upload.key.split('/').pop() || upload.key}.part${partNumber}`;
+}
+
+/** Records a stored part (the last upload of a number wins); drops it if the upload ended while it streamed in. */
+export function keepPart(ctx: S3Context, upload: UploadRow, partNumber: number, stored: StoredPart): void {
   if (!ctx.gw.index.getUpload(upload.id)) {
     ctx.gw.releaser.release([stored.capability]);
     throw s3Error('NoSuchUpload');
@@ -72,6 +83,36 @@ export async function uploadPart(ctx: S3Context): Promise<void> {
       mtime: ctx.gw.now(),
     }),
   );
+}
+
+/** Streams a claimed part's body into the upload's join: no file of its own (its index row holds a marker). */
+async function joinPart(ctx: S3Context, upload: UploadRow, partNumber: number, join: Join): Promise<void> {
+  const payload = new Payload(ctx.req, ctx.auth);
+  try {
+    await join.take(payload.stream());
+  } catch (err) {
+    join.release(null);
+    throw payload.failure ?? err;
+  }
+  if (payload.failure) {
+    join.release(null);
+    throw payload.failure;
+  }
+  const part = { capability: joinMarker(upload.id, partNumber), size: payload.size, md5: payload.md5Hex() };
+  join.release({ partNumber, etag: part.md5, size: part.size, source: part.capability });
+  keepPart(ctx, upload, partNumber, part);
+  ctx.notes.push('joined');
+  sendEmpty(ctx, 200, { ETag: quoted(part.md5) });
+}
+
+export async function uploadPart(ctx: S3Context): Promise<void> {
+  const partNumber = partNumberOf(ctx);
+  const upload = uploadOf(ctx);
+  const join = ctx.gw.joins?.start(upload.id, upload.key.split('/').pop() || upload.key, upload.contentType);
+  if (join && (await join.claim(partNumber))) return joinPart(ctx, upload, partNumber, join);
+  const stored = await storeBody(ctx, partName(upload, partNumber), upload.contentType);
+  keepPart(ctx, upload, partNumber, stored);
+  ctx.notes.push('stored');
   sendEmpty(ctx, 200, { ETag: quoted(stored.md5) });
 }
 
@@ -106,22 +147,17 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
   for (const p of chosen) md5s.update(Buffer.from(p.etag, 'hex'));
   const size = chosen.reduce((n, p) => n + p.size, 0);
   let parts = chosen.map((p) => ({ capability: p.capability, size: p.size }));
-  if (ctx.gw.joinMultipart && chosen.length > 1) {
-    const stop = { aborted: false };
-    ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
-    const joined = await joinParts(
-      ctx.gw.store,
-      chosen,
-      upload.key.split('/').pop() || upload.key,
-      upload.contentType,
-      stop,
-    );
+  const join = ctx.gw.joins?.take(upload.id);
+  if (join || chosen.some((p) => isJoinMarker(p.capability)) || (ctx.gw.joinMultipart && chosen.length > 1)) {
+    const saved = ctx.gw.savedJoins.get(upload.id);
+    const { capability: joined, appended } = await joinedFile(ctx, upload, chosen, join ?? saved);
+    ctx.notes.push(appended ? 'appended' : 'rejoined');
     // Aborted or completed elsewhere while the parts were joined: the joined file is not kept.
     if (!ctx.gw.index.getUpload(upload.id)) {
-      ctx.gw.releaser.release([joined.capability]);
+      ctx.gw.releaser.release([joined]);
       throw s3Error('NoSuchUpload');
     }
-    parts = [{ capability: joined.capability, size }];
+    parts = [{ capability: joined, size }];
   }
   const row: ObjectRow = {
     bucket: upload.bucket,
@@ -133,7 +169,7 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
     mtime: ctx.gw.now(),
     parts,
   };
-  ctx.gw.releaser.release(ctx.gw.index.completeUpload(upload.id, row));
+  ctx.gw.releaser.release([...ctx.gw.index.completeUpload(upload.id, row), ...ctx.gw.savedJoins.drop(upload.id)]);
   sendXml(ctx, 200, 'CompleteMultipartUploadResult', {
     Location: `/${row.bucket}/${row.key}`,
     Bucket: row.bucket,
@@ -144,7 +180,8 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
 
 export function abortUpload(ctx: S3Context): void {
   const upload = uploadOf(ctx);
-  ctx.gw.releaser.release(ctx.gw.index.abortUpload(upload.id));
+  ctx.gw.joins?.take(upload.id)?.abort();
+  ctx.gw.releaser.release([...ctx.gw.index.abortUpload(upload.id), ...ctx.gw.savedJoins.drop(upload.id)]);
   sendEmpty(ctx, 204);
 }
 

@@ -18,6 +18,7 @@ import {
   type S3Context,
 } from './context.ts';
 import { objectHeaders, streamObject, parseRange } from './object-read.ts';
+import { conditionFailure, copySourceObject } from './copy-source.ts';
 
 /** Streams the request body into one stored file; the caller's S3 error if the body was bad (nothing stays). */
 export async function storeBody(
@@ -72,30 +73,16 @@ function objectOf(ctx: S3Context): ObjectRow {
   return row;
 }
 
-function httpDate(text: string | undefined): number | null {
-  if (text === undefined) return null;
-  const t = Date.parse(text);
-  return Number.isNaN(t) ? null : t;
-}
-
-function etagMatches(list: string, etag: string): boolean {
-  return list.split(',').some((e) => {
-    const t = e.trim();
-    return t === '*' || t.replace(/^W\//, '').replace(/^"|"$/g, '') === etag;
-  });
-}
-
-/** RFC 7232's order, as S3: If-Match, If-Unmodified-Since (412), If-None-Match, If-Modified-Since (304). */
 function checkConditions(ctx: S3Context, row: ObjectRow): void {
-  const seconds = Math.floor(row.mtime / 1000) * 1000;
-  const ifMatch = headerValue(ctx, 'if-match');
-  const ifNoneMatch = headerValue(ctx, 'if-none-match');
-  const unmodified = httpDate(headerValue(ctx, 'if-unmodified-since'));
-  const modified = httpDate(headerValue(ctx, 'if-modified-since'));
-  if (ifMatch !== undefined && !etagMatches(ifMatch, row.etag)) throw s3Error('PreconditionFailed');
-  if (ifMatch === undefined && unmodified !== null && seconds > unmodified) throw s3Error('PreconditionFailed');
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, row.etag)) throw s3Error('NotModified');
-  if (ifNoneMatch === undefined && modified !== null && seconds <= modified) throw s3Error('NotModified');
+  const h = (name: string) => headerValue(ctx, name);
+  const failed = conditionFailure(
+    row,
+    h('if-match'),
+    h('if-none-match'),
+    h('if-unmodified-since'),
+    h('if-modified-since'),
+  );
+  if (failed) throw s3Error(failed);
 }
 
 export async function getObject(ctx: S3Context, head: boolean): Promise<void> {
@@ -153,36 +140,12 @@ export async function deleteObjects(ctx: S3Context): Promise<void> {
   });
 }
 
-/** The bucket and key an x-amz-copy-source names ("/bucket/key" or "bucket/key", percent-encoded, no versions). */
-export function copySource(text: string): { bucket: string; key: string } {
-  const [path, version] = text.split('?');
-  if (version !== undefined && !/^versionId=(null)?$/.test(version))
-    throw s3Error('NotImplemented', 'object versions are not supported');
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path!.replace(/^\//, ''));
-  } catch {
-    throw s3Error('InvalidArgument', 'x-amz-copy-source is not validly encoded');
-  }
-  const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1)
-    throw s3Error('InvalidArgument', 'x-amz-copy-source must be bucket/key');
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
-}
-
 export function copyObject(ctx: S3Context, source: string): void {
   requireBucket(ctx);
   checkKey(ctx.key);
-  const from = copySource(source);
-  if (!ctx.gw.index.hasBucket(from.bucket)) throw s3Error('NoSuchBucket');
-  const row = ctx.gw.index.getObject(from.bucket, from.key);
-  if (!row) throw s3Error('NoSuchKey');
-  const ifMatch = headerValue(ctx, 'x-amz-copy-source-if-match');
-  if (ifMatch !== undefined && !etagMatches(ifMatch, row.etag)) throw s3Error('PreconditionFailed');
-  const ifNoneMatch = headerValue(ctx, 'x-amz-copy-source-if-none-match');
-  if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, row.etag)) throw s3Error('PreconditionFailed');
+  const row = copySourceObject(ctx, source);
   const replace = headerValue(ctx, 'x-amz-metadata-directive') === 'REPLACE';
-  if (!replace && from.bucket === ctx.bucket && from.key === ctx.key)
+  if (!replace && row.bucket === ctx.bucket && row.key === ctx.key)
     throw s3Error(
       'InvalidRequest',
       'This copy request is illegal because it is trying to copy an object to itself without changing the metadata.',

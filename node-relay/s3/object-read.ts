@@ -57,11 +57,11 @@ function writer(ctx: S3Context): (bytes: Uint8Array) => Promise<void> {
     });
 }
 
-/** Streams the object (or `range` of it) part by part; the headers are already sent. */
-export async function streamObject(ctx: S3Context, row: ObjectRow, range: ByteRange | null): Promise<void> {
-  const write = writer(ctx);
+/** The stored files covering the object's bytes `range` (or all of them), each with the range within it (or none). */
+export function partSlices(row: ObjectRow, range: ByteRange | null): { capability: string; range?: ByteRange }[] {
   const from = range ? range.start : 0;
   const to = range ? range.end : row.size - 1;
+  const slices = [];
   let offset = 0;
   for (const part of row.parts) {
     const first = offset;
@@ -70,7 +70,14 @@ export async function streamObject(ctx: S3Context, row: ObjectRow, range: ByteRa
     if (part.size === 0 || last < from || first > to) continue;
     const inner = { start: Math.max(from, first) - first, end: Math.min(to, last) - first };
     const whole = inner.start === 0 && inner.end === part.size - 1;
-    await ctx.gw.store.get(part.capability, write, whole ? undefined : inner);
+    slices.push(whole ? { capability: part.capability } : { capability: part.capability, range: inner });
   }
+  return slices;
+}
+
+/** Streams the object (or `range` of it) part by part; the headers are already sent. */
+export async function streamObject(ctx: S3Context, row: ObjectRow, range: ByteRange | null): Promise<void> {
+  const write = writer(ctx);
+  for (const slice of partSlices(row, range)) await ctx.gw.store.get(slice.capability, write, slice.range);
   ctx.res.end();
 }

@@ -1,6 +1,6 @@
 // The gateway's way into the tree: one authenticated link (re-opened when it drops) and a routed transport, over
 // which objects are put, got and released exactly as `peertree put/get/delete` do (same shards, pins, encryption).
-import { DEFAULT_REPLICAS, S3_MAX_TRANSFERS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, S3_GET_WINDOW, S3_MAX_TRANSFERS, S3_PUT_WINDOW } from '../../core/limits.ts';
 import { gcPacer, PUT_GC_BYTES } from '../cli/gc-pacer.ts';
 import { putFile } from '../../core/storage/put-file.ts';
 import { getFile, openFile, type ByteRange } from '../../core/storage/get-file.ts';
@@ -39,6 +39,22 @@ class Slots {
       else this.used--;
     }
   }
+}
+
+/** The transport, telling `onShard` each shard hash before it is sent (so that a crash cannot hide it). */
+function noting(transport: RoutedTransport, onShard?: (hash: string) => void): RoutedTransport {
+  if (!onShard) return transport;
+  return new Proxy(transport, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop);
+      if (prop === 'storeShard')
+        return (hash: string, ...rest: [Uint8Array, number, Uint8Array?]) => {
+          onShard(hash);
+          return target.storeShard(hash, ...rest);
+        };
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 export class PeerTreeStore {
@@ -103,9 +119,10 @@ export class PeerTreeStore {
     name: string,
     type: string,
     stop: { readonly aborted: boolean },
+    onShard?: (hash: string) => void,
   ): Promise<PutOutcome> {
     return this.putSlots.run(async () => {
-      const transport = await this.session();
+      const transport = noting(await this.session(), onShard);
       let last = 0;
       const onProgress = (p: { doneBytes: number }) => {
         this.count(p.doneBytes - last);
@@ -118,6 +135,7 @@ export class PeerTreeStore {
         author: this.init.identity,
         signal: stop,
         onProgress,
+        concurrency: S3_PUT_WINDOW,
       });
       return { capability: result.capability, size: result.manifest.size };
     });
@@ -131,8 +149,14 @@ export class PeerTreeStore {
         this.count(bytes.length);
         return write(bytes);
       };
-      await getFile(capability, transport, counted, range ? { range } : {});
+      await getFile(capability, transport, counted, { concurrency: S3_GET_WINDOW, ...(range ? { range } : {}) });
     });
+  }
+
+  /** Releases this identity's pins on shards of a put that never ended (no manifest names them). */
+  async unpinShards(hashes: readonly string[]): Promise<void> {
+    const transport = await this.session();
+    for (const hash of hashes) await transport.unpin(hash);
   }
 
   /** Releases this identity's pins on the file's shards and manifest (as `peertree delete`). */

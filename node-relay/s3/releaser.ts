@@ -1,9 +1,8 @@
 // Releases the pins of files no object references any more, in the background (a delete answers at once), a few
 // at a time; a release that fails is said on stderr with the capability, so that `peertree delete` can finish it.
+import { S3_RELEASE_CONCURRENCY } from '../../core/limits.ts';
+import { isJoinMarker } from './join-plan.ts';
 import type { PeerTreeStore } from './peertree-store.ts';
-
-/** Releases run at once. */
-export const RELEASE_CONCURRENCY = 4;
 
 export class Releaser {
   private readonly queue: string[] = [];
@@ -16,12 +15,13 @@ export class Releaser {
   ) {}
 
   release(capabilities: readonly string[]): void {
-    this.queue.push(...capabilities);
+    // A part inside a progressive join has no file of its own: the join's file is released with its object.
+    this.queue.push(...capabilities.filter((c) => !isJoinMarker(c)));
     this.pump();
   }
 
   private pump(): void {
-    while (this.running < RELEASE_CONCURRENCY && this.queue.length > 0) {
+    while (this.running < S3_RELEASE_CONCURRENCY && this.queue.length > 0) {
       const cap = this.queue.shift()!;
       this.running++;
       void this.store

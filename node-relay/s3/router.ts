@@ -4,6 +4,7 @@ import { s3Error } from './errors.ts';
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, listObjects } from './bucket-ops.ts';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-ops.ts';
 import { abortUpload, completeUpload, createUpload, listParts, listUploads, uploadPart } from './multipart-ops.ts';
+import { uploadPartCopy } from './part-copy.ts';
 import { headerValue, type S3Context } from './context.ts';
 
 export type Operation = (ctx: S3Context) => void | Promise<void>;
@@ -66,8 +67,10 @@ export function route(ctx: S3Context): { name: string; run: Operation } {
     if (m === 'POST' && has(ctx, 'delete')) return { name: 'DeleteObjects', run: deleteObjects };
     throw s3Error('MethodNotAllowed');
   }
-  if (m === 'PUT' && has(ctx, 'uploadId')) return { name: 'UploadPart', run: uploadPart };
   const copyFrom = headerValue(ctx, 'x-amz-copy-source');
+  if (m === 'PUT' && has(ctx, 'uploadId') && copyFrom !== undefined)
+    return { name: 'UploadPartCopy', run: (c) => uploadPartCopy(c, copyFrom) };
+  if (m === 'PUT' && has(ctx, 'uploadId')) return { name: 'UploadPart', run: uploadPart };
   if (m === 'PUT' && copyFrom !== undefined) return { name: 'CopyObject', run: (c) => copyObject(c, copyFrom) };
   if (m === 'PUT') return { name: 'PutObject', run: putObject };
   if (m === 'GET' && has(ctx, 'uploadId')) return { name: 'ListParts', run: listParts };

@@ -15,6 +15,8 @@ export interface S3ServerInit {
   readonly credentials: () => Promise<S3Credentials>;
   /** One line per failed request and per internal error (stderr in the CLI). */
   readonly log: (line: string) => void;
+  /** Also log one line per request: `peertree s3: request OPERATION STATUS`. */
+  readonly logRequests?: boolean;
 }
 
 function decodePart(text: string): string {
@@ -58,8 +60,10 @@ async function handle(init: S3ServerInit, req: IncomingMessage, res: ServerRespo
     new Date(init.gw.now()),
   );
   const { bucket, key } = addressOf(req.headers.host, rawPath);
-  const ctx: S3Context = { gw: init.gw, req, res, method, bucket, key, query: parseQuery(rawQuery), auth };
+  const ctx: S3Context = { gw: init.gw, req, res, method, bucket, key, query: parseQuery(rawQuery), auth, notes: [] };
   const op = route(ctx);
+  if (init.logRequests)
+    res.once('finish', () => init.log(`peertree s3: request ${[op.name, res.statusCode, ...ctx.notes].join(' ')}\n`));
   res.setHeader('x-amz-request-id', requestId);
   await op.run(ctx);
 }

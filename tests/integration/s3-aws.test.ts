@@ -1,14 +1,14 @@
 // The S3 gateway with the real AWS CLI and curl against a 3-relay tree: a multipart 100 MiB object up and down,
 // listings, a presigned GET, S3's errors for a wrong secret, malformed XML and a bad range; the stored object
 // opens with `peertree get` too (same files, same encryption as `peertree put`).
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli, waitFor } from './relay-harness.ts';
-import { run, useS3Setup, type S3Setup, gatewaySigner } from './s3-harness.ts';
+import { run, useS3Setup, type S3Setup, gatewaySigner, signedRequest, writeRandomFile } from './s3-harness.ts';
 
 let s: S3Setup;
 const MiB = 1024 * 1024;
@@ -18,35 +18,14 @@ function aws(args: string[], timeoutMs = 120_000) {
 }
 
 /** A request signed with the gateway's real credentials (SigV4 header form), sent with fetch. */
-async function signedFetch(
+function signedFetch(
   method: string,
   path: string,
   query: Record<string, string>,
   body: string,
   extra: Record<string, string> = {},
 ): Promise<{ status: number; text: string }> {
-  const url = new URL(s.gateway.endpoint);
-  const signer = gatewaySigner(s.gateway);
-  const signed = await signer.sign({
-    method,
-    protocol: 'http:',
-    hostname: url.hostname,
-    port: Number(url.port),
-    path,
-    query,
-    headers: { host: url.host, 'content-type': 'application/xml', ...extra },
-    body,
-  });
-  const qs = new URLSearchParams(query).toString().replace(/=(&|$)/g, '$1');
-  const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
-  const res = await fetch(`${s.gateway.endpoint}${path}${qs ? `?${qs}` : ''}`, { method, headers, body });
-  return { status: res.status, text: await res.text() };
-}
-
-function writeRandomFile(path: string, bytes: number): void {
-  const fd = openSync(path, 'w');
-  for (let left = bytes; left > 0; left -= 4 * MiB) writeSync(fd, randomBytes(Math.min(left, 4 * MiB)));
-  closeSync(fd);
+  return signedRequest(s.gateway, method, path, query, body, extra);
 }
 
 useS3Setup({}, (made) => (s = made));

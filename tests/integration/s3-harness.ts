@@ -1,7 +1,8 @@
 // S3 gateway tests: a 3-relay tree on loopback, a real `peertree s3` process in front of it, and the environment
 // (config files, variables) that points the real AWS CLI, rclone, restic and s3cmd at that gateway.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../../node-relay/s3/sigv4.ts';
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { startGatewayProcess, type GatewayInfo, type GatewayOptions } from '../support/s3-gateway.ts';
 export type { GatewayInfo, GatewayOptions };
 import { REPO, killAll, startRelayProcess, tmpDir, waitFor, getStatus, type RelayProcess } from './relay-harness.ts';
+
+const MiB = 1024 * 1024;
 
 export interface S3Setup {
   readonly relays: RelayProcess[];
@@ -26,6 +29,8 @@ export interface S3Setup {
   readonly s3cfg: string;
   /** Stops the gateway (SIGTERM) and starts it again on the same $PEERTREE_HOME; resolves with its new ready line. */
   restartGateway(): Promise<GatewayInfo>;
+  /** Kills the gateway (SIGKILL: nothing of it runs) and starts it again on the same $PEERTREE_HOME. */
+  crashGateway(): Promise<GatewayInfo>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +139,14 @@ export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise
       setup.gateway = gw.info;
       return gw.info;
     },
+    async crashGateway() {
+      const exited = new Promise((r) => gw.proc.once('exit', r));
+      gw.proc.kill('SIGKILL');
+      await exited;
+      gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
+      setup.gateway = gw.info;
+      return gw.info;
+    },
     async stop() {
       await stopProcess(gw.proc);
       for (const r of relays) await r.stop();
@@ -184,4 +197,42 @@ export function gatewaySigner(gateway: GatewayInfo): SignatureV4 {
     sha256: NodeSha256,
     uriEscapePath: false,
   });
+}
+
+/** A request signed with the gateway's real credentials (SigV4 header form), sent with fetch. */
+export async function signedRequest(
+  gateway: GatewayInfo,
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  body: string | Uint8Array<ArrayBuffer>,
+  extra: Record<string, string> = {},
+): Promise<{ status: number; text: string; body: Buffer; headers: Headers }> {
+  const url = new URL(gateway.endpoint);
+  const signed = await gatewaySigner(gateway).sign({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    query,
+    headers: { host: url.host, 'content-type': 'application/xml', ...extra },
+    body,
+  });
+  const qs = new URLSearchParams(query).toString().replace(/=(&|$)/g, '$1');
+  const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host'));
+  const res = await fetch(`${gateway.endpoint}${path}${qs ? `?${qs}` : ''}`, {
+    method,
+    headers,
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
+  });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return { status: res.status, text: bytes.toString('utf8'), body: bytes, headers: res.headers };
+}
+
+/** Writes `bytes` random bytes to `path`, 4 MiB at a time. */
+export function writeRandomFile(path: string, bytes: number): void {
+  const fd = openSync(path, 'w');
+  for (let left = bytes; left > 0; left -= 4 * MiB) writeSync(fd, randomBytes(Math.min(left, 4 * MiB)));
+  closeSync(fd);
 }
