@@ -12,6 +12,8 @@ import { createGalleryView } from '../gallery/gallery-view.ts';
 import type { GalleryFilter, GallerySort } from '../gallery/gallery-layout.ts';
 import type { ThumbLoader } from '../gallery/thumb-loader.ts';
 import { createViewer } from '../gallery/viewer.ts';
+import { Selection } from '../gallery/selection.ts';
+import { createSelectBar } from '../gallery/select-bar.ts';
 
 export type { FileActions } from '../gallery/file-row.ts';
 
@@ -135,7 +137,26 @@ export function createFileListView(
   };
   const picker = h('label', { for: 'file-input', class: 'button button-primary' }, 'Add files');
   const viewer = createViewer({ get: (id) => files.get(id), thumbs, ...(stream ? { stream } : {}) });
-  const gallery = createGalleryView({ files, actions, thumbs, view: (id, media) => viewer.open(id, media) });
+  const selection = new Selection();
+  const gallery = createGalleryView({
+    files,
+    actions,
+    thumbs,
+    selection,
+    view: (id, media) => viewer.open(id, media),
+  });
+  const selectBar = createSelectBar({ files, actions, selection });
+  // Select mode from the keyboard (a long press on a file does the same by touch or mouse).
+  const selectMode = h(
+    'button',
+    { type: 'button', class: 'button', 'aria-pressed': 'false', 'data-testid': 'select-mode' },
+    'Select',
+  );
+  selectMode.addEventListener('click', () => (selection.active ? selection.stop() : selection.start()));
+  selection.subscribe(() => {
+    selectMode.setAttribute('aria-pressed', String(selection.active));
+    setText(selectMode, selection.active ? 'Cancel selection' : 'Select');
+  });
   const filterSelect = h(
     'select',
     { id: 'files-filter', class: 'select', 'data-testid': 'files-filter' },
@@ -163,6 +184,7 @@ export function createFileListView(
     filterSelect,
     h('label', { for: 'files-sort' }, 'Sort'),
     sortSelect,
+    selectMode,
   );
   const empty = h(
     'p',
@@ -179,9 +201,13 @@ export function createFileListView(
     searchable.element,
     toolbar,
     count,
+    selectBar,
     empty,
     gallery.element,
   );
+  element.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && selection.active && !(e.target instanceof HTMLDialogElement)) selection.stop();
+  });
 
   const renderCount = (): void => {
     const n = files.list().length;
