@@ -28,7 +28,10 @@ import { Session } from './sync/session.ts';
 import { createSearchView } from './search/search-view.ts';
 import { createLedgerPanel } from './ledger/ledger-panel.ts';
 import { namesAsset } from '../../core/protocol/ledger-client.ts';
+import { toHex } from '../../core/bytes.ts';
 import { LibrarySync } from './sync/library-sync.ts';
+import { AlbumStore } from './gallery/album-store.ts';
+import { createAlbumsView } from './gallery/albums-view.ts';
 import { Thumbnailer } from './media/thumbnailer.ts';
 import { ThumbLoader } from './gallery/thumb-loader.ts';
 import { canStream, registerStream } from './media/stream-register.ts';
@@ -85,6 +88,9 @@ async function mount(root: HTMLElement): Promise<void> {
     onQueued: () => void requestBackgroundSync(),
   });
   const library = await Library.open(sealer, sync, new Thumbnailer());
+  const albums = await AlbumStore.open(db);
+  // An album made or changed here is published like a file-list change.
+  albums.addEventListener('edited', () => librarySync?.schedule());
 
   // `via`: relays a link names (link-relays.ts), tried over HTTP after this app's own, in turn.
   const readTransport = (via: readonly string[] = []): CachingTransport =>
@@ -146,7 +152,14 @@ async function mount(root: HTMLElement): Promise<void> {
     },
     thumbs,
     streamUrl,
+    albums,
   );
+  const albumsView = createAlbumsView({
+    albums,
+    files: fileStore,
+    thumbs,
+    view: (id, order) => filesView.viewer.open(id, order),
+  });
   const openView = createOpenView({
     transport: readTransport,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
@@ -198,6 +211,7 @@ async function mount(root: HTMLElement): Promise<void> {
   mountShell(root, {
     views: {
       files: filesView.element,
+      albums: albumsView.element,
       open: openView.element,
       search: searchView.element,
       network: networkView.element,
@@ -214,6 +228,12 @@ async function mount(root: HTMLElement): Promise<void> {
       else networkView.hide();
       if (route.name === 'device') deviceView.show();
       if (route.name === 'link') linkView.show(route.offer);
+      if (route.name === 'albums')
+        albumsView.show({
+          ...(route.album !== undefined ? { album: route.album } : {}),
+          ...(route.bucket !== undefined ? { bucket: route.bucket } : {}),
+        });
+      else albumsView.hide();
     },
     onUpdated: (show) => (showUpdate = show),
   });
@@ -252,6 +272,7 @@ async function mount(root: HTMLElement): Promise<void> {
         socket: s,
         identity,
         transport: new SocketShardTransport(s, identity),
+        albums,
         replicas,
         onState: (state, detail) => {
           setAttrs(libraryStatus, { 'data-state': state, 'data-detail': detail || null });
@@ -265,7 +286,9 @@ async function mount(root: HTMLElement): Promise<void> {
           setText(libraryStatus, words[state] ?? '');
         },
       });
-      librarySync.start();
+      // The albums are this identity's (another key's are dropped) before the first sync merges them.
+      const started = librarySync;
+      void albums.setOwner(toHex(identity.publicKey)).finally(() => started.start());
       const filesTopUp = new TopUp({
         files: () => library.list(),
         store,

@@ -17,6 +17,7 @@ import {
   withMedia,
   type LibraryEntry,
 } from '../../../core/library/merge.ts';
+import { mergeAlbums, readAlbums, sameAlbums, type LibraryAlbum } from '../../../core/library/albums.ts';
 import * as M from '../../../core/protocol/library-messages.ts';
 import {
   openRecord,
@@ -61,6 +62,14 @@ interface LibraryState {
   readonly pending: readonly LibraryEntry[];
   /** The record's collections (the S3 gateway's buckets): never edited here, carried into every version published. */
   readonly collections?: readonly LibraryCollection[];
+  /** The albums the head holds (core/library/albums.ts); this device's own edits wait in the album store. */
+  readonly albums?: readonly LibraryAlbum[];
+}
+
+/** This device's albums (gallery/album-store.ts): merged with the record's at every sync. */
+export interface AlbumSource {
+  all(): Promise<readonly LibraryAlbum[]>;
+  absorb(albums: readonly LibraryAlbum[], collections: readonly LibraryCollection[]): Promise<void>;
 }
 
 /** Whether `entries` already hold everything `p` says (merging it in changes nothing). */
@@ -77,6 +86,7 @@ export interface LibrarySyncDeps {
   readonly socket: RelaySocket;
   readonly identity: Identity;
   readonly transport: SocketShardTransport;
+  readonly albums?: AlbumSource;
   replicas(): Promise<number>;
   onState?(state: LibrarySyncState, detail: string): void;
 }
@@ -203,13 +213,22 @@ export class LibrarySync {
         ? { seq: v.head.seq, record: v.head.record }
         : null;
     let collections: LibraryCollection[] | undefined;
+    let albums: LibraryAlbum[] | undefined;
     try {
       collections = v.collections === undefined ? undefined : readCollections(v.collections);
+      albums = v.albums === undefined ? undefined : readAlbums(v.albums);
     } catch {
       // Damaged: read again from the record (the cached head is dropped so that it is).
       return { owner: this.owner, entries, head: null, pending };
     }
-    return { owner: this.owner, entries, head, pending, ...(collections ? { collections } : {}) };
+    return {
+      owner: this.owner,
+      entries,
+      head,
+      pending,
+      ...(collections ? { collections } : {}),
+      ...(albums ? { albums } : {}),
+    };
   }
 
   /**
@@ -227,6 +246,7 @@ export class LibrarySync {
         head: state.head,
         pending,
         ...(state.collections ? { collections: [...state.collections] } : {}),
+        ...(state.albums ? { albums: [...state.albums] } : {}),
       },
     });
   }
@@ -282,7 +302,7 @@ export class LibrarySync {
   private async readRecord(
     head: LibraryHead,
     key: Uint8Array,
-  ): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[] }> {
+  ): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[]; albums?: LibraryAlbum[] }> {
     const bytes = await this.deps.transport.fetchShard(head.record);
     await verifyShard(head.record, bytes);
     let opened;
@@ -298,7 +318,11 @@ export class LibrarySync {
       throw err;
     }
     if (opened.version !== head.seq) throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
-    return { entries: opened.entries, ...(opened.collections ? { collections: opened.collections } : {}) };
+    return {
+      entries: opened.entries,
+      ...(opened.collections ? { collections: opened.collections } : {}),
+      ...(opened.albums ? { albums: opened.albums } : {}),
+    };
   }
 
   /** Shows the merged library on this device: adds files from other devices, removes what was removed. */
@@ -335,14 +359,18 @@ export class LibrarySync {
       const head = await this.readHead();
       let theirs: LibraryEntry[] = [];
       let collections: readonly LibraryCollection[] | undefined;
+      let theirAlbums: readonly LibraryAlbum[] | undefined;
       if (head && head.record === state.head?.record && head.seq === state.head.seq) {
         theirs = [...state.entries];
         collections = state.collections;
-      } else if (head) ({ entries: theirs, collections } = await this.readRecord(head, key));
-      const keep = collections ? { collections } : {};
+        theirAlbums = state.albums;
+      } else if (head) ({ entries: theirs, collections, albums: theirAlbums } = await this.readRecord(head, key));
+      const albums = mergeAlbums((await this.deps.albums?.all()) ?? [], theirAlbums ?? []);
+      await this.deps.albums?.absorb(albums, collections ?? []);
+      const keep = { ...(collections ? { collections } : {}), ...(albums.length > 0 ? { albums } : {}) };
       const merged = mergeLibraries(mine, theirs);
       await this.apply(merged);
-      if (head && sameLibrary(merged, theirs)) {
+      if (head && sameLibrary(merged, theirs) && sameAlbums(albums, theirAlbums ?? [])) {
         await this.save({
           owner: this.owner,
           entries: merged,
@@ -353,7 +381,7 @@ export class LibrarySync {
         this.setState('synced', `version ${head.seq}`);
         return;
       }
-      if (!head && merged.length === 0) {
+      if (!head && merged.length === 0 && albums.length === 0) {
         this.setState('synced', 'empty');
         return;
       }
@@ -365,6 +393,7 @@ export class LibrarySync {
         { version, prev: head?.record ?? null },
         merged,
         collections,
+        albums,
       );
       await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
       const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());

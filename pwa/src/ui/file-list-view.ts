@@ -11,14 +11,18 @@ import type { FileActions } from '../gallery/file-row.ts';
 import { createGalleryView } from '../gallery/gallery-view.ts';
 import type { GalleryFilter, GallerySort } from '../gallery/gallery-layout.ts';
 import type { ThumbLoader } from '../gallery/thumb-loader.ts';
-import { createViewer } from '../gallery/viewer.ts';
+import { createViewer, type Viewer } from '../gallery/viewer.ts';
 import { Selection } from '../gallery/selection.ts';
 import { createSelectBar } from '../gallery/select-bar.ts';
+import type { AlbumStore } from '../gallery/album-store.ts';
+import { openAddToAlbumDialog } from '../gallery/album-dialog.ts';
 
 export type { FileActions } from '../gallery/file-row.ts';
 
 export interface FileListView {
   readonly element: HTMLElement;
+  /** The full-screen viewer (shared with the albums screen: one dialog in the page). */
+  readonly viewer: Viewer;
 }
 
 /**
@@ -100,6 +104,7 @@ export function createFileListView(
   actions: FileActions,
   thumbs: ThumbLoader,
   stream?: (capability: string) => Promise<string | null>,
+  albums?: AlbumStore,
 ): FileListView {
   const input = h('input', {
     id: 'file-input',
@@ -145,7 +150,31 @@ export function createFileListView(
     selection,
     view: (id, media) => viewer.open(id, media),
   });
-  const selectBar = createSelectBar({ files, actions, selection });
+  // Albums hold stored files (by capability): what is not stored yet cannot go in one.
+  const albumStatus = h('p', { class: 'note album-status', role: 'status', 'data-testid': 'album-status' });
+  const toAlbum = h('button', { type: 'button', class: 'button', 'data-testid': 'select-album' }, 'Add to album');
+  toAlbum.addEventListener('click', () => {
+    if (!albums) return;
+    const caps = selection
+      .ids()
+      .map((id) => files.get(id))
+      .filter((f) => f?.status === 'stored' && f.capability)
+      .map((f) => f!.capability!);
+    if (caps.length === 0) return;
+    openAddToAlbumDialog(caps.length, albums.list(), (choice) => {
+      const done =
+        'id' in choice ? albums.add(choice.id, caps).then(() => choice.id) : albums.create(choice.name, caps);
+      void done.then((id) => {
+        const name = albums.get(id)?.name ?? '';
+        albumStatus.replaceChildren(
+          `Added ${caps.length} file${caps.length === 1 ? '' : 's'} to ${name}. `,
+          h('a', { href: `#/albums/${id}`, 'data-testid': 'album-status-open' }, 'Open the album'),
+        );
+        selection.stop();
+      });
+    });
+  });
+  const selectBar = createSelectBar({ files, actions, selection, ...(albums ? { extra: [toAlbum] } : {}) });
   // Select mode from the keyboard (a long press on a file does the same by touch or mouse).
   const selectMode = h(
     'button',
@@ -201,6 +230,7 @@ export function createFileListView(
     searchable.element,
     toolbar,
     count,
+    albumStatus,
     selectBar,
     empty,
     gallery.element,
@@ -252,5 +282,5 @@ export function createFileListView(
     if (dropped && dropped.length > 0) addFiles(dropped);
   });
 
-  return { element };
+  return { element, viewer };
 }
