@@ -6,9 +6,7 @@ import { formatBytes } from '../ui/format.ts';
 import type { FileState } from '../state/file-store.ts';
 import { typeIcon } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
-
-/** A horizontal move at least this long (px), and longer than it is tall, is a swipe. */
-const SWIPE_PX = 50;
+import { attachZoom } from './zoom-gesture.ts';
 
 export interface ViewerDeps {
   readonly get: (id: string) => FileState | undefined;
@@ -54,6 +52,8 @@ export function createViewer(deps: ViewerDeps): Viewer {
     h('div', { class: 'viewer-body' }, prev, stage, next),
     details,
   );
+  // Pinch, ctrl+wheel, drag and double tap on the picture; a swipe at 1× steps to the next item.
+  const zoom = attachZoom(stage, (direction) => step(direction));
   let order: readonly string[] = [];
   let index = 0;
   let generation = 0;
@@ -65,6 +65,7 @@ export function createViewer(deps: ViewerDeps): Viewer {
     const f = id === undefined ? undefined : deps.get(id);
     if (!f) return;
     const mine = ++generation;
+    zoom.reset();
     setText(title, f.name);
     setText(position, `${index + 1} of ${order.length}`);
     setAttrs(dialog, { 'data-id': f.id, 'data-name': f.name, 'data-index': index });
@@ -145,17 +146,8 @@ export function createViewer(deps: ViewerDeps): Viewer {
   dialog.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowRight') step(1);
     else if (e.key === 'ArrowLeft') step(-1);
-    else return;
+    else if (!zoom.key(e.key)) return;
     e.preventDefault();
-  });
-  let start: { x: number; y: number } | null = null;
-  stage.addEventListener('pointerdown', (e) => (start = { x: e.clientX, y: e.clientY }));
-  stage.addEventListener('pointerup', (e) => {
-    if (!start) return;
-    const dx = e.clientX - start.x;
-    const dy = e.clientY - start.y;
-    start = null;
-    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > Math.abs(dy)) step(dx < 0 ? 1 : -1);
   });
   document.body.append(dialog);
 
