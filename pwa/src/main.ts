@@ -153,6 +153,7 @@ async function mount(root: HTMLElement): Promise<void> {
     thumbs,
     streamUrl,
     albums,
+    { transport: () => readTransport(), cache: store },
   );
   const albumsView = createAlbumsView({
     albums,
@@ -162,6 +163,7 @@ async function mount(root: HTMLElement): Promise<void> {
   });
   const openView = createOpenView({
     transport: readTransport,
+    cache: store,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
     stream: streamUrl,

@@ -1,5 +1,5 @@
 // Zoom in the viewer: a two-pointer pinch scales the picture, a drag pans it, swiping does not step while
-// zoomed, a double click goes back to 1× and then a swipe steps; ctrl+wheel zooms too.
+// zoomed, a double click goes back to 1× and then a swipe steps; ctrl+wheel zooms too; Download saves the original.
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
 
@@ -108,4 +108,11 @@ test('pinch zooms the photo, drag pans it, double click resets, and only then a 
   // The keyboard: 0 goes back to 1×.
   await page.keyboard.press('0');
   expect(await scaleOf(page)).toBe(1);
+
+  // The viewer downloads the original (checked piece by piece) and says so.
+  const name = await viewer.getAttribute('data-name');
+  const download = page.waitForEvent('download');
+  await viewer.getByTestId('viewer-download').click();
+  expect((await download).suggestedFilename()).toBe(name);
+  await expect(viewer.getByTestId('viewer-progress')).toHaveText('Downloaded, every piece checked.');
 });

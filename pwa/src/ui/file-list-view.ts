@@ -11,11 +11,12 @@ import type { FileActions } from '../gallery/file-row.ts';
 import { createGalleryView } from '../gallery/gallery-view.ts';
 import type { GalleryFilter, GallerySort } from '../gallery/gallery-layout.ts';
 import type { ThumbLoader } from '../gallery/thumb-loader.ts';
-import { createViewer, type Viewer } from '../gallery/viewer.ts';
+import { createViewer, type Viewer, type ViewerDeps } from '../gallery/viewer.ts';
 import { Selection } from '../gallery/selection.ts';
 import { createSelectBar } from '../gallery/select-bar.ts';
 import type { AlbumStore } from '../gallery/album-store.ts';
 import { openAddToAlbumDialog } from '../gallery/album-dialog.ts';
+import { createUploadSummary } from '../gallery/upload-summary-view.ts';
 
 export type { FileActions } from '../gallery/file-row.ts';
 
@@ -105,6 +106,7 @@ export function createFileListView(
   thumbs: ThumbLoader,
   stream?: (capability: string) => Promise<string | null>,
   albums?: AlbumStore,
+  download?: ViewerDeps['download'],
 ): FileListView {
   const input = h('input', {
     id: 'file-input',
@@ -141,7 +143,12 @@ export function createFileListView(
     library.add(list, choice);
   };
   const picker = h('label', { for: 'file-input', class: 'button button-primary' }, 'Add files');
-  const viewer = createViewer({ get: (id) => files.get(id), thumbs, ...(stream ? { stream } : {}) });
+  const viewer = createViewer({
+    get: (id) => files.get(id),
+    thumbs,
+    ...(stream ? { stream } : {}),
+    ...(download ? { download } : {}),
+  });
   const selection = new Selection();
   const gallery = createGalleryView({
     files,
@@ -221,6 +228,7 @@ export function createFileListView(
     'No files yet. Add photos, documents or anything else: they are encrypted on this device, then stored on the relay tree.',
   );
   const count = h('p', { class: 'file-count', 'aria-live': 'polite' });
+  const summary = createUploadSummary(files);
   const drop = h('div', { class: 'dropzone' }, input, picker, h('p', { class: 'dropzone-hint' }, 'or drop files here'));
   const element = h(
     'section',
@@ -230,6 +238,7 @@ export function createFileListView(
     searchable.element,
     toolbar,
     count,
+    summary,
     albumStatus,
     selectBar,
     empty,

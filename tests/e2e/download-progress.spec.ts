@@ -1,0 +1,63 @@
+// Progress that tells: opening a large link shows percent (with speed and time left once measured) and Cancel;
+// a cancel stops the fetch and leaves nothing on this device (no row, no cached piece); several uploads at once
+// get one summary line.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './support/fixtures.ts';
+import { capabilityFrom, runCli } from './support/cli.ts';
+import { storeCount } from './support/idb-count.ts';
+
+/** How many shards this page's IndexedDB cache holds. */
+const cachedShards = (page: Page): Promise<number> => storeCount(page, 'shards');
+
+test('cancel stops opening a large file, and nothing of it stays on this device', async ({ page, relay }) => {
+  test.setTimeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'peertree-e2e-dl-'));
+  try {
+    const file = join(dir, 'film.bin');
+    writeFileSync(file, randomBytes(64 * 1024 * 1024));
+    const capability = capabilityFrom(await runCli(['put', file, '--relay', relay.url, '--replicas', '1'], 90_000));
+    await page.goto('/');
+    await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+    expect(await cachedShards(page)).toBe(0);
+
+    await page.goto(`/#/open/${capability}`);
+    const view = page.getByTestId('open-view');
+    await expect(page.getByTestId('open-progress')).toHaveText(/^Fetching \d+%/, { timeout: 20_000 });
+    await page.getByTestId('open-cancel').click();
+    await expect(view).toHaveAttribute('data-state', 'cancelled');
+    await expect(page.getByTestId('open-status')).toHaveText(/Nothing of this file was saved/);
+    await expect(page.getByTestId('download')).toHaveCount(0);
+    // The pieces fetched before the cancel are deleted again once the fetches in flight have ended.
+    await expect.poll(() => cachedShards(page), { timeout: 20_000 }).toBe(0);
+    await page.goto('/#/');
+    await expect(page.locator('[data-testid=file-row][data-name="film.bin"]')).toHaveCount(0);
+
+    // Fetching again works to the end, with the speed and time left on the way.
+    await page.goto(`/#/open/${capability}`);
+    await expect(page.getByTestId('open-progress')).toHaveText(/^Fetching \d+% · .+\/s/, { timeout: 20_000 });
+    await expect(view).toHaveAttribute('data-state', 'ready', { timeout: 60_000 });
+    await expect(page.getByTestId('download')).toBeVisible();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('several uploads at once show one summary line: n of m files, percent, then it goes', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  await page.locator('input[type=file]').setInputFiles([
+    { name: 'one.bin', mimeType: 'application/octet-stream', buffer: randomBytes(24 * 1024 * 1024) },
+    { name: 'two.bin', mimeType: 'application/octet-stream', buffer: randomBytes(24 * 1024 * 1024) },
+  ]);
+  const summary = page.getByTestId('upload-summary');
+  await expect(summary).toBeVisible({ timeout: 20_000 });
+  await expect(summary).toHaveText(/^Uploading [0-2] of 2 files · \d+%/);
+  await expect(summary).toHaveAttribute('data-total', '2');
+  await expect(page.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(2, { timeout: 60_000 });
+  await expect(summary).toBeHidden();
+});
