@@ -55,7 +55,7 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
     class: 'gallery',
     'data-testid': 'file-list',
     role: 'region',
-    'aria-label': 'Your files',
+    'aria-label': 'Your files, by day and type',
   });
   let filter: GalleryFilter = 'all';
   let sort: GallerySort = 'newest';
