@@ -130,6 +130,7 @@ async function mount(root: HTMLElement): Promise<void> {
             // The removal goes into the library first, so that a sync in between cannot bring the file back.
             const f = library.get(id);
             if (f?.origin === 'added') await librarySync?.removed(f.capability).catch(() => {});
+            if (f?.capability) await albums.forget(f.capability).catch(() => {});
             await library.remove(id, release);
           })),
       edit: (id, change) =>

@@ -75,6 +75,15 @@ test('an album made on A from a selection shows on B, and a removal on B shows o
     // A follows (it reads the head every few seconds while visible).
     await page.goto('/#/albums');
     await expect(cardA).toHaveAttribute('data-count', '2', { timeout: 30_000 });
+    // A file deleted on A leaves the album too, on A and on B.
+    await page.goto('/#/');
+    await page.locator('[data-testid=file-row][data-name="dunes.txt"]').getByTestId('file-delete').click();
+    await page.getByTestId('delete-dialog').getByTestId('delete-local').click();
+    await expect(page.locator('[data-testid=file-row][data-name="dunes.txt"]')).toHaveCount(0);
+    await page.goto('/#/albums');
+    await expect(cardA).toHaveAttribute('data-count', '1');
+    await b.goto('/#/albums');
+    await expect(cardB).toHaveAttribute('data-count', '1', { timeout: 30_000 });
   } finally {
     await other.close();
   }

@@ -5,6 +5,7 @@ import { toHex } from '../../../core/bytes.ts';
 import { randomBytes } from '../../../core/crypto/webcrypto.ts';
 import {
   addedToAlbum,
+  albumMembers,
   albumShown,
   mergeAlbums,
   newAlbum,
@@ -103,6 +104,19 @@ export class AlbumStore extends EventTarget {
 
   delete(id: string): Promise<void> {
     return this.edit(id, (a) => (a ? removedAlbum(a, Date.now()) : null));
+  }
+
+  /** The file with this capability was deleted: it leaves every album it was in (on every device). */
+  async forget(cap: string): Promise<void> {
+    const now = Date.now();
+    const changed = await this.write((s) => ({
+      ...s,
+      albums: mergeAlbums(
+        s.albums,
+        s.albums.filter((a) => albumMembers(a).includes(cap)).map((a) => removedFromAlbum(a, [cap], now)),
+      ),
+    }));
+    if (changed) this.dispatchEvent(new Event('edited'));
   }
 
   /** Takes in what the record on relays says (already merged with `all()` by the sync). */
