@@ -8,7 +8,7 @@ import { createIdentityView } from './ui/identity-view.ts';
 import { loadOrCreateIdentity } from './data/identity-store.ts';
 import { Library } from './data/library.ts';
 import { FileStore } from './state/file-store.ts';
-import { openCapability, downloadBlob } from './sync/open-file.ts';
+import { downloadBlob } from './sync/open-file.ts';
 import { createNotFoundView, createOpenView } from './ui/open-view.ts';
 import { RelaySocket } from './sync/relay-socket.ts';
 import { fetchRelayStatus, replicaTarget } from './sync/relay-status.ts';
@@ -31,6 +31,9 @@ import { namesAsset } from '../../core/protocol/ledger-client.ts';
 import { toHex } from '../../core/bytes.ts';
 import { LibrarySync } from './sync/library-sync.ts';
 import { AlbumStore } from './gallery/album-store.ts';
+import { createDownloadStatus } from './gallery/download-status.ts';
+import { startDownload } from './media/download-task.ts';
+import type { ProgressFigures } from './state/progress-figures.ts';
 import { createAlbumsView } from './gallery/albums-view.ts';
 import { Thumbnailer } from './media/thumbnailer.ts';
 import { ThumbLoader } from './gallery/thumb-loader.ts';
@@ -115,6 +118,7 @@ async function mount(root: HTMLElement): Promise<void> {
     all: () => db.getAll('outbox'),
   });
   let removals: Promise<void> = Promise.resolve();
+  const downloads = createDownloadStatus();
   const filesView = createFileListView(
     library,
     fileStore,
@@ -145,9 +149,14 @@ async function mount(root: HTMLElement): Promise<void> {
       download: (id) => {
         const f = library.get(id);
         if (!f?.capability) return;
-        openCapability(f.capability, readTransport()).then(
+        let report: (figures: ProgressFigures) => void = () => {};
+        const task = startDownload(f.capability, readTransport(), { cache: store, onProgress: (p) => report(p) });
+        report = downloads.track(f.name, task);
+        task.done.then(
           (opened) => downloadBlob(opened.blob, opened.manifest.name),
-          (err: unknown) => filesProblem.show(downloadProblem(f.name, err)),
+          (err: unknown) => {
+            if (!task.cancelled) filesProblem.show(downloadProblem(f.name, err));
+          },
         );
       },
     },
@@ -211,6 +220,7 @@ async function mount(root: HTMLElement): Promise<void> {
   });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
   filesView.element.insertBefore(filesProblem.element, libraryStatus);
+  filesView.element.insertBefore(downloads.element, libraryStatus);
   mountShell(root, {
     views: {
       files: filesView.element,

@@ -1,8 +1,8 @@
 // Progress that tells: opening a large link shows percent (with speed and time left once measured) and Cancel;
 // a cancel stops the fetch and leaves nothing on this device (no row, no cached piece); several uploads at once
-// get one summary line.
+// get one summary line; a row's Download has its own line.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -60,4 +60,24 @@ test('several uploads at once show one summary line: n of m files, percent, then
   await expect(summary).toHaveAttribute('data-total', '2');
   await expect(page.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(2, { timeout: 60_000 });
   await expect(summary).toBeHidden();
+});
+
+test("a row's Download shows its line on the files page and saves the file", async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
+  const bytes = randomBytes(300_000);
+  await page
+    .locator('input[type=file]')
+    .setInputFiles([{ name: 'report.bin', mimeType: 'application/octet-stream', buffer: bytes }]);
+  const row = page.locator('[data-testid=file-row][data-name="report.bin"]');
+  await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
+  const download = page.waitForEvent('download');
+  await row.getByTestId('file-download').click();
+  const saved = await download;
+  expect(saved.suggestedFilename()).toBe('report.bin');
+  expect(readFileSync((await saved.path())!).equals(bytes)).toBe(true);
+  await expect(page.locator('[data-testid=download-line][data-name="report.bin"]')).toHaveAttribute(
+    'data-state',
+    'done',
+  );
 });
