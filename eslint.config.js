@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint's recommended set, plus the project's isomorphic-core rules.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { peertreePlugin } from './scripts/lint/limits-rule.js';
 
 const LAYERS_NOTE =
   'layers: core ← node-relay, core ← pwa; tests, bench and scripts import anything, never the reverse';
@@ -55,6 +56,13 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // Every limit lives in core/limits.ts (scripts/lint/limits-rule.js).
+    files: ['core/**/*.ts', 'node-relay/**/*.ts', 'pwa/src/**/*.ts'],
+    ignores: ['core/limits.ts', 'pwa/src/**', 'node-relay/s3/**', 'node-relay/storage/**', 'core/library/**'],
+    plugins: { peertree: peertreePlugin },
+    rules: { 'peertree/limits-in-one-place': 'error' },
   },
   {
     // Tests read untyped message bodies freely; production code may not.

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserSuite } from './browser.ts';
 import { gallerySuite } from './gallery.ts';
+import { streamSuite } from './stream.ts';
 import { cleanup, MiB } from './cluster.ts';
 import { cryptoWireSuite } from './crypto-wire.ts';
 import { filesSuite } from './files.ts';
@@ -60,6 +61,9 @@ const P = quick
       galleryItems: 100,
       galleryPhotos: 3,
       galleryScrollMs: 1_000,
+      streamPieceSeconds: 1,
+      streamCopies: 2,
+      streamPlayMs: 300,
     }
   : {
       fileMiB: 256,
@@ -77,6 +81,10 @@ const P = quick
       galleryItems: 2_000,
       galleryPhotos: 12,
       galleryScrollMs: 8_000,
+      // 10 s at 40 Mbit/s is ≈ 45 MiB: 12 copies make a video of ≈ 514 MiB, 2 minutes long.
+      streamPieceSeconds: 10,
+      streamCopies: 12,
+      streamPlayMs: 3_000,
     };
 
 // Helia and libp2p add many abort listeners to long-lived signals; that is expected here.
@@ -429,6 +437,21 @@ try {
     );
     results.push(result(`gallery: JS heap after first paint, ${g.items} items`, g.heapAfterLoad / MiB, 'MiB', 'lower'));
     results.push(result(`gallery: JS heap peak while scrolling, ${g.items} items`, g.heapPeak / MiB, 'MiB', 'lower'));
+  });
+
+  // An encrypted video that streams (issue #17): time to first frame, seeks, heap of page and service worker.
+  await suite('stream', async () => {
+    const v = await streamSuite({ pieceSeconds: P.streamPieceSeconds, copies: P.streamCopies, playMs: P.streamPlayMs });
+    const size = `${Math.round(v.videoBytes / MiB)} MiB video`;
+    const whole = { name: 'video size', value: v.videoBytes / MiB };
+    results.push(result(`stream: first frame after opening the link, ${size}`, v.firstFrameMs, 'ms', 'lower'));
+    results.push(result(`stream: seek to a new point, median of 5, ${size}`, v.seekP50Ms, 'ms', 'lower'));
+    results.push(result(`stream: slowest of 5 seeks, ${size}`, v.seekMaxMs, 'ms', 'lower'));
+    results.push(result(`stream: page JS heap peak while playing, ${size}`, v.pageHeapPeak / MiB, 'MiB', 'lower'));
+    results.push(
+      result(`stream: service worker JS heap peak while playing, ${size}`, v.workerHeapPeak / MiB, 'MiB', 'lower'),
+    );
+    results.push(result(`stream: bytes that came to the device, ${size}`, v.cachedBytes / MiB, 'MiB', 'lower', whole));
   });
 
   await suite('browser', async () => {

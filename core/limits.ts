@@ -144,7 +144,7 @@ export const MAX_STATUS_MEMBERS = 1_000;
 /** Memories one author key may keep on one relay (per-key search quota). */
 export const MAX_MEMORIES_PER_AUTHOR = 10_000;
 
-// Anti-entropy sweep and storage audits (core/storage/repair-plan.ts, node-relay/replication/repair.ts).
+// Anti-entropy sweep and storage audits (core/storage/repair-plan.ts, node-relay/replication/shard-repairer.ts).
 /** Default time between two sweeps of a relay's shards (`--repair-interval MS` changes it). */
 export const REPAIR_SWEEP_INTERVAL_MS = 60_000;
 /** Shortest sweep interval `--repair-interval` accepts (tests use short ones). */
@@ -389,6 +389,18 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (MAILBOX_MAX_PER_KEY > MAILBOX_MAX_BOXES || MAILBOX_SLOTS < 2) throw new Error('mailbox limits are out of order');
   if (LINK_TTL_MS <= 0 || LINK_TTL_MS > MAILBOX_MAX_TTL_MS)
     throw new Error('a device link must fit in the longest mailbox a relay keeps');
+  if (SEARCH_DEFAULT_BUDGET_MS > SEARCH_MAX_BUDGET_MS) throw new Error('the default search budget exceeds the longest');
+  if (UPLOAD_RETRY_BASE_MS > UPLOAD_RETRY_MAX_MS) throw new Error('upload retries must start below their longest wait');
+  if (MAX_INLINE_STORED_BYTES > MAX_HEADER_BYTES / 2) throw new Error('an inline file must fit a frame header');
+  if (INLINE_BODY_LIMIT >= MAX_HEADER_BYTES) throw new Error('bodies kept in the header must fit it');
+  if (MAX_QUEUED_BYTES < MAX_FRAME_BYTES) throw new Error('a socket must be able to queue one whole frame');
+  if (LEAVE_ANSWER_TIMEOUT_MS <= LEAVE_TIMEOUT_MS) throw new Error('the CLI must wait longer than the relay leaves');
+  if (DIAL_TIMEOUT_MS >= PEER_TIMEOUT_MS) throw new Error('a dial must end before its peer is suspected');
+  if (LEDGER_PEER_QUESTION_TIMEOUT_MS > LEDGER_REQUEST_TIMEOUT_MS)
+    throw new Error('a question to a member must end before the request that asked it');
+  if (MAX_LEDGER_HEADS > MAX_STATUS_MEMBERS) throw new Error('ledger heads are asked of listed members only');
+  if (CONFIRM_MS >= PEER_TIMEOUT_MS || TICK_MS > HEARTBEAT_INTERVAL_MS) throw new Error('tree timers are out of order');
+  if (ORPHAN_AFTER_MS <= PEER_TIMEOUT_MS) throw new Error('a relay must suspect its parent before it is an orphan');
   validateRepairLimits();
   validateCertLimits();
 }
@@ -429,3 +441,208 @@ export const S3_MAX_TRANSFERS = 4;
 export const S3_MAX_MIRRORED_OBJECTS = 2000;
 /** Index changes are gathered for this long before the gateway publishes a new library version. */
 export const S3_MIRROR_DEBOUNCE_MS = 1000;
+
+// --- the tree protocol (core/tree/) ---
+/** Period of the single protocol timer; every periodic duty is checked on a tick. */
+export const TICK_MS = 1_000;
+/** A joining relay re-sends its join request this often until it is a member. */
+export const JOIN_RETRY_MS = 3_000;
+/** A suspected neighbour is reported to the sequencer again this often while it stays a member. */
+export const REPORT_RETRY_MS = 3_000;
+/** A relay whose parent stays dead this long without a new epoch probes other members. */
+export const ORPHAN_AFTER_MS = 2 * PEER_TIMEOUT_MS;
+/** A leaving relay waits this long for its removal before going away anyway. */
+export const LEAVE_TIMEOUT_MS = 5_000;
+/** The root probes one relay it removed for silence this often, to heal partitions. */
+export const PROBE_INTERVAL_MS = 5_000;
+/** Relays removed for silence are remembered (and probed) this long. */
+export const DEPARTED_TTL_MS = 10 * 60_000;
+/** At most this many removed relays are remembered. */
+export const MAX_DEPARTED = 64;
+/** Undelivered outbox messages are re-sent this often. */
+export const OUTBOX_RETRY_MS = 3_000;
+/** A broadcast not yet acknowledged by a tree neighbour is re-sent this often. */
+export const BROADCAST_RETRY_MS = 2_000;
+/** Broadcasts are kept (and re-sent to new occupants of neighbour positions) this long. */
+export const BROADCAST_RETAIN_MS = 5 * 60_000;
+/** At most this many recent broadcasts are kept. */
+export const MAX_RECENT_BROADCASTS = 256;
+/** Message ids remembered per relay for de-duplication (oldest forgotten first). */
+export const MAX_SEEN_IDS = 4_096;
+/** Requests waiting for a reply at once. */
+export const MAX_TREE_PENDING_REQUESTS = 1_024;
+/** A directed message is dropped after this many forwarding hops. */
+export const MAX_HOPS = 64;
+/** A join request is forwarded at most this many times. */
+export const MAX_JOIN_HOPS = 8;
+/** Minimum gap between two full membership syncs sent to the same peer. */
+export const SYNC_GAP_MS = 1_000;
+/** Largest tree the protocol accepts in a membership sync. */
+export const MAX_MEMBERS = 10_000_000;
+/** Longest relay id. */
+export const MAX_ID_LENGTH = 256;
+/** Longest relay URL (in the tree's messages and in a handshake). */
+export const MAX_URL_LENGTH = 1_024;
+/** Signed epoch records a relay keeps (and sends at most in one sync): how far back two histories can be joined. */
+export const MAX_EPOCH_LOG = 256;
+/** Most suspicions one takeover record carries. */
+export const MAX_EVIDENCE = 64;
+/** Longest admission (a join token's JSON) in an add. */
+export const MAX_ADMISSION_LENGTH = 1_024;
+/** The sequencer waits this long for a relay reported dead to answer its own probe before removing it. */
+export const CONFIRM_MS = 2_000;
+/** A root-group member with a quorum against the root takes over after this long even if a lower one is alive. */
+export const TAKEOVER_GRACE_MS = 3_000;
+/** Most relays the sequencer checks at once after reports (further reports wait). */
+export const MAX_TREE_CHECKS = 64;
+/** Most membership operations in one update. */
+export const MAX_OPS_PER_UPDATE = 64;
+
+// --- everything else a relay, the CLI and the protocol bound ---
+/** Imported public keys, so that verifying many messages from one peer imports its key once. */
+export const MAX_CACHED_PUBLIC_KEYS = 4096;
+/**
+ * Senders whose decoded key and node id are kept: a peer sends many frames, and decoding its hex key and
+ * hashing it into a node id for each one was a measurable part of a relay's per-message work.
+ */
+export const MAX_CACHED_SENDERS = 4096;
+/** Longest note on a ledger entry, in characters. */
+export const MAX_LEDGER_NOTE_LENGTH = 1024;
+/** First wait before an upload that met a passing problem is tried again (doubled each time). */
+export const UPLOAD_RETRY_BASE_MS = 2_000;
+/** Longest wait between two tries of a queued upload. */
+export const UPLOAD_RETRY_MAX_MS = 5 * 60_000;
+/** Members asked for their head by one verify. */
+export const MAX_LEDGER_HEADS = 64;
+/** Ledger entries in one page of a catch-up or a history answer. */
+export const MAX_LEDGER_PAGE = 500;
+/** Longest search query, in characters. */
+export const MAX_QUERY_LENGTH = 512;
+/** Most terms of one search query (further terms are ignored). */
+export const MAX_QUERY_TERMS = 16;
+/** Longest text of a public memory (its description), in characters. */
+export const MAX_MEMORY_TEXT = 4096;
+/** Most tags on one memory. */
+export const MAX_TAGS = 16;
+/** Longest tag, in characters. */
+export const MAX_TAG_LENGTH = 64;
+/** Longest time a search may run, end to end. */
+export const SEARCH_MAX_BUDGET_MS = 30_000;
+/** Time a search runs when the client names none. */
+export const SEARCH_DEFAULT_BUDGET_MS = 5_000;
+/** Longest query text a relay reads, in characters. */
+export const MAX_QUERY_CHARS = MAX_QUERY_LENGTH * 4;
+/** Most results one search answers. */
+export const MAX_SEARCH_RESULTS = 50;
+/** Longest refusal message kept (a peer's text is shown to people; it must stay short). */
+export const MAX_REFUSAL_MESSAGE = 500;
+/** Most pins (or releases) one store or release message carries. */
+export const MAX_PINS_PER_MESSAGE = 64;
+/** Longest file name in a manifest, in characters. */
+export const MAX_FILE_NAME_LENGTH = 255;
+/** Longest media type in a manifest, in characters. */
+export const MAX_MIME_LENGTH = 127;
+/** Largest inline shard a manifest may carry (sealed bytes). */
+export const MAX_INLINE_STORED_BYTES = INLINE_FILE_BYTES + INLINE_SEAL_OVERHEAD_BYTES;
+/** Tokens answered at once: one per domain of the order in progress (one here), with room for a retried one. */
+export const ACME_MAX_CHALLENGE_TOKENS = 8;
+/** After the answer the relay waits this long at most for the operator to hang up before it shuts down. */
+export const HANG_UP_WAIT_MS = 2_000;
+/** The example app: longest note, in characters. */
+export const EXAMPLE_MAX_TEXT = 280;
+/** The example app: most notes one read returns. */
+export const EXAMPLE_MAX_READ = 100;
+/** Largest CLI configuration file read. */
+export const MAX_CLIENT_CONFIG_BYTES = 64 * 1024;
+/** Highest PBKDF2 cost accepted (the PWA writes 600,000): a file cannot make us spin for minutes. */
+export const MAX_BACKUP_KDF_ITERATIONS = 10_000_000;
+/** The relay answers once its leave is over: its own bounded wait (LEAVE_TIMEOUT_MS + 2 s) plus a margin. */
+export const LEAVE_ANSWER_TIMEOUT_MS = LEAVE_TIMEOUT_MS + 15_000;
+/** After the answer, the relay closes its sockets (at most 2 s grace), its apps and database, then exits. */
+export const LEAVE_EXIT_WAIT_MS = 20_000;
+/** How often `peertree leave` looks whether the relay has exited. */
+export const LEAVE_EXIT_POLL_MS = 100;
+/** Time between two samples of the file system. */
+export const DISK_SAMPLE_INTERVAL_MS = 10_000;
+/** Largest token file read. */
+export const MAX_TOKEN_FILE_BYTES = 4096;
+/** Most bytes of compressed copies kept at once (the whole built app is well under 1 MiB compressed). */
+export const MAX_COMPRESSED_CACHE_BYTES = 16 * 1024 * 1024;
+/** Files larger than this are streamed as they are (nothing the app ships is this large). */
+export const MAX_COMPRESS_BYTES = 8 * 1024 * 1024;
+/** Time limit of one status request the CLI or a relay makes. */
+export const STATUS_TIMEOUT_MS = 10_000;
+/** Largest status answer read. */
+export const MAX_STATUS_BYTES = 1024 * 1024;
+/** How often a relay asks whether it is behind (also done on every membership change). */
+export const LEDGER_CATCH_UP_INTERVAL_MS = 3_000;
+/** Time limit of a relay's ledger request to the sequencer (submit, catch-up page). */
+export const LEDGER_REQUEST_TIMEOUT_MS = 10_000;
+/** Time-out of one question to another member (a pin, a head). */
+export const LEDGER_PEER_QUESTION_TIMEOUT_MS = 5_000;
+/** Entries that arrived ahead of a gap, kept until the gap is filled. */
+export const LEDGER_MAX_BUFFERED = 1_000;
+/** Pages fetched in one catch-up round (bounded work). */
+export const LEDGER_MAX_CATCH_UP_PAGES = 100;
+/** Members asked, in the manifest's rendezvous order, for the registering key's pin. */
+export const MAX_PIN_HOLDERS_ASKED = 8;
+/** Distinct conflicts remembered for the status (oldest forgotten first; the counter keeps counting). */
+export const MAX_LEDGER_CONFLICTS_SHOWN = 16;
+/** Time limit of a relay's question to another holder of a library record. */
+export const LIBRARY_REQUEST_TIMEOUT_MS = 5_000;
+/** Time shutdown waits for peers to acknowledge the close before cutting sockets. */
+export const SHUTDOWN_GRACE_MS = 2_000;
+/** Candidates read from FTS5 per query before the coverage floor (bounded work per search). */
+export const MAX_SEARCH_CANDIDATES = 200;
+/** Time kept back at each level for the answer to travel up. */
+export const SEARCH_HOP_MARGIN_MS = 250;
+/** How often a relay checks whether its subtree summary changed (and sends it to its parent). */
+export const SEARCH_SUMMARY_INTERVAL_MS = 1_000;
+/** A summary is sent again at least this often, so a restarted parent learns it. */
+export const SEARCH_SUMMARY_REFRESH_MS = 15_000;
+/** Notes remembered per relay (oldest forgotten first). */
+export const MAX_DIAG_RECEIPTS = 256;
+/** Longest text of a diagnostic note, in characters. */
+export const MAX_DIAG_TEXT = 200;
+/** Relays remembered as admitted (oldest forgotten first; they present their token again on a new link). */
+export const MAX_ADMITTED = 4_096;
+/** After a failed dial, sends to that peer are dropped (the tree protocol re-sends) for this long. */
+export const DIAL_BACKOFF_MS = 1_000;
+/** Time limit for one dial (connect plus handshake). */
+export const DIAL_TIMEOUT_MS = 5_000;
+/** Frames queued for one peer while its link is being dialed; older ones are dropped beyond this. */
+export const MAX_QUEUED_PER_PEER = 512;
+/** Bodies whose JSON is longer than this go into the frame payload (the header is limited to 64 KiB). */
+export const INLINE_BODY_LIMIT = 48 * 1024;
+/** At most this many member lines per step (a large first sync lists nobody one by one). */
+export const MAX_MEMBER_EVENTS = 16;
+/** Links the application used this recently stay open when the tree lets them go. */
+export const APP_LINK_KEEP_MS = 60_000;
+/** After the relay has left, time given to the last frames to reach the socket before it closes. */
+export const LEAVE_FLUSH_MS = 300;
+/** A disk-full warning is logged at most this often (every refused write would otherwise log one). */
+export const DISK_FULL_LOG_GAP_MS = 60_000;
+/** A RATE_LIMITED answer goes out at most this often per link (answers must not become the flood). */
+export const RATE_LIMITED_ANSWER_GAP_MS = 1_000;
+/** Frames waiting for verification on one socket before reading pauses. */
+export const MAX_QUEUED_FRAMES = 64;
+/** Bytes waiting for verification on one socket before reading pauses. */
+export const MAX_QUEUED_BYTES = 2 * MAX_FRAME_BYTES;
+/**
+ * Frames of one socket whose signatures are checked at once. Verification runs on the threadpool, so a peer
+ * that sends many requests at once is not held to one verification's latency at a time (≈ 8,400/s here);
+ * bounded so that one socket cannot queue more than a few jobs ahead of every other socket's.
+ */
+export const MAX_CONCURRENT_VERIFICATIONS = 8;
+/** Bytes a link lets pile up in its socket before refusing sends with FULL. */
+export const LINK_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** How often a send waiting for room in the socket's buffer looks again. */
+export const LINK_FULL_POLL_MS = 5;
+/** Handlers running at once for one link before reading from it waits. */
+export const MAX_INFLIGHT_HANDLERS = 32;
+/** Small frames of one link signed ahead of their turn at once (see send). */
+export const MAX_EARLY_SIGNATURES = 16;
+/** Requests waiting for a reply on one link. */
+export const MAX_LINK_PENDING_REQUESTS = 1024;
+/** Memories repaired at once after a departure: repair competes with users' traffic, so it is kept modest. */
+export const MEMORY_REPAIR_CONCURRENCY = 4;

@@ -45,6 +45,25 @@ export const systemTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/**
+ * Runs `fn` every `ms` on `timers` (each run scheduled after the previous one started) until the returned
+ * function is called: the relay's periodic duties run on the injected timers, never on a global interval.
+ */
+export function every(timers: Timers, ms: number, fn: () => void): () => void {
+  let stopped = false;
+  let handle: unknown = null;
+  const tick = () => {
+    if (stopped) return;
+    handle = timers.setTimeout(tick, ms);
+    fn();
+  };
+  handle = timers.setTimeout(tick, ms);
+  return () => {
+    stopped = true;
+    timers.clearTimeout(handle);
+  };
+}
+
 /** Real clock, crypto randomness, unref'd timers and a JSON-lines logger on stderr; any part can be overridden. */
 export function defaultComponents(overrides: Partial<Components> = {}): Components {
   return {

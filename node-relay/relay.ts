@@ -10,7 +10,7 @@ import { fromHex, toHex } from '../core/bytes.ts';
 import { PeerTreeError } from '../core/errors.ts';
 import { HANDSHAKE_TYPES } from '../core/wire/index.ts';
 import type { Identity } from '../core/identity/index.ts';
-import { validateLimits } from '../core/limits.ts';
+import { SHUTDOWN_GRACE_MS, validateLimits } from '../core/limits.ts';
 import { defaultComponents, type Components } from './components.ts';
 import { relayUrl, type RelayConfig } from './config/relay-config.ts';
 import { loadOrCreateSelfSigned, loadTlsFiles, type TlsMaterial } from './data/certificate.ts';
@@ -58,8 +58,6 @@ import { attachWebSocketEndpoint, WS_PATH } from './ws/ws-server.ts';
 
 /** The repository's built PWA (vite build output). */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
-/** Time shutdown waits for peers to acknowledge the close before cutting sockets. */
-export const SHUTDOWN_GRACE_MS = 2_000;
 
 export const VERSION: string = (() => {
   try {
@@ -184,7 +182,7 @@ export async function startRelay(
   const sections = new Map<string, () => unknown>();
   const counters = newDropCounters();
   const limiter = new RateLimiter(config.rateLimit, () => clock.monotonic());
-  const dispatcher = new Dispatcher(logger, counters, limiter);
+  const dispatcher = new Dispatcher(logger, counters, limiter, clock);
   const connections = new ConnectionManager({
     identity,
     treeExemptTypes: TREE_EXEMPT_TYPES,

@@ -4,6 +4,7 @@ import { assertBytes } from '../asserts.ts';
 import { PeerTreeError } from '../errors.ts';
 import { fromBase64Url } from '../bytes.ts';
 import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from './webcrypto.ts';
+import { MAX_CACHED_PUBLIC_KEYS } from '../limits.ts';
 
 export const PUBLIC_KEY_BYTES = 32;
 export const SEED_BYTES = 32;
@@ -68,9 +69,6 @@ export const nobleEd25519: Ed25519Backend = {
   },
 };
 
-/** Imported public keys, so that verifying many messages from one peer imports its key once. */
-const PUBLIC_KEY_CACHE_LIMIT = 4096;
-
 export function createWebCryptoEd25519(subtle: Subtle): Ed25519Backend {
   const publicKeys = new Map<string, Promise<WebKey>>();
   const seedKeys = new WeakMap<Uint8Array, Promise<WebKey>>();
@@ -80,7 +78,7 @@ export function createWebCryptoEd25519(subtle: Subtle): Ed25519Backend {
     for (let i = 0; i < publicKey.length; i++) cacheKey += String.fromCharCode(publicKey[i]!);
     let key = publicKeys.get(cacheKey);
     if (!key) {
-      if (publicKeys.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeys.delete(publicKeys.keys().next().value!);
+      if (publicKeys.size >= MAX_CACHED_PUBLIC_KEYS) publicKeys.delete(publicKeys.keys().next().value!);
       key = subtle.importKey('raw', asBufferSource(publicKey.slice()), { name: 'Ed25519' }, false, ['verify']);
       publicKeys.set(cacheKey, key);
       key.catch(() => publicKeys.delete(cacheKey));

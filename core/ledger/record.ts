@@ -10,9 +10,9 @@ import { concatBytes, fromHex, toHex, utf8 } from '../bytes.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { PeerTreeError } from '../errors.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
+import { MAX_LEDGER_NOTE_LENGTH } from '../limits.ts';
 
 export const LEDGER_TAG = utf8('peertree/ledger/v1\u0000');
-export const MAX_NOTE_LENGTH = 1024;
 export type RecordKind = 'register' | 'transfer' | 'annotate';
 const KIND_BYTE: Record<RecordKind, number> = { register: 1, transfer: 2, annotate: 3 };
 const HEX32 = /^[0-9a-f]{64}$/;
@@ -73,8 +73,8 @@ export function checkContent(c: RecordContent): RecordContent {
   if (typeof c.asset !== 'string' || !HEX32.test(c.asset)) bad('asset must be 64 hex chars');
   if (c.kind === 'register' ? c.prev !== null : typeof c.prev !== 'string' || !HEX32.test(c.prev)) bad('prev');
   if (c.kind === 'transfer' ? typeof c.to !== 'string' || !HEX32.test(c.to) : c.to !== null) bad('to');
-  if (typeof c.note !== 'string' || c.note.length > MAX_NOTE_LENGTH)
-    bad(`note must be at most ${MAX_NOTE_LENGTH} chars`);
+  if (typeof c.note !== 'string' || c.note.length > MAX_LEDGER_NOTE_LENGTH)
+    bad(`note must be at most ${MAX_LEDGER_NOTE_LENGTH} chars`);
   if (c.kind === 'annotate' && c.note.trim() === '') bad('an annotation needs a note');
   return { kind: c.kind, asset: c.asset, prev: c.prev, to: c.to, note: c.note };
 }

@@ -5,6 +5,7 @@
 // time-outs, UNAVAILABLE (a tree too small for the replica count, a relay restarting), a relay that is full
 // (another may have room), rate limits. Final (shown as an error, waits for the person): a used-up quota,
 // FORBIDDEN, a file that is damaged or missing on this device, malformed requests.
+import { UPLOAD_RETRY_BASE_MS, UPLOAD_RETRY_MAX_MS } from '../limits.ts';
 
 export type FailureKind = 'transient' | 'final';
 
@@ -70,16 +71,13 @@ export function classifyFailure(f: Failure): Verdict {
   };
 }
 
-export const RETRY_BASE_MS = 2_000;
-export const RETRY_MAX_MS = 5 * 60_000;
-
 /**
  * When to try again after `failures` consecutive transient failures (1 for the first): a random point in
- * [cap/2, cap] after `now`, cap = min(RETRY_MAX_MS, RETRY_BASE_MS · 2^(failures−1)). `random` is in [0, 1).
+ * [cap/2, cap] after `now`, cap = min(UPLOAD_RETRY_MAX_MS, UPLOAD_RETRY_BASE_MS · 2^(failures−1)). `random` is in [0, 1).
  */
 export function nextAttemptAt(failures: number, now: number, random: number): number {
   const n = Math.max(1, Math.min(failures, 32));
-  const cap = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (n - 1));
+  const cap = Math.min(UPLOAD_RETRY_MAX_MS, UPLOAD_RETRY_BASE_MS * 2 ** (n - 1));
   const r = Math.min(Math.max(random, 0), 1);
   return now + Math.round(cap / 2 + r * (cap / 2));
 }

@@ -1,10 +1,9 @@
 // Message types of storage audits and checks of their untrusted bodies (core/storage/audit.ts has the proof).
 import { objectBody } from './object-body.ts';
 import { PeerTreeError } from '../errors.ts';
-import { AUDIT_NONCE_BYTES } from '../limits.ts';
+import { AUDIT_NONCE_BYTES, MAX_PINS_PER_MESSAGE } from '../limits.ts';
 import { isShardHash } from '../storage/capability.ts';
 import type { Message } from '../wire/index.ts';
-import { MAX_PINS_PER_MESSAGE } from './shard-messages.ts';
 
 /** member → holder: prove you hold shard `hash` now → PROOF { hash, proof, owners } (or NOT_FOUND). */
 export const AUDIT = 'shard.audit';

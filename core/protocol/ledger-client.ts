@@ -2,7 +2,7 @@
 // record), and signed register / transfer / annotate submissions. The relay's word is never taken for who owns
 // an asset: the history is replayed here with core's record checks.
 import { PeerTreeError } from '../errors.ts';
-import { CLIENT_REQUEST_TIMEOUT_MS } from '../limits.ts';
+import { CLIENT_REQUEST_TIMEOUT_MS, MAX_LEDGER_PAGE } from '../limits.ts';
 import {
   readRecord,
   recordId,
@@ -12,14 +12,12 @@ import {
   type RecordKind,
 } from '../ledger/record.ts';
 import { parseCapability } from '../storage/capability.ts';
-import { ACCEPTED, ENTRIES, HISTORY, MAX_PAGE, SUBMIT } from './ledger-messages.ts';
+import { ACCEPTED, ENTRIES, HISTORY, SUBMIT } from './ledger-messages.ts';
 import { expectReply, replyBody } from './replies.ts';
 import type { Requester } from './requester.ts';
 import { ShardClient, type OwnerKey } from './shard-client.ts';
 import { verifyShard } from '../storage/file-codec.ts';
 
-/** The relay answers at most this many entries of one asset. */
-export const MAX_HISTORY = MAX_PAGE;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export interface HistoryEntry {
@@ -61,7 +59,7 @@ export function isPublicKeyHex(text: string): boolean {
  * written by the owner of the moment. Throws HASH_MISMATCH / BAD_SIGNATURE / BAD_INPUT at the first problem.
  */
 export async function replayHistory(asset: string, rawEntries: unknown): Promise<AssetHistory> {
-  if (!Array.isArray(rawEntries) || rawEntries.length > MAX_HISTORY)
+  if (!Array.isArray(rawEntries) || rawEntries.length > MAX_LEDGER_PAGE)
     throw new PeerTreeError('BAD_INPUT', 'ledger history: entries');
   const entries: HistoryEntry[] = [];
   let owner: string | null = null;

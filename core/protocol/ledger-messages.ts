@@ -4,6 +4,7 @@ import { PeerTreeError } from '../errors.ts';
 import { readRecord, type LedgerRecord } from '../ledger/record.ts';
 import type { LedgerEntry } from '../ledger/ledger-state.ts';
 import { readHead, readProof, type LedgerHead, type PinProof } from '../ledger/entry.ts';
+import { MAX_LEDGER_PAGE } from '../limits.ts';
 
 /** client → any relay: add this signed record → ACCEPTED { seq, id } once sequenced and replicated. */
 export const SUBMIT = 'ledger.submit';
@@ -25,7 +26,7 @@ export const ENTRIES = 'ledger.entries';
 export const HISTORY = 'ledger.history';
 /**
  * anyone → relay: replay the whole copy and report → VERIFIED { ok, seq, chain, error?, heads, conflicts }, with
- * the signed heads of up to MAX_HEADS members (each signed by its own relay) so a client can spot a fork.
+ * the signed heads of up to MAX_LEDGER_HEADS members (each signed by its own relay) so a client can spot a fork.
  */
 export const VERIFY = 'ledger.verify';
 export const VERIFIED = 'ledger.verified';
@@ -35,11 +36,6 @@ export const HEAD = 'ledger.headis';
 /** root → member: the pin `owner` signed on shard `hash`, as you keep it → PIN { proof } (null when none). */
 export const PINNED = 'ledger.pinned';
 export const PIN = 'ledger.pin';
-
-/** Members asked for their head by one verify. */
-export const MAX_HEADS = 64;
-
-export const MAX_PAGE = 500;
 
 export function readRecordBody(body: unknown, what: string): LedgerRecord {
   return readRecord(objectBody(body, what).record);
@@ -70,7 +66,7 @@ export function readEntry(value: unknown): LedgerEntry {
 
 export function readEntries(body: unknown): { entries: LedgerEntry[]; head: number; vouch: LedgerHead | null } {
   const b = objectBody(body, ENTRIES);
-  if (!Array.isArray(b.entries) || b.entries.length > MAX_PAGE)
+  if (!Array.isArray(b.entries) || b.entries.length > MAX_LEDGER_PAGE)
     throw new PeerTreeError('BAD_INPUT', `${ENTRIES}: entries`);
   const head = typeof b.head === 'number' && Number.isSafeInteger(b.head) ? b.head : 0;
   return {
@@ -108,11 +104,11 @@ export function readHeadReply(body: unknown): { head: LedgerHead; conflicts: num
 export function readSince(body: unknown): { from: number; limit: number } {
   const b = objectBody(body, SINCE);
   const from = b.from;
-  const limit = b.limit ?? MAX_PAGE;
+  const limit = b.limit ?? MAX_LEDGER_PAGE;
   if (typeof from !== 'number' || !Number.isSafeInteger(from) || from < 1)
     throw new PeerTreeError('BAD_INPUT', `${SINCE}: from must be ≥ 1`);
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE)
-    throw new PeerTreeError('BAD_INPUT', `${SINCE}: limit must be 1–${MAX_PAGE}`);
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LEDGER_PAGE)
+    throw new PeerTreeError('BAD_INPUT', `${SINCE}: limit must be 1–${MAX_LEDGER_PAGE}`);
   return { from, limit };
 }
 

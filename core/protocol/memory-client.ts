@@ -3,19 +3,16 @@
 // signature verified and its id recomputed here, and whatever fails is dropped (and counted).
 import { PeerTreeError } from '../errors.ts';
 import { isNodeId } from '../identity/node-id.ts';
-import { CLIENT_REQUEST_TIMEOUT_MS, CLIENT_SEARCH_TIMEOUT_MS, MAX_REPLICAS } from '../limits.ts';
+import {
+  CLIENT_REQUEST_TIMEOUT_MS,
+  CLIENT_SEARCH_TIMEOUT_MS,
+  MAX_QUERY_CHARS,
+  MAX_REPLICAS,
+  MAX_SEARCH_RESULTS,
+} from '../limits.ts';
 import { signForget } from '../search/forget.ts';
 import { memoryId, readMemory, signMemory, verifyMemory, type Memory, type MemoryContent } from '../search/memory.ts';
-import {
-  FORGET,
-  FORGOTTEN,
-  MAX_QUERY_CHARS,
-  MAX_RESULTS,
-  QUERY,
-  REMEMBER,
-  RESULTS,
-  STORED,
-} from './memory-messages.ts';
+import { FORGET, FORGOTTEN, QUERY, REMEMBER, RESULTS, STORED } from './memory-messages.ts';
 import { expectReply, replyBody } from './replies.ts';
 import type { Requester } from './requester.ts';
 import type { OwnerKey } from './shard-client.ts';
@@ -38,7 +35,7 @@ export interface SearchAnswer {
 
 /** Checks each raw hit; keeps those whose memory verifies and whose id is the memory's id, once each. Never throws. */
 export async function verifyHits(raw: unknown): Promise<{ hits: VerifiedHit[]; dropped: number }> {
-  const list = Array.isArray(raw) ? raw.slice(0, MAX_RESULTS * 4) : [];
+  const list = Array.isArray(raw) ? raw.slice(0, MAX_SEARCH_RESULTS * 4) : [];
   const hits: VerifiedHit[] = [];
   const seen = new Set<string>();
   let dropped = 0;
@@ -85,7 +82,7 @@ export async function searchMemories(requester: Requester, q: string, limit: num
     throw new PeerTreeError('BAD_INPUT', `a search is at most ${MAX_QUERY_CHARS} characters`);
   const reply = await requester.request(
     QUERY,
-    { q, limit: Math.max(1, Math.min(MAX_RESULTS, Math.floor(limit))) },
+    { q, limit: Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit))) },
     CLIENT_SEARCH_TIMEOUT_MS,
   );
   expectReply(QUERY, reply, RESULTS);

@@ -1,9 +1,14 @@
 // Message types of the search application and checks of their untrusted bodies.
 import { objectBody } from './object-body.ts';
 import { PeerTreeError } from '../errors.ts';
-import { MAX_REPLICAS } from '../limits.ts';
+import {
+  MAX_QUERY_CHARS,
+  MAX_REPLICAS,
+  MAX_SEARCH_RESULTS,
+  SEARCH_DEFAULT_BUDGET_MS,
+  SEARCH_MAX_BUDGET_MS,
+} from '../limits.ts';
 import { readMemory, type Memory } from '../search/memory.ts';
-import { MAX_QUERY_LENGTH } from '../search/query.ts';
 import { isNodeId } from '../identity/node-id.ts';
 import type { Message } from '../wire/index.ts';
 
@@ -28,14 +33,7 @@ export const SUMMARY = 'search.summary';
 /** relay → relay: the memory with this id, from the receiver's own index → MEMORY { memory }. */
 export const GET = 'memory.get';
 export const MEMORY = 'memory.data';
-/** Longest time a search may run, end to end. */
-export const MAX_BUDGET_MS = 30_000;
-export const DEFAULT_BUDGET_MS = 5_000;
 
-/** Longest query text a relay reads, in characters. */
-export const MAX_QUERY_CHARS = MAX_QUERY_LENGTH * 4;
-
-export const MAX_RESULTS = 50;
 export const DEFAULT_RESULTS = 10;
 
 export function readRemember(m: Message): { memory: Memory; replicas: number } {
@@ -58,11 +56,16 @@ export function readQuery(m: Message): { q: string; limit: number; budgetMs: num
   if (typeof b.q !== 'string' || b.q.length > MAX_QUERY_CHARS)
     throw new PeerTreeError('BAD_INPUT', `${m.type}: q must be a string of at most ${MAX_QUERY_CHARS} chars`);
   const limit = b.limit === undefined ? DEFAULT_RESULTS : b.limit;
-  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_RESULTS)
-    throw new PeerTreeError('BAD_INPUT', `${m.type}: limit must be 1–${MAX_RESULTS}`);
-  const budgetMs = b.budgetMs === undefined ? DEFAULT_BUDGET_MS : b.budgetMs;
-  if (typeof budgetMs !== 'number' || !Number.isSafeInteger(budgetMs) || budgetMs < 0 || budgetMs > MAX_BUDGET_MS) {
-    throw new PeerTreeError('BAD_INPUT', `${m.type}: budgetMs must be 0–${MAX_BUDGET_MS}`);
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SEARCH_RESULTS)
+    throw new PeerTreeError('BAD_INPUT', `${m.type}: limit must be 1–${MAX_SEARCH_RESULTS}`);
+  const budgetMs = b.budgetMs === undefined ? SEARCH_DEFAULT_BUDGET_MS : b.budgetMs;
+  if (
+    typeof budgetMs !== 'number' ||
+    !Number.isSafeInteger(budgetMs) ||
+    budgetMs < 0 ||
+    budgetMs > SEARCH_MAX_BUDGET_MS
+  ) {
+    throw new PeerTreeError('BAD_INPUT', `${m.type}: budgetMs must be 0–${SEARCH_MAX_BUDGET_MS}`);
   }
   return { q: b.q, limit, budgetMs };
 }

@@ -2,11 +2,10 @@
 // Both shells (relay links, the PWA's socket) pair replies and read refusals with these, so they agree.
 import { isErrorCode, PeerTreeError, type ErrorCode } from '../errors.ts';
 import { objectBody } from './object-body.ts';
+import { MAX_REFUSAL_MESSAGE } from '../limits.ts';
 
 /** The reply type that carries a refusal: body { re, code, message }. */
 export const ERROR_TYPE = 'peer.error';
-/** Longest refusal message kept (a peer's text is shown to people; it must stay short). */
-export const MAX_REFUSAL_MESSAGE = 500;
 
 const MESSAGE_ID = /^[0-9a-f]{32}$/;
 

@@ -1,6 +1,6 @@
 // Message types of the storage application and checks of their untrusted bodies.
 import { objectBody } from './object-body.ts';
-import { MAX_LIST_PAGE, MAX_REPLICAS } from '../limits.ts';
+import { MAX_LIST_PAGE, MAX_PINS_PER_MESSAGE, MAX_REPLICAS } from '../limits.ts';
 import { isShardHash } from '../storage/capability.ts';
 import { isNodeId } from '../identity/node-id.ts';
 import { PeerTreeError } from '../errors.ts';
@@ -45,8 +45,6 @@ export const RELEASED = 'shard.released';
  */
 export const LIST = 'shard.list';
 export const LISTED = 'shard.listed';
-
-export const MAX_PINS_PER_MESSAGE = 64;
 
 function hashOf(b: Record<string, unknown>, type: string): string {
   if (!isShardHash(b.hash)) throw new PeerTreeError('BAD_INPUT', `${type}: hash must be 64 lowercase hex chars`);

@@ -9,11 +9,9 @@ import { sha256 } from '../crypto/sha256.ts';
 import { PeerTreeError } from '../errors.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
 import { parseCapability } from '../storage/capability.ts';
+import { MAX_MEMORY_TEXT, MAX_TAGS, MAX_TAG_LENGTH } from '../limits.ts';
 
 export const MEMORY_TAG = utf8('peertree/memory/v1\u0000');
-export const MAX_MEMORY_TEXT = 4096;
-export const MAX_TAGS = 16;
-export const MAX_TAG_LENGTH = 64;
 
 export interface MemoryContent {
   readonly text: string;

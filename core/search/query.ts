@@ -2,9 +2,8 @@
 //
 // Every term becomes an FTS5 string literal ("…" with inner quotes doubled), joined by OR, so operators
 // (AND, NOT, NEAR, *, ^, column filters, parentheses) typed by anyone are searched for as plain text.
+import { MAX_QUERY_LENGTH, MAX_QUERY_TERMS } from '../limits.ts';
 
-export const MAX_QUERY_LENGTH = 512;
-export const MAX_QUERY_TERMS = 16;
 /** A memory must contain at least this fraction of the query's terms to be a result anywhere. */
 export const MIN_COVERAGE = 0.5;
 

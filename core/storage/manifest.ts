@@ -1,12 +1,10 @@
 // The manifest: what a file is (name, size, type, whole-file hash) and which shards, in order, hold it.
 import { fromBase64Url, fromUtf8, utf8 } from '../bytes.ts';
 import { PeerTreeError } from '../errors.ts';
-import { INLINE_FILE_BYTES, INLINE_SEAL_OVERHEAD_BYTES, MAX_PAYLOAD_BYTES } from '../limits.ts';
+import { MAX_FILE_NAME_LENGTH, MAX_INLINE_STORED_BYTES, MAX_MIME_LENGTH, MAX_PAYLOAD_BYTES } from '../limits.ts';
 import { isShardHash } from './capability.ts';
 
 export const MANIFEST_VERSION = 1;
-export const MAX_NAME_LENGTH = 255;
-export const MAX_MIME_LENGTH = 127;
 export const MIN_SHARD_BYTES = 4 * 1024;
 
 export interface Manifest {
@@ -32,8 +30,6 @@ export interface Manifest {
   readonly inline?: string;
 }
 
-/** Largest inline shard a manifest may carry (sealed bytes). */
-export const MAX_INLINE_STORED_BYTES = INLINE_FILE_BYTES + INLINE_SEAL_OVERHEAD_BYTES;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 /** The stored bytes of shard `index` when the manifest carries them, else null (fetch the shard). */
@@ -61,7 +57,7 @@ export function validateManifest(value: unknown): Manifest {
   if (
     typeof m.name !== 'string' ||
     m.name.length === 0 ||
-    m.name.length > MAX_NAME_LENGTH ||
+    m.name.length > MAX_FILE_NAME_LENGTH ||
     BAD_NAME_CHARS.test(m.name)
   )
     bad('name');
@@ -145,6 +141,6 @@ export function parseManifest(bytes: Uint8Array): Manifest {
 export function cleanFileName(name: string): string {
   const base = name.split(/[/\\]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex -- control characters are stripped on purpose
-  const cleaned = base.replace(/[\u0000-\u001f]/g, '').slice(0, MAX_NAME_LENGTH);
+  const cleaned = base.replace(/[\u0000-\u001f]/g, '').slice(0, MAX_FILE_NAME_LENGTH);
   return cleaned.length > 0 && cleaned !== '.' && cleaned !== '..' ? cleaned : 'file';
 }

@@ -1,12 +1,12 @@
 // Broadcast over tree edges: flooded to every tree neighbour but the sender, acknowledged hop by
 // hop, re-sent to the new occupant of a neighbour position, delivered once per relay (by id).
 import type { Ctx } from './context.ts';
-import { BROADCAST_RETAIN_MS, BROADCAST_RETRY_MS, MAX_RECENT_BROADCASTS } from './constants.ts';
 import { memberAt, positionOf } from './membership.ts';
 import { MSG, type BroadcastBody } from './messages.ts';
 import { hasSeen, markSeen, newMid } from './routing.ts';
 import type { BroadcastRecord, HopEntry } from './types.ts';
 import { isActive, myPosition, treeNeighbours } from './view.ts';
+import { BROADCAST_RETAIN_MS, BROADCAST_RETRY_MS, MAX_RECENT_BROADCASTS } from '../limits.ts';
 
 /** Starts a broadcast from this relay (delivered here too). UNAVAILABLE unless a member. */
 export function startBroadcast(ctx: Ctx, msgType: string, body: unknown): string | null {

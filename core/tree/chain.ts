@@ -5,12 +5,12 @@
 // sequencers after a partition: the winner by version order; one sequencer twice: equivocation), or
 // nothing this relay can check (unattached).
 import { fromHex } from '../bytes.ts';
-import { MAX_EPOCH_LOG } from './constants.ts';
 import { recordHash, recordSignedBy, type EpochRecord } from './epoch-record.ts';
 import { takeoverProblem } from './evidence.ts';
 import { applyOps, compareVersions, positionOf, undoOps } from './membership.ts';
 import { isStrongKey, type TreeEnv } from './tree-env.ts';
 import type { Membership, NodeRef } from './types.ts';
+import { MAX_EPOCH_LOG } from '../limits.ts';
 
 export type Verdict =
   { readonly ok: true; readonly membership: Membership } | { readonly ok: false; readonly reason: string };

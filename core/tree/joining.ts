@@ -1,9 +1,9 @@
 // The joining side: whom a joining relay asks, and how often.
 import type { Ctx } from './context.ts';
-import { JOIN_RETRY_MS } from './constants.ts';
 import { memberAt } from './membership.ts';
 import { MSG } from './messages.ts';
 import type { NodeRef } from './types.ts';
+import { JOIN_RETRY_MS } from '../limits.ts';
 
 /**
  * Sends a join request: even attempts go to the contact, odd ones to the root group of the last

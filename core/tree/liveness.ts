@@ -2,14 +2,7 @@
 // orphan probing, partition-healing probes, join and leave retries.
 import { retryHops } from './broadcast.ts';
 import type { Ctx } from './context.ts';
-import {
-  HEARTBEAT_INTERVAL_MS,
-  ORPHAN_AFTER_MS,
-  PEER_TIMEOUT_MS,
-  PROBE_INTERVAL_MS,
-  REPORT_RETRY_MS,
-  TICK_MS,
-} from './constants.ts';
+import { HEARTBEAT_INTERVAL_MS, PEER_TIMEOUT_MS } from '../limits.ts';
 import { memberAt, positionOf } from './membership.ts';
 import { MSG } from './messages.ts';
 import { inRootGroup, parentOf } from './positions.ts';
@@ -20,6 +13,7 @@ import { suspect, tryTakeover } from './takeover.ts';
 import { becomeLeft } from './sync.ts';
 import type { NodeRef } from './types.ts';
 import { isActive, myPosition, sequencer, treeNeighbours, versionBody, watchedNeighbours } from './view.ts';
+import { ORPHAN_AFTER_MS, PROBE_INTERVAL_MS, REPORT_RETRY_MS, TICK_MS } from '../limits.ts';
 
 export function onTick(ctx: Ctx): void {
   const s = ctx.s;

@@ -1,11 +1,10 @@
 // step(state, input) → { state, effects }: the tree protocol as one pure function. It never
 // throws: hostile messages and impossible commands are counted and dropped (or refused).
 import { assertInteger } from '../asserts.ts';
-import { MAX_MAX_PEERS } from '../limits.ts';
+import { LEAVE_TIMEOUT_MS, MAX_MAX_PEERS, TICK_MS } from '../limits.ts';
 import { PeerTreeError } from '../errors.ts';
 import { retryHops, startBroadcast, onBroadcast, onBroadcastAck, refreshNeighbours } from './broadcast.ts';
 import { Ctx } from './context.ts';
-import { TICK_MS } from './constants.ts';
 import { sendJoin } from './joining.ts';
 import { sendHeartbeats, onTick } from './liveness.ts';
 import { logIndexOf } from './chain.ts';
@@ -19,7 +18,6 @@ import { onSuspect } from './takeover.ts';
 import { VERIFY_ONLY_ENV, type TreeEnv } from './tree-env.ts';
 import type { NodeRef, StepResult, TreeInput, TreeState } from './types.ts';
 import { isActive, membershipEvent, myPosition, sequencer, versionBody, watchedNeighbours } from './view.ts';
-import { LEAVE_TIMEOUT_MS } from './constants.ts';
 
 /** The state of a relay that has not joined any tree yet. */
 export function initialState(self: NodeRef, k: number): TreeState {

@@ -1,6 +1,5 @@
 // Protocol message types and their bodies (plain JSON), each checked by a small named assert.
 import { assertHex, assertInteger, assertPlainObject, assertString, fail } from '../asserts.ts';
-import { MAX_TYPE_LENGTH } from '../limits.ts';
 import {
   MAX_ADMISSION_LENGTH,
   MAX_EPOCH_LOG,
@@ -10,8 +9,9 @@ import {
   MAX_JOIN_HOPS,
   MAX_MEMBERS,
   MAX_OPS_PER_UPDATE,
+  MAX_TYPE_LENGTH,
   MAX_URL_LENGTH,
-} from './constants.ts';
+} from '../limits.ts';
 import type { EpochRecord, Suspicion } from './epoch-record.ts';
 import type { Membership, MembershipOp, NodeRef } from './types.ts';
 

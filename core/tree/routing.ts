@@ -1,8 +1,7 @@
 // Directed messages: the next hop toward a relay (direct when connected, else along tree edges),
 // the persistent outbox (bounded, re-sent until acknowledged), de-duplication and requests.
-import { MAX_OUTBOX_MESSAGES } from '../limits.ts';
+import { MAX_HOPS, MAX_OUTBOX_MESSAGES, MAX_SEEN_IDS, MAX_TREE_PENDING_REQUESTS, OUTBOX_RETRY_MS } from '../limits.ts';
 import type { Ctx } from './context.ts';
-import { MAX_HOPS, MAX_PENDING_REQUESTS, MAX_SEEN_IDS, OUTBOX_RETRY_MS } from './constants.ts';
 import { memberAt, positionOf } from './membership.ts';
 import { MSG, type AppBody } from './messages.ts';
 import { nextHopToward } from './positions.ts';
@@ -161,8 +160,8 @@ export function onAck(ctx: Ctx, b: { mid: string; src: string; dst: string; hops
 
 /** Starts a request: an outbox message whose reply (or timeout) is reported once. */
 export function startRequest(ctx: Ctx, to: Target, msgType: string, body: unknown, timeoutMs: number): string | null {
-  if (Object.keys(ctx.s.requests).length >= MAX_PENDING_REQUESTS) {
-    ctx.fail('FULL', `${MAX_PENDING_REQUESTS} requests are already waiting`);
+  if (Object.keys(ctx.s.requests).length >= MAX_TREE_PENDING_REQUESTS) {
+    ctx.fail('FULL', `${MAX_TREE_PENDING_REQUESTS} requests are already waiting`);
     return null;
   }
   const mid = enqueue(ctx, to, msgType, body, true, null);

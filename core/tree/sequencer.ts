@@ -2,7 +2,7 @@
 // evidence) orders every membership change: it signs the next epoch's record, installs it and floods
 // it over tree edges. Reports of a dead member are checked by the sequencer itself before it acts.
 import type { Ctx } from './context.ts';
-import { CONFIRM_MS, LEAVE_TIMEOUT_MS, MAX_CHECKS, MAX_JOIN_HOPS, PEER_TIMEOUT_MS } from './constants.ts';
+import { PEER_TIMEOUT_MS } from '../limits.ts';
 import { extendLog, logIndexOf } from './chain.ts';
 import { recordHash, signRecord, type Suspicion } from './epoch-record.ts';
 import { applyOps, copyRef, memberAt, positionOf } from './membership.ts';
@@ -10,6 +10,7 @@ import { MSG, type JoinBody } from './messages.ts';
 import type { Membership, MembershipOp, NodeRef } from './types.ts';
 import { becomeLeft, floodUpdate, install, knowsView, sendSync } from './sync.ts';
 import { isActive, myPosition, sequencer, treeNeighbours, versionBody, watchedNeighbours } from './view.ts';
+import { CONFIRM_MS, LEAVE_TIMEOUT_MS, MAX_JOIN_HOPS, MAX_TREE_CHECKS } from '../limits.ts';
 
 /** The op that removes member `id` from `m` (null when it is not a member). */
 export function removeOp(m: Membership, id: string, reason: 'left' | 'dead'): MembershipOp | null {
@@ -107,7 +108,7 @@ export function onReport(ctx: Ctx, b: { dead: string }): void {
     if (op !== null) commit(ctx, [op]);
     return;
   }
-  if (s.checks[b.dead] !== undefined || Object.keys(s.checks).length >= MAX_CHECKS) return;
+  if (s.checks[b.dead] !== undefined || Object.keys(s.checks).length >= MAX_TREE_CHECKS) return;
   const ref = memberAt(s.membership, positionOf(s.membership, b.dead))!;
   s.checks[b.dead] = ctx.now + CONFIRM_MS;
   ctx.count('reports-checked');

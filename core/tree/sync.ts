@@ -5,7 +5,6 @@
 import { refreshNeighbours } from './broadcast.ts';
 import { extendLog, fitRecords, isChain, logIndexOf, verifyNext } from './chain.ts';
 import type { Ctx } from './context.ts';
-import { DEPARTED_TTL_MS, MAX_DEPARTED, SYNC_GAP_MS } from './constants.ts';
 import { recordHash, type EpochRecord } from './epoch-record.ts';
 import { compareVersions, memberAt, positionOf } from './membership.ts';
 import { MSG, type SyncBody, type UpdateBody, type VersionBody } from './messages.ts';
@@ -13,6 +12,7 @@ import { retryOutbox } from './routing.ts';
 import type { Membership, NodeRef } from './types.ts';
 import { isActive, membershipEvent, myPosition, treeNeighbours, versionBody, watchedNeighbours } from './view.ts';
 import { sendJoin } from './joining.ts';
+import { DEPARTED_TTL_MS, MAX_DEPARTED, SYNC_GAP_MS } from '../limits.ts';
 
 export function refOf(ctx: Ctx, id: string): NodeRef | null {
   return memberAt(ctx.s.membership, positionOf(ctx.s.membership, id));

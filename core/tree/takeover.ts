@@ -3,7 +3,7 @@
 // quorum of suspicions of the root (see evidence.ts) signs the takeover record with them; the lowest
 // live one acts first, the others after a grace period, so one silent-but-alive member cannot stall it.
 import type { Ctx } from './context.ts';
-import { PEER_TIMEOUT_MS, TAKEOVER_GRACE_MS } from './constants.ts';
+import { PEER_TIMEOUT_MS } from '../limits.ts';
 import { signSuspicion, suspicionSignedBy, type Suspicion } from './epoch-record.ts';
 import { heldQuorum, watcherSuspicions, watchersOf } from './evidence.ts';
 import { applyOps, memberAt, positionOf } from './membership.ts';
@@ -12,6 +12,7 @@ import { inRootGroup, rootGroup } from './positions.ts';
 import { commit } from './sequencer.ts';
 import type { MembershipOp, NodeRef } from './types.ts';
 import { myPosition } from './view.ts';
+import { TAKEOVER_GRACE_MS } from '../limits.ts';
 
 function addEvidence(ctx: Ctx, s: Suspicion): void {
   const list = ctx.s.evidence[s.of] ?? [];

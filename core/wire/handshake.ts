@@ -9,6 +9,7 @@
 import { toHex } from '../bytes.ts';
 import { randomBytes } from '../crypto/webcrypto.ts';
 import type { Message } from './verifier.ts';
+import { MAX_URL_LENGTH } from '../limits.ts';
 
 export const HELLO = 'peer.hello';
 export const AUTH = 'peer.auth';
@@ -18,7 +19,6 @@ export const HANDSHAKE_TYPES: ReadonlySet<string> = new Set([HELLO, AUTH, WELCOM
 
 export const NONCE_BYTES = 32;
 const NONCE_RE = /^[0-9a-f]{64}$/;
-const MAX_URL_LENGTH = 2048;
 
 export type PeerRole = 'relay' | 'client';
 

@@ -3,7 +3,7 @@ import { fromHex, fromUtf8 } from '../bytes.ts';
 import { sha256 } from '../crypto/sha256.ts';
 import { verifySignature } from '../identity/identity.ts';
 import { nodeIdOf } from '../identity/node-id.ts';
-import { LIMITS, type Limits } from '../limits.ts';
+import { LIMITS, MAX_CACHED_SENDERS, type Limits } from '../limits.ts';
 import type { ErrorCode } from '../errors.ts';
 import { EMPTY_PAYLOAD_DIGEST, signedBytes, splitFrame } from './frame-layout.ts';
 import { headerProblem, type FrameHeader } from './header.ts';
@@ -53,12 +53,6 @@ export const DROP_REASON_CODES: Record<DropReason, ErrorCode> = {
   'replay-full': 'UNAVAILABLE',
   'bad-signature': 'BAD_SIGNATURE',
 };
-
-/**
- * Senders whose decoded key and node id are kept: a peer sends many frames, and decoding its hex key and
- * hashing it into a node id for each one was a measurable part of a relay's per-message work.
- */
-const SENDER_CACHE_LIMIT = 4096;
 
 interface Sender {
   readonly key: Uint8Array;
@@ -197,7 +191,7 @@ export class FrameVerifier {
     if (sender === undefined) {
       const key = fromHex(from);
       sender = { key, id: nodeIdOf(key) };
-      if (this.senders.size >= SENDER_CACHE_LIMIT) this.senders.delete(this.senders.keys().next().value!);
+      if (this.senders.size >= MAX_CACHED_SENDERS) this.senders.delete(this.senders.keys().next().value!);
       this.senders.set(from, sender);
     }
     return sender;

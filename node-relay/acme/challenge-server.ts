@@ -2,14 +2,12 @@
 // tokens of the order in progress and 404 for anything else (no API, no PWA, no redirect on this port).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ACME_CHALLENGE_MAX_HEADER_BYTES } from '../../core/limits.ts';
+import { ACME_CHALLENGE_MAX_HEADER_BYTES, ACME_MAX_CHALLENGE_TOKENS } from '../../core/limits.ts';
 import type { Logger } from '../logger.ts';
 
 export const CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 /** RFC 8555 §8.3: a token is base64url; 43 characters for 128+ bits, bounded here to keep the table small. */
 const TOKEN_RE = /^[A-Za-z0-9_-]{16,128}$/;
-/** Tokens answered at once: one per domain of the order in progress (one here), with room for a retried one. */
-const MAX_TOKENS = 8;
 
 export interface ChallengeServer {
   readonly port: number;
@@ -72,7 +70,7 @@ export async function startChallengeServer(host: string, port: number, logger: L
     port: (server.address() as AddressInfo).port,
     set(token, keyAuthorization) {
       if (!TOKEN_RE.test(token)) throw new Error('the ACME server sent a challenge token that is not base64url');
-      if (!tokens.has(token) && tokens.size >= MAX_TOKENS) tokens.delete(tokens.keys().next().value!);
+      if (!tokens.has(token) && tokens.size >= ACME_MAX_CHALLENGE_TOKENS) tokens.delete(tokens.keys().next().value!);
       tokens.set(token, keyAuthorization);
     },
     remove(token) {

@@ -3,13 +3,12 @@
 import { PeerTreeError } from '../../core/errors.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
+import { HANG_UP_WAIT_MS } from '../../core/limits.ts';
 
 /** Request: leave the tree gracefully, then shut down. Body: {}. */
 export const RELAY_LEAVE = 'relay.leave';
 /** Answer, sent once the leave is over and before the shutdown: { left } (true when the tree confirmed it). */
 export const RELAY_LEFT = 'relay.left';
-/** After the answer the relay waits this long at most for the operator to hang up before it shuts down. */
-export const HANG_UP_WAIT_MS = 2_000;
 
 /** Admin frames come from the relay's own key only: the signature proves the sender holds its seed. */
 export function assertFromSelf(message: Message, selfId: string): void {

@@ -3,9 +3,7 @@
 // table and counts it; `guestbook.read` answers the entries this relay holds. No tree code was touched.
 import { PeerTreeError } from '../../core/errors.ts';
 import type { AppContext, AppInstance, RelayApp } from './app.ts';
-
-const MAX_TEXT = 280;
-const MAX_READ = 100;
+import { EXAMPLE_MAX_READ, EXAMPLE_MAX_TEXT } from '../../core/limits.ts';
 
 export const exampleApp: RelayApp = {
   name: 'guestbook',
@@ -23,8 +21,8 @@ export const exampleApp: RelayApp = {
       // From a client or relay on a direct link: check the body, then broadcast it through the tree.
       ctx.dispatcher.on('guestbook.sign', async (message, link) => {
         const text = (message.body as { text?: unknown } | null)?.text;
-        if (typeof text !== 'string' || text.trim() === '' || text.length > MAX_TEXT)
-          throw new PeerTreeError('BAD_INPUT', `text must be 1–${MAX_TEXT} characters`);
+        if (typeof text !== 'string' || text.trim() === '' || text.length > EXAMPLE_MAX_TEXT)
+          throw new PeerTreeError('BAD_INPUT', `text must be 1–${EXAMPLE_MAX_TEXT} characters`);
         const mid = ctx.tree.broadcast('guestbook.entry', {
           author: message.fromId,
           text,
@@ -42,10 +40,10 @@ export const exampleApp: RelayApp = {
           typeof b.at !== 'number'
         )
           return;
-        if (insert.run(message.mid, b.author, b.text.slice(0, MAX_TEXT), b.at).changes > 0) received++;
+        if (insert.run(message.mid, b.author, b.text.slice(0, EXAMPLE_MAX_TEXT), b.at).changes > 0) received++;
       }),
       ctx.dispatcher.on('guestbook.read', async (message, link) => {
-        await link.reply(message, 'guestbook.entries', { entries: latest.all(MAX_READ) });
+        await link.reply(message, 'guestbook.entries', { entries: latest.all(EXAMPLE_MAX_READ) });
       }),
     ];
     return {

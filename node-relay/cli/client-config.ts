@@ -5,13 +5,12 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toWebSocketUrl } from '../ws/connector.ts';
 import { UserError } from './cli-errors.ts';
+import { MAX_CLIENT_CONFIG_BYTES } from '../../core/limits.ts';
 
 /** The settings `peertree config` knows. */
 export const CONFIG_KEYS = ['relay'] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type ClientConfig = Partial<Record<ConfigKey, string>>;
-
-const MAX_CONFIG_BYTES = 64 * 1024;
 
 /** `$PEERTREE_HOME/config.json`, else `~/.peertree/config.json` (the identity's folder). */
 export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -43,7 +42,7 @@ export async function readClientConfig(path = defaultConfigFile()): Promise<Clie
   }
   let doc: unknown;
   try {
-    if (text.length > MAX_CONFIG_BYTES) throw new Error('too large');
+    if (text.length > MAX_CLIENT_CONFIG_BYTES) throw new Error('too large');
     doc = JSON.parse(text);
   } catch {
     throw new UserError(`${path} is not a JSON object like {"relay": "https://relay.example.org:8443"}`);

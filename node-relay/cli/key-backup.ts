@@ -6,12 +6,11 @@ import { promisify } from 'node:util';
 import { identityFromSeed, type Identity } from '../../core/identity/index.ts';
 import { toHex } from '../../core/bytes.ts';
 import { UserError } from './cli-errors.ts';
+import { MAX_BACKUP_KDF_ITERATIONS } from '../../core/limits.ts';
 
 const FORMAT = 'peertree-key-backup';
 /** The PKCS#8 DER prefix of an Ed25519 private key (RFC 8410); the 32-byte seed follows it. */
 const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
-/** Highest PBKDF2 cost accepted (the PWA writes 600,000): a file cannot make us spin for minutes. */
-const MAX_ITERATIONS = 10_000_000;
 
 export interface OpenedBackup {
   readonly identity: Identity;
@@ -50,7 +49,7 @@ function parse(text: string): BackupFile {
     k.hash !== 'SHA-256' ||
     !Number.isSafeInteger(k.iterations) ||
     k.iterations < 1 ||
-    k.iterations > MAX_ITERATIONS ||
+    k.iterations > MAX_BACKUP_KDF_ITERATIONS ||
     typeof k.salt !== 'string'
   )
     throw new UserError('the key backup uses unknown key derivation settings');

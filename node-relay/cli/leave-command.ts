@@ -1,8 +1,13 @@
 // `peertree leave --data DIR`: the relay on DIR leaves its tree for good. Running: it is asked (a frame signed
 // with its own key) to leave gracefully and stop. Stopped: its persisted membership is forgotten.
 import { existsSync, readFileSync } from 'node:fs';
-import { PEER_TIMEOUT_MS } from '../../core/limits.ts';
-import { LEAVE_TIMEOUT_MS } from '../../core/tree/index.ts';
+import {
+  CLI_CONNECT_TIMEOUT_MS,
+  LEAVE_ANSWER_TIMEOUT_MS,
+  LEAVE_EXIT_POLL_MS,
+  LEAVE_EXIT_WAIT_MS,
+  PEER_TIMEOUT_MS,
+} from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { RELAY_LEAVE } from '../admin/self-leave.ts';
 import { systemRng } from '../components.ts';
@@ -17,12 +22,6 @@ import type { CliIo } from './io.ts';
 import { usageError } from './cli-errors.ts';
 import { LEAVE_USAGE } from './usage.ts';
 
-const CONNECT_TIMEOUT_MS = 10_000;
-/** The relay answers once its leave is over: its own bounded wait (LEAVE_TIMEOUT_MS + 2 s) plus a margin. */
-export const LEAVE_ANSWER_TIMEOUT_MS = LEAVE_TIMEOUT_MS + 15_000;
-/** After the answer, the relay closes its sockets (at most 2 s grace), its apps and database, then exits. */
-export const EXIT_WAIT_MS = 20_000;
-const EXIT_POLL_MS = 100;
 const NEXT_START =
   'Its next start with this data folder does not resume the old tree: it is the root of a new tree, or joins the tree --join names.';
 
@@ -72,7 +71,7 @@ async function leaveRunning(dir: DataDir, identity: Identity, running: RunningRe
   const file = dir.file(DATA_FILES.running);
   let link;
   try {
-    link = await connect(running.url, { identity, expectedId: identity.id, timeoutMs: CONNECT_TIMEOUT_MS });
+    link = await connect(running.url, { identity, expectedId: identity.id, timeoutMs: CLI_CONNECT_TIMEOUT_MS });
   } catch (err) {
     io.err(
       `peertree leave: process ${running.pid} named in ${file} is running, but relay ${identity.id} does not answer at ${running.url} ` +
@@ -92,9 +91,9 @@ async function leaveRunning(dir: DataDir, identity: Identity, running: RunningRe
   } finally {
     link.close(1000, 'leave requested');
   }
-  if (!(await waitForExit(running.pid, EXIT_WAIT_MS))) {
+  if (!(await waitForExit(running.pid, LEAVE_EXIT_WAIT_MS))) {
     io.err(
-      `peertree leave: relay ${identity.id} has left its tree, but its process ${running.pid} has not exited within ${EXIT_WAIT_MS / 1000} s. ` +
+      `peertree leave: relay ${identity.id} has left its tree, but its process ${running.pid} has not exited within ${LEAVE_EXIT_WAIT_MS / 1000} s. ` +
         `Stop it (kill ${running.pid}) and run peertree leave --data ${dir.path} again, so that its next start does not resume the tree.\n`,
     );
     return 1;
@@ -128,9 +127,9 @@ function leaveStopped(dir: DataDir, identity: Identity, io: CliIo): number {
 
 /** Polls (bounded) until the process is gone. */
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  for (let waited = 0; waited <= timeoutMs; waited += EXIT_POLL_MS) {
+  for (let waited = 0; waited <= timeoutMs; waited += LEAVE_EXIT_POLL_MS) {
     if (!processAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, EXIT_POLL_MS));
+    await new Promise((r) => setTimeout(r, LEAVE_EXIT_POLL_MS));
   }
   return !processAlive(pid);
 }

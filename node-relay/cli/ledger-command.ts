@@ -2,7 +2,7 @@
 import { toHex } from '../../core/bytes.ts';
 import { GENESIS_CHAIN, verifyLedger, type LedgerEntry } from '../../core/ledger/ledger-state.ts';
 import { nodeIdOfKey, readHead, verifyHead } from '../../core/ledger/entry.ts';
-import { CLIENT_REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import { CLIENT_REQUEST_TIMEOUT_MS, MAX_LEDGER_HEADS, MAX_LEDGER_PAGE } from '../../core/limits.ts';
 import { fetchHistory, submitRecord } from '../../core/protocol/ledger-client.ts';
 import { parseCapability } from '../../core/storage/capability.ts';
 import { parseFlags } from '../config/relay-config.ts';
@@ -96,8 +96,6 @@ Example:
   peertree ledger whoami
 `,
 };
-
-const TIMEOUT_MS = CLIENT_REQUEST_TIMEOUT_MS;
 
 function assetOf(text: string): string {
   if (/^[0-9a-f]{64}$/.test(text)) return text;
@@ -193,14 +191,17 @@ export async function ledgerCommand(argv: readonly string[], io: CliIo): Promise
         const entries: LedgerEntry[] = [];
         for (let page = 0; page < 10_000; page++) {
           const reply = await idle.guard(
-            link.request(M.SINCE, { from: entries.length + 1, limit: M.MAX_PAGE }, TIMEOUT_MS),
+            link.request(M.SINCE, { from: entries.length + 1, limit: MAX_LEDGER_PAGE }, CLIENT_REQUEST_TIMEOUT_MS),
           );
           const got = M.readEntries(reply.body).entries;
           if (got.length === 0) break;
           entries.push(...got);
         }
         const result = await verifyLedger(entries);
-        const relayView = (await idle.guard(link.request(M.VERIFY, {}, TIMEOUT_MS))).body as Record<string, unknown>;
+        const relayView = (await idle.guard(link.request(M.VERIFY, {}, CLIENT_REQUEST_TIMEOUT_MS))).body as Record<
+          string,
+          unknown
+        >;
         if (!result.ok) {
           io.out(JSON.stringify({ ok: false, seq: result.seq, error: result.error }) + '\n');
           io.err(`peertree ledger verify: the relay's copy does not verify at entry ${result.seq}: ${result.error}\n`);
@@ -254,7 +255,7 @@ async function compareHeads(
   const problems: string[] = [];
   let compared = 0;
   if (!Array.isArray(raw)) return { compared, problems: ['the relay sent no chain heads to compare'] };
-  for (const item of raw.slice(0, M.MAX_HEADS + 1)) {
+  for (const item of raw.slice(0, MAX_LEDGER_HEADS + 1)) {
     const x = (typeof item === 'object' && item !== null ? item : {}) as {
       id?: unknown;
       head?: unknown;

@@ -1,5 +1,5 @@
 // `peertree remember`, `peertree search` and `peertree forget`: memories signed with the user's key.
-import { DEFAULT_REPLICAS, MAX_REPLICAS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, MAX_REPLICAS, MAX_SEARCH_RESULTS } from '../../core/limits.ts';
 import { forgetMemory, rememberMemory, searchMemories } from '../../core/protocol/memory-client.ts';
 import { checkContent } from '../../core/search/memory.ts';
 import { parseFlags } from '../config/relay-config.ts';
@@ -86,8 +86,8 @@ export async function searchCommand(argv: readonly string[], io: CliIo): Promise
   const q = parsed.positionals.join(' ');
   if (q.trim() === '') return usageError(io, 'search', 'give the WORDS to search for');
   const limit = Number(parsed.flags.get('limit') ?? M.DEFAULT_RESULTS);
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > M.MAX_RESULTS)
-    return usageError(io, 'search', `--limit must be 1–${M.MAX_RESULTS}`);
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_SEARCH_RESULTS)
+    return usageError(io, 'search', `--limit must be 1–${MAX_SEARCH_RESULTS}`);
   const target = await commandTarget(io, 'search', parsed);
   if (typeof target === 'number') return target;
   const { relay } = target;

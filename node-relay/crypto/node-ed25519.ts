@@ -23,13 +23,11 @@ import {
 } from '../../core/crypto/ed25519.ts';
 import { assertBytes } from '../../core/asserts.ts';
 import type { WebKey } from '../../core/runtime.ts';
+import { MAX_CACHED_PUBLIC_KEYS } from '../../core/limits.ts';
 
 // DER prefixes (RFC 8410): PKCS#8 private key around a 32-byte seed, SubjectPublicKeyInfo around a raw key.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-/** Imported peer keys kept, so that a peer's many frames import its key once (bounded like WebCrypto's cache). */
-const PUBLIC_KEY_CACHE_LIMIT = 4096;
 
 function privateKeyOf(seed: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
@@ -55,7 +53,7 @@ export function createNodeEd25519(): Ed25519Backend {
       } catch {
         key = null;
       }
-      if (publicKeys.size >= PUBLIC_KEY_CACHE_LIMIT) publicKeys.delete(publicKeys.keys().next().value!);
+      if (publicKeys.size >= MAX_CACHED_PUBLIC_KEYS) publicKeys.delete(publicKeys.keys().next().value!);
       publicKeys.set(cacheKey, key);
     }
     return key;

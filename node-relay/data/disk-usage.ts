@@ -2,9 +2,7 @@
 // its size and free bytes, and the --capacity the operator set. Sampling is cheap but not free, so the
 // last sample is served between samples.
 import { statfs } from 'node:fs/promises';
-
-/** Time between two samples of the file system. */
-export const DISK_SAMPLE_INTERVAL_MS = 10_000;
+import { DISK_SAMPLE_INTERVAL_MS } from '../../core/limits.ts';
 
 export interface DiskUsage {
   /** Size of the file system holding the data folder, in bytes (null until the first sample). */

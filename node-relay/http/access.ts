@@ -9,11 +9,10 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost } from '../config/relay-config.ts';
 import type { Logger } from '../logger.ts';
+import { MAX_TOKEN_FILE_BYTES } from '../../core/limits.ts';
 
 /** Shortest token accepted from a token file (characters, after trimming). */
 export const MIN_TOKEN_LENGTH = 16;
-/** Largest token file read. */
-const MAX_TOKEN_FILE_BYTES = 4096;
 
 export interface AccessPolicy {
   /** Bearer token for the admin status and /metrics; null: none set. */

@@ -6,13 +6,10 @@
 import { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { MAX_COMPRESSED_CACHE_BYTES, MAX_COMPRESS_BYTES } from '../../core/limits.ts';
 
-/** Most bytes of compressed copies kept at once (the whole built app is well under 1 MiB compressed). */
-export const MAX_COMPRESSED_CACHE_BYTES = 16 * 1024 * 1024;
 /** Files smaller than this go out as they are (a header costs more than compression saves). */
 export const MIN_COMPRESS_BYTES = 1024;
-/** Files larger than this are streamed as they are (nothing the app ships is this large). */
-export const MAX_COMPRESS_BYTES = 8 * 1024 * 1024;
 
 export type Encoding = 'br' | 'gzip';
 

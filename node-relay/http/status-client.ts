@@ -3,9 +3,7 @@
 // nothing read here is trusted without a signature (relay identities are checked by the wire handshake).
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-
-export const STATUS_TIMEOUT_MS = 10_000;
-const MAX_STATUS_BYTES = 1024 * 1024;
+import { MAX_STATUS_BYTES, STATUS_TIMEOUT_MS } from '../../core/limits.ts';
 
 /** The status URL for a relay URL given as https://host:port, wss://host:port/ws, http://… or ws://… */
 export function statusUrl(relay: string): URL {

@@ -10,17 +10,15 @@ import {
   proofHolds,
   signEntry,
   signHead,
-  verifyHead,
   type LedgerHead,
   type PinProof,
 } from '../../core/ledger/entry.ts';
+import { foldPage, forkError, keptPrefix, placeEntry, startCatchUp, type Fork } from '../../core/ledger/follower.ts';
 import {
   admit,
   append,
   applyEntry,
-  chainOf,
   emptyLedger,
-  GENESIS_CHAIN,
   verifyLedger,
   type LedgerEntry,
   type LedgerState,
@@ -33,21 +31,18 @@ import type { Message } from '../../core/wire/index.ts';
 import type { AppContext, AppInstance, RelayApp } from '../apps/app.ts';
 import type { Link } from '../ws/link.ts';
 import { LedgerStore } from './ledger-store.ts';
+import {
+  LEDGER_CATCH_UP_INTERVAL_MS,
+  LEDGER_MAX_BUFFERED,
+  LEDGER_MAX_CATCH_UP_PAGES,
+  LEDGER_PEER_QUESTION_TIMEOUT_MS,
+  LEDGER_REQUEST_TIMEOUT_MS,
+  MAX_LEDGER_CONFLICTS_SHOWN,
+  MAX_LEDGER_HEADS,
+  MAX_LEDGER_PAGE,
+  MAX_PIN_HOLDERS_ASKED,
+} from '../../core/limits.ts';
 import * as M from '../../core/protocol/ledger-messages.ts';
-
-/** How often a relay asks whether it is behind (also done on every membership change). */
-export const CATCH_UP_INTERVAL_MS = 3_000;
-export const LEDGER_REQUEST_TIMEOUT_MS = 10_000;
-/** Time-out of one question to another member (a pin, a head). */
-export const PEER_QUESTION_TIMEOUT_MS = 5_000;
-/** Entries that arrived ahead of a gap, kept until the gap is filled. */
-export const MAX_BUFFERED = 1_000;
-/** Pages fetched in one catch-up round (bounded work). */
-export const MAX_CATCH_UP_PAGES = 100;
-/** Members asked, in the manifest's rendezvous order, for the registering key's pin. */
-export const MAX_PIN_HOLDERS_ASKED = 8;
-/** Distinct conflicts remembered for the status (oldest forgotten first; the counter keeps counting). */
-export const MAX_CONFLICTS_SHOWN = 16;
 
 /** A different entry at a sequence number, signed by a known root: a fork of the ledger. */
 export interface LedgerConflict {
@@ -92,7 +87,8 @@ export class LedgerApp implements AppInstance {
   /** Resolves when this relay may sequence (a new root first catches up from the root group). */
   private ready: Promise<void> = Promise.resolve();
   private wasRoot = false;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private timer: unknown = null;
+  private closed = false;
   private readonly off: (() => void)[] = [];
   private catchingUp: Promise<void> | null = null;
   /** Ids of every relay this relay has seen at position 0 of a membership it installed (persisted). */
@@ -125,15 +121,14 @@ export class LedgerApp implements AppInstance {
       }),
       ctx.tree.onMembership(() => this.onMembership()),
     );
-    this.timer = setInterval(() => void this.catchUp().catch(() => {}), CATCH_UP_INTERVAL_MS);
-    this.timer.unref?.();
+    this.scheduleCatchUp();
   }
 
   /** Loads and re-verifies the stored copy, then starts. */
   static async start(ctx: AppContext): Promise<LedgerApp> {
     const app = new LedgerApp(ctx);
     for (let from = 1; ;) {
-      const page = app.store.entriesFrom(from, M.MAX_PAGE);
+      const page = app.store.entriesFrom(from, MAX_LEDGER_PAGE);
       if (page.length === 0) break;
       for (const e of page) app.state = await applyEntry(app.state, e);
       from = page.at(-1)!.seq + 1;
@@ -154,8 +149,19 @@ export class LedgerApp implements AppInstance {
     };
   }
 
+  /** Asks whether this relay is behind every LEDGER_CATCH_UP_INTERVAL_MS (on the components' timers). */
+  private scheduleCatchUp(): void {
+    if (this.closed) return;
+    this.timer = this.ctx.components.timers.setTimeout(() => {
+      void this.catchUp()
+        .catch(() => {})
+        .finally(() => this.scheduleCatchUp());
+    }, LEDGER_CATCH_UP_INTERVAL_MS);
+  }
+
   close(): void {
-    clearInterval(this.timer);
+    this.closed = true;
+    this.ctx.components.timers.clearTimeout(this.timer);
     for (const off of this.off.splice(0)) off();
   }
 
@@ -252,7 +258,7 @@ export class LedgerApp implements AppInstance {
       others.map(async (m) => {
         const link = await this.ctx.tree.linkTo(m.id);
         const proof = M.readPin(
-          (await link.request(M.PINNED, { hash: asset, owner: author }, PEER_QUESTION_TIMEOUT_MS)).body,
+          (await link.request(M.PINNED, { hash: asset, owner: author }, LEDGER_PEER_QUESTION_TIMEOUT_MS)).body,
         );
         return proof !== null && (await proofHolds(asset, author, proof)) ? proof : null;
       }),
@@ -319,47 +325,34 @@ export class LedgerApp implements AppInstance {
     return { seq: entry.seq, id: entry.id };
   }
 
-  private raiseConflict(entry: LedgerEntry, held: LedgerConflict['held']): never {
-    const key = `${entry.seq}:${entry.chain}`;
-    if (!this.conflicts.has(key)) {
-      this.counters.conflicts++;
-      this.conflicts.set(key, {
-        seq: entry.seq,
-        held,
-        received: { id: entry.id, chain: entry.chain, sequencer: nodeIdOfKey(entry.by) },
-        at: this.ctx.components.clock.now(),
-      });
-      if (this.conflicts.size > MAX_CONFLICTS_SHOWN) this.conflicts.delete(this.conflicts.keys().next().value!);
-      this.ctx.logger.warn('ledger conflict: a root signed a different entry at a sequence number this relay holds', {
-        seq: entry.seq,
-        sequencer: nodeIdOfKey(entry.by),
-      });
-    }
-    throw new PeerTreeError('CONFLICT', `ledger fork: entry ${entry.seq} differs from the one this relay holds`);
+  /** Remembers a fork for the status and the log (once per offered entry), then refuses it. */
+  private raiseConflict({ entry, held }: Fork): never {
+    this.noteFork({ entry, held });
+    throw forkError(entry);
   }
 
-  /**
-   * Checks an entry signed by a root against what this relay holds: the same entry again is 'held'; a
-   * different one at a held seq, or one whose chain does not extend this relay's, is a conflict (thrown).
-   */
-  private async compareHeld(entry: LedgerEntry): Promise<'held' | 'next' | 'ahead'> {
-    if (entry.seq <= this.state.seq) {
-      const held = this.store.at(entry.seq);
-      if (held !== null && held.id === entry.id && held.chain === entry.chain) return 'held';
-      this.raiseConflict(entry, { seq: entry.seq, id: held?.id ?? null, chain: held?.chain ?? GENESIS_CHAIN });
-    }
-    if (entry.seq > this.state.seq + 1) return 'ahead';
-    if (
-      (await recordId(entry.record)) === entry.id &&
-      (await chainOf(this.state.chain, entry.seq, entry.id)) !== entry.chain
-    ) {
-      this.raiseConflict(entry, {
-        seq: this.state.seq,
-        id: this.store.at(this.state.seq)?.id ?? null,
-        chain: this.state.chain,
-      });
-    }
-    return 'next';
+  private noteFork({ entry, held }: Fork): void {
+    const key = `${entry.seq}:${entry.chain}`;
+    if (this.conflicts.has(key)) return;
+    this.counters.conflicts++;
+    this.conflicts.set(key, {
+      seq: entry.seq,
+      held,
+      received: { id: entry.id, chain: entry.chain, sequencer: nodeIdOfKey(entry.by) },
+      at: this.ctx.components.clock.now(),
+    });
+    if (this.conflicts.size > MAX_LEDGER_CONFLICTS_SHOWN) this.conflicts.delete(this.conflicts.keys().next().value!);
+    this.ctx.logger.warn('ledger conflict: a root signed a different entry at a sequence number this relay holds', {
+      seq: entry.seq,
+      sequencer: nodeIdOfKey(entry.by),
+    });
+  }
+
+  /** Where an entry of a known root stands against this relay's ledger (core/ledger/follower.ts); a fork throws. */
+  private async place(entry: LedgerEntry): Promise<'held' | 'next' | 'ahead'> {
+    const placed = await placeEntry(this.state, (seq) => this.store.at(seq), entry);
+    if (typeof placed !== 'string') this.raiseConflict(placed.fork);
+    return placed;
   }
 
   /** An entry from the root (broadcast or replication): signed by a known root, applied or buffered. */
@@ -376,10 +369,10 @@ export class LedgerApp implements AppInstance {
       );
     }
     return this.serial(async () => {
-      const where = await this.compareHeld(entry);
+      const where = await this.place(entry);
       if (where === 'held') return 'held';
       if (where === 'ahead') {
-        if (this.buffered.size < MAX_BUFFERED) this.buffered.set(entry.seq, entry);
+        if (this.buffered.size < LEDGER_MAX_BUFFERED) this.buffered.set(entry.seq, entry);
         void this.catchUp().catch(() => {});
         return 'buffered';
       }
@@ -394,7 +387,7 @@ export class LedgerApp implements AppInstance {
     for (let next = this.buffered.get(this.state.seq + 1); next; next = this.buffered.get(this.state.seq + 1)) {
       this.buffered.delete(next.seq);
       try {
-        await this.compareHeld(next);
+        await this.place(next);
         await this.applyOne(next);
       } catch {
         break;
@@ -417,73 +410,45 @@ export class LedgerApp implements AppInstance {
   }
 
   /**
-   * Fetches missing entries from `id` (bounded pages) and keeps the longest prefix that is vouched for: an entry
-   * signed by a root this relay knows vouches for itself and, through its chain hash, for every entry before it;
-   * the root's signed head (`vouch` in its answer) vouches for the chain up to it. Entries signed by roots this
-   * relay never saw and vouched for by nobody are not kept (counted as unvouched; tried again next round).
+   * Fetches missing entries from `id` (bounded pages) and keeps the longest prefix that is vouched for
+   * (core/ledger/follower.ts says which); the rest is counted as unvouched and tried again next round.
    */
   private catchUpFrom(id: string): Promise<void> {
     return this.serial(async () => {
       const link = await this.ctx.tree.linkTo(id);
-      let scratch = this.state;
-      const pending: { entry: LedgerEntry; state: LedgerState }[] = [];
-      let covered = 0;
-      let vouch: LedgerHead | null = null;
-      let stop = false;
-      for (let page = 0; page < MAX_CATCH_UP_PAGES && !stop; page++) {
+      let c = startCatchUp(this.state);
+      for (let page = 0; page < LEDGER_MAX_CATCH_UP_PAGES && !c.done; page++) {
         const reply = await link.request(
           M.SINCE,
-          { from: scratch.seq + 1, limit: M.MAX_PAGE },
+          { from: c.state.seq + 1, limit: MAX_LEDGER_PAGE },
           LEDGER_REQUEST_TIMEOUT_MS,
         );
         const got = M.readEntries(reply.body);
-        if (got.vouch !== null && this.knownSequencer(got.vouch.by) && (await verifyHead(got.vouch))) vouch = got.vouch;
-        if (got.entries.length === 0) break;
-        for (const e of got.entries) {
-          if (e.seq !== scratch.seq + 1) {
-            stop = true;
-            break;
-          }
-          const known = this.knownSequencer(e.by);
-          try {
-            if (
-              known &&
-              (await entrySignedBy(e, e.by, e.sig)) &&
-              (await recordId(e.record)) === e.id &&
-              (await chainOf(scratch.chain, e.seq, e.id)) !== e.chain
-            ) {
-              this.raiseConflict(e, {
-                seq: scratch.seq,
-                id: pending.at(-1)?.entry.id ?? this.store.at(scratch.seq)?.id ?? null,
-                chain: scratch.chain,
-              });
-            }
-            scratch = await applyEntry(scratch, e);
-          } catch (err) {
-            if (toPeerTreeError(err).code !== 'CONFLICT' || known) this.counters.rejected++;
-            this.ctx.logger.warn('ledger entry rejected in catch-up', {
-              seq: e.seq,
-              from: id,
-              error: toPeerTreeError(err).message,
-            });
-            stop = true;
-            break;
-          }
-          pending.push({ entry: e, state: scratch });
-          if (known || (vouch !== null && vouch.seq === e.seq && vouch.chain === e.chain)) covered = pending.length;
+        const r = await foldPage(
+          c,
+          got,
+          (key) => this.knownSequencer(key),
+          (seq) => this.store.at(seq)?.id ?? null,
+        );
+        c = r.catchUp;
+        if (r.fork) this.noteFork(r.fork);
+        if (r.refused) {
+          if (r.refused.counted) this.counters.rejected++;
+          this.ctx.logger.warn('ledger entry rejected in catch-up', {
+            seq: r.refused.seq,
+            from: id,
+            error: r.refused.error.message,
+          });
         }
       }
-      if (vouch !== null) {
-        const at = pending.findIndex((p) => p.entry.seq === vouch.seq);
-        if (at >= 0 && pending[at]!.entry.chain === vouch.chain) covered = Math.max(covered, at + 1);
-      }
-      for (const p of pending.slice(0, covered)) {
+      const { kept, unvouched } = keptPrefix(c);
+      for (const p of kept) {
         this.store.append(p.entry);
         this.state = p.state;
         this.counters.applied++;
         this.counters.caughtUp++;
       }
-      this.counters.unvouched += pending.length - covered;
+      this.counters.unvouched += unvouched;
       await this.drainBuffered();
     });
   }
@@ -566,7 +531,7 @@ export class LedgerApp implements AppInstance {
 
   private async onHistory(m: Message, link: Link): Promise<void> {
     await link.reply(m, M.ENTRIES, {
-      entries: this.store.history(M.readAsset(m.body)).slice(-M.MAX_PAGE),
+      entries: this.store.history(M.readAsset(m.body)).slice(-MAX_LEDGER_PAGE),
       head: this.state.seq,
     });
   }
@@ -593,13 +558,13 @@ export class LedgerApp implements AppInstance {
   private async heads(): Promise<{ id: string; head: LedgerHead; conflicts: number }[]> {
     const others = this.members()
       .filter((x) => x.id !== this.ctx.self.id)
-      .slice(0, M.MAX_HEADS);
+      .slice(0, MAX_LEDGER_HEADS);
     const answers = await Promise.allSettled(
       others.map(async (x) => {
         const link = await this.ctx.tree.linkTo(x.id);
         return {
           id: x.id,
-          ...M.readHeadReply((await link.request(M.HEAD_REQUEST, {}, PEER_QUESTION_TIMEOUT_MS)).body),
+          ...M.readHeadReply((await link.request(M.HEAD_REQUEST, {}, LEDGER_PEER_QUESTION_TIMEOUT_MS)).body),
         };
       }),
     );
@@ -611,7 +576,7 @@ export class LedgerApp implements AppInstance {
   private async onVerify(m: Message, link: Link): Promise<void> {
     const all: LedgerEntry[] = [];
     for (let from = 1; ;) {
-      const page = this.store.entriesFrom(from, M.MAX_PAGE);
+      const page = this.store.entriesFrom(from, MAX_LEDGER_PAGE);
       if (page.length === 0) break;
       all.push(...page);
       from = page.at(-1)!.seq + 1;

@@ -10,8 +10,7 @@ import type { Message } from '../../core/wire/index.ts';
 import type { AppContext, AppInstance, RelayApp } from '../apps/app.ts';
 import type { Link } from '../ws/link.ts';
 import { HeadStore } from './head-store.ts';
-
-export const LIBRARY_REQUEST_TIMEOUT_MS = 5_000;
+import { LIBRARY_REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,6 +1,6 @@
 // Which relays hold each shard (as far as this relay knows): fetch hints and the input of repair.
 //
-// For shards, only first-hand knowledge goes in (node-relay/replication/repair.ts): this relay itself, a relay's
+// For shards, only first-hand knowledge goes in (node-relay/replication/shard-repairer.ts): this relay itself, a relay's
 // own signed claim about itself ("I hold H" in its `shard.holders` or its reply to a `shard.put`), and the
 // holders that passed this relay's last audit of the shard, which replace the set at every sweep. A set of
 // holders one relay sends about others is never stored. A claim is only a hint (where to look, whom to audit):

@@ -4,6 +4,7 @@ import { WordBloom } from '../../core/search/bloom.ts';
 import type { Memory } from '../../core/search/memory.ts';
 import { coverage, MIN_COVERAGE, toFtsQuery, words, type SearchTerm } from '../../core/search/query.ts';
 import type { SearchHit } from '../../core/search/merge.ts';
+import { MAX_SEARCH_CANDIDATES } from '../../core/limits.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS memories (
@@ -24,9 +25,6 @@ CREATE TRIGGER IF NOT EXISTS memories_ad AFTER DELETE ON memories BEGIN
   INSERT INTO memories_fts (memories_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
 END;
 `;
-
-/** Candidates read from FTS5 per query before the coverage floor (bounded work per search). */
-export const MAX_CANDIDATES = 200;
 
 /** The text a memory is found by: its words and its tags. */
 export function searchableText(m: Memory): string {
@@ -97,7 +95,7 @@ export class MemoryIndex {
    */
   search(terms: readonly SearchTerm[], limit: number): SearchHit[] {
     if (terms.length === 0) return [];
-    const rows = this.match.all(toFtsQuery(terms), MAX_CANDIDATES);
+    const rows = this.match.all(toFtsQuery(terms), MAX_SEARCH_CANDIDATES);
     const hits: SearchHit[] = [];
     for (const row of rows) {
       const c = coverage(terms, row.body);

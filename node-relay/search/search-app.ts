@@ -1,7 +1,13 @@
 // The search application: memories stored on n random relays (FTS5-indexed there), searches that descend the
 // tree only into subtrees whose word summary may match, merging the best results on the way back up.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
-import { MAX_MEMORIES_PER_AUTHOR, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import {
+  MAX_MEMORIES_PER_AUTHOR,
+  REQUEST_TIMEOUT_MS,
+  SEARCH_HOP_MARGIN_MS,
+  SEARCH_SUMMARY_INTERVAL_MS,
+  SEARCH_SUMMARY_REFRESH_MS,
+} from '../../core/limits.ts';
 import { WordBloom } from '../../core/search/bloom.ts';
 import { planDescent } from '../../core/search/descent.ts';
 import { verifyForget } from '../../core/search/forget.ts';
@@ -13,20 +19,14 @@ import { childrenOf, parentOf } from '../../core/tree/positions.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
+import { every, systemTimers, type Timers } from '../components.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
 import type { HolderIndex } from '../replication/holder-index.ts';
-import { Repairer } from '../replication/repair.ts';
+import { Repairer } from '../replication/memory-repairer.ts';
 import type { Peers } from '../replication/peers.ts';
 import type { MemoryIndex } from './memory-index.ts';
 import * as M from '../../core/protocol/memory-messages.ts';
-
-/** Time kept back at each level for the answer to travel up. */
-export const HOP_MARGIN_MS = 250;
-/** How often a relay checks whether its subtree summary changed (and sends it to its parent). */
-export const SUMMARY_INTERVAL_MS = 1_000;
-/** A summary is sent again at least this often, so a restarted parent learns it. */
-export const SUMMARY_REFRESH_MS = 15_000;
 
 /** What search needs from the tree. */
 export interface SearchTree extends Peers {
@@ -45,6 +45,8 @@ export interface SearchAppInit {
   readonly logger: Logger;
   readonly random: () => number;
   readonly now: () => number;
+  /** Timers of the summary push (default: the system's, unref'd). */
+  readonly timers?: Timers;
   /** Memories one author key may keep on this relay (default MAX_MEMORIES_PER_AUTHOR). */
   readonly memoryQuota?: number;
 }
@@ -64,7 +66,7 @@ export class SearchApp {
   readonly repairer: Repairer;
   private readonly childSummaries = new Map<string, WordBloom>();
   private lastSent: { parent: string; text: string; at: number } | null = null;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private readonly stopSummaries: () => void;
   private readonly off: (() => void)[] = [];
 
   constructor(private readonly init: SearchAppInit) {
@@ -90,12 +92,11 @@ export class SearchApp {
       putOn: (id, _hash, bytes, holders) => this.putOn(id, readMemory(JSON.parse(fromUtf8(bytes))), holders),
       announce: () => {},
     });
-    this.timer = setInterval(() => this.pushSummary(), SUMMARY_INTERVAL_MS);
-    this.timer.unref?.();
+    this.stopSummaries = every(init.timers ?? systemTimers, SEARCH_SUMMARY_INTERVAL_MS, () => this.pushSummary());
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.stopSummaries();
     for (const off of this.off.splice(0)) off();
   }
 
@@ -148,7 +149,7 @@ export class SearchApp {
     let partial = false;
     let asked = 1;
     let pruned = 0;
-    const childBudget = budgetMs - HOP_MARGIN_MS;
+    const childBudget = budgetMs - SEARCH_HOP_MARGIN_MS;
     const plan = planDescent(children, this.childSummaries, terms);
     pruned += plan.pruned.length;
     const tasks: Promise<SearchResult>[] = [];
@@ -183,12 +184,12 @@ export class SearchApp {
     const root = this.init.tree.positionedMembers()[0];
     if (!root || root.id === this.init.tree.selfId) return this.searchSubtree(terms, limit, budgetMs);
     try {
-      return await this.askChild(root.id, terms, limit, budgetMs - HOP_MARGIN_MS);
+      return await this.askChild(root.id, terms, limit, budgetMs - SEARCH_HOP_MARGIN_MS);
     } catch (err) {
       this.init.logger.warn('root unreachable for a search; searching this subtree only', {
         error: toPeerTreeError(err).message,
       });
-      return { ...(await this.searchSubtree(terms, limit, budgetMs - HOP_MARGIN_MS)), partial: true };
+      return { ...(await this.searchSubtree(terms, limit, budgetMs - SEARCH_HOP_MARGIN_MS)), partial: true };
     }
   }
 
@@ -341,7 +342,7 @@ export class SearchApp {
       this.lastSent &&
       this.lastSent.parent === parent &&
       this.lastSent.text === text &&
-      now - this.lastSent.at < SUMMARY_REFRESH_MS
+      now - this.lastSent.at < SEARCH_SUMMARY_REFRESH_MS
     )
       return;
     this.lastSent = { parent, text, at: now };

@@ -42,6 +42,7 @@ export function startSearch(ctx: AppContext): RunningSearch {
     logger: ctx.logger,
     random: () => randomInt(0, 2 ** 47) / 2 ** 47,
     now: () => ctx.components.clock.now(),
+    timers: ctx.components.timers,
   });
   return {
     app,

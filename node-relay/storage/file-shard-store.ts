@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { assertHex } from '../../core/asserts.ts';
+import { diskFullError } from '../data/disk-full.ts';
 import { PeerTreeError } from '../../core/errors.ts';
 import { DEFAULT_FS_BLOCK_BYTES, SHARD_METADATA_BYTES } from '../../core/limits.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
@@ -187,9 +188,7 @@ export class FileShardStore implements ShardStore {
       }
     } catch (err) {
       await rm(tmpPath, { force: true });
-      if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC')
-        throw new PeerTreeError('FULL', 'disk is full', { cause: err });
-      throw err;
+      throw diskFullError(err) ?? err;
     } finally {
       this.reserved -= cost;
     }

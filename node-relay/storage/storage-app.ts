@@ -54,7 +54,7 @@ import {
 import { verifyPinList } from '../../core/storage/pin-list.ts';
 import { shardCost } from './file-shard-store.ts';
 import type { Peers } from '../replication/peers.ts';
-import { ShardRepairer } from '../replication/repair.ts';
+import { ShardRepairer } from '../replication/shard-repairer.ts';
 
 /** Relays asked at once when looking for a shard this relay does not hold. */
 export const FIND_PARALLEL = 3;

@@ -7,14 +7,12 @@ import { PeerTreeError } from '../../core/errors.ts';
 import { isNodeId } from '../../core/identity/node-id.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { TreeApi } from './tree-api.ts';
+import { MAX_DIAG_RECEIPTS, MAX_DIAG_TEXT } from '../../core/limits.ts';
 
 export const DIAG_NOTE = 'diag.note';
 export const DIAG_BROADCAST = 'diag.broadcast';
 export const DIAG_SEND = 'diag.send';
 export const DIAG_OK = 'diag.ok';
-/** Notes remembered per relay (oldest forgotten first). */
-export const MAX_DIAG_RECEIPTS = 256;
-const MAX_TEXT = 200;
 
 export interface DiagReceipt {
   readonly mid: string;
@@ -27,8 +25,8 @@ export interface DiagReceipt {
 
 function textOf(body: unknown): string {
   const text = (body as { text?: unknown } | null)?.text;
-  if (typeof text !== 'string' || text.length > MAX_TEXT)
-    throw new PeerTreeError('BAD_INPUT', `diag text must be a string of at most ${MAX_TEXT} characters`);
+  if (typeof text !== 'string' || text.length > MAX_DIAG_TEXT)
+    throw new PeerTreeError('BAD_INPUT', `diag text must be a string of at most ${MAX_DIAG_TEXT} characters`);
   return text;
 }
 

@@ -7,13 +7,12 @@ import { fromHex, toHex, utf8 } from '../../core/bytes.ts';
 import { PeerTreeError } from '../../core/errors.ts';
 import { verifySignature, type Identity } from '../../core/identity/index.ts';
 import { isNodeId } from '../../core/identity/node-id.ts';
+import { MAX_ADMITTED } from '../../core/limits.ts';
 
 export const ADMIT = 'tree.admit';
 export const ADMITTED = 'tree.admitted';
 /** The admission exchange is tree-exempt on the wire: the joiner learns the tree id only from it and the hello. */
 export const JOIN_HANDSHAKE_TYPES: ReadonlySet<string> = new Set([ADMIT, ADMITTED]);
-/** Relays remembered as admitted (oldest forgotten first; they present their token again on a new link). */
-export const MAX_ADMITTED = 4_096;
 const TOKEN_TAG = 'peertree/join-token/v1\u0000';
 
 export interface JoinToken {

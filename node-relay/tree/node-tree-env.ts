@@ -5,9 +5,9 @@ import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } fro
 import { fromHex } from '../../core/bytes.ts';
 import { isStrongKey, makeTreeEnv, type TreeEnv } from '../../core/tree/index.ts';
 import { isOpen, parseJoinToken, tokenSignedText, type JoinPolicy } from './join-control.ts';
+import { MAX_CACHED_PUBLIC_KEYS } from '../../core/limits.ts';
 
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const KEY_CACHE_LIMIT = 4096;
 
 export function createNodeTreeEnv(
   sign: (bytes: Uint8Array) => Uint8Array,
@@ -26,7 +26,7 @@ export function createNodeTreeEnv(
       } catch {
         key = null;
       }
-      if (keys.size >= KEY_CACHE_LIMIT) keys.delete(keys.keys().next().value!);
+      if (keys.size >= MAX_CACHED_PUBLIC_KEYS) keys.delete(keys.keys().next().value!);
       keys.set(cacheKey, key);
     }
     return key;

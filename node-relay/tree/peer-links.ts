@@ -9,15 +9,8 @@ import type { Message } from '../../core/wire/index.ts';
 import type { Components } from '../components.ts';
 import type { ConnectionManager } from '../ws/connection-manager.ts';
 import type { Link } from '../ws/link.ts';
+import { DIAL_BACKOFF_MS, DIAL_TIMEOUT_MS, INLINE_BODY_LIMIT, MAX_QUEUED_PER_PEER } from '../../core/limits.ts';
 
-/** After a failed dial, sends to that peer are dropped (the tree protocol re-sends) for this long. */
-export const DIAL_BACKOFF_MS = 1_000;
-/** Time limit for one dial (connect plus handshake). */
-export const DIAL_TIMEOUT_MS = 5_000;
-/** Frames queued for one peer while its link is being dialed; older ones are dropped beyond this. */
-export const MAX_QUEUED_PER_PEER = 512;
-/** Bodies whose JSON is longer than this go into the frame payload (the header is limited to 64 KiB). */
-export const INLINE_BODY_LIMIT = 48 * 1024;
 /** Header body marking "the real body is the JSON in the payload". */
 const IN_PAYLOAD = { $payload: 'json' } as const;
 

@@ -11,6 +11,7 @@
 // | tree.peer_lost       | info  | the link to a tree neighbour closed                           |
 // | tree.peer_recovered  | info  | a suspected neighbour answered again                          |
 import { memberAt, parentOf, positionOf, type TreeState } from '../../core/tree/index.ts';
+import { MAX_MEMBER_EVENTS } from '../../core/limits.ts';
 
 const myPosition = (s: TreeState): number => positionOf(s.membership, s.self.id);
 
@@ -20,9 +21,6 @@ export interface TreeLogEvent {
   readonly msg: string;
   readonly fields: Readonly<Record<string, unknown>>;
 }
-
-/** At most this many member lines per step (a large first sync lists nobody one by one). */
-const MAX_MEMBER_EVENTS = 16;
 
 function parentId(s: TreeState): string | null {
   const p = myPosition(s);

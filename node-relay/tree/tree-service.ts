@@ -2,11 +2,17 @@
 // joins one through any member (adopting its tree id and k); registers the tree.* frame handlers on the
 // dispatcher; enforces join control; reports the status; and leaves gracefully on shutdown.
 import { ERROR_TABLE, PeerTreeError } from '../../core/errors.ts';
-import { MAX_STATUS_MEMBERS, REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import {
+  APP_LINK_KEEP_MS,
+  DIAL_TIMEOUT_MS,
+  JOIN_RETRY_MS,
+  LEAVE_FLUSH_MS,
+  LEAVE_TIMEOUT_MS,
+  MAX_STATUS_MEMBERS,
+  REQUEST_TIMEOUT_MS,
+} from '../../core/limits.ts';
 import {
   initialState,
-  JOIN_RETRY_MS,
-  LEAVE_TIMEOUT_MS,
   MSG,
   positionOf,
   treeStatus,
@@ -32,15 +38,10 @@ import {
   type JoinPolicy,
   type JoinToken,
 } from './join-control.ts';
-import { DIAL_TIMEOUT_MS, PeerLinks, treeBody } from './peer-links.ts';
+import { PeerLinks, treeBody } from './peer-links.ts';
 import { membersOf, TreeApi } from './tree-api.ts';
 import { TreeRunner } from './tree-runner.ts';
 import { TreeStore } from './tree-store.ts';
-
-/** Links the application used this recently stay open when the tree lets them go. */
-export const APP_LINK_KEEP_MS = 60_000;
-/** After the relay has left, time given to the last frames to reach the socket before it closes. */
-const LEAVE_FLUSH_MS = 300;
 
 export interface TreeServiceDeps {
   readonly self: NodeRef;

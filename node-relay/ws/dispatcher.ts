@@ -2,10 +2,17 @@
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../logger.ts';
+import { systemClock, type Clock } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
 import type { Link } from './link.ts';
+import { diskFullError, isDiskFull } from '../data/disk-full.ts';
 import { ERROR_TABLE } from '../../core/errors.ts';
-import { MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND } from '../../core/limits.ts';
+import {
+  DISK_FULL_LOG_GAP_MS,
+  MAX_RATE_LIMITED_STRIKES,
+  RATE_LIMITED_ANSWER_GAP_MS,
+  RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND,
+} from '../../core/limits.ts';
 import { Strikes } from '../../core/rate-limit.ts';
 
 /** Handles one message that arrived on `link`; may answer with `link.reply(message, …)`. */
@@ -27,21 +34,15 @@ export interface TypeStats {
   buckets: number[];
 }
 
-/** A disk-full warning is logged at most this often (every refused write would otherwise log one). */
-const DISK_FULL_LOG_GAP_MS = 60_000;
-
 /**
  * The reason a refusal is counted under (`peertree_refusals_total{reason}`): the error code in lower case, and
- * `disk_full` for a FULL that the file system raised (ENOSPC) rather than a configured capacity or quota.
+ * `disk_full` for a FULL that the disk raised (ENOSPC, or SQLITE_FULL from the database) rather than a configured
+ * capacity or quota.
  */
 export function refusalReason(error: PeerTreeError): string {
-  if (error.code === 'FULL' && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC')
-    return 'disk_full';
+  if (error.code === 'FULL' && isDiskFull(error.cause)) return 'disk_full';
   return error.code.toLowerCase();
 }
-
-/** A RATE_LIMITED answer goes out at most this often per link (answers must not become the flood). */
-const RATE_LIMITED_ANSWER_GAP_MS = 1_000;
 
 export class Dispatcher {
   private readonly handlers = new Map<string, MessageHandler>();
@@ -56,6 +57,7 @@ export class Dispatcher {
     private readonly logger: Logger,
     private readonly counters: DropCounters,
     private readonly limiter?: KeyRateLimit,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Registers the handler of a message type (one per type); returns a function that removes it. */
@@ -94,12 +96,13 @@ export class Dispatcher {
       stats = { count: 0, errors: 0, sumSeconds: 0, buckets: LATENCY_BUCKETS_S.map(() => 0) };
       this.stats.set(message.type, stats);
     }
-    const started = performance.now();
+    const started = this.clock.monotonic();
     let outcome = 'ok';
     try {
       await handler(message, link);
     } catch (err) {
-      const error = toPeerTreeError(err);
+      // A database write that met a full disk is the same refusal as a shard write that did.
+      const error = diskFullError(err) ?? toPeerTreeError(err);
       if (error.code === 'INTERNAL') {
         // A bug or an unexpected fault: the only kind counted as a handler error.
         stats.errors++;
@@ -118,7 +121,7 @@ export class Dispatcher {
       }
       await link.replyError(message, error).catch(() => {});
     } finally {
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = (this.clock.monotonic() - started) / 1000;
       this.logger.debug('request', {
         event: 'request',
         type: message.type,
@@ -135,7 +138,7 @@ export class Dispatcher {
   }
 
   private logDiskFull(type: string): void {
-    const now = performance.now();
+    const now = this.clock.monotonic();
     if (now - this.diskFullLoggedAt < DISK_FULL_LOG_GAP_MS) return;
     this.diskFullLoggedAt = now;
     this.logger.warn('the disk of the data folder is full: writes are refused until space is freed', {
@@ -153,7 +156,7 @@ export class Dispatcher {
     if (state === undefined) {
       state = {
         strikes: new Strikes(MAX_RATE_LIMITED_STRIKES, RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND, () =>
-          performance.now(),
+          this.clock.monotonic(),
         ),
         answeredAt: -Infinity,
         closed: false,
@@ -167,7 +170,7 @@ export class Dispatcher {
       link.close(ERROR_TABLE.RATE_LIMITED.close, 'too many messages from this key');
       return false;
     }
-    const now = Date.now();
+    const now = this.clock.monotonic();
     if (now - state.answeredAt >= RATE_LIMITED_ANSWER_GAP_MS) {
       state.answeredAt = now;
       void link

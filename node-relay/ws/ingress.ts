@@ -2,7 +2,9 @@
 // time, delivered in the order they arrived.
 import type { RawData, WebSocket } from 'ws';
 import {
-  MAX_FRAME_BYTES,
+  MAX_CONCURRENT_VERIFICATIONS,
+  MAX_QUEUED_BYTES,
+  MAX_QUEUED_FRAMES,
   MAX_RATE_LIMITED_STRIKES,
   RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND,
 } from '../../core/limits.ts';
@@ -12,18 +14,8 @@ import type { Logger } from '../logger.ts';
 import type { DropCounters } from './drop-counters.ts';
 import { closeWith } from './signed-send.ts';
 
-/** Frames waiting for verification on one socket before reading pauses. */
-export const MAX_QUEUED_FRAMES = 64;
-/** Bytes waiting for verification on one socket before reading pauses. */
-export const MAX_QUEUED_BYTES = 2 * MAX_FRAME_BYTES;
 /** Hard cap: frames beyond this (arriving while paused) are dropped, never buffered. */
 const HARD_QUEUED_FRAMES = MAX_QUEUED_FRAMES * 2;
-/**
- * Frames of one socket whose signatures are checked at once. Verification runs on the threadpool, so a peer
- * that sends many requests at once is not held to one verification's latency at a time (≈ 8,400/s here);
- * bounded so that one socket cannot queue more than a few jobs ahead of every other socket's.
- */
-export const MAX_CONCURRENT_VERIFICATIONS = 8;
 
 export type VerifiedHandler = (message: Message) => void | Promise<void>;
 export type DropHandler = (result: Extract<VerifyResult, { ok: false }>) => void;

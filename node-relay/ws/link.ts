@@ -4,7 +4,14 @@ import { WebSocket } from 'ws';
 import { toHex, equalBytes } from '../../core/bytes.ts';
 import { PeerTreeError } from '../../core/errors.ts';
 import type { Identity } from '../../core/identity/index.ts';
-import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
+import {
+  LINK_FULL_POLL_MS,
+  LINK_MAX_BUFFERED_BYTES,
+  MAX_EARLY_SIGNATURES,
+  MAX_INFLIGHT_HANDLERS,
+  MAX_LINK_PENDING_REQUESTS,
+  REQUEST_TIMEOUT_MS,
+} from '../../core/limits.ts';
 import { PendingRequests } from '../../core/protocol/pending-requests.ts';
 import { ERROR_TYPE, refusalBody, replyTo } from '../../core/protocol/replies.ts';
 import type { Requester } from '../../core/protocol/requester.ts';
@@ -12,17 +19,6 @@ import { encodeFrame, type Message, type PeerRole } from '../../core/wire/index.
 import type { Components } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
 import { nextMessageId } from './message-ids.ts';
-
-/** Bytes a link lets pile up in its socket before refusing sends with FULL. */
-export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-/** How often a send waiting for room in the socket's buffer looks again. */
-const FULL_POLL_MS = 5;
-/** Handlers running at once for one link before reading from it waits. */
-export const MAX_INFLIGHT_HANDLERS = 32;
-/** Small frames of one link signed ahead of their turn at once (see send). */
-export const MAX_EARLY_SIGNATURES = 16;
-/** Requests waiting for a reply on one link. */
-export const MAX_PENDING_REQUESTS = 1024;
 
 export interface SendOptions {
   readonly payload?: Uint8Array;
@@ -80,7 +76,7 @@ export class Link implements Requester {
     this.role = init.role;
     this.url = init.url;
     this.direction = init.direction;
-    this.pending = new PendingRequests(init.components.timers, MAX_PENDING_REQUESTS);
+    this.pending = new PendingRequests(init.components.timers, MAX_LINK_PENDING_REQUESTS);
     init.ws.on('close', (code: number, reason: Buffer) => this.handleClose(code, reason.toString('utf8')));
   }
 
@@ -132,7 +128,7 @@ export class Link implements Requester {
       if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
       const frame = await (early ?? encode());
       if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
-      const limit = this.init.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+      const limit = this.init.maxBufferedBytes ?? LINK_MAX_BUFFERED_BYTES;
       await this.roomFor(frame.length, limit);
       if (!this.isOpen) throw new PeerTreeError('CLOSED', 'link is closed');
       if (this.init.ws.bufferedAmount + frame.length > limit) {
@@ -151,9 +147,9 @@ export class Link implements Requester {
 
   /** Waits (polling, at most fullWaitMs) until `bytes` more fit under `limit` or the link closes. */
   private async roomFor(bytes: number, limit: number): Promise<void> {
-    const steps = Math.ceil((this.init.fullWaitMs ?? 0) / FULL_POLL_MS);
+    const steps = Math.ceil((this.init.fullWaitMs ?? 0) / LINK_FULL_POLL_MS);
     for (let i = 0; i < steps && this.isOpen && this.init.ws.bufferedAmount + bytes > limit; i++)
-      await new Promise<void>((resolve) => this.init.components.timers.setTimeout(resolve, FULL_POLL_MS));
+      await new Promise<void>((resolve) => this.init.components.timers.setTimeout(resolve, LINK_FULL_POLL_MS));
   }
 
   /** Starts signing a small frame now when fewer than MAX_EARLY_SIGNATURES are being signed; else null. */

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { KEEPALIVE_INTERVAL_MS, MAX_FRAME_BYTES, SLOW_CLIENT_BUFFERED_BYTES } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/index.ts';
-import type { Components } from '../components.ts';
+import { every, type Components } from '../components.ts';
 import { requestPath } from '../http/request-handler.ts';
 import type { ConnectionManager } from './connection-manager.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -58,7 +58,7 @@ export function attachWebSocketEndpoint(
   // interval is a slow client: it is closed (TIMEOUT) instead of holding buffers forever.
   const heard = new WeakMap<WebSocket, boolean>();
   const backlog = new WeakMap<WebSocket, number>();
-  const keepalive = setInterval(() => {
+  const stopKeepalive = every(deps.components.timers, deps.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS, () => {
     for (const ws of sockets) {
       if (heard.get(ws) === false) {
         deps.manager.counters['keepalive-timeout']++;
@@ -81,8 +81,7 @@ export function attachWebSocketEndpoint(
         // closing already
       }
     }
-  }, deps.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS);
-  keepalive.unref?.();
+  });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => {});
@@ -133,7 +132,7 @@ export function attachWebSocketEndpoint(
   return {
     closeAll(code, reason) {
       closing = true;
-      clearInterval(keepalive);
+      stopKeepalive();
       for (const ws of sockets) ws.close(code, reason);
     },
     terminateAll() {

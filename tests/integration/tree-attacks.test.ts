@@ -29,7 +29,7 @@ import { currentNextDigest, Stranger, type Ref, type Version } from './stranger.
 
 const K = 2;
 const FLAGS = ['--max-peers', String(K), '--log-level', 'warn'];
-/** core/tree/constants.ts: heartbeats every 2 s, a silent peer suspected after 10 s. */
+/** core/limits.ts: heartbeats every 2 s, a silent peer suspected after 10 s. */
 const HEARTBEAT_MS = 2_000;
 const PEER_TIMEOUT_MS = 10_000;
 /** How long the forged frames get to do harm (several heartbeats, so anti-entropy would have spread them). */

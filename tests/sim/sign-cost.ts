@@ -4,7 +4,6 @@
 // sim-keys.ts only saves the simulation from repeating identical verifications; it is not counted here).
 // `node bin/run-ts.js tests/sim/cli.ts --sign-cost [--max-sim N]`
 import { createHash } from 'node:crypto';
-import { MAX_EPOCH_LOG } from '../../core/tree/constants.ts';
 import { recordHash, signRecord, type EpochRecord } from '../../core/tree/epoch-record.ts';
 import { initialState } from '../../core/tree/machine.ts';
 import { MSG, type SyncBody } from '../../core/tree/messages.ts';
@@ -13,6 +12,7 @@ import type { Membership, NodeRef, TreeState } from '../../core/tree/types.ts';
 import { treeNeighbours } from '../../core/tree/view.ts';
 import { Prng } from './prng.ts';
 import { World } from './world.ts';
+import { MAX_EPOCH_LOG } from '../../core/limits.ts';
 
 interface Count {
   sign: number;

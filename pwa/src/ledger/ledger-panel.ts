@@ -3,9 +3,9 @@
 import { detailsBox } from '../ui/plain-words.ts';
 import { fromHex, toHex } from '../../../core/bytes.ts';
 import { toPeerTreeError, type PeerTreeError } from '../../../core/errors.ts';
-import { CLIENT_CONNECT_TIMEOUT_MS } from '../../../core/limits.ts';
+import { CLIENT_CONNECT_TIMEOUT_MS, MAX_LEDGER_NOTE_LENGTH } from '../../../core/limits.ts';
 import { nodeIdOf } from '../../../core/identity/node-id.ts';
-import { MAX_NOTE_LENGTH, type RecordKind } from '../../../core/ledger/record.ts';
+import { type RecordKind } from '../../../core/ledger/record.ts';
 import { h, setAttrs, setText } from '../ui/dom.ts';
 import type { Session } from '../sync/session.ts';
 import {
@@ -95,7 +95,7 @@ export function createLedgerPanel(
     type: 'text',
     id: 'ledger-register-note',
     class: 'text-input',
-    maxlength: MAX_NOTE_LENGTH,
+    maxlength: MAX_LEDGER_NOTE_LENGTH,
     'data-testid': 'ledger-register-note',
   });
   const registerForm = h(
@@ -138,7 +138,7 @@ export function createLedgerPanel(
     type: 'text',
     id: 'ledger-note',
     class: 'text-input',
-    maxlength: MAX_NOTE_LENGTH,
+    maxlength: MAX_LEDGER_NOTE_LENGTH,
     'data-testid': 'ledger-note',
   });
   const noteForm = h(

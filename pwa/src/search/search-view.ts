@@ -2,14 +2,13 @@
 // memory refers to, forget one's own memories, and remember a plain note.
 import { toHex } from '../../../core/bytes.ts';
 import { toPeerTreeError } from '../../../core/errors.ts';
-import { CLIENT_CONNECT_TIMEOUT_MS } from '../../../core/limits.ts';
-import { checkContent, MAX_MEMORY_TEXT } from '../../../core/search/memory.ts';
+import { CLIENT_CONNECT_TIMEOUT_MS, MAX_MEMORY_TEXT, MAX_QUERY_CHARS } from '../../../core/limits.ts';
+import { checkContent } from '../../../core/search/memory.ts';
 import { h, setAttrs, setText } from '../ui/dom.ts';
 import { keyName } from '../ledger/ledger-panel.ts';
 import { hrefOf } from '../ui/router.ts';
 import type { Session } from '../sync/session.ts';
 import { forgetMemory, searchMemories, type VerifiedHit } from '../../../core/protocol/memory-client.ts';
-import { MAX_QUERY_CHARS } from '../../../core/protocol/memory-messages.ts';
 import type { FileRecord } from '../data/db.ts';
 import { formatBytes } from '../ui/format.ts';
 import { searchOwnFiles } from './own-files.ts';

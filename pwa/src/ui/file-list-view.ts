@@ -1,6 +1,6 @@
 // The file picker, drop zone, sort and filter, and the files: a virtualized grid of photos and videos grouped
 // by day and a list of documents, every file a `[data-testid=file-row]`, updated in place per file.
-import { checkContent, MAX_MEMORY_TEXT } from '../../../core/search/memory.ts';
+import { checkContent } from '../../../core/search/memory.ts';
 import { toPeerTreeError } from '../../../core/errors.ts';
 import { h, setText } from './dom.ts';
 import { hrefOf } from './router.ts';
@@ -17,6 +17,7 @@ import { createSelectBar } from '../gallery/select-bar.ts';
 import type { AlbumStore } from '../gallery/album-store.ts';
 import { openAddToAlbumDialog } from '../gallery/album-dialog.ts';
 import { createUploadSummary } from '../gallery/upload-summary-view.ts';
+import { MAX_MEMORY_TEXT } from '../../../core/limits.ts';
 
 export type { FileActions } from '../gallery/file-row.ts';
 

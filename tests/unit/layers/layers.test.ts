@@ -35,6 +35,17 @@ function typeErrors(project: string, file: string, code: string): string[] {
 }
 
 describe('lint', () => {
+  it('refuses a limit declared outside core/limits.ts, and accepts byte layouts and derived values', async () => {
+    const code = 'export const MAX_WIDGETS = 8;\nexport const WIDGET_TIMEOUT_MS = 2 * 1000;\n';
+    expect(await lintMessages('node-relay/tree/scratch.ts', code)).toEqual([
+      expect.stringMatching(/^peertree\/limits-in-one-place: MAX_WIDGETS looks like a limit/),
+      expect.stringMatching(/^peertree\/limits-in-one-place: WIDGET_TIMEOUT_MS looks like a limit/),
+    ]);
+    expect(await lintMessages('core/limits.ts', code)).toEqual([]);
+    const formats = 'export const WIDGET_BYTES = 32;\nexport const MAX_CHARS = Math.ceil(WIDGET_BYTES / 3);\n';
+    expect(await lintMessages('core/wire/scratch.ts', formats)).toEqual([]);
+  });
+
   it('refuses core importing from the relay, the PWA or the tests', async () => {
     for (const target of ['../../node-relay/relay.ts', '../pwa/src/main.ts', '../../tests/sim/world.ts']) {
       expect(await lintMessages('core/tree/scratch.ts', `import '${target}';\n`)).toEqual([

@@ -10,10 +10,9 @@ import {
   memoryStep,
   nextAttemptAt,
   nextWake,
-  RETRY_BASE_MS,
-  RETRY_MAX_MS,
   uploadAfterFailure,
 } from '../../../core/outbox/policy.ts';
+import { UPLOAD_RETRY_BASE_MS, UPLOAD_RETRY_MAX_MS } from '../../../core/limits.ts';
 
 describe('classifyFailure', () => {
   it('waits out a tree too small for the replica count, in plain words', () => {
@@ -59,12 +58,12 @@ describe('classifyFailure', () => {
 
 describe('nextAttemptAt', () => {
   it('backs off exponentially with jitter, bounded', () => {
-    expect(nextAttemptAt(1, 1000, 0)).toBe(1000 + RETRY_BASE_MS / 2);
-    expect(nextAttemptAt(1, 1000, 1)).toBe(1000 + RETRY_BASE_MS);
-    expect(nextAttemptAt(3, 0, 1)).toBe(4 * RETRY_BASE_MS);
-    expect(nextAttemptAt(40, 0, 1)).toBe(RETRY_MAX_MS);
-    expect(nextAttemptAt(40, 0, 0)).toBe(RETRY_MAX_MS / 2);
-    expect(nextAttemptAt(0, 0, 1)).toBe(RETRY_BASE_MS);
+    expect(nextAttemptAt(1, 1000, 0)).toBe(1000 + UPLOAD_RETRY_BASE_MS / 2);
+    expect(nextAttemptAt(1, 1000, 1)).toBe(1000 + UPLOAD_RETRY_BASE_MS);
+    expect(nextAttemptAt(3, 0, 1)).toBe(4 * UPLOAD_RETRY_BASE_MS);
+    expect(nextAttemptAt(40, 0, 1)).toBe(UPLOAD_RETRY_MAX_MS);
+    expect(nextAttemptAt(40, 0, 0)).toBe(UPLOAD_RETRY_MAX_MS / 2);
+    expect(nextAttemptAt(0, 0, 1)).toBe(UPLOAD_RETRY_BASE_MS);
   });
 });
 
@@ -114,7 +113,7 @@ describe('what the runner does after a failure', () => {
       attempts: 3,
       lastError: 'UNAVAILABLE: x',
       stopped: false,
-      nextAttemptAt: 10_000 + (4 * RETRY_BASE_MS) / 2,
+      nextAttemptAt: 10_000 + (4 * UPLOAD_RETRY_BASE_MS) / 2,
     });
     expect(afterFailure(final, 1, 'FORBIDDEN: y', 10_000, 0.5)).toEqual({
       attempts: 1,

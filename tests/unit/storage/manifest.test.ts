@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   cleanFileName,
   inlineShard,
-  MAX_INLINE_STORED_BYTES,
   parseManifest,
   serializeManifest,
   storedShards,
   validateManifest,
 } from '../../../core/storage/manifest.ts';
 import { toBase64Url, toHex, utf8 } from '../../../core/bytes.ts';
+import { MAX_INLINE_STORED_BYTES } from '../../../core/limits.ts';
 
 const good = {
   v: 1,

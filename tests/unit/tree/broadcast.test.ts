@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BROADCAST_RETRY_MS } from '../../../core/tree/constants.ts';
 import { initialState, step } from '../../../core/tree/machine.ts';
 import { MSG } from '../../../core/tree/messages.ts';
 import { envOf, events, memberState, ref, sends, signedUpdate } from './fixtures.ts';
+import { BROADCAST_RETRY_MS } from '../../../core/limits.ts';
 
 const cast = { mid: 'r5.0', src: 'r5', type: 'news', body: { n: 1 } };
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { extendLog, fitRecords, isChain, logIndexOf, verifyNext } from '../../../core/tree/chain.ts';
-import { MAX_EPOCH_LOG } from '../../../core/tree/constants.ts';
 import {
   recordHash,
   signRecord,
@@ -13,6 +12,7 @@ import { compareVersions } from '../../../core/tree/membership.ts';
 import { MSG } from '../../../core/tree/messages.ts';
 import type { Membership, MembershipOp } from '../../../core/tree/types.ts';
 import { chain, chainState, envOf, ref } from './fixtures.ts';
+import { MAX_EPOCH_LOG } from '../../../core/limits.ts';
 
 const env = envOf(0);
 const K = 2;

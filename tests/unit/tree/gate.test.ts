@@ -2,12 +2,12 @@
 // relays removed lately, a joiner's contact, or a peer quoting a version of this relay's own log. Also how
 // the sequencer checks a report of a relay it does not watch before removing it.
 import { describe, expect, it } from 'vitest';
-import { CONFIRM_MS, TICK_MS } from '../../../core/tree/constants.ts';
 import { recordHash, signRecord, signSuspicion } from '../../../core/tree/epoch-record.ts';
 import { initialState, step } from '../../../core/tree/machine.ts';
 import { MSG } from '../../../core/tree/messages.ts';
 import type { TreeState } from '../../../core/tree/types.ts';
 import { chain, chainState, envOf, ref, sends, signedUpdate } from './fixtures.ts';
+import { CONFIRM_MS, TICK_MS } from '../../../core/limits.ts';
 
 const OTHER = 'cd'.repeat(32);
 const env9 = envOf(9);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { HEARTBEAT_INTERVAL_MS, PEER_TIMEOUT_MS, TAKEOVER_GRACE_MS, TICK_MS } from '../../../core/tree/constants.ts';
+import { HEARTBEAT_INTERVAL_MS, PEER_TIMEOUT_MS } from '../../../core/limits.ts';
 import {
   GENESIS_PREV,
   recordHash,
@@ -13,6 +13,7 @@ import { MSG } from '../../../core/tree/messages.ts';
 import type { TreeEnv } from '../../../core/tree/tree-env.ts';
 import type { MembershipOp, TreeState } from '../../../core/tree/types.ts';
 import { chain, chainState, envOf, events, memberState, ref, sends, signedUpdate } from './fixtures.ts';
+import { TAKEOVER_GRACE_MS, TICK_MS } from '../../../core/limits.ts';
 
 const ids = (s: TreeState) => s.membership.members.map((m) => m.id);
 const hb = (s: TreeState, i: number) => ({

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PeerTreeError } from '../../../core/errors.ts';
-import { MAX_ADMISSION_LENGTH, MAX_EPOCH_LOG, MAX_EVIDENCE } from '../../../core/tree/constants.ts';
 import { signSuspicion } from '../../../core/tree/epoch-record.ts';
 import { MSG, parseMessage } from '../../../core/tree/messages.ts';
 import { chain, envOf, ref, signedUpdate } from './fixtures.ts';
+import { MAX_ADMISSION_LENGTH, MAX_EPOCH_LOG, MAX_EVIDENCE } from '../../../core/limits.ts';
 
 const version = { t: 'r0', e: 3, d: 'ab'.repeat(32), from: ref(1) };
 

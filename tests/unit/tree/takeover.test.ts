@@ -1,6 +1,6 @@
 // Signed suspicions and takeovers as relays run them (takeover.ts through step).
 import { describe, expect, it } from 'vitest';
-import { PEER_TIMEOUT_MS, TICK_MS } from '../../../core/tree/constants.ts';
+import { PEER_TIMEOUT_MS } from '../../../core/limits.ts';
 import {
   recordHash,
   signRecord,
@@ -12,6 +12,7 @@ import { step } from '../../../core/tree/machine.ts';
 import { MSG } from '../../../core/tree/messages.ts';
 import type { Membership, TreeState } from '../../../core/tree/types.ts';
 import { chain, chainState, envOf, ref, sends, signedUpdate } from './fixtures.ts';
+import { TICK_MS } from '../../../core/limits.ts';
 
 const ids = (s: TreeState) => s.membership.members.map((m) => m.id);
 const suspectBody = (m: Membership, of: string, by: number, at: Membership = m) => ({

@@ -23,6 +23,10 @@ function setup() {
   dispatcher.on('disk', () => {
     throw new PeerTreeError('FULL', 'disk is full', { cause: enospc });
   });
+  // The relay's database lives on the same disk: better-sqlite3 throws a plain error with code SQLITE_FULL.
+  dispatcher.on('db', () => {
+    throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  });
   dispatcher.on('quota', () => {
     throw new PeerTreeError('FULL', 'quota used up');
   });
@@ -47,10 +51,19 @@ describe('dispatcher refusals', () => {
     expect(refusalReason(new PeerTreeError('UNAVAILABLE'))).toBe('unavailable');
   });
 
+  it('answers a database write that met a full disk with FULL, as a shard write that did', async () => {
+    const { dispatcher } = setup();
+    const answers: PeerTreeError[] = [];
+    const l = { ...link, replyError: async (_m: Message, e: PeerTreeError) => void answers.push(e) } as unknown as Link;
+    await dispatcher.dispatch(message('db'), l);
+    expect(answers.map((e) => [e.code, e.message])).toEqual([['FULL', 'disk is full']]);
+  });
+
   it('counts refusals by reason and only the INTERNAL failure as a handler error', async () => {
     const { dispatcher, counters } = setup();
-    for (const type of ['disk', 'disk', 'quota', 'busy', 'bug', 'fine']) await dispatcher.dispatch(message(type), link);
-    expect(dispatcher.refusals).toEqual({ disk_full: 2, full: 1, unavailable: 1 });
+    for (const type of ['disk', 'disk', 'db', 'quota', 'busy', 'bug', 'fine'])
+      await dispatcher.dispatch(message(type), link);
+    expect(dispatcher.refusals).toEqual({ disk_full: 3, full: 1, unavailable: 1 });
     expect(counters['handler-error']).toBe(1);
     expect(dispatcher.stats.get('busy')!.errors).toBe(0);
     expect(dispatcher.stats.get('bug')!.errors).toBe(1);

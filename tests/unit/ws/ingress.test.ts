@@ -4,8 +4,9 @@ import type { WebSocket } from 'ws';
 import { generateIdentity, verifySignature, type Identity } from '../../../core/identity/identity.ts';
 import { encodeFrame, FrameVerifier, type Message } from '../../../core/wire/index.ts';
 import { newDropCounters } from '../../../node-relay/ws/drop-counters.ts';
-import { attachIngress, MAX_CONCURRENT_VERIFICATIONS } from '../../../node-relay/ws/ingress.ts';
+import { attachIngress } from '../../../node-relay/ws/ingress.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
+import { MAX_CONCURRENT_VERIFICATIONS } from '../../../core/limits.ts';
 
 const TREE = 'bb'.repeat(16);
 const NOW = 1_800_000_000_000;

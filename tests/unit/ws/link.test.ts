@@ -6,7 +6,8 @@ import { FrameVerifier } from '../../../core/wire/index.ts';
 import { defaultComponents } from '../../../node-relay/components.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
 import { newDropCounters } from '../../../node-relay/ws/drop-counters.ts';
-import { Link, MAX_EARLY_SIGNATURES } from '../../../node-relay/ws/link.ts';
+import { Link } from '../../../node-relay/ws/link.ts';
+import { MAX_EARLY_SIGNATURES } from '../../../core/limits.ts';
 
 const TREE = 'cc'.repeat(16);
 let alice: Identity;

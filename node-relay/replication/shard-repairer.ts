@@ -1,12 +1,7 @@
-// Self-healing of replicated items.
-//
-// Shards (ShardRepairer): an anti-entropy sweep, periodic and after every departure. The policy is pure
+// Self-healing of shards (ShardRepairer): an anti-entropy sweep, periodic and after every departure. The policy is pure
 // (core/storage/repair-plan.ts); this shell reads shards, sends audits, and carries out the plan's effects in
 // its fixed order (record, forget, copy, release). It also answers other relays' audits (`shard.audit`) and
 // takes each relay's own claims about itself (`shard.holders`).
-//
-// Memories (Repairer): when holders leave the tree, the first surviving holder in repair rank (SHA-256 of item
-// and relay id) restores the replica count on other relays (memories are placed at random, any relay will do).
 import { randomBytes } from 'node:crypto';
 import { fromHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
@@ -30,7 +25,6 @@ import {
   REQUEST_TIMEOUT_MS,
 } from '../../core/limits.ts';
 import { auditProof } from '../../core/storage/audit.ts';
-import { rendezvousHolders, repairLeader } from '../../core/storage/placement.ts';
 import {
   auditTargets,
   dropShards,
@@ -54,107 +48,6 @@ import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex } from './pin-index.ts';
 import { HOLDERS } from '../../core/protocol/shard-messages.ts';
 import type { Peers } from './peers.ts';
-
-/** Memories repaired at once: repair competes with users' traffic, so it is kept modest. */
-export const REPAIR_CONCURRENCY = 4;
-
-/** What memory repair needs; items are named by a 64-hex hash. */
-export interface RepairDeps {
-  /** The local copy of an item, or null. */
-  read(hash: string): Promise<Uint8Array | null>;
-  readonly holders: HolderIndex;
-  readonly peers: Peers;
-  readonly logger: Logger;
-  /** Stores the item on `id` with its holder set (and, for shards, its pins). */
-  putOn(id: string, hash: string, bytes: Uint8Array, holders: string[]): Promise<void>;
-  /** Tells the holders the new holder set. */
-  announce(hash: string, holders: string[]): void;
-}
-
-export interface RepairCounters {
-  repaired: number;
-  repairFailed: number;
-  repairSkipped: number;
-}
-
-export class Repairer {
-  readonly counters: RepairCounters = { repaired: 0, repairFailed: 0, repairSkipped: 0 };
-  private queue: Promise<void> = Promise.resolve();
-  private pending = 0;
-
-  constructor(private readonly deps: RepairDeps) {
-    deps.peers.onDeparted((departed) => this.schedule(departed));
-  }
-
-  /** Repairs still queued or running. */
-  get backlog(): number {
-    return this.pending;
-  }
-
-  /** Resolves when every repair scheduled so far has finished (for tests and shutdown). */
-  idle(): Promise<void> {
-    return this.queue;
-  }
-
-  schedule(departed: readonly string[]): void {
-    this.pending++;
-    this.queue = this.queue
-      .then(() => this.repairAfter(departed))
-      .catch((err: unknown) => this.deps.logger.error('repair pass failed', { error: toPeerTreeError(err).message }))
-      .finally(() => this.pending--);
-  }
-
-  private async repairAfter(departed: readonly string[]): Promise<void> {
-    const hashes = new Set<string>();
-    for (const id of departed) for (const h of this.deps.holders.shardsOf(id)) hashes.add(h);
-    const list = [...hashes];
-    for (let i = 0; i < list.length; i += REPAIR_CONCURRENCY) {
-      await Promise.all(list.slice(i, i + REPAIR_CONCURRENCY).map((h) => this.repairShard(h, new Set(departed))));
-    }
-  }
-
-  private async repairShard(hash: string, departed: ReadonlySet<string>): Promise<void> {
-    const { holders, peers } = this.deps;
-    const members = peers.members();
-    const memberIds = new Set(members.map((m) => m.id));
-    const before = holders.holders(hash);
-    const survivors = before.filter((id) => !departed.has(id) && memberIds.has(id));
-    const target = Math.min(holders.target(hash) ?? before.length, members.length);
-    if (
-      !survivors.includes(peers.selfId) ||
-      repairLeader(hash, survivors) !== peers.selfId ||
-      survivors.length >= target
-    ) {
-      // Not ours to repair (another survivor leads, possibly one that is dead but not yet removed), or
-      // nothing to do. The holder set is left as it is: when the next departure comes, the survivors still
-      // see every holder that is gone and restore the full count.
-      this.counters.repairSkipped++;
-      return;
-    }
-    const bytes = await this.deps.read(hash);
-    if (!bytes) {
-      this.counters.repairFailed++;
-      return;
-    }
-    const next = [...survivors];
-    const tried = new Set(before);
-    while (next.length < target) {
-      // New holders in rendezvous order: the shard stays where find() computes it to be after the churn.
-      const batch = rendezvousHolders(hash, members, target - next.length, tried);
-      if (batch.length === 0) break;
-      for (const m of batch) tried.add(m.id);
-      const planned = [...next, ...batch.map((m) => m.id)];
-      const results = await Promise.allSettled(batch.map((m) => this.deps.putOn(m.id, hash, bytes, planned)));
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') next.push(batch[i]!.id);
-      });
-    }
-    holders.set(hash, next);
-    this.deps.announce(hash, next);
-    if (next.length >= target) this.counters.repaired++;
-    else this.counters.repairFailed++;
-  }
-}
 
 export interface ShardRepairDeps {
   readonly dispatcher: Dispatcher;
