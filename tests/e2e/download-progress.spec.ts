@@ -1,17 +1,46 @@
 // Progress that tells: opening a large link shows percent (with speed and time left once measured) and Cancel;
-// a cancel stops the fetch and leaves nothing on this device (no row, no cached piece); several uploads at once
-// get one summary line; a row's Download has its own line.
+// a cancel (while shard reads are held, so the fetch is surely in progress) stops the fetch and leaves nothing
+// on this device (no row, no cached piece); several uploads at once get one summary line; a row's Download has
+// its own line.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { BrowserContext, Page, Route } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
 import { capabilityFrom, runCli } from './support/cli.ts';
 import { storeCount } from './support/idb-count.ts';
 
 /** How many shards this page's IndexedDB cache holds. */
 const cachedShards = (page: Page): Promise<number> => storeCount(page, 'shards');
+
+/** Shard reads let through before the gate holds the rest (the manifest and the first pieces). */
+const SHARDS_LET_THROUGH = 3;
+const SHARD_URLS = '**/api/shards/**';
+
+/**
+ * Holds every shard read over HTTP after the first few until `release`, so a fetch is provably still in
+ * progress while the test acts on it (no race with a fast loopback relay). Covers the page and its worker.
+ */
+async function holdShardReads(context: BrowserContext): Promise<{ held(): number; release(): Promise<void> }> {
+  let seen = 0;
+  let open = false;
+  const held: Route[] = [];
+  await context.route(SHARD_URLS, async (route) => {
+    seen++;
+    if (open || seen <= SHARDS_LET_THROUGH) return route.continue();
+    held.push(route);
+  });
+  return {
+    held: () => held.length,
+    release: async () => {
+      open = true;
+      // A held read the page has aborted meanwhile can no longer be continued; that is fine.
+      await Promise.all(held.splice(0).map((r) => r.continue().catch(() => undefined)));
+      await context.unroute(SHARD_URLS);
+    },
+  };
+}
 
 test('cancel stops opening a large file, and nothing of it stays on this device', async ({ page, relay }) => {
   test.setTimeout(120_000);
@@ -24,10 +53,17 @@ test('cancel stops opening a large file, and nothing of it stays on this device'
     await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
     expect(await cachedShards(page)).toBe(0);
 
+    const gate = await holdShardReads(page.context());
     await page.goto(`/#/open/${capability}`);
     const view = page.getByTestId('open-view');
     await expect(page.getByTestId('open-progress')).toHaveText(/^Fetching \d+%/, { timeout: 20_000 });
+    // Pieces are held at the gate: the fetch cannot have finished when Cancel is clicked.
+    await expect.poll(() => gate.held(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect(view).not.toHaveAttribute('data-state', 'ready');
     await page.getByTestId('open-cancel').click();
+    // The held reads end only now, after the cancel, as a slow relay's would; the view says "cancelled" once
+    // the reads in flight have ended and what they cached is deleted again.
+    await gate.release();
     await expect(view).toHaveAttribute('data-state', 'cancelled');
     await expect(page.getByTestId('open-status')).toHaveText(/Nothing of this file was saved/);
     await expect(page.getByTestId('download')).toHaveCount(0);
