@@ -117,7 +117,6 @@ async function mount(root: HTMLElement): Promise<void> {
     get: (id) => db.get('outbox', id),
     all: () => db.getAll('outbox'),
   });
-  let removals: Promise<void> = Promise.resolve();
   const downloads = createDownloadStatus();
   const filesView = createFileListView(
     library,
@@ -125,18 +124,15 @@ async function mount(root: HTMLElement): Promise<void> {
     {
       // Cancelling is removing a file that is not stored yet, releasing whatever relays already pinned.
       cancel: (id) => void library.remove(id, true),
-      // One removal at a time: LibrarySync.removed reads and saves its state, and two at once (several files
-      // deleted together) would keep only one of their tombstones.
+      // Several at once are fine (a multi-delete): LibrarySync takes turns at its saved state.
       remove: (id, release) =>
-        void (removals = removals
-          .catch(() => {})
-          .then(async () => {
-            // The removal goes into the library first, so that a sync in between cannot bring the file back.
-            const f = library.get(id);
-            if (f?.origin === 'added') await librarySync?.removed(f.capability).catch(() => {});
-            if (f?.capability) await albums.forget(f.capability).catch(() => {});
-            await library.remove(id, release);
-          })),
+        void (async () => {
+          // The removal goes into the library first, so that a sync in between cannot bring the file back.
+          const f = library.get(id);
+          if (f?.origin === 'added') await librarySync?.removed(f.capability).catch(() => {});
+          if (f?.capability) await albums.forget(f.capability).catch(() => {});
+          await library.remove(id, release);
+        })(),
       edit: (id, change) =>
         void library.edit(id, change).then((changed) => {
           if (changed) librarySync?.schedule();

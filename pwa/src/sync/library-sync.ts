@@ -100,6 +100,8 @@ export class LibrarySync {
   private readonly backoff = new Backoff({ initialMs: 2_000, maxMs: 60_000, factor: 2 });
   private stateName: LibrarySyncState = 'idle';
   private stopped = false;
+  /** The end of the chain of read-modify-writes of the saved state (see `exclusive`). */
+  private stateTurn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: LibrarySyncDeps) {
     this.owner = toHex(deps.identity.publicKey);
@@ -152,13 +154,26 @@ export class LibrarySync {
   /** Records that the person removed the file with this capability (on every device), then syncs. */
   async removed(cap: string | null | undefined): Promise<void> {
     if (!cap) return;
-    const state = await this.load();
-    const now = Date.now();
-    const existing = mergeLibraries(state.entries, state.pending).find((e) => e.cap === cap);
-    const f = { cap, name: '', type: '', size: 0, date: now };
-    const tomb = removedEntry(existing ?? { ...addedEntry(f, 0), addedAt: 0 }, now);
-    await this.save({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
+    await this.exclusive(async () => {
+      const state = await this.load();
+      const now = Date.now();
+      const existing = mergeLibraries(state.entries, state.pending).find((e) => e.cap === cap);
+      const f = { cap, name: '', type: '', size: 0, date: now };
+      const tomb = removedEntry(existing ?? { ...addedEntry(f, 0), addedAt: 0 }, now);
+      await this.write({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
+    });
     this.schedule();
+  }
+
+  /**
+   * Runs `fn` after every read-modify-write of the saved state started before it has ended. Each one is a read
+   * and a later put in separate transactions: two at once (several files removed together, or a removal while
+   * a sync saves) would both read the old state and the second put would drop what the first one added.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const turn = this.stateTurn.then(fn);
+    this.stateTurn = turn.catch(() => {});
+    return turn;
   }
 
   private kick(): void {
@@ -235,7 +250,12 @@ export class LibrarySync {
    * Saves the state. Pending changes are re-read first: one recorded while a sync ran (which loaded the state
    * before it) is kept until a version holds it.
    */
-  private async save(state: LibraryState): Promise<void> {
+  private save(state: LibraryState): Promise<void> {
+    return this.exclusive(() => this.write(state));
+  }
+
+  /** `save` without taking a turn: only for a caller that holds one (inside `exclusive`). */
+  private async write(state: LibraryState): Promise<void> {
     const now = await this.load();
     const pending = mergeLibraries(state.pending, now.pending).filter((p) => !covered(state.entries, p));
     await this.deps.db.put('settings', {
