@@ -225,6 +225,9 @@ export const LINK_RETRY_MS = 1_000;
 export const LIBRARY_POLL_MS = 5_000;
 /** Longest file name and note a person can give a file in the library (the record's text bound). */
 export const MAX_LIBRARY_TEXT = 1024;
+/** Most albums in a person's library record, and most album memberships over all of them (removed ones too). */
+export const MAX_ALBUMS = 256;
+export const MAX_ALBUM_ITEMS = 4096;
 /** First look, after a file was stored on fewer relays than asked, at whether the tree grew enough to top it up. */
 export const TOP_UP_FIRST_CHECK_MS = 3_000;
 /** Longest pause between two such looks (the pause doubles from the first one up to this). */

@@ -12,6 +12,7 @@
 // ignore unknown fields, so the version stays 1 (see merge.ts for how they merge). The optional top-level
 // `collections` [{name, items: [{key, cap}]}] is the S3 gateway's bucket index (bucket → key → capability): only
 // the gateway writes it (it mirrors its own index, the source of truth); every other writer carries it unchanged.
+// The optional top-level `albums` holds the person's albums (shape, reader and merge rule in albums.ts).
 // The record's hash (its shard name) is SHA-256 of all its bytes.
 //
 // Head (fixed layout):
@@ -24,6 +25,11 @@ import { PeerTreeError } from '../errors.ts';
 import { MAX_LIBRARY_TEXT } from '../limits.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
 import { withMedia, type LibraryEntry, type LibraryThumbs } from './merge.ts';
+import { readAlbums, type LibraryAlbum } from './albums.ts';
+import { CAP_RE } from './capability-text.ts';
+import { readCollections, type LibraryCollection } from './collections.ts';
+
+export { MAX_COLLECTIONS, MAX_COLLECTION_ITEMS, readCollections, type LibraryCollection } from './collections.ts';
 
 export const LIBRARY_RECORD_TAG = utf8('peertree/library/v1\u0000');
 export const LIBRARY_DATA_TAG = utf8('peertree/library-data/v1\u0000');
@@ -37,7 +43,6 @@ const IV_BYTES = 12;
 const SIG_BYTES = 64;
 const HEADER_BYTES = LIBRARY_RECORD_TAG.length + 32 + 8 + 32 + IV_BYTES + 4;
 const HEX32 = /^[0-9a-f]{64}$/;
-const CAP_RE = /^pt1\.[0-9a-f]{64}(\.[A-Za-z0-9_-]{43})?$/;
 const ZERO32 = new Uint8Array(32);
 
 export interface RecordHeader {
@@ -47,58 +52,12 @@ export interface RecordHeader {
   readonly prev: string | null;
 }
 
-/** A named collection (an S3 bucket): its keys and the capability each names. */
-export interface LibraryCollection {
-  readonly name: string;
-  readonly items: readonly { readonly key: string; readonly cap: string }[];
-}
-
 export interface OpenedRecord extends RecordHeader {
   readonly entries: LibraryEntry[];
   /** Absent when the record has none (every record written before collections, and most after). */
   readonly collections?: LibraryCollection[];
-}
-
-/** Most collections in one record, and most items over all of them (the record must fit one shard). */
-export const MAX_COLLECTIONS = 256;
-export const MAX_COLLECTION_ITEMS = 4096;
-
-/** Reads an untrusted value as the collections field (shape only); throws BAD_INPUT. */
-export function readCollections(value: unknown): LibraryCollection[] {
-  if (!Array.isArray(value) || value.length > MAX_COLLECTIONS) bad('collections');
-  let items = 0;
-  return value.map((c: unknown) => {
-    const o = c as { name?: unknown; items?: unknown } | null;
-    if (
-      typeof o !== 'object' ||
-      o === null ||
-      typeof o.name !== 'string' ||
-      o.name.length === 0 ||
-      o.name.length > 255 ||
-      !Array.isArray(o.items)
-    )
-      bad('collection');
-    items += o.items.length;
-    if (items > MAX_COLLECTION_ITEMS) bad(`at most ${MAX_COLLECTION_ITEMS} collection items`);
-    return {
-      name: o.name,
-      items: o.items.map((i: unknown) => {
-        const it = i as { key?: unknown; cap?: unknown } | null;
-        if (
-          typeof it !== 'object' ||
-          it === null ||
-          typeof it.key !== 'string' ||
-          it.key.length === 0 ||
-          it.key.length > MAX_TEXT ||
-          typeof it.cap !== 'string' ||
-          it.cap.length > 512 ||
-          !CAP_RE.test(it.cap)
-        )
-          bad('collection item');
-        return { key: it.key, cap: it.cap };
-      }),
-    };
-  });
+  /** Absent when the record has none. */
+  readonly albums?: LibraryAlbum[];
 }
 
 export interface LibraryHead {
@@ -203,6 +162,7 @@ export async function sealRecord(
   header: { version: number; prev: string | null },
   entries: readonly LibraryEntry[],
   collections?: readonly LibraryCollection[],
+  albums?: readonly LibraryAlbum[],
 ): Promise<{ bytes: Uint8Array; hash: string }> {
   checkVersion(header.version);
   if (header.version === 1 ? header.prev !== null : header.prev === null || !HEX32.test(header.prev))
@@ -212,7 +172,12 @@ export async function sealRecord(
   const prev = header.prev === null ? ZERO32 : fromHex(header.prev);
   const iv = randomBytes(IV_BYTES);
   const plain = utf8(
-    JSON.stringify({ v: 1, entries: checked, ...(collections ? { collections: readCollections(collections) } : {}) }),
+    JSON.stringify({
+      v: 1,
+      entries: checked,
+      ...(collections ? { collections: readCollections(collections) } : {}),
+      ...(albums && albums.length > 0 ? { albums: readAlbums(albums) } : {}),
+    }),
   );
   const aad = dataAad(identity.publicKey, header.version, prev);
   const ct = new Uint8Array(
@@ -300,12 +265,13 @@ export async function openRecord(bytes: Uint8Array, key: Uint8Array, owner: stri
   } catch {
     bad('the record content is not JSON');
   }
-  const d = doc as { v?: unknown; entries?: unknown; collections?: unknown } | null;
+  const d = doc as { v?: unknown; entries?: unknown; collections?: unknown; albums?: unknown } | null;
   if (!d || d.v !== 1 || !Array.isArray(d.entries) || d.entries.length > MAX_ENTRIES) bad('the record content');
   return {
     ...header,
     entries: d.entries.map(readEntry),
     ...(d.collections === undefined ? {} : { collections: readCollections(d.collections) }),
+    ...(d.albums === undefined ? {} : { albums: readAlbums(d.albums) }),
   };
 }
 

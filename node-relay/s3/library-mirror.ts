@@ -12,6 +12,7 @@ import {
   S3_MIRROR_ROUNDS,
 } from '../../core/limits.ts';
 import type { Identity } from '../../core/identity/index.ts';
+import type { LibraryAlbum } from '../../core/library/albums.ts';
 import { addedEntry, isPresent, mergeLibraries, removedEntry, type LibraryEntry } from '../../core/library/merge.ts';
 import {
   MAX_ENTRIES,
@@ -126,6 +127,8 @@ export class LibraryMirror {
           throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head not signed by this key');
         let theirs: LibraryEntry[] = [];
         let before: LibraryCollection[] = [];
+        // The person's albums are not the gateway's: carried unchanged into every version it publishes.
+        let albums: LibraryAlbum[] | undefined;
         if (head) {
           const bytes = await transport.fetchShard(head.record);
           await verifyShard(head.record, bytes);
@@ -134,6 +137,7 @@ export class LibraryMirror {
             throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
           theirs = opened.entries;
           before = opened.collections ?? [];
+          albums = opened.albums;
         }
         const { collections, objects } = this.view();
         const known = new Map(theirs.map((e) => [e.cap, e]));
@@ -160,6 +164,7 @@ export class LibraryMirror {
           { version, prev: head?.record ?? null },
           mergeLibraries(theirs, changes),
           collections,
+          albums,
         );
         await transport.storeShard(sealed.hash, sealed.bytes, replicas);
         const next = await signHead(identity, version, sealed.hash, t);

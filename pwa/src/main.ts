@@ -8,7 +8,7 @@ import { createIdentityView } from './ui/identity-view.ts';
 import { loadOrCreateIdentity } from './data/identity-store.ts';
 import { Library } from './data/library.ts';
 import { FileStore } from './state/file-store.ts';
-import { openCapability, downloadBlob } from './sync/open-file.ts';
+import { downloadBlob } from './sync/open-file.ts';
 import { createNotFoundView, createOpenView } from './ui/open-view.ts';
 import { RelaySocket } from './sync/relay-socket.ts';
 import { fetchRelayStatus, replicaTarget } from './sync/relay-status.ts';
@@ -28,7 +28,13 @@ import { Session } from './sync/session.ts';
 import { createSearchView } from './search/search-view.ts';
 import { createLedgerPanel } from './ledger/ledger-panel.ts';
 import { namesAsset } from '../../core/protocol/ledger-client.ts';
+import { toHex } from '../../core/bytes.ts';
 import { LibrarySync } from './sync/library-sync.ts';
+import { AlbumStore } from './gallery/album-store.ts';
+import { createDownloadStatus } from './gallery/download-status.ts';
+import { startDownload } from './media/download-task.ts';
+import type { ProgressFigures } from './state/progress-figures.ts';
+import { createAlbumsView } from './gallery/albums-view.ts';
 import { Thumbnailer } from './media/thumbnailer.ts';
 import { ThumbLoader } from './gallery/thumb-loader.ts';
 import { canStream, registerStream } from './media/stream-register.ts';
@@ -85,6 +91,9 @@ async function mount(root: HTMLElement): Promise<void> {
     onQueued: () => void requestBackgroundSync(),
   });
   const library = await Library.open(sealer, sync, new Thumbnailer());
+  const albums = await AlbumStore.open(db);
+  // An album made or changed here is published like a file-list change.
+  albums.addEventListener('edited', () => librarySync?.schedule());
 
   // `via`: relays a link names (link-relays.ts), tried over HTTP after this app's own, in turn.
   const readTransport = (via: readonly string[] = []): CachingTransport =>
@@ -108,17 +117,20 @@ async function mount(root: HTMLElement): Promise<void> {
     get: (id) => db.get('outbox', id),
     all: () => db.getAll('outbox'),
   });
+  const downloads = createDownloadStatus();
   const filesView = createFileListView(
     library,
     fileStore,
     {
       // Cancelling is removing a file that is not stored yet, releasing whatever relays already pinned.
       cancel: (id) => void library.remove(id, true),
+      // Several at once are fine (a multi-delete): LibrarySync takes turns at its saved state.
       remove: (id, release) =>
         void (async () => {
           // The removal goes into the library first, so that a sync in between cannot bring the file back.
           const f = library.get(id);
           if (f?.origin === 'added') await librarySync?.removed(f.capability).catch(() => {});
+          if (f?.capability) await albums.forget(f.capability).catch(() => {});
           await library.remove(id, release);
         })(),
       edit: (id, change) =>
@@ -133,17 +145,31 @@ async function mount(root: HTMLElement): Promise<void> {
       download: (id) => {
         const f = library.get(id);
         if (!f?.capability) return;
-        openCapability(f.capability, readTransport()).then(
+        let report: (figures: ProgressFigures) => void = () => {};
+        const task = startDownload(f.capability, readTransport(), { cache: store, onProgress: (p) => report(p) });
+        report = downloads.track(f.name, task);
+        task.done.then(
           (opened) => downloadBlob(opened.blob, opened.manifest.name),
-          (err: unknown) => filesProblem.show(downloadProblem(f.name, err)),
+          (err: unknown) => {
+            if (!task.cancelled) filesProblem.show(downloadProblem(f.name, err));
+          },
         );
       },
     },
     thumbs,
     streamUrl,
+    albums,
+    { transport: () => readTransport(), cache: store },
   );
+  const albumsView = createAlbumsView({
+    albums,
+    files: fileStore,
+    thumbs,
+    view: (id, order) => filesView.viewer.open(id, order),
+  });
   const openView = createOpenView({
     transport: readTransport,
+    cache: store,
     remember: (capability, opened) => library.rememberOpened(capability, opened.manifestHash, opened.manifest),
     relayUrl: () => socket?.relayUrl ?? relayUrl,
     stream: streamUrl,
@@ -190,9 +216,11 @@ async function mount(root: HTMLElement): Promise<void> {
   });
   filesView.element.insertBefore(libraryStatus, filesView.element.children[1] ?? null);
   filesView.element.insertBefore(filesProblem.element, libraryStatus);
+  filesView.element.insertBefore(downloads.element, libraryStatus);
   mountShell(root, {
     views: {
       files: filesView.element,
+      albums: albumsView.element,
       open: openView.element,
       search: searchView.element,
       network: networkView.element,
@@ -209,6 +237,12 @@ async function mount(root: HTMLElement): Promise<void> {
       else networkView.hide();
       if (route.name === 'device') deviceView.show();
       if (route.name === 'link') linkView.show(route.offer);
+      if (route.name === 'albums')
+        albumsView.show({
+          ...(route.album !== undefined ? { album: route.album } : {}),
+          ...(route.bucket !== undefined ? { bucket: route.bucket } : {}),
+        });
+      else albumsView.hide();
     },
     onUpdated: (show) => (showUpdate = show),
   });
@@ -247,6 +281,7 @@ async function mount(root: HTMLElement): Promise<void> {
         socket: s,
         identity,
         transport: new SocketShardTransport(s, identity),
+        albums,
         replicas,
         onState: (state, detail) => {
           setAttrs(libraryStatus, { 'data-state': state, 'data-detail': detail || null });
@@ -260,7 +295,9 @@ async function mount(root: HTMLElement): Promise<void> {
           setText(libraryStatus, words[state] ?? '');
         },
       });
-      librarySync.start();
+      // The albums are this identity's (another key's are dropped) before the first sync merges them.
+      const started = librarySync;
+      void albums.setOwner(toHex(identity.publicKey)).finally(() => started.start());
       const filesTopUp = new TopUp({
         files: () => library.list(),
         store,

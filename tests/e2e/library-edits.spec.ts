@@ -1,8 +1,9 @@
 // Two devices of one person, open at once: a rename, a note and a delete made on A reach B within 30 s; and
 // edits both made while offline (a new file each, a rename each of different files) survive on both.
 import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
+import { openSecondDevice } from './support/second-device.ts';
 
 const PASSPHRASE = 'two devices passphrase';
 
@@ -12,31 +13,6 @@ async function addStored(page: Page, files: { name: string; mimeType: string; bu
   await page.locator('input[type=file]').setInputFiles(files);
   for (const f of files)
     await expect(rowOf(page, f.name)).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
-}
-
-/** Exports A's key backup and restores it in a fresh context: the second device of the same person. */
-async function secondDevice(a: Page, browser: Browser, baseURL: string): Promise<{ context: BrowserContext; b: Page }> {
-  await expect(a.getByTestId('library-sync')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });
-  await a.goto('/#/device');
-  await a.getByTestId('export-passphrase').fill(PASSPHRASE);
-  const downloadEvent = a.waitForEvent('download');
-  await a.getByTestId('export-key').click();
-  const backupPath = (await (await downloadEvent).path())!;
-  await a.goto('/#/');
-  const context = await browser.newContext({ baseURL });
-  const b = await context.newPage();
-  await b.goto('/#/device');
-  await expect(b.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-  const chooser = b.waitForEvent('filechooser');
-  await b.getByTestId('import-choose').click();
-  await (await chooser).setFiles(backupPath);
-  await b.getByTestId('import-confirm').check();
-  await b.getByTestId('import-passphrase').fill(PASSPHRASE);
-  await b.getByTestId('import-key').click();
-  await expect(b.getByTestId('import-status')).toHaveAttribute('data-node-id', /.+/);
-  await b.waitForEvent('load', { timeout: 15_000 });
-  await b.goto('/#/');
-  return { context, b };
 }
 
 async function rename(page: Page, from: string, to: string, note?: string): Promise<void> {
@@ -59,7 +35,7 @@ test('a rename, a note and a delete on A show on B, open at the same time, withi
   const gone = { name: 'old.bin', mimeType: 'application/octet-stream', buffer: randomBytes(9_000) };
   await addStored(a, [keep, gone]);
   const capability = (await rowOf(a, keep.name).getAttribute('data-capability'))!;
-  const { context, b } = await secondDevice(a, browser, relay.url);
+  const { context, b } = await openSecondDevice(a, browser, relay.url, PASSPHRASE);
   try {
     await expect(rowOf(b, keep.name)).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
     await expect(rowOf(b, gone.name)).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
@@ -105,7 +81,7 @@ test('edits both devices made offline survive on both once they are back online'
   const one = { name: 'one.txt', mimeType: 'text/plain', buffer: randomBytes(3_000) };
   const two = { name: 'two.txt', mimeType: 'text/plain', buffer: randomBytes(3_000) };
   await addStored(a, [one, two]);
-  const { context: contextB, b } = await secondDevice(a, browser, relay.url);
+  const { context: contextB, b } = await openSecondDevice(a, browser, relay.url, PASSPHRASE);
   try {
     await expect(b.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(2, { timeout: 30_000 });
     await expect(b.getByTestId('library-sync')).toHaveAttribute('data-state', 'synced', { timeout: 20_000 });

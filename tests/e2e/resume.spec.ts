@@ -6,29 +6,13 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
 import { runCli } from './support/cli.ts';
+import { storeCount } from './support/idb-count.ts';
 import { MiB, sha256File, writeRandomFile } from './support/big-file.ts';
 
 const SIZE = 64 * MiB;
 
 /** How many file copies the page keeps until they are sealed (the `pending-blobs` store). */
-function keptCopies(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('peertree');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const count = db.transaction('pending-blobs').objectStore('pending-blobs').count();
-          count.onsuccess = () => {
-            resolve(count.result);
-            db.close();
-          };
-          count.onerror = () => reject(count.error);
-        };
-      }),
-  );
-}
+const keptCopies = (page: Page): Promise<number> => storeCount(page, 'pending-blobs');
 
 test('a file whose page closed while it was encrypted is stored by the next page', async ({ page, context, relay }) => {
   test.setTimeout(120_000);

@@ -1,5 +1,5 @@
 // The S3 gateway acting as the person of the app's own key backup: an object stored with the AWS CLI appears in
-// the app's file list as "BUCKET/KEY", stored, and downloads with identical bytes.
+// the app's file list as "BUCKET/KEY", stored, and in its bucket on the albums screen, and downloads identical.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +79,19 @@ test('an object stored through the S3 gateway shows in the app as BUCKET/KEY and
     await expect(row).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
     await expect(page.locator('[data-testid=file-row][data-name="first.txt"]')).toHaveCount(1);
     const capability = (await row.getAttribute('data-capability'))!;
+    // The albums screen shows the bucket (read-only) with the key it names, opening the same file.
+    await page.goto('/#/albums');
+    const bucket = page.locator('[data-testid=album-card][data-kind=bucket][data-name="e2e-bucket"]');
+    await expect(bucket).toHaveAttribute('data-count', '1');
+    await expect(bucket).toContainText('S3 bucket');
+    await bucket.click();
+    await expect(page.getByTestId('bucket-title')).toHaveText('e2e-bucket');
+    const item = page.locator('[data-testid=bucket-item][data-key="reports/report.bin"]');
+    await expect(item).toHaveAttribute('data-cap', capability);
+    await expect(item.getByRole('link', { name: 'Open reports/report.bin' })).toHaveAttribute(
+      'href',
+      `#/open/${encodeURIComponent(capability)}`,
+    );
     await page.goto(`/#/open/${capability}`);
     const got = page.waitForEvent('download');
     await page.getByTestId('download').click();

@@ -36,6 +36,18 @@ for (const size of SIZES) {
     await shot('share');
     await page.keyboard.press('Escape');
 
+    // Select mode with its bar, then the album made from it.
+    await page.getByTestId('select-mode').click();
+    for (const name of ['notes.txt', 'Tax return 2025.pdf'])
+      await page.locator(`[data-testid=file-row][data-name="${name}"]`).getByTestId('file-select').check();
+    await shot('select');
+    await page.getByTestId('select-album').click();
+    await page.getByTestId('album-dialog').getByLabel('New album').fill('Paperwork');
+    await page.getByTestId('album-create').click();
+    await page.getByTestId('album-status-open').click();
+    await expect(page.getByTestId('album-item')).toHaveCount(2);
+    await shot('album');
+
     await page.goto('/#/search/boat');
     await expect(page.getByTestId('search-status')).toHaveAttribute('data-state', /^(done|error)$/, {
       timeout: 20_000,

@@ -30,6 +30,9 @@ function wav(dataBytes: number): Buffer {
   return Buffer.concat([header, randomBytes(dataBytes)]);
 }
 
+/** Longest wait for ffmpeg to encode the test video. */
+const FFMPEG_TIMEOUT_MS = 180_000;
+
 /**
  * A real 60 s VP8 WebM (640×360, 1.6 Mbit/s, a key frame every second, its seek index at the front), encoded by
  * Debian's ffmpeg (scripts/setup.sh installs it): what a person's camera roll holds, not a stand-in.
@@ -41,7 +44,8 @@ function webmVideo(): Buffer {
     const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25'];
     args.push('-t', '60', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8');
     args.push('-b:v', '1600k', '-minrate', '1600k', '-maxrate', '1600k', '-g', '25', '-cues_to_front', '1', out);
-    execFileSync('ffmpeg', args, { stdio: 'ignore', timeout: 60_000 });
+    // A bound for a hung encoder, not a speed: on a loaded 2-CPU machine this took over 60 s once.
+    execFileSync('ffmpeg', args, { stdio: 'ignore', timeout: FFMPEG_TIMEOUT_MS });
     return readFileSync(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -148,7 +152,7 @@ test('a real video added on one device plays on another and seeks to the middle 
   browser,
   relay,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(150_000 + FFMPEG_TIMEOUT_MS);
   const { capability, data } = await storeFile(page, {
     name: 'holiday.webm',
     mimeType: 'video/webm',

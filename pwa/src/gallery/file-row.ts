@@ -6,6 +6,8 @@ import type { FileState } from '../state/file-store.ts';
 import { openDeleteDialog } from '../ui/delete-dialog.ts';
 import { openShareDialog } from '../ui/share-dialog.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
+import type { Selection } from './selection.ts';
+import { onLongPress } from './long-press.ts';
 
 export interface FileActions {
   /** `release`: also send signed releases of this device's pins to the relays. */
@@ -30,6 +32,9 @@ export interface RowParts {
   readonly badge: HTMLElement;
   readonly actions: HTMLElement;
   readonly thumb: HTMLElement | null;
+  /** The select-mode checkbox and the label around it (hidden outside select mode). */
+  readonly select: HTMLInputElement;
+  readonly selectBox: HTMLElement;
   lastActionsKey: string;
   lastThumb: string;
 }
@@ -58,6 +63,7 @@ export function createRow(
   variant: 'doc' | 'tile',
   onView: (id: string) => void,
   onEdit: (id: string) => void,
+  selection: Selection,
 ): RowParts {
   // The name itself opens the rename dialog: no extra action button (a tile has no room for one more).
   const name = h(
@@ -85,45 +91,54 @@ export function createRow(
   const badge = h('span', { class: 'badge', 'data-testid': 'file-badge' });
   const actions = h('span', { class: 'file-actions' });
   const main = h('span', { class: 'file-main' }, name, note, meta, detail, progress);
+  const select = h('input', {
+    type: 'checkbox',
+    class: 'file-select-input',
+    'aria-label': `Select ${f.name}`,
+    'data-testid': 'file-select',
+  });
+  select.addEventListener('change', () => selection.set(f.id, select.checked));
+  const selectBox = h('label', { class: 'file-select', hidden: true }, select);
+  const common = { variant, name, note, meta, detail, progress, badge, actions, select, selectBox };
   if (variant === 'doc') {
     const row = h(
       'li',
       { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.id },
-      typeIcon(f),
+      h('span', { class: 'file-lead' }, selectBox, typeIcon(f)),
       main,
       badge,
       actions,
     );
-    return {
-      row,
-      variant,
-      name,
-      note,
-      meta,
-      detail,
-      progress,
-      badge,
-      actions,
-      thumb: null,
-      lastActionsKey: '',
-      lastThumb: '',
-    };
+    onLongPress(row, () => selection.start(f.id));
+    return { ...common, row, thumb: null, lastActionsKey: '', lastThumb: '' };
   }
   const thumb = h(
     'button',
     { type: 'button', class: 'tile-thumb', 'aria-label': `View ${f.name}`, 'data-testid': 'file-view' },
     typeIcon(f),
   );
-  thumb.addEventListener('click', () => onView(f.id));
+  // In select mode a tap on the picture selects it (the viewer opens only outside select mode).
+  thumb.addEventListener('click', () => (selection.active ? selection.toggle(f.id) : onView(f.id)));
   const row = h(
     'li',
     { class: 'file-row file-tile', 'data-testid': 'file-row', 'data-key': f.id, 'data-thumb': 'none' },
     thumb,
+    selectBox,
     main,
     badge,
     actions,
   );
-  return { row, variant, name, note, meta, detail, progress, badge, actions, thumb, lastActionsKey: '', lastThumb: '' };
+  onLongPress(row, () => selection.start(f.id));
+  return { ...common, row, thumb, lastActionsKey: '', lastThumb: '' };
+}
+
+/** Shows select mode and whether this file is selected. */
+export function renderSelected(parts: RowParts, selection: Selection): void {
+  const id = parts.row.dataset.key ?? '';
+  const on = selection.has(id);
+  parts.selectBox.hidden = !selection.active;
+  parts.select.checked = on;
+  setAttrs(parts.row, { 'data-selected': selection.active ? String(on) : null });
 }
 
 function button(label: string, aria: string, onClick: () => void, testid: string): HTMLButtonElement {
@@ -212,6 +227,7 @@ export function updateRow(parts: RowParts, f: FileState, actions: FileActions, t
     'aria-label': `Rename ${f.name} or add a note`,
   });
   setText(parts.note, f.note ?? '');
+  setAttrs(parts.select, { 'aria-label': `Select ${f.name}` });
   parts.note.hidden = !f.note;
   if (parts.thumb) setAttrs(parts.thumb, { 'aria-label': `View ${f.name}` });
   setAttrs(parts.row, {

@@ -12,8 +12,9 @@ import {
   type LayoutRow,
 } from './gallery-layout.ts';
 import { openEditDialog } from '../ui/edit-dialog.ts';
-import { createRow, updateRow, type FileActions, type RowParts } from './file-row.ts';
+import { createRow, renderSelected, updateRow, type FileActions, type RowParts } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
+import type { Selection } from './selection.ts';
 
 /** Smallest tile width (px) and the gap between tiles. */
 const MIN_TILE_PX = 150;
@@ -38,6 +39,8 @@ export interface GalleryDeps {
   readonly thumbs: ThumbLoader;
   /** Opens the viewer on `id`, stepping through `media` (the order shown). */
   readonly view: (id: string, media: readonly string[]) => void;
+  /** Select mode and the chosen files (shared with the select bar). */
+  readonly selection: Selection;
 }
 
 export interface GalleryView {
@@ -52,7 +55,7 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
     class: 'gallery',
     'data-testid': 'file-list',
     role: 'region',
-    'aria-label': 'Your files',
+    'aria-label': 'Your files, by day and type',
   });
   let filter: GalleryFilter = 'all';
   let sort: GallerySort = 'newest';
@@ -78,9 +81,11 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
           const now = deps.files.get(fid);
           if (now) openEditDialog(now, (edit) => deps.actions.edit(fid, edit));
         },
+        deps.selection,
       );
       parts.set(id, p);
       updateRow(p, f, deps.actions, deps.thumbs);
+      renderSelected(p, deps.selection);
     }
     return p;
   };
@@ -188,7 +193,12 @@ export function createGalleryView(deps: GalleryDeps): GalleryView {
     const p = parts.get(id);
     if (f && p) updateRow(p, f, deps.actions, deps.thumbs);
     if (!f && p) parts.delete(id);
+    if (!f) deps.selection.keepOnly((x) => deps.files.get(x) !== undefined);
     schedule(true);
+  });
+  deps.selection.subscribe(() => {
+    element.classList.toggle('selecting', deps.selection.active);
+    for (const p of parts.values()) renderSelected(p, deps.selection);
   });
   window.addEventListener('scroll', () => schedule(false), { passive: true });
   window.addEventListener('resize', () => schedule(true));

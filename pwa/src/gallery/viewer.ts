@@ -6,15 +6,23 @@ import { formatBytes } from '../ui/format.ts';
 import type { FileState } from '../state/file-store.ts';
 import { typeIcon } from './file-row.ts';
 import type { ThumbLoader } from './thumb-loader.ts';
-
-/** A horizontal move at least this long (px), and longer than it is tall, is a swipe. */
-const SWIPE_PX = 50;
+import { attachZoom } from './zoom-gesture.ts';
+import type { ShardStore } from '../../../core/storage/shard-store.ts';
+import type { ShardTransport } from '../../../core/storage/shard-transport.ts';
+import { startDownload, type DownloadTask } from '../media/download-task.ts';
+import { progressLine } from '../state/progress-figures.ts';
+import { downloadBlob } from '../sync/open-file.ts';
 
 export interface ViewerDeps {
   readonly get: (id: string) => FileState | undefined;
   readonly thumbs: ThumbLoader;
   /** A service-worker stream URL for an encrypted video's capability, or null (see media/stream-register.ts). */
   readonly stream?: (capability: string) => Promise<string | null>;
+  /** Where the original is read from for the viewer's Download (absent: no Download button). */
+  readonly download?: {
+    readonly transport: () => ShardTransport;
+    readonly cache?: Pick<ShardStore, 'has' | 'delete'>;
+  };
 }
 
 export interface Viewer {
@@ -47,13 +55,36 @@ export function createViewer(deps: ViewerDeps): Viewer {
   );
   const close = h('button', { type: 'button', class: 'button', 'data-testid': 'viewer-close' }, 'Close');
   const openLink = h('a', { class: 'button button-primary', 'data-testid': 'viewer-open' }, 'Original and owner');
+  // Download the original here, with percent, speed and time left, and Cancel (nothing is saved after it).
+  const download = h('button', { type: 'button', class: 'button', 'data-testid': 'viewer-download' }, 'Download');
+  const fetchLine = h('span', { class: 'viewer-progress', role: 'status', 'data-testid': 'viewer-progress' });
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'button', 'data-testid': 'viewer-cancel', hidden: true },
+    'Cancel',
+  );
+  let task: DownloadTask | null = null;
+  const stopDownload = (): void => {
+    task?.cancel();
+    task = null;
+    cancel.hidden = true;
+    download.hidden = !deps.download;
+  };
   const dialog = h(
     'dialog',
     { class: 'viewer', 'aria-labelledby': 'viewer-title', 'data-testid': 'viewer' },
-    h('div', { class: 'viewer-bar' }, title, position, h('span', { class: 'viewer-tools' }, info, openLink, close)),
+    h(
+      'div',
+      { class: 'viewer-bar' },
+      title,
+      position,
+      h('span', { class: 'viewer-tools' }, fetchLine, cancel, download, info, openLink, close),
+    ),
     h('div', { class: 'viewer-body' }, prev, stage, next),
     details,
   );
+  // Pinch, ctrl+wheel, drag and double tap on the picture; a swipe at 1× steps to the next item.
+  const zoom = attachZoom(stage, (direction) => step(direction));
   let order: readonly string[] = [];
   let index = 0;
   let generation = 0;
@@ -65,6 +96,10 @@ export function createViewer(deps: ViewerDeps): Viewer {
     const f = id === undefined ? undefined : deps.get(id);
     if (!f) return;
     const mine = ++generation;
+    zoom.reset();
+    stopDownload();
+    setText(fetchLine, '');
+    download.hidden = !deps.download || !f.capability;
     setText(title, f.name);
     setText(position, `${index + 1} of ${order.length}`);
     setAttrs(dialog, { 'data-id': f.id, 'data-name': f.name, 'data-index': index });
@@ -137,6 +172,40 @@ export function createViewer(deps: ViewerDeps): Viewer {
   prev.addEventListener('click', () => step(-1));
   next.addEventListener('click', () => step(1));
   close.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => {
+    stopDownload();
+    setText(fetchLine, '');
+  });
+  cancel.addEventListener('click', () => stopDownload());
+  download.addEventListener('click', () => {
+    const f = deps.get(order[index] ?? '');
+    if (!f?.capability || !deps.download) return;
+    const current = startDownload(f.capability, deps.download.transport(), {
+      onProgress: (p) => {
+        if (task === current) setText(fetchLine, progressLine(p));
+      },
+      ...(deps.download.cache ? { cache: deps.download.cache } : {}),
+    });
+    task = current;
+    download.hidden = true;
+    cancel.hidden = false;
+    setText(fetchLine, 'Fetching…');
+    current.done.then(
+      (opened) => {
+        if (task !== current) return;
+        task = null;
+        downloadBlob(opened.blob, opened.manifest.name);
+        setText(fetchLine, 'Downloaded, every piece checked.');
+        cancel.hidden = true;
+        download.hidden = false;
+      },
+      () => {
+        if (current.cancelled) setText(fetchLine, 'Download stopped. Nothing was saved.');
+        else if (task === current) setText(fetchLine, 'The download failed. Try again, or open the original.');
+        if (task === current) stopDownload();
+      },
+    );
+  });
   openLink.addEventListener('click', () => dialog.close());
   info.addEventListener('click', () => {
     details.hidden = !details.hidden;
@@ -145,17 +214,8 @@ export function createViewer(deps: ViewerDeps): Viewer {
   dialog.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowRight') step(1);
     else if (e.key === 'ArrowLeft') step(-1);
-    else return;
+    else if (!zoom.key(e.key)) return;
     e.preventDefault();
-  });
-  let start: { x: number; y: number } | null = null;
-  stage.addEventListener('pointerdown', (e) => (start = { x: e.clientX, y: e.clientY }));
-  stage.addEventListener('pointerup', (e) => {
-    if (!start) return;
-    const dx = e.clientX - start.x;
-    const dy = e.clientY - start.y;
-    start = null;
-    if (Math.abs(dx) >= SWIPE_PX && Math.abs(dx) > Math.abs(dy)) step(dx < 0 ? 1 : -1);
   });
   document.body.append(dialog);
 

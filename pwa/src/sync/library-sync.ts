@@ -17,6 +17,7 @@ import {
   withMedia,
   type LibraryEntry,
 } from '../../../core/library/merge.ts';
+import { mergeAlbums, readAlbums, sameAlbums, type LibraryAlbum } from '../../../core/library/albums.ts';
 import * as M from '../../../core/protocol/library-messages.ts';
 import {
   openRecord,
@@ -61,6 +62,14 @@ interface LibraryState {
   readonly pending: readonly LibraryEntry[];
   /** The record's collections (the S3 gateway's buckets): never edited here, carried into every version published. */
   readonly collections?: readonly LibraryCollection[];
+  /** The albums the head holds (core/library/albums.ts); this device's own edits wait in the album store. */
+  readonly albums?: readonly LibraryAlbum[];
+}
+
+/** This device's albums (gallery/album-store.ts): merged with the record's at every sync. */
+export interface AlbumSource {
+  all(): Promise<readonly LibraryAlbum[]>;
+  absorb(albums: readonly LibraryAlbum[], collections: readonly LibraryCollection[]): Promise<void>;
 }
 
 /** Whether `entries` already hold everything `p` says (merging it in changes nothing). */
@@ -77,6 +86,7 @@ export interface LibrarySyncDeps {
   readonly socket: RelaySocket;
   readonly identity: Identity;
   readonly transport: SocketShardTransport;
+  readonly albums?: AlbumSource;
   replicas(): Promise<number>;
   onState?(state: LibrarySyncState, detail: string): void;
 }
@@ -90,6 +100,8 @@ export class LibrarySync {
   private readonly backoff = new Backoff({ initialMs: 2_000, maxMs: 60_000, factor: 2 });
   private stateName: LibrarySyncState = 'idle';
   private stopped = false;
+  /** The end of the chain of read-modify-writes of the saved state (see `exclusive`). */
+  private stateTurn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: LibrarySyncDeps) {
     this.owner = toHex(deps.identity.publicKey);
@@ -142,13 +154,26 @@ export class LibrarySync {
   /** Records that the person removed the file with this capability (on every device), then syncs. */
   async removed(cap: string | null | undefined): Promise<void> {
     if (!cap) return;
-    const state = await this.load();
-    const now = Date.now();
-    const existing = mergeLibraries(state.entries, state.pending).find((e) => e.cap === cap);
-    const f = { cap, name: '', type: '', size: 0, date: now };
-    const tomb = removedEntry(existing ?? { ...addedEntry(f, 0), addedAt: 0 }, now);
-    await this.save({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
+    await this.exclusive(async () => {
+      const state = await this.load();
+      const now = Date.now();
+      const existing = mergeLibraries(state.entries, state.pending).find((e) => e.cap === cap);
+      const f = { cap, name: '', type: '', size: 0, date: now };
+      const tomb = removedEntry(existing ?? { ...addedEntry(f, 0), addedAt: 0 }, now);
+      await this.write({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
+    });
     this.schedule();
+  }
+
+  /**
+   * Runs `fn` after every read-modify-write of the saved state started before it has ended. Each one is a read
+   * and a later put in separate transactions: two at once (several files removed together, or a removal while
+   * a sync saves) would both read the old state and the second put would drop what the first one added.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const turn = this.stateTurn.then(fn);
+    this.stateTurn = turn.catch(() => {});
+    return turn;
   }
 
   private kick(): void {
@@ -203,20 +228,34 @@ export class LibrarySync {
         ? { seq: v.head.seq, record: v.head.record }
         : null;
     let collections: LibraryCollection[] | undefined;
+    let albums: LibraryAlbum[] | undefined;
     try {
       collections = v.collections === undefined ? undefined : readCollections(v.collections);
+      albums = v.albums === undefined ? undefined : readAlbums(v.albums);
     } catch {
       // Damaged: read again from the record (the cached head is dropped so that it is).
       return { owner: this.owner, entries, head: null, pending };
     }
-    return { owner: this.owner, entries, head, pending, ...(collections ? { collections } : {}) };
+    return {
+      owner: this.owner,
+      entries,
+      head,
+      pending,
+      ...(collections ? { collections } : {}),
+      ...(albums ? { albums } : {}),
+    };
   }
 
   /**
    * Saves the state. Pending changes are re-read first: one recorded while a sync ran (which loaded the state
    * before it) is kept until a version holds it.
    */
-  private async save(state: LibraryState): Promise<void> {
+  private save(state: LibraryState): Promise<void> {
+    return this.exclusive(() => this.write(state));
+  }
+
+  /** `save` without taking a turn: only for a caller that holds one (inside `exclusive`). */
+  private async write(state: LibraryState): Promise<void> {
     const now = await this.load();
     const pending = mergeLibraries(state.pending, now.pending).filter((p) => !covered(state.entries, p));
     await this.deps.db.put('settings', {
@@ -227,6 +266,7 @@ export class LibrarySync {
         head: state.head,
         pending,
         ...(state.collections ? { collections: [...state.collections] } : {}),
+        ...(state.albums ? { albums: [...state.albums] } : {}),
       },
     });
   }
@@ -282,7 +322,7 @@ export class LibrarySync {
   private async readRecord(
     head: LibraryHead,
     key: Uint8Array,
-  ): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[] }> {
+  ): Promise<{ entries: LibraryEntry[]; collections?: LibraryCollection[]; albums?: LibraryAlbum[] }> {
     const bytes = await this.deps.transport.fetchShard(head.record);
     await verifyShard(head.record, bytes);
     let opened;
@@ -298,7 +338,11 @@ export class LibrarySync {
       throw err;
     }
     if (opened.version !== head.seq) throw new PeerTreeError('BAD_INPUT', 'the library record does not match its head');
-    return { entries: opened.entries, ...(opened.collections ? { collections: opened.collections } : {}) };
+    return {
+      entries: opened.entries,
+      ...(opened.collections ? { collections: opened.collections } : {}),
+      ...(opened.albums ? { albums: opened.albums } : {}),
+    };
   }
 
   /** Shows the merged library on this device: adds files from other devices, removes what was removed. */
@@ -335,14 +379,18 @@ export class LibrarySync {
       const head = await this.readHead();
       let theirs: LibraryEntry[] = [];
       let collections: readonly LibraryCollection[] | undefined;
+      let theirAlbums: readonly LibraryAlbum[] | undefined;
       if (head && head.record === state.head?.record && head.seq === state.head.seq) {
         theirs = [...state.entries];
         collections = state.collections;
-      } else if (head) ({ entries: theirs, collections } = await this.readRecord(head, key));
-      const keep = collections ? { collections } : {};
+        theirAlbums = state.albums;
+      } else if (head) ({ entries: theirs, collections, albums: theirAlbums } = await this.readRecord(head, key));
+      const albums = mergeAlbums((await this.deps.albums?.all()) ?? [], theirAlbums ?? []);
+      await this.deps.albums?.absorb(albums, collections ?? []);
+      const keep = { ...(collections ? { collections } : {}), ...(albums.length > 0 ? { albums } : {}) };
       const merged = mergeLibraries(mine, theirs);
       await this.apply(merged);
-      if (head && sameLibrary(merged, theirs)) {
+      if (head && sameLibrary(merged, theirs) && sameAlbums(albums, theirAlbums ?? [])) {
         await this.save({
           owner: this.owner,
           entries: merged,
@@ -353,7 +401,7 @@ export class LibrarySync {
         this.setState('synced', `version ${head.seq}`);
         return;
       }
-      if (!head && merged.length === 0) {
+      if (!head && merged.length === 0 && albums.length === 0) {
         this.setState('synced', 'empty');
         return;
       }
@@ -365,6 +413,7 @@ export class LibrarySync {
         { version, prev: head?.record ?? null },
         merged,
         collections,
+        albums,
       );
       await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
       const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());

@@ -21,6 +21,7 @@ const TITLES: Record<Route['name'], string> = {
   search: 'Search — PeerTree',
   network: 'Network — PeerTree',
   device: 'This device — PeerTree',
+  albums: 'Albums — PeerTree',
   link: 'Link this browser — PeerTree',
   'not-found': 'Not found — PeerTree',
 };
@@ -40,6 +41,7 @@ export function mountShell(root: HTMLElement, parts: ShellParts): void {
     'main',
     { id: 'main', class: 'main', tabindex: -1 },
     v.files,
+    v.albums,
     v.open,
     v.search,
     v.network,
@@ -53,6 +55,7 @@ export function mountShell(root: HTMLElement, parts: ShellParts): void {
     'nav',
     { class: 'nav', 'aria-label': 'Main' },
     navLink('#/', 'Files', 'files'),
+    navLink('#/albums', 'Albums', 'albums'),
     navLink('#/search', 'Search', 'search'),
     navLink('#/network', 'Network', 'network'),
     navLink('#/device', 'Device', 'device'),

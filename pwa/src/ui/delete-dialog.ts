@@ -13,8 +13,18 @@ export function mayBeOnRelays(f: FileRecord): boolean {
   );
 }
 
-export function openDeleteDialog(f: FileRecord, onChoice: (release: boolean) => void): void {
-  const onRelays = mayBeOnRelays(f);
+/**
+ * One confirm for one file or several (multi-select): `onChoice(true)` means also release the relays' copies of
+ * those files that may be there.
+ */
+export function openDeleteDialog(
+  files: FileRecord | readonly FileRecord[],
+  onChoice: (release: boolean) => void,
+): void {
+  const list: readonly FileRecord[] = Array.isArray(files) ? files : [files as FileRecord];
+  const one = list.length === 1 ? list[0]! : null;
+  const onRelays = list.some(mayBeOnRelays);
+  const allOpened = list.every((f) => f.origin === 'opened');
   const everywhere = h(
     'button',
     { type: 'button', class: 'button button-danger', 'data-testid': 'delete-everywhere' },
@@ -26,23 +36,29 @@ export function openDeleteDialog(f: FileRecord, onChoice: (release: boolean) => 
     'Delete from this device',
   );
   const cancel = h('button', { type: 'button', class: 'button', 'data-testid': 'delete-cancel' }, 'Cancel');
+  const what = one ? 'the file' : 'the files';
   const d = h(
     'dialog',
-    { class: 'dialog', 'aria-labelledby': 'delete-title', 'data-testid': 'delete-dialog' },
-    h('h2', { id: 'delete-title' }, `Delete ${f.name}?`),
+    {
+      class: 'dialog',
+      'aria-labelledby': 'delete-title',
+      'data-testid': 'delete-dialog',
+      'data-count': list.length,
+    },
+    h('h2', { id: 'delete-title' }, one ? `Delete ${one.name}?` : `Delete ${list.length} files?`),
     onRelays
       ? h(
           'p',
           {},
-          'Deleting from relays sends a release signed with this device’s key for every piece of the file. Relays drop a piece once nobody pins it any more. ',
+          `Deleting from relays sends a release signed with this device’s key for every piece of ${what}. Relays drop a piece once nobody pins it any more. `,
           'People who already have the link or a copy keep what they have. Releases wait in the outbox while no relay is reachable.',
         )
       : h(
           'p',
           {},
-          f.origin === 'opened'
-            ? 'This removes the copy kept on this device. The file stays on the tree for whoever stored it.'
-            : 'Nothing of this file reached a relay, so it only needs removing here.',
+          allOpened
+            ? `This removes the ${one ? 'copy' : 'copies'} kept on this device. ${one ? 'The file stays' : 'The files stay'} on the tree for whoever stored ${one ? 'it' : 'them'}.`
+            : `Nothing of ${one ? 'this file' : 'these files'} reached a relay, so ${one ? 'it only needs' : 'they only need'} removing here.`,
         ),
     h('div', { class: 'dialog-actions' }, ...(onRelays ? [everywhere] : []), local, cancel),
   );

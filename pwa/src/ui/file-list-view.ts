@@ -11,13 +11,20 @@ import type { FileActions } from '../gallery/file-row.ts';
 import { createGalleryView } from '../gallery/gallery-view.ts';
 import type { GalleryFilter, GallerySort } from '../gallery/gallery-layout.ts';
 import type { ThumbLoader } from '../gallery/thumb-loader.ts';
-import { createViewer } from '../gallery/viewer.ts';
+import { createViewer, type Viewer, type ViewerDeps } from '../gallery/viewer.ts';
+import { Selection } from '../gallery/selection.ts';
+import { createSelectBar } from '../gallery/select-bar.ts';
+import type { AlbumStore } from '../gallery/album-store.ts';
+import { openAddToAlbumDialog } from '../gallery/album-dialog.ts';
+import { createUploadSummary } from '../gallery/upload-summary-view.ts';
 import { MAX_MEMORY_TEXT } from '../../../core/limits.ts';
 
 export type { FileActions } from '../gallery/file-row.ts';
 
 export interface FileListView {
   readonly element: HTMLElement;
+  /** The full-screen viewer (shared with the albums screen: one dialog in the page). */
+  readonly viewer: Viewer;
 }
 
 /**
@@ -99,6 +106,8 @@ export function createFileListView(
   actions: FileActions,
   thumbs: ThumbLoader,
   stream?: (capability: string) => Promise<string | null>,
+  albums?: AlbumStore,
+  download?: ViewerDeps['download'],
 ): FileListView {
   const input = h('input', {
     id: 'file-input',
@@ -135,8 +144,56 @@ export function createFileListView(
     library.add(list, choice);
   };
   const picker = h('label', { for: 'file-input', class: 'button button-primary' }, 'Add files');
-  const viewer = createViewer({ get: (id) => files.get(id), thumbs, ...(stream ? { stream } : {}) });
-  const gallery = createGalleryView({ files, actions, thumbs, view: (id, media) => viewer.open(id, media) });
+  const viewer = createViewer({
+    get: (id) => files.get(id),
+    thumbs,
+    ...(stream ? { stream } : {}),
+    ...(download ? { download } : {}),
+  });
+  const selection = new Selection();
+  const gallery = createGalleryView({
+    files,
+    actions,
+    thumbs,
+    selection,
+    view: (id, media) => viewer.open(id, media),
+  });
+  // Albums hold stored files (by capability): what is not stored yet cannot go in one.
+  const albumStatus = h('p', { class: 'note album-status', role: 'status', 'data-testid': 'album-status' });
+  const toAlbum = h('button', { type: 'button', class: 'button', 'data-testid': 'select-album' }, 'Add to album');
+  toAlbum.addEventListener('click', () => {
+    if (!albums) return;
+    const caps = selection
+      .ids()
+      .map((id) => files.get(id))
+      .filter((f) => f?.status === 'stored' && f.capability)
+      .map((f) => f!.capability!);
+    if (caps.length === 0) return;
+    openAddToAlbumDialog(caps.length, albums.list(), (choice) => {
+      const done =
+        'id' in choice ? albums.add(choice.id, caps).then(() => choice.id) : albums.create(choice.name, caps);
+      void done.then((id) => {
+        const name = albums.get(id)?.name ?? '';
+        albumStatus.replaceChildren(
+          `Added ${caps.length} file${caps.length === 1 ? '' : 's'} to ${name}. `,
+          h('a', { href: `#/albums/${id}`, 'data-testid': 'album-status-open' }, 'Open the album'),
+        );
+        selection.stop();
+      });
+    });
+  });
+  const selectBar = createSelectBar({ files, actions, selection, ...(albums ? { extra: [toAlbum] } : {}) });
+  // Select mode from the keyboard (a long press on a file does the same by touch or mouse).
+  const selectMode = h(
+    'button',
+    { type: 'button', class: 'button', 'aria-pressed': 'false', 'data-testid': 'select-mode' },
+    'Select',
+  );
+  selectMode.addEventListener('click', () => (selection.active ? selection.stop() : selection.start()));
+  selection.subscribe(() => {
+    selectMode.setAttribute('aria-pressed', String(selection.active));
+    setText(selectMode, selection.active ? 'Cancel selection' : 'Select');
+  });
   const filterSelect = h(
     'select',
     { id: 'files-filter', class: 'select', 'data-testid': 'files-filter' },
@@ -164,6 +221,7 @@ export function createFileListView(
     filterSelect,
     h('label', { for: 'files-sort' }, 'Sort'),
     sortSelect,
+    selectMode,
   );
   const empty = h(
     'p',
@@ -171,6 +229,7 @@ export function createFileListView(
     'No files yet. Add photos, documents or anything else: they are encrypted on this device, then stored on the relay tree.',
   );
   const count = h('p', { class: 'file-count', 'aria-live': 'polite' });
+  const summary = createUploadSummary(files);
   const drop = h('div', { class: 'dropzone' }, input, picker, h('p', { class: 'dropzone-hint' }, 'or drop files here'));
   const element = h(
     'section',
@@ -180,9 +239,15 @@ export function createFileListView(
     searchable.element,
     toolbar,
     count,
+    summary,
+    albumStatus,
+    selectBar,
     empty,
     gallery.element,
   );
+  element.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && selection.active && !(e.target instanceof HTMLDialogElement)) selection.stop();
+  });
 
   const renderCount = (): void => {
     const n = files.list().length;
@@ -227,5 +292,5 @@ export function createFileListView(
     if (dropped && dropped.length > 0) addFiles(dropped);
   });
 
-  return { element };
+  return { element, viewer };
 }

@@ -1,6 +1,7 @@
 // Hash routes: "#/" (your files), "#/open/CAPABILITY[?via=RELAYS]" (open a shared file), "#/search" or "#/search/WORDS"
 // (find memories), "#/network" (relays and the tree), "#/device" (identity, backup, storage), "#/link/OFFER"
-// (link this browser to another device: OFFER is `<box hex>.<ephemeral key hex>`); anything else is "not found".
+// (link this browser to another device: OFFER is `<box hex>.<ephemeral key hex>`), "#/albums", "#/albums/ID" (one
+// album) and "#/buckets/NAME" (one of the S3 gateway's buckets); anything else is "not found".
 
 import { formatVia, parseVia } from '../sync/link-relays.ts';
 
@@ -12,6 +13,8 @@ export type Route =
   /** `via`: other relays the link names (link-relays.ts), tried after this app's own; absent when none. */
   | { readonly name: 'open'; readonly capability: string; readonly via?: readonly string[] }
   | { readonly name: 'link'; readonly offer: string }
+  /** The albums list, or one album (`album`: its id) or one S3 bucket (`bucket`: its name). */
+  | { readonly name: 'albums'; readonly album?: string; readonly bucket?: string }
   | { readonly name: 'not-found'; readonly path: string };
 
 /** Longest search text a route carries (the relay reads at most 2048 characters). */
@@ -37,6 +40,19 @@ export function parseRoute(hash: string): Route {
   if (path === '/' || path === '') return { name: 'files' };
   if (path === '/network') return { name: 'network' };
   if (path === '/device') return { name: 'device' };
+  if (path === '/albums') return { name: 'albums' };
+  const album = /^\/albums\/([0-9a-f]{32})$/.exec(path);
+  if (album) return { name: 'albums', album: album[1]! };
+  const bucket = /^\/buckets\/([^/?]{1,765})$/.exec(path);
+  if (bucket) {
+    try {
+      const name = decodeURIComponent(bucket[1]!);
+      if (name.length > 0 && name.length <= 255) return { name: 'albums', bucket: name };
+    } catch {
+      // not a bucket name
+    }
+    return { name: 'not-found', path };
+  }
   if (path === '/search') return { name: 'search', query: '' };
   const search = /^\/search\/(.*)$/s.exec(path);
   if (search) {
@@ -85,6 +101,9 @@ export function hrefOf(route: Route): string {
     }
     case 'link':
       return `#/link/${route.offer}`;
+    case 'albums':
+      if (route.album !== undefined) return `#/albums/${route.album}`;
+      return route.bucket !== undefined ? `#/buckets/${encodeURIComponent(route.bucket)}` : '#/albums';
     case 'not-found':
       return `#${route.path}`;
   }

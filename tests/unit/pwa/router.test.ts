@@ -16,6 +16,14 @@ describe('parseRoute', () => {
     expect(parseRoute('#/search/holiday%20photos')).toEqual({ name: 'search', query: 'holiday photos' });
   });
 
+  it('reads the albums list, one album by id and one S3 bucket by name', () => {
+    expect(parseRoute('#/albums')).toEqual({ name: 'albums' });
+    expect(parseRoute(`#/albums/${'0f'.repeat(16)}`)).toEqual({ name: 'albums', album: '0f'.repeat(16) });
+    expect(parseRoute('#/buckets/my-bucket')).toEqual({ name: 'albums', bucket: 'my-bucket' });
+    for (const bad of ['#/albums/xyz', `#/albums/${'0F'.repeat(16)}`, '#/buckets/%zz', '#/buckets/a/b'])
+      expect(parseRoute(bad).name, bad).toBe('not-found');
+  });
+
   it('reads a device link and gives its offer text, which device-link.ts reads back', () => {
     const route = parseRoute(`#/link/${offer}`);
     expect(route).toEqual({ name: 'link', offer });
@@ -60,6 +68,9 @@ describe('hrefOf', () => {
       { name: 'search', query: 'a/b c?' },
       { name: 'open', capability: 'pt1.abc:def' },
       { name: 'link', offer },
+      { name: 'albums' },
+      { name: 'albums', album: 'ab'.repeat(16) },
+      { name: 'albums', bucket: 'photos 2024/ä' },
     ];
     for (const route of routes) expect(parseRoute(hrefOf(route))).toEqual(route);
     expect(hrefOf({ name: 'link', offer })).toBe(`#/link/${offer}`);
