@@ -54,7 +54,12 @@ export function createViewer(deps: ViewerDeps): Viewer {
     'Details',
   );
   const close = h('button', { type: 'button', class: 'button', 'data-testid': 'viewer-close' }, 'Close');
-  const openLink = h('a', { class: 'button button-primary', 'data-testid': 'viewer-open' }, 'Original and owner');
+  // An anchor always has an href (a crawler or a screen reader treats one without it as no link at all).
+  const openLink = h(
+    'a',
+    { class: 'button button-primary', 'data-testid': 'viewer-open', href: '#/', hidden: true },
+    'Original and owner',
+  );
   // Download the original here, with percent, speed and time left, and Cancel (nothing is saved after it).
   const download = h('button', { type: 'button', class: 'button', 'data-testid': 'viewer-download' }, 'Download');
   const fetchLine = h('span', { class: 'viewer-progress', role: 'status', 'data-testid': 'viewer-progress' });
@@ -107,7 +112,7 @@ export function createViewer(deps: ViewerDeps): Viewer {
     next.disabled = index >= order.length - 1;
     if (f.capability && f.status === 'stored') {
       setAttrs(openLink, { href: `#/open/${encodeURIComponent(f.capability)}`, hidden: false });
-    } else setAttrs(openLink, { href: null, hidden: true });
+    } else setAttrs(openLink, { href: '#/', hidden: true });
     details.replaceChildren(
       ...row('Name', f.name),
       ...row('Type', f.type || 'unknown'),
