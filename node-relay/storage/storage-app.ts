@@ -112,6 +112,11 @@ export class StorageApp {
     storedBelowTarget: 0,
   };
   private readonly unregister: (() => void)[] = [];
+  /**
+   * Per key, the shards (hash → cost) whose store passed the quota check and is still being written: counted
+   * against the key's quota until their pins are in the index, so that concurrent stores cannot share one slot.
+   */
+  private readonly pendingQuota = new Map<string, Map<string, number>>();
   private readonly timeoutMs: number;
   readonly repairer: ShardRepairer;
 
@@ -326,21 +331,42 @@ export class StorageApp {
     const quota = this.init.quota ?? MAX_PINS_PER_OWNER;
     const quotaBytes = this.init.quotaBytes ?? MAX_PINNED_BYTES_PER_OWNER;
     const cost = (this.init.costOf ?? shardCost)(bytes.length);
+    const charged: string[] = [];
     for (const pin of pins) {
-      if (this.init.pins.get(hash, pin.owner) !== undefined) continue;
+      const pending = this.pendingQuota.get(pin.owner);
+      if (this.init.pins.get(hash, pin.owner) !== undefined || pending?.has(hash) || charged.includes(pin.owner))
+        continue;
       const used = this.init.pins.usageOf(pin.owner);
-      if (used.shards >= quota || used.bytes + cost > quotaBytes) {
+      // Stores of the same key still being written count too: they passed this check and their pins are not in
+      // the index yet (a put sends up to PUT_WINDOW_MAX shards at once, and they must not all pass one free slot).
+      let pendingBytes = 0;
+      for (const c of pending?.values() ?? []) pendingBytes += c;
+      const shards = used.shards + (pending?.size ?? 0);
+      if (shards >= quota || used.bytes + pendingBytes + cost > quotaBytes) {
         this.counters.refused++;
-        const what = used.shards >= quota ? `${quota} shards` : `${quotaBytes} bytes`;
+        const what = shards >= quota ? `${quota} shards` : `${quotaBytes} bytes`;
         throw new PeerTreeError(
           'FULL',
           `storage quota of key ${pin.owner.slice(0, 12)}… is used up on this relay (${what})`,
         );
       }
+      charged.push(pin.owner);
     }
-    await this.init.store.put(hash, bytes, digest);
+    for (const owner of charged) {
+      const pending = this.pendingQuota.get(owner) ?? new Map<string, number>();
+      this.pendingQuota.set(owner, pending.set(hash, cost));
+    }
     let kept = 0;
-    for (const pin of pins) if (this.init.pins.add(hash, pin, cost) !== 'released') kept++;
+    try {
+      await this.init.store.put(hash, bytes, digest);
+      for (const pin of pins) if (this.init.pins.add(hash, pin, cost) !== 'released') kept++;
+    } finally {
+      for (const owner of charged) {
+        const pending = this.pendingQuota.get(owner);
+        pending?.delete(hash);
+        if (pending?.size === 0) this.pendingQuota.delete(owner);
+      }
+    }
     if (kept === 0 && this.init.pins.pins(hash).length === 0) {
       // Every pin it came with was released here after it was signed (a replayed copy): nothing keeps it.
       await this.init.store.delete(hash);

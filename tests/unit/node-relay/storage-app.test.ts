@@ -298,4 +298,29 @@ describe('StorageApp pins', () => {
     });
     await putAs(bob, 'b1');
   });
+
+  it('refuses stores of one key sent all at once beyond its quota: writes in progress count against it', async () => {
+    const { app, handlers, member } = await holderApp({ quota: 3 });
+    const { identity: mallory } = await generateIdentity();
+    const puts = await Promise.all(
+      ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8'].map(async (text) => {
+        const s = await shard(text);
+        const pin = await signPin(mallory, 'pin', s.hash, Date.now());
+        return message(
+          PUT,
+          { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] },
+          mallory,
+          s.bytes,
+        );
+      }),
+    );
+    // Eight stores in one turn, as a client's put window sends them: each awaits its disk write before its pin
+    // is in the index, so a check of the index alone let all eight through a quota of three.
+    const results = await Promise.allSettled(puts.map((m) => handlers.get(PUT)!(m, linkFrom(member))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r.reason as { code: string }).code)).toEqual(
+      Array(5).fill('FULL'),
+    );
+    expect(app.counters.stored).toBe(3);
+  });
 });
