@@ -403,6 +403,7 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (MAX_LEDGER_HEADS > MAX_STATUS_MEMBERS) throw new Error('ledger heads are asked of listed members only');
   if (CONFIRM_MS >= PEER_TIMEOUT_MS || TICK_MS > HEARTBEAT_INTERVAL_MS) throw new Error('tree timers are out of order');
   if (ORPHAN_AFTER_MS <= PEER_TIMEOUT_MS) throw new Error('a relay must suspect its parent before it is an orphan');
+  if (LIBRARY_MAX_RECORD_BYTES > DEFAULT_SHARD_BYTES) throw new Error('a library record must fit in one shard');
   validateRepairLimits();
   validateCertLimits();
 }
@@ -703,3 +704,12 @@ export const MAX_PARALLEL_ASKS_PER_SHARD = 2;
 export const FIND_INLINE_BYTES = 64 * 1024;
 /** A known holder that has not answered within this delay gets company: the next holder is asked too. */
 export const FIND_HEDGE_MS = 300;
+
+// --- the library record (core/library/): it must fit one shard ---
+/** A record must fit in one shard. */
+export const LIBRARY_MAX_RECORD_BYTES = 1024 * 1024;
+/** Most files one record lists. */
+export const LIBRARY_MAX_ENTRIES = 4096;
+/** Most collections in one record, and most items over all of them (the record must fit one shard). */
+export const LIBRARY_MAX_COLLECTIONS = 256;
+export const LIBRARY_MAX_COLLECTION_ITEMS = 4096;

@@ -1,10 +1,8 @@
 // The library record's `collections`: the S3 gateway's bucket index (bucket → key → capability), shape and
 // bounds. Only the gateway writes it; record.ts reads and writes it as an optional top-level field.
 import { PeerTreeError } from '../errors.ts';
-import { MAX_LIBRARY_TEXT } from '../limits.ts';
+import { LIBRARY_MAX_COLLECTIONS, LIBRARY_MAX_COLLECTION_ITEMS, MAX_LIBRARY_TEXT } from '../limits.ts';
 import { CAP_RE } from './capability-text.ts';
-
-const MAX_TEXT = MAX_LIBRARY_TEXT;
 
 function bad(what: string): never {
   throw new PeerTreeError('BAD_INPUT', `library: ${what}`);
@@ -16,13 +14,9 @@ export interface LibraryCollection {
   readonly items: readonly { readonly key: string; readonly cap: string }[];
 }
 
-/** Most collections in one record, and most items over all of them (the record must fit one shard). */
-export const MAX_COLLECTIONS = 256;
-export const MAX_COLLECTION_ITEMS = 4096;
-
 /** Reads an untrusted value as the collections field (shape only); throws BAD_INPUT. */
 export function readCollections(value: unknown): LibraryCollection[] {
-  if (!Array.isArray(value) || value.length > MAX_COLLECTIONS) bad('collections');
+  if (!Array.isArray(value) || value.length > LIBRARY_MAX_COLLECTIONS) bad('collections');
   let items = 0;
   return value.map((c: unknown) => {
     const o = c as { name?: unknown; items?: unknown } | null;
@@ -36,7 +30,7 @@ export function readCollections(value: unknown): LibraryCollection[] {
     )
       bad('collection');
     items += o.items.length;
-    if (items > MAX_COLLECTION_ITEMS) bad(`at most ${MAX_COLLECTION_ITEMS} collection items`);
+    if (items > LIBRARY_MAX_COLLECTION_ITEMS) bad(`at most ${LIBRARY_MAX_COLLECTION_ITEMS} collection items`);
     return {
       name: o.name,
       items: o.items.map((i: unknown) => {
@@ -46,7 +40,7 @@ export function readCollections(value: unknown): LibraryCollection[] {
           it === null ||
           typeof it.key !== 'string' ||
           it.key.length === 0 ||
-          it.key.length > MAX_TEXT ||
+          it.key.length > MAX_LIBRARY_TEXT ||
           typeof it.cap !== 'string' ||
           it.cap.length > 512 ||
           !CAP_RE.test(it.cap)

@@ -22,23 +22,19 @@ import { concatBytes, equalBytes, fromHex, fromUtf8, toHex, utf8, u64be } from '
 import { sha256 } from '../crypto/sha256.ts';
 import { asBufferSource, randomBytes, subtleOrNull, type Subtle, type WebKey } from '../crypto/webcrypto.ts';
 import { PeerTreeError } from '../errors.ts';
-import { MAX_LIBRARY_TEXT } from '../limits.ts';
+import { LIBRARY_MAX_ENTRIES, LIBRARY_MAX_RECORD_BYTES, MAX_LIBRARY_TEXT } from '../limits.ts';
 import { verifySignature, type Identity } from '../identity/identity.ts';
 import { withMedia, type LibraryEntry, type LibraryThumbs } from './merge.ts';
 import { readAlbums, type LibraryAlbum } from './albums.ts';
 import { CAP_RE } from './capability-text.ts';
 import { readCollections, type LibraryCollection } from './collections.ts';
 
-export { MAX_COLLECTIONS, MAX_COLLECTION_ITEMS, readCollections, type LibraryCollection } from './collections.ts';
+export { readCollections, type LibraryCollection } from './collections.ts';
 
 export const LIBRARY_RECORD_TAG = utf8('peertree/library/v1\u0000');
 export const LIBRARY_DATA_TAG = utf8('peertree/library-data/v1\u0000');
 export const LIBRARY_HEAD_TAG = utf8('peertree/library-head/v1\u0000');
 export const LIBRARY_KEY_BYTES = 32;
-/** A record must fit in one shard. */
-export const MAX_RECORD_BYTES = 1024 * 1024;
-export const MAX_ENTRIES = 4096;
-const MAX_TEXT = MAX_LIBRARY_TEXT;
 const IV_BYTES = 12;
 const SIG_BYTES = 64;
 const HEADER_BYTES = LIBRARY_RECORD_TAG.length + 32 + 8 + 32 + IV_BYTES + 4;
@@ -111,12 +107,12 @@ export function readEntry(value: unknown): LibraryEntry {
   if (!CAP_RE.test(cap)) bad('entry cap is not a capability');
   return {
     cap,
-    name: str('name', MAX_TEXT),
+    name: str('name', MAX_LIBRARY_TEXT),
     nameAt: num('nameAt'),
     type: str('type', 255),
     size: num('size'),
     date: num('date'),
-    note: str('note', MAX_TEXT),
+    note: str('note', MAX_LIBRARY_TEXT),
     noteAt: num('noteAt'),
     addedAt: num('addedAt'),
     removedAt: num('removedAt'),
@@ -167,7 +163,7 @@ export async function sealRecord(
   checkVersion(header.version);
   if (header.version === 1 ? header.prev !== null : header.prev === null || !HEX32.test(header.prev))
     bad('prev must be null for version 1 and a hash after it');
-  if (entries.length > MAX_ENTRIES) bad(`at most ${MAX_ENTRIES} entries`);
+  if (entries.length > LIBRARY_MAX_ENTRIES) bad(`at most ${LIBRARY_MAX_ENTRIES} entries`);
   const checked = entries.map((e) => readEntry(entryJson(e)));
   const prev = header.prev === null ? ZERO32 : fromHex(header.prev);
   const iv = randomBytes(IV_BYTES);
@@ -190,7 +186,7 @@ export async function sealRecord(
   const len = new Uint8Array(4);
   new DataView(len.buffer).setUint32(0, ct.length, false);
   const signed = concatBytes(LIBRARY_RECORD_TAG, identity.publicKey, u64be(header.version), prev, iv, len, ct);
-  if (signed.length + SIG_BYTES > MAX_RECORD_BYTES) bad('the library is too large for one record');
+  if (signed.length + SIG_BYTES > LIBRARY_MAX_RECORD_BYTES) bad('the library is too large for one record');
   const bytes = concatBytes(signed, await identity.sign(signed));
   return { bytes, hash: toHex(await sha256(bytes)) };
 }
@@ -203,7 +199,11 @@ interface ParsedRecord extends RecordHeader {
 }
 
 function parseRecord(bytes: Uint8Array): ParsedRecord {
-  if (!(bytes instanceof Uint8Array) || bytes.length < HEADER_BYTES + SIG_BYTES || bytes.length > MAX_RECORD_BYTES)
+  if (
+    !(bytes instanceof Uint8Array) ||
+    bytes.length < HEADER_BYTES + SIG_BYTES ||
+    bytes.length > LIBRARY_MAX_RECORD_BYTES
+  )
     bad('record length');
   if (!equalBytes(bytes.subarray(0, LIBRARY_RECORD_TAG.length), LIBRARY_RECORD_TAG)) bad('not a library record');
   let at = LIBRARY_RECORD_TAG.length;
@@ -266,7 +266,7 @@ export async function openRecord(bytes: Uint8Array, key: Uint8Array, owner: stri
     bad('the record content is not JSON');
   }
   const d = doc as { v?: unknown; entries?: unknown; collections?: unknown; albums?: unknown } | null;
-  if (!d || d.v !== 1 || !Array.isArray(d.entries) || d.entries.length > MAX_ENTRIES) bad('the record content');
+  if (!d || d.v !== 1 || !Array.isArray(d.entries) || d.entries.length > LIBRARY_MAX_ENTRIES) bad('the record content');
   return {
     ...header,
     entries: d.entries.map(readEntry),

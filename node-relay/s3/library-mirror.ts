@@ -6,6 +6,7 @@
 import { toHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import {
+  LIBRARY_MAX_ENTRIES,
   S3_MAX_MIRRORED_OBJECTS,
   S3_MIRROR_DEBOUNCE_MS,
   S3_MIRROR_REQUEST_MS,
@@ -14,14 +15,7 @@ import {
 import type { Identity } from '../../core/identity/index.ts';
 import type { LibraryAlbum } from '../../core/library/albums.ts';
 import { addedEntry, isPresent, mergeLibraries, removedEntry, type LibraryEntry } from '../../core/library/merge.ts';
-import {
-  MAX_ENTRIES,
-  openRecord,
-  sealRecord,
-  signHead,
-  verifyHead,
-  type LibraryCollection,
-} from '../../core/library/record.ts';
+import { openRecord, sealRecord, signHead, verifyHead, type LibraryCollection } from '../../core/library/record.ts';
 import * as M from '../../core/protocol/library-messages.ts';
 import { verifyShard } from '../../core/storage/file-codec.ts';
 import type { ObjectIndex } from './object-index.ts';
@@ -143,7 +137,7 @@ export class LibraryMirror {
         const known = new Map(theirs.map((e) => [e.cap, e]));
         const current = new Set(objects.map((o) => o.cap));
         const changes: LibraryEntry[] = [];
-        let room = MAX_ENTRIES - theirs.length;
+        let room = LIBRARY_MAX_ENTRIES - theirs.length;
         const t = now();
         // New objects become entries; a capability the library already knows (even removed there) is left as it is.
         for (const o of objects) if (!known.has(o.cap) && room-- > 0) changes.push(addedEntry(o, Math.max(t, 1)));
