@@ -209,6 +209,7 @@ for (const size of SIZES) {
           .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length),
       )
       .toBe(chosen.length);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot('album');
 
     await page.goto('/#/search/boat');
