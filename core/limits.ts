@@ -404,6 +404,10 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (CONFIRM_MS >= PEER_TIMEOUT_MS || TICK_MS > HEARTBEAT_INTERVAL_MS) throw new Error('tree timers are out of order');
   if (ORPHAN_AFTER_MS <= PEER_TIMEOUT_MS) throw new Error('a relay must suspect its parent before it is an orphan');
   if (LIBRARY_MAX_RECORD_BYTES > DEFAULT_SHARD_BYTES) throw new Error('a library record must fit in one shard');
+  if (MAX_ROUTE_QUERY > MAX_QUERY_CHARS) throw new Error('a search route must not carry more than a relay reads');
+  if (PWA_STATUS_MAX_MEMBERS < MAX_STATUS_MEMBERS) throw new Error('the app must read every member a relay lists');
+  if (VIEWER_MIN_SCALE <= 0 || VIEWER_MAX_SCALE <= VIEWER_MIN_SCALE)
+    throw new Error('the viewer zoom bounds are out of order');
   validateRepairLimits();
   validateCertLimits();
 }
@@ -713,3 +717,50 @@ export const LIBRARY_MAX_ENTRIES = 4096;
 /** Most collections in one record, and most items over all of them (the record must fit one shard). */
 export const LIBRARY_MAX_COLLECTIONS = 256;
 export const LIBRARY_MAX_COLLECTION_ITEMS = 4096;
+
+// --- the PWA (pwa/src/): its requests, caches, gestures and screens ---
+/** Relays the app remembers (its own list of where to connect). */
+export const PWA_MAX_RELAYS = 16;
+/** A finished or stopped download's line stays this long (ms), so that it can be read. */
+export const DOWNLOAD_DONE_LINE_MS = 4_000;
+/** A press held this long counts as a long press. */
+export const LONG_PRESS_MS = 500;
+/** Two taps within this long (ms) and this close (px) are a double tap. */
+export const DOUBLE_TAP_MS = 300;
+/** The viewer's zoom: from the photo fitted to the screen (1) to this many times that. */
+export const VIEWER_MIN_SCALE = 1;
+export const VIEWER_MAX_SCALE = 8;
+/** Registrations older than this are removed when a new one is made. */
+export const STREAM_REGISTRATION_TTL_MS = 24 * 60 * 60 * 1000;
+/** Files shown for one query (or, for an empty query, the most recent ones). */
+export const MAX_OWN_RESULTS = 20;
+/** Below this much elapsed time a speed is noise, not a measurement. */
+export const PROGRESS_MIN_MEASURE_MS = 300;
+/** Changes are gathered for this long before a version is published. */
+export const LIBRARY_PUBLISH_DEBOUNCE_MS = 1_500;
+/** Time limit of one request of the app's library sync (a head, a record). */
+export const LIBRARY_SYNC_REQUEST_TIMEOUT_MS = 20_000;
+/** A publish that meets another device's newer head merges and tries again at most this many times. */
+export const LIBRARY_MAX_CONFLICT_ROUNDS = 4;
+/** Longest `?…` part of an open route that is read at all. */
+export const MAX_VIA_TEXT = (MAX_VIA_URL * 3 + 1) * MAX_LINK_RELAYS + 8;
+/** Another context holds the outbox lock: look again after this long. */
+export const OUTBOX_LOCKED_RETRY_MS = 2_000;
+/** Requests waiting for a reply at once (each holds at most one shard). */
+export const PWA_MAX_PENDING_REQUESTS = 64;
+/** Members the app reads from a relay's status (the relay lists at most MAX_STATUS_MEMBERS). */
+export const PWA_STATUS_MAX_MEMBERS = 4096;
+/** Time limit of the app's status request to a relay. */
+export const PWA_STATUS_TIMEOUT_MS = 5_000;
+/** A relay's status JSON is small; anything larger is refused before parsing. */
+export const PWA_MAX_STATUS_BYTES = 256 * 1024;
+/** Children of one relay the app reads from its status. */
+export const PWA_STATUS_MAX_CHILDREN = 1024;
+/** After "Linked", the page shows it this long before it reloads into the person's files. */
+export const LINK_DONE_RELOAD_MS = 2_000;
+/** The network screen reads the relay's status again this often while it is shown. */
+export const NETWORK_VIEW_REFRESH_MS = 5_000;
+/** Longest search text a route carries (the relay reads at most 2048 characters). */
+export const MAX_ROUTE_QUERY = 2048;
+/** The encrypting worker reports its progress at most this often. */
+export const SEAL_PROGRESS_INTERVAL_MS = 100;

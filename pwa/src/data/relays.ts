@@ -1,9 +1,9 @@
 // The relays this app may talk to: the one that served the page first, then any the user added. The app
 // fails over to the next one when the current relay cannot be reached.
 import type { PeerTreeDatabase } from './db.ts';
+import { PWA_MAX_RELAYS } from '../../../core/limits.ts';
 
 const SETTING = 'relays';
-const MAX_RELAYS = 16;
 
 /** A relay base URL in canonical form (origin only), or null when it is not an http(s) URL. */
 export function normalizeRelayUrl(text: string): string | null {
@@ -24,7 +24,7 @@ async function addedRelays(db: PeerTreeDatabase): Promise<string[]> {
   return value
     .map((v) => (typeof v === 'string' ? normalizeRelayUrl(v) : null))
     .filter((v): v is string => v !== null)
-    .slice(0, MAX_RELAYS);
+    .slice(0, PWA_MAX_RELAYS);
 }
 
 /** Every relay to try, in order: the serving origin first, then the user's, without duplicates. */
@@ -82,7 +82,7 @@ export class RelayList extends EventTarget {
     const url = normalizeRelayUrl(text);
     if (!url) throw new Error('enter a relay address such as https://relay.example:8443');
     if (this.all().includes(url)) return url;
-    if (this.added.length >= MAX_RELAYS) throw new Error(`at most ${MAX_RELAYS} relays`);
+    if (this.added.length >= PWA_MAX_RELAYS) throw new Error(`at most ${PWA_MAX_RELAYS} relays`);
     this.added = [...this.added, url];
     await this.db.put('settings', { key: SETTING, value: this.added });
     this.changed();

@@ -4,9 +4,7 @@ import { h, setAttrs, setText } from '../ui/dom.ts';
 import type { DownloadTask } from '../media/download-task.ts';
 import type { ProgressFigures } from '../state/progress-figures.ts';
 import { progressLine } from '../state/progress-figures.ts';
-
-/** A finished or stopped download's line stays this long (ms), so that it can be read. */
-const DONE_LINE_MS = 4_000;
+import { DOWNLOAD_DONE_LINE_MS } from '../../../core/limits.ts';
 
 export interface DownloadStatus {
   readonly element: HTMLElement;
@@ -40,7 +38,7 @@ export function createDownloadStatus(): DownloadStatus {
         setTimeout(() => {
           line.remove();
           refresh();
-        }, DONE_LINE_MS);
+        }, DOWNLOAD_DONE_LINE_MS);
       };
       task.done.then(
         () => finish('downloaded, every piece checked.', 'done'),

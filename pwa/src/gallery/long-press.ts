@@ -1,7 +1,6 @@
 // A long press (touch or mouse) on an element: how a file starts select mode without a button on every tile.
+import { LONG_PRESS_MS } from '../../../core/limits.ts';
 
-/** A press held this long counts as a long press. */
-const LONG_PRESS_MS = 500;
 /** A press that moves further than this (px) is a scroll, not a long press. */
 const LONG_PRESS_SLOP_PX = 10;
 

@@ -16,11 +16,10 @@ import {
   type Zoom,
   type ZoomBox,
 } from './zoom-math.ts';
+import { DOUBLE_TAP_MS } from '../../../core/limits.ts';
 
 /** A horizontal move at least this long (px), and longer than it is tall, is a swipe. */
 const SWIPE_PX = 50;
-/** Two taps within this long (ms) and this close (px) are a double tap. */
-const DOUBLE_TAP_MS = 300;
 const TAP_SLOP_PX = 20;
 /** One + or - key press zooms by this factor. */
 const KEY_FACTOR = 1.25;

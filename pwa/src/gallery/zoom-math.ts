@@ -1,6 +1,7 @@
 // The viewer's zoom as pure maths: a scale and a pan (px) applied as `translate(x, y) scale(s)` about the
 // centre of the picture's box, with the point under the fingers (or the pointer) kept where it is while zooming,
 // and the pan bounded so that the picture never leaves the box with empty space while it is larger than it.
+import { VIEWER_MAX_SCALE, VIEWER_MIN_SCALE } from '../../../core/limits.ts';
 
 export interface Zoom {
   readonly scale: number;
@@ -22,8 +23,6 @@ export interface Point {
   readonly y: number;
 }
 
-export const MIN_SCALE = 1;
-export const MAX_SCALE = 8;
 /** Double tap / double click goes to this scale (and back to 1×). */
 export const TOGGLE_SCALE = 2;
 /** ctrl+wheel: the scale changes by e^(-deltaY × this) per event (deltaY in px: 100 ≈ one notch ≈ ×0.82). */
@@ -41,10 +40,10 @@ export function fitted(naturalWidth: number, naturalHeight: number, width: numbe
 }
 
 export function isZoomed(z: Zoom): boolean {
-  return z.scale > MIN_SCALE + ZOOMED_EPSILON;
+  return z.scale > VIEWER_MIN_SCALE + ZOOMED_EPSILON;
 }
 
-const clampScale = (s: number): number => Math.min(MAX_SCALE, Math.max(MIN_SCALE, s));
+const clampScale = (s: number): number => Math.min(VIEWER_MAX_SCALE, Math.max(VIEWER_MIN_SCALE, s));
 
 /** The same zoom with its pan bounded: at 1× centred; larger, no edge moves inside the box. */
 export function clampPan(z: Zoom, box: ZoomBox): Zoom {

@@ -2,11 +2,10 @@
 // `/stream/ID` with (stream-sw.ts). The key stays in this browser: the URL holds only the random id, so a
 // request that misses the service worker tells a relay nothing.
 import type { PeerTreeDatabase } from '../data/db.ts';
+import { STREAM_REGISTRATION_TTL_MS } from '../../../core/limits.ts';
 
 export const STREAM_PATH = '/stream/';
 export const STREAM_ID_RE = /^[0-9a-f]{32}$/;
-/** Registrations older than this are removed when a new one is made. */
-const STREAM_TTL_MS = 24 * 60 * 60 * 1000;
 
 export function streamSettingKey(id: string): string {
   return `stream-${id}`;
@@ -24,7 +23,8 @@ export async function registerStream(db: PeerTreeDatabase, capability: string, n
   for (const key of keys) {
     if (!key.startsWith('stream-')) continue;
     const v = (await db.get('settings', key))?.value as { createdAt?: number } | undefined;
-    if (!v || typeof v.createdAt !== 'number' || now - v.createdAt > STREAM_TTL_MS) await db.delete('settings', key);
+    if (!v || typeof v.createdAt !== 'number' || now - v.createdAt > STREAM_REGISTRATION_TTL_MS)
+      await db.delete('settings', key);
   }
   await db.put('settings', { key: streamSettingKey(id), value: { capability, createdAt: now } });
   return `${STREAM_PATH}${id}`;

@@ -1,9 +1,7 @@
 // Search over the person's own library, on this device, as they type: file names, types, and what they wrote
 // about a file (its note, its findable description and tags). Pure: the view passes the files in and renders the answer.
 import type { FileRecord } from '../data/db.ts';
-
-/** Files shown for one query (or, for an empty query, the most recent ones). */
-export const MAX_OWN_RESULTS = 20;
+import { MAX_OWN_RESULTS } from '../../../core/limits.ts';
 
 /** The words of a query, lowercased; punctuation separates words (so "invoice.pdf" is "invoice" "pdf"). */
 export function queryWords(query: string): string[] {

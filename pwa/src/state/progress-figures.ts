@@ -1,5 +1,6 @@
 // Pure figures for a progress line: percent, speed and time left, from what was done since a phase started.
 import { formatBytes } from '../ui/format.ts';
+import { PROGRESS_MIN_MEASURE_MS } from '../../../core/limits.ts';
 
 export interface ProgressFigures {
   /** 0..100, rounded down (100 only when done). */
@@ -9,9 +10,6 @@ export interface ProgressFigures {
   /** Seconds left at that speed; null when unknown. */
   readonly secondsLeft: number | null;
 }
-
-/** Below this much elapsed time a speed is noise, not a measurement. */
-const MIN_MEASURE_MS = 300;
 
 /**
  * `done`/`total` in units (bytes, or shards of a file of `bytesTotal` bytes), `startDone` done when the phase
@@ -28,7 +26,7 @@ export function progressFigures(
   const percent = done >= total && total > 0 ? 100 : Math.min(99, Math.floor(fraction * 100));
   const elapsed = now - p.startedAt;
   const moved = ((done - Math.min(p.startDone, done)) / Math.max(1, total)) * bytesTotal;
-  if (elapsed < MIN_MEASURE_MS || moved <= 0) return { percent, bytesPerSecond: null, secondsLeft: null };
+  if (elapsed < PROGRESS_MIN_MEASURE_MS || moved <= 0) return { percent, bytesPerSecond: null, secondsLeft: null };
   const bytesPerSecond = (moved * 1000) / elapsed;
   const left = (1 - fraction) * bytesTotal;
   return { percent, bytesPerSecond, secondsLeft: Math.ceil(left / bytesPerSecond) };

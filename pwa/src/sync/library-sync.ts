@@ -5,7 +5,12 @@
 // the result to the file list, and publishes a new version when the merge differs from what relays hold.
 import { toHex } from '../../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../../core/errors.ts';
-import { LIBRARY_POLL_MS } from '../../../core/limits.ts';
+import {
+  LIBRARY_MAX_CONFLICT_ROUNDS,
+  LIBRARY_POLL_MS,
+  LIBRARY_PUBLISH_DEBOUNCE_MS,
+  LIBRARY_SYNC_REQUEST_TIMEOUT_MS,
+} from '../../../core/limits.ts';
 import type { Identity } from '../../../core/identity/identity.ts';
 import {
   addedEntry,
@@ -38,12 +43,6 @@ import type { RelaySocket } from './relay-socket.ts';
 import type { SocketShardTransport } from './socket-transport.ts';
 
 const STATE_SETTING = 'library-state';
-/** Changes are gathered for this long before a version is published. */
-export const PUBLISH_DEBOUNCE_MS = 1_500;
-/** While connected and visible, the head is read this often to see other devices' changes (core/limits.ts). */
-export const POLL_MS = LIBRARY_POLL_MS;
-const REQUEST_TIMEOUT_MS = 20_000;
-const MAX_CONFLICT_ROUNDS = 4;
 
 function offline(): boolean {
   return typeof navigator !== 'undefined' && navigator.onLine === false;
@@ -124,7 +123,7 @@ export class LibrarySync {
         (typeof document === 'undefined' || document.visibilityState !== 'hidden')
       )
         this.schedule(0);
-    }, POLL_MS);
+    }, LIBRARY_POLL_MS);
     if (typeof window !== 'undefined') window.addEventListener('online', () => this.schedule(0));
     if (typeof document !== 'undefined') {
       document.addEventListener('visibilitychange', () => {
@@ -142,7 +141,7 @@ export class LibrarySync {
   }
 
   /** Syncs after `delayMs` (debounced: a pending sync is not pushed back by more changes). */
-  schedule(delayMs = PUBLISH_DEBOUNCE_MS): void {
+  schedule(delayMs = LIBRARY_PUBLISH_DEBOUNCE_MS): void {
     if (this.stopped || (this.timer !== undefined && delayMs > 0)) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -312,7 +311,7 @@ export class LibrarySync {
   }
 
   private async readHead(): Promise<LibraryHead | null> {
-    const reply = await this.deps.socket.request(M.GET, { owner: this.owner }, REQUEST_TIMEOUT_MS);
+    const reply = await this.deps.socket.request(M.GET, { owner: this.owner }, LIBRARY_SYNC_REQUEST_TIMEOUT_MS);
     const head = M.readHeadReply(reply.type, reply.body, this.owner);
     if (head && !(await verifyHead(head)))
       throw new PeerTreeError('BAD_SIGNATURE', 'the relay gave a library head that is not signed by this key');
@@ -373,7 +372,7 @@ export class LibrarySync {
     if (this.deps.socket.state !== 'ready' || offline()) return;
     this.setState('syncing', '');
     const key = await ensureLibraryKey(this.deps.db, this.owner);
-    for (let round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
+    for (let round = 0; round < LIBRARY_MAX_CONFLICT_ROUNDS; round++) {
       const state = await this.load();
       const mine = this.localEntries(state);
       const head = await this.readHead();
@@ -418,7 +417,7 @@ export class LibrarySync {
       await this.deps.transport.storeShard(sealed.hash, sealed.bytes, await this.deps.replicas());
       const next = await signHead(this.deps.identity, version, sealed.hash, Date.now());
       try {
-        const reply = await this.deps.socket.request(M.PUBLISH, { head: next }, REQUEST_TIMEOUT_MS);
+        const reply = await this.deps.socket.request(M.PUBLISH, { head: next }, LIBRARY_SYNC_REQUEST_TIMEOUT_MS);
         M.readPublished(reply.type, reply.body, version);
       } catch (err) {
         // Another device published first: read its version, merge again, publish after it.

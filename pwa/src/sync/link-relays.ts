@@ -2,13 +2,11 @@
 // percent-encoded, the list comma-separated; only http(s) origins are kept (no paths, no credentials), at most
 // MAX_LINK_RELAYS of them, each at most MAX_VIA_URL characters. Anything else in the text is dropped, never
 // followed: a link is untrusted input, and the app only ever fetches verified shards from what it keeps.
-import { MAX_LINK_RELAYS, MAX_VIA_URL } from '../../../core/limits.ts';
+import { MAX_LINK_RELAYS, MAX_VIA_TEXT, MAX_VIA_URL } from '../../../core/limits.ts';
 import { normalizeRelayUrl } from '../data/relays.ts';
 
 /** Longest relay URL a link may name (an origin: scheme, host and port). */
 export { MAX_VIA_URL };
-/** Longest `?…` part of an open route that is read at all. */
-export const MAX_VIA_TEXT = (MAX_VIA_URL * 3 + 1) * MAX_LINK_RELAYS + 8;
 
 /** The relay origins named by the query part of an open route (after the "?"); [] for none or nothing valid. */
 export function parseVia(query: string): string[] {

@@ -20,12 +20,11 @@ import { outboxItems, patchFile } from '../data/files-repo.ts';
 import { memoryItemId, saveAcks, writeMemory, writeRemoval, writeUpload } from './outbox-store.ts';
 import { runBounded } from './run-bounded.ts';
 import { unpinOrNothing, type OutboxSyncDeps } from './outbox-transport.ts';
+import { OUTBOX_LOCKED_RETRY_MS } from '../../../core/limits.ts';
 
 export const OUTBOX_LOCK = 'peertree-outbox';
 /** Shards being stored at once per upload (each is at most one shard in memory). */
 export const SYNC_CONCURRENCY = 4;
-/** Another context holds the outbox lock: look again after this long. */
-const LOCKED_RETRY_MS = 2_000;
 
 export type { MemoryRequest, OutboxSyncDeps, OutboxTransport } from './outbox-transport.ts';
 
@@ -85,7 +84,7 @@ export class OutboxSync {
       await this.pass(reconnected);
     });
     // Another context (a tab, or the service worker) is delivering: look again later.
-    if (!held) this.wakeAt(this.now() + LOCKED_RETRY_MS);
+    if (!held) this.wakeAt(this.now() + OUTBOX_LOCKED_RETRY_MS);
   }
 
   /** Queues a sealed file's upload (and its memory, when the person made it findable) with the file marked queued. */

@@ -1,7 +1,7 @@
 // One WebSocket to a relay's /ws: signed challenge-response handshake, then verified frames; reconnects with backoff.
 import type { Identity } from '../../../core/identity/identity.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
-import { HANDSHAKE_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../../core/limits.ts';
+import { HANDSHAKE_TIMEOUT_MS, PWA_MAX_PENDING_REQUESTS, REQUEST_TIMEOUT_MS } from '../../../core/limits.ts';
 import { PendingRequests, type RequestTimers } from '../../../core/protocol/pending-requests.ts';
 import type { Requester, RequestOptions } from '../../../core/protocol/requester.ts';
 import {
@@ -43,9 +43,6 @@ export function socketUrlOf(relayUrl: string | URL): string {
   return url.href;
 }
 
-/** Requests waiting for a reply at once (each holds at most one shard). */
-export const MAX_PENDING_REQUESTS = 64;
-
 const browserTimers: RequestTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -66,7 +63,7 @@ export class RelaySocket extends EventTarget implements Requester {
   private readonly backoff: Backoff;
   private readonly now: () => number;
   private url: string;
-  private readonly pending = new PendingRequests(browserTimers, MAX_PENDING_REQUESTS);
+  private readonly pending = new PendingRequests(browserTimers, PWA_MAX_PENDING_REQUESTS);
 
   constructor(private readonly options: RelaySocketOptions) {
     super();

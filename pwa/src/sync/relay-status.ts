@@ -1,5 +1,12 @@
 // GET /api/status from a relay, with a time limit, and a check that turns the untrusted JSON into a typed value.
-import { DEFAULT_REPLICAS, MAX_REPLICAS } from '../../../core/limits.ts';
+import {
+  DEFAULT_REPLICAS,
+  MAX_REPLICAS,
+  PWA_MAX_STATUS_BYTES,
+  PWA_STATUS_MAX_CHILDREN,
+  PWA_STATUS_MAX_MEMBERS,
+  PWA_STATUS_TIMEOUT_MS,
+} from '../../../core/limits.ts';
 
 export interface RelayStatus {
   readonly id: string;
@@ -27,10 +34,8 @@ export interface RelayMember {
   readonly url: string;
 }
 
-const MAX_MEMBERS = 4096;
-
 function parseMembers(value: unknown): RelayMember[] | null {
-  if (!Array.isArray(value) || value.length > MAX_MEMBERS) return null;
+  if (!Array.isArray(value) || value.length > PWA_STATUS_MAX_MEMBERS) return null;
   const out: RelayMember[] = [];
   for (const m of value) {
     if (typeof m !== 'object' || m === null) return null;
@@ -40,11 +45,6 @@ function parseMembers(value: unknown): RelayMember[] | null {
   }
   return out;
 }
-
-export const STATUS_TIMEOUT_MS = 5_000;
-/** A relay's status JSON is small; anything larger is refused before parsing. */
-const MAX_STATUS_BYTES = 256 * 1024;
-const MAX_CHILDREN = 1024;
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isShortString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
@@ -58,7 +58,8 @@ export function parseRelayStatus(value: unknown): RelayStatus | null {
   if (!isCount(position) || !isCount(epoch) || !isCount(size) || !isCount(depth)) return null;
   if (!isCount(shards) || !isCount(bytes) || !isCount(outbox)) return null;
   if (parent !== null && !isShortString(parent)) return null;
-  if (!Array.isArray(children) || children.length > MAX_CHILDREN || !children.every(isShortString)) return null;
+  if (!Array.isArray(children) || children.length > PWA_STATUS_MAX_CHILDREN || !children.every(isShortString))
+    return null;
   const replicas = isCount(v.replicas) && v.replicas > 0 ? v.replicas : null;
   const maxPeers = isCount(v.maxPeers) && v.maxPeers > 0 ? v.maxPeers : null;
   const url = typeof v.url === 'string' && v.url.length <= 512 ? v.url : null;
@@ -101,7 +102,7 @@ export class RelayStatusError extends Error {
 export async function fetchRelayStatus(baseUrl: string | URL, signal?: AbortSignal): Promise<RelayStatus> {
   // The public view, also from the relay's own machine: the app sees what it sees on any deployment.
   const url = new URL('/api/status?view=public', baseUrl);
-  const timeout = AbortSignal.timeout(STATUS_TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(PWA_STATUS_TIMEOUT_MS);
   const response = await fetch(url, {
     cache: 'no-store',
     credentials: 'omit',
@@ -113,9 +114,9 @@ export async function fetchRelayStatus(baseUrl: string | URL, signal?: AbortSign
   if (!/^application\/json\b/i.test(type))
     throw new RelayStatusError(`relay status: unexpected content type "${type}"`);
   const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_STATUS_BYTES) throw new RelayStatusError('relay status: response too large');
+  if (declared > PWA_MAX_STATUS_BYTES) throw new RelayStatusError('relay status: response too large');
   const text = await response.text();
-  if (text.length > MAX_STATUS_BYTES) throw new RelayStatusError('relay status: response too large');
+  if (text.length > PWA_MAX_STATUS_BYTES) throw new RelayStatusError('relay status: response too large');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -10,15 +10,12 @@ import {
   pkcs8FromSeed,
   readLinkOffer,
 } from '../../../core/identity/device-link.ts';
-import { LINK_TTL_MS } from '../../../core/limits.ts';
+import { LINK_DONE_RELOAD_MS, LINK_TTL_MS } from '../../../core/limits.ts';
 import { h, setAttrs, setText } from './dom.ts';
 import { adoptPkcs8 } from '../data/identity-backup.ts';
 import { replaceIdentity } from '../data/identity-store.ts';
 import { linkProblem, mailboxOf, problemNotice, putSlot, randomBytes, waitForSlot } from '../sync/link-mailbox.ts';
 import type { Session } from '../sync/session.ts';
-
-/** After "Linked", the page shows it this long before it reloads into the person's files. */
-export const LINK_DONE_RELOAD_MS = 2_000;
 
 export interface LinkViewDeps {
   readonly session: Session;

@@ -4,8 +4,7 @@ import type { ConnectionSnapshot } from '../sync/connection-monitor.ts';
 import { h, setAttrs, setText } from './dom.ts';
 import { fetchRelayStatus, type RelayStatus } from '../sync/relay-status.ts';
 import type { RelayList } from '../data/relays.ts';
-
-const REFRESH_MS = 5_000;
+import { NETWORK_VIEW_REFRESH_MS } from '../../../core/limits.ts';
 
 export interface NetworkViewDeps {
   readonly relays: RelayList;
@@ -190,7 +189,7 @@ export function createNetworkView(deps: NetworkViewDeps): NetworkView {
       renderRelays();
       void refresh();
       clearInterval(timer);
-      timer = setInterval(() => void refresh(), REFRESH_MS);
+      timer = setInterval(() => void refresh(), NETWORK_VIEW_REFRESH_MS);
     },
     hide() {
       clearInterval(timer);

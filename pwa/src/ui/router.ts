@@ -4,6 +4,7 @@
 // album) and "#/buckets/NAME" (one of the S3 gateway's buckets); anything else is "not found".
 
 import { formatVia, parseVia } from '../sync/link-relays.ts';
+import { MAX_ROUTE_QUERY } from '../../../core/limits.ts';
 
 export type Route =
   | { readonly name: 'files' }
@@ -16,9 +17,6 @@ export type Route =
   /** The albums list, or one album (`album`: its id) or one S3 bucket (`bucket`: its name). */
   | { readonly name: 'albums'; readonly album?: string; readonly bucket?: string }
   | { readonly name: 'not-found'; readonly path: string };
-
-/** Longest search text a route carries (the relay reads at most 2048 characters). */
-export const MAX_ROUTE_QUERY = 2048;
 
 /** Capabilities are URL-safe text (hex, base32/base64url, with "." or ":" separators); bounded in length. */
 const CAPABILITY_RE = /^[A-Za-z0-9_.:~-]{1,512}$/;

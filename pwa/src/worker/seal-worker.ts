@@ -5,8 +5,7 @@ import { FileEncoder } from '../../../core/storage/file-codec.ts';
 import { openPeerTreeDB } from '../data/db.ts';
 import { IdbShardStore } from '../data/idb-shard-store.ts';
 import type { SealReply, SealRequest } from './seal-protocol.ts';
-
-const PROGRESS_INTERVAL_MS = 100;
+import { SEAL_PROGRESS_INTERVAL_MS } from '../../../core/limits.ts';
 
 const reply = (message: SealReply): void => (self as unknown as Worker).postMessage(message);
 
@@ -40,7 +39,7 @@ async function seal(request: SealRequest): Promise<void> {
     shards.push(sealed.hash);
     offset = end;
     const now = performance.now();
-    if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+    if (now - lastProgress >= SEAL_PROGRESS_INTERVAL_MS) {
       lastProgress = now;
       reply({ type: 'progress', job, bytesDone: offset });
     }

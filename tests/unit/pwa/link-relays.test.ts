@@ -1,7 +1,7 @@
 // Share links that name other relays: `#/open/CAP?via=…` parses back to the same relays, bounded, http(s) only.
 import { describe, expect, it } from 'vitest';
-import { MAX_LINK_RELAYS } from '../../../core/limits.ts';
-import { formatVia, MAX_VIA_TEXT, otherRelays, parseVia } from '../../../pwa/src/sync/link-relays.ts';
+import { MAX_LINK_RELAYS, MAX_VIA_TEXT } from '../../../core/limits.ts';
+import { formatVia, otherRelays, parseVia } from '../../../pwa/src/sync/link-relays.ts';
 import { hrefOf, parseRoute } from '../../../pwa/src/ui/router.ts';
 
 const CAP = `pt1.${'ab'.repeat(32)}.${'A'.repeat(43)}`;

@@ -5,7 +5,6 @@ import {
   clampPan,
   fitted,
   isZoomed,
-  MAX_SCALE,
   panBy,
   pinchZoom,
   toggleZoom,
@@ -16,6 +15,7 @@ import {
   type Point,
   type Zoom,
 } from '../../../pwa/src/gallery/zoom-math.ts';
+import { VIEWER_MAX_SCALE } from '../../../core/limits.ts';
 
 // A 1600×1200 photo in an 800×800 box: shown 800×600 at 1×.
 const box = fitted(1600, 1200, 800, 800);
@@ -56,7 +56,7 @@ describe('zoom maths', () => {
       { x: -5000, y: 0 },
       { x: 5000, y: 0 },
     ];
-    expect(pinchZoom(UNZOOMED, start, huge, box).scale).toBe(MAX_SCALE);
+    expect(pinchZoom(UNZOOMED, start, huge, box).scale).toBe(VIEWER_MAX_SCALE);
   });
 
   it('bounds the pan by the picture edges, and centres at 1×', () => {
