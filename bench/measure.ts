@@ -1,4 +1,5 @@
 // Benchmark helpers: warm-up, repeated runs, medians, and the results file format shared by every suite.
+import { spawn } from 'node:child_process';
 
 export interface BenchResult {
   name: string;
@@ -83,4 +84,20 @@ export function printTable(results: BenchResult[]): void {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
+}
+
+/** Runs a command to completion; resolves with its wall time (ms), rejects on a non-zero exit. */
+export function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const proc = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.on('error', reject);
+    proc.on('exit', (code) =>
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`)),
+    );
+  });
 }

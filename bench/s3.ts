@@ -1,11 +1,10 @@
 // The S3 gateway beside the CLI in the same run: `aws s3 cp` of one file up and down through `peertree s3`,
 // and `peertree put/get` of the same-sized file, on a 3-relay tree (replicas 3); the gateway's peak RSS after.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile } from './cluster.ts';
-import { median } from './measure.ts';
+import { median, timed } from './measure.ts';
 import { startGatewayProcess } from '../tests/support/s3-gateway.ts';
 
 export interface S3Rates {
@@ -16,22 +15,6 @@ export interface S3Rates {
   readonly getCli: number;
   /** Peak RSS of the gateway process (bytes), from /proc VmHWM. */
   readonly gatewayPeakRss: number;
-}
-
-/** Runs a command to completion; resolves with its wall time (ms), rejects on a non-zero exit. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const proc = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code) =>
-      code === 0
-        ? resolve(performance.now() - started)
-        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`)),
-    );
-  });
 }
 
 function peakRss(pid: number): number {

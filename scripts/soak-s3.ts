@@ -4,12 +4,12 @@
 // came back, and prints the peak RSS and the MiB/s. Exits non-zero when the bytes differ or the peak RSS is above
 // the limit (200 MiB: issue 18).
 // Flags: --mib N (object size, default 1024), --runs N (default 1), --limit-mib N (default 200).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanup, MiB, rssOf, startTree, tempDir, writeRandomFile } from '../bench/cluster.ts';
+import { timed } from '../bench/measure.ts';
 import { startGatewayProcess } from '../tests/support/s3-gateway.ts';
 
 const RSS_SAMPLE_MS = 200;
@@ -39,22 +39,6 @@ function sha256(path: string): Promise<string> {
       .on('data', (d) => hash.update(d))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
-  });
-}
-
-/** Runs a command to completion; resolves with its wall time (ms), rejects on a non-zero exit. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const proc = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('error', reject);
-    proc.on('exit', (code) =>
-      code === 0
-        ? resolve(performance.now() - started)
-        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`)),
-    );
   });
 }
 

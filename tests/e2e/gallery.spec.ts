@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
 import { withExif } from './support/exif-jpeg.ts';
+import { openSecondDevice } from './support/second-device.ts';
 
 const PASSPHRASE = 'gallery passphrase 2024';
 
@@ -179,29 +180,16 @@ test('a thumbnail made on device A shows on device B without the original being 
   expect(originalShards).toContain(record.capability!.split('.')[1]);
   expect(originalShards.length).toBeGreaterThanOrEqual(3);
 
-  await page.goto('/#/device');
-  await page.getByTestId('export-passphrase').fill(PASSPHRASE);
-  const downloadEvent = page.waitForEvent('download');
-  await page.getByTestId('export-key').click();
-  const backupPath = (await (await downloadEvent).path())!;
+  const requested: string[] = [];
+  const {
+    context: other,
+    b,
+    backupPath,
+  } = await openSecondDevice(page, browser, relay.url, PASSPHRASE, (b) =>
+    b.on('request', (r) => requested.push(r.url())),
+  );
   expect(JSON.parse(readFileSync(backupPath, 'utf8')).v).toBe(2);
-
-  const other = await browser.newContext({ baseURL: relay.url });
   try {
-    const b = await other.newPage();
-    const requested: string[] = [];
-    b.on('request', (r) => requested.push(r.url()));
-    await b.goto('/#/device');
-    await expect(b.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-    const chooser = b.waitForEvent('filechooser');
-    await b.getByTestId('import-choose').click();
-    await (await chooser).setFiles(backupPath);
-    await b.getByTestId('import-confirm').check();
-    await b.getByTestId('import-passphrase').fill(PASSPHRASE);
-    await b.getByTestId('import-key').click();
-    await expect(b.getByTestId('import-status')).toHaveAttribute('data-node-id', /.+/);
-    await b.waitForEvent('load', { timeout: 15_000 });
-    await b.goto('/#/');
     const rowB = b.locator('[data-testid=file-row][data-name="beach.jpg"]');
     await expect(rowB).toHaveAttribute('data-status', 'stored', { timeout: 30_000 });
     await expect(rowB).toHaveAttribute('data-thumb', 'shown', { timeout: 20_000 });
