@@ -1,11 +1,11 @@
 // The S3 gateway beside the CLI in the same run: `aws s3 cp` of one file up and down through `peertree s3`,
 // and `peertree put/get` of the same-sized file, on a 3-relay tree (replicas 3); the gateway's peak RSS after.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile } from './cluster.ts';
 import { median, timed } from './measure.ts';
-import { startGatewayProcess } from '../tests/support/s3-gateway.ts';
+import { awsCliEnv, startGatewayProcess } from '../tests/support/s3-gateway.ts';
 
 export interface S3Rates {
   readonly sizeMiB: number;
@@ -27,16 +27,7 @@ export async function s3Suite(opts: { sizeMiB: number; samples: number }): Promi
   const work = tempDir('s3');
   const { proc: gatewayProc, info: gw } = await startGatewayProcess(tree.root, join(work, 'gateway-home'));
   try {
-    const awsConfig = join(work, 'aws-config');
-    writeFileSync(awsConfig, '[default]\ns3 =\n    signature_version = s3v4\n');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: gw.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: gw.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: awsConfig,
-      AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'),
-    };
+    const env = awsCliEnv(gw, work);
     const aws = (args: string[]) => timed('aws', ['--endpoint-url', gw.endpoint, ...args], env);
     await aws(['s3', 'mb', 's3://bench']);
     const cliEnv = { PEERTREE_HOME: join(work, 'cli-home') };

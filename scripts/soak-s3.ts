@@ -5,12 +5,12 @@
 // the limit (200 MiB: issue 18).
 // Flags: --mib N (object size, default 1024), --runs N (default 1), --limit-mib N (default 200).
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanup, MiB, rssOf, startTree, tempDir, writeRandomFile } from '../bench/cluster.ts';
 import { timed } from '../bench/measure.ts';
-import { startGatewayProcess } from '../tests/support/s3-gateway.ts';
+import { awsCliEnv, startGatewayProcess } from '../tests/support/s3-gateway.ts';
 
 const RSS_SAMPLE_MS = 200;
 
@@ -70,16 +70,7 @@ async function main(): Promise<number> {
     phase = 0;
     return `${(p / MiB).toFixed(1)} MiB`;
   };
-  const config = join(work, 'aws-config');
-  writeFileSync(config, '[default]\ns3 =\n    signature_version = s3v4\n    addressing_style = path\n');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: info.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: info.secretAccessKey,
-    AWS_DEFAULT_REGION: info.region,
-    AWS_CONFIG_FILE: config,
-    AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-  };
+  const env = awsCliEnv(info, work);
   const aws = (args: string[]) => timed('aws', ['--endpoint-url', info.endpoint, ...args], env);
   let failed = false;
   try {

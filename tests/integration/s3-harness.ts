@@ -10,7 +10,7 @@ import * as M from '../../core/protocol/library-messages.ts';
 import { openRecord, type OpenedRecord } from '../../core/library/record.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import { join } from 'node:path';
-import { startGatewayProcess, type GatewayInfo, type GatewayOptions } from '../support/s3-gateway.ts';
+import { awsCliEnv, startGatewayProcess, type GatewayInfo, type GatewayOptions } from '../support/s3-gateway.ts';
 export type { GatewayInfo, GatewayOptions };
 import { REPO, killAll, startRelayProcess, tmpDir, waitFor, getStatus, type RelayProcess } from './relay-harness.ts';
 
@@ -92,9 +92,6 @@ export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise
   const home = join(root.path, 'home');
   let gw = await startGatewayProcess(relays[0]!.ready.url, home, gatewayOptions);
   const g = gw.info;
-  const awsConfig = join(root.path, 'aws-config');
-  // AWS CLI v1 presigns with Signature Version 2 unless told otherwise; the gateway speaks only version 4.
-  writeFileSync(awsConfig, '[default]\ns3 =\n    signature_version = s3v4\n    addressing_style = path\n');
   const s3cfg = join(root.path, 's3cfg');
   const hostPort = g.endpoint.replace(/^http:\/\//, '');
   writeFileSync(
@@ -102,13 +99,7 @@ export async function startS3Setup(gatewayOptions: GatewayOptions = {}): Promise
     `[default]\naccess_key = ${g.accessKeyId}\nsecret_key = ${g.secretAccessKey}\nhost_base = ${hostPort}\nhost_bucket = ${hostPort}\nuse_https = False\nsignature_v2 = False\nbucket_location = ${g.region}\n`,
   );
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: g.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: g.secretAccessKey,
-    AWS_DEFAULT_REGION: g.region,
-    AWS_CONFIG_FILE: awsConfig,
-    AWS_SHARED_CREDENTIALS_FILE: join(root.path, 'no-aws-credentials'),
-    AWS_PAGER: '',
+    ...awsCliEnv(g, root.path),
     RCLONE_CONFIG: join(root.path, 'rclone.conf'),
     RCLONE_CONFIG_PT_TYPE: 's3',
     RCLONE_CONFIG_PT_PROVIDER: 'Other',

@@ -2,6 +2,8 @@
 // PEERTREE_HOME, started and its first stdout line (the ready JSON) read, bounded; tracked for killAll. Used by
 // the integration tests, the e2e spec and the bench alike.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BIN, REPO, track } from './relay-process.ts';
 
 export interface GatewayInfo {
@@ -54,4 +56,23 @@ export function startGatewayProcess(
       }
     });
   });
+}
+
+/**
+ * The environment for the AWS CLI against `gateway`: its credentials and region, and a config file written in
+ * `dir` (AWS CLI v1 presigns with Signature Version 2 unless told otherwise; the gateway speaks only version 4),
+ * never the user's own ~/.aws files.
+ */
+export function awsCliEnv(gateway: GatewayInfo, dir: string): NodeJS.ProcessEnv {
+  const config = join(dir, 'aws-config');
+  writeFileSync(config, '[default]\ns3 =\n    signature_version = s3v4\n    addressing_style = path\n');
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: gateway.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey,
+    AWS_DEFAULT_REGION: gateway.region,
+    AWS_CONFIG_FILE: config,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+    AWS_PAGER: '',
+  };
 }
