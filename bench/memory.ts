@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateIdentity } from '../core/identity/index.ts';
+import { generateIdentity, type Identity } from '../core/identity/index.ts';
 import { ShardClient } from '../core/protocol/shard-client.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import type { Link } from '../node-relay/ws/link.ts';
@@ -37,11 +37,15 @@ export interface MemoryFigures {
 
 /** Stores `count` distinct 64-byte shards (replicas 1) on one relay over several links; returns shards/s. */
 async function fillRelay(url: string, count: number): Promise<number> {
-  const { identity } = await generateIdentity();
-  const links: Link[] = [];
-  for (let i = 0; i < 4; i++) links.push(await connect(url, { identity }));
+  // One key per link: a relay keeps at most MAX_REPLAY_ENTRIES_PER_SENDER message ids of one key inside the replay
+  // window and refuses that key's frames beyond it, so a single key could not send 100,000 stores in one run.
+  const links: { link: Link; identity: Identity }[] = [];
+  for (let i = 0; i < 4; i++) {
+    const { identity } = await generateIdentity();
+    links.push({ link: await connect(url, { identity }), identity });
+  }
   try {
-    const transports = links.map((l) => new ShardClient(l, { identity, now: Date.now }));
+    const transports = links.map(({ link, identity }) => new ShardClient(link, { identity, now: Date.now }));
     let next = 0;
     const t = performance.now();
     const worker = async (w: number) => {
@@ -58,7 +62,7 @@ async function fillRelay(url: string, count: number): Promise<number> {
     await Promise.all(Array.from({ length: 64 }, (_, w) => worker(w)));
     return count / ((performance.now() - t) / 1000);
   } finally {
-    for (const l of links) l.close(1000, 'done');
+    for (const { link } of links) link.close(1000, 'done');
   }
 }
 
