@@ -1,6 +1,6 @@
 // The relay's injected non-determinism: clock, randomness, timers and logger, passed around as one object.
 import { randomBytes } from 'node:crypto';
-import { createLogger, type Logger } from './logger.ts';
+import type { Logger } from './log-contract.ts';
 
 export interface Clock {
   /** Milliseconds since the Unix epoch (wall clock: used for frame timestamps and freshness). */
@@ -61,15 +61,5 @@ export function every(timers: Timers, ms: number, fn: () => void): () => void {
   return () => {
     stopped = true;
     timers.clearTimeout(handle);
-  };
-}
-
-/** Real clock, crypto randomness, unref'd timers and a JSON-lines logger on stderr; any part can be overridden. */
-export function defaultComponents(overrides: Partial<Components> = {}): Components {
-  return {
-    clock: overrides.clock ?? systemClock,
-    rng: overrides.rng ?? systemRng,
-    timers: overrides.timers ?? systemTimers,
-    logger: overrides.logger ?? createLogger({ level: 'info' }),
   };
 }

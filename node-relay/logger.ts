@@ -1,17 +1,9 @@
 // Structured logs with pino: one JSON object per line on stderr (stdout is reserved for the relay's ready
 // line), `{"level","t","msg",…fields}`. Secrets are redacted by key name wherever they appear.
 import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
+import { silentLogger, type Logger, type LogLevel } from './log-contract.ts';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-export interface Logger {
-  debug(msg: string, fields?: Record<string, unknown>): void;
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
-
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export { silentLogger, type Logger, type LogLevel };
 
 export interface LoggerOptions {
   level?: LogLevel;
@@ -32,10 +24,6 @@ export const REDACTED_KEYS = [
   'authorization',
   'capability',
 ];
-
-export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === 'string' && Object.hasOwn(ORDER, value);
-}
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const now = options.now ?? Date.now;
@@ -63,6 +51,3 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
-
-/** A logger that drops everything (tests, embedded use). */
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,5 +1,5 @@
 // Starts a relay: data folder, identity, certificate, database, HTTP(S) server with /api, /ws and the PWA.
-import { readFileSync } from 'node:fs';
+import { VERSION } from './version.ts';
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
@@ -11,7 +11,8 @@ import { PeerTreeError } from '../core/errors.ts';
 import { HANDSHAKE_TYPES } from '../core/wire/index.ts';
 import type { Identity } from '../core/identity/index.ts';
 import { SHUTDOWN_GRACE_MS, validateLimits } from '../core/limits.ts';
-import { defaultComponents, type Components } from './components.ts';
+import { type Components } from './components.ts';
+import { defaultComponents } from './default-components.ts';
 import { relayUrl, type RelayConfig } from './config/relay-config.ts';
 import { loadOrCreateSelfSigned, loadTlsFiles, type TlsMaterial } from './data/certificate.ts';
 import type { AcmeCertificates } from './acme/acme-certificates.ts';
@@ -58,15 +59,6 @@ import { attachWebSocketEndpoint, WS_PATH } from './ws/ws-server.ts';
 
 /** The repository's built PWA (vite build output). */
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist/', import.meta.url));
-
-export const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-})();
 
 /** Frames accepted whatever tree id they carry: the connection handshake, and the join admission that runs
  * before a joining relay knows (and adopts) the tree id of the tree it joins. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles the `peertree` command (node-relay/cli/main.ts and everything it imports from the repository) into
-// one ESM file for Node 20, build/cli.js, so that bin/peertree.js starts plain JavaScript instead of
+// ESM for Node 20: build/cli.js and one chunk per command (build/cli-*.js), so that bin/peertree.js starts plain JavaScript instead of
 // registering the tsx loader and compiling the TypeScript sources at every start.
 //
 // Packages under node_modules stay external (native addons such as better-sqlite3 and bufferutil, and ws,
@@ -10,7 +10,7 @@
 // the sources through tsx, so it never runs stale code. Run by `npm ci` (prepare), `npm start`, `npm test`
 // and `npm run bench`; `node scripts/build-cli.js` by hand after editing sources.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,8 +28,13 @@ mkdirSync(tmpDir, { recursive: true });
 try {
   const result = await build({
     absWorkingDir: REPO,
-    entryPoints: ['node-relay/cli/main.ts'],
-    outfile: join(tmpDir, 'cli.js'),
+    entryPoints: { cli: 'node-relay/cli/main.ts' },
+    outdir: tmpDir,
+    // Each command's module is its own chunk (node-relay/cli/main.ts imports them when they run), so a client
+    // command loads none of the relay's packages. Chunks sit beside cli.js: the relay's code finds dist/ and
+    // package.json relative to its own file, one level below the repository root.
+    splitting: true,
+    chunkNames: 'cli-[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -51,12 +56,23 @@ try {
     .map(([p, info]) => [relative(REPO, resolve(REPO, p)), info.bytes])
     .filter(([p]) => !p.startsWith('node_modules'))
     .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-  // The map was written one folder deeper than where it goes: its source paths lose one '../'.
-  const map = JSON.parse(readFileSync(join(tmpDir, 'cli.js.map'), 'utf8'));
-  map.sources = map.sources.map((s) => s.replace(/^\.\.\//, ''));
-  writeFileSync(`${OUT}.map`, JSON.stringify(map));
-  // Bundle first, then the list: a reader never pairs a new list with an old bundle.
+  // The maps were written one folder deeper than where they go: their source paths lose one '../'.
+  const written = readdirSync(tmpDir).filter((f) => f.endsWith('.js'));
+  for (const file of written) {
+    const map = JSON.parse(readFileSync(join(tmpDir, `${file}.map`), 'utf8'));
+    map.sources = map.sources.map((s) => s.replace(/^\.\.\//, ''));
+    writeFileSync(join(OUT_DIR, `${file}.map`), JSON.stringify(map));
+    rmSync(join(tmpDir, `${file}.map`));
+  }
+  // Chunks first (their names carry a hash of their contents, so a CLI starting meanwhile still finds the ones its
+  // cli.js names), then the bundle, then the list: a reader never pairs a new list with an old bundle.
+  const chunks = written.filter((f) => f !== 'cli.js');
+  for (const file of chunks) renameSync(join(tmpDir, file), join(OUT_DIR, file));
   renameSync(join(tmpDir, 'cli.js'), OUT);
+  // Chunks of earlier builds are no longer named by cli.js.
+  for (const file of readdirSync(OUT_DIR))
+    if (/^cli-.+\.js(\.map)?$/.test(file) && !chunks.includes(file.replace(/\.map$/, '')))
+      rmSync(join(OUT_DIR, file), { force: true });
   writeFileSync(join(tmpDir, 'cli-inputs.json'), JSON.stringify({ startedAt, inputs }, null, 1) + '\n');
   renameSync(join(tmpDir, 'cli-inputs.json'), INPUTS);
   console.log(`build-cli: ${relative(REPO, OUT)} from ${inputs.length} source files in ${Date.now() - startedAt} ms`);

@@ -7,7 +7,7 @@ import {
   MAX_REPLICAS,
   MIN_REPAIR_SWEEP_INTERVAL_MS,
 } from '../../core/limits.ts';
-import { isLogLevel, type LogLevel } from '../logger.ts';
+import { isLogLevel, type LogLevel } from '../log-contract.ts';
 
 export const DEFAULT_HOST = '127.0.0.1';
 /** Port 0 asks the OS for any free port (the ready line prints the real one); `npm start` passes 8443. */

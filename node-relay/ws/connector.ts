@@ -14,8 +14,8 @@ import {
   type Message,
   type PeerRole,
 } from '../../core/wire/index.ts';
-import { defaultComponents, type Components } from '../components.ts';
-import { silentLogger } from '../logger.ts';
+import { systemClock, systemRng, systemTimers, type Components } from '../components.ts';
+import { silentLogger } from '../log-contract.ts';
 import { newDropCounters, type DropCounters } from './drop-counters.ts';
 import { attachIngress } from './ingress.ts';
 import { Link } from './link.ts';
@@ -65,7 +65,13 @@ function zeroMask(mask: Uint8Array): void {
 /** Connects, runs the handshake, and resolves with a Link bound to the relay's key. */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Link> {
   const wsUrl = toWebSocketUrl(url);
-  const components = defaultComponents({ logger: silentLogger, ...options.components });
+  const components: Components = {
+    clock: systemClock,
+    rng: systemRng,
+    timers: systemTimers,
+    logger: silentLogger,
+    ...options.components,
+  };
   const identity = options.identity ?? (await generateIdentity()).identity;
   const counters = options.counters ?? newDropCounters();
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;

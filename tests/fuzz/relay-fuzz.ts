@@ -16,7 +16,7 @@ import { readU32BE, toHex, utf8, writeU32BE } from '../../core/bytes.ts';
 import { identityFromSeed, type Identity } from '../../core/identity/index.ts';
 import { AUTH, encodeFrame, FRAME_MAGIC, FrameVerifier, splitFrame } from '../../core/wire/index.ts';
 import { MAX_FRAME_BYTES, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../core/limits.ts';
-import { defaultComponents } from '../../node-relay/components.ts';
+import { defaultComponents } from '../../node-relay/default-components.ts';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
 import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay } from '../../node-relay/relay.ts';

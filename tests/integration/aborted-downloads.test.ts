@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
-import { defaultComponents } from '../../node-relay/components.ts';
+import { defaultComponents } from '../../node-relay/default-components.ts';
 import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay } from '../../node-relay/relay.ts';
 import { startApps } from '../../node-relay/apps/start-apps.ts';

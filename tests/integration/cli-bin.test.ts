@@ -120,5 +120,40 @@ describe('bin/peertree.js', () => {
     });
     expect(version.status, version.stderr).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version);
+
+    // What `peertree get` loads before it runs: build/cli.js, the chunk of the file commands, and every chunk or
+    // package either imports statically. None of the relay's or the S3 gateway's packages may be among them.
+    const entry = readFileSync(join(REPO, 'build', 'cli.js'), 'utf8');
+    const fileCommands = /"\.\/(cli-file-commands-[\w-]+\.js)"/.exec(entry)?.[1];
+    expect(fileCommands, 'build/cli.js imports the file commands as a chunk of their own').toBeDefined();
+    const packages = staticPackages(['cli.js', fileCommands!]);
+    expect(packages).toContain('ws');
+    for (const relayOnly of [
+      'acme-client',
+      'selfsigned',
+      'better-sqlite3',
+      'pino',
+      '@smithy/signature-v4',
+      'fast-xml-parser',
+    ])
+      expect(packages, `${relayOnly} is loaded by a client command`).not.toContain(relayOnly);
   });
 });
+
+/** Packages (not node: built-ins) that the given build/ files and the chunks they import statically import. */
+function staticPackages(files: string[]): string[] {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [...files];
+  for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(join(REPO, 'build', file), 'utf8');
+    for (const m of text.matchAll(/^import\s(?:[^;]*?\sfrom\s*)?"([^"]+)"/gm)) {
+      const target = m[1]!;
+      if (target.startsWith('./')) queue.push(target.slice(2));
+      else if (!target.startsWith('node:')) packages.add(target);
+    }
+  }
+  return [...packages];
+}

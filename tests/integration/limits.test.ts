@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../core/wire/index.ts';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
-import { defaultComponents } from '../../node-relay/components.ts';
+import { defaultComponents } from '../../node-relay/default-components.ts';
 import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay } from '../../node-relay/relay.ts';
 import {

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultComponents } from '../../node-relay/components.ts';
+import { defaultComponents } from '../../node-relay/default-components.ts';
 import { parseRelayArgs, type RelayConfig } from '../../node-relay/config/relay-config.ts';
 import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay, type Relay } from '../../node-relay/relay.ts';

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
 import type { PeerTreeError } from '../../core/errors.ts';
 import { generateIdentity } from '../../core/identity/index.ts';
-import { defaultComponents } from '../../node-relay/components.ts';
+import { defaultComponents } from '../../node-relay/default-components.ts';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
 import { silentLogger } from '../../node-relay/logger.ts';
 import { startRelay, type Relay } from '../../node-relay/relay.ts';

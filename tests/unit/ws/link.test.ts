@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
 import { FrameVerifier } from '../../../core/wire/index.ts';
-import { defaultComponents } from '../../../node-relay/components.ts';
+import { defaultComponents } from '../../../node-relay/default-components.ts';
 import { silentLogger } from '../../../node-relay/logger.ts';
 import { newDropCounters } from '../../../node-relay/ws/drop-counters.ts';
 import { Link } from '../../../node-relay/ws/link.ts';
