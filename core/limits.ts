@@ -90,7 +90,7 @@ export const GET_WINDOW_MAX = 16;
 /** Most shards a put keeps in flight (memory: this many encrypted shards, each waiting for its copies). */
 export const PUT_WINDOW_MAX = 16;
 /** Shards in flight to each holder at least, so that its link stays busy while a reply is on its way. */
-export const GET_WINDOW_PER_HOLDER_MIN = 2;
+export const GET_WINDOW_PER_HOLDER_MIN = 3;
 /** A shard not answered within this many times its holder's expected time is asked of another holder too… */
 export const GET_HEDGE_FACTOR = 3;
 /** …but not sooner than this (ms)… */
