@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
+import { canvasPhotos, jpegFiles } from './support/canvas-photos.ts';
 import { expect, test } from './support/fixtures.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core');
@@ -32,21 +33,14 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.goto('/');
     await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-    const jpegs = await page.evaluate(async () => {
-      const out: number[][] = [];
-      for (const hue of [10, 140]) {
-        const c = new OffscreenCanvas(320, 240);
-        const x = c.getContext('2d')!;
-        x.fillStyle = `hsl(${hue} 70% 45%)`;
-        x.fillRect(0, 0, 320, 240);
-        out.push(Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg' })).arrayBuffer())));
-      }
-      return out;
-    });
+    const jpegs = await canvasPhotos(
+      page,
+      [10, 140].map((hue) => ({ width: 320, height: 240, hue })),
+    );
     await page
       .locator('input[type=file]')
       .setInputFiles([
-        ...jpegs.map((a, i) => ({ name: `a${i}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(a) })),
+        ...jpegFiles(jpegs, (i) => `a${i}.jpg`),
         { name: 'notes.txt', mimeType: 'text/plain', buffer: randomBytes(500) },
       ]);
     await expect(page.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(3, { timeout: 45_000 });

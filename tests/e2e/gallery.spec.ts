@@ -5,29 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
-import { withExif } from './support/exif-jpeg.ts';
+import { canvasPhotos } from './support/canvas-photos.ts';
 import { openSecondDevice } from './support/second-device.ts';
 
 const PASSPHRASE = 'gallery passphrase 2024';
-
-/** JPEGs drawn by the browser's canvas (one colour each, a white corner so that orientation shows). */
-async function canvasJpegs(page: Page, specs: readonly { w: number; h: number; hue: number }[]): Promise<Buffer[]> {
-  const arrays = await page.evaluate(async (list) => {
-    const out: number[][] = [];
-    for (const s of list) {
-      const c = new OffscreenCanvas(s.w, s.h);
-      const x = c.getContext('2d')!;
-      x.fillStyle = `hsl(${s.hue} 70% 45%)`;
-      x.fillRect(0, 0, s.w, s.h);
-      x.fillStyle = '#fff';
-      x.fillRect(0, 0, s.w / 2, s.h / 4);
-      const blob = await c.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
-      out.push(Array.from(new Uint8Array(await blob.arrayBuffer())));
-    }
-    return out;
-  }, specs);
-  return arrays.map((a) => Buffer.from(a));
-}
 
 /** The stored file record of `name` in this page's IndexedDB. */
 async function fileRecord(
@@ -67,19 +48,24 @@ test('twenty photos with EXIF dates appear in date groups, with upright thumbnai
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
   // Five days, four photos each; the first one is stored sideways (EXIF orientation 6: turn 90° to view).
   const days = ['2023:03:04', '2023:05:17', '2022:12:25', '2024:01:01', '2023:08:09'];
-  const jpegs = await canvasJpegs(
+  const taken = (i: number): string => `${days[i % 5]} ${String(8 + Math.floor(i / 5)).padStart(2, '0')}:30:00`;
+  const jpegs = await canvasPhotos(
     page,
-    Array.from({ length: 20 }, (_, i) => ({ w: 96, h: 64, hue: i * 18 })),
+    Array.from({ length: 20 }, (_, i) => ({
+      width: 96,
+      height: 64,
+      hue: i * 18,
+      look: 'corner' as const,
+      quality: 0.9,
+      exif: { orientation: i === 0 ? 6 : 1, taken: taken(i) },
+    })),
   );
-  const photos = jpegs.map((jpeg, i) => {
-    const taken = `${days[i % 5]} ${String(8 + Math.floor(i / 5)).padStart(2, '0')}:30:00`;
-    return {
-      name: `photo-${String(i).padStart(2, '0')}.jpg`,
-      mimeType: 'image/jpeg',
-      buffer: Buffer.from(withExif(jpeg, { orientation: i === 0 ? 6 : 1, taken })),
-      taken,
-    };
-  });
+  const photos = jpegs.map((buffer, i) => ({
+    name: `photo-${String(i).padStart(2, '0')}.jpg`,
+    mimeType: 'image/jpeg',
+    buffer,
+    taken: taken(i),
+  }));
   await page
     .locator('input[type=file]')
     .setInputFiles(photos.map(({ name, mimeType, buffer }) => ({ name, mimeType, buffer })));
@@ -159,12 +145,18 @@ test('a thumbnail made on device A shows on device B without the original being 
   test.setTimeout(120_000);
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-  const [jpeg] = await canvasJpegs(page, [{ w: 320, h: 200, hue: 200 }]);
-  // Padded past one shard, so the original has data shards besides its manifest.
-  const original = Buffer.concat([
-    Buffer.from(withExif(jpeg!, { orientation: 1, taken: '2021:07:14 12:00:00' })),
-    randomBytes(1024 * 1024 + 5000),
+  const [jpeg] = await canvasPhotos(page, [
+    {
+      width: 320,
+      height: 200,
+      hue: 200,
+      look: 'corner',
+      quality: 0.9,
+      exif: { orientation: 1, taken: '2021:07:14 12:00:00' },
+    },
   ]);
+  // Padded past one shard, so the original has data shards besides its manifest.
+  const original = Buffer.concat([jpeg!, randomBytes(1024 * 1024 + 5000)]);
   await page
     .locator('input[type=file]')
     .setInputFiles([{ name: 'beach.jpg', mimeType: 'image/jpeg', buffer: original }]);

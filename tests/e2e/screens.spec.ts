@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
-import { withExif } from './support/exif-jpeg.ts';
+import { canvasPhotos, jpegFiles } from './support/canvas-photos.ts';
 import { REPO_ROOT } from './support/relay.ts';
 
 const SIZES = [
@@ -49,43 +49,6 @@ const PHOTOS = [
   { name: 'Garden in June.jpg', taken: '2025:06:03 09:12:00', hue: 120, portrait: false },
   { name: 'First snow.jpg', taken: '2024:12:21 08:45:00', hue: 190, portrait: false },
 ] as const;
-
-/** Landscape-like JPEGs drawn by the browser's canvas: a sky, a sun and two hills in each photo's hue. */
-async function drawnPhotos(page: Page, specs: readonly { hue: number; portrait: boolean }[]): Promise<Buffer[]> {
-  const arrays = await page.evaluate(async (list) => {
-    const out: number[][] = [];
-    for (const s of list) {
-      const [w, h] = s.portrait ? [720, 960] : [960, 720];
-      const c = new OffscreenCanvas(w, h);
-      const x = c.getContext('2d')!;
-      const sky = x.createLinearGradient(0, 0, 0, h);
-      sky.addColorStop(0, `hsl(${s.hue} 60% 35%)`);
-      sky.addColorStop(1, `hsl(${(s.hue + 40) % 360} 80% 75%)`);
-      x.fillStyle = sky;
-      x.fillRect(0, 0, w, h);
-      x.fillStyle = `hsl(${(s.hue + 180) % 360} 90% 85%)`;
-      x.beginPath();
-      x.arc(w * 0.7, h * 0.3, Math.min(w, h) * 0.1, 0, Math.PI * 2);
-      x.fill();
-      for (const [lift, light] of [
-        [0.55, 30],
-        [0.7, 20],
-      ] as const) {
-        x.fillStyle = `hsl(${(s.hue + 90) % 360} 45% ${light}%)`;
-        x.beginPath();
-        x.moveTo(0, h);
-        x.quadraticCurveTo(w * 0.3, h * lift - h * 0.25, w * 0.6, h * lift);
-        x.quadraticCurveTo(w * 0.85, h * lift + h * 0.1, w, h * lift - h * 0.05);
-        x.lineTo(w, h);
-        x.fill();
-      }
-      const blob = await c.convertToBlob({ type: 'image/jpeg', quality: 0.85 });
-      out.push(Array.from(new Uint8Array(await blob.arrayBuffer())));
-    }
-    return out;
-  }, specs);
-  return arrays.map((a) => Buffer.from(a));
-}
 
 /** Every photo tile in the DOM shows its decrypted thumbnail (the grid sets `data-thumb="shown"` on load). */
 async function thumbsShown(page: Page): Promise<void> {
@@ -139,16 +102,25 @@ for (const size of SIZES) {
       await page.emulateMedia({ colorScheme: 'light' });
     };
 
-    const jpegs = await drawnPhotos(page, PHOTOS);
-    await page.locator('input[type=file]').setInputFiles([
-      ...PHOTOS.map((p, i) => ({
-        name: p.name,
-        mimeType: 'image/jpeg',
-        buffer: Buffer.from(withExif(jpegs[i]!, { orientation: 1, taken: p.taken })),
+    // Landscape-like photos: a sky, a sun and two hills in each photo's hue.
+    const jpegs = await canvasPhotos(
+      page,
+      PHOTOS.map((p) => ({
+        width: p.portrait ? 720 : 960,
+        height: p.portrait ? 960 : 720,
+        hue: p.hue,
+        look: 'landscape' as const,
+        quality: 0.85,
+        exif: { orientation: 1, taken: p.taken },
       })),
-      { name: 'Tax return 2025.pdf', mimeType: 'application/pdf', buffer: randomBytes(120_000) },
-      { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Buy bread.\nCall Ana about the boat.\n') },
-    ]);
+    );
+    await page
+      .locator('input[type=file]')
+      .setInputFiles([
+        ...jpegFiles(jpegs, (i) => PHOTOS[i]!.name),
+        { name: 'Tax return 2025.pdf', mimeType: 'application/pdf', buffer: randomBytes(120_000) },
+        { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Buy bread.\nCall Ana about the boat.\n') },
+      ]);
     // A tall window while they upload, so that the virtual list keeps every row in the DOM to be counted.
     await page.setViewportSize({ width: size.width, height: TALL_PX });
     await expect(page.locator('[data-testid=file-row][data-status=stored]')).toHaveCount(PHOTOS.length + 2, {

@@ -1,6 +1,7 @@
 // Zoom in the viewer: a two-pointer pinch scales the picture, a drag pans it, swiping does not step while
 // zoomed, a double click goes back to 1× and then a swipe steps; ctrl+wheel zooms too; Download saves the original.
 import type { Page } from '@playwright/test';
+import { canvasPhotos, jpegFiles } from './support/canvas-photos.ts';
 import { expect, test } from './support/fixtures.ts';
 
 /** The scale of the viewer picture's computed transform (1 when none). */
@@ -38,20 +39,11 @@ test('pinch zooms the photo, drag pans it, double click resets, and only then a 
   await page.setViewportSize({ width: 1000, height: 800 });
   await page.goto('/');
   await expect(page.getByTestId('connection')).toHaveAttribute('data-socket', 'ready');
-  const jpegs = await page.evaluate(async () => {
-    const out: number[][] = [];
-    for (const hue of [30, 200]) {
-      const c = new OffscreenCanvas(640, 480);
-      const x = c.getContext('2d')!;
-      x.fillStyle = `hsl(${hue} 70% 45%)`;
-      x.fillRect(0, 0, 640, 480);
-      out.push(Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg' })).arrayBuffer())));
-    }
-    return out;
-  });
-  await page
-    .locator('input[type=file]')
-    .setInputFiles(jpegs.map((a, i) => ({ name: `z${i}.jpg`, mimeType: 'image/jpeg', buffer: Buffer.from(a) })));
+  const jpegs = await canvasPhotos(
+    page,
+    [30, 200].map((hue) => ({ width: 640, height: 480, hue })),
+  );
+  await page.locator('input[type=file]').setInputFiles(jpegFiles(jpegs, (i) => `z${i}.jpg`));
   await expect(page.locator('[data-testid=file-row][data-thumb=shown]')).toHaveCount(2, { timeout: 45_000 });
   await page.locator('[data-testid=file-row]').first().getByTestId('file-view').click();
   const viewer = page.getByTestId('viewer');

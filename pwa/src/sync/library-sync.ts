@@ -14,20 +14,15 @@ import {
 import type { Identity } from '../../../core/identity/identity.ts';
 import {
   addedEntry,
-  isPresent,
-  mergeEntry,
   mergeLibraries,
   removedEntry,
   sameLibrary,
-  withMedia,
   type LibraryEntry,
 } from '../../../core/library/merge.ts';
-import { mergeAlbums, readAlbums, sameAlbums, type LibraryAlbum } from '../../../core/library/albums.ts';
+import { mergeAlbums, sameAlbums, type LibraryAlbum } from '../../../core/library/albums.ts';
 import * as M from '../../../core/protocol/library-messages.ts';
 import {
   openRecord,
-  readCollections,
-  readEntry,
   sealRecord,
   signHead,
   verifyHead,
@@ -39,42 +34,19 @@ import { Backoff } from './backoff.ts';
 import type { PeerTreeDatabase } from '../data/db.ts';
 import type { Library } from '../data/library.ts';
 import { ensureLibraryKey } from '../data/library-key.ts';
+import { applyEntries, localEntries } from './library-apply.ts';
+import { LibraryStateStore } from './library-state.ts';
 import type { RelaySocket } from './relay-socket.ts';
 import type { SocketShardTransport } from './socket-transport.ts';
 
-const STATE_SETTING = 'library-state';
-
 function offline(): boolean {
   return typeof navigator !== 'undefined' && navigator.onLine === false;
-}
-
-interface LibraryState {
-  readonly owner: string;
-  readonly entries: readonly LibraryEntry[];
-  /** The head this device last read or published. */
-  readonly head: { readonly seq: number; readonly record: string } | null;
-  /**
-   * Changes made on this device that no version on relays holds yet (removals: the file's record is gone, so
-   * only this list remembers them). `entries` stays exactly what the head holds, so that a head this device
-   * already read is never taken for one that carries these.
-   */
-  readonly pending: readonly LibraryEntry[];
-  /** The record's collections (the S3 gateway's buckets): never edited here, carried into every version published. */
-  readonly collections?: readonly LibraryCollection[];
-  /** The albums the head holds (core/library/albums.ts); this device's own edits wait in the album store. */
-  readonly albums?: readonly LibraryAlbum[];
 }
 
 /** This device's albums (gallery/album-store.ts): merged with the record's at every sync. */
 export interface AlbumSource {
   all(): Promise<readonly LibraryAlbum[]>;
   absorb(albums: readonly LibraryAlbum[], collections: readonly LibraryCollection[]): Promise<void>;
-}
-
-/** Whether `entries` already hold everything `p` says (merging it in changes nothing). */
-function covered(entries: readonly LibraryEntry[], p: LibraryEntry): boolean {
-  const e = entries.find((x) => x.cap === p.cap);
-  return e !== undefined && sameLibrary([mergeEntry(e, p)], [e]);
 }
 
 export type LibrarySyncState = 'idle' | 'syncing' | 'synced' | 'waiting' | 'locked';
@@ -99,11 +71,12 @@ export class LibrarySync {
   private readonly backoff = new Backoff({ initialMs: 2_000, maxMs: 60_000, factor: 2 });
   private stateName: LibrarySyncState = 'idle';
   private stopped = false;
-  /** The end of the chain of read-modify-writes of the saved state (see `exclusive`). */
-  private stateTurn: Promise<unknown> = Promise.resolve();
+  /** The saved state, read and written one read-modify-write at a time. */
+  private readonly saved: LibraryStateStore;
 
   constructor(private readonly deps: LibrarySyncDeps) {
     this.owner = toHex(deps.identity.publicKey);
+    this.saved = new LibraryStateStore(deps.db, this.owner);
   }
 
   get state(): LibrarySyncState {
@@ -153,26 +126,15 @@ export class LibrarySync {
   /** Records that the person removed the file with this capability (on every device), then syncs. */
   async removed(cap: string | null | undefined): Promise<void> {
     if (!cap) return;
-    await this.exclusive(async () => {
-      const state = await this.load();
+    await this.saved.exclusive(async () => {
+      const state = await this.saved.load();
       const now = Date.now();
       const existing = mergeLibraries(state.entries, state.pending).find((e) => e.cap === cap);
       const f = { cap, name: '', type: '', size: 0, date: now };
       const tomb = removedEntry(existing ?? { ...addedEntry(f, 0), addedAt: 0 }, now);
-      await this.write({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
+      await this.saved.write({ ...state, pending: mergeLibraries(state.pending, [tomb]) });
     });
     this.schedule();
-  }
-
-  /**
-   * Runs `fn` after every read-modify-write of the saved state started before it has ended. Each one is a read
-   * and a later put in separate transactions: two at once (several files removed together, or a removal while
-   * a sync saves) would both read the old state and the second put would drop what the first one added.
-   */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const turn = this.stateTurn.then(fn);
-    this.stateTurn = turn.catch(() => {});
-    return turn;
   }
 
   private kick(): void {
@@ -203,111 +165,6 @@ export class LibrarySync {
   private setState(state: LibrarySyncState, detail: string): void {
     this.stateName = state;
     this.deps.onState?.(state, detail);
-  }
-
-  private async load(): Promise<LibraryState> {
-    const v = (await this.deps.db.get('settings', STATE_SETTING))?.value as Partial<LibraryState> | undefined;
-    if (!v || v.owner !== this.owner || !Array.isArray(v.entries))
-      return { owner: this.owner, entries: [], head: null, pending: [] };
-    const read = (list: unknown): LibraryEntry[] => {
-      const out: LibraryEntry[] = [];
-      for (const e of Array.isArray(list) ? list : []) {
-        try {
-          out.push(readEntry(e));
-        } catch {
-          // A damaged entry is dropped; relays still hold the signed record.
-        }
-      }
-      return out;
-    };
-    const entries = read(v.entries);
-    const pending = read(v.pending);
-    const head =
-      v.head && typeof v.head.seq === 'number' && typeof v.head.record === 'string'
-        ? { seq: v.head.seq, record: v.head.record }
-        : null;
-    let collections: LibraryCollection[] | undefined;
-    let albums: LibraryAlbum[] | undefined;
-    try {
-      collections = v.collections === undefined ? undefined : readCollections(v.collections);
-      albums = v.albums === undefined ? undefined : readAlbums(v.albums);
-    } catch {
-      // Damaged: read again from the record (the cached head is dropped so that it is).
-      return { owner: this.owner, entries, head: null, pending };
-    }
-    return {
-      owner: this.owner,
-      entries,
-      head,
-      pending,
-      ...(collections ? { collections } : {}),
-      ...(albums ? { albums } : {}),
-    };
-  }
-
-  /**
-   * Saves the state. Pending changes are re-read first: one recorded while a sync ran (which loaded the state
-   * before it) is kept until a version holds it.
-   */
-  private save(state: LibraryState): Promise<void> {
-    return this.exclusive(() => this.write(state));
-  }
-
-  /** `save` without taking a turn: only for a caller that holds one (inside `exclusive`). */
-  private async write(state: LibraryState): Promise<void> {
-    const now = await this.load();
-    const pending = mergeLibraries(state.pending, now.pending).filter((p) => !covered(state.entries, p));
-    await this.deps.db.put('settings', {
-      key: STATE_SETTING,
-      value: {
-        owner: state.owner,
-        entries: [...state.entries],
-        head: state.head,
-        pending,
-        ...(state.collections ? { collections: [...state.collections] } : {}),
-        ...(state.albums ? { albums: [...state.albums] } : {}),
-      },
-    });
-  }
-
-  /** What this device's file list says: every file it added that relays hold. */
-  private localEntries(state: LibraryState): LibraryEntry[] {
-    const known = new Map(state.entries.map((e) => [e.cap, e]));
-    const out: LibraryEntry[] = [];
-    for (const f of this.deps.library.list()) {
-      if (f.origin !== 'added' || f.status !== 'stored' || !f.capability) continue;
-      const entry = known.get(f.capability);
-      if (!entry) {
-        const added = addedEntry(
-          {
-            cap: f.capability,
-            name: f.name,
-            type: f.type,
-            size: f.size,
-            date: f.addedAt,
-            thumbs: f.thumbs ?? null,
-            taken: f.taken ?? null,
-          },
-          Math.max(f.addedAt, 1),
-        );
-        out.push({
-          ...added,
-          nameAt: Math.max(added.nameAt, f.nameAt ?? 0),
-          ...(f.note ? { note: f.note, noteAt: f.noteAt ?? 1 } : {}),
-        });
-        continue;
-      }
-      // Edits made here (the record keeps their times): newer than the entry, they go into it; the merge keeps
-      // every other field. An edit that loses to a newer one elsewhere is overwritten by apply().
-      let e = entry;
-      if (f.thumbs && !entry.thumbs) e = { ...e, ...withMedia(f.thumbs, f.taken ?? undefined) };
-      if (f.nameAt !== undefined && f.nameAt > e.nameAt && f.name !== e.name)
-        e = { ...e, name: f.name, nameAt: f.nameAt };
-      if (f.noteAt !== undefined && f.noteAt > e.noteAt && (f.note ?? '') !== e.note)
-        e = { ...e, note: f.note ?? '', noteAt: f.noteAt };
-      if (e !== entry) out.push(e);
-    }
-    return mergeLibraries(mergeLibraries(state.entries, state.pending), out);
   }
 
   private async readHead(): Promise<LibraryHead | null> {
@@ -344,28 +201,6 @@ export class LibrarySync {
     };
   }
 
-  /** Shows the merged library on this device: adds files from other devices, removes what was removed. */
-  private async apply(entries: readonly LibraryEntry[]): Promise<void> {
-    const { library } = this.deps;
-    const byCap = new Map(
-      library
-        .list()
-        .filter((f) => f.origin === 'added' && f.capability)
-        .map((f) => [f.capability!, f]),
-    );
-    for (const e of entries) {
-      const local = byCap.get(e.cap);
-      if (isPresent(e)) {
-        if (!local) await library.adoptFromLibrary(e);
-        else if (local.status === 'stored') await library.applyEdit(local.id, e);
-        if (local && e.thumbs && (local.thumbs?.grid !== e.thumbs.grid || local.thumbs.screen !== e.thumbs.screen))
-          await library.setThumbs(local.id, e.thumbs, e.taken ?? null);
-      } else if (local && local.status === 'stored') {
-        await library.remove(local.id, false);
-      }
-    }
-  }
-
   private async sync(): Promise<void> {
     // The browser's own offline flag counts too: an old socket may outlive the network for a while, and edits
     // made offline are merged when it is back (the poll and the `online` event start the next sync).
@@ -373,8 +208,8 @@ export class LibrarySync {
     this.setState('syncing', '');
     const key = await ensureLibraryKey(this.deps.db, this.owner);
     for (let round = 0; round < LIBRARY_MAX_CONFLICT_ROUNDS; round++) {
-      const state = await this.load();
-      const mine = this.localEntries(state);
+      const state = await this.saved.load();
+      const mine = localEntries(this.deps.library, state);
       const head = await this.readHead();
       let theirs: LibraryEntry[] = [];
       let collections: readonly LibraryCollection[] | undefined;
@@ -388,9 +223,9 @@ export class LibrarySync {
       await this.deps.albums?.absorb(albums, collections ?? []);
       const keep = { ...(collections ? { collections } : {}), ...(albums.length > 0 ? { albums } : {}) };
       const merged = mergeLibraries(mine, theirs);
-      await this.apply(merged);
+      await applyEntries(this.deps.library, merged);
       if (head && sameLibrary(merged, theirs) && sameAlbums(albums, theirAlbums ?? [])) {
-        await this.save({
+        await this.saved.save({
           owner: this.owner,
           entries: merged,
           head: { seq: head.seq, record: head.record },
@@ -424,7 +259,7 @@ export class LibrarySync {
         if (toPeerTreeError(err).code === 'CONFLICT') continue;
         throw err;
       }
-      await this.save({
+      await this.saved.save({
         owner: this.owner,
         entries: merged,
         head: { seq: version, record: sealed.hash },
