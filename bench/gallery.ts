@@ -5,6 +5,7 @@
 // thumbnails show, the frame times while scrolling the whole grid, how many rows the DOM holds, and the JS heap.
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, requireChromium } from '../tests/support/chromium.ts';
+import { canvasPhotos, jpegFiles } from '../tests/e2e/support/canvas-photos.ts';
 import { ensureDist } from './browser.ts';
 import { startRelay, tempDir } from './cluster.ts';
 
@@ -36,26 +37,6 @@ export interface GalleryFigures {
 }
 
 const FIRST_THUMBS = 12;
-
-/** JPEGs drawn by the page's canvas, one hue each. */
-async function canvasJpegs(page: Page, count: number): Promise<Buffer[]> {
-  const arrays = await page.evaluate(async (n) => {
-    const out: number[][] = [];
-    for (let i = 0; i < n; i++) {
-      const c = new OffscreenCanvas(1600, 1200);
-      const x = c.getContext('2d')!;
-      x.fillStyle = `hsl(${(i * 47) % 360} 70% 45%)`;
-      x.fillRect(0, 0, 1600, 1200);
-      x.fillStyle = '#fff';
-      x.fillRect(0, 0, 800, 300);
-      out.push(
-        Array.from(new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg', quality: 0.85 })).arrayBuffer())),
-      );
-    }
-    return out;
-  }, count);
-  return arrays.map((a) => Buffer.from(a));
-}
 
 /** Fills the files store up to `items` rows, copies of the stored photos with their own ids, names and dates. */
 async function fillStore(page: Page, items: number): Promise<number> {
@@ -139,10 +120,17 @@ export async function gallerySuite(opts: GalleryOptions): Promise<GalleryFigures
     page.setDefaultTimeout(60_000);
     await page.goto(relay.ready.url + '/', { timeout: 60_000 });
     await page.locator('[data-testid=connection][data-state=online]').waitFor({ timeout: 60_000 });
-    const jpegs = await canvasJpegs(page, opts.photos);
-    await page
-      .locator('input[type=file]')
-      .setInputFiles(jpegs.map((buffer, i) => ({ name: `real-${i}.jpg`, mimeType: 'image/jpeg', buffer })));
+    const jpegs = await canvasPhotos(
+      page,
+      Array.from({ length: opts.photos }, (_, i) => ({
+        width: 1600,
+        height: 1200,
+        hue: (i * 47) % 360,
+        look: 'corner' as const,
+        quality: 0.85,
+      })),
+    );
+    await page.locator('input[type=file]').setInputFiles(jpegFiles(jpegs, (i) => `real-${i}.jpg`));
     await page
       .waitForFunction(
         (n) => document.querySelectorAll('[data-testid=file-row][data-status=stored][data-thumb=shown]').length >= n,
