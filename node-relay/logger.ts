@@ -1,9 +1,7 @@
 // Structured logs with pino: one JSON object per line on stderr (stdout is reserved for the relay's ready
 // line), `{"level","t","msg",…fields}`. Secrets are redacted by key name wherever they appear.
 import { destination as pinoDestination, pino, type DestinationStream } from 'pino';
-import { silentLogger, type Logger, type LogLevel } from './log-contract.ts';
-
-export { silentLogger, type Logger, type LogLevel };
+import type { Logger, LogLevel } from './log-contract.ts';
 
 export interface LoggerOptions {
   level?: LogLevel;

@@ -16,7 +16,7 @@ import type { Clock, Timers } from '../components.ts';
 import type { AcmeConfig } from '../config/relay-config.ts';
 import type { DataDir } from '../data/data-dir.ts';
 import { DATA_FILES } from '../data/data-dir.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import {
   checkCertificate,
   loadOrCreateAccountKey,

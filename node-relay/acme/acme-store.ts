@@ -1,6 +1,6 @@
 // The ACME account key and the issued certificate in the data folder (both 0600), and the checks a stored one passes.
 import { createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import {
   createFileOnce,
   DATA_FILES,

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ACME_CHALLENGE_MAX_HEADER_BYTES, ACME_MAX_CHALLENGE_TOKENS } from '../../core/limits.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 
 export const CHALLENGE_PREFIX = '/.well-known/acme-challenge/';
 /** RFC 8555 §8.3: a token is base64url; 43 characters for 128+ bits, bounded here to keep the table small. */

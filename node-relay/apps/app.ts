@@ -4,7 +4,7 @@
 import type { Identity } from '../../core/identity/index.ts';
 import type { RelayConfig } from '../config/relay-config.ts';
 import type { StorageStatus } from '../status.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import type { ApiRoute } from '../http/api.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { TreeApi } from '../tree/tree-api.ts';

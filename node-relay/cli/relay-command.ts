@@ -1,6 +1,7 @@
 // `peertree relay`: parse flags, start the relay, print the ready line, wait for SIGTERM/SIGINT (stop to come
 // back) or the operator's `peertree leave` (leave for good), shut down.
-import { createLogger, type Logger } from '../logger.ts';
+import { createLogger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import { defaultComponents } from '../default-components.ts';
 import { readFileSync } from 'node:fs';
 import { parseRelayArgs } from '../config/relay-config.ts';

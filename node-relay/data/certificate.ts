@@ -2,7 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { generate } from 'selfsigned';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import { createFileOnce, DATA_FILES, ensurePrivate, readIfExists, SECRET_FILE_MODE, type DataDir } from './data-dir.ts';
 
 export interface TlsMaterial {

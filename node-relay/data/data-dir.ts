@@ -1,7 +1,7 @@
 // The relay's data folder: created private (0700), with small helpers to create files once, atomically and privately.
 import { constants, promises as fs } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 
 export const DIR_MODE = 0o700;
 export const SECRET_FILE_MODE = 0o600;

@@ -2,7 +2,7 @@
 import { fromHex, toHex } from '../../core/bytes.ts';
 import { identityFromSeed, SEED_BYTES, type Identity } from '../../core/identity/index.ts';
 import type { Rng } from '../components.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import { seedSigner } from '../crypto/seed-signer.ts';
 import { createFileOnce, DATA_FILES, ensurePrivate, readIfExists, SECRET_FILE_MODE, type DataDir } from './data-dir.ts';
 

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost } from '../config/relay-config.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import { MAX_TOKEN_FILE_BYTES } from '../../core/limits.ts';
 
 /** Shortest token accepted from a token file (characters, after trimming). */

@@ -1,6 +1,6 @@
 // Routes HTTP requests: /api/* to the JSON API, /ws without an upgrade to 426, everything else to the static PWA.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import { sendError, sendJson, type Api } from './api.ts';
 import type { StaticSite } from './static-files.ts';
 

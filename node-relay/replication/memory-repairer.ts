@@ -4,7 +4,7 @@
 import { toPeerTreeError } from '../../core/errors.ts';
 import { MEMORY_REPAIR_CONCURRENCY } from '../../core/limits.ts';
 import { rendezvousHolders, repairLeader } from '../../core/storage/placement.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import type { HolderIndex } from './holder-index.ts';
 import type { Peers } from './peers.ts';
 

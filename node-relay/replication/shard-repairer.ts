@@ -40,7 +40,7 @@ import {
 } from '../../core/storage/repair-plan.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
 import type { Message } from '../../core/wire/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';
 import { AUDIT, PROOF, readAudit, readProof } from '../../core/protocol/audit-messages.ts';

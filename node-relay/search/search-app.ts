@@ -18,7 +18,7 @@ import { pickHolders } from '../../core/storage/placement.ts';
 import { childrenOf, parentOf } from '../../core/tree/positions.ts';
 import { fromUtf8, utf8 } from '../../core/bytes.ts';
 import type { Message } from '../../core/wire/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import { every, systemTimers, type Timers } from '../components.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import type { Link } from '../ws/link.ts';

@@ -6,7 +6,7 @@ import { PeerTreeError, isErrorCode, toPeerTreeError } from '../../core/errors.t
 import { REQUEST_TIMEOUT_MS } from '../../core/limits.ts';
 import type { StepResult, TreeEvent, TreeState } from '../../core/tree/index.ts';
 import { positionOf } from '../../core/tree/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import type { Link } from '../ws/link.ts';
 import type { PeerLinks } from './peer-links.ts';
 import type { Command } from './tree-runner.ts';

@@ -1,7 +1,7 @@
 // Routes verified, authenticated messages to the handlers applications register with on(type, handler).
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import type { Message } from '../../core/wire/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import { systemClock, type Clock } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
 import type { Link } from './link.ts';

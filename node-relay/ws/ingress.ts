@@ -10,7 +10,7 @@ import {
 } from '../../core/limits.ts';
 import { Strikes } from '../../core/rate-limit.ts';
 import type { FrameVerifier, Message, VerifyResult } from '../../core/wire/index.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../log-contract.ts';
 import type { DropCounters } from './drop-counters.ts';
 import { closeWith } from './signed-send.ts';
 

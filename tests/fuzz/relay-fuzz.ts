@@ -18,7 +18,7 @@ import { AUTH, encodeFrame, FRAME_MAGIC, FrameVerifier, splitFrame } from '../..
 import { MAX_FRAME_BYTES, MAX_HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../core/limits.ts';
 import { defaultComponents } from '../../node-relay/default-components.ts';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
-import { silentLogger } from '../../node-relay/logger.ts';
+import { silentLogger } from '../../node-relay/log-contract.ts';
 import { startRelay } from '../../node-relay/relay.ts';
 import { startApps } from '../../node-relay/apps/start-apps.ts';
 import { BUILTIN_APPS } from '../../node-relay/apps/builtin-apps.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
 import { defaultComponents } from '../../node-relay/default-components.ts';
-import { silentLogger } from '../../node-relay/logger.ts';
+import { silentLogger } from '../../node-relay/log-contract.ts';
 import { startRelay } from '../../node-relay/relay.ts';
 import { startApps } from '../../node-relay/apps/start-apps.ts';
 import { BUILTIN_APPS } from '../../node-relay/apps/builtin-apps.ts';

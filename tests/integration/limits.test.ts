@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newMessageId } from '../../core/wire/index.ts';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
 import { defaultComponents } from '../../node-relay/default-components.ts';
-import { silentLogger } from '../../node-relay/logger.ts';
+import { silentLogger } from '../../node-relay/log-contract.ts';
 import { startRelay } from '../../node-relay/relay.ts';
 import {
   getStatus,

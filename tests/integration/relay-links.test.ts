@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultComponents } from '../../node-relay/default-components.ts';
 import { parseRelayArgs, type RelayConfig } from '../../node-relay/config/relay-config.ts';
-import { silentLogger } from '../../node-relay/logger.ts';
+import { silentLogger } from '../../node-relay/log-contract.ts';
 import { startRelay, type Relay } from '../../node-relay/relay.ts';
 import type { PeerEvent } from '../../node-relay/ws/connection-manager.ts';
 import { tmpDir } from './relay-harness.ts';

@@ -9,7 +9,7 @@ import type { PeerTreeError } from '../../core/errors.ts';
 import { generateIdentity } from '../../core/identity/index.ts';
 import { defaultComponents } from '../../node-relay/default-components.ts';
 import { parseRelayArgs } from '../../node-relay/config/relay-config.ts';
-import { silentLogger } from '../../node-relay/logger.ts';
+import { silentLogger } from '../../node-relay/log-contract.ts';
 import { startRelay, type Relay } from '../../node-relay/relay.ts';
 import { makeJoinToken } from '../../node-relay/tree/join-control.ts';
 import type { MembershipChange } from '../../node-relay/tree/tree-api.ts';

@@ -16,7 +16,7 @@ import {
   saveCertificate,
 } from '../../../node-relay/acme/acme-store.ts';
 import { DATA_FILES, openDataDir } from '../../../node-relay/data/data-dir.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 
 const DIRECTORY = 'https://ca.example/dir';
 const dirs: string[] = [];

@@ -3,7 +3,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startChallengeServer, type ChallengeServer } from '../../../node-relay/acme/challenge-server.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 
 const TOKEN = 'evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA';
 let server: ChallengeServer | undefined;

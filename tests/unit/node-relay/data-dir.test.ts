@@ -6,7 +6,7 @@ import { createFileOnce, DATA_FILES, openDataDir } from '../../../node-relay/dat
 import { loadOrCreateIdentity, parseSeedFile } from '../../../node-relay/data/identity-store.ts';
 import { loadOrCreateTreeId } from '../../../node-relay/data/tree-id-store.ts';
 import { systemRng } from '../../../node-relay/components.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 
 const dirs: string[] = [];
 const tmp = () => {

@@ -15,7 +15,7 @@ import {
   writeRunningFile,
 } from '../../../node-relay/data/running-file.ts';
 import { loadOrCreateTreeId } from '../../../node-relay/data/tree-id-store.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { forgetMembership } from '../../../node-relay/tree/forget-membership.ts';
 import { TreeStore } from '../../../node-relay/tree/tree-store.ts';
 import { envOf, ref } from '../tree/fixtures.ts';

@@ -5,7 +5,7 @@ import { toHex } from '../../../core/bytes.ts';
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
 import { signMemory } from '../../../core/search/memory.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { MemoryIndex } from '../../../node-relay/search/memory-index.ts';
 import { SearchApp, type SearchTree } from '../../../node-relay/search/search-app.ts';
 import { HolderIndex } from '../../../node-relay/replication/holder-index.ts';

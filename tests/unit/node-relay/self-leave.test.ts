@@ -6,7 +6,7 @@ import type { PeerTreeError } from '../../../core/errors.ts';
 import { generateIdentity, type Identity } from '../../../core/identity/index.ts';
 import { encodeFrame, FrameVerifier, type Message } from '../../../core/wire/index.ts';
 import { RELAY_LEAVE, RELAY_LEFT, registerSelfLeave } from '../../../node-relay/admin/self-leave.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { Dispatcher } from '../../../node-relay/ws/dispatcher.ts';
 import { newDropCounters } from '../../../node-relay/ws/drop-counters.ts';
 import type { Link } from '../../../node-relay/ws/link.ts';

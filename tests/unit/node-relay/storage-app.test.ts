@@ -7,7 +7,7 @@ import { PeerTreeError } from '../../../core/errors.ts';
 import { MemoryShardStore } from '../../../core/storage/memory-shard-store.ts';
 import { rendezvousOrder } from '../../../core/storage/placement.ts';
 import type { Message } from '../../../core/wire/index.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { HolderIndex } from '../../../node-relay/replication/holder-index.ts';
 import { PinIndex } from '../../../node-relay/replication/pin-index.ts';
 import { StorageApp } from '../../../node-relay/storage/storage-app.ts';

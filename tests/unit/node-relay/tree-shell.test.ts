@@ -10,7 +10,7 @@ import { initialState, step, type NodeRef, type TreeState } from '../../../core/
 import { type Timers } from '../../../node-relay/components.ts';
 import { defaultComponents } from '../../../node-relay/default-components.ts';
 import { openRelayDb } from '../../../node-relay/data/relay-db.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { admissionProblem, makeJoinToken, OPEN_POLICY, parseJoinToken } from '../../../node-relay/tree/join-control.ts';
 import type { PeerLinks } from '../../../node-relay/tree/peer-links.ts';
 import { TreeRunner } from '../../../node-relay/tree/tree-runner.ts';

@@ -5,7 +5,7 @@ import { generateIdentity, verifySignature, type Identity } from '../../../core/
 import { encodeFrame, FrameVerifier, type Message } from '../../../core/wire/index.ts';
 import { newDropCounters } from '../../../node-relay/ws/drop-counters.ts';
 import { attachIngress } from '../../../node-relay/ws/ingress.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { MAX_CONCURRENT_VERIFICATIONS } from '../../../core/limits.ts';
 
 const TREE = 'bb'.repeat(16);

@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
 import { FrameVerifier } from '../../../core/wire/index.ts';
 import { defaultComponents } from '../../../node-relay/default-components.ts';
-import { silentLogger } from '../../../node-relay/logger.ts';
+import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { newDropCounters } from '../../../node-relay/ws/drop-counters.ts';
 import { Link } from '../../../node-relay/ws/link.ts';
 import { MAX_EARLY_SIGNATURES } from '../../../core/limits.ts';
