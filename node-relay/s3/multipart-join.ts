@@ -62,7 +62,8 @@ export async function* pull(store: PeerTreeStore, capability: string, range?: By
   }
 }
 
-async function* slices(
+/** The bytes of `list` in order: each a part file, or the given range of one, as one pull stream. */
+export async function* slices(
   store: PeerTreeStore,
   list: readonly { capability: string; range?: ByteRange }[],
 ): AsyncGenerator<Uint8Array> {

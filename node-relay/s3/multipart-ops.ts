@@ -149,8 +149,13 @@ export async function completeUpload(ctx: S3Context): Promise<void> {
   let parts = chosen.map((p) => ({ capability: p.capability, size: p.size }));
   const join = ctx.gw.joins?.take(upload.id);
   if (join || chosen.some((p) => isJoinMarker(p.capability)) || (ctx.gw.joinMultipart && chosen.length > 1)) {
-    const saved = ctx.gw.savedJoins.get(upload.id);
-    const { capability: joined, appended } = await joinedFile(ctx, upload, chosen, join ?? saved);
+    // A join saved at a stop is read only when no live join took its place.
+    const { capability: joined, appended } = await joinedFile(
+      ctx,
+      upload,
+      chosen,
+      join ?? ctx.gw.savedJoins.get(upload.id),
+    );
     ctx.notes.push(appended ? 'appended' : 'rejoined');
     // Aborted or completed elsewhere while the parts were joined: the joined file is not kept.
     if (!ctx.gw.index.getUpload(upload.id)) {

@@ -5,13 +5,11 @@ import { createHash } from 'node:crypto';
 import { S3_MAX_PART_BYTES } from '../../core/limits.ts';
 import type { ByteRange } from '../../core/storage/get-file.ts';
 import { s3Error } from './errors.ts';
-import type { ObjectRow } from './object-index.ts';
 import { headerValue, isoDate, quoted, sendXml, type S3Context } from './context.ts';
 import { copySourceObject } from './copy-source.ts';
-import { pull } from './multipart-join.ts';
+import { slices } from './multipart-join.ts';
 import { partSlices } from './object-read.ts';
 import { keepPart, partName, partNumberOf, uploadOf } from './multipart-ops.ts';
-import type { PeerTreeStore } from './peertree-store.ts';
 
 /**
  * The range x-amz-copy-source-range names in an object of `size` bytes, or the whole object when absent. S3 takes
@@ -29,15 +27,6 @@ export function copyRange(header: string | undefined, size: number): ByteRange |
   return { start, end };
 }
 
-/** The object's bytes in `range` (or all of them), part file by part file, as one pull stream. */
-export async function* objectBytes(
-  store: PeerTreeStore,
-  row: ObjectRow,
-  range: ByteRange | null,
-): AsyncGenerator<Uint8Array> {
-  for (const slice of partSlices(row, range)) yield* pull(store, slice.capability, slice.range);
-}
-
 export async function uploadPartCopy(ctx: S3Context, source: string): Promise<void> {
   const partNumber = partNumberOf(ctx);
   const upload = uploadOf(ctx);
@@ -49,7 +38,7 @@ export async function uploadPartCopy(ctx: S3Context, source: string): Promise<vo
   const md5 = createHash('md5');
   let size = 0;
   async function* hashed(): AsyncGenerator<Uint8Array> {
-    for await (const bytes of objectBytes(ctx.gw.store, row, range)) {
+    for await (const bytes of slices(ctx.gw.store, partSlices(row, range))) {
       md5.update(bytes);
       size += bytes.length;
       yield bytes;

@@ -195,15 +195,11 @@ export class Joins {
     private readonly saved: SavedJoins,
   ) {}
 
-  get(uploadId: string): Join | undefined {
-    return this.open.get(uploadId);
-  }
-
   /** The upload's join, started for its first part when there is room; undefined otherwise. */
   start(uploadId: string, name: string, type: string): Join | undefined {
     const found = this.open.get(uploadId);
     // A join saved at a stop holds the first parts: later ones are stored on their own, for Complete's rejoin.
-    if (found || this.ended.has(uploadId) || this.saved.get(uploadId)) return found;
+    if (found || this.ended.has(uploadId) || this.saved.has(uploadId)) return found;
     // Joins closed on idle stay (Complete reads their parts back) but no longer hold a put slot: not counted.
     if ([...this.open.values()].filter((j) => j.open).length >= S3_MAX_OPEN_JOINS) return undefined;
     const join = new Join(this.store, name, type, this.releaseFile, (hash) => this.saved.shardSent(uploadId, hash));

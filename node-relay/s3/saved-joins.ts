@@ -35,6 +35,11 @@ export class SavedJoins {
     return row && { capability: row.capability, entries: JSON.parse(row.entries) as JoinedEntry[] };
   }
 
+  /** Whether the upload has a join saved at a stop (without reading its entries: asked for every part). */
+  has(uploadId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM saved_joins WHERE upload_id = ?').get(uploadId) !== undefined;
+  }
+
   /** Keeps a join ended at a stop; its shards are now its file's (released with it). */
   save(uploadId: string, capability: string, entries: readonly JoinedEntry[]): void {
     this.db.transaction(() => {
@@ -58,8 +63,9 @@ export class SavedJoins {
   /** The upload ended (Complete or Abort): its saved joined file to release, if any. */
   drop(uploadId: string): string[] {
     return this.db.transaction(() => {
-      const saved = this.get(uploadId);
-      this.db.prepare('DELETE FROM saved_joins WHERE upload_id = ?').run(uploadId);
+      const saved = this.db
+        .prepare('DELETE FROM saved_joins WHERE upload_id = ? RETURNING capability')
+        .get(uploadId) as { capability: string } | undefined;
       this.forgetShards(uploadId);
       return saved ? [saved.capability] : [];
     })();
@@ -73,9 +79,8 @@ export class SavedJoins {
       );
       this.db.prepare('DELETE FROM join_shards').run();
       const gone = this.db
-        .prepare('SELECT upload_id, capability FROM saved_joins WHERE upload_id NOT IN (SELECT id FROM uploads)')
-        .all() as { upload_id: string; capability: string }[];
-      for (const g of gone) this.db.prepare('DELETE FROM saved_joins WHERE upload_id = ?').run(g.upload_id);
+        .prepare('DELETE FROM saved_joins WHERE upload_id NOT IN (SELECT id FROM uploads) RETURNING capability')
+        .all() as { capability: string }[];
       const lost = this.db
         .prepare(
           "DELETE FROM upload_parts WHERE capability LIKE 'joined:%' AND upload_id NOT IN (SELECT upload_id FROM saved_joins)",
