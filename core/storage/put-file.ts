@@ -28,6 +28,8 @@ export interface PutOptions {
   readonly onProgress?: (p: Progress) => void;
   /** The uploader: signs the manifest, so that only this key can register the file in the ledger. */
   readonly author?: Identity;
+  /** Told each shard's hash (the manifest's too) just before it is sent, e.g. to note it durably first. */
+  readonly onShard?: (hash: string) => void;
   /** Stops the put (e.g. Ctrl-C): no new shard is sent, and it fails with CLOSED (releasing as any failure). */
   readonly signal?: { readonly aborted: boolean };
 }
@@ -114,6 +116,7 @@ export async function putFile(
   const attempted: string[] = [];
   const store = async (shard: StoredShard, plainBytes: number) => {
     attempted.push(shard.hash);
+    options.onShard?.(shard.hash);
     const task = transport.storeShard(shard.hash, shard.bytes, replicas, shard.digest).then(
       () => progress(plainBytes),
       (err: unknown) => {
@@ -159,6 +162,7 @@ export async function putFile(
     ...(options.author ? { author: options.author } : {}),
   });
   attempted.push(manifestShard.hash);
+  options.onShard?.(manifestShard.hash);
   // The manifest goes out beside the last shards rather than after them (it names them all, and nobody can read it
   // before this returns the capability): a round trip plus its copies and fsync less per put. Still nothing is
   // acknowledged until every shard and the manifest are durable; a failure of either takes back all of them.

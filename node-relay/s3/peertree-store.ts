@@ -41,22 +41,6 @@ class Slots {
   }
 }
 
-/** The transport, telling `onShard` each shard hash before it is sent (so that a crash cannot hide it). */
-function noting(transport: RoutedTransport, onShard?: (hash: string) => void): RoutedTransport {
-  if (!onShard) return transport;
-  return new Proxy(transport, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop);
-      if (prop === 'storeShard')
-        return (hash: string, ...rest: [Uint8Array, number, Uint8Array?]) => {
-          onShard(hash);
-          return target.storeShard(hash, ...rest);
-        };
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
 export class PeerTreeStore {
   private current: Promise<{ link: Link; transport: RoutedTransport }> | null = null;
   private closed = false;
@@ -122,7 +106,7 @@ export class PeerTreeStore {
     onShard?: (hash: string) => void,
   ): Promise<PutOutcome> {
     return this.putSlots.run(async () => {
-      const transport = noting(await this.session(), onShard);
+      const transport = await this.session();
       let last = 0;
       const onProgress = (p: { doneBytes: number }) => {
         this.count(p.doneBytes - last);
@@ -136,6 +120,8 @@ export class PeerTreeStore {
         signal: stop,
         onProgress,
         concurrency: S3_PUT_WINDOW,
+        // Each shard is noted before it is sent, so that a crash cannot hide it.
+        ...(onShard ? { onShard } : {}),
       });
       return { capability: result.capability, size: result.manifest.size };
     });
