@@ -403,8 +403,6 @@ export function validateLimits(limits: Limits = LIMITS): void {
   if (MAX_LEDGER_HEADS > MAX_STATUS_MEMBERS) throw new Error('ledger heads are asked of listed members only');
   if (CONFIRM_MS >= PEER_TIMEOUT_MS || TICK_MS > HEARTBEAT_INTERVAL_MS) throw new Error('tree timers are out of order');
   if (ORPHAN_AFTER_MS <= PEER_TIMEOUT_MS) throw new Error('a relay must suspect its parent before it is an orphan');
-  if (LIBRARY_MAX_RECORD_BYTES > DEFAULT_SHARD_BYTES) throw new Error('a library record must fit in one shard');
-  if (MAX_ROUTE_QUERY > MAX_QUERY_CHARS) throw new Error('a search route must not carry more than a relay reads');
   if (PWA_STATUS_MAX_MEMBERS < MAX_STATUS_MEMBERS) throw new Error('the app must read every member a relay lists');
   if (VIEWER_MIN_SCALE <= 0 || VIEWER_MAX_SCALE <= VIEWER_MIN_SCALE)
     throw new Error('the viewer zoom bounds are out of order');
@@ -460,7 +458,7 @@ export const S3_MAX_OPEN_JOINS = 2;
 export const S3_GET_WINDOW = 4;
 /**
  * Shards in flight per gateway put (fixed, for the same reason: the transport's measured put window may reach
- * GET_WINDOW_MAX, and each shard in flight holds its plaintext, ciphertext and frame).
+ * PUT_WINDOW_MAX, and each shard in flight holds its plaintext, ciphertext and frame).
  */
 export const S3_PUT_WINDOW = 4;
 /** How long a part that arrives ahead of its turn waits to stream into the join, before it is stored on its own. */
@@ -711,7 +709,7 @@ export const FIND_HEDGE_MS = 300;
 
 // --- the library record (core/library/): it must fit one shard ---
 /** A record must fit in one shard. */
-export const LIBRARY_MAX_RECORD_BYTES = 1024 * 1024;
+export const LIBRARY_MAX_RECORD_BYTES = DEFAULT_SHARD_BYTES;
 /** Most files one record lists. */
 export const LIBRARY_MAX_ENTRIES = 4096;
 /** Most collections in one record, and most items over all of them (the record must fit one shard). */
@@ -760,7 +758,7 @@ export const PWA_STATUS_MAX_CHILDREN = 1024;
 export const LINK_DONE_RELOAD_MS = 2_000;
 /** The network screen reads the relay's status again this often while it is shown. */
 export const NETWORK_VIEW_REFRESH_MS = 5_000;
-/** Longest search text a route carries (the relay reads at most 2048 characters). */
-export const MAX_ROUTE_QUERY = 2048;
+/** Longest search text a route carries: what a relay reads of a query. */
+export const MAX_ROUTE_QUERY = MAX_QUERY_CHARS;
 /** The encrypting worker reports its progress at most this often. */
 export const SEAL_PROGRESS_INTERVAL_MS = 100;

@@ -63,3 +63,14 @@ export function every(timers: Timers, ms: number, fn: () => void): () => void {
     timers.clearTimeout(handle);
   };
 }
+
+/** `overrides` with the real clock, randomness and timers filling what they leave out, and `logger` as the default
+ * logger (this module loads no logger of its own: see default-components.ts). */
+export function withDefaults(overrides: Partial<Components>, logger: () => Logger): Components {
+  return {
+    clock: overrides.clock ?? systemClock,
+    rng: overrides.rng ?? systemRng,
+    timers: overrides.timers ?? systemTimers,
+    logger: overrides.logger ?? logger(),
+  };
+}

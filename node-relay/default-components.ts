@@ -1,13 +1,8 @@
 // The relay's components with the real world behind them; apart from components.ts because its logger loads pino.
-import { systemClock, systemRng, systemTimers, type Components } from './components.ts';
+import { withDefaults, type Components } from './components.ts';
 import { createLogger } from './logger.ts';
 
 /** Real clock, crypto randomness, unref'd timers and a JSON-lines logger on stderr; any part can be overridden. */
 export function defaultComponents(overrides: Partial<Components> = {}): Components {
-  return {
-    clock: overrides.clock ?? systemClock,
-    rng: overrides.rng ?? systemRng,
-    timers: overrides.timers ?? systemTimers,
-    logger: overrides.logger ?? createLogger({ level: 'info' }),
-  };
+  return withDefaults(overrides, () => createLogger({ level: 'info' }));
 }

@@ -10,11 +10,10 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
-/** Lowest first: a logger at a level writes that level and those above it. */
-export const LOG_LEVEL_ORDER: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LOG_LEVELS: ReadonlySet<string> = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 
 export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === 'string' && Object.hasOwn(LOG_LEVEL_ORDER, value);
+  return typeof value === 'string' && LOG_LEVELS.has(value);
 }
 
 /** A logger that drops everything (client links, tests, embedded use). */

@@ -14,7 +14,7 @@ import {
   type Message,
   type PeerRole,
 } from '../../core/wire/index.ts';
-import { systemClock, systemRng, systemTimers, type Components } from '../components.ts';
+import { withDefaults, type Components } from '../components.ts';
 import { silentLogger } from '../log-contract.ts';
 import { newDropCounters, type DropCounters } from './drop-counters.ts';
 import { attachIngress } from './ingress.ts';
@@ -65,13 +65,7 @@ function zeroMask(mask: Uint8Array): void {
 /** Connects, runs the handshake, and resolves with a Link bound to the relay's key. */
 export async function connect(url: string, options: ConnectOptions = {}): Promise<Link> {
   const wsUrl = toWebSocketUrl(url);
-  const components: Components = {
-    clock: systemClock,
-    rng: systemRng,
-    timers: systemTimers,
-    logger: silentLogger,
-    ...options.components,
-  };
+  const components = withDefaults(options.components ?? {}, () => silentLogger);
   const identity = options.identity ?? (await generateIdentity()).identity;
   const counters = options.counters ?? newDropCounters();
   const timeoutMs = options.timeoutMs ?? HANDSHAKE_TIMEOUT_MS;
