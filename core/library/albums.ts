@@ -98,7 +98,7 @@ function normal(a: LibraryAlbum): LibraryAlbum {
 }
 
 /** Merges two versions of one album (same id). */
-export function mergeAlbum(a: LibraryAlbum, b: LibraryAlbum): LibraryAlbum {
+function mergeAlbum(a: LibraryAlbum, b: LibraryAlbum): LibraryAlbum {
   if (a.id !== b.id) throw new Error('mergeAlbum: different albums');
   const name = a.nameAt !== b.nameAt ? (a.nameAt > b.nameAt ? a : b) : a.name >= b.name ? a : b;
   return normal({

@@ -266,7 +266,10 @@ export function createAlbumsView(deps: AlbumsViewDeps): AlbumsView {
     if (visible && frame === 0) frame = requestAnimationFrame(render);
   };
   deps.albums.addEventListener('change', schedule);
-  deps.files.subscribe(schedule);
+  // A file still uploading has no link yet, so it is in no album or bucket: its progress ticks change nothing here.
+  deps.files.subscribe((id) => {
+    if (deps.files.get(id)?.capability !== null) schedule();
+  });
 
   return {
     element,

@@ -23,7 +23,7 @@ function chosen(deps: SelectBarDeps): FileState[] {
 }
 
 /** One line per stored file: its name and the link that opens it. */
-export function linkList(files: readonly { name: string; capability: string | null; status: string }[]): string {
+function linkList(files: readonly { name: string; capability: string | null; status: string }[]): string {
   return files
     .filter((f) => f.status === 'stored' && f.capability)
     .map((f) => `${f.name}: ${shareLinkOf(f.capability!)}`)

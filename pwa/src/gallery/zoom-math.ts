@@ -24,9 +24,9 @@ export interface Point {
 }
 
 /** Double tap / double click goes to this scale (and back to 1×). */
-export const TOGGLE_SCALE = 2;
+const TOGGLE_SCALE = 2;
 /** ctrl+wheel: the scale changes by e^(-deltaY × this) per event (deltaY in px: 100 ≈ one notch ≈ ×0.82). */
-export const WHEEL_RATE = 0.002;
+const WHEEL_RATE = 0.002;
 /** Below this much above 1× the picture counts as not zoomed (float dust after pinching back). */
 const ZOOMED_EPSILON = 1e-3;
 
