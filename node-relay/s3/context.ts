@@ -99,6 +99,18 @@ export function userMetadata(ctx: S3Context): Record<string, string> {
 }
 
 /** S3's timestamp form in XML (ISO 8601 with milliseconds). */
+/** The file name a key's object is stored under: its last path segment (the whole key when that is empty). */
+export function fileNameOf(key: string): string {
+  return key.split('/').pop() || key;
+}
+
+/** A stop signal for a transfer serving `ctx`: set when the client goes away before the response finished. */
+export function stopOnClose(ctx: S3Context): { readonly aborted: boolean } {
+  const stop = { aborted: false };
+  ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
+  return stop;
+}
+
 export function isoDate(ms: number): string {
   return new Date(ms).toISOString();
 }

@@ -6,7 +6,7 @@ import type { ByteRange } from '../../core/storage/get-file.ts';
 import type { PeerTreeStore } from './peertree-store.ts';
 import { s3Error } from './errors.ts';
 import type { UploadRow } from './object-index.ts';
-import type { S3Context } from './context.ts';
+import { fileNameOf, stopOnClose, type S3Context } from './context.ts';
 import { Join } from './progressive-join.ts';
 import type { SavedJoin } from './saved-joins.ts';
 import { completePlan, rejoinSlices, type ChosenPart } from './join-plan.ts';
@@ -82,7 +82,7 @@ export async function joinedFile(
   found: Join | SavedJoin | undefined,
 ): Promise<{ capability: string; appended: boolean }> {
   const { store } = ctx.gw;
-  const name = upload.key.split('/').pop() || upload.key;
+  const name = fileNameOf(upload.key);
   const join = found instanceof Join ? found : undefined;
   const entries = found?.entries ?? [];
   const plan = completePlan(chosen, entries, join?.open ?? false);
@@ -94,8 +94,7 @@ export async function joinedFile(
   // A join saved at a stop is released with its upload (savedJoins.drop), a live one once read back here.
   const spec = join ? await join.finish() : null;
   const joined = join ? (spec?.capability ?? null) : found && 'capability' in found ? found.capability : null;
-  const stop = { aborted: false };
-  ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
+  const stop = stopOnClose(ctx);
   try {
     const list = rejoinSlices(chosen, entries, joined);
     const outcome = await store.put(slices(store, list), name, upload.contentType, stop);

@@ -19,6 +19,7 @@ import {
   sendXml,
   userMetadata,
   type S3Context,
+  fileNameOf,
 } from './context.ts';
 import { storeBody } from './object-ops.ts';
 import { joinedFile } from './multipart-join.ts';
@@ -65,7 +66,7 @@ export function partNumberOf(ctx: S3Context): number {
 
 /** The stored file name of a part (what `peertree ls` would show for it). */
 export function partName(upload: UploadRow, partNumber: number): string {
-  return `${upload.key.split('/').pop() || upload.key}.part${partNumber}`;
+  return `${fileNameOf(upload.key)}.part${partNumber}`;
 }
 
 /** Records a stored part (the last upload of a number wins); drops it if the upload ended while it streamed in. */
@@ -108,7 +109,7 @@ async function joinPart(ctx: S3Context, upload: UploadRow, partNumber: number, j
 export async function uploadPart(ctx: S3Context): Promise<void> {
   const partNumber = partNumberOf(ctx);
   const upload = uploadOf(ctx);
-  const join = ctx.gw.joins?.start(upload.id, upload.key.split('/').pop() || upload.key, upload.contentType);
+  const join = ctx.gw.joins?.start(upload.id, fileNameOf(upload.key), upload.contentType);
   if (join && (await join.claim(partNumber))) return joinPart(ctx, upload, partNumber, join);
   const stored = await storeBody(ctx, partName(upload, partNumber), upload.contentType);
   keepPart(ctx, upload, partNumber, stored);

@@ -16,6 +16,7 @@ import {
   sendXml,
   userMetadata,
   type S3Context,
+  fileNameOf,
 } from './context.ts';
 import { objectHeaders, streamObject, parseRange } from './object-read.ts';
 import { conditionFailure, copySourceObject } from './copy-source.ts';
@@ -50,7 +51,7 @@ export async function putObject(ctx: S3Context): Promise<void> {
   checkKey(ctx.key);
   const meta = userMetadata(ctx);
   const type = contentTypeOf(ctx);
-  const stored = await storeBody(ctx, ctx.key.split('/').pop() || ctx.key, type);
+  const stored = await storeBody(ctx, fileNameOf(ctx.key), type);
   const row: ObjectRow = {
     bucket: ctx.bucket,
     key: ctx.key,

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { S3_MAX_PART_BYTES } from '../../core/limits.ts';
 import type { ByteRange } from '../../core/storage/get-file.ts';
 import { s3Error } from './errors.ts';
-import { headerValue, isoDate, quoted, sendXml, type S3Context } from './context.ts';
+import { headerValue, isoDate, quoted, sendXml, stopOnClose, type S3Context } from './context.ts';
 import { copySourceObject } from './copy-source.ts';
 import { slices } from './multipart-join.ts';
 import { partSlices } from './object-read.ts';
@@ -44,8 +44,7 @@ export async function uploadPartCopy(ctx: S3Context, source: string): Promise<vo
       yield bytes;
     }
   }
-  const stop = { aborted: false };
-  ctx.res.once('close', () => (stop.aborted = !ctx.res.writableFinished));
+  const stop = stopOnClose(ctx);
   const stored = await ctx.gw.store.put(hashed(), partName(upload, partNumber), upload.contentType, stop);
   if (size !== length) {
     ctx.gw.releaser.release([stored.capability]);
