@@ -79,11 +79,6 @@ export class AlbumStore extends EventTarget {
   }
 
   /** Every album with its tombstones, as stored now (what the sync merges with the record). */
-  async all(): Promise<LibraryAlbum[]> {
-    this.saved = parse((await this.db.get('settings', SETTING))?.value);
-    return this.saved.albums;
-  }
-
   async create(name: string, caps: readonly string[]): Promise<string> {
     const id = toHex(randomBytes(16));
     await this.edit(id, () => newAlbum(id, name, caps, Date.now()));
@@ -119,9 +114,16 @@ export class AlbumStore extends EventTarget {
     if (changed) this.dispatchEvent(new Event('edited'));
   }
 
-  /** Takes in what the record on relays says (already merged with `all()` by the sync). */
-  async absorb(albums: readonly LibraryAlbum[], buckets: readonly LibraryCollection[]): Promise<void> {
+  /** Every album as stored, tombstones included (what a merge takes in), read afresh. */
+  async all(): Promise<LibraryAlbum[]> {
+    this.saved = parse((await this.db.get('settings', SETTING))?.value);
+    return this.saved.albums;
+  }
+
+  /** Takes in what the record on relays says; resolves with the albums as stored now (this device's and the record's). */
+  async absorb(albums: readonly LibraryAlbum[], buckets: readonly LibraryCollection[]): Promise<LibraryAlbum[]> {
     await this.write((s) => ({ ...s, albums: mergeAlbums(s.albums, albums), buckets: [...buckets] }));
+    return this.saved.albums;
   }
 
   /** `change` gets the album as stored now (undefined when there is none) and returns it changed, or null. */

@@ -45,8 +45,8 @@ function offline(): boolean {
 
 /** This device's albums (gallery/album-store.ts): merged with the record's at every sync. */
 export interface AlbumSource {
-  all(): Promise<readonly LibraryAlbum[]>;
-  absorb(albums: readonly LibraryAlbum[], collections: readonly LibraryCollection[]): Promise<void>;
+  /** Merges the record's albums into this device's in one read and write; resolves with the merged albums. */
+  absorb(albums: readonly LibraryAlbum[], collections: readonly LibraryCollection[]): Promise<readonly LibraryAlbum[]>;
 }
 
 export type LibrarySyncState = 'idle' | 'syncing' | 'synced' | 'waiting' | 'locked';
@@ -219,8 +219,9 @@ export class LibrarySync {
         collections = state.collections;
         theirAlbums = state.albums;
       } else if (head) ({ entries: theirs, collections, albums: theirAlbums } = await this.readRecord(head, key));
-      const albums = mergeAlbums((await this.deps.albums?.all()) ?? [], theirAlbums ?? []);
-      await this.deps.albums?.absorb(albums, collections ?? []);
+      const albums = this.deps.albums
+        ? await this.deps.albums.absorb(theirAlbums ?? [], collections ?? [])
+        : mergeAlbums([], theirAlbums ?? []);
       const keep = { ...(collections ? { collections } : {}), ...(albums.length > 0 ? { albums } : {}) };
       const merged = mergeLibraries(mine, theirs);
       await applyEntries(this.deps.library, merged);
