@@ -2,7 +2,6 @@
 // bench/results/latest.json. Every comparison is made within this run; every process a suite starts is killed
 // and every temp dir removed at the end, whatever happens.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { setMaxListeners } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserSuite } from './browser.ts';
@@ -10,22 +9,23 @@ import { gallerySuite } from './gallery.ts';
 import { streamSuite } from './stream.ts';
 import { cleanup, MiB } from './cluster.ts';
 import { cryptoWireSuite } from './crypto-wire.ts';
-import { filesSuite } from './files.ts';
-import { heliaSuite, type HeliaRates } from './helia.ts';
-import { limitsSuite } from './limits.ts';
+import type { FileRates } from './files.ts';
+import type { HeliaRates } from './helia.ts';
+import { inChild } from './in-child.ts';
+import type { Limits } from './limits.ts';
 import { printTable, result, type BenchResult } from './measure.ts';
 import { memorySuite } from './memory.ts';
 import { placementSuite } from './placement.ts';
-import { messagesSuite } from './messages.ts';
-import { smallAssetsSuite, type SmallAssetTimes } from './small-assets.ts';
+import type { SmallAssetTimes } from './small-assets.ts';
 import { swarmSuite } from './swarm.ts';
 import { putLinkSuite } from './put-link.ts';
 import { s3Suite } from './s3.ts';
-import { treeSuite } from './tree.ts';
+import type { TreeTimes } from './tree.ts';
 import { wanSkipReason, wanSuite } from './wan/suite.ts';
 import { tuneProcess } from '../node-relay/process-tuning.ts';
 
-// The library side of the files and small-asset suites runs in this process: tune it as the CLI is tuned.
+// The library side of the swarm, put-link and S3 suites runs in this process: tune it as the CLI is tuned (the
+// suites run in processes of their own tune themselves: bench/suite-child.ts).
 await tuneProcess();
 
 const args = process.argv.slice(2);
@@ -87,9 +87,6 @@ const P = quick
       streamPlayMs: 3_000,
     };
 
-// Helia and libp2p add many abort listeners to long-lived signals; that is expected here.
-setMaxListeners(1_000);
-
 const results: BenchResult[] = [];
 const errors: string[] = [];
 /** Suites asked for but not run here, with why (e.g. the WAN suite without root). */
@@ -120,7 +117,9 @@ process.on('SIGTERM', onSignal);
 
 try {
   // 1. Limits of this run: everything below is read against them.
-  const { results: limitResults, limits } = await limitsSuite(quick);
+  const { results: limitResults, limits } = await inChild<{ results: BenchResult[]; limits: Limits }>('limits', {
+    quick,
+  });
   results.push(...limitResults);
   const serial = { name: 'serial limit 1/(1/TLS+1/SHA+1/AES)', value: limits.serialMiBs };
   const verify = { name: 'Ed25519 verify (WebCrypto)', value: limits.verifyPerSec };
@@ -136,7 +135,7 @@ try {
   // 4. Helia first, so that PeerTree's figures can be set beside it.
   let helia: HeliaRates | null = null;
   await suite('helia', async () => {
-    helia = await heliaSuite({ sizeMiB: P.heliaMiB, samples: P.samples, blocks: P.blocks });
+    helia = await inChild<HeliaRates>('helia', { sizeMiB: P.heliaMiB, samples: P.samples, blocks: P.blocks });
     const h: HeliaRates = helia;
     results.push(result(`helia: addBytes ${h.sizeMiB} MiB (in memory)`, h.add, MiBs, 'higher'));
     results.push(
@@ -158,7 +157,7 @@ try {
 
   // 2 and 3. Get and put of one large encrypted file on 5 relays, replicas 3.
   await suite('files', async () => {
-    const f = await filesSuite({ sizeMiB: P.fileMiB, samples: P.samples, relays: 5, replicas: 3 });
+    const f = await inChild<FileRates>('files', { sizeMiB: P.fileMiB, samples: P.samples, relays: 5, replicas: 3 });
     const fetch = h ? { name: 'helia cat', value: h.fetch } : null;
     const addFetch = h ? { name: 'helia add then fetch', value: h.addThenFetch } : null;
     const tag = `${f.sizeMiB} MiB, 5 relays, replicas 3`;
@@ -361,19 +360,17 @@ try {
 
   // 6. Messages through one relay.
   await suite('messages', async () => {
-    const rate = await messagesSuite({ count: P.messages, samples: P.samples });
+    const rate = await inChild<number>('messages', { count: P.messages, samples: P.samples });
     results.push(result('signed requests through one relay (4 links × 32 in flight)', rate, 'msg/s', 'higher', verify));
   });
 
   // 7 and 5. The tree (join, broadcast, heal) and, on the complete tree, small-asset latency.
   await suite('tree', async () => {
-    let small: SmallAssetTimes | null = null;
-    const t = await treeSuite({
+    // The small-asset gets run on the complete tree, inside the tree suite's process (bench/suite-child.ts).
+    const { tree: t, small } = await inChild<{ tree: TreeTimes; small: SmallAssetTimes | null }>('tree', {
       relays: P.treeRelays,
       broadcasts: P.broadcasts,
-      during: async (tree) => {
-        small = await smallAssetsSuite(tree, { count: P.assets });
-      },
+      assets: P.assets,
     });
     const n = t.relays;
     results.push(result(`tree: ${n} relays join (all at once)`, t.joinMs / 1000, 's', 'lower'));
