@@ -94,13 +94,18 @@ function outsider(hash: string, tree: ReturnType<typeof fakeTree>, n = 3): strin
   )[n]!.id;
 }
 
+/** The ids of a fake tree of `n`, in `hash`'s rendezvous order. */
+function orderIn(hash: string, n: number): string[] {
+  return rendezvousOrder(
+    hash,
+    fakeTree(n).ids.map((id) => ({ id })),
+  ).map((m) => m.id);
+}
+
 describe('StorageApp placement and lookup', () => {
   it('places a shard on the first relays of its rendezvous order, the next one taking the place of one that refuses', async () => {
     const s = await shard('placed by hash');
-    const order = rendezvousOrder(
-      s.hash,
-      fakeTree(10).ids.map((id) => ({ id })),
-    ).map((m) => m.id);
+    const order = orderIn(s.hash, 10);
     const tree = fakeTree(10, new Set([order[1]!]));
     const app = await appFor(order[9]!, tree);
     const holders = await app.place(s.hash, s.bytes, 3, []);
@@ -109,10 +114,7 @@ describe('StorageApp placement and lookup', () => {
 
   it('stops placing when a relay refuses a copy its owners released, rather than trying relays further down', async () => {
     const s = await shard('released while being placed');
-    const order = rendezvousOrder(
-      s.hash,
-      fakeTree(10).ids.map((id) => ({ id })),
-    ).map((m) => m.id);
+    const order = orderIn(s.hash, 10);
     const released = () => new PeerTreeError('FORBIDDEN', `shard ${s.hash.slice(0, 12)}… ${RELEASED_BY_OWNERS}`);
     const tree = fakeTree(10, new Set([order[1]!]), released);
     const app = await appFor(order[9]!, tree);
