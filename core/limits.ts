@@ -171,6 +171,14 @@ export const REPAIR_AUDIT_SPARE = 2;
 export const REPAIR_LEADER_TIMEOUT_SWEEPS = 2;
 /** A relay that failed an audit (or refused a copy) for a shard is not sent that shard again for this many sweeps. */
 export const REPAIR_FAILED_MEMORY_SWEEPS = 10;
+/**
+ * A signed release that reaches a relay holding no pin of that owner on the shard (it came before the copy it
+ * releases, e.g. an interrupted put's clean-up overtaking a forward) is remembered this long, measured from the
+ * release's own time: a copy arriving later with an older pin is refused.
+ */
+export const EARLY_RELEASE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** Such early releases a relay remembers at most (all owners together); the oldest are forgotten first. */
+export const MAX_EARLY_RELEASES = 100_000;
 /** Entries the repair planner remembers at most (shards needing repair, failed relays); oldest forgotten first. */
 export const MAX_REPAIR_STATE_ENTRIES = 100_000;
 /** Length in bytes of an audit nonce. */

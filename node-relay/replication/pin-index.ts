@@ -3,9 +3,12 @@
 // Every pin kept is its owner's signed statement (core/storage/pin.ts), checked before it reaches this index: a
 // pin can only be replaced by a newer one of the same owner (the row is keyed by shard and owner) and released by
 // that owner's newer signed release. A release leaves a tombstone (its ts), so that an older pin of that owner,
-// replayed by a relay that kept a copy, is not taken again. Each pin charges its owner the shard's cost (blocks and
+// replayed by a relay that kept a copy, is not taken again. A release that comes before any pin of that owner
+// (it overtook the copy it releases) leaves an "early" tombstone too, bounded in number and age (core/limits.ts
+// MAX_EARLY_RELEASES, EARLY_RELEASE_MAX_AGE_MS), so that the late copy is refused. Each pin charges its owner the shard's cost (blocks and
 // metadata, see FileShardStore.costOf); the per-owner totals are kept in memory, read once at open.
 import type { Database, Statement } from 'better-sqlite3';
+import { EARLY_RELEASE_MAX_AGE_MS, MAX_EARLY_RELEASES } from '../../core/limits.ts';
 import type { PinRecord } from '../../core/storage/pin.ts';
 
 const SCHEMA = `
@@ -31,6 +34,12 @@ export interface PinUsage {
   readonly bytes: number;
 }
 
+/** Bounds of the early releases kept (defaults from core/limits.ts; tests use small ones). */
+export interface EarlyReleaseBounds {
+  readonly maxEntries: number;
+  readonly maxAgeMs: number;
+}
+
 /** The outcome of PinIndex.add. */
 export type PinAdded = 'added' | 'replaced' | 'kept' | 'released';
 
@@ -41,16 +50,32 @@ export class PinIndex {
   private readonly remove: Statement<[string, string]>;
   private readonly removeAll: Statement<[string]>;
   private readonly tombstone: Statement<[string, string, number]>;
-  private readonly releasedAt: Statement<[string, string], { ts: number }>;
+  private readonly releasedAt: Statement<[string, string], { ts: number; early: number }>;
   private readonly usageRows: Statement<[], { owner: string; shards: number; bytes: number | null }>;
   private readonly byOwner: Statement<[string, string, number], { hash: string; ts: number; cost: number }>;
   private readonly usage = new Map<string, { shards: number; bytes: number }>();
+  private readonly earlyTombstone: Statement<[string, string, number]>;
+  private readonly earlyExpired: Statement<[number]>;
+  private readonly earlyOldest: Statement<[number]>;
+  private readonly earlyRows: Statement<[], { n: number }>;
+  /** Early tombstones (early = 1) stored: counted once at open, then kept in step. */
+  private early = 0;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly bounds: EarlyReleaseBounds = {
+      maxEntries: MAX_EARLY_RELEASES,
+      maxAgeMs: EARLY_RELEASE_MAX_AGE_MS,
+    },
+  ) {
     db.exec(SCHEMA);
     const columns = db.prepare<[], { name: string }>('PRAGMA table_info(shard_pins)').all();
     if (!columns.some((c) => c.name === 'cost'))
       db.exec('ALTER TABLE shard_pins ADD COLUMN cost INTEGER NOT NULL DEFAULT 0');
+    const releaseColumns = db.prepare<[], { name: string }>('PRAGMA table_info(shard_pin_releases)').all();
+    if (!releaseColumns.some((c) => c.name === 'early'))
+      db.exec('ALTER TABLE shard_pin_releases ADD COLUMN early INTEGER NOT NULL DEFAULT 0');
+    db.exec('CREATE INDEX IF NOT EXISTS shard_pin_releases_early ON shard_pin_releases (early, ts)');
     // A newer pin by the same owner replaces the older one (and a signed one an unsigned one of older releases);
     // an older one never overwrites a newer one.
     this.upsert = db.prepare(
@@ -62,15 +87,28 @@ export class PinIndex {
     this.remove = db.prepare('DELETE FROM shard_pins WHERE hash = ? AND owner = ?');
     this.removeAll = db.prepare('DELETE FROM shard_pins WHERE hash = ?');
     this.tombstone = db.prepare(
-      'INSERT INTO shard_pin_releases (hash, owner, ts) VALUES (?, ?, ?) ON CONFLICT (hash, owner) DO UPDATE SET ts = excluded.ts WHERE excluded.ts > shard_pin_releases.ts',
+      `INSERT INTO shard_pin_releases (hash, owner, ts) VALUES (?, ?, ?) ON CONFLICT (hash, owner) DO UPDATE
+       SET ts = MAX(excluded.ts, shard_pin_releases.ts), early = 0`,
     );
-    this.releasedAt = db.prepare('SELECT ts FROM shard_pin_releases WHERE hash = ? AND owner = ?');
+    // An early tombstone never downgrades a release of a pin this relay held (early = 0 stays 0).
+    this.earlyTombstone = db.prepare(
+      `INSERT INTO shard_pin_releases (hash, owner, ts, early) VALUES (?, ?, ?, 1) ON CONFLICT (hash, owner) DO UPDATE
+       SET ts = excluded.ts WHERE excluded.ts > shard_pin_releases.ts`,
+    );
+    this.earlyExpired = db.prepare('DELETE FROM shard_pin_releases WHERE early = 1 AND ts < ?');
+    this.earlyOldest = db.prepare(
+      `DELETE FROM shard_pin_releases WHERE early = 1 AND (hash, owner) IN
+       (SELECT hash, owner FROM shard_pin_releases WHERE early = 1 ORDER BY ts LIMIT ?)`,
+    );
+    this.earlyRows = db.prepare('SELECT COUNT(*) AS n FROM shard_pin_releases WHERE early = 1');
+    this.releasedAt = db.prepare('SELECT ts, early FROM shard_pin_releases WHERE hash = ? AND owner = ?');
     this.usageRows = db.prepare('SELECT owner, COUNT(*) AS shards, SUM(cost) AS bytes FROM shard_pins GROUP BY owner');
     // The owner index holds the key's other column (hash) too: a page is one ordered index range.
     this.byOwner = db.prepare(
       'SELECT hash, ts, cost FROM shard_pins WHERE owner = ? AND hash > ? ORDER BY hash LIMIT ?',
     );
     for (const r of this.usageRows.all()) this.usage.set(r.owner, { shards: r.shards, bytes: r.bytes ?? 0 });
+    this.early = this.earlyRows.get()?.n ?? 0;
   }
 
   /**
@@ -111,10 +149,34 @@ export class PinIndex {
   release(hash: string, owner: string, ts: number): number {
     return this.db.transaction(() => {
       const before = this.one.get(hash, owner);
+      // An early tombstone of this owner becomes an ordinary one (a pin was held here after all): not counted.
+      if (this.releasedAt.get(hash, owner)?.early === 1) this.early--;
       this.tombstone.run(hash, owner, ts);
       if (before && this.remove.run(hash, owner).changes > 0) this.charge(owner, -1, -before.cost);
       return this.select.all(hash).length;
     })();
+  }
+
+  /**
+   * Remembers `owner`'s signed release of `hash` that came while this relay holds no pin of that owner on it (the
+   * copy it releases is still on its way): a copy arriving later with an older pin is then refused by `add`.
+   * Bounded (`bounds`): those older than maxAgeMs before `nowMs` are dropped, and past maxEntries the oldest go
+   * first. Returns false when the release is already too old to be kept.
+   */
+  releaseEarly(hash: string, owner: string, ts: number, nowMs: number): boolean {
+    const cutoff = nowMs - this.bounds.maxAgeMs;
+    const max = this.bounds.maxEntries;
+    if (ts < cutoff) return false;
+    this.db.transaction(() => {
+      const before = this.releasedAt.get(hash, owner);
+      this.earlyTombstone.run(hash, owner, ts);
+      if (!before) this.early++;
+      if (this.early > max) {
+        this.early -= this.earlyExpired.run(cutoff).changes;
+        if (this.early > max) this.early -= this.earlyOldest.run(this.early - max).changes;
+      }
+    })();
+    return true;
   }
 
   forget(hash: string): void {

@@ -6,7 +6,7 @@ import { verifyShard } from '../../core/storage/file-codec.ts';
 import type { PinRecord } from '../../core/storage/pin.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 import { StoragePart, type StorageContext } from './storage-context.ts';
-import type { StoreKeeper } from './store-keeper.ts';
+import { isReleasedRefusal, type StoreKeeper } from './store-keeper.ts';
 
 export class ShardPlacer extends StoragePart {
   constructor(
@@ -39,7 +39,10 @@ export class ShardPlacer extends StoragePart {
     const holders: string[] = [];
     const errors: string[] = [];
     let full = 0;
-    while (holders.length < want) {
+    let released: string | null = null;
+    // A holder that refuses because the owners released the shard after signing its pins ends the placement: the
+    // put was taken back (e.g. interrupted), and trying relays further down would only leave copies nobody wants.
+    while (holders.length < want && released === null) {
       const batch = rendezvousHolders(hash, members, want - holders.length, tried);
       if (batch.length === 0) break;
       for (const m of batch) tried.add(m.id);
@@ -52,10 +55,12 @@ export class ShardPlacer extends StoragePart {
         else {
           const err = toPeerTreeError(r.reason);
           if (err.code === 'FULL') full++;
+          if (isReleasedRefusal(err)) released = err.message;
           errors.push(`${batch[i]!.id}: ${err.message}`);
         }
       });
     }
+    if (released !== null) throw new PeerTreeError('FORBIDDEN', released);
     if (holders.length < want) {
       // Every relay that refused was full (or the key's quota there used up): say so, it is not a passing failure.
       const code = errors.length > 0 && full === errors.length ? 'FULL' : 'UNAVAILABLE';

@@ -1,13 +1,15 @@
 // Test harness: the relay processes of tests/support/relay-process.ts, plus CLI runs and raw HTTP(S) and
 // WebSocket access to a relay.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
+import { toHex } from '../../core/bytes.ts';
 import { generateIdentity, type Identity } from '../../core/identity/index.ts';
+import { connect } from '../../node-relay/ws/connector.ts';
 import {
   encodeFrame,
   FrameVerifier,
@@ -335,4 +337,25 @@ export async function publicManifest(
   if (res.status !== 200) throw new Error(`manifest ${hash.slice(0, 12)}… answered ${res.status}`);
   const { body } = await readManifestAuthor(new Uint8Array(res.body));
   return JSON.parse(Buffer.from(body).toString('utf8'));
+}
+
+/** True when the relay at `url` holds `hash` on its own disk (a local get, which never asks other relays). */
+export async function shardOn(url: string, hash: string): Promise<boolean> {
+  const link = await connect(url);
+  try {
+    return await link.request('shard.get', { hash, local: true }, 10_000).then(
+      () => true,
+      () => false,
+    );
+  } finally {
+    link.close(1000, 'done');
+  }
+}
+
+/** Makes the data folder `path` with a fresh relay key in it, so that a test can speak as that relay once it runs. */
+export async function relayDirWithKey(path: string): Promise<Identity> {
+  const made = await generateIdentity();
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  writeFileSync(join(path, 'identity.seed'), toHex(made.seed) + '\n', { mode: 0o600 });
+  return made.identity;
 }

@@ -9,7 +9,7 @@
 // - A get or a release of a hash nobody holds asks at most MAX_FAN_OUT_PER_REQUEST relays of a tree of 7.
 // Every wait is bounded.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../core/bytes.ts';
@@ -24,7 +24,9 @@ import {
   killAll,
   lastLine,
   rawRequest,
+  relayDirWithKey,
   runCli,
+  shardOn,
   startRelayProcess,
   tmpDir,
   waitFor,
@@ -64,27 +66,11 @@ function manifestHashOf(capability: string): string {
   return capability.split('.')[1]!;
 }
 
-/** True when the relay at `url` holds `hash` on its own disk (a local get, which never asks other relays). */
-async function shardOn(url: string, hash: string): Promise<boolean> {
-  const link = await connect(url);
-  try {
-    return await link.request('shard.get', { hash, local: true }, 10_000).then(
-      () => true,
-      () => false,
-    );
-  } finally {
-    link.close(1000, 'done');
-  }
-}
-
 describe('storage claims', () => {
   beforeAll(async () => {
     // The member's seed file is made first so that the test can speak with its key once it has joined.
-    const made = await generateIdentity();
-    member = made.identity;
     const memberData = join(dir.path, 'r1');
-    mkdirSync(memberData, { recursive: true, mode: 0o700 });
-    writeFileSync(join(memberData, 'identity.seed'), toHex(made.seed) + '\n', { mode: 0o600 });
+    member = await relayDirWithKey(memberData);
     const flags = ['--replicas', '3', '--quota', '4', '--log-level', 'error'];
     relays.push(await startRelayProcess(join(dir.path, 'r0'), flags));
     for (let i = 1; i < TREE; i++)

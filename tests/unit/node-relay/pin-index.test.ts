@@ -60,4 +60,44 @@ describe('PinIndex', () => {
     expect(pins.add(H, { owner: ALICE, ts: 5, sig: SIG }, 5120)).toBe('replaced');
     expect(pins.signedPins(H)).toEqual([{ owner: ALICE, ts: 5, sig: SIG }]);
   });
+
+  it('remembers a release that came before any pin, so that an older pin arriving later is refused', () => {
+    const pins = new PinIndex(new Database(':memory:'));
+    expect(pins.releaseEarly(H, ALICE, 30, 40)).toBe(true);
+    expect(pins.add(H, { owner: ALICE, ts: 10, sig: SIG }, 5120)).toBe('released');
+    expect(pins.add(H, { owner: BOB, ts: 10, sig: SIG }, 5120)).toBe('added');
+    expect(pins.add(H, { owner: ALICE, ts: 31, sig: SIG }, 5120)).toBe('added');
+    expect(pins.usageOf(ALICE)).toEqual({ shards: 1, bytes: 5120 });
+  });
+
+  it('keeps early releases bounded in number (oldest dropped first) and in age', () => {
+    const pins = new PinIndex(new Database(':memory:'), { maxEntries: 3, maxAgeMs: 1000 });
+    const hash = (i: number) => i.toString(16).padStart(64, '0');
+    // Too old at arrival: not kept, and a pin older still is taken.
+    expect(pins.releaseEarly(H, ALICE, 100, 5000)).toBe(false);
+    expect(pins.add(H, { owner: ALICE, ts: 50, sig: SIG }, 5120)).toBe('added');
+    for (let i = 1; i <= 4; i++) expect(pins.releaseEarly(hash(i), ALICE, 4000 + i, 5000)).toBe(true);
+    // Four for a bound of three: the oldest (1) is forgotten, the three newest still refuse older pins.
+    expect(pins.add(hash(1), { owner: ALICE, ts: 1, sig: SIG }, 5120)).toBe('added');
+    for (let i = 2; i <= 4; i++) expect(pins.add(hash(i), { owner: ALICE, ts: 1, sig: SIG }, 5120)).toBe('released');
+    // Past the age bound, the next early release drops the expired ones first.
+    expect(pins.releaseEarly(hash(5), BOB, 9000, 9500)).toBe(true);
+    expect(pins.releaseEarly(hash(6), BOB, 9001, 9500)).toBe(true);
+    expect(pins.releaseEarly(hash(7), BOB, 9002, 9500)).toBe(true);
+    expect(pins.releaseEarly(hash(8), BOB, 9003, 9500)).toBe(true);
+    expect(pins.add(hash(2), { owner: ALICE, ts: 1, sig: SIG }, 5120)).toBe('added');
+    expect(pins.add(hash(5), { owner: BOB, ts: 1, sig: SIG }, 5120)).toBe('added');
+    expect(pins.add(hash(8), { owner: BOB, ts: 1, sig: SIG }, 5120)).toBe('released');
+  });
+
+  it('does not count a release of a pin it held as an early one, nor lets an early one weaken it', () => {
+    const pins = new PinIndex(new Database(':memory:'), { maxEntries: 1, maxAgeMs: 1000 });
+    pins.add(H, { owner: ALICE, ts: 10, sig: SIG }, 5120);
+    pins.release(H, ALICE, 20);
+    expect(pins.releaseEarly(H2, ALICE, 4000, 4500)).toBe(true);
+    expect(pins.releaseEarly('cc'.repeat(32), ALICE, 4001, 4500)).toBe(true);
+    // The held release (ts 20, long past the age bound) stays: only early ones are bounded.
+    expect(pins.add(H, { owner: ALICE, ts: 15, sig: SIG }, 5120)).toBe('released');
+    expect(pins.add(H2, { owner: ALICE, ts: 1, sig: SIG }, 5120)).toBe('added');
+  });
 });

@@ -11,6 +11,7 @@ import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { HolderIndex } from '../../../node-relay/replication/holder-index.ts';
 import { PinIndex } from '../../../node-relay/replication/pin-index.ts';
 import { StorageApp } from '../../../node-relay/storage/storage-app.ts';
+import { RELEASED_BY_OWNERS } from '../../../node-relay/storage/store-keeper.ts';
 import { GET, PUT, STORE, UNPIN } from '../../../core/protocol/shard-messages.ts';
 import { MAX_FAN_OUT_PER_REQUEST } from '../../../core/limits.ts';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
@@ -25,7 +26,11 @@ interface Call {
 }
 
 /** A tree of `n` fake relays: each has a shard map; requests to them are logged and answered like a relay would. */
-function fakeTree(n: number, refuse: ReadonlySet<string> = new Set()) {
+function fakeTree(
+  n: number,
+  refuse: ReadonlySet<string> = new Set(),
+  refusal = () => new PeerTreeError('FULL', 'full'),
+) {
   const ids = Array.from({ length: n }, (_, i) => `relay-${String(i).padStart(2, '0')}`);
   const held = new Map(ids.map((id) => [id, new Map<string, Uint8Array>()]));
   const calls: Call[] = [];
@@ -35,7 +40,7 @@ function fakeTree(n: number, refuse: ReadonlySet<string> = new Set()) {
       request: async (type: string, body: { hash: string }, _timeout?: number, options?: { payload?: Uint8Array }) => {
         calls.push({ to: id, type });
         if (type === PUT) {
-          if (refuse.has(id)) throw new PeerTreeError('FULL', 'full');
+          if (refuse.has(id)) throw refusal();
           held.get(id)!.set(body.hash, options!.payload!);
           return { body: { hash: body.hash }, payload: null } as unknown as Message;
         }
@@ -89,17 +94,38 @@ function outsider(hash: string, tree: ReturnType<typeof fakeTree>, n = 3): strin
   )[n]!.id;
 }
 
+/** The ids of a fake tree of `n`, in `hash`'s rendezvous order. */
+function orderIn(hash: string, n: number): string[] {
+  return rendezvousOrder(
+    hash,
+    fakeTree(n).ids.map((id) => ({ id })),
+  ).map((m) => m.id);
+}
+
 describe('StorageApp placement and lookup', () => {
   it('places a shard on the first relays of its rendezvous order, the next one taking the place of one that refuses', async () => {
     const s = await shard('placed by hash');
-    const order = rendezvousOrder(
-      s.hash,
-      fakeTree(10).ids.map((id) => ({ id })),
-    ).map((m) => m.id);
+    const order = orderIn(s.hash, 10);
     const tree = fakeTree(10, new Set([order[1]!]));
     const app = await appFor(order[9]!, tree);
     const holders = await app.place(s.hash, s.bytes, 3, []);
     expect([...holders].sort()).toEqual([order[0], order[2], order[3]].sort());
+  });
+
+  it('stops placing when a relay refuses a copy its owners released, rather than trying relays further down', async () => {
+    const s = await shard('released while being placed');
+    const order = orderIn(s.hash, 10);
+    const released = () => new PeerTreeError('FORBIDDEN', `shard ${s.hash.slice(0, 12)}… ${RELEASED_BY_OWNERS}`);
+    const tree = fakeTree(10, new Set([order[1]!]), released);
+    const app = await appFor(order[9]!, tree);
+    await expect(app.place(s.hash, s.bytes, 3, [])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // The first three were asked together; nobody further down the order was sent the shard.
+    expect(
+      tree.calls
+        .filter((c) => c.type === PUT)
+        .map((c) => c.to)
+        .sort(),
+    ).toEqual(order.slice(0, 3).sort());
   });
 
   it('gets a shard it does not hold with one request, to the relay that ranks first for it', async () => {
@@ -265,6 +291,31 @@ describe('StorageApp pins', () => {
     expect(link.replies[0]!.body).toMatchObject({ released: 1 });
     expect(app.counters.collected).toBe(1);
     await expect(handlers.get(PUT)!(put(), linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      app.find(s.hash).then(
+        () => 'found',
+        () => 'absent',
+      ),
+    ).resolves.toBe('absent');
+  });
+
+  it('remembers a release that came before the forwarded copy, and refuses that copy when it lands', async () => {
+    const { app, handlers, member } = await holderApp();
+    const { identity: owner } = await generateIdentity();
+    const s = await shard('released before its copy came');
+    // Times of now: a release older than EARLY_RELEASE_MAX_AGE_MS would not be remembered.
+    const pin = await signPin(owner, 'pin', s.hash, Date.now() - 1000);
+    const unpin = await signPin(owner, 'unpin', s.hash, Date.now());
+    const link = linkFrom(member);
+    await handlers.get(UNPIN)!(message(UNPIN, { unpin, local: true }, owner), link);
+    expect(link.replies[0]!.body).toMatchObject({ released: 0 });
+    const put = message(
+      PUT,
+      { hash: s.hash, holders: [], pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }] },
+      owner,
+      s.bytes,
+    );
+    await expect(handlers.get(PUT)!(put, linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(
       app.find(s.hash).then(
         () => 'found',
