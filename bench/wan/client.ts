@@ -13,6 +13,7 @@ import { request } from 'node:https';
 import { tuneProcess } from '../../node-relay/process-tuning.ts';
 import type { RouteMember } from '../../node-relay/storage/routed-transport.ts';
 import { getLib, putLib } from '../files.ts';
+import { sampleLink } from './link-profile.ts';
 
 /** One HTTPS transfer: a GET read to its end, or a PUT of `file` answered once the server has it all. */
 function https(
@@ -88,7 +89,13 @@ async function main(): Promise<unknown> {
 
 await tuneProcess();
 try {
-  process.stdout.write(JSON.stringify(await main()) + '\n');
+  // WAN_DEV: the client's veth end; its counter in the transfer's direction is sampled while main() runs.
+  const dev = process.env['WAN_DEV'];
+  const mode = process.argv[2] ?? '';
+  const sampler = dev ? sampleLink(dev, mode.endsWith('put') ? 'tx' : 'rx') : null;
+  const result = (await main()) as Record<string, unknown>;
+  const link = sampler?.stop();
+  process.stdout.write(JSON.stringify(link ? { ...result, link } : result) + '\n');
   process.exit(0);
 } catch (err) {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -12,6 +12,7 @@ import { isCompleteTree, MiB, REPO, tempDir, waitFor, writeRandomFile, type Rela
 import { median } from '../measure.ts';
 import { describeTrace, type GetTrace } from '../get-trace.ts';
 import { describePut, type PutTrace } from '../put-trace.ts';
+import { describeLink, profileLink, type LinkProfile, type LinkSamples } from './link-profile.ts';
 import { cannotMakeNamespaces, inNamespace, makeWan, removeLeftovers, uplinkBytes, type Endpoint } from './netns.ts';
 
 export interface WanOptions {
@@ -48,6 +49,8 @@ export interface WanRates {
   readonly window: number;
   /** The delayer's counters (packets, lost, overflow) as it printed them. */
   readonly delayer: string;
+  /** Per transfer kind, per sample: where it lost time against the client's link (bench/wan/link-profile.ts). */
+  readonly links: Readonly<Record<string, readonly LinkProfile[]>>;
 }
 
 /** The relays' port inside their namespaces (each has its own), and the baseline server's. */
@@ -64,8 +67,8 @@ export function wanSkipReason(): string | null {
   return cannotMakeNamespaces();
 }
 
-/** Runs bench/wan/client.ts in `ns` and parses its JSON line (bounded in time). */
-function client<T>(ns: string, args: string[]): Promise<T> {
+/** Runs bench/wan/client.ts in `ns` and parses its JSON line (bounded in time); `dev`: the link it samples. */
+function client<T>(ns: string, args: string[], dev?: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       inNamespace(ns)[0]!,
@@ -73,6 +76,7 @@ function client<T>(ns: string, args: string[]): Promise<T> {
       {
         cwd: REPO,
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: dev ? { ...process.env, WAN_DEV: dev } : process.env,
       },
     );
     track(proc);
@@ -170,6 +174,18 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
     const noMembersFile = join(work, 'no-members.json');
     writeFileSync(noMembersFile, '[]');
     const c = net.client.ns;
+    const dev = net.client.dev;
+    const links: Record<string, LinkProfile[]> = {};
+    /** Profiles one transfer's link samples; the library's timed span starts after its link opened (`ms`). */
+    const profile = (kind: string, r: { ms: number; link?: LinkSamples }): string => {
+      if (!r.link) return '';
+      const p = profileLink(r.link, size, opts.clientBits / 8 / 1000);
+      // Time sampled before the transfer's own clock started (the entry link, the member list) is not counted.
+      const untimed = Math.max(0, (r.link.t.at(-1) ?? 0) - r.ms);
+      const q = { ...p, lostMs: p.lostMs - untimed, beforeFirstMs: p.beforeFirstMs - untimed };
+      (links[kind] ??= []).push(q);
+      return `${kind}: ${describeLink(q)}`;
+    };
     const rates = {
       httpsGet: [] as number[],
       httpsPut: [] as number[],
@@ -184,8 +200,16 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       windowEntry: [] as number[],
       window: [] as number[],
     };
-    type Put = { ms: number; capability: string; busiestUplink: number; widestWindow: number; trace?: PutTrace };
-    type Get = { ms: number; bytes: number; busiestShare: number; trace?: GetTrace };
+    type Put = {
+      ms: number;
+      capability: string;
+      busiestUplink: number;
+      widestWindow: number;
+      trace?: PutTrace;
+      link?: LinkSamples;
+    };
+    type Get = { ms: number; bytes: number; busiestShare: number; trace?: GetTrace; link?: LinkSamples };
+    type Plain = { ms: number; bytes: number; link?: LinkSamples };
     /**
      * A put then a get of `file` (`bytes` long), entering at different relays, routed by the member list the client
      * reads from the entry's public status, or (with an empty list) through the entry relay.
@@ -193,16 +217,18 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
     const putGet = async (file: string, bytes: number, s: number, routed: boolean): Promise<{ put: Put; get: Get }> => {
       const known = routed ? [] : [noMembersFile];
       const before = net.relays.map(uplinkBytes);
-      const put = await client<Put>(c, [
-        'put',
-        relays[s % relays.length]!.ready.url,
-        file,
-        String(opts.replicas),
-        ...known,
-      ]);
+      const put = await client<Put>(
+        c,
+        ['put', relays[s % relays.length]!.ready.url, file, String(opts.replicas), ...known],
+        dev,
+      );
       // What the relays' own links carried: replication leaves through them.
       put.busiestUplink = Math.max(...net.relays.map((e, i) => uplinkBytes(e) - before[i]!)) / bytes;
-      const get = await client<Get>(c, ['get', relays[(s + 2) % relays.length]!.ready.url, put.capability, ...known]);
+      const get = await client<Get>(
+        c,
+        ['get', relays[(s + 2) % relays.length]!.ready.url, put.capability, ...known],
+        dev,
+      );
       if (get.bytes !== bytes) throw new Error(`get returned ${get.bytes} bytes, expected ${bytes}`);
       return { put, get };
     };
@@ -219,18 +245,18 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       const servers = await Promise.all(net.relays.map((r) => httpsServer(r, file)));
       stops.push(...servers);
       const bases = net.relays.map((r) => `https://${r.addr}:${HTTPS_PORT}/file`);
-      const down = await client<{ ms: number; bytes: number }>(c, ['https-get', bases[0]!]);
+      const down = await client<Plain>(c, ['https-get', bases[0]!], dev);
       if (down.bytes !== size) throw new Error(`HTTPS download returned ${down.bytes} bytes, expected ${size}`);
       rates.httpsGet.push(mibs(down.ms));
-      const spread = await client<{ ms: number; bytes: number }>(c, ['https-spread', String(size), ...bases]);
+      const spread = await client<Plain>(c, ['https-spread', String(size), ...bases], dev);
       if (spread.bytes !== size)
         throw new Error(`HTTPS spread download returned ${spread.bytes} bytes, expected ${size}`);
       rates.httpsSpread.push(mibs(spread.ms));
-      const up = await client<{ ms: number; bytes: number }>(c, [
-        'https-put',
-        `https://${net.relays[0]!.addr}:${HTTPS_PORT}/upload`,
-        file,
-      ]);
+      const up = await client<Plain>(
+        c,
+        ['https-put', `https://${net.relays[0]!.addr}:${HTTPS_PORT}/upload`, file],
+        dev,
+      );
       if (up.bytes !== size) throw new Error(`HTTPS upload stored ${up.bytes} bytes, expected ${size}`);
       rates.httpsPut.push(mibs(up.ms));
       for (const stop of servers) stop();
@@ -254,6 +280,16 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
           `the puts ${viaEntry.put.busiestUplink.toFixed(2)} / ${routed.put.busiestUplink.toFixed(2)} copies of the file; widest put window ` +
           `${viaEntry.put.widestWindow} / ${routed.put.widestWindow} shards\n`,
       );
+      const lines = [
+        profile('https get', down),
+        profile('https spread', spread),
+        profile('https put', up),
+        profile('get via entry', viaEntry.get),
+        profile('put via entry', viaEntry.put),
+        profile('routed get', routed.get),
+        profile('routed put', routed.put),
+      ].filter((l) => l !== '');
+      for (const l of lines) process.stderr.write(`bench: wan sample ${s + 1} link, ${l}\n`);
       if (routed.put.trace)
         process.stderr.write(`bench: wan sample ${s + 1} routed put: ${describePut(routed.put.trace)}\n`);
       if (routed.get.trace)
@@ -276,6 +312,7 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       windowEntry: median(rates.windowEntry),
       window: median(rates.window),
       delayer,
+      links,
     };
   } finally {
     for (const stop of stops) stop();
