@@ -6,12 +6,8 @@ import { join } from 'node:path';
 import { identityFromSeed } from '../core/identity/index.ts';
 import { getFile } from '../core/storage/get-file.ts';
 import { putFile } from '../core/storage/put-file.ts';
-import {
-  openRoutedTransport,
-  RoutedTransport,
-  routeMembers,
-  type RouteMember,
-} from '../node-relay/storage/routed-transport.ts';
+import { openRoutedTransport, routeMembers } from '../node-relay/storage/route-members.ts';
+import { RoutedTransport, type RouteMember } from '../node-relay/storage/routed-transport.ts';
 import { connect } from '../node-relay/ws/connector.ts';
 import { lastLine, MiB, runCli, startTree, tempDir, writeRandomFile, type Tree } from './cluster.ts';
 import { median } from './measure.ts';

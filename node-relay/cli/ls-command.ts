@@ -6,7 +6,7 @@ import { MAX_LIST_PAGES, MAX_ROUTED_LINKS } from '../../core/limits.ts';
 import { ShardClient } from '../../core/protocol/shard-client.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { parseFlags } from '../config/relay-config.ts';
-import { routeMembers } from '../storage/routed-transport.ts';
+import { routeMembers } from '../storage/route-members.ts';
 import { connect } from '../ws/connector.ts';
 import type { Link } from '../ws/link.ts';
 import { EXIT, failure, usageError } from './cli-errors.ts';

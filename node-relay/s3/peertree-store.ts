@@ -9,7 +9,8 @@ import { storedShards } from '../../core/storage/manifest.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { connect } from '../ws/connector.ts';
 import type { Link } from '../ws/link.ts';
-import { openRoutedTransport, type RoutedTransport } from '../storage/routed-transport.ts';
+import { openRoutedTransport } from '../storage/route-members.ts';
+import type { RoutedTransport } from '../storage/routed-transport.ts';
 
 export interface StoreInit {
   readonly relay: string;

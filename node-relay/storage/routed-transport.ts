@@ -16,11 +16,10 @@ import { rendezvousHolders } from '../../core/storage/placement.ts';
 import type { ShardTransport, StoreReceipt } from '../../core/storage/shard-transport.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import type { Link } from '../ws/link.ts';
-import { connect } from '../ws/connector.ts';
-import { fetchJson, statusUrl } from '../http/status-client.ts';
 import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts';
-import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, MAX_FAILOVER_RELAYS, MAX_ROUTED_LINKS } from '../../core/limits.ts';
-import { answered, failed, started, windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
+import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, MAX_FAILOVER_RELAYS } from '../../core/limits.ts';
+import { answered, failed, pickHolder, started, windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
+import { DirectLinks } from './direct-links.ts';
 import { swarmFetch } from './swarm-fetch.ts';
 import { systemClock, systemTimers, type Timers } from '../components.ts';
 
@@ -45,40 +44,6 @@ export interface RoutedTransportInit {
   readonly timers?: Timers;
 }
 
-/**
- * The members the entry relay lists in its public status (GET /api/status?view=public: the same on the relay's
- * machine as from anywhere else, so the CLI routes alike everywhere), or none (nothing routed) when it does not answer or its
- * list is not the whole tree (status lists at most core/limits.ts MAX_STATUS_MEMBERS): a partial list would rank wrongly.
- */
-export async function routeMembers(entryUrl: string): Promise<RouteMember[]> {
-  try {
-    const url = statusUrl(entryUrl);
-    url.searchParams.set('view', 'public');
-    const { status, body } = await fetchJson(url);
-    const doc = body as { size?: unknown; members?: unknown };
-    if (status !== 200 || !Array.isArray(doc.members) || doc.members.length !== doc.size) return [];
-    return doc.members.flatMap((m: { id?: unknown; url?: unknown }) =>
-      typeof m.id === 'string' && typeof m.url === 'string' ? [{ id: m.id, url: m.url }] : [],
-    );
-  } catch {
-    return [];
-  }
-}
-
-/**
- * A RoutedTransport for a client that entered the tree at `entryUrl` over `entry`: direct links are opened with
- * the connector under the same identity (the owner's when given, else a fresh one per link).
- */
-export async function openRoutedTransport(entryUrl: string, entry: Link, owner?: OwnerKey): Promise<RoutedTransport> {
-  const members = await routeMembers(entryUrl);
-  return new RoutedTransport({
-    entry,
-    members,
-    connect: (url, identity) => connect(url, identity ? { identity } : {}),
-    ...(owner ? { owner } : {}),
-  });
-}
-
 /** A link that closed, timed out or could not be opened: worth asking another relay. */
 function isLinkFailure(err: unknown): boolean {
   const code = toPeerTreeError(err).code;
@@ -91,9 +56,7 @@ function isLinkFailure(err: unknown): boolean {
 
 export class RoutedTransport implements ShardTransport {
   private readonly entry: ShardClient;
-  private readonly direct = new Map<string, Promise<{ link: Link; transport: ShardClient }>>();
-  /** Members whose direct link failed or proved another key: not tried again by this transport. */
-  private readonly broken = new Set<string>();
+  private readonly links: DirectLinks;
   private readonly digests = new WeakMap<Uint8Array, Uint8Array>();
   /** Shards taken to their first-ranked relay directly, and shards that went through the entry relay. */
   readonly counts = { direct: 0, entry: 0, failover: 0, hedged: 0 };
@@ -105,10 +68,10 @@ export class RoutedTransport implements ShardTransport {
   private readonly puts: { current: SwarmStats } = { current: {} };
   /** Set once the entry link failed: later shards go to the other members straight away. */
   private entryDown = false;
-  private closed = false;
 
   constructor(private readonly init: RoutedTransportInit) {
     this.entry = new ShardClient(init.entry, init.owner);
+    this.links = new DirectLinks(init.connect, init.owner);
   }
 
   /**
@@ -117,7 +80,7 @@ export class RoutedTransport implements ShardTransport {
    * the link while each waits for its copies to be durable.
    */
   async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
-    const target = rendezvousHolders(hash, this.init.members, 1)[0];
+    const target = this.firstHop(hash, bytes.length, replicas);
     const id = target?.id ?? this.init.entry.peerId;
     const now = this.init.now ?? systemClock.monotonic;
     const sentAt = now();
@@ -139,15 +102,31 @@ export class RoutedTransport implements ShardTransport {
 
   /** The members shards are routed to (each is some shard's first-ranked relay); none when nothing is routed. */
   private memberIds(): string[] {
-    return this.init.members.filter((m) => !this.broken.has(m.id)).map((m) => m.id);
+    return this.init.members.filter((m) => !this.links.isBroken(m.id)).map((m) => m.id);
+  }
+
+  /**
+   * Which of the shard's holders the client sends it to: any of the first `replicas` in its rendezvous order keeps
+   * one copy and places the others on the same relays, so the one expected to acknowledge first (the put's own
+   * estimates; with none yet, the first-ranked) takes it. Why: the last shards of a put wait on their first hop's
+   * uplink sending the other copies, and rank alone left one relay with several of them at once.
+   */
+  private firstHop(hash: string, bytes: number, replicas: number): RouteMember | undefined {
+    const ranked = rendezvousHolders(hash, this.init.members, Math.max(1, replicas)).filter(
+      (m) => !this.links.isBroken(m.id),
+    );
+    if (ranked.length <= 1) return ranked[0] ?? rendezvousHolders(hash, this.init.members, 1)[0];
+    const id = pickHolder(
+      this.puts.current,
+      ranked.map((m) => m.id),
+      bytes,
+    );
+    return ranked.find((m) => m.id === id) ?? ranked[0];
   }
 
   /** Opens the direct links to every member at once (a put of several shards is starting). */
   prepare(): void {
-    for (const m of this.init.members.slice(0, MAX_ROUTED_LINKS)) {
-      if (m.id === this.init.entry.peerId || this.broken.has(m.id)) continue;
-      this.transportTo(m).catch(() => {});
-    }
+    for (const m of this.init.members) if (m.id !== this.init.entry.peerId) this.links.open(m);
   }
 
   /**
@@ -156,12 +135,20 @@ export class RoutedTransport implements ShardTransport {
    * straggles; then, as before, the entry relay (which looks further) and the failover.
    */
   async fetchShard(hash: string): Promise<Uint8Array> {
-    const holders = rendezvousHolders(hash, this.init.members, this.init.copies ?? DEFAULT_REPLICAS)
-      .filter((m) => !this.broken.has(m.id))
-      .map((m) => m.id);
-    if (holders.length > 0) {
+    const entryId = this.init.entry.peerId;
+    const ranked = rendezvousHolders(hash, this.init.members, this.init.copies ?? DEFAULT_REPLICAS).filter(
+      (m) => !this.links.isBroken(m.id),
+    );
+    const holders = ranked.map((m) => m.id);
+    // A holder whose link is not up yet is not waited for: its link opens beside this shard, and the shard is asked
+    // of the holders already reachable, else of the entry relay. Why: on a 40 ms link a handshake is 4-5 round
+    // trips, and the first shards of a get (its manifest first) waited for them one after the other.
+    for (const m of ranked) if (m.id !== entryId) this.links.open(m);
+    const up = holders.filter((id) => (id === entryId ? !this.entryDown : this.links.isReady(id)));
+    const candidates = up.length > 0 ? up : this.entryDown ? holders : [];
+    if (candidates.length > 0) {
       try {
-        const { bytes, from } = await swarmFetch(holders, DEFAULT_SHARD_BYTES, {
+        const { bytes, from } = await swarmFetch(candidates, DEFAULT_SHARD_BYTES, {
           stats: this.swarm,
           ask: (id) => this.askHolder(id, hash),
           now: this.init.now ?? systemClock.monotonic,
@@ -203,7 +190,7 @@ export class RoutedTransport implements ShardTransport {
     } catch (err) {
       if (isLinkFailure(err)) {
         if (id === this.init.entry.peerId) this.entryDown = true;
-        else this.broken.add(id);
+        else this.links.markBroken(id);
       }
       throw err;
     }
@@ -217,7 +204,7 @@ export class RoutedTransport implements ShardTransport {
     }
     const member = this.init.members.find((m) => m.id === id);
     if (!member) throw new PeerTreeError('NOT_FOUND', `no member ${id}`);
-    return this.transportTo(member);
+    return this.links.client(member);
   }
 
   digestOf(bytes: Uint8Array): Uint8Array | undefined {
@@ -231,13 +218,7 @@ export class RoutedTransport implements ShardTransport {
 
   /** Closes the direct links (not the entry link, which the caller owns). */
   close(): void {
-    this.closed = true;
-    for (const pending of this.direct.values())
-      void pending.then(
-        ({ link }) => link.close(1000, 'done'),
-        () => {},
-      );
-    this.direct.clear();
+    this.links.close();
   }
 
   /** `target`: the relay ranked first for `hash`, when the caller has already looked it up. */
@@ -247,8 +228,8 @@ export class RoutedTransport implements ShardTransport {
     skipDirect = false,
     target: RouteMember | undefined = rendezvousHolders(hash, this.init.members, 1)[0],
   ): Promise<T> {
-    if (!skipDirect && target && target.id !== this.init.entry.peerId && !this.broken.has(target.id)) {
-      const transport = await this.transportTo(target).catch(() => null);
+    if (!skipDirect && target && target.id !== this.init.entry.peerId && !this.links.isBroken(target.id)) {
+      const transport = await this.links.client(target).catch(() => null);
       if (transport) {
         try {
           const out = await op(transport);
@@ -278,13 +259,13 @@ export class RoutedTransport implements ShardTransport {
    * member can answer for any shard), at most MAX_FAILOVER_RELAYS of them. Fails with the last error.
    */
   private async failover<T>(hash: string, op: (t: ShardClient) => Promise<T>, tried?: string): Promise<T> {
-    const skip = new Set([this.init.entry.peerId, ...this.broken, ...(tried ? [tried] : [])]);
+    const skip = new Set([this.init.entry.peerId, ...this.links.brokenIds(), ...(tried ? [tried] : [])]);
     let last: unknown = new PeerTreeError(
       'CLOSED',
       'the relay this command entered by is gone, and no other relay answered',
     );
     for (const m of rendezvousHolders(hash, this.init.members, MAX_FAILOVER_RELAYS, skip)) {
-      const transport = await this.transportTo(m).catch((err: unknown) => ((last = err), null));
+      const transport = await this.links.client(m).catch((err: unknown) => ((last = err), null));
       if (!transport) continue;
       try {
         const out = await op(transport);
@@ -296,32 +277,5 @@ export class RoutedTransport implements ShardTransport {
       }
     }
     throw last;
-  }
-
-  private async transportTo(member: RouteMember): Promise<ShardClient> {
-    // Shards still in flight when the command gave up must not open links nobody will close.
-    if (this.closed) throw new PeerTreeError('CLOSED', 'the transfer was closed');
-    let pending = this.direct.get(member.id);
-    if (!pending) {
-      if (this.direct.size >= MAX_ROUTED_LINKS) throw new Error('too many direct links');
-      pending = (async () => {
-        const link = await this.init.connect(member.url, this.init.owner?.identity);
-        if (link.peerId !== member.id) {
-          link.close(1000, 'not the member it was dialled for');
-          throw new Error(`${member.url} proved key ${link.peerId}, not member ${member.id}`);
-        }
-        if (this.closed) {
-          link.close(1000, 'done');
-          throw new PeerTreeError('CLOSED', 'the transfer was closed');
-        }
-        return { link, transport: new ShardClient(link, this.init.owner) };
-      })();
-      this.direct.set(member.id, pending);
-      pending.catch(() => {
-        this.broken.add(member.id);
-        this.direct.delete(member.id);
-      });
-    }
-    return (await pending).transport;
   }
 }

@@ -8,7 +8,8 @@ import { generateIdentity } from '../../core/identity/index.ts';
 import { getFile } from '../../core/storage/get-file.ts';
 import { putFile } from '../../core/storage/put-file.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
-import { RoutedTransport, routeMembers } from '../../node-relay/storage/routed-transport.ts';
+import { RoutedTransport } from '../../node-relay/storage/routed-transport.ts';
+import { routeMembers } from '../../node-relay/storage/route-members.ts';
 import { connect } from '../../node-relay/ws/connector.ts';
 import { getStatus, killAll, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
 
@@ -63,7 +64,7 @@ describe('a client routing shards by their hash', () => {
     expect(members.map((m) => m.id).sort()).toEqual(relays.map((r) => r.ready.id).sort());
   });
 
-  it('puts every shard through its first-ranked relay, onto the three relays ranked first for it', async () => {
+  it('puts every shard through one of its three ranked holders, onto the three relays ranked first for it', async () => {
     const { identity } = await generateIdentity();
     const entry = await connect(relays[1]!.ready.url, { identity });
     const transport = new RoutedTransport({
@@ -80,7 +81,7 @@ describe('a client routing shards by their hash', () => {
       transport.close();
       entry.close(1000, 'done');
     }
-    // Relay 1 ranks first for about a fifth of the shards: those go through the entry link, the rest directly.
+    // Relay 1 is among the holders of about three fifths of the shards: those it takes go through the entry link.
     expect(transport.counts.direct).toBeGreaterThan(0);
     expect(transport.counts.direct + transport.counts.entry).toBe(shards.length + 1);
     const members = relays.map((r, i) => ({ id: r.ready.id, i }));
@@ -95,9 +96,8 @@ describe('a client routing shards by their hash', () => {
     }
   }, 120_000);
 
-  it('gets every shard from its first-ranked relay, so the entry relay forwards none', async () => {
+  it('gets every shard from a holder once the links are up, so the entry relay forwards none', async () => {
     const entryUrl = relays[3]!.ready.url;
-    const before = forwardedBy(await getStatus(entryUrl));
     const entry = await connect(entryUrl);
     const transport = new RoutedTransport({
       entry,
@@ -105,13 +105,42 @@ describe('a client routing shards by their hash', () => {
       connect: (url) => connect(url),
     });
     try {
+      // The first get opens the links (shards asked before they are up go through the entry relay meanwhile).
       expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
+      const before = forwardedBy(await getStatus(entryUrl));
+      const counts = { ...transport.counts };
+      expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
+      expect(transport.counts.entry - counts.entry + transport.counts.direct - counts.direct).toBe(shards.length + 1);
+      expect(forwardedBy(await getStatus(entryUrl))).toBe(before);
     } finally {
       transport.close();
       entry.close(1000, 'done');
     }
-    expect(transport.counts.entry + transport.counts.direct).toBe(shards.length + 1);
-    expect(forwardedBy(await getStatus(entryUrl))).toBe(before);
+  }, 60_000);
+
+  it("asks the entry relay while the holders' links open, instead of waiting for their handshakes", async () => {
+    const entryUrl = relays[3]!.ready.url;
+    const entry = await connect(entryUrl);
+    let opened = 0;
+    const transport = new RoutedTransport({
+      entry,
+      members: await routeMembers(entryUrl),
+      // Links that take 3 s to come up: the get must not wait for them.
+      connect: async (url) => {
+        await new Promise((r) => setTimeout(r, 3_000));
+        opened++;
+        return connect(url);
+      },
+    });
+    try {
+      expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
+      // Had any shard waited for a link, that link would be open by the time the get ended.
+      expect(opened).toBe(0);
+      expect(transport.counts.direct).toBe(0);
+    } finally {
+      transport.close();
+      entry.close(1000, 'done');
+    }
   }, 60_000);
 
   it('falls back to the entry relay for every shard when each member URL proves another key', async () => {
