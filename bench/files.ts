@@ -88,7 +88,7 @@ export async function getLib(
   via: (url: string) => string = (url) => url,
   known?: readonly RouteMember[],
   trace = false,
-): Promise<{ ms: number; bytes: number; busiestShare: number; trace?: GetTrace }> {
+): Promise<{ ms: number; bytes: number; busiestShare: number; hedged: number; trace?: GetTrace }> {
   // `via` maps a relay's URL to the one the client dials (a shaped link in front of it); the member list is read
   // directly, before timing (or given: `known`).
   const members = known ?? (await routeMembers(relayUrl));
@@ -127,6 +127,7 @@ export async function getLib(
       ms,
       bytes,
       busiestShare: total === 0 ? 0 : Math.max(...served) / total,
+      hedged: transport.counts.hedged,
       ...(t ? { trace: t.finish() } : {}),
     };
   } finally {

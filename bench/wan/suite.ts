@@ -208,7 +208,14 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       trace?: PutTrace;
       link?: LinkSamples;
     };
-    type Get = { ms: number; bytes: number; busiestShare: number; trace?: GetTrace; link?: LinkSamples };
+    type Get = {
+      ms: number;
+      bytes: number;
+      busiestShare: number;
+      hedged: number;
+      trace?: GetTrace;
+      link?: LinkSamples;
+    };
     type Plain = { ms: number; bytes: number; link?: LinkSamples };
     /**
      * A put then a get of `file` (`bytes` long), entering at different relays, routed by the member list the client
@@ -293,7 +300,9 @@ export async function wanSuite(opts: WanOptions): Promise<WanRates> {
       if (routed.put.trace)
         process.stderr.write(`bench: wan sample ${s + 1} routed put: ${describePut(routed.put.trace)}\n`);
       if (routed.get.trace)
-        process.stderr.write(`bench: wan sample ${s + 1} routed get: ${describeTrace(routed.get.trace)}\n`);
+        process.stderr.write(
+          `bench: wan sample ${s + 1} routed get: ${describeTrace(routed.get.trace)}; ${routed.get.hedged} hedged\n`,
+        );
     }
     for (const r of relays) await r.stop();
     const delayer = await net.close();

@@ -74,6 +74,9 @@ export async function getFile(
     throw new PeerTreeError('BAD_INPUT', `range outside 0-${m.size - 1}`);
   const first = range ? Math.floor(range.start / m.shardSize) : 0;
   const last = range ? Math.floor(range.end / m.shardSize) : m.shards.length - 1;
+  // More than one shard to fetch: the links to the holders will be needed, so they open now, side by side (as a
+  // put's do at its second shard) instead of each when a shard first names its relay.
+  if (last > first) transport.prepare?.();
   // Asked again before each shard starts: a swarming transport widens it as it measures its holders. Bounded, so
   // memory is at most GET_WINDOW_MAX shards whatever the transport says.
   const limit = () =>

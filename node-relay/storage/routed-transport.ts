@@ -18,7 +18,7 @@ import type { Identity } from '../../core/identity/index.ts';
 import type { Link } from '../ws/link.ts';
 import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts';
 import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, MAX_FAILOVER_RELAYS } from '../../core/limits.ts';
-import { answered, failed, pickHolder, started, windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
+import { answered, failed, started, windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
 import { DirectLinks } from './direct-links.ts';
 import { swarmFetch } from './swarm-fetch.ts';
 import { systemClock, systemTimers, type Timers } from '../components.ts';
@@ -80,7 +80,7 @@ export class RoutedTransport implements ShardTransport {
    * the link while each waits for its copies to be durable.
    */
   async storeShard(hash: string, bytes: Uint8Array, replicas: number, digest?: Uint8Array): Promise<StoreReceipt> {
-    const target = this.firstHop(hash, bytes.length, replicas);
+    const target = rendezvousHolders(hash, this.init.members, 1)[0];
     const id = target?.id ?? this.init.entry.peerId;
     const now = this.init.now ?? systemClock.monotonic;
     const sentAt = now();
@@ -105,25 +105,6 @@ export class RoutedTransport implements ShardTransport {
     return this.init.members.filter((m) => !this.links.isBroken(m.id)).map((m) => m.id);
   }
 
-  /**
-   * Which of the shard's holders the client sends it to: any of the first `replicas` in its rendezvous order keeps
-   * one copy and places the others on the same relays, so the one expected to acknowledge first (the put's own
-   * estimates; with none yet, the first-ranked) takes it. Why: the last shards of a put wait on their first hop's
-   * uplink sending the other copies, and rank alone left one relay with several of them at once.
-   */
-  private firstHop(hash: string, bytes: number, replicas: number): RouteMember | undefined {
-    const ranked = rendezvousHolders(hash, this.init.members, Math.max(1, replicas)).filter(
-      (m) => !this.links.isBroken(m.id),
-    );
-    if (ranked.length <= 1) return ranked[0] ?? rendezvousHolders(hash, this.init.members, 1)[0];
-    const id = pickHolder(
-      this.puts.current,
-      ranked.map((m) => m.id),
-      bytes,
-    );
-    return ranked.find((m) => m.id === id) ?? ranked[0];
-  }
-
   /** Opens the direct links to every member at once (a put of several shards is starting). */
   prepare(): void {
     for (const m of this.init.members) if (m.id !== this.init.entry.peerId) this.links.open(m);
@@ -140,12 +121,15 @@ export class RoutedTransport implements ShardTransport {
       (m) => !this.links.isBroken(m.id),
     );
     const holders = ranked.map((m) => m.id);
-    // A holder whose link is not up yet is not waited for: its link opens beside this shard, and the shard is asked
-    // of the holders already reachable, else of the entry relay. Why: on a 40 ms link a handshake is 4-5 round
-    // trips, and the first shards of a get (its manifest first) waited for them one after the other.
+    // Links open when a shard first names their relay. A shard none of whose holders has its link up yet is asked
+    // of the entry relay (whose link is) instead of waiting 4-5 round trips for a handshake: the manifest, and the
+    // first shards of a get while the links open. Otherwise every holder stays a candidate, those already up first
+    // (the policy breaks ties by that order): taking only the ones up crowded the first of them and, measured on
+    // the WAN suite, set off hedges whose duplicate shards took 30-40 % more bytes over the client's link.
     for (const m of ranked) if (m.id !== entryId) this.links.open(m);
-    const up = holders.filter((id) => (id === entryId ? !this.entryDown : this.links.isReady(id)));
-    const candidates = up.length > 0 ? up : this.entryDown ? holders : [];
+    const isUp = (id: string) => (id === entryId ? !this.entryDown : this.links.isReady(id));
+    const up = holders.filter(isUp);
+    const candidates = up.length > 0 || this.entryDown ? [...up, ...holders.filter((id) => !isUp(id))] : [];
     if (candidates.length > 0) {
       try {
         const { bytes, from } = await swarmFetch(candidates, DEFAULT_SHARD_BYTES, {
