@@ -6,14 +6,6 @@ import type { PinRecord, PinStatement } from '../../core/storage/pin.ts';
 import { shardCost } from './file-shard-store.ts';
 import { StoragePart } from './storage-context.ts';
 
-/** How a refusal of a copy its owners released reads (FORBIDDEN): the placer stops on it, see ShardPlacer. */
-export const RELEASED_BY_OWNERS = 'was released by its owners';
-
-/** True when `err` is a holder's refusal of a shard because its owners released it after signing its pins. */
-export function isReleasedRefusal(err: { code: string; message: string }): boolean {
-  return err.code === 'FORBIDDEN' && err.message.includes(RELEASED_BY_OWNERS);
-}
-
 export class StoreKeeper extends StoragePart {
   /**
    * Per key, the shards (hash → cost) whose store passed the quota check and is still being written: counted
@@ -78,10 +70,14 @@ export class StoreKeeper extends StoragePart {
       }
     }
     if (kept === 0 && this.init.pins.pins(hash).length === 0) {
-      // Every pin it came with was released here after it was signed (a replayed copy): nothing keeps it.
+      // Every pin it came with was released here after it was signed (a replayed copy): nothing keeps it. RELEASED,
+      // its own code, so that the placer stops on it (see ShardPlacer) without reading the words.
       await this.init.store.delete(hash);
       this.counters.refused++;
-      throw new PeerTreeError('FORBIDDEN', `shard ${hash.slice(0, 12)}… ${RELEASED_BY_OWNERS}`);
+      throw new PeerTreeError(
+        'RELEASED',
+        `shard ${hash.slice(0, 12)}… was deleted by its owner after this copy was signed; put the file again to keep it`,
+      );
     }
     const set = holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId];
     // Only this relay itself goes into its holder index: `holders` is the sender's word about others.
