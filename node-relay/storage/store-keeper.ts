@@ -96,13 +96,13 @@ export class StoreKeeper extends StoragePart {
     // No pin of this owner yet: the release may have overtaken the copy it releases (an interrupted put's forward
     // still on its way), so it is remembered and that copy, pinned before the release, is refused when it lands.
     if (!pin) {
-      this.init.pins.releaseEarly(unpin.hash, unpin.owner, unpin.ts, (this.init.now ?? Date.now)());
+      this.init.pins.releaseEarly(unpin.hash, unpin.owner, unpin.ts, (this.init.now ?? Date.now)(), unpin.sig);
       return 0;
     }
     // The release is older than the owner's signed pin: nothing to do (and no replay possible). An unsigned pin
     // (kept from before pins had to be signed) yields to its owner's signed release.
     if (pin.sig !== '' && pin.ts >= unpin.ts) return 0;
-    const remaining = this.init.pins.release(unpin.hash, unpin.owner, unpin.ts);
+    const remaining = this.init.pins.release(unpin.hash, unpin.owner, unpin.ts, unpin.sig);
     if (remaining === 0) {
       await this.init.store.delete(unpin.hash);
       this.init.holders.set(unpin.hash, []);
