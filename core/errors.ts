@@ -6,6 +6,7 @@ export const ERROR_TABLE = {
   BAD_SIGNATURE: { http: 401, close: 4401, message: 'signature does not verify' },
   FORBIDDEN: { http: 403, close: 4403, message: 'not allowed' },
   NOT_FOUND: { http: 404, close: 4404, message: 'not found' },
+  RELEASED: { http: 410, close: 4410, message: 'released by its owner: deleted, not to be kept' },
   TIMEOUT: { http: 504, close: 4408, message: 'timed out' },
   CONFLICT: { http: 409, close: 4409, message: 'conflicts with current state' },
   TOO_LARGE: { http: 413, close: 1009, message: 'too large' },

@@ -179,6 +179,13 @@ export const REPAIR_FAILED_MEMORY_SWEEPS = 10;
 export const EARLY_RELEASE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** Such early releases a relay remembers at most (all owners together); the oldest are forgotten first. */
 export const MAX_EARLY_RELEASES = 100_000;
+/**
+ * Signed releases of one shard a relay hands back at most when a holder audits it for a shard it released (the
+ * holder missed the release, e.g. it was down): the owners' own statements, checked by the holder.
+ */
+export const RELEASES_PUSHED_PER_AUDIT = 16;
+/** How long a relay waits for a holder to take the releases it hands back, before it answers the audit. */
+export const RELEASE_PUSH_TIMEOUT_MS = 2_000;
 /** Entries the repair planner remembers at most (shards needing repair, failed relays); oldest forgotten first. */
 export const MAX_REPAIR_STATE_ENTRIES = 100_000;
 /** Length in bytes of an audit nonce. */
@@ -296,6 +303,8 @@ export const REPAIR_LIMITS = Object.freeze({
   REPAIR_FAILED_MEMORY_SWEEPS,
   MAX_REPAIR_STATE_ENTRIES,
   AUDIT_NONCE_BYTES,
+  RELEASES_PUSHED_PER_AUDIT,
+  RELEASE_PUSH_TIMEOUT_MS,
 });
 
 /** Long side of a grid thumbnail (px), made on the device that adds a photo. */
@@ -331,6 +340,8 @@ export function validateRepairLimits(
   if (limits.REPAIR_SHARDS_IN_FLIGHT > limits.REPAIR_SHARDS_PER_SWEEP)
     throw new Error('shards in flight exceed shards per sweep');
   if (limits.AUDIT_NONCE_BYTES < 16) throw new Error('audit nonces must have at least 128 bits');
+  if (limits.RELEASE_PUSH_TIMEOUT_MS >= limits.REPAIR_AUDIT_TIMEOUT_MS)
+    throw new Error('handing back releases must fit in the audit it answers');
 }
 
 export interface Limits {

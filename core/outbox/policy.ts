@@ -4,7 +4,7 @@
 // Transient (the item stays queued and is tried again with backoff): no relay reachable, a link that closed,
 // time-outs, UNAVAILABLE (a tree too small for the replica count, a relay restarting), a relay that is full
 // (another may have room), rate limits. Final (shown as an error, waits for the person): a used-up quota,
-// FORBIDDEN, a file that is damaged or missing on this device, malformed requests.
+// FORBIDDEN, RELEASED (the file was deleted while it was being stored), a file that is damaged or missing on this device, malformed requests.
 import { UPLOAD_RETRY_BASE_MS, UPLOAD_RETRY_MAX_MS } from '../limits.ts';
 
 export type FailureKind = 'transient' | 'final';
@@ -52,6 +52,11 @@ export function classifyFailure(f: Failure): Verdict {
     return {
       kind: 'final',
       reason: 'the relays do not allow this file to be stored; ask whoever runs your relay, or delete the file',
+    };
+  if (f.code === 'RELEASED')
+    return {
+      kind: 'final',
+      reason: 'this file was deleted while it was being stored, so the relays did not keep it; add it again to keep it',
     };
   if (f.code === 'HASH_MISMATCH' || f.code === 'TOO_LARGE')
     return { kind: 'final', reason: 'this file could not be stored as it is; add it again' };

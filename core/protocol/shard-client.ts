@@ -45,10 +45,22 @@ export function readStoredHolders(body: unknown, hash: string, replicas: number)
   return holders;
 }
 
-/** How many pins a RELEASED answer says were released (a count the relay reports; 0 when malformed). */
-export function readReleasedCount(body: unknown): number {
-  const n = replyBody(UNPIN, body).released;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0;
+/** What a release did, as the relay asked reports it. */
+export interface ReleaseOutcome {
+  /** Pins released. */
+  readonly released: number;
+  /**
+   * Relays likely to keep a copy that did not answer: each keeps it until it is back and learns of the release
+   * from a relay that released (its next repair sweep). 0 from relays that do not report it.
+   */
+  readonly unreached: number;
+}
+
+/** What a RELEASED answer says (counts the relay reports; 0 for any that is missing or malformed). */
+export function readReleaseOutcome(body: unknown): ReleaseOutcome {
+  const b = replyBody(UNPIN, body);
+  const count = (n: unknown) => (typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : 0);
+  return { released: count(b.released), unreached: count(b.unreached) };
 }
 
 export class ShardClient implements ShardTransport {
@@ -90,11 +102,16 @@ export class ShardClient implements ShardTransport {
 
   /** Releases the owner's pin on `hash` on every relay that holds it (signed now); returns how many released it. */
   async unpin(hash: string): Promise<number> {
+    return (await this.release(hash)).released;
+  }
+
+  /** As unpin, with how many relays likely to keep a copy did not answer (they release it when they are back). */
+  async release(hash: string): Promise<ReleaseOutcome> {
     if (!this.owner) throw new PeerTreeError('BAD_INPUT', 'releasing needs the owner key (it signs the release)');
     const unpin = await signPin(this.owner.identity, 'unpin', hash, this.owner.now());
     const reply = await this.requester.request(UNPIN, { unpin }, CLIENT_REQUEST_TIMEOUT_MS);
     expectReply(UNPIN, reply, RELEASED);
-    return readReleasedCount(reply.body);
+    return readReleaseOutcome(reply.body);
   }
 
   /**

@@ -92,7 +92,10 @@ export function schemeHint(relay: string | undefined, message: string): string |
 export function failure(io: CliIo, command: string, err: unknown, relay?: string): number {
   if (err instanceof UserError) return userError(io, command, err.message);
   const e = toPeerTreeError(err);
-  const hint = schemeHint(relay, e.message);
+  const hint =
+    e.code === 'RELEASED'
+      ? 'the file was deleted (released) while this command ran, so nothing of it was kept; put it again to keep it'
+      : schemeHint(relay, e.message);
   io.err(`peertree ${command}: ${e.code}: ${e.message}\n${hint ? `hint: ${hint}\n` : ''}`);
   return EXIT.FAILURE;
 }

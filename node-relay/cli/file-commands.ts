@@ -42,7 +42,9 @@ Examples:
 export const DELETE_USAGE = `Usage: peertree delete CAPABILITY [--relay URL] [--identity FILE]
 
 Releases your pins on the file's manifest and shards on every relay that holds them; relays then
-collect shards nobody pins. A delete signed by any other key is refused.
+collect shards nobody pins. A relay that is down or does not answer deletes its copy once it is back (it
+learns of the delete from the relays that released); the command says how many copies wait for that.
+A delete signed by any other key is refused.
 ${CLIENT_OPTIONS}
 Example:
   peertree delete pt1.3f2a…
@@ -319,12 +321,23 @@ export async function deleteCommand(argv: readonly string[], io: CliIo): Promise
     const transport = new ShardClient(link, { identity, now: Date.now });
     const manifest = (await idle.guard(openFile(capability, transport))).manifest;
     let released = 0;
+    let unreached = 0;
     // Shards first, the manifest last: an interrupted delete can be run again with the same capability. A small
     // file's shard inside its manifest was never stored on its own: nothing to release.
     const shards = storedShards(manifest);
-    for (const hash of [...new Set(shards), cap.manifest]) released += await idle.guard(transport.unpin(hash));
+    for (const hash of [...new Set(shards), cap.manifest]) {
+      const outcome = await idle.guard(transport.release(hash));
+      released += outcome.released;
+      unreached += outcome.unreached;
+    }
     io.err(`released ${released} pins on ${shards.length + 1} shards of ${manifest.name}\n`);
-    io.out(JSON.stringify({ deleted: cap.manifest, released }) + '\n');
+    if (unreached > 0)
+      io.err(
+        `up to ${unreached} ${unreached === 1 ? 'copy is' : 'copies are'} on relays that did not answer; ` +
+          'each deletes its copy once it is back and its regular check of its shards reaches this file; ' +
+          'there is nothing to do\n',
+      );
+    io.out(JSON.stringify({ deleted: cap.manifest, released, ...(unreached > 0 ? { unreached } : {}) }) + '\n');
     return 0;
   } catch (err) {
     return failure(io, 'delete', err, relay);

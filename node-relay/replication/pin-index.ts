@@ -6,10 +6,12 @@
 // replayed by a relay that kept a copy, is not taken again. A release that comes before any pin of that owner
 // (it overtook the copy it releases) leaves an "early" tombstone too, bounded in number and age (core/limits.ts
 // MAX_EARLY_RELEASES, EARLY_RELEASE_MAX_AGE_MS), so that the late copy is refused. Each pin charges its owner the shard's cost (blocks and
-// metadata, see FileShardStore.costOf); the per-owner totals are kept in memory, read once at open.
+// metadata, see FileShardStore.costOf); the per-owner totals are kept in memory, read once at open. A tombstone
+// keeps the owner's signature over its release (`sig`; '' for rows from before it was kept), so that the relay
+// can hand the owner's own statement to a holder that missed the release (see ShardRepairer.onAudit).
 import type { Database, Statement } from 'better-sqlite3';
 import { EARLY_RELEASE_MAX_AGE_MS, MAX_EARLY_RELEASES } from '../../core/limits.ts';
-import type { PinRecord } from '../../core/storage/pin.ts';
+import type { PinRecord, PinStatement } from '../../core/storage/pin.ts';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS shard_pins (
@@ -49,12 +51,13 @@ export class PinIndex {
   private readonly one: Statement<[string, string], PinRecord & { cost: number }>;
   private readonly remove: Statement<[string, string]>;
   private readonly removeAll: Statement<[string]>;
-  private readonly tombstone: Statement<[string, string, number]>;
+  private readonly tombstone: Statement<[string, string, number, string]>;
+  private readonly signedTombstones: Statement<[string, number], { owner: string; ts: number; sig: string }>;
   private readonly releasedAt: Statement<[string, string], { ts: number; early: number }>;
   private readonly usageRows: Statement<[], { owner: string; shards: number; bytes: number | null }>;
   private readonly byOwner: Statement<[string, string, number], { hash: string; ts: number; cost: number }>;
   private readonly usage = new Map<string, { shards: number; bytes: number }>();
-  private readonly earlyTombstone: Statement<[string, string, number]>;
+  private readonly earlyTombstone: Statement<[string, string, number, string]>;
   private readonly earlyExpired: Statement<[number]>;
   private readonly earlyOldest: Statement<[number]>;
   private readonly earlyRows: Statement<[], { n: number }>;
@@ -75,6 +78,8 @@ export class PinIndex {
     const releaseColumns = db.prepare<[], { name: string }>('PRAGMA table_info(shard_pin_releases)').all();
     if (!releaseColumns.some((c) => c.name === 'early'))
       db.exec('ALTER TABLE shard_pin_releases ADD COLUMN early INTEGER NOT NULL DEFAULT 0');
+    if (!releaseColumns.some((c) => c.name === 'sig'))
+      db.exec("ALTER TABLE shard_pin_releases ADD COLUMN sig TEXT NOT NULL DEFAULT ''");
     db.exec('CREATE INDEX IF NOT EXISTS shard_pin_releases_early ON shard_pin_releases (early, ts)');
     // A newer pin by the same owner replaces the older one (and a signed one an unsigned one of older releases);
     // an older one never overwrites a newer one.
@@ -86,14 +91,19 @@ export class PinIndex {
     this.one = db.prepare('SELECT owner, ts, sig, cost FROM shard_pins WHERE hash = ? AND owner = ?');
     this.remove = db.prepare('DELETE FROM shard_pins WHERE hash = ? AND owner = ?');
     this.removeAll = db.prepare('DELETE FROM shard_pins WHERE hash = ?');
+    // The signature goes with the time it signs: the newer release's, whichever that is.
     this.tombstone = db.prepare(
-      `INSERT INTO shard_pin_releases (hash, owner, ts) VALUES (?, ?, ?) ON CONFLICT (hash, owner) DO UPDATE
-       SET ts = MAX(excluded.ts, shard_pin_releases.ts), early = 0`,
+      `INSERT INTO shard_pin_releases (hash, owner, ts, sig) VALUES (?, ?, ?, ?) ON CONFLICT (hash, owner) DO UPDATE
+       SET sig = CASE WHEN excluded.ts >= shard_pin_releases.ts THEN excluded.sig ELSE shard_pin_releases.sig END,
+       ts = MAX(excluded.ts, shard_pin_releases.ts), early = 0`,
     );
     // An early tombstone never downgrades a release of a pin this relay held (early = 0 stays 0).
     this.earlyTombstone = db.prepare(
-      `INSERT INTO shard_pin_releases (hash, owner, ts, early) VALUES (?, ?, ?, 1) ON CONFLICT (hash, owner) DO UPDATE
-       SET ts = excluded.ts WHERE excluded.ts > shard_pin_releases.ts`,
+      `INSERT INTO shard_pin_releases (hash, owner, ts, sig, early) VALUES (?, ?, ?, ?, 1) ON CONFLICT (hash, owner)
+       DO UPDATE SET ts = excluded.ts, sig = excluded.sig WHERE excluded.ts > shard_pin_releases.ts`,
+    );
+    this.signedTombstones = db.prepare(
+      `SELECT owner, ts, sig FROM shard_pin_releases WHERE hash = ? AND sig != '' ORDER BY ts DESC LIMIT ?`,
     );
     this.earlyExpired = db.prepare('DELETE FROM shard_pin_releases WHERE early = 1 AND ts < ?');
     this.earlyOldest = db.prepare(
@@ -146,12 +156,12 @@ export class PinIndex {
    * Removes `owner`'s pin, remembering the release's `ts` (no older pin of that owner is taken again); returns how
    * many pins remain on the shard.
    */
-  release(hash: string, owner: string, ts: number): number {
+  release(hash: string, owner: string, ts: number, sig = ''): number {
     return this.db.transaction(() => {
       const before = this.one.get(hash, owner);
       // An early tombstone of this owner becomes an ordinary one (a pin was held here after all): not counted.
       if (this.releasedAt.get(hash, owner)?.early === 1) this.early--;
-      this.tombstone.run(hash, owner, ts);
+      this.tombstone.run(hash, owner, ts, sig);
       if (before && this.remove.run(hash, owner).changes > 0) this.charge(owner, -1, -before.cost);
       return this.select.all(hash).length;
     })();
@@ -163,13 +173,13 @@ export class PinIndex {
    * Bounded (`bounds`): those older than maxAgeMs before `nowMs` are dropped, and past maxEntries the oldest go
    * first. Returns false when the release is already too old to be kept.
    */
-  releaseEarly(hash: string, owner: string, ts: number, nowMs: number): boolean {
+  releaseEarly(hash: string, owner: string, ts: number, nowMs: number, sig = ''): boolean {
     const cutoff = nowMs - this.bounds.maxAgeMs;
     const max = this.bounds.maxEntries;
     if (ts < cutoff) return false;
     this.db.transaction(() => {
       const before = this.releasedAt.get(hash, owner);
-      this.earlyTombstone.run(hash, owner, ts);
+      this.earlyTombstone.run(hash, owner, ts, sig);
       if (!before) this.early++;
       if (this.early > max) {
         this.early -= this.earlyExpired.run(cutoff).changes;
@@ -177,6 +187,16 @@ export class PinIndex {
       }
     })();
     return true;
+  }
+
+  /**
+   * The owners' signed releases of `hash` remembered here, newest first, at most `limit`: statements a relay only
+   * passes on (whoever gets one checks the owner's signature and that it is newer than the pin it holds).
+   */
+  signedReleases(hash: string, limit: number): PinStatement[] {
+    return this.signedTombstones
+      .all(hash, limit)
+      .map((r) => ({ op: 'unpin', hash, owner: r.owner, ts: r.ts, sig: r.sig }));
   }
 
   forget(hash: string): void {

@@ -1,7 +1,9 @@
 // Self-healing of shards (ShardRepairer): an anti-entropy sweep, periodic and after every departure. The policy is pure
 // (core/storage/repair-plan.ts); this shell reads shards, sends audits, and carries out the plan's effects in
 // its fixed order (record, forget, copy, release). It also answers other relays' audits (`shard.audit`) and
-// takes each relay's own claims about itself (`shard.holders`).
+// takes each relay's own claims about itself (`shard.holders`). An audit of a shard this relay released (the
+// auditor holds a copy: it missed the release, e.g. it was down) is answered with the owners' signed releases
+// first (`shard.unpin`, local), which the auditor checks as any release: anti-entropy of deletes, no vouching.
 import { randomBytes } from 'node:crypto';
 import { fromHex } from '../../core/bytes.ts';
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
@@ -47,6 +49,7 @@ import { AUDIT, PROOF, readAudit, readProof } from '../../core/protocol/audit-me
 import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex } from './pin-index.ts';
 import { HOLDERS } from '../../core/protocol/shard-messages.ts';
+import { handOnReleases } from './release-handoff.ts';
 import type { Peers } from './peers.ts';
 
 export interface ShardRepairDeps {
@@ -80,6 +83,8 @@ export interface ShardRepairCounters {
   auditsFailed: number;
   /** Audits of this relay by others that it answered with a proof. */
   auditsAnswered: number;
+  /** Owners' signed releases handed to an auditor that still held a shard this relay released. */
+  releasesPushed: number;
   /** Entries of `shard.holders` about relays other than the sender: ignored. */
   holderClaimsIgnored: number;
   /** Gauge: shards held here with fewer verified holders than their target, at the last sweep that saw them. */
@@ -121,6 +126,7 @@ export class ShardRepairer {
     auditsPassed: 0,
     auditsFailed: 0,
     auditsAnswered: 0,
+    releasesPushed: 0,
     holderClaimsIgnored: 0,
     underReplicated: 0,
   };
@@ -260,6 +266,7 @@ export class ShardRepairer {
     // Relays that did not answer (unreachable, timed out) are not asked again in this sweep: their audits fail.
     const unreachable = new Set<string>();
     let audits = REPAIR_AUDITS_PER_SWEEP;
+    const collected: string[] = [];
     const observe = async (hash: string): Promise<ShardObservation | null> => {
       const bytes = await store.get(hash).catch(() => null);
       const target = holders.target(hash) ?? DEFAULT_REPLICAS;
@@ -282,12 +289,19 @@ export class ShardRepairer {
       const results = await Promise.all(
         ids.map(async (id) => ({ ...(await this.audit(id, hash, bytes, unreachable)), claimed: known.includes(id) })),
       );
+      // An audited relay that released the shard handed us the owner's signed release first (see onAudit): our
+      // copy may be collected now. Nothing of it to plan, and nothing lost.
+      if (!(await store.has(hash))) {
+        collected.push(hash);
+        return null;
+      }
       return { hash, target, selfHolds: true, selfOwners: pins.pins(hash).map((p) => p.owner), audits: results };
     };
     const observed = (await mapLimit(await this.batch(), REPAIR_SHARDS_IN_FLIGHT, observe)).filter(
       (o): o is ShardObservation => o !== null,
     );
     const failedCopies = this.failedCopies.splice(0);
+    if (collected.length > 0) this.state = dropShards(this.state, collected);
     const plan = planRepair(
       this.state,
       { now: this.now(), selfId: self, members, observed, failedCopies },
@@ -428,7 +442,10 @@ export class ShardRepairer {
     }
     const { hash, nonce } = readAudit(m);
     const bytes = await store.get(hash);
-    if (!bytes) throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
+    if (!bytes) {
+      this.counters.releasesPushed += await handOnReleases(pins, link, hash, this.timeoutMs, this.deps.logger);
+      throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
+    }
     const proof = await auditProof(fromHex(nonce), peers.selfId, bytes);
     this.counters.auditsAnswered++;
     await link.reply(m, PROOF, {

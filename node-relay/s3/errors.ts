@@ -50,6 +50,11 @@ export const S3_ERRORS = {
     'A header or operation you provided implies functionality that is not implemented.',
   ],
   NotModified: [304, 'CONFLICT', 'Not Modified'],
+  OperationAborted: [
+    409,
+    'RELEASED',
+    'The object was deleted while it was being written, so it was not kept. Write it again to keep it.',
+  ],
   PreconditionFailed: [412, 'CONFLICT', 'At least one of the preconditions you specified did not hold.'],
   RequestTimeTooSkewed: [403, 'STALE', 'The difference between the request time and the current time is too large.'],
   ServiceUnavailable: [503, 'UNAVAILABLE', 'The storage network is not reachable now. Please try again.'],
@@ -90,6 +95,8 @@ export function s3CodeOf(err: unknown): { code: S3ErrorCode; status: number; mes
     TIMEOUT: 'ServiceUnavailable',
     FULL: 'ServiceUnavailable',
     NOT_FOUND: 'ServiceUnavailable',
+    // A write that raced a delete of the same content: its owner's release won, nothing of the write was kept.
+    RELEASED: 'OperationAborted',
   };
   const code = fromPeer[e.code] ?? 'InternalError';
   return { code, status: S3_ERRORS[code][0], message: `${S3_ERRORS[code][2]} (${e.code}: ${e.message})` };

@@ -6,7 +6,7 @@ import { verifyShard } from '../../core/storage/file-codec.ts';
 import type { PinRecord } from '../../core/storage/pin.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
 import { StoragePart, type StorageContext } from './storage-context.ts';
-import { isReleasedRefusal, type StoreKeeper } from './store-keeper.ts';
+import type { StoreKeeper } from './store-keeper.ts';
 
 export class ShardPlacer extends StoragePart {
   constructor(
@@ -55,12 +55,12 @@ export class ShardPlacer extends StoragePart {
         else {
           const err = toPeerTreeError(r.reason);
           if (err.code === 'FULL') full++;
-          if (isReleasedRefusal(err)) released = err.message;
+          if (err.code === 'RELEASED') released = err.message;
           errors.push(`${batch[i]!.id}: ${err.message}`);
         }
       });
     }
-    if (released !== null) throw new PeerTreeError('FORBIDDEN', released);
+    if (released !== null) throw new PeerTreeError('RELEASED', released);
     if (holders.length < want) {
       // Every relay that refused was full (or the key's quota there used up): say so, it is not a passing failure.
       const code = errors.length > 0 && full === errors.length ? 'FULL' : 'UNAVAILABLE';

@@ -3,11 +3,13 @@
 // Claims: a client's `shard.store` must carry the sender's own signed pin; a relay forwarding a shard
 // (`shard.put`) forwards the signed pins it holds. An unsigned or forged pin is refused and counted (`forgedPins`).
 import { fromHex, toHex } from '../../core/bytes.ts';
-import { PeerTreeError } from '../../core/errors.ts';
+import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import {
+  DEFAULT_REPLICAS,
   FIND_PARALLEL,
   LIST_STATEMENT_MAX_SKEW_MS,
   MAX_FAN_OUT_PER_REQUEST,
+  MAX_REPLICAS,
   UNPIN_MAX_ASKED,
 } from '../../core/limits.ts';
 import {
@@ -121,6 +123,12 @@ export class StorageHandlers extends StoragePart {
       .slice(0, MAX_FAN_OUT_PER_REQUEST);
     const asked = new Set<string>([self, ...queue]);
     const members = new Set(this.init.peers.members().map((x) => x.id));
+    // The relays likely to hold a copy: the holders known here or named, and the first `target` in rendezvous
+    // order. Those that do not answer (down, unreachable) are counted for the client: they keep their copy
+    // until they are back and learn of the release from a relay that released (see release-handoff.ts).
+    const target = Math.min(this.init.holders.target(unpin.hash) ?? DEFAULT_REPLICAS, MAX_REPLICAS);
+    const likely = new Set([...this.init.holders.holders(unpin.hash), ...ranked.slice(0, target)]);
+    let unreached = 0;
     while (queue.length > 0) {
       const batch = queue.splice(0, FIND_PARALLEL);
       this.counters.fanOut += batch.length;
@@ -131,22 +139,31 @@ export class StorageHandlers extends StoragePart {
           ),
         ),
       );
-      for (const r of results) {
-        if (r.status !== 'fulfilled') continue;
+      results.forEach((r, i) => {
+        if (r.status !== 'fulfilled') {
+          if (likely.has(batch[i]!) && !toPeerTreeError(r.reason).refused) unreached++;
+          return;
+        }
         released += r.value.released;
         for (const id of r.value.holders) {
           if (asked.size > UNPIN_MAX_ASKED || asked.has(id) || !members.has(id)) continue;
           asked.add(id);
+          likely.add(id);
           queue.push(id);
         }
-      }
+      });
     }
+    if (released === 0 && unreached > 0)
+      throw new PeerTreeError(
+        'UNAVAILABLE',
+        `none of the relays that may keep shard ${unpin.hash.slice(0, 12)}… released it, and ${unreached} did not answer; try again later`,
+      );
     if (released === 0)
       throw new PeerTreeError(
         'FORBIDDEN',
         `no pin of ${unpin.owner.slice(0, 12)}… on shard ${unpin.hash.slice(0, 12)}… to release`,
       );
-    await link.reply(m, RELEASED, { hash: unpin.hash, released });
+    await link.reply(m, RELEASED, { hash: unpin.hash, released, ...(unreached > 0 ? { unreached } : {}) });
   }
 
   /** The owner's own pins here, one page: only for the owner itself, on a fresh statement it signed. */

@@ -6,14 +6,6 @@ import type { PinRecord, PinStatement } from '../../core/storage/pin.ts';
 import { shardCost } from './file-shard-store.ts';
 import { StoragePart } from './storage-context.ts';
 
-/** How a refusal of a copy its owners released reads (FORBIDDEN): the placer stops on it, see ShardPlacer. */
-export const RELEASED_BY_OWNERS = 'was released by its owners';
-
-/** True when `err` is a holder's refusal of a shard because its owners released it after signing its pins. */
-export function isReleasedRefusal(err: { code: string; message: string }): boolean {
-  return err.code === 'FORBIDDEN' && err.message.includes(RELEASED_BY_OWNERS);
-}
-
 export class StoreKeeper extends StoragePart {
   /**
    * Per key, the shards (hash → cost) whose store passed the quota check and is still being written: counted
@@ -78,10 +70,14 @@ export class StoreKeeper extends StoragePart {
       }
     }
     if (kept === 0 && this.init.pins.pins(hash).length === 0) {
-      // Every pin it came with was released here after it was signed (a replayed copy): nothing keeps it.
+      // Every pin it came with was released here after it was signed (a replayed copy): nothing keeps it. RELEASED,
+      // its own code, so that the placer stops on it (see ShardPlacer) without reading the words.
       await this.init.store.delete(hash);
       this.counters.refused++;
-      throw new PeerTreeError('FORBIDDEN', `shard ${hash.slice(0, 12)}… ${RELEASED_BY_OWNERS}`);
+      throw new PeerTreeError(
+        'RELEASED',
+        `shard ${hash.slice(0, 12)}… was deleted by its owner after this copy was signed; put the file again to keep it`,
+      );
     }
     const set = holders.includes(this.init.peers.selfId) ? holders : [...holders, this.init.peers.selfId];
     // Only this relay itself goes into its holder index: `holders` is the sender's word about others.
@@ -100,13 +96,13 @@ export class StoreKeeper extends StoragePart {
     // No pin of this owner yet: the release may have overtaken the copy it releases (an interrupted put's forward
     // still on its way), so it is remembered and that copy, pinned before the release, is refused when it lands.
     if (!pin) {
-      this.init.pins.releaseEarly(unpin.hash, unpin.owner, unpin.ts, (this.init.now ?? Date.now)());
+      this.init.pins.releaseEarly(unpin.hash, unpin.owner, unpin.ts, (this.init.now ?? Date.now)(), unpin.sig);
       return 0;
     }
     // The release is older than the owner's signed pin: nothing to do (and no replay possible). An unsigned pin
     // (kept from before pins had to be signed) yields to its owner's signed release.
     if (pin.sig !== '' && pin.ts >= unpin.ts) return 0;
-    const remaining = this.init.pins.release(unpin.hash, unpin.owner, unpin.ts);
+    const remaining = this.init.pins.release(unpin.hash, unpin.owner, unpin.ts, unpin.sig);
     if (remaining === 0) {
       await this.init.store.delete(unpin.hash);
       this.init.holders.set(unpin.hash, []);

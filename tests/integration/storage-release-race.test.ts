@@ -71,7 +71,7 @@ describe('a release that arrives before the copy', () => {
         pins: [{ owner: pin.owner, ts: pin.ts, sig: pin.sig }],
       };
       await expect(link.request('shard.put', put, 10_000, { payload: bytes })).rejects.toMatchObject({
-        code: 'FORBIDDEN',
+        code: 'RELEASED',
       });
     } finally {
       link.close(1000, 'done');
@@ -91,7 +91,7 @@ describe('a release that arrives before the copy', () => {
       const early = new ShardClient(link, { identity: owner, now: () => clock });
       const late = new ShardClient(link, { identity: owner, now: () => clock + 1000 });
       await expect(late.unpin(hash)).rejects.toMatchObject({ code: 'FORBIDDEN' });
-      await expect(early.storeShard(hash, bytes, 2)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      await expect(early.storeShard(hash, bytes, 2)).rejects.toMatchObject({ code: 'RELEASED' });
       for (const r of relays) expect(await shardOn(r.ready.url, hash)).toBe(false);
 
       // Putting the same bytes again later (a pin newer than the release) is a new put, and is kept on both.

@@ -42,6 +42,13 @@ export function openProblem(err: unknown): Problem {
       details,
       retry: true,
     };
+  if (e.code === 'RELEASED')
+    return {
+      words:
+        'Its owner deleted this file, so the relays no longer keep it. Ask the person who sent the link to share it again.',
+      details,
+      retry: false,
+    };
   if (e.code === 'FORBIDDEN')
     return { words: 'The relays do not give out this file. Ask the person who sent the link.', details, retry: false };
   if (CONNECTION_CODES.has(e.code))

@@ -40,6 +40,35 @@ describe('PinIndex', () => {
     expect(pins.add(H, { owner: ALICE, ts: 31, sig: SIG }, 5120)).toBe('added');
   });
 
+  it('keeps the owner’s signature with each release, the newest release’s, to hand on; never an unsigned one', () => {
+    const db = new Database(':memory:');
+    const pins = new PinIndex(db);
+    const SIG2 = 'ef'.repeat(64);
+    pins.add(H, { owner: ALICE, ts: 10, sig: SIG }, 5120);
+    pins.release(H, ALICE, 30, SIG);
+    pins.release(H, ALICE, 20, SIG2); // older than the one kept: neither its time nor its signature replaces it
+    pins.releaseEarly(H, BOB, 40, 50, SIG2);
+    pins.releaseEarly(H2, BOB, 40, 50); // kept as a tombstone, but with no signature there is nothing to hand on
+    expect(pins.signedReleases(H, 16)).toEqual([
+      { op: 'unpin', hash: H, owner: BOB, ts: 40, sig: SIG2 },
+      { op: 'unpin', hash: H, owner: ALICE, ts: 30, sig: SIG },
+    ]);
+    expect(pins.signedReleases(H, 1).map((r) => r.owner)).toEqual([BOB]);
+    expect(pins.signedReleases(H2, 16)).toEqual([]);
+    expect(new PinIndex(db).signedReleases(H, 16).length).toBe(2);
+  });
+
+  it('upgrades a release table from before signatures were kept: its tombstones still refuse older pins', () => {
+    const db = new Database(':memory:');
+    db.exec(
+      'CREATE TABLE shard_pin_releases (hash TEXT NOT NULL, owner TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (hash, owner)) WITHOUT ROWID',
+    );
+    db.prepare('INSERT INTO shard_pin_releases VALUES (?, ?, ?)').run(H, ALICE, 30);
+    const pins = new PinIndex(db);
+    expect(pins.add(H, { owner: ALICE, ts: 10, sig: SIG }, 5120)).toBe('released');
+    expect(pins.signedReleases(H, 16)).toEqual([]);
+  });
+
   it('reads the per-owner usage back when the database is opened again', () => {
     const db = new Database(':memory:');
     const first = new PinIndex(db);

@@ -11,7 +11,6 @@ import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { HolderIndex } from '../../../node-relay/replication/holder-index.ts';
 import { PinIndex } from '../../../node-relay/replication/pin-index.ts';
 import { StorageApp } from '../../../node-relay/storage/storage-app.ts';
-import { RELEASED_BY_OWNERS } from '../../../node-relay/storage/store-keeper.ts';
 import { GET, PUT, STORE, UNPIN } from '../../../core/protocol/shard-messages.ts';
 import { MAX_FAN_OUT_PER_REQUEST } from '../../../core/limits.ts';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
@@ -115,10 +114,10 @@ describe('StorageApp placement and lookup', () => {
   it('stops placing when a relay refuses a copy its owners released, rather than trying relays further down', async () => {
     const s = await shard('released while being placed');
     const order = orderIn(s.hash, 10);
-    const released = () => new PeerTreeError('FORBIDDEN', `shard ${s.hash.slice(0, 12)}… ${RELEASED_BY_OWNERS}`);
+    const released = () => new PeerTreeError('RELEASED', `shard ${s.hash.slice(0, 12)}… was deleted by its owner`);
     const tree = fakeTree(10, new Set([order[1]!]), released);
     const app = await appFor(order[9]!, tree);
-    await expect(app.place(s.hash, s.bytes, 3, [])).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(app.place(s.hash, s.bytes, 3, [])).rejects.toMatchObject({ code: 'RELEASED' });
     // The first three were asked together; nobody further down the order was sent the shard.
     expect(
       tree.calls
@@ -126,6 +125,16 @@ describe('StorageApp placement and lookup', () => {
         .map((c) => c.to)
         .sort(),
     ).toEqual(order.slice(0, 3).sort());
+  });
+
+  it('reads a release from the code alone: a FORBIDDEN that says "released" is retried down the order', async () => {
+    const s = await shard('forbidden, whatever it says');
+    const order = orderIn(s.hash, 10);
+    const forbidden = () => new PeerTreeError('FORBIDDEN', `shard ${s.hash.slice(0, 12)}… was released by its owners`);
+    const tree = fakeTree(10, new Set([order[1]!]), forbidden);
+    const app = await appFor(order[9]!, tree);
+    const holders = await app.place(s.hash, s.bytes, 3, []);
+    expect([...holders].sort()).toEqual([order[0], order[2], order[3]].sort());
   });
 
   it('gets a shard it does not hold with one request, to the relay that ranks first for it', async () => {
@@ -290,7 +299,7 @@ describe('StorageApp pins', () => {
     await handlers.get(UNPIN)!(message(UNPIN, { unpin, local: true }, owner), link);
     expect(link.replies[0]!.body).toMatchObject({ released: 1 });
     expect(app.counters.collected).toBe(1);
-    await expect(handlers.get(PUT)!(put(), linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(handlers.get(PUT)!(put(), linkFrom(member))).rejects.toMatchObject({ code: 'RELEASED' });
     await expect(
       app.find(s.hash).then(
         () => 'found',
@@ -315,7 +324,7 @@ describe('StorageApp pins', () => {
       owner,
       s.bytes,
     );
-    await expect(handlers.get(PUT)!(put, linkFrom(member))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(handlers.get(PUT)!(put, linkFrom(member))).rejects.toMatchObject({ code: 'RELEASED' });
     await expect(
       app.find(s.hash).then(
         () => 'found',

@@ -49,9 +49,12 @@ describe('classifyFailure', () => {
     expect(quota.reason).toContain('allowance');
     expect(classifyFailure({ code: 'FORBIDDEN', refused: true, message: '' }).kind).toBe('final');
     expect(classifyFailure({ code: 'HASH_MISMATCH', refused: true, message: '' }).kind).toBe('final');
+    const released = classifyFailure({ code: 'RELEASED', refused: true, message: 'shard 0123abcd… was deleted' });
+    expect(released).toMatchObject({ kind: 'final' });
+    expect(released.reason).toContain('deleted while it was being stored');
     expect(classifyFailure({ code: 'MISSING', refused: false, message: '' }).kind).toBe('final');
     expect(classifyFailure({ code: 'BAD_INPUT', refused: true, message: '' }).kind).toBe('final');
-    for (const f of ['FORBIDDEN', 'MISSING', 'BAD_INPUT'])
+    for (const f of ['FORBIDDEN', 'RELEASED', 'MISSING', 'BAD_INPUT'])
       expect(classifyFailure({ code: f, refused: true, message: 'shard 0123abcd' }).reason).not.toMatch(/[0-9a-f]{8}/);
   });
 });

@@ -32,6 +32,8 @@ describe('openProblem and downloadProblem', () => {
     expect(downloadProblem('a.txt', new PeerTreeError('TIMEOUT', 'x')).words).toMatch(
       /^a\.txt could not be downloaded\. /,
     );
+    expect(openProblem(new PeerTreeError('RELEASED', 'x'))).toMatchObject({ retry: false });
+    expect(openProblem(new PeerTreeError('RELEASED', 'x')).words).toMatch(/^Its owner deleted this file/);
     expect(openProblem(new Error('plain')).details).toContain('plain');
   });
 });

@@ -22,6 +22,10 @@ describe('S3 errors', () => {
       code: 'ServiceUnavailable',
       status: 503,
     });
+    expect(s3CodeOf(new PeerTreeError('RELEASED', 'shard ab… was deleted by its owner'))).toMatchObject({
+      code: 'OperationAborted',
+      status: 409,
+    });
     expect(s3CodeOf(new Error('boom'))).toMatchObject({ code: 'InternalError', status: 500 });
     for (const [code, [status]] of Object.entries(S3_ERRORS)) expect(status, code).toBeGreaterThanOrEqual(300);
   });
