@@ -17,7 +17,7 @@ import type { ShardTransport, StoreReceipt } from '../../core/storage/shard-tran
 import type { Identity } from '../../core/identity/index.ts';
 import type { Link } from '../ws/link.ts';
 import { ShardClient, type OwnerKey } from '../../core/protocol/shard-client.ts';
-import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, MAX_FAILOVER_RELAYS } from '../../core/limits.ts';
+import { DEFAULT_REPLICAS, DEFAULT_SHARD_BYTES, MAX_FAILOVER_RELAYS, MAX_ROUTED_LINKS } from '../../core/limits.ts';
 import { answered, failed, started, windowSize, type SwarmStats } from '../../core/storage/swarm-policy.ts';
 import { DirectLinks } from './direct-links.ts';
 import { swarmFetch } from './swarm-fetch.ts';
@@ -105,8 +105,13 @@ export class RoutedTransport implements ShardTransport {
     return this.init.members.filter((m) => !this.links.isBroken(m.id)).map((m) => m.id);
   }
 
-  /** Opens the direct links to every member at once (a put of several shards is starting). */
+  /**
+   * Opens the direct links to every member at once (a transfer of several shards is starting), when there are few
+   * enough for all of them to be open at once; in a larger tree each opens when a shard first names its relay, so
+   * that the links held are those the shards need.
+   */
   prepare(): void {
+    if (this.init.members.length > MAX_ROUTED_LINKS) return;
     for (const m of this.init.members) if (m.id !== this.init.entry.peerId) this.links.open(m);
   }
 
