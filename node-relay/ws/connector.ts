@@ -17,9 +17,11 @@ import {
 import { withDefaults, type Components } from '../components.ts';
 import { silentLogger } from '../log-contract.ts';
 import { newDropCounters, type DropCounters } from './drop-counters.ts';
-import { attachIngress } from './ingress.ts';
+import { dropAnswerer } from './drop-answer.ts';
+import { attachIngress, type DropHandler } from './ingress.ts';
 import { Link } from './link.ts';
 import { closeWith, errorCodeForClose, sendSigned } from './signed-send.ts';
+import { clockWords, closeRefusal } from '../../core/protocol/frame-refusals.ts';
 
 export interface ConnectOptions {
   /** Our signing identity; a fresh throwaway one when absent (CLI clients). */
@@ -114,11 +116,13 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       fail(new PeerTreeError(code, `cannot connect to ${wsUrl}: ${err.message}`));
     });
     ws.on('close', (code: number, reason: Buffer) => {
+      const text = reason.toString('utf8');
       fail(
-        new PeerTreeError(
-          errorCodeForClose(code),
-          `relay closed the connection during the handshake (${code} ${reason.toString('utf8')})`,
-        ),
+        closeRefusal(code, text, components.clock.now()) ??
+          new PeerTreeError(
+            errorCodeForClose(code),
+            `relay closed the connection during the handshake (${code} ${text})`,
+          ),
       );
     });
 
@@ -175,6 +179,27 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       resolve(link);
     };
 
-    const ingress = attachIngress(ws, verifier, counters, components.logger, handshake);
+    // After the handshake, a refused frame from the relay is answered as a relay answers ours (drop-answer.ts).
+    // During it, a relay's frame refused as stale or foreign says so at once: the hello carries the relay's
+    // time (unverified: it only words the error, a forger on the path could as well cut the connection).
+    const answer = dropAnswerer({
+      ws,
+      identity,
+      components,
+      counters,
+      treeId: () => treeId ?? '',
+      authenticated: () => settled,
+    });
+    const onDrop: DropHandler = (result) => {
+      if (settled) return answer(result);
+      if (result.reason === 'stale')
+        fail(new PeerTreeError('STALE', clockWords(components.clock.now(), result.frame?.ts ?? null)), 'STALE');
+      else if (result.reason === 'foreign-tree')
+        fail(
+          new PeerTreeError('FOREIGN_TREE', 'the relay answered for another tree; check its address'),
+          'FOREIGN_TREE',
+        );
+    };
+    const ingress = attachIngress(ws, verifier, counters, components.logger, handshake, onDrop);
   });
 }
