@@ -121,7 +121,7 @@ export const RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND = 100;
  * earning them past this is closed with the refusal's close code instead (no signature)…
  */
 export const MAX_REFUSAL_REPLIES_PER_SOCKET = 8;
-/** …where this many answers per second are forgiven (a sender that waits as told is answered again). */
+/** …and this many more each second (a sender that waits as told is answered again). */
 export const REFUSAL_REPLIES_FORGIVEN_PER_SECOND = 1;
 /** Addresses and keys whose rate a relay remembers (oldest forgotten first; a forgotten one starts full). */
 export const MAX_RATE_BUCKETS = 50_000;

@@ -8,7 +8,7 @@ import type { WebSocket } from 'ws';
 import { MAX_REFUSAL_REPLIES_PER_SOCKET, REFUSAL_REPLIES_FORGIVEN_PER_SECOND } from '../../core/limits.ts';
 import { ERROR_TYPE } from '../../core/protocol/replies.ts';
 import { DROP_ANSWERS, refusalWords, staleCloseReason } from '../../core/protocol/frame-refusals.ts';
-import { Strikes } from '../../core/rate-limit.ts';
+import { TokenBuckets } from '../../core/rate-limit.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import { DROP_REASON_CODES } from '../../core/wire/verifier.ts';
 import type { Components } from '../components.ts';
@@ -30,7 +30,8 @@ export interface DropAnswerInit {
 /** The DropHandler of one socket (attachIngress's onDrop). */
 export function dropAnswerer(init: DropAnswerInit): DropHandler {
   const { ws, components, counters } = init;
-  const replies = new Strikes(MAX_REFUSAL_REPLIES_PER_SOCKET + 1, REFUSAL_REPLIES_FORGIVEN_PER_SECOND, () =>
+  // One bucket for this socket: MAX_REFUSAL_REPLIES_PER_SOCKET answers at once, refilled at the forgiven rate.
+  const replies = new TokenBuckets(REFUSAL_REPLIES_FORGIVEN_PER_SECOND, MAX_REFUSAL_REPLIES_PER_SOCKET, 1, () =>
     components.clock.monotonic(),
   );
   let closed = false;
@@ -48,7 +49,7 @@ export function dropAnswerer(init: DropAnswerInit): DropHandler {
     if (result.reason === 'stale') return close('stale', staleCloseReason(components.clock.now()));
     if (answer === 'close') return close(result.reason, refusalWords(result.reason));
     if (result.frame.reply) return; // nobody waits for an answer to a reply
-    if (!init.authenticated() || replies.add()) return close(result.reason, refusalWords(result.reason));
+    if (!init.authenticated() || !replies.take('socket')) return close(result.reason, refusalWords(result.reason));
     counters['refusal-reply']++;
     const code = DROP_REASON_CODES[result.reason];
     const sent = sendSigned(ws, init.identity, components, {
