@@ -1,17 +1,16 @@
-// What a receiver does with a frame its verifier refused, and the words the sender reads: the relay answers a
+// What a receiver does with a frame its verifier refused, and the words the sender reads: a relay answers a
 // refusal its sender can act on (a clock, a rate, a tree), so a request fails at once with the refusal's code
 // instead of waiting for its time-out. Both shells read refusals with these, so they agree.
 import { ERROR_TABLE, errorCodeForClose, PeerTreeError, type ErrorCode } from '../errors.ts';
 import { FRESHNESS_WINDOW_MS } from '../limits.ts';
-import { DROP_REASON_CODES, type DropReason } from '../wire/verifier.ts';
+import { DROP_REASON_CODES, type DroppedFrame, type DropReason } from '../wire/verifier.ts';
 
 /**
- * close: the socket is closed with the reason's close code (no signature; every later frame would be refused
- * too, and the sender's verifier would refuse a signed answer for the same reason). reply: a signed `peer.error`
- * to the frame's id, bounded per socket (the refusal passes once the sender waits). none: not answered (a
- * correct peer never sends such a frame, or, for `replay`, the first copy is answered).
+ * reply: a signed `peer.error` to the frame's id, at most MAX_REFUSAL_REPLIES_PER_SOCKET at once per socket
+ * (REFUSAL_REPLIES_FORGIVEN_PER_SECOND more each second). none: not answered (a correct peer never sends such a
+ * frame, or, for `replay`, the first copy was answered).
  */
-export type DropAnswer = 'close' | 'reply' | 'none';
+export type DropAnswer = 'reply' | 'none';
 
 export const DROP_ANSWERS: Readonly<Record<DropReason, DropAnswer>> = {
   'too-large': 'none',
@@ -20,13 +19,20 @@ export const DROP_ANSWERS: Readonly<Record<DropReason, DropAnswer>> = {
   'bad-utf8': 'none',
   'bad-json': 'none',
   'bad-field': 'none',
-  'foreign-tree': 'close',
-  stale: 'close',
+  'foreign-tree': 'reply',
+  stale: 'reply',
   replay: 'none',
   'replay-sender-full': 'reply',
   'replay-full': 'reply',
   'bad-signature': 'none',
 };
+
+/**
+ * Refusals whose sender is answered by a close (the mapped close code, no signature) once its socket has had
+ * its answers: every frame of that key (or everyone's) is refused for minutes. A stale or foreign frame past
+ * the bound is only counted: one such frame (a stray, a fuzzer's) must not cost a good connection.
+ */
+export const CLOSE_PAST_BOUND: ReadonlySet<DropReason> = new Set(['replay-sender-full', 'replay-full']);
 
 /** Whole minutes in `ms`, rounded. */
 function minutesIn(ms: number): number {
@@ -45,13 +51,16 @@ function offsetWords(ours: number, theirs: number): string {
 
 /** The words of a stale refusal: by how much this device's clock is off when the other side's time is known. */
 export function clockWords(localNow: number, relayTime: number | null): string {
-  if (relayTime === null || !Number.isFinite(relayTime))
+  if (relayTime === null || !Number.isFinite(relayTime) || !Number.isFinite(localNow))
     return `this device's clock is more than ${WINDOW_MINUTES} minutes off the relay's; set the clock and try again`;
   return `this device's clock is ${offsetWords(localNow, relayTime)} the relay's; set the clock and try again`;
 }
 
-/** The plain words a sender reads for a refusal of `reason`. */
-export function refusalWords(reason: DropReason): string {
+/**
+ * The plain words a sender reads for a refusal of `reason`; for `stale`, computed by the relay from the frame's
+ * time (`frameTs`) and its own (`relayNow`).
+ */
+export function refusalWords(reason: DropReason, frameTs = Number.NaN, relayNow: number | null = null): string {
   switch (reason) {
     case 'replay-sender-full':
       return `too many requests from this key in the last ${WINDOW_MINUTES} minutes; wait and retry`;
@@ -60,24 +69,10 @@ export function refusalWords(reason: DropReason): string {
     case 'foreign-tree':
       return 'the relay now belongs to another tree than this connection; connect again and retry';
     case 'stale':
-      return clockWords(Number.NaN, null);
+      return clockWords(frameTs, relayNow);
     default:
       return ERROR_TABLE[DROP_REASON_CODES[reason]].message;
   }
-}
-
-/**
- * The close reason of a stale refusal: the relay's own time (Unix ms), so the sender can say by how much its
- * clock is off. Unsigned like any close reason: it only words the sender's error.
- */
-export function staleCloseReason(relayNow: number): string {
-  return `clock off by more than ${WINDOW_MINUTES} minutes; relay time ${Math.round(relayNow)} ms`;
-}
-
-/** The relay time in a stale close reason, or null when it names none. */
-export function relayTimeOf(reason: string): number | null {
-  const ms = /relay time (\d{1,15}) ms/.exec(reason)?.[1];
-  return ms === undefined ? null : Number(ms);
 }
 
 /** Close codes a relay uses for a refused frame: pending requests fail with these codes, not CLOSED. */
@@ -91,7 +86,25 @@ export function closeRefusal(closeCode: number, reason: string, localNow: number
   const code = errorCodeForClose(closeCode);
   if (!REFUSAL_CLOSE_CODES.has(code) || (code === 'UNAVAILABLE' && closeCode !== ERROR_TABLE.UNAVAILABLE.close))
     return null;
-  if (code === 'STALE') return new PeerTreeError('STALE', clockWords(localNow, relayTimeOf(reason)));
+  if (code === 'STALE') return new PeerTreeError('STALE', clockWords(localNow, null));
   const said = reason.trim();
   return new PeerTreeError(code, said !== '' ? `the relay closed the connection: ${said}` : ERROR_TABLE[code].message);
+}
+
+/**
+ * A reply this side's own verifier refused as stale or foreign (the other side's clock or tree disagrees with
+ * ours, so its answer, even a refusal, cannot be read): the request it answers fails at once with that code,
+ * and for a clock with how far off ours is (the reply's time is the relay's). Unverified, so it only fails a
+ * request of this connection, which whoever can write on it could as well cut. Null for anything else.
+ */
+export function unreadableReply(
+  reason: DropReason,
+  frame: DroppedFrame | undefined,
+  localNow: number,
+): { re: string; error: PeerTreeError } | null {
+  if (frame === undefined || frame.re === null) return null;
+  if (reason === 'stale') return { re: frame.re, error: new PeerTreeError('STALE', clockWords(localNow, frame.ts)) };
+  if (reason === 'foreign-tree')
+    return { re: frame.re, error: new PeerTreeError('FOREIGN_TREE', refusalWords(reason)) };
+  return null;
 }

@@ -64,8 +64,8 @@ export interface DroppedFrame {
   readonly id: string;
   /** The sender's claimed clock (ms): a stale refusal says how far it is from the receiver's. */
   readonly ts: number;
-  /** The frame is itself a reply (`body.re`): it is never answered. */
-  readonly reply: boolean;
+  /** The request the frame answers (`body.re`), or null: a reply is never answered, but it can fail its request. */
+  readonly re: string | null;
 }
 
 export type VerifyResult =
@@ -130,8 +130,8 @@ export class FrameVerifier {
   private dropFrame(reason: DropReason, header: FrameHeader): VerifyResult {
     this.drops[reason]++;
     const body = header.body as Record<string, unknown> | null;
-    const reply = typeof body === 'object' && body !== null && typeof body.re === 'string';
-    return { ok: false, reason, frame: { id: header.id, ts: header.ts, reply } };
+    const re = typeof body === 'object' && body !== null && typeof body.re === 'string' ? body.re : null;
+    return { ok: false, reason, frame: { id: header.id, ts: header.ts, re } };
   }
 
   private async check(frame: Uint8Array): Promise<VerifyResult> {

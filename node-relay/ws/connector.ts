@@ -21,7 +21,7 @@ import { dropAnswerer } from './drop-answer.ts';
 import { attachIngress, type DropHandler } from './ingress.ts';
 import { Link } from './link.ts';
 import { closeWith, errorCodeForClose, sendSigned } from './signed-send.ts';
-import { clockWords, closeRefusal } from '../../core/protocol/frame-refusals.ts';
+import { clockWords, closeRefusal, unreadableReply } from '../../core/protocol/frame-refusals.ts';
 
 export interface ConnectOptions {
   /** Our signing identity; a fresh throwaway one when absent (CLI clients). */
@@ -93,6 +93,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     let settled = false;
     let helloKey: Uint8Array | null = null;
     let challenge: string | null = null;
+    let linkRef: Link | null = null;
 
     const fail = (err: PeerTreeError, closeCode?: Parameters<typeof closeWith>[1]) => {
       if (settled) return;
@@ -175,6 +176,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
         // A client's sends wait for its own uplink; a relay dialling a relay fails fast as its accepted links do.
         fullWaitMs: (options.role ?? 'client') === 'client' ? CLIENT_FULL_WAIT_MS : 0,
       });
+      linkRef = link;
       ingress.setHandler((m) => link.receive(m));
       resolve(link);
     };
@@ -191,7 +193,12 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       authenticated: () => settled,
     });
     const onDrop: DropHandler = (result) => {
-      if (settled) return answer(result);
+      if (settled) {
+        // A reply our verifier refused as stale or foreign fails its request now, not at its time-out.
+        const unread = unreadableReply(result.reason, result.frame, components.clock.now());
+        if (unread !== null) return linkRef?.failRequest(unread.re, unread.error);
+        return answer(result);
+      }
       if (result.reason === 'stale')
         fail(new PeerTreeError('STALE', clockWords(components.clock.now(), result.frame?.ts ?? null)), 'STALE');
       else if (result.reason === 'foreign-tree')

@@ -180,6 +180,11 @@ export class Link implements Requester {
     return reply;
   }
 
+  /** Fails waiting request `id` with `error` (a reply to it was refused unread: see unreadableReply). */
+  failRequest(id: string, error: PeerTreeError): void {
+    this.pending.fail(id, error);
+  }
+
   /** Answers `message` with `type`; the body gets `re: message.id` (so `body` must be an object). */
   reply(
     message: Message,

@@ -5,8 +5,7 @@ import {
   closeRefusal,
   DROP_ANSWERS,
   refusalWords,
-  relayTimeOf,
-  staleCloseReason,
+  unreadableReply,
 } from '../../../core/protocol/frame-refusals.ts';
 import { DROP_REASONS } from '../../../core/wire/verifier.ts';
 
@@ -23,18 +22,24 @@ describe('frame refusals', () => {
     expect(clockWords(NOW, null)).toMatch(/more than 5 minutes off the relay's; set the clock/);
   });
 
-  it('carries the relay time in a stale close reason short enough for a WebSocket close frame', () => {
-    const reason = staleCloseReason(NOW);
-    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
-    expect(relayTimeOf(reason)).toBe(NOW);
-    expect(relayTimeOf('going away')).toBeNull();
+  it('fails the request a reply answers when this side refused that reply as stale, by the relay time it carries', () => {
+    const frame = { id: 'ab'.repeat(16), ts: NOW, re: 'cd'.repeat(16) };
+    const unread = unreadableReply('stale', frame, NOW + 10 * 60_000);
+    expect(unread?.re).toBe('cd'.repeat(16));
+    expect(unread?.error).toMatchObject({ code: 'STALE', message: expect.stringContaining('10 minutes ahead') });
+    expect(unreadableReply('foreign-tree', frame, NOW)?.error.code).toBe('FOREIGN_TREE');
+    expect(unreadableReply('bad-signature', frame, NOW)).toBeNull(); // a forgery fails nothing
+    expect(unreadableReply('stale', { ...frame, re: null }, NOW)).toBeNull(); // not a reply
+    expect(refusalWords('stale', NOW + 10 * 60_000, NOW)).toBe(
+      "this device's clock is 10 minutes ahead of the relay's; set the clock and try again",
+    );
   });
 
   it('turns a refusal close into its own code and words, and leaves other closes to the caller', () => {
-    const stale = closeRefusal(4425, staleCloseReason(NOW), NOW - 10 * 60_000);
+    const stale = closeRefusal(4425, '', NOW);
     expect(stale).toBeInstanceOf(PeerTreeError);
     expect(stale?.code).toBe('STALE');
-    expect(stale?.message).toContain('10 minutes behind');
+    expect(stale?.message).toContain('set the clock');
     expect(closeRefusal(4429, refusalWords('replay-sender-full'), NOW)?.code).toBe('RATE_LIMITED');
     expect(closeRefusal(4421, '', NOW)?.code).toBe('FOREIGN_TREE');
     expect(closeRefusal(1013, 'busy', NOW)?.message).toBe('the relay closed the connection: busy');
@@ -46,6 +51,6 @@ describe('frame refusals', () => {
   it('answers the refusals a sender can act on and nothing a correct sender never causes', () => {
     const answered = DROP_REASONS.filter((r) => DROP_ANSWERS[r] !== 'none');
     expect(answered).toEqual(['foreign-tree', 'stale', 'replay-sender-full', 'replay-full']);
-    for (const r of answered) expect(refusalWords(r)).toMatch(/retry|try again/);
+    for (const r of answered) expect(refusalWords(r, NOW, NOW)).toMatch(/retry|try again/);
   });
 });

@@ -86,17 +86,17 @@ describe('FrameVerifier', () => {
     expect((await v.verify(await encodeFrame(message({ ts: NOW - FRESHNESS_WINDOW_MS }), alice))).ok).toBe(true);
   });
 
-  it('names a refused frame by its id, claimed time and whether it is a reply, so the receiver can answer it', async () => {
+  it('names a refused frame by its id, claimed time and the request it answers, so the receiver can answer it', async () => {
     const v = verifier();
     const ahead = NOW + 10 * 60_000;
     const request = await encodeFrame(message({ ts: ahead, id: 'ab'.repeat(16) }), alice);
     expect(await v.verify(request)).toEqual({
       ok: false,
       reason: 'stale',
-      frame: { id: 'ab'.repeat(16), ts: ahead, reply: false },
+      frame: { id: 'ab'.repeat(16), ts: ahead, re: null },
     });
     const reply = await encodeFrame(message({ ts: ahead, body: { re: 'cd'.repeat(16) } }), alice);
-    expect(await v.verify(reply)).toMatchObject({ reason: 'stale', frame: { reply: true } });
+    expect(await v.verify(reply)).toMatchObject({ reason: 'stale', frame: { re: 'cd'.repeat(16) } });
     expect(await v.verify(new Uint8Array([1, 2, 3]))).not.toHaveProperty('frame'); // unparsed: nothing to name
   });
 

@@ -1,12 +1,11 @@
-// A relay's socket answers a refused frame its sender can act on: a close with the code for a clock or tree
-// that refuses everything, a bounded number of signed peer.error answers for a replay memory full for now, and
-// nothing at all for garbage, forgeries and duplicates.
+// A relay's socket answers a refused frame its sender can act on (a clock, a tree, a replay memory full for now)
+// with a bounded number of signed peer.error answers, then closes only for a full replay memory; garbage,
+// forgeries, duplicates and replies get nothing at all.
 import { EventEmitter } from 'node:events';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { generateIdentity, type Identity } from '../../../core/identity/identity.ts';
 import { LIMITS, MAX_REFUSAL_REPLIES_PER_SOCKET, MESSAGE_BURST_PER_KEY } from '../../../core/limits.ts';
-import { closeRefusal } from '../../../core/protocol/frame-refusals.ts';
 import { encodeFrame, FrameVerifier, type Message } from '../../../core/wire/index.ts';
 import { defaultComponents } from '../../../node-relay/default-components.ts';
 import { silentLogger } from '../../../node-relay/log-contract.ts';
@@ -71,7 +70,10 @@ function relaySocket(authenticated = true) {
   return { ws, counters, verifier, delivered, feed };
 }
 
-function frame(overrides: { ts?: number; tree?: string; body?: unknown } = {}, signer = alice): Promise<Uint8Array> {
+function frame(
+  overrides: { ts?: number; tree?: string; body?: unknown; id?: string } = {},
+  signer = alice,
+): Promise<Uint8Array> {
   return encodeFrame({ type: 'app.note', tree: TREE, to: null, body: { n: 1 }, ts: NOW, ...overrides }, signer);
 }
 
@@ -94,23 +96,32 @@ async function fillShare(s: ReturnType<typeof relaySocket>): Promise<void> {
 }
 
 describe('drop answers', () => {
-  it('closes a socket whose frame is stale with 4425 and the relay time, which the sender reads as its clock offset', async () => {
+  it('answers a stale frame with a signed STALE refusal of its id that says how far the clock is off', async () => {
     const s = relaySocket();
-    s.feed(await frame({ ts: NOW + 10 * 60_000 }));
-    await vi.waitFor(() => expect(s.ws.closed).not.toBeNull());
-    expect(s.ws.closed!.code).toBe(4425);
-    expect(s.ws.sent).toEqual([]); // nothing signed
-    const error = closeRefusal(s.ws.closed!.code, s.ws.closed!.reason, NOW + 10 * 60_000);
-    expect(error?.code).toBe('STALE');
-    expect(error?.message).toBe("this device's clock is 10 minutes ahead of the relay's; set the clock and try again");
-    expect(s.counters['refusal-close']).toBe(1);
+    const ahead = await frame({ ts: NOW + 10 * 60_000, id: 'ab'.repeat(16) });
+    s.feed(ahead);
+    await vi.waitFor(() => expect(s.ws.sent).toHaveLength(1));
+    const [refusal] = await answers(s.ws.sent);
+    expect(refusal!.type).toBe('peer.error');
+    expect(refusal!.ts).toBe(NOW); // the relay's time, for a sender that cannot read this answer as fresh
+    expect(refusal!.body).toEqual({
+      re: 'ab'.repeat(16),
+      code: 'STALE',
+      message: "this device's clock is 10 minutes ahead of the relay's; set the clock and try again",
+    });
+    expect(s.ws.closed).toBeNull(); // one stray frame does not cost the connection
   });
 
-  it('closes a socket whose frame names another tree with 4421', async () => {
+  it('answers a frame of another tree with FOREIGN_TREE, and past the bound only counts such frames', async () => {
     const s = relaySocket();
-    s.feed(await frame({ tree: 'cc'.repeat(16) }));
-    await vi.waitFor(() => expect(s.ws.closed?.code).toBe(4421));
-    expect(closeRefusal(4421, s.ws.closed!.reason, NOW)?.code).toBe('FOREIGN_TREE');
+    for (let i = 0; i < MAX_REFUSAL_REPLIES_PER_SOCKET + 20; i++)
+      s.feed(await frame({ tree: 'cc'.repeat(16), body: { n: i } }));
+    await vi.waitFor(() => expect(s.verifier.drops['foreign-tree']).toBe(MAX_REFUSAL_REPLIES_PER_SOCKET + 20));
+    await vi.waitFor(() => expect(s.ws.sent).toHaveLength(MAX_REFUSAL_REPLIES_PER_SOCKET));
+    expect((await answers(s.ws.sent)).map((m) => (m.body as { code: string }).code)).toEqual(
+      Array(MAX_REFUSAL_REPLIES_PER_SOCKET).fill('FOREIGN_TREE'),
+    );
+    expect(s.ws.closed).toBeNull();
   });
 
   it('answers a sender over its replay share with signed RATE_LIMITED refusals of its frame ids, then closes', async () => {
@@ -166,6 +177,14 @@ describe('drop answers', () => {
     expect(s.delivered).toHaveLength(1);
     expect(s.ws.sent).toEqual([]);
     expect(s.ws.closed).toBeNull();
+  });
+
+  it('never answers a refused reply (no error ping-pong)', async () => {
+    const s = relaySocket();
+    s.feed(await frame({ ts: NOW + 10 * 60_000, body: { re: 'ab'.repeat(16) } }));
+    await vi.waitFor(() => expect(s.verifier.drops.stale).toBe(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.ws.sent).toEqual([]);
   });
 
   it('before the handshake, closes instead of signing an answer for a stranger', async () => {
