@@ -33,6 +33,10 @@ describe('openProblem and downloadProblem', () => {
       /^a\.txt could not be downloaded\. /,
     );
     expect(openProblem(new Error('plain')).details).toContain('plain');
+    // A clock the relay refuses: what to do, and by how much in the details (the device's own count).
+    const stale = openProblem(new PeerTreeError('STALE', "this device's clock is 10 minutes ahead of the relay's"));
+    expect(stale.words).toMatch(/clock is more than 5 minutes off.*Set the clock/);
+    expect(stale.details).toContain('10 minutes ahead');
   });
 });
 
