@@ -64,3 +64,9 @@ export function toPeerTreeError(err: unknown): PeerTreeError {
   const message = err instanceof Error ? err.message : String(err);
   return new PeerTreeError('INTERNAL', message, { cause: err });
 }
+
+/** The error code whose WebSocket close code is `closeCode` (UNAVAILABLE for codes outside ERROR_TABLE). */
+export function errorCodeForClose(closeCode: number): ErrorCode {
+  for (const [code, entry] of Object.entries(ERROR_TABLE)) if (entry.close === closeCode) return code as ErrorCode;
+  return 'UNAVAILABLE';
+}

@@ -115,6 +115,14 @@ export const MESSAGE_BURST_PER_ADDRESS = 4 * MESSAGE_BURST_PER_KEY;
 export const MAX_RATE_LIMITED_STRIKES = 1_000;
 /** …where this many strikes per second are forgiven (a peer over the rate by less than this is only slowed). */
 export const RATE_LIMITED_STRIKES_FORGIVEN_PER_SECOND = 100;
+/**
+ * Signed `peer.error` answers one connection may get for frames its relay refused unverified (replay memory
+ * full for the key or for all): each costs the relay one Ed25519 signature, so a connection that goes on
+ * earning them past this is closed with the refusal's close code instead (no signature)…
+ */
+export const MAX_REFUSAL_REPLIES_PER_SOCKET = 8;
+/** …and this many more each second (a sender that waits as told is answered again). */
+export const REFUSAL_REPLIES_FORGIVEN_PER_SECOND = 1;
 /** Addresses and keys whose rate a relay remembers (oldest forgotten first; a forgotten one starts full). */
 export const MAX_RATE_BUCKETS = 50_000;
 /** A connection is pinged at this interval; one that has not answered by the next ping is cut (dead or stuck). */

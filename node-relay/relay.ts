@@ -10,7 +10,7 @@ import { fromHex, toHex } from '../core/bytes.ts';
 import { PeerTreeError } from '../core/errors.ts';
 import { HANDSHAKE_TYPES } from '../core/wire/index.ts';
 import type { Identity } from '../core/identity/index.ts';
-import { SHUTDOWN_GRACE_MS, validateLimits } from '../core/limits.ts';
+import { SHUTDOWN_GRACE_MS, validateLimits, type Limits } from '../core/limits.ts';
 import { type Components } from './components.ts';
 import { defaultComponents } from './default-components.ts';
 import { relayUrl, type RelayConfig } from './config/relay-config.ts';
@@ -71,6 +71,8 @@ export interface RelayOptions {
   readonly maxConnectionsPerAddress?: number;
   /** Keep-alive ping interval of the WebSocket endpoint (default KEEPALIVE_INTERVAL_MS). */
   readonly keepaliveIntervalMs?: number;
+  /** Wire limits of the relay's frame verifier (default LIMITS); tests may shrink the replay memory. */
+  readonly limits?: Limits;
 }
 
 /** A running relay: what the CLI prints, and the seams the tree protocol and storage plug into. */
@@ -135,6 +137,7 @@ export async function startRelay(
   options: RelayOptions = {},
 ): Promise<Relay> {
   validateLimits();
+  if (options.limits !== undefined) validateLimits(options.limits);
   // node:crypto for Ed25519, SHA-256 and AES-GCM (process-tuning.ts), before the identity is loaded so it signs too.
   await tuneProcess();
   const { logger, clock } = components;
@@ -185,6 +188,7 @@ export async function startRelay(
     counters,
     limiter,
     ...(options.maxConnectionsPerAddress !== undefined ? { maxPerAddress: options.maxConnectionsPerAddress } : {}),
+    ...(options.limits !== undefined ? { limits: options.limits } : {}),
   });
   registerPing(dispatcher, () => clock.now());
 

@@ -59,7 +59,17 @@ interface Sender {
   readonly id: string;
 }
 
-export type VerifyResult = { ok: true; message: Message } | { ok: false; reason: DropReason; detail?: string };
+/** What a drop knows of the refused frame once its header parsed (unverified: for an answer on the same socket only). */
+export interface DroppedFrame {
+  readonly id: string;
+  /** The sender's claimed clock (ms): a stale refusal says how far it is from the receiver's. */
+  readonly ts: number;
+  /** The request the frame answers (`body.re`), or null: a reply is never answered, but it can fail its request. */
+  readonly re: string | null;
+}
+
+export type VerifyResult =
+  { ok: true; message: Message } | { ok: false; reason: DropReason; detail?: string; frame?: DroppedFrame };
 
 export interface FrameVerifierOptions {
   /** This participant's tree id; null accepts any (a client not yet in a tree). */
@@ -116,6 +126,14 @@ export class FrameVerifier {
     return detail === undefined ? { ok: false, reason } : { ok: false, reason, detail };
   }
 
+  /** A drop after the header parsed: it names the frame, so the receiver can answer it (drop path only). */
+  private dropFrame(reason: DropReason, header: FrameHeader): VerifyResult {
+    this.drops[reason]++;
+    const body = header.body as Record<string, unknown> | null;
+    const re = typeof body === 'object' && body !== null && typeof body.re === 'string' ? body.re : null;
+    return { ok: false, reason, frame: { id: header.id, ts: header.ts, re } };
+  }
+
   private async check(frame: Uint8Array): Promise<VerifyResult> {
     if (!(frame instanceof Uint8Array)) return this.drop('bad-field', 'not bytes');
     if (frame.length > this.limits.maxFrameBytes) return this.drop('too-large');
@@ -138,25 +156,26 @@ export class FrameVerifier {
     const header = parsed as FrameHeader;
     const ownTree = this.options.treeId();
     if (ownTree !== null && header.tree !== ownTree && !this.options.treeExemptTypes?.has(header.type)) {
-      return this.drop('foreign-tree');
+      return this.dropFrame('foreign-tree', header);
     }
     const now = this.options.now();
-    if (Math.abs(header.ts - now) > this.limits.freshnessWindowMs) return this.drop('stale');
-    if (this.replay.has(header.from, header.id)) return this.drop('replay');
+    if (Math.abs(header.ts - now) > this.limits.freshnessWindowMs) return this.dropFrame('stale', header);
+    if (this.replay.has(header.from, header.id)) return this.dropFrame('replay', header);
     // A frame the replay memory could not record is refused before its signature is paid for.
     const refusal = this.replay.refusal(header.from, now);
-    if (refusal !== null) return this.drop(refusal === 'sender-full' ? 'replay-sender-full' : 'replay-full');
+    if (refusal !== null)
+      return this.dropFrame(refusal === 'sender-full' ? 'replay-sender-full' : 'replay-full', header);
     const sender = this.sender(header.from);
     const digest = parts.payload.length === 0 ? EMPTY_PAYLOAD_DIGEST : await sha256(parts.payload);
     if (!(await this.verifySignature(sender.key, signedBytes(parts.header, digest), parts.signature)))
-      return this.drop('bad-signature');
+      return this.dropFrame('bad-signature', header);
     // Record only after the signature holds, so forged frames cannot fill the replay memory with real ids. A frame
     // that cannot be recorded is refused: accepting it unrecorded would make it replayable. `seen`: the same frame
     // was verified concurrently (after the await).
     const verdict = this.replay.add(header.from, header.id, now, header.ts);
-    if (verdict === 'seen') return this.drop('replay');
-    if (verdict === 'sender-full') return this.drop('replay-sender-full');
-    if (verdict === 'full') return this.drop('replay-full');
+    if (verdict === 'seen') return this.dropFrame('replay', header);
+    if (verdict === 'sender-full') return this.dropFrame('replay-sender-full', header);
+    if (verdict === 'full') return this.dropFrame('replay-full', header);
     this.accepted++;
     // Each message gets its own copy: what a receiver does with it can never change the key checked next time.
     const fromKey = sender.key.slice();

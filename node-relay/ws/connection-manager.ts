@@ -2,7 +2,7 @@
 // up/down events for the tree protocol, dialing other relays, and closing everything at shutdown.
 import { HANDSHAKE_TYPES, FrameVerifier } from '../../core/wire/index.ts';
 import type { Identity } from '../../core/identity/index.ts';
-import { MAX_CONNECTIONS_PER_ADDRESS } from '../../core/limits.ts';
+import { MAX_CONNECTIONS_PER_ADDRESS, type Limits } from '../../core/limits.ts';
 import type { Components } from '../components.ts';
 import { connect } from './connector.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -25,6 +25,8 @@ export interface ConnectionManagerInit {
   readonly counters?: DropCounters;
   /** Message rate limits (per address before verification); none when absent. */
   readonly limiter?: RateLimiter;
+  /** Wire limits of the verifier (default LIMITS). */
+  readonly limits?: Limits;
 }
 
 export class ConnectionManager {
@@ -43,6 +45,7 @@ export class ConnectionManager {
       treeId: init.treeId,
       now: () => init.components.clock.now(),
       treeExemptTypes: init.treeExemptTypes ?? HANDSHAKE_TYPES,
+      ...(init.limits !== undefined ? { limits: init.limits } : {}),
     });
   }
 

@@ -17,9 +17,11 @@ import {
 import { withDefaults, type Components } from '../components.ts';
 import { silentLogger } from '../log-contract.ts';
 import { newDropCounters, type DropCounters } from './drop-counters.ts';
-import { attachIngress } from './ingress.ts';
+import { dropAnswerer } from './drop-answer.ts';
+import { attachIngress, type DropHandler } from './ingress.ts';
 import { Link } from './link.ts';
 import { closeWith, errorCodeForClose, sendSigned } from './signed-send.ts';
+import { clockWords, closeRefusal, unreadableReply } from '../../core/protocol/frame-refusals.ts';
 
 export interface ConnectOptions {
   /** Our signing identity; a fresh throwaway one when absent (CLI clients). */
@@ -91,6 +93,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     let settled = false;
     let helloKey: Uint8Array | null = null;
     let challenge: string | null = null;
+    let linkRef: Link | null = null;
 
     const fail = (err: PeerTreeError, closeCode?: Parameters<typeof closeWith>[1]) => {
       if (settled) return;
@@ -114,11 +117,13 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       fail(new PeerTreeError(code, `cannot connect to ${wsUrl}: ${err.message}`));
     });
     ws.on('close', (code: number, reason: Buffer) => {
+      const text = reason.toString('utf8');
       fail(
-        new PeerTreeError(
-          errorCodeForClose(code),
-          `relay closed the connection during the handshake (${code} ${reason.toString('utf8')})`,
-        ),
+        closeRefusal(code, text, components.clock.now()) ??
+          new PeerTreeError(
+            errorCodeForClose(code),
+            `relay closed the connection during the handshake (${code} ${text})`,
+          ),
       );
     });
 
@@ -171,10 +176,37 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
         // A client's sends wait for its own uplink; a relay dialling a relay fails fast as its accepted links do.
         fullWaitMs: (options.role ?? 'client') === 'client' ? CLIENT_FULL_WAIT_MS : 0,
       });
+      linkRef = link;
       ingress.setHandler((m) => link.receive(m));
       resolve(link);
     };
 
-    const ingress = attachIngress(ws, verifier, counters, components.logger, handshake);
+    // After the handshake, a refused frame from the relay is answered as a relay answers ours (drop-answer.ts).
+    // During it, a relay's frame refused as stale or foreign says so at once: the hello carries the relay's
+    // time (unverified: it only words the error, a forger on the path could as well cut the connection).
+    const answer = dropAnswerer({
+      ws,
+      identity,
+      components,
+      counters,
+      treeId: () => treeId ?? '',
+      authenticated: () => settled,
+    });
+    const onDrop: DropHandler = (result) => {
+      if (settled) {
+        // A reply our verifier refused as stale or foreign fails its request now, not at its time-out.
+        const unread = unreadableReply(result.reason, result.frame, components.clock.now());
+        if (unread !== null) return linkRef?.failRequest(unread.re, unread.error);
+        return answer(result);
+      }
+      if (result.reason === 'stale')
+        fail(new PeerTreeError('STALE', clockWords(components.clock.now(), result.frame?.ts ?? null)), 'STALE');
+      else if (result.reason === 'foreign-tree')
+        fail(
+          new PeerTreeError('FOREIGN_TREE', 'the relay answered for another tree; check its address'),
+          'FOREIGN_TREE',
+        );
+    };
+    const ingress = attachIngress(ws, verifier, counters, components.logger, handshake, onDrop);
   });
 }

@@ -35,6 +35,10 @@ export const LINK_DROP_REASONS = [
   'keepalive-timeout',
   /** A connection whose peer left more than SLOW_CLIENT_BUFFERED_BYTES unread for a whole interval. */
   'slow-client',
+  /** A refused frame answered with a signed peer.error (replay memory full for its key or for all; bounded). */
+  'refusal-reply',
+  /** A connection closed with a refusal's code (stale clock, foreign tree, or too many refusal answers). */
+  'refusal-close',
 ] as const;
 
 export type LinkDropReason = (typeof LINK_DROP_REASONS)[number];

@@ -14,6 +14,7 @@ import {
 } from '../../core/limits.ts';
 import { PendingRequests } from '../../core/protocol/pending-requests.ts';
 import { ERROR_TYPE, refusalBody, replyTo } from '../../core/protocol/replies.ts';
+import { closeRefusal } from '../../core/protocol/frame-refusals.ts';
 import type { Requester } from '../../core/protocol/requester.ts';
 import { encodeFrame, type Message, type PeerRole } from '../../core/wire/index.ts';
 import type { Components } from '../components.ts';
@@ -179,6 +180,11 @@ export class Link implements Requester {
     return reply;
   }
 
+  /** Fails waiting request `id` with `error` (a reply to it was refused unread: see unreadableReply). */
+  failRequest(id: string, error: PeerTreeError): void {
+    this.pending.fail(id, error);
+  }
+
   /** Answers `message` with `type`; the body gets `re: message.id` (so `body` must be an object). */
   reply(
     message: Message,
@@ -242,7 +248,11 @@ export class Link implements Requester {
   private handleClose(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending.rejectAll(new PeerTreeError('CLOSED', `link closed (${code}${reason ? ` ${reason}` : ''})`));
+    // A close for a refused frame (stale clock, rate, tree) fails the waiting requests with its own code.
+    this.pending.rejectAll(
+      closeRefusal(code, reason, this.init.components.clock.now()) ??
+        new PeerTreeError('CLOSED', `link closed (${code}${reason ? ` ${reason}` : ''})`),
+    );
     for (const wake of this.slotWaiters.splice(0)) wake();
     for (const listener of this.closeListeners.splice(0)) {
       try {

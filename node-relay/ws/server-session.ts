@@ -7,6 +7,7 @@ import { toHex } from '../../core/bytes.ts';
 import type { Identity } from '../../core/identity/index.ts';
 import type { Components } from '../components.ts';
 import type { DropCounters } from './drop-counters.ts';
+import { dropAnswerer } from './drop-answer.ts';
 import { attachIngress } from './ingress.ts';
 import { Link } from './link.ts';
 import { closeWith, sendSigned } from './signed-send.ts';
@@ -33,6 +34,7 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
   const { logger, timers } = components;
   const nonce = toHex(components.rng.bytes(32));
   let done = false;
+  let authenticated = false;
 
   const timer = timers.setTimeout(() => {
     if (done) return;
@@ -64,6 +66,7 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
       return;
     }
     done = true;
+    authenticated = true;
     timers.clearTimeout(timer);
     const bound = new Link({
       ws,
@@ -94,7 +97,17 @@ export function acceptSocket(ws: WebSocket, remote: string, deps: ServerSessionD
     deps.onAuthenticated(bound);
   };
 
-  const ingress = attachIngress(ws, deps.verifier, counters, logger, beforeAuth, undefined, deps.admitFrame);
+  // A refused frame its sender can act on is answered (a close, or a bounded signed peer.error), so the sender's
+  // request fails at once with the refusal's code instead of waiting for its time-out.
+  const onDrop = dropAnswerer({
+    ws,
+    identity,
+    components,
+    counters,
+    treeId: deps.treeId,
+    authenticated: () => authenticated,
+  });
+  const ingress = attachIngress(ws, deps.verifier, counters, logger, beforeAuth, onDrop, deps.admitFrame);
 
   sendSigned(ws, identity, components, { type: HELLO, tree: deps.treeId(), body: { nonce, role: 'relay' } }).catch(
     (err: unknown) => {

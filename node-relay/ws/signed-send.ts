@@ -29,8 +29,4 @@ export function closeWith(ws: WebSocket, code: ErrorCode, reason?: string): void
   }
 }
 
-/** The error code whose close code is `closeCode` (UNAVAILABLE for codes outside ERROR_TABLE). */
-export function errorCodeForClose(closeCode: number): ErrorCode {
-  for (const [code, entry] of Object.entries(ERROR_TABLE)) if (entry.close === closeCode) return code as ErrorCode;
-  return 'UNAVAILABLE';
-}
+export { errorCodeForClose } from '../../core/errors.ts';

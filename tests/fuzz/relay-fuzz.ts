@@ -794,7 +794,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     for (const k of Object.keys(after))
       if ((after[k] ?? 0) - (before[k] ?? 0) !== 0) dropsByReason[k] = (after[k] ?? 0) - (before[k] ?? 0);
     // Application frames are not wire drops: take out what the dispatcher counted for them.
-    const appCounted = (dropsByReason['handler-error'] ?? 0) + (dropsByReason['unhandled-type'] ?? 0);
+    // The answers to refused frames (node-relay/ws/drop-answer.ts) are counted beside the drops: take them out too.
+    const appCounted =
+      (dropsByReason['handler-error'] ?? 0) +
+      (dropsByReason['unhandled-type'] ?? 0) +
+      (dropsByReason['refusal-reply'] ?? 0) +
+      (dropsByReason['refusal-close'] ?? 0);
     for (const [id, t] of appIds) {
       if (isOneWay(t)) app.oneWay++;
       else if (!tallied.has(id)) app.unanswered.push(t);

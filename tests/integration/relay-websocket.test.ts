@@ -124,6 +124,11 @@ describe('WebSocket endpoint', () => {
     expect(delta('replay')).toBe(1);
     // Only the round-trip pongs and the first replayed ping were answered: nothing forged was acted on.
     expect(session.received.filter((m) => m.type === 'peer.pong')).toHaveLength(2);
+    // The foreign and stale frames, which their sender can act on, were refused in words; nothing else was.
+    expect(
+      session.received.filter((m) => m.type === 'peer.error').map((m) => (m.body as { code: string }).code),
+    ).toEqual(['FOREIGN_TREE', 'STALE']);
+    expect(delta('refusal-reply')).toBe(2);
     session.ws.close();
   });
 

@@ -3,6 +3,7 @@ import type { Identity } from '../../../core/identity/identity.ts';
 import { PeerTreeError } from '../../../core/errors.ts';
 import { HANDSHAKE_TIMEOUT_MS, PWA_MAX_PENDING_REQUESTS, REQUEST_TIMEOUT_MS } from '../../../core/limits.ts';
 import { PendingRequests, type RequestTimers } from '../../../core/protocol/pending-requests.ts';
+import { clockWords, closeRefusal, unreadableReply } from '../../../core/protocol/frame-refusals.ts';
 import type { Requester, RequestOptions } from '../../../core/protocol/requester.ts';
 import {
   AUTH,
@@ -206,7 +207,11 @@ export class RelaySocket extends EventTarget implements Requester {
       void this.receive(ws, new Uint8Array(event.data));
     };
     ws.onclose = (event) => {
-      if (this.ws === ws) this.fail(`closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`);
+      if (this.ws !== ws) return;
+      // A close for a refused frame (stale clock, rate, tree) fails the waiting requests with its own code.
+      const refusal = closeRefusal(event.code, event.reason, this.now());
+      if (refusal !== null) this.pending.rejectAll(refusal);
+      this.fail(refusal?.message ?? `closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`);
     };
     ws.onerror = () => {
       // A close event always follows; it schedules the retry.
@@ -218,7 +223,15 @@ export class RelaySocket extends EventTarget implements Requester {
     if (this.ws !== ws) return;
     if (!result.ok) {
       // Before the handshake completes a bad frame ends the connection; afterwards it is only counted.
-      if (this.state !== 'ready') this.fail(`handshake frame dropped: ${result.reason}`);
+      if (this.state === 'ready') {
+        // A reply refused as stale or foreign (the relay's clock or tree disagrees) fails its request now.
+        const unread = unreadableReply(result.reason, result.frame, this.now());
+        if (unread !== null) this.pending.fail(unread.re, unread.error);
+        return;
+      }
+      // The relay's hello carries its time: a stale one says how far this device's clock is off.
+      if (result.reason === 'stale') this.fail(clockWords(this.now(), result.frame?.ts ?? null));
+      else this.fail(`handshake frame dropped: ${result.reason}`);
       return;
     }
     const message = result.message;

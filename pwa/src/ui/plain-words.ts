@@ -51,6 +51,13 @@ export function openProblem(err: unknown): Problem {
     };
   if (e.code === 'FORBIDDEN')
     return { words: 'The relays do not give out this file. Ask the person who sent the link.', details, retry: false };
+  if (e.code === 'STALE')
+    return {
+      words:
+        'This device’s clock is more than 5 minutes off, so the relay refuses what it sends. Set the clock (turn on automatic date and time), then try again.',
+      details,
+      retry: true,
+    };
   if (CONNECTION_CODES.has(e.code))
     return {
       words:

@@ -35,6 +35,10 @@ describe('openProblem and downloadProblem', () => {
     expect(openProblem(new PeerTreeError('RELEASED', 'x'))).toMatchObject({ retry: false });
     expect(openProblem(new PeerTreeError('RELEASED', 'x')).words).toMatch(/^Its owner deleted this file/);
     expect(openProblem(new Error('plain')).details).toContain('plain');
+    // A clock the relay refuses: what to do, and by how much in the details (the device's own count).
+    const stale = openProblem(new PeerTreeError('STALE', "this device's clock is 10 minutes ahead of the relay's"));
+    expect(stale.words).toMatch(/clock is more than 5 minutes off.*Set the clock/);
+    expect(stale.details).toContain('10 minutes ahead');
   });
 });
 

@@ -86,6 +86,20 @@ describe('FrameVerifier', () => {
     expect((await v.verify(await encodeFrame(message({ ts: NOW - FRESHNESS_WINDOW_MS }), alice))).ok).toBe(true);
   });
 
+  it('names a refused frame by its id, claimed time and the request it answers, so the receiver can answer it', async () => {
+    const v = verifier();
+    const ahead = NOW + 10 * 60_000;
+    const request = await encodeFrame(message({ ts: ahead, id: 'ab'.repeat(16) }), alice);
+    expect(await v.verify(request)).toEqual({
+      ok: false,
+      reason: 'stale',
+      frame: { id: 'ab'.repeat(16), ts: ahead, re: null },
+    });
+    const reply = await encodeFrame(message({ ts: ahead, body: { re: 'cd'.repeat(16) } }), alice);
+    expect(await v.verify(reply)).toMatchObject({ reason: 'stale', frame: { re: 'cd'.repeat(16) } });
+    expect(await v.verify(new Uint8Array([1, 2, 3]))).not.toHaveProperty('frame'); // unparsed: nothing to name
+  });
+
   it('drops a foreign tree id, except for handshake types, and accepts any tree when it has none', async () => {
     const foreign = await encodeFrame(message({ tree: 'bb'.repeat(16) }), alice);
     expect(await verifier().verify(foreign)).toMatchObject({ reason: 'foreign-tree' });
@@ -151,14 +165,14 @@ describe('FrameVerifier', () => {
     const mine = await Promise.all([0, 1, 2, 3].map(() => encodeFrame(message(), mallory)));
     for (const f of mine.slice(0, 3)) expect((await v.verify(f)).ok).toBe(true);
     const checked = checks;
-    expect(await v.verify(mine[3]!)).toEqual({ ok: false, reason: 'replay-sender-full' });
+    expect(await v.verify(mine[3]!)).toMatchObject({ ok: false, reason: 'replay-sender-full' });
     expect(checks).toBe(checked); // refused before its signature was paid for
-    expect(await v.verify(mine[0]!)).toEqual({ ok: false, reason: 'replay' });
+    expect(await v.verify(mine[0]!)).toMatchObject({ ok: false, reason: 'replay' });
     const others = await Promise.all([alice, alice, alice].map((who) => encodeFrame(message(), who)));
     for (const f of others) expect((await v.verify(f)).ok).toBe(true);
     const late = (await generateIdentity()).identity;
-    expect(await v.verify(await encodeFrame(message(), late))).toEqual({ ok: false, reason: 'replay-full' });
-    expect(await v.verify(mine[1]!)).toEqual({ ok: false, reason: 'replay' });
+    expect(await v.verify(await encodeFrame(message(), late))).toMatchObject({ ok: false, reason: 'replay-full' });
+    expect(await v.verify(mine[1]!)).toMatchObject({ ok: false, reason: 'replay' });
     expect(v.drops).toMatchObject({ 'replay-sender-full': 1, 'replay-full': 1, replay: 2 });
   });
 
@@ -180,7 +194,7 @@ describe('FrameVerifier', () => {
         return false;
       },
     });
-    expect(await refusing.verify(frame)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(await refusing.verify(frame)).toMatchObject({ ok: false, reason: 'bad-signature' });
     expect(checked).toEqual([toHex(alice.publicKey)]);
     const node = createNodeEd25519();
     const byNode = new FrameVerifier({
@@ -192,7 +206,7 @@ describe('FrameVerifier', () => {
     expect((await byNode.verify(await encodeFrame(message(), mallory))).ok).toBe(true);
     const forged = await encodeFrame(message(), alice);
     forged[forged.length - 1]! ^= 1;
-    expect(await byNode.verify(forged)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(await byNode.verify(forged)).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 
   it('gives each message its own copy of the sender key, so changing one cannot change what the next frame is checked against', async () => {
@@ -208,6 +222,6 @@ describe('FrameVerifier', () => {
     const claimed = utf8(toHex(alice.publicKey));
     const at = Buffer.from(forged).indexOf(toHex(mallory.publicKey));
     forged.set(claimed, at); // Mallory's frame claiming Alice's key
-    expect(await v.verify(forged)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(await v.verify(forged)).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 });
