@@ -23,7 +23,18 @@ export interface Verdict {
   readonly reason: string;
 }
 
-const TRANSIENT_CODES = new Set(['UNAVAILABLE', 'TIMEOUT', 'CLOSED', 'RATE_LIMITED', 'CONNECTION', 'STALE', 'REPLAY']);
+// FOREIGN_TREE: the relay answered for another tree id than the one this socket learned from its hello (it was
+// restarting or rejoined its tree); the next connection learns the new one.
+const TRANSIENT_CODES = new Set([
+  'UNAVAILABLE',
+  'TIMEOUT',
+  'CLOSED',
+  'RATE_LIMITED',
+  'CONNECTION',
+  'STALE',
+  'REPLAY',
+  'FOREIGN_TREE',
+]);
 
 /** Classifies a failure and words it for the person. */
 export function classifyFailure(f: Failure): Verdict {

@@ -37,6 +37,8 @@ describe('classifyFailure', () => {
     }
     expect(classifyFailure({ code: 'FULL', refused: true, message: 'disk full' }).kind).toBe('transient');
     expect(classifyFailure({ code: 'INTERNAL', refused: false, message: 'socket closed' }).kind).toBe('transient');
+    // A relay answering for another tree id (restarting, or rejoined its tree): the next connection learns it.
+    expect(classifyFailure({ code: 'FOREIGN_TREE', refused: true, message: 'x' }).kind).toBe('transient');
   });
 
   it('stops on final refusals, saying what to do', () => {
