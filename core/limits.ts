@@ -673,12 +673,6 @@ export const MAX_ADMITTED = 4_096;
 export const DIAL_BACKOFF_MS = 1_000;
 /** Time limit for one dial (connect plus handshake). */
 export const DIAL_TIMEOUT_MS = 5_000;
-/**
- * How long a joiner whose admission request failed as FOREIGN_TREE waits for the contact's close: a refusal's
- * `peer.error` carries the tree's id, which a relay not yet in a tree cannot read, and the close that follows it
- * carries FORBIDDEN and the reason.
- */
-export const JOIN_REFUSAL_CLOSE_WAIT_MS = 2_000;
 /** Frames queued for one peer while its link is being dialed; older ones are dropped beyond this. */
 export const MAX_QUEUED_PER_PEER = 512;
 /** Bodies whose JSON is longer than this go into the frame payload (the header is limited to 64 KiB). */

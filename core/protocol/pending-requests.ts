@@ -20,6 +20,7 @@ export type Settled =
   | 'message';
 
 interface Waiting {
+  readonly type: string;
   resolve(message: Message): void;
   reject(err: Error): void;
   timer: unknown;
@@ -45,6 +46,11 @@ export class PendingRequests {
     return this.waiting.has(id);
   }
 
+  /** The type of waiting request `id`, or null when none waits with that id. */
+  typeOf(id: string): string | null {
+    return this.waiting.get(id)?.type ?? null;
+  }
+
   /**
    * Registers request `id` (of `type`, for the time-out message) before it is sent; resolves with its reply,
    * rejects with the peer's refusal, TIMEOUT after `timeoutMs`, or FULL at once when `max` already wait.
@@ -58,7 +64,7 @@ export class PendingRequests {
         this.waiting.delete(id);
         reject(new PeerTreeError('TIMEOUT', `no reply to ${type} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.waiting.set(id, { resolve, reject, timer });
+      this.waiting.set(id, { type, resolve, reject, timer });
     });
   }
 

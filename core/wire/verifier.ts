@@ -78,12 +78,23 @@ export interface FrameVerifierOptions {
   now: () => number;
   /** Types accepted with an empty or foreign tree id (join negotiation). */
   treeExemptTypes?: ReadonlySet<string>;
+  /**
+   * True when `re` is a request this side sent with a tree-exempt type and still waits for: its answer, a refusal
+   * included, is exempt too (a relay refused admission reads why, though it has no tree of the contact's yet).
+   */
+  isExemptRequest?: (re: string) => boolean;
   limits?: Limits;
   /**
    * The Ed25519 check (default: the process's backend, core/identity verifySignature): lets one verifier use
    * a given provider without changing the process-wide one. It must be a complete Ed25519 verification.
    */
   verifySignature?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+}
+
+/** The id of the request a frame answers (`body.re`), or null; unverified, read for drops and exemptions only. */
+function answeredId(header: FrameHeader): string | null {
+  const body = header.body as Record<string, unknown> | null;
+  return typeof body === 'object' && body !== null && typeof body.re === 'string' ? body.re : null;
 }
 
 export class FrameVerifier {
@@ -129,9 +140,7 @@ export class FrameVerifier {
   /** A drop after the header parsed: it names the frame, so the receiver can answer it (drop path only). */
   private dropFrame(reason: DropReason, header: FrameHeader): VerifyResult {
     this.drops[reason]++;
-    const body = header.body as Record<string, unknown> | null;
-    const re = typeof body === 'object' && body !== null && typeof body.re === 'string' ? body.re : null;
-    return { ok: false, reason, frame: { id: header.id, ts: header.ts, re } };
+    return { ok: false, reason, frame: { id: header.id, ts: header.ts, re: answeredId(header) } };
   }
 
   private async check(frame: Uint8Array): Promise<VerifyResult> {
@@ -155,7 +164,7 @@ export class FrameVerifier {
     if (problem !== null) return this.drop('bad-field', problem);
     const header = parsed as FrameHeader;
     const ownTree = this.options.treeId();
-    if (ownTree !== null && header.tree !== ownTree && !this.options.treeExemptTypes?.has(header.type)) {
+    if (ownTree !== null && header.tree !== ownTree && !this.treeExempt(header)) {
       return this.dropFrame('foreign-tree', header);
     }
     const now = this.options.now();
@@ -202,6 +211,13 @@ export class FrameVerifier {
             }
           : { v, type, tree, from, to, id, ts, body, fromId: sender.id, fromKey, payload: null },
     };
+  }
+
+  /** Whether `header` may carry another tree's id: an exempt type, or the answer to an exempt request. */
+  private treeExempt(header: FrameHeader): boolean {
+    if (this.options.treeExemptTypes?.has(header.type) === true) return true;
+    const re = answeredId(header);
+    return re !== null && this.options.isExemptRequest?.(re) === true;
   }
 
   /** The decoded key and node id of `from` (64 hex chars, already checked), from the cache when seen before. */

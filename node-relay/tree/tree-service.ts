@@ -1,11 +1,10 @@
 // Starts the tree protocol inside a relay: restores the persisted state (resume), creates a new tree, or
 // joins one through any member (adopting its tree id and k); registers the tree.* frame handlers on the
 // dispatcher; enforces join control; reports the status; and leaves gracefully on shutdown.
-import { ERROR_TABLE, PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
+import { ERROR_TABLE, PeerTreeError } from '../../core/errors.ts';
 import {
   APP_LINK_KEEP_MS,
   DIAL_TIMEOUT_MS,
-  JOIN_REFUSAL_CLOSE_WAIT_MS,
   JOIN_RETRY_MS,
   LEAVE_FLUSH_MS,
   LEAVE_TIMEOUT_MS,
@@ -237,22 +236,17 @@ export function startTree(deps: TreeServiceDeps): RunningTree {
         try {
           link = await connections.dial(url, { timeoutMs: DIAL_TIMEOUT_MS });
           if (link.peerId === deps.self.id) throw new PeerTreeError('BAD_INPUT', `--join ${url} is this relay itself`);
-          // A refusal arrives as a close with FORBIDDEN's code and the reason (peer.error is not tree-exempt).
+          // A refusal is a peer.error answering the admission (readable though its tree id is not ours yet: it
+          // answers a tree-exempt request), then a close with FORBIDDEN's code and the reason: when the answer
+          // could not be sent, the close says it.
           let refused: PeerTreeError | null = null;
-          let onClosed = () => {};
-          const closed = new Promise<void>((r) => (onClosed = r));
           link.onClose((code, reason) => {
             if (code === ERROR_TABLE.FORBIDDEN.close)
               refused = new PeerTreeError('FORBIDDEN', reason || 'join refused');
-            onClosed();
           });
           const reply = await link
             .request(ADMIT, { token: deps.joinToken }, REQUEST_TIMEOUT_MS)
-            .catch(async (err: unknown) => {
-              // Our verifier refused the refusal itself as foreign (its tree id is not ours yet) and failed the
-              // request at once: the reason comes with the close right behind it.
-              if (refused === null && toPeerTreeError(err).code === 'FOREIGN_TREE')
-                await Promise.race([closed, sleep(components, JOIN_REFUSAL_CLOSE_WAIT_MS)]);
+            .catch((err: unknown) => {
               throw refused ?? err;
             });
           const { k } = readAdmitted(reply.body);

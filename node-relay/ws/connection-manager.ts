@@ -41,10 +41,16 @@ export class ConnectionManager {
 
   constructor(private readonly init: ConnectionManagerInit) {
     this.counters = init.counters ?? newDropCounters();
+    const exempt = init.treeExemptTypes ?? HANDSHAKE_TYPES;
     this.verifier = new FrameVerifier({
       treeId: init.treeId,
       now: () => init.components.clock.now(),
-      treeExemptTypes: init.treeExemptTypes ?? HANDSHAKE_TYPES,
+      treeExemptTypes: exempt,
+      // Only frames of another tree ask this (rare): a walk over the links is cheap enough.
+      isExemptRequest: (re) => {
+        for (const link of this.linkSet) if (exempt.has(link.pendingType(re) ?? '')) return true;
+        return false;
+      },
       ...(init.limits !== undefined ? { limits: init.limits } : {}),
     });
   }

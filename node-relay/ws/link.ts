@@ -180,6 +180,11 @@ export class Link implements Requester {
     return reply;
   }
 
+  /** The type of this link's waiting request `id`, or null (none waits with that id). */
+  pendingType(id: string): string | null {
+    return this.pending.typeOf(id);
+  }
+
   /** Fails waiting request `id` with `error` (a reply to it was refused unread: see unreadableReply). */
   failRequest(id: string, error: PeerTreeError): void {
     this.pending.fail(id, error);

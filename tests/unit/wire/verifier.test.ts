@@ -107,6 +107,23 @@ describe('FrameVerifier', () => {
     expect((await verifier(null).verify(foreign)).ok).toBe(true);
   });
 
+  it('reads an answer of another tree only when it answers a tree-exempt request this side still waits for', async () => {
+    const waiting = new Set(['11'.repeat(16)]);
+    const v = new FrameVerifier({
+      treeId: () => TREE,
+      now: () => NOW,
+      treeExemptTypes: HANDSHAKE_TYPES,
+      isExemptRequest: (re) => waiting.has(re),
+    });
+    const refusal = (re: string) =>
+      encodeFrame(message({ type: 'peer.error', tree: 'bb'.repeat(16), body: { re, code: 'FORBIDDEN' } }), alice);
+    expect((await v.verify(await refusal('11'.repeat(16)))).ok).toBe(true);
+    // Another request's answer, or a frame that answers nothing, stays foreign.
+    expect(await v.verify(await refusal('22'.repeat(16)))).toMatchObject({ reason: 'foreign-tree' });
+    const note = await encodeFrame(message({ tree: 'bb'.repeat(16), body: { text: 'hi' } }), alice);
+    expect(await v.verify(note)).toMatchObject({ reason: 'foreign-tree' });
+  });
+
   it('drops malformed frames by reason: magic, truncation, bad UTF-8, bad JSON, missing or extra fields', async () => {
     const v = verifier();
     const sig = new Uint8Array(64);
