@@ -45,9 +45,12 @@ export class DirectLinks {
     return [...this.broken];
   }
 
-  /** Starts opening `member`'s link if it is not open or opening (errors are kept for the next `client` call). */
+  /**
+   * Starts opening `member`'s link if it is not open or opening (errors are kept for the next `client` call).
+   * Called for every holder of every shard: a link already open or opening costs one map look-up, no promise.
+   */
   open(member: DirectMember): void {
-    if (this.closed || this.broken.has(member.id)) return;
+    if (this.closed || this.broken.has(member.id) || this.pending.has(member.id)) return;
     this.client(member).catch(() => {});
   }
 
