@@ -8,9 +8,9 @@ import { generateIdentity } from '../../core/identity/index.ts';
 import { getFile } from '../../core/storage/get-file.ts';
 import { putFile } from '../../core/storage/put-file.ts';
 import { rendezvousHolders } from '../../core/storage/placement.ts';
-import { RoutedTransport } from '../../node-relay/storage/routed-transport.ts';
+import { RoutedTransport, type RoutedTransportInit } from '../../node-relay/storage/routed-transport.ts';
 import { routeMembers } from '../../node-relay/storage/route-members.ts';
-import { connect } from '../../node-relay/ws/connector.ts';
+import { connect, type ConnectOptions } from '../../node-relay/ws/connector.ts';
 import { getStatus, killAll, startRelayProcess, tmpDir, waitFor, type RelayProcess } from './relay-harness.ts';
 
 const N = 5;
@@ -29,6 +29,32 @@ async function getAll(capability: string, transport: RoutedTransport): Promise<B
     parts.push(b.slice());
   });
   return Buffer.concat(parts);
+}
+
+/**
+ * Runs `use` with a transport entered at `entryUrl` (members: the entry relay's list, links: plain connects unless
+ * `init` says otherwise), then closes the transport and its entry link whatever happened; returns the transport.
+ */
+async function withTransport(
+  entryUrl: string,
+  init: Partial<Omit<RoutedTransportInit, 'entry'>> & { entryOptions?: ConnectOptions },
+  use: (transport: RoutedTransport) => Promise<void>,
+): Promise<RoutedTransport> {
+  const { entryOptions, ...rest } = init;
+  const entry = await connect(entryUrl, entryOptions);
+  const transport = new RoutedTransport({
+    entry,
+    members: rest.members ?? (await routeMembers(entryUrl)),
+    connect: (url) => connect(url),
+    ...rest,
+  });
+  try {
+    await use(transport);
+  } finally {
+    transport.close();
+    entry.close(1000, 'done');
+  }
+  return transport;
 }
 
 beforeAll(async () => {
@@ -66,21 +92,16 @@ describe('a client routing shards by their hash', () => {
 
   it('puts every shard through its first-ranked relay, onto the three relays ranked first for it', async () => {
     const { identity } = await generateIdentity();
-    const entry = await connect(relays[1]!.ready.url, { identity });
-    const transport = new RoutedTransport({
-      entry,
-      members: await routeMembers(relays[1]!.ready.url),
-      connect: (url, id) => connect(url, id ? { identity: id } : {}),
+    const init = {
+      entryOptions: { identity },
+      connect: (url: string, id?: typeof identity) => connect(url, id ? { identity: id } : {}),
       owner: { identity, now: Date.now },
-    });
-    try {
-      const result = await putFile([bytes], transport, { name: 'routed.bin', replicas: 3 });
+    };
+    const transport = await withTransport(relays[1]!.ready.url, init, async (t) => {
+      const result = await putFile([bytes], t, { name: 'routed.bin', replicas: 3 });
       capability = result.capability;
       shards = [...result.manifest.shards];
-    } finally {
-      transport.close();
-      entry.close(1000, 'done');
-    }
+    });
     // Relay 1 ranks first for about a fifth of the shards: those go through the entry link, the rest directly.
     expect(transport.counts.direct).toBeGreaterThan(0);
     expect(transport.counts.direct + transport.counts.entry).toBe(shards.length + 1);
@@ -98,13 +119,7 @@ describe('a client routing shards by their hash', () => {
 
   it('gets every shard from a holder once the links are up, so the entry relay forwards none', async () => {
     const entryUrl = relays[3]!.ready.url;
-    const entry = await connect(entryUrl);
-    const transport = new RoutedTransport({
-      entry,
-      members: await routeMembers(entryUrl),
-      connect: (url) => connect(url),
-    });
-    try {
+    await withTransport(entryUrl, {}, async (transport) => {
       // The first get opens the links (shards asked before they are up go through the entry relay meanwhile).
       expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
       const before = forwardedBy(await getStatus(entryUrl));
@@ -112,37 +127,29 @@ describe('a client routing shards by their hash', () => {
       expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
       expect(transport.counts.entry - counts.entry + transport.counts.direct - counts.direct).toBe(shards.length + 1);
       expect(forwardedBy(await getStatus(entryUrl))).toBe(before);
-    } finally {
-      transport.close();
-      entry.close(1000, 'done');
-    }
+    });
   }, 60_000);
 
   it("asks the entry relay for a shard while none of its holders' links is up, instead of waiting for one", async () => {
     const entryUrl = relays[3]!.ready.url;
-    const entry = await connect(entryUrl);
     let opened = 0;
-    const transport = new RoutedTransport({
-      entry,
+    const init = {
       // Routed over the other four relays, so that no shard names the entry relay as a holder (its link is up:
       // were it a holder, it would be asked as one, and a shard it was busy with could go to another holder).
-      members: (await routeMembers(entryUrl)).filter((m) => m.id !== entry.peerId),
+      members: (await routeMembers(entryUrl)).filter((m) => m.id !== relays[3]!.ready.id),
       // Links that take 3 s to come up: the get must not wait for them.
-      connect: async (url) => {
+      connect: async (url: string) => {
         await new Promise((r) => setTimeout(r, 3_000));
         opened++;
         return connect(url);
       },
-    });
-    try {
+    };
+    await withTransport(entryUrl, init, async (transport) => {
       expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
       // Had any shard waited for a link, that link would be open by the time the get ended.
       expect(opened).toBe(0);
       expect(transport.counts.direct).toBe(0);
-    } finally {
-      transport.close();
-      entry.close(1000, 'done');
-    }
+    });
   }, 60_000);
 
   it('falls back to the entry relay for every shard when each member URL proves another key', async () => {
@@ -150,14 +157,9 @@ describe('a client routing shards by their hash', () => {
     const real = await routeMembers(entryUrl);
     // Each id paired with the next member's URL: every direct link would reach the wrong relay.
     const shifted = real.map((m, i) => ({ id: m.id, url: real[(i + 1) % real.length]!.url }));
-    const entry = await connect(entryUrl);
-    const transport = new RoutedTransport({ entry, members: shifted, connect: (url) => connect(url) });
-    try {
-      expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
-    } finally {
-      transport.close();
-      entry.close(1000, 'done');
-    }
+    const transport = await withTransport(entryUrl, { members: shifted }, async (t) => {
+      expect((await getAll(capability, t)).equals(bytes)).toBe(true);
+    });
     expect(transport.counts.direct).toBe(0);
     expect(transport.counts.entry).toBe(shards.length + 1);
   }, 60_000);
@@ -167,14 +169,10 @@ describe('a client routing shards by their hash', () => {
     const victim = relays.findIndex((r) => r.ready.id === rendezvousHolders(shards[0]!, members, 1)[0]!.id);
     const entryUrl = relays[victim === 2 ? 3 : 2]!.ready.url;
     await relays[victim]!.stop('SIGKILL');
-    const entry = await connect(entryUrl);
-    const transport = new RoutedTransport({ entry, members, connect: (url) => connect(url, { timeoutMs: 3_000 }) });
-    try {
-      expect((await getAll(capability, transport)).equals(bytes)).toBe(true);
-    } finally {
-      transport.close();
-      entry.close(1000, 'done');
-    }
+    const init = { members, connect: (url: string) => connect(url, { timeoutMs: 3_000 }) };
+    const transport = await withTransport(entryUrl, init, async (t) => {
+      expect((await getAll(capability, t)).equals(bytes)).toBe(true);
+    });
     // Shard 0 (ranked first on the dead relay) came from another of its holders; nothing from the dead one.
     expect(transport.fetchedFrom.has(relays[victim]!.ready.id)).toBe(false);
     expect(transport.counts.entry + transport.counts.direct).toBe(shards.length + 1);
