@@ -23,7 +23,12 @@
 //   this sweep, and each of them holds every pin this relay has for it. A relay only ever releases its own
 //   copy, and only when `target` verified holders rank above it, so the first `target` holders never release:
 //   the count cannot go below the target, nor lose the only verified copy.
+// - Pins: a verified holder among the first `target` whose audit answer lacks an owner whose pin this relay keeps
+//   is sent the shard again with this relay's pins (the owners' signed statements, which it checks itself). A
+//   holder killed after the shard's file was in place but before its pins were written keeps an intact copy
+//   with no pin on restart; without this, the surplus rule above would wait for its pins for ever.
 // - Work per step is bounded (`maxCopies`, `maxReleases`); the state is bounded (`maxEntries`).
+import { MAX_PINS_PER_MESSAGE } from '../limits.ts';
 import { rendezvousOrder, repairRank } from './placement.ts';
 
 export interface RepairPolicy {
@@ -35,7 +40,7 @@ export interface RepairPolicy {
   readonly maxCopies: number;
   /** Own surplus copies one step releases at most. */
   readonly maxReleases: number;
-  /** Entries of `needSince` and `failedUntil` kept at most. */
+  /** Entries of `needSince`, `failedUntil` and `pinsSentUntil` kept at most. */
   readonly maxEntries: number;
   /** Most replicas a shard is kept at (a holder cannot check the count it was stored with: it is capped). */
   readonly maxReplicas: number;
@@ -79,6 +84,11 @@ export interface RepairState {
   readonly missing: ReadonlyMap<string, { readonly copies: number; readonly under: boolean }>;
   /** `hash id` → until when that relay is not sent that shard. */
   readonly failedUntil: ReadonlyMap<string, number>;
+  /**
+   * `hash id` → until when that relay is not sent this relay's pins of the shard again: one that still answers
+   * without them after it was sent them (it refuses them, or lies to be sent the bytes) costs one store a while.
+   */
+  readonly pinsSentUntil: ReadonlyMap<string, number>;
 }
 
 export type RepairEffect =
@@ -97,11 +107,19 @@ export type RepairEffect =
       readonly holders: readonly string[];
       readonly target: number;
     }
+  /** Send the shard again, with this relay's pins, to kept holders `to` that lack some (see Rules: Pins). */
+  | {
+      readonly kind: 'pins';
+      readonly hash: string;
+      readonly to: readonly string[];
+      readonly holders: readonly string[];
+      readonly target: number;
+    }
   /** Release this relay's own surplus copy (tell `holders` it no longer holds it). */
   | { readonly kind: 'release'; readonly hash: string; readonly holders: readonly string[] };
 
 /** Effects come out grouped in this order, and the shell performs them in it. */
-export const EFFECT_ORDER: readonly RepairEffect['kind'][] = ['record', 'forget', 'copy', 'release'];
+export const EFFECT_ORDER: readonly RepairEffect['kind'][] = ['record', 'forget', 'copy', 'pins', 'release'];
 
 export interface RepairReport {
   /** Shards held here with fewer verified holders than their target (as last seen). */
@@ -109,6 +127,8 @@ export interface RepairReport {
   /** Copies still to make for the shards held here: under-replicated ones and new members' shares. */
   readonly backlog: number;
   readonly copiesOrdered: number;
+  /** Holders sent pins they lacked (each counts against `maxCopies`). */
+  readonly pinsOrdered: number;
   readonly releasesOrdered: number;
   /** Shards needing copies that this relay left to a survivor ranked before it (for now). */
   readonly deferred: number;
@@ -117,7 +137,7 @@ export interface RepairReport {
 }
 
 export function emptyRepairState(): RepairState {
-  return { needSince: new Map(), missing: new Map(), failedUntil: new Map() };
+  return { needSince: new Map(), missing: new Map(), failedUntil: new Map(), pinsSentUntil: new Map() };
 }
 
 const key = (hash: string, id: string) => `${hash} ${id}`;
@@ -143,6 +163,7 @@ export function planRepair(
   const needSince = new Map(state.needSince);
   const missing = new Map(state.missing);
   const failedUntil = new Map([...state.failedUntil].filter(([, until]) => until > now));
+  const pinsSentUntil = new Map([...state.pinsSentUntil].filter(([, until]) => until > now));
   const memberIds = new Set(input.members);
   const members = [...memberIds].map((id) => ({ id }));
   for (const f of input.failedCopies ?? []) {
@@ -150,8 +171,15 @@ export function planRepair(
     failedUntil.set(key(f.hash, f.id), now + policy.failedMemoryMs);
   }
 
-  const byKind: Record<RepairEffect['kind'], RepairEffect[]> = { record: [], forget: [], copy: [], release: [] };
+  const byKind: Record<RepairEffect['kind'], RepairEffect[]> = {
+    record: [],
+    forget: [],
+    copy: [],
+    pins: [],
+    release: [],
+  };
   let copiesOrdered = 0;
+  let pinsOrdered = 0;
   let releasesOrdered = 0;
   let deferred = 0;
   const postponed: string[] = [];
@@ -182,6 +210,21 @@ export function planRepair(
     const target = Math.min(stored, memberIds.size);
     byKind.record.push({ kind: 'record', hash, holders: order.filter((id) => verified.has(id)) });
 
+    // Pins the kept holders lack (an answer of MAX_PINS_PER_MESSAGE owners may be cut short: not read as lacking),
+    // unless that holder refused the shard lately.
+    const kept = order.filter((id) => verified.has(id)).slice(0, target);
+    const lacking = kept.filter((id) => {
+      const theirs = owners.get(id);
+      if (id === selfId || theirs === undefined || theirs.size >= MAX_PINS_PER_MESSAGE) return false;
+      if ((failedUntil.get(key(hash, id)) ?? 0) > now || (pinsSentUntil.get(key(hash, id)) ?? 0) > now) return false;
+      return obs.selfOwners.some((o) => !theirs.has(o));
+    });
+    if (lacking.length > 0 && copiesOrdered + pinsOrdered + lacking.length <= policy.maxCopies) {
+      pinsOrdered += lacking.length;
+      for (const id of lacking) pinsSentUntil.set(key(hash, id), now + policy.failedMemoryMs);
+      byKind.pins.push({ kind: 'pins', hash, to: lacking, holders: kept, target: stored });
+    }
+
     // Where the shard should be: the first `target` members in rendezvous order that have not failed it lately.
     const usable = order.filter((id) => verified.has(id) || (failedUntil.get(key(hash, id)) ?? 0) <= now);
     const wanted = usable.slice(0, target);
@@ -198,7 +241,7 @@ export function planRepair(
       const rank = repairRank(hash, [...verified]).indexOf(selfId);
       if (now - since < rank * policy.leaderTimeoutMs) {
         deferred++;
-      } else if (copiesOrdered + toCopy.length <= policy.maxCopies) {
+      } else if (copiesOrdered + pinsOrdered + toCopy.length <= policy.maxCopies) {
         copiesOrdered += toCopy.length;
         const planned = under ? order.filter((id) => verified.has(id) || toCopy.includes(id)) : wanted;
         byKind.copy.push({ kind: 'copy', hash, to: toCopy, holders: planned, target: stored });
@@ -235,9 +278,10 @@ export function planRepair(
       needSince: bounded(needSince, policy.maxEntries),
       missing: bounded(missing, policy.maxEntries),
       failedUntil: bounded(failedUntil, policy.maxEntries),
+      pinsSentUntil: bounded(pinsSentUntil, policy.maxEntries),
     },
     effects: EFFECT_ORDER.flatMap((k) => byKind[k]),
-    report: { underReplicated, backlog, copiesOrdered, releasesOrdered, deferred, postponed },
+    report: { underReplicated, backlog, copiesOrdered, pinsOrdered, releasesOrdered, deferred, postponed },
   };
 }
 

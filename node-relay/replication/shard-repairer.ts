@@ -85,6 +85,8 @@ export interface ShardRepairCounters {
   auditsAnswered: number;
   /** Owners' signed releases handed to an auditor that still held a shard this relay released. */
   releasesPushed: number;
+  /** Holders sent this relay's pins of a shard they kept without some of them (lost in a crash). */
+  pinsHandedOn: number;
   /** Entries of `shard.holders` about relays other than the sender: ignored. */
   holderClaimsIgnored: number;
   /** Gauge: shards held here with fewer verified holders than their target, at the last sweep that saw them. */
@@ -127,6 +129,7 @@ export class ShardRepairer {
     auditsFailed: 0,
     auditsAnswered: 0,
     releasesPushed: 0,
+    pinsHandedOn: 0,
     holderClaimsIgnored: 0,
     underReplicated: 0,
   };
@@ -343,7 +346,7 @@ export class ShardRepairer {
     }
   }
 
-  /** Carries out one effect of the plan. Effects arrive in EFFECT_ORDER: record, forget, copy, release. */
+  /** Carries out one effect of the plan. Effects arrive in EFFECT_ORDER: record, forget, copy, pins, release. */
   private async perform(effect: RepairEffect): Promise<void> {
     const { holders, store, pins, peers, logger } = this.deps;
     const self = peers.selfId;
@@ -385,6 +388,23 @@ export class ShardRepairer {
         if (ok) this.counters.repaired++;
         else this.counters.repairFailed++;
         logger.debug('copied a shard', { hash: effect.hash, ok });
+        return;
+      }
+      case 'pins': {
+        // The same store a copy is: the holder keeps the bytes it has and adds the pins it lacked.
+        const bytes = await store.get(effect.hash).catch(() => null);
+        if (!bytes) return;
+        await Promise.all(
+          effect.to.map(async (id) => {
+            try {
+              await this.deps.putOn(id, effect.hash, bytes, [...effect.holders], effect.target);
+              this.counters.pinsHandedOn++;
+            } catch (err) {
+              this.failedCopies.push({ hash: effect.hash, id });
+              logger.debug('pins not handed on', { hash: effect.hash, to: id, error: toPeerTreeError(err).message });
+            }
+          }),
+        );
         return;
       }
       case 'release': {

@@ -5,6 +5,7 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getStatus,
@@ -235,6 +236,45 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     await settled('surplus released', shards, 60_000);
     const released = (await Promise.all(live().map(({ i }) => storageStatus(i)))).reduce((n, s) => n + s.released!, 0);
     expect(released).toBeGreaterThan(0);
+  }, 150_000);
+
+  it('hands its pins to a holder that lost them in a crash, then releases the surplus copy', async () => {
+    const shards = await put('lost-pins.bin', 40 * KiB);
+    await settled('shards placed', shards);
+    const hash = shards[1]!;
+    const victim = computed(hash)[0]!;
+    const port = Number(new URL(relays[victim]!.ready.url).port);
+    relays[victim]!.proc.kill('SIGKILL');
+    await relays[victim]!.exited;
+    relays[victim] = null;
+    await waitFor(
+      '3 live copies while one holder is down',
+      async () => (shards.every((h) => onDisk(h).length >= 3) ? true : null),
+      30_000,
+      200,
+    );
+    // Killed after the shard's file was in place but before its pins were written: on restart the store keeps
+    // the intact file, with no pin.
+    const db = new Database(join(dataDirs[victim]!, 'relay.db'));
+    expect(db.prepare('DELETE FROM shard_pins WHERE hash = ?').run(hash).changes).toBeGreaterThan(0);
+    db.close();
+    relays[victim] = await startRelayProcess(
+      dataDirs[victim]!,
+      [...FLAGS, '--join', live().find(({ i }) => i !== victim)!.r.ready.url],
+      30_000,
+      port,
+    );
+    // 4 copies, one of them without the owner's pin: the surplus goes only once every kept copy has the pin.
+    await settled('surplus released after the pins were handed on', shards, 60_000);
+    const back = new Database(join(dataDirs[victim]!, 'relay.db'), { readonly: true });
+    const owners = back.prepare('SELECT owner FROM shard_pins WHERE hash = ?').all(hash);
+    back.close();
+    expect(owners.length).toBe(1);
+    const handed = (await Promise.all(live().map(({ i }) => storageStatus(i)))).reduce(
+      (n, s) => n + s.pinsHandedOn!,
+      0,
+    );
+    expect(handed).toBeGreaterThan(0);
   }, 150_000);
 
   it('restores the copies of a relay that left with `peertree leave`, and gives a newcomer its rendezvous share', async () => {

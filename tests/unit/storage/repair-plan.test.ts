@@ -204,6 +204,72 @@ describe('planRepair', () => {
     ).not.toContain('release');
   });
 
+  it('hands its pins to a kept holder that lacks one, then releases once every kept holder has them', () => {
+    const [a, b, c, d] = ORDER;
+    const owner = 'a'.repeat(64);
+    const pinless = (id: string) => ({ id, ok: true, owners: [] as string[] });
+    const withPin = (id: string) => ({ id, ok: true, owners: [owner] });
+    // d ranks 4th and holds the owner's pin; a (kept) answered its audit with no pin (lost in a crash).
+    const first = planRepair(
+      emptyRepairState(),
+      {
+        now: 0,
+        selfId: d!,
+        members: MEMBERS,
+        observed: [obs(d!, [], [], { audits: [pinless(a!), withPin(b!), withPin(c!)] })],
+      },
+      POLICY,
+    );
+    expect(kinds(first.effects)).toEqual(['record', 'pins']);
+    expect(first.effects.find((e) => e.kind === 'pins')).toMatchObject({ to: [a], holders: [a, b, c], target: 3 });
+    expect(first.report.pinsOrdered).toBe(1);
+    // A holder that still answers without them is not sent the bytes again for a while (it refuses, or it lies).
+    const again = planRepair(
+      first.state,
+      {
+        now: 1,
+        selfId: d!,
+        members: MEMBERS,
+        observed: [obs(d!, [], [], { audits: [pinless(a!), withPin(b!), withPin(c!)] })],
+      },
+      POLICY,
+    );
+    expect(kinds(again.effects)).toEqual(['record']);
+    // Next sweep a proves the pin: d's copy is surplus and goes.
+    const next = planRepair(
+      first.state,
+      { now: 1, selfId: d!, members: MEMBERS, observed: [obs(d!, [], [], { audits: [a!, b!, c!].map(withPin) })] },
+      POLICY,
+    );
+    expect(kinds(next.effects)).toEqual(['record', 'release']);
+    // An answer of MAX_PINS_PER_MESSAGE owners may be cut short: it is not read as lacking one.
+    const full = Array.from({ length: 64 }, (_, i) => i.toString(16).padStart(64, '0'));
+    const cut = planRepair(
+      emptyRepairState(),
+      {
+        now: 0,
+        selfId: d!,
+        members: MEMBERS,
+        observed: [obs(d!, [], [], { audits: [{ id: a!, ok: true, owners: full }, withPin(b!), withPin(c!)] })],
+      },
+      POLICY,
+    );
+    expect(kinds(cut.effects)).not.toContain('pins');
+    // A holder that refused the shard lately is not sent it again until the failure is forgotten.
+    const refused = planRepair(
+      emptyRepairState(),
+      {
+        now: 0,
+        selfId: d!,
+        members: MEMBERS,
+        observed: [obs(d!, [], [], { audits: [pinless(a!), withPin(b!), withPin(c!)] })],
+        failedCopies: [{ hash: HASH, id: a! }],
+      },
+      POLICY,
+    );
+    expect(kinds(refused.effects)).not.toContain('pins');
+  });
+
   it('forgets a copy that did not read back, and orders effects record, forget, copy, release', () => {
     const [a, b, c, d, e] = ORDER;
     const lost = { ...obs(a!, []), hash: 'd1'.repeat(32), selfHolds: false };
