@@ -8,7 +8,7 @@
 // MAX_EARLY_RELEASES, EARLY_RELEASE_MAX_AGE_MS), so that the late copy is refused. Each pin charges its owner the shard's cost (blocks and
 // metadata, see FileShardStore.costOf); the per-owner totals are kept in memory, read once at open. A tombstone
 // keeps the owner's signature over its release (`sig`; '' for rows from before it was kept), so that the relay
-// can hand the owner's own statement to a holder that missed the release (see ShardRepairer.onAudit).
+// can hand the owner's own statement to a holder that missed the release (see ShardAudits.onAudit).
 import type { Database, Statement } from 'better-sqlite3';
 import { EARLY_RELEASE_MAX_AGE_MS, MAX_EARLY_RELEASES } from '../../core/limits.ts';
 import type { PinRecord, PinStatement } from '../../core/storage/pin.ts';

@@ -1,6 +1,6 @@
 // Anti-entropy of deletes: a relay that released a shard hands the owners' own signed releases of it to a relay
 // that still holds a copy (one that missed the release, e.g. it was down when the owner deleted the file). The
-// relay learns that the other still holds it from that relay's audit of it (ShardRepairer.onAudit), and passes
+// relay learns that the other still holds it from that relay's audit of it (ShardAudits.onAudit), and passes
 // on nothing but what the owners signed: the holder checks each release as any other (`shard.unpin`, local: the
 // owner's signature, and newer than the pin it holds), so a relay never vouches for a release.
 import { toPeerTreeError } from '../../core/errors.ts';

@@ -1,19 +1,13 @@
 // Self-healing of shards (ShardRepairer): an anti-entropy sweep, periodic and after every departure. The policy is pure
-// (core/storage/repair-plan.ts); this shell reads shards, sends audits, and carries out the plan's effects in
-// its fixed order (record, forget, copy, release). It also answers other relays' audits (`shard.audit`) and
-// takes each relay's own claims about itself (`shard.holders`). An audit of a shard this relay released (the
-// auditor holds a copy: it missed the release, e.g. it was down) is answered with the owners' signed releases
-// first (`shard.unpin`, local), which the auditor checks as any release: anti-entropy of deletes, no vouching.
-import { randomBytes } from 'node:crypto';
-import { fromHex } from '../../core/bytes.ts';
+// (core/storage/repair-plan.ts); this shell reads shards, sends audits (shard-audits.ts, which also answers other
+// relays' audits), and carries out the plan's effects in its fixed order (record, forget, copy, pins, release:
+// repair-effects.ts). It takes each relay's own claims about itself (`shard.holders`) as hints whom to audit.
 import { PeerTreeError, toPeerTreeError } from '../../core/errors.ts';
 import {
-  AUDIT_NONCE_BYTES,
   DEFAULT_REPLICAS,
   MAX_REPAIR_STATE_ENTRIES,
   MIN_REPAIR_SWEEP_INTERVAL_MS,
   REPAIR_AUDIT_SPARE,
-  REPAIR_AUDIT_TIMEOUT_MS,
   REPAIR_AUDITS_PER_SWEEP,
   REPAIR_COPIES_PER_SWEEP,
   REPAIR_FAILED_MEMORY_SWEEPS,
@@ -26,7 +20,6 @@ import {
   MAX_REPLICAS,
   REQUEST_TIMEOUT_MS,
 } from '../../core/limits.ts';
-import { auditProof } from '../../core/storage/audit.ts';
 import {
   auditTargets,
   dropShards,
@@ -34,23 +27,19 @@ import {
   nextSweepDelay,
   planRepair,
   repairGauges,
-  type AuditResult,
-  type RepairEffect,
   type RepairPolicy,
   type RepairState,
   type ShardObservation,
 } from '../../core/storage/repair-plan.ts';
 import type { ShardStore } from '../../core/storage/shard-store.ts';
-import type { Message } from '../../core/wire/index.ts';
 import type { Logger } from '../log-contract.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
-import type { Link } from '../ws/link.ts';
-import { AUDIT, PROOF, readAudit, readProof } from '../../core/protocol/audit-messages.ts';
+import { AUDIT } from '../../core/protocol/audit-messages.ts';
 import type { HolderIndex } from './holder-index.ts';
 import type { PinIndex } from './pin-index.ts';
-import { HOLDERS } from '../../core/protocol/shard-messages.ts';
-import { handOnReleases } from './release-handoff.ts';
 import type { Peers } from './peers.ts';
+import { performRepairEffect, type EffectOutcome, type RepairEffectCounters } from './repair-effects.ts';
+import { ShardAudits, type AuditCounters } from './shard-audits.ts';
 
 export interface ShardRepairDeps {
   readonly dispatcher: Dispatcher;
@@ -69,24 +58,10 @@ export interface ShardRepairDeps {
   readonly requestTimeoutMs?: number;
 }
 
-export interface ShardRepairCounters {
-  /** Shards whose planned copies all landed. */
-  repaired: number;
-  /** Shards with a copy that failed (retried at a later sweep, elsewhere). */
-  repairFailed: number;
+export interface ShardRepairCounters extends AuditCounters, RepairEffectCounters {
   /** Shards needing copies left (for now) to a survivor ranked before this relay. */
   repairSkipped: number;
-  /** Own surplus copies released. */
-  released: number;
   sweeps: number;
-  auditsPassed: number;
-  auditsFailed: number;
-  /** Audits of this relay by others that it answered with a proof. */
-  auditsAnswered: number;
-  /** Owners' signed releases handed to an auditor that still held a shard this relay released. */
-  releasesPushed: number;
-  /** Holders sent this relay's pins of a shard they kept without some of them (lost in a crash). */
-  pinsHandedOn: number;
   /** Entries of `shard.holders` about relays other than the sender: ignored. */
   holderClaimsIgnored: number;
   /** Gauge: shards held here with fewer verified holders than their target, at the last sweep that saw them. */
@@ -135,7 +110,6 @@ export class ShardRepairer {
   };
   readonly intervalMs: number;
   private readonly policy: RepairPolicy;
-  private readonly timeoutMs: number;
   private readonly now: () => number;
   private state: RepairState = emptyRepairState();
   /** Shards to look at first (their known holders left). */
@@ -148,10 +122,11 @@ export class ShardRepairer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private readonly unregister: (() => void)[] = [];
+  private readonly audits: ShardAudits;
 
   constructor(private readonly deps: ShardRepairDeps) {
     this.intervalMs = checkRepairInterval(deps.intervalMs ?? REPAIR_SWEEP_INTERVAL_MS);
-    this.timeoutMs = deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.audits = new ShardAudits({ ...deps, timeoutMs: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS }, this.counters);
     this.now = deps.now ?? Date.now;
     this.policy = {
       failedMemoryMs: REPAIR_FAILED_MEMORY_SWEEPS * this.intervalMs,
@@ -161,7 +136,7 @@ export class ShardRepairer {
       maxEntries: MAX_REPAIR_STATE_ENTRIES,
       maxReplicas: MAX_REPLICAS,
     };
-    this.unregister.push(deps.dispatcher.on(AUDIT, (m, link) => this.onAudit(m, link)));
+    this.unregister.push(deps.dispatcher.on(AUDIT, (m, link) => this.audits.onAudit(m, link)));
     deps.peers.onDeparted((departed) => {
       for (const id of departed) {
         for (const h of deps.holders.shardsOf(id)) this.priority.add(h);
@@ -290,7 +265,10 @@ export class ShardRepairer {
       }
       audits -= ids.length;
       const results = await Promise.all(
-        ids.map(async (id) => ({ ...(await this.audit(id, hash, bytes, unreachable)), claimed: known.includes(id) })),
+        ids.map(async (id) => ({
+          ...(await this.audits.audit(id, hash, bytes, unreachable)),
+          claimed: known.includes(id),
+        })),
       );
       // An audited relay that released the shard handed us the owner's signed release first (see onAudit): our
       // copy may be collected now. Nothing of it to plan, and nothing lost.
@@ -328,7 +306,9 @@ export class ShardRepairer {
         shards: copies,
         releases,
       });
-    for (const effect of plan.effects) await this.perform(effect);
+    const outcome: EffectOutcome = { dropped: [], failedCopies: this.failedCopies };
+    for (const effect of plan.effects) await performRepairEffect(effect, this.deps, this.counters, outcome);
+    this.state = dropShards(this.state, outcome.dropped);
     this.counters.underReplicated = repairGauges(this.state).underReplicated;
     if (copies > 0 || releases > 0) {
       const copied = this.counters.repaired - before.repaired;
@@ -344,137 +324,5 @@ export class ShardRepairer {
         },
       );
     }
-  }
-
-  /** Carries out one effect of the plan. Effects arrive in EFFECT_ORDER: record, forget, copy, pins, release. */
-  private async perform(effect: RepairEffect): Promise<void> {
-    const { holders, store, pins, peers, logger } = this.deps;
-    const self = peers.selfId;
-    switch (effect.kind) {
-      case 'record':
-        holders.set(effect.hash, effect.holders);
-        return;
-      case 'forget': {
-        // Our copy is gone (deleted or corrupt on disk): say so to the holders we know; they repair.
-        const known = holders.holders(effect.hash).filter((id) => id !== self);
-        await store.delete(effect.hash).catch(() => false);
-        pins.forget(effect.hash);
-        holders.set(effect.hash, []);
-        this.state = dropShards(this.state, [effect.hash]);
-        for (const id of known) this.claim(id, effect.hash, false);
-        logger.warn('lost a shard copy (an audit found it missing or corrupt); repair restores it', {
-          event: 'repair.lost_copy',
-          hash: effect.hash,
-        });
-        return;
-      }
-      case 'copy': {
-        const bytes = await store.get(effect.hash).catch(() => null);
-        if (!bytes) return;
-        logger.debug('copying a shard', { hash: effect.hash, to: effect.to });
-        let ok = true;
-        await Promise.all(
-          effect.to.map(async (id) => {
-            try {
-              await this.deps.putOn(id, effect.hash, bytes, [...effect.holders], effect.target);
-              holders.add(effect.hash, id); // its own signed reply: a claim, audited at the next sweep
-            } catch (err) {
-              ok = false;
-              this.failedCopies.push({ hash: effect.hash, id });
-              logger.debug('repair copy failed', { hash: effect.hash, to: id, error: toPeerTreeError(err).message });
-            }
-          }),
-        );
-        if (ok) this.counters.repaired++;
-        else this.counters.repairFailed++;
-        logger.debug('copied a shard', { hash: effect.hash, ok });
-        return;
-      }
-      case 'pins': {
-        // The same store a copy is: the holder keeps the bytes it has and adds the pins it lacked.
-        const bytes = await store.get(effect.hash).catch(() => null);
-        if (!bytes) return;
-        await Promise.all(
-          effect.to.map(async (id) => {
-            try {
-              await this.deps.putOn(id, effect.hash, bytes, [...effect.holders], effect.target);
-              this.counters.pinsHandedOn++;
-            } catch (err) {
-              this.failedCopies.push({ hash: effect.hash, id });
-              logger.debug('pins not handed on', { hash: effect.hash, to: id, error: toPeerTreeError(err).message });
-            }
-          }),
-        );
-        return;
-      }
-      case 'release': {
-        if (!(await store.has(effect.hash))) return;
-        await store.delete(effect.hash);
-        pins.forget(effect.hash);
-        holders.set(effect.hash, []);
-        this.state = dropShards(this.state, [effect.hash]);
-        this.counters.released++;
-        for (const id of effect.holders) if (id !== self) this.claim(id, effect.hash, false);
-        logger.debug('released a surplus copy', { hash: effect.hash, kept: effect.holders });
-        return;
-      }
-    }
-  }
-
-  /** Sends this relay's own claim about `hash` to `id` (best effort). */
-  private claim(id: string, hash: string, holds: boolean): void {
-    void this.deps.peers
-      .linkTo(id)
-      .then((link) => link.send(HOLDERS, { hash, holders: holds ? [this.deps.peers.selfId] : [] }))
-      .catch((err: unknown) => this.deps.logger.debug('holder claim not sent', { to: id, error: String(err) }));
-  }
-
-  /** Challenges `id` to prove it holds `hash` now; this relay's own verified copy gives the expected answer. */
-  private async audit(id: string, hash: string, bytes: Uint8Array, unreachable: Set<string>): Promise<AuditResult> {
-    if (!unreachable.has(id)) {
-      const nonce = new Uint8Array(randomBytes(AUDIT_NONCE_BYTES));
-      try {
-        const expected = await auditProof(nonce, id, bytes);
-        const link = await this.deps.peers.linkTo(id);
-        const reply = await link.request(
-          AUDIT,
-          { hash, nonce: Buffer.from(nonce).toString('hex') },
-          Math.min(this.timeoutMs, REPAIR_AUDIT_TIMEOUT_MS),
-        );
-        const answer = readProof(reply, hash);
-        if (answer && answer.proof === expected) {
-          this.counters.auditsPassed++;
-          return { id, ok: true, owners: answer.owners };
-        }
-      } catch (err) {
-        // NOT_FOUND: it answered that it does not hold it. Anything else (no link, time-out): it is not asked again.
-        if (toPeerTreeError(err).code !== 'NOT_FOUND') unreachable.add(id);
-      }
-    }
-    this.counters.auditsFailed++;
-    return { id, ok: false };
-  }
-
-  private async onAudit(m: Message, link: Link): Promise<void> {
-    const { peers, store, pins } = this.deps;
-    if (link.peerId === peers.selfId || !peers.members().some((x) => x.id === link.peerId)) {
-      throw new PeerTreeError('FORBIDDEN', `${AUDIT} is for relays of this tree`);
-    }
-    const { hash, nonce } = readAudit(m);
-    const bytes = await store.get(hash);
-    if (!bytes) {
-      this.counters.releasesPushed += await handOnReleases(pins, link, hash, this.timeoutMs, this.deps.logger);
-      throw new PeerTreeError('NOT_FOUND', `shard ${hash.slice(0, 12)}… is not here`);
-    }
-    const proof = await auditProof(fromHex(nonce), peers.selfId, bytes);
-    this.counters.auditsAnswered++;
-    await link.reply(m, PROOF, {
-      hash,
-      proof,
-      owners: pins
-        .pins(hash)
-        .map((p) => p.owner)
-        .slice(0, 64),
-    });
   }
 }
