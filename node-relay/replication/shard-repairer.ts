@@ -31,25 +31,18 @@ import {
   type RepairState,
   type ShardObservation,
 } from '../../core/storage/repair-plan.ts';
-import type { ShardStore } from '../../core/storage/shard-store.ts';
-import type { Logger } from '../log-contract.ts';
 import type { Dispatcher } from '../ws/dispatcher.ts';
 import { AUDIT } from '../../core/protocol/audit-messages.ts';
-import type { HolderIndex } from './holder-index.ts';
-import type { PinIndex } from './pin-index.ts';
-import type { Peers } from './peers.ts';
-import { performRepairEffect, type EffectOutcome, type RepairEffectCounters } from './repair-effects.ts';
+import {
+  performRepairEffect,
+  type EffectOutcome,
+  type RepairEffectCounters,
+  type RepairEffectDeps,
+} from './repair-effects.ts';
 import { ShardAudits, type AuditCounters } from './shard-audits.ts';
 
-export interface ShardRepairDeps {
+export interface ShardRepairDeps extends RepairEffectDeps {
   readonly dispatcher: Dispatcher;
-  readonly store: ShardStore;
-  readonly holders: HolderIndex;
-  readonly pins: PinIndex;
-  readonly peers: Peers;
-  readonly logger: Logger;
-  /** Stores the shard on `id` with its pins and its target replica count (the StorageApp's put path). */
-  putOn(id: string, hash: string, bytes: Uint8Array, holders: string[], target: number): Promise<void>;
   /** Uniform float in [0, 1): sweep jitter. */
   readonly random: () => number;
   readonly now?: () => number;

@@ -208,14 +208,19 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     for (const s of sessions) s.ws.close();
   }, 120_000);
 
-  it('brings surplus copies after a restart back to the target', async () => {
-    const shards = await put('surplus.bin', 40 * KiB);
-    await settled('shards placed', shards);
-    const hash = shards[1]!;
+  /**
+   * Kills the first-ranked holder of `hash` (-9), waits for 3 live copies of `shards` without it, runs `whileDown`
+   * on its data folder, and starts it again on its port and data: it comes back with its old copy. Returns it.
+   */
+  async function killUntilRepaired(
+    shards: readonly string[],
+    hash: string,
+    whileDown: (data: string) => void = () => {},
+  ): Promise<number> {
     const victim = computed(hash)[0]!;
-    const port = Number(new URL(relays[victim]!.ready.url).port);
-    relays[victim]!.proc.kill('SIGKILL');
-    const keep = relays[victim]!;
+    const before = relays[victim]!;
+    before.proc.kill('SIGKILL');
+    await before.exited;
     relays[victim] = null;
     // Audits of the dead relay fail at once: the others make a new copy while it is down.
     await waitFor(
@@ -224,13 +229,22 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
       30_000,
       200,
     );
+    whileDown(dataDirs[victim]!);
     relays[victim] = await startRelayProcess(
       dataDirs[victim]!,
       [...FLAGS, '--join', live().find(({ i }) => i !== victim)!.r.ready.url],
       30_000,
-      port,
+      before.port,
     );
-    expect(relays[victim]!.ready.id).toBe(keep.ready.id);
+    expect(relays[victim]!.ready.id).toBe(before.ready.id);
+    return victim;
+  }
+
+  it('brings surplus copies after a restart back to the target', async () => {
+    const shards = await put('surplus.bin', 40 * KiB);
+    await settled('shards placed', shards);
+    const hash = shards[1]!;
+    const victim = await killUntilRepaired(shards, hash);
     // Its old copy is still on its disk: 4 copies of the shard now, one more than the target.
     expect(existsSync(shardPath(victim, hash))).toBe(true);
     await settled('surplus released', shards, 60_000);
@@ -242,28 +256,13 @@ describe('holders, audits and the anti-entropy sweep on 6 relays', () => {
     const shards = await put('lost-pins.bin', 40 * KiB);
     await settled('shards placed', shards);
     const hash = shards[1]!;
-    const victim = computed(hash)[0]!;
-    const port = Number(new URL(relays[victim]!.ready.url).port);
-    relays[victim]!.proc.kill('SIGKILL');
-    await relays[victim]!.exited;
-    relays[victim] = null;
-    await waitFor(
-      '3 live copies while one holder is down',
-      async () => (shards.every((h) => onDisk(h).length >= 3) ? true : null),
-      30_000,
-      200,
-    );
     // Killed after the shard's file was in place but before its pins were written: on restart the store keeps
     // the intact file, with no pin.
-    const db = new Database(join(dataDirs[victim]!, 'relay.db'));
-    expect(db.prepare('DELETE FROM shard_pins WHERE hash = ?').run(hash).changes).toBeGreaterThan(0);
-    db.close();
-    relays[victim] = await startRelayProcess(
-      dataDirs[victim]!,
-      [...FLAGS, '--join', live().find(({ i }) => i !== victim)!.r.ready.url],
-      30_000,
-      port,
-    );
+    const victim = await killUntilRepaired(shards, hash, (data) => {
+      const db = new Database(join(data, 'relay.db'));
+      expect(db.prepare('DELETE FROM shard_pins WHERE hash = ?').run(hash).changes).toBeGreaterThan(0);
+      db.close();
+    });
     // 4 copies, one of them without the owner's pin: the surplus goes only once every kept copy has the pin.
     await settled('surplus released after the pins were handed on', shards, 60_000);
     const back = new Database(join(dataDirs[victim]!, 'relay.db'), { readonly: true });
