@@ -208,16 +208,19 @@ export function planRepair(
     const stored = Math.max(1, Math.min(Math.floor(obs.target), policy.maxReplicas));
     // A tree smaller than the target holds one copy per relay: not under-replicated until relays join.
     const target = Math.min(stored, memberIds.size);
-    byKind.record.push({ kind: 'record', hash, holders: order.filter((id) => verified.has(id)) });
+    const holders = order.filter((id) => verified.has(id));
+    byKind.record.push({ kind: 'record', hash, holders });
+    // The holders that stay (the first `target` verified ones), and whether one lacks a pin this relay keeps.
+    const kept = holders.slice(0, target);
+    const lacksPins = (id: string) => id !== selfId && obs.selfOwners.some((o) => owners.get(id)?.has(o) !== true);
 
     // Pins the kept holders lack (an answer of MAX_PINS_PER_MESSAGE owners may be cut short: not read as lacking),
     // unless that holder refused the shard lately.
-    const kept = order.filter((id) => verified.has(id)).slice(0, target);
     const lacking = kept.filter((id) => {
       const theirs = owners.get(id);
-      if (id === selfId || theirs === undefined || theirs.size >= MAX_PINS_PER_MESSAGE) return false;
+      if (theirs === undefined || theirs.size >= MAX_PINS_PER_MESSAGE) return false;
       if ((failedUntil.get(key(hash, id)) ?? 0) > now || (pinsSentUntil.get(key(hash, id)) ?? 0) > now) return false;
-      return obs.selfOwners.some((o) => !theirs.has(o));
+      return lacksPins(id);
     });
     if (lacking.length > 0 && copiesOrdered + pinsOrdered + lacking.length <= policy.maxCopies) {
       pinsOrdered += lacking.length;
@@ -256,13 +259,9 @@ export function planRepair(
 
     // Surplus: only this relay's own copy, only when `target` verified holders rank above it and keep its pins.
     if (verified.size > target && releasesOrdered < policy.maxReleases) {
-      const keep = order.filter((id) => verified.has(id)).slice(0, target);
-      const keepsPins = keep.every(
-        (id) => id === selfId || obs.selfOwners.every((o) => owners.get(id)?.has(o) === true),
-      );
-      if (!keep.includes(selfId) && keep.length === target && keepsPins) {
+      if (!kept.includes(selfId) && kept.length === target && !kept.some(lacksPins)) {
         releasesOrdered++;
-        byKind.release.push({ kind: 'release', hash, holders: keep });
+        byKind.release.push({ kind: 'release', hash, holders: kept });
       }
     }
   }
