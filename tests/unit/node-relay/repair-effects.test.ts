@@ -10,6 +10,7 @@ import { MemoryShardStore } from '../../../core/storage/memory-shard-store.ts';
 import { silentLogger } from '../../../node-relay/log-contract.ts';
 import { HolderIndex } from '../../../node-relay/replication/holder-index.ts';
 import { PinIndex } from '../../../node-relay/replication/pin-index.ts';
+import type { RepairEffect } from '../../../core/storage/repair-plan.ts';
 import {
   performRepairEffect,
   type EffectOutcome,
@@ -52,18 +53,15 @@ async function relay(refuse: readonly string[] = []) {
   };
   const counters: RepairEffectCounters = { repaired: 0, repairFailed: 0, released: 0, pinsHandedOn: 0 };
   const out: EffectOutcome = { dropped: [], failedCopies: [] };
-  return { hash, deps, counters, out, stored, claims, store, pins, holders };
+  /** Carries out `effect` on this relay. */
+  const perform = (effect: RepairEffect) => performRepairEffect(effect, deps, counters, out);
+  return { hash, counters, out, stored, claims, store, pins, holders, perform };
 }
 
 describe('performRepairEffect', () => {
   it('copies to every destination, counts the shard repaired and records the new holders as claims', async () => {
     const r = await relay();
-    await performRepairEffect(
-      { kind: 'copy', hash: r.hash, to: ['d', 'e'], holders: ['self', 'd', 'e'], target: 3 },
-      r.deps,
-      r.counters,
-      r.out,
-    );
+    await r.perform({ kind: 'copy', hash: r.hash, to: ['d', 'e'], holders: ['self', 'd', 'e'], target: 3 });
     expect(r.stored.map((s) => s.id).sort()).toEqual(['d', 'e']);
     expect(r.stored[0]).toMatchObject({ holders: ['self', 'd', 'e'], target: 3 });
     expect(r.counters).toMatchObject({ repaired: 1, repairFailed: 0 });
@@ -73,12 +71,7 @@ describe('performRepairEffect', () => {
 
   it('reports a destination that refused a copy back to the plan, and counts the repair failed', async () => {
     const r = await relay(['e']);
-    await performRepairEffect(
-      { kind: 'copy', hash: r.hash, to: ['d', 'e'], holders: ['self', 'd', 'e'], target: 3 },
-      r.deps,
-      r.counters,
-      r.out,
-    );
+    await r.perform({ kind: 'copy', hash: r.hash, to: ['d', 'e'], holders: ['self', 'd', 'e'], target: 3 });
     expect(r.counters).toMatchObject({ repaired: 0, repairFailed: 1 });
     expect(r.out.failedCopies).toEqual([{ hash: r.hash, id: 'e' }]);
     expect(r.holders.holders(r.hash)).not.toContain('e');
@@ -86,12 +79,7 @@ describe('performRepairEffect', () => {
 
   it('hands its pins on by storing the shard again, counting each holder that took them', async () => {
     const r = await relay(['c']);
-    await performRepairEffect(
-      { kind: 'pins', hash: r.hash, to: ['b', 'c'], holders: ['b', 'c', 'self'], target: 3 },
-      r.deps,
-      r.counters,
-      r.out,
-    );
+    await r.perform({ kind: 'pins', hash: r.hash, to: ['b', 'c'], holders: ['b', 'c', 'self'], target: 3 });
     expect(r.stored.map((s) => s.id)).toEqual(['b']);
     expect(r.counters).toMatchObject({ pinsHandedOn: 1, repaired: 0, repairFailed: 0 });
     expect(r.out.failedCopies).toEqual([{ hash: r.hash, id: 'c' }]);
@@ -99,7 +87,7 @@ describe('performRepairEffect', () => {
 
   it('releases its own surplus copy: bytes, pins and holders go, and the kept holders are told', async () => {
     const r = await relay();
-    await performRepairEffect({ kind: 'release', hash: r.hash, holders: ['b', 'c', 'd'] }, r.deps, r.counters, r.out);
+    await r.perform({ kind: 'release', hash: r.hash, holders: ['b', 'c', 'd'] });
     expect(await r.store.has(r.hash)).toBe(false);
     expect(r.pins.pins(r.hash)).toEqual([]);
     expect(r.holders.holders(r.hash)).toEqual([]);
@@ -112,7 +100,7 @@ describe('performRepairEffect', () => {
 
   it('forgets a lost copy and tells the holders it knew of, so that they repair it', async () => {
     const r = await relay();
-    await performRepairEffect({ kind: 'forget', hash: r.hash }, r.deps, r.counters, r.out);
+    await r.perform({ kind: 'forget', hash: r.hash });
     expect(await r.store.has(r.hash)).toBe(false);
     expect(r.out.dropped).toEqual([r.hash]);
     await new Promise((resolve) => setTimeout(resolve, 0));
